@@ -1,0 +1,52 @@
+import path from 'node:path';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/open.ts';
+import { Store, type PersistRules } from './db/store.ts';
+import { Ingestor, type IngestHooks } from './ingest.ts';
+import type { Logger } from './logger.ts';
+import { loadParsers, type LoadedParser } from './parsers/load.ts';
+import type { PipelineContext } from './pipeline/index.ts';
+import { buildProjectIndex } from './pipeline/project.ts';
+
+/** The wired program: config, storage, parsers and the ingest service, built in one place. */
+export interface App {
+  config: Config;
+  store: Store;
+  ingestor: Ingestor;
+  log: Logger;
+  context(): PipelineContext;
+  /** Validates and swaps in new parsers and projects; on error the old set stays. */
+  reload(next: { config?: Config }): void;
+  close(): void;
+}
+
+export function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules> } = {}): App {
+  const dbPath = opts.dbPath ?? config.database.path;
+  const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)));
+  let current = config;
+  let parsers: LoadedParser[] = loadParsers(config.parsersDir);
+  let context: PipelineContext = { parsers, projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits };
+  store.syncProjects(config.projects);
+  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, ...opts.rules });
+  const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks);
+  return {
+    get config() {
+      return current;
+    },
+    store,
+    ingestor,
+    log,
+    context: () => context,
+    reload(next) {
+      const cfg = next.config ?? current;
+      const newParsers = loadParsers(cfg.parsersDir); // throws before anything is swapped
+      parsers = newParsers;
+      context = { parsers, projects: buildProjectIndex(cfg.projects), country: cfg.country, limits: cfg.limits };
+      store.syncProjects(cfg.projects);
+      current = cfg;
+    },
+    close() {
+      store.close();
+    },
+  };
+}

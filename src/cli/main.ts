@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { createLogger } from '../logger.ts';
+import { ParserConfigError } from '../parsers/load.ts';
+import { replayCommand } from './replay.ts';
+import { parsersCommand } from './parsers.ts';
+import { reprocessCommand, purgeCommand } from './maintenance.ts';
+
+const USAGE = `usage: centralizer <command> [options]
+
+commands:
+  run                               the daemon: IMAP mailboxes and the admin server
+  replay <file|dir>... [--json] [--dry-run]
+                                    ingest .eml files through the full pipeline
+  parsers test [--parser ID]        run every fixture against its expected extraction
+  parsers check                     validate every parser config
+  reprocess [--quality Q,Q] [--since DATE]
+                                    re-run stored emails through today's parsers and projects
+  purge --before DATE               remove raw bodies older than DATE (leads are kept)
+  vendors retire ID                 move a leaving vendor's clients to active vendors
+
+common options:
+  --config FILE   configuration (default config/centralizer.yaml)
+  --db FILE       database file (overrides database.path)
+`;
+
+export class UsageError extends Error {
+  readonly code = 'UsageError';
+}
+
+export interface CommandContext {
+  config: Config;
+  configFile: string | null;
+  db: string | undefined;
+  args: string[];
+  values: Record<string, string | boolean | undefined>;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+const OPTIONS = {
+  config: { type: 'string' },
+  db: { type: 'string' },
+  json: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  parser: { type: 'string' },
+  quality: { type: 'string' },
+  since: { type: 'string' },
+  before: { type: 'string' },
+  fixtures: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Entry point of the `centralizer` command; returns the exit code. */
+export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    io.err.write(`${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...args] = parsed.positionals;
+  if (!command || parsed.values.help) {
+    (command ? io.out : io.err).write(USAGE);
+    return command ? 0 : 2;
+  }
+  try {
+    const { config, file } = loadConfig(parsed.values.config);
+    const ctx: CommandContext = { config, configFile: file, db: parsed.values.db, args, values: parsed.values, out: io.out, err: io.err };
+    switch (command) {
+      case 'replay':
+        return await replayCommand(ctx);
+      case 'parsers':
+        return await parsersCommand(ctx);
+      case 'reprocess':
+        return await reprocessCommand(ctx);
+      case 'purge':
+        return await purgeCommand(ctx);
+      case 'run': {
+        const { runDaemon } = await import('../daemon/run.ts');
+        return await runDaemon(ctx);
+      }
+      case 'vendors': {
+        const { vendorsCommand } = await import('./vendors.ts');
+        return await vendorsCommand(ctx);
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ConfigError || e instanceof ParserConfigError) {
+      io.err.write(`configuration error:\n${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export function commandLogger(config: Config, json: boolean) {
+  // Commands print their own results; the log is for warnings, on stderr.
+  return createLogger(json ? 'error' : config.log.level === 'info' ? 'warn' : config.log.level);
+}

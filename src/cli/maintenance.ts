@@ -1,0 +1,39 @@
+import { createApp } from '../app.ts';
+import { type CommandContext, UsageError, commandLogger } from './main.ts';
+import { reprocess } from '../reprocess.ts';
+
+function parseDate(value: unknown, option: string): number {
+  const t = Date.parse(String(value));
+  if (typeof value !== 'string' || Number.isNaN(t)) throw new UsageError(`--${option}: "${String(value)}" is not a date (use YYYY-MM-DD)`);
+  return t;
+}
+
+/** `centralizer reprocess`: stored emails through today's parsers and projects. */
+export async function reprocessCommand(ctx: CommandContext): Promise<number> {
+  const qualities = String(ctx.values.quality ?? 'con_problemas,malo').split(',').map((q) => q.trim()).filter(Boolean);
+  const bad = qualities.find((q) => !['bueno', 'con_problemas', 'malo', 'error'].includes(q));
+  if (bad) throw new UsageError(`--quality: "${bad}" is not one of bueno, con_problemas, malo, error`);
+  const since = ctx.values.since ? parseDate(ctx.values.since, 'since') : null;
+  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  try {
+    const r = await reprocess(app, { qualities, since });
+    ctx.out.write(`${r.examined} examined, ${r.upgraded} upgraded, ${r.changed} changed, ${r.unchanged} unchanged, ${r.errors} errors\n`);
+  } finally {
+    app.close();
+  }
+  return 0;
+}
+
+/** `centralizer purge --before DATE`: raw bodies go, leads stay. */
+export async function purgeCommand(ctx: CommandContext): Promise<number> {
+  if (!ctx.values.before) throw new UsageError('purge needs --before DATE');
+  const before = parseDate(ctx.values.before, 'before');
+  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  try {
+    const n = app.store.purgeRawBefore(before);
+    ctx.out.write(`${n} raw emails purged (received before ${new Date(before).toISOString().slice(0, 10)}); leads kept\n`);
+  } finally {
+    app.close();
+  }
+  return 0;
+}

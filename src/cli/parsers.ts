@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config.ts';
+import { loadParsers } from '../parsers/load.ts';
+import { runPipeline, type PipelineContext } from '../pipeline/index.ts';
+import { buildProjectIndex } from '../pipeline/project.ts';
+import { type CommandContext, UsageError } from './main.ts';
+import { collectEmailFiles } from './files.ts';
+
+export interface FixtureResult {
+  file: string;
+  ok: boolean;
+  diffs: string[];
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Compares a pipeline outcome with an `.expected.json`; only the keys it gives are checked. */
+export async function checkFixture(file: string, context: PipelineContext): Promise<FixtureResult> {
+  const expectedFile = file.replace(/\.[^./]+$/, '.expected.json');
+  if (!fs.existsSync(expectedFile)) return { file, ok: false, diffs: [`no ${path.basename(expectedFile)} beside it`] };
+  const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as Record<string, unknown>;
+  const diffs: string[] = [];
+  let outcome;
+  try {
+    outcome = await runPipeline(fs.readFileSync(file), context);
+  } catch (e) {
+    return { file, ok: false, diffs: [`pipeline threw: ${(e as Error).message}`] };
+  }
+  const got: Record<string, unknown> = {
+    parser: outcome.parser,
+    quality: outcome.kind === 'lead' ? outcome.quality : null,
+    ignored: outcome.kind === 'ignored' ? outcome.reason : null,
+    problems: outcome.kind === 'lead' ? [...outcome.problems].sort() : [],
+    medium: outcome.kind === 'lead' ? outcome.medium : null,
+  };
+  for (const key of ['parser', 'quality', 'ignored', 'medium'] as const) {
+    if (key in expected && !same(expected[key], got[key])) diffs.push(`${key}: expected ${JSON.stringify(expected[key])}, got ${JSON.stringify(got[key])}`);
+  }
+  if (Array.isArray(expected.problems) && !same([...expected.problems].sort(), got.problems)) {
+    diffs.push(`problems: expected ${JSON.stringify([...expected.problems].sort())}, got ${JSON.stringify(got.problems)}`);
+  }
+  const fields = (expected.fields ?? {}) as Record<string, unknown>;
+  const actual = (outcome.kind === 'lead' ? outcome.fields : {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(fields)) {
+    if (!same(v, actual[k] ?? null)) diffs.push(`fields.${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual[k] ?? null)}`);
+  }
+  return { file, ok: diffs.length === 0, diffs };
+}
+
+/** The context fixtures run in: their own config (projects, country) beside them, when present. */
+export function fixtureContext(ctx: CommandContext, fixturesDir: string): PipelineContext {
+  const own = path.join(fixturesDir, 'config.yaml');
+  const cfg = fs.existsSync(own) ? loadConfig(own).config : ctx.config;
+  return { parsers: loadParsers(ctx.config.parsersDir), projects: buildProjectIndex(cfg.projects), country: cfg.country, limits: ctx.config.limits };
+}
+
+/** `centralizer parsers test|check`. */
+export async function parsersCommand(ctx: CommandContext): Promise<number> {
+  const [sub] = ctx.args;
+  if (sub === 'check') {
+    const parsers = loadParsers(ctx.config.parsersDir); // throws ParserConfigError with file:line
+    for (const p of parsers) ctx.out.write(`ok  ${p.config.id.padEnd(22)} ${p.file}\n`);
+    ctx.out.write(`${parsers.length} parsers valid\n`);
+    return 0;
+  }
+  if (sub !== 'test') throw new UsageError('parsers needs "test" or "check"');
+  const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';
+  const context = fixtureContext(ctx, fixturesDir);
+  const only = ctx.values.parser as string | undefined;
+  if (only && !context.parsers.some((p) => p.config.id === only)) throw new UsageError(`no parser with id "${only}"`);
+  const dirs = context.parsers.map((p) => p.config.id).filter((id) => !only || id === only);
+  let failed = 0;
+  let total = 0;
+  for (const id of dirs) {
+    const dir = path.join(fixturesDir, id);
+    const { files } = collectEmailFiles(fs.existsSync(dir) ? [dir] : []);
+    if (!files.length) {
+      ctx.out.write(`FAIL ${id}: no fixtures in ${dir}\n`);
+      failed++;
+      continue;
+    }
+    for (const file of files) {
+      total++;
+      const r = await checkFixture(file, context);
+      ctx.out.write(`${r.ok ? 'ok  ' : 'FAIL'} ${file}\n`);
+      for (const d of r.diffs) ctx.out.write(`       ${d}\n`);
+      if (!r.ok) failed++;
+    }
+  }
+  ctx.out.write(`\n${total - failed} passed, ${failed} failed\n`);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDocument, LineCounter } from 'yaml';
+import { z } from 'zod';
+import { formatIssues, type SourceLocator } from './yaml-errors.ts';
+
+const vendorSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  email: z.string().optional(),
+  type: z.string().default('vendedor'),
+  active: z.boolean().default(true),
+  webhook: z.string().url().optional(),
+});
+
+const projectSchema = z.object({
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  vendors: z.array(vendorSchema).default([]),
+  webhook: z.string().url().optional(),
+});
+
+const mailboxSchema = z
+  .object({
+    name: z.string().min(1).regex(/^[\w.@-]+$/, 'letters, digits, . _ - @ only'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(993),
+    secure: z.boolean().default(true),
+    user: z.string().min(1),
+    password: z.string().optional(),
+    passwordEnv: z.string().optional(),
+    folder: z.string().default('INBOX'),
+    moveTo: z.string().optional(),
+    markSeen: z.boolean().default(false),
+    pollCron: z.string().optional(),
+    tls: z.object({ rejectUnauthorized: z.boolean().default(true) }).optional(),
+  })
+  .refine((m) => m.password !== undefined || m.passwordEnv !== undefined, {
+    message: 'needs password or passwordEnv',
+  });
+
+export const configSchema = z.object({
+  country: z.enum(['CL', 'PE', 'BR']).default('CL'),
+  followUpDays: z.number().int().min(0).max(365).default(5),
+  reassignAfterDays: z.number().int().min(1).max(3650).default(30),
+  timezone: z.string().default('America/Santiago'),
+  projects: z.array(projectSchema).default([]),
+  mailboxes: z.array(mailboxSchema).default([]),
+  parsersDir: z.string().default('parsers'),
+  admin: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      token: z.string().min(1).default('change-me'),
+    })
+    .default({ host: '127.0.0.1', port: 8080, token: 'change-me' }),
+  database: z.object({ path: z.string().min(1).default('data/centralizer.db') }).default({ path: 'data/centralizer.db' }),
+  daemon: z
+    .object({
+      pollCron: z.string().default('* * * * *'),
+      batchSize: z.number().int().min(1).max(5000).default(200),
+      staleAfterSeconds: z.number().int().min(10).default(300),
+      watchdogSeconds: z.number().int().min(5).default(60),
+      reprocessDaysAfterReload: z.number().int().min(0).default(0),
+    })
+    .default({ pollCron: '* * * * *', batchSize: 200, staleAfterSeconds: 300, watchdogSeconds: 60, reprocessDaysAfterReload: 0 }),
+  limits: z
+    .object({
+      maxMessageBytes: z.number().int().min(1024).default(25 * 1024 * 1024),
+      maxHtmlBytes: z.number().int().min(1024).default(2 * 1024 * 1024),
+      maxTextBytes: z.number().int().min(1024).default(1024 * 1024),
+      maxParts: z.number().int().min(1).default(200),
+      maxHeaderBytes: z.number().int().min(1024).default(256 * 1024),
+      maxExtractMs: z.number().int().min(10).default(2000),
+    })
+    .default({
+      maxMessageBytes: 25 * 1024 * 1024,
+      maxHtmlBytes: 2 * 1024 * 1024,
+      maxTextBytes: 1024 * 1024,
+      maxParts: 200,
+      maxHeaderBytes: 256 * 1024,
+      maxExtractMs: 2000,
+    }),
+  log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ProjectConfig = Config['projects'][number];
+export type MailboxConfig = Config['mailboxes'][number];
+export type Limits = Config['limits'];
+
+export class ConfigError extends Error {
+  readonly code = 'ConfigError';
+}
+
+/** Replaces `${NAME}` (or `${NAME:-default}`) in string values with the environment's value; a missing one is an error. */
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, at: string[], missing: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
+      const v = env[name] || fallback;
+      if (v === undefined) missing.push(`${at.join('.') || '(root)'}: environment variable ${name} is not set`);
+      return v ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...at, String(i)], missing));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = substituteEnv(v, env, [...at, k], missing);
+    return out;
+  }
+  return value;
+}
+
+/** Parses config text; throws ConfigError naming file, line, key path and bad value. */
+export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = e.linePos?.[0];
+    throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const missing: string[] = [];
+  const data = substituteEnv(doc.toJS() ?? {}, env, [], missing);
+  if (missing.length) throw new ConfigError(`${file}: ${missing.join('; ')}`);
+  const result = configSchema.safeParse(data);
+  if (!result.success) {
+    const locate: SourceLocator = { doc, lineCounter };
+    throw new ConfigError(formatIssues(file, result.error.issues, data, locate));
+  }
+  const config = result.data;
+  for (const [i, m] of config.mailboxes.entries()) {
+    if (m.password === undefined && m.passwordEnv) {
+      const v = env[m.passwordEnv];
+      if (v === undefined) throw new ConfigError(`${file}: mailboxes.${i}.passwordEnv: environment variable ${m.passwordEnv} is not set`);
+      m.password = v;
+    }
+  }
+  const names = new Set<string>();
+  for (const [i, m] of config.mailboxes.entries()) {
+    if (names.has(m.name)) throw new ConfigError(`${file}: mailboxes.${i}.name: duplicate mailbox name "${m.name}"`);
+    names.add(m.name);
+  }
+  if (env.CENTRALIZER_ADMIN_TOKEN) config.admin.token = env.CENTRALIZER_ADMIN_TOKEN;
+  return config;
+}
+
+export const DEFAULT_CONFIG_PATH = 'config/centralizer.yaml';
+
+/** Loads the config file; the default path may be absent (built-in defaults), an explicit one may not. */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: Config; file: string | null } {
+  const chosen = file ?? DEFAULT_CONFIG_PATH;
+  if (!fs.existsSync(chosen)) {
+    if (file) throw new ConfigError(`${file}: config file not found`);
+    return { config: parseConfig('{}', '(defaults)', env), file: null };
+  }
+  const config = parseConfig(fs.readFileSync(chosen, 'utf8'), chosen, env);
+  // Relative paths in a config file are relative to the working directory, like the CLI's own flags.
+  config.parsersDir = path.resolve(config.parsersDir);
+  return { config, file: chosen };
+}

@@ -1,0 +1,191 @@
+import { sqliteTable, integer, text, blob, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Every message received, stored before anything else; the pipeline's durable queue. */
+export const rawEmails = sqliteTable(
+  'raw_emails',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    source: text('source', { enum: ['imap', 'file'] }).notNull(),
+    mailbox: text('mailbox'),
+    uidValidity: integer('uid_validity'),
+    uid: integer('uid'),
+    file: text('file'),
+    messageId: text('message_id'),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    /** Null when too large (stored by reference) or purged after retention. */
+    raw: blob('raw', { mode: 'buffer' }),
+    headers: text('headers'),
+    receivedAt: integer('received_at').notNull(),
+    storedAt: integer('stored_at').notNull(),
+    status: text('status', { enum: ['pending', 'lead', 'ignored', 'error', 'too_large', 'duplicate'] }).notNull(),
+    ignoredReason: text('ignored_reason'),
+    error: text('error'),
+    parser: text('parser'),
+    processedAt: integer('processed_at'),
+    purgedAt: integer('purged_at'),
+  },
+  (t) => [
+    uniqueIndex('raw_emails_imap_uid').on(t.mailbox, t.uidValidity, t.uid),
+    index('raw_emails_message_id').on(t.messageId),
+    index('raw_emails_sha256').on(t.sha256),
+    index('raw_emails_status').on(t.status),
+    index('raw_emails_received').on(t.receivedAt),
+  ],
+);
+
+export const projects = sqliteTable('projects', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  aliases: text('aliases').notNull().default('[]'),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+});
+
+export const vendors = sqliteTable('vendors', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email'),
+  type: text('type').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  webhook: text('webhook'),
+});
+
+export const projectVendors = sqliteTable(
+  'project_vendors',
+  {
+    projectId: integer('project_id').notNull(),
+    vendorId: text('vendor_id').notNull(),
+    position: integer('position').notNull(),
+  },
+  (t) => [uniqueIndex('project_vendors_pk').on(t.projectId, t.vendorId)],
+);
+
+/** The client record (ficha): one per person, matched by national ID, then email, then phone. */
+export const clients = sqliteTable(
+  'clients',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    nationalId: text('national_id'),
+    nationalIdType: text('national_id_type'),
+    email: text('email'),
+    phone: text('phone'),
+    name: text('name'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    ownerVendorId: text('owner_vendor_id'),
+    createdAt: integer('created_at').notNull(),
+    lastActivityAt: integer('last_activity_at'),
+  },
+  (t) => [
+    uniqueIndex('clients_national_id').on(t.nationalId),
+    index('clients_email').on(t.email),
+    index('clients_phone').on(t.phone),
+    index('clients_owner').on(t.ownerVendorId),
+  ],
+);
+
+export const leads = sqliteTable(
+  'leads',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    rawEmailId: integer('raw_email_id').notNull().unique(),
+    parser: text('parser'),
+    medium: text('medium', { enum: ['portales', 'web', 'otros'] }).notNull(),
+    quality: text('quality', { enum: ['bueno', 'con_problemas', 'malo'] }).notNull(),
+    problems: text('problems').notNull().default('[]'),
+    problemDetails: text('problem_details').notNull().default('{}'),
+    fromFallback: text('from_fallback').notNull().default('[]'),
+    name: text('name'),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    nationalId: text('national_id'),
+    nationalIdType: text('national_id_type'),
+    email: text('email'),
+    phone: text('phone'),
+    projectId: integer('project_id'),
+    projectText: text('project_text'),
+    message: text('message'),
+    rawFields: text('raw_fields').notNull().default('{}'),
+    /** Folded name, for search. */
+    searchName: text('search_name'),
+    clientId: integer('client_id'),
+    ownerVendorId: text('owner_vendor_id'),
+    contactType: text('contact_type', { enum: ['nuevo', 'retorno', 'transferencia', 'regla'] }),
+    contactState: text('contact_state', { enum: ['por_contactar', 'contactado', 'abortado', 'descartado'] }).notNull(),
+    receivedAt: integer('received_at').notNull(),
+    /** Contact deadline: a lead still por_contactar after it is no_contactado. */
+    deadlineAt: integer('deadline_at').notNull(),
+    followUpAt: integer('follow_up_at'),
+    lastContactAt: integer('last_contact_at'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('leads_received').on(t.receivedAt),
+    index('leads_quality_received').on(t.quality, t.receivedAt),
+    index('leads_state_received').on(t.contactState, t.receivedAt),
+    index('leads_project_received').on(t.projectId, t.receivedAt),
+    index('leads_parser_received').on(t.parser, t.receivedAt),
+    index('leads_client').on(t.clientId),
+    index('leads_owner').on(t.ownerVendorId, t.contactState),
+    index('leads_national_id').on(t.nationalId),
+    index('leads_email').on(t.email),
+    index('leads_phone').on(t.phone),
+    index('leads_search_name').on(t.searchName),
+  ],
+);
+
+export const followUps = sqliteTable(
+  'follow_ups',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clientId: integer('client_id').notNull(),
+    leadId: integer('lead_id'),
+    projectId: integer('project_id'),
+    action: text('action', { enum: ['continuar', 'abortar'] }).notNull(),
+    status: text('status', { enum: ['open', 'done', 'aborted'] }).notNull(),
+    expectation: text('expectation'),
+    contactType: text('contact_type'),
+    dueAt: integer('due_at').notNull(),
+    comment: text('comment'),
+    createdBy: text('created_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('follow_ups_client_project').on(t.clientId, t.projectId, t.status), index('follow_ups_lead').on(t.leadId)],
+);
+
+/** Who did what to a lead or client, and when: edits, contacts, aborts, discards, reassignments. */
+export const actions = sqliteTable(
+  'actions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    leadId: integer('lead_id'),
+    clientId: integer('client_id'),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    data: text('data').notNull().default('{}'),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('actions_lead').on(t.leadId), index('actions_client').on(t.clientId, t.at)],
+);
+
+/** Per-mailbox IMAP cursor, advanced in the transaction that stores the messages. */
+export const mailboxCursors = sqliteTable('mailbox_cursors', {
+  mailbox: text('mailbox').primaryKey(),
+  uidValidity: integer('uid_validity').notNull(),
+  lastUid: integer('last_uid').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
+
+/** Leases (one daemon per database or per mailbox); a row with an owner and an expiry. */
+export const leases = sqliteTable('leases', {
+  name: text('name').primaryKey(),
+  owner: text('owner').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+/** Small persistent counters (round-robin positions). */
+export const counters = sqliteTable('counters', {
+  name: text('name').primaryKey(),
+  value: integer('value').notNull(),
+});

@@ -1,0 +1,447 @@
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import type { Db } from './open.ts';
+import { actions, clients, followUps, leads, mailboxCursors, projects, rawEmails } from './schema.ts';
+import type { LeadOutcome, PipelineOutcome } from '../pipeline/index.ts';
+import { fold } from '../pipeline/text.ts';
+
+export const DAY_MS = 86_400_000;
+
+export interface RawEmailInput {
+  source: 'imap' | 'file';
+  mailbox?: string | null;
+  uidValidity?: number | null;
+  uid?: number | null;
+  file?: string | null;
+  messageId: string | null;
+  sha256: string;
+  size: number;
+  /** Null when the message is stored by reference only (too large). */
+  raw: Buffer | null;
+  headers?: string | null;
+  receivedAt: number;
+  status?: 'pending' | 'too_large';
+  error?: string | null;
+}
+
+export interface ExistingEmail {
+  rawEmailId: number;
+  leadId: number | null;
+  clientId: number | null;
+  followUpAt: number | null;
+  status: string;
+}
+
+export interface LeadRecordResult {
+  leadId: number | null;
+  clientId: number | null;
+  followUpAt: number | null;
+  contactType: string | null;
+}
+
+export interface EmailSummary {
+  messageId: string | null;
+  status: string;
+  parser: string | null;
+  quality: string | null;
+  ignored: string | null;
+  error: string | null;
+  fields: { name: string | null; nationalId: string | null; email: string | null; phone: string | null; project: string | null; message: string | null };
+  problems: string[];
+  leadId: number | null;
+  clientId: number | null;
+  followUpAt: number | null;
+  contactType: string | null;
+  ownerVendorId: string | null;
+}
+
+export interface PersistRules {
+  followUpDays: number;
+  /** Hook for ownership rules: chooses the owner of a new or returning client inside the transaction. */
+  assignOwner?: (ctx: { clientId: number; created: boolean; projectId: number | null; now: number }) => { ownerVendorId: string | null; contactType: 'nuevo' | 'retorno' | 'transferencia' | 'regla' } | null;
+}
+
+/**
+ * The storage module: every SQL statement of the ingest path lives here, behind methods a
+ * PostgreSQL implementation could fill. SQLite specifics (sync transactions) stay inside.
+ */
+export class Store {
+  private projectIds = new Map<string, number>();
+
+  constructor(readonly db: Db) {
+    for (const p of db.select().from(projects).all()) this.projectIds.set(p.name, p.id);
+  }
+
+  get sqlite() {
+    return this.db.$client;
+  }
+
+  close(): void {
+    this.db.$client.close();
+  }
+
+  /** Projects from config become rows (new names added, aliases refreshed, missing ones deactivated). */
+  syncProjects(list: { name: string; aliases: string[] }[]): void {
+    this.db.transaction((tx) => {
+      const names = list.map((p) => p.name);
+      for (const p of list) {
+        tx.insert(projects)
+          .values({ name: p.name, aliases: JSON.stringify(p.aliases), active: true })
+          .onConflictDoUpdate({ target: projects.name, set: { aliases: JSON.stringify(p.aliases), active: true } })
+          .run();
+      }
+      if (names.length) tx.update(projects).set({ active: false }).where(sql`${projects.name} not in ${names}`).run();
+      else tx.update(projects).set({ active: false }).run();
+    });
+    this.projectIds.clear();
+    for (const p of this.db.select().from(projects).all()) this.projectIds.set(p.name, p.id);
+  }
+
+  projectId(name: string | null): number | null {
+    return name ? this.projectIds.get(name) ?? null : null;
+  }
+
+  /** An email already stored: same Message-ID, or same content when it has none. */
+  findExisting(messageId: string | null, sha256: string): ExistingEmail | null {
+    const where = messageId ? eq(rawEmails.messageId, messageId) : and(isNull(rawEmails.messageId), eq(rawEmails.sha256, sha256));
+    const row = this.db
+      .select({ id: rawEmails.id, status: rawEmails.status, leadId: leads.id, clientId: leads.clientId, followUpAt: leads.followUpAt })
+      .from(rawEmails)
+      .leftJoin(leads, eq(leads.rawEmailId, rawEmails.id))
+      .where(where)
+      .orderBy(rawEmails.id)
+      .limit(1)
+      .get();
+    return row ? { rawEmailId: row.id, leadId: row.leadId ?? null, clientId: row.clientId ?? null, followUpAt: row.followUpAt ?? null, status: row.status } : null;
+  }
+
+  insertRaw(input: RawEmailInput, now = Date.now()): number {
+    const row = this.db
+      .insert(rawEmails)
+      .values({
+        source: input.source,
+        mailbox: input.mailbox ?? null,
+        uidValidity: input.uidValidity ?? null,
+        uid: input.uid ?? null,
+        file: input.file ?? null,
+        messageId: input.messageId,
+        sha256: input.sha256,
+        size: input.size,
+        raw: input.raw,
+        headers: input.headers ?? null,
+        receivedAt: input.receivedAt,
+        storedAt: now,
+        status: input.status ?? 'pending',
+        error: input.error ?? null,
+      })
+      .returning({ id: rawEmails.id })
+      .get();
+    return row.id;
+  }
+
+  getRaw(id: number) {
+    return this.db.select().from(rawEmails).where(eq(rawEmails.id, id)).get() ?? null;
+  }
+
+  /** Raw emails waiting for the pipeline (stored, then the process stopped before processing). */
+  pendingRawIds(limit = 1000): number[] {
+    return this.db
+      .select({ id: rawEmails.id })
+      .from(rawEmails)
+      .where(eq(rawEmails.status, 'pending'))
+      .orderBy(rawEmails.id)
+      .limit(limit)
+      .all()
+      .map((r) => r.id);
+  }
+
+  markError(rawEmailId: number, error: string, now = Date.now()): void {
+    this.db.update(rawEmails).set({ status: 'error', error: error.slice(0, 4000), processedAt: now }).where(eq(rawEmails.id, rawEmailId)).run();
+  }
+
+  markTooLarge(rawEmailId: number, error: string, now = Date.now()): void {
+    this.db.update(rawEmails).set({ status: 'too_large', error, processedAt: now }).where(eq(rawEmails.id, rawEmailId)).run();
+  }
+
+  getCursor(mailbox: string): { uidValidity: number; lastUid: number } | null {
+    return this.db.select().from(mailboxCursors).where(eq(mailboxCursors.mailbox, mailbox)).get() ?? null;
+  }
+
+  /**
+   * Stores a fetched batch and advances the mailbox cursor in one transaction. Messages already
+   * stored (same Message-ID or content) are skipped, so a rescan after a UIDVALIDITY change
+   * creates nothing twice. Returns the ids of the new raw rows.
+   */
+  storeBatch(mailbox: string, uidValidity: number, lastUid: number, batch: RawEmailInput[], now = Date.now()): number[] {
+    return this.db.transaction(() => {
+      const ids: number[] = [];
+      for (const m of batch) {
+        if (this.findExisting(m.messageId, m.sha256)) continue;
+        ids.push(this.insertRaw(m, now));
+      }
+      this.db
+        .insert(mailboxCursors)
+        .values({ mailbox, uidValidity, lastUid, updatedAt: now })
+        .onConflictDoUpdate({ target: mailboxCursors.mailbox, set: { uidValidity, lastUid, updatedAt: now } })
+        .run();
+      return ids;
+    });
+  }
+
+  /** Client matching: national ID, then email, then phone; never a person with another ID. */
+  private findClient(f: { nationalId: string | null; email: string | null; phone: string | null }) {
+    if (f.nationalId) {
+      const c = this.db.select().from(clients).where(eq(clients.nationalId, f.nationalId)).get();
+      if (c) return c;
+    }
+    const compatible = f.nationalId ? or(isNull(clients.nationalId), eq(clients.nationalId, f.nationalId)) : undefined;
+    if (f.email) {
+      const c = this.db.select().from(clients).where(and(eq(clients.email, f.email), compatible)).orderBy(clients.id).get();
+      if (c) return c;
+    }
+    if (f.phone) {
+      const c = this.db.select().from(clients).where(and(eq(clients.phone, f.phone), compatible)).orderBy(clients.id).get();
+      if (c) return c;
+    }
+    return null;
+  }
+
+  /**
+   * Persists a pipeline outcome for a stored raw email, in one transaction: the lead, the client
+   * (created or reused), the follow-up, and the raw email's status.
+   */
+  recordOutcome(rawEmailId: number, outcome: PipelineOutcome, receivedAt: number, rules: PersistRules, now = Date.now()): LeadRecordResult {
+    return this.db.transaction(() => {
+      if (outcome.kind === 'ignored') {
+        this.db
+          .update(rawEmails)
+          .set({ status: 'ignored', ignoredReason: outcome.reason, parser: outcome.parser, processedAt: now, error: null })
+          .where(eq(rawEmails.id, rawEmailId))
+          .run();
+        return { leadId: null, clientId: null, followUpAt: null, contactType: null };
+      }
+      const result = this.insertLead(rawEmailId, outcome, receivedAt, rules, now);
+      this.db
+        .update(rawEmails)
+        .set({ status: 'lead', parser: outcome.parser, processedAt: now, error: null, ignoredReason: null })
+        .where(eq(rawEmails.id, rawEmailId))
+        .run();
+      return result;
+    });
+  }
+
+  private insertLead(rawEmailId: number, o: LeadOutcome, receivedAt: number, rules: PersistRules, now: number): LeadRecordResult {
+    const f = o.fields;
+    const projectId = this.projectId(f.project);
+    const leadRow = this.db
+      .insert(leads)
+      .values({
+        rawEmailId,
+        parser: o.parser,
+        medium: o.medium,
+        quality: o.quality,
+        problems: JSON.stringify(o.problems),
+        problemDetails: JSON.stringify(o.problemDetails),
+        fromFallback: JSON.stringify(o.fromFallback),
+        name: f.name,
+        firstName: f.firstName,
+        lastName: f.lastName,
+        nationalId: f.nationalId,
+        nationalIdType: f.nationalIdType,
+        email: f.email,
+        phone: f.phone,
+        projectId,
+        projectText: f.projectText,
+        message: f.message,
+        rawFields: JSON.stringify(o.rawFields),
+        searchName: f.name ? fold(f.name) : null,
+        contactState: 'por_contactar',
+        receivedAt,
+        deadlineAt: receivedAt + rules.followUpDays * DAY_MS,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: leads.id })
+      .get();
+    const linked = this.linkClient(leadRow.id, o, receivedAt, projectId, rules, now);
+    return { leadId: leadRow.id, ...linked };
+  }
+
+  /**
+   * Links a lead to its client (creating one when the rules say so) and opens the follow-up of a
+   * bueno lead. Shared by ingest and by an admin's edit that upgrades a lead.
+   */
+  linkClient(
+    leadId: number,
+    o: Pick<LeadOutcome, 'fields' | 'createsClient' | 'createsFollowUp'>,
+    receivedAt: number,
+    projectId: number | null,
+    rules: PersistRules,
+    now: number,
+    actor = 'centralizador',
+  ): Omit<LeadRecordResult, 'leadId'> {
+    const f = o.fields;
+    let client = this.findClient(f);
+    let created = false;
+    if (!client && o.createsClient) {
+      client = this.db
+        .insert(clients)
+        .values({ nationalId: f.nationalId, nationalIdType: f.nationalIdType, email: f.email, phone: f.phone, name: f.name, firstName: f.firstName, lastName: f.lastName, createdAt: now })
+        .returning()
+        .get();
+      created = true;
+    } else if (client) {
+      // A returning client may bring data the record lacks; never overwrite what it has.
+      const fill: Partial<typeof clients.$inferInsert> = {};
+      if (!client.nationalId && f.nationalId) Object.assign(fill, { nationalId: f.nationalId, nationalIdType: f.nationalIdType });
+      if (!client.email && f.email) fill.email = f.email;
+      if (!client.phone && f.phone) fill.phone = f.phone;
+      if (!client.name && f.name) Object.assign(fill, { name: f.name, firstName: f.firstName, lastName: f.lastName });
+      if (Object.keys(fill).length) this.db.update(clients).set(fill).where(eq(clients.id, client.id)).run();
+    }
+    if (!client) return { clientId: null, followUpAt: null, contactType: null };
+    const owner = rules.assignOwner?.({ clientId: client.id, created, projectId, now }) ?? null;
+    const contactType = owner?.contactType ?? (created ? 'nuevo' : 'retorno');
+    let followUpAt: number | null = null;
+    if (o.createsFollowUp) {
+      followUpAt = receivedAt + rules.followUpDays * DAY_MS;
+      this.openFollowUp(client.id, leadId, projectId, followUpAt, actor, now);
+    }
+    this.db
+      .update(leads)
+      .set({ clientId: client.id, followUpAt, contactType, ownerVendorId: owner?.ownerVendorId ?? client.ownerVendorId, updatedAt: now })
+      .where(eq(leads.id, leadId))
+      .run();
+    return { clientId: client.id, followUpAt, contactType };
+  }
+
+  /** At most one open follow-up per client and project: a returning lead moves its date instead. */
+  private openFollowUp(clientId: number, leadId: number, projectId: number | null, dueAt: number, actor: string, now: number): void {
+    const open = this.db
+      .select()
+      .from(followUps)
+      .where(and(eq(followUps.clientId, clientId), projectId === null ? isNull(followUps.projectId) : eq(followUps.projectId, projectId), eq(followUps.status, 'open')))
+      .get();
+    if (open) {
+      if (dueAt > open.dueAt) this.db.update(followUps).set({ dueAt, leadId }).where(eq(followUps.id, open.id)).run();
+      return;
+    }
+    this.db.insert(followUps).values({ clientId, leadId, projectId, action: 'continuar', status: 'open', dueAt, createdBy: actor, createdAt: now }).run();
+  }
+
+  getLead(leadId: number) {
+    return this.db.select().from(leads).where(eq(leads.id, leadId)).get() ?? null;
+  }
+
+  /** Did a person act on this lead (contact, edit, abort, discard)? Such a lead is never downgraded. */
+  leadWasActedOn(leadId: number): boolean {
+    return this.db.select({ id: actions.id }).from(actions).where(and(eq(actions.leadId, leadId), sql`${actions.actor} <> 'centralizador'`)).limit(1).get() !== undefined;
+  }
+
+  /**
+   * Re-classified data for an existing lead (reprocess, or an admin's edit): the lead row is
+   * updated and, when the new verdict asks for them, the client and follow-up are created.
+   */
+  updateLeadOutcome(
+    leadId: number,
+    o: Pick<LeadOutcome, 'fields' | 'quality' | 'problems' | 'problemDetails' | 'createsClient' | 'createsFollowUp'> & { parser?: string | null; rawFields?: unknown },
+    rules: PersistRules,
+    actor: string,
+    now = Date.now(),
+  ): LeadRecordResult {
+    return this.db.transaction(() => {
+      const lead = this.getLead(leadId);
+      if (!lead) throw new Error(`lead ${leadId} not found`);
+      const f = o.fields;
+      const projectId = this.projectId(f.project);
+      this.db
+        .update(leads)
+        .set({
+          quality: o.quality,
+          problems: JSON.stringify(o.problems),
+          problemDetails: JSON.stringify(o.problemDetails),
+          name: f.name,
+          firstName: f.firstName,
+          lastName: f.lastName,
+          nationalId: f.nationalId,
+          nationalIdType: f.nationalIdType,
+          email: f.email,
+          phone: f.phone,
+          projectId,
+          projectText: f.projectText,
+          message: f.message,
+          searchName: f.name ? fold(f.name) : null,
+          ...(o.parser !== undefined ? { parser: o.parser } : {}),
+          ...(o.rawFields !== undefined ? { rawFields: JSON.stringify(o.rawFields) } : {}),
+          updatedAt: now,
+        })
+        .where(eq(leads.id, leadId))
+        .run();
+      const linked = lead.followUpAt && lead.clientId
+        ? { clientId: lead.clientId, followUpAt: lead.followUpAt, contactType: lead.contactType }
+        : this.linkClient(leadId, o, lead.receivedAt, projectId, rules, now, actor);
+      return { leadId, ...linked };
+    });
+  }
+
+  /** Drops raw bodies received before `before`; leads and metadata stay. */
+  purgeRawBefore(before: number, now = Date.now()): number {
+    return this.db
+      .update(rawEmails)
+      .set({ raw: null, purgedAt: now })
+      .where(and(sql`${rawEmails.receivedAt} < ${before}`, sql`${rawEmails.raw} is not null`))
+      .run().changes;
+  }
+
+  recordAction(a: { leadId?: number | null; clientId?: number | null; actor: string; action: string; data?: unknown; at: number }): void {
+    this.db.insert(actions).values({ leadId: a.leadId ?? null, clientId: a.clientId ?? null, actor: a.actor, action: a.action, data: JSON.stringify(a.data ?? {}), at: a.at }).run();
+  }
+
+  /** What replay reports for a stored email, read back from the database. */
+  summary(rawEmailId: number): EmailSummary | null {
+    const row = this.db
+      .select({ raw: rawEmails, lead: leads, project: projects.name })
+      .from(rawEmails)
+      .leftJoin(leads, eq(leads.rawEmailId, rawEmails.id))
+      .leftJoin(projects, eq(projects.id, leads.projectId))
+      .where(eq(rawEmails.id, rawEmailId))
+      .get();
+    if (!row) return null;
+    const { raw, lead } = row;
+    return {
+      messageId: raw.messageId,
+      status: raw.status,
+      parser: lead?.parser ?? raw.parser ?? null,
+      quality: lead?.quality ?? null,
+      ignored: raw.status === 'ignored' ? raw.ignoredReason : null,
+      error: raw.error,
+      fields: {
+        name: lead?.name ?? null,
+        nationalId: lead?.nationalId ?? null,
+        email: lead?.email ?? null,
+        phone: lead?.phone ?? null,
+        project: row.project ?? null,
+        message: lead?.message ?? null,
+      },
+      problems: lead ? (JSON.parse(lead.problems) as string[]) : [],
+      leadId: lead?.id ?? null,
+      clientId: lead?.clientId ?? null,
+      followUpAt: lead?.followUpAt ?? null,
+      contactType: lead?.contactType ?? null,
+      ownerVendorId: lead?.ownerVendorId ?? null,
+    };
+  }
+
+  leadIdForRaw(rawEmailId: number): number | null {
+    return this.db.select({ id: leads.id }).from(leads).where(eq(leads.rawEmailId, rawEmailId)).get()?.id ?? null;
+  }
+
+  rawIdsByStatus(statuses: string[], since: number | null): number[] {
+    const rows = this.db
+      .select({ id: rawEmails.id })
+      .from(rawEmails)
+      .where(and(inArray(rawEmails.status, statuses as ('lead' | 'error')[]), since ? sql`${rawEmails.receivedAt} >= ${since}` : undefined))
+      .orderBy(rawEmails.id)
+      .all();
+    return rows.map((r) => r.id);
+  }
+}

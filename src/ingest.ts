@@ -1,0 +1,115 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { PersistRules, Store } from './db/store.ts';
+import { runPipeline, type PipelineContext, type PipelineOutcome } from './pipeline/index.ts';
+import { LimitExceeded } from './pipeline/mime.ts';
+import { quickHeaders } from './pipeline/quick-headers.ts';
+
+export interface SourceMeta {
+  source: 'imap' | 'file';
+  file?: string;
+  mailbox?: string;
+  uidValidity?: number;
+  uid?: number;
+  /** IMAP INTERNALDATE; for files the Date header is used (now if absent). */
+  internalDate?: Date | null;
+}
+
+export interface IngestResult {
+  rawEmailId: number;
+  messageId: string | null;
+  duplicate: boolean;
+  outcome: PipelineOutcome | null;
+  error: string | null;
+  status: string;
+  leadId: number | null;
+  clientId: number | null;
+  followUpAt: number | null;
+  receivedAt: number;
+}
+
+export interface IngestHooks {
+  /** Called after a lead's transaction commits (metrics, notifications). */
+  onLead?: (result: IngestResult) => void;
+  onError?: (result: IngestResult) => void;
+}
+
+export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Raw bytes to a stored raw email (the first write), then through the pipeline to a lead. */
+export class Ingestor {
+  constructor(
+    private readonly store: Store,
+    private readonly context: () => PipelineContext,
+    private readonly rules: () => PersistRules,
+    private readonly log: Logger,
+    private readonly hooks: IngestHooks = {},
+  ) {}
+
+  /** Prepares the raw row for a message: dedupe keys, arrival time, the size bound. */
+  describe(raw: Buffer, meta: SourceMeta, now = Date.now()) {
+    const { messageId, date, headerText } = quickHeaders(raw);
+    const tooLarge = raw.length > this.context().limits.maxMessageBytes;
+    return {
+      source: meta.source,
+      mailbox: meta.mailbox ?? null,
+      uidValidity: meta.uidValidity ?? null,
+      uid: meta.uid ?? null,
+      file: meta.file ?? null,
+      messageId,
+      sha256: sha256(raw),
+      size: raw.length,
+      raw: tooLarge ? null : raw,
+      headers: headerText,
+      receivedAt: (meta.internalDate ?? date)?.getTime() ?? now,
+      status: tooLarge ? ('too_large' as const) : ('pending' as const),
+      error: tooLarge ? `message is ${raw.length} bytes, over maxMessageBytes` : null,
+    };
+  }
+
+  /** Stores then processes one message; a duplicate changes nothing and reports the original. */
+  async ingest(raw: Buffer, meta: SourceMeta): Promise<IngestResult> {
+    const row = this.describe(raw, meta);
+    const existing = this.store.findExisting(row.messageId, row.sha256);
+    if (existing) {
+      const { rawEmailId, status, leadId, clientId, followUpAt } = existing;
+      return { rawEmailId, messageId: row.messageId, duplicate: true, outcome: null, error: null, status, leadId, clientId, followUpAt, receivedAt: row.receivedAt };
+    }
+    const id = this.store.insertRaw(row);
+    if (row.status === 'too_large') {
+      return { rawEmailId: id, messageId: row.messageId, duplicate: false, outcome: null, error: row.error, status: 'too_large', leadId: null, clientId: null, followUpAt: null, receivedAt: row.receivedAt };
+    }
+    return this.process(id, raw, row.receivedAt, row.messageId);
+  }
+
+  /** Runs a stored raw email through the pipeline and persists the outcome, or stores the error. */
+  async process(rawEmailId: number, raw: Buffer, receivedAt: number, messageId: string | null): Promise<IngestResult> {
+    const base = { rawEmailId, messageId, duplicate: false, receivedAt };
+    let outcome: PipelineOutcome;
+    try {
+      outcome = await runPipeline(raw, this.context());
+    } catch (e) {
+      const err = e as Error;
+      const message = `${err instanceof LimitExceeded ? `limit ${err.limit}` : err.name ?? 'Error'}: ${err.message}`;
+      if (err instanceof LimitExceeded) this.store.markTooLarge(rawEmailId, message);
+      else this.store.markError(rawEmailId, message);
+      this.log.warn({ rawEmailId, err: message }, 'email could not be processed; stored with its error');
+      const result = { ...base, outcome: null, error: message, status: err instanceof LimitExceeded ? 'too_large' : 'error', leadId: null, clientId: null, followUpAt: null };
+      this.hooks.onError?.(result);
+      return result;
+    }
+    // A database error here propagates: the raw row stays pending and is processed again later.
+    const saved = this.store.recordOutcome(rawEmailId, outcome, receivedAt, this.rules());
+    const result = { ...base, outcome, error: null, status: outcome.kind === 'lead' ? 'lead' : 'ignored', ...saved };
+    this.log.debug({ rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
+    if (outcome.kind === 'lead') this.hooks.onLead?.(result);
+    return result;
+  }
+
+  /** Processes a stored raw email by id (pending after a crash, or `reprocess`). */
+  async processStored(rawEmailId: number): Promise<IngestResult | null> {
+    const row = this.store.getRaw(rawEmailId);
+    if (!row || !row.raw) return null;
+    return this.process(rawEmailId, row.raw, row.receivedAt, row.messageId);
+  }
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+/** Fields a parser can extract; `name` may also come as firstName + lastName. */
+export const FIELD_NAMES = ['name', 'firstName', 'lastName', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
+export type FieldName = (typeof FIELD_NAMES)[number];
+
+/** A pattern written in config: compiled with the `u` flag, `i` by default. Rejected if it can backtrack badly. */
+const patternSchema = z.string().min(1).max(500).superRefine((src, ctx) => {
+  const problem = patternProblem(src);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const postStep = z.union([
+  z.enum(['trim', 'lowercase', 'uppercase', 'titlecase', 'firstLine', 'digits', 'collapseSpaces', 'stripQuotes']),
+  z.object({ replace: z.tuple([patternSchema, z.string()]) }).strict(),
+  z.object({ before: z.string().min(1) }).strict(),
+  z.object({ after: z.string().min(1) }).strict(),
+  z.object({ maxLength: z.number().int().min(1) }).strict(),
+]);
+export type PostStep = z.infer<typeof postStep>;
+
+const base = { post: z.array(postStep).optional() };
+const sourceEnum = z.enum(['subject', 'text', 'html', 'from', 'fromName', 'replyTo', 'body']);
+
+export const extractorSchema = z.union([
+  // CSS selector (cheerio); text of the first match, or an attribute's value.
+  z.object({ css: z.string().min(1).max(300), attr: z.string().optional(), ...base }).strict(),
+  // Value beside a label: table row, dt/dd, strong/span, or a `Label: value` line.
+  z.object({ label: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]), ...base }).strict(),
+  // Text of the element carrying attribute `name=value` (e.g. title=lead-email).
+  z.object({ attribute: z.string().regex(/^[\w:-]+=.+$/, 'write it as name=value'), ...base }).strict(),
+  // Content of <meta name="..."> in the HTML head.
+  z.object({ meta: z.string().min(1), ...base }).strict(),
+  // A regex on one source; group `value` (or the first group, or the whole match) is the value.
+  z.object({ regex: patternSchema, in: sourceEnum.default('body'), ...base }).strict(),
+  // A header (address headers give the address, `fromName` style gives the display name).
+  z.object({ header: z.string().min(1), part: z.enum(['address', 'name', 'value']).default('value'), ...base }).strict(),
+]);
+export type Extractor = z.infer<typeof extractorSchema>;
+
+const extractorList = z.union([extractorSchema, z.array(extractorSchema).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+export const parserSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+    name: z.string().min(1),
+    medium: z.enum(['portales', 'web', 'otros']),
+    country: z.enum(['CL', 'PE', 'BR']).optional(),
+    priority: z.number().int().default(0),
+    match: z
+      .object({
+        // Sender address or domain (any one of them); a domain also matches its subdomains.
+        from: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        subject: patternSchema.optional(),
+        body: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        header: z.record(z.string(), patternSchema).optional(),
+      })
+      .strict()
+      .refine((m) => m.from || m.subject || m.body || m.header, { message: 'needs at least one of from, subject, body, header' }),
+    fields: z.partialRecord(z.enum(FIELD_NAMES), extractorList).default({}),
+    // Ignore the generic fallback for these fields (e.g. a portal whose footer has a misleading email).
+    noFallback: z.array(z.enum(FIELD_NAMES)).default([]),
+  })
+  .strict();
+
+export type ParserConfig = z.infer<typeof parserSchema>;
+
+/**
+ * Refuses the shapes that backtrack catastrophically: a quantified group that itself contains a
+ * quantifier ((a+)+, (a|aa)*, (\w+\s?)*), and back-references. Conservative on purpose.
+ */
+export function patternProblem(src: string): string | null {
+  if (/\\[1-9]/.test(src)) return 'back-references are not allowed';
+  // Walk groups; flag a group with an inner quantifier that is followed by a quantifier.
+  const stack: { inner: boolean }[] = [];
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') { i++; continue; }
+    if (c === '[') { // skip a character class
+      i++;
+      while (i < src.length && src[i] !== ']') { if (src[i] === '\\') i++; i++; }
+      continue;
+    }
+    if (c === '(') { stack.push({ inner: false }); continue; }
+    if (c === ')') {
+      const g = stack.pop();
+      const next = src[i + 1];
+      const quantified = next === '*' || next === '+' || next === '{' || (next === '?' && false);
+      if (g?.inner && quantified) return 'nested quantifier (catastrophic backtracking risk)';
+      if (g?.inner && stack.length) stack[stack.length - 1].inner = true;
+      if (quantified && stack.length) stack[stack.length - 1].inner = true;
+      continue;
+    }
+    if ((c === '*' || c === '+' || c === '{') && stack.length) stack[stack.length - 1].inner = true;
+  }
+  try {
+    compilePattern(src);
+  } catch (e) {
+    return `invalid regular expression: ${(e as Error).message}`;
+  }
+  return null;
+}
+
+const compiled = new Map<string, RegExp>();
+
+/** `(?i)` prefixes are accepted for familiarity; patterns are case-insensitive anyway. Cached. */
+export function compilePattern(src: string, extraFlags = ''): RegExp {
+  const key = `${extraFlags}/${src}`;
+  let re = compiled.get(key);
+  if (!re) {
+    const body = src.startsWith('(?i)') ? src.slice(4) : src;
+    re = new RegExp(body, `iu${extraFlags}`);
+    if (compiled.size > 5000) compiled.clear();
+    compiled.set(key, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}

@@ -1,0 +1,52 @@
+import type { LoadedParser } from '../parsers/load.ts';
+import type { MailView } from './extract.ts';
+
+/** Senders of the original message inside a forward ("De: Portal <noreply@portal.cl>"). */
+export function forwardedSenders(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines.slice(0, 400)) {
+    const m = /^(?:de|from|remetente|enviado por)\s*:\s*(?:.*?<)?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?/i.exec(line);
+    if (m) out.push(m[1].toLowerCase());
+  }
+  return out;
+}
+
+function senderMatches(rules: string[], senders: string[]): boolean {
+  return rules.some((rule) =>
+    senders.some((s) => (rule.includes('@') ? s === rule : s.endsWith(`@${rule}`) || s.endsWith(`.${rule}`))),
+  );
+}
+
+/**
+ * The parser whose match rules all hold; the most specific (most rules, then priority) wins.
+ * The sender may be the From address or, for forwarded mail, the original sender.
+ */
+export function chooseParser(view: MailView, parsers: LoadedParser[]): LoadedParser | null {
+  const mail = view.mail;
+  const senders = [mail.from?.address ?? '', ...forwardedSenders(view.lines)].filter(Boolean);
+  let body: string | undefined;
+  let best: { parser: LoadedParser; score: number } | null = null;
+  for (const p of parsers) {
+    let score = 0;
+    if (p.fromRules.length) {
+      if (!senderMatches(p.fromRules, senders)) continue;
+      score += 2;
+    }
+    if (p.subject) {
+      if (!p.subject.test(mail.subject)) continue;
+      score += 1;
+    }
+    if (p.bodyMarkers.length) {
+      body ??= `${view.bodyText}\n${mail.html ?? ''}`.toLowerCase();
+      if (!p.bodyMarkers.some((m) => body!.includes(m))) continue;
+      score += 1;
+    }
+    if (p.headerRules.length) {
+      if (!p.headerRules.every(([name, re]) => re.test(mail.headers[name] ?? ''))) continue;
+      score += 1;
+    }
+    score = score * 1000 + p.config.priority;
+    if (!best || score > best.score) best = { parser: p, score };
+  }
+  return best?.parser ?? null;
+}

@@ -1,0 +1,177 @@
+import { load, type CheerioAPI } from 'cheerio';
+import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+import type { Country } from '../normalize/national-id.ts';
+import { findNationalIdInText } from '../normalize/national-id.ts';
+import { repairMojibake } from '../normalize/mojibake.ts';
+import { FIELD_NAMES, compilePattern, type Extractor, type FieldName } from '../parsers/schema.ts';
+import type { LoadedParser } from '../parsers/load.ts';
+import type { ParsedEmail } from './mime.ts';
+import { applyPost } from './post.ts';
+import { fieldForLabel, labelledPairs } from './labels.ts';
+import { cleanSpaces, fold, htmlToText, textLines } from './text.ts';
+
+export type ExtractedFields = Record<FieldName, string | null>;
+
+export interface Extraction {
+  fields: ExtractedFields;
+  /** Fields the parser's own extractors missed and the generic extraction filled. */
+  fromFallback: FieldName[];
+  /** Labelled form fields found by the generic extraction (a hint that this is a form at all). */
+  labelsFound: number;
+}
+
+/** A message's views, computed once and shared by every extractor. */
+export class MailView {
+  private $doc: CheerioAPI | null | undefined;
+  private linesCache: string[] | undefined;
+  constructor(readonly mail: ParsedEmail) {}
+
+  get $(): CheerioAPI | null {
+    if (this.$doc === undefined) {
+      // htmlparser2 mode: several times faster than parse5 and forgiving enough for email HTML.
+      this.$doc = this.mail.html ? load(this.mail.html, { xml: { xmlMode: false, decodeEntities: true } }) : null;
+    }
+    return this.$doc;
+  }
+
+  /** Body lines: the HTML's structure when there is HTML, then the text part. */
+  get lines(): string[] {
+    if (!this.linesCache) {
+      const fromHtml = this.mail.html ? textLines(repairMojibake(htmlToText(this.mail.html))) : [];
+      const fromText = this.mail.text ? textLines(repairMojibake(this.mail.text)) : [];
+      this.linesCache = fromHtml.length ? (fromText.length ? [...fromHtml, '', ...fromText] : fromHtml) : fromText;
+    }
+    return this.linesCache;
+  }
+
+  get bodyText(): string {
+    return this.lines.join('\n');
+  }
+}
+
+function source(view: MailView, where: string): string {
+  const m = view.mail;
+  switch (where) {
+    case 'subject': return m.subject;
+    case 'text': return m.text ?? '';
+    case 'html': return m.html ?? '';
+    case 'from': return m.from?.address ?? '';
+    case 'fromName': return m.from?.name ?? '';
+    case 'replyTo': return m.replyTo?.address ?? '';
+    default: return view.bodyText;
+  }
+}
+
+function byLabel(view: MailView, labels: string[]): string | null {
+  const wanted = new Set(labels.map(fold));
+  const pairs = labelledPairs(view.lines, (l) => wanted.has(fold(l)), () => false);
+  return pairs.find((p) => p.value)?.value ?? null;
+}
+
+function runExtractor(view: MailView, ex: Extractor): string | null {
+  let value: string | null = null;
+  if ('css' in ex) {
+    const el = view.$?.(ex.css).first();
+    if (el && el.length) value = ex.attr ? el.attr(ex.attr) ?? null : el.text();
+  } else if ('label' in ex) {
+    value = byLabel(view, Array.isArray(ex.label) ? ex.label : [ex.label]);
+  } else if ('attribute' in ex) {
+    const [name, ...rest] = ex.attribute.split('=');
+    const wanted = rest.join('=');
+    const $ = view.$;
+    if ($) {
+      const el = $(`[${name}]`).filter((_, e) => $(e).attr(name) === wanted).first();
+      if (el.length) value = el.text() || el.attr('content') || el.attr('href')?.replace(/^(mailto|tel):/i, '') || null;
+    }
+  } else if ('meta' in ex) {
+    const $ = view.$;
+    if ($) {
+      const el = $('meta').filter((_, e) => ($(e).attr('name') ?? $(e).attr('property') ?? '').toLowerCase() === ex.meta.toLowerCase()).first();
+      value = el.attr('content') ?? null;
+    }
+  } else if ('regex' in ex) {
+    const m = compilePattern(ex.regex).exec(source(view, ex.in).slice(0, 200_000));
+    if (m) value = m.groups?.value ?? m[1] ?? m[0];
+  } else if ('header' in ex) {
+    const key = ex.header.toLowerCase();
+    const m = view.mail;
+    if (key === 'reply-to' && ex.part !== 'value') value = ex.part === 'name' ? m.replyTo?.name ?? null : m.replyTo?.address ?? null;
+    else if (key === 'from' && ex.part !== 'value') value = ex.part === 'name' ? m.from?.name ?? null : m.from?.address ?? null;
+    else value = m.headers[key] ?? null;
+  }
+  if (value == null) return null;
+  value = cleanSpaces(repairMojibake(value.replace(/\r\n?/g, '\n')).replace(/\n\s*/g, '\n'));
+  if (ex.post) value = applyPost(value, ex.post);
+  return value ? value : null;
+}
+
+const AUTOMATED = /^(no-?reply|do-?not-?reply|noresponder|no-?responder|notificaciones?|notifications?|mailer|bounce|alertas?|avisos?|leads?|contacto|info|comunica|newsletter)([.+_-]|@)/i;
+
+function isAutomated(address: string): boolean {
+  return AUTOMATED.test(address);
+}
+
+const domainOf = (a: string) => a.split('@')[1] ?? '';
+
+/** The generic extraction: labels in three languages, then free-text fallbacks. */
+function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean): { fields: Partial<ExtractedFields>; labels: number } {
+  const fields: Partial<ExtractedFields> = {};
+  const pairs = labelledPairs(view.lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
+  let labels = 0;
+  for (const p of pairs) {
+    const field = fieldForLabel(p.label);
+    if (!field || !p.value) continue;
+    labels++;
+    if (!fields[field]) fields[field] = p.value;
+  }
+  const mail = view.mail;
+  const senderDomain = domainOf(mail.from?.address ?? '');
+  const own = new Set(mail.to.map(domainOf));
+  if (!fields.email && need('email')) {
+    const reply = mail.replyTo?.address;
+    if (reply && !isAutomated(reply) && domainOf(reply) !== senderDomain) {
+      fields.email = reply;
+      if (!fields.name && mail.replyTo?.name) fields.name = mail.replyTo.name;
+    } else if (!parsed && labels === 0 && mail.from?.address && !isAutomated(mail.from.address) && !own.has(senderDomain)) {
+      // Someone writing to the company directly: the sender is the contact.
+      fields.email = mail.from.address;
+      if (!fields.name && mail.from.name && !mail.from.name.includes('@')) fields.name = mail.from.name;
+    } else {
+      const found = view.bodyText.slice(0, 50_000).match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g) ?? [];
+      const candidate = found.find((a) => !isAutomated(a) && domainOf(a.toLowerCase()) !== senderDomain && !own.has(domainOf(a.toLowerCase())));
+      if (candidate) fields.email = candidate;
+    }
+  }
+  if (!fields.nationalId && need('nationalId')) {
+    const id = findNationalIdInText(view.bodyText.slice(0, 100_000), country);
+    if (id) fields.nationalId = id.value;
+  }
+  if (!fields.phone && need('phone')) {
+    const found = findPhoneNumbersInText(view.bodyText.slice(0, 20_000), country as CountryCode);
+    if (found.length) fields.phone = found[0].number.number;
+  }
+  return { fields, labels };
+}
+
+/** Runs the parser's extractors, then lets the generic extraction fill what they missed. */
+export function extractFields(view: MailView, parser: LoadedParser | null, country: Country): Extraction {
+  const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, null])) as ExtractedFields;
+  for (const f of FIELD_NAMES) {
+    for (const ex of parser?.config.fields[f] ?? []) {
+      const v = runExtractor(view, ex);
+      if (v) { fields[f] = v; break; }
+    }
+  }
+  const need = (f: FieldName) => !fields[f] && !parser?.config.noFallback.includes(f);
+  const fallback = generic(view, parser?.config.country ?? country, parser !== null, need);
+  const fromFallback: FieldName[] = [];
+  for (const f of FIELD_NAMES) {
+    const v = fallback.fields[f];
+    if (v && need(f)) {
+      fields[f] = cleanSpaces(v);
+      if (parser && parser.config.fields[f]) fromFallback.push(f);
+    }
+  }
+  if (!fields.name && (fields.firstName || fields.lastName)) fields.name = [fields.firstName, fields.lastName].filter(Boolean).join(' ');
+  return { fields, fromFallback, labelsFound: fallback.labels };
+}

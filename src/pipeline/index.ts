@@ -1,0 +1,86 @@
+import type { Limits } from '../config.ts';
+import type { Country } from '../normalize/national-id.ts';
+import type { LoadedParser } from '../parsers/load.ts';
+import { chooseParser } from './choose-parser.ts';
+import { classify, type Quality } from './classify.ts';
+import { extractFields, MailView, type ExtractedFields } from './extract.ts';
+import { bulkReason, notALeadReason } from './ignore.ts';
+import { parseMime, type Address } from './mime.ts';
+import { normalizeFields, type LeadFields } from './normalize.ts';
+import { findProjectIn, type ProjectIndex } from './project.ts';
+
+export type Medium = 'portales' | 'web' | 'otros';
+
+/** What the pipeline needs besides the message: today's parsers, projects and rules. */
+export interface PipelineContext {
+  parsers: LoadedParser[];
+  projects: ProjectIndex;
+  country: Country;
+  limits: Limits;
+}
+
+interface Common {
+  messageId: string | null;
+  date: Date | null;
+  subject: string;
+  from: Address | null;
+  parser: string | null;
+}
+
+export interface IgnoredOutcome extends Common {
+  kind: 'ignored';
+  reason: string;
+}
+
+export interface LeadOutcome extends Common {
+  kind: 'lead';
+  medium: Medium;
+  fields: LeadFields;
+  /** The values as extracted, before normalisation: what an admin edits from. */
+  rawFields: ExtractedFields;
+  quality: Quality;
+  problems: string[];
+  problemDetails: Record<string, string>;
+  fromFallback: string[];
+  createsClient: boolean;
+  createsFollowUp: boolean;
+}
+
+export type PipelineOutcome = IgnoredOutcome | LeadOutcome;
+
+/**
+ * Raw bytes to a classified lead (or the reason it is not one). Pure apart from CPU: no I/O.
+ * Throws LimitExceeded for a message over a bound; other throws are bugs or hostile input, and the
+ * caller stores them with the message.
+ */
+export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<PipelineOutcome> {
+  const mail = await parseMime(raw, ctx.limits);
+  const view = new MailView(mail);
+  const common = { messageId: mail.messageId, date: mail.date, subject: mail.subject, from: mail.from };
+  const hard = notALeadReason(mail);
+  if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
+  const parser = chooseParser(view, ctx.parsers);
+  const extraction = extractFields(view, parser, ctx.country);
+  if (!parser && extraction.labelsFound === 0) {
+    const bulk = bulkReason(mail);
+    if (bulk) return { kind: 'ignored', reason: bulk, parser: null, ...common };
+  }
+  const normalized = normalizeFields(extraction.fields, parser?.config.country ?? ctx.country, ctx.projects, () =>
+    findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects),
+  );
+  const verdict = classify(normalized);
+  return {
+    kind: 'lead',
+    ...common,
+    parser: parser?.config.id ?? null,
+    medium: parser?.config.medium ?? 'otros',
+    fields: normalized.fields,
+    rawFields: extraction.fields,
+    quality: verdict.quality,
+    problems: verdict.problems,
+    problemDetails: normalized.details,
+    fromFallback: extraction.fromFallback,
+    createsClient: verdict.createsClient,
+    createsFollowUp: verdict.createsFollowUp,
+  };
+}

@@ -1,0 +1,85 @@
+import type { FieldName } from '../parsers/schema.ts';
+import { fold } from './text.ts';
+
+/**
+ * Words that make a label mean a field, in Spanish, Portuguese and English. Checked in this order,
+ * so "Nombre del proyecto" is a project and "Teléfono del cliente" a phone, not a name.
+ */
+const LABEL_WORDS: [FieldName, RegExp][] = [
+  ['message', /^(mensaje|mensagem|message|comentarios?|comments?|pregunta|consulta|observaci(on|ones)|observac(ao|oes)|detalle|texto|duda|requerimiento|descripcion|su mensaje|tu mensaje)\b/],
+  ['nationalId', /\b(rut|run|dni|cpf|ruc|documento|doc|cedula|c ?e|carne de extranjeria|identificacion|nro de documento|numero de documento|n de documento|id nacional|national id)\b/],
+  ['email', /\b(e ?mail|correo|mail|email address|endereco de e ?mail|correo electronico)\b/],
+  ['phone', /\b(telefono|telefonos|telefone|celular|cel|fono|movil|whatsapp|phone|phone number|tel|mobile|contacto telefonico|numero de contacto)\b/],
+  ['project', /\b(proyecto|propiedad|aviso|publicacion|inmueble|imovel|property|listing|anuncio|empreendimento|unidad de interes|proyecto de interes|desarrollo)\b/],
+  ['lastName', /^(apellidos?|apellido paterno|sobrenome|last name|surname)\b/],
+  ['firstName', /^(nombres|primer nombre|first name|given name)$/],
+  ['name', /^(nombre|nombres? y apellidos?|nombre completo|nome|nome completo|name|full name|your name|tu nombre|su nombre|cliente|interesado|remitente|contato)\b/],
+];
+
+/** Field a label means, or null. Labels are short: a sentence that happens to contain a word is not one. */
+export function fieldForLabel(label: string): FieldName | null {
+  const key = fold(label);
+  if (!key || key.length > 40 || key.split(' ').length > 6) return null;
+  for (const [field, re] of LABEL_WORDS) if (re.test(key)) return field;
+  return null;
+}
+
+export interface LabelledValue {
+  label: string;
+  value: string;
+  /** The line index the value came from, to keep the first occurrence. */
+  line: number;
+}
+
+/** A label alone on its line: ends with a colon, or is at most three words (a table cell, a dt). */
+function isBareLabel(line: string): boolean {
+  return /:\s*$/.test(line) || line.trim().split(/\s+/).length <= 3;
+}
+
+const SEPARATOR = /^([^:\t]{1,60}?)\s*(?::|\t|\s-\s)\s*(.*)$/;
+
+/** A line split into label and value (`Label: value`, `Label<TAB>value`), or null. */
+export function splitLabelLine(line: string): { label: string; value: string } | null {
+  const m = SEPARATOR.exec(line);
+  if (!m) return null;
+  return { label: m[1].replace(/[*•·\-–]+$/g, '').replace(/^[*•·\-–\s]+/, '').trim(), value: m[2].trim() };
+}
+
+/**
+ * Every `label: value` pair in the lines. A label alone on its line takes the next line as value
+ * (definition lists, stacked cells). A message runs on until the next label line.
+ */
+export function labelledPairs(lines: string[], isLabel: (label: string) => boolean, multiLine: (label: string) => boolean): LabelledValue[] {
+  const out: LabelledValue[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!line) continue;
+    const split = splitLabelLine(line);
+    let label: string;
+    let value: string;
+    if (split && isLabel(split.label)) {
+      ({ label, value } = split);
+    } else if (isBareLabel(line) && isLabel(line.replace(/[:*]+$/, '').trim()) && i + 1 < lines.length) {
+      label = line.replace(/[:*]+$/, '').trim();
+      value = '';
+    } else continue;
+    let j = i;
+    if (!value && j + 1 < lines.length && lines[j + 1]) {
+      const next = splitLabelLine(lines[j + 1]);
+      if (!(next && isLabel(next.label)) && !isLabel(lines[j + 1])) value = lines[++j];
+    }
+    if (multiLine(label)) {
+      // A message runs on to the end of its paragraph, or the next label.
+      while (j + 1 < lines.length && j - i < 30 && lines[j + 1] !== '') {
+        const next = lines[j + 1];
+        const nextSplit = splitLabelLine(next);
+        if ((nextSplit && isLabel(nextSplit.label)) || isLabel(next) || /^(--|__|saludos|atentamente|enviado desde)/i.test(next)) break;
+        value = value ? `${value}\n${next}` : next;
+        j++;
+      }
+    }
+    out.push({ label, value: value.replace(/\t/g, ' ').trim(), line: i });
+    i = j;
+  }
+  return out;
+}

@@ -1,0 +1,148 @@
+import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { Limits } from '../config.ts';
+import { repairMojibake } from '../normalize/mojibake.ts';
+
+export interface Address {
+  address: string;
+  name: string;
+}
+
+/** What the later stages need from a message, already decoded and bounded. */
+export interface ParsedEmail {
+  messageId: string | null;
+  date: Date | null;
+  subject: string;
+  from: Address | null;
+  replyTo: Address | null;
+  to: string[];
+  /** Lower-cased header names, first value, as text. */
+  headers: Record<string, string>;
+  contentType: string;
+  /** MIME types of every part, for report detection (message/delivery-status and kin). */
+  partTypes: string[];
+  html: string | null;
+  text: string | null;
+  /** Set when a bound cut the HTML or text short. */
+  truncated: boolean;
+}
+
+export class LimitExceeded extends Error {
+  readonly code = 'LimitExceeded';
+  constructor(readonly limit: string, message: string) {
+    super(message);
+  }
+}
+
+/** Byte length of the header block (up to the first empty line), scanning at most `max + 4` bytes. */
+export function headerLength(raw: Buffer, max: number): number {
+  const window = raw.subarray(0, Math.min(raw.length, max + 4));
+  const crlf = window.indexOf('\r\n\r\n');
+  const lf = window.indexOf('\n\n');
+  const ends = [crlf, lf].filter((i) => i >= 0);
+  return ends.length ? Math.min(...ends) : raw.length <= max ? raw.length : max + 1;
+}
+
+function countParts(raw: Buffer): number {
+  const head = raw.subarray(0, Math.min(raw.length, 8 * 1024 * 1024)).toString('latin1');
+  return head.match(/^content-type:/gim)?.length ?? 0;
+}
+
+/** Checks the bounds that must hold before any parsing work starts. */
+export function checkBounds(raw: Buffer, limits: Limits): void {
+  if (raw.length > limits.maxMessageBytes) {
+    throw new LimitExceeded('maxMessageBytes', `message is ${raw.length} bytes, over maxMessageBytes ${limits.maxMessageBytes}`);
+  }
+  const h = headerLength(raw, limits.maxHeaderBytes);
+  if (h > limits.maxHeaderBytes) {
+    throw new LimitExceeded('maxHeaderBytes', `header block over maxHeaderBytes ${limits.maxHeaderBytes}`);
+  }
+  const parts = countParts(raw);
+  if (parts > limits.maxParts) throw new LimitExceeded('maxParts', `${parts} parts, over maxParts ${limits.maxParts}`);
+}
+
+function firstAddress(v: AddressObject | AddressObject[] | undefined): Address | null {
+  const obj = Array.isArray(v) ? v[0] : v;
+  const a = obj?.value?.find((x) => x.address) ?? obj?.value?.[0];
+  if (!a) return null;
+  return { address: (a.address ?? '').toLowerCase().trim(), name: repairMojibake((a.name ?? '').trim()) };
+}
+
+function allAddresses(v: AddressObject | AddressObject[] | undefined): string[] {
+  const list = Array.isArray(v) ? v : v ? [v] : [];
+  return list.flatMap((o) => o.value.map((a) => (a.address ?? '').toLowerCase())).filter(Boolean);
+}
+
+function headerText(value: unknown): string {
+  if (value == null) return '';
+  if (typeof value === 'string') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(headerText).join(', ');
+  if (typeof value === 'object') {
+    const o = value as { value?: unknown; text?: string; params?: Record<string, string> };
+    if (typeof o.text === 'string') return o.text;
+    if (typeof o.value === 'string') {
+      const params = o.params ? Object.entries(o.params).map(([k, v]) => `; ${k}=${v}`).join('') : '';
+      return o.value + params;
+    }
+  }
+  return String(value);
+}
+
+function collectPartTypes(raw: Buffer): string[] {
+  // Only the report-related types matter; find them in the raw text without a second MIME parse.
+  const head = raw.subarray(0, Math.min(raw.length, 512 * 1024)).toString('latin1');
+  const types = new Set<string>();
+  for (const m of head.matchAll(/content-type:[ \t]*([\w.+-]+\/[\w.+-]+)/gi)) types.add(m[1].toLowerCase());
+  return [...types];
+}
+
+function cut(s: string | false | undefined | null, max: number): { value: string | null; truncated: boolean } {
+  if (!s) return { value: null, truncated: false };
+  return s.length > max ? { value: s.slice(0, max), truncated: true } : { value: s, truncated: false };
+}
+
+function toParsedEmail(mail: ParsedMail, raw: Buffer, limits: Limits): ParsedEmail {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of mail.headers) headers[k.toLowerCase()] = headerText(v).slice(0, 2000);
+  const html = cut(mail.html, limits.maxHtmlBytes);
+  const text = cut(mail.text, limits.maxTextBytes);
+  return {
+    messageId: mail.messageId?.trim().slice(0, 500) || null,
+    date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
+    subject: repairMojibake((mail.subject ?? '').slice(0, 1000)),
+    from: firstAddress(mail.from),
+    replyTo: firstAddress(mail.replyTo),
+    to: allAddresses(mail.to).slice(0, 50),
+    headers,
+    contentType: headers['content-type'] ?? 'text/plain',
+    partTypes: collectPartTypes(raw),
+    html: html.value,
+    text: text.value,
+    truncated: html.truncated || text.truncated,
+  };
+}
+
+const hasReplacementChar = (m: ParsedMail): boolean =>
+  (typeof m.html === 'string' && m.html.includes('\uFFFD')) || (m.text ?? '').includes('\uFFFD');
+
+/**
+ * Decodes a message with mailparser. Latin-1 bytes sent as UTF-8 come out as U+FFFD; then the
+ * message is decoded again as Windows-1252, which is what such senders really wrote.
+ */
+export async function parseMime(raw: Buffer, limits: Limits): Promise<ParsedEmail> {
+  checkBounds(raw, limits);
+  const options = {
+    skipHtmlToText: true,
+    skipTextToHtml: true,
+    skipImageLinks: true,
+    skipTextLinks: true,
+    maxHtmlLengthToParse: limits.maxHtmlBytes,
+  };
+  let mail = await simpleParser(raw, options);
+  if (hasReplacementChar(mail)) {
+    const relabelled = Buffer.from(raw.toString('latin1').replace(/charset=("?)utf-?8\1/gi, 'charset=$1windows-1252$1'), 'latin1');
+    const again = await simpleParser(relabelled, options);
+    if (!hasReplacementChar(again)) mail = again;
+  }
+  return toParsedEmail(mail, raw, limits);
+}

@@ -1,0 +1,64 @@
+import { decodeHTML } from 'entities';
+
+/** Lower case, no accents, punctuation as spaces, single spaces: the form labels and names are compared in. */
+export function fold(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9ñ]+/g, ' ')
+    .trim();
+}
+
+/** Non-breaking and other exotic spaces become plain spaces; runs collapse. */
+export function cleanSpaces(s: string): string {
+  return s.replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/g, ' ').replace(/[ \t]+/g, ' ').trim();
+}
+
+const PARAGRAPH = /<\/(p|table|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b[^>]*>/gi;
+const LINE = /<\/(div|tr|li|dt|dd|dl|tbody|thead|header|footer|center)\s*>|<br\b[^>]*>|<(p|div|tr|li|dt|dd|h[1-6])\b[^>]*>/gi;
+
+/**
+ * HTML to text that keeps the structure label lookup needs: a table row or block per line, cells
+ * separated by tabs. Regex based (no DOM) so it is cheap; input is already size-bounded.
+ */
+export function htmlToText(html: string): string {
+  const body = html
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(script|style|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/<\/t[dh]\s*>/gi, '\t')
+    .replace(PARAGRAPH, '\n\n')
+    .replace(LINE, '\n')
+    .replace(/<[^>]*>/g, '');
+  return decodeHTML(body)
+    .split('\n')
+    .map((line) =>
+      line
+        .split('\t')
+        .map((cell) => cleanSpaces(cell))
+        .filter(Boolean)
+        .join('\t'),
+    )
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/**
+ * Lines of a text body, quoted-reply markers removed so forwarded and replied forms read like the
+ * original. Runs of blank lines become one '' (a paragraph break).
+ */
+export function textLines(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const line = raw
+      .replace(/^(\s*>)+\s?/, '')
+      .split('\t')
+      .map(cleanSpaces)
+      .filter(Boolean)
+      .join('\t');
+    if (line || (out.length && out[out.length - 1] !== '')) out.push(line);
+  }
+  return out;
+}
