@@ -1,0 +1,17 @@
+/** The state of one mailbox worker, as /healthz and the logs show it. */
+export interface MailboxHealth {
+  name: string;
+  state: 'starting' | 'connecting' | 'syncing' | 'idle' | 'backoff' | 'auth_failed' | 'stopped';
+  connected: boolean;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  /** Messages in the folder above the cursor at the last check, or null when unknown. */
+  messagesBehind: number | null;
+  nextRetryAt: number | null;
+  /** No successful sync for longer than daemon.staleAfterSeconds. */
+  stale: boolean;
+}
+
+export interface HealthSource {
+  mailboxes(): MailboxHealth[];
+}
