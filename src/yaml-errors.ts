@@ -9,6 +9,20 @@ export interface SourceLocator {
 interface IssueLike {
   path: PropertyKey[];
   message: string;
+  code?: string;
+  errors?: IssueLike[][];
+}
+
+/**
+ * A union's "Invalid input" says nothing; the branch that came closest (fewest issues, deepest
+ * path) says what is wrong. Its issues are lifted to absolute paths.
+ */
+function explain(issue: IssueLike): IssueLike[] {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return [issue];
+  const depth = (list: IssueLike[]) => Math.max(...list.map((i) => i.path.length));
+  const best = [...issue.errors].filter((b) => b.length).sort((a, b) => a.length - b.length || depth(b) - depth(a))[0];
+  if (!best) return [issue];
+  return best.flatMap((i) => explain({ ...i, path: [...issue.path, ...i.path] }));
 }
 
 function valueAt(data: unknown, path: PropertyKey[]): unknown {
@@ -41,6 +55,7 @@ function show(value: unknown): string {
 /** One line per issue: `file:line:col: key.path: message (got value)`. */
 export function formatIssues(file: string, issues: IssueLike[], data: unknown, loc?: SourceLocator): string {
   return issues
+    .flatMap(explain)
     .slice(0, 10)
     .map((issue) => {
       const where = loc ? locate(loc, issue.path) : '';

@@ -8,10 +8,10 @@ export function notALeadReason(mail: ParsedEmail): string | null {
   const h = mail.headers;
   const ct = mail.contentType.toLowerCase();
   const types = mail.partTypes;
+  if (types.includes('message/feedback-report') || /report-type=("?)feedback-report/.test(ct)) return 'complaint-report';
   if (ct.startsWith('multipart/report') || types.some((t) => t === 'message/delivery-status' || t === 'message/global-delivery-status')) {
     return /disposition-notification/.test(ct) || types.includes('message/disposition-notification') ? 'read-receipt' : 'delivery-report';
   }
-  if (types.includes('message/feedback-report') || /report-type=("?)feedback-report/.test(ct)) return 'complaint-report';
   if (types.includes('message/disposition-notification')) return 'read-receipt';
   const from = mail.from?.address ?? '';
   if (/^(mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i.test(from) || /^mail delivery (system|subsystem)/i.test(mail.from?.name ?? '')) return 'bounce';
@@ -33,6 +33,7 @@ export function bulkReason(mail: ParsedEmail): string | null {
   const h = mail.headers;
   const precedence = (h['precedence'] ?? '').toLowerCase().trim();
   if (precedence === 'bulk' || precedence === 'list' || precedence === 'junk') return 'mailing-list';
-  if (h['list-id'] || h['list-unsubscribe'] || h['list-post']) return 'mailing-list';
+  // mailparser folds the List-* headers into one `list` header.
+  if (h['list'] || h['list-id'] || h['list-unsubscribe'] || h['list-post']) return 'mailing-list';
   return null;
 }

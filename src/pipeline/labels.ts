@@ -18,6 +18,7 @@ const LABEL_WORDS: [FieldName, RegExp][] = [
 
 /** Field a label means, or null. Labels are short: a sentence that happens to contain a word is not one. */
 export function fieldForLabel(label: string): FieldName | null {
+  if (label.includes('@') || /\d{3}/.test(label)) return null;
   const key = fold(label);
   if (!key || key.length > 40 || key.split(' ').length > 6) return null;
   for (const [field, re] of LABEL_WORDS) if (re.test(key)) return field;

@@ -28,20 +28,17 @@ export function htmlToText(html: string): string {
     .replace(/<(script|style|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
     .replace(/[\r\n]+/g, ' ')
     .replace(/<\/t[dh]\s*>/gi, '\t')
-    .replace(PARAGRAPH, '\n\n')
+    .replace(PARAGRAPH, '\n\u0001\n')
     .replace(LINE, '\n')
     .replace(/<[^>]*>/g, '');
-  return decodeHTML(body)
+  // Empty lines from adjacent block tags go; a paragraph mark becomes one blank line.
+  const lines = decodeHTML(body)
     .split('\n')
-    .map((line) =>
-      line
-        .split('\t')
-        .map((cell) => cleanSpaces(cell))
-        .filter(Boolean)
-        .join('\t'),
-    )
+    .map((line) => line.split('\t').map(cleanSpaces).filter(Boolean).join('\t'))
+    .filter(Boolean);
+  return lines
     .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
+    .replace(/(\n?\u0001\n?)+/g, '\n\n')
     .trim();
 }
 

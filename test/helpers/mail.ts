@@ -1,0 +1,52 @@
+import { parseConfig, type Config } from '../../src/config.ts';
+import { buildProjectIndex } from '../../src/pipeline/project.ts';
+import type { PipelineContext } from '../../src/pipeline/index.ts';
+import type { LoadedParser } from '../../src/parsers/load.ts';
+import { rutCheckDigit } from '../../src/normalize/national-id.ts';
+
+export const PROJECTS = [
+  { name: 'Parque Los Robles', aliases: ['Edificio Parque Los Robles', 'PLR'] },
+  { name: 'Mirador del Valle', aliases: ['MDV'] },
+  { name: 'Costanera Sur', aliases: [] },
+];
+
+export function testConfig(extra = ''): Config {
+  const yaml = `country: CL\nfollowUpDays: 5\nparsersDir: ${process.cwd()}/parsers\nprojects:\n${PROJECTS.map((p) => `  - {name: ${p.name}, aliases: [${p.aliases.join(', ')}]}`).join('\n')}\n${extra}`;
+  return parseConfig(yaml, 'test.yaml', {});
+}
+
+export function testContext(parsers: LoadedParser[] = []): PipelineContext {
+  const config = testConfig();
+  return { parsers, projects: buildProjectIndex(config.projects), country: 'CL', limits: config.limits };
+}
+
+export const rut = (body: number) => `${body}-${rutCheckDigit(String(body))}`;
+
+let seq = 0;
+
+/** A plain `Label: value` lead email (the shape of many web forms), quoted-printable UTF-8. */
+export function formEmail(o: {
+  from?: string;
+  subject?: string;
+  messageId?: string | null;
+  date?: string;
+  lines?: Record<string, string>;
+  headers?: Record<string, string>;
+  html?: string;
+}): Buffer {
+  const id = o.messageId === undefined ? `<t${Date.now()}.${++seq}@test.local>` : o.messageId;
+  const head = [
+    `From: ${o.from ?? 'Formulario Web <web@inmobiliaria-ejemplo.cl>'}`,
+    'To: ventas@inmobiliaria-ejemplo.cl',
+    `Subject: ${o.subject ?? 'Nuevo contacto'}`,
+    ...(id ? [`Message-ID: ${id}`] : []),
+    `Date: ${o.date ?? 'Mon, 23 Nov 2026 10:00:00 -0300'}`,
+    'MIME-Version: 1.0',
+    ...Object.entries(o.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+  ];
+  if (o.html) {
+    return Buffer.from([...head, 'Content-Type: text/html; charset=UTF-8', 'Content-Transfer-Encoding: 8bit', '', o.html, ''].join('\r\n'));
+  }
+  const body = Object.entries(o.lines ?? {}).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+  return Buffer.from([...head, 'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 8bit', '', body, ''].join('\r\n'));
+}

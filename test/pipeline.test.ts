@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { runPipeline, type LeadOutcome } from '../src/pipeline/index.ts';
+import { htmlToText, textLines, fold } from '../src/pipeline/text.ts';
+import { fieldForLabel, labelledPairs } from '../src/pipeline/labels.ts';
+import { buildProjectIndex, matchProject } from '../src/pipeline/project.ts';
+import { classify } from '../src/pipeline/classify.ts';
+import { parseParserFile } from '../src/parsers/load.ts';
+import { patternProblem } from '../src/parsers/schema.ts';
+import { quickHeaders } from '../src/pipeline/quick-headers.ts';
+import { formEmail, PROJECTS, rut, testContext } from './helpers/mail.ts';
+
+const lead = async (raw: Buffer, parsers = testContext().parsers) => {
+  const o = await runPipeline(raw, testContext(parsers));
+  expect(o.kind).toBe('lead');
+  return o as LeadOutcome;
+};
+
+describe('text stage', () => {
+  it('keeps table structure as tab-separated lines and decodes entities and NBSP', () => {
+    const text = htmlToText('<table><tr><td>Nombre:</td><td>Jos&eacute;&nbsp;P&eacute;rez</td></tr><tr><th>RUT</th><td>1-9</td></tr></table><p>Fin</p>');
+    expect(textLines(text)).toEqual(['Nombre:\tJosé Pérez', 'RUT\t1-9', '', 'Fin']);
+  });
+  it('drops scripts, styles and quoted-reply markers', () => {
+    expect(htmlToText('<style>td{}</style><script>x()</script><div>Hola</div>')).toBe('Hola');
+    expect(textLines('> Nombre: Ana\n>> Correo: a@b.cl')).toEqual(['Nombre: Ana', 'Correo: a@b.cl']);
+  });
+});
+
+describe('labels', () => {
+  it('maps Spanish, Portuguese and English variants to fields', () => {
+    expect(fieldForLabel('Nombre completo')).toBe('name');
+    expect(fieldForLabel('Nome')).toBe('name');
+    expect(fieldForLabel('Correo electrónico')).toBe('email');
+    expect(fieldForLabel('E-mail')).toBe('email');
+    expect(fieldForLabel('Teléfono / WhatsApp')).toBe('phone');
+    expect(fieldForLabel('Celular')).toBe('phone');
+    expect(fieldForLabel('RUT')).toBe('nationalId');
+    expect(fieldForLabel('Nombre del proyecto')).toBe('project');
+    expect(fieldForLabel('Imóvel')).toBe('project');
+    expect(fieldForLabel('Mensagem')).toBe('message');
+    expect(fieldForLabel('Fecha de envío')).toBeNull();
+    expect(fieldForLabel('Hola me interesa mucho el departamento que vi en el portal')).toBeNull();
+  });
+  it('reads label lines, a label alone followed by its value, and multi-line messages', () => {
+    const lines = ['Nombre: Ana Soto', 'Correo', 'ana@correo.cl', 'Mensaje: hola', 'segunda línea', '', 'footer'];
+    const pairs = labelledPairs(lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
+    expect(pairs.map((p) => [p.label, p.value])).toEqual([
+      ['Nombre', 'Ana Soto'],
+      ['Correo', 'ana@correo.cl'],
+      ['Mensaje', 'hola\nsegunda línea'],
+    ]);
+  });
+});
+
+describe('project matching', () => {
+  const index = buildProjectIndex(PROJECTS);
+  it.each([
+    ['Parque Los Robles', 'Parque Los Robles'],
+    ['EDIFICIO PARQUE LOS ROBLES', 'Parque Los Robles'],
+    ['PLR - Parque Los Robles', 'Parque Los Robles'],
+    ['Parque Los Robles - Depto 3D', 'Parque Los Robles'],
+    ['plr', 'Parque Los Robles'],
+    ['Proyecto Mirador del Vallé', 'Mirador del Valle'],
+    ['Parque Los Roble', 'Parque Los Robles'],
+  ])('%s -> %s', (text, expected) => {
+    expect(matchProject(text, index).project).toBe(expected);
+  });
+  it('records the closest candidate when nothing matches', () => {
+    const m = matchProject('Parque Las Rosas', index);
+    expect(m.project).toBeNull();
+    expect(m.candidate).toBe('Parque Los Robles');
+  });
+  it('does not match a short alias inside another word', () => {
+    expect(matchProject('Templar 5', index).project).toBeNull();
+  });
+});
+
+describe('classification', () => {
+  const base = { name: 'Ana', firstName: 'Ana', lastName: null, nationalId: '12345678-5', nationalIdType: 'rut', email: 'a@b.cl', phone: null, project: 'X', projectText: 'X', message: null };
+  it('bueno needs name, national ID, email and project', () => {
+    expect(classify({ fields: base, problems: [], details: {} })).toMatchObject({ quality: 'bueno', createsClient: true, createsFollowUp: true });
+  });
+  it('only the project failing: con_problemas with a client and no follow-up', () => {
+    expect(classify({ fields: { ...base, project: null }, problems: ['project.unmatched'], details: {} })).toMatchObject({ quality: 'con_problemas', createsClient: true, createsFollowUp: false });
+  });
+  it('missing national ID: con_problemas without a client', () => {
+    expect(classify({ fields: { ...base, nationalId: null }, problems: ['nationalId.missing'], details: {} })).toMatchObject({ quality: 'con_problemas', createsClient: false });
+  });
+  it('no email and no phone: malo', () => {
+    expect(classify({ fields: { ...base, email: null }, problems: ['email.missing'], details: {} })).toMatchObject({ quality: 'malo', createsClient: false });
+  });
+});
+
+describe('whole pipeline on generic forms', () => {
+  it('classifies a complete Spanish form as bueno with canonical values', async () => {
+    const o = await lead(formEmail({ lines: { Nombre: 'MARÍA JOSÉ SOTO', RUT: '12.345.678-5', 'E-mail': 'MJ.Soto@Gmail.com', Fono: '9 8765 4321', Proyecto: 'Edificio Parque Los Robles' } }));
+    expect(o.quality).toBe('bueno');
+    expect(o.fields).toMatchObject({ name: 'María José Soto', nationalId: '12345678-5', email: 'mj.soto@gmail.com', phone: '+56987654321', project: 'Parque Los Robles' });
+    expect(o.problems).toEqual([]);
+  });
+  it('finds a valid RUT in free text and the project in the subject', async () => {
+    const o = await lead(formEmail({ subject: 'Consulta PLR', lines: { Nombre: 'Ana Pérez', Correo: 'ana@correo.cl', Mensaje: `mi rut es ${rut(15509661)} gracias` } }));
+    expect(o.fields.nationalId).toBe(rut(15509661));
+    expect(o.fields.project).toBe('Parque Los Robles');
+    expect(o.quality).toBe('bueno');
+  });
+  it('reports problems as codes', async () => {
+    const o = await lead(formEmail({ lines: { Nombre: 'Ana', RUT: '12.345.678-9', Email: 'ana@correo.cl', Proyecto: 'Torre Desconocida' } }));
+    expect(o.quality).toBe('con_problemas');
+    expect(o.problems).toEqual(expect.arrayContaining(['nationalId.invalid', 'project.unmatched']));
+  });
+  it('reads a forwarded form behind quote markers', async () => {
+    const o = await lead(formEmail({ from: 'Vendedor <vendedor@inmobiliaria-ejemplo.cl>', subject: 'Fwd: contacto', lines: { '> Nombre': 'Pedro Lagos', '> Rut': rut(9876543), '> Email': 'pedro@lagos.cl', '> Proyecto': 'MDV' } }));
+    expect(o.fields).toMatchObject({ name: 'Pedro Lagos', email: 'pedro@lagos.cl', project: 'Mirador del Valle' });
+  });
+  it('repairs UTF-8 read as Latin-1 in labels and values', async () => {
+    const o = await lead(formEmail({ lines: { Nombre: 'JosÃ© PÃ©rez', 'TelÃ©fono': '+56 9 8765 4321', Correo: 'jose@correo.cl' } }));
+    expect(o.fields.name).toBe('José Pérez');
+    expect(o.fields.phone).toBe('+56987654321');
+  });
+  it('reads Latin-1 bytes sent as UTF-8', async () => {
+    const raw = Buffer.concat([
+      formEmail({ lines: {} }).subarray(0, -2),
+      Buffer.from('Nombre: Jos\xe9 N\xfa\xf1ez\r\nTel\xe9fono: 987654321\r\nCorreo: jn@correo.cl\r\n', 'latin1'),
+    ]);
+    const o = await lead(raw);
+    expect(o.fields.name).toBe('José Núñez');
+    expect(o.fields.phone).toBe('+56987654321');
+  });
+  it('malo when there is no usable contact', async () => {
+    const o = await lead(formEmail({ lines: { Nombre: 'Sin Contacto', Mensaje: 'hola' } }));
+    expect(o.quality).toBe('malo');
+    expect(o.problems).toContain('contact.missing');
+  });
+});
+
+describe('mail that is not a lead', () => {
+  it.each([
+    [{ 'Auto-Submitted': 'auto-replied' }, 'auto-reply'],
+    [{ 'Content-Type': 'multipart/report; report-type=delivery-status; boundary=x' }, 'delivery-report'],
+  ])('%o is ignored', async (headers, reason) => {
+    const o = await runPipeline(formEmail({ headers, lines: { Nombre: 'Ana', Correo: 'ana@correo.cl' } }), testContext());
+    expect(o).toMatchObject({ kind: 'ignored', reason });
+  });
+  it('ignores a newsletter with no form labels, but not a form sent through a bulk service', async () => {
+    const news = await runPipeline(formEmail({ headers: { 'List-Unsubscribe': '<mailto:u@x.cl>' }, lines: {}, from: 'News <news@shop.cl>' }), testContext());
+    expect(news).toMatchObject({ kind: 'ignored', reason: 'mailing-list' });
+    const form = await runPipeline(formEmail({ headers: { 'List-Unsubscribe': '<mailto:u@x.cl>' }, lines: { Nombre: 'Ana', Correo: 'ana@correo.cl' } }), testContext());
+    expect(form.kind).toBe('lead');
+  });
+  it('bounces from the mailer daemon', async () => {
+    const o = await runPipeline(formEmail({ from: 'Mail Delivery Subsystem <mailer-daemon@googlemail.com>', subject: 'Delivery Status Notification (Failure)', lines: {} }), testContext());
+    expect(o).toMatchObject({ kind: 'ignored', reason: 'bounce' });
+  });
+});
+
+describe('parser configs as data', () => {
+  const yaml = `id: demo\nname: Demo\nmedium: portales\nmatch:\n  from: demo.cl\nfields:\n  name: {attribute: title=lead-name}\n  email:\n    - {css: 'a.mail', attr: href, post: [{replace: ['^mailto:', '']}]}\n  project: {regex: 'Proyecto (?<value>[^<]+)', in: subject}\n`;
+  it('runs css, attribute and regex extractors and falls back to generic labels', async () => {
+    const parser = parseParserFile(yaml, 'demo.yaml');
+    const raw = formEmail({
+      from: 'Demo <noreply@mail.demo.cl>',
+      subject: 'Proyecto Costanera Sur',
+      html: `<p><span title="lead-name">Luis Díaz</span></p><p><a class="mail" href="mailto:luis@diaz.cl">escribir</a></p><p>RUT: ${rut(7654321)}</p>`,
+    });
+    const o = await lead(raw, [parser]);
+    expect(o.parser).toBe('demo');
+    expect(o.fields).toMatchObject({ name: 'Luis Díaz', email: 'luis@diaz.cl', project: 'Costanera Sur', nationalId: rut(7654321) });
+    expect(o.quality).toBe('bueno');
+  });
+  it('names the file, line and key path of a bad config', () => {
+    const bad = yaml.replace('medium: portales', 'medium: revista').replace("in: subject", 'in: nowhere');
+    expect(() => parseParserFile(bad, 'parsers/demo.yaml')).toThrow(/parsers\/demo\.yaml:3:9: medium: .*"revista"/);
+    expect(() => parseParserFile(bad, 'parsers/demo.yaml')).toThrow(/fields\.project/);
+  });
+  it('refuses patterns that backtrack catastrophically', () => {
+    expect(patternProblem('(a+)+b')).toMatch(/nested quantifier/);
+    expect(patternProblem('(\\w+\\s?)*$')).toMatch(/nested quantifier/);
+    expect(patternProblem('Proyecto (?<value>[^<]+)')).toBeNull();
+    expect(patternProblem('(')).toMatch(/invalid/);
+  });
+});
+
+describe('quick headers', () => {
+  it('reads Message-ID and Date before MIME parsing, unfolding lines', () => {
+    const h = quickHeaders(Buffer.from('Subject: x\r\nMessage-ID:\r\n <a@b>\r\nDate: Mon, 23 Nov 2026 10:00:00 -0300 (CLT)\r\n\r\nMessage-ID: <body@x>'));
+    expect(h.messageId).toBe('<a@b>');
+    expect(h.date?.toISOString()).toBe('2026-11-23T13:00:00.000Z');
+  });
+  it('folds for comparisons', () => {
+    expect(fold('  Teléfono: ')).toBe('telefono');
+  });
+});
