@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkFixture } from '../src/cli/parsers.ts';
+import { loadConfig } from '../src/config.ts';
+import { loadParsers } from '../src/parsers/load.ts';
+import { buildProjectIndex } from '../src/pipeline/project.ts';
+import { collectEmailFiles } from '../src/cli/files.ts';
+
+// Every portal sample against its expected extraction, as `centralizer parsers test` does.
+const parsers = loadParsers(path.resolve('parsers'));
+const { config } = loadConfig('fixtures/config.yaml');
+const context = { parsers, projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits };
+
+describe('portal fixtures', () => {
+  for (const p of parsers) {
+    const dir = path.join('fixtures', p.config.id);
+    const files = fs.existsSync(dir) ? collectEmailFiles([dir]).files : [];
+    it(`${p.config.id} has at least two fixtures`, () => {
+      expect(files.length).toBeGreaterThanOrEqual(2);
+    });
+    for (const file of files) {
+      it(file, async () => {
+        const r = await checkFixture(file, context);
+        expect(r.diffs).toEqual([]);
+      });
+    }
+  }
+});
