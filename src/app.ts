@@ -7,12 +7,14 @@ import type { Logger } from './logger.ts';
 import { loadParsers, type LoadedParser } from './parsers/load.ts';
 import type { PipelineContext } from './pipeline/index.ts';
 import { buildProjectIndex } from './pipeline/project.ts';
+import { Ownership } from './ownership/ownership.ts';
 
 /** The wired program: config, storage, parsers and the ingest service, built in one place. */
 export interface App {
   config: Config;
   store: Store;
   ingestor: Ingestor;
+  ownership: Ownership;
   log: Logger;
   context(): PipelineContext;
   /** Validates and swaps in new parsers and projects; on error the old set stays. */
@@ -26,8 +28,22 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   let current = config;
   let parsers: LoadedParser[] = loadParsers(config.parsersDir);
   let context: PipelineContext = { parsers, projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits };
-  store.syncProjects(config.projects);
-  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, ...opts.rules });
+  const ownership = new Ownership(store.db, () => current);
+  const syncProjects = (cfg: Config) => {
+    store.syncProjects(cfg.projects);
+    ownership.syncVendors(cfg.projects);
+    projectWebhooks = new Map(cfg.projects.filter((p) => p.webhook).map((p) => [store.projectId(p.name)!, p.webhook!]));
+  };
+  let projectWebhooks = new Map<number, string>();
+  syncProjects(config);
+  const assignOwner: PersistRules['assignOwner'] = (ctx) => {
+    const assignment = ownership.assign(ctx);
+    for (const url of ownership.webhookTargets(assignment.ownerVendorId, ctx.projectId, projectWebhooks)) {
+      ownership.enqueueWebhook(url, { event: 'lead.assigned', leadId: ctx.leadId, clientId: ctx.clientId, vendorId: assignment.ownerVendorId, contactType: assignment.contactType, receivedAt: new Date(ctx.now).toISOString() }, Date.now());
+    }
+    return assignment;
+  };
+  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...opts.rules });
   const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks);
   return {
     get config() {
@@ -35,6 +51,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     },
     store,
     ingestor,
+    ownership,
     log,
     context: () => context,
     reload(next) {
@@ -42,7 +59,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
       const newParsers = loadParsers(cfg.parsersDir); // throws before anything is swapped
       parsers = newParsers;
       context = { parsers, projects: buildProjectIndex(cfg.projects), country: cfg.country, limits: cfg.limits };
-      store.syncProjects(cfg.projects);
+      syncProjects(cfg);
       current = cfg;
     },
     close() {

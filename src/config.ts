@@ -81,6 +81,13 @@ export const configSchema = z.object({
       maxHeaderBytes: 256 * 1024,
       maxExtractMs: 2000,
     }),
+  webhooks: z
+    .object({
+      secret: z.string().optional(),
+      timeoutMs: z.number().int().min(100).default(5000),
+      maxAttempts: z.number().int().min(1).max(50).default(8),
+    })
+    .default({ timeoutMs: 5000, maxAttempts: 8 }),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
 });
 

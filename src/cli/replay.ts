@@ -4,11 +4,11 @@ import type { EmailSummary } from '../db/store.ts';
 import { type CommandContext, UsageError, commandLogger } from './main.ts';
 import { collectEmailFiles, progress } from './files.ts';
 
-interface ReplayLine extends Omit<EmailSummary, 'followUpAt' | 'status' | 'contactType' | 'ownerVendorId'> {
+interface ReplayLine extends Omit<EmailSummary, 'followUpAt' | 'ownerVendorId'> {
   file: string;
   duplicate: boolean;
   followUpAt: string | null;
-  status: string;
+  owner: string | null;
 }
 
 const iso = (ms: number | null) => (ms == null ? null : new Date(ms).toISOString());
@@ -30,11 +30,11 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
       try {
         const raw = fs.readFileSync(file);
         const result = await app.ingestor.ingest(raw, { source: 'file', file });
-        const s = app.store.summary(result.rawEmailId)!;
-        line = { file, ...s, duplicate: result.duplicate, followUpAt: iso(s.followUpAt) };
+        const { ownerVendorId, ...s } = app.store.summary(result.rawEmailId)!;
+        line = { file, ...s, owner: ownerVendorId, duplicate: result.duplicate, followUpAt: iso(s.followUpAt) };
       } catch (e) {
         const error = (e as Error).message;
-        line = { file, messageId: null, status: 'error', parser: null, quality: null, ignored: null, error, duplicate: false, fields: { name: null, nationalId: null, email: null, phone: null, project: null, message: null }, problems: [], leadId: null, clientId: null, followUpAt: null };
+        line = { file, messageId: null, status: 'error', parser: null, quality: null, ignored: null, error, duplicate: false, fields: { name: null, nationalId: null, email: null, phone: null, project: null, message: null }, problems: [], leadId: null, clientId: null, followUpAt: null, contactType: null, owner: null };
       }
       const key = line.duplicate ? 'duplicate' : line.quality ?? (line.ignored ? 'ignored' : line.status);
       counts[key] = (counts[key] ?? 0) + 1;

@@ -1,6 +1,23 @@
-import { type CommandContext, UsageError } from './main.ts';
+import { createApp } from '../app.ts';
+import { OwnershipError } from '../ownership/ownership.ts';
+import { type CommandContext, UsageError, commandLogger } from './main.ts';
 
-/** `centralizer vendors retire ID` (ownership rules). */
+/** `centralizer vendors retire ID`: the vendor's clients move to active vendors of the same type. */
 export async function vendorsCommand(ctx: CommandContext): Promise<number> {
-  throw new UsageError(`vendors ${ctx.args.join(' ')}: not available yet`);
+  const [sub, id] = ctx.args;
+  if (sub !== 'retire' || !id) throw new UsageError('usage: centralizer vendors retire VENDOR_ID');
+  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  try {
+    const r = app.ownership.retire(id, 'cli', Date.now());
+    ctx.out.write(`vendor ${id} retired; ${r.moved} clients moved${r.moved ? `: ${Object.entries(r.to).map(([v, n]) => `${n} to ${v}`).join(', ')}` : ''}\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof OwnershipError) {
+      ctx.err.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    app.close();
+  }
 }

@@ -48,6 +48,8 @@ export const vendors = sqliteTable('vendors', {
   type: text('type').notNull(),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   webhook: text('webhook'),
+  /** Set by `vendors retire`: the vendor left; config cannot make it active again. */
+  retiredAt: integer('retired_at'),
 });
 
 export const projectVendors = sqliteTable(
@@ -73,6 +75,8 @@ export const clients = sqliteTable(
     firstName: text('first_name'),
     lastName: text('last_name'),
     ownerVendorId: text('owner_vendor_id'),
+    /** When the current owner got the client: the 30-day clock starts here or at the last activity. */
+    ownerSince: integer('owner_since'),
     createdAt: integer('created_at').notNull(),
     lastActivityAt: integer('last_activity_at'),
   },
@@ -189,3 +193,19 @@ export const counters = sqliteTable('counters', {
   name: text('name').primaryKey(),
   value: integer('value').notNull(),
 });
+
+/** Outbox of webhook notifications: written in the lead's transaction, sent and retried after. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    url: text('url').notNull(),
+    body: text('body').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('webhook_deliveries_due').on(t.status, t.nextAttemptAt)],
+);

@@ -57,7 +57,7 @@ export interface EmailSummary {
 export interface PersistRules {
   followUpDays: number;
   /** Hook for ownership rules: chooses the owner of a new or returning client inside the transaction. */
-  assignOwner?: (ctx: { clientId: number; created: boolean; projectId: number | null; now: number }) => { ownerVendorId: string | null; contactType: 'nuevo' | 'retorno' | 'transferencia' | 'regla' } | null;
+  assignOwner?: (ctx: { clientId: number; leadId: number; created: boolean; projectId: number | null; now: number }) => { ownerVendorId: string | null; contactType: 'nuevo' | 'retorno' | 'transferencia' | 'regla' } | null;
 }
 
 /**
@@ -299,7 +299,8 @@ export class Store {
       if (Object.keys(fill).length) this.db.update(clients).set(fill).where(eq(clients.id, client.id)).run();
     }
     if (!client) return { clientId: null, followUpAt: null, contactType: null };
-    const owner = rules.assignOwner?.({ clientId: client.id, created, projectId, now }) ?? null;
+    // Ownership rules run on the lead's own clock (its arrival), so a replay decides as live mail did.
+    const owner = rules.assignOwner?.({ clientId: client.id, leadId, created, projectId, now: receivedAt }) ?? null;
     const contactType = owner?.contactType ?? (created ? 'nuevo' : 'retorno');
     let followUpAt: number | null = null;
     if (o.createsFollowUp) {
