@@ -71,7 +71,7 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
   if (only && !context.parsers.some((p) => p.config.id === only)) throw new UsageError(`no parser with id "${only}"`);
   const dirs = context.parsers.map((p) => p.config.id).filter((id) => !only || id === only);
   let failed = 0;
-  let total = 0;
+  let passed = 0;
   for (const id of dirs) {
     const dir = path.join(fixturesDir, id);
     const { files } = collectEmailFiles(fs.existsSync(dir) ? [dir] : []);
@@ -81,13 +81,13 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
       continue;
     }
     for (const file of files) {
-      total++;
       const r = await checkFixture(file, context);
       ctx.out.write(`${r.ok ? 'ok  ' : 'FAIL'} ${file}\n`);
       for (const d of r.diffs) ctx.out.write(`       ${d}\n`);
-      if (!r.ok) failed++;
+      if (r.ok) passed++;
+      else failed++;
     }
   }
-  ctx.out.write(`\n${total - failed} passed, ${failed} failed\n`);
+  ctx.out.write(`\n${passed} passed, ${failed} failed\n`);
   return failed ? 1 : 0;
 }
