@@ -28,6 +28,13 @@ export interface IngestResult {
   receivedAt: number;
 }
 
+export interface StoredEmail {
+  rawEmailId: number;
+  raw: Buffer;
+  receivedAt: number;
+  messageId: string | null;
+}
+
 export interface IngestHooks {
   /** Called after a lead's transaction commits (metrics, notifications). */
   onLead?: (result: IngestResult) => void;
@@ -84,26 +91,44 @@ export class Ingestor {
 
   /** Runs a stored raw email through the pipeline and persists the outcome, or stores the error. */
   async process(rawEmailId: number, raw: Buffer, receivedAt: number, messageId: string | null): Promise<IngestResult> {
-    const base = { rawEmailId, messageId, duplicate: false, receivedAt };
-    let outcome: PipelineOutcome;
-    try {
-      outcome = await runPipeline(raw, this.context());
-    } catch (e) {
-      const err = e as Error;
-      const message = `${err instanceof LimitExceeded ? `limit ${err.limit}` : err.name ?? 'Error'}: ${err.message}`;
-      if (err instanceof LimitExceeded) this.store.markTooLarge(rawEmailId, message);
-      else this.store.markError(rawEmailId, message);
-      this.log.warn({ rawEmailId, err: message }, 'email could not be processed; stored with its error');
-      const result = { ...base, outcome: null, error: message, status: err instanceof LimitExceeded ? 'too_large' : 'error', leadId: null, clientId: null, followUpAt: null };
-      this.hooks.onError?.(result);
-      return result;
+    return (await this.processBatch([{ rawEmailId, raw, receivedAt, messageId }]))[0];
+  }
+
+  /**
+   * Stored raw emails through the pipeline, then every outcome persisted in one transaction (one
+   * commit per batch, not per email). A message the pipeline rejects is stored with its error; a
+   * database error propagates and leaves the batch pending, to be processed again.
+   */
+  async processBatch(items: StoredEmail[]): Promise<IngestResult[]> {
+    const results: (IngestResult | null)[] = [];
+    const done: { index: number; item: StoredEmail; outcome: PipelineOutcome }[] = [];
+    for (const item of items) {
+      const base = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt };
+      try {
+        done.push({ index: results.length, item, outcome: await runPipeline(item.raw, this.context()) });
+        results.push(null);
+      } catch (e) {
+        const err = e as Error;
+        const tooLarge = err instanceof LimitExceeded;
+        const message = `${tooLarge ? `limit ${err.limit}` : err.name ?? 'Error'}: ${err.message}`;
+        if (tooLarge) this.store.markTooLarge(item.rawEmailId, message);
+        else this.store.markError(item.rawEmailId, message);
+        this.log.warn({ rawEmailId: item.rawEmailId, err: message }, 'email could not be processed; stored with its error');
+        const result = { ...base, outcome: null, error: message, status: tooLarge ? 'too_large' : 'error', leadId: null, clientId: null, followUpAt: null };
+        this.hooks.onError?.(result);
+        results.push(result);
+      }
     }
-    // A database error here propagates: the raw row stays pending and is processed again later.
-    const saved = this.store.recordOutcome(rawEmailId, outcome, receivedAt, this.rules());
-    const result = { ...base, outcome, error: null, status: outcome.kind === 'lead' ? 'lead' : 'ignored', ...saved };
-    this.log.debug({ rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
-    if (outcome.kind === 'lead') this.hooks.onLead?.(result);
-    return result;
+    const rules = this.rules();
+    const saved = this.store.transaction(() => done.map((d) => this.store.recordOutcome(d.item.rawEmailId, d.outcome, d.item.receivedAt, rules)));
+    for (const [k, d] of done.entries()) {
+      const { item, outcome } = d;
+      const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'lead' ? 'lead' : 'ignored', ...saved[k] };
+      this.log.debug({ rawEmailId: item.rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
+      if (outcome.kind === 'lead') this.hooks.onLead?.(result);
+      results[d.index] = result;
+    }
+    return results as IngestResult[];
   }
 
   /** Processes a stored raw email by id (pending after a crash, or `reprocess`). */

@@ -3,6 +3,7 @@ import type { Db } from './open.ts';
 import { actions, clients, followUps, leads, mailboxCursors, projects, rawEmails } from './schema.ts';
 import type { LeadOutcome, PipelineOutcome } from '../pipeline/index.ts';
 import { fold } from '../pipeline/text.ts';
+import { preparedCache, type Prepared } from './prepared.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -66,9 +67,16 @@ export interface PersistRules {
  */
 export class Store {
   private projectIds = new Map<string, number>();
+  readonly q: Prepared;
 
   constructor(readonly db: Db) {
+    this.q = preparedCache(db.$client);
     for (const p of db.select().from(projects).all()) this.projectIds.set(p.name, p.id);
+  }
+
+  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.$client.transaction(fn)();
   }
 
   get sqlite() {
@@ -102,40 +110,21 @@ export class Store {
 
   /** An email already stored: same Message-ID, or same content when it has none. */
   findExisting(messageId: string | null, sha256: string): ExistingEmail | null {
-    const where = messageId ? eq(rawEmails.messageId, messageId) : and(isNull(rawEmails.messageId), eq(rawEmails.sha256, sha256));
-    const row = this.db
-      .select({ id: rawEmails.id, status: rawEmails.status, leadId: leads.id, clientId: leads.clientId, followUpAt: leads.followUpAt })
-      .from(rawEmails)
-      .leftJoin(leads, eq(leads.rawEmailId, rawEmails.id))
-      .where(where)
-      .orderBy(rawEmails.id)
-      .limit(1)
-      .get();
-    return row ? { rawEmailId: row.id, leadId: row.leadId ?? null, clientId: row.clientId ?? null, followUpAt: row.followUpAt ?? null, status: row.status } : null;
+    const select = 'select r.id, r.status, l.id lead_id, l.client_id, l.follow_up_at from raw_emails r left join leads l on l.raw_email_id = r.id';
+    const row = (messageId
+      ? this.q(`${select} where r.message_id = ? order by r.id limit 1`).get(messageId)
+      : this.q(`${select} where r.message_id is null and r.sha256 = ? order by r.id limit 1`).get(sha256)) as
+      | { id: number; status: string; lead_id: number | null; client_id: number | null; follow_up_at: number | null }
+      | undefined;
+    return row ? { rawEmailId: row.id, leadId: row.lead_id, clientId: row.client_id, followUpAt: row.follow_up_at, status: row.status } : null;
   }
 
   insertRaw(input: RawEmailInput, now = Date.now()): number {
-    const row = this.db
-      .insert(rawEmails)
-      .values({
-        source: input.source,
-        mailbox: input.mailbox ?? null,
-        uidValidity: input.uidValidity ?? null,
-        uid: input.uid ?? null,
-        file: input.file ?? null,
-        messageId: input.messageId,
-        sha256: input.sha256,
-        size: input.size,
-        raw: input.raw,
-        headers: input.headers ?? null,
-        receivedAt: input.receivedAt,
-        storedAt: now,
-        status: input.status ?? 'pending',
-        error: input.error ?? null,
-      })
-      .returning({ id: rawEmails.id })
-      .get();
-    return row.id;
+    const r = this.q(
+      `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, raw, headers, received_at, stored_at, status, error)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.raw, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null);
+    return Number(r.lastInsertRowid);
   }
 
   getRaw(id: number) {
@@ -172,7 +161,7 @@ export class Store {
    * creates nothing twice. Returns the ids of the new raw rows.
    */
   storeBatch(mailbox: string, uidValidity: number, lastUid: number, batch: RawEmailInput[], now = Date.now()): number[] {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const ids: number[] = [];
       for (const m of batch) {
         if (this.findExisting(m.messageId, m.sha256)) continue;
@@ -188,18 +177,20 @@ export class Store {
   }
 
   /** Client matching: national ID, then email, then phone; never a person with another ID. */
-  private findClient(f: { nationalId: string | null; email: string | null; phone: string | null }) {
+  private findClient(f: { nationalId: string | null; email: string | null; phone: string | null }): typeof clients.$inferSelect | null {
+    const cols = 'id, national_id nationalId, national_id_type nationalIdType, email, phone, name, first_name firstName, last_name lastName, owner_vendor_id ownerVendorId, owner_since ownerSince, created_at createdAt, last_activity_at lastActivityAt';
+    type Row = typeof clients.$inferSelect;
     if (f.nationalId) {
-      const c = this.db.select().from(clients).where(eq(clients.nationalId, f.nationalId)).get();
+      const c = this.q(`select ${cols} from clients where national_id = ?`).get(f.nationalId) as Row | undefined;
       if (c) return c;
     }
-    const compatible = f.nationalId ? or(isNull(clients.nationalId), eq(clients.nationalId, f.nationalId)) : undefined;
+    const id = f.nationalId ?? null;
     if (f.email) {
-      const c = this.db.select().from(clients).where(and(eq(clients.email, f.email), compatible)).orderBy(clients.id).get();
+      const c = this.q(`select ${cols} from clients where email = ? and (national_id is null or ? is null or national_id = ?) order by id limit 1`).get(f.email, id, id) as Row | undefined;
       if (c) return c;
     }
     if (f.phone) {
-      const c = this.db.select().from(clients).where(and(eq(clients.phone, f.phone), compatible)).orderBy(clients.id).get();
+      const c = this.q(`select ${cols} from clients where phone = ? and (national_id is null or ? is null or national_id = ?) order by id limit 1`).get(f.phone, id, id) as Row | undefined;
       if (c) return c;
     }
     return null;
@@ -210,21 +201,14 @@ export class Store {
    * (created or reused), the follow-up, and the raw email's status.
    */
   recordOutcome(rawEmailId: number, outcome: PipelineOutcome, receivedAt: number, rules: PersistRules, now = Date.now()): LeadRecordResult {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
+      const setStatus = this.q('update raw_emails set status = ?, ignored_reason = ?, parser = ?, processed_at = ?, error = null where id = ?');
       if (outcome.kind === 'ignored') {
-        this.db
-          .update(rawEmails)
-          .set({ status: 'ignored', ignoredReason: outcome.reason, parser: outcome.parser, processedAt: now, error: null })
-          .where(eq(rawEmails.id, rawEmailId))
-          .run();
+        setStatus.run('ignored', outcome.reason, outcome.parser, now, rawEmailId);
         return { leadId: null, clientId: null, followUpAt: null, contactType: null };
       }
       const result = this.insertLead(rawEmailId, outcome, receivedAt, rules, now);
-      this.db
-        .update(rawEmails)
-        .set({ status: 'lead', parser: outcome.parser, processedAt: now, error: null, ignoredReason: null })
-        .where(eq(rawEmails.id, rawEmailId))
-        .run();
+      setStatus.run('lead', null, outcome.parser, now, rawEmailId);
       return result;
     });
   }
@@ -232,38 +216,18 @@ export class Store {
   private insertLead(rawEmailId: number, o: LeadOutcome, receivedAt: number, rules: PersistRules, now: number): LeadRecordResult {
     const f = o.fields;
     const projectId = this.projectId(f.project);
-    const leadRow = this.db
-      .insert(leads)
-      .values({
-        rawEmailId,
-        parser: o.parser,
-        medium: o.medium,
-        quality: o.quality,
-        problems: JSON.stringify(o.problems),
-        problemDetails: JSON.stringify(o.problemDetails),
-        fromFallback: JSON.stringify(o.fromFallback),
-        name: f.name,
-        firstName: f.firstName,
-        lastName: f.lastName,
-        nationalId: f.nationalId,
-        nationalIdType: f.nationalIdType,
-        email: f.email,
-        phone: f.phone,
-        projectId,
-        projectText: f.projectText,
-        message: f.message,
-        rawFields: JSON.stringify(o.rawFields),
-        searchName: f.name ? fold(f.name) : null,
-        contactState: 'por_contactar',
-        receivedAt,
-        deadlineAt: receivedAt + rules.followUpDays * DAY_MS,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning({ id: leads.id })
-      .get();
-    const linked = this.linkClient(leadRow.id, o, receivedAt, projectId, rules, now);
-    return { leadId: leadRow.id, ...linked };
+    const r = this.q(
+      `insert into leads (raw_email_id, parser, medium, quality, problems, problem_details, from_fallback, name, first_name, last_name, national_id, national_id_type,
+         email, phone, project_id, project_text, message, raw_fields, search_name, contact_state, received_at, deadline_at, created_at, updated_at)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'por_contactar', ?, ?, ?, ?)`,
+    ).run(
+      rawEmailId, o.parser, o.medium, o.quality, JSON.stringify(o.problems), JSON.stringify(o.problemDetails), JSON.stringify(o.fromFallback),
+      f.name, f.firstName, f.lastName, f.nationalId, f.nationalIdType, f.email, f.phone, projectId, f.projectText, f.message,
+      JSON.stringify(o.rawFields), f.name ? fold(f.name) : null, receivedAt, receivedAt + rules.followUpDays * DAY_MS, now, now,
+    );
+    const leadId = Number(r.lastInsertRowid);
+    const linked = this.linkClient(leadId, o, receivedAt, projectId, rules, now);
+    return { leadId, ...linked };
   }
 
   /**
@@ -283,11 +247,9 @@ export class Store {
     let client = this.findClient(f);
     let created = false;
     if (!client && o.createsClient) {
-      client = this.db
-        .insert(clients)
-        .values({ nationalId: f.nationalId, nationalIdType: f.nationalIdType, email: f.email, phone: f.phone, name: f.name, firstName: f.firstName, lastName: f.lastName, createdAt: now })
-        .returning()
-        .get();
+      const r = this.q('insert into clients (national_id, national_id_type, email, phone, name, first_name, last_name, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(f.nationalId, f.nationalIdType, f.email, f.phone, f.name, f.firstName, f.lastName, now);
+      client = { id: Number(r.lastInsertRowid), nationalId: f.nationalId, nationalIdType: f.nationalIdType, email: f.email, phone: f.phone, name: f.name, firstName: f.firstName, lastName: f.lastName, ownerVendorId: null, ownerSince: null, createdAt: now, lastActivityAt: null };
       created = true;
     } else if (client) {
       // A returning client may bring data the record lacks; never overwrite what it has.
@@ -307,26 +269,20 @@ export class Store {
       followUpAt = receivedAt + rules.followUpDays * DAY_MS;
       this.openFollowUp(client.id, leadId, projectId, followUpAt, actor, now);
     }
-    this.db
-      .update(leads)
-      .set({ clientId: client.id, followUpAt, contactType, ownerVendorId: owner?.ownerVendorId ?? client.ownerVendorId, updatedAt: now })
-      .where(eq(leads.id, leadId))
-      .run();
+    this.q('update leads set client_id = ?, follow_up_at = ?, contact_type = ?, owner_vendor_id = ?, updated_at = ? where id = ?')
+      .run(client.id, followUpAt, contactType, owner?.ownerVendorId ?? client.ownerVendorId, now, leadId);
     return { clientId: client.id, followUpAt, contactType };
   }
 
   /** At most one open follow-up per client and project: a returning lead moves its date instead. */
   private openFollowUp(clientId: number, leadId: number, projectId: number | null, dueAt: number, actor: string, now: number): void {
-    const open = this.db
-      .select()
-      .from(followUps)
-      .where(and(eq(followUps.clientId, clientId), projectId === null ? isNull(followUps.projectId) : eq(followUps.projectId, projectId), eq(followUps.status, 'open')))
-      .get();
+    const open = this.q("select id, due_at from follow_ups where client_id = ? and project_id is ? and status = 'open' limit 1").get(clientId, projectId) as { id: number; due_at: number } | undefined;
     if (open) {
-      if (dueAt > open.dueAt) this.db.update(followUps).set({ dueAt, leadId }).where(eq(followUps.id, open.id)).run();
+      if (dueAt > open.due_at) this.q('update follow_ups set due_at = ?, lead_id = ? where id = ?').run(dueAt, leadId, open.id);
       return;
     }
-    this.db.insert(followUps).values({ clientId, leadId, projectId, action: 'continuar', status: 'open', dueAt, createdBy: actor, createdAt: now }).run();
+    this.q("insert into follow_ups (client_id, lead_id, project_id, action, status, due_at, created_by, created_at) values (?, ?, ?, 'continuar', 'open', ?, ?, ?)")
+      .run(clientId, leadId, projectId, dueAt, actor, now);
   }
 
   getLead(leadId: number) {
@@ -349,7 +305,7 @@ export class Store {
     actor: string,
     now = Date.now(),
   ): LeadRecordResult {
-    return this.db.transaction(() => {
+    return this.transaction(() => {
       const lead = this.getLead(leadId);
       if (!lead) throw new Error(`lead ${leadId} not found`);
       const f = o.fields;
@@ -394,7 +350,7 @@ export class Store {
   }
 
   recordAction(a: { leadId?: number | null; clientId?: number | null; actor: string; action: string; data?: unknown; at: number }): void {
-    this.db.insert(actions).values({ leadId: a.leadId ?? null, clientId: a.clientId ?? null, actor: a.actor, action: a.action, data: JSON.stringify(a.data ?? {}), at: a.at }).run();
+    this.q('insert into actions (lead_id, client_id, actor, action, data, at) values (?, ?, ?, ?, ?, ?)').run(a.leadId ?? null, a.clientId ?? null, a.actor, a.action, JSON.stringify(a.data ?? {}), a.at);
   }
 
   /** What replay reports for a stored email, read back from the database. */

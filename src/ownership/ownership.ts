@@ -3,6 +3,7 @@ import type { Db } from '../db/open.ts';
 import { actions, clients, counters, leads, projectVendors, projects, vendors, webhookDeliveries } from '../db/schema.ts';
 import type { ProjectConfig } from '../config.ts';
 import { DAY_MS } from '../db/store.ts';
+import { preparedCache, type Prepared } from '../db/prepared.ts';
 
 export type ContactType = 'nuevo' | 'retorno' | 'transferencia' | 'regla';
 
@@ -20,10 +21,14 @@ type Vendor = typeof vendors.$inferSelect;
  * same type. Round-robin positions live in the database, so they are fair across restarts.
  */
 export class Ownership {
+  private readonly q: Prepared;
+
   constructor(
     private readonly db: Db,
     private readonly settings: () => { reassignAfterDays: number },
-  ) {}
+  ) {
+    this.q = preparedCache(db.$client);
+  }
 
   /** Vendors from config become rows; a retired vendor stays retired; vendors gone from config are inactive. */
   syncVendors(list: ProjectConfig[]): void {
@@ -50,23 +55,14 @@ export class Ownership {
   }
 
   private candidates(projectId: number | null, type?: string): Vendor[] {
+    const cols = 'v.id, v.name, v.email, v.type, v.active, v.webhook, v.retired_at retiredAt';
     if (projectId !== null && type === undefined) {
-      const rows = this.db
-        .select({ v: vendors })
-        .from(projectVendors)
-        .innerJoin(vendors, eq(vendors.id, projectVendors.vendorId))
-        .where(and(eq(projectVendors.projectId, projectId), eq(vendors.active, true), isNull(vendors.retiredAt)))
-        .orderBy(asc(projectVendors.position))
-        .all()
-        .map((r) => r.v);
+      const rows = this.q(`select ${cols} from project_vendors pv join vendors v on v.id = pv.vendor_id where pv.project_id = ? and v.active = 1 and v.retired_at is null order by pv.position`).all(projectId) as Vendor[];
       if (rows.length) return rows;
     }
-    return this.db
-      .select()
-      .from(vendors)
-      .where(and(eq(vendors.active, true), isNull(vendors.retiredAt), type === undefined ? undefined : eq(vendors.type, type)))
-      .orderBy(asc(vendors.id))
-      .all();
+    return type === undefined
+      ? (this.q(`select ${cols} from vendors v where v.active = 1 and v.retired_at is null order by v.id`).all() as Vendor[])
+      : (this.q(`select ${cols} from vendors v where v.active = 1 and v.retired_at is null and v.type = ? order by v.id`).all(type) as Vendor[]);
   }
 
   /** Next vendor in a persistent round-robin; `exclude` is skipped when someone else is available. */
@@ -74,18 +70,13 @@ export class Ownership {
     const pool = list.filter((v) => v.id !== exclude);
     const choices = pool.length ? pool : list;
     if (!choices.length) return null;
-    const row = this.db
-      .insert(counters)
-      .values({ name: key, value: 1 })
-      .onConflictDoUpdate({ target: counters.name, set: { value: sql`${counters.value} + 1` } })
-      .returning({ value: counters.value })
-      .get();
+    const row = this.q('insert into counters (name, value) values (?, 1) on conflict (name) do update set value = value + 1 returning value').get(key) as { value: number };
     return choices[(row.value - 1) % choices.length];
   }
 
   private setOwner(clientId: number, vendorId: string | null, at: number, actor: string, action: string, reason: string, from: string | null): void {
-    this.db.update(clients).set({ ownerVendorId: vendorId, ownerSince: at }).where(eq(clients.id, clientId)).run();
-    this.db.insert(actions).values({ clientId, actor, action, data: JSON.stringify({ from, to: vendorId, reason }), at }).run();
+    this.q('update clients set owner_vendor_id = ?, owner_since = ? where id = ?').run(vendorId, at, clientId);
+    this.q('insert into actions (client_id, actor, action, data, at) values (?, ?, ?, ?, ?)').run(clientId, actor, action, JSON.stringify({ from, to: vendorId, reason }), at);
   }
 
   /**
@@ -93,7 +84,9 @@ export class Ownership {
    * Runs inside the ingest transaction.
    */
   assign(ctx: { clientId: number; created: boolean; projectId: number | null; now: number }): Assignment {
-    const client = this.db.select().from(clients).where(eq(clients.id, ctx.clientId)).get();
+    const client = this.q('select id, owner_vendor_id ownerVendorId, owner_since ownerSince, created_at createdAt, last_activity_at lastActivityAt from clients where id = ?').get(ctx.clientId) as
+      | { id: number; ownerVendorId: string | null; ownerSince: number | null; createdAt: number; lastActivityAt: number | null }
+      | undefined;
     if (!client) return { ownerVendorId: null, contactType: 'nuevo' };
     const rrKey = ctx.projectId === null ? 'rr:all' : `rr:project:${ctx.projectId}`;
     const pick = (exclude: string | null = null) => this.roundRobin(rrKey, this.candidates(ctx.projectId), exclude);
@@ -102,7 +95,7 @@ export class Ownership {
       if (v) this.setOwner(client.id, v.id, ctx.now, 'centralizador', 'assign', ctx.created ? 'new client' : 'client without owner', null);
       return { ownerVendorId: v?.id ?? null, contactType: ctx.created ? 'nuevo' : 'retorno' };
     }
-    const owner = this.db.select().from(vendors).where(eq(vendors.id, client.ownerVendorId)).get();
+    const owner = this.q('select active, retired_at retiredAt from vendors where id = ?').get(client.ownerVendorId) as { active: number; retiredAt: number | null } | undefined;
     const since = Math.max(client.lastActivityAt ?? 0, client.ownerSince ?? client.createdAt);
     const idle = ctx.now - since > this.settings().reassignAfterDays * DAY_MS;
     if (idle) {
@@ -188,7 +181,7 @@ export class Ownership {
   webhookTargets(vendorId: string | null, projectId: number | null, projectWebhooks: Map<number, string>): string[] {
     const urls: string[] = [];
     if (vendorId) {
-      const v = this.db.select({ webhook: vendors.webhook }).from(vendors).where(eq(vendors.id, vendorId)).get();
+      const v = this.q('select webhook from vendors where id = ?').get(vendorId) as { webhook: string | null } | undefined;
       if (v?.webhook) urls.push(v.webhook);
     }
     const p = projectId !== null ? projectWebhooks.get(projectId) : undefined;
