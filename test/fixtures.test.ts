@@ -12,6 +12,14 @@ const parsers = loadParsers(path.resolve('parsers'));
 const { config } = loadConfig('fixtures/config.yaml');
 const context = { parsers, projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits };
 
+describe('generic fixtures (unknown senders, charset damage, mail that is not a lead)', () => {
+  for (const file of collectEmailFiles(['fixtures/generic']).files) {
+    it(file, async () => {
+      expect((await checkFixture(file, context)).diffs).toEqual([]);
+    });
+  }
+});
+
 describe('portal fixtures', () => {
   for (const p of parsers) {
     const dir = path.join('fixtures', p.config.id);
