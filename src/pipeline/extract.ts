@@ -5,7 +5,7 @@ import { findNationalIdInText } from '../normalize/national-id.ts';
 import { repairMojibake } from '../normalize/mojibake.ts';
 import { FIELD_NAMES, compilePattern, type Extractor, type FieldName } from '../parsers/schema.ts';
 import type { LoadedParser } from '../parsers/load.ts';
-import type { ParsedEmail } from './mime.ts';
+import { LimitExceeded, type ParsedEmail } from './mime.ts';
 import { applyPost } from './post.ts';
 import { fieldForLabel, labelledPairs } from './labels.ts';
 import { cleanSpaces, fold, htmlToText, textLines } from './text.ts';
@@ -154,16 +154,22 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
 }
 
 /** Runs the parser's extractors, then lets the generic extraction fill what they missed. */
-export function extractFields(view: MailView, parser: LoadedParser | null, country: Country): Extraction {
+export function extractFields(view: MailView, parser: LoadedParser | null, country: Country, maxMs = Infinity): Extraction {
   const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, null])) as ExtractedFields;
+  const deadline = performance.now() + maxMs;
+  const checkTime = () => {
+    if (performance.now() > deadline) throw new LimitExceeded('maxExtractMs', `extraction took longer than maxExtractMs ${maxMs}`);
+  };
   for (const f of FIELD_NAMES) {
     for (const ex of parser?.config.fields[f] ?? []) {
+      checkTime();
       const v = runExtractor(view, ex);
       if (v) { fields[f] = v; break; }
     }
   }
   const need = (f: FieldName) => !fields[f] && !parser?.config.noFallback.includes(f);
   const fallback = generic(view, parser?.config.country ?? country, parser !== null, need);
+  checkTime();
   const fromFallback: FieldName[] = [];
   for (const f of FIELD_NAMES) {
     const v = fallback.fields[f];

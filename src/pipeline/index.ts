@@ -60,7 +60,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   const hard = notALeadReason(mail);
   if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
   const parser = chooseParser(view, ctx.parsers);
-  const extraction = extractFields(view, parser, ctx.country);
+  const extraction = extractFields(view, parser, ctx.country, ctx.limits.maxExtractMs);
   if (!parser && extraction.labelsFound === 0) {
     const bulk = bulkReason(mail);
     if (bulk) return { kind: 'ignored', reason: bulk, parser: null, ...common };
