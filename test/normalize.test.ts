@@ -79,7 +79,10 @@ describe('findNationalIdInText', () => {
     expect(findNationalIdInText('rut 12.345.678-4', 'CL')).toBeNull();
   });
   it('finds RUC anywhere and DNI only after a label (PE)', () => {
-    expect(findNationalIdInText('empresa RUC 20512333797.', 'PE')).toEqual({ type: 'ruc', value: '20512333797' });
+    expect(findNationalIdInText('mi RUC 10054148289.', 'PE')).toEqual({ type: 'ruc', value: '10054148289' });
+    // A legal entity's RUC (20…) in free text is the sender's footer, not the lead.
+    expect(findNationalIdInText('empresa RUC 20512333797.', 'PE')).toBeNull();
+    expect(findNationalIdInText('TocToc SpA · RUT 76.086.428-5 · Santiago', 'CL')).toBeNull();
     expect(findNationalIdInText('mi DNI: 05414828 gracias', 'PE')).toEqual({ type: 'dni', value: '05414828' });
     expect(findNationalIdInText('DNI 10117410-3', 'PE')).toBeNull();
     expect(findNationalIdInText('código 05414828', 'PE')).toBeNull();

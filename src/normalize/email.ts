@@ -13,10 +13,10 @@ const NO_REPLY_LOCALS = new Set([
 ]);
 // Locals people type when the form forces an e-mail they do not want to give.
 const PLACEHOLDER_LOCALS = new Set([
-  'test', 'prueba', 'sincorreo', 'sinmail', 'sinemail', 'nomail', 'noemail', 'notiene', 'ninguno', 'none',
+  'test', 'teste', 'prueba', 'sincorreo', 'sinmail', 'sinemail', 'nomail', 'noemail', 'notiene', 'ninguno', 'none',
   'null', 'xxx', 'asdf',
 ]);
-const PLACEHOLDER_DOMAIN_LABELS = new Set(['example', 'ejemplo', 'test', 'prueba', 'invalid', 'localhost']);
+const PLACEHOLDER_DOMAIN_LABELS = new Set(['example', 'ejemplo', 'test', 'teste', 'prueba', 'invalid', 'localhost']);
 
 function unwrap(input: string): string {
   let s = input.trim();

@@ -144,22 +144,26 @@ function before(text: string, index: number): string {
   return text.slice(Math.max(0, index - 24), index);
 }
 
+/** RUT bodies from 50 million up belong to companies: a footer's "RUT 76.543.210-3" is the sender's. */
+const isCompanyRut = (v: string) => Number(v.split('-')[0]) >= 50_000_000;
+
 function findRut(text: string): NationalId | null {
   for (const m of text.matchAll(RUT_SEPARATED)) {
     const v = parseRut(`${m[1]}-${m[2]}`);
-    if (v) return { type: 'rut', value: v };
+    if (v && !isCompanyRut(v)) return { type: 'rut', value: v };
   }
   // Bare digits need an ID label: ~1 in 11 phone numbers or prices pass mod 11 by chance.
   for (const m of text.matchAll(RUT_PLAIN)) {
     if (!ID_LABEL.test(before(text, m.index))) continue;
     const v = parseRut(m[1]);
-    if (v) return { type: 'rut', value: v };
+    if (v && !isCompanyRut(v)) return { type: 'rut', value: v };
   }
   return null;
 }
 
 function findPe(text: string): NationalId | null {
-  for (const m of text.matchAll(RUC_ANY)) if (isValidRuc(m[1])) return { type: 'ruc', value: m[1] };
+  // RUC 20… is a legal entity (a footer's company), not the person writing.
+  for (const m of text.matchAll(RUC_ANY)) if (isValidRuc(m[1]) && !m[1].startsWith('20')) return { type: 'ruc', value: m[1] };
   // A bare 8-digit DNI has no checksum: only trust it right after a DNI label.
   for (const m of text.matchAll(DNI_LABELLED)) {
     if (m[2] !== undefined && !dniCheckOk(m[1], m[2].toUpperCase())) continue;

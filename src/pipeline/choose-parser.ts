@@ -5,7 +5,8 @@ import type { MailView } from './extract.ts';
 export function forwardedSenders(lines: string[]): string[] {
   const out: string[] = [];
   for (const line of lines.slice(0, 400)) {
-    const m = /^(?:de|from|remetente|enviado por)\s*:\s*(?:.*?<)?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?/i.exec(line);
+    // "De: Portal <a@b.cl>", "From: a@b.cl", Outlook's "De: Portal [mailto:a@b.cl]".
+    const m = /^(?:de|from|remetente|enviado por)\s*:\s*(?:[^<\[]*?(?:<|\[mailto:))?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)/i.exec(line);
     if (m) out.push(m[1].toLowerCase());
   }
   return out;

@@ -20,6 +20,17 @@ export interface Extraction {
   labelsFound: number;
 }
 
+const FORWARD_MARKER = /^(-{2,}\s*(forwarded message|mensaje reenviado|mensagem encaminhada|mensaje original|original message|mensagem original)|begin forwarded message|inicio del mensaje reenviado)/i;
+
+/**
+ * In a forward the portal's form is below the marker and the forwarder's signature above it:
+ * read the forwarded part first so its fields win.
+ */
+function forwardedFirst(lines: string[]): string[] {
+  const k = lines.findIndex((l) => FORWARD_MARKER.test(l));
+  return k < 0 ? lines : [...lines.slice(k + 1), '', ...lines.slice(0, k)];
+}
+
 /** A message's views, computed once and shared by every extractor. */
 export class MailView {
   private $doc: CheerioAPI | null | undefined;
@@ -37,8 +48,8 @@ export class MailView {
   /** Body lines: the HTML's structure when there is HTML, then the text part. */
   get lines(): string[] {
     if (!this.linesCache) {
-      const fromHtml = this.mail.html ? textLines(repairMojibake(htmlToText(this.mail.html))) : [];
-      const fromText = this.mail.text ? textLines(repairMojibake(this.mail.text)) : [];
+      const fromHtml = this.mail.html ? forwardedFirst(textLines(repairMojibake(htmlToText(this.mail.html)))) : [];
+      const fromText = this.mail.text ? forwardedFirst(textLines(repairMojibake(this.mail.text))) : [];
       this.linesCache = fromHtml.length ? (fromText.length ? [...fromHtml, '', ...fromText] : fromHtml) : fromText;
     }
     return this.linesCache;
@@ -111,7 +122,14 @@ function isAutomated(address: string): boolean {
   return AUTOMATED.test(address);
 }
 
-const domainOf = (a: string) => a.split('@')[1] ?? '';
+/** Registrable domain: comunica.vivareal.com.br and vivareal.com.br are one sender. */
+export function baseDomain(address: string): string {
+  const labels = (address.split('@')[1] ?? address).toLowerCase().split('.');
+  const n = labels.length;
+  const secondLevel = n >= 3 && labels[n - 1].length === 2 && /^(com|net|org|gob|gov|edu|co|nom|mil)$/.test(labels[n - 2]);
+  return labels.slice(secondLevel ? -3 : -2).join('.');
+}
+const domainOf = baseDomain;
 
 /** The generic extraction: labels in three languages, then free-text fallbacks. */
 function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean): { fields: Partial<ExtractedFields>; labels: number } {
@@ -138,7 +156,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
       if (!fields.name && mail.from.name && !mail.from.name.includes('@')) fields.name = mail.from.name;
     } else {
       const found = view.bodyText.slice(0, 50_000).match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g) ?? [];
-      const candidate = found.find((a) => !isAutomated(a) && domainOf(a.toLowerCase()) !== senderDomain && !own.has(domainOf(a.toLowerCase())));
+      const candidate = found.find((a) => !isAutomated(a) && domainOf(a) !== senderDomain && !own.has(domainOf(a)));
       if (candidate) fields.email = candidate;
     }
   }

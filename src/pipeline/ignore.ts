@@ -18,8 +18,9 @@ export function notALeadReason(mail: ParsedEmail): string | null {
   if (h['x-failed-recipients']) return 'bounce';
   const subject = mail.subject;
   if (/^(undeliverable|undelivered mail|delivery status notification|returned mail|mail delivery failed|failure notice|delivery failure|no se pudo entregar|não entregue)/i.test(subject)) return 'bounce';
+  // RFC 3834: auto-replied is a reply; auto-generated is also what portals' notifications carry.
   const auto = (h['auto-submitted'] ?? '').toLowerCase().trim();
-  if (auto && auto !== 'no') return 'auto-reply';
+  if (auto.startsWith('auto-replied')) return 'auto-reply';
   if (h['x-autoreply'] || h['x-autorespond'] || /^(oof|autoreply|all)$/i.test(h['x-auto-response-suppress'] ?? '') && /^(automatic reply|respuesta automática|resposta automática|out of office|fuera de la oficina)/i.test(subject)) return 'auto-reply';
   if (/^(automatic reply|auto[- ]?reply|respuesta automática|resposta automática|out of office|fuera de (la )?oficina|ausente|ausência)\b/i.test(subject)) return 'auto-reply';
   return null;
@@ -31,6 +32,8 @@ export function notALeadReason(mail: ParsedEmail): string | null {
  */
 export function bulkReason(mail: ParsedEmail): string | null {
   const h = mail.headers;
+  const auto = (h['auto-submitted'] ?? '').toLowerCase().trim();
+  if (auto && auto !== 'no') return 'automated';
   const precedence = (h['precedence'] ?? '').toLowerCase().trim();
   if (precedence === 'bulk' || precedence === 'list' || precedence === 'junk') return 'mailing-list';
   // mailparser folds the List-* headers into one `list` header.

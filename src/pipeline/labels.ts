@@ -18,7 +18,8 @@ const LABEL_WORDS: [FieldName, RegExp][] = [
 
 /** Field a label means, or null. Labels are short: a sentence that happens to contain a word is not one. */
 export function fieldForLabel(label: string): FieldName | null {
-  if (label.includes('@') || /\d{3}/.test(label)) return null;
+  // Values and separators ("-----Mensaje original-----") are not labels.
+  if (label.includes('@') || /\d{3}/.test(label) || /-{3,}|_{3,}|={3,}/.test(label)) return null;
   const key = fold(label);
   if (!key || key.length > 40 || key.split(' ').length > 6) return null;
   for (const [field, re] of LABEL_WORDS) if (re.test(key)) return field;
@@ -66,8 +67,11 @@ export function labelledPairs(lines: string[], isLabel: (label: string) => boole
     } else continue;
     let j = i;
     if (!value && j + 1 < lines.length && lines[j + 1]) {
-      const next = splitLabelLine(lines[j + 1]);
-      if (!(next && isLabel(next.label)) && !isLabel(lines[j + 1])) value = lines[++j];
+      // The next line is the value unless it is itself a label: an empty field stays empty.
+      const nextLine = lines[j + 1];
+      const next = splitLabelLine(nextLine);
+      const looksLabel = /:\s*$/.test(nextLine) || (next && (isLabel(next.label) || fieldForLabel(next.label))) || isLabel(nextLine) || (isBareLabel(nextLine) && fieldForLabel(nextLine));
+      if (!looksLabel) value = lines[++j];
     }
     if (multiLine(label)) {
       // A message runs on to the end of its paragraph, or the next label.

@@ -15,7 +15,7 @@ export function cleanSpaces(s: string): string {
   return s.replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/g, ' ').replace(/[ \t]+/g, ' ').trim();
 }
 
-const PARAGRAPH = /<\/(p|table|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b[^>]*>/gi;
+const PARAGRAPH = /<\/(p|table|dl|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b[^>]*>/gi;
 const LINE = /<\/(div|tr|li|dt|dd|dl|tbody|thead|header|footer|center)\s*>|<br\b[^>]*>|<(p|div|tr|li|dt|dd|h[1-6])\b[^>]*>/gi;
 
 /**
