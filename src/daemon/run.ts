@@ -1,5 +1,80 @@
+import { createApp } from '../app.ts';
 import type { CommandContext } from '../cli/main.ts';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../logger.ts';
+import { reprocess } from '../reprocess.ts';
+import { startDaemon, type Daemon } from './daemon.ts';
 
-export async function runDaemon(_ctx: CommandContext): Promise<number> {
-  throw new Error('daemon not wired yet');
+/** SIGTERM / SIGINT must end the process within this bound, whatever is stuck. */
+const SHUTDOWN_LIMIT_MS = 10_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * `centralizer run`: the app, the daemon (lease, pending emails, one worker per mailbox) and the
+ * admin server, in one process, until SIGTERM or SIGINT. SIGHUP reloads parsers and projects.
+ */
+export async function runDaemon(ctx: CommandContext): Promise<number> {
+  const log = createLogger(ctx.config.log.level);
+  const app = createApp(ctx.config, log, { dbPath: ctx.db });
+  let shutdown: (reason: string, code: number) => void = () => {};
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(app, { onLeaseLost: () => shutdown('lease lost', 1) });
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'daemon could not start');
+    ctx.err.write(`centralizer run: ${(err as Error).message}\n`);
+    app.close();
+    return 1;
+  }
+
+  // admin server: wired by src/http (start it here with app and daemon.health; close it in shutdown)
+
+  return await new Promise<number>((resolve) => {
+    let shuttingDown = false;
+    // The daemon runs until a signal, even with no mailbox configured (nothing else holds the loop open).
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    shutdown = (reason, code) => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      clearInterval(keepAlive);
+      process.off('SIGHUP', reload);
+      log.info({ reason }, 'shutting down');
+      setTimeout(() => {
+        log.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS).unref();
+      // Stops fetching; a storeBatch transaction is synchronous, so it is never cut in half.
+      daemon
+        .stop()
+        .catch((err) => {
+          log.error({ err: (err as Error).message }, 'error while stopping');
+          code = code || 1;
+        })
+        .then(() => {
+          app.close();
+          // A stray handle (a socket closing slowly) must not keep the process past the bound.
+          setTimeout(() => process.exit(code), 1_000).unref();
+          resolve(code);
+        });
+    };
+    const reload = () => {
+      try {
+        const { config } = loadConfig(ctx.configFile ?? undefined);
+        app.reload({ config }); // validates the new parsers first; throws before swapping anything
+        log.info('configuration reloaded (parsers and projects; mailbox changes need a restart)');
+      } catch (err) {
+        log.error({ err: (err as Error).message }, 'reload failed; the previous parsers and projects stay in use');
+        return;
+      }
+      const days = app.config.daemon.reprocessDaysAfterReload;
+      if (days > 0) {
+        reprocess(app, { qualities: ['con_problemas'], since: Date.now() - days * DAY_MS })
+          .then((report) => log.info({ ...report, days }, 'reprocessed recent con_problemas leads after the reload'))
+          .catch((err) => log.error({ err: (err as Error).message }, 'reprocess after reload failed'));
+      }
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+    process.on('SIGINT', () => shutdown('SIGINT', 0));
+    process.on('SIGHUP', reload);
+  });
 }

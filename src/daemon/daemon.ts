@@ -1,0 +1,89 @@
+import cron from 'node-cron';
+import type { App } from '../app.ts';
+import type { BackoffOptions } from './backoff.ts';
+import type { HealthSource } from './health.ts';
+import { DaemonLease, type LeaseOptions } from './lease.ts';
+import { MailboxWorker } from './mailbox-worker.ts';
+
+export interface DaemonOptions {
+  /** Reconnect backoff (tests shorten it). */
+  backoff?: BackoffOptions;
+  lease?: Omit<LeaseOptions, 'onLost'>;
+  /** Called after the daemon stopped itself because another process took its lease. */
+  onLeaseLost?: () => void;
+}
+
+export interface Daemon {
+  health: HealthSource;
+  /** Asks every mailbox for a catch-up now and waits for all of them. */
+  catchUpAll(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Throws naming the mailbox when a poll schedule is not a valid cron expression. */
+function checkSchedules(app: App): void {
+  const { daemon, mailboxes } = app.config;
+  if (!cron.validate(daemon.pollCron)) throw new Error(`daemon.pollCron: "${daemon.pollCron}" is not a valid cron expression`);
+  for (const [i, m] of mailboxes.entries()) {
+    if (m.pollCron !== undefined && !cron.validate(m.pollCron)) throw new Error(`mailboxes.${i}.pollCron (${m.name}): "${m.pollCron}" is not a valid cron expression`);
+  }
+}
+
+/**
+ * Emails stored before a crash but not yet processed: raw rows still 'pending'. Processed once at
+ * start, before any mailbox connects; a row that fails again stays pending for the next start.
+ */
+async function processPending(app: App): Promise<number> {
+  let done = 0;
+  for (const id of app.store.pendingRawIds(Number.MAX_SAFE_INTEGER)) {
+    try {
+      await app.ingestor.processStored(id);
+      done++;
+    } catch (err) {
+      app.log.error({ rawEmailId: id, err: (err as Error).message }, 'pending email could not be processed; it stays pending');
+    }
+  }
+  return done;
+}
+
+/**
+ * Starts the daemon on an app: takes the database lease (a second daemon refuses to start),
+ * finishes what a crash left pending, then one independent worker per configured mailbox.
+ */
+export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<Daemon> {
+  const log = app.log.child({ component: 'daemon' });
+  checkSchedules(app);
+  let workers: MailboxWorker[] = [];
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await Promise.all(workers.map((w) => w.stop()));
+      lease.release();
+      log.info('daemon stopped');
+    })());
+  const lease = DaemonLease.acquire(app.store, {
+    ...opts.lease,
+    onLost: (holder) => {
+      // Another daemon took the database over (this one stalled past the lease): stop ingesting.
+      log.fatal({ holder }, 'daemon lease lost to another process; stopping all mailboxes');
+      void stop().then(() => opts.onLeaseLost?.());
+    },
+  });
+  try {
+    const recovered = await processPending(app);
+    if (recovered) log.info({ count: recovered }, 'processed emails left pending by the previous run');
+  } catch (err) {
+    lease.release();
+    throw err;
+  }
+  workers = app.config.mailboxes.map((mailbox) => new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff }));
+  for (const w of workers) w.start();
+  log.info({ mailboxes: workers.map((w) => w.name) }, 'daemon started');
+  return {
+    health: { mailboxes: () => workers.map((w) => w.health()) },
+    catchUpAll: async () => {
+      await Promise.all(workers.map((w) => w.catchUp()));
+    },
+    stop,
+  };
+}

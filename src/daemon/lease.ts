@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Store } from '../db/store.ts';
+
+export const LEASE_TTL_MS = 30_000;
+export const LEASE_RENEW_MS = 10_000;
+
+export class LeaseHeldError extends Error {
+  readonly code = 'LeaseHeld';
+}
+
+/** Leases this process holds, so a second daemon in the same process is refused too (same owner string). */
+const heldHere = new Set<string>();
+
+/** Is a process with this pid running on this host? A zombie (killed, not yet reaped) is not. */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true; // no /proc: trust kill(0)
+  }
+}
+
+export interface LeaseOptions {
+  name?: string;
+  owner?: string;
+  ttlMs?: number;
+  renewMs?: number;
+  now?: () => number;
+  /** Called when a renewal finds the lease taken by someone else: this process must stop ingesting. */
+  onLost?: (holder: string | null) => void;
+}
+
+/**
+ * One daemon per database: a row in `leases` with an owner (`host:pid`) and an expiry, renewed
+ * while the daemon runs. Taken over when expired, or at once when its owner is a dead process on
+ * this host (a daemon killed -9 and restarted must not wait out the expiry).
+ */
+export class DaemonLease {
+  private timer: NodeJS.Timeout | null = null;
+  private released = false;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly key: string,
+    readonly name: string,
+    readonly owner: string,
+    private readonly opts: Required<Omit<LeaseOptions, 'onLost' | 'name' | 'owner'>> & Pick<LeaseOptions, 'onLost'>,
+  ) {}
+
+  static acquire(store: Store, options: LeaseOptions = {}): DaemonLease {
+    const name = options.name ?? 'daemon';
+    const owner = options.owner ?? `${os.hostname()}:${process.pid}`;
+    const opts = { ttlMs: options.ttlMs ?? LEASE_TTL_MS, renewMs: options.renewMs ?? LEASE_RENEW_MS, now: options.now ?? Date.now, onLost: options.onLost };
+    const key = `${store.sqlite.name}|${name}`;
+    const db = store.sqlite;
+    const take = db.transaction(() => {
+      const now = opts.now();
+      const row = db.prepare('SELECT owner, expires_at AS expiresAt FROM leases WHERE name = ?').get(name) as { owner: string; expiresAt: number } | undefined;
+      // Our own owner string in the row is either a daemon in this process (heldHere) or a previous
+      // process that had this pid (containers reuse pids), which cannot be running any more.
+      const held = row && row.expiresAt > now && (row.owner === owner ? heldHere.has(key) : !ownerIsDead(row.owner));
+      if (row && held) {
+        const left = Math.ceil((row.expiresAt - now) / 1000);
+        throw new LeaseHeldError(
+          `database ${db.name} is in use by another daemon (${row.owner}); its lease expires in ${left} s unless renewed. ` +
+            'Stop that daemon first, or point this one at another database.',
+        );
+      }
+      db.prepare('INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at').run(name, owner, now + opts.ttlMs);
+    });
+    take.immediate(); // write lock first, so two daemons starting together cannot both win
+    heldHere.add(key);
+    const lease = new DaemonLease(store, key, name, owner, opts);
+    lease.timer = setInterval(() => lease.renew(), opts.renewMs);
+    lease.timer.unref();
+    return lease;
+  }
+
+  /** Extends the expiry; false (and onLost) when another owner holds the row now. */
+  renew(): boolean {
+    if (this.released) return false;
+    const db = this.store.sqlite;
+    try {
+      const res = db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND owner = ?').run(this.opts.now() + this.opts.ttlMs, this.name, this.owner);
+      if (res.changes === 1) return true;
+    } catch {
+      return true; // a busy database is not a lost lease; the next renewal tries again
+    }
+    const holder = (db.prepare('SELECT owner FROM leases WHERE name = ?').get(this.name) as { owner: string } | undefined)?.owner ?? null;
+    this.stopTimer();
+    this.opts.onLost?.(holder);
+    return false;
+  }
+
+  /** Gives the lease up, so the next daemon can start at once. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.stopTimer();
+    heldHere.delete(this.key);
+    try {
+      if (this.store.sqlite.open) this.store.sqlite.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(this.name, this.owner);
+    } catch {
+      /* the expiry frees it anyway */
+    }
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
+
+/** The owner `host:pid` is a process on this host that is no longer running. */
+function ownerIsDead(owner: string): boolean {
+  const i = owner.lastIndexOf(':');
+  if (i < 0 || owner.slice(0, i) !== os.hostname()) return false;
+  const pid = Number(owner.slice(i + 1));
+  return !pidAlive(pid);
+}

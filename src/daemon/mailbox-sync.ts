@@ -1,0 +1,171 @@
+import type { ImapFlow } from 'imapflow';
+import type { App } from '../app.ts';
+import type { MailboxConfig } from '../config.ts';
+import type { RawEmailInput } from '../db/store.ts';
+import { sha256 } from '../ingest.ts';
+import type { Logger } from '../logger.ts';
+import { quickHeaders } from '../pipeline/quick-headers.ts';
+
+/** What one sync found and did, for health and logs. */
+export interface SyncResult {
+  uidValidity: number;
+  fetched: number;
+  stored: number;
+  behind: number;
+}
+
+/** Progress callbacks: the worker's watchdog and health read them. */
+export interface SyncProgress {
+  touch(): void;
+  behind(n: number): void;
+  stopping(): boolean;
+}
+
+/** "1:5,7,9:12" from sorted UIDs. */
+export function uidSet(uids: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < uids.length; i++) {
+    let j = i;
+    while (j + 1 < uids.length && uids[j + 1] === uids[j] + 1) j++;
+    parts.push(i === j ? String(uids[i]) : `${uids[i]}:${uids[j]}`);
+    i = j;
+  }
+  return parts.join(',');
+}
+
+/**
+ * Where to resume: the stored last UID, or 0 (rescan) when the folder was reset, i.e. a new
+ * UIDVALIDITY, or UIDNEXT at or below the stored last UID (two resets within one second can keep
+ * the UIDVALIDITY). Dedupe by Message-ID and content hash keeps a rescan from creating duplicates.
+ */
+export function resumeFrom(cursor: { uidValidity: number; lastUid: number } | null, uidValidity: number, uidNext: number): { lastUid: number; reset: boolean } {
+  if (!cursor) return { lastUid: 0, reset: false };
+  if (cursor.uidValidity !== uidValidity || uidNext <= cursor.lastUid) return { lastUid: 0, reset: true };
+  return { lastUid: cursor.lastUid, reset: false };
+}
+
+const BATCH_BYTES = 32 * 1024 * 1024;
+
+/**
+ * One catch-up of the selected folder: STATUS, then every UID above the cursor in bounded batches.
+ * Each batch is stored with the cursor in one transaction, then processed, then flagged or moved
+ * (only after the commit). A crash at any point loses nothing: before the commit the batch is
+ * fetched again; after it, the raw rows are 'pending' and processed at the next start.
+ */
+export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxConfig, log: Logger, progress: SyncProgress): Promise<SyncResult> {
+  const { store, ingestor } = app;
+  progress.touch();
+  const status = await client.status(mailbox.folder, { uidNext: true, uidValidity: true });
+  if (!status || status.uidNext === undefined) throw new Error(`STATUS ${mailbox.folder} failed`);
+  progress.touch();
+  const uidValidity = Number(status.uidValidity ?? (client.mailbox ? client.mailbox.uidValidity : 0));
+  const from = resumeFrom(store.getCursor(mailbox.name), uidValidity, status.uidNext);
+  if (from.reset) {
+    log.warn({ uidValidity, uidNext: status.uidNext }, 'folder was reset (UIDVALIDITY changed or UIDs went back): rescanning; already stored messages are skipped');
+    store.storeBatch(mailbox.name, uidValidity, 0, []); // remember the reset, so it is detected once
+  }
+  let last = from.lastUid;
+  const result: SyncResult = { uidValidity, fetched: 0, stored: 0, behind: 0 };
+  if (status.uidNext - 1 <= last) {
+    progress.behind(0);
+    return result;
+  }
+
+  // 1. Which UIDs are new, and how big: no bodies yet, so a huge message is never downloaded.
+  // `n:*` returns the last message even when nothing is newer: filter uid > last ourselves.
+  const pending: { uid: number; size: number }[] = [];
+  for await (const m of client.fetch(`${last + 1}:*`, { uid: true, size: true }, { uid: true })) {
+    if (m.uid > last) pending.push({ uid: m.uid, size: m.size ?? 0 });
+  }
+  pending.sort((a, b) => a.uid - b.uid);
+  progress.touch();
+  progress.behind(pending.length);
+
+  while (pending.length > 0 && !progress.stopping()) {
+    const { batchSize } = app.config.daemon;
+    const batch: typeof pending = [];
+    let bytes = 0;
+    while (pending.length && batch.length < batchSize && (batch.length === 0 || bytes + pending[0].size <= BATCH_BYTES)) {
+      const next = pending.shift()!;
+      bytes += next.size;
+      batch.push(next);
+    }
+    const rows = await fetchBatch(client, app, mailbox, uidValidity, batch, progress);
+    const batchLast = batch[batch.length - 1].uid;
+    const ids = store.storeBatch(mailbox.name, uidValidity, batchLast, rows); // rows + cursor: one transaction
+    last = batchLast;
+    result.fetched += rows.length;
+    result.stored += ids.length;
+    progress.behind(pending.length);
+    for (const id of ids) {
+      if (progress.stopping()) break; // the rest stay 'pending' and are processed at the next start
+      try {
+        await ingestor.processStored(id);
+      } catch (err) {
+        // A database error: the row stays 'pending' and the next start processes it.
+        log.error({ rawEmailId: id, err: (err as Error).message }, 'processing failed; the email stays pending');
+      }
+      progress.touch();
+    }
+    await afterCommit(client, mailbox, batch.map((m) => m.uid), log);
+  }
+  // UIDs below the STATUS UIDNEXT that the listing did not return were expunged, and UIDs are
+  // never reused: move the cursor past them so the next sync does not list them again.
+  if (!progress.stopping() && pending.length === 0 && last < status.uidNext - 1) store.storeBatch(mailbox.name, uidValidity, status.uidNext - 1, []);
+  result.behind = pending.length;
+  return result;
+}
+
+/** Bodies of the small messages, headers and size only of the ones over maxMessageBytes. */
+async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, uidValidity: number, batch: { uid: number; size: number }[], progress: SyncProgress): Promise<RawEmailInput[]> {
+  const max = app.config.limits.maxMessageBytes;
+  const small = batch.filter((m) => m.size <= max).map((m) => m.uid);
+  const large = batch.filter((m) => m.size > max).map((m) => m.uid);
+  const rows = new Map<number, RawEmailInput>();
+  const meta = (uid: number, internalDate: Date | string | undefined) => ({
+    source: 'imap' as const, mailbox: mailbox.name, uidValidity, uid, internalDate: internalDate ? new Date(internalDate) : null,
+  });
+  // Only collect inside fetch(): another IMAP command issued in this loop would deadlock.
+  if (small.length) {
+    for await (const m of client.fetch(uidSet(small), { uid: true, source: true, internalDate: true }, { uid: true })) {
+      if (m.source) rows.set(m.uid, app.ingestor.describe(m.source, meta(m.uid, m.internalDate)));
+      progress.touch();
+    }
+  }
+  if (large.length) {
+    const sizes = new Map(batch.map((m) => [m.uid, m.size]));
+    for await (const m of client.fetch(uidSet(large), { uid: true, headers: true, internalDate: true, size: true }, { uid: true })) {
+      const head = m.headers ?? Buffer.alloc(0);
+      const { messageId, date, headerText } = quickHeaders(head);
+      const size = m.size ?? sizes.get(m.uid) ?? 0;
+      const d = meta(m.uid, m.internalDate);
+      rows.set(m.uid, {
+        ...d, messageId, sha256: sha256(head), size, raw: null, headers: headerText,
+        receivedAt: (d.internalDate ?? date)?.getTime() ?? Date.now(),
+        status: 'too_large', error: `message is ${size} bytes, over maxMessageBytes (${max}); stored by reference`,
+      });
+      progress.touch();
+    }
+  }
+  // A message expunged since the size listing is simply absent; the cursor moves past it.
+  const taken = app.store.sqlite.prepare('SELECT 1 FROM raw_emails WHERE mailbox = ? AND uid_validity = ? AND uid = ?');
+  return [...rows.keys()].sort((a, b) => a - b).map((uid) => {
+    const row = rows.get(uid)!;
+    // After a reset that kept the UIDVALIDITY, an old row can hold this (mailbox, uidvalidity, uid)
+    // for another message, and the unique index would fail the whole batch forever. Such a message
+    // is kept without its UID instead (a true duplicate is skipped by storeBatch anyway).
+    return taken.get(row.mailbox, row.uidValidity, row.uid) ? { ...row, uid: null } : row;
+  });
+}
+
+/** \Seen and the move happen only after the batch is committed; a failure here loses nothing. */
+async function afterCommit(client: ImapFlow, mailbox: MailboxConfig, uids: number[], log: Logger): Promise<void> {
+  if (!uids.length || (!mailbox.markSeen && !mailbox.moveTo)) return;
+  const range = uidSet(uids);
+  try {
+    if (mailbox.markSeen) await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+    if (mailbox.moveTo) await client.messageMove(range, mailbox.moveTo, { uid: true });
+  } catch (err) {
+    log.warn({ err: (err as Error).message, count: uids.length }, 'could not mark or move stored messages; they are stored and will not be fetched again');
+  }
+}

@@ -1,0 +1,224 @@
+import { ImapFlow } from 'imapflow';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { App } from '../app.ts';
+import type { MailboxConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { authFailureDelayMs, backoffDelayMs, type BackoffOptions } from './backoff.ts';
+import type { MailboxHealth } from './health.ts';
+import { syncMailbox } from './mailbox-sync.ts';
+import { SerialRunner } from './serial-runner.ts';
+
+export interface WorkerOptions {
+  app: App;
+  mailbox: MailboxConfig;
+  log: Logger;
+  backoff?: BackoffOptions;
+}
+
+const STOP_WAIT_MS = 3_000;
+const LOGOUT_WAIT_MS = 2_000;
+const OPEN_DEADLINE_MS = 60_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/** An error as one line for health and logs: IMAP's response text when there is one, never credentials. */
+export function errorText(err: unknown): string {
+  const e = err as { message?: string; responseText?: string; code?: string };
+  const text = e?.responseText || e?.message || String(err);
+  return e?.code && !text.includes(e.code) ? `${text} (${e.code})` : text;
+}
+
+/**
+ * One mailbox: one IMAP connection (a new ImapFlow per connect: an instance cannot be reused after
+ * close), catch-up on connect, then IDLE; a cron tick and a watchdog also ask for a catch-up, and
+ * the SerialRunner keeps them from overlapping. Reconnects forever with backoff. Independent of
+ * every other mailbox: nothing here waits on another worker.
+ */
+export class MailboxWorker {
+  readonly name: string;
+  private readonly log: Logger;
+  private readonly runner: SerialRunner;
+  private client: ImapFlow | null = null;
+  private stopped = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake: (() => void) | null = null;
+  private attempt = 0;
+  private authAttempt = 0;
+  private progressAt = Date.now();
+  /** Why the current connection ended, when we know (socket error, watchdog, failed catch-up). */
+  private closeReason: string | null = null;
+  private readonly startedAt = Date.now();
+  private h: Omit<MailboxHealth, 'name' | 'stale'> = { state: 'starting', connected: false, lastSuccessAt: null, lastError: null, messagesBehind: null, nextRetryAt: null };
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.name = opts.mailbox.name;
+    this.log = opts.log.child({ mailbox: this.name });
+    this.runner = new SerialRunner(() => this.sync(), (err) => this.syncFailed(err));
+  }
+
+  start(): void {
+    this.loopDone = this.loop();
+  }
+
+  /** Asks for a catch-up now; resolves when one that started after this call has finished. */
+  catchUp(): Promise<void> {
+    return this.runner.request();
+  }
+
+  health(now = Date.now()): MailboxHealth {
+    const since = this.h.lastSuccessAt ?? this.startedAt;
+    const staleMs = this.opts.app.config.daemon.staleAfterSeconds * 1000;
+    return { name: this.name, ...this.h, stale: this.h.state !== 'stopped' && now - since > staleMs };
+  }
+
+  /** Stops scheduling, lets the catch-up in flight end (storeBatch is synchronous, never cut), logs out. */
+  async stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.runner.stop();
+      this.wake?.();
+      await Promise.race([this.runner.idle(), sleep(STOP_WAIT_MS)]);
+      const c = this.client;
+      if (c && c.usable) await Promise.race([c.logout().catch(() => {}), sleep(LOGOUT_WAIT_MS)]);
+      c?.close();
+      await Promise.race([this.loopDone, sleep(LOGOUT_WAIT_MS)]);
+    }
+    Object.assign(this.h, { state: 'stopped', connected: false, nextRetryAt: null });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let delay: number;
+      try {
+        await this.session();
+        if (this.stopped) break;
+        delay = backoffDelayMs(this.attempt++, this.opts.backoff);
+      } catch (err) {
+        if (this.stopped) break;
+        if ((err as { authenticationFailed?: boolean }).authenticationFailed) {
+          // Slow retries: a wrong password must not hammer the server or get the account locked.
+          delay = authFailureDelayMs(this.authAttempt++);
+          this.h.lastError = `authentication failed for user ${this.opts.mailbox.user}`;
+          this.h.state = 'auth_failed';
+        } else {
+          delay = backoffDelayMs(this.attempt++, this.opts.backoff);
+          this.h.lastError = errorText(err);
+        }
+      }
+      if (this.h.state !== 'auth_failed') this.h.state = 'backoff';
+      Object.assign(this.h, { connected: false, nextRetryAt: Date.now() + delay });
+      const level = this.h.state === 'auth_failed' ? 'error' : 'warn';
+      this.log[level]({ err: this.h.lastError, retryInMs: delay, state: this.h.state }, 'mailbox disconnected; will reconnect');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  /** One connection, from connect to close. Resolves when the connection closes; throws if it never opens. */
+  private async session(): Promise<void> {
+    const m = this.opts.mailbox;
+    const client = new ImapFlow({
+      host: m.host, port: m.port, secure: m.secure, tls: m.tls,
+      auth: { user: m.user, pass: m.password ?? '' },
+      logger: false,
+      disableAutoIdle: true, // we IDLE ourselves right after each catch-up (auto-IDLE waits 15 s)
+      connectionTimeout: 30_000,
+    });
+    // An 'error' event with no listener would kill the process.
+    client.on('error', (err) => {
+      this.closeReason = errorText(err);
+      this.log.warn({ err: this.closeReason }, 'IMAP connection error');
+    });
+    // Never a command inside the event handler: the runner starts the catch-up on a later tick.
+    client.on('exists', () => void this.runner.request());
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    this.client = client;
+    this.closeReason = null;
+    Object.assign(this.h, { state: 'connecting', nextRetryAt: null });
+    // The watchdog runs only once the folder is open; a server that stops answering before that is cut here.
+    const openGuard = setTimeout(() => client.close(), OPEN_DEADLINE_MS);
+    try {
+      await client.connect();
+      if (this.stopped) throw new Error('stopped');
+      await client.mailboxOpen(m.folder);
+    } catch (err) {
+      client.close();
+      this.client = null;
+      throw err;
+    } finally {
+      clearTimeout(openGuard);
+    }
+    this.authAttempt = 0;
+    Object.assign(this.h, { connected: true, state: 'syncing' });
+    this.log.info({ folder: m.folder }, 'connected');
+    const daemon = this.opts.app.config.daemon;
+    // A missed tick (busy event loop) is harmless: the runner coalesces requests anyway.
+    const tick = cron.schedule(m.pollCron ?? daemon.pollCron, () => void this.runner.request(), { name: `poll:${this.name}`, unref: true, suppressMissedWarning: true });
+    const watchdog = setInterval(() => this.watchdog(client), daemon.watchdogSeconds * 1000);
+    watchdog.unref();
+    void this.runner.request(); // always catch up after connecting, before IDLE
+    try {
+      await closed;
+    } finally {
+      await tick.destroy();
+      clearInterval(watchdog);
+      if (this.client === client) this.client = null;
+      this.h.connected = false;
+    }
+    if (!this.stopped) this.h.lastError = this.closeReason ?? 'connection closed by the server';
+  }
+
+  /**
+   * A stalled connection is otherwise noticed only after about 2x socketTimeout. Every tick asks
+   * for a catch-up (a STATUS UIDNEXT at least); a catch-up that made no progress for two ticks
+   * means a dead connection: close it and reconnect. Progress is counted per message, so
+   * watchdogSeconds must exceed half the time the largest message takes to download.
+   */
+  private watchdog(client: ImapFlow): void {
+    const stallMs = 2 * this.opts.app.config.daemon.watchdogSeconds * 1000;
+    if (this.runner.busy && Date.now() - this.progressAt > stallMs) {
+      this.log.warn({ stalledMs: Date.now() - this.progressAt }, 'connection stalled; reconnecting');
+      this.closeReason = 'connection stalled: no answer from the server (watchdog)';
+      client.close();
+      return;
+    }
+    void this.runner.request();
+  }
+
+  /** The runner's task: one catch-up on the current connection, then IDLE. */
+  private async sync(): Promise<void> {
+    const client = this.client;
+    if (!client || !client.usable || this.stopped) return;
+    this.h.state = 'syncing';
+    const started = Date.now();
+    const result = await syncMailbox(client, this.opts.app, this.opts.mailbox, this.log, {
+      touch: () => (this.progressAt = Date.now()),
+      behind: (n) => (this.h.messagesBehind = n),
+      stopping: () => this.stopped,
+    });
+    this.attempt = 0;
+    this.h.lastSuccessAt = Date.now();
+    if (result.fetched) this.log.info({ fetched: result.fetched, stored: result.stored, ms: Date.now() - started }, 'caught up');
+    if (this.stopped || !client.usable || this.client !== client) return;
+    this.h.state = 'idle';
+    // Not awaited: idle() resolves only when the next command breaks it.
+    client.idle().catch((err) => this.log.debug({ err: errorText(err) }, 'IDLE ended with an error'));
+  }
+
+  /** A failed catch-up: record it and drop the connection, so the reconnect (with backoff) retries. */
+  private syncFailed(err: unknown): void {
+    const client = this.client;
+    // A catch-up cut by a closed connection only echoes "NoConnection": keep the real cause
+    // (the socket error, the watchdog) that the close already recorded.
+    if (this.stopped || !client || !client.usable) return;
+    this.closeReason = errorText(err);
+    this.log.warn({ err: this.closeReason }, 'catch-up failed; reconnecting');
+    client.close();
+  }
+}
