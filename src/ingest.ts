@@ -131,6 +131,16 @@ export class Ingestor {
     return results as IngestResult[];
   }
 
+  /** Processes stored raw emails by id, persisting the batch in one transaction. */
+  async processStoredBatch(ids: number[]): Promise<IngestResult[]> {
+    const items: StoredEmail[] = [];
+    for (const id of ids) {
+      const row = this.store.getRaw(id);
+      if (row?.raw) items.push({ rawEmailId: id, raw: row.raw, receivedAt: row.receivedAt, messageId: row.messageId });
+    }
+    return items.length ? this.processBatch(items) : [];
+  }
+
   /** Processes a stored raw email by id (pending after a crash, or `reprocess`). */
   async processStored(rawEmailId: number): Promise<IngestResult | null> {
     const row = this.store.getRaw(rawEmailId);

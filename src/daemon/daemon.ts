@@ -33,14 +33,15 @@ function checkSchedules(app: App): void {
  * Emails stored before a crash but not yet processed: raw rows still 'pending'. Processed once at
  * start, before any mailbox connects; a row that fails again stays pending for the next start.
  */
-async function processPending(app: App): Promise<number> {
+export async function processPending(app: App): Promise<number> {
   let done = 0;
-  for (const id of app.store.pendingRawIds(Number.MAX_SAFE_INTEGER)) {
+  const ids = app.store.pendingRawIds(Number.MAX_SAFE_INTEGER);
+  for (let i = 0; i < ids.length; i += 50) {
+    const chunk = ids.slice(i, i + 50);
     try {
-      await app.ingestor.processStored(id);
-      done++;
+      done += (await app.ingestor.processStoredBatch(chunk)).length;
     } catch (err) {
-      app.log.error({ rawEmailId: id, err: (err as Error).message }, 'pending email could not be processed; it stays pending');
+      app.log.error({ rawEmailIds: chunk, err: (err as Error).message }, 'pending emails could not be processed; they stay pending');
     }
   }
   return done;
@@ -54,9 +55,11 @@ export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<D
   const log = app.log.child({ component: 'daemon' });
   checkSchedules(app);
   let workers: MailboxWorker[] = [];
+  let retry: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
+      clearInterval(retry);
       await Promise.all(workers.map((w) => w.stop()));
       lease.release();
       log.info('daemon stopped');
@@ -78,6 +81,14 @@ export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<D
   }
   workers = app.config.mailboxes.map((mailbox) => new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff }));
   for (const w of workers) w.start();
+  // Rows a database error left pending (disk full, locked) are retried while running, not only at start.
+  let retrying = false;
+  retry = setInterval(() => {
+    if (retrying || stopping || !app.store.pendingRawIds(1).length) return;
+    retrying = true;
+    void processPending(app).finally(() => (retrying = false));
+  }, 30_000);
+  retry.unref();
   log.info({ mailboxes: workers.map((w) => w.name) }, 'daemon started');
   return {
     health: { mailboxes: () => workers.map((w) => w.health()) },

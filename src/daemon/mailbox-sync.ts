@@ -6,6 +6,9 @@ import { sha256 } from '../ingest.ts';
 import type { Logger } from '../logger.ts';
 import { quickHeaders } from '../pipeline/quick-headers.ts';
 
+/** Emails persisted per transaction after a batch is stored. */
+const PROCESS_CHUNK = 25;
+
 /** What one sync found and did, for health and logs. */
 export interface SyncResult {
   uidValidity: number;
@@ -97,13 +100,15 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
     result.fetched += rows.length;
     result.stored += ids.length;
     progress.behind(pending.length);
-    for (const id of ids) {
+    // Small chunks: one commit per chunk, and the first leads of a big batch appear quickly.
+    for (let i = 0; i < ids.length; i += PROCESS_CHUNK) {
       if (progress.stopping()) break; // the rest stay 'pending' and are processed at the next start
+      const chunk = ids.slice(i, i + PROCESS_CHUNK);
       try {
-        await ingestor.processStored(id);
+        await ingestor.processStoredBatch(chunk);
       } catch (err) {
-        // A database error: the row stays 'pending' and the next start processes it.
-        log.error({ rawEmailId: id, err: (err as Error).message }, 'processing failed; the email stays pending');
+        // A database error (disk full, locked): the rows stay 'pending' and are retried.
+        log.error({ rawEmailIds: chunk, err: (err as Error).message }, 'processing failed; the emails stay pending');
       }
       progress.touch();
     }
