@@ -2,6 +2,7 @@
 // server restarts, folder resets, a wrong password, several mailboxes, size limits and moves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
@@ -70,6 +71,33 @@ describe.skipIf(!dovecotAvailable())('daemon against a real Dovecot', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('(i) a locked database during ingest leaves the cursor where it was; the mail comes in once it is free', async () => {
+    const { env, app, daemon, health } = await inProcess([{ name: 'locked', user: 'box9@test.local' }], { daemon: { pollCron: NEVER, watchdogSeconds: 60 } });
+    await waitFor('mailbox idle', () => health('locked').state === 'idle');
+    await appendAll(dc, 'box9@test.local', [leadMail('lock', 0).raw]);
+    await waitFor('first lead', () => counts(env.db).leads === 1);
+    const cursor = () => app.store.getCursor('locked')!.lastUid;
+    const before = cursor();
+    // Another process holds the write lock (as a backup tool or a full disk would stop writes).
+    const blocker = new Database(env.db);
+    blocker.pragma('busy_timeout = 0');
+    blocker.exec('BEGIN EXCLUSIVE');
+    try {
+      await appendAll(dc, 'box9@test.local', [leadMail('lock', 1).raw, leadMail('lock', 2).raw]);
+      await daemon.catchUpAll();
+      await waitFor('the failure reported', () => health('locked').lastError !== null || health('locked').state === 'backoff', 20_000);
+      expect(cursor()).toBe(before);
+    } finally {
+      blocker.exec('ROLLBACK');
+      blocker.close();
+    }
+    await daemon.catchUpAll();
+    await waitFor('both leads once the lock is gone', () => counts(env.db).leads === 3, 20_000);
+    expect(cursor()).toBeGreaterThan(before);
+    const distinct = app.store.sqlite.prepare('select count(distinct message_id) n from raw_emails').get() as { n: number };
+    expect(distinct.n).toBe(3);
   });
 
   it('(b) a 2,000-message backlog with the daemon killed -9 midway yields exactly 2,000 leads', async () => {

@@ -74,9 +74,13 @@ export class Store {
     for (const p of db.select().from(projects).all()) this.projectIds.set(p.name, p.id);
   }
 
-  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  /**
+   * Runs `fn` in one write transaction (nested calls become savepoints). IMMEDIATE takes the write
+   * lock up front, so a second writer (replay beside the daemon) waits busy_timeout instead of
+   * failing at once on a lock upgrade.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.$client.transaction(fn)();
+    return this.db.$client.transaction(fn).immediate();
   }
 
   get sqlite() {
