@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const TOKEN = 'bench-token-0123456789abcdefghijkl';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  port: number;
+  api(pathAndQuery: string): Promise<Response>;
+  /** Peak resident memory of the daemon so far (VmHWM), in MB. */
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+/** `centralizer run` as a child process, as users run it; resolves when /healthz answers. */
+export async function startDaemonProcess(dir: string, config: Record<string, unknown>, logFile: string): Promise<DaemonProcess> {
+  const port = await freePort();
+  const file = path.join(dir, `config-${port}.json.yaml`);
+  const full = { ...config, admin: { host: '127.0.0.1', port, token: TOKEN }, parsersDir: path.join(REPO, 'parsers'), log: { level: 'warn' } };
+  fs.writeFileSync(file, JSON.stringify(full, null, 2)); // JSON is valid YAML
+  const log = fs.openSync(logFile, 'a');
+  const child = spawn(process.execPath, [path.join(REPO, 'bin/centralizer.js'), 'run', '--config', file], { stdio: ['ignore', log, log], cwd: REPO });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}; see ${logFile}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`daemon did not answer /healthz; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    port,
+    api: (p) => fetch(`${base}${p}`, { headers: { authorization: `Bearer ${TOKEN}` } }),
+    peakRssMb() {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return Math.round(kb / 1024);
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await done;
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,0 +1,217 @@
+// `npm run bench [-- --quick]`: speed to lead, backlog throughput and query speed, each beside the
+// physical limits of this machine measured in the same run. Writes bench/results/latest.json.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { ImapFlow } from 'imapflow';
+import { parseConfig } from '../src/config.ts';
+import { startDovecot, dovecotAvailable, type Dovecot } from '../test/helpers/dovecot.ts';
+import { BENCH_PROJECTS, leadEmail, rng } from './generate.ts';
+import { extractionOnly, mailparserOnly, sqliteInsertOnly } from './stages.ts';
+import { buildQueryDb } from './query-db.ts';
+import { REPO, startDaemonProcess } from './daemon-process.ts';
+
+const quick = process.argv.includes('--quick');
+const SIZES = quick ? { latency: 40, backlog: 2_000, leads: 200_000, reps: 5 } : { latency: 200, backlog: 10_000, leads: 1_000_000, reps: 15 };
+const say = (s: string) => process.stderr.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10 : 0;
+};
+
+const projectsYaml = BENCH_PROJECTS.map((name) => ({ name, aliases: [] as string[] }));
+const mailbox = (dc: Dovecot, user: string) => ({ name: user.split('@')[0], host: '127.0.0.1', port: dc.port, secure: false, user, password: 'secret', folder: 'INBOX' });
+const imap = (dc: Dovecot, user: string) => new ImapFlow({ host: '127.0.0.1', port: dc.port, secure: false, auth: { user, pass: 'secret' }, logger: false });
+
+async function latency(dc: Dovecot, dir: string) {
+  say(`latency: ${SIZES.latency} emails appended one at a time, daemon idle in IMAP IDLE`);
+  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead@test.local')], database: { path: path.join(dir, 'latency.db') } }, path.join(dir, 'latency.log'));
+  const floorClient = imap(dc, 'lead@test.local');
+  const appender = imap(dc, 'lead@test.local');
+  await floorClient.connect();
+  await appender.connect();
+  await floorClient.mailboxOpen('INBOX');
+  let notified: (() => void) | null = null;
+  floorClient.on('exists', () => notified?.());
+  const total = async () => ((await (await d.api('/api/stats')).json()) as { total: number }).total;
+  // Wait for the daemon's mailbox to be idle.
+  for (let i = 0; i < 200; i++) {
+    const h = (await (await fetch(`http://127.0.0.1:${d.port}/healthz`)).json()) as { mailboxes?: { state: string }[] };
+    if (h.mailboxes?.[0]?.state === 'idle') break;
+    await sleep(50);
+  }
+  const e2e: number[] = [];
+  const floor: number[] = [];
+  const random = rng(3);
+  let seen = await total();
+  void floorClient.idle(); // imapflow idles on its own only after 15 s
+  await sleep(200);
+  for (let i = 0; i < SIZES.latency; i++) {
+    await sleep(100);
+    const mail = leadEmail(100_000 + i, random, 'lat').raw;
+    const gotFloor = new Promise<number>((resolve) => (notified = () => resolve(performance.now())));
+    const t0 = performance.now();
+    await appender.append('INBOX', mail);
+    let tLead = 0;
+    for (;;) {
+      if ((await total()) > seen) { tLead = performance.now(); break; }
+      if (performance.now() - t0 > 10_000) throw new Error('lead not visible within 10 s');
+      await sleep(5);
+    }
+    seen++;
+    const tFloor = await Promise.race([gotFloor, sleep(5000).then(() => NaN)]);
+    e2e.push(tLead - t0);
+    if (!Number.isNaN(tFloor)) floor.push(tFloor - t0);
+    if ((i + 1) % 10 === 0) say(`  ${i + 1}/${SIZES.latency}  p50 ${pct(e2e, 50)} ms  floor p50 ${pct(floor, 50)} ms`);
+  }
+  await floorClient.logout().catch(() => undefined);
+  await appender.logout().catch(() => undefined);
+  await d.stop();
+  return { samples: e2e.length, p50Ms: pct(e2e, 50), p95Ms: pct(e2e, 95), p99Ms: pct(e2e, 99), floorP50Ms: pct(floor, 50), floorP95Ms: pct(floor, 95) };
+}
+
+async function backlog(dc: Dovecot, dir: string) {
+  const n = SIZES.backlog;
+  say(`backlog: ${n} emails waiting when the daemon starts`);
+  const random = rng(11);
+  const mails = Array.from({ length: n }, (_, i) => leadEmail(i, random, 'backlog').raw);
+  dc.seedMaildir('lead2@test.local', mails);
+  const config = parseConfig(JSON.stringify({ projects: projectsYaml, parsersDir: path.join(REPO, 'parsers') }), 'bench', {});
+  say('  stage limits: imapflow FETCH, mailparser, extraction, SQLite insert');
+  const fetchClient = imap(dc, 'lead2@test.local');
+  await fetchClient.connect();
+  await fetchClient.mailboxOpen('INBOX');
+  let t = performance.now();
+  let fetched = 0;
+  for await (const m of fetchClient.fetch('1:*', { uid: true, source: true, internalDate: true })) if (m.source) fetched++;
+  const fetchOnly = Math.round((fetched / (performance.now() - t)) * 1000);
+  await fetchClient.logout();
+  const parseOnly = await mailparserOnly(mails);
+  const extractOnly = await extractionOnly(mails, config);
+  const insertOnly = sqliteInsertOnly(mails, config, path.join(dir, 'insert-only.db'));
+  say(`  fetch ${fetchOnly}/s, mailparser ${parseOnly}/s, extraction ${extractOnly}/s, insert ${insertOnly}/s`);
+  const db = path.join(dir, 'backlog.db');
+  t = performance.now();
+  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead2@test.local')], database: { path: db }, daemon: { batchSize: 500 } }, path.join(dir, 'backlog.log'));
+  const reader = () => new Database(db, { readonly: true, fileMustExist: true });
+  let done = 0;
+  for (;;) {
+    try {
+      const r = reader();
+      done = (r.prepare("select count(*) n from raw_emails where status <> 'pending'").get() as { n: number }).n;
+      r.close();
+    } catch {
+      // database not created yet
+    }
+    if (done >= n) break;
+    if (performance.now() - t > 600_000) throw new Error(`backlog not done after 10 min (${done}/${n})`);
+    await sleep(100);
+  }
+  const peakRssMb = d.peakRssMb();
+  await d.stop();
+  const r = reader();
+  const span = r.prepare('select min(stored_at) a, max(processed_at) b, count(*) n from raw_emails').get() as { a: number; b: number; n: number };
+  const leads = (r.prepare('select count(*) n from leads').get() as { n: number }).n;
+  r.close();
+  const msgsPerSec = Math.round((n / Math.max(1, span.b - span.a)) * 1000);
+  say(`  end to end ${msgsPerSec}/s (${leads} leads), peak RSS ${peakRssMb} MB`);
+  return { messages: n, leads, msgsPerSec, parseOnlyMsgsPerSec: parseOnly, fetchOnlyMsgsPerSec: fetchOnly, extractOnlyMsgsPerSec: extractOnly, sqliteInsertOnlyMsgsPerSec: insertOnly, ratio: Math.round((msgsPerSec / parseOnly) * 100) / 100, peakRssMb };
+}
+
+async function queries(dir: string) {
+  const n = SIZES.leads;
+  say(`queries: building a database of ${n.toLocaleString()} leads`);
+  const db = path.join(dir, 'queries.db');
+  const info = buildQueryDb(db, n, BENCH_PROJECTS, (done) => done % 200_000 === 0 && say(`  ${done.toLocaleString()} leads`));
+  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [], database: { path: db } }, path.join(dir, 'queries.log'));
+  // An export of about 10,000 rows: one project over the days that hold that many of its leads.
+  const r = new Database(db, { readonly: true });
+  const pid = (r.prepare('select id from projects where name = ?').get(info.project) as { id: number }).id;
+  const from = (r.prepare('select received_at t from leads where project_id = ? order by received_at desc limit 1 offset 9999').get(pid) as { t: number } | undefined)?.t ?? 0;
+  r.close();
+  const time = async (name: string, url: string) => {
+    const ms: number[] = [];
+    let status = 0;
+    for (let i = 0; i <= SIZES.reps; i++) {
+      const t = performance.now();
+      const res = await d.api(url);
+      await res.arrayBuffer();
+      status = res.status;
+      if (i > 0) ms.push(performance.now() - t);
+    }
+    if (status !== 200) throw new Error(`${name}: HTTP ${status} for ${url}`);
+    say(`  ${name}: median ${pct(ms, 50)} ms, p95 ${pct(ms, 95)} ms`);
+    return { median: pct(ms, 50), p95: pct(ms, 95) };
+  };
+  const project = encodeURIComponent(info.project);
+  const out = {
+    stats: await time('stats', '/api/stats'),
+    statsFiltered: await time('stats project+date', `/api/stats?project=${project}&from=${info.from}&to=${info.to}`),
+    list: await time('list first page, filtered', `/api/leads?quality=bueno&status=por_contactar&limit=50`),
+    searchRut: await time('search by RUT', `/api/leads?q=${encodeURIComponent(info.sampleRut.replace(/(\d)(?=(\d{3})+-)/g, '$1.'))}`),
+    searchEmail: await time('search by email', `/api/leads?q=${encodeURIComponent(info.sampleEmail)}`),
+  };
+  const exportTimes: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < Math.min(3, SIZES.reps); i++) {
+    const t = performance.now();
+    const res = await d.api(`/api/leads/export.xlsx?project=${project}&from=${new Date(from).toISOString()}`);
+    const buf = Buffer.from(await res.arrayBuffer());
+    exportTimes.push(performance.now() - t);
+    rows = Number(res.headers.get('x-rows') ?? 0) || rows;
+    if (res.status !== 200 || buf.length < 1000) throw new Error(`export failed: HTTP ${res.status}`);
+  }
+  say(`  export.xlsx (~10,000 rows): median ${pct(exportTimes, 50)} ms`);
+  await d.stop();
+  return {
+    leads: n,
+    statsMs: out.stats.median, statsP95Ms: out.stats.p95,
+    statsFilteredMs: out.statsFiltered.median, statsFilteredP95Ms: out.statsFiltered.p95,
+    listMs: out.list.median, listP95Ms: out.list.p95,
+    searchMs: Math.max(out.searchRut.median, out.searchEmail.median), searchRutMs: out.searchRut.median, searchEmailMs: out.searchEmail.median,
+    exportMs: pct(exportTimes, 50), exportRows: rows || 10_000,
+  };
+}
+
+function table(r: Record<string, any>): string {
+  const rows: [string, string, string][] = [
+    ['Speed to lead p50 / p95 / p99', `${r.latency.p50Ms} / ${r.latency.p95Ms} / ${r.latency.p99Ms} ms`, `p50 ≤ floor + 200 ms (floor p50 ${r.latency.floorP50Ms} ms); p99 < 2000 ms`],
+    ['Backlog end to end', `${r.backlog.msgsPerSec} msg/s (${r.backlog.messages})`, `≥ mailparser alone: ${r.backlog.parseOnlyMsgsPerSec} msg/s (ratio ${r.backlog.ratio})`],
+    ['Stage limits', `FETCH ${r.backlog.fetchOnlyMsgsPerSec}, extract ${r.backlog.extractOnlyMsgsPerSec}, insert ${r.backlog.sqliteInsertOnlyMsgsPerSec} msg/s`, ''],
+    ['Peak RSS (backlog)', `${r.backlog.peakRssMb} MB`, '< 150 MB'],
+    [`Stats, ${r.queries.leads.toLocaleString()} leads`, `${r.queries.statsMs} ms (p95 ${r.queries.statsP95Ms})`, '< 50 ms'],
+    ['Stats, project + dates', `${r.queries.statsFilteredMs} ms (p95 ${r.queries.statsFilteredP95Ms})`, '< 50 ms'],
+    ['List, first page filtered', `${r.queries.listMs} ms (p95 ${r.queries.listP95Ms})`, '< 20 ms'],
+    ['Search by RUT / email', `${r.queries.searchRutMs} / ${r.queries.searchEmailMs} ms`, '< 20 ms'],
+    ['Export .xlsx, ~10,000 rows', `${r.queries.exportMs} ms`, '< 2000 ms'],
+  ];
+  return ['| measure | result | target |', '|---|---|---|', ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
+}
+
+async function main() {
+  if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-bench-'));
+  const started = Date.now();
+  const dc = await startDovecot();
+  try {
+    const result = {
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}`, date: new Date().toISOString(), mode: quick ? 'quick' : 'full' },
+      latency: await latency(dc, dir),
+      backlog: await backlog(dc, dir),
+      queries: await queries(dir),
+      durationSec: 0,
+    };
+    result.durationSec = Math.round((Date.now() - started) / 1000);
+    fs.mkdirSync(path.join(REPO, 'bench/results'), { recursive: true });
+    fs.writeFileSync(path.join(REPO, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    if (!quick) fs.writeFileSync(path.join(REPO, 'bench/results/full.json'), `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`\n${table(result)}\n\nmachine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memoryGb} GB, Node ${result.machine.node}; ${result.durationSec} s (${result.machine.mode})\n`);
+  } finally {
+    await dc.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
