@@ -1,0 +1,306 @@
+import type Database from 'better-sqlite3';
+import type { Country } from '../normalize/national-id.ts';
+import { nationalIdSearchForms } from '../normalize/national-id.ts';
+import { phoneSearchForms } from '../normalize/phone.ts';
+import { normalizeEmail } from '../normalize/email.ts';
+import { fold } from '../pipeline/text.ts';
+
+export const QUALITIES = ['bueno', 'con_problemas', 'malo'] as const;
+export const CONTACT_STATES = ['por_contactar', 'contactado', 'abortado', 'descartado'] as const;
+export const STATUSES = ['por_contactar', 'no_contactado', 'contactado', 'abortado', 'descartado'] as const;
+export const MEDIUMS = ['portales', 'web', 'otros'] as const;
+/** Filter and report key for leads no portal parser claimed (parser ids cannot contain '_'). */
+export const NO_PARSER = '_generic';
+
+export type Quality = (typeof QUALITIES)[number];
+export type ContactState = (typeof CONTACT_STATES)[number];
+export type Status = (typeof STATUSES)[number];
+export type Medium = (typeof MEDIUMS)[number];
+
+export interface LeadFilter {
+  quality?: Quality[];
+  contactState?: ContactState[];
+  status?: Status[];
+  projectIds?: number[];
+  parsers?: (string | null)[];
+  medium?: Medium[];
+  /** Arrival, inclusive start and exclusive end, epoch ms. */
+  from?: number;
+  to?: number;
+  q?: string;
+}
+
+export interface Cursor { receivedAt: number; id: number }
+
+export interface LeadRow {
+  id: number; quality: Quality; contactState: ContactState; deadlineAt: number;
+  name: string | null; nationalId: string | null; email: string | null; phone: string | null;
+  project: string | null; projectText: string | null; message: string | null;
+  parser: string | null; medium: Medium; receivedAt: number; followUpAt: number | null;
+  lastContactAt: number | null; clientId: number | null; problems: string;
+}
+
+/** The managers' status: a lead still por_contactar after its deadline is no_contactado. */
+export function statusOf(contactState: ContactState, deadlineAt: number, now: number): Status {
+  return contactState === 'por_contactar' && deadlineAt < now ? 'no_contactado' : contactState;
+}
+
+/** Does the filter ask for discarded leads? Otherwise they are left out (they leave the reports). */
+export function wantsDiscarded(f: LeadFilter): boolean {
+  return Boolean(f.contactState?.includes('descartado') || f.status?.includes('descartado'));
+}
+
+interface Where { sql: string; params: unknown[] }
+
+const marks = (n: number) => Array(n).fill('?').join(',');
+function inList(col: string, values: readonly unknown[], params: unknown[]): string {
+  params.push(...values);
+  return values.length === 1 ? `${col} = ?` : `${col} IN (${marks(values.length)})`;
+}
+
+/**
+ * Free text to a set of lead ids. Something that parses as an email, national ID or phone uses the
+ * exact indexed column (and the client's, so a returning client's leads all come back); anything
+ * else is a name: a range on the folded name index, plus a word-start match that scans only the
+ * small covering index leads_search_name.
+ */
+export function searchSubquery(q: string, country: Country): Where {
+  const text = q.trim();
+  const params: unknown[] = [];
+  const parts: string[] = [];
+  const exact = (col: 'email' | 'national_id' | 'phone', values: string[]) => {
+    if (!values.length) return;
+    parts.push(`SELECT id FROM leads WHERE ${inList(col, values, params)}`);
+    parts.push(`SELECT l2.id FROM clients c JOIN leads l2 ON l2.client_id = c.id WHERE ${inList(`c.${col}`, values, params)}`);
+  };
+  if (text.includes('@')) {
+    const email = normalizeEmail(text).email;
+    if (email) exact('email', [email]);
+    else {
+      // A partial address ("juan@"): a range on the email index.
+      const lower = text.toLowerCase();
+      parts.push('SELECT id FROM leads WHERE email >= ? AND email < ?');
+      params.push(lower, `${lower}\uffff`);
+    }
+  } else {
+    exact('national_id', nationalIdSearchForms(text, country));
+    exact('phone', phoneSearchForms(text, country));
+    if (!parts.length) {
+      const key = fold(text);
+      if (key) {
+        parts.push('SELECT id FROM leads WHERE search_name >= ? AND search_name < ?');
+        params.push(key, `${key}\uffff`);
+        if (key.length >= 2) {
+          parts.push('SELECT id FROM leads INDEXED BY leads_search_name WHERE search_name > \'\' AND instr(search_name, ?) > 0');
+          params.push(` ${key}`);
+        }
+      }
+    }
+  }
+  if (!parts.length) return { sql: 'SELECT id FROM leads WHERE 0', params };
+  return { sql: parts.join(' UNION '), params };
+}
+
+/** The WHERE clause shared by the list, the stats and the exports. */
+export function buildWhere(f: LeadFilter, now: number, country: Country, includeDiscarded: boolean): Where {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (f.quality?.length) clauses.push(inList('l.quality', f.quality, params));
+  if (f.contactState?.length) clauses.push(inList('l.contact_state', f.contactState, params));
+  if (f.status?.length) {
+    const states = new Set<string>();
+    let future = false;
+    let past = false;
+    for (const s of f.status) {
+      if (s === 'por_contactar') { states.add('por_contactar'); future = true; }
+      else if (s === 'no_contactado') { states.add('por_contactar'); past = true; }
+      else states.add(s);
+    }
+    let clause = inList('l.contact_state', [...states], params);
+    if (future !== past) {
+      // Overdue leads are most of them: '+' keeps SQLite on the arrival-ordered index (no sort of
+      // a million rows); leads still in time are few, so leads_state_deadline finds them directly.
+      const col = past ? '+l.deadline_at' : 'l.deadline_at';
+      const cmp = past ? '<' : '>=';
+      clause += states.size === 1 ? ` AND ${col} ${cmp} ?` : ` AND (l.contact_state <> 'por_contactar' OR ${col} ${cmp} ?)`;
+      params.push(now);
+    }
+    clauses.push(`(${clause})`);
+  }
+  if (f.projectIds?.length) clauses.push(inList('l.project_id', f.projectIds, params));
+  if (f.parsers?.length) {
+    const named = f.parsers.filter((p): p is string => p !== null);
+    const terms = named.length ? [inList('l.parser', named, params)] : [];
+    if (named.length < f.parsers.length) terms.push('l.parser IS NULL');
+    clauses.push(`(${terms.join(' OR ')})`);
+  }
+  if (f.medium?.length) clauses.push(inList('l.medium', f.medium, params));
+  if (f.from !== undefined) { clauses.push('l.received_at >= ?'); params.push(f.from); }
+  if (f.to !== undefined) { clauses.push('l.received_at < ?'); params.push(f.to); }
+  if (f.q) {
+    const sub = searchSubquery(f.q, country);
+    clauses.push(`l.id IN (${sub.sql})`);
+    params.push(...sub.params);
+  }
+  if (!includeDiscarded && !wantsDiscarded(f)) clauses.push("l.contact_state <> 'descartado'");
+  return { sql: clauses.length ? clauses.join(' AND ') : '1', params };
+}
+
+const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt, l.name,
+  l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,
+  substr(l.message, 1, 500) AS message, l.parser, l.medium, l.received_at AS receivedAt,
+  l.follow_up_at AS followUpAt, l.last_contact_at AS lastContactAt, l.client_id AS clientId, l.problems`;
+
+export interface StatsGroup { quality: Quality; state: ContactState; medium: Medium; parser: string | null; overdue: number; n: number }
+
+/** Read-side SQL for the admin API. Prepared statements are cached by their text. */
+export class LeadQueries {
+  private statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database, private readonly country: () => Country) {}
+
+  private prepare(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size > 300) this.statements.clear(); // IN-list lengths make variants; stay bounded
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** One page, newest first, keyset on (received_at, id) so deep pages cost the same as the first. */
+  list(f: LeadFilter, limit: number, cursor: Cursor | null, now: number): { rows: LeadRow[]; next: Cursor | null } {
+    const w = buildWhere(f, now, this.country(), false);
+    const after = cursor ? ' AND (l.received_at, l.id) < (?, ?)' : '';
+    const sql = `SELECT ${LIST_COLUMNS} FROM leads l LEFT JOIN projects p ON p.id = l.project_id
+      WHERE ${w.sql}${after} ORDER BY l.received_at DESC, l.id DESC LIMIT ?`;
+    const params = [...w.params, ...(cursor ? [cursor.receivedAt, cursor.id] : []), limit + 1];
+    const rows = this.prepare(sql).all(...params) as LeadRow[];
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
+    return { rows, next: more && last ? { receivedAt: last.receivedAt, id: last.id } : null };
+  }
+
+  /**
+   * Funnel counts, discarded leads included (the caller sorts them out). Without a date range or
+   * search they come from the lead_counts aggregate (kept by triggers); otherwise from one grouped
+   * pass over the covering index leads_stats_received / leads_stats_project.
+   */
+  statsGroups(f: LeadFilter, now: number): StatsGroup[] {
+    if (f.from === undefined && f.to === undefined && !f.q) return this.statsFromCounts(f, now);
+    return this.statsScan(f, now);
+  }
+
+  statsScan(f: LeadFilter, now: number): StatsGroup[] {
+    const w = buildWhere(f, now, this.country(), true);
+    const sql = `SELECT l.quality, l.contact_state AS state, l.medium, l.parser,
+      (l.contact_state = 'por_contactar' AND l.deadline_at < ?) AS overdue, count(*) AS n
+      FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5`;
+    return this.prepare(sql).all(now, ...w.params) as StatsGroup[];
+  }
+
+  private statsFromCounts(f: LeadFilter, now: number): StatsGroup[] {
+    let states = new Set<string>(f.contactState ?? CONTACT_STATES);
+    const status = f.status?.length ? new Set(f.status) : null;
+    if (status) states = new Set([...states].filter((s) => (s === 'por_contactar' ? status.has('por_contactar') || status.has('no_contactado') : status.has(s as Status))));
+    if (!states.size) return [];
+    const params: unknown[] = [];
+    const where = [inList('contact_state', [...states], params), 'n > 0'];
+    if (f.quality?.length) where.push(inList('quality', f.quality, params));
+    if (f.projectIds?.length) where.push(inList('project_id', f.projectIds, params));
+    if (f.parsers?.length) where.push(inList('parser', f.parsers.map((p) => p ?? ''), params));
+    if (f.medium?.length) where.push(inList('medium', f.medium, params));
+    const rows = this.prepare(`SELECT quality, contact_state AS state, medium, nullif(parser, '') AS parser, sum(n) AS n
+      FROM lead_counts WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4`).all(...params) as Omit<StatsGroup, 'overdue'>[];
+    if (!states.has('por_contactar')) return rows.map((r) => ({ ...r, overdue: 0 }));
+    // Leads still inside their contact deadline are few (the last followUpDays of arrivals), found
+    // through leads_state_deadline; every other por_contactar lead is overdue.
+    const w = buildWhere({ ...f, contactState: undefined, status: undefined }, now, this.country(), true);
+    const fresh = this.prepare(`SELECT l.quality, l.medium, l.parser, count(*) AS n FROM leads l
+      WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND ${w.sql} GROUP BY 1, 2, 3`).all(now, ...w.params) as Omit<StatsGroup, 'overdue' | 'state'>[];
+    const key = (g: { quality: string; medium: string; parser: string | null }) => `${g.quality}|${g.medium}|${g.parser ?? ''}`;
+    const freshBy = new Map(fresh.map((g) => [key(g), g.n]));
+    const out: StatsGroup[] = [];
+    for (const r of rows) {
+      if (r.state !== 'por_contactar') { out.push({ ...r, overdue: 0 }); continue; }
+      const inTime = freshBy.get(key(r)) ?? 0;
+      if (!status || status.has('por_contactar')) out.push({ ...r, overdue: 0, n: inTime });
+      if (!status || status.has('no_contactado')) out.push({ ...r, overdue: 1, n: r.n - inTime });
+    }
+    return out.filter((g) => g.n > 0);
+  }
+
+  projectIds(names: string[]): Map<string, number> {
+    if (!names.length) return new Map();
+    const rows = this.prepare(`SELECT id, name FROM projects WHERE name IN (${marks(names.length)})`).all(...names) as { id: number; name: string }[];
+    return new Map(rows.map((r) => [r.name, r.id]));
+  }
+
+  projectNames(): string[] {
+    return (this.prepare('SELECT name FROM projects WHERE active = 1 ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+  }
+
+  /** Everything the lead page shows; null when there is no such lead. */
+  detail(leadId: number) {
+    const lead = this.prepare(`SELECT l.*, p.name AS project FROM leads l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = ?`).get(leadId) as
+      | (Record<string, unknown> & { client_id: number | null; raw_email_id: number })
+      | undefined;
+    if (!lead) return null;
+    const client = lead.client_id === null ? null : (this.prepare('SELECT * FROM clients WHERE id = ?').get(lead.client_id) ?? null);
+    const followUps = lead.client_id === null
+      ? this.prepare('SELECT * FROM follow_ups WHERE lead_id = ? ORDER BY created_at DESC, id DESC LIMIT 100').all(leadId)
+      : this.prepare('SELECT * FROM follow_ups WHERE lead_id = ? OR client_id = ? ORDER BY created_at DESC, id DESC LIMIT 100').all(leadId, lead.client_id);
+    const actions = this.prepare('SELECT id, actor, action, data, at FROM actions WHERE lead_id = ? ORDER BY at DESC, id DESC LIMIT 200').all(leadId);
+    const raw = this.prepare(`SELECT id, message_id AS messageId, size, received_at AS receivedAt, stored_at AS storedAt, status, error,
+      ignored_reason AS ignoredReason, mailbox, file, sha256, purged_at AS purgedAt, raw IS NOT NULL AS hasBody
+      FROM raw_emails WHERE id = ?`).get(lead.raw_email_id) ?? null;
+    return { lead, client, followUps, actions, raw };
+  }
+
+  rawBody(leadId: number): { raw: Buffer | null; purgedAt: number | null; status: string } | null {
+    const row = this.prepare('SELECT r.raw, r.purged_at AS purgedAt, r.status FROM leads l JOIN raw_emails r ON r.id = l.raw_email_id WHERE l.id = ?').get(leadId);
+    return (row as { raw: Buffer | null; purgedAt: number | null; status: string } | undefined) ?? null;
+  }
+
+  /** Emails that did not become leads, newest first (raw_emails_status index: status, then rowid). */
+  emails(statuses: string[], limit: number, beforeId: number | null) {
+    const params: unknown[] = [];
+    const where = inList('status', statuses, params);
+    const sql = `SELECT id, message_id AS messageId, mailbox, file, size, received_at AS receivedAt, status, error,
+      ignored_reason AS ignoredReason, parser FROM raw_emails WHERE ${where}${beforeId ? ' AND id < ?' : ''} ORDER BY id DESC LIMIT ?`;
+    const rows = this.prepare(sql).all(...params, ...(beforeId ? [beforeId] : []), limit + 1) as { id: number }[];
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    return { rows, nextBeforeId: more ? rows[rows.length - 1].id : null };
+  }
+
+  /** Per-parser activity over the last 7 days (a range on leads_received), split at 24 h. */
+  parserActivity(now: number) {
+    const day = now - 86_400_000;
+    const week = now - 7 * 86_400_000;
+    const leads = this.prepare(`SELECT parser, count(*) AS n7, sum(received_at >= ?) AS n24,
+      sum(quality = 'con_problemas') AS conProblemas7, sum(quality = 'malo') AS malo7,
+      sum(received_at >= ? AND instr(problems, '.missing"') > 0) AS missing24,
+      sum(received_at < ? AND instr(problems, '.missing"') > 0) AS missingBefore, sum(received_at < ?) AS nBefore
+      FROM leads INDEXED BY leads_received WHERE received_at >= ? GROUP BY parser`).all(day, day, day, day, week) as ParserLeadActivity[];
+    const emails = this.prepare(`SELECT parser, count(*) AS n7, sum(received_at >= ?) AS n24 FROM raw_emails
+      WHERE received_at >= ? AND parser IS NOT NULL GROUP BY parser`).all(day, week) as { parser: string; n7: number; n24: number }[];
+    return { leads, emails };
+  }
+
+  /** Latest bueno lead of a parser: walks leads_parser_received backwards and stops at the first. */
+  lastSuccess(parser: string | null): number | null {
+    const sql = parser === null
+      ? "SELECT received_at AS at FROM leads WHERE parser IS NULL AND quality = 'bueno' ORDER BY received_at DESC LIMIT 1"
+      : "SELECT received_at AS at FROM leads WHERE parser = ? AND quality = 'bueno' ORDER BY received_at DESC LIMIT 1";
+    const row = (parser === null ? this.prepare(sql).get() : this.prepare(sql).get(parser)) as { at: number } | undefined;
+    return row?.at ?? null;
+  }
+}
+
+export interface ParserLeadActivity {
+  parser: string | null; n7: number; n24: number; conProblemas7: number; malo7: number;
+  missing24: number; missingBefore: number; nBefore: number;
+}

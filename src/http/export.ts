@@ -1,0 +1,113 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import ExcelJS from 'exceljs';
+import type { z } from 'zod';
+import { statusOf, type LeadFilter, type LeadRow } from '../db/queries.ts';
+import { filterFrom } from './leads.ts';
+import { zoneOffset, type filterQuery } from './params.ts';
+import type { RequestContext, Services } from './types.ts';
+
+export const EXPORT_CAP = 100_000;
+const CHUNK = 1000;
+
+const LABELS: Record<string, string> = {
+  bueno: 'Bueno', con_problemas: 'Con problemas', malo: 'Malo',
+  por_contactar: 'Por contactar', no_contactado: 'No contactado', contactado: 'Contactado', abortado: 'Abortado', descartado: 'Descartado',
+  portales: 'Portales', web: 'Web', otros: 'Otros',
+};
+const ID_LABEL = { CL: 'RUT', PE: 'DNI/C.E./RUC', BR: 'CPF' } as const;
+
+type Cell = string | Date | null;
+
+function headers(s: Services): string[] {
+  return ['Nombre', ID_LABEL[s.app.config.country], 'Teléfono', 'Email', 'Proyecto', 'Portal', 'Medio de llegada', 'Calidad', 'Estado de contacto', 'Estado', 'Fecha de ingreso', 'Fecha de último contacto', 'Fecha de seguimiento'];
+}
+
+/** The table's columns, dates as Date in the company's time zone (spreadsheets have no zones). */
+function cells(r: LeadRow, now: number, timeZone: string): Cell[] {
+  const local = (ms: number | null) => {
+    if (ms === null) return null;
+    let offset = 0;
+    try { offset = zoneOffset(ms, timeZone); } catch { /* unknown zone: UTC */ }
+    return new Date(ms + offset);
+  };
+  return [
+    r.name, r.nationalId, r.phone, r.email, r.project ?? r.projectText, r.parser ?? 'genérico', LABELS[r.medium] ?? r.medium,
+    LABELS[r.quality] ?? r.quality, LABELS[r.contactState] ?? r.contactState, LABELS[statusOf(r.contactState, r.deadlineAt, now)],
+    local(r.receivedAt), local(r.lastContactAt), local(r.followUpAt),
+  ];
+}
+
+/** Pages through the filtered leads with the list's keyset, yielding to the event loop between pages. */
+async function* exportRows(s: Services, filter: LeadFilter, now: number) {
+  let cursor = null;
+  let count = 0;
+  while (count < EXPORT_CAP) {
+    const page = s.queries.list(filter, Math.min(CHUNK, EXPORT_CAP - count), cursor, now);
+    count += page.rows.length;
+    yield { rows: page.rows, truncated: count >= EXPORT_CAP && page.next !== null };
+    if (!page.next) return;
+    cursor = page.next;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Waits for the client to take what was written; false when it went away (stop querying). */
+async function drained(res: ServerResponse): Promise<boolean> {
+  if (res.writableNeedDrain && !res.destroyed) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+  return !res.destroyed;
+}
+
+function startDownload(res: ServerResponse, type: string, name: string): void {
+  res.writeHead(200, { 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"`, 'X-Export-Limit': String(EXPORT_CAP) });
+}
+
+const stamp = (now: number) => new Date(now).toISOString().slice(0, 10);
+
+/** Streams an .xlsx (exceljs WorkbookWriter): memory stays flat however many rows. */
+export async function exportXlsx(ctx: RequestContext<z.output<typeof filterQuery>>): Promise<void> {
+  const filter = filterFrom(ctx);
+  const { res, services, now } = ctx;
+  const tz = services.app.config.timezone;
+  startDownload(res, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `contactos-${stamp(now)}.xlsx`);
+  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });
+  const sheet = book.addWorksheet('Contactos', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = headers(services).map((header, i) => ({ header, width: i >= 10 ? 18 : i === 0 || i === 3 ? 28 : 16, style: i >= 10 ? { numFmt: 'yyyy-mm-dd hh:mm' } : {} }));
+  sheet.getRow(1).font = { bold: true };
+  let truncated = false;
+  for await (const page of exportRows(services, filter, now)) {
+    for (const r of page.rows) sheet.addRow(cells(r, now, tz)).commit();
+    truncated ||= page.truncated;
+    if (!(await drained(res))) return;
+  }
+  await sheet.commit();
+  if (truncated) {
+    const note = book.addWorksheet('Aviso');
+    note.addRow([`La exportación se limitó a ${EXPORT_CAP} filas: acote los filtros para obtener el resto.`]).commit();
+    await note.commit();
+  }
+  await book.commit();
+  if (truncated) services.deps.log.warn({ cap: EXPORT_CAP }, 'export truncated at the row cap');
+}
+
+/** RFC 4180 field; a cell a spreadsheet would run as a formula gets a leading quote. */
+export function csvField(v: Cell): string {
+  if (v === null) return '';
+  let s = v instanceof Date ? v.toISOString().slice(0, 16).replace('T', ' ') : String(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export async function exportCsv(ctx: RequestContext<z.output<typeof filterQuery>>): Promise<void> {
+  const filter = filterFrom(ctx);
+  const { res, services, now } = ctx;
+  const tz = services.app.config.timezone;
+  startDownload(res, 'text/csv; charset=utf-8', `contactos-${stamp(now)}.csv`);
+  // The BOM makes spreadsheet programs read the accents as UTF-8.
+  res.write(`\ufeff${headers(services).map(csvField).join(',')}\r\n`);
+  for await (const page of exportRows(services, filter, now)) {
+    res.write(page.rows.map((r) => `${cells(r, now, tz).map(csvField).join(',')}\r\n`).join(''));
+    if (!(await drained(res))) return;
+  }
+  res.end();
+}

@@ -1,0 +1,183 @@
+import { z } from 'zod';
+import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/queries.ts';
+import { CONTACT_TYPES, DISCARD_REASONS, EXPECTATIONS } from '../db/lead-actions.ts';
+import { HttpError } from './errors.ts';
+import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLeadFilter, type FilterQuery } from './params.ts';
+import type { RequestContext, Services } from './types.ts';
+
+export const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+/** A list row as the API shows it. */
+export function leadItem(r: LeadRow, now: number) {
+  return {
+    id: r.id,
+    quality: r.quality,
+    contactState: r.contactState,
+    status: statusOf(r.contactState, r.deadlineAt, now),
+    fields: { name: r.name, nationalId: r.nationalId, email: r.email, phone: r.phone, project: r.project, message: r.message },
+    project: r.project,
+    projectText: r.projectText,
+    parser: r.parser,
+    medium: r.medium,
+    receivedAt: iso(r.receivedAt),
+    followUpAt: iso(r.followUpAt),
+    lastContactAt: iso(r.lastContactAt),
+    clientId: r.clientId,
+    problems: JSON.parse(r.problems) as string[],
+  };
+}
+
+export function filterFrom(ctx: RequestContext<FilterQuery>) {
+  const { queries, app } = ctx.services;
+  return toLeadFilter(ctx.query, queries, app.config.timezone);
+}
+
+export function listLeads(ctx: RequestContext<z.output<typeof listQuery>>) {
+  const filter = filterFrom(ctx);
+  const cursor = ctx.query.cursor ? decodeCursor(ctx.query.cursor) : null;
+  const page = ctx.services.queries.list(filter, ctx.query.limit ?? 50, cursor, ctx.now);
+  return { json: { items: page.rows.map((r) => leadItem(r, ctx.now)), nextCursor: page.next ? encodeCursor(page.next) : null } };
+}
+
+const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+
+/** The funnel: discarded leads count only in contactState.descartado and status.descartado. */
+export function stats(ctx: RequestContext<z.output<typeof filterQuery>>) {
+  const filter = filterFrom(ctx);
+  const groups = ctx.services.queries.statsGroups(filter, ctx.now);
+  const includeDiscarded = wantsDiscarded(filter);
+  const out = {
+    total: 0,
+    quality: zeros(QUALITIES),
+    contactState: zeros(CONTACT_STATES),
+    status: zeros(STATUSES),
+    medium: zeros(MEDIUMS),
+    byParser: {} as Record<string, number>,
+  };
+  for (const g of groups) {
+    out.contactState[g.state] += g.n;
+    const status = g.state === 'por_contactar' && g.overdue ? 'no_contactado' : g.state;
+    out.status[status] += g.n;
+    if (g.state === 'descartado') {
+      if (includeDiscarded) out.total += g.n; // the list shows them only when asked, and total matches the list
+      continue;
+    }
+    out.total += g.n;
+    out.quality[g.quality] += g.n;
+    out.medium[g.medium] += g.n;
+    const parser = g.parser ?? NO_PARSER;
+    out.byParser[parser] = (out.byParser[parser] ?? 0) + g.n;
+  }
+  return { json: { ...out, parserHealth: parserHealth(ctx.services, ctx.now) } };
+}
+
+export function parserHealth(s: Services, now: number) {
+  const configured = s.app.context().parsers.map((p) => p.config.id);
+  return s.parserHealth.compute(s.queries, configured, now);
+}
+
+/** Row keys to camelCase and `*_at` times to ISO, JSON columns parsed: the detail view's shape. */
+function present(row: Record<string, unknown> | null | undefined, json: string[] = []) {
+  if (!row) return null;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    const name = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (/(_at|At|_since)$/.test(key) && typeof value === 'number') out[name] = iso(value);
+    else if (json.includes(key) && typeof value === 'string') out[name] = JSON.parse(value);
+    else out[name] = value;
+  }
+  return out;
+}
+
+export function leadDetail(ctx: RequestContext) {
+  const id = leadIdParam(ctx.params.id);
+  const d = ctx.services.queries.detail(id);
+  if (!d) throw new HttpError(404, `lead ${id} not found`);
+  const lead = present(d.lead, ['problems', 'problem_details', 'from_fallback', 'raw_fields'])!;
+  lead.status = statusOf(d.lead.contact_state as never, d.lead.deadline_at as number, ctx.now);
+  delete lead.searchName;
+  const rawEmail = present(d.raw as Record<string, unknown> | null);
+  if (rawEmail) rawEmail.hasBody = Boolean(rawEmail.hasBody);
+  return {
+    json: {
+      lead,
+      client: present(d.client as Record<string, unknown> | null),
+      followUps: d.followUps.map((f) => present(f as Record<string, unknown>)),
+      actions: d.actions.map((a) => present(a as Record<string, unknown>, ['data'])),
+      rawEmail,
+    },
+  };
+}
+
+/** The original message as received; 410 once retention purged it (the lead stays). */
+export function leadRaw(ctx: RequestContext) {
+  const id = leadIdParam(ctx.params.id);
+  const row = ctx.services.queries.rawBody(id);
+  if (!row) throw new HttpError(404, `lead ${id} not found`);
+  if (!row.raw) throw new HttpError(410, row.purgedAt ? 'raw email purged by the retention policy' : 'raw email body not stored (over the size limit)');
+  return {
+    body: row.raw,
+    type: 'message/rfc822',
+    headers: { 'Content-Disposition': `attachment; filename="lead-${id}.eml"` },
+  };
+}
+
+/** What the page's selects offer. */
+export function options(ctx: RequestContext) {
+  const { app, queries } = ctx.services;
+  return {
+    json: {
+      country: app.config.country,
+      followUpDays: app.config.followUpDays,
+      projects: queries.projectNames(),
+      parsers: [...app.context().parsers.map((p) => p.config.id).sort(), NO_PARSER],
+      qualities: QUALITIES,
+      statuses: STATUSES,
+      media: MEDIUMS,
+      expectations: EXPECTATIONS,
+      contactTypes: CONTACT_TYPES,
+      discardReasons: DISCARD_REASONS,
+    },
+  };
+}
+
+const EMAIL_STATUSES = ['error', 'too_large', 'ignored'] as const;
+export const emailsQuery = z.strictObject({
+  status: z
+    .string()
+    .max(100)
+    .transform((s) => [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))])
+    .refine((list) => list.length > 0 && list.every((p) => (EMAIL_STATUSES as readonly string[]).includes(p)), `must be one or more of ${EMAIL_STATUSES.join(', ')}`)
+    .optional(),
+  limit: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'must be from 1 to 200').optional(),
+  before: z.string().regex(/^[1-9]\d{0,14}$/, 'must be an email id').transform(Number).optional(),
+});
+
+/** Emails that did not become leads, with their error, for admins to look into. */
+export function emails(ctx: RequestContext<z.output<typeof emailsQuery>>) {
+  const q = ctx.query;
+  const page = ctx.services.queries.emails(q.status ?? ['error', 'too_large'], q.limit ?? 50, q.before ?? null);
+  return { json: { items: page.rows.map((r) => present(r as Record<string, unknown>)), nextBefore: page.nextBeforeId } };
+}
+
+/** Open health: process, database and every mailbox; 503 when a mailbox is stale or cannot log in. */
+export function healthz(ctx: RequestContext) {
+  const { app, deps, startedAt } = ctx.services;
+  let dbOk = true;
+  try {
+    app.store.sqlite.prepare('SELECT 1').get();
+  } catch {
+    dbOk = false;
+  }
+  const mailboxes = deps.health.mailboxes().map((m) => ({ ...m, lastSuccessAt: iso(m.lastSuccessAt), nextRetryAt: iso(m.nextRetryAt) }));
+  const ok = dbOk && !mailboxes.some((m) => m.stale || m.state === 'auth_failed');
+  return {
+    status: ok ? 200 : 503,
+    json: { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db: { ok: dbOk }, mailboxes },
+  };
+}
+
+export async function metrics(ctx: RequestContext) {
+  const registry = ctx.services.deps.metrics.registry;
+  return { body: await registry.metrics(), type: registry.contentType };
+}

@@ -1,0 +1,173 @@
+import type { IncomingMessage } from 'node:http';
+import { z } from 'zod';
+import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, type Cursor, type LeadFilter, type LeadQueries } from '../db/queries.ts';
+import { HttpError } from './errors.ts';
+
+/** Keys that would reach Object.prototype in careless code; refused wherever a name comes from a request. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const BODY_LIMIT = 64 * 1024;
+
+/** Query string to a plain null-prototype object: refused names, repeated names and oversize values are 400. */
+export function readQuery(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [key, value] of params) {
+    const name = key.slice(0, 40);
+    if (FORBIDDEN_KEYS.has(key)) throw new HttpError(400, `${name}: refused parameter name`);
+    if (key in out) throw new HttpError(400, `${name}: given more than once`);
+    if (value.length > 1000) throw new HttpError(400, `${name}: too long`);
+    out[key] = value;
+  }
+  return out;
+}
+
+/** JSON body, bounded to 64 KB, prototype keys refused; an empty body is {}. */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT) throw new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, { Connection: 'close' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > BODY_LIMIT) throw new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, { Connection: 'close' });
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  if (!/^application\/json\s*(;|$)/i.test(type)) throw new HttpError(415, 'body: Content-Type must be application/json');
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'), (key, value) => {
+      if (FORBIDDEN_KEYS.has(key)) throw new HttpError(400, `body.${key}: refused key`);
+      return value;
+    });
+  } catch (e) {
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(400, 'body: not valid JSON');
+  }
+}
+
+/** Comma-separated values of a fixed set: "bueno,malo". */
+function oneOf<T extends string>(values: readonly T[]) {
+  return z
+    .string()
+    .max(300)
+    .transform((s, ctx) => {
+      const parts = [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))];
+      for (const p of parts) {
+        if (!(values as readonly string[]).includes(p)) ctx.addIssue({ code: 'custom', message: `"${p.slice(0, 40)}" is not one of ${values.join(', ')}` });
+      }
+      return parts as T[];
+    });
+}
+
+const names = (re: RegExp, what: string) =>
+  z
+    .string()
+    .max(2000)
+    .transform((s, ctx) => {
+      const parts = [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))];
+      if (parts.length > 20) ctx.addIssue({ code: 'custom', message: 'at most 20 values' });
+      for (const p of parts) if (!re.test(p)) ctx.addIssue({ code: 'custom', message: `not a valid ${what}` });
+      return parts;
+    });
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const dateParam = z.string().refine((s) => DATE.test(s) || (DATETIME.test(s) && !Number.isNaN(Date.parse(s))), 'must be an ISO date (2024-05-31) or date-time with a zone (2024-05-31T10:00:00Z)');
+
+export const filterShape = {
+  quality: oneOf(QUALITIES).optional(),
+  contactState: oneOf(CONTACT_STATES).optional(),
+  status: oneOf(STATUSES).optional(),
+  project: names(/^[^\u0000-\u001f]{1,200}$/, 'project name').optional(),
+  parser: names(new RegExp(`^([a-z0-9][a-z0-9-]{0,79}|${NO_PARSER})$`), 'parser id').optional(),
+  medium: oneOf(MEDIUMS).optional(),
+  from: dateParam.optional(),
+  to: dateParam.optional(),
+  q: z.string().max(100).optional(),
+};
+export const filterQuery = z.strictObject(filterShape);
+export const listQuery = z.strictObject({
+  ...filterShape,
+  limit: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'must be from 1 to 200').optional(),
+  cursor: z.string().max(200).optional(),
+});
+export type FilterQuery = z.infer<typeof filterQuery>;
+
+/** Offset of a time zone at an instant, in ms (local minus UTC). */
+export function zoneOffset(at: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at / 1000) * 1000;
+}
+
+/** Midnight of a calendar day in the company's time zone (a manager's "from 2024-05-01" means local time). */
+export function zonedMidnight(y: number, m: number, d: number, timeZone: string): number {
+  const guess = Date.UTC(y, m - 1, d);
+  try {
+    const first = guess - zoneOffset(guess, timeZone);
+    return guess - zoneOffset(first, timeZone);
+  } catch {
+    return guess; // unknown zone in config: UTC rather than a 500
+  }
+}
+
+/** A date or date-time parameter to epoch ms; a date-only `to` means the end of that day. */
+export function resolveDate(value: string, timeZone: string, end: boolean, name = end ? 'to' : 'from'): number {
+  const m = DATE.exec(value);
+  if (!m) return Date.parse(value) + (end ? 1 : 0);
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) throw new HttpError(400, `${name}: not a calendar date`);
+  return end ? zonedMidnight(y, mo, d + 1, timeZone) : zonedMidnight(y, mo, d, timeZone);
+}
+
+/** Validated query to the storage filter; unknown project names are a 400, not an empty page. */
+export function toLeadFilter(q: FilterQuery, queries: LeadQueries, timeZone: string): LeadFilter {
+  const f: LeadFilter = { quality: q.quality, contactState: q.contactState, status: q.status, medium: q.medium };
+  if (q.project?.length) {
+    const ids = queries.projectIds(q.project);
+    const unknown = q.project.find((p) => !ids.has(p));
+    if (unknown !== undefined) throw new HttpError(400, `project: unknown project "${unknown.slice(0, 60)}"`);
+    f.projectIds = [...ids.values()];
+  }
+  if (q.parser?.length) f.parsers = q.parser.map((p) => (p === NO_PARSER ? null : p));
+  if (q.from) f.from = resolveDate(q.from, timeZone, false);
+  if (q.to) f.to = resolveDate(q.to, timeZone, true);
+  if (f.from !== undefined && f.to !== undefined && f.to <= f.from) throw new HttpError(400, 'to: must be after from');
+  const text = q.q?.trim();
+  if (text) f.q = text;
+  return f;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.receivedAt, c.id])).toString('base64url');
+}
+
+export function decodeCursor(s: string): Cursor {
+  const bad = new HttpError(400, 'cursor: not a cursor this server gave out');
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(s)) throw bad;
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
+  } catch {
+    throw bad;
+  }
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isSafeInteger(n) && n >= 0)) throw bad;
+  return { receivedAt: v[0], id: v[1] };
+}
+
+/** `:id` path segment: a positive integer, nothing else (path traversal and injection end here). */
+export function leadIdParam(s: string | undefined): number {
+  if (!s || !/^[1-9]\d{0,14}$/.test(s)) throw new HttpError(400, 'id: must be a positive whole number');
+  return Number(s);
+}
+
+/** Who acts: an optional X-Actor header, a short plain name; the pipeline's own name is reserved. */
+export function actorOf(req: IncomingMessage): string {
+  const raw = req.headers['x-actor'];
+  if (raw === undefined) return 'admin';
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (!/^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,39}$/u.test(v ?? '')) throw new HttpError(400, 'X-Actor: 1-40 letters, digits, spaces or . _ @ -');
+  if (v.toLowerCase() === 'centralizador') throw new HttpError(400, 'X-Actor: reserved name');
+  return v;
+}

@@ -1,0 +1,162 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import type { App } from '../app.ts';
+import { LeadActionError } from '../db/lead-actions.ts';
+import { LeadQueries } from '../db/queries.ts';
+import { assertTokenPolicy, bearerMatches, FailureLimiter } from './auth.ts';
+import { HttpError, zodMessage } from './errors.ts';
+import { parserHealth } from './leads.ts';
+import { readJson, readQuery } from './params.ts';
+import { ParserHealthMonitor } from './parser-health.ts';
+import { matchPath, ROUTES } from './routes.ts';
+import type { Reply, Route, ServerDeps, Services } from './types.ts';
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  // Lead data and tokens must not sit in any cache.
+  'Cache-Control': 'no-store',
+};
+
+const NO_PARAMS = z.strictObject({});
+const PARSER_CHECK_MS = 10 * 60_000;
+
+function parse(schema: z.ZodType, value: unknown): unknown {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new HttpError(400, zodMessage(r.error));
+  return r.data;
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  const json = reply.json !== undefined;
+  const body = json ? JSON.stringify(reply.json) : (reply.body ?? '');
+  res.writeHead(reply.status ?? 200, {
+    ...reply.headers,
+    'Content-Type': json ? 'application/json; charset=utf-8' : (reply.type ?? 'application/octet-stream'),
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/**
+ * The admin HTTP server (node:http, no framework). Routes come from the one table in routes.ts;
+ * everything under /api needs the bearer token. Refuses to start with a weak token off loopback.
+ */
+export function createAdminServer(app: App, deps: ServerDeps) {
+  assertTokenPolicy(app.config.admin.token, app.config.admin.host);
+  const now = deps.now ?? Date.now;
+  const services: Services = {
+    app,
+    deps,
+    queries: new LeadQueries(app.store.sqlite, () => app.config.country),
+    parserHealth: new ParserHealthMonitor(deps.log),
+    now,
+    startedAt: now(),
+  };
+  if (!deps.metrics.hasHealth()) deps.metrics.useHealth(deps.health);
+  const limiter = new FailureLimiter(deps.authLimit?.maxFailures, deps.authLimit?.windowMs);
+  let timer: NodeJS.Timeout | null = null;
+
+  function authorize(req: IncomingMessage, pathname: string): void {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const at = now();
+    const wait = limiter.retryAfter(address, at);
+    if (wait > 0) throw new HttpError(429, 'too many failed attempts: try again later', { 'Retry-After': String(Math.ceil(wait / 1000)) });
+    // The token is read per request so a config reload takes effect; it is never logged.
+    if (!bearerMatches(req.headers.authorization, app.config.admin.token)) {
+      limiter.fail(address, at);
+      deps.log.warn({ address, path: pathname.slice(0, 100) }, 'admin request without a valid token');
+      throw new HttpError(401, 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer realm="centralizer"' });
+    }
+    limiter.succeed(address);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    let route: Route | null = null;
+    try {
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://admin.invalid');
+      } catch {
+        throw new HttpError(400, 'url: malformed');
+      }
+      const matches = matchPath(ROUTES, url.pathname);
+      const underApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+      if (underApi || matches.some((m) => m.route.auth === 'token')) authorize(req, url.pathname);
+      if (!matches.length) throw new HttpError(404, 'not found');
+      const match = matches.find((m) => m.route.method === req.method);
+      if (!match) throw new HttpError(405, 'method not allowed', { Allow: [...new Set(matches.map((m) => m.route.method))].join(', ') });
+      route = match.route;
+      const query = parse(route.query ?? NO_PARAMS, readQuery(url.searchParams));
+      const body = req.method === 'POST' ? parse(route.body ?? NO_PARAMS, await readJson(req)) : undefined;
+      const reply = await route.handler({ services, req, res, params: match.params, query, body, now: now() });
+      if (reply) send(res, reply);
+    } catch (e) {
+      fail(res, e);
+    } finally {
+      // Route pattern and status only: URLs carry search text (names, IDs) and must not reach the log.
+      deps.log.debug({ method: req.method, route: route?.path ?? null, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'admin request');
+    }
+  }
+
+  function fail(res: ServerResponse, e: unknown): void {
+    if (res.headersSent) {
+      deps.log.error({ err: e }, 'admin response failed mid-stream');
+      res.destroy();
+      return;
+    }
+    if (e instanceof HttpError) return send(res, { status: e.status, headers: e.headers, json: { error: e.message } });
+    if (e instanceof LeadActionError) return send(res, { status: e.code === 'not_found' ? 404 : 409, json: { error: e.message } });
+    deps.log.error({ err: e }, 'admin request failed');
+    send(res, { status: 500, json: { error: 'internal error' } });
+  }
+
+  const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
+    void handle(req, res);
+  });
+  // Requests Node cannot parse (bad header bytes, oversized headers) still get a plain answer.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    const headers = Object.entries(SECURITY_HEADERS).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status}\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+  });
+
+  return {
+    /** Starts listening; checks the token policy against the host actually bound. */
+    async listen(port: number, host: string = app.config.admin.host): Promise<{ port: number }> {
+      assertTokenPolicy(app.config.admin.token, host);
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          // Checked now and then too, so a template change is logged even when nobody opens the page.
+          timer = setInterval(() => {
+            try {
+              parserHealth(services, now());
+            } catch (e) {
+              deps.log.warn({ err: e }, 'parser health check failed');
+            }
+          }, PARSER_CHECK_MS);
+          timer.unref();
+          resolve({ port: (server.address() as AddressInfo).port });
+        });
+      });
+    },
+    close(): Promise<void> {
+      if (timer) clearInterval(timer);
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+export type AdminServer = ReturnType<typeof createAdminServer>;

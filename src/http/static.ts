@@ -1,0 +1,19 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Reply } from './types.ts';
+
+const PAGE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'page');
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
+
+/**
+ * A handler serving one fixed file of the page: the routes table names each file, so no request
+ * path ever reaches the file system. Read on first use (importing touches no file), then cached.
+ */
+export function pageFile(name: 'index.html' | 'app.js' | 'app.css'): () => Reply {
+  let body: Buffer | null = null;
+  return () => {
+    body ??= fs.readFileSync(path.join(PAGE_DIR, name));
+    return { body, type: TYPES[path.extname(name)] };
+  };
+}

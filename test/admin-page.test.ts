@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seed, startHarness, TOKEN, type Harness, type Seeded } from './http-fixture.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('admin page in headless Chromium', () => {
+  let h: Harness;
+  let data: Seeded;
+  let browser: Browser;
+  let page: Page;
+  const dialogs: string[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+    data = await seed(h.app);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, locale: 'es-CL', timezoneId: 'America/Santiago' });
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  const count = (kind: string, key: string) => page.locator(`.count.${kind}-${key} .n`).innerText();
+  const rows = () => page.locator('#leads tbody tr');
+
+  it('asks for the token once, then shows the funnel and the table', async () => {
+    await page.goto(h.base);
+    await expect.poll(() => page.locator('#login').isVisible()).toBe(true);
+    await page.fill('#token', TOKEN);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#leads tbody tr');
+    expect(await rows().count()).toBe(30);
+    expect(await count('status', 'descartado')).toBe('0');
+    expect(await count('quality', 'malo')).toBe('7');
+    expect(await page.locator('#status-cards .count').first().innerText()).toContain('30');
+    expect(await page.evaluate(() => sessionStorage.getItem('centralizer.token'))).toBe(TOKEN);
+    await page.reload();
+    await page.waitForSelector('#leads tbody tr');
+    expect(await page.locator('#login').isVisible()).toBe(false); // kept for the browser session
+  });
+
+  it('shows a hostile name as text: no script runs, nothing injected', async () => {
+    const cell = page.locator('#leads tbody td.name', { hasText: HOSTILE });
+    await expect.poll(() => cell.count()).toBe(1);
+    expect(await cell.innerText()).toBe(HOSTILE);
+    expect(await page.locator('#leads img').count()).toBe(0);
+    expect(await page.locator('#leads script').count()).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('filters by quality and by search', async () => {
+    await page.selectOption('#filters select[name=quality]', 'malo');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => rows().count()).toBe(7);
+    expect(await page.locator('#leads tbody .badge.q-malo').count()).toBe(7);
+    await page.fill('#filters input[name=q]', 'malo sin contacto');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => rows().count()).toBe(6);
+    await page.click('#clear');
+    await expect.poll(() => rows().count()).toBe(30);
+    await page.selectOption('#filters select[name=quality]', 'malo');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => rows().count()).toBe(7);
+    await page.screenshot({ path: '/tmp/admin.png', fullPage: true });
+  });
+
+  it('opens a lead with its raw email, discards it, and the counts change', async () => {
+    await page.locator(`#leads tbody tr[data-id="${data.hostileLeadId}"]`).click();
+    await page.waitForSelector('#detail[open]');
+    expect(await page.locator('#d-title').innerText()).toBe(HOSTILE);
+    await expect.poll(() => page.locator('#d-raw').innerText()).toContain('Mensaje: hola');
+    expect(await page.locator('[data-action=edit]').isVisible()).toBe(true);
+    expect(await page.locator('[data-action=follow]').isVisible()).toBe(false); // no client record yet
+    await page.click('[data-action=discard]');
+    await page.selectOption('#f-discard select[name=reason]', 'sin_datos_de_contacto');
+    await page.fill('#f-discard textarea[name=comment]', 'Llegó sin datos de contacto');
+    await page.click('#f-discard button[type=submit]');
+    await expect.poll(() => page.locator('#d-message').innerText()).toBe('Contacto descartado.');
+    expect(await page.locator('#d-history li').first().innerText()).toContain('Descartado');
+    expect(await page.locator('[data-action=discard]').isVisible()).toBe(false);
+    await page.click('#d-close');
+    await expect.poll(() => count('status', 'descartado')).toBe('1');
+    expect(await count('quality', 'malo')).toBe('6');
+    await expect.poll(() => rows().count()).toBe(6);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('registers a follow-up from the detail and pages through the table', async () => {
+    await page.click('#clear');
+    await expect.poll(() => rows().count()).toBe(29);
+    await page.locator(`#leads tbody tr[data-id="${data.anaLeadIds[0]}"]`).click();
+    await page.waitForSelector('#detail[open]');
+    await page.click('[data-action=follow]');
+    await page.selectOption('#f-follow select[name=expectation]', 'alta');
+    await page.selectOption('#f-follow select[name=contactType]', 'whatsapp');
+    await page.fill('#f-follow textarea[name=comment]', 'Agenda visita el sábado');
+    await page.click('#f-follow button[type=submit]');
+    await expect.poll(() => page.locator('#d-message').innerText()).toBe('Seguimiento registrado.');
+    await page.click('#d-close');
+    await expect.poll(() => count('status', 'contactado')).toBe('1');
+    expect(await page.locator('#next').isDisabled()).toBe(true);
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,175 @@
+// Shared set-up for the admin HTTP suites (test/http-*.test.ts, test/admin-page.test.ts): a real
+// SQLite file with the real migrations, emails ingested through the real pipeline, a real server.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApp, type App } from '../src/app.ts';
+import { parseConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { createMetrics } from '../src/metrics.ts';
+import type { MailboxHealth } from '../src/daemon/health.ts';
+import { createAdminServer } from '../src/http/server.ts';
+
+export const TOKEN = 'test-admin-token-0123456789abcdef';
+export const DAY = 86_400_000;
+
+/** Chilean RUT with its modulo-11 check digit, computed here independently of src/. */
+export function rut(body: number): string {
+  let sum = 0;
+  let w = 2;
+  for (const d of String(body).split('').reverse()) {
+    sum += Number(d) * w;
+    w = w === 7 ? 2 : w + 1;
+  }
+  const r = 11 - (sum % 11);
+  return `${body}-${r === 11 ? '0' : r === 10 ? 'K' : r}`;
+}
+export const dotted = (r: string) => r.replace(/^(\d{1,2})(\d{3})(\d{3})-/, '$1.$2.$3-');
+
+export interface Person { name?: string; rut?: string; email?: string; phone?: string; project?: string; message?: string }
+
+let seq = 0;
+/** A plain-text form email: `Label: value` lines, as web forms and many portals send them. */
+export function formEmail(p: Person, opts: { daysAgo?: number; from?: string; subject?: string } = {}): Buffer {
+  const date = new Date(Date.now() - (opts.daysAgo ?? 0) * DAY - 60_000);
+  const lines = [
+    p.name !== undefined && `Nombre: ${p.name}`,
+    p.rut !== undefined && `RUT: ${p.rut}`,
+    p.email !== undefined && `Email: ${p.email}`,
+    p.phone !== undefined && `Teléfono: ${p.phone}`,
+    p.project !== undefined && `Proyecto: ${p.project}`,
+    `Mensaje: ${p.message ?? 'Quisiera más información'}`,
+  ].filter(Boolean);
+  return Buffer.from(
+    [
+      `From: Formulario <${opts.from ?? 'formulario@inmobiliaria-prueba.cl'}>`,
+      'To: ventas@inmobiliaria-prueba.cl',
+      `Subject: ${opts.subject ?? 'Nuevo contacto desde el sitio'}`,
+      `Message-ID: <t${process.pid}-${++seq}-${Date.now()}@inmobiliaria-prueba.cl>`,
+      `Date: ${date.toUTCString()}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      ...lines,
+      '',
+    ].join('\r\n'),
+  );
+}
+
+export interface Harness {
+  app: App;
+  base: string;
+  dbPath: string;
+  logLines: string[];
+  mailboxes: MailboxHealth[];
+  metrics: ReturnType<typeof createMetrics>;
+  close(): Promise<void>;
+  /** fetch with the token (unless `token: null`). */
+  call(pathname: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
+  json<T = any>(pathname: string, init?: RequestInit & { token?: string | null }): Promise<T>;
+  post(pathname: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export async function startHarness(opts: { parsersDir?: string; authLimit?: { maxFailures: number; windowMs: number }; logLevel?: string } = {}): Promise<Harness> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-http-'));
+  const dbPath = path.join(dir, 'test.db');
+  const yaml = [
+    'country: CL',
+    'followUpDays: 5',
+    'timezone: America/Santiago',
+    'projects:',
+    '  - name: Parque Los Robles',
+    '    aliases: [PLR, Edificio Parque Los Robles]',
+    '  - name: Mirador del Valle',
+    '    aliases: [MDV]',
+    `parsersDir: ${JSON.stringify(opts.parsersDir ?? path.resolve('/work/main/parsers'))}`,
+    'admin:',
+    '  host: 127.0.0.1',
+    '  port: 0',
+    `  token: ${TOKEN}`,
+  ].join('\n');
+  const config = parseConfig(yaml, 'test', {});
+  const logLines: string[] = [];
+  const log = createLogger(opts.logLevel ?? 'debug', { write: (s: string) => void logLines.push(s) });
+  const app = createApp(config, log, { dbPath });
+  const metrics = createMetrics();
+  const mailboxes: MailboxHealth[] = [];
+  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 } });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+  const call = (pathname: string, init: RequestInit & { token?: string | null } = {}) => {
+    const { token = TOKEN, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token !== null) headers.set('Authorization', `Bearer ${token}`);
+    return fetch(base + pathname, { ...rest, headers });
+  };
+  return {
+    app, base, dbPath, logLines, mailboxes, metrics,
+    call,
+    async json(pathname, init) {
+      const res = await call(pathname, init);
+      if (!res.ok) throw new Error(`${pathname}: ${res.status} ${await res.text()}`);
+      return res.json();
+    },
+    post: (pathname, body, headers = {}) => call(pathname, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    async close() {
+      await server.close();
+      app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The people of the standard data set. Ana writes three times: she is the returning client. */
+export const ANA = { name: 'Ana María Rojas', rut: rut(15234567), email: 'ana.rojas@gmail.com', phone: '+56 9 8765 4321' };
+
+export interface Seeded { leadIds: number[]; anaLeadIds: number[]; hostileLeadId: number }
+
+/** Ingests the standard data set: bueno, con_problemas and malo leads, old and recent, one returning client. */
+export async function seed(app: App, metrics?: ReturnType<typeof createMetrics>): Promise<Seeded> {
+  const leadIds: number[] = [];
+  const ingest = async (raw: Buffer) => {
+    const started = performance.now();
+    const r = await app.ingestor.ingest(raw, { source: 'file' });
+    metrics?.onIngest(r, performance.now() - started);
+    if (r.leadId) leadIds.push(r.leadId);
+    return r;
+  };
+  const projects = ['Parque Los Robles', 'Mirador del Valle'];
+  for (let i = 0; i < 12; i++) {
+    await ingest(formEmail({ name: `Cliente Bueno ${String.fromCharCode(65 + i)}lvarez`, rut: rut(10_000_000 + i * 7919), email: `bueno${i}@gmail.com`, phone: `+56 9 8123 45${10 + i}`, project: projects[i % 2] }, { daysAgo: i * 2 }));
+  }
+  for (let i = 0; i < 8; i++) {
+    // No RUT, or a project nobody knows: con_problemas.
+    const p: Person = i % 2 ? { name: `Problema Sin Rut ${i}`, email: `problema${i}@hotmail.com`, project: 'Parque Los Robles' } : { name: `Problema Proyecto ${i}`, rut: rut(11_000_000 + i * 104_729), email: `proyecto${i}@yahoo.com`, project: 'Torre Desconocida' };
+    await ingest(formEmail(p, { daysAgo: i * 3 + 1 }));
+  }
+  for (let i = 0; i < 6; i++) await ingest(formEmail({ name: `Malo Sin Contacto ${i}`, message: 'hola' }, { daysAgo: i }));
+  const anaLeadIds: number[] = [];
+  for (const [p, days] of [
+    [{ ...ANA, project: 'Parque Los Robles' }, 20],
+    [{ name: ANA.name, email: ANA.email, phone: ANA.phone, project: 'Mirador del Valle' }, 9],
+    [{ name: ANA.name, rut: dotted(ANA.rut), email: ANA.email, project: 'Proyecto Inexistente' }, 1],
+  ] as [Person, number][]) {
+    const r = await ingest(formEmail(p, { daysAgo: days }));
+    anaLeadIds.push(r.leadId!);
+  }
+  // Hostile content in a name: stored as-is (the pipeline's normaliser would trim it), shown as text.
+  const hostile = await ingest(formEmail({ name: 'Persona Hostil', message: 'hola' }, { daysAgo: 0 }));
+  app.store.sqlite.prepare('UPDATE leads SET name = ?, search_name = ? WHERE id = ?').run('<script>alert(1)</script><img src=x onerror=alert(2)>', 'script alert 1 script img src x onerror alert 2', hostile.leadId);
+  return { leadIds, anaLeadIds, hostileLeadId: hostile.leadId! };
+}
+
+/** A digest of every row the API could change: used to prove a hostile request changed nothing. */
+export function tableHash(app: App): string {
+  const h = createHash('sha256');
+  for (const table of ['leads', 'clients', 'follow_ups', 'actions', 'raw_emails', 'projects']) {
+    for (const row of app.store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY rowid`).iterate()) {
+      const values = Object.values(row as Record<string, unknown>).map((v) => (Buffer.isBuffer(v) ? createHash('sha256').update(v).digest('hex') : v));
+      h.update(JSON.stringify(values));
+    }
+  }
+  return h.digest('hex');
+}

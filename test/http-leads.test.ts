@@ -1,0 +1,219 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANA, DAY, dotted, formEmail, seed, startHarness, type Harness, type Seeded } from './http-fixture.ts';
+
+let h: Harness;
+let data: Seeded;
+
+beforeAll(async () => {
+  h = await startHarness();
+  data = await seed(h.app, h.metrics);
+  // Emails that are not leads, for /api/emails.
+  await h.app.ingestor.ingest(Buffer.from('From: MAILER-DAEMON@mx.example.cl\r\nSubject: Undelivered Mail Returned to Sender\r\nMessage-ID: <bounce-1@mx>\r\n\r\nsorry\r\n'), { source: 'file' });
+});
+afterAll(() => h.close());
+
+const sql = <T = number>(q: string, ...params: unknown[]) => (h.app.store.sqlite.prepare(q).pluck().get(...params) as T);
+
+/** Every item of a filtered list, following the cursor. */
+async function all(query: string, limit = 7) {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  let pages = 0;
+  do {
+    const page: any = await h.json(`/api/leads?${query}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+    expect(++pages).toBeLessThan(100);
+  } while (cursor);
+  return items;
+}
+
+describe('GET /api/stats and /api/leads', () => {
+  it('stats total equals the list count, for several filters', async () => {
+    for (const q of ['', 'quality=bueno', 'quality=malo,con_problemas', 'status=no_contactado', 'status=por_contactar', 'project=Parque%20Los%20Robles', 'medium=otros', `q=${encodeURIComponent(ANA.email)}`, `from=${new Date(Date.now() - 7 * DAY).toISOString()}`]) {
+      const stats = await h.json(`/api/stats?${q}`);
+      const items = await all(q);
+      expect(stats.total, q).toBe(items.length);
+      const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+      expect(sum(stats.quality), q).toBe(stats.total);
+      expect(sum(stats.medium), q).toBe(stats.total);
+    }
+  });
+
+  it('each quality filter is exact', async () => {
+    for (const quality of ['bueno', 'con_problemas', 'malo']) {
+      const items = await all(`quality=${quality}`);
+      expect(items.length).toBe(sql("SELECT count(*) FROM leads WHERE quality = ? AND contact_state <> 'descartado'", quality));
+      expect(items.every((i) => i.quality === quality)).toBe(true);
+    }
+    const stats = await h.json('/api/stats');
+    expect(stats.quality).toEqual({ bueno: 13, con_problemas: 10, malo: 7 });
+  });
+
+  it('status splits por_contactar at the contact deadline', async () => {
+    const now = Date.now();
+    const overdue = sql("SELECT count(*) FROM leads WHERE contact_state = 'por_contactar' AND deadline_at < ?", now);
+    const stats = await h.json('/api/stats');
+    expect(stats.status.no_contactado).toBe(overdue);
+    expect(stats.status.por_contactar + stats.status.no_contactado).toBe(stats.contactState.por_contactar);
+    const items = await all('status=no_contactado');
+    expect(items.length).toBe(overdue);
+    expect(items.every((i) => i.status === 'no_contactado' && Date.parse(i.receivedAt) < now - 4 * DAY)).toBe(true);
+  });
+
+  it('pagination covers every lead once, newest first', async () => {
+    const items = await all('', 4);
+    const ids = items.map((i) => i.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(sql("SELECT count(*) FROM leads WHERE contact_state <> 'descartado'"));
+    for (let i = 1; i < items.length; i++) {
+      const [a, b] = [items[i - 1], items[i]];
+      expect(Date.parse(a.receivedAt) > Date.parse(b.receivedAt) || (a.receivedAt === b.receivedAt && a.id > b.id)).toBe(true);
+    }
+  });
+
+  it('list items carry the documented fields', async () => {
+    const { items } = await h.json('/api/leads?quality=bueno&limit=1');
+    expect(Object.keys(items[0])).toEqual(expect.arrayContaining(['id', 'quality', 'contactState', 'status', 'fields', 'project', 'parser', 'medium', 'receivedAt', 'followUpAt', 'clientId', 'problems']));
+    expect(Object.keys(items[0].fields).sort()).toEqual(['email', 'message', 'name', 'nationalId', 'phone', 'project']);
+    expect(items[0].followUpAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('filters by arrival date (a bare date is a whole local day) and by project', async () => {
+    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'America/Santiago' });
+    const items = await all(`from=${today}&to=${today}`);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => Date.now() - Date.parse(i.receivedAt) < 2 * DAY)).toBe(true);
+    const mdv = await all('project=Mirador%20del%20Valle');
+    expect(mdv.length).toBe(sql("SELECT count(*) FROM leads l JOIN projects p ON p.id = l.project_id WHERE p.name = 'Mirador del Valle'"));
+    expect(mdv.every((i) => i.project === 'Mirador del Valle')).toBe(true);
+  });
+
+  it('rejects bad parameters with 400 naming the parameter', async () => {
+    const cases: [string, RegExp][] = [
+      ['quality=excelente', /^quality: /],
+      ['status=perdido', /^status: /],
+      ['limit=0', /^limit: /],
+      ['limit=201', /^limit: /],
+      ['limit=abc', /^limit: /],
+      ['from=ayer', /^from: /],
+      ['from=2024-02-30', /^from: not a calendar date/],
+      ['from=2024-05-02&to=2024-05-01', /^to: /],
+      ['project=Nope', /^project: unknown project/],
+      ['cursor=zzz', /^cursor: /],
+      ['sort=name', /^sort: unknown parameter/],
+      ['quality=bueno&quality=malo', /^quality: given more than once/],
+      [`q=${'x'.repeat(101)}`, /^q: /],
+    ];
+    for (const [q, message] of cases) {
+      const res = await h.call(`/api/leads?${q}`);
+      expect(res.status, q).toBe(400);
+      expect((await res.json()).error, q).toMatch(message);
+    }
+  });
+});
+
+describe('search', () => {
+  const ids = async (q: string) => (await all(`q=${encodeURIComponent(q)}`)).map((i) => i.id).sort((a, b) => a - b);
+
+  it('finds the returning client by RUT in any written form, by email and by phone', async () => {
+    const expected = [...data.anaLeadIds].sort((a, b) => a - b);
+    const body = ANA.rut.split('-')[0];
+    for (const q of [ANA.rut, dotted(ANA.rut), ANA.rut.replace('-', ''), ` ${dotted(ANA.rut)} `, body, ANA.email, ANA.email.toUpperCase(), ANA.phone, '987654321', '+56987654321', '9 8765 4321']) {
+      expect(await ids(q), q).toEqual(expected);
+    }
+  });
+
+  it('finds names by prefix and by a word inside, accents and case folded', async () => {
+    expect(await ids('ana maria')).toEqual([...data.anaLeadIds].sort((a, b) => a - b));
+    expect(await ids('ROJAS')).toEqual([...data.anaLeadIds].sort((a, b) => a - b));
+    expect((await ids('Ána María Ro')).length).toBe(3);
+    expect((await ids('cliente bueno')).length).toBe(12);
+    expect(await ids('nadie-con-este-nombre')).toEqual([]);
+    expect(await ids('%')).toEqual([]);
+  });
+});
+
+describe('GET /api/leads/:id and the raw email', () => {
+  it('shows the lead, its client, follow-ups, history and raw metadata', async () => {
+    const d = await h.json(`/api/leads/${data.anaLeadIds[0]}`);
+    expect(d.lead).toMatchObject({ id: data.anaLeadIds[0], quality: 'bueno', contactState: 'por_contactar', nationalId: ANA.rut, email: ANA.email, project: 'Parque Los Robles' });
+    expect(d.lead.searchName).toBeUndefined();
+    expect(d.client).toMatchObject({ nationalId: ANA.rut, email: ANA.email });
+    expect(d.followUps.length).toBeGreaterThanOrEqual(1);
+    expect(d.followUps[0]).toMatchObject({ action: 'continuar', status: 'open' });
+    expect(Array.isArray(d.actions)).toBe(true);
+    expect(d.rawEmail).toMatchObject({ status: 'lead', hasBody: true });
+    expect(d.rawEmail.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(d.rawEmail.messageId).toMatch(/@inmobiliaria-prueba\.cl>$/);
+  });
+
+  it('serves the original bytes as an attachment, and 410 once purged', async () => {
+    const id = data.leadIds[3];
+    const res = await h.call(`/api/leads/${id}/raw`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('message/rfc822');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="lead-${id}.eml"`);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.toString('utf8')).toContain('Nombre: Cliente Bueno');
+    h.app.store.sqlite.prepare('UPDATE raw_emails SET raw = NULL, purged_at = ? WHERE id = (SELECT raw_email_id FROM leads WHERE id = ?)').run(Date.now(), id);
+    const gone = await h.call(`/api/leads/${id}/raw`);
+    expect(gone.status).toBe(410);
+    expect((await gone.json()).error).toMatch(/purged/);
+  });
+
+  it('404 for a lead that does not exist, 400 for an id that is not one', async () => {
+    expect((await h.call('/api/leads/999999')).status).toBe(404);
+    expect((await h.call('/api/leads/999999/raw')).status).toBe(404);
+    expect((await h.call('/api/leads/abc')).status).toBe(400);
+    expect((await h.call('/api/leads/0')).status).toBe(400);
+  });
+});
+
+describe('admin views: emails, parsers, health, metrics', () => {
+  it('lists emails that did not become leads, with their reason', async () => {
+    const { items } = await h.json('/api/emails?status=ignored');
+    expect(items.length).toBe(1);
+    expect(items[0]).toMatchObject({ status: 'ignored', ignoredReason: 'bounce' });
+    expect((await h.call('/api/emails?status=lead')).status).toBe(400);
+  });
+
+  it('reports parser health, also inside /api/stats', async () => {
+    const { parsers } = await h.json('/api/parsers');
+    const generic = parsers.find((p: any) => p.parser === '_generic');
+    expect(generic).toMatchObject({ templateChanged: false });
+    expect(generic.leads7d).toBe(sql('SELECT count(*) FROM leads WHERE received_at >= ?', Date.now() - 7 * DAY));
+    expect((await h.json('/api/stats')).parserHealth).toEqual(parsers);
+  });
+
+  it('/healthz is open and turns not-ok when a mailbox is stale or cannot log in', async () => {
+    const ok = await h.call('/healthz', { token: null });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true, db: { ok: true }, mailboxes: [] });
+    h.mailboxes.push({ name: 'ventas', state: 'auth_failed', connected: false, lastSuccessAt: null, lastError: 'AUTHENTICATIONFAILED', messagesBehind: null, nextRetryAt: Date.now() + 60_000, stale: false });
+    const bad = await h.call('/healthz', { token: null });
+    expect(bad.status).toBe(503);
+    expect(await bad.json()).toMatchObject({ ok: false, mailboxes: [{ name: 'ventas', state: 'auth_failed' }] });
+    h.mailboxes.length = 0;
+  });
+
+  it('/metrics exposes the ingest counters and mailbox state in Prometheus text', async () => {
+    h.mailboxes.push({ name: 'ventas', state: 'idle', connected: true, lastSuccessAt: Date.now(), lastError: null, messagesBehind: 0, nextRetryAt: null, stale: false });
+    const res = await h.call('/metrics', { token: null });
+    const text = await res.text();
+    h.mailboxes.length = 0;
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(text).toMatch(/centralizer_emails_ingested_total\{parser="generic",quality="bueno"\} 13/);
+    expect(text).toContain('centralizer_ingest_latency_seconds_bucket');
+    expect(text).toContain('centralizer_emails_ignored_total');
+    expect(text).toContain('centralizer_ingest_errors_total');
+    expect(text).toMatch(/centralizer_mailbox_state\{mailbox="ventas",state="idle"\} 1/);
+    expect(text).not.toContain(ANA.email);
+  });
+
+  it('one more email shows up in stats at once', async () => {
+    const before = (await h.json('/api/stats')).total;
+    await h.app.ingestor.ingest(formEmail({ name: 'Nuevo Interesado', email: 'nuevo.interesado@gmail.com', project: 'PLR' }), { source: 'file' });
+    expect((await h.json('/api/stats')).total).toBe(before + 1);
+  });
+});
