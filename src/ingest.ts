@@ -36,9 +36,8 @@ export interface StoredEmail {
 }
 
 export interface IngestHooks {
-  /** Called after a lead's transaction commits (metrics, notifications). */
-  onLead?: (result: IngestResult) => void;
-  onError?: (result: IngestResult) => void;
+  /** Called for every email once its outcome is committed or its error stored (metrics). */
+  onResult?: (result: IngestResult, latencyMs: number) => void;
 }
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -80,7 +79,9 @@ export class Ingestor {
     const existing = this.store.findExisting(row.messageId, row.sha256);
     if (existing) {
       const { rawEmailId, status, leadId, clientId, followUpAt } = existing;
-      return { rawEmailId, messageId: row.messageId, duplicate: true, outcome: null, error: null, status, leadId, clientId, followUpAt, receivedAt: row.receivedAt };
+      const result = { rawEmailId, messageId: row.messageId, duplicate: true, outcome: null, error: null, status, leadId, clientId, followUpAt, receivedAt: row.receivedAt };
+      this.hooks.onResult?.(result, 0);
+      return result;
     }
     const id = this.store.insertRaw(row);
     if (row.status === 'too_large') {
@@ -100,6 +101,7 @@ export class Ingestor {
    * database error propagates and leaves the batch pending, to be processed again.
    */
   async processBatch(items: StoredEmail[]): Promise<IngestResult[]> {
+    const started = performance.now();
     const results: (IngestResult | null)[] = [];
     const done: { index: number; item: StoredEmail; outcome: PipelineOutcome }[] = [];
     for (const item of items) {
@@ -115,7 +117,7 @@ export class Ingestor {
         else this.store.markError(item.rawEmailId, message);
         this.log.warn({ rawEmailId: item.rawEmailId, err: message }, 'email could not be processed; stored with its error');
         const result = { ...base, outcome: null, error: message, status: tooLarge ? 'too_large' : 'error', leadId: null, clientId: null, followUpAt: null };
-        this.hooks.onError?.(result);
+        this.hooks.onResult?.(result, performance.now() - started);
         results.push(result);
       }
     }
@@ -125,7 +127,7 @@ export class Ingestor {
       const { item, outcome } = d;
       const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'lead' ? 'lead' : 'ignored', ...saved[k] };
       this.log.debug({ rawEmailId: item.rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
-      if (outcome.kind === 'lead') this.hooks.onLead?.(result);
+      this.hooks.onResult?.(result, performance.now() - started);
       results[d.index] = result;
     }
     return results as IngestResult[];

@@ -14,4 +14,6 @@ export interface MailboxHealth {
 
 export interface HealthSource {
   mailboxes(): MailboxHealth[];
+  /** Webhook outbox: deliveries waiting or given up. */
+  webhooks?(): { pending: number; failed: number; lastError: string | null };
 }

@@ -4,6 +4,9 @@ import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { reprocess } from '../reprocess.ts';
 import { startDaemon, type Daemon } from './daemon.ts';
+import { createMetrics } from '../metrics.ts';
+import { createAdminServer, type AdminServer } from '../http/server.ts';
+import { WebhookSender } from '../ownership/webhooks.ts';
 
 /** SIGTERM / SIGINT must end the process within this bound, whatever is stuck. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -15,19 +18,27 @@ const DAY_MS = 86_400_000;
  */
 export async function runDaemon(ctx: CommandContext): Promise<number> {
   const log = createLogger(ctx.config.log.level);
-  const app = createApp(ctx.config, log, { dbPath: ctx.db });
+  const metrics = createMetrics({ processMetrics: true });
+  const app = createApp(ctx.config, log, { dbPath: ctx.db, hooks: { onResult: (r, ms) => metrics.onIngest(r, ms) } });
+  const webhooks = new WebhookSender(app.store.db, () => app.config.webhooks, log.child({ component: 'webhooks' }));
   let shutdown: (reason: string, code: number) => void = () => {};
   let daemon: Daemon;
+  let admin: AdminServer;
   try {
     daemon = await startDaemon(app, { onLeaseLost: () => shutdown('lease lost', 1) });
+    const health = { mailboxes: () => daemon.health.mailboxes(), webhooks: () => webhooks.health() };
+    metrics.useHealth(health);
+    admin = createAdminServer(app, { health, metrics, log: log.child({ component: 'http' }) });
+    const { port } = await admin.listen(app.config.admin.port, app.config.admin.host);
+    log.info({ url: `http://${app.config.admin.host}:${port}` }, 'admin server listening');
+    webhooks.start();
   } catch (err) {
     log.error({ err: (err as Error).message }, 'daemon could not start');
     ctx.err.write(`centralizer run: ${(err as Error).message}\n`);
+    await daemon!?.stop().catch(() => undefined);
     app.close();
     return 1;
   }
-
-  // admin server: wired by src/http (start it here with app and daemon.health; close it in shutdown)
 
   return await new Promise<number>((resolve) => {
     let shuttingDown = false;
@@ -44,8 +55,8 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
         process.exit(1);
       }, SHUTDOWN_LIMIT_MS).unref();
       // Stops fetching; a storeBatch transaction is synchronous, so it is never cut in half.
-      daemon
-        .stop()
+      Promise.all([admin.close(), webhooks.stop()])
+        .then(() => daemon.stop())
         .catch((err) => {
           log.error({ err: (err as Error).message }, 'error while stopping');
           code = code || 1;

@@ -171,9 +171,10 @@ export function healthz(ctx: RequestContext) {
   }
   const mailboxes = deps.health.mailboxes().map((m) => ({ ...m, lastSuccessAt: iso(m.lastSuccessAt), nextRetryAt: iso(m.nextRetryAt) }));
   const ok = dbOk && !mailboxes.some((m) => m.stale || m.state === 'auth_failed');
+  const webhooks = deps.health.webhooks?.() ?? null;
   return {
     status: ok ? 200 : 503,
-    json: { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db: { ok: dbOk }, mailboxes },
+    json: { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db: { ok: dbOk }, mailboxes, webhooks },
   };
 }
 
