@@ -15,7 +15,7 @@ import { appendAll, counts, REPO, testEnv, waitFor, withImap, type TestMailbox }
 import { leadMail, leadMails } from './helpers/lead-mail.ts';
 import { startStallProxy } from './helpers/stall-proxy.ts';
 
-const USERS = Array.from({ length: 10 }, (_, i) => ({ user: `box${i + 1}@test.local`, password: 'secret' }));
+const USERS = Array.from({ length: 11 }, (_, i) => ({ user: `box${i + 1}@test.local`, password: 'secret' }));
 const FAST_BACKOFF = { baseMs: 200, maxMs: 1_000 };
 const NEVER = '0 0 1 1 *'; // cron that does not fire during a test: only IDLE can deliver
 
@@ -74,9 +74,9 @@ describe.skipIf(!dovecotAvailable())('daemon against a real Dovecot', () => {
   });
 
   it('(i) a locked database during ingest leaves the cursor where it was; the mail comes in once it is free', async () => {
-    const { env, app, daemon, health } = await inProcess([{ name: 'locked', user: 'box9@test.local' }], { daemon: { pollCron: NEVER, watchdogSeconds: 60 } });
+    const { env, app, daemon, health } = await inProcess([{ name: 'locked', user: 'box11@test.local' }], { daemon: { pollCron: NEVER, watchdogSeconds: 60 } });
     await waitFor('mailbox idle', () => health('locked').state === 'idle');
-    await appendAll(dc, 'box9@test.local', [leadMail('lock', 0).raw]);
+    await appendAll(dc, 'box11@test.local', [leadMail('lock', 0).raw]);
     await waitFor('first lead', () => counts(env.db).leads === 1);
     const cursor = () => app.store.getCursor('locked')!.lastUid;
     const before = cursor();
@@ -85,7 +85,7 @@ describe.skipIf(!dovecotAvailable())('daemon against a real Dovecot', () => {
     blocker.pragma('busy_timeout = 0');
     blocker.exec('BEGIN EXCLUSIVE');
     try {
-      await appendAll(dc, 'box9@test.local', [leadMail('lock', 1).raw, leadMail('lock', 2).raw]);
+      await appendAll(dc, 'box11@test.local', [leadMail('lock', 1).raw, leadMail('lock', 2).raw]);
       await daemon.catchUpAll();
       await waitFor('the failure reported', () => health('locked').lastError !== null || health('locked').state === 'backoff', 20_000);
       expect(cursor()).toBe(before);
