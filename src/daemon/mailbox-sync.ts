@@ -84,22 +84,10 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
   progress.touch();
   progress.behind(pending.length);
 
-  while (pending.length > 0 && !progress.stopping()) {
-    const { batchSize } = app.config.daemon;
-    const batch: typeof pending = [];
-    let bytes = 0;
-    while (pending.length && batch.length < batchSize && (batch.length === 0 || bytes + pending[0].size <= BATCH_BYTES)) {
-      const next = pending.shift()!;
-      bytes += next.size;
-      batch.push(next);
-    }
-    const rows = await fetchBatch(client, app, mailbox, uidValidity, batch, progress);
-    const batchLast = batch[batch.length - 1].uid;
-    const ids = store.storeBatch(mailbox.name, uidValidity, batchLast, rows); // rows + cursor: one transaction
-    last = batchLast;
-    result.fetched += rows.length;
-    result.stored += ids.length;
-    progress.behind(pending.length);
+  // Fetching batch N+1 overlaps processing batch N: Dovecot serves the fetch on the other core
+  // while this one parses. At most two batches are in memory.
+  let processing: Promise<void> = Promise.resolve();
+  const processChunks = async (ids: number[]) => {
     // Small chunks: one commit per chunk, and the first leads of a big batch appear quickly.
     for (let i = 0; i < ids.length; i += PROCESS_CHUNK) {
       if (progress.stopping()) break; // the rest stay 'pending' and are processed at the next start
@@ -112,8 +100,28 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
       }
       progress.touch();
     }
+  };
+  while (pending.length > 0 && !progress.stopping()) {
+    const { batchSize } = app.config.daemon;
+    const batch: typeof pending = [];
+    let bytes = 0;
+    while (pending.length && batch.length < batchSize && (batch.length === 0 || bytes + pending[0].size <= BATCH_BYTES)) {
+      const next = pending.shift()!;
+      bytes += next.size;
+      batch.push(next);
+    }
+    const rows = await fetchBatch(client, app, mailbox, uidValidity, batch, progress);
+    await processing;
+    const batchLast = batch[batch.length - 1].uid;
+    const ids = store.storeBatch(mailbox.name, uidValidity, batchLast, rows); // rows + cursor: one transaction
+    last = batchLast;
+    result.fetched += rows.length;
+    result.stored += ids.length;
+    progress.behind(pending.length);
+    processing = processChunks(ids);
     await afterCommit(client, mailbox, batch.map((m) => m.uid), log);
   }
+  await processing;
   // UIDs below the STATUS UIDNEXT that the listing did not return were expunged, and UIDs are
   // never reused: move the cursor past them so the next sync does not list them again.
   if (!progress.stopping() && pending.length === 0 && last < status.uidNext - 1) store.storeBatch(mailbox.name, uidValidity, status.uidNext - 1, []);

@@ -131,8 +131,8 @@ export class Store {
     return Number(r.lastInsertRowid);
   }
 
-  getRaw(id: number) {
-    return this.db.select().from(rawEmails).where(eq(rawEmails.id, id)).get() ?? null;
+  getRaw(id: number): { id: number; raw: Buffer | null; size: number; receivedAt: number; messageId: string | null; status: string } | null {
+    return (this.q('select id, raw, size, received_at receivedAt, message_id messageId, status from raw_emails where id = ?').get(id) as ReturnType<Store['getRaw']>) ?? null;
   }
 
   /** Raw emails waiting for the pipeline (stored, then the process stopped before processing). */

@@ -11,8 +11,14 @@ export function fold(s: string): string {
 }
 
 /** Non-breaking and other exotic spaces become plain spaces; runs collapse. */
+const EXOTIC_SPACE = /[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/;
+const EXOTIC_SPACES = /[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
+
 export function cleanSpaces(s: string): string {
-  return s.replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/g, ' ').replace(/[ \t]+/g, ' ').trim();
+  // Most cells are already clean: test before replacing (this runs on every line of every email).
+  if (EXOTIC_SPACE.test(s)) s = s.replace(EXOTIC_SPACES, ' ');
+  if (/\t| {2}/.test(s)) s = s.replace(/[ \t]+/g, ' ');
+  return s.trim();
 }
 
 const PARAGRAPH = /<\/(p|table|dl|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b[^>]*>/gi;
