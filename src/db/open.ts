@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { MIGRATIONS_DIR } from '../paths.ts';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
@@ -8,7 +8,7 @@ import * as schema from './schema.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-const MIGRATIONS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+const MIGRATIONS = MIGRATIONS_DIR;
 
 /** Opens (creating if needed) the SQLite database and applies the migrations. */
 export function openDatabase(file: string, opts: { readonly?: boolean } = {}): Db {
@@ -21,7 +21,7 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
   }
-  sqlite.pragma('cache_size = -32000');
+  sqlite.pragma('cache_size = -8000'); // 8 MB: the working set is the recent pages; memory matters more
   sqlite.pragma('temp_store = MEMORY');
   const db = drizzle(sqlite, { schema }) as Db;
   if (!opts.readonly) migrate(db, { migrationsFolder: MIGRATIONS });

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PAGE_DIR } from '../paths.ts';
 import type { Reply } from './types.ts';
 
-const PAGE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'page');
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 /**
