@@ -34,7 +34,8 @@ export async function startDaemonProcess(dir: string, config: Record<string, unk
   const full = { ...config, admin: { host: '127.0.0.1', port, token: TOKEN }, parsersDir: path.join(REPO, 'parsers'), log: { level: 'warn' } };
   fs.writeFileSync(file, JSON.stringify(full, null, 2)); // JSON is valid YAML
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/centralizer.js'), 'run', '--config', file], { stdio: ['ignore', log, log], cwd: REPO });
+  // The same flags as `npm start` (package.json): a smaller young generation keeps peak memory down.
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', path.join(REPO, 'bin/centralizer.js'), 'run', '--config', file], { stdio: ['ignore', log, log], cwd: REPO });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -99,7 +99,7 @@ async function backlog(dc: Dovecot, dir: string) {
   say(`  fetch ${fetchOnly}/s, mailparser ${parseOnly}/s, extraction ${extractOnly}/s, insert ${insertOnly}/s`);
   const db = path.join(dir, 'backlog.db');
   t = performance.now();
-  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead2@test.local')], database: { path: db }, daemon: { batchSize: 500 } }, path.join(dir, 'backlog.log'));
+  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead2@test.local')], database: { path: db } }, path.join(dir, 'backlog.log'));
   const reader = () => new Database(db, { readonly: true, fileMustExist: true });
   let done = 0;
   for (;;) {

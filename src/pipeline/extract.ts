@@ -1,4 +1,4 @@
-import { load, type CheerioAPI } from 'cheerio';
+import { load, type CheerioAPI } from 'cheerio/slim';
 import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
 import type { Country } from '../normalize/national-id.ts';
 import { findNationalIdInText } from '../normalize/national-id.ts';
