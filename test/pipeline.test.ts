@@ -127,6 +127,12 @@ describe('whole pipeline on generic forms', () => {
     expect(o.fields.name).toBe('José Núñez');
     expect(o.fields.phone).toBe('+56987654321');
   });
+  it('joins Nombre and Apellido, and tries every labelled project value', async () => {
+    const o = await lead(formEmail({ lines: { Nombre: 'Juan', Apellido: 'Pérez Soto', RUT: rut(12678579), Email: 'jps@correo.cl', 'Código de propiedad': '4567-B', 'Proyecto de interés': 'Costanera Sur' } }));
+    expect(o.fields.name).toBe('Juan Pérez Soto');
+    expect(o.fields.project).toBe('Costanera Sur');
+    expect(o.quality).toBe('bueno');
+  });
   it('malo when there is no usable contact', async () => {
     const o = await lead(formEmail({ lines: { Nombre: 'Sin Contacto', Mensaje: 'hola' } }));
     expect(o.quality).toBe('malo');
@@ -147,6 +153,13 @@ describe('mail that is not a lead', () => {
     expect(news).toMatchObject({ kind: 'ignored', reason: 'mailing-list' });
     const form = await runPipeline(formEmail({ headers: { 'List-Unsubscribe': '<mailto:u@x.cl>' }, lines: { Nombre: 'Ana', Correo: 'ana@correo.cl' } }), testContext());
     expect(form.kind).toBe('lead');
+  });
+  it("ignores a known portal's own newsletter (bulk, no contact data), not its leads", async () => {
+    const parser = parseParserFile('id: p\nname: P\nmedium: portales\nmatch: {from: portal.cl}\n', 'p.yaml');
+    const news = await runPipeline(formEmail({ from: 'Portal <news@portal.cl>', headers: { Precedence: 'bulk' }, lines: { Novedades: 'nuevos proyectos en Santiago' } }), testContext([parser]));
+    expect(news).toMatchObject({ kind: 'ignored', reason: 'mailing-list', parser: 'p' });
+    const leadMail = await runPipeline(formEmail({ from: 'Portal <news@portal.cl>', headers: { Precedence: 'bulk' }, lines: { Nombre: 'Ana Soto', Correo: 'ana@correo.cl' } }), testContext([parser]));
+    expect(leadMail.kind).toBe('lead');
   });
   it('bounces from the mailer daemon', async () => {
     const o = await runPipeline(formEmail({ from: 'Mail Delivery Subsystem <mailer-daemon@googlemail.com>', subject: 'Delivery Status Notification (Failure)', lines: {} }), testContext());

@@ -14,6 +14,8 @@ export type ExtractedFields = Record<FieldName, string | null>;
 
 export interface Extraction {
   fields: ExtractedFields;
+  /** Every labelled project value, in order: "Código de propiedad: 4567" may come before "Proyecto: X". */
+  projectCandidates: string[];
   /** Fields the parser's own extractors missed and the generic extraction filled. */
   fromFallback: FieldName[];
   /** Labelled form fields found by the generic extraction (a hint that this is a form at all). */
@@ -132,14 +134,16 @@ export function baseDomain(address: string): string {
 const domainOf = baseDomain;
 
 /** The generic extraction: labels in three languages, then free-text fallbacks. */
-function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean): { fields: Partial<ExtractedFields>; labels: number } {
+function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean): { fields: Partial<ExtractedFields>; labels: number; projects: string[] } {
   const fields: Partial<ExtractedFields> = {};
+  const projects: string[] = [];
   const pairs = labelledPairs(view.lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
   let labels = 0;
   for (const p of pairs) {
     const field = fieldForLabel(p.label);
     if (!field || !p.value) continue;
     labels++;
+    if (field === 'project' && projects.length < 10) projects.push(cleanSpaces(p.value));
     if (!fields[field]) fields[field] = p.value;
   }
   const mail = view.mail;
@@ -168,7 +172,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
     const found = findPhoneNumbersInText(view.bodyText.slice(0, 20_000), country as CountryCode);
     if (found.length) fields.phone = found[0].number.number;
   }
-  return { fields, labels };
+  return { fields, labels, projects };
 }
 
 /** Runs the parser's extractors, then lets the generic extraction fill what they missed. */
@@ -197,5 +201,8 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
     }
   }
   if (!fields.name && (fields.firstName || fields.lastName)) fields.name = [fields.firstName, fields.lastName].filter(Boolean).join(' ');
-  return { fields, fromFallback, labelsFound: fallback.labels };
+  // "Nombre: Juan" + "Apellido: Pérez" is one name.
+  else if (fields.name && fields.lastName && !fold(fields.name).includes(fold(fields.lastName))) fields.name = `${fields.name} ${fields.lastName}`;
+  const projectCandidates = [...new Set([fields.project, ...fallback.projects].filter((p): p is string => Boolean(p)))];
+  return { fields, projectCandidates, fromFallback, labelsFound: fallback.labels };
 }

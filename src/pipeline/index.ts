@@ -61,12 +61,20 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
   const parser = chooseParser(view, ctx.parsers);
   const extraction = extractFields(view, parser, ctx.country, ctx.limits.maxExtractMs);
-  if (!parser && extraction.labelsFound === 0) {
+  // Bulk mail (newsletters, a portal's own marketing) is ignored when it carries no form: no labels
+  // from an unknown sender, or no contact data at all from a known one.
+  const f = extraction.fields;
+  const noContactData = !f.name && !f.email && !f.phone && !f.nationalId;
+  if ((parser ? noContactData : extraction.labelsFound === 0 || noContactData)) {
     const bulk = bulkReason(mail);
-    if (bulk) return { kind: 'ignored', reason: bulk, parser: null, ...common };
+    if (bulk) return { kind: 'ignored', reason: bulk, parser: parser?.config.id ?? null, ...common };
   }
-  const normalized = normalizeFields(extraction.fields, parser?.config.country ?? ctx.country, ctx.projects, () =>
-    findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects),
+  const normalized = normalizeFields(
+    extraction.fields,
+    parser?.config.country ?? ctx.country,
+    ctx.projects,
+    () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects),
+    extraction.projectCandidates,
   );
   const verdict = classify(normalized);
   return {

@@ -30,7 +30,7 @@ export interface Normalized {
   details: Record<string, string>;
 }
 
-export function normalizeFields(raw: ExtractedFields, country: Country, projects: ProjectIndex, projectFallback: () => string | null): Normalized {
+export function normalizeFields(raw: ExtractedFields, country: Country, projects: ProjectIndex, projectFallback: () => string | null, projectCandidates: string[] = []): Normalized {
   const problems: string[] = [];
   const details: Record<string, string> = {};
   const name = normalizeName(raw.name);
@@ -43,6 +43,15 @@ export function normalizeFields(raw: ExtractedFields, country: Country, projects
   if (phone.problem === 'invalid') problems.push('phone.invalid');
   let match = matchProject(raw.project, projects);
   let projectText = raw.project;
+  // Other labelled values ("Código de propiedad", then "Proyecto") may name a known project.
+  for (const candidate of projectCandidates) {
+    if (match.project) break;
+    const m = matchProject(candidate, projects);
+    if (m.project) {
+      match = m;
+      projectText = candidate;
+    }
+  }
   if (!match.project) {
     // The subject or body often names the project even when no labelled field does.
     const found = projectFallback();
