@@ -7,6 +7,7 @@ import { startDaemon, type Daemon } from './daemon.ts';
 import { createMetrics } from '../metrics.ts';
 import { createAdminServer, type AdminServer } from '../http/server.ts';
 import { WebhookSender } from '../ownership/webhooks.ts';
+import { watchConfig } from './watch.ts';
 
 /** SIGTERM / SIGINT must end the process within this bound, whatever is stuck. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -22,6 +23,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
   const app = createApp(ctx.config, log, { dbPath: ctx.db, hooks: { onResult: (r, ms) => metrics.onIngest(r, ms) } });
   const webhooks = new WebhookSender(app.store.db, () => app.config.webhooks, log.child({ component: 'webhooks' }));
   let shutdown: (reason: string, code: number) => void = () => {};
+  let stopWatching = () => {};
   let daemon: Daemon;
   let admin: AdminServer;
   try {
@@ -48,6 +50,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
       if (shuttingDown) return;
       shuttingDown = true;
       clearInterval(keepAlive);
+      stopWatching();
       process.off('SIGHUP', reload);
       log.info({ reason }, 'shutting down');
       setTimeout(() => {
@@ -87,5 +90,10 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     process.on('SIGTERM', () => shutdown('SIGTERM', 0));
     process.on('SIGINT', () => shutdown('SIGINT', 0));
     process.on('SIGHUP', reload);
+    // Admins edit parsers/ and the projects while the daemon runs: a change reloads like SIGHUP.
+    stopWatching = watchConfig(app.config.parsersDir, ctx.configFile, () => {
+      log.info('parser or config file changed; reloading');
+      reload();
+    });
   });
 }
