@@ -118,3 +118,38 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page in headless Chromium', () 
     expect(problems).toEqual([]);
   });
 });
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('admin page: owners', () => {
+  let h: Harness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const vendors = ['    vendors:', '      - {id: v1, name: Vera Díaz, type: lp}', '      - {id: v2, name: Hugo Pérez, type: lp}'];
+    h = await startHarness({ projects: ['  - name: Parque Los Robles', '    aliases: [PLR]', ...vendors, '  - name: Mirador del Valle', '    aliases: [MDV]', ...vendors] });
+    await seed(h.app);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('filters by owner ("Responsable") and shows the owner column as text', async () => {
+    const page = await browser.newPage({ locale: 'es-CL', timezoneId: 'America/Santiago' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(h.base);
+    await page.fill('#token', TOKEN);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#leads tbody tr');
+    expect(await page.locator('#filters select[name=owner] option').allInnerTexts()).toEqual(['Todos', 'Hugo Pérez', 'Vera Díaz']);
+    const ofVera = (h.app.store.sqlite.prepare("SELECT count(*) FROM leads WHERE owner_vendor_id = 'v1'").pluck().get() as number);
+    expect(ofVera).toBeGreaterThan(0);
+    await page.selectOption('#filters select[name=owner]', 'v1');
+    await page.click('#filters button[type=submit]');
+    await expect.poll(() => page.locator('#leads tbody tr').count()).toBe(ofVera);
+    expect(new Set(await page.locator('#leads tbody td.owner').allInnerTexts())).toEqual(new Set(['Vera Díaz']));
+    expect(await page.locator('#status-cards .count').first().innerText()).toContain(String(ofVera));
+    expect(errors).toEqual([]);
+  });
+});

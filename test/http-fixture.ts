@@ -31,8 +31,8 @@ export interface Person { name?: string; rut?: string; email?: string; phone?: s
 
 let seq = 0;
 /** A plain-text form email: `Label: value` lines, as web forms and many portals send them. */
-export function formEmail(p: Person, opts: { daysAgo?: number; from?: string; subject?: string } = {}): Buffer {
-  const date = new Date(Date.now() - (opts.daysAgo ?? 0) * DAY - 60_000);
+export function formEmail(p: Person, opts: { daysAgo?: number; at?: number; from?: string; subject?: string } = {}): Buffer {
+  const date = new Date(opts.at ?? Date.now() - (opts.daysAgo ?? 0) * DAY - 60_000);
   const lines = [
     p.name !== undefined && `Nombre: ${p.name}`,
     p.rut !== undefined && `RUT: ${p.rut}`,
@@ -72,7 +72,19 @@ export interface Harness {
   post(pathname: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
-export async function startHarness(opts: { parsersDir?: string; authLimit?: { maxFailures: number; windowMs: number }; logLevel?: string } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  parsersDir?: string;
+  authLimit?: { maxFailures: number; windowMs: number };
+  logLevel?: string;
+  /** YAML lines replacing the `projects:` list (e.g. with `vendors:`). */
+  projects?: string[];
+  /** Extra top-level YAML lines (reassignAfterDays, ...). */
+  extraYaml?: string[];
+  /** The server's clock (ServerDeps.now). */
+  now?: () => number;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-http-'));
   const dbPath = path.join(dir, 'test.db');
   const yaml = [
@@ -80,10 +92,8 @@ export async function startHarness(opts: { parsersDir?: string; authLimit?: { ma
     'followUpDays: 5',
     'timezone: America/Santiago',
     'projects:',
-    '  - name: Parque Los Robles',
-    '    aliases: [PLR, Edificio Parque Los Robles]',
-    '  - name: Mirador del Valle',
-    '    aliases: [MDV]',
+    ...(opts.projects ?? ['  - name: Parque Los Robles', '    aliases: [PLR, Edificio Parque Los Robles]', '  - name: Mirador del Valle', '    aliases: [MDV]']),
+    ...(opts.extraYaml ?? []),
     `parsersDir: ${JSON.stringify(opts.parsersDir ?? path.resolve('/work/main/parsers'))}`,
     'admin:',
     '  host: 127.0.0.1',
@@ -96,7 +106,7 @@ export async function startHarness(opts: { parsersDir?: string; authLimit?: { ma
   const app = createApp(config, log, { dbPath });
   const metrics = createMetrics();
   const mailboxes: MailboxHealth[] = [];
-  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 } });
+  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 } });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const call = (pathname: string, init: RequestInit & { token?: string | null } = {}) => {

@@ -1,10 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Country } from '../normalize/national-id.ts';
+import type { Ownership } from '../ownership/ownership.ts';
 import { classify } from '../pipeline/classify.ts';
 import type { ExtractedFields } from '../pipeline/extract.ts';
 import { normalizeFields } from '../pipeline/normalize.ts';
 import type { ProjectIndex } from '../pipeline/project.ts';
-import { clients, followUps, leads, projects } from './schema.ts';
+import { followUps, leads, projects } from './schema.ts';
 import { DAY_MS, type PersistRules, type Store } from './store.ts';
 
 /** Why an action cannot happen; the HTTP layer answers 404 or 409 with the message. */
@@ -23,6 +24,8 @@ export interface ActionDeps {
   country: Country;
   projects: ProjectIndex;
   rules: PersistRules;
+  /** Follow-ups, edits and aborts are the owner's activity: they restart the reassignment clock. */
+  ownership: Pick<Ownership, 'registerActivity'>;
 }
 
 export const EDITABLE_FIELDS = ['name', 'nationalId', 'email', 'phone', 'project'] as const;
@@ -102,6 +105,7 @@ export function editLead(deps: ActionDeps, leadId: number, edit: ContactEdit, ac
     const outcome = { fields: normalized.fields, quality: verdict.quality, problems: verdict.problems, problemDetails: normalized.details, createsClient: verdict.createsClient, createsFollowUp: verdict.createsFollowUp };
     store.updateLeadOutcome(leadId, outcome, deps.rules, actor, now);
     const after = loadLead(store, leadId);
+    if (after.clientId !== null) deps.ownership.registerActivity(after.clientId, now);
     store.recordAction({ leadId, clientId: after.clientId, actor, action: 'edit', data: { changed, qualityBefore: lead.quality, qualityAfter: after.quality, problems: verdict.problems }, at: now });
     return result(store, leadId);
   });
@@ -130,7 +134,7 @@ export function registerFollowUp(deps: ActionDeps, leadId: number, input: Follow
       .set({ followUpAt: dueAt, updatedAt: now, ...(reached ? { contactState: 'contactado' as const, lastContactAt: now } : {}) })
       .where(eq(leads.id, leadId))
       .run();
-    if (reached) store.db.update(clients).set({ lastActivityAt: now }).where(eq(clients.id, lead.clientId)).run();
+    deps.ownership.registerActivity(lead.clientId, now); // an attempt that reached nobody is activity too
     store.recordAction({ leadId, clientId: lead.clientId, actor, action: 'follow_up', data: { ...input, recontactAt: dueAt }, at: now });
     return result(store, leadId);
   });
@@ -148,6 +152,7 @@ export function abortLead(deps: ActionDeps, leadId: number, comment: string, act
         .insert(followUps)
         .values({ clientId: lead.clientId, leadId, projectId: lead.projectId, action: 'abortar', status: 'aborted', dueAt: now, comment, createdBy: actor, createdAt: now })
         .run();
+      deps.ownership.registerActivity(lead.clientId, now);
     }
     store.db.update(leads).set({ contactState: 'abortado', followUpAt: null, updatedAt: now }).where(eq(leads.id, leadId)).run();
     store.recordAction({ leadId, clientId: lead.clientId, actor, action: 'abort', data: { comment }, at: now });

@@ -28,6 +28,8 @@ export interface LeadFilter {
   from?: number;
   to?: number;
   q?: string;
+  /** The vendor who owns the lead (leads.owner_vendor_id). */
+  ownerVendorId?: string;
 }
 
 export interface Cursor { receivedAt: number; id: number }
@@ -38,6 +40,7 @@ export interface LeadRow {
   project: string | null; projectText: string | null; message: string | null;
   parser: string | null; medium: Medium; receivedAt: number; followUpAt: number | null;
   lastContactAt: number | null; clientId: number | null; problems: string;
+  owner: string | null; contactType: string | null;
 }
 
 /** The managers' status: a lead still por_contactar after its deadline is no_contactado. */
@@ -135,6 +138,7 @@ export function buildWhere(f: LeadFilter, now: number, country: Country, include
     clauses.push(`(${terms.join(' OR ')})`);
   }
   if (f.medium?.length) clauses.push(inList('l.medium', f.medium, params));
+  if (f.ownerVendorId !== undefined) { clauses.push('l.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
   if (f.from !== undefined) { clauses.push('l.received_at >= ?'); params.push(f.from); }
   if (f.to !== undefined) { clauses.push('l.received_at < ?'); params.push(f.to); }
   if (f.q) {
@@ -149,7 +153,8 @@ export function buildWhere(f: LeadFilter, now: number, country: Country, include
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt, l.name,
   l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,
   substr(l.message, 1, 500) AS message, l.parser, l.medium, l.received_at AS receivedAt,
-  l.follow_up_at AS followUpAt, l.last_contact_at AS lastContactAt, l.client_id AS clientId, l.problems`;
+  l.follow_up_at AS followUpAt, l.last_contact_at AS lastContactAt, l.client_id AS clientId, l.problems,
+  l.owner_vendor_id AS owner, l.contact_type AS contactType`;
 
 export interface StatsGroup { quality: Quality; state: ContactState; medium: Medium; parser: string | null; overdue: number; n: number }
 
@@ -184,12 +189,13 @@ export class LeadQueries {
   }
 
   /**
-   * Funnel counts, discarded leads included (the caller sorts them out). Without a date range or
-   * search they come from the lead_counts aggregate (kept by triggers); otherwise from one grouped
-   * pass over the covering index leads_stats_received / leads_stats_project.
+   * Funnel counts, discarded leads included (the caller sorts them out). Without a date range,
+   * search or owner they come from the lead_counts aggregate (kept by triggers, no owner column);
+   * otherwise from one grouped pass over leads (covering indexes leads_stats_received /
+   * leads_stats_project, or leads_owner for one vendor's leads).
    */
   statsGroups(f: LeadFilter, now: number): StatsGroup[] {
-    if (f.from === undefined && f.to === undefined && !f.q) return this.statsFromCounts(f, now);
+    if (f.from === undefined && f.to === undefined && !f.q && f.ownerVendorId === undefined) return this.statsFromCounts(f, now);
     return this.statsScan(f, now);
   }
 

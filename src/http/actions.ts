@@ -7,7 +7,7 @@ import { actorOf, leadIdParam, resolveDate } from './params.ts';
 import type { RequestContext, Services } from './types.ts';
 
 /** Free text typed by staff: trimmed, bounded, no control characters except newlines and tabs. */
-const text = (max: number) =>
+export const text = (max: number) =>
   z
     .string()
     .max(max)
@@ -37,7 +37,11 @@ export const discardBody = z.strictObject({ reason: z.enum(DISCARD_REASONS), com
 
 function actionDeps(s: Services): ActionDeps {
   const ctx = s.app.context();
-  return { store: s.app.store, country: ctx.country, projects: ctx.projects, rules: { followUpDays: s.app.config.followUpDays } };
+  const { ownership } = s.app;
+  // An edit that makes a lead bueno creates its client: it gets an owner like an ingested one.
+  // (No assignment webhook here: the app's own rules are not exposed to the HTTP layer.)
+  const rules = { followUpDays: s.app.config.followUpDays, assignOwner: (c: Parameters<typeof ownership.assign>[0]) => ownership.assign(c) };
+  return { store: s.app.store, country: ctx.country, projects: ctx.projects, rules, ownership };
 }
 
 function done(ctx: RequestContext, action: string, r: ActionResult) {

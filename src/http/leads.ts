@@ -23,13 +23,15 @@ export function leadItem(r: LeadRow, now: number) {
     followUpAt: iso(r.followUpAt),
     lastContactAt: iso(r.lastContactAt),
     clientId: r.clientId,
+    owner: r.owner,
+    contactType: r.contactType,
     problems: JSON.parse(r.problems) as string[],
   };
 }
 
 export function filterFrom(ctx: RequestContext<FilterQuery>) {
-  const { queries, app } = ctx.services;
-  return toLeadFilter(ctx.query, queries, app.config.timezone);
+  const { queries, vendors, app } = ctx.services;
+  return toLeadFilter(ctx.query, queries, app.config.timezone, (id) => vendors.exists(id));
 }
 
 export function listLeads(ctx: RequestContext<z.output<typeof listQuery>>) {
@@ -98,15 +100,22 @@ export function leadDetail(ctx: RequestContext) {
   delete lead.searchName;
   const rawEmail = present(d.raw as Record<string, unknown> | null);
   if (rawEmail) rawEmail.hasBody = Boolean(rawEmail.hasBody);
+  const client = present(d.client as Record<string, unknown> | null);
+  if (client) client.ownerHistory = ownerHistory(ctx.services, d.lead.client_id!);
   return {
     json: {
       lead,
-      client: present(d.client as Record<string, unknown> | null),
+      client,
       followUps: d.followUps.map((f) => present(f as Record<string, unknown>)),
       actions: d.actions.map((a) => present(a as Record<string, unknown>, ['data'])),
       rawEmail,
     },
   };
+}
+
+/** Every owner a client had, oldest first, times as ISO. */
+export function ownerHistory(s: Services, clientId: number) {
+  return s.app.ownership.ownerHistory(clientId).map((h) => ({ ...h, at: iso(h.at) }));
 }
 
 /** The original message as received; 410 once retention purged it (the lead stays). */
@@ -124,7 +133,7 @@ export function leadRaw(ctx: RequestContext) {
 
 /** What the page's selects offer. */
 export function options(ctx: RequestContext) {
-  const { app, queries } = ctx.services;
+  const { app, queries, vendors } = ctx.services;
   return {
     json: {
       country: app.config.country,
@@ -137,6 +146,7 @@ export function options(ctx: RequestContext) {
       expectations: EXPECTATIONS,
       contactTypes: CONTACT_TYPES,
       discardReasons: DISCARD_REASONS,
+      vendors: vendors.list().map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
     },
   };
 }

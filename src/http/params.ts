@@ -74,6 +74,13 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 const dateParam = z.string().refine((s) => DATE.test(s) || (DATETIME.test(s) && !Number.isNaN(Date.parse(s))), 'must be an ISO date (2024-05-31) or date-time with a zone (2024-05-31T10:00:00Z)');
 
+/** A vendor id as config gives it: 1-100 characters, no control characters. */
+export const vendorId = z
+  .string()
+  .min(1, 'must be a vendor id')
+  .max(100, 'must be a vendor id')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must be a vendor id');
+
 export const filterShape = {
   quality: oneOf(QUALITIES).optional(),
   contactState: oneOf(CONTACT_STATES).optional(),
@@ -84,6 +91,7 @@ export const filterShape = {
   from: dateParam.optional(),
   to: dateParam.optional(),
   q: z.string().max(100).optional(),
+  owner: vendorId.optional(),
 };
 export const filterQuery = z.strictObject(filterShape);
 export const listQuery = z.strictObject({
@@ -121,8 +129,8 @@ export function resolveDate(value: string, timeZone: string, end: boolean, name 
   return end ? zonedMidnight(y, mo, d + 1, timeZone) : zonedMidnight(y, mo, d, timeZone);
 }
 
-/** Validated query to the storage filter; unknown project names are a 400, not an empty page. */
-export function toLeadFilter(q: FilterQuery, queries: LeadQueries, timeZone: string): LeadFilter {
+/** Validated query to the storage filter; unknown project names or vendors are a 400, not an empty page. */
+export function toLeadFilter(q: FilterQuery, queries: LeadQueries, timeZone: string, vendorExists: (id: string) => boolean): LeadFilter {
   const f: LeadFilter = { quality: q.quality, contactState: q.contactState, status: q.status, medium: q.medium };
   if (q.project?.length) {
     const ids = queries.projectIds(q.project);
@@ -136,6 +144,10 @@ export function toLeadFilter(q: FilterQuery, queries: LeadQueries, timeZone: str
   if (f.from !== undefined && f.to !== undefined && f.to <= f.from) throw new HttpError(400, 'to: must be after from');
   const text = q.q?.trim();
   if (text) f.q = text;
+  if (q.owner !== undefined) {
+    if (!vendorExists(q.owner)) throw new HttpError(400, `owner: unknown vendor "${q.owner.slice(0, 60)}"`);
+    f.ownerVendorId = q.owner;
+  }
   return f;
 }
 
@@ -160,6 +172,19 @@ export function decodeCursor(s: string): Cursor {
 export function leadIdParam(s: string | undefined): number {
   if (!s || !/^[1-9]\d{0,14}$/.test(s)) throw new HttpError(400, 'id: must be a positive whole number');
   return Number(s);
+}
+
+/** `:id` of a vendor, URL-decoded and validated like any other input. */
+export function vendorIdParam(s: string | undefined): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(s ?? '');
+  } catch {
+    throw new HttpError(400, 'id: must be a vendor id');
+  }
+  const r = vendorId.safeParse(value);
+  if (!r.success) throw new HttpError(400, `id: ${r.error.issues[0]?.message ?? 'must be a vendor id'}`);
+  return r.data;
 }
 
 /** Who acts: an optional X-Actor header, a short plain name; the pipeline's own name is reserved. */

@@ -4,6 +4,7 @@ import * as leads from './leads.ts';
 import { filterQuery, listQuery } from './params.ts';
 import { pageFile } from './static.ts';
 import { route, type Route } from './types.ts';
+import * as vendors from './vendors.ts';
 
 /**
  * Every route of the admin server, in one table. `auth: 'token'` needs the bearer token; the
@@ -31,6 +32,11 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/leads/:id/follow-up', auth: 'token', body: actions.followUpBody, handler: actions.followUp }),
   route({ method: 'POST', path: '/api/leads/:id/abort', auth: 'token', body: actions.abortBody, handler: actions.abort }),
   route({ method: 'POST', path: '/api/leads/:id/discard', auth: 'token', body: actions.discardBody, handler: actions.discard }),
+  route({ method: 'GET', path: '/api/vendors', auth: 'token', handler: vendors.listVendors }),
+  route({ method: 'GET', path: '/api/vendors/:id/pending', auth: 'token', handler: vendors.pending }),
+  route({ method: 'POST', path: '/api/vendors/:id/retire', auth: 'token', body: vendors.retireBody, handler: vendors.retire }),
+  route({ method: 'POST', path: '/api/clients/:id/reassign', auth: 'token', body: vendors.reassignBody, handler: vendors.reassign }),
+  route({ method: 'GET', path: '/api/clients/:id/owners', auth: 'token', handler: vendors.owners }),
 ];
 
 export interface RouteMatch {

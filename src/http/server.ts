@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { App } from '../app.ts';
 import { LeadActionError } from '../db/lead-actions.ts';
+import { OwnershipError } from '../ownership/ownership.ts';
 import { LeadQueries } from '../db/queries.ts';
+import { VendorQueries } from '../db/vendor-queries.ts';
 import { assertTokenPolicy, bearerMatches, FailureLimiter } from './auth.ts';
 import { HttpError, zodMessage } from './errors.ts';
 import { parserHealth } from './leads.ts';
@@ -53,6 +55,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
     app,
     deps,
     queries: new LeadQueries(app.store.sqlite, () => app.config.country),
+    vendors: new VendorQueries(app.store.sqlite),
     parserHealth: new ParserHealthMonitor(deps.log),
     now,
     startedAt: now(),
@@ -113,6 +116,8 @@ export function createAdminServer(app: App, deps: ServerDeps) {
     }
     if (e instanceof HttpError) return send(res, { status: e.status, headers: e.headers, json: { error: e.message } });
     if (e instanceof LeadActionError) return send(res, { status: e.code === 'not_found' ? 404 : 409, json: { error: e.message } });
+    // NotFound 404; Conflict (inactive vendor, same owner) and NoHeir (nobody of the type to take the clients) 409.
+    if (e instanceof OwnershipError) return send(res, { status: e.code === 'NotFound' ? 404 : 409, json: { error: e.message, code: e.code } });
     deps.log.error({ err: e }, 'admin request failed');
     send(res, { status: 500, json: { error: 'internal error' } });
   }

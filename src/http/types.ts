@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { App } from '../app.ts';
 import type { HealthSource } from '../daemon/health.ts';
 import type { LeadQueries } from '../db/queries.ts';
+import type { VendorQueries } from '../db/vendor-queries.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ParserHealthMonitor } from './parser-health.ts';
@@ -21,6 +22,7 @@ export interface Services {
   app: App;
   deps: ServerDeps;
   queries: LeadQueries;
+  vendors: VendorQueries;
   parserHealth: ParserHealthMonitor;
   now: () => number;
   startedAt: number;

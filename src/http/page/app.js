@@ -9,6 +9,7 @@ const LABELS = {
   sin_datos_de_contacto: 'Sin datos de contacto', datos_falsos: 'Datos falsos', duplicado: 'Duplicado', spam: 'Spam', prueba: 'Prueba', otro: 'Otro',
   continuar: 'Continuar', abortar: 'Abortar', open: 'Abierto', done: 'Hecho', aborted: 'Abortado',
   edit: 'Edición de datos', follow_up: 'Seguimiento', abort: 'Abortado', discard: 'Descartado',
+  nuevo: 'Nuevo', retorno: 'Retorno', transferencia: 'Transferencia', regla: 'Regla',
 };
 const ROW_STATE = { por_contactar: 'Por contactar', no_contactado: 'No contactado', contactado: 'Contactado', abortado: 'Abortado', descartado: 'Descartado' };
 const ID_LABELS = { CL: 'RUT', PE: 'DNI/C.E./RUC', BR: 'CPF' };
@@ -31,6 +32,8 @@ let pages = [null]; // cursors of the pages seen, for "Anterior"
 let page = 0;
 let nextCursor = null;
 let current = null; // the lead open in the detail dialog
+let vendorNames = new Map(); // vendor id -> name, for the owner column
+const ownerName = (id) => (id ? vendorNames.get(id) ?? id : '—');
 
 /** Builds an element; children are nodes or text (text becomes a text node, never markup). */
 function el(tag, attrs = {}, ...children) {
@@ -92,6 +95,7 @@ async function start() {
     fillSelect(f.status, options.statuses);
     fillSelect(f.medium, options.media);
     fillSelect(f.parser, options.parsers);
+    for (const v of options.vendors ?? []) f.elements.namedItem('owner').append(el('option', { value: v.id, text: v.active ? v.name : `${v.name} (inactivo)` }));
     for (const p of options.projects) {
       f.project.append(el('option', { value: p, text: p }));
       $('#project-list').append(el('option', { value: p }));
@@ -100,6 +104,7 @@ async function start() {
     fillSelect($('#f-follow').contactType, options.contactTypes);
     fillSelect($('#f-discard').reason, options.discardReasons);
   }
+  vendorNames = new Map((options.vendors ?? []).map((v) => [v.id, v.name]));
   const idLabel = ID_LABELS[options.country] ?? 'Documento';
   $('#id-label').textContent = idLabel;
   for (const s of document.querySelectorAll('.id-label')) s.textContent = idLabel;
@@ -153,7 +158,7 @@ async function loadPage() {
     el('td', { class: 'name', text: l.fields.name ?? '(sin nombre)' }), el('td', { text: l.fields.nationalId }), el('td', { text: l.fields.phone }),
     el('td', { text: l.fields.email }), el('td', { text: l.project ?? l.projectText }), el('td', { text: label(l.parser ?? '_generic') }),
     el('td', { text: label(l.medium) }), el('td', {}, el('span', { class: `badge q-${l.quality}`, text: label(l.quality) })),
-    el('td', {}, el('span', { class: `badge s-${l.status}`, text: ROW_STATE[l.status] })), el('td', { text: fmt(l.receivedAt) }),
+    el('td', {}, el('span', { class: `badge s-${l.status}`, text: ROW_STATE[l.status] })), el('td', { class: 'owner', text: ownerName(l.owner) }), el('td', { text: fmt(l.receivedAt) }),
     el('td', { text: l.followUpAt ? fmt(l.followUpAt) : '—' })));
   $('#leads tbody').replaceChildren(...rows);
   $('#empty').hidden = rows.length > 0;
@@ -176,7 +181,8 @@ async function openLead(id) {
     ['Mensaje', l.message], ['Calidad', label(l.quality)], ['Estado', ROW_STATE[l.status]], ['Portal', label(l.parser ?? '_generic')], ['Medio', label(l.medium)],
     ['Ingreso', fmt(l.receivedAt)], ['Último contacto', fmt(l.lastContactAt)], ['Seguimiento', l.followUpAt ? fmt(l.followUpAt) : '—']]);
   $('#d-problems').replaceChildren(...(l.problems ?? []).map((p) => el('li', { text: problemText(p, l.problemDetails) })));
-  if (d.client) dl($('#d-client'), [['Ficha', `#${d.client.id}`], ['Nombre', d.client.name], [idLabel, d.client.nationalId], ['Email', d.client.email], ['Teléfono', d.client.phone], ['Tipo', l.contactType]]);
+  if (d.client) dl($('#d-client'), [['Ficha', `#${d.client.id}`], ['Nombre', d.client.name], [idLabel, d.client.nationalId], ['Email', d.client.email], ['Teléfono', d.client.phone], ['Tipo', label(l.contactType)],
+    ['Responsable', ownerName(d.client.ownerVendorId)], ['Responsables', (d.client.ownerHistory ?? []).map((h) => ownerName(h.to)).join(' → ')]]);
   else dl($('#d-client'), [['Ficha', 'Sin ficha de cliente']]);
   $('#d-followups tbody').replaceChildren(...d.followUps.map((f) => el('tr', {}, el('td', { text: fmt(f.createdAt) }), el('td', { text: label(f.action) }),
     el('td', { text: label(f.status) }), el('td', { text: label(f.expectation) }), el('td', { text: label(f.contactType) }), el('td', { text: fmt(f.dueAt) }),
