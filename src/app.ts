@@ -17,6 +17,8 @@ export interface App {
   ownership: Ownership;
   log: Logger;
   context(): PipelineContext;
+  /** The persistence rules (follow-up days, ownership and its webhooks) ingest and edits share. */
+  rules(): PersistRules;
   /** Validates and swaps in new parsers and projects; on error the old set stays. */
   reload(next: { config?: Config }): void;
   close(): void;
@@ -54,6 +56,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     ownership,
     log,
     context: () => context,
+    rules,
     reload(next) {
       const cfg = next.config ?? current;
       const newParsers = loadParsers(cfg.parsersDir); // throws before anything is swapped

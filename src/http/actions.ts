@@ -37,11 +37,8 @@ export const discardBody = z.strictObject({ reason: z.enum(DISCARD_REASONS), com
 
 function actionDeps(s: Services): ActionDeps {
   const ctx = s.app.context();
-  const { ownership } = s.app;
-  // An edit that makes a lead bueno creates its client: it gets an owner like an ingested one.
-  // (No assignment webhook here: the app's own rules are not exposed to the HTTP layer.)
-  const rules = { followUpDays: s.app.config.followUpDays, assignOwner: (c: Parameters<typeof ownership.assign>[0]) => ownership.assign(c) };
-  return { store: s.app.store, country: ctx.country, projects: ctx.projects, rules, ownership };
+  // An edit that makes a lead bueno creates its client: owner and webhook as for an ingested one.
+  return { store: s.app.store, country: ctx.country, projects: ctx.projects, rules: s.app.rules(), ownership: s.app.ownership };
 }
 
 function done(ctx: RequestContext, action: string, r: ActionResult) {
