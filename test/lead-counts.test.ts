@@ -22,3 +22,38 @@ describe('lead_counts aggregate (triggers)', () => {
     app.close();
   });
 });
+
+describe('stats over a date range (daily aggregate + scanned partial days)', () => {
+  it('equal a direct scan for ranges with partial days at either end', async () => {
+    const { LeadQueries } = await import('../src/db/queries.ts');
+    const app = createApp(testConfig(), createLogger('silent'), { dbPath: ':memory:' });
+    const DAY = 86_400_000;
+    const t0 = Date.parse('2026-10-01T00:00:00Z');
+    for (let i = 0; i < 60; i++) {
+      const at = new Date(t0 + i * 0.37 * DAY + (i % 5) * 3_600_000);
+      const lines: Record<string, string> = { Nombre: `Persona ${i}`, Correo: `p${i}@correo.cl`, Proyecto: i % 3 ? 'PLR' : 'MDV' };
+      if (i % 2) lines.RUT = rut(11_000_000 + i * 37);
+      await app.ingestor.ingest(formEmail({ lines, date: at.toUTCString().replace('GMT', '+0000') }), { source: 'file' });
+    }
+    app.store.sqlite.prepare("update leads set contact_state = 'contactado' where id % 4 = 0").run();
+    const q = new LeadQueries(app.store.sqlite, () => 'CL');
+    const norm = (gs: { quality: string; state: string; medium: string; parser: string | null; overdue: number; n: number }[]) =>
+      gs.filter((g) => g.n > 0).map((g) => `${g.quality}|${g.state}|${g.medium}|${g.parser}|${g.overdue}=${g.n}`).sort();
+    const now = t0 + 12 * DAY;
+    const ranges = [
+      { from: t0 + 0.5 * DAY, to: t0 + 10.25 * DAY },
+      { from: t0 + 2 * DAY, to: t0 + 9 * DAY },
+      { from: t0 + 3.1 * DAY, to: t0 + 3.9 * DAY },
+      { from: t0 + 5.5 * DAY, to: undefined },
+      { from: undefined, to: t0 + 7.3 * DAY },
+    ];
+    for (const r of ranges) {
+      const filter = { ...r, projectIds: undefined };
+      expect(norm(q.statsGroups(filter, now))).toEqual(norm(q.statsScan(filter, now)));
+      const pid = app.store.projectId('Parque Los Robles')!;
+      expect(norm(q.statsGroups({ ...r, projectIds: [pid] }, now))).toEqual(norm(q.statsScan({ ...r, projectIds: [pid] }, now)));
+    }
+    expect(norm(q.statsScan(ranges[0], now)).length).toBeGreaterThan(3);
+    app.close();
+  });
+});

@@ -53,6 +53,8 @@ export function wantsDiscarded(f: LeadFilter): boolean {
   return Boolean(f.contactState?.includes('descartado') || f.status?.includes('descartado'));
 }
 
+const DAY_MS = 86_400_000;
+
 interface Where { sql: string; params: unknown[]; /** Few rows match (leads still in time): sort them rather than walk an index. */ fewRows?: boolean }
 
 const marks = (n: number) => Array(n).fill('?').join(',');
@@ -200,8 +202,27 @@ export class LeadQueries {
    * leads_stats_project, or leads_owner for one vendor's leads).
    */
   statsGroups(f: LeadFilter, now: number): StatsGroup[] {
-    if (f.from === undefined && f.to === undefined && !f.q && f.ownerVendorId === undefined) return this.statsFromCounts(f, now);
-    return this.statsScan(f, now);
+    if (f.q || f.ownerVendorId !== undefined) return this.statsScan(f, now);
+    if (f.from === undefined && f.to === undefined) return this.statsFromCounts(f, now);
+    // A date range: whole UTC days from the daily aggregate, the partial days at each end scanned.
+    const from = f.from ?? 0;
+    const to = f.to ?? Number.MAX_SAFE_INTEGER;
+    const firstDay = Math.ceil(from / DAY_MS);
+    const endDay = Math.floor(Math.min(to, 8.64e15) / DAY_MS);
+    if (endDay <= firstDay) return this.statsScan(f, now);
+    const groups = [
+      ...this.statsFromCounts({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, { firstDay, endDay }),
+      ...(from < firstDay * DAY_MS ? this.statsScan({ ...f, from, to: firstDay * DAY_MS }, now) : []),
+      ...(endDay * DAY_MS < to ? this.statsScan({ ...f, from: endDay * DAY_MS, to: f.to }, now) : []),
+    ];
+    const merged = new Map<string, StatsGroup>();
+    for (const g of groups) {
+      const key = `${g.quality}|${g.state}|${g.medium}|${g.parser ?? ''}|${g.overdue}`;
+      const seen = merged.get(key);
+      if (seen) seen.n += g.n;
+      else merged.set(key, { ...g });
+    }
+    return [...merged.values()];
   }
 
   statsScan(f: LeadFilter, now: number): StatsGroup[] {
@@ -212,7 +233,7 @@ export class LeadQueries {
     return this.prepare(sql).all(now, ...w.params) as StatsGroup[];
   }
 
-  private statsFromCounts(f: LeadFilter, now: number): StatsGroup[] {
+  private statsFromCounts(f: LeadFilter, now: number, days?: { firstDay: number; endDay: number }): StatsGroup[] {
     let states = new Set<string>(f.contactState ?? CONTACT_STATES);
     const status = f.status?.length ? new Set(f.status) : null;
     if (status) states = new Set([...states].filter((s) => (s === 'por_contactar' ? status.has('por_contactar') || status.has('no_contactado') : status.has(s as Status))));
@@ -223,8 +244,12 @@ export class LeadQueries {
     if (f.projectIds?.length) where.push(inList('project_id', f.projectIds, params));
     if (f.parsers?.length) where.push(inList('parser', f.parsers.map((p) => p ?? ''), params));
     if (f.medium?.length) where.push(inList('medium', f.medium, params));
+    if (days) {
+      where.push('day >= ? AND day < ?');
+      params.push(days.firstDay, days.endDay);
+    }
     const rows = this.prepare(`SELECT quality, contact_state AS state, medium, nullif(parser, '') AS parser, sum(n) AS n
-      FROM lead_counts WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4`).all(...params) as Omit<StatsGroup, 'overdue'>[];
+      FROM ${days ? 'lead_counts_daily' : 'lead_counts'} WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4`).all(...params) as Omit<StatsGroup, 'overdue'>[];
     if (!states.has('por_contactar')) return rows.map((r) => ({ ...r, overdue: 0 }));
     // Leads still inside their contact deadline are few (the last followUpDays of arrivals), found
     // through leads_state_deadline; every other por_contactar lead is overdue.
