@@ -18,6 +18,8 @@ export interface Extraction {
   projectCandidates: string[];
   /** Fields the parser's own extractors missed and the generic extraction filled. */
   fromFallback: FieldName[];
+  /** Fields the parser's own extractors found. */
+  fromParser: FieldName[];
   /** Labelled form fields found by the generic extraction (a hint that this is a form at all). */
   labelsFound: number;
 }
@@ -133,6 +135,24 @@ export function baseDomain(address: string): string {
 }
 const domainOf = baseDomain;
 
+const COMPANY_CONTACT_LINE = /ll[aá]m(a|anos|enos)|cont[aá]ctanos|call us|atenci[oó]n (al cliente|telef)|mesa central|central telef|ligue|fale conosco|sac\b|soporte|horario/i;
+
+/** "De: Nombre <correo>" / "From: …" inside the body (not the forwarded-header block's portal). */
+function senderLine(lines: string[]): { name: string; address: string } | null {
+  for (const line of lines.slice(0, 200)) {
+    const m = /^(?:de|from|remitente|nome)\s*:\s*"?([^"<>@]{0,80}?)"?\s*<\s*([\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s*>/i.exec(line);
+    if (m) return { name: m[1].trim(), address: m[2].toLowerCase() };
+  }
+  return null;
+}
+
+/** A display name that reads as a person's ("Camila Reyes"), not a system's ("Formulario Web"). */
+function looksLikePerson(name: string | undefined): boolean {
+  if (!name) return false;
+  const words = name.trim().split(/\s+/);
+  return words.length >= 2 && words.length <= 6 && words.every((w) => /^\p{L}[\p{L}'.-]*$/u.test(w)) && !/(formulario|form|web|notific|portal|no-?reply|ventas|contacto|info|sistema|leads?)/i.test(name);
+}
+
 /** The generic extraction: labels in three languages, then free-text fallbacks. */
 function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean): { fields: Partial<ExtractedFields>; labels: number; projects: string[] } {
   const fields: Partial<ExtractedFields> = {};
@@ -151,10 +171,15 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
   const own = new Set(mail.to.map(domainOf));
   if (!fields.email && need('email')) {
     const reply = mail.replyTo?.address;
+    const sender = senderLine(view.lines);
     if (reply && !isAutomated(reply) && domainOf(reply) !== senderDomain) {
       fields.email = reply;
       if (!fields.name && mail.replyTo?.name) fields.name = mail.replyTo.name;
-    } else if (!parsed && labels === 0 && mail.from?.address && !isAutomated(mail.from.address) && !own.has(senderDomain)) {
+    } else if (sender && !isAutomated(sender.address) && domainOf(sender.address) !== senderDomain && !own.has(domainOf(sender.address))) {
+      // A form notification's "De: Nombre <correo>" line (Contact Form 7 and kin).
+      fields.email = sender.address;
+      if (!fields.name && sender.name) fields.name = sender.name;
+    } else if (!parsed && mail.from?.address && !isAutomated(mail.from.address) && !own.has(senderDomain) && (labels === 0 || looksLikePerson(mail.from.name))) {
       // Someone writing to the company directly: the sender is the contact.
       fields.email = mail.from.address;
       if (!fields.name && mail.from.name && !mail.from.name.includes('@')) fields.name = mail.from.name;
@@ -169,8 +194,13 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
     if (id) fields.nationalId = id.value;
   }
   if (!fields.phone && need('phone')) {
-    const found = findPhoneNumbersInText(view.bodyText.slice(0, 20_000), country as CountryCode);
-    if (found.length) fields.phone = found[0].number.number;
+    // Free-text phones: a mobile, not on a line that advertises the sender's own number.
+    const text = view.lines.filter((l) => !COMPANY_CONTACT_LINE.test(l)).join('\n').slice(0, 20_000);
+    const found = findPhoneNumbersInText(text, country as CountryCode).find((p) => {
+      const type = p.number.getType();
+      return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
+    });
+    if (found) fields.phone = found.number.number;
   }
   return { fields, labels, projects };
 }
@@ -178,6 +208,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
 /** Runs the parser's extractors, then lets the generic extraction fill what they missed. */
 export function extractFields(view: MailView, parser: LoadedParser | null, country: Country, maxMs = Infinity): Extraction {
   const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, null])) as ExtractedFields;
+  const fromParser: FieldName[] = [];
   const deadline = performance.now() + maxMs;
   const checkTime = () => {
     if (performance.now() > deadline) throw new LimitExceeded('maxExtractMs', `extraction took longer than maxExtractMs ${maxMs}`);
@@ -186,7 +217,7 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
     for (const ex of parser?.config.fields[f] ?? []) {
       checkTime();
       const v = runExtractor(view, ex);
-      if (v) { fields[f] = v; break; }
+      if (v) { fields[f] = v; fromParser.push(f); break; }
     }
   }
   const need = (f: FieldName) => !fields[f] && !parser?.config.noFallback.includes(f);
@@ -204,5 +235,5 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
   // "Nombre: Juan" + "Apellido: Pérez" is one name.
   else if (fields.name && fields.lastName && !fold(fields.name).includes(fold(fields.lastName))) fields.name = `${fields.name} ${fields.lastName}`;
   const projectCandidates = [...new Set([fields.project, ...fallback.projects].filter((p): p is string => Boolean(p)))];
-  return { fields, projectCandidates, fromFallback, labelsFound: fallback.labels };
+  return { fields, projectCandidates, fromFallback, fromParser, labelsFound: fallback.labels };
 }

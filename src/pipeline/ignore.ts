@@ -40,3 +40,9 @@ export function bulkReason(mail: ParsedEmail): string | null {
   if (h['list'] || h['list-id'] || h['list-unsubscribe'] || h['list-post']) return 'mailing-list';
   return null;
 }
+
+/** A file with no message headers at all (a script, a database, a JSON file) is not an email. */
+export function notAnEmail(mail: ParsedEmail): boolean {
+  const h = mail.headers;
+  return !h['from'] && !h['date'] && !h['subject'] && !h['message-id'] && !h['received'] && !h['to'] && !h['return-path'];
+}

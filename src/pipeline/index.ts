@@ -4,7 +4,7 @@ import type { LoadedParser } from '../parsers/load.ts';
 import { chooseParser } from './choose-parser.ts';
 import { classify, type Quality } from './classify.ts';
 import { extractFields, MailView, type ExtractedFields } from './extract.ts';
-import { bulkReason, notALeadReason } from './ignore.ts';
+import { bulkReason, notALeadReason, notAnEmail } from './ignore.ts';
 import { parseMime, type Address } from './mime.ts';
 import { normalizeFields, type LeadFields } from './normalize.ts';
 import { findProjectIn, type ProjectIndex } from './project.ts';
@@ -57,15 +57,15 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   const mail = await parseMime(raw, ctx.limits);
   const view = new MailView(mail);
   const common = { messageId: mail.messageId, date: mail.date, subject: mail.subject, from: mail.from };
-  const hard = notALeadReason(mail);
+  const hard = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail);
   if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
   const parser = chooseParser(view, ctx.parsers);
   const extraction = extractFields(view, parser, ctx.country, ctx.limits.maxExtractMs);
-  // Bulk mail (newsletters, a portal's own marketing) is ignored when it carries no form: no labels
-  // from an unknown sender, or no contact data at all from a known one.
-  const f = extraction.fields;
-  const noContactData = !f.name && !f.email && !f.phone && !f.nationalId;
-  if ((parser ? noContactData : extraction.labelsFound === 0 || noContactData)) {
+  // Bulk mail (newsletters, a portal's own marketing) is ignored when it carries no form: no
+  // labelled field and no contact field the portal's parser found. Values picked from free text
+  // (a phone in an article) do not make a newsletter a lead.
+  const formContact = extraction.fromParser.some((name) => name !== 'project' && name !== 'message');
+  if (extraction.labelsFound === 0 && !formContact) {
     const bulk = bulkReason(mail);
     if (bulk) return { kind: 'ignored', reason: bulk, parser: parser?.config.id ?? null, ...common };
   }
