@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { formatIssues, type SourceLocator } from './yaml-errors.ts';
+import { PACKAGE_ROOT } from './paths.ts';
 
 const vendorSchema = z.object({
   id: z.string().min(1),
@@ -154,15 +155,27 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
 
 export const DEFAULT_CONFIG_PATH = 'config/centralizer.yaml';
 
+/**
+ * A relative parsers directory is relative to the working directory, like the CLI's own flags;
+ * when it is not there (run from elsewhere), the parsers shipped with the package are used.
+ */
+function resolveParsersDir(dir: string): string {
+  const fromCwd = path.resolve(dir);
+  if (path.isAbsolute(dir) || fs.existsSync(fromCwd)) return fromCwd;
+  const shipped = path.join(PACKAGE_ROOT, dir);
+  return fs.existsSync(shipped) ? shipped : fromCwd;
+}
+
 /** Loads the config file; the default path may be absent (built-in defaults), an explicit one may not. */
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: Config; file: string | null } {
   const chosen = file ?? DEFAULT_CONFIG_PATH;
   if (!fs.existsSync(chosen)) {
     if (file) throw new ConfigError(`${file}: config file not found`);
-    return { config: parseConfig('{}', '(defaults)', env), file: null };
+    const config = parseConfig('{}', '(defaults)', env);
+    config.parsersDir = resolveParsersDir(config.parsersDir);
+    return { config, file: null };
   }
   const config = parseConfig(fs.readFileSync(chosen, 'utf8'), chosen, env);
-  // Relative paths in a config file are relative to the working directory, like the CLI's own flags.
-  config.parsersDir = path.resolve(config.parsersDir);
+  config.parsersDir = resolveParsersDir(config.parsersDir);
   return { config, file: chosen };
 }
