@@ -18,6 +18,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const running = new Set<ChildProcess>();
+// A benchmark that fails midway must not leave daemons behind.
+process.on('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 export interface DaemonProcess {
   child: ChildProcess;
   port: number;
@@ -36,6 +42,8 @@ export async function startDaemonProcess(dir: string, config: Record<string, unk
   const log = fs.openSync(logFile, 'a');
   // The same flags as `npm start` (package.json): a smaller young generation keeps peak memory down.
   const child = spawn(process.execPath, ['--max-semi-space-size=4', path.join(REPO, 'bin/centralizer.js'), 'run', '--config', file], { stdio: ['ignore', log, log], cwd: REPO });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
