@@ -254,7 +254,8 @@ export class LeadQueries {
     // Leads still inside their contact deadline are few (the last followUpDays of arrivals), found
     // through leads_state_deadline; every other por_contactar lead is overdue.
     const w = buildWhere({ ...f, contactState: undefined, status: undefined }, now, this.country(), true);
-    const fresh = this.prepare(`SELECT l.quality, l.medium, l.parser, count(*) AS n FROM leads l
+    // INDEXED BY: SQLite would otherwise walk a project's or a date range's leads (12 ms and up).
+    const fresh = this.prepare(`SELECT l.quality, l.medium, l.parser, count(*) AS n FROM leads l INDEXED BY leads_state_deadline
       WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND ${w.sql} GROUP BY 1, 2, 3`).all(now, ...w.params) as Omit<StatsGroup, 'overdue' | 'state'>[];
     const key = (g: { quality: string; medium: string; parser: string | null }) => `${g.quality}|${g.medium}|${g.parser ?? ''}`;
     const freshBy = new Map(fresh.map((g) => [key(g), g.n]));
