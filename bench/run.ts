@@ -13,6 +13,9 @@ import { buildQueryDb } from './query-db.ts';
 import { REPO, startDaemonProcess } from './daemon-process.ts';
 
 const quick = process.argv.includes('--quick');
+// `--only backlog` (or latency, queries) runs one part, for a look at one number; no results file.
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 const SIZES = quick ? { latency: 40, backlog: 2_000, leads: 200_000, reps: 5 } : { latency: 200, backlog: 10_000, leads: 1_000_000, reps: 15 };
 const say = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -201,6 +204,12 @@ async function main() {
   const started = Date.now();
   const dc = await startDovecot();
   try {
+    if (only) {
+      const part = only === 'latency' ? await latency(dc, dir) : only === 'backlog' ? await backlog(dc, dir) : only === 'queries' ? await queries(dir) : null;
+      if (!part) throw new Error(`--only: "${only}" is not latency, backlog or queries`);
+      process.stdout.write(`${JSON.stringify(part, null, 2)}\n`);
+      return;
+    }
     const result = {
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}`, date: new Date().toISOString(), mode: quick ? 'quick' : 'full' },
       latency: await latency(dc, dir),
