@@ -82,5 +82,10 @@ export function normalizeName(input: string | null | undefined): NameResult {
   const lower = clean.toLowerCase();
   // Only fix the casing when it carries no information; 'McDonald' or 'de la Fuente' stay as written.
   if ((clean === upper || clean === lower) && upper !== lower) tokens = titleCase(tokens);
+  else {
+    // Parts typed separately ("rodrigo" + "VALDÉS MUÑOZ"): fix each all-caps or all-lowercase word.
+    const flat = (t: string) => t.length > 1 && (t === t.toUpperCase() || t === t.toLowerCase()) && t.toUpperCase() !== t.toLowerCase();
+    tokens = tokens.map((t, i) => (!flat(t) ? t : i > 0 && PARTICLES.has(t.toLowerCase()) ? t.toLowerCase() : capitalize(t)));
+  }
   return { name: { full: tokens.join(' '), ...split(tokens) }, problem: null };
 }

@@ -22,6 +22,8 @@ export interface Extraction {
   fromParser: FieldName[];
   /** Labelled form fields found by the generic extraction (a hint that this is a form at all). */
   labelsFound: number;
+  /** Which fields the generic extraction found beside a label. */
+  labelledFields: FieldName[];
 }
 
 const FORWARD_MARKER = /^(-{2,}\s*(forwarded message|mensaje reenviado|mensagem encaminhada|mensaje original|original message|mensagem original)|begin forwarded message|inicio del mensaje reenviado)/i;
@@ -154,7 +156,7 @@ function looksLikePerson(name: string | undefined): boolean {
 }
 
 /** The generic extraction: labels in three languages, then free-text fallbacks. */
-function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean): { fields: Partial<ExtractedFields>; labels: number; projects: string[] } {
+function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean): { fields: Partial<ExtractedFields>; labels: number; projects: string[]; labelled: FieldName[] } {
   const fields: Partial<ExtractedFields> = {};
   const projects: string[] = [];
   const pairs = labelledPairs(view.lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
@@ -202,7 +204,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
     });
     if (found) fields.phone = found.number.number;
   }
-  return { fields, labels, projects };
+  return { fields, labels, projects, labelled: FIELD_NAMES.filter((f) => pairs.some((p) => p.value && fieldForLabel(p.label) === f)) };
 }
 
 /** Runs the parser's extractors, then lets the generic extraction fill what they missed. */
@@ -235,5 +237,5 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
   // "Nombre: Juan" + "Apellido: Pérez" is one name.
   else if (fields.name && fields.lastName && !fold(fields.name).includes(fold(fields.lastName))) fields.name = `${fields.name} ${fields.lastName}`;
   const projectCandidates = [...new Set([fields.project, ...fallback.projects].filter((p): p is string => Boolean(p)))];
-  return { fields, projectCandidates, fromFallback, fromParser, labelsFound: fallback.labels };
+  return { fields, projectCandidates, fromFallback, fromParser, labelsFound: fallback.labels, labelledFields: fallback.labelled };
 }

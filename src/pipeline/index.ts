@@ -61,13 +61,17 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
   const parser = chooseParser(view, ctx.parsers);
   const extraction = extractFields(view, parser, ctx.country, ctx.limits.maxExtractMs);
-  // Bulk mail (newsletters, a portal's own marketing) is ignored when it carries no form: no
-  // labelled field and no contact field the portal's parser found. Values picked from free text
-  // (a phone in an article) do not make a newsletter a lead.
-  const formContact = extraction.fromParser.some((name) => name !== 'project' && name !== 'message');
-  if (extraction.labelsFound === 0 && !formContact) {
+  // Bulk mail (newsletters, a portal's reports) is ignored unless it carries a person's form data:
+  // an email or national ID beside a label, a name with a phone, or a name the portal's own
+  // extractors found. A phone or project picked from an article does not make a newsletter a lead.
+  const has = (f: string) => extraction.fromParser.includes(f as never) || extraction.labelledFields.includes(f as never);
+  // A portal's question with only the asker's name (Mercado Libre) is still an enquiry: malo at worst.
+  const personData = has('email') || has('nationalId') || (has('name') && has('phone')) || extraction.fromParser.includes('name');
+  if (!personData) {
     const bulk = bulkReason(mail);
     if (bulk) return { kind: 'ignored', reason: bulk, parser: parser?.config.id ?? null, ...common };
+    // A meeting invitation (a colleague booking a visit) is not an enquiry.
+    if (!parser && mail.partTypes.includes('text/calendar')) return { kind: 'ignored', reason: 'calendar-invite', parser: null, ...common };
   }
   const normalized = normalizeFields(
     extraction.fields,

@@ -83,7 +83,9 @@ export function labelledPairs(lines: string[], isLabel: (label: string) => boole
         j++;
       }
     }
-    out.push({ label, value: value.replace(/\t/g, ' ').trim(), line: i });
+    // JSON-looking bodies: "documento": "07654321", keeps neither quotes nor the comma.
+    const clean = value.replace(/\t/g, ' ').trim().replace(/^["'“«]+|["'”»]*\s*[,;]?$/g, '').replace(/^["'“«]+|["'”»]+$/g, '');
+    out.push({ label, value: clean, line: i });
     i = j;
   }
   return out;

@@ -57,6 +57,8 @@ export function textLines(text: string): string[] {
   for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
     const line = raw
       .replace(/^(\s*>)+\s?/, '')
+      // Columns aligned with spaces ("Nombre        Ana Soto") separate like tabs.
+      .replace(/(\S) {3,}(?=\S)/g, '$1\t')
       .split('\t')
       .map(cleanSpaces)
       .filter(Boolean)
