@@ -111,7 +111,9 @@ export class Ingestor {
         results.push(null);
       } catch (e) {
         const err = e as Error;
-        const tooLarge = err instanceof LimitExceeded;
+        // Over a size bound: marked too_large. Over the time bound: an error, so reprocess retries it
+        // (a slow moment of the machine is not a property of the email).
+        const tooLarge = err instanceof LimitExceeded && err.limit !== 'maxExtractMs';
         const message = `${tooLarge ? `limit ${err.limit}` : err.name ?? 'Error'}: ${err.message}`;
         if (tooLarge) this.store.markTooLarge(item.rawEmailId, message);
         else this.store.markError(item.rawEmailId, message);

@@ -204,3 +204,15 @@ describe('quick headers', () => {
     expect(fold('  Teléfono: ')).toBe('telefono');
   });
 });
+
+describe('hostile HTML', () => {
+  it('unclosed tags, comments and scripts are handled in linear time (results asserted, not time)', () => {
+    expect(htmlToText('<p>a</p><!-- x --><script>y</script ><style>z</style>b')).toBe('a\n\nb');
+    expect(htmlToText('<div>Nombre</div><!-- unclosed')).toBe('Nombre');
+    expect(htmlToText('<div>Nombre</div><script>never closed')).toBe('Nombre');
+    // Each of these took seconds to minutes with the old patterns (quadratic in the input).
+    for (const s of ['<'.repeat(300_000), '<!--'.repeat(100_000), '<script>'.repeat(50_000), '<table'.repeat(60_000), '<p '.repeat(100_000)]) {
+      expect(typeof htmlToText(`<div>Ana</div>${s}`)).toBe('string');
+    }
+  });
+});

@@ -59,8 +59,10 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   const common = { messageId: mail.messageId, date: mail.date, subject: mail.subject, from: mail.from };
   const hard = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail);
   if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
+  // The extraction clock starts before the parser choice, which builds the text views.
+  const deadline = performance.now() + ctx.limits.maxExtractMs;
   const parser = chooseParser(view, ctx.parsers);
-  const extraction = extractFields(view, parser, ctx.country, ctx.limits.maxExtractMs);
+  const extraction = extractFields(view, parser, ctx.country, deadline);
   // Bulk mail (newsletters, a portal's reports) is ignored unless it carries a person's form data:
   // an email or national ID beside a label, a name with a phone, or a name the portal's own
   // extractors found. A phone or project picked from an article does not make a newsletter a lead.

@@ -21,22 +21,42 @@ export function cleanSpaces(s: string): string {
   return s.trim();
 }
 
-const PARAGRAPH = /<\/(p|table|dl|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b[^>]*>/gi;
-const LINE = /<\/(div|tr|li|dt|dd|dl|tbody|thead|header|footer|center)\s*>|<br\b[^>]*>|<(p|div|tr|li|dt|dd|h[1-6])\b[^>]*>/gi;
+// Tag patterns use [^<>]*, never [^>]*: a '<' with no '>' after it must not make every later '<'
+// scan to the end of the text (quadratic: 4 s for 100 KB of '<' before this was fixed).
+const PARAGRAPH = /<\/(p|table|dl|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b[^<>]*>/gi;
+const LINE = /<\/(div|tr|li|dt|dd|dl|tbody|thead|header|footer|center)\s*>|<br\b[^<>]*>|<(p|div|tr|li|dt|dd|h[1-6])\b[^<>]*>/gi;
+
+/** Removes `open ... close` spans in one linear pass; an unclosed span removes the rest. */
+function cutSpans(s: string, open: RegExp, closeFor: (m: RegExpExecArray) => string): string {
+  let out = '';
+  let at = 0;
+  const lower = s.toLowerCase();
+  open.lastIndex = 0;
+  for (let m = open.exec(s); m; m = open.exec(s)) {
+    out += `${s.slice(at, m.index)} `;
+    const close = closeFor(m);
+    const end = lower.indexOf(close, m.index + m[0].length);
+    if (end < 0) return out;
+    const gt = s.indexOf('>', end); // the close tag's own end ("</script >")
+    at = gt < 0 ? s.length : gt + 1;
+    open.lastIndex = at;
+  }
+  return out + s.slice(at);
+}
 
 /**
  * HTML to text that keeps the structure label lookup needs: a table row or block per line, cells
- * separated by tabs. Regex based (no DOM) so it is cheap; input is already size-bounded.
+ * separated by tabs. Regex based (no DOM) so it is cheap; every pattern is linear in the input.
  */
 export function htmlToText(html: string): string {
-  const body = html
-    .replace(/<!--[\s\S]*?-->/g, ' ')
-    .replace(/<(script|style|head|title)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+  const noComments = cutSpans(html, /<!--/g, () => '-->');
+  const noScripts = cutSpans(noComments, /<(script|style|head|title)\b[^<>]*>/gi, (m) => `</${m[1].toLowerCase()}`);
+  const body = noScripts
     .replace(/[\r\n]+/g, ' ')
     .replace(/<\/t[dh]\s*>/gi, '\t')
     .replace(PARAGRAPH, '\n\u0001\n')
     .replace(LINE, '\n')
-    .replace(/<[^>]*>/g, '');
+    .replace(/<[^<>]*>/g, '');
   // Empty lines from adjacent block tags go; a paragraph mark becomes one blank line.
   const lines = decodeHTML(body)
     .split('\n')
