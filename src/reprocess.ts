@@ -19,7 +19,7 @@ export interface ReprocessReport {
 export async function reprocess(app: App, opts: { qualities: string[]; since: number | null; now?: number }): Promise<ReprocessReport> {
   const report: ReprocessReport = { examined: 0, upgraded: 0, changed: 0, unchanged: 0, errors: 0 };
   const { store } = app;
-  const rules = { followUpDays: app.config.followUpDays };
+  const rules = app.rules();
   const statuses = ['lead', ...(opts.qualities.includes('error') ? ['error', 'pending'] : [])];
   for (const rawId of store.rawIdsByStatus(statuses, opts.since)) {
     const raw = store.getRaw(rawId);
@@ -33,7 +33,8 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
       continue;
     }
     const lead = store.getLead(leadId)!;
-    if (!opts.qualities.includes(lead.quality)) continue;
+    // A discarded or aborted lead was closed by a person: reprocessing never reopens it.
+    if (!opts.qualities.includes(lead.quality) || lead.contactState === 'descartado' || lead.contactState === 'abortado') continue;
     report.examined++;
     let outcome;
     try {

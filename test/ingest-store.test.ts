@@ -114,6 +114,38 @@ describe('persistence on real SQLite with the real migrations', () => {
   });
 });
 
+describe('review findings', () => {
+  it('processing an already processed email again changes nothing and does not throw', async () => {
+    const r = await ingest(complete());
+    await expect(app.ingestor.processStoredBatch([r.rawEmailId])).resolves.toHaveLength(1);
+    expect(count('leads')).toBe(1);
+  });
+
+  it('reprocess never reopens a discarded lead', async () => {
+    const r = await ingest(complete({ Proyecto: 'Torre Nueva' }));
+    app.store.sqlite.prepare("update leads set contact_state = 'descartado' where id = ?").run(r.leadId);
+    app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
+    const report = await reprocess(app, { qualities: ['con_problemas'], since: null });
+    expect(report.upgraded).toBe(0);
+    expect(app.store.getLead(r.leadId!)!.quality).toBe('con_problemas');
+  });
+
+  it('an upgrade of an already linked lead keeps its client and contact type; the follow-up counts from the upgrade', async () => {
+    const r = await ingest(complete({ Proyecto: 'Torre Nueva' }));
+    const before = app.store.getLead(r.leadId!)!;
+    expect(before.contactType).toBe('nuevo');
+    app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
+    const now = Date.parse('2027-01-10T12:00:00Z');
+    const outcome = { ...r.outcome!, kind: 'lead' } as never as Parameters<typeof app.store.updateLeadOutcome>[1];
+    const upgraded = { ...outcome, fields: { ...outcome.fields, project: 'Torre Nueva' }, quality: 'bueno' as const, problems: [], createsClient: true, createsFollowUp: true };
+    const res = app.store.updateLeadOutcome(r.leadId!, upgraded, app.rules(), 'admin', now);
+    expect(res.clientId).toBe(before.clientId);
+    expect(res.followUpAt).toBe(now + 5 * DAY_MS);
+    expect(app.store.getLead(r.leadId!)!.contactType).toBe('nuevo');
+    expect(count('clients')).toBe(1);
+  });
+});
+
 describe('CLI', () => {
   const run = async (args: string[]) => {
     let out = '';

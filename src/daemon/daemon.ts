@@ -33,9 +33,9 @@ function checkSchedules(app: App): void {
  * Emails stored before a crash but not yet processed: raw rows still 'pending'. Processed once at
  * start, before any mailbox connects; a row that fails again stays pending for the next start.
  */
-export async function processPending(app: App): Promise<number> {
+export async function processPending(app: App, storedBefore = Number.MAX_SAFE_INTEGER): Promise<number> {
   let done = 0;
-  const ids = app.store.pendingRawIds(Number.MAX_SAFE_INTEGER);
+  const ids = app.store.pendingRawIds(Number.MAX_SAFE_INTEGER, storedBefore);
   for (let i = 0; i < ids.length; i += 50) {
     const chunk = ids.slice(i, i + 50);
     try {
@@ -83,10 +83,13 @@ export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<D
   for (const w of workers) w.start();
   // Rows a database error left pending (disk full, locked) are retried while running, not only at start.
   let retrying = false;
+  // Only rows stored over two minutes ago: younger ones belong to a catch-up still at work.
   retry = setInterval(() => {
-    if (retrying || stopping || !app.store.pendingRawIds(1).length) return;
+    if (retrying || stopping) return;
     retrying = true;
-    void processPending(app).finally(() => (retrying = false));
+    processPending(app, Date.now() - 120_000)
+      .catch((err) => log.error({ err: (err as Error).message }, 'retry of pending emails failed'))
+      .finally(() => (retrying = false));
   }, 30_000);
   retry.unref();
   log.info({ mailboxes: workers.map((w) => w.name) }, 'daemon started');

@@ -124,7 +124,9 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
   await processing;
   // UIDs below the STATUS UIDNEXT that the listing did not return were expunged, and UIDs are
   // never reused: move the cursor past them so the next sync does not list them again.
-  if (!progress.stopping() && pending.length === 0 && last < status.uidNext - 1) store.storeBatch(mailbox.name, uidValidity, status.uidNext - 1, []);
+  // The cursor only ever moves to UIDs the listing returned: STATUS on the selected mailbox may
+  // announce a UIDNEXT before this session sees the message (RFC 3501 6.3.10), and jumping to it
+  // would skip that message forever. Expunged trailing UIDs only cost a cheap re-listing.
   result.behind = pending.length;
   return result;
 }

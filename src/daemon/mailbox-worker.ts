@@ -197,11 +197,18 @@ export class MailboxWorker {
     if (!client || !client.usable || this.stopped) return;
     this.h.state = 'syncing';
     const started = Date.now();
-    const result = await syncMailbox(client, this.opts.app, this.opts.mailbox, this.log, {
-      touch: () => (this.progressAt = Date.now()),
-      behind: (n) => (this.h.messagesBehind = n),
-      stopping: () => this.stopped,
-    });
+    let result: Awaited<ReturnType<typeof syncMailbox>>;
+    try {
+      result = await syncMailbox(client, this.opts.app, this.opts.mailbox, this.log, {
+        touch: () => (this.progressAt = Date.now()),
+        behind: (n) => (this.h.messagesBehind = n),
+        stopping: () => this.stopped,
+      });
+    } catch (err) {
+      // A catch-up that outlived its connection must not close the one that replaced it.
+      if (this.client !== client) return;
+      throw err;
+    }
     this.attempt = 0;
     this.h.lastSuccessAt = Date.now();
     if (result.fetched) this.log.info({ fetched: result.fetched, stored: result.stored, ms: Date.now() - started }, 'caught up');

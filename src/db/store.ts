@@ -136,11 +136,11 @@ export class Store {
   }
 
   /** Raw emails waiting for the pipeline (stored, then the process stopped before processing). */
-  pendingRawIds(limit = 1000): number[] {
+  pendingRawIds(limit = 1000, storedBefore = Number.MAX_SAFE_INTEGER): number[] {
     return this.db
       .select({ id: rawEmails.id })
       .from(rawEmails)
-      .where(eq(rawEmails.status, 'pending'))
+      .where(and(eq(rawEmails.status, 'pending'), sql`${rawEmails.storedAt} < ${storedBefore}`))
       .orderBy(rawEmails.id)
       .limit(limit)
       .all()
@@ -206,6 +206,13 @@ export class Store {
    */
   recordOutcome(rawEmailId: number, outcome: PipelineOutcome, receivedAt: number, rules: PersistRules, now = Date.now()): LeadRecordResult {
     return this.transaction(() => {
+      // Processed meanwhile (the worker and the pending retry may meet): keep what is there.
+      const current = this.q('select r.status, l.id lead_id, l.client_id, l.follow_up_at, l.contact_type from raw_emails r left join leads l on l.raw_email_id = r.id where r.id = ?').get(rawEmailId) as
+        | { status: string; lead_id: number | null; client_id: number | null; follow_up_at: number | null; contact_type: string | null }
+        | undefined;
+      if (current && (current.status === 'lead' || current.status === 'ignored')) {
+        return { leadId: current.lead_id, clientId: current.client_id, followUpAt: current.follow_up_at, contactType: current.contact_type };
+      }
       const setStatus = this.q('update raw_emails set status = ?, ignored_reason = ?, parser = ?, processed_at = ?, error = null where id = ?');
       if (outcome.kind === 'ignored') {
         setStatus.run('ignored', outcome.reason, outcome.parser, now, rawEmailId);
@@ -246,6 +253,8 @@ export class Store {
     rules: PersistRules,
     now: number,
     actor = 'centralizador',
+    /** When the follow-up's days count from: the arrival at ingest, the moment of an upgrade later. */
+    followUpFrom = receivedAt,
   ): Omit<LeadRecordResult, 'leadId'> {
     const f = o.fields;
     let client = this.findClient(f);
@@ -270,7 +279,7 @@ export class Store {
     const contactType = owner?.contactType ?? (created ? 'nuevo' : 'retorno');
     let followUpAt: number | null = null;
     if (o.createsFollowUp) {
-      followUpAt = receivedAt + rules.followUpDays * DAY_MS;
+      followUpAt = followUpFrom + rules.followUpDays * DAY_MS;
       this.openFollowUp(client.id, leadId, projectId, followUpAt, actor, now);
     }
     this.q('update leads set client_id = ?, follow_up_at = ?, contact_type = ?, owner_vendor_id = ?, updated_at = ? where id = ?')
@@ -337,10 +346,16 @@ export class Store {
         })
         .where(eq(leads.id, leadId))
         .run();
-      const linked = lead.followUpAt && lead.clientId
-        ? { clientId: lead.clientId, followUpAt: lead.followUpAt, contactType: lead.contactType }
-        : this.linkClient(leadId, o, lead.receivedAt, projectId, rules, now, actor);
-      return { leadId, ...linked };
+      if (!lead.clientId) return { leadId, ...this.linkClient(leadId, o, lead.receivedAt, projectId, rules, now, actor, now) };
+      // Already linked (complete data, only the project failed): keep its client, owner and contact
+      // type; an upgrade to bueno opens the follow-up from now.
+      let followUpAt = lead.followUpAt;
+      if (o.createsFollowUp && !followUpAt) {
+        followUpAt = now + rules.followUpDays * DAY_MS;
+        this.openFollowUp(lead.clientId, leadId, projectId, followUpAt, actor, now);
+        this.q('update leads set follow_up_at = ?, updated_at = ? where id = ?').run(followUpAt, now, leadId);
+      }
+      return { leadId, clientId: lead.clientId, followUpAt, contactType: lead.contactType };
     });
   }
 

@@ -141,6 +141,8 @@ export function createAdminServer(app: App, deps: ServerDeps) {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          // An accept error (EMFILE) with no listener would kill the daemon: log it instead.
+          server.on('error', (e) => deps.log.error({ err: (e as Error).message }, 'admin server error'));
           // Checked now and then too, so a template change is logged even when nobody opens the page.
           timer = setInterval(() => {
             try {
