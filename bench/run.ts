@@ -16,7 +16,7 @@ const quick = process.argv.includes('--quick');
 // `--only backlog` (or latency, queries) runs one part, for a look at one number; no results file.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
-const SIZES = quick ? { latency: 40, backlog: 2_000, leads: 200_000, reps: 5 } : { latency: 200, backlog: 10_000, leads: 1_000_000, reps: 15 };
+const SIZES = quick ? { latency: 30, backlog: 2_000, leads: 150_000, reps: 5 } : { latency: 200, backlog: 10_000, leads: 1_000_000, reps: 15 };
 const say = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
