@@ -10,21 +10,13 @@ import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics.ts';
 import type { MailboxHealth } from '../src/daemon/health.ts';
 import { createAdminServer } from '../src/http/server.ts';
+import { rutCheckDigit } from './helpers/lead-mail.ts';
 
 export const TOKEN = 'test-admin-token-0123456789abcdef';
 export const DAY = 86_400_000;
 
-/** Chilean RUT with its modulo-11 check digit, computed here independently of src/. */
-export function rut(body: number): string {
-  let sum = 0;
-  let w = 2;
-  for (const d of String(body).split('').reverse()) {
-    sum += Number(d) * w;
-    w = w === 7 ? 2 : w + 1;
-  }
-  const r = 11 - (sum % 11);
-  return `${body}-${r === 11 ? '0' : r === 10 ? 'K' : r}`;
-}
+/** Chilean RUT with its modulo-11 check digit, computed by the tests independently of src/. */
+export const rut = (body: number): string => `${body}-${rutCheckDigit(body)}`;
 export const dotted = (r: string) => r.replace(/^(\d{1,2})(\d{3})(\d{3})-/, '$1.$2.$3-');
 
 export interface Person { name?: string; rut?: string; email?: string; phone?: string; project?: string; message?: string }

@@ -2,7 +2,7 @@ import { parseConfig, type Config } from '../../src/config.ts';
 import { buildProjectIndex } from '../../src/pipeline/project.ts';
 import type { PipelineContext } from '../../src/pipeline/index.ts';
 import type { LoadedParser } from '../../src/parsers/load.ts';
-import { rutCheckDigit } from '../../src/normalize/national-id.ts';
+import { rutCheckDigit } from './lead-mail.ts';
 
 export const PROJECTS = [
   { name: 'Parque Los Robles', aliases: ['Edificio Parque Los Robles', 'PLR'] },
@@ -20,7 +20,8 @@ export function testContext(parsers: LoadedParser[] = []): PipelineContext {
   return { parsers, projects: buildProjectIndex(config.projects), country: 'CL', limits: config.limits };
 }
 
-export const rut = (body: number) => `${body}-${rutCheckDigit(String(body))}`;
+/** A valid RUT, its check digit computed independently of src/. */
+export const rut = (body: number) => `${body}-${rutCheckDigit(body)}`;
 
 let seq = 0;
 
