@@ -46,6 +46,8 @@ export const configSchema = z.object({
   reassignAfterDays: z.number().int().min(1).max(3650).default(30),
   timezone: z.string().default('America/Santiago'),
   projects: z.array(projectSchema).default([]),
+  /** Vendors may also be listed once, each naming its projects (merged into projects[].vendors). */
+  vendors: z.array(vendorSchema.extend({ projects: z.array(z.string().min(1)).default([]) })).default([]),
   mailboxes: z.array(mailboxSchema).default([]),
   parsersDir: z.string().default('parsers'),
   admin: z
@@ -137,6 +139,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     throw new ConfigError(formatIssues(file, result.error.issues, data, locate));
   }
   const config = result.data;
+  for (const [i, v] of config.vendors.entries()) {
+    for (const name of v.projects) {
+      const project = config.projects.find((p) => p.name === name);
+      if (!project) throw new ConfigError(`${file}: vendors.${i}.projects: "${name}" is not a project in projects`);
+      if (!project.vendors.some((x) => x.id === v.id)) project.vendors.push({ id: v.id, name: v.name, email: v.email, type: v.type, active: v.active, webhook: v.webhook });
+    }
+  }
   for (const [i, m] of config.mailboxes.entries()) {
     if (m.password === undefined && m.passwordEnv) {
       const v = env[m.passwordEnv];
@@ -166,16 +175,43 @@ function resolveParsersDir(dir: string): string {
   return fs.existsSync(shipped) ? shipped : fromCwd;
 }
 
+/**
+ * Keys the schema does not know (a typo such as `followupDays` would otherwise be dropped
+ * silently). Reported as warnings, not errors, so a config written for a newer version still runs.
+ */
+export function unknownKeys(data: unknown, schema: z.ZodType = configSchema, at = ''): string[] {
+  const out: string[] = [];
+  let s: z.ZodType = schema;
+  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodPipe) s = (s instanceof z.ZodPipe ? s.in : s.unwrap()) as z.ZodType;
+  if (s instanceof z.ZodObject && data && typeof data === 'object' && !Array.isArray(data)) {
+    const shape = s.shape as Record<string, z.ZodType>;
+    for (const [k, v] of Object.entries(data)) {
+      if (!(k in shape)) out.push(`${at}${k}`);
+      else out.push(...unknownKeys(v, shape[k], `${at}${k}.`));
+    }
+  } else if (s instanceof z.ZodArray && Array.isArray(data)) {
+    data.forEach((item, i) => out.push(...unknownKeys(item, s.element as z.ZodType, `${at}${i}.`)));
+  }
+  return out;
+}
+
 /** Loads the config file; the default path may be absent (built-in defaults), an explicit one may not. */
-export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: Config; file: string | null } {
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: Config; file: string | null; warnings: string[] } {
   const chosen = file ?? DEFAULT_CONFIG_PATH;
   if (!fs.existsSync(chosen)) {
     if (file) throw new ConfigError(`${file}: config file not found`);
     const config = parseConfig('{}', '(defaults)', env);
     config.parsersDir = resolveParsersDir(config.parsersDir);
-    return { config, file: null };
+    return { config, file: null, warnings: [] };
   }
-  const config = parseConfig(fs.readFileSync(chosen, 'utf8'), chosen, env);
+  const text = fs.readFileSync(chosen, 'utf8');
+  const config = parseConfig(text, chosen, env);
   config.parsersDir = resolveParsersDir(config.parsersDir);
-  return { config, file: chosen };
+  let warnings: string[] = [];
+  try {
+    warnings = unknownKeys(parseDocument(text).toJS()).map((k) => `${chosen}: ${k}: unknown key, ignored`);
+  } catch {
+    // the config already parsed; a warning is not worth failing for
+  }
+  return { config, file: chosen, warnings };
 }

@@ -180,6 +180,15 @@ describe('CLI', () => {
     expect(r.err).toMatch(/followUpDays: .*"five"/);
   });
 
+  it('unknown keys (typos) are reported as warnings naming the key path', async () => {
+    const cfg = path.join(dir, 'typo.yaml');
+    fs.writeFileSync(cfg, `followupDays: 5\nparsersDir: ${process.cwd()}/parsers\nprojects:\n  - {name: A, alias: [b]}\n`);
+    const r = await run(['parsers', 'check', '--config', cfg]);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/typo\.yaml: followupDays: unknown key/);
+    expect(r.err).toMatch(/projects\.0\.alias: unknown key/);
+  });
+
   it('secrets come from the environment', () => {
     const cfg = parseConfig('mailboxes:\n  - {name: v, host: h, user: u, passwordEnv: IMAP_PW}\nadmin: {token: "${TOKEN}"}\n', 'c', { IMAP_PW: 's3cret', TOKEN: 'x'.repeat(30) });
     expect(cfg.mailboxes[0].password).toBe('s3cret');

@@ -66,7 +66,8 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     return command ? 0 : 2;
   }
   try {
-    const { config, file } = loadConfig(parsed.values.config);
+    const { config, file, warnings } = loadConfig(parsed.values.config);
+    for (const w of warnings) io.err.write(`warning: ${w}\n`);
     const ctx: CommandContext = { config, configFile: file, db: parsed.values.db, args, values: parsed.values, out: io.out, err: io.err };
     switch (command) {
       case 'replay':
