@@ -216,3 +216,10 @@ describe('hostile HTML', () => {
     }
   });
 });
+
+describe('Word/Outlook HTML', () => {
+  it('a <p class=MsoNormal> inside each cell keeps label and value on one row', () => {
+    const html = '<table><tr><td><p class=MsoNormal><b><span>Nombre<o:p></o:p></span></b></p></td><td><p class=MsoNormal><span>Pablo Riquelme<o:p></o:p></span></p></td></tr></table>';
+    expect(textLines(htmlToText(html))).toEqual(['Nombre\tPablo Riquelme']);
+  });
+});

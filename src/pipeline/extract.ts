@@ -137,7 +137,7 @@ export function baseDomain(address: string): string {
 }
 const domainOf = baseDomain;
 
-const COMPANY_CONTACT_LINE = /ll[aá]m(a|anos|enos)|cont[aá]ctanos|call us|atenci[oó]n (al cliente|telef)|mesa central|central telef|ligue|fale conosco|sac\b|soporte|horario/i;
+const COMPANY_CONTACT_LINE = /ll[aá]m(a|anos|enos)|cont[aá]ctanos|call us|atenci[oó]n (al cliente|telef)|mesa central|central telef|ligue|fale conosco|sac\b|soporte|horario|ayuda|help|centro de/i;
 
 /** "De: Nombre <correo>" / "From: …" inside the body (not the forwarded-header block's portal). */
 function senderLine(lines: string[]): { name: string; address: string } | null {
@@ -195,7 +195,10 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
     const id = findNationalIdInText(view.bodyText.slice(0, 100_000), country);
     if (id) fields.nationalId = id.value;
   }
-  if (!fields.phone && need('phone')) {
+  // A phone found only in free text is trusted when the mail carries some form data; in a portal's
+  // account notice or report the only number is the portal's own.
+  const formData = labels > 0 || (['name', 'email', 'nationalId'] as const).some((f) => fields[f] || !need(f));
+  if (!fields.phone && need('phone') && (formData || !parsed)) {
     // Free-text phones: a mobile, not on a line that advertises the sender's own number.
     const text = view.lines.filter((l) => !COMPANY_CONTACT_LINE.test(l)).join('\n').slice(0, 20_000);
     const found = findPhoneNumbersInText(text, country as CountryCode).find((p) => {

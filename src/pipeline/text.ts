@@ -53,6 +53,9 @@ export function htmlToText(html: string): string {
   const noScripts = cutSpans(noComments, /<(script|style|head|title)\b[^<>]*>/gi, (m) => `</${m[1].toLowerCase()}`);
   const body = noScripts
     .replace(/[\r\n]+/g, ' ')
+    // Word and Outlook wrap every cell's content in <p class=MsoNormal>: a cell is still one cell.
+    .replace(/(<t[dh]\b[^<>]*>)\s*<p\b[^<>]*>/gi, '$1')
+    .replace(/<\/p\s*>\s*(<\/t[dh]\s*>)/gi, '$1')
     .replace(/<\/t[dh]\s*>/gi, '\t')
     .replace(PARAGRAPH, '\n\u0001\n')
     .replace(LINE, '\n')
