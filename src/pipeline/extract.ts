@@ -122,7 +122,8 @@ function runExtractor(view: MailView, ex: Extractor): string | null {
   return value ? value : null;
 }
 
-const AUTOMATED = /^(no-?reply|do-?not-?reply|noresponder|no-?responder|notificaciones?|notifications?|mailer|bounce|alertas?|avisos?|leads?|contacto|info|comunica|newsletter)([.+_-]|@)/i;
+// System and role mailboxes: never a person writing about a property.
+const AUTOMATED = /^(no-?reply|do-?not-?reply|noresponder|no-?responder|notificaciones?|notifications?|mailer|bounce|alertas?|avisos?|leads?|contacto|info|comunica|newsletter|hola|hello|marketing|promo|promociones|ofertas|publicidad|ventas|sales|comercial|equipo|team)([.+_-]|@)/i;
 
 function isAutomated(address: string): boolean {
   return AUTOMATED.test(address);
