@@ -260,3 +260,13 @@ describe('properties', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('Peruvian ID labels as people write them', () => {
+  it('reads D.N.I., Doc. Identidad and Documento de identidad, with or without a colon', () => {
+    expect(findNationalIdInText('D.N.I. N° 08765432', 'PE')).toEqual({ type: 'dni', value: '08765432' });
+    expect(findNationalIdInText('Doc. Identidad 41823567-1', 'PE')).toEqual({ type: 'dni', value: '41823567' });
+    expect(findNationalIdInText('Documento de identidad: 45678912', 'PE')).toEqual({ type: 'dni', value: '45678912' });
+    expect(normalizeNationalId('D.N.I. 08765432', 'PE')).toEqual({ id: { type: 'dni', value: '08765432' }, problem: null });
+    expect(normalizeNationalId('R.U.C. 20512333797', 'PE').id).toEqual({ type: 'ruc', value: '20512333797' });
+  });
+});

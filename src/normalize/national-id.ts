@@ -80,8 +80,8 @@ export function isValidRut(s: string): boolean {
 
 function parsePe(input: string): NationalId | null {
   const up = input.toUpperCase().replace(DASHES, '-').trim();
-  const label = /^(DNI|RUC|C\.?\s?E\.?|CARN[EÉ](?:\s+DE\s+EXTRANJER[IÍ]A)?)\b\.?\s*(?:N[°º.O]?\s*)?:?\s*/.exec(up);
-  const kind = label ? (label[1].startsWith('DNI') ? 'dni' : label[1].startsWith('RUC') ? 'ruc' : 'ce') : null;
+  const label = /^(D\.?\s?N\.?\s?I|R\.?U\.?C|C\.?\s?E\.?|CARN[EÉ](?:\s+DE\s+EXTRANJER[IÍ]A)?)\b\.?\s*(?:N[°º.O]?\s*)?:?\s*/.exec(up);
+  const kind = label ? (/^D/.test(label[1]) ? 'dni' : /^R/.test(label[1]) ? 'ruc' : 'ce') : null;
   const rest = label ? up.slice(label[0].length) : up;
 
   if (kind === 'ce') {
@@ -136,7 +136,8 @@ const RUT_PLAIN = /(?<![\d+.\-$])(\d{7,8}[\dkK])(?![\dA-Za-z.\-])/g;
 const ID_LABEL = /(?:\bRU[TN]|\bCPF|c[ée]dula|\bC\.I\.?|\bCI\b|carn[eé]t?|identidad|documento)[^\n\d]{0,16}$/i;
 const PHONE_LABEL = /(?:tel|fone|fono|cel|m[oó]vil|whats|wsp|phone|contacto|\+\d{1,3})[^\n]{0,12}$/i;
 const RUC_ANY = /(?<!\d)((?:10|15|17|20)\d{9})(?!\d)/g;
-const DNI_LABELLED = /\bDNI\s{0,3}(?:N[°º.o]?\s{0,2})?:?\s{0,3}(\d{8})(?:-([0-9A-K]))?(?![\dA-Za-z])/gi;
+// "DNI 12345678", "D.N.I. N° 12345678", "Doc. Identidad 12345678-1", "Documento de identidad: …"
+const DNI_LABELLED = /(?:\bD\.?N\.?I\b\.?|\bdoc(?:umento)?\.?\s{0,2}(?:de\s{1,2})?identidad|\bdocumento)\s{0,3}(?:N[°º.o]?\s{0,2})?:?\s{0,3}(\d{8})(?:-([0-9A-K]))?(?![\dA-Za-z])/gi;
 const CPF_DOTTED = /(?<![\d.])(\d{3}\.\d{3}\.\d{3}-\d{2})(?![\d])/g;
 const CPF_PLAIN = /(?<![\d+.\-])(\d{11})(?![\d])/g;
 
