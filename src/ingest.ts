@@ -144,11 +144,4 @@ export class Ingestor {
     }
     return items.length ? this.processBatch(items) : [];
   }
-
-  /** Processes a stored raw email by id (pending after a crash, or `reprocess`). */
-  async processStored(rawEmailId: number): Promise<IngestResult | null> {
-    const row = this.store.getRaw(rawEmailId);
-    if (!row || !row.raw) return null;
-    return this.process(rawEmailId, row.raw, row.receivedAt, row.messageId);
-  }
 }

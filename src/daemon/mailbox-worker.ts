@@ -1,5 +1,5 @@
 import { ImapFlow } from 'imapflow';
-import cron, { type ScheduledTask } from 'node-cron';
+import cron from 'node-cron';
 import type { App } from '../app.ts';
 import type { MailboxConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';

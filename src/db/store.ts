@@ -1,6 +1,6 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './open.ts';
-import { actions, clients, followUps, leads, mailboxCursors, projects, rawEmails } from './schema.ts';
+import { actions, clients, leads, mailboxCursors, projects, rawEmails } from './schema.ts';
 import type { LeadOutcome, PipelineOutcome } from '../pipeline/index.ts';
 import { fold } from '../pipeline/text.ts';
 import { preparedCache, type Prepared } from './prepared.ts';

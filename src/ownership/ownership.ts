@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/open.ts';
-import { actions, clients, counters, leads, projectVendors, projects, vendors, webhookDeliveries } from '../db/schema.ts';
+import { actions, clients, leads, projectVendors, projects, vendors, webhookDeliveries } from '../db/schema.ts';
 import type { ProjectConfig } from '../config.ts';
 import { DAY_MS } from '../db/store.ts';
 import { preparedCache, type Prepared } from '../db/prepared.ts';

@@ -169,6 +169,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
     if (field === 'project' && projects.length < 10) projects.push(cleanSpaces(p.value));
     if (!fields[field]) fields[field] = p.value;
   }
+  const labelled = Object.keys(fields) as FieldName[]; // before any free-text fallback fills more
   const mail = view.mail;
   const senderDomain = domainOf(mail.from?.address ?? '');
   const own = new Set(mail.to.map(domainOf));
@@ -208,7 +209,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
     });
     if (found) fields.phone = found.number.number;
   }
-  return { fields, labels, projects, labelled: FIELD_NAMES.filter((f) => pairs.some((p) => p.value && fieldForLabel(p.label) === f)) };
+  return { fields, labels, projects, labelled };
 }
 
 /** Runs the parser's extractors, then lets the generic extraction fill what they missed. */

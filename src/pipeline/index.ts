@@ -1,6 +1,7 @@
 import type { Limits } from '../config.ts';
 import type { Country } from '../normalize/national-id.ts';
 import type { LoadedParser } from '../parsers/load.ts';
+import type { FieldName } from '../parsers/schema.ts';
 import { chooseParser } from './choose-parser.ts';
 import { classify, type Quality } from './classify.ts';
 import { extractFields, MailView, type ExtractedFields } from './extract.ts';
@@ -66,7 +67,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   // Bulk mail (newsletters, a portal's reports) is ignored unless it carries a person's form data:
   // an email or national ID beside a label, a name with a phone, or a name the portal's own
   // extractors found. A phone or project picked from an article does not make a newsletter a lead.
-  const has = (f: string) => extraction.fromParser.includes(f as never) || extraction.labelledFields.includes(f as never);
+  const has = (f: FieldName) => extraction.fromParser.includes(f) || extraction.labelledFields.includes(f);
   // A portal's question with only the asker's name (Mercado Libre) is still an enquiry: malo at worst.
   const personData = has('email') || has('nationalId') || (has('name') && has('phone')) || extraction.fromParser.includes('name');
   if (!personData) {
