@@ -32,6 +32,7 @@ export function buildQueryDb(file: string, n: number, projects: string[], progre
   store.syncProjects(projects.map((name) => ({ name, aliases: [] })));
   const sqlite = db.$client;
   sqlite.pragma('synchronous = OFF');
+  sqlite.pragma('foreign_keys = OFF'); // synthetic leads point at raw emails that are never written
   const random = rng(42);
   const end = Date.UTC(2026, 10, 1);
   const start = end - 730 * DAY;
@@ -65,6 +66,7 @@ export function buildQueryDb(file: string, n: number, projects: string[], progre
     progress?.(Math.min(n, i + batch));
   }
   sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
   sqlite.exec('analyze');
   store.close();
   return { file, leads: n, sampleRut, sampleEmail, project: projects[0], from: new Date(end - 90 * DAY).toISOString().slice(0, 10), to: new Date(end).toISOString().slice(0, 10) };

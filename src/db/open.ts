@@ -19,11 +19,16 @@ export function openDatabase(file: string, opts: { readonly?: boolean } = {}): D
     sqlite.pragma('journal_mode = WAL');
     // NORMAL in WAL mode: a commit survives a process crash (kill -9); only power loss can lose the last one.
     sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
   }
   sqlite.pragma('cache_size = -8000'); // 8 MB: the working set is the recent pages; memory matters more
   sqlite.pragma('temp_store = MEMORY');
   const db = drizzle(sqlite, { schema }) as Db;
-  if (!opts.readonly) migrate(db, { migrationsFolder: MIGRATIONS });
+  if (!opts.readonly) {
+    // Off while migrating: table rebuilds drop and rename tables, which must not cascade or check (the
+    // pragma is a no-op inside the migrator's transaction, so it is set here).
+    sqlite.pragma('foreign_keys = OFF');
+    migrate(db, { migrationsFolder: MIGRATIONS });
+    sqlite.pragma('foreign_keys = ON');
+  }
   return db;
 }

@@ -1,5 +1,9 @@
 import { sqliteTable, integer, text, blob, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 
+// Foreign keys (migration 0004): nothing in the app deletes leads, clients, projects, vendors or raw
+// emails (vendors retire, raw bodies are purged in place), so references default to NO ACTION and a
+// stray delete fails instead of orphaning rows; only dependent rows cascade (project_vendors, follow_ups).
+
 /** Every message received, stored before anything else; the pipeline's durable queue. */
 export const rawEmails = sqliteTable(
   'raw_emails',
@@ -55,8 +59,8 @@ export const vendors = sqliteTable('vendors', {
 export const projectVendors = sqliteTable(
   'project_vendors',
   {
-    projectId: integer('project_id').notNull(),
-    vendorId: text('vendor_id').notNull(),
+    projectId: integer('project_id').notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    vendorId: text('vendor_id').notNull().references(() => vendors.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
   },
   (t) => [uniqueIndex('project_vendors_pk').on(t.projectId, t.vendorId)],
@@ -74,7 +78,7 @@ export const clients = sqliteTable(
     name: text('name'),
     firstName: text('first_name'),
     lastName: text('last_name'),
-    ownerVendorId: text('owner_vendor_id'),
+    ownerVendorId: text('owner_vendor_id').references(() => vendors.id),
     /** When the current owner got the client: the 30-day clock starts here or at the last activity. */
     ownerSince: integer('owner_since'),
     createdAt: integer('created_at').notNull(),
@@ -92,7 +96,7 @@ export const leads = sqliteTable(
   'leads',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    rawEmailId: integer('raw_email_id').notNull().unique(),
+    rawEmailId: integer('raw_email_id').notNull().unique().references(() => rawEmails.id),
     parser: text('parser'),
     medium: text('medium', { enum: ['portales', 'web', 'otros'] }).notNull(),
     quality: text('quality', { enum: ['bueno', 'con_problemas', 'malo'] }).notNull(),
@@ -106,14 +110,14 @@ export const leads = sqliteTable(
     nationalIdType: text('national_id_type'),
     email: text('email'),
     phone: text('phone'),
-    projectId: integer('project_id'),
+    projectId: integer('project_id').references(() => projects.id),
     projectText: text('project_text'),
     message: text('message'),
     rawFields: text('raw_fields').notNull().default('{}'),
     /** Folded name, for search. */
     searchName: text('search_name'),
-    clientId: integer('client_id'),
-    ownerVendorId: text('owner_vendor_id'),
+    clientId: integer('client_id').references(() => clients.id),
+    ownerVendorId: text('owner_vendor_id').references(() => vendors.id),
     contactType: text('contact_type', { enum: ['nuevo', 'retorno', 'transferencia', 'regla'] }),
     contactState: text('contact_state', { enum: ['por_contactar', 'contactado', 'abortado', 'descartado'] }).notNull(),
     receivedAt: integer('received_at').notNull(),
@@ -147,9 +151,9 @@ export const followUps = sqliteTable(
   'follow_ups',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    clientId: integer('client_id').notNull(),
-    leadId: integer('lead_id'),
-    projectId: integer('project_id'),
+    clientId: integer('client_id').notNull().references(() => clients.id, { onDelete: 'cascade' }),
+    leadId: integer('lead_id').references(() => leads.id, { onDelete: 'set null' }),
+    projectId: integer('project_id').references(() => projects.id),
     action: text('action', { enum: ['continuar', 'abortar'] }).notNull(),
     status: text('status', { enum: ['open', 'done', 'aborted'] }).notNull(),
     expectation: text('expectation'),
@@ -167,8 +171,8 @@ export const actions = sqliteTable(
   'actions',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    leadId: integer('lead_id'),
-    clientId: integer('client_id'),
+    leadId: integer('lead_id').references(() => leads.id),
+    clientId: integer('client_id').references(() => clients.id),
     actor: text('actor').notNull(),
     action: text('action').notNull(),
     data: text('data').notNull().default('{}'),

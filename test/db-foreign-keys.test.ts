@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/open.ts';
+import { MIGRATIONS_DIR } from '../src/paths.ts';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fk-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A migrations folder holding only the migrations before 0004, to build a database as it was. */
+function migrationsBefore(tag: string): string {
+  const dir = path.join(tmp, `mig-${tag}`);
+  fs.mkdirSync(path.join(dir, 'meta'), { recursive: true });
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_DIR, 'meta/_journal.json'), 'utf8'));
+  const stop = journal.entries.findIndex((e: { tag: string }) => e.tag === tag);
+  journal.entries = journal.entries.slice(0, stop);
+  for (const e of journal.entries) fs.copyFileSync(path.join(MIGRATIONS_DIR, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+  fs.writeFileSync(path.join(dir, 'meta/_journal.json'), JSON.stringify(journal));
+  return dir;
+}
+
+function populate(db: Database.Database): void {
+  const t = Date.parse('2026-10-01T12:00:00Z');
+  db.prepare("insert into projects (id, name) values (1, 'Parque'), (2, 'Mirador')").run();
+  db.prepare("insert into vendors (id, name, type) values ('ana', 'Ana', 'casa'), ('bob', 'Bob', 'casa')").run();
+  db.prepare("insert into project_vendors values (1, 'ana', 0), (2, 'bob', 0)").run();
+  const raw = db.prepare("insert into raw_emails (source, sha256, size, received_at, stored_at, status) values ('file', ?, 10, ?, ?, 'lead')");
+  const lead = db.prepare(
+    `insert into leads (raw_email_id, medium, quality, project_id, client_id, owner_vendor_id, contact_state, received_at, deadline_at, created_at, updated_at)
+     values (?, 'portales', ?, ?, ?, ?, 'por_contactar', ?, ?, ?, ?)`,
+  );
+  db.prepare("insert into clients (id, national_id, owner_vendor_id, created_at) values (1, '1-9', 'ana', ?)").run(t);
+  for (let i = 1; i <= 20; i++) {
+    raw.run(`h${i}`, t + i, t + i);
+    lead.run(i, i % 3 ? 'bueno' : 'malo', i % 2 ? 1 : 2, i % 3 ? 1 : null, i % 3 ? 'ana' : null, t + i * 3_600_000, t + i, t, t);
+  }
+  db.prepare("insert into follow_ups (client_id, lead_id, project_id, action, status, due_at, created_by, created_at) values (1, 1, 1, 'continuar', 'open', ?, 'system', ?)").run(t, t);
+  db.prepare("insert into actions (lead_id, client_id, actor, action, at) values (1, 1, 'admin', 'contact', ?), (2, null, 'admin', 'edit', ?)").run(t, t);
+}
+
+const countsTruth = "select ifnull(project_id,-1) p, ifnull(parser,'') pa, medium m, quality q, contact_state s, count(*) n from leads group by 1,2,3,4,5 order by 1,2,3,4,5";
+const countsAgg = 'select project_id p, parser pa, medium m, quality q, contact_state s, n from lead_counts where n > 0 order by 1,2,3,4,5';
+
+describe('migration 0004: foreign keys', () => {
+  it('keeps every row, index and trigger of a database built by the earlier migrations', () => {
+    const file = path.join(tmp, 'old.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    migrate(drizzle(old), { migrationsFolder: migrationsBefore('0004_foreign_keys') });
+    populate(old);
+    const tables = ['raw_emails', 'projects', 'vendors', 'project_vendors', 'clients', 'leads', 'follow_ups', 'actions', 'lead_counts', 'lead_counts_daily'];
+    const before = Object.fromEntries(tables.map((t) => [t, old.prepare(`select * from ${t} order by 1, 2`).all()]));
+    const schemaObjects = (db: Database.Database) =>
+      (db.prepare("select type, name from sqlite_master where type in ('index', 'trigger') and name not like 'sqlite_%' order by 1, 2").all() as { type: string; name: string }[]).map((r) => `${r.type}:${r.name}`);
+    const objectsBefore = schemaObjects(old);
+    old.close();
+
+    const db = openDatabase(file).$client;
+    for (const t of tables) expect(db.prepare(`select * from ${t} order by 1, 2`).all(), t).toEqual(before[t]);
+    expect(schemaObjects(db)).toEqual(objectsBefore);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.prepare("select count(*) n from pragma_foreign_key_list('leads')").get()).toEqual({ n: 4 });
+
+    // The count triggers still run after the rebuild.
+    db.prepare("update leads set contact_state = 'contactado' where id in (1, 2, 3)").run();
+    db.prepare("insert into raw_emails (source, sha256, size, received_at, stored_at, status) values ('file', 'x', 1, 1, 1, 'lead')").run();
+    db.prepare("insert into leads (raw_email_id, medium, quality, contact_state, received_at, deadline_at, created_at, updated_at) values (21, 'web', 'bueno', 'por_contactar', 5, 5, 5, 5)").run();
+    expect(db.prepare(countsAgg).all()).toEqual(db.prepare(countsTruth).all());
+    db.close();
+  });
+
+  it('refuses dangling references and cascades only dependent rows', () => {
+    const db = openDatabase(path.join(tmp, 'new.db')).$client;
+    populate(db);
+    const t = 1;
+    expect(() => db.prepare("insert into leads (raw_email_id, medium, quality, contact_state, received_at, deadline_at, created_at, updated_at) values (999, 'web', 'bueno', 'por_contactar', ?, ?, ?, ?)").run(t, t, t, t)).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("update leads set owner_vendor_id = 'nobody' where id = 1").run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("update clients set owner_vendor_id = 'nobody' where id = 1").run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare("insert into actions (lead_id, actor, action, at) values (999, 'x', 'y', 1)").run()).toThrow(/FOREIGN KEY/);
+    expect(() => db.prepare('delete from clients where id = 1').run()).toThrow(/FOREIGN KEY/); // leads and actions point at it
+    expect(() => db.prepare('delete from raw_emails where id = 1').run()).toThrow(/FOREIGN KEY/);
+    // The join table follows its project; a follow-up outlives the lead that opened it.
+    db.prepare("insert into projects (id, name) values (3, 'Sin leads')").run();
+    db.prepare("insert into project_vendors values (3, 'ana', 0)").run();
+    db.prepare('delete from projects where id = 3').run();
+    expect(db.prepare('select count(*) n from project_vendors where project_id = 3').get()).toEqual({ n: 0 });
+    db.prepare('delete from actions where lead_id = 1').run();
+    db.prepare('delete from leads where id = 1').run();
+    expect(db.prepare('select lead_id from follow_ups').get()).toEqual({ lead_id: null });
+    db.close();
+  });
+});
