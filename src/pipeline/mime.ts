@@ -1,6 +1,8 @@
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, Headers } from 'mailparser';
 import type { Limits } from '../config.ts';
 import { repairMojibake } from '../normalize/mojibake.ts';
+import { boundHtml } from './html-bounds.ts';
+import { readMail, type ReadMail } from './mime-read.ts';
 
 export interface Address {
   address: string;
@@ -42,9 +44,22 @@ export function headerLength(raw: Buffer, max: number): number {
   return ends.length ? Math.min(...ends) : raw.length <= max ? raw.length : max + 1;
 }
 
-function countParts(raw: Buffer): number {
-  const head = raw.subarray(0, Math.min(raw.length, 8 * 1024 * 1024)).toString('latin1');
-  return head.match(/^content-type:/gim)?.length ?? 0;
+/**
+ * Parts as mailparser will see them: one per boundary delimiter line of a declared boundary (a part
+ * needs no Content-Type header), plus the root; Content-Type lines as a floor. Linear in the size.
+ */
+export function countParts(raw: Buffer): number {
+  const text = raw.toString('latin1');
+  const boundaries = new Set<string>();
+  for (const m of text.matchAll(/boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi)) boundaries.add(m[1] ?? m[2]);
+  let delimiters = 0;
+  if (boundaries.size) {
+    for (const m of text.matchAll(/^--([^\r\n]{1,202}?)[ \t]*\r?$/gm)) {
+      if (boundaries.has(m[1])) delimiters++; // the closing delimiter ends with "--" and is not in the set
+    }
+  }
+  const typed = text.match(/^content-type:/gim)?.length ?? 0;
+  return Math.max(typed, delimiters + 1);
 }
 
 /** Checks the bounds that must hold before any parsing work starts. */
@@ -101,28 +116,36 @@ function cut(s: string | false | undefined | null, max: number): { value: string
   return s.length > max ? { value: s.slice(0, max), truncated: true } : { value: s, truncated: false };
 }
 
-function toParsedEmail(mail: ParsedMail, raw: Buffer, limits: Limits): ParsedEmail {
+type Addresses = AddressObject | AddressObject[] | undefined;
+const headerString = (h: Headers, key: string): string | undefined => {
+  const v = h.get(key);
+  return typeof v === 'string' ? v : undefined;
+};
+
+function toParsedEmail(mail: ReadMail, raw: Buffer, limits: Limits): ParsedEmail {
   const headers: Record<string, string> = {};
   for (const [k, v] of mail.headers) headers[k.toLowerCase()] = headerText(v).slice(0, 2000);
   const html = cut(mail.html, limits.maxHtmlBytes);
   const text = cut(mail.text, limits.maxTextBytes);
+  const bounded = html.value ? boundHtml(html.value, { maxDepth: limits.maxHtmlDepth, maxElements: limits.maxHtmlElements }) : null;
+  const date = mail.headers.get('date');
   return {
-    messageId: mail.messageId?.trim().slice(0, 500) || null,
-    date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date : null,
-    subject: repairMojibake((mail.subject ?? '').slice(0, 1000)),
-    from: firstAddress(mail.from),
-    replyTo: firstAddress(mail.replyTo),
-    to: allAddresses(mail.to).slice(0, 50),
+    messageId: headerString(mail.headers, 'message-id')?.trim().slice(0, 500) || null,
+    date: date instanceof Date && !Number.isNaN(date.getTime()) ? date : null,
+    subject: repairMojibake((headerString(mail.headers, 'subject') ?? '').slice(0, 1000)),
+    from: firstAddress(mail.headers.get('from') as Addresses),
+    replyTo: firstAddress(mail.headers.get('reply-to') as Addresses),
+    to: allAddresses(mail.headers.get('to') as Addresses).slice(0, 50),
     headers,
     contentType: headers['content-type'] ?? 'text/plain',
     partTypes: collectPartTypes(raw),
-    html: html.value,
+    html: bounded?.html ?? null,
     text: text.value,
-    truncated: html.truncated || text.truncated,
+    truncated: html.truncated || text.truncated || Boolean(bounded?.changed),
   };
 }
 
-const hasReplacementChar = (m: ParsedMail): boolean =>
+const hasReplacementChar = (m: ReadMail): boolean =>
   (typeof m.html === 'string' && m.html.includes('\uFFFD')) || (m.text ?? '').includes('\uFFFD');
 
 /**
@@ -131,17 +154,11 @@ const hasReplacementChar = (m: ParsedMail): boolean =>
  */
 export async function parseMime(raw: Buffer, limits: Limits): Promise<ParsedEmail> {
   checkBounds(raw, limits);
-  const options = {
-    skipHtmlToText: true,
-    skipTextToHtml: true,
-    skipImageLinks: true,
-    skipTextLinks: true,
-    maxHtmlLengthToParse: limits.maxHtmlBytes,
-  };
-  let mail = await simpleParser(raw, options);
+  const options = { maxHtmlLengthToParse: limits.maxHtmlBytes };
+  let mail = await readMail(raw, options);
   if (hasReplacementChar(mail)) {
     const relabelled = Buffer.from(raw.toString('latin1').replace(/charset=("?)utf-?8\1/gi, 'charset=$1windows-1252$1'), 'latin1');
-    const again = await simpleParser(relabelled, options);
+    const again = await readMail(relabelled, options);
     if (!hasReplacementChar(again)) mail = again;
   }
   return toParsedEmail(mail, raw, limits);
