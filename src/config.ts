@@ -75,6 +75,9 @@ export const configSchema = z.object({
       maxParts: z.number().int().min(1).default(200),
       maxHeaderBytes: z.number().int().min(1024).default(256 * 1024),
       maxExtractMs: z.number().int().min(10).default(2000),
+      /** HTML past this nesting depth is flattened, past this many elements cut, before a DOM is built. */
+      maxHtmlDepth: z.number().int().min(8).default(128),
+      maxHtmlElements: z.number().int().min(100).default(20_000),
     })
     .default({
       maxMessageBytes: 25 * 1024 * 1024,
@@ -83,7 +86,18 @@ export const configSchema = z.object({
       maxParts: 200,
       maxHeaderBytes: 256 * 1024,
       maxExtractMs: 2000,
+      maxHtmlDepth: 128,
+      maxHtmlElements: 20_000,
     }),
+  /** The worker threads that parse and extract: `size` threads, each email's hard deadline. */
+  workers: z
+    .object({
+      size: z.number().int().min(1).max(64).optional(),
+      deadlineMs: z.number().int().min(50).default(10_000),
+      /** A timed-out email is retried once (by reprocess) with this many times the deadline. */
+      retryFactor: z.number().min(1).max(20).default(4),
+    })
+    .default({ deadlineMs: 10_000, retryFactor: 4 }),
   webhooks: z
     .object({
       secret: z.string().optional(),

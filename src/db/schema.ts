@@ -22,7 +22,7 @@ export const rawEmails = sqliteTable(
     headers: text('headers'),
     receivedAt: integer('received_at').notNull(),
     storedAt: integer('stored_at').notNull(),
-    status: text('status', { enum: ['pending', 'lead', 'ignored', 'error', 'too_large', 'duplicate'] }).notNull(),
+    status: text('status', { enum: ['pending', 'lead', 'ignored', 'error', 'too_large', 'duplicate', 'timeout'] }).notNull(),
     ignoredReason: text('ignored_reason'),
     error: text('error'),
     parser: text('parser'),
