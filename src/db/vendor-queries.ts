@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { Scope } from '../auth/scope.ts';
+import { marks, scopeClause } from './lead-filter.ts';
 
 export interface VendorRow {
   id: string;
@@ -17,7 +19,7 @@ export class VendorQueries {
   private readonly projects: Database.Statement;
   private readonly client: Database.Statement;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.one = db.prepare('SELECT id, name, type, active, retired_at AS retiredAt FROM vendors WHERE id = ?');
     this.all = db.prepare(`SELECT v.id, v.name, v.type, v.active, v.retired_at AS retiredAt,
       (SELECT count(*) FROM leads l WHERE l.owner_vendor_id = v.id AND l.contact_state = 'por_contactar') AS pending
@@ -35,9 +37,34 @@ export class VendorQueries {
     return this.one.get(id) !== undefined;
   }
 
-  /** Every vendor ever configured (retired and inactive ones too: their leads stay filterable). */
-  list(): VendorRow[] {
-    return (this.all.all() as (Omit<VendorRow, 'active'> & { active: number })[]).map((r) => ({ ...r, active: r.active === 1 }));
+  /**
+   * Every vendor ever configured (retired and inactive ones too: their leads stay filterable), or
+   * only the caller's own vendors; pending counts only the leads the caller may see.
+   */
+  list(scope?: Scope): VendorRow[] {
+    if (!scope || (scope.vendorIds === null && scope.projectIds === null)) {
+      return (this.all.all() as (Omit<VendorRow, 'active'> & { active: number })[]).map((r) => ({ ...r, active: r.active === 1 }));
+    }
+    const params: unknown[] = [];
+    const leadScope = scopeClause(scope, params) ?? '1';
+    const own = scope.vendorIds !== null ? (scope.vendorIds.length ? `WHERE v.id IN (${marks(scope.vendorIds.length)})` : 'WHERE 0') : '';
+    const rows = this.db.prepare(`SELECT v.id, v.name, v.type, v.active, v.retired_at AS retiredAt,
+      (SELECT count(*) FROM leads l WHERE l.owner_vendor_id = v.id AND l.contact_state = 'por_contactar' AND ${leadScope}) AS pending
+      FROM vendors v ${own} ORDER BY v.name, v.id`).all(...params, ...(scope.vendorIds ?? [])) as (Omit<VendorRow, 'active'> & { active: number })[];
+    return rows.map((r) => ({ ...r, active: r.active === 1 }));
+  }
+
+  /** A vendor's leads with no registered contact yet, oldest first, limited to what the caller may see. */
+  pending(vendorId: string, scope: Scope | undefined, now: number) {
+    const params: unknown[] = [vendorId];
+    const scoped = scopeClause(scope, params);
+    const rows = this.db.prepare(`SELECT l.id, l.client_id AS clientId, l.name, l.phone, l.email, l.project_id AS projectId, l.contact_type AS contactType,
+      l.received_at AS receivedAt, l.deadline_at AS deadlineAt FROM leads l
+      WHERE l.owner_vendor_id = ? AND l.contact_state = 'por_contactar'${scoped ? ` AND ${scoped}` : ''} ORDER BY l.received_at, l.id`).all(...params) as {
+      id: number; clientId: number | null; name: string | null; phone: string | null; email: string | null; projectId: number | null;
+      contactType: string | null; receivedAt: number; deadlineAt: number;
+    }[];
+    return rows.map((l) => ({ ...l, status: l.deadlineAt < now ? 'no_contactado' : 'por_contactar' }));
   }
 
   /** A client's current owner and the times its reassignment clock runs from; null when there is no such client. */

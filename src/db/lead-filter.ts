@@ -1,0 +1,170 @@
+/** Lead filters to SQL: the WHERE clause shared by the list, the stats, the exports and the scoped lookups. */
+import type { Country } from '../normalize/national-id.ts';
+import { nationalIdSearchForms } from '../normalize/national-id.ts';
+import { phoneSearchForms } from '../normalize/phone.ts';
+import { normalizeEmail } from '../normalize/email.ts';
+import { fold } from '../pipeline/text.ts';
+import type { Scope } from '../auth/scope.ts';
+
+export const QUALITIES = ['bueno', 'con_problemas', 'malo'] as const;
+export const CONTACT_STATES = ['por_contactar', 'contactado', 'abortado', 'descartado'] as const;
+export const STATUSES = ['por_contactar', 'no_contactado', 'contactado', 'abortado', 'descartado'] as const;
+export const MEDIUMS = ['portales', 'web', 'otros'] as const;
+/** Filter and report key for leads no portal parser claimed (parser ids cannot contain '_'). */
+export const NO_PARSER = '_generic';
+
+export type Quality = (typeof QUALITIES)[number];
+export type ContactState = (typeof CONTACT_STATES)[number];
+export type Status = (typeof STATUSES)[number];
+export type Medium = (typeof MEDIUMS)[number];
+
+export interface LeadFilter {
+  quality?: Quality[];
+  contactState?: ContactState[];
+  status?: Status[];
+  projectIds?: number[];
+  parsers?: (string | null)[];
+  medium?: Medium[];
+  /** Arrival, inclusive start and exclusive end, epoch ms. */
+  from?: number;
+  to?: number;
+  q?: string;
+  /** The vendor who owns the lead (leads.owner_vendor_id). */
+  ownerVendorId?: string;
+  /** What the caller may see (src/auth/scope.ts): always applied in SQL. */
+  scope?: Scope;
+}
+
+export interface Cursor { receivedAt: number; id: number }
+
+export interface LeadRow {
+  id: number; quality: Quality; contactState: ContactState; deadlineAt: number;
+  name: string | null; nationalId: string | null; email: string | null; phone: string | null;
+  project: string | null; projectText: string | null; message: string | null;
+  parser: string | null; medium: Medium; receivedAt: number; followUpAt: number | null;
+  lastContactAt: number | null; clientId: number | null; problems: string;
+  owner: string | null; contactType: string | null;
+}
+
+/** The managers' status: a lead still por_contactar after its deadline is no_contactado. */
+export function statusOf(contactState: ContactState, deadlineAt: number, now: number): Status {
+  return contactState === 'por_contactar' && deadlineAt < now ? 'no_contactado' : contactState;
+}
+
+/** Does the filter ask for discarded leads? Otherwise they are left out (they leave the reports). */
+export function wantsDiscarded(f: LeadFilter): boolean {
+  return Boolean(f.contactState?.includes('descartado') || f.status?.includes('descartado'));
+}
+
+export const DAY_MS = 86_400_000;
+
+export interface Where { sql: string; params: unknown[]; /** Few rows match (leads still in time): sort them rather than walk an index. */ fewRows?: boolean }
+
+export const marks = (n: number) => Array(n).fill('?').join(',');
+export function inList(col: string, values: readonly unknown[], params: unknown[]): string {
+  params.push(...values);
+  return values.length === 1 ? `${col} = ?` : `${col} IN (${marks(values.length)})`;
+}
+
+/**
+ * Free text to a set of lead ids. Something that parses as an email, national ID or phone uses the
+ * exact indexed column (and the client's, so a returning client's leads all come back); anything
+ * else is a name: a range on the folded name index, plus a word-start match that scans only the
+ * small covering index leads_search_name.
+ */
+export function searchSubquery(q: string, country: Country): Where {
+  const text = q.trim();
+  const params: unknown[] = [];
+  const parts: string[] = [];
+  const exact = (col: 'email' | 'national_id' | 'phone', values: string[]) => {
+    if (!values.length) return;
+    parts.push(`SELECT id FROM leads WHERE ${inList(col, values, params)}`);
+    parts.push(`SELECT l2.id FROM clients c JOIN leads l2 ON l2.client_id = c.id WHERE ${inList(`c.${col}`, values, params)}`);
+  };
+  if (text.includes('@')) {
+    const email = normalizeEmail(text).email;
+    if (email) exact('email', [email]);
+    else {
+      // A partial address ("juan@"): a range on the email index.
+      const lower = text.toLowerCase();
+      parts.push('SELECT id FROM leads WHERE email >= ? AND email < ?');
+      params.push(lower, `${lower}\uffff`);
+    }
+  } else {
+    exact('national_id', nationalIdSearchForms(text, country));
+    exact('phone', phoneSearchForms(text, country));
+    if (!parts.length) {
+      const key = fold(text);
+      if (key) {
+        parts.push('SELECT id FROM leads WHERE search_name >= ? AND search_name < ?');
+        params.push(key, `${key}\uffff`);
+        if (key.length >= 2) {
+          parts.push('SELECT id FROM leads INDEXED BY leads_search_name WHERE search_name > \'\' AND instr(search_name, ?) > 0');
+          params.push(` ${key}`);
+        }
+      }
+    }
+  }
+  if (!parts.length) return { sql: 'SELECT id FROM leads WHERE 0', params };
+  return { sql: parts.join(' UNION '), params };
+}
+
+/** The caller's scope as a clause on leads `alias`: owner vendors and/or projects; an empty list sees nothing. */
+export function scopeClause(scope: Scope | undefined, params: unknown[], alias = 'l'): string | null {
+  if (!scope) return null;
+  const parts: string[] = [];
+  if (scope.vendorIds !== null) parts.push(scope.vendorIds.length ? inList(`${alias}.owner_vendor_id`, scope.vendorIds, params) : '0');
+  if (scope.projectIds !== null) parts.push(scope.projectIds.length ? inList(`${alias}.project_id`, scope.projectIds, params) : '0');
+  return parts.length ? parts.join(' AND ') : null;
+}
+
+/** The WHERE clause shared by the list, the stats and the exports. */
+export function buildWhere(f: LeadFilter, now: number, country: Country, includeDiscarded: boolean): Where {
+  let fewRows = false;
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (f.quality?.length) clauses.push(inList('l.quality', f.quality, params));
+  if (f.contactState?.length) clauses.push(inList('l.contact_state', f.contactState, params));
+  if (f.status?.length) {
+    const states = new Set<string>();
+    let future = false;
+    let past = false;
+    for (const s of f.status) {
+      if (s === 'por_contactar') { states.add('por_contactar'); future = true; }
+      else if (s === 'no_contactado') { states.add('por_contactar'); past = true; }
+      else states.add(s);
+    }
+    let clause = inList('l.contact_state', [...states], params);
+    if (future !== past) {
+      // Overdue leads are most of them: '+' keeps SQLite on the arrival-ordered index (no sort of
+      // a million rows); leads still in time are few, so leads_state_deadline finds them directly.
+      const col = past ? '+l.deadline_at' : 'l.deadline_at';
+      const cmp = past ? '<' : '>=';
+      clause += states.size === 1 ? ` AND ${col} ${cmp} ?` : ` AND (l.contact_state <> 'por_contactar' OR ${col} ${cmp} ?)`;
+      params.push(now);
+      fewRows = future && states.size === 1;
+    }
+    clauses.push(`(${clause})`);
+  }
+  if (f.projectIds?.length) clauses.push(inList('l.project_id', f.projectIds, params));
+  if (f.parsers?.length) {
+    const named = f.parsers.filter((p): p is string => p !== null);
+    const terms = named.length ? [inList('l.parser', named, params)] : [];
+    if (named.length < f.parsers.length) terms.push('l.parser IS NULL');
+    clauses.push(`(${terms.join(' OR ')})`);
+  }
+  if (f.medium?.length) clauses.push(inList('l.medium', f.medium, params));
+  if (f.ownerVendorId !== undefined) { clauses.push('l.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
+  if (f.from !== undefined) { clauses.push('l.received_at >= ?'); params.push(f.from); }
+  if (f.to !== undefined) { clauses.push('l.received_at < ?'); params.push(f.to); }
+  if (f.q) {
+    const sub = searchSubquery(f.q, country);
+    clauses.push(`l.id IN (${sub.sql})`);
+    params.push(...sub.params);
+  }
+  if (!includeDiscarded && !wantsDiscarded(f)) clauses.push("l.contact_state <> 'descartado'");
+  const scoped = scopeClause(f.scope, params);
+  if (scoped) clauses.push(scoped);
+  return { sql: clauses.length ? clauses.join(' AND ') : '1', params, fewRows };
+}
+
