@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexProblem } from './regex-guard.ts';
 
 /** Fields a parser can extract; `name` may also come as firstName + lastName. */
 export const FIELD_NAMES = ['name', 'firstName', 'lastName', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
@@ -65,40 +66,24 @@ export const parserSchema = z
 
 export type ParserConfig = z.infer<typeof parserSchema>;
 
+const problems = new Map<string, string | null>();
+
 /**
- * Refuses the shapes that backtrack catastrophically: a quantified group that itself contains a
- * quantifier ((a+)+, (a|aa)*, (\w+\s?)*), and back-references. Conservative on purpose.
+ * Why a config pattern is refused (see regex-guard.ts: overlapping repeated alternatives, nested
+ * quantifiers, repeats that trade characters, back-references), or null. Cached: parsers reload.
  */
 export function patternProblem(src: string): string | null {
-  if (/\\[1-9]/.test(src)) return 'back-references are not allowed';
-  // Walk groups; flag a group with an inner quantifier that is followed by a quantifier.
-  const stack: { inner: boolean }[] = [];
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === '\\') { i++; continue; }
-    if (c === '[') { // skip a character class
-      i++;
-      while (i < src.length && src[i] !== ']') { if (src[i] === '\\') i++; i++; }
-      continue;
-    }
-    if (c === '(') { stack.push({ inner: false }); continue; }
-    if (c === ')') {
-      const g = stack.pop();
-      const next = src[i + 1];
-      const quantified = next === '*' || next === '+' || next === '{' || (next === '?' && false);
-      if (g?.inner && quantified) return 'nested quantifier (catastrophic backtracking risk)';
-      if (g?.inner && stack.length) stack[stack.length - 1].inner = true;
-      if (quantified && stack.length) stack[stack.length - 1].inner = true;
-      continue;
-    }
-    if ((c === '*' || c === '+' || c === '{') && stack.length) stack[stack.length - 1].inner = true;
-  }
+  if (problems.has(src)) return problems.get(src)!;
+  let problem: string | null;
   try {
-    compilePattern(src);
+    compilePattern(src); // V8's own verdict first: what passes is what runs
+    problem = regexProblem(src.startsWith('(?i)') ? src.slice(4) : src);
   } catch (e) {
-    return `invalid regular expression: ${(e as Error).message}`;
+    problem = `invalid regular expression: ${(e as Error).message}`;
   }
-  return null;
+  if (problems.size > 5000) problems.clear();
+  problems.set(src, problem);
+  return problem;
 }
 
 const compiled = new Map<string, RegExp>();
