@@ -1,7 +1,9 @@
 // Phone numbers -> E.164 via libphonenumber-js with the full ('max') metadata, so that
-// unallocated ranges are rejected, not just wrong lengths.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { Country, FieldProblem } from './national-id.ts';
+// unallocated ranges are rejected, not just wrong lengths. The country's module (src/countries/)
+// gives the default region and the legacy forms the metadata no longer knows.
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { countryModule, type Country, type PhoneRules } from '../countries/index.ts';
+import type { FieldProblem } from './national-id.ts';
 
 export type PhoneResult = { e164: string | null; problem: FieldProblem | null };
 
@@ -11,9 +13,9 @@ const EXTENSION = /[\s,;]*(?:anexo|anx\.?|ext\.?|extensi[oó]n|int\.?|interno|x|
 // Several numbers in one field: 'fono 1 / fono 2', '912345678 o 221234567'.
 const SEPARATORS = /\s*[/,;|]\s*|\s+(?:o|y|or|ou|e)\s+/i;
 
-function parseValid(text: string, country: Country): string | null {
+function parseValid(text: string, rules: PhoneRules): string | null {
   try {
-    const n = parsePhoneNumberFromString(text, country as CountryCode);
+    const n = parsePhoneNumberFromString(text, rules.region);
     return n && n.isValid() ? n.number : null;
   } catch {
     return null; // the library is not documented as throw-free for every input
@@ -21,7 +23,7 @@ function parseValid(text: string, country: Country): string | null {
 }
 
 /** Every valid E.164 reading of one number, most likely first. */
-function readings(raw: string, country: Country): string[] {
+function readings(raw: string, rules: PhoneRules): string[] {
   const out: string[] = [];
   const add = (v: string | null): void => {
     if (v && !out.includes(v)) out.push(v);
@@ -30,29 +32,26 @@ function readings(raw: string, country: Country): string[] {
   const digits = s.replace(/\D/g, '');
   if (digits.length < 6 || digits.length > 17) return out;
 
-  add(parseValid(s, country));
-  // '0056 9...': '00' is the international prefix in all three countries, but not in the
-  // metadata's IDD pattern for Chile, so libphonenumber reads it as a national number.
-  if (/^\+?\s*00/.test(s)) add(parseValid(`+${digits.slice(2)}`, country));
+  add(parseValid(s, rules));
+  // '0056 9...': '00' is the usual international prefix, but not in the metadata's IDD pattern
+  // for every country (Chile), so libphonenumber reads it as a national number.
+  if (/^\+?\s*00/.test(s)) add(parseValid(`+${digits.slice(2)}`, rules));
   // A stray trunk '0' before a full national number ('0912345678' in Chile, which has no trunk prefix).
-  if (digits.startsWith('0') && !digits.startsWith('00')) add(parseValid(digits.slice(1), country));
+  if (digits.startsWith('0') && !digits.startsWith('00')) add(parseValid(digits.slice(1), rules));
   // Written with a country code but without '+': '51987654321' entered on a Chilean portal.
-  if (digits.length >= 10 && !digits.startsWith('0')) add(parseValid(`+${digits}`, country));
-  // Pre-2012 Chilean mobile: trunk 0 + 8 digits ('09-1234567'); a '9' was prepended to all mobiles.
-  if (country === 'CL') {
-    const legacy = /^0?([5-9]\d{7})$/.exec(digits);
-    if (legacy) add(parseValid(`+569${legacy[1]}`, 'CL'));
-  }
+  if (digits.length >= 10 && !digits.startsWith('0')) add(parseValid(`+${digits}`, rules));
+  for (const candidate of rules.legacy?.(digits) ?? []) add(parseValid(candidate, rules));
   return out;
 }
 
 function allReadings(input: string, country: Country): string[] {
+  const rules = countryModule(country).phone;
   const s = input.normalize('NFKC').replace(/[\u00a0\u2007\u202f]/g, ' ').trim();
-  const whole = readings(s, country);
+  const whole = readings(s, rules);
   if (whole.length > 0 || !SEPARATORS.test(s)) return whole;
   const out: string[] = [];
   for (const part of s.split(SEPARATORS).slice(0, 4)) {
-    for (const v of readings(part, country)) if (!out.includes(v)) out.push(v);
+    for (const v of readings(part, rules)) if (!out.includes(v)) out.push(v);
   }
   return out;
 }

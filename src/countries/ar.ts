@@ -1,0 +1,101 @@
+// Argentina: DNI (7-8 digits, no check digit) and CUIT/CUIL (11 digits: type prefix, the DNI and a
+// modulo-11 check digit). Check digit as in python-stdnum stdnum/ar/cuit.py.
+import { DASHES, ID_LABEL, bad, before, checkReason, dotted, isMobileType, ok } from './shared.ts';
+import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+
+export function cuitCheckDigit(first10: string): string {
+  const w = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  let sum = 0;
+  for (let i = 0; i < 10; i++) sum += Number(first10[i]) * w[i];
+  // 10 cannot be a digit: such numbers are issued with prefix 23/33 instead, and stdnum maps it to 9.
+  return '012345678990'[11 - (sum % 11)];
+}
+
+const PERSON_PREFIX = /^(?:20|23|24|27)/;
+const CUIT_PREFIX = /^(?:20|23|24|27|30|33|34)/;
+
+function checkCuit(input: string): IdCheck {
+  const d = input.replace(/[\s.\-]/g, '');
+  if (!/^\d{11}$/.test(d) || !CUIT_PREFIX.test(d)) return bad('a CUIT/CUIL is 11 digits starting with 20, 23, 24, 27, 30, 33 or 34');
+  const expected = cuitCheckDigit(d);
+  return expected === d[10] ? ok('cuit', d) : bad(checkReason('CUIT/CUIL', expected, d[10]));
+}
+
+function checkDni(input: string): IdCheck {
+  const d = input.replace(/[\s.]/g, '');
+  if (!/^\d{7,8}$/.test(d)) return bad('a DNI is 7-8 digits');
+  return ok('dni', d.replace(/^0+/, ''));
+}
+
+const dni: IdKind = {
+  type: 'dni', name: 'DNI', labels: ['DNI', 'D.N.I.', 'Documento Nacional de Identidad'],
+  checkDigit: false, personal: true, validate: checkDni, format: dotted,
+};
+const cuit: IdKind = {
+  type: 'cuit', name: 'CUIT/CUIL', labels: ['CUIT', 'CUIL', 'C.U.I.T.', 'C.U.I.L.'],
+  checkDigit: true, personal: true, validate: checkCuit,
+  format: (v) => `${v.slice(0, 2)}-${v.slice(2, 10)}-${v.slice(10)}`,
+};
+
+const LABEL = /^\s*(C\.?\s?U\.?\s?I\.?\s?[TL]|D\.?\s?N\.?\s?I)\b\.?\s*(?:N[°º.O]?\s*)?:?\s*/i;
+
+function parseAr(input: string): IdCheck {
+  const label = LABEL.exec(input);
+  const rest = (label ? input.slice(label[0].length) : input).replace(DASHES, '-').trim();
+  const digits = rest.replace(/[\s.\-]/g, '');
+  if (label && /^C/i.test(label[1])) return checkCuit(rest);
+  if (digits.length === 11) return checkCuit(rest);
+  if (/^[\d\s.]+$/.test(rest)) return checkDni(rest);
+  return bad('not a DNI (7-8 digits) nor a CUIT/CUIL (11)');
+}
+
+const CUIT_DASHED = /(?<![\d.\-])(\d{2}[-\u2010-\u2015]\d{8}[-\u2010-\u2015]\d)(?![\d])/g;
+const CUIT_PLAIN = /(?<![\d+.\-])(\d{11})(?![\d])/g;
+const CUIT_LABEL = /\bC\.?U\.?I\.?[TL]\b[^\n\d]{0,16}$/i;
+// A bare DNI has no checksum: only trusted right after its label.
+const DNI_IN_TEXT = /\bD\.?N\.?I\b\.?\s{0,3}(?:N[°º.o]?\s{0,2})?(?:es\s{1,2})?:?\s{0,3}(\d{1,2}\.\d{3}\.\d{3}|\d{7,8})(?![\d\-\u2010-\u2015])/gi;
+
+function findAr(text: string): NationalId | null {
+  // Prefixes 30/33/34 are companies' (a footer's), not the person writing.
+  for (const m of text.matchAll(CUIT_DASHED)) {
+    const { id } = checkCuit(m[1].replace(DASHES, '-'));
+    if (id && PERSON_PREFIX.test(id.value)) return id;
+  }
+  // Bare 11 digits could be a phone: need a label.
+  for (const m of text.matchAll(CUIT_PLAIN)) {
+    const ctx = before(text, m.index);
+    if (!CUIT_LABEL.test(ctx) && !ID_LABEL.test(ctx)) continue;
+    const { id } = checkCuit(m[1]);
+    if (id && PERSON_PREFIX.test(id.value)) return id;
+  }
+  for (const m of text.matchAll(DNI_IN_TEXT)) {
+    const { id } = checkDni(m[1]);
+    if (id) return id;
+  }
+  return null;
+}
+
+export const AR: CountryModule<'AR'> = {
+  code: 'AR',
+  name: 'Argentina',
+  language: 'es',
+  idLabel: 'DNI/CUIT',
+  ids: [dni, cuit],
+  parseId: parseAr,
+  findId: findAr,
+  searchForms(_q, id) {
+    // A person's CUIL is a prefix, the DNI (8 digits) and a check digit.
+    if (id?.type === 'dni') {
+      const body = id.value.padStart(8, '0');
+      return ['20', '23', '24', '27'].map((p) => p + body + cuitCheckDigit(p + body));
+    }
+    if (id?.type === 'cuit' && PERSON_PREFIX.test(id.value)) return [id.value.slice(2, 10).replace(/^0+/, '')];
+    return [];
+  },
+  phone: { region: 'AR', callingCode: '54', isMobile: isMobileType },
+  samples: {
+    id: '20-05536168-2', value: '20055361682', type: 'cuit',
+    sentence: 'Hola, mi CUIL es 20-05536168-2, espero respuesta.',
+    phone: '011 15 2345-6789', e164: '+5491123456789',
+  },
+};

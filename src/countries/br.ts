@@ -1,0 +1,70 @@
+// Brazil: CPF with its two check digits (shared/reference/national-ids-and-phones.md §4).
+import { DASHES, ID_LABEL, PHONE_LABEL, bad, before, checkReason, isMobileType, ok } from './shared.ts';
+import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+
+function cpfDigit(digits: string, firstWeight: number): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) sum += Number(digits[i]) * (firstWeight - i);
+  return ((11 - (sum % 11)) % 11) % 10;
+}
+
+function checkCpfDigits(d: string): IdCheck {
+  if (!/^\d{11}$/.test(d)) return bad('a CPF is 11 digits');
+  // Repeated digits pass the arithmetic but are never issued.
+  if (/^(\d)\1{10}$/.test(d)) return bad('a CPF of one repeated digit is never issued');
+  const d1 = cpfDigit(d.slice(0, 9), 10);
+  const d2 = cpfDigit(d.slice(0, 9) + d1, 11);
+  const expected = `${d1}${d2}`;
+  return expected === d.slice(9) ? ok('cpf', d) : bad(checkReason('CPF', expected, d.slice(9)));
+}
+
+function validateCpf(input: string): IdCheck {
+  const s = input.replace(DASHES, '-').replace(/^\s*CPF\s*(?:N[°º.o]?\s*)?:?\s*/i, '');
+  if (!/^[\d\s.\-/]+$/.test(s)) return bad('a CPF is written with digits, dots and a dash only');
+  return checkCpfDigits(s.replace(/\D/g, ''));
+}
+
+const cpf: IdKind = {
+  type: 'cpf',
+  name: 'CPF',
+  labels: ['CPF', 'C.P.F.'],
+  checkDigit: true,
+  personal: true,
+  validate: validateCpf,
+  format: (v) => v.replace(/^(\d{3})(\d{3})(\d{3})(\d{2})$/, '$1.$2.$3-$4'),
+};
+
+const CPF_DOTTED = /(?<![\d.])(\d{3}\.\d{3}\.\d{3}-\d{2})(?![\d])/g;
+const CPF_PLAIN = /(?<![\d+.\-])(\d{11})(?![\d])/g;
+
+function findCpf(text: string): NationalId | null {
+  for (const m of text.matchAll(CPF_DOTTED)) {
+    const { id } = checkCpfDigits(m[1].replace(/\D/g, ''));
+    if (id) return id;
+  }
+  // Bare 11 digits are often a mobile (DDD + 9 + 8 digits): need a label or a non-phone shape.
+  for (const m of text.matchAll(CPF_PLAIN)) {
+    const ctx = before(text, m.index);
+    const labelled = ID_LABEL.test(ctx);
+    if (!labelled && (PHONE_LABEL.test(ctx) || /^[1-9]{2}9/.test(m[1]))) continue;
+    const { id } = checkCpfDigits(m[1]);
+    if (id) return id;
+  }
+  return null;
+}
+
+export const BR: CountryModule<'BR'> = {
+  code: 'BR',
+  name: 'Brasil',
+  language: 'pt',
+  idLabel: 'CPF',
+  ids: [cpf],
+  parseId: validateCpf,
+  findId: findCpf,
+  phone: { region: 'BR', callingCode: '55', isMobile: isMobileType },
+  samples: {
+    id: '390.533.447-05', value: '39053344705', type: 'cpf',
+    sentence: 'Olá, meu CPF é 390.533.447-05, aguardo retorno.',
+    phone: '(11) 96123-4567', e164: '+5511961234567',
+  },
+};

@@ -1,0 +1,110 @@
+// Peru: DNI (8 digits, no checksum of its own), C.E. (carné de extranjería), RUC (11 digits, mod 11).
+// Rules: shared/reference/national-ids-and-phones.md §2-3.
+import { DASHES, bad, checkReason, isMobileType, ok } from './shared.ts';
+import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+
+export function rucCheckDigit(first10: string): number {
+  const w = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  let sum = 0;
+  for (let i = 0; i < 10; i++) sum += Number(first10[i]) * w[i];
+  return (11 - (sum % 11)) % 10;
+}
+
+const RUC_PREFIX = /^(?:10|15|17|20)/;
+
+function checkRuc(d: string): IdCheck {
+  if (!/^\d{11}$/.test(d) || !RUC_PREFIX.test(d)) return bad('a RUC is 11 digits starting with 10, 15, 17 or 20');
+  const expected = String(rucCheckDigit(d));
+  return expected === d[10] ? ok('ruc', d) : bad(checkReason('RUC', expected, d[10]));
+}
+
+/** The DNI card's check character (not part of the number): numeric, or a letter before 2007. */
+function dniCheck(dni: string): [string, string] {
+  const w = [3, 2, 7, 6, 5, 4, 3, 2];
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += Number(dni[i]) * w[i];
+  const c = sum % 11;
+  return ['65432110987'[c], 'KJIHGFEDCBA'[c]];
+}
+const dniCheckOk = (dni: string, check: string) => dniCheck(dni).includes(check);
+
+function checkDni(s: string): IdCheck {
+  const m = /^(\d{8})(?:-([0-9A-K]))?$/.exec(s.toUpperCase().replace(DASHES, '-').replace(/[\s.]/g, ''));
+  if (!m) return bad('a DNI is 8 digits (leading zeros included)');
+  if (m[2] !== undefined && !dniCheckOk(m[1], m[2])) return bad(checkReason('DNI card', dniCheck(m[1]).join(' or '), m[2]));
+  return ok('dni', m[1]);
+}
+
+function checkCe(s: string): IdCheck {
+  const ce = s.toUpperCase().replace(/[\s.\-]/g, '');
+  return /^[A-Z0-9]{8,12}$/.test(ce) && /\d/.test(ce) ? ok('ce', ce) : bad('a C.E. is 8-12 letters and digits');
+}
+
+const dni: IdKind = { type: 'dni', name: 'DNI', labels: ['DNI', 'D.N.I.', 'Documento de identidad', 'Doc. Identidad'], checkDigit: false, personal: true, validate: checkDni, format: (v) => v };
+const ce: IdKind = { type: 'ce', name: 'C.E.', labels: ['C.E.', 'CE', 'Carné de extranjería'], checkDigit: false, personal: true, validate: checkCe, format: (v) => v };
+const ruc: IdKind = {
+  type: 'ruc', name: 'RUC', labels: ['RUC', 'R.U.C.'], checkDigit: true, personal: true,
+  validate: (s) => checkRuc(s.replace(DASHES, '-').replace(/[\s.\-]/g, '')),
+  format: (v) => v,
+};
+
+/** A field's value: the label, when present, says which kind; otherwise the shape does. */
+function parsePe(input: string): IdCheck {
+  const up = input.toUpperCase().replace(DASHES, '-').trim();
+  const label = /^(D\.?\s?N\.?\s?I|R\.?U\.?C|C\.?\s?E\.?|CARN[EÉ](?:\s+DE\s+EXTRANJER[IÍ]A)?)\b\.?\s*(?:N[°º.O]?\s*)?:?\s*/.exec(up);
+  const kind = label ? (/^D/.test(label[1]) ? 'dni' : /^R/.test(label[1]) ? 'ruc' : 'ce') : null;
+  const rest = label ? up.slice(label[0].length) : up;
+
+  if (kind === 'ce') return checkCe(rest);
+  // DNI, with the card's optional '-<check>' suffix that is not part of the number
+  if (kind !== 'ruc' && /^\d{8}(?:-[0-9A-K])?$/.test(rest.replace(/[\s.]/g, ''))) return checkDni(rest);
+  const digits = rest.replace(/[\s.\-]/g, '');
+  if (!/^\d+$/.test(digits)) return bad('not a DNI, C.E. or RUC: letters where digits were expected');
+  if (digits.length === 11 && (kind === 'ruc' || RUC_PREFIX.test(digits))) return checkRuc(digits);
+  if (kind === null && digits.length >= 9 && digits.length <= 12) return ok('ce', digits);
+  return bad(kind === 'ruc' ? 'a RUC is 11 digits' : `${digits.length} digits: a DNI has 8, a RUC 11`);
+}
+
+const RUC_ANY = /(?<!\d)((?:10|15|17|20)\d{9})(?!\d)/g;
+// "DNI 12345678", "D.N.I. N° 12345678", "Doc. Identidad 12345678-1", "Documento de identidad: …"
+const DNI_LABELLED = /(?:\bD\.?N\.?I\b\.?|\bdoc(?:umento)?\.?\s{0,2}(?:de\s{1,2})?identidad|\bdocumento)\s{0,3}(?:N[°º.o]?\s{0,2})?:?\s{0,3}(\d{8})(?:-([0-9A-K]))?(?![\dA-Za-z])/gi;
+
+function findPe(text: string): NationalId | null {
+  // RUC 20… is a legal entity (a footer's company), not the person writing.
+  for (const m of text.matchAll(RUC_ANY)) if (checkRuc(m[1]).id && !m[1].startsWith('20')) return { type: 'ruc', value: m[1] };
+  // A bare 8-digit DNI has no checksum: only trust it right after a DNI label.
+  for (const m of text.matchAll(DNI_LABELLED)) {
+    if (m[2] !== undefined && !dniCheckOk(m[1], m[2].toUpperCase())) continue;
+    return { type: 'dni', value: m[1] };
+  }
+  return null;
+}
+
+export const PE: CountryModule<'PE'> = {
+  code: 'PE',
+  name: 'Perú',
+  language: 'es',
+  idLabel: 'DNI/C.E./RUC',
+  ids: [dni, ce, ruc],
+  parseId: parsePe,
+  findId: findPe,
+  searchForms(q, id) {
+    if (!/^[\d\s.\-]+$/.test(q.trim())) return [];
+    // A person's RUC is 10 + DNI + check: searching one should find the other.
+    const out: string[] = [];
+    const digits = q.replace(/\D/g, '');
+    const dniValue = id?.type === 'dni' ? id.value : digits.length === 7 ? `0${digits}` : null;
+    if (dniValue) {
+      const ruc10 = `10${dniValue}`;
+      out.push(dniValue, ruc10 + rucCheckDigit(ruc10));
+    }
+    if (id?.type === 'ruc' && id.value.startsWith('10')) out.push(id.value.slice(2, 10));
+    return out;
+  },
+  phone: { region: 'PE', callingCode: '51', isMobile: isMobileType },
+  samples: {
+    id: '10054148289', value: '10054148289', type: 'ruc',
+    sentence: 'Buenas tardes, mi RUC es 10054148289, quisiera información.',
+    phone: '987 654 321', e164: '+51987654321',
+  },
+};

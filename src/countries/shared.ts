@@ -1,0 +1,30 @@
+// Helpers the country modules share: input cleaning, context checks and the common mobile rule.
+import type { PhoneNumber } from 'libphonenumber-js/max';
+import type { IdCheck } from './types.ts';
+
+/** Typographic dashes pasted from Word/PDF. */
+export const DASHES = /[\u2010-\u2015\u2212]/g;
+
+export const ok = (type: string, value: string): IdCheck => ({ id: { type, value }, reason: null });
+export const bad = (reason: string): IdCheck => ({ id: null, reason });
+
+/** The <=24 characters before a match: where a label ('RUT', 'DNI') or a phone word would be. */
+export function before(text: string, index: number): string {
+  return text.slice(Math.max(0, index - 24), index);
+}
+
+// Checked against the text before a bare-digit candidate.
+export const ID_LABEL = /(?:\bRU[TN]|\bCPF|c[ée]dula|\bC\.I\.?|\bCI\b|carn[eé]t?|identidad|documento)[^\n\d]{0,16}$/i;
+export const PHONE_LABEL = /(?:tel|fone|fono|cel|m[oó]vil|whats|wsp|phone|contacto|\+\d{1,3})[^\n]{0,12}$/i;
+
+/** Number types a person answers; fixed lines in free text are mostly the sender's office. */
+export function isMobileType(n: PhoneNumber): boolean {
+  const type = n.getType();
+  return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
+}
+
+/** Digits with thousands dots, as IDs are printed: 12345678 -> 12.345.678. */
+export const dotted = (digits: string): string => digits.replace(/\B(?=(\d{3})+$)/g, '.');
+
+/** The check character a reason names: "RUT check digit is 5, not K". */
+export const checkReason = (name: string, expected: string, got: string): string => `${name} check digit is ${expected}, not ${got}`;
