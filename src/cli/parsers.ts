@@ -15,11 +15,41 @@ export interface FixtureResult {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** An `.expected.json`; a malformed one is an error naming the file (and line) instead of a stack trace. */
+export function readExpected(file: string): Record<string, unknown> {
+  const text = fs.readFileSync(file, 'utf8');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const before = at ? text.slice(0, Number(at[1])).split('\n') : null;
+    const where = before ? `:${before.length}:${before[before.length - 1].length + 1}` : '';
+    throw new Error(`${file}${where}: invalid JSON: ${message.replace(/ in JSON at position \d+.*$/s, '')}`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${file}: expected a JSON object`);
+  return data as Record<string, unknown>;
+}
+
+/** The expected-result files of the fixtures of these parser ids (and generic/). */
+function expectedFiles(fixturesDir: string, ids: string[]): string[] {
+  return [...ids, 'generic'].flatMap((id) => {
+    const dir = path.join(fixturesDir, id);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.expected.json')).sort().map((f) => path.join(dir, f)) : [];
+  });
+}
+
 /** Compares a pipeline outcome with an `.expected.json`; only the keys it gives are checked. */
 export async function checkFixture(file: string, context: PipelineContext): Promise<FixtureResult> {
   const expectedFile = file.replace(/\.[^./]+$/, '.expected.json');
   if (!fs.existsSync(expectedFile)) return { file, ok: false, diffs: [`no ${path.basename(expectedFile)} beside it`] };
-  const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as Record<string, unknown>;
+  let expected: Record<string, unknown>;
+  try {
+    expected = readExpected(expectedFile);
+  } catch (e) {
+    return { file, ok: false, diffs: [(e as Error).message] };
+  }
   const diffs: string[] = [];
   let outcome;
   try {
@@ -62,7 +92,18 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
     const parsers = loadParsers(ctx.config.parsersDir); // throws ParserConfigError with file:line
     for (const p of parsers) ctx.out.write(`ok  ${p.config.id.padEnd(22)} ${p.file}\n`);
     ctx.out.write(`${parsers.length} parsers valid\n`);
-    return 0;
+    // The fixtures' expected results are config too: a malformed one is named here, not at test time.
+    const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';
+    const bad: string[] = [];
+    for (const file of expectedFiles(fixturesDir, parsers.map((p) => p.config.id))) {
+      try {
+        readExpected(file);
+      } catch (e) {
+        bad.push((e as Error).message);
+      }
+    }
+    for (const b of bad) ctx.err.write(`${b}\n`);
+    return bad.length ? 1 : 0;
   }
   if (sub !== 'test') throw new UsageError('parsers needs "test" or "check"');
   const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';

@@ -1,15 +1,22 @@
 import { z } from 'zod';
 import { regexProblem } from './regex-guard.ts';
+import { COUNTRY_CODES } from '../countries/index.ts';
+import { selectorProblem, senderProblem } from './checks.ts';
 
 /** Fields a parser can extract; `name` may also come as firstName + lastName. */
 export const FIELD_NAMES = ['name', 'firstName', 'lastName', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
 export type FieldName = (typeof FIELD_NAMES)[number];
 
-/** A pattern written in config: compiled with the `u` flag, `i` by default. Rejected if it can backtrack badly. */
-const patternSchema = z.string().min(1).max(500).superRefine((src, ctx) => {
-  const problem = patternProblem(src);
+/** A refinement from a check that returns why a value is refused, or null. */
+const refuse = (check: (v: string) => string | null) => (v: string, ctx: z.RefinementCtx) => {
+  const problem = check(v);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+};
+
+/** A pattern written in config: compiled with the `u` flag, `i` by default. Rejected if it can backtrack badly. */
+const patternSchema = z.string().min(1).max(500).superRefine(refuse(patternProblem));
+const selectorSchema = z.string().min(1).max(300).superRefine(refuse(selectorProblem));
+const senderSchema = z.string().min(1).superRefine(refuse(senderProblem));
 
 const postStep = z.union([
   z.enum(['trim', 'lowercase', 'uppercase', 'titlecase', 'firstLine', 'digits', 'collapseSpaces', 'stripQuotes']),
@@ -25,7 +32,7 @@ const sourceEnum = z.enum(['subject', 'text', 'html', 'from', 'fromName', 'reply
 
 export const extractorSchema = z.union([
   // CSS selector (cheerio); text of the first match, or an attribute's value.
-  z.object({ css: z.string().min(1).max(300), attr: z.string().optional(), ...base }).strict(),
+  z.object({ css: selectorSchema, attr: z.string().optional(), ...base }).strict(),
   // Value beside a label: table row, dt/dd, strong/span, or a `Label: value` line.
   z.object({ label: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]), ...base }).strict(),
   // Text of the element carrying attribute `name=value` (e.g. title=lead-email).
@@ -46,12 +53,12 @@ export const parserSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
     name: z.string().min(1),
     medium: z.enum(['portales', 'web', 'otros']),
-    country: z.enum(['CL', 'PE', 'BR']).optional(),
+    country: z.enum(COUNTRY_CODES).optional(),
     priority: z.number().int().default(0),
     match: z
       .object({
         // Sender address or domain (any one of them); a domain also matches its subdomains.
-        from: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        from: z.union([senderSchema, z.array(senderSchema).min(1)]).optional(),
         subject: patternSchema.optional(),
         body: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
         header: z.record(z.string(), patternSchema).optional(),
