@@ -4,6 +4,7 @@ import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import { formatIssues, type SourceLocator } from './yaml-errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
+import { projectCollisions } from './config-projects.ts';
 
 const vendorSchema = z.object({
   id: z.string().min(1),
@@ -153,6 +154,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     throw new ConfigError(formatIssues(file, result.error.issues, data, locate));
   }
   const config = result.data;
+  const collisions = projectCollisions(config.projects, file, { doc, lineCounter });
+  if (collisions.length) throw new ConfigError(collisions.join('\n'));
   for (const [i, v] of config.vendors.entries()) {
     for (const name of v.projects) {
       const project = config.projects.find((p) => p.name === name);
