@@ -133,6 +133,11 @@ export class LeadQueries {
     return new Map(rows.map((r) => [r.name, r.id]));
   }
 
+  projectNamesByIds(ids: number[]): string[] {
+    if (!ids.length) return [];
+    return (this.prepare(`SELECT name FROM projects WHERE id IN (${marks(ids.length)}) ORDER BY name`).all(...ids) as { name: string }[]).map((r) => r.name);
+  }
+
   projectNames(): string[] {
     return (this.prepare('SELECT name FROM projects WHERE active = 1 ORDER BY name').all() as { name: string }[]).map((r) => r.name);
   }

@@ -3,8 +3,9 @@ import {
   CONTACT_TYPES, DISCARD_REASONS, EXPECTATIONS, abortLead, discardLead, editLead, registerFollowUp, type ActionDeps, type ActionResult,
 } from '../db/lead-actions.ts';
 import { HttpError } from './errors.ts';
-import { actorOf, leadIdParam, resolveDate } from './params.ts';
-import type { RequestContext, Services } from './types.ts';
+import { leadIdParam, resolveDate } from './params.ts';
+import { callerOf, type RequestContext, type Services } from './types.ts';
+import { audited } from './audit.ts';
 
 /** Free text typed by staff: trimmed, bounded, no control characters except newlines and tabs. */
 export const text = (max: number) =>
@@ -41,15 +42,25 @@ function actionDeps(s: Services): ActionDeps {
   return { store: s.app.store, country: ctx.country, projects: ctx.projects, rules: s.app.rules(), ownership: s.app.ownership };
 }
 
+/** The lead named in the path, if the caller may see it; another person's lead is 404, as if absent. */
+function visibleLead(ctx: RequestContext): number {
+  const id = leadIdParam(ctx.params.id);
+  if (!ctx.services.queries.leadVisible(id, callerOf(ctx).scope)) throw new HttpError(404, `lead ${id} not found`);
+  return id;
+}
+
+const actor = (ctx: RequestContext) => callerOf(ctx).actor;
+
 function done(ctx: RequestContext, action: string, r: ActionResult) {
   // Never the lead's data: ids and states only.
   ctx.services.deps.log.info({ leadId: r.leadId, action, contactState: r.contactState, quality: r.quality }, 'lead action');
+  audited(ctx, `lead.${action}`, 'lead', r.leadId, { contactState: r.contactState, quality: r.quality });
   return { json: { ok: true, ...r, followUpAt: r.followUpAt === null ? null : new Date(r.followUpAt).toISOString() } };
 }
 
 export function edit(ctx: RequestContext<unknown, z.output<typeof editBody>>) {
-  const id = leadIdParam(ctx.params.id);
-  return done(ctx, 'edit', editLead(actionDeps(ctx.services), id, ctx.body, actorOf(ctx.req), ctx.now));
+  const id = visibleLead(ctx);
+  return done(ctx, 'edit', editLead(actionDeps(ctx.services), id, ctx.body, actor(ctx), ctx.now));
 }
 
 /** A recontact date: not in the past (a day's grace for a bare date), within a year; a bare date means 09:00 local. */
@@ -67,18 +78,18 @@ function recontactAt(value: string | undefined, s: Services, now: number): numbe
 }
 
 export function followUp(ctx: RequestContext<unknown, z.output<typeof followUpBody>>) {
-  const id = leadIdParam(ctx.params.id);
+  const id = visibleLead(ctx);
   const b = ctx.body;
   const input = { expectation: b.expectation, contactType: b.contactType, comment: b.comment, recontactAt: recontactAt(b.recontactAt, ctx.services, ctx.now) };
-  return done(ctx, 'follow_up', registerFollowUp(actionDeps(ctx.services), id, input, actorOf(ctx.req), ctx.now));
+  return done(ctx, 'follow_up', registerFollowUp(actionDeps(ctx.services), id, input, actor(ctx), ctx.now));
 }
 
 export function abort(ctx: RequestContext<unknown, z.output<typeof abortBody>>) {
-  const id = leadIdParam(ctx.params.id);
-  return done(ctx, 'abort', abortLead(actionDeps(ctx.services), id, ctx.body.comment, actorOf(ctx.req), ctx.now));
+  const id = visibleLead(ctx);
+  return done(ctx, 'abort', abortLead(actionDeps(ctx.services), id, ctx.body.comment, actor(ctx), ctx.now));
 }
 
 export function discard(ctx: RequestContext<unknown, z.output<typeof discardBody>>) {
-  const id = leadIdParam(ctx.params.id);
-  return done(ctx, 'discard', discardLead(actionDeps(ctx.services), id, ctx.body.reason, ctx.body.comment, actorOf(ctx.req), ctx.now));
+  const id = visibleLead(ctx);
+  return done(ctx, 'discard', discardLead(actionDeps(ctx.services), id, ctx.body.reason, ctx.body.comment, actor(ctx), ctx.now));
 }

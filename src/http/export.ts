@@ -5,6 +5,7 @@ import { statusOf, type LeadFilter, type LeadRow } from '../db/queries.ts';
 import { filterFrom } from './leads.ts';
 import { zoneOffset, type filterQuery } from './params.ts';
 import type { RequestContext, Services } from './types.ts';
+import { countryModule } from '../countries/index.ts';
 
 export const EXPORT_CAP = 100_000;
 const CHUNK = 1000;
@@ -14,12 +15,11 @@ const LABELS: Record<string, string> = {
   por_contactar: 'Por contactar', no_contactado: 'No contactado', contactado: 'Contactado', abortado: 'Abortado', descartado: 'Descartado',
   portales: 'Portales', web: 'Web', otros: 'Otros',
 };
-const ID_LABEL = { CL: 'RUT', PE: 'DNI/C.E./RUC', BR: 'CPF' } as const;
 
 type Cell = string | Date | null;
 
 function headers(s: Services): string[] {
-  return ['Nombre', ID_LABEL[s.app.config.country], 'Teléfono', 'Email', 'Proyecto', 'Portal', 'Medio de llegada', 'Calidad', 'Estado de contacto', 'Estado', 'Fecha de ingreso', 'Fecha de último contacto', 'Fecha de seguimiento'];
+  return ['Nombre', countryModule(s.app.config.country).idLabel, 'Teléfono', 'Email', 'Proyecto', 'Portal', 'Medio de llegada', 'Calidad', 'Estado de contacto', 'Estado', 'Fecha de ingreso', 'Fecha de último contacto', 'Fecha de seguimiento'];
 }
 
 /** The table's columns, dates as Date in the company's time zone (spreadsheets have no zones). */

@@ -3,7 +3,8 @@ import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, want
 import { CONTACT_TYPES, DISCARD_REASONS, EXPECTATIONS } from '../db/lead-actions.ts';
 import { HttpError } from './errors.ts';
 import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLeadFilter, type FilterQuery } from './params.ts';
-import type { RequestContext, Services } from './types.ts';
+import { callerOf, type RequestContext, type Services } from './types.ts';
+import { isLimited, seesVendor } from '../auth/scope.ts';
 
 export const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
@@ -29,9 +30,13 @@ export function leadItem(r: LeadRow, now: number) {
   };
 }
 
+/** The request's filter, always narrowed to what the caller may see. */
 export function filterFrom(ctx: RequestContext<FilterQuery>) {
   const { queries, vendors, app } = ctx.services;
-  return toLeadFilter(ctx.query, queries, app.config.timezone, (id) => vendors.exists(id));
+  const { scope } = callerOf(ctx);
+  // A vendor outside the caller's scope is as unknown as one that does not exist.
+  const filter = toLeadFilter(ctx.query, queries, app.config.timezone, (id) => seesVendor(scope, id) && vendors.exists(id));
+  return { ...filter, scope };
 }
 
 export function listLeads(ctx: RequestContext<z.output<typeof listQuery>>) {
@@ -70,7 +75,9 @@ export function stats(ctx: RequestContext<z.output<typeof filterQuery>>) {
     const parser = g.parser ?? NO_PARSER;
     out.byParser[parser] = (out.byParser[parser] ?? 0) + g.n;
   }
-  return { json: { ...out, parserHealth: parserHealth(ctx.services, ctx.now) } };
+  // Parser health is about every portal's mail: managers only.
+  const role = callerOf(ctx).role;
+  return { json: { ...out, ...(role === 'admin' || role === 'gerente' ? { parserHealth: parserHealth(ctx.services, ctx.now) } : {}) } };
 }
 
 export function parserHealth(s: Services, now: number) {
@@ -93,7 +100,7 @@ function present(row: Record<string, unknown> | null | undefined, json: string[]
 
 export function leadDetail(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
-  const d = ctx.services.queries.detail(id);
+  const d = ctx.services.queries.detail(id, callerOf(ctx).scope);
   if (!d) throw new HttpError(404, `lead ${id} not found`);
   const lead = present(d.lead, ['problems', 'problem_details', 'from_fallback', 'raw_fields'])!;
   lead.status = statusOf(d.lead.contact_state as never, d.lead.deadline_at as number, ctx.now);
@@ -107,7 +114,7 @@ export function leadDetail(ctx: RequestContext) {
       lead,
       client,
       followUps: d.followUps.map((f) => present(f as Record<string, unknown>)),
-      actions: d.actions.map((a) => present(a as Record<string, unknown>, ['data'])),
+      actions: withActorNames(ctx.services, d.actions.map((a) => present(a as Record<string, unknown>, ['data'])!)),
       rawEmail,
     },
   };
@@ -115,13 +122,19 @@ export function leadDetail(ctx: RequestContext) {
 
 /** Every owner a client had, oldest first, times as ISO. */
 export function ownerHistory(s: Services, clientId: number) {
-  return s.app.ownership.ownerHistory(clientId).map((h) => ({ ...h, at: iso(h.at) }));
+  return withActorNames(s, s.app.ownership.ownerHistory(clientId).map((h) => ({ ...h, at: iso(h.at) })));
+}
+
+/** Histories show the person's name beside the recorded actor (an email, `token:admin`, `centralizador`). */
+export function withActorNames<T extends Record<string, unknown>>(s: Services, rows: T[]): (T & { actorName: string })[] {
+  const names = s.users.namesByEmail([...new Set(rows.map((r) => String(r.actor ?? '')).filter((a) => a.includes('@')))]);
+  return rows.map((r) => ({ ...r, actorName: names.get(String(r.actor)) ?? String(r.actor ?? '') }));
 }
 
 /** The original message as received; 410 once retention purged it (the lead stays). */
 export function leadRaw(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
-  const row = ctx.services.queries.rawBody(id);
+  const row = ctx.services.queries.rawBody(id, callerOf(ctx).scope);
   if (!row) throw new HttpError(404, `lead ${id} not found`);
   if (!row.raw) throw new HttpError(410, row.purgedAt ? 'raw email purged by the retention policy' : 'raw email body not stored (over the size limit)');
   return {
@@ -134,11 +147,14 @@ export function leadRaw(ctx: RequestContext) {
 /** What the page's selects offer. */
 export function options(ctx: RequestContext) {
   const { app, queries, vendors } = ctx.services;
+  const { scope } = callerOf(ctx);
+  const allProjects = queries.projectNames();
+  const projects = scope.projectIds === null ? allProjects : queries.projectNamesByIds(scope.projectIds);
   return {
     json: {
       country: app.config.country,
       followUpDays: app.config.followUpDays,
-      projects: queries.projectNames(),
+      projects,
       parsers: [...app.context().parsers.map((p) => p.config.id).sort(), NO_PARSER],
       qualities: QUALITIES,
       statuses: STATUSES,
@@ -146,7 +162,7 @@ export function options(ctx: RequestContext) {
       expectations: EXPECTATIONS,
       contactTypes: CONTACT_TYPES,
       discardReasons: DISCARD_REASONS,
-      vendors: vendors.list().map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
+      vendors: (isLimited(scope) ? vendors.list(scope) : vendors.list()).map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
     },
   };
 }

@@ -186,13 +186,3 @@ export function vendorIdParam(s: string | undefined): string {
   if (!r.success) throw new HttpError(400, `id: ${r.error.issues[0]?.message ?? 'must be a vendor id'}`);
   return r.data;
 }
-
-/** Who acts: an optional X-Actor header, a short plain name; the pipeline's own name is reserved. */
-export function actorOf(req: IncomingMessage): string {
-  const raw = req.headers['x-actor'];
-  if (raw === undefined) return 'admin';
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  if (!/^[\p{L}\p{N}][\p{L}\p{N} ._@-]{0,39}$/u.test(v ?? '')) throw new HttpError(400, 'X-Actor: 1-40 letters, digits, spaces or . _ @ -');
-  if (v.toLowerCase() === 'centralizador') throw new HttpError(400, 'X-Actor: reserved name');
-  return v;
-}

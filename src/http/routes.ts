@@ -5,38 +5,48 @@ import { filterQuery, listQuery } from './params.ts';
 import { pageFile } from './static.ts';
 import { route, type Route } from './types.ts';
 import * as vendors from './vendors.ts';
+import * as session from './session.ts';
+
+const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
+const MANAGERS = ['admin', 'gerente'] as const;
+const ADMIN = ['admin'] as const;
 
 /**
- * Every route of the admin server, in one table. `auth: 'token'` needs the bearer token; the
- * server also refuses anything under /api without it, whatever the table says. A test walks this
- * table and fails when a non-public route answers without the token.
+ * Every route of the admin server, in one table, each with who may call it. Under /api only the
+ * routes marked public answer without a person (or the config's token); what a role may see is
+ * then scoped in SQL (a foreign object answers 404). A test walks this table with every role.
  * /metrics is public on purpose: counts only, no personal data, and scrapers rarely carry tokens;
  * bind admin.host to loopback (the default) to keep it private.
  */
 export const ROUTES: Route[] = [
-  route({ method: 'GET', path: '/', auth: 'public', handler: pageFile('index.html') }),
-  route({ method: 'GET', path: '/app.js', auth: 'public', handler: pageFile('app.js') }),
-  route({ method: 'GET', path: '/app.css', auth: 'public', handler: pageFile('app.css') }),
-  route({ method: 'GET', path: '/healthz', auth: 'public', handler: leads.healthz }),
-  route({ method: 'GET', path: '/metrics', auth: 'public', handler: leads.metrics }),
-  route({ method: 'GET', path: '/api/stats', auth: 'token', query: filterQuery, handler: leads.stats }),
-  route({ method: 'GET', path: '/api/options', auth: 'token', handler: leads.options }),
-  route({ method: 'GET', path: '/api/parsers', auth: 'token', handler: (ctx) => ({ json: { parsers: leads.parserHealth(ctx.services, ctx.now) } }) }),
-  route({ method: 'GET', path: '/api/emails', auth: 'token', query: leads.emailsQuery, handler: leads.emails }),
-  route({ method: 'GET', path: '/api/leads', auth: 'token', query: listQuery, handler: leads.listLeads }),
-  route({ method: 'GET', path: '/api/leads/export.xlsx', auth: 'token', query: filterQuery, handler: exportXlsx }),
-  route({ method: 'GET', path: '/api/leads/export.csv', auth: 'token', query: filterQuery, handler: exportCsv }),
-  route({ method: 'GET', path: '/api/leads/:id', auth: 'token', handler: leads.leadDetail }),
-  route({ method: 'GET', path: '/api/leads/:id/raw', auth: 'token', handler: leads.leadRaw }),
-  route({ method: 'POST', path: '/api/leads/:id/edit', auth: 'token', body: actions.editBody, handler: actions.edit }),
-  route({ method: 'POST', path: '/api/leads/:id/follow-up', auth: 'token', body: actions.followUpBody, handler: actions.followUp }),
-  route({ method: 'POST', path: '/api/leads/:id/abort', auth: 'token', body: actions.abortBody, handler: actions.abort }),
-  route({ method: 'POST', path: '/api/leads/:id/discard', auth: 'token', body: actions.discardBody, handler: actions.discard }),
-  route({ method: 'GET', path: '/api/vendors', auth: 'token', handler: vendors.listVendors }),
-  route({ method: 'GET', path: '/api/vendors/:id/pending', auth: 'token', handler: vendors.pending }),
-  route({ method: 'POST', path: '/api/vendors/:id/retire', auth: 'token', body: vendors.retireBody, handler: vendors.retire }),
-  route({ method: 'POST', path: '/api/clients/:id/reassign', auth: 'token', body: vendors.reassignBody, handler: vendors.reassign }),
-  route({ method: 'GET', path: '/api/clients/:id/owners', auth: 'token', handler: vendors.owners }),
+  route({ method: 'GET', path: '/', allow: 'public', handler: pageFile('index.html') }),
+  route({ method: 'GET', path: '/app.js', allow: 'public', handler: pageFile('app.js') }),
+  route({ method: 'GET', path: '/app.css', allow: 'public', handler: pageFile('app.css') }),
+  route({ method: 'GET', path: '/healthz', allow: 'public', handler: leads.healthz }),
+  route({ method: 'GET', path: '/metrics', allow: 'public', handler: leads.metrics }),
+  route({ method: 'POST', path: '/api/session', allow: 'public', body: session.signInBody, handler: session.signIn }),
+  route({ method: 'DELETE', path: '/api/session', allow: ALL, handler: session.signOut }),
+  route({ method: 'GET', path: '/api/me', allow: ALL, handler: session.me }),
+  route({ method: 'GET', path: '/api/stats', allow: ALL, query: filterQuery, handler: leads.stats }),
+  route({ method: 'GET', path: '/api/options', allow: ALL, handler: leads.options }),
+  route({ method: 'GET', path: '/api/parsers', allow: MANAGERS, handler: (ctx) => ({ json: { parsers: leads.parserHealth(ctx.services, ctx.now) } }) }),
+  route({ method: 'GET', path: '/api/emails', allow: ADMIN, query: leads.emailsQuery, handler: leads.emails }),
+  route({ method: 'GET', path: '/api/leads', allow: ALL, query: listQuery, handler: leads.listLeads }),
+  route({ method: 'GET', path: '/api/leads/export.xlsx', allow: ALL, query: filterQuery, handler: exportXlsx }),
+  route({ method: 'GET', path: '/api/leads/export.csv', allow: ALL, query: filterQuery, handler: exportCsv }),
+  route({ method: 'GET', path: '/api/leads/:id', allow: ALL, handler: leads.leadDetail }),
+  route({ method: 'GET', path: '/api/leads/:id/raw', allow: ALL, handler: leads.leadRaw }),
+  route({ method: 'POST', path: '/api/leads/:id/edit', allow: ALL, body: actions.editBody, handler: actions.edit }),
+  route({ method: 'POST', path: '/api/leads/:id/follow-up', allow: ALL, body: actions.followUpBody, handler: actions.followUp }),
+  route({ method: 'POST', path: '/api/leads/:id/abort', allow: ALL, body: actions.abortBody, handler: actions.abort }),
+  route({ method: 'POST', path: '/api/leads/:id/discard', allow: ALL, body: actions.discardBody, handler: actions.discard }),
+  route({ method: 'GET', path: '/api/vendors', allow: ALL, handler: vendors.listVendors }),
+  route({ method: 'GET', path: '/api/vendors/:id/pending', allow: ALL, handler: vendors.pending }),
+  route({ method: 'POST', path: '/api/vendors/:id/retire', allow: MANAGERS, body: vendors.retireBody, handler: vendors.retire }),
+  route({ method: 'POST', path: '/api/clients/:id/reassign', allow: ['admin', 'gerente', 'supervisor'], body: vendors.reassignBody, handler: vendors.reassign }),
+  route({ method: 'GET', path: '/api/clients/:id/owners', allow: ALL, handler: vendors.owners }),
+  route({ method: 'GET', path: '/api/audit', allow: ADMIN, query: session.auditQuery, handler: session.audit }),
+  route({ method: 'GET', path: '/api/users', allow: ADMIN, handler: session.listUsers }),
 ];
 
 export interface RouteMatch {

@@ -4,9 +4,11 @@ import { z } from 'zod';
 import type { App } from '../app.ts';
 import { LeadActionError } from '../db/lead-actions.ts';
 import { OwnershipError } from '../ownership/ownership.ts';
-import { LeadQueries } from '../db/queries.ts';
-import { VendorQueries } from '../db/vendor-queries.ts';
-import { assertTokenPolicy, bearerMatches, FailureLimiter } from './auth.ts';
+import { assertTokenPolicy } from './auth.ts';
+import { Accounts } from '../auth/accounts.ts';
+import { readSide } from '../db/read-side.ts';
+import { AccountError } from '../auth/accounts.ts';
+import { createAuthenticator } from './authenticate.ts';
 import { HttpError, zodMessage } from './errors.ts';
 import { parserHealth } from './leads.ts';
 import { readJson, readQuery } from './params.ts';
@@ -51,32 +53,24 @@ function send(res: ServerResponse, reply: Reply): void {
 export function createAdminServer(app: App, deps: ServerDeps) {
   assertTokenPolicy(app.config.admin.token, app.config.admin.host);
   const now = deps.now ?? Date.now;
+  const admin = app.config.admin;
+  const { queries, vendors, users } = readSide(app.store, () => app.config.country);
+  const accounts = new Accounts(users, { idleMs: admin.sessionIdleMinutes * 60_000, absoluteMs: admin.sessionMaxDays * 86_400_000 });
+  const auth = createAuthenticator(app, accounts, deps, now);
   const services: Services = {
     app,
     deps,
-    queries: new LeadQueries(app.store.sqlite, () => app.config.country),
-    vendors: new VendorQueries(app.store.sqlite),
+    queries,
+    vendors,
     parserHealth: new ParserHealthMonitor(deps.log),
+    users,
+    accounts,
+    auth,
     now,
     startedAt: now(),
   };
   if (!deps.metrics.hasHealth()) deps.metrics.useHealth(deps.health);
-  const limiter = new FailureLimiter(deps.authLimit?.maxFailures, deps.authLimit?.windowMs);
   let timer: NodeJS.Timeout | null = null;
-
-  function authorize(req: IncomingMessage, pathname: string): void {
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const at = now();
-    const wait = limiter.retryAfter(address, at);
-    if (wait > 0) throw new HttpError(429, 'too many failed attempts: try again later', { 'Retry-After': String(Math.ceil(wait / 1000)) });
-    // The token is read per request so a config reload takes effect; it is never logged.
-    if (!bearerMatches(req.headers.authorization, app.config.admin.token)) {
-      limiter.fail(address, at);
-      deps.log.warn({ address, path: pathname.slice(0, 100) }, 'admin request without a valid token');
-      throw new HttpError(401, 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer realm="centralizer"' });
-    }
-    limiter.succeed(address);
-  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -90,15 +84,23 @@ export function createAdminServer(app: App, deps: ServerDeps) {
         throw new HttpError(400, 'url: malformed');
       }
       const matches = matchPath(ROUTES, url.pathname);
-      const underApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
-      if (underApi || matches.some((m) => m.route.auth === 'token')) authorize(req, url.pathname);
-      if (!matches.length) throw new HttpError(404, 'not found');
       const match = matches.find((m) => m.route.method === req.method);
-      if (!match) throw new HttpError(405, 'method not allowed', { Allow: [...new Set(matches.map((m) => m.route.method))].join(', ') });
+      const underApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+      const address = auth.address(req);
+      // Everything under /api but the routes declared public needs a person (or the admin token),
+      // checked before the path is known to exist so nothing is revealed to strangers.
+      const caller = match?.route.allow === 'public' ? null : underApi || matches.length ? auth.identify(req, address, url.pathname) : null;
+      if (!matches.length) throw new HttpError(404, 'no encontrado');
+      if (!match) throw new HttpError(405, 'método no permitido', { Allow: [...new Set(matches.map((m) => m.route.method))].join(', ') });
       route = match.route;
+      if (route.allow !== 'public') {
+        if (!caller) throw new HttpError(401, 'inicia sesión o envía un token válido', { 'WWW-Authenticate': 'Bearer realm="centralizer"' });
+        if (!route.allow.includes(caller.role)) throw new HttpError(403, 'tu rol no permite esta acción');
+        if (req.method !== 'GET') auth.checkCsrf(req, caller);
+      }
       const query = parse(route.query ?? NO_PARAMS, readQuery(url.searchParams));
       const body = req.method === 'POST' ? parse(route.body ?? NO_PARAMS, await readJson(req)) : undefined;
-      const reply = await route.handler({ services, req, res, params: match.params, query, body, now: now() });
+      const reply = await route.handler({ services, req, res, params: match.params, query, body, now: now(), caller, address });
       if (reply) send(res, reply);
     } catch (e) {
       fail(res, e);
@@ -115,6 +117,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
       return;
     }
     if (e instanceof HttpError) return send(res, { status: e.status, headers: e.headers, json: { error: e.message } });
+    if (e instanceof AccountError) return send(res, { status: e.code.endsWith('not_found') ? 404 : 400, json: { error: e.message, code: e.code } });
     if (e instanceof LeadActionError) return send(res, { status: e.code === 'not_found' ? 404 : 409, json: { error: e.message } });
     // NotFound 404; Conflict (inactive vendor, same owner) and NoHeir (nobody of the type to take the clients) 409.
     if (e instanceof OwnershipError) return send(res, { status: e.code === 'NotFound' ? 404 : 409, json: { error: e.message, code: e.code } });

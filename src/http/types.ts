@@ -7,14 +7,21 @@ import type { VendorQueries } from '../db/vendor-queries.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ParserHealthMonitor } from './parser-health.ts';
+import type { Accounts } from '../auth/accounts.ts';
+import type { Caller } from '../auth/scope.ts';
+import type { Role } from '../db/auth-schema.ts';
+import type { UserStore } from '../db/users.ts';
+import type { Authenticator } from './authenticate.ts';
 
 export interface ServerDeps {
   health: HealthSource;
   metrics: Metrics;
   log: Logger;
   now?: () => number;
-  /** Auth failures allowed per address and window before 429 (default 5 per minute). */
+  /** Bad bearer tokens allowed per address and window before 429 (default 20 per minute); valid ones are never refused. */
   authLimit?: { maxFailures: number; windowMs: number };
+  /** Sign-in throttle (tests shorten it). */
+  signInDelay?: { free: number; baseDelayMs: number; maxDelayMs: number; windowMs: number; capacity: number };
 }
 
 /** What every handler can use: built once per server. */
@@ -24,6 +31,9 @@ export interface Services {
   queries: LeadQueries;
   vendors: VendorQueries;
   parserHealth: ParserHealthMonitor;
+  accounts: Accounts;
+  users: UserStore;
+  auth: Authenticator;
   now: () => number;
   startedAt: number;
 }
@@ -36,6 +46,10 @@ export interface RequestContext<Q = unknown, B = unknown> {
   query: Q;
   body: B;
   now: number;
+  /** Who is calling; null only on public routes. */
+  caller: Caller | null;
+  /** The caller's network address (X-Forwarded-For's last hop when admin.trustProxy). */
+  address: string;
 }
 
 /** A handler returns a reply, or writes the response itself (streams) and returns nothing. */
@@ -48,10 +62,11 @@ export interface Reply {
 }
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Literal segments and `:name` parameters: `/api/leads/:id/raw`. */
   path: string;
-  auth: 'public' | 'token';
+  /** Who may call it: 'public', or the roles allowed (the server answers 401/403 for others). */
+  allow: 'public' | readonly Role[];
   /** Query schema; absent means no query parameters are accepted. */
   query?: z.ZodType;
   /** JSON body schema (POST). */
@@ -63,10 +78,16 @@ export interface Route {
 export function route<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType>(r: {
   method: Route['method'];
   path: string;
-  auth: Route['auth'];
+  allow: Route['allow'];
   query?: Q;
   body?: B;
   handler: (ctx: RequestContext<z.output<Q>, z.output<B>>) => Promise<Reply | void> | Reply | void;
 }): Route {
   return r as Route;
+}
+
+/** The caller of a non-public route (the server guarantees one). */
+export function callerOf(ctx: { caller: Caller | null }): Caller {
+  if (!ctx.caller) throw new Error('route without a caller: declare it public or give it roles');
+  return ctx.caller;
 }

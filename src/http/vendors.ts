@@ -2,15 +2,23 @@ import { z } from 'zod';
 import { text } from './actions.ts';
 import { HttpError } from './errors.ts';
 import { iso, ownerHistory } from './leads.ts';
-import { actorOf, leadIdParam, vendorId, vendorIdParam } from './params.ts';
-import type { RequestContext, Services } from './types.ts';
+import { leadIdParam, vendorId, vendorIdParam } from './params.ts';
+import { callerOf, type RequestContext } from './types.ts';
+import { audited } from './audit.ts';
+import { seesVendor } from '../auth/scope.ts';
 
 // Ownership rules live in src/ownership; an OwnershipError thrown there becomes 404/409 in server.ts.
 
-function vendorOf(s: Services, id: string) {
-  const v = s.vendors.get(id);
+/** A vendor the caller may see; any other answers 404, as if it did not exist. */
+function vendorOf(ctx: RequestContext, id: string) {
+  const v = seesVendor(callerOf(ctx).scope, id) ? ctx.services.vendors.get(id) : null;
   if (!v) throw new HttpError(404, `vendor "${id.slice(0, 60)}" not found`);
   return v;
+}
+
+/** A client the caller may see (one of its leads is in scope); others answer 404. */
+function visibleClient(ctx: RequestContext, clientId: number): void {
+  if (!ctx.services.queries.clientVisible(clientId, callerOf(ctx).scope)) throw new HttpError(404, `client ${clientId} not found`);
 }
 
 const vendorView = (v: { id: string; name: string; type: string; active: boolean; retiredAt: number | null }) => ({
@@ -19,16 +27,16 @@ const vendorView = (v: { id: string; name: string; type: string; active: boolean
 
 /** Every vendor, retired ones included, with how many leads wait for their first contact. */
 export function listVendors(ctx: RequestContext) {
-  return { json: { items: ctx.services.vendors.list().map((v) => ({ ...vendorView(v), pending: v.pending })) } };
+  return { json: { items: ctx.services.vendors.list(callerOf(ctx).scope).map((v) => ({ ...vendorView(v), pending: v.pending })) } };
 }
 
 /** A vendor's leads with no registered contact yet, oldest first, with the deadline and status. */
 export function pending(ctx: RequestContext) {
   const id = vendorIdParam(ctx.params.id);
-  const { vendors, app } = ctx.services;
-  const vendor = vendorOf(ctx.services, id);
+  const { vendors } = ctx.services;
+  const vendor = vendorOf(ctx, id);
   const projects = vendors.projectNames();
-  const items = app.ownership.pending(id, ctx.now).map((l) => ({
+  const items = vendors.pending(id, callerOf(ctx).scope, ctx.now).map((l) => ({
     id: l.id,
     clientId: l.clientId,
     name: l.name,
@@ -48,11 +56,12 @@ export const retireBody = z.strictObject({});
 /** A vendor leaves: their clients move round-robin to active vendors of the same type. */
 export function retire(ctx: RequestContext<unknown, z.output<typeof retireBody>>) {
   const id = vendorIdParam(ctx.params.id);
-  const actor = actorOf(ctx.req);
-  const vendor = vendorOf(ctx.services, id);
+  const actor = callerOf(ctx).actor;
+  const vendor = vendorOf(ctx, id);
   if (vendor.retiredAt !== null) throw new HttpError(409, `vendor "${id.slice(0, 60)}" already retired on ${iso(vendor.retiredAt)}`);
   const r = ctx.services.app.ownership.retire(id, actor, ctx.now);
   ctx.services.deps.log.info({ vendorId: id, moved: r.moved, to: r.to }, 'vendor retired');
+  audited(ctx, 'vendor.retire', 'vendor', id, { moved: r.moved, to: r.to });
   return { json: { ok: true, vendorId: id, retiredAt: iso(ctx.now), moved: r.moved, to: r.to } };
 }
 
@@ -64,16 +73,22 @@ export const reassignBody = z.strictObject({
 /** A manager moves a client to another vendor, with a reason that stays in the history. */
 export function reassign(ctx: RequestContext<unknown, z.output<typeof reassignBody>>) {
   const clientId = leadIdParam(ctx.params.id);
-  const actor = actorOf(ctx.req);
+  const caller = callerOf(ctx);
+  const actor = caller.actor;
   const { vendorId: to, reason } = ctx.body;
+  visibleClient(ctx, clientId);
+  // A supervisor moves clients only within the team.
+  if (!seesVendor(caller.scope, to)) throw new HttpError(404, `vendor "${to.slice(0, 60)}" not found`);
   ctx.services.app.ownership.reassign(clientId, to, reason, actor, ctx.now);
   ctx.services.deps.log.info({ clientId, vendorId: to }, 'client reassigned');
+  audited(ctx, 'client.reassign', 'client', clientId, { to, reason });
   return { json: { ok: true, clientId, ownerVendorId: to, owners: ownerHistory(ctx.services, clientId) } };
 }
 
 /** Every owner a client had, oldest first, and the current one. */
 export function owners(ctx: RequestContext) {
   const clientId = leadIdParam(ctx.params.id);
+  visibleClient(ctx, clientId);
   const c = ctx.services.vendors.clientOwner(clientId);
   if (!c) throw new HttpError(404, `client ${clientId} not found`);
   return {

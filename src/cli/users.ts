@@ -1,0 +1,110 @@
+import { createApp } from '../app.ts';
+import { AccountError, Accounts, publicUser } from '../auth/accounts.ts';
+import { readSide } from '../db/read-side.ts';
+import { type CommandContext, UsageError, commandLogger } from './main.ts';
+
+const CLI = { userId: null, actor: 'cli', address: null };
+const USAGE = `usage:
+  centralizer users add EMAIL --role admin|gerente|supervisor|vendedor [--name NAME] [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--password-env VAR]
+  centralizer users list
+  centralizer users disable EMAIL | enable EMAIL
+  centralizer users password EMAIL [--password-env VAR]
+  centralizer users token EMAIL --label TEXT
+  centralizer users tokens EMAIL
+  centralizer users revoke EMAIL LABEL
+Passwords are read from standard input (one line), or from the variable --password-env names; never from an argument.`;
+
+/** One line from stdin (a pipe, a file, or typed at a prompt). */
+async function readPassword(ctx: CommandContext, input: NodeJS.ReadableStream): Promise<string> {
+  const envName = ctx.values['password-env'];
+  if (typeof envName === 'string') {
+    const v = process.env[envName];
+    if (v === undefined) throw new AccountError('user.password_env', `la variable de entorno ${envName} no está definida`);
+    return v;
+  }
+  if ((input as { isTTY?: boolean }).isTTY) ctx.err.write('Contraseña: ');
+  let data = '';
+  for await (const chunk of input) {
+    data += chunk.toString();
+    if (data.includes('\n')) break;
+  }
+  const line = data.split(/\r?\n/)[0];
+  if (!line) throw new AccountError('user.password_missing', 'falta la contraseña: escríbela en la entrada estándar (o usa --password-env VAR)');
+  return line;
+}
+
+const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
+const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
+
+/** `centralizer users …`: accounts are created and managed here (the documented way to bootstrap). */
+export async function usersCommand(ctx: CommandContext, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
+  const [sub, email, extra] = ctx.args;
+  if (!sub) throw new UsageError(USAGE);
+  const needEmail = () => {
+    if (!email) throw new UsageError(`users ${sub} needs an EMAIL\n${USAGE}`);
+    return email;
+  };
+  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  try {
+    const accounts = new Accounts(readSide(app.store, () => app.config.country).users);
+    switch (sub) {
+      case 'add': {
+        const role = ctx.values.role;
+        if (typeof role !== 'string') throw new UsageError(`users add needs --role\n${USAGE}`);
+        const target = needEmail();
+        const password = await readPassword(ctx, input);
+        const vendorId = typeof ctx.values.vendor === 'string' ? ctx.values.vendor : undefined;
+        const u = await accounts.add({ email: target, role, name: ctx.values.name as string | undefined, vendorId, team: list(ctx.values.team), projects: list(ctx.values.projects), password }, CLI);
+        ctx.out.write(`user ${u.email} added (${u.role}${u.vendorId ? `, vendor ${u.vendorId}` : ''}${u.team.length ? `, team ${u.team.join(',')}` : ''}${u.projects.length ? `, projects ${u.projects.join(', ')}` : ''})\n`);
+        return 0;
+      }
+      case 'list': {
+        for (const u of accounts.list().map(publicUser)) {
+          const scope = u.vendorId ?? (u.team.length ? u.team.join(',') : u.projects.length ? u.projects.join(', ') : '');
+          ctx.out.write(`${u.email}\t${u.role}\t${u.name}\t${scope || '-'}\t${u.disabled ? 'disabled' : 'active'}\n`);
+        }
+        return 0;
+      }
+      case 'disable':
+      case 'enable': {
+        const u = accounts.setDisabled(needEmail(), sub === 'disable', CLI);
+        ctx.out.write(`user ${u.email} ${sub}d${sub === 'disable' ? ' (open sessions ended)' : ''}\n`);
+        return 0;
+      }
+      case 'password': {
+        const target = needEmail();
+        await accounts.setPassword(target, await readPassword(ctx, input), CLI);
+        ctx.out.write(`password of ${target.toLowerCase()} changed; open sessions ended\n`);
+        return 0;
+      }
+      case 'token': {
+        const label = ctx.values.label;
+        if (typeof label !== 'string') throw new UsageError(`users token needs --label TEXT\n${USAGE}`);
+        const token = accounts.createToken(needEmail(), label, CLI);
+        // Alone on the last line, so scripts can take it with `tail -n 1`.
+        ctx.out.write(`personal API token "${label}" for ${email!.toLowerCase()} (shown once; send it as Authorization: Bearer …):\n${token}\n`);
+        return 0;
+      }
+      case 'tokens': {
+        for (const t of accounts.tokens(needEmail())) ctx.out.write(`${t.label}\tcreated ${date(t.createdAt)}\tlast used ${date(t.lastUsedAt)}${t.revokedAt ? `\trevoked ${date(t.revokedAt)}` : ''}\n`);
+        return 0;
+      }
+      case 'revoke': {
+        if (!extra) throw new UsageError(`users revoke needs EMAIL LABEL\n${USAGE}`);
+        accounts.revokeToken(needEmail(), extra, CLI);
+        ctx.out.write(`token "${extra}" of ${email!.toLowerCase()} revoked\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown users command "${sub}"\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof AccountError) {
+      ctx.err.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    app.close();
+  }
+}

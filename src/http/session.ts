@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { publicUser } from '../auth/accounts.ts';
+import { HttpError } from './errors.ts';
+import { iso } from './leads.ts';
+import { callerOf, type RequestContext } from './types.ts';
+
+export const signInBody = z.strictObject({
+  email: z.string().min(1, 'es obligatorio').max(254),
+  password: z.string().min(1, 'es obligatoria').max(1024),
+});
+
+/** At most this many password checks at once (scrypt takes 16 MB and a pool thread each). */
+const MAX_CONCURRENT_CHECKS = 4;
+let checking = 0;
+const waiting: (() => void)[] = [];
+async function withCheckSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (checking >= MAX_CONCURRENT_CHECKS) await new Promise<void>((r) => waiting.push(r));
+  checking++;
+  try {
+    return await fn();
+  } finally {
+    checking--;
+    waiting.shift()?.();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function meView(ctx: RequestContext) {
+  const c = callerOf(ctx);
+  const { app } = ctx.services;
+  return { email: c.email, name: c.name, role: c.role, vendorId: c.vendorId, via: c.via, csrf: c.csrf ?? null, country: app.config.country, lang: app.config.country === 'BR' ? 'pt' : 'es' };
+}
+
+/**
+ * Sign-in: repeated failures for an account or from an address are slowed down (a growing delay
+ * before the check), never locked; the right password always gets in.
+ */
+export async function signIn(ctx: RequestContext<unknown, z.output<typeof signInBody>>) {
+  const { accounts, auth, now } = ctx.services;
+  if (!auth.sameOrigin(ctx.req)) throw new HttpError(403, 'solicitud rechazada: origen no válido');
+  const email = ctx.body.email.trim().toLowerCase();
+  const keys = [`account:${email}`, `address:${ctx.address}`];
+  const wait = auth.signIns.delay(keys, now());
+  if (wait > 0) await sleep(wait);
+  const result = await withCheckSlot(() => accounts.signIn(email, ctx.body.password, ctx.address, now()));
+  if (!result) {
+    auth.signIns.fail(keys, now());
+    ctx.services.deps.log.warn({ address: ctx.address }, 'failed sign-in');
+    throw new HttpError(401, 'email o contraseña incorrectos');
+  }
+  auth.signIns.succeed(keys);
+  const maxAge = ctx.services.app.config.admin.sessionMaxDays * 86_400;
+  const u = result.user;
+  return {
+    headers: { 'Set-Cookie': auth.sessionCookie(result.token, maxAge, ctx.req) },
+    json: { email: u.email, name: u.name, role: u.role, vendorId: u.vendorId, csrf: result.csrf },
+  };
+}
+
+export function signOut(ctx: RequestContext) {
+  const caller = callerOf(ctx);
+  ctx.services.accounts.signOut(caller, ctx.address, ctx.now);
+  return { headers: { 'Set-Cookie': ctx.services.auth.clearCookie(ctx.req) }, json: { ok: true } };
+}
+
+export function me(ctx: RequestContext) {
+  return { json: meView(ctx) };
+}
+
+export const auditQuery = z.strictObject({
+  user: z.string().max(254).optional(),
+  action: z.string().regex(/^[a-z_.-]{1,40}$/, 'debe ser un nombre de acción').optional(),
+  before: z.string().regex(/^[1-9]\d{0,14}$/, 'debe ser un id').transform(Number).optional(),
+  limit: z.string().regex(/^\d{1,3}$/).transform(Number).refine((n) => n >= 1 && n <= 200, 'de 1 a 200').optional(),
+});
+
+/** The audit trail, newest first (admins). */
+export function audit(ctx: RequestContext<z.output<typeof auditQuery>>) {
+  const { users } = ctx.services;
+  const q = ctx.query;
+  let userId: number | undefined;
+  if (q.user) {
+    const u = users.byEmail(q.user.trim().toLowerCase());
+    if (!u) throw new HttpError(400, `user: no existe el usuario ${q.user.slice(0, 60)}`);
+    userId = u.id;
+  }
+  const page = users.auditPage({ userId, action: q.action, beforeId: q.before, limit: q.limit ?? 100 });
+  return { json: { items: page.rows.map((r) => ({ ...r, at: iso(r.at) })), nextBefore: page.nextBefore } };
+}
+
+/** Every user (admins); never a password hash. */
+export function listUsers(ctx: RequestContext) {
+  return { json: { items: ctx.services.accounts.list().map(publicUser) } };
+}
