@@ -18,6 +18,11 @@ commands:
                                     re-run stored emails through today's parsers and projects
   purge --before DATE               remove raw bodies older than DATE (leads are kept)
   vendors retire ID                 move a leaving vendor's clients to active vendors
+  users add EMAIL --role ROLE [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--name NAME]
+                                    a person who signs in (password on stdin or --password-env VAR)
+  users list | disable EMAIL | enable EMAIL | password EMAIL
+  users token EMAIL --label TEXT    a personal API token, printed once on the last line
+  users tokens EMAIL | revoke EMAIL LABEL
 
 common options:
   --config FILE   configuration (default config/centralizer.yaml)
@@ -48,6 +53,13 @@ const OPTIONS = {
   since: { type: 'string' },
   before: { type: 'string' },
   fixtures: { type: 'string' },
+  role: { type: 'string' },
+  vendor: { type: 'string' },
+  team: { type: 'string' },
+  projects: { type: 'string' },
+  name: { type: 'string' },
+  label: { type: 'string' },
+  'password-env': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -81,6 +93,10 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
       case 'run': {
         const { runDaemon } = await import('../daemon/run.ts');
         return await runDaemon(ctx);
+      }
+      case 'users': {
+        const { usersCommand } = await import('./users.ts');
+        return await usersCommand(ctx);
       }
       case 'vendors': {
         const { vendorsCommand } = await import('./vendors.ts');
