@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { formatIssues, type SourceLocator } from './yaml-errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { projectCollisions } from './config-projects.ts';
+import { COUNTRY_CODES } from './countries/index.ts';
 
 const vendorSchema = z.object({
   id: z.string().min(1),
@@ -42,7 +43,7 @@ const mailboxSchema = z
   });
 
 export const configSchema = z.object({
-  country: z.enum(['CL', 'PE', 'BR']).default('CL'),
+  country: z.enum(COUNTRY_CODES).default('CL'),
   followUpDays: z.number().int().min(0).max(365).default(5),
   reassignAfterDays: z.number().int().min(1).max(3650).default(30),
   timezone: z.string().default('America/Santiago'),
@@ -56,8 +57,14 @@ export const configSchema = z.object({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8080),
       token: z.string().min(1).default('change-me'),
+      /** The page's public address (links in notifications). */
+      publicUrl: z.string().url().optional(),
+      /** A reverse proxy in front terminates TLS and sets X-Forwarded-For / -Proto. */
+      trustProxy: z.boolean().default(false),
+      sessionIdleMinutes: z.number().int().min(5).max(7 * 24 * 60).default(720),
+      sessionMaxDays: z.number().int().min(1).max(90).default(7),
     })
-    .default({ host: '127.0.0.1', port: 8080, token: 'change-me' }),
+    .default({ host: '127.0.0.1', port: 8080, token: 'change-me', trustProxy: false, sessionIdleMinutes: 720, sessionMaxDays: 7 }),
   database: z.object({ path: z.string().min(1).default('data/centralizer.db') }).default({ path: 'data/centralizer.db' }),
   daemon: z
     .object({
