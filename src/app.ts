@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/open.ts';
-import { Store, type PersistRules } from './db/store.ts';
+import { Store } from './db/store.ts';
+import type { PersistRules } from './leads/record.ts';
 import { Ingestor, type IngestHooks } from './ingest.ts';
 import type { Logger } from './logger.ts';
 import { loadParsers, type LoadedParser } from './parsers/load.ts';
@@ -26,11 +27,11 @@ export interface App {
 
 export function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules> } = {}): App {
   const dbPath = opts.dbPath ?? config.database.path;
-  const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)));
+  const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)), log);
   let current = config;
   let parsers: LoadedParser[] = loadParsers(config.parsersDir);
   let context: PipelineContext = { parsers, projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits };
-  const ownership = new Ownership(store.db, () => current);
+  const ownership = new Ownership(store, () => current);
   const syncProjects = (cfg: Config) => {
     store.syncProjects(cfg.projects);
     ownership.syncVendors(cfg.projects);
@@ -38,13 +39,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   };
   let projectWebhooks = new Map<number, string>();
   syncProjects(config);
-  const assignOwner: PersistRules['assignOwner'] = (ctx) => {
-    const assignment = ownership.assign(ctx);
-    for (const url of ownership.webhookTargets(assignment.ownerVendorId, ctx.projectId, projectWebhooks)) {
-      ownership.enqueueWebhook(url, { event: 'lead.assigned', leadId: ctx.leadId, clientId: ctx.clientId, vendorId: assignment.ownerVendorId, contactType: assignment.contactType, receivedAt: new Date(ctx.now).toISOString() }, Date.now());
-    }
-    return assignment;
-  };
+  const assignOwner = ownership.assigner(() => projectWebhooks);
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...opts.rules });
   const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks);
   return {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { PersistRules, Store } from './db/store.ts';
+import { io, type Storage } from './db/port.ts';
+import { storeRaw } from './leads/intake.ts';
+import { recordOutcome, type PersistRules } from './leads/record.ts';
 import { runPipeline, type PipelineContext, type PipelineOutcome } from './pipeline/index.ts';
 import { LimitExceeded } from './pipeline/mime.ts';
 import { quickHeaders } from './pipeline/quick-headers.ts';
@@ -45,7 +47,7 @@ export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex'
 /** Raw bytes to a stored raw email (the first write), then through the pipeline to a lead. */
 export class Ingestor {
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly context: () => PipelineContext,
     private readonly rules: () => PersistRules,
     private readonly log: Logger,
@@ -76,14 +78,15 @@ export class Ingestor {
   /** Stores then processes one message; a duplicate changes nothing and reports the original. */
   async ingest(raw: Buffer, meta: SourceMeta): Promise<IngestResult> {
     const row = this.describe(raw, meta);
-    const existing = this.store.findExisting(row.messageId, row.sha256);
+    const existing = await this.store.findExisting(row.messageId, row.sha256);
     if (existing) {
       const { rawEmailId, status, leadId, clientId, followUpAt } = existing;
       const result = { rawEmailId, messageId: row.messageId, duplicate: true, outcome: null, error: null, status, leadId, clientId, followUpAt, receivedAt: row.receivedAt };
       this.hooks.onResult?.(result, 0);
       return result;
     }
-    const id = this.store.insertRaw(row);
+    const id = await this.store.unitOfWork((tx) => storeRaw(tx, row, Date.now()));
+    if (id === null) return this.ingest(raw, meta); // stored meanwhile by another writer: report that one
     if (row.status === 'too_large') {
       return { rawEmailId: id, messageId: row.messageId, duplicate: false, outcome: null, error: row.error, status: 'too_large', leadId: null, clientId: null, followUpAt: null, receivedAt: row.receivedAt };
     }
@@ -115,8 +118,7 @@ export class Ingestor {
         // (a slow moment of the machine is not a property of the email).
         const tooLarge = err instanceof LimitExceeded && err.limit !== 'maxExtractMs';
         const message = `${tooLarge ? `limit ${err.limit}` : err.name ?? 'Error'}: ${err.message}`;
-        if (tooLarge) this.store.markTooLarge(item.rawEmailId, message);
-        else this.store.markError(item.rawEmailId, message);
+        await this.store.unitOfWork((tx) => io(tx.setRawFailure(item.rawEmailId, tooLarge ? 'too_large' : 'error', message, Date.now())));
         this.log.warn({ rawEmailId: item.rawEmailId, err: message }, 'email could not be processed; stored with its error');
         const result = { ...base, outcome: null, error: message, status: tooLarge ? 'too_large' : 'error', leadId: null, clientId: null, followUpAt: null };
         this.hooks.onResult?.(result, performance.now() - started);
@@ -124,7 +126,11 @@ export class Ingestor {
       }
     }
     const rules = this.rules();
-    const saved = this.store.transaction(() => done.map((d) => this.store.recordOutcome(d.item.rawEmailId, d.outcome, d.item.receivedAt, rules)));
+    const saved = await this.store.unitOfWork(function* (tx) {
+      const out = [];
+      for (const d of done) out.push(yield* recordOutcome(tx, d.item.rawEmailId, d.outcome, d.item.receivedAt, rules, Date.now()));
+      return out;
+    });
     for (const [k, d] of done.entries()) {
       const { item, outcome } = d;
       const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'lead' ? 'lead' : 'ignored', ...saved[k] };
@@ -139,7 +145,7 @@ export class Ingestor {
   async processStoredBatch(ids: number[]): Promise<IngestResult[]> {
     const items: StoredEmail[] = [];
     for (const id of ids) {
-      const row = this.store.getRaw(id);
+      const row = await this.store.getRaw(id);
       if (row?.raw) items.push({ rawEmailId: id, raw: row.raw, receivedAt: row.receivedAt, messageId: row.messageId });
     }
     return items.length ? this.processBatch(items) : [];

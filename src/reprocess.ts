@@ -1,7 +1,8 @@
 import type { App } from './app.ts';
+import { io } from './db/port.ts';
+import { updateLeadOutcome } from './leads/record.ts';
 import { runPipeline } from './pipeline/index.ts';
-
-const RANK = { malo: 0, con_problemas: 1, bueno: 2 } as const;
+import { SYSTEM_ACTOR, qualityRank } from './vocabulary.ts';
 
 export interface ReprocessReport {
   examined: number;
@@ -21,10 +22,10 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
   const { store } = app;
   const rules = app.rules();
   const statuses = ['lead', ...(opts.qualities.includes('error') ? ['error', 'pending'] : [])];
-  for (const rawId of store.rawIdsByStatus(statuses, opts.since)) {
-    const raw = store.getRaw(rawId);
+  for (const rawId of await store.rawIdsByStatus(statuses, opts.since)) {
+    const raw = await store.getRaw(rawId);
     if (!raw?.raw) continue;
-    const leadId = store.leadIdForRaw(rawId);
+    const leadId = await store.leadIdForRaw(rawId);
     if (!leadId) {
       report.examined++;
       const r = await app.ingestor.process(rawId, raw.raw, raw.receivedAt, raw.messageId);
@@ -32,7 +33,7 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
       else report.changed++;
       continue;
     }
-    const lead = store.getLead(leadId)!;
+    const lead = (await store.getLead(leadId))!;
     // A discarded or aborted lead was closed by a person: reprocessing never reopens it.
     if (!opts.qualities.includes(lead.quality) || lead.contactState === 'descartado' || lead.contactState === 'abortado') continue;
     report.examined++;
@@ -44,16 +45,17 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
       continue;
     }
     if (outcome.kind !== 'lead') { report.unchanged++; continue; }
-    const better = RANK[outcome.quality] > RANK[lead.quality];
-    const worse = RANK[outcome.quality] < RANK[lead.quality];
-    if (worse && (lead.contactState !== 'por_contactar' || store.leadWasActedOn(leadId))) { report.unchanged++; continue; }
+    const better = qualityRank(outcome.quality) > qualityRank(lead.quality);
+    const worse = qualityRank(outcome.quality) < qualityRank(lead.quality);
+    if (worse && (lead.contactState !== 'por_contactar' || (await store.leadWasActedOn(leadId)))) { report.unchanged++; continue; }
     const before = JSON.stringify([lead.quality, lead.name, lead.nationalId, lead.email, lead.phone, lead.projectId, lead.problems]);
-    store.updateLeadOutcome(leadId, outcome, rules, 'centralizador');
-    const after = store.getLead(leadId)!;
+    await store.unitOfWork((tx) => updateLeadOutcome(tx, leadId, outcome, rules, SYSTEM_ACTOR, Date.now()));
+    const after = (await store.getLead(leadId))!;
     const now = JSON.stringify([after.quality, after.name, after.nationalId, after.email, after.phone, after.projectId, after.problems]);
     if (before === now) report.unchanged++;
     else {
-      store.recordAction({ leadId, actor: 'centralizador', action: 'reprocess', data: { from: lead.quality, to: after.quality }, at: Date.now() });
+      const action = { leadId, actor: SYSTEM_ACTOR, action: 'reprocess', data: { from: lead.quality, to: after.quality }, at: Date.now() };
+      await store.unitOfWork((tx) => io(tx.recordAction(action)));
       if (better) report.upgraded++;
       else report.changed++;
     }

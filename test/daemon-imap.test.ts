@@ -67,7 +67,7 @@ describe.skipIf(!dovecotAvailable())('daemon against a real Dovecot', () => {
     const other = createApp(loadConfig(env.file).config, createLogger('silent'), { dbPath: env.db });
     try {
       await expect(startDaemon(other)).rejects.toThrow(LeaseHeldError);
-      expect(() => DaemonLease.acquire(other.store, { owner: 'another-host:4242' })).toThrow(/in use by another daemon \(.*:\d+\)/);
+      await expect(DaemonLease.acquire(other.store, { owner: 'another-host:4242' })).rejects.toThrow(/in use by another daemon \(.*:\d+\)/);
     } finally {
       other.close();
     }
@@ -185,8 +185,8 @@ describe.skipIf(!dovecotAvailable())('daemon against a real Dovecot', () => {
 
     // A reset that kept the UIDVALIDITY (two resets within a second): UIDNEXT at or below the
     // stored last UID. Simulated through the cursor, with an old row already holding UID 6.
-    app.store.storeBatch('reset', uidValidity, 1_000, []);
-    app.store.insertRaw({ source: 'imap', mailbox: 'reset', uidValidity, uid: 6, messageId: '<old-occupant@x>', sha256: 'old', size: 1, raw: null, receivedAt: Date.now(), status: 'too_large' });
+    app.store.transaction(() => app.store.setCursor('reset', uidValidity, 1_000, Date.now()));
+    app.store.transaction(() => app.store.insertRaw({ source: 'imap', mailbox: 'reset', uidValidity, uid: 6, messageId: '<old-occupant@x>', sha256: 'old', size: 1, raw: null, receivedAt: Date.now(), status: 'too_large' }));
     const after = leadMail('reset', 6);
     await appendAll(dc, user, [after.raw], 'Leads'); // gets UID 6 in the folder
     await waitFor('the message after the reset', () => counts(env.db).leads === 6, 20_000);

@@ -6,7 +6,8 @@ import { createApp, type App } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { main } from '../src/cli/main.ts';
 import { parseConfig } from '../src/config.ts';
-import { DAY_MS } from '../src/db/store.ts';
+import { DAY_MS } from '../src/vocabulary.ts';
+import { updateLeadOutcome, type Reclassified } from '../src/leads/record.ts';
 import { reprocess } from '../src/reprocess.ts';
 import { formEmail, rut, testConfig } from './helpers/mail.ts';
 
@@ -136,9 +137,9 @@ describe('review findings', () => {
     expect(before.contactType).toBe('nuevo');
     app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
     const now = Date.parse('2027-01-10T12:00:00Z');
-    const outcome = { ...r.outcome!, kind: 'lead' } as never as Parameters<typeof app.store.updateLeadOutcome>[1];
+    const outcome = { ...r.outcome!, kind: 'lead' } as never as Reclassified;
     const upgraded = { ...outcome, fields: { ...outcome.fields, project: 'Torre Nueva' }, quality: 'bueno' as const, problems: [], createsClient: true, createsFollowUp: true };
-    const res = app.store.updateLeadOutcome(r.leadId!, upgraded, app.rules(), 'admin', now);
+    const res = await app.store.unitOfWork((tx) => updateLeadOutcome(tx, r.leadId!, upgraded, app.rules(), 'admin', now));
     expect(res.clientId).toBe(before.clientId);
     expect(res.followUpAt).toBe(now + 5 * DAY_MS);
     expect(app.store.getLead(r.leadId!)!.contactType).toBe('nuevo');

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
-import { DAY_MS } from '../src/db/store.ts';
+import { DAY_MS } from '../src/vocabulary.ts';
 import { WebhookSender, sign, SIGNATURE_HEADER } from '../src/ownership/webhooks.ts';
 import { formEmail, rut } from './helpers/mail.ts';
 
@@ -147,7 +147,7 @@ describe('webhook on every assigned lead', () => {
     app.close();
     app = open(config(`      - {id: v1, name: Vera, type: lp, webhook: "${url}"}`, 'webhooks: {secret: s3cr3t-s3cr3t}'));
     const lead = await leadOf(1, T0);
-    const sender = new WebhookSender(app.store.db, () => app.config.webhooks, createLogger('silent'));
+    const sender = new WebhookSender(app.store, () => app.config.webhooks, createLogger('silent'));
     const now = Date.now();
     await sender.tick(now);
     expect(received).toHaveLength(0);

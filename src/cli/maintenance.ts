@@ -1,6 +1,8 @@
 import { createApp } from '../app.ts';
 import { type CommandContext, UsageError, commandLogger } from './main.ts';
 import { reprocess } from '../reprocess.ts';
+import { io } from '../db/port.ts';
+import { QUALITIES } from '../vocabulary.ts';
 
 function parseDate(value: unknown, option: string): number {
   const t = Date.parse(String(value));
@@ -11,8 +13,9 @@ function parseDate(value: unknown, option: string): number {
 /** `centralizer reprocess`: stored emails through today's parsers and projects. */
 export async function reprocessCommand(ctx: CommandContext): Promise<number> {
   const qualities = String(ctx.values.quality ?? 'con_problemas,malo').split(',').map((q) => q.trim()).filter(Boolean);
-  const bad = qualities.find((q) => !['bueno', 'con_problemas', 'malo', 'error'].includes(q));
-  if (bad) throw new UsageError(`--quality: "${bad}" is not one of bueno, con_problemas, malo, error`);
+  const allowed: string[] = [...QUALITIES, 'error'];
+  const bad = qualities.find((q) => !allowed.includes(q));
+  if (bad) throw new UsageError(`--quality: "${bad}" is not one of ${allowed.join(', ')}`);
   const since = ctx.values.since ? parseDate(ctx.values.since, 'since') : null;
   const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
@@ -30,7 +33,7 @@ export async function purgeCommand(ctx: CommandContext): Promise<number> {
   const before = parseDate(ctx.values.before, 'before');
   const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
-    const n = app.store.purgeRawBefore(before);
+    const n = await app.store.unitOfWork((tx) => io(tx.purgeRawBefore(before, Date.now())));
     ctx.out.write(`${n} raw emails purged (received before ${new Date(before).toISOString().slice(0, 10)}); leads kept\n`);
   } finally {
     app.close();

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { createApp } from '../app.ts';
-import type { EmailSummary } from '../db/store.ts';
+import { emailSummary, type EmailSummary } from '../leads/summary.ts';
 import { type CommandContext, UsageError, commandLogger } from './main.ts';
 import { collectEmailFiles, progress } from './files.ts';
 
@@ -30,7 +30,7 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
       try {
         const raw = fs.readFileSync(file);
         const result = await app.ingestor.ingest(raw, { source: 'file', file });
-        const { ownerVendorId, ...s } = app.store.summary(result.rawEmailId)!;
+        const { ownerVendorId, ...s } = (await app.store.read((r) => emailSummary(r, result.rawEmailId)))!;
         line = { file, ...s, owner: ownerVendorId, duplicate: result.duplicate, followUpAt: iso(s.followUpAt) };
       } catch (e) {
         const error = (e as Error).message;

@@ -1,5 +1,6 @@
 import { createApp } from '../app.ts';
-import { OwnershipError } from '../ownership/ownership.ts';
+import { AppError } from '../errors.ts';
+import { retireVendor } from '../leads/ownership.ts';
 import { type CommandContext, UsageError, commandLogger } from './main.ts';
 
 /** `centralizer vendors retire ID`: the vendor's clients move to active vendors of the same type. */
@@ -8,11 +9,11 @@ export async function vendorsCommand(ctx: CommandContext): Promise<number> {
   if (sub !== 'retire' || !id) throw new UsageError('usage: centralizer vendors retire VENDOR_ID');
   const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
-    const r = app.ownership.retire(id, 'cli', Date.now());
+    const r = await app.store.unitOfWork((tx) => retireVendor(tx, id, 'cli', Date.now()));
     ctx.out.write(`vendor ${id} retired; ${r.moved} clients moved${r.moved ? `: ${Object.entries(r.to).map(([v, n]) => `${n} to ${v}`).join(', ')}` : ''}\n`);
     return 0;
   } catch (e) {
-    if (e instanceof OwnershipError) {
+    if (e instanceof AppError) {
       ctx.err.write(`${e.message}\n`);
       return 1;
     }

@@ -35,7 +35,7 @@ function checkSchedules(app: App): void {
  */
 export async function processPending(app: App, storedBefore = Number.MAX_SAFE_INTEGER): Promise<number> {
   let done = 0;
-  const ids = app.store.pendingRawIds(Number.MAX_SAFE_INTEGER, storedBefore);
+  const ids = await app.store.pendingRawIds(Number.MAX_SAFE_INTEGER, storedBefore);
   for (let i = 0; i < ids.length; i += 50) {
     const chunk = ids.slice(i, i + 50);
     try {
@@ -64,7 +64,7 @@ export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<D
       lease.release();
       log.info('daemon stopped');
     })());
-  const lease = DaemonLease.acquire(app.store, {
+  const lease = await DaemonLease.acquire(app.store, {
     ...opts.lease,
     onLost: (holder) => {
       // Another daemon took the database over (this one stalled past the lease): stop ingesting.

@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import type { Store } from '../db/store.ts';
+import { io, type Storage } from '../db/port.ts';
+import { AppError } from '../errors.ts';
 
 export const LEASE_TTL_MS = 30_000;
 export const LEASE_RENEW_MS = 10_000;
 
-export class LeaseHeldError extends Error {
-  readonly code = 'LeaseHeld';
+export class LeaseHeldError extends AppError {
+  constructor(message: string) {
+    super('lease.held', message);
+    this.name = 'LeaseHeldError';
+  }
 }
 
 /** Leases this process holds, so a second daemon in the same process is refused too (same owner string). */
@@ -48,53 +52,54 @@ export class DaemonLease {
   private released = false;
 
   private constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly key: string,
     readonly name: string,
     readonly owner: string,
     private readonly opts: Required<Omit<LeaseOptions, 'onLost' | 'name' | 'owner'>> & Pick<LeaseOptions, 'onLost'>,
   ) {}
 
-  static acquire(store: Store, options: LeaseOptions = {}): DaemonLease {
+  /** `database` names the store in messages and keys this process's own leases. */
+  static async acquire(store: Storage & { readonly name?: string }, options: LeaseOptions = {}): Promise<DaemonLease> {
     const name = options.name ?? 'daemon';
     const owner = options.owner ?? `${os.hostname()}:${process.pid}`;
     const opts = { ttlMs: options.ttlMs ?? LEASE_TTL_MS, renewMs: options.renewMs ?? LEASE_RENEW_MS, now: options.now ?? Date.now, onLost: options.onLost };
-    const key = `${store.sqlite.name}|${name}`;
-    const db = store.sqlite;
-    const take = db.transaction(() => {
+    const database = store.name ?? 'the database';
+    const key = `${database}|${name}`;
+    // One unit of work: the write lock comes first, so two daemons starting together cannot both win.
+    await store.unitOfWork(function* (tx) {
       const now = opts.now();
-      const row = db.prepare('SELECT owner, expires_at AS expiresAt FROM leases WHERE name = ?').get(name) as { owner: string; expiresAt: number } | undefined;
+      const row = yield* io(tx.getLease(name));
       // Our own owner string in the row is either a daemon in this process (heldHere) or a previous
       // process that had this pid (containers reuse pids), which cannot be running any more.
       const held = row && row.expiresAt > now && (row.owner === owner ? heldHere.has(key) : !ownerIsDead(row.owner));
       if (row && held) {
         const left = Math.ceil((row.expiresAt - now) / 1000);
         throw new LeaseHeldError(
-          `database ${db.name} is in use by another daemon (${row.owner}); its lease expires in ${left} s unless renewed. ` +
+          `database ${database} is in use by another daemon (${row.owner}); its lease expires in ${left} s unless renewed. ` +
             'Stop that daemon first, or point this one at another database.',
         );
       }
-      db.prepare('INSERT INTO leases (name, owner, expires_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at').run(name, owner, now + opts.ttlMs);
+      yield* io(tx.putLease(name, owner, now + opts.ttlMs));
     });
-    take.immediate(); // write lock first, so two daemons starting together cannot both win
     heldHere.add(key);
     const lease = new DaemonLease(store, key, name, owner, opts);
-    lease.timer = setInterval(() => lease.renew(), opts.renewMs);
+    lease.timer = setInterval(() => void lease.renew(), opts.renewMs);
     lease.timer.unref();
     return lease;
   }
 
   /** Extends the expiry; false (and onLost) when another owner holds the row now. */
-  renew(): boolean {
+  async renew(): Promise<boolean> {
     if (this.released) return false;
-    const db = this.store.sqlite;
+    const { name, owner } = this;
     try {
-      const res = db.prepare('UPDATE leases SET expires_at = ? WHERE name = ? AND owner = ?').run(this.opts.now() + this.opts.ttlMs, this.name, this.owner);
-      if (res.changes === 1) return true;
+      const expiresAt = this.opts.now() + this.opts.ttlMs;
+      if (await this.store.unitOfWork((tx) => io(tx.renewLease(name, owner, expiresAt)))) return true;
     } catch {
       return true; // a busy database is not a lost lease; the next renewal tries again
     }
-    const holder = (db.prepare('SELECT owner FROM leases WHERE name = ?').get(this.name) as { owner: string } | undefined)?.owner ?? null;
+    const holder = (await this.store.getLease(name))?.owner ?? null;
     this.stopTimer();
     this.opts.onLost?.(holder);
     return false;
@@ -106,11 +111,9 @@ export class DaemonLease {
     this.released = true;
     this.stopTimer();
     heldHere.delete(this.key);
-    try {
-      if (this.store.sqlite.open) this.store.sqlite.prepare('DELETE FROM leases WHERE name = ? AND owner = ?').run(this.name, this.owner);
-    } catch {
-      /* the expiry frees it anyway */
-    }
+    const { name, owner } = this;
+    // A closed store, a busy one: the expiry frees the lease anyway.
+    this.store.unitOfWork((tx) => io(tx.dropLease(name, owner))).catch(() => undefined);
   }
 
   private stopTimer(): void {

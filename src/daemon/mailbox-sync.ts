@@ -1,7 +1,8 @@
 import type { ImapFlow } from 'imapflow';
 import type { App } from '../app.ts';
 import type { MailboxConfig } from '../config.ts';
-import type { RawEmailInput } from '../db/store.ts';
+import type { RawEmailInput } from '../db/port.ts';
+import { storeBatch } from '../leads/intake.ts';
 import { sha256 } from '../ingest.ts';
 import type { Logger } from '../logger.ts';
 import { quickHeaders } from '../pipeline/quick-headers.ts';
@@ -62,10 +63,10 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
   if (!status || status.uidNext === undefined) throw new Error(`STATUS ${mailbox.folder} failed`);
   progress.touch();
   const uidValidity = Number(status.uidValidity ?? (client.mailbox ? client.mailbox.uidValidity : 0));
-  const from = resumeFrom(store.getCursor(mailbox.name), uidValidity, status.uidNext);
+  const from = resumeFrom(await store.getCursor(mailbox.name), uidValidity, status.uidNext);
   if (from.reset) {
     log.warn({ uidValidity, uidNext: status.uidNext }, 'folder was reset (UIDVALIDITY changed or UIDs went back): rescanning; already stored messages are skipped');
-    store.storeBatch(mailbox.name, uidValidity, 0, []); // remember the reset, so it is detected once
+    await store.unitOfWork((tx) => storeBatch(tx, mailbox.name, uidValidity, 0, [], Date.now())); // remember the reset, so it is detected once
   }
   let last = from.lastUid;
   const result: SyncResult = { uidValidity, fetched: 0, stored: 0, behind: 0 };
@@ -113,7 +114,7 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
     const rows = await fetchBatch(client, app, mailbox, uidValidity, batch, progress);
     await processing;
     const batchLast = batch[batch.length - 1].uid;
-    const ids = store.storeBatch(mailbox.name, uidValidity, batchLast, rows); // rows + cursor: one transaction
+    const ids = await store.unitOfWork((tx) => storeBatch(tx, mailbox.name, uidValidity, batchLast, rows, Date.now())); // rows + cursor: one transaction
     last = batchLast;
     result.fetched += rows.length;
     result.stored += ids.length;
@@ -163,14 +164,15 @@ async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, ui
     }
   }
   // A message expunged since the size listing is simply absent; the cursor moves past it.
-  const taken = app.store.sqlite.prepare('SELECT 1 FROM raw_emails WHERE mailbox = ? AND uid_validity = ? AND uid = ?');
-  return [...rows.keys()].sort((a, b) => a - b).map((uid) => {
+  const out: RawEmailInput[] = [];
+  for (const uid of [...rows.keys()].sort((a, b) => a - b)) {
     const row = rows.get(uid)!;
     // After a reset that kept the UIDVALIDITY, an old row can hold this (mailbox, uidvalidity, uid)
     // for another message, and the unique index would fail the whole batch forever. Such a message
     // is kept without its UID instead (a true duplicate is skipped by storeBatch anyway).
-    return taken.get(row.mailbox, row.uidValidity, row.uid) ? { ...row, uid: null } : row;
-  });
+    out.push((await app.store.imapUidTaken(mailbox.name, uidValidity, uid)) ? { ...row, uid: null } : row);
+  }
+  return out;
 }
 
 /** \Seen and the move happen only after the batch is committed; a failure here loses nothing. */

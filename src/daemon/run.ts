@@ -8,10 +8,10 @@ import { createMetrics } from '../metrics.ts';
 import { createAdminServer, type AdminServer } from '../http/server.ts';
 import { WebhookSender } from '../ownership/webhooks.ts';
 import { watchConfig } from './watch.ts';
+import { DAY_MS } from '../vocabulary.ts';
 
 /** SIGTERM / SIGINT must end the process within this bound, whatever is stuck. */
 const SHUTDOWN_LIMIT_MS = 10_000;
-const DAY_MS = 86_400_000;
 
 /**
  * `centralizer run`: the app, the daemon (lease, pending emails, one worker per mailbox) and the
@@ -21,7 +21,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
   const log = createLogger(ctx.config.log.level);
   const metrics = createMetrics({ processMetrics: true });
   const app = createApp(ctx.config, log, { dbPath: ctx.db, hooks: { onResult: (r, ms) => metrics.onIngest(r, ms) } });
-  const webhooks = new WebhookSender(app.store.db, () => app.config.webhooks, log.child({ component: 'webhooks' }));
+  const webhooks = new WebhookSender(app.store, () => app.config.webhooks, log.child({ component: 'webhooks' }));
   let shutdown: (reason: string, code: number) => void = () => {};
   let stopWatching = () => {};
   let daemon: Daemon;

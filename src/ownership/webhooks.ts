@@ -1,7 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
-import type { Db } from '../db/open.ts';
-import { webhookDeliveries } from '../db/schema.ts';
+import { io, type Storage } from '../db/port.ts';
 import { backoffDelayMs } from '../daemon/backoff.ts';
 import type { Logger } from '../logger.ts';
 
@@ -24,9 +22,10 @@ export interface WebhookHealth {
 export class WebhookSender {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private lastHealth: WebhookHealth = { pending: 0, failed: 0, lastError: null };
 
   constructor(
-    private readonly db: Db,
+    private readonly store: Storage,
     private readonly settings: () => { secret?: string; timeoutMs: number; maxAttempts: number },
     private readonly log: Logger,
     private readonly fetchImpl: typeof fetch = fetch,
@@ -39,13 +38,7 @@ export class WebhookSender {
   }
 
   private async sendDue(now: number): Promise<void> {
-    const due = this.db
-      .select()
-      .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, now)))
-      .orderBy(asc(webhookDeliveries.nextAttemptAt))
-      .limit(50)
-      .all();
+    const due = await this.store.dueWebhooks(now, 50);
     const { secret, timeoutMs, maxAttempts } = this.settings();
     for (const d of due) {
       let error: string | null = null;
@@ -59,15 +52,12 @@ export class WebhookSender {
       }
       const attempts = d.attempts + 1;
       if (!error) {
-        this.db.update(webhookDeliveries).set({ status: 'sent', attempts, lastError: null }).where(eq(webhookDeliveries.id, d.id)).run();
+        await this.store.unitOfWork((tx) => io(tx.updateWebhook(d.id, { status: 'sent', attempts, lastError: null })));
         continue;
       }
       const failed = attempts >= maxAttempts;
-      this.db
-        .update(webhookDeliveries)
-        .set({ status: failed ? 'failed' : 'pending', attempts, lastError: error, nextAttemptAt: now + backoffDelayMs(attempts - 1, { baseMs: 2000, maxMs: 10 * 60_000 }) })
-        .where(eq(webhookDeliveries.id, d.id))
-        .run();
+      const patch = { status: failed ? ('failed' as const) : ('pending' as const), attempts, lastError: error, nextAttemptAt: now + backoffDelayMs(attempts - 1, { baseMs: 2000, maxMs: 10 * 60_000 }) };
+      await this.store.unitOfWork((tx) => io(tx.updateWebhook(d.id, patch)));
       this.log.warn({ delivery: d.id, attempts, failed, err: error }, 'webhook delivery failed');
     }
   }
@@ -83,14 +73,18 @@ export class WebhookSender {
     await this.running;
   }
 
+  /** Synchronous for /healthz; over an asynchronous store it answers with the counts last read. */
   health(): WebhookHealth {
-    const rows = this.db
-      .select({ status: webhookDeliveries.status, n: sql<number>`count(*)`, lastError: sql<string | null>`max(${webhookDeliveries.lastError})` })
-      .from(webhookDeliveries)
-      .where(sql`${webhookDeliveries.status} <> 'sent'`)
-      .groupBy(webhookDeliveries.status)
-      .all();
-    const get = (s: string) => rows.find((r) => r.status === s);
-    return { pending: get('pending')?.n ?? 0, failed: get('failed')?.n ?? 0, lastError: get('failed')?.lastError ?? get('pending')?.lastError ?? null };
+    const rows = this.store.webhookCounts();
+    if (rows instanceof Promise) {
+      void rows.then((r) => (this.lastHealth = summarize(r)), () => undefined);
+      return this.lastHealth;
+    }
+    return (this.lastHealth = summarize(rows));
   }
+}
+
+function summarize(rows: { status: string; n: number; lastError: string | null }[]): WebhookHealth {
+  const get = (s: string) => rows.find((r) => r.status === s);
+  return { pending: get('pending')?.n ?? 0, failed: get('failed')?.n ?? 0, lastError: get('failed')?.lastError ?? get('pending')?.lastError ?? null };
 }

@@ -1,0 +1,251 @@
+import type { clients, followUps, leads, vendors, webhookDeliveries } from './schema.ts';
+import type { EmailSource, FollowUpStatus } from '../vocabulary.ts';
+
+/**
+ * The storage port: everything the program stores and reads, as one typed interface. The SQLite
+ * adapter (store.ts) fills it today; a PostgreSQL adapter (drizzle's pg driver) can fill it later
+ * without touching callers.
+ *
+ * Units of work are generator functions over a `StoreTx`: each port call inside one is written
+ * `yield* io(tx.call())`, the way `await` would be written. The reason: better-sqlite3 runs a
+ * transaction synchronously (nothing else may touch the connection between BEGIN and COMMIT), so
+ * the SQLite adapter drives the generator to its end inside one synchronous BEGIN IMMEDIATE …
+ * COMMIT, with no event-loop turn in between; a PostgreSQL adapter drives the same generator
+ * asynchronously, awaiting each yielded promise inside its transaction. The domain rules
+ * (src/leads) are written once for both, and the hot ingest path pays no promise per statement.
+ */
+
+/** A port call's result: a value (SQLite) or a promise of it (an asynchronous driver). */
+export type Awaitable<T> = T | Promise<T>;
+
+/** A unit of work: run by `Storage.unitOfWork`, never by hand. */
+export type Work<T> = Generator<unknown, T, unknown>;
+
+/** Inside a unit of work, the result of one port call: `const lead = yield* io(tx.lead(id))`. */
+export function* io<T>(value: Awaitable<T>): Generator<Awaitable<T>, T, unknown> {
+  return (yield value) as T;
+}
+
+/** Drives a unit of work whose calls all answered synchronously (the SQLite adapter). */
+export function runSync<T>(work: Work<T>): T {
+  let step = work.next();
+  while (!step.done) {
+    if (step.value instanceof Promise) throw new Error('an asynchronous call inside a synchronous unit of work');
+    step = work.next(step.value);
+  }
+  return step.value;
+}
+
+/** Drives a unit of work over an asynchronous driver: each yielded promise is awaited in turn. */
+export async function runAsync<T>(work: Work<T>): Promise<T> {
+  let step = work.next();
+  while (!step.done) {
+    let value: unknown;
+    try {
+      value = await step.value;
+    } catch (err) {
+      step = work.throw(err);
+      continue;
+    }
+    step = work.next(value);
+  }
+  return step.value;
+}
+
+export type LeadRow = typeof leads.$inferSelect;
+export type NewLead = typeof leads.$inferInsert;
+export type LeadPatch = Partial<Omit<NewLead, 'id' | 'rawEmailId'>>;
+export type ClientRow = typeof clients.$inferSelect;
+export type NewClient = typeof clients.$inferInsert;
+export type ClientPatch = Partial<Omit<NewClient, 'id'>>;
+export type VendorRow = typeof vendors.$inferSelect;
+export type NewFollowUp = typeof followUps.$inferInsert;
+export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
+
+export interface RawEmailInput {
+  source: EmailSource;
+  mailbox?: string | null;
+  uidValidity?: number | null;
+  uid?: number | null;
+  file?: string | null;
+  messageId: string | null;
+  sha256: string;
+  size: number;
+  /** Null when the message is stored by reference only (too large). */
+  raw: Buffer | null;
+  headers?: string | null;
+  receivedAt: number;
+  status?: 'pending' | 'too_large';
+  error?: string | null;
+}
+
+export interface ExistingEmail {
+  rawEmailId: number;
+  leadId: number | null;
+  clientId: number | null;
+  followUpAt: number | null;
+  status: string;
+}
+
+export interface StoredRaw {
+  id: number;
+  raw: Buffer | null;
+  size: number;
+  receivedAt: number;
+  messageId: string | null;
+  status: string;
+}
+
+/** A raw email and what became of it: the lead's columns when it made one. */
+export interface RawOutcome {
+  status: string;
+  leadId: number | null;
+  clientId: number | null;
+  followUpAt: number | null;
+  contactType: string | null;
+}
+
+export interface EmailRecord {
+  raw: { messageId: string | null; status: string; parser: string | null; ignoredReason: string | null; error: string | null };
+  lead: LeadRow | null;
+  project: string | null;
+}
+
+export interface ActionInput {
+  leadId?: number | null;
+  clientId?: number | null;
+  actor: string;
+  action: string;
+  data?: unknown;
+  at: number;
+}
+
+export interface ActionRow {
+  id: number;
+  at: number;
+  action: string;
+  actor: string;
+  data: string;
+}
+
+export interface PendingLeadRow {
+  id: number;
+  clientId: number | null;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  projectId: number | null;
+  contactType: string | null;
+  receivedAt: number;
+  deadlineAt: number;
+}
+
+export interface VendorInput {
+  id: string;
+  name: string;
+  email?: string | null;
+  type: string;
+  active: boolean;
+  webhook?: string | null;
+}
+
+/** Which fields a client is matched by, in the matching order. */
+export type ClientKey = 'nationalId' | 'email' | 'phone';
+
+/** What can be read outside a unit of work (each call sees committed data). */
+export interface StoreReads {
+  findExisting(messageId: string | null, sha256: string): Awaitable<ExistingEmail | null>;
+  getRaw(id: number): Awaitable<StoredRaw | null>;
+  imapUidTaken(mailbox: string, uidValidity: number, uid: number): Awaitable<boolean>;
+  getCursor(mailbox: string): Awaitable<{ uidValidity: number; lastUid: number } | null>;
+  /** Raw emails waiting for the pipeline, oldest first. */
+  pendingRawIds(limit?: number, storedBefore?: number): Awaitable<number[]>;
+  rawIdsByStatus(statuses: string[], since: number | null): Awaitable<number[]>;
+  rawOutcome(rawEmailId: number): Awaitable<RawOutcome | null>;
+  emailRecord(rawEmailId: number): Awaitable<EmailRecord | null>;
+  leadIdForRaw(rawEmailId: number): Awaitable<number | null>;
+
+  /** The id of a configured project by its name (kept in memory after `syncProjects`). */
+  projectId(name: string | null): number | null;
+  projectName(id: number): Awaitable<string | null>;
+
+  getLead(id: number): Awaitable<LeadRow | null>;
+  /** Did a person (not the program) act on this lead? */
+  leadWasActedOn(leadId: number): Awaitable<boolean>;
+  /** A vendor's leads with no registered contact yet, oldest first. */
+  pendingLeads(vendorId: string): Awaitable<PendingLeadRow[]>;
+
+  getClient(id: number): Awaitable<ClientRow | null>;
+  /** The first client with this key's value whose national ID is absent or equal to `nationalId`. */
+  clientBy(key: ClientKey, value: string, nationalId: string | null): Awaitable<ClientRow | null>;
+  clientIdsOwnedBy(vendorId: string): Awaitable<number[]>;
+
+  openFollowUp(clientId: number, projectId: number | null): Awaitable<{ id: number; dueAt: number } | null>;
+
+  actionsOf(clientId: number, actions: readonly string[]): Awaitable<ActionRow[]>;
+
+  getVendor(id: string): Awaitable<VendorRow | null>;
+  /** Active, not retired vendors: of a project in its configured order, or of a type, or all, by id. */
+  activeVendors(filter: { projectId: number } | { type: string } | Record<string, never>): Awaitable<VendorRow[]>;
+
+  dueWebhooks(now: number, limit: number): Awaitable<WebhookDelivery[]>;
+  webhookCounts(): Awaitable<{ status: string; n: number; lastError: string | null }[]>;
+
+  getLease(name: string): Awaitable<{ owner: string; expiresAt: number } | null>;
+}
+
+/** Writes: only inside a unit of work. */
+export interface StoreWrites {
+  insertRaw(input: RawEmailInput, now: number): Awaitable<number>;
+  setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Awaitable<void>;
+  setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): Awaitable<void>;
+  setRawFailure(rawEmailId: number, status: 'error' | 'too_large' | 'timeout', error: string, now: number): Awaitable<void>;
+  /** Drops raw bodies received before `before`; returns how many. */
+  purgeRawBefore(before: number, now: number): Awaitable<number>;
+
+  syncProjects(list: { name: string; aliases: string[] }[]): Awaitable<void>;
+  syncVendors(list: { name: string; vendors: VendorInput[] }[]): Awaitable<void>;
+
+  insertLead(row: NewLead): Awaitable<number>;
+  updateLead(id: number, patch: LeadPatch): Awaitable<void>;
+  /** Moves a client's leads still waiting for contact (only those of `fromVendor` when given). */
+  moveWaitingLeads(clientId: number, toVendor: string, now: number, fromVendor?: string): Awaitable<void>;
+
+  insertClient(row: NewClient): Awaitable<number>;
+  updateClient(id: number, patch: ClientPatch): Awaitable<void>;
+  /** Moves the client's last activity forward to `at` (never back). */
+  touchClient(clientId: number, at: number): Awaitable<void>;
+
+  insertFollowUp(row: NewFollowUp): Awaitable<void>;
+  moveFollowUp(id: number, dueAt: number, leadId: number): Awaitable<void>;
+  /** Closes open follow-ups: a client's for a project, or a lead's. */
+  closeFollowUps(which: { clientId: number; projectId: number | null } | { leadId: number }, status: Exclude<FollowUpStatus, 'open'>): Awaitable<void>;
+
+  recordAction(a: ActionInput): Awaitable<void>;
+
+  retireVendor(id: string, now: number): Awaitable<void>;
+  /** A persistent counter (round-robin positions): the value after adding one. */
+  nextCounter(name: string): Awaitable<number>;
+
+  enqueueWebhook(url: string, body: unknown, now: number): Awaitable<void>;
+  updateWebhook(id: number, patch: Pick<WebhookDelivery, 'status' | 'attempts' | 'lastError'> & { nextAttemptAt?: number }): Awaitable<void>;
+
+  putLease(name: string, owner: string, expiresAt: number): Awaitable<void>;
+  /** Extends a lease this owner holds; false when the row names another owner (or is gone). */
+  renewLease(name: string, owner: string, expiresAt: number): Awaitable<boolean>;
+  dropLease(name: string, owner: string): Awaitable<void>;
+}
+
+export type StoreTx = StoreReads & StoreWrites;
+
+export interface Storage extends StoreReads {
+  /**
+   * Runs `work` in one write transaction (SQLite: BEGIN IMMEDIATE; the write lock is taken up front,
+   * waits are bounded by busy_timeout and reported as `db.busy`). Nested units join the open one.
+   */
+  unitOfWork<T>(work: (tx: StoreTx) => Work<T>): Promise<T>;
+  /** Runs reads outside a transaction (each sees committed data). */
+  read<T>(work: (r: StoreReads) => Work<T>): Promise<T>;
+  close(): Awaitable<void>;
+}
+

@@ -1,0 +1,35 @@
+/**
+ * One application error: a dotted `code` (`area.what`) callers can branch on, the HTTP status it
+ * maps to, and a message safe to show (ids and states, never personal data).
+ */
+export const ERROR_STATUS = {
+  'lead.not_found': 404,
+  'lead.invalid_transition': 409,
+  'client.not_found': 404,
+  'client.same_owner': 409,
+  'vendor.not_found': 404,
+  'vendor.inactive': 409,
+  'vendor.no_heir': 409,
+  'lease.held': 409,
+  'db.busy': 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** For the HTTP layer: the status and body of an application error, or null for anything else (a 500). */
+export function httpErrorOf(err: unknown): { status: number; body: { error: string; code: ErrorCode } } | null {
+  return err instanceof AppError ? { status: err.status, body: { error: err.message, code: err.code } } : null;
+}

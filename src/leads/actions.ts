@@ -1,0 +1,140 @@
+import { io, type LeadRow, type StoreTx, type Work } from '../db/port.ts';
+import { AppError } from '../errors.ts';
+import type { Country } from '../vocabulary.ts';
+import { classify } from '../pipeline/classify.ts';
+import type { ExtractedFields } from '../pipeline/extract.ts';
+import { normalizeFields } from '../pipeline/normalize.ts';
+import type { ProjectIndex } from '../pipeline/project.ts';
+import { followUpDue } from './follow-ups.ts';
+import { registerActivity } from './ownership.ts';
+import { updateLeadOutcome, type PersistRules } from './record.ts';
+import type { ContactChannel, Expectation } from '../vocabulary.ts';
+
+/**
+ * The lead state machine: every lead arrives por_contactar; a follow-up that reached the person
+ * makes it contactado; abort closes a contacted lead's follow-up (abortado); discard drops a malo
+ * or con_problemas lead nobody will work (descartado). abortado and descartado are final.
+ */
+
+export interface ActionContext {
+  country: Country;
+  projects: ProjectIndex;
+  rules: PersistRules;
+}
+
+export const EDITABLE_FIELDS = ['name', 'nationalId', 'email', 'phone', 'project'] as const;
+export type ContactEdit = Partial<Record<(typeof EDITABLE_FIELDS)[number], string>>;
+
+export interface FollowUpInput {
+  expectation: Expectation;
+  contactType: ContactChannel;
+  /** Defaults to now + followUpDays. */
+  recontactAt?: number;
+  comment: string;
+}
+
+export interface ActionResult {
+  leadId: number;
+  quality: string;
+  contactState: string;
+  clientId: number | null;
+  followUpAt: number | null;
+}
+
+const invalid = (message: string) => new AppError('lead.invalid_transition', message);
+const isClosed = (lead: LeadRow) => lead.contactState === 'descartado' || lead.contactState === 'abortado';
+
+function* loadLead(tx: StoreTx, leadId: number): Work<LeadRow> {
+  const lead = yield* io(tx.getLead(leadId));
+  if (!lead) throw new AppError('lead.not_found', `lead ${leadId} not found`);
+  return lead;
+}
+
+function* result(tx: StoreTx, leadId: number): Work<ActionResult> {
+  const l = yield* loadLead(tx, leadId);
+  return { leadId, quality: l.quality, contactState: l.contactState, clientId: l.clientId, followUpAt: l.followUpAt };
+}
+
+/**
+ * Corrects the contact data of a con_problemas or malo lead and re-runs the classification. A lead
+ * that becomes bueno gets its client record and follow-up then.
+ */
+export function* editLead(tx: StoreTx, ctx: ActionContext, leadId: number, edit: ContactEdit, actor: string, now: number): Work<ActionResult> {
+  const lead = yield* loadLead(tx, leadId);
+  if (lead.quality === 'bueno') throw invalid('a bueno lead is edited in its client record, not here');
+  if (isClosed(lead)) throw invalid(`a ${lead.contactState} lead cannot be edited`);
+  const raw = JSON.parse(lead.rawFields) as Partial<ExtractedFields>;
+  const projectName = lead.projectId === null ? null : yield* io(tx.projectName(lead.projectId));
+  // Start from the normalised values, or the raw text when a value was invalid, so untouched fields keep their verdict.
+  const current: ExtractedFields = {
+    name: lead.name ?? raw.name ?? null,
+    firstName: null,
+    lastName: null,
+    nationalId: lead.nationalId ?? raw.nationalId ?? null,
+    email: lead.email ?? raw.email ?? null,
+    phone: lead.phone ?? raw.phone ?? null,
+    project: projectName ?? lead.projectText ?? raw.project ?? null,
+    message: lead.message ?? raw.message ?? null,
+  };
+  const changed: string[] = [];
+  for (const field of EDITABLE_FIELDS) {
+    const value = edit[field];
+    if (value === undefined) continue;
+    current[field] = value.trim() === '' ? null : value.trim();
+    changed.push(field);
+  }
+  const normalized = normalizeFields(current, ctx.country, ctx.projects, () => null);
+  const verdict = classify(normalized);
+  const outcome = { fields: normalized.fields, quality: verdict.quality, problems: verdict.problems, problemDetails: normalized.details, createsClient: verdict.createsClient, createsFollowUp: verdict.createsFollowUp };
+  yield* updateLeadOutcome(tx, leadId, outcome, ctx.rules, actor, now);
+  const after = yield* loadLead(tx, leadId);
+  if (after.clientId !== null) yield* registerActivity(tx, after.clientId, now);
+  yield* io(tx.recordAction({ leadId, clientId: after.clientId, actor, action: 'edit', data: { changed, qualityBefore: lead.quality, qualityAfter: after.quality, problems: verdict.problems }, at: now }));
+  return yield* result(tx, leadId);
+}
+
+/**
+ * Registers a follow-up (action `continuar`): the client's open follow-up for this project is
+ * closed and a new one opens at the recontact date. A contact that reached the person makes the
+ * lead contactado.
+ */
+export function* registerFollowUp(tx: StoreTx, ctx: Pick<ActionContext, 'rules'>, leadId: number, input: FollowUpInput, actor: string, now: number): Work<ActionResult> {
+  const lead = yield* loadLead(tx, leadId);
+  if (isClosed(lead)) throw invalid(`a ${lead.contactState} lead takes no more follow-ups`);
+  if (lead.clientId === null) throw invalid('the lead has no client record yet: complete its contact data first');
+  const dueAt = input.recontactAt ?? followUpDue(now, ctx.rules.followUpDays);
+  const reached = input.contactType !== 'sin_respuesta';
+  yield* io(tx.closeFollowUps({ clientId: lead.clientId, projectId: lead.projectId }, 'done'));
+  yield* io(
+    tx.insertFollowUp({ clientId: lead.clientId, leadId, projectId: lead.projectId, action: 'continuar', status: 'open', expectation: input.expectation, contactType: input.contactType, dueAt, comment: input.comment, createdBy: actor, createdAt: now }),
+  );
+  yield* io(tx.updateLead(leadId, { followUpAt: dueAt, updatedAt: now, ...(reached ? { contactState: 'contactado' as const, lastContactAt: now } : {}) }));
+  yield* registerActivity(tx, lead.clientId, now); // an attempt that reached nobody is activity too
+  yield* io(tx.recordAction({ leadId, clientId: lead.clientId, actor, action: 'follow_up', data: { ...input, recontactAt: dueAt }, at: now }));
+  return yield* result(tx, leadId);
+}
+
+/** Abort (declinar): the person was contacted and the follow-up stops. A comment is required. */
+export function* abortLead(tx: StoreTx, leadId: number, comment: string, actor: string, now: number): Work<ActionResult> {
+  const lead = yield* loadLead(tx, leadId);
+  if (isClosed(lead)) throw invalid(`the lead is already ${lead.contactState}`);
+  if (lead.clientId !== null) {
+    yield* io(tx.closeFollowUps({ clientId: lead.clientId, projectId: lead.projectId }, 'aborted'));
+    yield* io(tx.insertFollowUp({ clientId: lead.clientId, leadId, projectId: lead.projectId, action: 'abortar', status: 'aborted', dueAt: now, comment, createdBy: actor, createdAt: now }));
+    yield* registerActivity(tx, lead.clientId, now);
+  }
+  yield* io(tx.updateLead(leadId, { contactState: 'abortado', followUpAt: null, updatedAt: now }));
+  yield* io(tx.recordAction({ leadId, clientId: lead.clientId, actor, action: 'abort', data: { comment }, at: now }));
+  return yield* result(tx, leadId);
+}
+
+/** Discard: a malo or con_problemas lead nobody will work; it leaves the reports. */
+export function* discardLead(tx: StoreTx, leadId: number, reason: string, comment: string, actor: string, now: number): Work<ActionResult> {
+  const lead = yield* loadLead(tx, leadId);
+  if (lead.quality === 'bueno') throw invalid('only malo or con_problemas leads can be discarded');
+  if (lead.contactState !== 'por_contactar') throw invalid(`a ${lead.contactState} lead cannot be discarded`);
+  yield* io(tx.closeFollowUps({ leadId }, 'aborted'));
+  yield* io(tx.updateLead(leadId, { contactState: 'descartado', followUpAt: null, updatedAt: now }));
+  yield* io(tx.recordAction({ leadId, clientId: lead.clientId, actor, action: 'discard', data: { reason, comment }, at: now }));
+  return yield* result(tx, leadId);
+}

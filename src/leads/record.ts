@@ -1,0 +1,141 @@
+import { io, type StoreTx, type Work } from '../db/port.ts';
+import type { LeadOutcome, PipelineOutcome } from '../pipeline/index.ts';
+import { fold } from '../pipeline/text.ts';
+import { SYSTEM_ACTOR, type ContactType } from '../vocabulary.ts';
+import { openFollowUp, followUpDue } from './follow-ups.ts';
+import { fillGaps, findClient } from './matching.ts';
+
+export interface Assignment {
+  ownerVendorId: string | null;
+  contactType: ContactType;
+}
+
+export interface AssignContext {
+  clientId: number;
+  leadId: number;
+  created: boolean;
+  projectId: number | null;
+  /** The lead's arrival: ownership decides on the lead's own clock, so a replay decides as live mail did. */
+  now: number;
+}
+
+export interface PersistRules {
+  followUpDays: number;
+  /** Chooses the owner of a new or returning client, inside the lead's unit of work. */
+  assignOwner?: (tx: StoreTx, ctx: AssignContext) => Work<Assignment | null>;
+}
+
+export interface LeadRecordResult {
+  leadId: number | null;
+  clientId: number | null;
+  followUpAt: number | null;
+  contactType: string | null;
+}
+
+const NO_LEAD: LeadRecordResult = { leadId: null, clientId: null, followUpAt: null, contactType: null };
+
+/**
+ * Persists a pipeline outcome for a stored raw email: the lead, its client (created or reused),
+ * the follow-up, and the raw email's status. An email already processed (the worker and the
+ * pending retry may meet) keeps what it has.
+ */
+export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: PipelineOutcome, receivedAt: number, rules: PersistRules, now: number): Work<LeadRecordResult> {
+  const current = yield* io(tx.rawOutcome(rawEmailId));
+  if (current && (current.status === 'lead' || current.status === 'ignored')) {
+    const { leadId, clientId, followUpAt, contactType } = current;
+    return { leadId, clientId, followUpAt, contactType };
+  }
+  if (outcome.kind === 'ignored') {
+    yield* io(tx.setRawOutcome(rawEmailId, 'ignored', outcome.reason, outcome.parser, now));
+    return NO_LEAD;
+  }
+  const o = outcome;
+  const f = o.fields;
+  const projectId = tx.projectId(f.project);
+  const leadId = yield* io(
+    tx.insertLead({
+      rawEmailId, parser: o.parser, medium: o.medium, quality: o.quality, problems: JSON.stringify(o.problems), problemDetails: JSON.stringify(o.problemDetails),
+      fromFallback: JSON.stringify(o.fromFallback), name: f.name, firstName: f.firstName, lastName: f.lastName, nationalId: f.nationalId, nationalIdType: f.nationalIdType,
+      email: f.email, phone: f.phone, projectId, projectText: f.projectText, message: f.message, rawFields: JSON.stringify(o.rawFields), searchName: f.name ? fold(f.name) : null,
+      contactState: 'por_contactar', receivedAt, deadlineAt: followUpDue(receivedAt, rules.followUpDays), createdAt: now, updatedAt: now,
+    }),
+  );
+  const linked = yield* linkClient(tx, { leadId, outcome: o, receivedAt, projectId, rules, now });
+  yield* io(tx.setRawOutcome(rawEmailId, 'lead', null, o.parser, now));
+  return { leadId, ...linked };
+}
+
+export interface LinkInput {
+  leadId: number;
+  outcome: Pick<LeadOutcome, 'fields' | 'createsClient' | 'createsFollowUp'>;
+  receivedAt: number;
+  projectId: number | null;
+  rules: PersistRules;
+  now: number;
+  actor?: string;
+  /** When the follow-up's days count from: the arrival at ingest, the moment of an upgrade later. */
+  followUpFrom?: number;
+}
+
+/**
+ * Links a lead to its client (creating one when the classification says so; a returning client's
+ * data fills gaps), chooses the owner and opens the follow-up of a bueno lead. Shared by ingest
+ * and by the edits and reprocessing that upgrade a lead.
+ */
+export function* linkClient(tx: StoreTx, l: LinkInput): Work<Omit<LeadRecordResult, 'leadId'>> {
+  const f = l.outcome.fields;
+  let client = yield* findClient(tx, f);
+  let created = false;
+  if (!client && l.outcome.createsClient) {
+    const row = { nationalId: f.nationalId, nationalIdType: f.nationalIdType, email: f.email, phone: f.phone, name: f.name, firstName: f.firstName, lastName: f.lastName, createdAt: l.now };
+    const id = yield* io(tx.insertClient(row));
+    client = { id, ...row, ownerVendorId: null, ownerSince: null, lastActivityAt: null };
+    created = true;
+  } else if (client) {
+    const fill = fillGaps(client, f);
+    if (Object.keys(fill).length) yield* io(tx.updateClient(client.id, fill));
+  }
+  if (!client) return { clientId: null, followUpAt: null, contactType: null };
+  const owner = l.rules.assignOwner ? yield* l.rules.assignOwner(tx, { clientId: client.id, leadId: l.leadId, created, projectId: l.projectId, now: l.receivedAt }) : null;
+  const contactType = owner?.contactType ?? (created ? 'nuevo' : 'retorno');
+  let followUpAt: number | null = null;
+  if (l.outcome.createsFollowUp) {
+    followUpAt = followUpDue(l.followUpFrom ?? l.receivedAt, l.rules.followUpDays);
+    yield* openFollowUp(tx, { clientId: client.id, leadId: l.leadId, projectId: l.projectId, dueAt: followUpAt, actor: l.actor ?? SYSTEM_ACTOR, now: l.now });
+  }
+  yield* io(tx.updateLead(l.leadId, { clientId: client.id, followUpAt, contactType, ownerVendorId: owner?.ownerVendorId ?? client.ownerVendorId, updatedAt: l.now }));
+  return { clientId: client.id, followUpAt, contactType };
+}
+
+export type Reclassified = Pick<LeadOutcome, 'fields' | 'quality' | 'problems' | 'problemDetails' | 'createsClient' | 'createsFollowUp'> & { parser?: string | null; rawFields?: unknown };
+
+/**
+ * Re-classified data for an existing lead (reprocess, or an admin's edit): the lead row is
+ * updated and, when the new verdict asks for them, the client and follow-up are created.
+ */
+export function* updateLeadOutcome(tx: StoreTx, leadId: number, o: Reclassified, rules: PersistRules, actor: string, now: number): Work<LeadRecordResult> {
+  const lead = yield* io(tx.getLead(leadId));
+  if (!lead) throw new Error(`lead ${leadId} not found`);
+  const f = o.fields;
+  const projectId = tx.projectId(f.project);
+  yield* io(
+    tx.updateLead(leadId, {
+      quality: o.quality, problems: JSON.stringify(o.problems), problemDetails: JSON.stringify(o.problemDetails),
+      name: f.name, firstName: f.firstName, lastName: f.lastName, nationalId: f.nationalId, nationalIdType: f.nationalIdType, email: f.email, phone: f.phone,
+      projectId, projectText: f.projectText, message: f.message, searchName: f.name ? fold(f.name) : null,
+      ...(o.parser !== undefined ? { parser: o.parser } : {}),
+      ...(o.rawFields !== undefined ? { rawFields: JSON.stringify(o.rawFields) } : {}),
+      updatedAt: now,
+    }),
+  );
+  if (!lead.clientId) return { leadId, ...(yield* linkClient(tx, { leadId, outcome: o, receivedAt: lead.receivedAt, projectId, rules, now, actor, followUpFrom: now })) };
+  // Already linked (complete data, only the project failed): keep its client, owner and contact
+  // type; an upgrade to bueno opens the follow-up from now.
+  let followUpAt = lead.followUpAt;
+  if (o.createsFollowUp && !followUpAt) {
+    followUpAt = followUpDue(now, rules.followUpDays);
+    yield* openFollowUp(tx, { clientId: lead.clientId, leadId, projectId, dueAt: followUpAt, actor, now });
+    yield* io(tx.updateLead(leadId, { followUpAt, updatedAt: now }));
+  }
+  return { leadId, clientId: lead.clientId, followUpAt, contactType: lead.contactType };
+}

@@ -1,0 +1,46 @@
+import { io, type StoreReads, type Work } from '../db/port.ts';
+
+export interface EmailSummary {
+  messageId: string | null;
+  status: string;
+  parser: string | null;
+  quality: string | null;
+  ignored: string | null;
+  error: string | null;
+  fields: { name: string | null; nationalId: string | null; email: string | null; phone: string | null; project: string | null; message: string | null };
+  problems: string[];
+  leadId: number | null;
+  clientId: number | null;
+  followUpAt: number | null;
+  contactType: string | null;
+  ownerVendorId: string | null;
+}
+
+/** What replay reports for a stored email, read back from the database. */
+export function* emailSummary(r: StoreReads, rawEmailId: number): Work<EmailSummary | null> {
+  const row = yield* io(r.emailRecord(rawEmailId));
+  if (!row) return null;
+  const { raw, lead } = row;
+  return {
+    messageId: raw.messageId,
+    status: raw.status,
+    parser: lead?.parser ?? raw.parser ?? null,
+    quality: lead?.quality ?? null,
+    ignored: raw.status === 'ignored' ? raw.ignoredReason : null,
+    error: raw.error,
+    fields: {
+      name: lead?.name ?? null,
+      nationalId: lead?.nationalId ?? null,
+      email: lead?.email ?? null,
+      phone: lead?.phone ?? null,
+      project: row.project ?? null,
+      message: lead?.message ?? null,
+    },
+    problems: lead ? (JSON.parse(lead.problems) as string[]) : [],
+    leadId: lead?.id ?? null,
+    clientId: lead?.clientId ?? null,
+    followUpAt: lead?.followUpAt ?? null,
+    contactType: lead?.contactType ?? null,
+    ownerVendorId: lead?.ownerVendorId ?? null,
+  };
+}
