@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
-import { createLogger } from '../logger.ts';
+import { ConfigError, loadConfig } from '../config.ts';
 import { ParserConfigError } from '../parsers/load.ts';
+import { UsageError, commandLogger, type CommandContext } from './context.ts';
 import { replayCommand } from './replay.ts';
 import { parsersCommand } from './parsers.ts';
 import { reprocessCommand, purgeCommand } from './maintenance.ts';
@@ -29,19 +29,7 @@ common options:
   --db FILE       database file (overrides database.path)
 `;
 
-export class UsageError extends Error {
-  readonly code = 'UsageError';
-}
-
-export interface CommandContext {
-  config: Config;
-  configFile: string | null;
-  db: string | undefined;
-  args: string[];
-  values: Record<string, string | boolean | undefined>;
-  out: NodeJS.WritableStream;
-  err: NodeJS.WritableStream;
-}
+export { UsageError, commandLogger, type CommandContext };
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -118,7 +106,3 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
   }
 }
 
-export function commandLogger(config: Config, json: boolean) {
-  // Commands print their own results; the log is for warnings, on stderr.
-  return createLogger(json ? 'error' : config.log.level === 'info' ? 'warn' : config.log.level);
-}

@@ -1,5 +1,5 @@
 import { createApp } from '../app.ts';
-import { type CommandContext, UsageError, commandLogger } from './main.ts';
+import { type CommandContext, UsageError, commandLogger } from './context.ts';
 import { reprocess } from '../reprocess.ts';
 import { io } from '../db/port.ts';
 import { QUALITIES } from '../vocabulary.ts';

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts';
 import { loadParsers } from '../parsers/load.ts';
 import { runPipeline, type PipelineContext } from '../pipeline/index.ts';
 import { buildProjectIndex } from '../pipeline/project.ts';
-import { type CommandContext, UsageError } from './main.ts';
+import { type CommandContext, UsageError } from './context.ts';
 import { collectEmailFiles } from './files.ts';
 
 export interface FixtureResult {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createApp } from '../app.ts';
 import { emailSummary, type EmailSummary } from '../leads/summary.ts';
-import { type CommandContext, UsageError, commandLogger } from './main.ts';
+import { type CommandContext, UsageError, commandLogger } from './context.ts';
 import { collectEmailFiles, progress } from './files.ts';
 
 interface ReplayLine extends Omit<EmailSummary, 'followUpAt' | 'ownerVendorId'> {

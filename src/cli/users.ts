@@ -1,7 +1,7 @@
 import { createApp } from '../app.ts';
 import { AccountError, Accounts, publicUser } from '../auth/accounts.ts';
 import { readSide } from '../db/read-side.ts';
-import { type CommandContext, UsageError, commandLogger } from './main.ts';
+import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
 const CLI = { userId: null, actor: 'cli', address: null };
 const USAGE = `usage:

@@ -1,7 +1,7 @@
 import { createApp } from '../app.ts';
 import { AppError } from '../errors.ts';
 import { retireVendor } from '../leads/ownership.ts';
-import { type CommandContext, UsageError, commandLogger } from './main.ts';
+import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
 /** `centralizer vendors retire ID`: the vendor's clients move to active vendors of the same type. */
 export async function vendorsCommand(ctx: CommandContext): Promise<number> {

@@ -1,5 +1,5 @@
 import { createApp } from '../app.ts';
-import type { CommandContext } from '../cli/main.ts';
+import type { CommandContext } from '../cli/context.ts';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { reprocess } from '../reprocess.ts';

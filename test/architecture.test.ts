@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The shape of src/: only src/db touches SQL or the driver (a PostgreSQL adapter must be able to
+ * replace it without touching callers), and no module imports itself back through others.
+ */
+
+const SRC = path.resolve(import.meta.dirname, '../src');
+
+function sourceFiles(dir = SRC): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sourceFiles(p) : /\.(ts|js|mjs)$/.test(e.name) ? [p] : [];
+  });
+}
+
+const rel = (file: string) => path.relative(SRC, file).split(path.sep).join('/');
+const outsideDb = () => sourceFiles().filter((f) => !rel(f).startsWith('db/'));
+
+/** Comments out, so prose about "select … from" in a comment does not count. */
+function stripComments(code: string): string {
+  return code.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+/** Every string literal and template of a file, with its line. */
+function stringLiterals(code: string): { text: string; line: number }[] {
+  const out: { text: string; line: number }[] = [];
+  const re = /'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`/g;
+  for (const m of code.matchAll(re)) out.push({ text: m[0].slice(1, -1), line: code.slice(0, m.index).split('\n').length });
+  return out;
+}
+
+/** The start of an SQL statement: select … from (or a bare `select 1`), insert into, update … set, delete from, pragma, begin. */
+export const SQL_STATEMENT = /(^\s*select\s+\d|\bselect\s+(?:distinct\s+)?[\w*.,\s()]+?\s+from\s+\w|insert\s+(?:or\s+\w+\s+)?into\s+\w|update\s+\w+\s+set\s+\w|delete\s+from\s+\w|pragma\s+\w+|begin\s+(?:immediate|exclusive|deferred)\b)/i;
+
+export function sqlIn(code: string): { text: string; line: number }[] {
+  return stringLiterals(stripComments(code)).filter((s) => SQL_STATEMENT.test(s.text));
+}
+
+const DRIVER_IMPORT = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](better-sqlite3|drizzle-orm)(?:\/[^'"]*)?['"]/;
+
+/** Relative imports that exist at run time (`import type` erases). */
+function runtimeImports(file: string): string[] {
+  const code = stripComments(fs.readFileSync(file, 'utf8'));
+  const out: string[] = [];
+  const re = /^\s*(import|export)\s+(type\s+)?(?:[^;]*?\s+from\s+)?['"](\.[^'"]+)['"]/gm;
+  for (const m of code.matchAll(re)) {
+    if (m[2]) continue;
+    out.push(path.resolve(path.dirname(file), m[3]));
+  }
+  for (const m of code.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) out.push(path.resolve(path.dirname(file), m[1]));
+  return out;
+}
+
+/** Every cycle in the runtime import graph, each once, as a list of files. */
+export function importCycles(files: string[], importsOf: (f: string) => string[]): string[][] {
+  const known = new Set(files);
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const seen = new Set<string>();
+  const visit = (f: string) => {
+    state.set(f, 'open');
+    stack.push(f);
+    for (const dep of importsOf(f)) {
+      if (!known.has(dep)) continue;
+      if (state.get(dep) === 'open') {
+        const cycle = stack.slice(stack.indexOf(dep));
+        const key = [...cycle].sort().join('|');
+        if (!seen.has(key)) {
+          seen.add(key);
+          cycles.push(cycle);
+        }
+      } else if (!state.has(dep)) visit(dep);
+    }
+    stack.pop();
+    state.set(f, 'done');
+  };
+  for (const f of files) if (!state.has(f)) visit(f);
+  return cycles;
+}
+
+describe('architecture', () => {
+  it('recognises SQL in strings and not in comments or prose', () => {
+    expect(sqlIn("db.prepare('SELECT id FROM leads WHERE x = ?')")).toHaveLength(1);
+    expect(sqlIn('const q = `insert into raw_emails (a) values (?)`;')).toHaveLength(1);
+    expect(sqlIn("run('PRAGMA quick_check')")).toHaveLength(1);
+    expect(sqlIn("x = 'update leads set contact_state = 1'")).toHaveLength(1);
+    expect(sqlIn('// select id from leads\n/* delete from leads */')).toHaveLength(0);
+    expect(sqlIn("db.prepare('SELECT 1').get()")).toHaveLength(1);
+    expect(sqlIn("throw new Error('choose a project')")).toHaveLength(0);
+  });
+
+  it('only src/db imports the database driver or drizzle', () => {
+    const offenders = outsideDb()
+      .filter((f) => DRIVER_IMPORT.test(stripComments(fs.readFileSync(f, 'utf8'))))
+      .map(rel);
+    expect(offenders, 'move the statement behind the storage port (src/db/port.ts)').toEqual([]);
+  });
+
+  it('only src/db holds SQL statements', () => {
+    const offenders = outsideDb().flatMap((f) => sqlIn(fs.readFileSync(f, 'utf8')).map((s) => `${rel(f)}:${s.line}: ${s.text.slice(0, 60)}`));
+    expect(offenders, 'move the statement behind the storage port (src/db/port.ts)').toEqual([]);
+  });
+
+  it('has no import cycle in src', () => {
+    const files = sourceFiles();
+    const cycles = importCycles(files, runtimeImports).map((c) => [...c, c[0]].map(rel).join(' -> '));
+    expect(cycles).toEqual([]);
+  });
+
+  it('finds a cycle when there is one', () => {
+    const graph: Record<string, string[]> = { a: ['b'], b: ['c'], c: ['a'], d: ['a'] };
+    expect(importCycles(Object.keys(graph), (f) => graph[f])).toEqual([['a', 'b', 'c']]);
+  });
+});
