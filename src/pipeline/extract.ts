@@ -1,5 +1,6 @@
 import { load, type CheerioAPI } from 'cheerio/slim';
-import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+import { findPhoneNumbersInText } from 'libphonenumber-js/max';
+import { countryModule } from '../countries/index.ts';
 import type { Country } from '../normalize/national-id.ts';
 import { findNationalIdInText } from '../normalize/national-id.ts';
 import { repairMojibake } from '../normalize/mojibake.ts';
@@ -203,10 +204,8 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
   if (!fields.phone && need('phone') && (formData || !parsed)) {
     // Free-text phones: a mobile, not on a line that advertises the sender's own number.
     const text = view.lines.filter((l) => !COMPANY_CONTACT_LINE.test(l)).join('\n').slice(0, 20_000);
-    const found = findPhoneNumbersInText(text, country as CountryCode).find((p) => {
-      const type = p.number.getType();
-      return type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE';
-    });
+    const phone = countryModule(country).phone;
+    const found = findPhoneNumbersInText(text, phone.region).find((p) => phone.isMobile(p.number));
     if (found) fields.phone = found.number.number;
   }
   return { fields, labels, projects, labelled };

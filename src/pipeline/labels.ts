@@ -1,5 +1,6 @@
 import type { FieldName } from '../parsers/schema.ts';
 import { fold } from './text.ts';
+import { ID_LABEL_WORDS } from '../countries/index.ts';
 
 /**
  * Words that make a label mean a field, in Spanish, Portuguese and English. Checked in this order,
@@ -7,7 +8,8 @@ import { fold } from './text.ts';
  */
 const LABEL_WORDS: [FieldName, RegExp][] = [
   ['message', /^(mensaje|mensagem|message|comentarios?|comments?|pregunta|consulta|observaci(on|ones)|observac(ao|oes)|detalle|texto|duda|requerimiento|descripcion|su mensaje|tu mensaje)\b/],
-  ['nationalId', /\b(rut|run|dni|cpf|ruc|r u t|r u n|d n i|c p f|r u c|c i|documento|doc|cedula|c ?e|carne de extranjeria|identificacion|nro de documento|numero de documento|n de documento|id nacional|national id)\b/],
+  // Every country's words for its IDs (RUT, D.N.I., CPF, CURP, Cédula…), from the country registry.
+  ['nationalId', new RegExp(`\\b(${ID_LABEL_WORDS.map(fold).join('|')})\\b`)],
   ['email', /\b(e ?mail|correo|mail|email address|endereco de e ?mail|correo electronico)\b/],
   ['phone', /\b(telefono|telefonos|telefone|celular|cel|fono|movil|whatsapp|phone|phone number|tel|mobile|contacto telefonico|numero de contacto)\b/],
   ['project', /\b(proyecto|propiedad|aviso|publicacion|inmueble|imovel|property|listing|anuncio|empreendimento|unidad de interes|proyecto de interes|desarrollo)\b/],
