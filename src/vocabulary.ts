@@ -47,6 +47,12 @@ export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
 export const EMAIL_SOURCES = ['imap', 'file'] as const;
 export type EmailSource = (typeof EMAIL_SOURCES)[number];
 
+/** A stored raw email's processing state. */
+export const EMAIL_STATUSES = ['pending', 'lead', 'ignored', 'error', 'too_large', 'duplicate', 'timeout'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+export const WEBHOOK_STATUSES = ['pending', 'sent', 'failed'] as const;
+
 /** The actor recorded for what the program does by itself. */
 export const SYSTEM_ACTOR = 'centralizador';
 

@@ -1,4 +1,7 @@
 import { sqliteTable, integer, text, blob, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+import {
+  CONTACT_STATES, CONTACT_TYPES, EMAIL_SOURCES, EMAIL_STATUSES, FOLLOW_UP_ACTIONS, FOLLOW_UP_STATUSES, MEDIUMS, QUALITIES, WEBHOOK_STATUSES,
+} from '../vocabulary.ts';
 
 // Foreign keys (migration 0004): nothing in the app deletes leads, clients, projects, vendors or raw
 // emails (vendors retire, raw bodies are purged in place), so references default to NO ACTION and a
@@ -9,7 +12,7 @@ export const rawEmails = sqliteTable(
   'raw_emails',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    source: text('source', { enum: ['imap', 'file'] }).notNull(),
+    source: text('source', { enum: EMAIL_SOURCES }).notNull(),
     mailbox: text('mailbox'),
     uidValidity: integer('uid_validity'),
     uid: integer('uid'),
@@ -22,7 +25,7 @@ export const rawEmails = sqliteTable(
     headers: text('headers'),
     receivedAt: integer('received_at').notNull(),
     storedAt: integer('stored_at').notNull(),
-    status: text('status', { enum: ['pending', 'lead', 'ignored', 'error', 'too_large', 'duplicate', 'timeout'] }).notNull(),
+    status: text('status', { enum: EMAIL_STATUSES }).notNull(),
     ignoredReason: text('ignored_reason'),
     error: text('error'),
     parser: text('parser'),
@@ -98,8 +101,8 @@ export const leads = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     rawEmailId: integer('raw_email_id').notNull().unique().references(() => rawEmails.id),
     parser: text('parser'),
-    medium: text('medium', { enum: ['portales', 'web', 'otros'] }).notNull(),
-    quality: text('quality', { enum: ['bueno', 'con_problemas', 'malo'] }).notNull(),
+    medium: text('medium', { enum: MEDIUMS }).notNull(),
+    quality: text('quality', { enum: QUALITIES }).notNull(),
     problems: text('problems').notNull().default('[]'),
     problemDetails: text('problem_details').notNull().default('{}'),
     fromFallback: text('from_fallback').notNull().default('[]'),
@@ -118,8 +121,8 @@ export const leads = sqliteTable(
     searchName: text('search_name'),
     clientId: integer('client_id').references(() => clients.id),
     ownerVendorId: text('owner_vendor_id').references(() => vendors.id),
-    contactType: text('contact_type', { enum: ['nuevo', 'retorno', 'transferencia', 'regla'] }),
-    contactState: text('contact_state', { enum: ['por_contactar', 'contactado', 'abortado', 'descartado'] }).notNull(),
+    contactType: text('contact_type', { enum: CONTACT_TYPES }),
+    contactState: text('contact_state', { enum: CONTACT_STATES }).notNull(),
     receivedAt: integer('received_at').notNull(),
     /** Contact deadline: a lead still por_contactar after it is no_contactado. */
     deadlineAt: integer('deadline_at').notNull(),
@@ -154,8 +157,8 @@ export const followUps = sqliteTable(
     clientId: integer('client_id').notNull().references(() => clients.id, { onDelete: 'cascade' }),
     leadId: integer('lead_id').references(() => leads.id, { onDelete: 'set null' }),
     projectId: integer('project_id').references(() => projects.id),
-    action: text('action', { enum: ['continuar', 'abortar'] }).notNull(),
-    status: text('status', { enum: ['open', 'done', 'aborted'] }).notNull(),
+    action: text('action', { enum: FOLLOW_UP_ACTIONS }).notNull(),
+    status: text('status', { enum: FOLLOW_UP_STATUSES }).notNull(),
     expectation: text('expectation'),
     contactType: text('contact_type'),
     dueAt: integer('due_at').notNull(),
@@ -209,7 +212,7 @@ export const webhookDeliveries = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     url: text('url').notNull(),
     body: text('body').notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
+    status: text('status', { enum: WEBHOOK_STATUSES }).notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     lastError: text('last_error'),
