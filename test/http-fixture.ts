@@ -10,6 +10,8 @@ import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics.ts';
 import type { MailboxHealth } from '../src/daemon/health.ts';
 import { createAdminServer } from '../src/http/server.ts';
+import { Accounts } from '../src/auth/accounts.ts';
+import { readSide } from '../src/db/read-side.ts';
 import { rutCheckDigit } from './helpers/lead-mail.ts';
 
 export const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -61,8 +63,13 @@ export interface Harness {
   /** fetch with the token (unless `token: null`). */
   call(pathname: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
   json<T = any>(pathname: string, init?: RequestInit & { token?: string | null }): Promise<T>;
-  post(pathname: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  post(pathname: string, body: unknown, headers?: Record<string, string>, token?: string | null): Promise<Response>;
+  /** Creates a user (through the same code as the CLI) and returns a personal API token of theirs. */
+  addUser(email: string, role: string, opts?: { name?: string; vendorId?: string; team?: string[]; projects?: string[]; password?: string }): Promise<string>;
+  accounts: Accounts;
 }
+
+export const PASSWORD = 'correcto-caballo-bateria';
 
 export interface HarnessOptions {
   parsersDir?: string;
@@ -101,6 +108,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 } });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
+  const accounts = new Accounts(readSide(app.store, () => app.config.country).users);
   const call = (pathname: string, init: RequestInit & { token?: string | null } = {}) => {
     const { token = TOKEN, ...rest } = init;
     const headers = new Headers(rest.headers);
@@ -115,7 +123,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       if (!res.ok) throw new Error(`${pathname}: ${res.status} ${await res.text()}`);
       return res.json();
     },
-    post: (pathname, body, headers = {}) => call(pathname, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    post: (pathname, body, headers = {}, token?: string | null) =>
+      call(pathname, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), ...(token !== undefined ? { token } : {}) }),
+    accounts,
+    async addUser(email, role, o = {}) {
+      const by = { userId: null, actor: 'cli' };
+      await accounts.add({ email, role, name: o.name, vendorId: o.vendorId, team: o.team, projects: o.projects, password: o.password ?? PASSWORD }, by);
+      return accounts.createToken(email, 'test', by);
+    },
     async close() {
       await server.close();
       app.close();

@@ -49,7 +49,7 @@ const sqlIds = (where: string, ...params: unknown[]) => h.app.store.sqlite.prepa
 
 it('registers every owner route in the one table, behind the token', async () => {
   const paths = ['GET /api/vendors', 'GET /api/vendors/:id/pending', 'POST /api/vendors/:id/retire', 'POST /api/clients/:id/reassign', 'GET /api/clients/:id/owners'];
-  for (const p of paths) expect(ROUTES.find((r) => `${r.method} ${r.path}` === p)?.auth, p).toBe('token');
+  for (const p of paths) expect(ROUTES.find((r) => `${r.method} ${r.path}` === p)?.allow ?? 'public', p).not.toBe('public');
   await setup();
   for (const p of ['/api/vendors', '/api/vendors/v1/pending', '/api/clients/1/owners']) expect((await h.call(p, { token: null })).status, p).toBe(401);
   expect((await h.call('/api/vendors/v1/retire', { method: 'POST', token: null })).status).toBe(401);
@@ -142,13 +142,14 @@ describe('retiring a vendor', () => {
     expect(ofV1).toHaveLength(4);
     clock = T0 + DAY;
 
-    const r = await expectStatus(await h.post('/api/vendors/v1/retire', {}, { 'X-Actor': 'jefe.ventas' }), 200);
+    const jefe = await h.addUser(`jefe.${Date.now()}@inmobiliaria-prueba.cl`, 'gerente', { name: 'Jefe Ventas' });
+    const r = await expectStatus(await h.post('/api/vendors/v1/retire', {}, {}, jefe), 200);
     expect(r).toEqual({ ok: true, vendorId: 'v1', retiredAt: iso(clock), moved: 4, to: { v2: 2, v3: 2 } });
     for (const a of ofV1) {
       const o = await h.json(`/api/clients/${a.clientId}/owners`);
       expect(['v2', 'v3']).toContain(o.ownerVendorId);
       expect(o.owners.map((x: any) => [x.action, x.from, x.to])).toEqual([['assign', null, 'v1'], ['retire-move', 'v1', o.ownerVendorId]]);
-      expect(o.owners[1]).toMatchObject({ actor: 'jefe.ventas', reason: 'vendor v1 retired', at: iso(clock) });
+      expect(o.owners[1]).toMatchObject({ actor: expect.stringMatching(/^jefe\.\d+@inmobiliaria-prueba\.cl$/), actorName: 'Jefe Ventas', reason: 'vendor v1 retired', at: iso(clock) });
     }
     expect((await h.json('/api/vendors/v1/pending')).items).toEqual([]);
     expect((await h.json('/api/leads?owner=v1')).items).toEqual([]);
@@ -181,7 +182,7 @@ describe('manual reassignment', () => {
     await expectStatus(await h.post('/api/clients/999999/reassign', { vendorId: 'v2', reason: 'x' }), 404, /no client 999999/);
     await expectStatus(await h.post('/api/clients/abc/reassign', { vendorId: 'v2', reason: 'x' }), 400, /^id: /);
 
-    const first = await expectStatus(await h.post(url, { vendorId: 'v2', reason: 'El cliente pidió otro asesor' }, { 'X-Actor': 'María Soto' }), 200);
+    const first = await expectStatus(await h.post(url, { vendorId: 'v2', reason: 'El cliente pidió otro asesor' }), 200);
     expect(first).toMatchObject({ ok: true, clientId: a.clientId, ownerVendorId: 'v2' });
     clock = T0 + 2 * DAY;
     await expectStatus(await h.post(url, { vendorId: 'j1', reason: 'Cambio de equipo' }), 200);
@@ -190,8 +191,8 @@ describe('manual reassignment', () => {
     expect(o.ownerVendorId).toBe('j1');
     expect(o.owners).toEqual([
       expect.objectContaining({ action: 'assign', from: null, to: 'v1', actor: 'centralizador', at: iso(T0) }),
-      expect.objectContaining({ action: 'manual-reassign', from: 'v1', to: 'v2', reason: 'El cliente pidió otro asesor', actor: 'María Soto', at: iso(T0 + DAY) }),
-      expect.objectContaining({ action: 'manual-reassign', from: 'v2', to: 'j1', reason: 'Cambio de equipo', actor: 'admin', at: iso(T0 + 2 * DAY) }),
+      expect.objectContaining({ action: 'manual-reassign', from: 'v1', to: 'v2', reason: 'El cliente pidió otro asesor', actor: 'token:admin', at: iso(T0 + DAY) }),
+      expect.objectContaining({ action: 'manual-reassign', from: 'v2', to: 'j1', reason: 'Cambio de equipo', actor: 'token:admin', at: iso(T0 + 2 * DAY) }),
     ]);
     const d = await h.json(`/api/leads/${a.leadId}`);
     expect(d.client.ownerVendorId).toBe('j1');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/queries.ts';
 import { CONTACT_TYPES, DISCARD_REASONS, EXPECTATIONS } from '../db/lead-actions.ts';
 import { HttpError } from './errors.ts';
+import { storeHealth } from '../db/health.ts';
 import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLeadFilter, type FilterQuery } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
 import { isLimited, seesVendor } from '../auth/scope.ts';
@@ -189,18 +190,15 @@ export function emails(ctx: RequestContext<z.output<typeof emailsQuery>>) {
 /** Open health: process, database and every mailbox; 503 when a mailbox is stale or cannot log in. */
 export function healthz(ctx: RequestContext) {
   const { app, deps, startedAt } = ctx.services;
-  let dbOk = true;
-  try {
-    app.store.sqlite.prepare('SELECT 1').get();
-  } catch {
-    dbOk = false;
-  }
+  // Cached quick_check verdict, storage errors seen by the app, and a ping (src/db/health.ts).
+  const db = storeHealth(app.store).status();
+  const dbOk = db.ok;
   const mailboxes = deps.health.mailboxes().map((m) => ({ ...m, lastSuccessAt: iso(m.lastSuccessAt), nextRetryAt: iso(m.nextRetryAt) }));
   const ok = dbOk && !mailboxes.some((m) => m.stale || m.state === 'auth_failed');
   const webhooks = deps.health.webhooks?.() ?? null;
   return {
     status: ok ? 200 : 503,
-    json: { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db: { ok: dbOk }, mailboxes, webhooks },
+    json: { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db, mailboxes, webhooks },
   };
 }
 

@@ -89,7 +89,9 @@ export function createAdminServer(app: App, deps: ServerDeps) {
       const address = auth.address(req);
       // Everything under /api but the routes declared public needs a person (or the admin token),
       // checked before the path is known to exist so nothing is revealed to strangers.
-      const caller = match?.route.allow === 'public' ? null : underApi || matches.length ? auth.identify(req, address, url.pathname) : null;
+      const open = match?.route.allow === 'public';
+      const caller = open ? null : underApi || matches.length ? auth.identify(req, address, url.pathname) : null;
+      if (underApi && !open && !caller) throw new HttpError(401, 'inicia sesión o envía un token válido', { 'WWW-Authenticate': 'Bearer realm="centralizer"' });
       if (!matches.length) throw new HttpError(404, 'no encontrado');
       if (!match) throw new HttpError(405, 'método no permitido', { Allow: [...new Set(matches.map((m) => m.route.method))].join(', ') });
       route = match.route;

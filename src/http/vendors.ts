@@ -18,7 +18,7 @@ function vendorOf(ctx: RequestContext, id: string) {
 
 /** A client the caller may see (one of its leads is in scope); others answer 404. */
 function visibleClient(ctx: RequestContext, clientId: number): void {
-  if (!ctx.services.queries.clientVisible(clientId, callerOf(ctx).scope)) throw new HttpError(404, `client ${clientId} not found`);
+  if (!ctx.services.queries.clientVisible(clientId, callerOf(ctx).scope)) throw new HttpError(404, `no client ${clientId}`);
 }
 
 const vendorView = (v: { id: string; name: string; type: string; active: boolean; retiredAt: number | null }) => ({
