@@ -8,6 +8,8 @@ import type { Logger } from './logger.ts';
 import { loadParsers, type LoadedParser } from './parsers/load.ts';
 import type { PipelineContext } from './pipeline/index.ts';
 import { buildProjectIndex } from './pipeline/project.ts';
+import { LeadQueries } from './db/queries.ts';
+import { ConfigError } from './config.ts';
 import { Ownership } from './ownership/ownership.ts';
 
 /** The wired program: config, storage, parsers and the ingest service, built in one place. */
@@ -25,7 +27,7 @@ export interface App {
   close(): void;
 }
 
-export function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules> } = {}): App {
+export function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules>; syncConfig?: boolean } = {}): App {
   const dbPath = opts.dbPath ?? config.database.path;
   const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)), log);
   let current = config;
@@ -38,7 +40,24 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     projectWebhooks = new Map(cfg.projects.filter((p) => p.webhook).map((p) => [store.projectId(p.name)!, p.webhook!]));
   };
   let projectWebhooks = new Map<number, string>();
-  syncProjects(config);
+  // Only `run` (and its reloads) and `config apply` write projects and vendors: `replay --config
+  // other.yaml` against the live database must not deactivate the daemon's vendors. Other commands
+  // match with the config's projects that the database has; a fresh database is filled once.
+  const dbProjects = () => new LeadQueries(store.sqlite, () => current.country).projectNames();
+  const writes = opts.syncConfig === true || dbProjects().length === 0;
+  const applyProjects = (cfg: Config): PipelineContext['projects'] => {
+    if (writes) {
+      syncProjects(cfg);
+      return buildProjectIndex(cfg.projects);
+    }
+    const known = new Set(dbProjects());
+    const usable = cfg.projects.filter((p) => known.has(p.name));
+    const missing = cfg.projects.filter((p) => !known.has(p.name)).map((p) => p.name);
+    if (missing.length) log.warn({ projects: missing }, 'projects in the config but not in the database are not matched here; `centralizer config apply` adds them');
+    projectWebhooks = new Map(usable.filter((p) => p.webhook).map((p) => [store.projectId(p.name)!, p.webhook!]));
+    return buildProjectIndex(usable);
+  };
+  context = { ...context, projects: applyProjects(config) };
   const assignOwner = ownership.assigner(() => projectWebhooks);
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...opts.rules });
   const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks);
@@ -54,10 +73,12 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     rules,
     reload(next) {
       const cfg = next.config ?? current;
+      // A file caught half-written (or emptied by mistake) must not leave the daemon matching nothing.
+      if (!cfg.projects.length && current.projects.length) throw new ConfigError(`the new configuration has no projects (the running one has ${current.projects.length}); refused, the running projects stay`);
       const newParsers = loadParsers(cfg.parsersDir); // throws before anything is swapped
+      if (!newParsers.length && parsers.length) throw new ConfigError(`${cfg.parsersDir}: no parsers (the running set has ${parsers.length}); refused, the running parsers stay`);
       parsers = newParsers;
-      context = { parsers, projects: buildProjectIndex(cfg.projects), country: cfg.country, limits: cfg.limits };
-      syncProjects(cfg);
+      context = { parsers, projects: applyProjects(cfg), country: cfg.country, limits: cfg.limits };
       current = cfg;
     },
     close() {

@@ -25,7 +25,8 @@ const TWO = `      - {id: v1, name: Vera, type: licencia_personal}\n      - {id:
 
 let dir: string;
 let app: App;
-const open = (cfg = config(TWO)) => createApp(cfg, createLogger('silent'), { dbPath: path.join(dir, 'o.db') });
+// Reopened with a changed config, as `run` does after an edit: it writes projects and vendors.
+const open = (cfg = config(TWO)) => createApp(cfg, createLogger('silent'), { dbPath: path.join(dir, 'o.db'), syncConfig: true });
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'owners-'));

@@ -18,6 +18,8 @@ commands:
                                     re-run stored emails through today's parsers and projects
   purge --before DATE               remove raw bodies older than DATE (leads are kept)
   vendors retire ID                 move a leaving vendor's clients to active vendors
+  config apply                      write the config's projects and vendors to the database
+                                    (only run and this command do; others just read them)
   users add EMAIL --role ROLE [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--name NAME]
                                     a person who signs in (password on stdin or --password-env VAR)
   users list | disable EMAIL | enable EMAIL | password EMAIL
@@ -85,6 +87,10 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
       case 'users': {
         const { usersCommand } = await import('./users.ts');
         return await usersCommand(ctx);
+      }
+      case 'config': {
+        const { configApplyCommand } = await import('./config-apply.ts');
+        return await configApplyCommand(ctx);
       }
       case 'vendors': {
         const { vendorsCommand } = await import('./vendors.ts');

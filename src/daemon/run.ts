@@ -1,13 +1,12 @@
 import { createApp } from '../app.ts';
 import type { CommandContext } from '../cli/context.ts';
-import { loadConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 import { reprocess } from '../reprocess.ts';
 import { startDaemon, type Daemon } from './daemon.ts';
 import { createMetrics } from '../metrics.ts';
 import { createAdminServer, type AdminServer } from '../http/server.ts';
 import { WebhookSender } from '../ownership/webhooks.ts';
-import { watchConfig } from './watch.ts';
+import { readConfigForReload, watchConfig } from './watch.ts';
 import { DAY_MS } from '../vocabulary.ts';
 
 /** SIGTERM / SIGINT must end the process within this bound, whatever is stuck. */
@@ -20,7 +19,7 @@ const SHUTDOWN_LIMIT_MS = 10_000;
 export async function runDaemon(ctx: CommandContext): Promise<number> {
   const log = createLogger(ctx.config.log.level);
   const metrics = createMetrics({ processMetrics: true });
-  const app = createApp(ctx.config, log, { dbPath: ctx.db, hooks: { onResult: (r, ms) => metrics.onIngest(r, ms) } });
+  const app = createApp(ctx.config, log, { dbPath: ctx.db, syncConfig: true, hooks: { onResult: (r, ms) => metrics.onIngest(r, ms) } });
   const webhooks = new WebhookSender(app.store, () => app.config.webhooks, log.child({ component: 'webhooks' }));
   let shutdown: (reason: string, code: number) => void = () => {};
   let stopWatching = () => {};
@@ -73,7 +72,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     };
     const reload = () => {
       try {
-        const { config } = loadConfig(ctx.configFile ?? undefined);
+        const config = readConfigForReload(ctx.configFile);
         app.reload({ config }); // validates the new parsers first; throws before swapping anything
         log.info('configuration reloaded (parsers and projects; mailbox changes need a restart)');
       } catch (err) {

@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createApp } from '../app.ts';
+import type { Config } from '../config.ts';
+import { LeadQueries } from '../db/queries.ts';
+import { VendorQueries } from '../db/vendor-queries.ts';
+import { createLogger } from '../logger.ts';
+import type { CommandContext } from './main.ts';
+
+interface DbState {
+  projects: Set<string>;
+  vendors: Set<string>;
+}
+
+const minus = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
+
+/** Active projects and vendors, read through a read-only app (a fresh database is filled by it). */
+function readState(config: Config, dbPath: string | undefined): DbState {
+  const app = createApp(config, createLogger('error'), { dbPath });
+  try {
+    const db = app.store.sqlite;
+    return {
+      projects: new Set(new LeadQueries(db, () => config.country).projectNames()),
+      vendors: new Set(new VendorQueries(db).list().filter((v) => v.active).map((v) => v.id)),
+    };
+  } finally {
+    app.close();
+  }
+}
+
+/**
+ * `centralizer config apply`: writes the config's projects and vendors to the database, as `run`
+ * does at start and on reload (projects and vendors missing from the config are deactivated).
+ * Every other command only reads them, so trying another config never changes the live daemon.
+ */
+export async function configApplyCommand(ctx: CommandContext): Promise<number> {
+  if (ctx.args[0] !== 'apply' || ctx.args.length > 1) {
+    ctx.err.write('usage: centralizer config apply [--config FILE] [--db FILE]\n');
+    return 2;
+  }
+  const dbPath = ctx.db ?? ctx.config.database.path;
+  const existed = dbPath !== ':memory:' && fs.existsSync(path.resolve(dbPath));
+  const before = existed ? readState(ctx.config, ctx.db) : { projects: new Set<string>(), vendors: new Set<string>() };
+  const app = createApp(ctx.config, createLogger('error'), { dbPath: ctx.db, syncConfig: true });
+  app.close();
+  const after = readState(ctx.config, ctx.db);
+  const list = (names: string[]) => (names.length ? `: ${names.join(', ')}` : '');
+  const added = minus(after.projects, before.projects);
+  const deactivated = minus(before.projects, after.projects);
+  const vendorsOff = minus(before.vendors, after.vendors);
+  const vendorsOn = minus(after.vendors, before.vendors);
+  ctx.out.write(`applied ${ctx.configFile ?? '(defaults)'} to ${dbPath}${existed ? '' : ' (new database)'}\n`);
+  ctx.out.write(`  projects: ${after.projects.size} active, ${added.length} added${list(added)}, ${deactivated.length} deactivated${list(deactivated)}\n`);
+  ctx.out.write(`  vendors:  ${after.vendors.size} active, ${vendorsOn.length} activated${list(vendorsOn)}, ${vendorsOff.length} deactivated${list(vendorsOff)}\n`);
+  return 0;
+}
