@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
+import cron from 'node-cron';
 import { formatIssues, type SourceLocator } from './yaml-errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { projectCollisions } from './config-projects.ts';
@@ -66,6 +67,14 @@ export const configSchema = z.object({
     })
     .default({ host: '127.0.0.1', port: 8080, token: 'change-me', trustProxy: false, sessionIdleMinutes: 720, sessionMaxDays: 7 }),
   database: z.object({ path: z.string().min(1).default('data/centralizer.db') }).default({ path: 'data/centralizer.db' }),
+  /** Scheduled online backups, off unless set: when (`cron`), where (`dir`), how many to keep. */
+  backup: z
+    .object({
+      cron: z.string().refine((c) => cron.validate(c), 'not a valid cron expression'),
+      dir: z.string().min(1).default('data/backups'),
+      keep: z.number().int().min(1).max(10_000).default(7),
+    })
+    .optional(),
   daemon: z
     .object({
       pollCron: z.string().default('* * * * *'),

@@ -18,6 +18,8 @@ commands:
                                     re-run stored emails through today's parsers and projects
   purge --before DATE               remove raw bodies older than DATE (leads are kept)
   vendors retire ID                 move a leaving vendor's clients to active vendors
+  backup FILE                       a consistent copy of the database (safe while the daemon runs)
+  restore FILE                      replace the database with a backup (the daemon must be stopped)
   config apply                      write the config's projects and vendors to the database
                                     (only run and this command do; others just read them)
   users add EMAIL --role ROLE [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--name NAME]
@@ -92,6 +94,11 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
         const { configApplyCommand } = await import('./config-apply.ts');
         return await configApplyCommand(ctx);
       }
+      case 'backup':
+      case 'restore': {
+        const { backupCommand, restoreCommand } = await import('./backup.ts');
+        return await (command === 'backup' ? backupCommand(ctx) : restoreCommand(ctx));
+      }
       case 'vendors': {
         const { vendorsCommand } = await import('./vendors.ts');
         return await vendorsCommand(ctx);
@@ -103,6 +110,10 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
     if (e instanceof UsageError) {
       io.err.write(`${e.message}\n\n${USAGE}`);
       return 2;
+    }
+    if ((e as { code?: unknown }).code === 'DatabaseUnusable') {
+      io.err.write(`${(e as Error).message}\n`);
+      return 1;
     }
     if (e instanceof ConfigError || e instanceof ParserConfigError) {
       io.err.write(`configuration error:\n${e.message}\n`);

@@ -6,6 +6,8 @@ import { startDaemon, type Daemon } from './daemon.ts';
 import { createMetrics } from '../metrics.ts';
 import { createAdminServer, type AdminServer } from '../http/server.ts';
 import { WebhookSender } from '../ownership/webhooks.ts';
+import { storeHealth } from '../db/health.ts';
+import { scheduleBackups } from './backup-schedule.ts';
 import { readConfigForReload, watchConfig } from './watch.ts';
 import { DAY_MS } from '../vocabulary.ts';
 
@@ -23,6 +25,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
   const webhooks = new WebhookSender(app.store, () => app.config.webhooks, log.child({ component: 'webhooks' }));
   let shutdown: (reason: string, code: number) => void = () => {};
   let stopWatching = () => {};
+  let stopBackups = () => {};
   let daemon: Daemon;
   let admin: AdminServer;
   try {
@@ -33,6 +36,8 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     const { port } = await admin.listen(app.config.admin.port, app.config.admin.host);
     log.info({ url: `http://${app.config.admin.host}:${port}` }, 'admin server listening');
     webhooks.start();
+    storeHealth(app.store).start(); // periodic quick_check and write probe for /healthz
+    if (app.config.backup) stopBackups = scheduleBackups(app.store.name, app.config.backup, log.child({ component: 'backup' })).stop;
   } catch (err) {
     log.error({ err: (err as Error).message }, 'daemon could not start');
     ctx.err.write(`centralizer run: ${(err as Error).message}\n`);
@@ -50,6 +55,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
       shuttingDown = true;
       clearInterval(keepAlive);
       stopWatching();
+      stopBackups();
       process.off('SIGHUP', reload);
       log.info({ reason }, 'shutting down');
       setTimeout(() => {

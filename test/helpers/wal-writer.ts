@@ -1,0 +1,22 @@
+// A child process for the WAL tests: opens the database as the app does, writes, reports, and
+// waits to be killed -9 (so nothing is checkpointed or cleaned up at close).
+import fs from 'node:fs';
+import { openDatabase } from '../../src/db/open.ts';
+
+const [file, mode] = process.argv.slice(2);
+const sqlite = openDatabase(file).$client;
+const add = (name: string) => sqlite.prepare('INSERT INTO projects (name) VALUES (?)').run(name);
+add('first');
+if (mode === 'remove-wal-while-open') {
+  setTimeout(() => {
+    fs.rmSync(`${file}-wal`);
+    add('after-removal'); // goes to the unlinked file until the guard notices
+    setTimeout(() => {
+      add('after-recreate');
+      process.stdout.write(`written ${fs.existsSync(`${file}-wal`)}\n`);
+    }, 400);
+  }, 300);
+} else {
+  process.stdout.write('written\n');
+}
+setInterval(() => {}, 1000);
