@@ -1,0 +1,144 @@
+// Every route × every role × own and foreign objects. The expected scope of each person is
+// computed here straight from the database (owner vendor, project), independently of src/http;
+// a route that answers another person's data, or a foreign object with anything but 404, fails.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES } from '../src/http/routes.ts';
+import { formEmail, rut, startHarness, tableHash, type Harness } from './http-fixture.ts';
+
+const PLR = 'Parque Los Robles';
+const MDV = 'Mirador del Valle';
+const PROJECTS = [
+  `  - name: ${PLR}`,
+  '    aliases: [PLR]',
+  '    vendors:',
+  '      - {id: v1, name: Vera Díaz}',
+  '      - {id: v2, name: Hugo Pérez}',
+  `  - name: ${MDV}`,
+  '    aliases: [MDV]',
+  '    vendors:',
+  '      - {id: v3, name: Ana Soto}',
+];
+
+interface Lead { id: number; email: string; owner: string | null; project: number | null; clientId: number | null }
+interface Person { email: string; role: string; token: string; sees: (l: Lead) => boolean }
+
+let h: Harness;
+let leads: Lead[] = [];
+const people: Person[] = [];
+let mdvId = 0;
+
+beforeAll(async () => {
+  h = await startHarness({ projects: PROJECTS });
+  for (let n = 0; n < 14; n++) {
+    const p = { name: `Cliente ${String.fromCharCode(65 + n)}lvarez`, rut: rut(21_000_000 + n * 7919), email: `persona${n}@correo-prueba.cl`, phone: `+56 9 6${String(n).padStart(3, '0')} 1234`, project: n % 3 === 0 ? MDV : PLR };
+    await h.app.ingestor.ingest(formEmail(p, { daysAgo: n }), { source: 'file' });
+  }
+  // A con_problemas lead without an owner: only managers of every project see it.
+  await h.app.ingestor.ingest(formEmail({ name: 'Sin Dueño', email: 'sindueno@correo-prueba.cl', project: 'Torre Desconocida' }), { source: 'file' });
+  leads = h.app.store.sqlite.prepare('SELECT id, email, owner_vendor_id AS owner, project_id AS project, client_id AS clientId FROM leads ORDER BY id').all() as Lead[];
+  mdvId = h.app.store.sqlite.prepare('SELECT id FROM projects WHERE name = ?').pluck().get(MDV) as number;
+  expect(new Set(leads.map((l) => l.owner))).toEqual(new Set(['v1', 'v2', 'v3', null]));
+  const add = async (email: string, role: string, sees: Person['sees'], opts = {}) => people.push({ email, role, token: await h.addUser(email, role, opts), sees });
+  await add('admin@inmo.cl', 'admin', () => true);
+  await add('gerente.todo@inmo.cl', 'gerente', () => true);
+  await add('gerente.mdv@inmo.cl', 'gerente', (l) => l.project === mdvId, { projects: [MDV] });
+  await add('super@inmo.cl', 'supervisor', (l) => l.owner === 'v1' || l.owner === 'v3', { team: ['v1', 'v3'] });
+  await add('vera@inmo.cl', 'vendedor', (l) => l.owner === 'v1', { vendorId: 'v1' });
+  await add('ana@inmo.cl', 'vendedor', (l) => l.owner === 'v3', { vendorId: 'v3' });
+});
+afterAll(() => h.close());
+
+const ids = (items: { id: number }[]) => items.map((i) => i.id).sort((a, b) => a - b);
+
+describe('each person sees exactly their own leads', () => {
+  it('in the list, the stats, the exports, the vendor lists and the options', async () => {
+    for (const p of people) {
+      const own = leads.filter(p.sees);
+      expect(own.length, p.email).toBeGreaterThan(0);
+      const list = await h.json(`/api/leads?limit=200`, { token: p.token });
+      expect(ids(list.items), p.email).toEqual(own.map((l) => l.id));
+      expect((await h.json('/api/stats', { token: p.token })).total, p.email).toBe(own.length);
+      const csv = await (await h.call('/api/leads/export.csv', { token: p.token })).text();
+      expect(csv.trim().split('\n').length - 1, p.email).toBe(own.length);
+      const vendors = await h.json('/api/vendors', { token: p.token });
+      const pending = vendors.items.reduce((n: number, v: { pending: number }) => n + v.pending, 0);
+      expect(pending, p.email).toBe(own.filter((l) => l.owner !== null).length);
+    }
+  });
+
+  it('no GET route answers an email of a lead outside the caller scope', async () => {
+    for (const p of people.filter((x) => x.role !== 'admin')) {
+      const foreign = leads.filter((l) => !p.sees(l));
+      for (const r of ROUTES.filter((x) => x.method === 'GET' && x.allow !== 'public')) {
+        const paths = r.path.includes(':id') ? leads.map((l) => r.path.replace(':id', r.path.includes('vendors') ? (l.owner ?? 'v2') : String(r.path.includes('clients') ? l.clientId : l.id))) : [r.path];
+        for (const path of [...new Set(paths)]) {
+          const res = await h.call(path, { token: p.token });
+          const body = await res.text();
+          for (const l of foreign) expect(body.includes(l.email), `${p.email} GET ${path} shows ${l.email}`).toBe(false);
+        }
+      }
+    }
+  });
+});
+
+describe('foreign objects answer 404, and actions on them change nothing', () => {
+  it('walks every route with an :id for every limited role', async () => {
+    const foreignVendors: Record<string, string[]> = { 'super@inmo.cl': ['v2'], 'vera@inmo.cl': ['v2', 'v3'], 'ana@inmo.cl': ['v1', 'v2'] };
+    const limited = people.filter((x) => leads.some((l) => !x.sees(l)));
+    expect(limited.map((x) => x.role).sort()).toEqual(['gerente', 'supervisor', 'vendedor', 'vendedor']);
+    for (const p of limited) {
+      const foreign = leads.filter((l) => !p.sees(l));
+      const own = leads.find(p.sees)!;
+      for (const r of ROUTES.filter((x) => x.path.includes(':id'))) {
+        const allowed = r.allow !== 'public' && r.allow.includes(p.role as never);
+        const targets = r.path.startsWith('/api/vendors')
+          ? (foreignVendors[p.email] ?? []) // a manager sees every vendor (their leads stay scoped)
+          : r.path.startsWith('/api/clients')
+            ? foreign.filter((l) => l.clientId !== null).slice(0, 3).map((l) => String(l.clientId))
+            : foreign.slice(0, 3).map((l) => String(l.id));
+        for (const id of targets) {
+          const before = tableHash(h.app);
+          const body = r.method === 'POST' ? validBody(r.path) : undefined;
+          const res = await h.call(r.path.replace(':id', encodeURIComponent(id)), { method: r.method, token: p.token, headers: body ? { 'Content-Type': 'application/json' } : {}, body });
+          expect(res.status, `${p.email} ${r.method} ${r.path} on ${id}`).toBe(allowed ? 404 : 403);
+          expect(tableHash(h.app), `${p.email} ${r.method} ${r.path}`).toBe(before);
+        }
+        // The same route on the person's own lead is not refused.
+        if (allowed && r.method === 'GET' && r.path.startsWith('/api/leads')) {
+          expect((await h.call(r.path.replace(':id', String(own.id)), { token: p.token })).status, `${p.email} ${r.path} own`).toBe(200);
+        }
+      }
+    }
+  });
+
+  it('routes a role may not use answer 403 and are not offered', async () => {
+    const vendor = people.find((p) => p.role === 'vendedor')!;
+    for (const path of ['/api/emails', '/api/audit', '/api/users', '/api/parsers']) expect((await h.call(path, { token: vendor.token })).status, path).toBe(403);
+    const manager = people.find((p) => p.email === 'gerente.mdv@inmo.cl')!;
+    expect((await h.call('/api/parsers', { token: manager.token })).status).toBe(200);
+    expect((await h.call('/api/audit', { token: manager.token })).status).toBe(403);
+    const stats = await h.json('/api/stats', { token: vendor.token });
+    expect(stats.parserHealth).toBeUndefined();
+    expect((await h.json('/api/vendors', { token: vendor.token })).items.map((v: { id: string }) => v.id)).toEqual(['v1']);
+  });
+
+  it('a vendor acts on their own lead, recorded with their name', async () => {
+    const vera = people.find((p) => p.email === 'vera@inmo.cl')!;
+    const own = leads.find((l) => l.owner === 'v1' && l.clientId !== null)!;
+    const res = await h.post(`/api/leads/${own.id}/follow-up`, { expectation: 'media', contactType: 'llamada', comment: 'Llamé' }, {}, vera.token);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const d = await h.json(`/api/leads/${own.id}`, { token: vera.token });
+    expect(d.actions[0]).toMatchObject({ action: 'follow_up', actor: 'vera@inmo.cl', actorName: 'vera' });
+    const audit = await h.json('/api/audit?user=vera@inmo.cl');
+    expect(audit.items[0]).toMatchObject({ action: 'lead.follow_up', actor: 'vera@inmo.cl', objectId: String(own.id) });
+  });
+});
+
+function validBody(path: string): string {
+  if (path.endsWith('/edit')) return JSON.stringify({ name: 'Otro Nombre' });
+  if (path.endsWith('/follow-up')) return JSON.stringify({ expectation: 'media', contactType: 'llamada', comment: 'x' });
+  if (path.endsWith('/abort')) return JSON.stringify({ comment: 'x' });
+  if (path.endsWith('/discard')) return JSON.stringify({ reason: 'spam', comment: 'x' });
+  if (path.endsWith('/reassign')) return JSON.stringify({ vendorId: 'v1', reason: 'x' });
+  return '{}';
+}
