@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { Db } from './open.ts';
 import { actions, clients, followUps, leads, projectVendors, projects, rawEmails, vendors } from './schema.ts';
 import { SqliteConnection } from './sqlite-base.ts';
+import { rowWriter } from './statements.ts';
 import type {
   ActionInput, ActionRow, ClientKey, ClientPatch, ClientRow, EmailRecord, LeadPatch, LeadRow, NewClient, NewFollowUp, NewLead, PendingLeadRow, Storage,
   VendorInput, VendorRow,
@@ -20,6 +21,9 @@ const CLIENT_KEY_COLUMN: Record<ClientKey, string> = { nationalId: 'national_id'
  * stay inside src/db.
  */
 export class Store extends SqliteConnection implements Storage {
+  private readonly leadRows = rowWriter(leads, this.q);
+  private readonly clientRows = rowWriter(clients, this.q);
+
   constructor(db: Db, log?: Logger) {
     super(db, log);
   }
@@ -48,12 +52,12 @@ export class Store extends SqliteConnection implements Storage {
 
   insertLead(row: NewLead): number {
     this.writing();
-    return Number(this.db.insert(leads).values(row).run().lastInsertRowid);
+    return this.leadRows.insert(row);
   }
 
   updateLead(id: number, patch: LeadPatch): void {
     this.writing();
-    this.db.update(leads).set(patch).where(eq(leads.id, id)).run();
+    this.leadRows.update(id, patch);
   }
 
   leadWasActedOn(leadId: number): boolean {
@@ -95,12 +99,12 @@ export class Store extends SqliteConnection implements Storage {
 
   insertClient(row: NewClient): number {
     this.writing();
-    return Number(this.db.insert(clients).values(row).run().lastInsertRowid);
+    return this.clientRows.insert(row);
   }
 
   updateClient(id: number, patch: ClientPatch): void {
     this.writing();
-    this.db.update(clients).set(patch).where(eq(clients.id, id)).run();
+    this.clientRows.update(id, patch);
   }
 
   touchClient(clientId: number, at: number): void {
