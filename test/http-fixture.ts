@@ -74,6 +74,7 @@ export const PASSWORD = 'correcto-caballo-bateria';
 export interface HarnessOptions {
   parsersDir?: string;
   authLimit?: { maxFailures: number; windowMs: number };
+  signInDelay?: { free: number; baseDelayMs: number; maxDelayMs: number; windowMs: number; capacity: number };
   logLevel?: string;
   /** YAML lines replacing the `projects:` list (e.g. with `vendors:`). */
   projects?: string[];
@@ -105,7 +106,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const app = createApp(config, log, { dbPath });
   const metrics = createMetrics();
   const mailboxes: MailboxHealth[] = [];
-  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 } });
+  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const accounts = new Accounts(readSide(app.store, () => app.config.country).users);
