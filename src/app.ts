@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/open.ts';
@@ -11,6 +12,8 @@ import { buildProjectIndex } from './pipeline/project.ts';
 import { LeadQueries } from './db/queries.ts';
 import { ConfigError } from './config.ts';
 import { Ownership } from './ownership/ownership.ts';
+import { sharedPool, type PipelinePool } from './workers/pool.ts';
+import { poolRunner } from './workers/runner.ts';
 
 /** The wired program: config, storage, parsers and the ingest service, built in one place. */
 export interface App {
@@ -18,6 +21,8 @@ export interface App {
   store: Store;
   ingestor: Ingestor;
   ownership: Ownership;
+  /** The worker threads the pipeline runs in (shared by the apps of one process). */
+  workers: PipelinePool;
   log: Logger;
   context(): PipelineContext;
   /** The persistence rules (follow-up days, ownership and its webhooks) ingest and edits share. */
@@ -60,7 +65,8 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   context = { ...context, projects: applyProjects(config) };
   const assignOwner = ownership.assigner(() => projectWebhooks);
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...opts.rules });
-  const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks);
+  const workers = sharedPool(config.workers.size ?? Math.max(1, os.availableParallelism() - 1), log.child({ component: 'workers' }));
+  const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks, poolRunner(workers, () => current.workers.deadlineMs));
   return {
     get config() {
       return current;
@@ -68,6 +74,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     store,
     ingestor,
     ownership,
+    workers,
     log,
     context: () => context,
     rules,

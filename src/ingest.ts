@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import { io, type Storage } from './db/port.ts';
 import { storeRaw } from './leads/intake.ts';
 import { recordOutcome, type PersistRules } from './leads/record.ts';
-import { runPipeline, type PipelineContext, type PipelineOutcome } from './pipeline/index.ts';
-import { LimitExceeded } from './pipeline/mime.ts';
+import type { PipelineContext, PipelineOutcome } from './pipeline/index.ts';
 import { quickHeaders } from './pipeline/quick-headers.ts';
+import { PoolClosed, classifyFailure, inlineRunner, mapBounded, type PipelineRunner } from './workers/runner.ts';
 
 export interface SourceMeta {
   source: 'imap' | 'file';
@@ -37,6 +37,13 @@ export interface StoredEmail {
   messageId: string | null;
 }
 
+export interface ProcessOptions {
+  /** The caller gives the raw buffers away (read from the database for this run): moved, not copied, to a worker. */
+  transfer?: boolean;
+  /** A retry of timed-out emails: deadline and extraction budget multiplied by this. */
+  budget?: number;
+}
+
 export interface IngestHooks {
   /** Called for every email once its outcome is committed or its error stored (metrics). */
   onResult?: (result: IngestResult, latencyMs: number) => void;
@@ -52,6 +59,8 @@ export class Ingestor {
     private readonly rules: () => PersistRules,
     private readonly log: Logger,
     private readonly hooks: IngestHooks = {},
+    /** Where the pipeline runs: the worker pool (app.ts); inline only in tests of the stages. */
+    private readonly runner: PipelineRunner = inlineRunner,
   ) {}
 
   /** Prepares the raw row for a message: dedupe keys, arrival time, the size bound. */
@@ -93,9 +102,14 @@ export class Ingestor {
     return this.process(id, raw, row.receivedAt, row.messageId);
   }
 
+  /** The pipeline's outcome for raw bytes (in a worker), storing nothing: reprocess compares it first. */
+  outcome(raw: Buffer, opts: ProcessOptions = {}): Promise<PipelineOutcome> {
+    return this.runner.run(raw, this.context(), { budget: opts.budget ?? 1, transfer: opts.transfer === true });
+  }
+
   /** Runs a stored raw email through the pipeline and persists the outcome, or stores the error. */
-  async process(rawEmailId: number, raw: Buffer, receivedAt: number, messageId: string | null): Promise<IngestResult> {
-    return (await this.processBatch([{ rawEmailId, raw, receivedAt, messageId }]))[0];
+  async process(rawEmailId: number, raw: Buffer, receivedAt: number, messageId: string | null, opts: ProcessOptions = {}): Promise<IngestResult> {
+    return (await this.processBatch([{ rawEmailId, raw, receivedAt, messageId }], opts))[0];
   }
 
   /**
@@ -103,28 +117,37 @@ export class Ingestor {
    * commit per batch, not per email). A message the pipeline rejects is stored with its error; a
    * database error propagates and leaves the batch pending, to be processed again.
    */
-  async processBatch(items: StoredEmail[]): Promise<IngestResult[]> {
+  async processBatch(items: StoredEmail[], opts: ProcessOptions = {}): Promise<IngestResult[]> {
+    return (await this.runAll(items.length, (i) => items[i], opts)) as IngestResult[];
+  }
+
+  /**
+   * Emails through the pipeline (in the worker pool: several in flight when it has several
+   * workers), then persisted. Each raw body is loaded only when its turn comes, so a batch never
+   * holds every body at once. Failures (too_large, timeout, error) are stored as they happen.
+   */
+  private async runAll(count: number, load: (i: number) => StoredEmail | null | Promise<StoredEmail | null>, opts: ProcessOptions): Promise<(IngestResult | null)[]> {
     const started = performance.now();
-    const results: (IngestResult | null)[] = [];
-    const done: { index: number; item: StoredEmail; outcome: PipelineOutcome }[] = [];
-    for (const item of items) {
-      const base = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt };
+    const budget = opts.budget ?? 1;
+    const results: (IngestResult | null)[] = new Array(count).fill(null);
+    const done: { index: number; item: Omit<StoredEmail, 'raw'>; outcome: PipelineOutcome }[] = [];
+    await mapBounded(count, this.runner.concurrency, async (index) => {
+      const loaded = await load(index);
+      if (!loaded) return;
+      const { raw, ...item } = loaded;
       try {
-        done.push({ index: results.length, item, outcome: await runPipeline(item.raw, this.context()) });
-        results.push(null);
+        done.push({ index, item, outcome: await this.runner.run(raw, this.context(), { budget, transfer: opts.transfer === true }) });
       } catch (e) {
-        const err = e as Error;
-        // Over a size bound: marked too_large. Over the time bound: an error, so reprocess retries it
-        // (a slow moment of the machine is not a property of the email).
-        const tooLarge = err instanceof LimitExceeded && err.limit !== 'maxExtractMs';
-        const message = `${tooLarge ? `limit ${err.limit}` : err.name ?? 'Error'}: ${err.message}`;
-        await this.store.unitOfWork((tx) => io(tx.setRawFailure(item.rawEmailId, tooLarge ? 'too_large' : 'error', message, Date.now())));
-        this.log.warn({ rawEmailId: item.rawEmailId, err: message }, 'email could not be processed; stored with its error');
-        const result = { ...base, outcome: null, error: message, status: tooLarge ? 'too_large' : 'error', leadId: null, clientId: null, followUpAt: null };
+        if (e instanceof PoolClosed) throw e; // shutting down: the email stays pending for the next start
+        const { status, message } = classifyFailure(e, budget);
+        await this.store.unitOfWork((tx) => io(tx.setRawFailure(item.rawEmailId, status, message, Date.now())));
+        this.log.warn({ rawEmailId: item.rawEmailId, status, err: message }, 'email could not be processed; stored with its error');
+        const result = { ...item, duplicate: false, outcome: null, error: message, status, leadId: null, clientId: null, followUpAt: null };
         this.hooks.onResult?.(result, performance.now() - started);
-        results.push(result);
+        results[index] = result;
       }
-    }
+    });
+    done.sort((a, b) => a.index - b.index);
     const rules = this.rules();
     const saved = await this.store.unitOfWork(function* (tx) {
       const out = [];
@@ -138,16 +161,17 @@ export class Ingestor {
       this.hooks.onResult?.(result, performance.now() - started);
       results[d.index] = result;
     }
-    return results as IngestResult[];
+    return results;
   }
 
   /** Processes stored raw emails by id, persisting the batch in one transaction. */
-  async processStoredBatch(ids: number[]): Promise<IngestResult[]> {
-    const items: StoredEmail[] = [];
-    for (const id of ids) {
-      const row = await this.store.getRaw(id);
-      if (row?.raw) items.push({ rawEmailId: id, raw: row.raw, receivedAt: row.receivedAt, messageId: row.messageId });
-    }
-    return items.length ? this.processBatch(items) : [];
+  async processStoredBatch(ids: number[], opts: Omit<ProcessOptions, 'transfer'> = {}): Promise<IngestResult[]> {
+    const load = async (i: number): Promise<StoredEmail | null> => {
+      const row = await this.store.getRaw(ids[i]);
+      return row?.raw ? { rawEmailId: ids[i], raw: row.raw, receivedAt: row.receivedAt, messageId: row.messageId } : null;
+    };
+    // Bodies read for this run are nobody else's: they move to the worker instead of being copied.
+    const results = await this.runAll(ids.length, load, { ...opts, transfer: true });
+    return results.filter((r): r is IngestResult => r !== null);
   }
 }

@@ -1,7 +1,6 @@
 import type { App } from './app.ts';
 import { io } from './db/port.ts';
 import { updateLeadOutcome } from './leads/record.ts';
-import { runPipeline } from './pipeline/index.ts';
 import { SYSTEM_ACTOR, qualityRank } from './vocabulary.ts';
 
 export interface ReprocessReport {
@@ -21,6 +20,16 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
   const report: ReprocessReport = { examined: 0, upgraded: 0, changed: 0, unchanged: 0, errors: 0 };
   const { store } = app;
   const rules = app.rules();
+  // Emails that ran past their deadline get one more try with a larger budget; a second timeout
+  // stores them as an error, so they are not retried again unless an admin asks (--quality error).
+  for (const rawId of await store.rawIdsByStatus(['timeout'], opts.since)) {
+    const raw = await store.getRaw(rawId);
+    if (!raw?.raw) continue;
+    report.examined++;
+    const r = await app.ingestor.process(rawId, raw.raw, raw.receivedAt, raw.messageId, { budget: app.config.workers.retryFactor, transfer: true });
+    if (r.error) report.errors++;
+    else report.changed++;
+  }
   const statuses = ['lead', ...(opts.qualities.includes('error') ? ['error', 'pending'] : [])];
   for (const rawId of await store.rawIdsByStatus(statuses, opts.since)) {
     const raw = await store.getRaw(rawId);
@@ -28,7 +37,7 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
     const leadId = await store.leadIdForRaw(rawId);
     if (!leadId) {
       report.examined++;
-      const r = await app.ingestor.process(rawId, raw.raw, raw.receivedAt, raw.messageId);
+      const r = await app.ingestor.process(rawId, raw.raw, raw.receivedAt, raw.messageId, { transfer: true });
       if (r.error) report.errors++;
       else report.changed++;
       continue;
@@ -39,7 +48,7 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
     report.examined++;
     let outcome;
     try {
-      outcome = await runPipeline(raw.raw, app.context());
+      outcome = await app.ingestor.outcome(raw.raw, { transfer: true }); // in a worker, like ingest
     } catch {
       report.errors++;
       continue;

@@ -15,6 +15,8 @@ export interface DaemonOptions {
 
 export interface Daemon {
   health: HealthSource;
+  /** Finishes what a crash left pending, then starts the mailboxes (`run` calls it once the admin server listens). */
+  start(): Promise<void>;
   /** Asks every mailbox for a catch-up now and waits for all of them. */
   catchUpAll(): Promise<void>;
   stop(): Promise<void>;
@@ -47,14 +49,27 @@ export async function processPending(app: App, storedBefore = Number.MAX_SAFE_IN
   return done;
 }
 
-/**
- * Starts the daemon on an app: takes the database lease (a second daemon refuses to start),
- * finishes what a crash left pending, then one independent worker per configured mailbox.
- */
+/** Opens and starts the daemon: the lease, then what a crash left pending, then the mailboxes. */
 export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<Daemon> {
+  const daemon = await openDaemon(app, opts);
+  try {
+    await daemon.start();
+  } catch (err) {
+    await daemon.stop();
+    throw err;
+  }
+  return daemon;
+}
+
+/**
+ * Takes the database lease (a second daemon refuses to start) and prepares one independent worker
+ * per configured mailbox; nothing is processed until `start()`, so the admin server can listen
+ * first (a start that is slow on the previous run's pending emails must not hide the daemon).
+ */
+export async function openDaemon(app: App, opts: DaemonOptions = {}): Promise<Daemon> {
   const log = app.log.child({ component: 'daemon' });
   checkSchedules(app);
-  let workers: MailboxWorker[] = [];
+  const workers = app.config.mailboxes.map((mailbox) => new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff }));
   let retry: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -72,29 +87,27 @@ export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<D
       void stop().then(() => opts.onLeaseLost?.());
     },
   });
-  try {
+  const start = async () => {
     const recovered = await processPending(app);
     if (recovered) log.info({ count: recovered }, 'processed emails left pending by the previous run');
-  } catch (err) {
-    lease.release();
-    throw err;
-  }
-  workers = app.config.mailboxes.map((mailbox) => new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff }));
-  for (const w of workers) w.start();
-  // Rows a database error left pending (disk full, locked) are retried while running, not only at start.
-  let retrying = false;
-  // Only rows stored over two minutes ago: younger ones belong to a catch-up still at work.
-  retry = setInterval(() => {
-    if (retrying || stopping) return;
-    retrying = true;
-    processPending(app, Date.now() - 120_000)
-      .catch((err) => log.error({ err: (err as Error).message }, 'retry of pending emails failed'))
-      .finally(() => (retrying = false));
-  }, 30_000);
-  retry.unref();
-  log.info({ mailboxes: workers.map((w) => w.name) }, 'daemon started');
+    if (stopping) return;
+    for (const w of workers) w.start();
+    // Rows a database error left pending (disk full, locked) are retried while running, not only at start.
+    let retrying = false;
+    // Only rows stored over two minutes ago: younger ones belong to a catch-up still at work.
+    retry = setInterval(() => {
+      if (retrying || stopping) return;
+      retrying = true;
+      processPending(app, Date.now() - 120_000)
+        .catch((err) => log.error({ err: (err as Error).message }, 'retry of pending emails failed'))
+        .finally(() => (retrying = false));
+    }, 30_000);
+    retry.unref();
+    log.info({ mailboxes: workers.map((w) => w.name) }, 'daemon started');
+  };
   return {
     health: { mailboxes: () => workers.map((w) => w.health()) },
+    start,
     catchUpAll: async () => {
       await Promise.all(workers.map((w) => w.catchUp()));
     },

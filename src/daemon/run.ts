@@ -2,7 +2,8 @@ import { createApp } from '../app.ts';
 import type { CommandContext } from '../cli/context.ts';
 import { createLogger } from '../logger.ts';
 import { reprocess } from '../reprocess.ts';
-import { startDaemon, type Daemon } from './daemon.ts';
+import { openDaemon, type Daemon } from './daemon.ts';
+import { closeSharedPools } from '../workers/pool.ts';
 import { createMetrics } from '../metrics.ts';
 import { createAdminServer, type AdminServer } from '../http/server.ts';
 import { WebhookSender } from '../ownership/webhooks.ts';
@@ -29,7 +30,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
   let daemon: Daemon;
   let admin: AdminServer;
   try {
-    daemon = await startDaemon(app, { onLeaseLost: () => shutdown('lease lost', 1) });
+    daemon = await openDaemon(app, { onLeaseLost: () => shutdown('lease lost', 1) });
     const health = { mailboxes: () => daemon.health.mailboxes(), webhooks: () => webhooks.health() };
     metrics.useHealth(health);
     admin = createAdminServer(app, { health, metrics, log: log.child({ component: 'http' }) });
@@ -69,6 +70,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
           log.error({ err: (err as Error).message }, 'error while stopping');
           code = code || 1;
         })
+        .then(() => closeSharedPools())
         .then(() => {
           app.close();
           // A stray handle (a socket closing slowly) must not keep the process past the bound.
@@ -95,6 +97,12 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     process.on('SIGTERM', () => shutdown('SIGTERM', 0));
     process.on('SIGINT', () => shutdown('SIGINT', 0));
     process.on('SIGHUP', reload);
+    // Only now, with the admin port open and signals handled, are the previous run's pending emails
+    // taken up and the mailboxes started.
+    daemon.start().catch((err) => {
+      log.error({ err: (err as Error).message }, 'daemon could not start its mailboxes');
+      shutdown('start failed', 1);
+    });
     // Admins edit parsers/ and the projects while the daemon runs: a change reloads like SIGHUP.
     stopWatching = watchConfig(app.config.parsersDir, ctx.configFile, () => {
       log.info('parser or config file changed; reloading');

@@ -1,0 +1,254 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
+import { errorFromWire, toWire, type FromWorker, type ToWorker } from './protocol.ts';
+
+/** The email took longer than its deadline: its worker was terminated and replaced. */
+export class PipelineTimeout extends Error {
+  readonly code = 'PipelineTimeout';
+  constructor(readonly deadlineMs: number) {
+    super(`processing took longer than its ${deadlineMs} ms deadline; the worker was stopped`);
+    this.name = 'PipelineTimeout';
+  }
+}
+
+/** The worker died under the email (out of memory, a crash): it was replaced. */
+export class WorkerCrashed extends Error {
+  readonly code = 'WorkerCrashed';
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerCrashed';
+  }
+}
+
+/** The pool was closed (shutdown) with the email in flight: it was not processed and stays pending. */
+export class PoolClosed extends Error {
+  readonly code = 'PoolClosed';
+  constructor() {
+    super('pipeline pool is closed');
+    this.name = 'PoolClosed';
+  }
+}
+
+export interface RunOptions {
+  deadlineMs: number;
+  /** Multiplies limits.maxExtractMs inside the worker (a retry's larger budget). */
+  extractBudget?: number;
+  /** The caller gives the buffer away: its memory moves to the worker instead of being copied. */
+  transfer?: boolean;
+}
+
+export interface PoolOptions {
+  size: number;
+  /** Heap bound of one worker: a message that needs more kills only its worker. */
+  maxHeapMb?: number;
+}
+
+interface Task {
+  raw: Buffer;
+  ctx: PipelineContext;
+  opts: RunOptions;
+  resolve: (o: PipelineOutcome) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  ctx: PipelineContext | null;
+  task: (Task & { id: number; timer: NodeJS.Timeout }) | null;
+}
+
+/**
+ * Where the worker's code is: beside this module when running from sources (tsx, vitest), or
+ * dist/pipeline-worker.mjs beside the bundle (scripts/build.js), which needs no loader.
+ */
+function startWorker(maxHeapMb: number): Worker {
+  const here = import.meta.url;
+  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./pipeline-worker.mjs', here), { resourceLimits });
+  // From sources the worker registers tsx itself: loader hooks of the parent do not reach it.
+  const tsxApi = pathToFileURL(path.join(path.dirname(createRequire(here).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./pipeline-worker.ts', here).href;
+  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, resourceLimits });
+}
+
+/** A pool of pipeline worker threads; each email has a hard deadline, past which its worker is replaced. */
+export class PipelinePool {
+  private slots: Slot[] = [];
+  private queue: Task[] = [];
+  private nextId = 1;
+  private closed = false;
+  private bootFailures = 0;
+  readonly stats = { spawned: 0, completed: 0, timeouts: 0, crashes: 0 };
+
+  constructor(
+    private readonly opts: PoolOptions,
+    private readonly log?: Logger,
+  ) {}
+
+  get size(): number {
+    return this.opts.size;
+  }
+
+  /** Busy workers and emails waiting for one. */
+  load(): { busy: number; queued: number; workers: number } {
+    return { busy: this.slots.filter((s) => s.task).length, queued: this.queue.length, workers: this.slots.length };
+  }
+
+  run(raw: Buffer, ctx: PipelineContext, opts: RunOptions): Promise<PipelineOutcome> {
+    if (this.closed) return Promise.reject(new PoolClosed());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ raw, ctx, opts, resolve, reject });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.queue.splice(0)) t.reject(new PoolClosed());
+    const slots = this.slots.splice(0);
+    for (const s of slots) {
+      if (s.task) {
+        clearTimeout(s.task.timer);
+        s.task.reject(new PoolClosed());
+      }
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private pump(): void {
+    while (this.queue.length) {
+      const slot = this.slots.find((s) => s.ready && !s.task);
+      if (!slot) break;
+      this.dispatch(slot, this.queue.shift()!);
+    }
+    const starting = this.slots.filter((s) => !s.ready).length;
+    const wanted = Math.min(this.queue.length - starting, this.opts.size - this.slots.length);
+    for (let i = 0; i < wanted; i++) this.spawn();
+  }
+
+  private spawn(): void {
+    if (this.closed) return;
+    const worker = startWorker(this.opts.maxHeapMb ?? 512);
+    const slot: Slot = { worker, ready: false, ctx: null, task: null };
+    this.slots.push(slot);
+    this.stats.spawned++;
+    worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
+    worker.on('error', (err) => this.lose(slot, `worker failed: ${err.message}`));
+    worker.on('exit', (code) => this.lose(slot, `worker exited with code ${code}`));
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    if (msg.type === 'ready') {
+      slot.ready = true;
+      this.bootFailures = 0;
+      slot.worker.unref(); // an idle worker never keeps the process alive
+      this.pump();
+      return;
+    }
+    const task = slot.task;
+    if (!task || task.id !== msg.id) return;
+    clearTimeout(task.timer);
+    slot.task = null;
+    slot.worker.unref();
+    this.stats.completed++;
+    if (msg.type === 'done') task.resolve(msg.outcome);
+    else task.reject(errorFromWire(msg.error));
+    this.pump();
+  }
+
+  private dispatch(slot: Slot, task: Task): void {
+    if (slot.ctx !== task.ctx) {
+      // Parsers and projects changed (a reload) or this worker is new: send the context first.
+      slot.worker.postMessage({ type: 'context', context: toWire(task.ctx) } satisfies ToWorker);
+      slot.ctx = task.ctx;
+    }
+    const id = this.nextId++;
+    const bytes = ownBytes(task.raw, task.opts.transfer === true);
+    const timer = setTimeout(() => this.expire(slot), task.opts.deadlineMs);
+    slot.task = { ...task, raw: Buffer.alloc(0), id, timer };
+    slot.worker.ref(); // a busy worker is work the process waits for
+    slot.worker.postMessage({ type: 'run', id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1 } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+  }
+
+  private expire(slot: Slot): void {
+    const task = slot.task;
+    if (!task) return;
+    this.stats.timeouts++;
+    this.remove(slot);
+    void slot.worker.terminate();
+    this.log?.warn({ deadlineMs: task.opts.deadlineMs }, 'email past its deadline; worker terminated and replaced');
+    task.reject(new PipelineTimeout(task.opts.deadlineMs));
+    this.replace();
+  }
+
+  /** A worker that died on its own (crash, out of memory): its email fails, a new worker takes its place. */
+  private lose(slot: Slot, reason: string): void {
+    if (!this.remove(slot)) return; // already terminated on purpose
+    this.stats.crashes++;
+    this.log?.error({ reason }, 'pipeline worker lost; replacing it');
+    if (slot.task) {
+      clearTimeout(slot.task.timer);
+      slot.task.reject(new WorkerCrashed(reason));
+    }
+    // A worker that cannot even start (a broken install) must not be restarted in a loop.
+    if (!slot.ready && ++this.bootFailures >= 3) {
+      this.bootFailures = 0;
+      for (const t of this.queue.splice(0)) t.reject(new WorkerCrashed(`pipeline workers cannot start: ${reason}`));
+      return;
+    }
+    this.replace();
+  }
+
+  private remove(slot: Slot): boolean {
+    const i = this.slots.indexOf(slot);
+    if (i < 0) return false;
+    this.slots.splice(i, 1);
+    return true;
+  }
+
+  private replace(): void {
+    if (this.closed) return;
+    this.spawn();
+    this.pump();
+  }
+}
+
+/**
+ * The bytes as a Uint8Array whose whole ArrayBuffer can be transferred. A buffer given away moves
+ * as it is when it owns its memory; otherwise (a caller's buffer, a slice of a pool) one exact copy.
+ */
+function ownBytes(raw: Buffer, give: boolean): Uint8Array {
+  const whole = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer;
+  if (give && whole) return new Uint8Array(raw.buffer, 0, raw.byteLength);
+  const copy = new Uint8Array(raw.byteLength);
+  copy.set(raw);
+  return copy;
+}
+
+const shared = new Map<number, PipelinePool>();
+
+/**
+ * One pool per process and size: the daemon has one app, but tests and CLI commands open several,
+ * and each would otherwise start its own threads. Idle workers never keep the process alive.
+ */
+export function sharedPool(size: number, log?: Logger): PipelinePool {
+  let pool = shared.get(size);
+  if (!pool) {
+    pool = new PipelinePool({ size }, log);
+    shared.set(size, pool);
+  }
+  return pool;
+}
+
+/** Stops every shared pool's workers (daemon shutdown). */
+export async function closeSharedPools(): Promise<void> {
+  const pools = [...shared.values()];
+  shared.clear();
+  await Promise.all(pools.map((p) => p.close()));
+}

@@ -1,0 +1,55 @@
+import type { Limits } from '../config.ts';
+import type { Country } from '../normalize/national-id.ts';
+import type { LoadedParser } from '../parsers/load.ts';
+import type { ParserConfig } from '../parsers/schema.ts';
+import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
+import { LimitExceeded } from '../pipeline/mime.ts';
+import type { ProjectIndex } from '../pipeline/project.ts';
+
+/** The pipeline context as data: parsers travel as their configs and are compiled in the worker. */
+export interface WireContext {
+  parsers: { config: ParserConfig; file: string }[];
+  projects: ProjectIndex;
+  country: Country;
+  limits: Limits;
+}
+
+export type ToWorker =
+  | { type: 'context'; context: WireContext }
+  | { type: 'run'; id: number; raw: Uint8Array; extractBudget: number };
+
+export interface WireError {
+  name: string;
+  message: string;
+  limit?: string;
+}
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'done'; id: number; outcome: PipelineOutcome }
+  | { type: 'failed'; id: number; error: WireError };
+
+const wireCache = new WeakMap<PipelineContext, WireContext>();
+
+export function toWire(ctx: PipelineContext): WireContext {
+  let wire = wireCache.get(ctx);
+  if (!wire) {
+    const parsers = ctx.parsers.map((p: LoadedParser) => ({ config: p.config, file: p.file }));
+    wire = { parsers, projects: ctx.projects, country: ctx.country, limits: ctx.limits };
+    wireCache.set(ctx, wire);
+  }
+  return wire;
+}
+
+export function errorToWire(e: unknown): WireError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { name: err.name, message: err.message, limit: err instanceof LimitExceeded ? err.limit : undefined };
+}
+
+/** Rebuilds the worker's error on this side, keeping LimitExceeded's class for the caller's checks. */
+export function errorFromWire(w: WireError): Error {
+  if (w.limit) return new LimitExceeded(w.limit, w.message);
+  const err = new Error(w.message);
+  err.name = w.name;
+  return err;
+}

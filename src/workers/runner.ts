@@ -1,0 +1,63 @@
+import { runPipeline, type PipelineContext, type PipelineOutcome } from '../pipeline/index.ts';
+import { LimitExceeded } from '../pipeline/mime.ts';
+import { PipelinePool, PipelineTimeout } from './pool.ts';
+
+export { PoolClosed } from './pool.ts';
+
+export interface RunRequest {
+  /** 1 for a first run; a retry of a timed-out email runs with a larger budget (deadline × budget). */
+  budget: number;
+  /** The caller will not read the buffer again: it moves to the worker instead of being copied. */
+  transfer: boolean;
+}
+
+/** How ingest runs the pipeline: in the worker pool (the daemon, every command) or inline (unit tests). */
+export interface PipelineRunner {
+  run(raw: Buffer, ctx: PipelineContext, req: RunRequest): Promise<PipelineOutcome>;
+  /** How many emails are worth having in flight at once. */
+  readonly concurrency: number;
+}
+
+/** The pool, with the deadline read from the current config on every email (reloads apply). */
+export function poolRunner(pool: PipelinePool, deadlineMs: () => number): PipelineRunner {
+  return {
+    run: (raw, ctx, req) => pool.run(raw, ctx, { deadlineMs: deadlineMs() * req.budget, extractBudget: req.budget, transfer: req.transfer }),
+    // One waiting per worker, so a worker that finishes finds its next email loaded.
+    concurrency: pool.size * 2,
+  };
+}
+
+/** On the calling thread, no deadline: only for tests of the stages and one-shot tools. */
+export const inlineRunner: PipelineRunner = {
+  run: (raw, ctx) => runPipeline(raw, ctx),
+  concurrency: 1,
+};
+
+export type FailureStatus = 'error' | 'too_large' | 'timeout';
+
+/**
+ * What a failed email is stored as. Over a size bound: too_large. Over a time bound (the worker's
+ * deadline or maxExtractMs): timeout, retried once with a larger budget; a retry that times out
+ * again is an error (a slow moment of the machine is not a property of the email, a second one is).
+ */
+export function classifyFailure(e: unknown, budget: number): { status: FailureStatus; message: string } {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const slow = err instanceof PipelineTimeout || (err instanceof LimitExceeded && err.limit === 'maxExtractMs');
+  if (slow) return budget > 1 ? { status: 'error', message: `timeout after a retry with ${budget}x the budget: ${err.message}` } : { status: 'timeout', message: `timeout: ${err.message}` };
+  if (err instanceof LimitExceeded) return { status: 'too_large', message: `limit ${err.limit}: ${err.message}` };
+  return { status: 'error', message: `${err.name ?? 'Error'}: ${err.message}` };
+}
+
+/** `fn` over 0..n-1 with at most `limit` calls in flight; results in index order. */
+export async function mapBounded<R>(n: number, limit: number, fn: (i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(n);
+  let next = 0;
+  const lane = async () => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await fn(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, n)) }, lane));
+  return out;
+}
