@@ -18,7 +18,12 @@ const PAGES_PER_STEP = 4096;
  * restarted by their commits). Written beside `dest` first and renamed when complete and checked,
  * so a backup file that exists is whole.
  */
-export async function backupDatabase(source: string, dest: string, onProgress?: (p: BackupProgress) => void): Promise<{ bytes: number; pages: number }> {
+export async function backupDatabase(
+  source: string,
+  dest: string,
+  onProgress?: (p: BackupProgress) => void,
+  pagesPerStep = PAGES_PER_STEP,
+): Promise<{ bytes: number; pages: number }> {
   if (!fs.existsSync(source)) throw new DatabaseUnusableError(source, 'is missing', null);
   fs.mkdirSync(path.dirname(path.resolve(dest)), { recursive: true });
   const tmp = `${dest}.partial-${process.pid}`;
@@ -32,7 +37,7 @@ export async function backupDatabase(source: string, dest: string, onProgress?: 
       progress: (p) => {
         pages = p.totalPages;
         onProgress?.(p);
-        return PAGES_PER_STEP;
+        return pagesPerStep;
       },
     });
     db.exec('COMMIT');
