@@ -10,6 +10,8 @@ export interface CommandContext {
   values: Record<string, string | boolean | undefined>;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
+  /** Standard input (passwords are read from it, never from arguments). */
+  input?: NodeJS.ReadableStream;
 }
 
 /** A wrong invocation: main prints the message and the usage, and exits 2. */

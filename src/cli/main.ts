@@ -18,10 +18,10 @@ commands:
                                     re-run stored emails through today's parsers and projects
   purge --before DATE               remove raw bodies older than DATE (leads are kept)
   vendors retire ID                 move a leaving vendor's clients to active vendors
-  backup FILE                       a consistent copy of the database (safe while the daemon runs)
-  restore FILE                      replace the database with a backup (the daemon must be stopped)
   config apply                      write the config's projects and vendors to the database
                                     (only run and this command do; others just read them)
+  backup FILE                       a consistent copy of the database (safe while the daemon runs)
+  restore FILE                      replace the database with a backup (the daemon must be stopped)
   users add EMAIL --role ROLE [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--name NAME]
                                     a person who signs in (password on stdin or --password-env VAR)
   users list | disable EMAIL | enable EMAIL | password EMAIL
@@ -56,7 +56,7 @@ const OPTIONS = {
 } as const;
 
 /** Entry point of the `centralizer` command; returns the exit code. */
-export async function main(argv: string[], io = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function main(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream } = { out: process.stdout, err: process.stderr }, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -72,7 +72,7 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
   try {
     const { config, file, warnings } = loadConfig(parsed.values.config);
     for (const w of warnings) io.err.write(`warning: ${w}\n`);
-    const ctx: CommandContext = { config, configFile: file, db: parsed.values.db, args, values: parsed.values, out: io.out, err: io.err };
+    const ctx: CommandContext = { config, configFile: file, db: parsed.values.db, args, values: parsed.values, out: io.out, err: io.err, input };
     switch (command) {
       case 'replay':
         return await replayCommand(ctx);
@@ -90,14 +90,14 @@ export async function main(argv: string[], io = { out: process.stdout, err: proc
         const { usersCommand } = await import('./users.ts');
         return await usersCommand(ctx);
       }
-      case 'config': {
-        const { configApplyCommand } = await import('./config-apply.ts');
-        return await configApplyCommand(ctx);
-      }
       case 'backup':
       case 'restore': {
         const { backupCommand, restoreCommand } = await import('./backup.ts');
         return await (command === 'backup' ? backupCommand(ctx) : restoreCommand(ctx));
+      }
+      case 'config': {
+        const { configApplyCommand } = await import('./config-apply.ts');
+        return await configApplyCommand(ctx);
       }
       case 'vendors': {
         const { vendorsCommand } = await import('./vendors.ts');

@@ -37,7 +37,8 @@ const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.
 const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
 
 /** `centralizer users …`: accounts are created and managed here (the documented way to bootstrap). */
-export async function usersCommand(ctx: CommandContext, input: NodeJS.ReadableStream = process.stdin): Promise<number> {
+export async function usersCommand(ctx: CommandContext): Promise<number> {
+  const input = ctx.input ?? process.stdin;
   const [sub, email, extra] = ctx.args;
   if (!sub) throw new UsageError(USAGE);
   const needEmail = () => {
