@@ -22,7 +22,7 @@ export function createMetrics(opts: { health?: HealthSource; processMetrics?: bo
     registers: [registry],
   });
   const ignored = new Counter({ name: 'centralizer_emails_ignored_total', help: 'Emails that are not leads, by reason', labelNames: ['reason'] as const, registers: [registry] });
-  const errors = new Counter({ name: 'centralizer_ingest_errors_total', help: 'Emails stored with an error, by kind (error, too_large)', labelNames: ['kind'] as const, registers: [registry] });
+  const errors = new Counter({ name: 'centralizer_ingest_errors_total', help: 'Emails stored with an error, by kind (error, timeout, too_large)', labelNames: ['kind'] as const, registers: [registry] });
   const duplicates = new Counter({ name: 'centralizer_emails_duplicate_total', help: 'Emails already stored (same Message-ID or content)', registers: [registry] });
   const latency = new Histogram({
     name: 'centralizer_ingest_latency_seconds',
@@ -77,7 +77,7 @@ export function createMetrics(opts: { health?: HealthSource; processMetrics?: bo
       const outcome = result.outcome;
       if (outcome?.kind === 'lead') ingested.inc({ parser: label(outcome.parser, 'generic'), quality: outcome.quality });
       else if (outcome?.kind === 'ignored') ignored.inc({ reason: label(outcome.reason.split(':')[0], 'unknown') });
-      else errors.inc({ kind: result.status === 'too_large' ? 'too_large' : 'error' });
+      else errors.inc({ kind: result.status === 'too_large' || result.status === 'timeout' ? result.status : 'error' });
     },
   };
 }

@@ -168,7 +168,7 @@ export function options(ctx: RequestContext) {
   };
 }
 
-const EMAIL_STATUSES = ['error', 'too_large', 'ignored'] as const;
+const EMAIL_STATUSES = ['error', 'timeout', 'too_large', 'ignored'] as const;
 export const emailsQuery = z.strictObject({
   status: z
     .string()
@@ -183,7 +183,7 @@ export const emailsQuery = z.strictObject({
 /** Emails that did not become leads, with their error, for admins to look into. */
 export function emails(ctx: RequestContext<z.output<typeof emailsQuery>>) {
   const q = ctx.query;
-  const page = ctx.services.queries.emails(q.status ?? ['error', 'too_large'], q.limit ?? 50, q.before ?? null);
+  const page = ctx.services.queries.emails(q.status ?? ['error', 'timeout', 'too_large'], q.limit ?? 50, q.before ?? null);
   return { json: { items: page.rows.map((r) => present(r as Record<string, unknown>)), nextBefore: page.nextBeforeId } };
 }
 
