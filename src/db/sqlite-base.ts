@@ -1,14 +1,11 @@
 import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Db } from './open.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
+import { writeTransaction } from './write-path.ts';
 import { mailboxCursors, projects, rawEmails, webhookDeliveries } from './schema.ts';
 import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type StoredRaw, type StoreTx, type WebhookDelivery, type Work } from './port.ts';
-
-/** A write lock waited for longer than this is logged, even when it was granted. */
-const SLOW_LOCK_MS = 1000;
 
 /**
  * The SQLite connection and its one write path, plus the raw-email, cursor, project, lease and
@@ -36,36 +33,9 @@ export class SqliteConnection {
     return this.db.$client;
   }
 
-  /**
-   * The one write path: `fn` in BEGIN IMMEDIATE … COMMIT (a nested call joins as a savepoint).
-   * IMMEDIATE takes the write lock up front, so a second writer (replay beside the daemon) waits
-   * busy_timeout instead of failing on a lock upgrade midway; a wait that runs out is a `db.busy`
-   * error saying how long it waited, and a long one that succeeded is logged.
-   */
+  /** The one write path (write-path.ts): BEGIN IMMEDIATE, bounded and reported lock waits. */
   transaction<T>(fn: () => T): T {
-    const conn = this.db.$client;
-    if (conn.inTransaction) return conn.transaction(fn)();
-    const started = performance.now();
-    try {
-      this.q('BEGIN IMMEDIATE').run();
-    } catch (err) {
-      const waited = Math.round(performance.now() - started);
-      if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-        this.log?.error({ waitedMs: waited }, 'database write lock not granted: another process holds it');
-        throw new AppError('db.busy', `database is locked by another writer (waited ${waited} ms for the write lock)`);
-      }
-      throw err;
-    }
-    const waited = performance.now() - started;
-    if (waited > SLOW_LOCK_MS) this.log?.warn({ waitedMs: Math.round(waited) }, 'waited for the database write lock');
-    try {
-      const result = fn();
-      this.q('COMMIT').run();
-      return result;
-    } catch (err) {
-      if (conn.inTransaction) this.q('ROLLBACK').run();
-      throw err;
-    }
+    return writeTransaction(this.db.$client, fn, this.log);
   }
 
   /** A unit of work, synchronously: the whole generator runs inside one transaction. */
