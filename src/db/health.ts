@@ -108,13 +108,18 @@ export class DbHealth {
   probe(): boolean {
     if (!this.sqlite.open || this.sqlite.inTransaction) return true;
     const started = this.now();
+    // Never wait for another process's write lock on the event loop: busy means "try next time".
+    const timeout = this.sqlite.pragma('busy_timeout', { simple: true }) as number;
     try {
+      this.sqlite.pragma('busy_timeout = 0');
       this.probeStmt.run(started);
       if (this.writeError && this.writeError.at <= started) this.writeError = null;
       return true;
     } catch (e) {
       this.recordError(e);
-      return false;
+      return (e as { code?: string }).code?.startsWith('SQLITE_BUSY') ?? false;
+    } finally {
+      this.sqlite.pragma(`busy_timeout = ${timeout}`);
     }
   }
 
