@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seed, startHarness, TOKEN, type Harness, type Seeded } from './http-fixture.ts';
+import { PASSWORD, seed, startHarness, type Harness, type Seeded } from './http-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
@@ -17,6 +17,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page in headless Chromium', () 
   beforeAll(async () => {
     h = await startHarness();
     data = await seed(h.app);
+    await h.addUser('gerente@inmo.cl', 'gerente', { name: 'Gabriela Gerente' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -39,20 +40,26 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page in headless Chromium', () 
   const count = (kind: string, key: string) => page.locator(`.count.${kind}-${key} .n`).innerText();
   const rows = () => page.locator('#leads tbody tr');
 
-  it('asks for the token once, then shows the funnel and the table', async () => {
+  it('asks for email and password, then shows who is signed in, the funnel and the table', async () => {
     await page.goto(h.base);
     await expect.poll(() => page.locator('#login').isVisible()).toBe(true);
-    await page.fill('#token', TOKEN);
+    await page.fill('#login-email', 'gerente@inmo.cl');
+    await page.fill('#login-password', 'no-es-la-clave');
+    await page.click('#login-form button[type=submit]');
+    await expect.poll(() => page.locator('#login-error').innerText()).toBe('email o contraseña incorrectos');
+    await page.fill('#login-password', PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#leads tbody tr');
+    expect(await page.locator('#who').innerText()).toContain('Gabriela Gerente');
+    expect(await page.locator('#who-role').innerText()).toContain('Gerente');
     expect(await rows().count()).toBe(30);
     expect(await count('status', 'descartado')).toBe('0');
     expect(await count('quality', 'malo')).toBe('7');
     expect(await page.locator('#status-cards .count').first().innerText()).toContain('30');
-    expect(await page.evaluate(() => sessionStorage.getItem('centralizer.token'))).toBe(TOKEN);
+    expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script can read the session
     await page.reload();
     await page.waitForSelector('#leads tbody tr');
-    expect(await page.locator('#login').isVisible()).toBe(false); // kept for the browser session
+    expect(await page.locator('#login').isVisible()).toBe(false); // the session cookie stays
   });
 
   it('shows a hostile name as text: no script runs, nothing injected', async () => {
@@ -127,21 +134,29 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page: owners', () => {
     const vendors = ['    vendors:', '      - {id: v1, name: Vera Díaz, type: lp}', '      - {id: v2, name: Hugo Pérez, type: lp}'];
     h = await startHarness({ projects: ['  - name: Parque Los Robles', '    aliases: [PLR]', ...vendors, '  - name: Mirador del Valle', '    aliases: [MDV]', ...vendors] });
     await seed(h.app);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run'] });
+    await h.addUser('jefa@inmo.cl', 'gerente', { name: 'Jefa Ventas' });
+    await h.addUser('hugo@inmo.cl', 'vendedor', { name: 'Hugo Pérez', vendorId: 'v2' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   });
   afterAll(async () => {
     await browser?.close();
     await h?.close();
   });
 
-  it('filters by owner ("Responsable") and shows the owner column as text', async () => {
-    const page = await browser.newPage({ locale: 'es-CL', timezoneId: 'America/Santiago' });
+  const signIn = async (email: string) => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'es-CL', timezoneId: 'America/Santiago' });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(h.base);
-    await page.fill('#token', TOKEN);
+    await page.fill('#login-email', email);
+    await page.fill('#login-password', PASSWORD);
     await page.click('#login-form button[type=submit]');
     await page.waitForSelector('#leads tbody tr');
+    return { page, errors };
+  };
+
+  it('filters by owner ("Responsable") and shows the owner column as text', async () => {
+    const { page, errors } = await signIn('jefa@inmo.cl');
     expect(await page.locator('#filters select[name=owner] option').allInnerTexts()).toEqual(['Todos', 'Hugo Pérez', 'Vera Díaz']);
     const ofVera = (h.app.store.sqlite.prepare("SELECT count(*) FROM leads WHERE owner_vendor_id = 'v1'").pluck().get() as number);
     expect(ofVera).toBeGreaterThan(0);
@@ -151,5 +166,24 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page: owners', () => {
     expect(new Set(await page.locator('#leads tbody td.owner').allInnerTexts())).toEqual(new Set(['Vera Díaz']));
     expect(await page.locator('#status-cards .count').first().innerText()).toContain(String(ofVera));
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a vendor signed in sees only their own leads, without the owner filter; a manager sees every lead', async () => {
+    const total = h.app.store.sqlite.prepare("SELECT count(*) FROM leads WHERE contact_state <> 'descartado'").pluck().get() as number;
+    const ofHugo = h.app.store.sqlite.prepare("SELECT id FROM leads WHERE owner_vendor_id = 'v2' ORDER BY id").pluck().all() as number[];
+    const manager = await signIn('jefa@inmo.cl');
+    await expect.poll(() => manager.page.locator('#leads tbody tr').count()).toBe(total);
+    const vendor = await signIn('hugo@inmo.cl');
+    await expect.poll(async () => (await vendor.page.locator('#leads tbody tr').evaluateAll((trs) => trs.map((t) => Number(t.getAttribute('data-id'))))).sort((a, b) => a - b)).toEqual(ofHugo);
+    expect(await vendor.page.locator('#filters select[name=owner]').isVisible()).toBe(false);
+    expect(await vendor.page.locator('#who').innerText()).toContain('Hugo');
+    expect(await vendor.page.locator('#status-cards .count').first().innerText()).toContain(String(ofHugo.length));
+    // Signing out ends the session on the server: the page asks again.
+    await vendor.page.click('#logout');
+    await expect.poll(() => vendor.page.locator('#login').isVisible()).toBe(true);
+    await vendor.page.reload();
+    await expect.poll(() => vendor.page.locator('#login').isVisible()).toBe(true);
+    expect([...manager.errors, ...vendor.errors]).toEqual([]);
   });
 });

@@ -114,7 +114,7 @@ export function leadDetail(ctx: RequestContext) {
     json: {
       lead,
       client,
-      followUps: d.followUps.map((f) => present(f as Record<string, unknown>)),
+      followUps: withActorNames(ctx.services, d.followUps.map((f) => present(f as Record<string, unknown>)!), 'createdBy', 'createdByName'),
       actions: withActorNames(ctx.services, d.actions.map((a) => present(a as Record<string, unknown>, ['data'])!)),
       rawEmail,
     },
@@ -127,9 +127,9 @@ export function ownerHistory(s: Services, clientId: number) {
 }
 
 /** Histories show the person's name beside the recorded actor (an email, `token:admin`, `centralizador`). */
-export function withActorNames<T extends Record<string, unknown>>(s: Services, rows: T[]): (T & { actorName: string })[] {
-  const names = s.users.namesByEmail([...new Set(rows.map((r) => String(r.actor ?? '')).filter((a) => a.includes('@')))]);
-  return rows.map((r) => ({ ...r, actorName: names.get(String(r.actor)) ?? String(r.actor ?? '') }));
+export function withActorNames<T extends Record<string, unknown>>(s: Services, rows: T[], key = 'actor', as = 'actorName'): (T & Record<string, string>)[] {
+  const names = s.users.namesByEmail([...new Set(rows.map((r) => String(r[key] ?? '')).filter((a) => a.includes('@')))]);
+  return rows.map((r) => ({ ...r, [as]: names.get(String(r[key])) ?? String(r[key] ?? '') }) as T & Record<string, string>);
 }
 
 /** The original message as received; 410 once retention purged it (the lead stays). */

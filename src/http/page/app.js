@@ -1,5 +1,4 @@
 // The managers' page. Lead data is hostile input: it only ever reaches the DOM through textContent.
-const TOKEN_KEY = 'centralizer.token';
 const LABELS = {
   bueno: 'Bueno', con_problemas: 'Con problemas', malo: 'Malo',
   por_contactar: 'Por contactar', no_contactado: 'No contactados', contactado: 'Contactados', abortado: 'Abortados', descartado: 'Descartados',
@@ -26,7 +25,7 @@ function problemText(code, details) {
 }
 const fmt = (iso) => (iso ? dateTime.format(new Date(iso)) : 'N/E');
 
-let token = sessionStorage.getItem(TOKEN_KEY);
+let me = null; // who is signed in: {email, name, role, vendorId, csrf}
 let options = null;
 let pages = [null]; // cursors of the pages seen, for "Anterior"
 let page = 0;
@@ -50,10 +49,15 @@ function el(tag, attrs = {}, ...children) {
 
 class ApiError extends Error {}
 
+const ROLE_NAMES = { admin: 'Administrador', gerente: 'Gerente', supervisor: 'Supervisor', vendedor: 'Vendedor' };
+
+/** Same-origin requests carry the session cookie; writes carry the session's CSRF token. */
 async function api(path, init = {}) {
-  const res = await fetch(path, { ...init, headers: { ...(init.headers ?? {}), Authorization: `Bearer ${token}` } });
+  const method = init.method ?? 'GET';
+  const headers = { ...(init.headers ?? {}), ...(method !== 'GET' && me?.csrf ? { 'X-CSRF-Token': me.csrf } : {}) };
+  const res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
   if (res.status === 401) {
-    logout('El token no es válido o expiró.');
+    showLogin('Tu sesión terminó: vuelve a iniciar sesión.');
     throw new ApiError('No autorizado');
   }
   if (!res.ok) {
@@ -70,14 +74,26 @@ function showMessage(target, text, ok = false) {
   target.className = ok ? 'ok' : 'error';
 }
 
-function logout(why = '') {
-  token = null;
-  sessionStorage.removeItem(TOKEN_KEY);
+function showLogin(why = '') {
+  me = null;
   $('#main').hidden = true;
-  $('#logout').hidden = true;
+  $('#who').hidden = true;
   $('#login').hidden = false;
   $('#login-error').textContent = why;
   if ($('#detail').open) $('#detail').close();
+}
+
+async function logout() {
+  try { await api('/api/session', { method: 'DELETE' }); } catch { /* already gone */ }
+  showLogin();
+}
+
+/** Menus and buttons a role cannot use are not shown (the server refuses them anyway). */
+function applyRole() {
+  $('#who-name').textContent = me.name;
+  $('#who-role').textContent = `· ${ROLE_NAMES[me.role] ?? me.role}`;
+  $('#who').hidden = false;
+  for (const node of document.querySelectorAll('[data-roles]')) node.hidden = !node.dataset.roles.split(' ').includes(me.role);
 }
 
 function fillSelect(select, values) {
@@ -86,9 +102,9 @@ function fillSelect(select, values) {
 
 async function start() {
   options = await getJson('/api/options');
+  applyRole();
   $('#login').hidden = true;
   $('#main').hidden = false;
-  $('#logout').hidden = false;
   const f = $('#filters');
   if (f.quality.options.length === 1) {
     fillSelect(f.quality, options.qualities);
@@ -186,8 +202,8 @@ async function openLead(id) {
   else dl($('#d-client'), [['Ficha', 'Sin ficha de cliente']]);
   $('#d-followups tbody').replaceChildren(...d.followUps.map((f) => el('tr', {}, el('td', { text: fmt(f.createdAt) }), el('td', { text: label(f.action) }),
     el('td', { text: label(f.status) }), el('td', { text: label(f.expectation) }), el('td', { text: label(f.contactType) }), el('td', { text: fmt(f.dueAt) }),
-    el('td', { text: f.comment }), el('td', { text: f.createdBy }))));
-  $('#d-history').replaceChildren(...d.actions.map((a) => el('li', {}, el('strong', { text: label(a.action) }), ` · ${fmt(a.at)} · ${a.actor}`,
+    el('td', { text: f.comment }), el('td', { text: f.createdByName ?? f.createdBy }))));
+  $('#d-history').replaceChildren(...d.actions.map((a) => el('li', {}, el('strong', { text: label(a.action) }), ` · ${fmt(a.at)} · ${a.actorName ?? a.actor}`,
     el('span', { class: 'muted', text: a.data?.comment ? ` · ${a.data.comment}` : a.data?.reason ? ` · ${label(a.data.reason)}` : '' }))));
   if (!d.actions.length) $('#d-history').replaceChildren(el('li', { class: 'muted', text: 'Sin acciones registradas.' }));
   const r = d.rawEmail;
@@ -261,9 +277,15 @@ async function download(kind) {
 function wire() {
   $('#login-form').addEventListener('submit', async (e) => {
     e.preventDefault();
-    token = $('#token').value.trim();
-    sessionStorage.setItem(TOKEN_KEY, token);
-    $('#token').value = '';
+    const body = { email: $('#login-email').value.trim(), password: $('#login-password').value };
+    const res = await fetch('/api/session', { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    $('#login-password').value = '';
+    if (!res.ok) {
+      const err = await res.json().catch(() => ({}));
+      $('#login-error').textContent = err.error ?? `Error ${res.status}`;
+      return;
+    }
+    me = await res.json();
     try { await start(); } catch (err) { if (!(err instanceof ApiError)) throw err; }
   });
   $('#logout').addEventListener('click', () => logout());
@@ -287,6 +309,13 @@ function wire() {
   on('#f-discard', (f) => submitAction('discard', formBody(f, ['reason', 'comment']), 'Contacto descartado.'));
 }
 
+/** A session still open in this browser (the cookie) goes straight to the table. */
+async function resume() {
+  const res = await fetch('/api/me', { credentials: 'same-origin' });
+  if (!res.ok) return showLogin();
+  me = await res.json();
+  await start();
+}
+
 wire();
-if (token) start().catch(() => {});
-else logout();
+resume().catch(() => showLogin());
