@@ -71,7 +71,7 @@ export class MailboxWorker {
     return { name: this.name, ...this.h, stale: this.h.state !== 'stopped' && now - since > staleMs };
   }
 
-  /** Stops scheduling, lets the catch-up in flight end (storeBatch is synchronous, never cut), logs out. */
+  /** Stops scheduling, lets the catch-up in flight end (a stored batch is one unit of work, never cut), logs out. */
   async stop(): Promise<void> {
     if (!this.stopped) {
       this.stopped = true;

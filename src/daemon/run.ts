@@ -63,7 +63,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
         log.error('shutdown took too long; exiting');
         process.exit(1);
       }, SHUTDOWN_LIMIT_MS).unref();
-      // Stops fetching; a storeBatch transaction is synchronous, so it is never cut in half.
+      // Stops fetching; a stored batch is one unit of work, so it is never cut in half.
       Promise.all([admin.close(), webhooks.stop()])
         .then(() => daemon.stop())
         .catch((err) => {

@@ -1,7 +1,8 @@
 import { io, type StoreReads, type StoreTx, type VendorRow, type Work } from '../db/port.ts';
 import { AppError } from '../errors.ts';
-import { DAY_MS, SYSTEM_ACTOR, type LeadStatus } from '../vocabulary.ts';
+import { DAY_MS, SYSTEM_ACTOR } from '../vocabulary.ts';
 import type { AssignContext, Assignment, PersistRules } from './record.ts';
+import { leadStatus } from './status.ts';
 
 /**
  * Who owns a client, from the seeds: the first registrant keeps it while they show activity;
@@ -143,5 +144,5 @@ export function* ownerHistory(tx: StoreReads, clientId: number): Work<OwnerChang
 /** A vendor's leads with no registered contact yet, oldest first, with their funnel status. */
 export function* pendingLeads(tx: StoreReads, vendorId: string, now: number) {
   const rows = yield* io(tx.pendingLeads(vendorId));
-  return rows.map((l) => ({ ...l, status: (l.deadlineAt < now ? 'no_contactado' : 'por_contactar') as LeadStatus }));
+  return rows.map((l) => ({ ...l, status: leadStatus('por_contactar', l.deadlineAt, now) }));
 }
