@@ -44,6 +44,8 @@ export interface LeadRow {
   parser: string | null; medium: Medium; receivedAt: number; followUpAt: number | null;
   lastContactAt: number | null; clientId: number | null; problems: string;
   owner: string | null; contactType: string | null;
+  /** The last thing a person did on the lead (edit, contact, abort, discard): "última interacción". */
+  lastActionAt: number | null;
 }
 
 /** The managers' status: a lead still por_contactar after its deadline is no_contactado. */

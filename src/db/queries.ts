@@ -9,7 +9,8 @@ const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadli
   l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,
   substr(l.message, 1, 500) AS message, l.parser, l.medium, l.received_at AS receivedAt,
   l.follow_up_at AS followUpAt, l.last_contact_at AS lastContactAt, l.client_id AS clientId, l.problems,
-  l.owner_vendor_id AS owner, l.contact_type AS contactType`;
+  l.owner_vendor_id AS owner, l.contact_type AS contactType,
+  (SELECT max(a.at) FROM actions a WHERE a.lead_id = l.id AND a.actor <> 'centralizador') AS lastActionAt`;
 
 export interface StatsGroup { quality: Quality; state: ContactState; medium: Medium; parser: string | null; overdue: number; n: number }
 

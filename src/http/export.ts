@@ -18,12 +18,24 @@ const LABELS: Record<string, string> = {
 
 type Cell = string | Date | null;
 
+const CONTACT_TYPES: Record<string, string> = { nuevo: 'Nuevo', retorno: 'Retorno', transferencia: 'Transferencia', regla: 'Regla' };
+/** Columns from this one on are dates. */
+const FIRST_DATE = 12;
+
 function headers(s: Services): string[] {
-  return ['Nombre', countryModule(s.app.config.country).idLabel, 'Teléfono', 'Email', 'Proyecto', 'Portal', 'Medio de llegada', 'Calidad', 'Estado de contacto', 'Estado', 'Fecha de ingreso', 'Fecha de último contacto', 'Fecha de seguimiento'];
+  return ['Nombre', countryModule(s.app.config.country).idLabel, 'Teléfono', 'Email', 'Proyecto', 'Portal', 'Medio de llegada', 'Calidad', 'Estado de contacto', 'Estado', 'Responsable', 'Tipo de contacto',
+    'Fecha de ingreso', 'Fecha de último contacto', 'Última interacción', 'Fecha de seguimiento'];
+}
+
+/** Vendor ids to names and parser ids to the portal's display name, once per export. */
+function names(s: Services) {
+  const vendors = new Map(s.vendors.list().map((v) => [v.id, v.name]));
+  const portals = new Map(s.app.context().parsers.map((p) => [p.config.id, p.config.name]));
+  return { vendor: (id: string | null) => (id === null ? null : (vendors.get(id) ?? id)), portal: (id: string | null) => (id === null ? 'Genérico' : (portals.get(id) ?? id)) };
 }
 
 /** The table's columns, dates as Date in the company's time zone (spreadsheets have no zones). */
-function cells(r: LeadRow, now: number, timeZone: string): Cell[] {
+function cells(r: LeadRow, now: number, timeZone: string, n: ReturnType<typeof names>): Cell[] {
   const local = (ms: number | null) => {
     if (ms === null) return null;
     let offset = 0;
@@ -31,9 +43,10 @@ function cells(r: LeadRow, now: number, timeZone: string): Cell[] {
     return new Date(ms + offset);
   };
   return [
-    r.name, r.nationalId, r.phone, r.email, r.project ?? r.projectText, r.parser ?? 'genérico', LABELS[r.medium] ?? r.medium,
+    r.name, r.nationalId, r.phone, r.email, r.project ?? r.projectText, n.portal(r.parser), LABELS[r.medium] ?? r.medium,
     LABELS[r.quality] ?? r.quality, LABELS[r.contactState] ?? r.contactState, LABELS[statusOf(r.contactState, r.deadlineAt, now)],
-    local(r.receivedAt), local(r.lastContactAt), local(r.followUpAt),
+    n.vendor(r.owner), r.contactType ? (CONTACT_TYPES[r.contactType] ?? r.contactType) : null,
+    local(r.receivedAt), local(r.lastContactAt), local(r.lastActionAt), local(r.followUpAt),
   ];
 }
 
@@ -73,11 +86,12 @@ export async function exportXlsx(ctx: RequestContext<z.output<typeof filterQuery
   startDownload(res, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', `contactos-${stamp(now)}.xlsx`);
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });
   const sheet = book.addWorksheet('Contactos', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = headers(services).map((header, i) => ({ header, width: i >= 10 ? 18 : i === 0 || i === 3 ? 28 : 16, style: i >= 10 ? { numFmt: 'yyyy-mm-dd hh:mm' } : {} }));
+  sheet.columns = headers(services).map((header, i) => ({ header, width: i >= FIRST_DATE ? 18 : i === 0 || i === 3 ? 28 : 16, style: i >= FIRST_DATE ? { numFmt: 'yyyy-mm-dd hh:mm' } : {} }));
+  const n = names(services);
   sheet.getRow(1).font = { bold: true };
   let truncated = false;
   for await (const page of exportRows(services, filter, now)) {
-    for (const r of page.rows) sheet.addRow(cells(r, now, tz)).commit();
+    for (const r of page.rows) sheet.addRow(cells(r, now, tz, n)).commit();
     truncated ||= page.truncated;
     if (!(await drained(res))) return;
   }
@@ -91,23 +105,27 @@ export async function exportXlsx(ctx: RequestContext<z.output<typeof filterQuery
   if (truncated) services.deps.log.warn({ cap: EXPORT_CAP }, 'export truncated at the row cap');
 }
 
-/** RFC 4180 field; a cell a spreadsheet would run as a formula gets a leading quote. */
+/**
+ * A CSV cell for a `;` locale: always quoted (no `;`, `,` or line break inside a value can start a
+ * new cell), and a value a spreadsheet would run as a formula gets a leading apostrophe.
+ */
 export function csvField(v: Cell): string {
-  if (v === null) return '';
+  if (v === null) return '""';
   let s = v instanceof Date ? v.toISOString().slice(0, 16).replace('T', ' ') : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  if (/^[=+\-@\t\r|%]/.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
 }
 
+/** `;`-separated with a UTF-8 BOM: Excel in Spanish and Portuguese opens it in columns, accents intact. */
 export async function exportCsv(ctx: RequestContext<z.output<typeof filterQuery>>): Promise<void> {
   const filter = filterFrom(ctx);
   const { res, services, now } = ctx;
   const tz = services.app.config.timezone;
+  const n = names(services);
   startDownload(res, 'text/csv; charset=utf-8', `contactos-${stamp(now)}.csv`);
-  // The BOM makes spreadsheet programs read the accents as UTF-8.
-  res.write(`\ufeff${headers(services).map(csvField).join(',')}\r\n`);
+  res.write(`\ufeff${headers(services).map(csvField).join(';')}\r\n`);
   for await (const page of exportRows(services, filter, now)) {
-    res.write(page.rows.map((r) => `${cells(r, now, tz).map(csvField).join(',')}\r\n`).join(''));
+    res.write(page.rows.map((r) => `${cells(r, now, tz, n).map(csvField).join(';')}\r\n`).join(''));
     if (!(await drained(res))) return;
   }
   res.end();
