@@ -79,3 +79,14 @@ export const audit = sqliteTable(
   },
   (t) => [index('audit_at').on(t.at), index('audit_user').on(t.userId, t.at)],
 );
+
+/** A person's own settings: columns of the table, the last visit (for "new since your last visit"). */
+export const userPrefs = sqliteTable('user_prefs', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** JSON: {columns?: string[]} */
+  prefs: text('prefs').notNull().default('{}'),
+  lastVisitAt: integer('last_visit_at'),
+  updatedAt: integer('updated_at').notNull(),
+});
