@@ -43,7 +43,7 @@ export async function startDaemonProcess(dir: string, config: Record<string, unk
   // The same flags as `npm start` (package.json): V8 trades ~25% throughput for half the peak memory
   // (measured: 590 msg/s at 122 MB vs 780 msg/s at 226 MB). BENCH_NODE_FLAGS overrides them.
   const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? ['--optimize-for-size'];
-  const child = spawn(process.execPath, [...flags, path.join(REPO, 'bin/centralizer.js'), 'run', '--config', file], { stdio: ['ignore', log, log], cwd: REPO });
+  const child = spawn(process.execPath, [...flags, path.join(REPO, 'bench/run-bundle.mjs'), 'run', '--config', file], { stdio: ['ignore', log, log], cwd: REPO });
   running.add(child);
   child.once('exit', () => running.delete(child));
   const base = `http://127.0.0.1:${port}`;

@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick]`: speed to lead, backlog throughput and query speed, each beside the
 // physical limits of this machine measured in the same run. Writes bench/results/latest.json.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,11 +12,16 @@ import { BENCH_PROJECTS, leadEmail, rng } from './generate.ts';
 import { extractionOnly, mailparserOnly, sqliteInsertOnly } from './stages.ts';
 import { buildQueryDb } from './query-db.ts';
 import { REPO, startDaemonProcess } from './daemon-process.ts';
+import { probeApi } from './api-probe.ts';
+import { memory } from './memory.ts';
 
 const quick = process.argv.includes('--quick');
 // `--only backlog` (or latency, queries) runs one part, for a look at one number; no results file.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
+// `--workers N`: the backlog's pool size (default: the daemon's own, cores - 1).
+const workersArg = process.argv.indexOf('--workers');
+const WORKERS = workersArg > 0 ? Number(process.argv[workersArg + 1]) : Math.max(1, os.availableParallelism() - 1);
 const SIZES = quick ? { latency: 30, backlog: 2_000, leads: 150_000, reps: 5 } : { latency: 200, backlog: 10_000, leads: 1_000_000, reps: 15 };
 const say = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -102,7 +108,9 @@ async function backlog(dc: Dovecot, dir: string) {
   say(`  fetch ${fetchOnly}/s, mailparser ${parseOnly}/s, extraction ${extractOnly}/s, insert ${insertOnly}/s`);
   const db = path.join(dir, 'backlog.db');
   t = performance.now();
-  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead2@test.local')], database: { path: db } }, path.join(dir, 'backlog.log'));
+  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead2@test.local')], database: { path: db }, workers: { size: WORKERS } }, path.join(dir, 'backlog.log'));
+  // One manager's page asking the API in turn during the whole backlog.
+  const probe = probeApi(d, pct);
   const reader = () => new Database(db, { readonly: true, fileMustExist: true });
   let done = 0;
   for (;;) {
@@ -118,14 +126,16 @@ async function backlog(dc: Dovecot, dir: string) {
     await sleep(100);
   }
   const peakRssMb = d.peakRssMb();
+  const api = await probe.stop();
   await d.stop();
   const r = reader();
   const span = r.prepare('select min(stored_at) a, max(processed_at) b, count(*) n from raw_emails').get() as { a: number; b: number; n: number };
   const leads = (r.prepare('select count(*) n from leads').get() as { n: number }).n;
   r.close();
   const msgsPerSec = Math.round((n / Math.max(1, span.b - span.a)) * 1000);
-  say(`  end to end ${msgsPerSec}/s (${leads} leads), peak RSS ${peakRssMb} MB`);
-  return { messages: n, leads, msgsPerSec, parseOnlyMsgsPerSec: parseOnly, fetchOnlyMsgsPerSec: fetchOnly, extractOnlyMsgsPerSec: extractOnly, sqliteInsertOnlyMsgsPerSec: insertOnly, ratio: Math.round((msgsPerSec / parseOnly) * 100) / 100, peakRssMb };
+  say(`  end to end ${msgsPerSec}/s (${leads} leads) with ${WORKERS} worker(s), peak RSS ${peakRssMb} MB`);
+  say(`  API during the backlog: p50 ${api.p50Ms} ms, p95 ${api.p95Ms} ms, max ${api.maxMs} ms (${api.requests} requests, ${api.failures} failed)`);
+  return { messages: n, leads, workers: WORKERS, msgsPerSec, apiDuringBacklog: api, parseOnlyMsgsPerSec: parseOnly, fetchOnlyMsgsPerSec: fetchOnly, extractOnlyMsgsPerSec: extractOnly, sqliteInsertOnlyMsgsPerSec: insertOnly, ratio: Math.round((msgsPerSec / parseOnly) * 100) / 100, peakRssMb };
 }
 
 async function queries(dir: string) {
@@ -183,12 +193,21 @@ async function queries(dir: string) {
   };
 }
 
+function memoryPart(dc: Dovecot, dir: string) {
+  say('memory: RSS with 1 and 2 pipeline workers, and one 24 MB email with 1 worker');
+  const config = (user: string, workers: number) => ({ projects: projectsYaml, mailboxes: [mailbox(dc, user)], database: { path: path.join(dir, `${user.split('@')[0]}.db`) }, workers: { size: workers } });
+  return memory(dc, dir, config, say);
+}
+
 function table(r: Record<string, any>): string {
   const rows: [string, string, string][] = [
     ['Speed to lead p50 / p95 / p99', `${r.latency.p50Ms} / ${r.latency.p95Ms} / ${r.latency.p99Ms} ms`, `p50 ≤ floor + 200 ms (floor p50 ${r.latency.floorP50Ms} ms); p99 < 2000 ms`],
     ['Backlog end to end', `${r.backlog.msgsPerSec} msg/s (${r.backlog.messages})`, `≥ mailparser alone: ${r.backlog.parseOnlyMsgsPerSec} msg/s (ratio ${r.backlog.ratio})`],
     ['Stage limits', `FETCH ${r.backlog.fetchOnlyMsgsPerSec}, extract ${r.backlog.extractOnlyMsgsPerSec}, insert ${r.backlog.sqliteInsertOnlyMsgsPerSec} msg/s`, ''],
-    ['Peak RSS (backlog)', `${r.backlog.peakRssMb} MB`, '< 150 MB'],
+    ['API during the backlog p50 / p95', `${r.backlog.apiDuringBacklog.p50Ms} / ${r.backlog.apiDuringBacklog.p95Ms} ms (max ${r.backlog.apiDuringBacklog.maxMs})`, ''],
+    [`Peak RSS (backlog, ${r.backlog.workers} worker)`, `${r.backlog.peakRssMb} MB`, '< 150 MB'],
+    ['RSS per pipeline worker', `${r.memory.rssPerWorkerMb} MB (1 worker ${r.memory.rssOneWorkerMb} MB, 2 workers ${r.memory.rssTwoWorkersMb} MB)`, ''],
+    [`Peak RSS, one ${r.memory.bigEmailMb} MB email`, `${r.memory.peakBeforeBigMb} → ${r.memory.peakAfterBigMb} MB`, '< 150 MB'],
     [`Stats, ${r.queries.leads.toLocaleString()} leads`, `${r.queries.statsMs} ms (p95 ${r.queries.statsP95Ms})`, '< 50 ms'],
     ['Stats, project + dates', `${r.queries.statsFilteredMs} ms (p95 ${r.queries.statsFilteredP95Ms})`, '< 50 ms'],
     ['List, first page filtered', `${r.queries.listMs} ms (p95 ${r.queries.listP95Ms})`, '< 20 ms'],
@@ -200,13 +219,17 @@ function table(r: Record<string, any>): string {
 
 async function main() {
   if (!dovecotAvailable()) throw new Error('dovecot is not installed: apt-get install -y dovecot-imapd');
+  // The daemons run the bundle, as an install does (bin/centralizer.js would fall back to tsx
+  // whenever a source file is newer than dist/).
+  execFileSync(process.execPath, [path.join(REPO, 'scripts/build.js')], { stdio: 'inherit' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-bench-'));
   const started = Date.now();
-  const dc = await startDovecot();
+  const users = ['lead', 'lead2', 'mem1', 'mem2', 'membig'].map((u) => ({ user: `${u}@test.local`, password: 'secret' }));
+  const dc = await startDovecot({ users });
   try {
     if (only) {
-      const part = only === 'latency' ? await latency(dc, dir) : only === 'backlog' ? await backlog(dc, dir) : only === 'queries' ? await queries(dir) : null;
-      if (!part) throw new Error(`--only: "${only}" is not latency, backlog or queries`);
+      const part = only === 'latency' ? await latency(dc, dir) : only === 'backlog' ? await backlog(dc, dir) : only === 'queries' ? await queries(dir) : only === 'memory' ? await memoryPart(dc, dir) : null;
+      if (!part) throw new Error(`--only: "${only}" is not latency, backlog, queries or memory`);
       process.stdout.write(`${JSON.stringify(part, null, 2)}\n`);
       return;
     }
@@ -215,6 +238,7 @@ async function main() {
       latency: await latency(dc, dir),
       backlog: await backlog(dc, dir),
       queries: await queries(dir),
+      memory: await memoryPart(dc, dir),
       durationSec: 0,
     };
     result.durationSec = Math.round((Date.now() - started) / 1000);

@@ -18,6 +18,12 @@ describe('maxParts', () => {
     expect(countParts(multipart(['Content-Type: text/plain\r\n\r\nhola']))).toBe(2);
   });
 
+  it('counts parts far into a large message (read in windows)', () => {
+    const filler = `\r\n${'texto de relleno '.repeat(160_000)}`; // ~2.7 MB in the first part
+    const bare = Array.from({ length: 30 }, (_, i) => `\r\nparte ${i}`);
+    expect(countParts(multipart([filler, ...bare]))).toBe(32);
+  });
+
   it('refuses a message whose headerless parts exceed maxParts', async () => {
     const ctx = testContext();
     const limits = { ...ctx.limits, maxParts: 10 };

@@ -44,21 +44,39 @@ export function headerLength(raw: Buffer, max: number): number {
   return ends.length ? Math.min(...ends) : raw.length <= max ? raw.length : max + 1;
 }
 
+const WINDOW = 1 << 20;
+const OVERLAP = 1024; // longer than any declaration or delimiter line the patterns accept
+
+/**
+ * Every match of `re` (flags g, m) in the message, read as latin1 through 1 MB windows so a 25 MB
+ * message never becomes one 25 MB string. A match belongs to the window it starts in.
+ */
+function* matchesIn(raw: Buffer, re: RegExp): Generator<RegExpMatchArray> {
+  for (let at = 0; at < raw.length; at += WINDOW) {
+    const text = raw.subarray(at, at + WINDOW + OVERLAP).toString('latin1');
+    for (const m of text.matchAll(re)) {
+      if (m.index! >= WINDOW) break;
+      if (m.index === 0 && at > 0 && raw[at - 1] !== 0x0a && re.source.startsWith('^')) continue; // not a line start in the message
+      yield m;
+    }
+  }
+}
+
 /**
  * Parts as mailparser will see them: one per boundary delimiter line of a declared boundary (a part
  * needs no Content-Type header), plus the root; Content-Type lines as a floor. Linear in the size.
  */
 export function countParts(raw: Buffer): number {
-  const text = raw.toString('latin1');
   const boundaries = new Set<string>();
-  for (const m of text.matchAll(/boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi)) boundaries.add(m[1] ?? m[2]);
+  for (const m of matchesIn(raw, /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi)) boundaries.add(m[1] ?? m[2]);
   let delimiters = 0;
   if (boundaries.size) {
-    for (const m of text.matchAll(/^--([^\r\n]{1,202}?)[ \t]*\r?$/gm)) {
+    for (const m of matchesIn(raw, /^--([^\r\n]{1,202}?)[ \t]*\r?$/gm)) {
       if (boundaries.has(m[1])) delimiters++; // the closing delimiter ends with "--" and is not in the set
     }
   }
-  const typed = text.match(/^content-type:/gim)?.length ?? 0;
+  let typed = 0;
+  for (const _ of matchesIn(raw, /^content-type:/gim)) typed++;
   return Math.max(typed, delimiters + 1);
 }
 
