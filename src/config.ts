@@ -7,6 +7,7 @@ import { formatIssues, type SourceLocator } from './yaml-errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { projectCollisions } from './config-projects.ts';
 import { COUNTRY_CODES } from './countries/index.ts';
+import { mailAuthSchema, resolveAuthSecrets } from './mail-auth/schema.ts';
 
 const vendorSchema = z.object({
   id: z.string().min(1),
@@ -22,6 +23,8 @@ const projectSchema = z.object({
   aliases: z.array(z.string().min(1)).default([]),
   vendors: z.array(vendorSchema).default([]),
   webhook: z.string().url().optional(),
+  /** WhatsApp greeting on the vendor's card: {cliente}, {proyecto} and {vendedor} are filled in. */
+  whatsappGreeting: z.string().min(1).max(500).optional(),
 });
 
 const mailboxSchema = z
@@ -38,9 +41,11 @@ const mailboxSchema = z
     markSeen: z.boolean().default(false),
     pollCron: z.string().optional(),
     tls: z.object({ rejectUnauthorized: z.boolean().default(true) }).optional(),
+    /** OAuth2 (XOAUTH2) instead of a password: see src/mail-auth/schema.ts. */
+    auth: mailAuthSchema.optional(),
   })
-  .refine((m) => m.password !== undefined || m.passwordEnv !== undefined, {
-    message: 'needs password or passwordEnv',
+  .refine((m) => m.password !== undefined || m.passwordEnv !== undefined || m.auth !== undefined, {
+    message: 'needs password, passwordEnv or auth',
   });
 
 export const configSchema = z.object({
@@ -180,6 +185,9 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     }
   }
   for (const [i, m] of config.mailboxes.entries()) {
+    const authErrors = m.auth ? resolveAuthSecrets(m.auth, env) : [];
+    if (authErrors.length) throw new ConfigError(`${file}: ${authErrors.map((e) => `mailboxes.${i}.auth.${e}`).join('; ')}`);
+    if (m.auth) continue; // an OAuth2 mailbox needs no password
     if (m.password === undefined && m.passwordEnv) {
       const v = env[m.passwordEnv];
       if (v === undefined) throw new ConfigError(`${file}: mailboxes.${i}.passwordEnv: environment variable ${m.passwordEnv} is not set`);

@@ -27,6 +27,8 @@ commands:
   users list | disable EMAIL | enable EMAIL | password EMAIL
   users token EMAIL --label TEXT    a personal API token, printed once on the last line
   users tokens EMAIL | revoke EMAIL LABEL
+  mailboxes list | login NAME [--device] [--port N] | logout NAME | test NAME
+                                    OAuth2 sign-in of a mailbox (refresh token stored encrypted), a login check
 
 common options:
   --config FILE   configuration (default config/centralizer.yaml)
@@ -52,6 +54,8 @@ const OPTIONS = {
   name: { type: 'string' },
   label: { type: 'string' },
   'password-env': { type: 'string' },
+  device: { type: 'boolean' },
+  port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -98,6 +102,10 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
       case 'config': {
         const { configApplyCommand } = await import('./config-apply.ts');
         return await configApplyCommand(ctx);
+      }
+      case 'mailboxes': {
+        const { mailboxesCommand } = await import('./mailboxes.ts');
+        return await mailboxesCommand(ctx);
       }
       case 'vendors': {
         const { vendorsCommand } = await import('./vendors.ts');

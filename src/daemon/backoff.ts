@@ -28,7 +28,14 @@ const AUTH_MAX_MS = 30 * 60_000;
  * Delay after an authentication failure: slow, so a wrong password does not hammer the
  * server (or get the account locked). 5 min doubling to 30 min, jitter never below 5 min.
  */
-export function authFailureDelayMs(attempt: number, random: () => number = Math.random): number {
-  const d = backoffDelayMs(attempt, { baseMs: AUTH_MIN_MS, maxMs: AUTH_MAX_MS }, random);
-  return Math.min(AUTH_MAX_MS, Math.max(AUTH_MIN_MS, d));
+export function authFailureDelayMs(attempt: number, random: () => number = Math.random, bounds: AuthBackoff = {}): number {
+  const { minMs = AUTH_MIN_MS, maxMs = AUTH_MAX_MS } = bounds;
+  const d = backoffDelayMs(attempt, { baseMs: minMs, maxMs }, random);
+  return Math.min(maxMs, Math.max(minMs, d));
+}
+
+/** Bounds of the slow schedule after a refused login (OAuth2 mailboxes start at 1 min; tests shorten both). */
+export interface AuthBackoff {
+  minMs?: number;
+  maxMs?: number;
 }

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import type { App } from '../app.ts';
-import type { BackoffOptions } from './backoff.ts';
+import type { AuthBackoff, BackoffOptions } from './backoff.ts';
 import type { HealthSource } from './health.ts';
 import { DaemonLease, type LeaseOptions } from './lease.ts';
 import { MailboxWorker } from './mailbox-worker.ts';
@@ -8,6 +8,8 @@ import { MailboxWorker } from './mailbox-worker.ts';
 export interface DaemonOptions {
   /** Reconnect backoff (tests shorten it). */
   backoff?: BackoffOptions;
+  /** The slow schedule after a refused login (tests shorten it). */
+  authBackoff?: AuthBackoff;
   lease?: Omit<LeaseOptions, 'onLost'>;
   /** Called after the daemon stopped itself because another process took its lease. */
   onLeaseLost?: () => void;
@@ -69,7 +71,7 @@ export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<D
 export async function openDaemon(app: App, opts: DaemonOptions = {}): Promise<Daemon> {
   const log = app.log.child({ component: 'daemon' });
   checkSchedules(app);
-  const workers = app.config.mailboxes.map((mailbox) => new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff }));
+  const workers = app.config.mailboxes.map((mailbox) => new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff, authBackoff: opts.authBackoff }));
   let retry: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | null = null;
   const stop = () =>

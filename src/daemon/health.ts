@@ -10,6 +10,10 @@ export interface MailboxHealth {
   nextRetryAt: number | null;
   /** No successful sync for longer than daemon.staleAfterSeconds. */
   stale: boolean;
+  /** How the mailbox logs in: `password` or `oauth2:<provider>`. */
+  auth?: string;
+  /** Why an OAuth2 mailbox cannot log in: the provider's error code (invalid_client, …) and what to do. */
+  authError?: { code: string; hint: string } | null;
 }
 
 export interface HealthSource {

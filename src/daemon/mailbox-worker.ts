@@ -3,7 +3,11 @@ import cron from 'node-cron';
 import type { App } from '../app.ts';
 import type { MailboxConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { authFailureDelayMs, backoffDelayMs, type BackoffOptions } from './backoff.ts';
+import { isMailAuthError } from '../mail-auth/errors.ts';
+import { hintFor } from '../mail-auth/providers.ts';
+import { encryptedRefreshTokens } from '../mail-auth/refresh-tokens.ts';
+import { accessTokenFor, invalidateToken, type TokenContext } from '../mail-auth/token-source.ts';
+import { authFailureDelayMs, backoffDelayMs, type AuthBackoff, type BackoffOptions } from './backoff.ts';
 import type { MailboxHealth } from './health.ts';
 import { syncMailbox } from './mailbox-sync.ts';
 import { SerialRunner } from './serial-runner.ts';
@@ -13,7 +17,11 @@ export interface WorkerOptions {
   mailbox: MailboxConfig;
   log: Logger;
   backoff?: BackoffOptions;
+  /** The slow schedule after a refused login (default 5-30 min for passwords, 1-30 min for OAuth2). */
+  authBackoff?: AuthBackoff;
 }
+
+const OAUTH_AUTH_BACKOFF: AuthBackoff = { minMs: 60_000, maxMs: 30 * 60_000 };
 
 const STOP_WAIT_MS = 3_000;
 const LOGOUT_WAIT_MS = 2_000;
@@ -49,11 +57,18 @@ export class MailboxWorker {
   private closeReason: string | null = null;
   private readonly startedAt = Date.now();
   private h: Omit<MailboxHealth, 'name' | 'stale'> = { state: 'starting', connected: false, lastSuccessAt: null, lastError: null, messagesBehind: null, nextRetryAt: null };
+  /** OAuth2: where tokens come from, the one handed to the last login, and whether a refused one was already replaced. */
+  private readonly tokens: TokenContext;
+  private lastToken: string | undefined;
+  private tokenRetried = false;
 
   constructor(private readonly opts: WorkerOptions) {
     this.name = opts.mailbox.name;
     this.log = opts.log.child({ mailbox: this.name });
     this.runner = new SerialRunner(() => this.sync(), (err) => this.syncFailed(err));
+    const m = opts.mailbox;
+    this.tokens = { mailbox: m.name, user: m.user, refreshTokens: m.auth?.grant === 'refresh_token' ? encryptedRefreshTokens(opts.app.store) : undefined };
+    Object.assign(this.h, { auth: m.auth ? `oauth2:${m.auth.provider}` : 'password', authError: null });
   }
 
   start(): void {
@@ -95,14 +110,29 @@ export class MailboxWorker {
         delay = backoffDelayMs(this.attempt++, this.opts.backoff);
       } catch (err) {
         if (this.stopped) break;
-        if ((err as { authenticationFailed?: boolean }).authenticationFailed) {
-          // Slow retries: a wrong password must not hammer the server or get the account locked.
-          delay = authFailureDelayMs(this.authAttempt++);
-          this.h.lastError = `authentication failed for user ${this.opts.mailbox.user}`;
+        const oauth = this.opts.mailbox.auth;
+        const refused = (err as { authenticationFailed?: boolean }).authenticationFailed === true;
+        if (oauth && refused && !this.tokenRetried) {
+          // The server refused the token (revoked, or expired early): one new token, one retry, at once.
+          this.tokenRetried = true;
+          invalidateToken(oauth, this.tokens, this.lastToken);
+          this.log.warn('IMAP server refused the OAuth2 token; fetching a new one and retrying once');
+          continue;
+        }
+        if (refused || (isMailAuthError(err) && err.permanent)) {
+          // Slow retries: a wrong password must not hammer the server or get the account locked,
+          // nor a refused grant the token endpoint. Other mailboxes are not affected.
+          delay = authFailureDelayMs(this.authAttempt++, Math.random, this.opts.authBackoff ?? (oauth ? OAUTH_AUTH_BACKOFF : undefined));
           this.h.state = 'auth_failed';
+          if (!oauth) this.h.lastError = `authentication failed for user ${this.opts.mailbox.user}`;
+          else if (isMailAuthError(err)) Object.assign(this.h, { lastError: err.message, authError: { code: err.code, hint: err.hint } });
+          else {
+            invalidateToken(oauth, this.tokens, this.lastToken); // the next slow retry starts from a new token
+            Object.assign(this.h, { lastError: `the IMAP server refused a fresh OAuth2 token for user ${this.opts.mailbox.user}`, authError: { code: 'imap_refused', hint: hintFor(oauth, 'imap_refused', this.name) } });
+          }
         } else {
           delay = backoffDelayMs(this.attempt++, this.opts.backoff);
-          this.h.lastError = errorText(err);
+          Object.assign(this.h, { lastError: errorText(err), authError: null });
         }
       }
       if (this.h.state !== 'auth_failed') this.h.state = 'backoff';
@@ -123,9 +153,13 @@ export class MailboxWorker {
   /** One connection, from connect to close. Resolves when the connection closes; throws if it never opens. */
   private async session(): Promise<void> {
     const m = this.opts.mailbox;
+    Object.assign(this.h, { state: 'connecting', nextRetryAt: null });
+    // XOAUTH2 with a cached (or just refreshed) token; a token-endpoint refusal throws here.
+    this.lastToken = m.auth ? (await accessTokenFor(m.auth, this.tokens)).accessToken : undefined;
+    if (this.stopped) throw new Error('stopped');
     const client = new ImapFlow({
       host: m.host, port: m.port, secure: m.secure, tls: m.tls,
-      auth: { user: m.user, pass: m.password ?? '' },
+      auth: this.lastToken !== undefined ? { user: m.user, accessToken: this.lastToken } : { user: m.user, pass: m.password ?? '' },
       logger: false,
       disableAutoIdle: true, // we IDLE ourselves right after each catch-up (auto-IDLE waits 15 s)
       connectionTimeout: 30_000,
@@ -155,7 +189,8 @@ export class MailboxWorker {
       clearTimeout(openGuard);
     }
     this.authAttempt = 0;
-    Object.assign(this.h, { connected: true, state: 'syncing' });
+    this.tokenRetried = false;
+    Object.assign(this.h, { connected: true, state: 'syncing', authError: null });
     this.log.info({ folder: m.folder }, 'connected');
     const daemon = this.opts.app.config.daemon;
     // A missed tick (busy event loop) is harmless: the runner coalesces requests anyway.

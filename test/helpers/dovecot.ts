@@ -26,6 +26,8 @@ export interface Dovecot {
   maildir(user: string): string;
   /** Write messages straight into Maildir/new (or Maildir/.<folder>/new); UIDs follow order. */
   seedMaildir(user: string, messages: Buffer[], folder?: string): void;
+  /** End the user's IMAP sessions (`doveadm kick`), as Exchange does when a session's token expires. */
+  kick(user: string): void;
 }
 
 const DEFAULT_USERS: DovecotUser[] = [
@@ -155,7 +157,26 @@ function accounts() {
   };
 }
 
-function config(dir: string, port: number, a: ReturnType<typeof accounts>): string {
+/**
+ * OAuth2 logins (XOAUTH2, OAUTHBEARER) checked by token introspection (RFC 7662) at this URL.
+ * Dovecot POSTs only `token=`: a `%u` in the URL made 2.3.19's auth process panic (measured), so
+ * the introspection answer must name the one user the token is for.
+ */
+export interface DovecotOAuth2 {
+  introspectionUrl: string;
+}
+
+function oauth2Passdb(dir: string, o: DovecotOAuth2 | undefined): string {
+  if (!o) return '';
+  return `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/dovecot-oauth2.conf.ext
+}
+`;
+}
+
+function config(dir: string, port: number, a: ReturnType<typeof accounts>, oauth2?: DovecotOAuth2): string {
   // Minimal and self-contained: no !include of /etc/dovecot.
   return `instance_name = test-${port}
 base_dir = ${dir}/run
@@ -165,7 +186,7 @@ listen = 127.0.0.1
 log_path = ${dir}/log/dovecot.log
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${oauth2 ? ' xoauth2 oauthbearer' : ''}
 # a wrong password is answered at once instead of after 2 s
 auth_failure_delay = 0
 default_login_user = ${a.loginUser}
@@ -181,9 +202,9 @@ imap_idle_notify_interval = 1 secs
 mailbox_idle_check_interval = 1 secs
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${dir}/users
+  args = scheme=PLAIN username_format=%u ${dir}/users${oauth2 ? '\n  mechanisms = plain login' : ''}
 }
-userdb {
+${oauth2Passdb(dir, oauth2)}userdb {
   driver = static
   args = uid=${a.mailUid} gid=${a.mailGid} home=${dir}/mail/%u
 }
@@ -208,7 +229,7 @@ service anvil {
 }
 
 // --- the server -------------------------------------------------------------------------------
-export async function startDovecot(opts: { users?: DovecotUser[] } = {}): Promise<Dovecot> {
+export async function startDovecot(opts: { users?: DovecotUser[]; oauth2?: DovecotOAuth2 } = {}): Promise<Dovecot> {
   const bin = findBinary();
   if (!bin) throw new Error('dovecot binary not found (apt-get install dovecot-imapd)');
   const users = opts.users ?? DEFAULT_USERS;
@@ -221,7 +242,16 @@ export async function startDovecot(opts: { users?: DovecotUser[] } = {}): Promis
   for (const sub of ['run', 'state', 'log', 'mail']) mkdirSync(path.join(dir, sub), { mode: 0o755 });
   chownSync(path.join(dir, 'mail'), acc.mailUid, acc.mailGid);
   const cfg = path.join(dir, 'dovecot.conf');
-  writeFileSync(cfg, config(dir, port, acc));
+  writeFileSync(cfg, config(dir, port, acc, opts.oauth2));
+  if (opts.oauth2) {
+    // Dovecot POSTs token=<access token> and logs in when the answer's username is the login user.
+    writeFileSync(path.join(dir, 'dovecot-oauth2.conf.ext'), `introspection_mode = post
+introspection_url = ${opts.oauth2.introspectionUrl}
+username_attribute = username
+active_attribute = active
+active_value = true
+`);
+  }
   writeFileSync(path.join(dir, 'users'), users.map((u) => `${u.user}:{PLAIN}${u.password}\n`).join(''));
   const logFile = path.join(dir, 'log', 'dovecot.log');
   const stderrFile = path.join(dir, 'log', 'stderr.log'); // config errors land here, before log_path is open
@@ -302,6 +332,11 @@ export async function startDovecot(opts: { users?: DovecotUser[] } = {}): Promis
     }
   }
 
+  function kick(user: string): void {
+    const doveadm = path.join(path.dirname(bin!), 'doveadm');
+    execFileSync(existsSync(doveadm) ? doveadm : 'doveadm', ['-c', cfg, 'kick', user], { stdio: 'ignore' });
+  }
+
   await start();
-  return { host: '127.0.0.1', port, dir, users, stop, start, destroy, maildir, seedMaildir };
+  return { host: '127.0.0.1', port, dir, users, stop, start, destroy, maildir, seedMaildir, kick };
 }
