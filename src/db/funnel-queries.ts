@@ -1,0 +1,147 @@
+import type Database from 'better-sqlite3';
+import type { Country } from '../normalize/national-id.ts';
+import { buildWhere, DAY_MS, inList, scopeClause, searchSubquery, type LeadFilter } from './lead-filter.ts';
+import type { InteractionKind } from '../funnel/vocabulary.ts';
+
+/** Leads of one combination of the funnel's dimensions; overdue: por_contactar past its deadline. */
+export interface LeadGroup { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string; state: string; overdue: number; n: number }
+export interface InteractionGroup { kind: InteractionKind; projectId: number | null; parser: string | null; medium: string; owner: string | null; reentry: number; state: string | null; contactState: string | null; overdue: number; n: number }
+
+const DIMS = 'projectId, parser, medium, owner, quality';
+
+/**
+ * The funnel's read side. Leads come from lead_funnel_daily (whole UTC days, kept by triggers) with
+ * the partial days at each end of the period scanned, and the few leads still inside their contact
+ * deadline found through leads_state_deadline; interactions from their covering index.
+ */
+export class FunnelQueries {
+  private statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database, private readonly country: () => Country) {}
+
+  private prepare(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      if (this.statements.size > 300) this.statements.clear();
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** Lead groups for the filter (status and contact-state filters are the caller's, on the groups). */
+  leadGroups(filter: LeadFilter, now: number): LeadGroup[] {
+    const f: LeadFilter = { ...filter, status: undefined, contactState: undefined };
+    if (f.q) return this.leadScan(f, now);
+    const from = f.from ?? 0;
+    const to = f.to ?? 8.64e15;
+    const firstDay = Math.ceil(from / DAY_MS);
+    const endDay = Math.floor(to / DAY_MS);
+    if (endDay <= firstDay) return this.leadScan(f, now);
+    return [
+      ...this.leadDays(f, now, firstDay, endDay),
+      ...(from < firstDay * DAY_MS ? this.leadScan({ ...f, from, to: firstDay * DAY_MS }, now) : []),
+      ...(endDay * DAY_MS < to ? this.leadScan({ ...f, from: endDay * DAY_MS, to: f.to }, now) : []),
+    ];
+  }
+
+  private leadScan(f: LeadFilter, now: number): LeadGroup[] {
+    const w = buildWhere(f, now, this.country(), true);
+    return this.prepare(`SELECT l.project_id AS projectId, l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, l.contact_state AS state,
+      (l.contact_state = 'por_contactar' AND l.deadline_at < ?) AS overdue, count(*) AS n FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7`).all(now, ...w.params) as LeadGroup[];
+  }
+
+  private leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): LeadGroup[] {
+    const params: unknown[] = [firstDay, endDay];
+    const where = ['a.day >= ? AND a.day < ?', 'a.n > 0'];
+    if (f.quality?.length) where.push(inList('a.quality', f.quality, params));
+    if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
+    if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
+    if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
+    if (f.ownerVendorId !== undefined) { where.push('a.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
+    const scoped = scopeClause(f.scope, params, 'a');
+    if (scoped) where.push(scoped);
+    const rows = this.prepare(`SELECT nullif(a.project_id, -1) AS projectId, nullif(a.parser, '') AS parser, a.medium, nullif(a.owner_vendor_id, '') AS owner, a.quality,
+      a.contact_state AS state, sum(a.n) AS n FROM lead_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6`).all(...params) as Omit<LeadGroup, 'overdue'>[];
+    // Leads still in time are few (the last followUpDays of arrivals); every other por_contactar one is overdue.
+    const w = buildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, this.country(), true);
+    const fresh = this.prepare(`SELECT l.project_id AS projectId, l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
+      FROM leads l INDEXED BY leads_state_deadline WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`).all(now, ...w.params) as Omit<LeadGroup, 'overdue' | 'state'>[];
+    const key = (g: { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string }) => `${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${g.quality}`;
+    const inTime = new Map(fresh.map((g) => [key(g), g.n]));
+    const out: LeadGroup[] = [];
+    for (const r of rows) {
+      if (r.state !== 'por_contactar') { out.push({ ...r, overdue: 0 }); continue; }
+      const n = inTime.get(key(r)) ?? 0;
+      if (n > 0) out.push({ ...r, overdue: 0, n });
+      if (r.n - n > 0) out.push({ ...r, overdue: 1, n: r.n - n });
+    }
+    return out;
+  }
+
+  /** The filter's clause on interactions `i` (period on the interaction's date). */
+  private interactionWhere(f: LeadFilter, params: unknown[]): string[] {
+    const where = ["i.kind <> 'lead'"];
+    if (f.from !== undefined) { where.push('i.at >= ?'); params.push(f.from); }
+    if (f.to !== undefined) { where.push('i.at < ?'); params.push(f.to); }
+    if (f.projectIds?.length) where.push(inList('i.project_id', f.projectIds, params));
+    if (f.parsers?.length) {
+      const named = f.parsers.filter((p): p is string => p !== null);
+      const terms = named.length ? [inList('i.parser', named, params)] : [];
+      if (named.length < f.parsers.length) terms.push('i.parser IS NULL');
+      where.push(`(${terms.join(' OR ')})`);
+    }
+    if (f.medium?.length) where.push(inList('i.medium', f.medium, params));
+    if (f.ownerVendorId !== undefined) { where.push('i.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
+    if (f.q) {
+      const sub = searchSubquery(f.q, this.country());
+      where.push(`i.client_id IN (SELECT client_id FROM leads WHERE id IN (${sub.sql}))`);
+      params.push(...sub.params);
+    }
+    const scoped = scopeClause(f.scope, params, 'i');
+    if (scoped) where.push(scoped);
+    return where;
+  }
+
+  interactionGroups(f: LeadFilter, now: number): InteractionGroup[] {
+    const params: unknown[] = [now];
+    const where = this.interactionWhere(f, params);
+    return this.prepare(`SELECT i.kind, i.project_id AS projectId, i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry, i.state, i.contact_state AS contactState,
+      (i.contact_state = 'por_contactar' AND i.deadline_at < ?) AS overdue, count(*) AS n FROM interactions i WHERE ${where.join(' AND ')}
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`).all(...params) as InteractionGroup[];
+  }
+
+  /** One stage's table, newest first, keyset on (at, id); `states` narrows by a separación state or a quote status. */
+  interactionList(kind: InteractionKind, f: LeadFilter, states: string[] | null, now: number, limit: number, before: { at: number; id: number } | null) {
+    const params: unknown[] = [];
+    const where = [...this.interactionWhere(f, params), 'i.kind = ?'];
+    params.push(kind);
+    if (states?.length) {
+      const terms: string[] = [];
+      const plain = states.filter((s) => s !== 'por_contactar' && s !== 'no_contactado');
+      if (plain.length) terms.push(kind === 'cotizacion' ? inList('i.contact_state', plain, params) : inList('i.state', plain, params));
+      if (states.includes('por_contactar')) { terms.push("(i.contact_state = 'por_contactar' AND i.deadline_at >= ?)"); params.push(now); }
+      if (states.includes('no_contactado')) { terms.push("(i.contact_state = 'por_contactar' AND i.deadline_at < ?)"); params.push(now); }
+      where.push(`(${terms.join(' OR ')})`);
+    }
+    if (before) { where.push('(i.at, i.id) < (?, ?)'); params.push(before.at, before.id); }
+    const rows = this.prepare(`SELECT i.id, i.kind, i.at, i.product, i.model, i.amount, i.source, i.state, i.contact_state AS contactState, i.deadline_at AS deadlineAt,
+      i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry, i.external_id AS externalId, p.name AS project,
+      c.id AS clientId, c.name, c.national_id AS nationalId, c.email, c.phone
+      FROM interactions i JOIN clients c ON c.id = i.client_id LEFT JOIN projects p ON p.id = i.project_id
+      WHERE ${where.join(' AND ')} ORDER BY i.at DESC, i.id DESC LIMIT ?`).all(...params, limit + 1) as ({ id: number; at: number } & Record<string, unknown>)[];
+    const more = rows.length > limit;
+    if (more) rows.pop();
+    const last = rows[rows.length - 1];
+    return { rows, next: more && last ? { at: last.at, id: last.id } : null };
+  }
+
+  /** "Última interacción" of clients: their latest stage and its date. */
+  lastInteractions(clientIds: number[]): Map<number, { kind: string; at: number }> {
+    if (!clientIds.length) return new Map();
+    const params: unknown[] = [];
+    const list = inList('client_id', clientIds, params);
+    const rows = this.prepare(`SELECT client_id AS clientId, kind, max(at) AS at FROM interactions WHERE ${list} AND kind <> 'lead' GROUP BY client_id`).all(...params) as { clientId: number; kind: string; at: number }[];
+    return new Map(rows.map((r) => [r.clientId, { kind: r.kind, at: r.at }]));
+  }
+}

@@ -1,0 +1,105 @@
+import type Database from 'better-sqlite3';
+import { preparedCache, type Prepared } from './prepared.ts';
+import type { ClientEvent, Derived, LeadTouch } from '../funnel/rules.ts';
+import type { IntakeSource, InteractionKind, QuoteContactState, SeparationState } from '../funnel/vocabulary.ts';
+
+export interface NewInteraction {
+  key: string;
+  externalId: string | null;
+  kind: InteractionKind;
+  clientId: number;
+  projectId: number | null;
+  at: number;
+  product: string | null;
+  model: string | null;
+  amount: number | null;
+  source: IntakeSource;
+  state: SeparationState | null;
+  deadlineAt: number | null;
+  leadId: number | null;
+  ownerVendorId: string | null;
+  actor: string;
+}
+
+export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+/** The fields a re-import may change; the rest (contact state, attribution) are the product's. */
+const CONTENT = ['client_id', 'project_id', 'at', 'product', 'model', 'amount', 'source', 'state'] as const;
+
+/**
+ * Interaction writes and the per-client reads the funnel rules need. Writes run inside the app's
+ * write path (the caller's `store.transaction`); this class only checks that one is open.
+ */
+export class FunnelStore {
+  private readonly q: Prepared;
+
+  constructor(private readonly db: Database.Database) {
+    this.q = preparedCache(db);
+  }
+
+  private writing(): void {
+    if (!this.db.inTransaction) throw new Error('a write outside a unit of work: use store.transaction');
+  }
+
+  /** Inserts, or updates the content of the row with the same key; the same content changes nothing. */
+  upsert(r: NewInteraction, now: number): { id: number; outcome: UpsertOutcome } {
+    this.writing();
+    const old = this.q(`SELECT id, ${CONTENT.join(', ')} FROM interactions WHERE key = ?`).get(r.key) as Record<string, unknown> & { id: number } | undefined;
+    const content: Record<(typeof CONTENT)[number], unknown> = { client_id: r.clientId, project_id: r.projectId, at: r.at, product: r.product, model: r.model, amount: r.amount, source: r.source, state: r.state };
+    if (old) {
+      if (CONTENT.every((c) => old[c] === content[c])) return { id: old.id, outcome: 'unchanged' };
+      this.q(`UPDATE interactions SET ${CONTENT.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`).run(...CONTENT.map((c) => content[c]), now, old.id);
+      return { id: old.id, outcome: 'updated' };
+    }
+    // A quote made before a contact the client already has on record starts contacted (or aborted).
+    const contactState = r.kind === 'cotizacion' ? this.contactAfter(r.clientId, r.at) ?? 'por_contactar' : null;
+    const res = this.q(`INSERT INTO interactions (key, external_id, kind, client_id, project_id, at, product, model, amount, source, state, contact_state, deadline_at,
+      lead_id, parser, medium, owner_vendor_id, reentry, actor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 'otros', ?, 0, ?, ?, ?)`)
+      .run(r.key, r.externalId, r.kind, r.clientId, r.projectId, r.at, r.product, r.model, r.amount, r.source, r.state, contactState, r.kind === 'cotizacion' ? r.deadlineAt : null, r.ownerVendorId, r.actor, now, now);
+    return { id: Number(res.lastInsertRowid), outcome: 'created' };
+  }
+
+  private contactAfter(clientId: number, at: number): QuoteContactState | null {
+    const row = this.q("SELECT action FROM actions WHERE client_id = ? AND action IN ('follow_up', 'abort') AND at >= ? ORDER BY at LIMIT 1").get(clientId, at) as { action: string } | undefined;
+    return row ? (row.action === 'abort' ? 'abortado' : 'contactado') : null;
+  }
+
+  /** A client's leads and interactions, for the attribution and counting rules. */
+  clientHistory(clientId: number): { leads: LeadTouch[]; events: ClientEvent[] } {
+    const leads = this.q('SELECT id, received_at AS at, project_id AS projectId, parser, medium FROM leads WHERE client_id = ?').all(clientId) as LeadTouch[];
+    const events = this.q('SELECT id, kind, at, project_id AS projectId, source FROM interactions WHERE client_id = ?').all(clientId) as ClientEvent[];
+    return { leads, events };
+  }
+
+  /** Writes what the rules derived; rows already right are left alone. `noLead` is the portal key of rows without a lead. */
+  setDerived(id: number, d: Derived, noLead: string, now: number): void {
+    this.writing();
+    this.q(`UPDATE interactions SET lead_id = ?, parser = ?, medium = ?, reentry = ?, updated_at = ?
+      WHERE id = ? AND (lead_id IS NOT ? OR parser IS NOT ? OR medium IS NOT ? OR reentry IS NOT ?)`)
+      .run(d.leadId, d.leadId === null ? noLead : d.parser, d.medium, d.reentry ? 1 : 0, now, id, d.leadId, d.leadId === null ? noLead : d.parser, d.medium, d.reentry ? 1 : 0);
+  }
+
+  /** A vendor by id, email or name (case-insensitive), as an ERP file writes the responsable. */
+  vendorId(text: string): string | null {
+    const row = this.q('SELECT id FROM vendors WHERE id = @t OR lower(email) = lower(@t) OR lower(name) = lower(@t) ORDER BY id = @t DESC LIMIT 1').get({ t: text }) as { id: string } | undefined;
+    return row?.id ?? null;
+  }
+
+  clientOwner(clientId: number): string | null {
+    return (this.q('SELECT owner_vendor_id AS o FROM clients WHERE id = ?').get(clientId) as { o: string | null } | undefined)?.o ?? null;
+  }
+
+  /** Everything a client did, for the ficha's timeline (the caller checked the client is visible). */
+  timeline(clientId: number) {
+    const leads = this.q(`SELECT l.id, l.received_at AS at, p.name AS project, l.parser, l.medium, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt,
+      l.contact_type AS contactType, l.last_contact_at AS lastContactAt, l.owner_vendor_id AS owner FROM leads l LEFT JOIN projects p ON p.id = l.project_id
+      WHERE l.client_id = ? ORDER BY l.received_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+    const items = this.q(`SELECT i.id, i.kind, i.at, p.name AS project, i.product, i.model, i.amount, i.source, i.state, i.contact_state AS contactState, i.deadline_at AS deadlineAt,
+      i.parser, i.medium, i.external_id AS externalId, i.owner_vendor_id AS owner, i.reentry FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
+      WHERE i.client_id = ? ORDER BY i.at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+    const followUps = this.q(`SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation, f.contact_type AS contactType, f.due_at AS dueAt,
+      f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id WHERE f.client_id = ? ORDER BY f.created_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+    const client = this.q(`SELECT id, name, national_id AS nationalId, email, phone, owner_vendor_id AS owner, created_at AS createdAt FROM clients WHERE id = ?`).get(clientId) as Record<string, unknown> | undefined;
+    return { client: client ?? null, leads, items, followUps };
+  }
+}

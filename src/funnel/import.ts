@@ -1,0 +1,159 @@
+// Takes interactions in (an ERP file, the API): every record is checked and matched to its client
+// first; only then, and only when nothing failed (or --skip-invalid), is anything written, in one
+// transaction. A record already stored (same external id, or same content) changes nothing.
+import { createHash } from 'node:crypto';
+import type { ClientRow, NewClient, StoreTx } from '../db/port.ts';
+import type { FunnelStore, UpsertOutcome } from '../db/funnel-store.ts';
+import { runSync } from '../db/port.ts';
+import { fillGaps, findClient } from '../leads/matching.ts';
+import { followUpDue } from '../leads/follow-ups.ts';
+import type { SourceRecord } from './columns.ts';
+import { deriveClient } from './rules.ts';
+import { validateRecord, type InteractionInput, type ValidationContext } from './validate.ts';
+import { NO_LEAD, type IntakeSource } from './vocabulary.ts';
+
+/** What the import needs of the storage (the app's Store and the funnel's statements). */
+export interface ImportStorage {
+  store: StoreTx & { transaction<T>(fn: () => T): T };
+  funnel: FunnelStore;
+}
+
+export interface ImportSettings extends Omit<ValidationContext, 'defaultSource'> {
+  followUpDays: number;
+}
+
+export interface ImportOptions {
+  actor: string;
+  defaultSource: IntakeSource;
+  dryRun?: boolean;
+  /** Import the valid records and report the others, instead of importing nothing. */
+  skipInvalid?: boolean;
+  /** A record whose client is unknown creates the client (full-scope callers); otherwise it is refused. */
+  createClients: boolean;
+  /** Limited callers: may they see (act on) this client? */
+  seesClient?: (clientId: number) => boolean;
+  /** Limited callers: may they act on this project? */
+  seesProject?: (projectId: number) => boolean;
+  onProgress?: (phase: 'validando' | 'importando', done: number, total: number) => void;
+  now: number;
+}
+
+export interface RecordError { line: number; reason: string }
+
+export interface ImportReport {
+  records: number;
+  valid: number;
+  errors: RecordError[];
+  created: number;
+  updated: number;
+  unchanged: number;
+  clientsCreated: number;
+  /** False when errors stopped the import: nothing was written. */
+  imported: boolean;
+  dryRun: boolean;
+  ids: number[];
+}
+
+interface Checked { line: number; input: InteractionInput; projectId: number; vendorId: string | null }
+
+class DryRun extends Error {}
+const PROGRESS_EVERY = 500;
+
+const clientKeys = (i: InteractionInput) => ({ nationalId: i.nationalId, email: i.email, phone: i.phone });
+
+function keyOf(i: InteractionInput, clientId: number, projectId: number): string {
+  if (i.externalId) return `ext:${i.kind}:${i.externalId}`;
+  const content = JSON.stringify([i.kind, clientId, projectId, i.at, i.product, i.model, i.amount, i.state]);
+  return `sum:${createHash('sha256').update(content).digest('hex').slice(0, 32)}`;
+}
+
+/** Checks every record (fields, project, vendor, client, duplicates) without writing. */
+function check(records: SourceRecord[], s: ImportStorage, settings: ImportSettings, o: ImportOptions) {
+  const errors: RecordError[] = [];
+  const valid: Checked[] = [];
+  const seenIds = new Map<string, { line: number; content: string }>();
+  const ctx: ValidationContext = { ...settings, defaultSource: o.defaultSource };
+  records.forEach((r, n) => {
+    if (n % PROGRESS_EVERY === 0) o.onProgress?.('validando', n, records.length);
+    const { value, errors: reasons } = validateRecord(r.values, ctx);
+    const projectId = value ? s.store.projectId(value.project) : null;
+    let vendorId: string | null = null;
+    if (value) {
+      if (projectId === null) reasons.push(`el proyecto "${value.project}" no está en la base de datos (centralizer config apply)`);
+      else if (o.seesProject && !o.seesProject(projectId)) reasons.push(`proyecto "${value.project}" fuera de tu alcance`);
+      if (value.vendor) {
+        vendorId = s.funnel.vendorId(value.vendor);
+        if (!vendorId) reasons.push(`vendedor "${value.vendor.slice(0, 40)}" desconocido`);
+      }
+      const client = runSync(findClient(s.store, clientKeys(value)));
+      if (client && o.seesClient && !o.seesClient(client.id)) reasons.push('ningún cliente tuyo coincide con el documento, email o teléfono');
+      if (!client && !o.createClients) reasons.push('ningún cliente tuyo coincide con el documento, email o teléfono');
+      if (value.externalId) {
+        const key = `${value.kind}:${value.externalId}`;
+        const content = JSON.stringify({ ...value, vendor: vendorId });
+        const seen = seenIds.get(key);
+        if (seen && seen.content !== content) reasons.push(`el id "${value.externalId.slice(0, 40)}" ya aparece en la línea ${seen.line} con otros datos`);
+        else if (!seen) seenIds.set(key, { line: r.line, content });
+      }
+    }
+    if (reasons.length) errors.push({ line: r.line, reason: reasons.join('; ') });
+    else valid.push({ line: r.line, input: value!, projectId: projectId!, vendorId });
+  });
+  return { errors, valid };
+}
+
+function clientFor(s: ImportStorage, c: Checked, now: number): { client: ClientRow; created: boolean } {
+  const i = c.input;
+  const found = runSync(findClient(s.store, clientKeys(i)));
+  const f = { ...clientKeys(i), nationalIdType: i.nationalIdType, name: i.name?.full ?? null, firstName: i.name?.first ?? null, lastName: i.name?.last ?? null };
+  if (found) {
+    const fill = fillGaps(found, f);
+    if (Object.keys(fill).length) s.store.updateClient(found.id, fill);
+    return { client: found, created: false };
+  }
+  const row: NewClient = { ...f, ownerVendorId: c.vendorId, ownerSince: c.vendorId ? now : null, createdAt: now };
+  const id = s.store.insertClient(row) as number;
+  return { client: { id, ...row, ownerVendorId: c.vendorId, ownerSince: row.ownerSince ?? null, lastActivityAt: null } as ClientRow, created: true };
+}
+
+/** Validates everything, then (unless errors or a dry run) writes the records in one transaction. */
+export function importRecords(records: SourceRecord[], s: ImportStorage, settings: ImportSettings, o: ImportOptions): ImportReport {
+  const { errors, valid } = check(records, s, settings, o);
+  o.onProgress?.('validando', records.length, records.length);
+  const report: ImportReport = { records: records.length, valid: valid.length, errors, created: 0, updated: 0, unchanged: 0, clientsCreated: 0, imported: false, dryRun: Boolean(o.dryRun), ids: [] };
+  if (errors.length && !o.skipInvalid) return report;
+  const counts: Record<UpsertOutcome, number> = { created: 0, updated: 0, unchanged: 0 };
+  const write = () => {
+    const touched = new Set<number>();
+    valid.forEach((c, n) => {
+      if (n % PROGRESS_EVERY === 0) o.onProgress?.('importando', n, valid.length);
+      const { client, created } = clientFor(s, c, o.now);
+      if (created) report.clientsCreated++;
+      const i = c.input;
+      const r = s.funnel.upsert({
+        key: keyOf(i, client.id, c.projectId), externalId: i.externalId, kind: i.kind, clientId: client.id, projectId: c.projectId, at: i.at, product: i.product, model: i.model,
+        amount: i.amount, source: i.source, state: i.state, deadlineAt: followUpDue(i.at, settings.followUpDays), leadId: null,
+        ownerVendorId: c.vendorId ?? client.ownerVendorId, actor: o.actor,
+      }, o.now);
+      counts[r.outcome]++;
+      report.ids.push(r.id);
+      if (r.outcome !== 'unchanged') touched.add(client.id);
+    });
+    for (const clientId of touched) rederive(s.funnel, clientId, o.now);
+    o.onProgress?.('importando', valid.length, valid.length);
+    if (o.dryRun) throw new DryRun();
+  };
+  try {
+    s.store.transaction(write);
+  } catch (e) {
+    if (!(e instanceof DryRun)) throw e;
+  }
+  Object.assign(report, counts, { imported: !o.dryRun });
+  return report;
+}
+
+/** Attribution and the counting rule, recomputed from the client's whole history. */
+export function rederive(funnel: FunnelStore, clientId: number, now: number): void {
+  const { leads, events } = funnel.clientHistory(clientId);
+  for (const [id, d] of deriveClient(leads, events)) funnel.setDerived(id, d, NO_LEAD, now);
+}
