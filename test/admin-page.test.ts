@@ -24,8 +24,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page in headless Chromium', () 
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, locale: 'es-CL', timezoneId: 'America/Santiago' });
     page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
+      // The one dialog the page opens itself: "Descartar" asks for confirmation. Anything else is an injection.
+      if (d.type() === 'confirm' && d.message().startsWith('¿Descartar')) void d.accept();
+      else {
+        dialogs.push(d.message());
+        void d.dismiss();
+      }
     });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {
@@ -91,6 +95,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page in headless Chromium', () 
     await page.locator(`#leads tbody tr[data-id="${data.hostileLeadId}"]`).click();
     await page.waitForSelector('#detail[open]');
     expect(await page.locator('#d-title').innerText()).toBe(HOSTILE);
+    await page.click('#d-source');
     await expect.poll(() => page.locator('#d-raw').innerText()).toContain('Mensaje: hola');
     expect(await page.locator('[data-action=edit]').isVisible()).toBe(true);
     expect(await page.locator('[data-action=follow]').isVisible()).toBe(false); // no client record yet

@@ -3,8 +3,9 @@ import { LeadQueries } from './queries.ts';
 import type { SqliteConnection } from './sqlite-base.ts';
 import { UserStore } from './users.ts';
 import { VendorQueries } from './vendor-queries.ts';
+import { DayQueries } from './day-queries.ts';
 
 /** The read models of the admin API and the account store, over the app's connection (db/ only touches the driver). */
 export function readSide(store: SqliteConnection, country: () => Country) {
-  return { queries: new LeadQueries(store.sqlite, country), vendors: new VendorQueries(store.sqlite), users: new UserStore(store.sqlite) };
+  return { queries: new LeadQueries(store.sqlite, country), vendors: new VendorQueries(store.sqlite), users: new UserStore(store.sqlite), day: new DayQueries(store.sqlite) };
 }

@@ -160,6 +160,24 @@ export class UserStore {
     return this.q('UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND label = ? AND revoked_at IS NULL').run(now, userId, label).changes;
   }
 
+  prefs(userId: number): { prefs: Record<string, unknown>; lastVisitAt: number | null } {
+    const row = this.q('SELECT prefs, last_visit_at AS lastVisitAt FROM user_prefs WHERE user_id = ?').get(userId) as { prefs: string; lastVisitAt: number | null } | undefined;
+    return row ? { prefs: JSON.parse(row.prefs) as Record<string, unknown>, lastVisitAt: row.lastVisitAt } : { prefs: {}, lastVisitAt: null };
+  }
+
+  setPrefs(userId: number, prefs: Record<string, unknown>, now: number): void {
+    this.q(`INSERT INTO user_prefs (user_id, prefs, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (user_id) DO UPDATE SET prefs = excluded.prefs, updated_at = excluded.updated_at`).run(userId, JSON.stringify(prefs), now);
+  }
+
+  /** Records a visit; returns the previous one ("new since your last visit"). */
+  visit(userId: number, now: number): number | null {
+    const before = this.prefs(userId).lastVisitAt;
+    this.q(`INSERT INTO user_prefs (user_id, last_visit_at, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (user_id) DO UPDATE SET last_visit_at = excluded.last_visit_at`).run(userId, now, now);
+    return before;
+  }
+
   audit(e: AuditEntry): void {
     this.q('INSERT INTO audit (at, user_id, actor, action, object_type, object_id, address, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(e.at, e.userId, e.actor, e.action, e.objectType ?? null, e.objectId === undefined || e.objectId === null ? null : String(e.objectId), e.address ?? null, JSON.stringify(e.data ?? {}));

@@ -6,6 +6,7 @@ import { storeHealth } from '../db/health.ts';
 import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLeadFilter, type FilterQuery } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
 import { isLimited, seesVendor } from '../auth/scope.ts';
+import { countryModule } from '../countries/index.ts';
 
 export const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
@@ -23,7 +24,9 @@ export function leadItem(r: LeadRow, now: number) {
     medium: r.medium,
     receivedAt: iso(r.receivedAt),
     followUpAt: iso(r.followUpAt),
+    deadlineAt: iso(r.deadlineAt),
     lastContactAt: iso(r.lastContactAt),
+    lastActionAt: iso(r.lastActionAt),
     clientId: r.clientId,
     owner: r.owner,
     contactType: r.contactType,
@@ -154,7 +157,10 @@ export function options(ctx: RequestContext) {
   return {
     json: {
       country: app.config.country,
+      lang: app.config.country === 'BR' ? 'pt' : 'es',
+      idLabel: countryModule(app.config.country).idLabel,
       followUpDays: app.config.followUpDays,
+      portals: Object.fromEntries(app.context().parsers.map((p) => [p.config.id, p.config.name])),
       projects,
       parsers: [...app.context().parsers.map((p) => p.config.id).sort(), NO_PARSER],
       qualities: QUALITIES,

@@ -6,6 +6,7 @@ import { pageFile } from './static.ts';
 import { route, type Route } from './types.ts';
 import * as vendors from './vendors.ts';
 import * as session from './session.ts';
+import * as day from './day.ts';
 
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
 const MANAGERS = ['admin', 'gerente'] as const;
@@ -22,11 +23,19 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/', allow: 'public', handler: pageFile('index.html') }),
   route({ method: 'GET', path: '/app.js', allow: 'public', handler: pageFile('app.js') }),
   route({ method: 'GET', path: '/app.css', allow: 'public', handler: pageFile('app.css') }),
+  route({ method: 'GET', path: '/common.js', allow: 'public', handler: pageFile('common.js') }),
+  route({ method: 'GET', path: '/table.js', allow: 'public', handler: pageFile('table.js') }),
+  route({ method: 'GET', path: '/detail.js', allow: 'public', handler: pageFile('detail.js') }),
+  route({ method: 'GET', path: '/day.js', allow: 'public', handler: pageFile('day.js') }),
   route({ method: 'GET', path: '/healthz', allow: 'public', handler: leads.healthz }),
   route({ method: 'GET', path: '/metrics', allow: 'public', handler: leads.metrics }),
   route({ method: 'POST', path: '/api/session', allow: 'public', body: session.signInBody, handler: session.signIn }),
   route({ method: 'DELETE', path: '/api/session', allow: ALL, handler: session.signOut }),
   route({ method: 'GET', path: '/api/me', allow: ALL, handler: session.me }),
+  route({ method: 'GET', path: '/api/my/day', allow: ALL, query: day.dayQuery, handler: day.myDay }),
+  route({ method: 'GET', path: '/api/arrivals', allow: ALL, query: day.arrivalsQuery, handler: day.arrivals }),
+  route({ method: 'GET', path: '/api/me/prefs', allow: ALL, handler: day.getPrefs }),
+  route({ method: 'POST', path: '/api/me/prefs', allow: ALL, body: day.prefsBody, handler: day.setPrefs }),
   route({ method: 'GET', path: '/api/stats', allow: ALL, query: filterQuery, handler: leads.stats }),
   route({ method: 'GET', path: '/api/options', allow: ALL, handler: leads.options }),
   route({ method: 'GET', path: '/api/parsers', allow: MANAGERS, handler: (ctx) => ({ json: { parsers: leads.parserHealth(ctx.services, ctx.now) } }) }),

@@ -54,7 +54,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
   assertTokenPolicy(app.config.admin.token, app.config.admin.host);
   const now = deps.now ?? Date.now;
   const admin = app.config.admin;
-  const { queries, vendors, users } = readSide(app.store, () => app.config.country);
+  const { queries, vendors, users, day } = readSide(app.store, () => app.config.country);
   const accounts = new Accounts(users, { idleMs: admin.sessionIdleMinutes * 60_000, absoluteMs: admin.sessionMaxDays * 86_400_000 });
   const auth = createAuthenticator(app, accounts, deps, now);
   const services: Services = {
@@ -64,6 +64,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
     vendors,
     parserHealth: new ParserHealthMonitor(deps.log),
     users,
+    day,
     accounts,
     auth,
     now,

@@ -9,7 +9,9 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
  * A handler serving one fixed file of the page: the routes table names each file, so no request
  * path ever reaches the file system. Read on first use (importing touches no file), then cached.
  */
-export function pageFile(name: 'index.html' | 'app.js' | 'app.css'): () => Reply {
+export const PAGE_FILES = ['index.html', 'app.css', 'app.js', 'common.js', 'table.js', 'detail.js', 'day.js'] as const;
+
+export function pageFile(name: (typeof PAGE_FILES)[number]): () => Reply {
   let body: Buffer | null = null;
   return () => {
     body ??= fs.readFileSync(path.join(PAGE_DIR, name));

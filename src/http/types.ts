@@ -11,6 +11,7 @@ import type { Accounts } from '../auth/accounts.ts';
 import type { Caller } from '../auth/scope.ts';
 import type { Role } from '../db/auth-schema.ts';
 import type { UserStore } from '../db/users.ts';
+import type { DayQueries } from '../db/day-queries.ts';
 import type { Authenticator } from './authenticate.ts';
 
 export interface ServerDeps {
@@ -33,6 +34,7 @@ export interface Services {
   parserHealth: ParserHealthMonitor;
   accounts: Accounts;
   users: UserStore;
+  day: DayQueries;
   auth: Authenticator;
   now: () => number;
   startedAt: number;

@@ -1,0 +1,88 @@
+// "Mis pendientes": the vendor's day on a phone. Each card leads to a call, a WhatsApp or an email,
+// and a tap to contact opens "registrar contacto".
+import { $, el, fmt, getJson, label, postJson, session, showMessage } from './common.js';
+import { formBody } from './detail.js';
+
+let contactLead = null;
+
+function ago(iso, now = Date.now()) {
+  const min = Math.max(0, Math.round((now - Date.parse(iso)) / 60_000));
+  if (min < 60) return `hace ${min} min`;
+  const h = Math.round(min / 60);
+  if (h < 48) return `hace ${h} h`;
+  return `hace ${Math.round(h / 24)} días`;
+}
+
+function leadCard(c, due = null) {
+  const links = [];
+  const tap = (type) => () => setTimeout(() => openContact(c, type), 0);
+  if (c.links.tel) links.push(el('a', { class: 'act call', href: c.links.tel, onclick: tap('llamada') }, 'Llamar'));
+  if (c.links.whatsapp) links.push(el('a', { class: 'act wa', href: c.links.whatsapp, target: '_blank', rel: 'noopener noreferrer', onclick: tap('whatsapp') }, 'WhatsApp'));
+  if (c.links.mailto) links.push(el('a', { class: 'act mail', href: c.links.mailto, onclick: tap('email') }, 'Email'));
+  links.push(el('button', { type: 'button', class: 'act secondary', onclick: () => openContact(c, 'llamada') }, 'Registrar contacto'));
+  return el('article', { class: `lead-card${c.overdue && !due ? ' overdue' : ''}`, 'data-id': String(c.id) },
+    el('h3', { text: c.name ?? '(sin nombre)' }),
+    el('p', { class: 'meta', text: [c.project, c.portal].filter(Boolean).join(' · ') }),
+    el('p', { class: 'when' },
+      el('span', { text: `Llegó ${ago(c.receivedAt)}` }), ' · ',
+      due ? el('span', { class: 'due', text: `Seguimiento ${fmt(due)}` }) : el('span', { class: c.overdue ? 'deadline overdue' : 'deadline', text: `${c.overdue ? 'Venció' : 'Vence'} ${fmt(c.deadlineAt)}` })),
+    el('div', { class: 'card-actions' }, ...links));
+}
+
+/** Loads and draws the day; `visit` marks this as a visit (what is new is counted from the previous one). */
+export async function renderDay(visit = false) {
+  const d = await getJson(`/api/my/day${visit ? '?visit=1' : ''}`);
+  session.latestLeadId = Math.max(session.latestLeadId ?? 0, d.latestLeadId ?? 0);
+  $('#day-summary').replaceChildren(
+    el('span', { class: 'pill', text: `${d.pending.length} por contactar` }),
+    el('span', { class: `pill${d.overdue ? ' bad' : ''}`, text: `${d.overdue} vencidos` }),
+    el('span', { class: 'pill', text: `${d.due.length} seguimientos para hoy` }),
+    ...(d.newSinceLastVisit ? [el('span', { class: 'pill new', text: `${d.newSinceLastVisit} nuevos desde tu última visita` })] : []));
+  $('#day-due').replaceChildren(...d.due.map((c) => leadCard(c, c.dueAt)));
+  $('#day-due-empty').hidden = d.due.length > 0;
+  $('#day-pending').replaceChildren(...d.pending.map((c) => leadCard(c)));
+  $('#day-pending-empty').hidden = d.pending.length > 0;
+}
+
+function openContact(c, type) {
+  contactLead = c;
+  const f = $('#f-contact');
+  f.reset();
+  $('#contact-title').textContent = `Registrar contacto · ${c.name ?? '(sin nombre)'}`;
+  f.elements.namedItem('contactType').value = type;
+  const due = new Date(Date.now() + (session.options.followUpDays ?? 5) * 86_400_000);
+  f.elements.namedItem('recontactAt').value = due.toISOString().slice(0, 10);
+  showMessage($('#contact-message'), '');
+  syncAbort();
+  if (!$('#contact').open) $('#contact').showModal();
+}
+
+/** "Abortar" needs a comment and no recontact date. */
+function syncAbort() {
+  const f = $('#f-contact');
+  const abort = f.elements.namedItem('action').value === 'abortar';
+  f.elements.namedItem('comment').required = abort;
+  f.elements.namedItem('recontactAt').disabled = abort;
+}
+
+async function submitContact(f) {
+  const body = formBody(f, ['expectation', 'contactType', 'recontactAt', 'comment', 'action']);
+  try {
+    await postJson(`/api/leads/${contactLead.id}/follow-up`, body);
+    $('#contact').close();
+    showMessage($('#day-message'), body.action === 'abortar' ? 'Seguimiento abortado.' : 'Contacto registrado.', true);
+    await renderDay();
+  } catch (e) {
+    showMessage($('#contact-message'), e.message);
+  }
+}
+
+export function wireDay() {
+  const f = $('#f-contact');
+  for (const v of ['llamada', 'whatsapp', 'email', 'visita', 'otro']) f.elements.namedItem('contactType').append(el('option', { value: v, text: label(v) }));
+  for (const v of ['alta', 'media', 'baja']) f.elements.namedItem('expectation').append(el('option', { value: v, text: label(v) }));
+  f.elements.namedItem('expectation').value = 'media';
+  for (const r of f.querySelectorAll('input[name=action]')) r.addEventListener('change', syncAbort);
+  f.addEventListener('submit', (e) => { e.preventDefault(); submitContact(f); });
+  $('#contact-close').addEventListener('click', () => $('#contact').close());
+}
