@@ -2,10 +2,21 @@
 // waits to be killed -9 (so nothing is checkpointed or cleaned up at close).
 import fs from 'node:fs';
 import { openDatabase } from '../../src/db/open.ts';
+import { walGuardSettled } from '../../src/db/wal-guard.ts';
 
 const [file, mode] = process.argv.slice(2);
 const sqlite = openDatabase(file).$client;
 const add = (name: string) => sqlite.prepare('INSERT INTO projects (name) VALUES (?)').run(name);
+/** Reports once the guard has copied every write into the database file (at most a few ticks). */
+const whenSettled = (say: () => void) => {
+  const started = Date.now();
+  const t = setInterval(() => {
+    if (!walGuardSettled(sqlite)) return;
+    clearInterval(t);
+    process.stderr.write(`settled after ${Date.now() - started} ms\n`);
+    say();
+  }, 10);
+};
 add('first');
 if (mode === 'remove-wal-while-open') {
   setTimeout(() => {
@@ -13,10 +24,10 @@ if (mode === 'remove-wal-while-open') {
     add('after-removal'); // goes to the unlinked file until the guard notices
     setTimeout(() => {
       add('after-recreate');
-      process.stdout.write(`written ${fs.existsSync(`${file}-wal`)}\n`);
+      whenSettled(() => process.stdout.write(`written ${fs.existsSync(`${file}-wal`)}\n`));
     }, 400);
   }, 300);
 } else {
-  process.stdout.write('written\n');
+  whenSettled(() => process.stdout.write('written\n'));
 }
 setInterval(() => {}, 1000);
