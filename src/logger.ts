@@ -5,6 +5,7 @@ export const REDACT_PATHS = [
   'password', '*.password', 'pass', '*.pass', 'token', '*.token', 'authorization', '*.authorization', 'headers.authorization', 'req.headers.authorization',
   'email', '*.email', 'phone', '*.phone', 'nationalId', '*.nationalId', 'name', '*.name', 'fields', '*.fields', 'rawFields', '*.rawFields', 'raw', '*.raw',
   'from', '*.from', 'replyTo', '*.replyTo', 'subject', '*.subject', 'auth', '*.auth',
+  'accessToken', '*.accessToken', 'refreshToken', '*.refreshToken', 'clientSecret', '*.clientSecret',
 ];
 
 export function createLogger(level = 'info', destination?: DestinationStream): Logger {

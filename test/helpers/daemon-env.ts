@@ -20,6 +20,8 @@ export interface TestMailbox {
   markSeen?: boolean;
   moveTo?: string;
   pollCron?: string;
+  /** An OAuth2 auth block (the password is then unused). */
+  auth?: Record<string, unknown>;
 }
 
 /** A scratch directory with a config file and a database path; `cleanup()` removes it. */

@@ -26,8 +26,8 @@ export interface Dovecot {
   maildir(user: string): string;
   /** Write messages straight into Maildir/new (or Maildir/.<folder>/new); UIDs follow order. */
   seedMaildir(user: string, messages: Buffer[], folder?: string): void;
-  /** End the user's IMAP sessions (`doveadm kick`), as Exchange does when a session's token expires. */
-  kick(user: string): void;
+  /** End the user's IMAP sessions (`doveadm kick`), as Exchange does when a session's token expires; false when there was none. */
+  kick(user: string): boolean;
 }
 
 const DEFAULT_USERS: DovecotUser[] = [
@@ -332,9 +332,15 @@ active_value = true
     }
   }
 
-  function kick(user: string): void {
+  function kick(user: string): boolean {
     const doveadm = path.join(path.dirname(bin!), 'doveadm');
-    execFileSync(existsSync(doveadm) ? doveadm : 'doveadm', ['-c', cfg, 'kick', user], { stdio: 'ignore' });
+    try {
+      execFileSync(existsSync(doveadm) ? doveadm : 'doveadm', ['-c', cfg, 'kick', user], { stdio: 'ignore' });
+      return true;
+    } catch (e) {
+      if ((e as { status?: number }).status === 68) return false; // EX_NOUSER: no session to end
+      throw e;
+    }
   }
 
   await start();
