@@ -7,6 +7,7 @@ import { route, type Route } from './types.ts';
 import * as vendors from './vendors.ts';
 import * as session from './session.ts';
 import * as day from './day.ts';
+import * as funnel from './funnel.ts';
 
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
 const MANAGERS = ['admin', 'gerente'] as const;
@@ -56,6 +57,12 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/api/clients/:id/owners', allow: ALL, handler: vendors.owners }),
   route({ method: 'GET', path: '/api/audit', allow: ADMIN, query: session.auditQuery, handler: session.audit }),
   route({ method: 'GET', path: '/api/users', allow: ADMIN, handler: session.listUsers }),
+  route({ method: 'GET', path: '/funnel.js', allow: 'public', handler: pageFile('funnel.js') }),
+  route({ method: 'GET', path: '/api/funnel', allow: ALL, query: funnel.funnelQuery, handler: funnel.funnel }),
+  route({ method: 'GET', path: '/api/funnel/items', allow: ALL, query: funnel.itemsQuery, handler: funnel.funnelItems }),
+  route({ method: 'POST', path: '/api/interactions', allow: ALL, body: funnel.interactionsBody, handler: funnel.postInteractions }),
+  route({ method: 'POST', path: '/api/walk-ins', allow: ALL, body: funnel.walkInBody, handler: funnel.walkIn }),
+  route({ method: 'GET', path: '/api/clients/:id/timeline', allow: ALL, handler: funnel.timeline }),
 ];
 
 export interface RouteMatch {
