@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { preparedCache, type Prepared } from './prepared.ts';
+import { FunnelQueries } from './funnel-queries.ts';
+import type { Country } from '../normalize/national-id.ts';
 import type { ClientEvent, Derived, LeadTouch } from '../funnel/rules.ts';
 import type { IntakeSource, InteractionKind, QuoteContactState, SeparationState } from '../funnel/vocabulary.ts';
 
@@ -102,4 +104,12 @@ export class FunnelStore {
     const client = this.q(`SELECT id, name, national_id AS nationalId, email, phone, owner_vendor_id AS owner, created_at AS createdAt FROM clients WHERE id = ?`).get(clientId) as Record<string, unknown> | undefined;
     return { client: client ?? null, leads, items, followUps };
   }
+}
+
+/** The funnel's store and queries over the app's connection, one pair per connection. */
+const sides = new WeakMap<object, { store: FunnelStore; queries: FunnelQueries }>();
+export function funnelSide(conn: { sqlite: Database.Database }, country: () => Country) {
+  let s = sides.get(conn);
+  if (!s) sides.set(conn, (s = { store: new FunnelStore(conn.sqlite), queries: new FunnelQueries(conn.sqlite, country) }));
+  return s;
 }

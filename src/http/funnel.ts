@@ -1,0 +1,150 @@
+// The sales funnel over HTTP: counts, each stage's table, interactions in (one or a batch),
+// walk-in clients, and a client's timeline (ficha). Everything scoped to the caller.
+import { z } from 'zod';
+import { isLimited } from '../auth/scope.ts';
+import { NO_PARSER, wantsDiscarded } from '../db/queries.ts';
+import { columnOf, type Cell, type Column, type SourceRecord } from '../funnel/columns.ts';
+import { buildFunnel } from '../funnel/count.ts';
+import { importRecords, rederive } from '../funnel/import.ts';
+import { quoteStatus } from '../funnel/rules.ts';
+import { funnelServices } from '../funnel/service.ts';
+import { WALK_IN_SENDER, walkInEmail } from '../funnel/walk-in.ts';
+import { QUOTE_STATUSES, SEPARATION_STATES, type QuoteContactState } from '../funnel/vocabulary.ts';
+import { HttpError } from './errors.ts';
+import { filterFrom, iso, withActorNames } from './leads.ts';
+import { filterShape, leadIdParam, type FilterQuery } from './params.ts';
+import { callerOf, type RequestContext } from './types.ts';
+
+export const funnelQuery = z.strictObject(filterShape);
+
+/** GET /api/funnel: Lead → Cotización → Separación → Minuta → Desembolso for the list's filters and period. */
+export function funnel(ctx: RequestContext<FilterQuery>) {
+  const { app, vendors } = ctx.services;
+  const filter = filterFrom(ctx);
+  const { queries } = funnelServices(app);
+  const names = new Map(vendors.list().map((v) => [v.id, v.name]));
+  const projects = new Map<number, string>();
+  const out = buildFunnel(queries.leadGroups(filter, ctx.now), queries.interactionGroups(filter, ctx.now), {
+    status: filter.status, contactState: filter.contactState, includeDiscarded: wantsDiscarded(filter), noParser: NO_PARSER,
+    projectName: (id) => {
+      if (!projects.has(id)) projects.set(id, app.store.projectName(id) ?? '');
+      return projects.get(id) || null;
+    },
+    vendorName: (id) => names.get(id) ?? null,
+  });
+  return { json: { period: { from: iso(filter.from), to: iso(filter.to) }, ...out } };
+}
+
+const STAGE_TABLES = ['cotizacion', 'separacion', 'minuta', 'desembolso'] as const;
+const STATES = [...new Set<string>([...QUOTE_STATUSES, ...SEPARATION_STATES])];
+export const itemsQuery = z.strictObject({
+  ...filterShape,
+  stage: z.enum(STAGE_TABLES),
+  state: z.string().max(300).transform((s, c) => {
+    const parts = [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))];
+    for (const p of parts) if (!STATES.includes(p)) c.addIssue({ code: 'custom', message: `"${p.slice(0, 40)}" is not one of ${STATES.join(', ')}` });
+    return parts;
+  }).optional(),
+  limit: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'must be from 1 to 200').optional(),
+  cursor: z.string().regex(/^\d{1,16}\.\d{1,16}$/, 'not a cursor from this list').optional(),
+});
+
+/** GET /api/funnel/items?stage=…: one stage's table, with each row's state. */
+export function funnelItems(ctx: RequestContext<z.output<typeof itemsQuery>>) {
+  const filter = filterFrom(ctx as unknown as RequestContext<FilterQuery>);
+  const { queries } = funnelServices(ctx.services.app);
+  const q = ctx.query;
+  const before = q.cursor ? { at: Number(q.cursor.split('.')[0]), id: Number(q.cursor.split('.')[1]) } : null;
+  const page = queries.interactionList(q.stage, filter, q.state ?? null, ctx.now, q.limit ?? 50, before);
+  const items = page.rows.map((r) => ({
+    ...r,
+    at: iso(r.at as number),
+    deadlineAt: iso(r.deadlineAt as number | null),
+    reentry: Boolean(r.reentry),
+    status: r.kind === 'cotizacion' ? quoteStatus(r.contactState as QuoteContactState, r.deadlineAt as number, ctx.now) : r.state,
+  }));
+  return { json: { items, nextCursor: page.next ? `${page.next.at}.${page.next.id}` : null } };
+}
+
+const cell = z.union([z.string().max(300), z.number(), z.null()]);
+const item = z.record(z.string().max(60), cell).refine((o) => Object.keys(o).length <= 30, 'at most 30 fields');
+export const interactionsBody = z.union([z.array(item).min(1).max(500), z.strictObject({ items: z.array(item).min(1).max(500) }), item]);
+
+/** POST /api/interactions: one item or a batch; any bad item answers 400 naming each, and nothing is stored. */
+export function postInteractions(ctx: RequestContext<unknown, z.output<typeof interactionsBody>>) {
+  const body = ctx.body;
+  const list = Array.isArray(body) ? body : 'items' in body && Array.isArray(body.items) ? body.items : [body as Record<string, Cell>];
+  const unknown: { item: number; reason: string }[] = [];
+  const records: SourceRecord[] = list.map((raw, i) => {
+    const values: Partial<Record<Column, Cell>> = {};
+    for (const [k, v] of Object.entries(raw)) {
+      const col = columnOf(k);
+      if (col) values[col] = v;
+      else unknown.push({ item: i, reason: `campo "${k.slice(0, 40)}" desconocido` });
+    }
+    return { line: i, values };
+  });
+  const caller = callerOf(ctx);
+  const { storage, settings } = funnelServices(ctx.services.app);
+  const limited = isLimited(caller.scope);
+  const report = importRecords(records, storage, settings(), {
+    actor: caller.actor, defaultSource: 'api', createClients: !limited, now: ctx.now, dryRun: unknown.length > 0,
+    seesClient: limited ? (id) => ctx.services.queries.clientVisible(id, caller.scope) : undefined,
+    seesProject: caller.scope.projectIds ? (id) => caller.scope.projectIds!.includes(id) : undefined,
+  });
+  const errors = [...unknown, ...report.errors.map((e) => ({ item: e.line, reason: e.reason }))].sort((a, b) => a.item - b.item);
+  if (errors.length) {
+    return { status: 400, json: { error: errors.map((e) => `items[${e.item}]: ${e.reason}`).join('; ').slice(0, 2000), errors } };
+  }
+  return { json: { created: report.created, updated: report.updated, unchanged: report.unchanged, clientsCreated: report.clientsCreated, ids: report.ids } };
+}
+
+const field = (max: number) => z.string().max(max).optional();
+export const walkInBody = z.strictObject({ name: field(200), nationalId: field(100), email: field(254), phone: field(64), project: field(300), message: field(2000) });
+
+/** POST /api/walk-ins: a client registered by hand in the sales room, through the email pipeline's rules. */
+export async function walkIn(ctx: RequestContext<unknown, z.output<typeof walkInBody>>) {
+  const { app } = ctx.services;
+  const caller = callerOf(ctx);
+  const b = ctx.body;
+  if (!b.email && !b.phone) throw new HttpError(400, 'email o teléfono: se necesita al menos uno para contactar al cliente');
+  const r = await app.ingestor.ingest(walkInEmail(b, caller.actor, ctx.now), { source: 'file', file: WALK_IN_SENDER });
+  if (r.error || !r.leadId) throw new HttpError(500, 'no se pudo registrar el contacto');
+  const { storage } = funnelServices(app);
+  if (r.clientId !== null) {
+    const clientId = r.clientId;
+    const projectId = app.store.projectId(r.outcome?.kind === 'lead' ? r.outcome.fields.project : null);
+    app.store.transaction(() => {
+      storage.funnel.upsert({ key: `lead:${r.leadId}`, externalId: null, kind: 'lead', clientId, projectId, at: r.receivedAt, product: null, model: null, amount: null,
+        source: 'sala_de_ventas', state: null, deadlineAt: null, leadId: r.leadId, ownerVendorId: storage.funnel.clientOwner(clientId), actor: caller.actor }, ctx.now);
+      rederive(storage.funnel, clientId, ctx.now);
+    });
+  }
+  const o = r.outcome?.kind === 'lead' ? r.outcome : null;
+  return { status: 201, json: { leadId: r.leadId, clientId: r.clientId, quality: o?.quality ?? null, problems: o?.problems ?? [], followUpAt: iso(r.followUpAt) } };
+}
+
+/** GET /api/clients/:id/timeline: the ficha: every lead, interaction and follow-up of the client, newest first. */
+export function timeline(ctx: RequestContext) {
+  const id = leadIdParam(ctx.params.id);
+  const { queries, app } = ctx.services;
+  if (!queries.clientVisible(id, callerOf(ctx).scope)) throw new HttpError(404, `no client ${id}`);
+  const t = funnelServices(app).store.timeline(id);
+  if (!t.client) throw new HttpError(404, `no client ${id}`);
+  const rows: (Record<string, unknown> & { type: string; at: unknown })[] = [
+    ...t.leads.map((l) => ({ type: 'lead', at: l.at, ...l })),
+    ...t.items.map((i) => ({ type: i.kind as string, at: i.at, ...i, reentry: Boolean(i.reentry) })),
+    ...withActorNames(ctx.services, t.followUps, 'createdBy', 'createdByName').map((f) => ({ type: 'seguimiento', at: f.at, ...f })),
+  ].sort((a, b) => (b.at as number) - (a.at as number));
+  const stageRows = rows.filter((r) => r.type !== 'seguimiento');
+  const contacts = t.leads.map((l) => l.lastContactAt as number | null).filter((x): x is number => x !== null);
+  const present = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /At$/.test(k) && typeof v === 'number' ? iso(v) : k === 'at' ? iso(v as number) : v]));
+  return {
+    json: {
+      client: present(t.client),
+      lastInteraction: stageRows[0] ? { type: stageRows[0].type, at: iso(stageRows[0].at as number) } : null,
+      lastContactAt: contacts.length ? iso(Math.max(...contacts)) : null,
+      timeline: rows.map(present),
+    },
+  };
+}
