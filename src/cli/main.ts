@@ -27,6 +27,9 @@ commands:
   users list | disable EMAIL | enable EMAIL | password EMAIL
   users token EMAIL --label TEXT    a personal API token, printed once on the last line
   users tokens EMAIL | revoke EMAIL LABEL
+  interactions import FILE.xlsx|FILE.csv [--dry-run] [--skip-invalid]
+                                    cotizaciones, separaciones, minutas and desembolsos from an
+                                    ERP export (a file with errors imports nothing)
   mailboxes list | login NAME [--device] [--port N] | logout NAME | test NAME
                                     OAuth2 sign-in of a mailbox (refresh token stored encrypted), a login check
 
@@ -42,6 +45,7 @@ const OPTIONS = {
   db: { type: 'string' },
   json: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'skip-invalid': { type: 'boolean' },
   parser: { type: 'string' },
   quality: { type: 'string' },
   since: { type: 'string' },
@@ -106,6 +110,10 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
       case 'mailboxes': {
         const { mailboxesCommand } = await import('./mailboxes.ts');
         return await mailboxesCommand(ctx);
+      }
+      case 'interactions': {
+        const { interactionsCommand } = await import('./interactions.ts');
+        return await interactionsCommand(ctx);
       }
       case 'vendors': {
         const { vendorsCommand } = await import('./vendors.ts');
