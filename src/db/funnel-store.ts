@@ -97,7 +97,7 @@ export class FunnelStore {
       l.contact_type AS contactType, l.last_contact_at AS lastContactAt, l.owner_vendor_id AS owner FROM leads l LEFT JOIN projects p ON p.id = l.project_id
       WHERE l.client_id = ? ORDER BY l.received_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
     const items = this.q(`SELECT i.id, i.kind, i.at, p.name AS project, i.product, i.model, i.amount, i.source, i.state, i.contact_state AS contactState, i.deadline_at AS deadlineAt,
-      i.parser, i.medium, i.external_id AS externalId, i.owner_vendor_id AS owner, i.reentry FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
+      i.parser, i.medium, i.external_id AS externalId, i.owner_vendor_id AS owner, i.reentry, i.lead_id AS leadId FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
       WHERE i.client_id = ? ORDER BY i.at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
     const followUps = this.q(`SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation, f.contact_type AS contactType, f.due_at AS dueAt,
       f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id WHERE f.client_id = ? ORDER BY f.created_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];

@@ -131,9 +131,11 @@ export function timeline(ctx: RequestContext) {
   if (!queries.clientVisible(id, callerOf(ctx).scope)) throw new HttpError(404, `no client ${id}`);
   const t = funnelServices(app).store.timeline(id);
   if (!t.client) throw new HttpError(404, `no client ${id}`);
+  // A hand-registered lead's record only says where it came in: shown on the lead's own row.
+  const intake = new Map(t.items.filter((i) => i.kind === 'lead').map((i) => [i.leadId, i.source]));
   const rows: (Record<string, unknown> & { type: string; at: unknown })[] = [
-    ...t.leads.map((l) => ({ type: 'lead', at: l.at, ...l })),
-    ...t.items.map((i) => ({ type: i.kind as string, at: i.at, ...i, reentry: Boolean(i.reentry) })),
+    ...t.leads.map((l) => ({ type: 'lead', at: l.at, ...l, source: intake.get(l.id) ?? 'centralizador' })),
+    ...t.items.filter((i) => i.kind !== 'lead').map((i) => ({ type: i.kind as string, at: i.at, ...i, reentry: Boolean(i.reentry) })),
     ...withActorNames(ctx.services, t.followUps, 'createdBy', 'createdByName').map((f) => ({ type: 'seguimiento', at: f.at, ...f })),
   ].sort((a, b) => (b.at as number) - (a.at as number));
   const stageRows = rows.filter((r) => r.type !== 'seguimiento');
