@@ -5,10 +5,11 @@ import { storeRaw } from './leads/intake.ts';
 import { recordOutcome, type PersistRules } from './leads/record.ts';
 import type { PipelineContext, PipelineOutcome } from './pipeline/index.ts';
 import { quickHeaders } from './pipeline/quick-headers.ts';
+import type { EmailSource } from './vocabulary.ts';
 import { PoolClosed, classifyFailure, inlineRunner, mapBounded, type PipelineRunner } from './workers/runner.ts';
 
 export interface SourceMeta {
-  source: 'imap' | 'file';
+  source: EmailSource;
   file?: string;
   mailbox?: string;
   uidValidity?: number;

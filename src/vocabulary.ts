@@ -44,7 +44,8 @@ export type FollowUpAction = (typeof FOLLOW_UP_ACTIONS)[number];
 export const FOLLOW_UP_STATUSES = ['open', 'done', 'aborted'] as const;
 export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
 
-export const EMAIL_SOURCES = ['imap', 'file'] as const;
+/** `http`: a lead posted to the intake listener (src/intake), stored as a synthetic message. */
+export const EMAIL_SOURCES = ['imap', 'file', 'http'] as const;
 export type EmailSource = (typeof EMAIL_SOURCES)[number];
 
 /** A stored raw email's processing state. */
