@@ -21,12 +21,14 @@ const ALIASES: Record<Column, string[]> = {
   source: ['tipo_de_ingreso', 'tipo_ingreso', 'via_de_ingreso', 'via_ingreso', 'origen', 'source', 'fuente'],
   vendor: ['vendedor', 'ejecutivo', 'responsable', 'vendor', 'vendedor_id'],
 };
-const BY_HEADER = new Map<string, Column>(COLUMNS.flatMap((c) => ALIASES[c].map((a) => [a, c] as [string, Column])));
+// Keyed without separators, so "R.U.T.", "Tipo de ingreso" and "tipo_de_ingreso" read the same.
+const bare = (s: string) => foldKey(s).replace(/_/g, '');
+const BY_HEADER = new Map<string, Column>(COLUMNS.flatMap((c) => ALIASES[c].map((a) => [bare(a), c] as [string, Column])));
 
 export type Cell = string | number | Date | null;
 
 /** The column a header (or an API item's key) names: "RUT", "Teléfono", "nationalId"… */
-export const columnOf = (header: string): Column | undefined => BY_HEADER.get(foldKey(header)) ?? (COLUMNS as readonly string[]).find((c) => c.toLowerCase() === header.toLowerCase()) as Column | undefined;
+export const columnOf = (header: string): Column | undefined => BY_HEADER.get(bare(header)) ?? (COLUMNS as readonly string[]).find((c) => c.toLowerCase() === header.toLowerCase()) as Column | undefined;
 export interface SourceRecord { line: number; values: Partial<Record<Column, Cell>> }
 
 /** Header cells to column positions; unknown headers are ignored and reported, a column given twice is an error. */
@@ -38,7 +40,7 @@ export function mapHeader(header: Cell[]): { columns: Map<number, Column>; unkno
   header.forEach((cell, i) => {
     const text = String(cell ?? '').trim();
     if (!text) return;
-    const col = BY_HEADER.get(foldKey(text));
+    const col = BY_HEADER.get(bare(text));
     if (!col) return void unknown.push(text);
     if (seen.has(col)) return void errors.push(`las columnas "${seen.get(col)}" y "${text}" dicen lo mismo`);
     seen.set(col, text);
