@@ -11,6 +11,7 @@ import { startDovecot, dovecotAvailable, type Dovecot } from '../test/helpers/do
 import { BENCH_PROJECTS, leadEmail, rng } from './generate.ts';
 import { extractionOnly, mailparserOnly, sqliteInsertOnly } from './stages.ts';
 import { buildQueryDb } from './query-db.ts';
+import { addInteractions } from './funnel-db.ts';
 import { REPO, startDaemonProcess } from './daemon-process.ts';
 import { probeApi } from './api-probe.ts';
 import { memory } from './memory.ts';
@@ -143,6 +144,9 @@ async function queries(dir: string) {
   say(`queries: building a database of ${n.toLocaleString()} leads`);
   const db = path.join(dir, 'queries.db');
   const info = buildQueryDb(db, n, BENCH_PROJECTS, (done) => done % 200_000 === 0 && say(`  ${done.toLocaleString()} leads`));
+  const interactions = Math.round(n / 5);
+  say(`  ${interactions.toLocaleString()} interactions (cotizaciones, separaciones, minutas, desembolsos)`);
+  addInteractions(db, interactions);
   const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [], database: { path: db } }, path.join(dir, 'queries.log'));
   // An export of about 10,000 rows: one project over the days that hold that many of its leads.
   const r = new Database(db, { readonly: true });
@@ -170,6 +174,8 @@ async function queries(dir: string) {
     list: await time('list first page, filtered', `/api/leads?quality=bueno&status=por_contactar&limit=50`),
     searchRut: await time('search by RUT', `/api/leads?q=${encodeURIComponent(info.sampleRut.replace(/(\d)(?=(\d{3})+-)/g, '$1.'))}`),
     searchEmail: await time('search by email', `/api/leads?q=${encodeURIComponent(info.sampleEmail)}`),
+    funnel: await time('funnel, period', `/api/funnel?from=${info.from}&to=${info.to}`),
+    funnelFiltered: await time('funnel, project + portal + period', `/api/funnel?project=${project}&parser=toctoc&from=${info.from}&to=${info.to}`),
   };
   const exportTimes: number[] = [];
   let rows = 0;
@@ -190,6 +196,7 @@ async function queries(dir: string) {
     listMs: out.list.median, listP95Ms: out.list.p95,
     searchMs: Math.max(out.searchRut.median, out.searchEmail.median), searchRutMs: out.searchRut.median, searchEmailMs: out.searchEmail.median,
     exportMs: pct(exportTimes, 50), exportRows: rows || 10_000,
+    interactions, funnelMs: out.funnel.median, funnelP95Ms: out.funnel.p95, funnelFilteredMs: out.funnelFiltered.median, funnelFilteredP95Ms: out.funnelFiltered.p95,
   };
 }
 
@@ -213,6 +220,8 @@ function table(r: Record<string, any>): string {
     ['List, first page filtered', `${r.queries.listMs} ms (p95 ${r.queries.listP95Ms})`, '< 20 ms'],
     ['Search by RUT / email', `${r.queries.searchRutMs} / ${r.queries.searchEmailMs} ms`, '< 20 ms'],
     ['Export .xlsx, ~10,000 rows', `${r.queries.exportMs} ms`, '< 2000 ms'],
+    [`Funnel, period (${r.queries.interactions.toLocaleString()} interactions)`, `${r.queries.funnelMs} ms (p95 ${r.queries.funnelP95Ms})`, '< 50 ms'],
+    ['Funnel, project + portal + period', `${r.queries.funnelFilteredMs} ms (p95 ${r.queries.funnelFilteredP95Ms})`, '< 50 ms'],
   ];
   return ['| measure | result | target |', '|---|---|---|', ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
 }
