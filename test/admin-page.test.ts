@@ -156,6 +156,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page: owners', () => {
     await page.fill('#login-email', email);
     await page.fill('#login-password', PASSWORD);
     await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#views:not([hidden])');
+    // A vendor starts on "Mis pendientes"; the table is one tap away.
+    if (await page.locator('#day').isVisible()) await page.click('#views [data-view=contactos]');
     await page.waitForSelector('#leads tbody tr');
     return { page, errors };
   };

@@ -7,6 +7,7 @@ import { route, type Route } from './types.ts';
 import * as vendors from './vendors.ts';
 import * as session from './session.ts';
 import * as day from './day.ts';
+import * as mail from './mail.ts';
 import * as funnel from './funnel.ts';
 
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
@@ -46,6 +47,8 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/api/leads/export.csv', allow: ALL, query: filterQuery, handler: exportCsv }),
   route({ method: 'GET', path: '/api/leads/:id', allow: ALL, handler: leads.leadDetail }),
   route({ method: 'GET', path: '/api/leads/:id/raw', allow: ALL, handler: leads.leadRaw }),
+  route({ method: 'GET', path: '/api/leads/:id/mail', allow: ALL, handler: mail.leadMail }),
+  route({ method: 'GET', path: '/api/leads/:id/mail.html', allow: ALL, handler: mail.leadMailHtml }),
   route({ method: 'POST', path: '/api/leads/:id/edit', allow: ALL, body: actions.editBody, handler: actions.edit }),
   route({ method: 'POST', path: '/api/leads/:id/follow-up', allow: ALL, body: actions.followUpBody, handler: actions.followUp }),
   route({ method: 'POST', path: '/api/leads/:id/abort', allow: ALL, body: actions.abortBody, handler: actions.abort }),

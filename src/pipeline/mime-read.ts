@@ -7,6 +7,8 @@ export interface ReadMail {
   headers: Headers;
   html: string | false;
   text: string | undefined;
+  /** Name, type and size of each attachment (the content itself is drained, never kept). */
+  attachments: { filename: string | null; contentType: string; size: number }[];
 }
 
 export interface ReadOptions {
@@ -26,7 +28,7 @@ export function readMail(raw: Buffer, options: ReadOptions): Promise<ReadMail> {
       skipTextLinks: true,
       maxHtmlLengthToParse: options.maxHtmlLengthToParse,
     });
-    const mail: ReadMail = { headers: new Map<string, HeaderValue>(), html: false, text: undefined };
+    const mail: ReadMail = { headers: new Map<string, HeaderValue>(), html: false, text: undefined, attachments: [] };
     let settled = false;
     const settle = (err: Error | null) => {
       if (settled) return;
@@ -39,13 +41,15 @@ export function readMail(raw: Buffer, options: ReadOptions): Promise<ReadMail> {
     parser.on('headers', (headers: Headers) => {
       mail.headers = headers;
     });
-    parser.on('data', (data: { type: string; html?: string | false; text?: string; content?: NodeJS.ReadableStream; release?: () => void }) => {
+    parser.on('data', (data: { type: string; html?: string | false; text?: string; content?: NodeJS.ReadableStream; release?: () => void; filename?: string; contentType?: string }) => {
       if (data.type === 'text') {
         if (data.html !== undefined) mail.html = data.html;
         if (data.text !== undefined) mail.text = data.text;
       } else if (data.type === 'attachment' && data.content) {
         // Read and forget: the parser waits for each attachment to be consumed before going on.
-        data.content.on('data', () => undefined);
+        const meta = { filename: data.filename ?? null, contentType: data.contentType ?? 'application/octet-stream', size: 0 };
+        if (mail.attachments.length < 100) mail.attachments.push(meta);
+        data.content.on('data', (chunk: Buffer) => void (meta.size += chunk.length));
         data.content.on('end', () => data.release?.());
       }
     });

@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { compileParser } from '../parsers/load.ts';
 import { runPipeline, type PipelineContext } from '../pipeline/index.ts';
+import { renderMail } from '../pipeline/render-mail.ts';
 import { errorToWire, type FromWorker, type ToWorker } from './protocol.ts';
 
 const port = parentPort;
@@ -15,6 +16,13 @@ port.on('message', (msg: ToWorker) => {
   if (msg.type === 'context') {
     const c = msg.context;
     context = { parsers: c.parsers.map((p) => compileParser(p.config, p.file)), projects: c.projects, country: c.country, limits: c.limits };
+    return;
+  }
+  if (msg.type === 'render') {
+    // The page's "Correo" view: the same untrusted MIME parsing, off the main thread.
+    renderMail(Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength), msg.limits)
+      .then((mail) => send({ type: 'rendered', id: msg.id, mail }))
+      .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) }));
     return;
   }
   const ctx = context;

@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { threadId, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { Limits } from '../config.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
+import type { RenderedMail } from '../pipeline/render-mail.ts';
 import { errorFromWire, toWire, type FromWorker, type ToWorker } from './protocol.ts';
 
 /** The email took longer than its deadline: its worker was terminated and replaced. */
@@ -49,9 +52,12 @@ export interface PoolOptions {
 
 interface Task {
   raw: Buffer;
-  ctx: PipelineContext;
+  /** null for a render job (no parsers needed). */
+  ctx: PipelineContext | null;
   opts: RunOptions;
-  resolve: (o: PipelineOutcome) => void;
+  /** Set for the page's "Correo" view: parse and render instead of the pipeline. */
+  render?: Limits;
+  resolve: (o: never) => void;
   reject: (e: Error) => void;
 }
 
@@ -62,19 +68,31 @@ interface Slot {
   task: (Task & { id: number; timer: NodeJS.Timeout }) | null;
 }
 
+let sourceBundle: string | null = null;
+
 /**
- * Where the worker's code is: beside this module when running from sources (tsx, vitest), or
- * dist/pipeline-worker.mjs beside the bundle (scripts/build.js), which needs no loader.
+ * From sources (tsx, vitest) the worker entry is bundled once per process with esbuild, as
+ * scripts/build.js does, into node_modules/.cache (where its dependencies resolve): a worker
+ * registering tsx itself took 3 s to start (20 s on a loaded machine), this takes a fraction.
  */
+function bundleFromSources(here: string): string {
+  if (sourceBundle) return sourceBundle;
+  const require = createRequire(here);
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
+  const root = path.resolve(path.dirname(fileURLToPath(here)), '../..');
+  const outfile = path.join(root, 'node_modules/.cache/centralizer', `pipeline-worker-${process.pid}-${threadId}.mjs`);
+  buildSync({ entryPoints: [fileURLToPath(new URL('./pipeline-worker.ts', here))], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  process.once('exit', () => fs.rmSync(outfile, { force: true }));
+  sourceBundle = outfile;
+  return outfile;
+}
+
+/** The worker's code: dist/pipeline-worker.mjs beside the bundle (scripts/build.js), or built from sources. */
 function startWorker(maxHeapMb: number): Worker {
   const here = import.meta.url;
   const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./pipeline-worker.mjs', here), { resourceLimits });
-  // From sources the worker registers tsx itself: loader hooks of the parent do not reach it.
-  const tsxApi = pathToFileURL(path.join(path.dirname(createRequire(here).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
-  const entry = new URL('./pipeline-worker.ts', here).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, resourceLimits });
+  const entry = here.endsWith('.ts') ? pathToFileURL(bundleFromSources(here)) : new URL('./pipeline-worker.mjs', here);
+  return new Worker(entry, { resourceLimits });
 }
 
 /** A pool of pipeline worker threads; each email has a hard deadline, past which its worker is replaced. */
@@ -95,6 +113,11 @@ export class PipelinePool {
     return this.opts.size;
   }
 
+  /** Starts a worker ahead of the first email (the daemon), so the first lead does not wait for it. */
+  warm(): void {
+    if (!this.closed && this.slots.length === 0) this.spawn();
+  }
+
   /** Busy workers and emails waiting for one. */
   load(): { busy: number; queued: number; workers: number } {
     return { busy: this.slots.filter((s) => s.task).length, queued: this.queue.length, workers: this.slots.length };
@@ -103,7 +126,16 @@ export class PipelinePool {
   run(raw: Buffer, ctx: PipelineContext, opts: RunOptions): Promise<PipelineOutcome> {
     if (this.closed) return Promise.reject(new PoolClosed());
     return new Promise((resolve, reject) => {
-      this.queue.push({ raw, ctx, opts, resolve, reject });
+      this.queue.push({ raw, ctx, opts, resolve: resolve as (o: never) => void, reject });
+      this.pump();
+    });
+  }
+
+  /** Parses an email for a person to read (the page's "Correo"), under the same deadline rules. */
+  render(raw: Buffer, limits: Limits, deadlineMs: number): Promise<RenderedMail> {
+    if (this.closed) return Promise.reject(new PoolClosed());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ raw, ctx: null, render: limits, opts: { deadlineMs }, resolve: resolve as (o: never) => void, reject });
       this.pump();
     });
   }
@@ -157,13 +189,23 @@ export class PipelinePool {
     slot.task = null;
     slot.worker.unref();
     this.stats.completed++;
-    if (msg.type === 'done') task.resolve(msg.outcome);
+    if (msg.type === 'done') task.resolve(msg.outcome as never);
+    else if (msg.type === 'rendered') task.resolve(msg.mail as never);
     else task.reject(errorFromWire(msg.error));
     this.pump();
   }
 
   private dispatch(slot: Slot, task: Task): void {
-    if (slot.ctx !== task.ctx) {
+    if (task.render) {
+      const id = this.nextId++;
+      const bytes = ownBytes(task.raw, false);
+      const timer = setTimeout(() => this.expire(slot), task.opts.deadlineMs);
+      slot.task = { ...task, raw: Buffer.alloc(0), id, timer };
+      slot.worker.ref();
+      slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+      return;
+    }
+    if (task.ctx && slot.ctx !== task.ctx) {
       // Parsers and projects changed (a reload) or this worker is new: send the context first.
       slot.worker.postMessage({ type: 'context', context: toWire(task.ctx) } satisfies ToWorker);
       slot.ctx = task.ctx;

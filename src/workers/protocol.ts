@@ -5,6 +5,7 @@ import type { ParserConfig } from '../parsers/schema.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 import { LimitExceeded } from '../pipeline/mime.ts';
 import type { ProjectIndex } from '../pipeline/project.ts';
+import type { RenderedMail } from '../pipeline/render-mail.ts';
 
 /** The pipeline context as data: parsers travel as their configs and are compiled in the worker. */
 export interface WireContext {
@@ -16,7 +17,8 @@ export interface WireContext {
 
 export type ToWorker =
   | { type: 'context'; context: WireContext }
-  | { type: 'run'; id: number; raw: Uint8Array; extractBudget: number };
+  | { type: 'run'; id: number; raw: Uint8Array; extractBudget: number }
+  | { type: 'render'; id: number; raw: Uint8Array; limits: Limits };
 
 export interface WireError {
   name: string;
@@ -27,6 +29,7 @@ export interface WireError {
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'done'; id: number; outcome: PipelineOutcome }
+  | { type: 'rendered'; id: number; mail: RenderedMail }
   | { type: 'failed'; id: number; error: WireError };
 
 const wireCache = new WeakMap<PipelineContext, WireContext>();

@@ -1,7 +1,7 @@
 // The page: sign-in, the two screens ("Mis pendientes" and "Contactos") and live arrivals.
 import { $, ApiError, ID_LABELS, ROLE_NAMES, api, getJson, session } from './common.js';
 import { renderDay, wireDay } from './day.js';
-import { wireDetail } from './detail.js';
+import { fillDetailOptions, wireDetail } from './detail.js';
 import { atFirstPage, refresh, startTable, syncUrl, wireTable } from './table.js';
 
 const POLL_MS = 15_000;
@@ -54,6 +54,7 @@ async function start() {
   session.idLabel = options.idLabel ?? ID_LABELS[options.country] ?? 'Documento';
   for (const s of document.querySelectorAll('.id-label')) s.textContent = session.idLabel;
   document.documentElement.lang = options.lang ?? 'es';
+  fillDetailOptions(options);
   applyRole();
   $('#login').hidden = true;
   $('#views').hidden = false;

@@ -109,6 +109,15 @@ async function submitAction(path, body, success) {
   }
 }
 
+const fillSelect = (select, values) => { if (select.options.length <= 1) for (const v of values) select.append(el('option', { value: v, text: label(v) })); };
+
+/** The action forms' choices, from the server's options. */
+export function fillDetailOptions(options) {
+  fillSelect($('#f-follow').expectation, options.expectations);
+  fillSelect($('#f-follow').contactType, options.contactTypes);
+  fillSelect($('#f-discard').reason, options.discardReasons);
+}
+
 export function wireDetail(changed) {
   onChange = changed;
   $('#d-close').addEventListener('click', () => $('#detail').close());
