@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from './paths.ts';
 import { projectCollisions } from './config-projects.ts';
 import { COUNTRY_CODES } from './countries/index.ts';
 import { mailAuthSchema, resolveAuthSecrets } from './mail-auth/schema.ts';
+import { intakeSchema } from './intake/config.ts';
 
 const vendorSchema = z.object({
   id: z.string().min(1),
@@ -16,6 +17,8 @@ const vendorSchema = z.object({
   type: z.string().default('vendedor'),
   active: z.boolean().default(true),
   webhook: z.string().url().optional(),
+  /** How the vendor hears of an assigned lead: an email, their webhook, both (each when configured) or nothing. */
+  notify: z.enum(['email', 'webhook', 'both', 'none']).default('both'),
 });
 
 const projectSchema = z.object({
@@ -25,6 +28,10 @@ const projectSchema = z.object({
   webhook: z.string().url().optional(),
   /** WhatsApp greeting on the vendor's card: {cliente}, {proyecto} and {vendedor} are filled in. */
   whatsappGreeting: z.string().min(1).max(500).optional(),
+  /** Managers' addresses: con_problemas leads without an owner and the daily digest. */
+  notify: z.array(z.string().email()).default([]),
+  /** Client acknowledgement (RFC 3834 auto-reply), off unless enabled; sent from `from`. */
+  ack: z.object({ enabled: z.boolean().default(false), from: z.string().email().optional() }).optional(),
 });
 
 const mailboxSchema = z
@@ -127,6 +134,32 @@ export const configSchema = z.object({
       maxAttempts: z.number().int().min(1).max(50).default(8),
     })
     .default({ timeoutMs: 5000, maxAttempts: 8 }),
+  /** Outgoing mail (notifications); absent: nothing is sent, the outbox keeps the rows. */
+  smtp: z
+    .object({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535).default(587),
+      secure: z.boolean().default(false),
+      user: z.string().optional(),
+      password: z.string().optional(),
+      passwordEnv: z.string().optional(),
+      /** XOAUTH2 instead of a password (Microsoft 365 retires basic SMTP AUTH in 2026). */
+      auth: mailAuthSchema.optional(),
+      from: z.string().min(3),
+      tls: z.object({ rejectUnauthorized: z.boolean().default(true) }).optional(),
+    })
+    .optional(),
+  notifications: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Daily digest, in `timezone`. */
+      digestCron: z.string().refine((c) => cron.validate(c), 'not a valid cron expression').default('0 8 * * *'),
+      ackCooldownDays: z.number().int().min(0).max(3650).default(30),
+      maxAttempts: z.number().int().min(1).max(100).default(12),
+    })
+    .default({ enabled: true, digestCron: '0 8 * * *', ackCooldownDays: 30, maxAttempts: 12 }),
+  /** The HTTP intake listener (forms, Google Ads, Meta lead ads): off unless set. See src/intake/. */
+  intake: intakeSchema.optional(),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
 });
 
@@ -181,7 +214,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     for (const name of v.projects) {
       const project = config.projects.find((p) => p.name === name);
       if (!project) throw new ConfigError(`${file}: vendors.${i}.projects: "${name}" is not a project in projects`);
-      if (!project.vendors.some((x) => x.id === v.id)) project.vendors.push({ id: v.id, name: v.name, email: v.email, type: v.type, active: v.active, webhook: v.webhook });
+      if (!project.vendors.some((x) => x.id === v.id)) project.vendors.push({ id: v.id, name: v.name, email: v.email, type: v.type, active: v.active, webhook: v.webhook, notify: v.notify });
     }
   }
   for (const [i, m] of config.mailboxes.entries()) {
@@ -193,6 +226,13 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
       if (v === undefined) throw new ConfigError(`${file}: mailboxes.${i}.passwordEnv: environment variable ${m.passwordEnv} is not set`);
       m.password = v;
     }
+  }
+  if (config.smtp?.auth) {
+    const authErrors = resolveAuthSecrets(config.smtp.auth, env);
+    if (authErrors.length) throw new ConfigError(`${file}: ${authErrors.map((e) => `smtp.auth.${e}`).join('; ')}`);
+  } else if (config.smtp && config.smtp.password === undefined && config.smtp.passwordEnv) {
+    // A missing password is reported by the SMTP check at startup; it must not stop ingestion.
+    config.smtp.password = env[config.smtp.passwordEnv];
   }
   const names = new Set<string>();
   for (const [i, m] of config.mailboxes.entries()) {

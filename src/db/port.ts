@@ -1,4 +1,5 @@
 import type { clients, followUps, leads, vendors, webhookDeliveries } from './schema.ts';
+import type { NewNotification, NotificationKind } from './outbox-schema.ts';
 import type { EmailSource, FollowUpStatus } from '../vocabulary.ts';
 
 /**
@@ -181,6 +182,8 @@ export interface StoreReads {
   clientIdsOwnedBy(vendorId: string): Awaitable<number[]>;
 
   openFollowUp(clientId: number, projectId: number | null): Awaitable<{ id: number; dueAt: number } | null>;
+  /** A client's leads of a project still waiting for a first contact (one person, one call). */
+  waitingLeadIds(clientId: number, projectId: number | null): Awaitable<number[]>;
 
   actionsOf(clientId: number, actions: readonly string[]): Awaitable<ActionRow[]>;
 
@@ -192,6 +195,11 @@ export interface StoreReads {
   webhookCounts(): Awaitable<{ status: string; n: number; lastError: string | null }[]>;
 
   getLease(name: string): Awaitable<{ owner: string; expiresAt: number } | null>;
+
+  /** The stored header block of a raw email (acknowledgements skip auto-replies and lists). */
+  rawHeaders(rawEmailId: number): Awaitable<string | null>;
+  /** When the last notification of this kind for the client and project was queued. */
+  lastNotificationAt(kind: NotificationKind, clientId: number, projectId: number | null): Awaitable<number | null>;
 }
 
 /** Writes: only inside a unit of work. */
@@ -222,6 +230,8 @@ export interface StoreWrites {
   closeFollowUps(which: { clientId: number; projectId: number | null } | { leadId: number }, status: Exclude<FollowUpStatus, 'open'>): Awaitable<void>;
 
   recordAction(a: ActionInput): Awaitable<void>;
+  /** A lead that shares only a phone with `otherClientId` got its own record `clientId`: a "posible duplicado". */
+  markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number; reason: string; at: number }): Awaitable<void>;
 
   retireVendor(id: string, now: number): Awaitable<void>;
   /** A persistent counter (round-robin positions): the value after adding one. */
@@ -229,6 +239,9 @@ export interface StoreWrites {
 
   enqueueWebhook(url: string, body: unknown, now: number): Awaitable<void>;
   updateWebhook(id: number, patch: Pick<WebhookDelivery, 'status' | 'attempts' | 'lastError'> & { nextAttemptAt?: number }): Awaitable<void>;
+
+  /** Queues a notification email in the outbox; false when its key was already queued. */
+  enqueueNotification(n: NewNotification, now: number): Awaitable<boolean>;
 
   putLease(name: string, owner: string, expiresAt: number): Awaitable<void>;
   /** Extends a lease this owner holds; false when the row names another owner (or is gone). */

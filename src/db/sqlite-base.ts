@@ -4,6 +4,8 @@ import type { Logger } from '../logger.ts';
 import type { Db } from './open.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import { writeTransaction } from './write-path.ts';
+import { insertNotification, lastNotificationAt, rawHeaders } from './outbox-store.ts';
+import type { NewNotification, NotificationKind } from './outbox-schema.ts';
 import { mailboxCursors, projects, rawEmails, webhookDeliveries } from './schema.ts';
 import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type StoredRaw, type StoreTx, type WebhookDelivery, type Work } from './port.ts';
 
@@ -193,6 +195,20 @@ export class SqliteConnection {
   updateWebhook(id: number, patch: Pick<WebhookDelivery, 'status' | 'attempts' | 'lastError'> & { nextAttemptAt?: number }): void {
     this.writing();
     this.db.update(webhookDeliveries).set(patch).where(eq(webhookDeliveries.id, id)).run();
+  }
+
+  // The notification outbox (outbox-store.ts): what a lead's unit of work needs.
+  enqueueNotification(n: NewNotification, now: number): boolean {
+    this.writing();
+    return insertNotification(this.db, n, now);
+  }
+
+  lastNotificationAt(kind: NotificationKind, clientId: number, projectId: number | null): number | null {
+    return lastNotificationAt(this.db, kind, clientId, projectId);
+  }
+
+  rawHeaders(rawEmailId: number): string | null {
+    return rawHeaders(this.db, rawEmailId);
   }
 
   webhookCounts(): { status: string; n: number; lastError: string | null }[] {
