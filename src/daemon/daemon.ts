@@ -71,6 +71,7 @@ export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<D
 export async function openDaemon(app: App, opts: DaemonOptions = {}): Promise<Daemon> {
   const log = app.log.child({ component: 'daemon' });
   checkSchedules(app);
+  app.workers.warm();
   const workers = app.config.mailboxes.map((mailbox) => new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff, authBackoff: opts.authBackoff }));
   let retry: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | null = null;

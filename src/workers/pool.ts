@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { threadId, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Limits } from '../config.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 import type { RenderedMail } from '../pipeline/render-mail.ts';
+import { startWorker } from './entry.ts';
 import { errorFromWire, toWire, type FromWorker, type ToWorker } from './protocol.ts';
 
 /** The email took longer than its deadline: its worker was terminated and replaced. */
@@ -66,33 +63,6 @@ interface Slot {
   ready: boolean;
   ctx: PipelineContext | null;
   task: (Task & { id: number; timer: NodeJS.Timeout }) | null;
-}
-
-let sourceBundle: string | null = null;
-
-/**
- * From sources (tsx, vitest) the worker entry is bundled once per process with esbuild, as
- * scripts/build.js does, into node_modules/.cache (where its dependencies resolve): a worker
- * registering tsx itself took 3 s to start (20 s on a loaded machine), this takes a fraction.
- */
-function bundleFromSources(here: string): string {
-  if (sourceBundle) return sourceBundle;
-  const require = createRequire(here);
-  const { buildSync } = require('esbuild') as typeof import('esbuild');
-  const root = path.resolve(path.dirname(fileURLToPath(here)), '../..');
-  const outfile = path.join(root, 'node_modules/.cache/centralizer', `pipeline-worker-${process.pid}-${threadId}.mjs`);
-  buildSync({ entryPoints: [fileURLToPath(new URL('./pipeline-worker.ts', here))], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
-  process.once('exit', () => fs.rmSync(outfile, { force: true }));
-  sourceBundle = outfile;
-  return outfile;
-}
-
-/** The worker's code: dist/pipeline-worker.mjs beside the bundle (scripts/build.js), or built from sources. */
-function startWorker(maxHeapMb: number): Worker {
-  const here = import.meta.url;
-  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
-  const entry = here.endsWith('.ts') ? pathToFileURL(bundleFromSources(here)) : new URL('./pipeline-worker.mjs', here);
-  return new Worker(entry, { resourceLimits });
 }
 
 /** A pool of pipeline worker threads; each email has a hard deadline, past which its worker is replaced. */
