@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFixture } from '../src/cli/parsers.ts';
+import { channelDirs, checkFixture } from '../src/cli/parsers.ts';
 import { loadConfig } from '../src/config.ts';
 import { loadParsers } from '../src/parsers/load.ts';
 import { buildProjectIndex } from '../src/pipeline/project.ts';
@@ -31,6 +31,20 @@ describe('portal fixtures', () => {
       it(file, async () => {
         const r = await checkFixture(file, context);
         expect(r.diffs).toEqual([]);
+      });
+    }
+  }
+});
+
+describe('channel fixtures (relays, lead ads, site forms, layouts, replies, account mail, countries)', () => {
+  for (const dir of channelDirs('fixtures', parsers.map((p) => p.config.id))) {
+    // A channel directory may carry its own config.yaml (country, projects).
+    const own = path.join('fixtures', dir, 'config.yaml');
+    const cfg = fs.existsSync(own) ? loadConfig(own).config : config;
+    const ctx = { ...context, projects: buildProjectIndex(cfg.projects), country: cfg.country };
+    for (const file of collectEmailFiles([path.join('fixtures', dir)]).files) {
+      it(file, async () => {
+        expect((await checkFixture(file, ctx)).diffs).toEqual([]);
       });
     }
   }

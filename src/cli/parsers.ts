@@ -32,9 +32,21 @@ export function readExpected(file: string): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-/** The expected-result files of the fixtures of these parser ids (and generic/). */
+/**
+ * Channel directories: fixtures no single parser claims (relays, lead ads, site forms, replies, a
+ * country's set), each optionally with its own config.yaml (country, projects) beside the emails.
+ */
+export function channelDirs(fixturesDir: string, ids: string[]): string[] {
+  if (!fs.existsSync(fixturesDir)) return [];
+  const skip = new Set([...ids, 'generic', 'corpus']);
+  // Only directories with expected results: other tools keep sample emails under fixtures/ too.
+  const hasExpected = (name: string) => fs.readdirSync(path.join(fixturesDir, name)).some((f) => f.endsWith('.expected.json'));
+  return fs.readdirSync(fixturesDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !skip.has(e.name) && hasExpected(e.name)).map((e) => e.name).sort();
+}
+
+/** The expected-result files of the fixtures of these parser ids (and generic/ and the channels). */
 function expectedFiles(fixturesDir: string, ids: string[]): string[] {
-  return [...ids, 'generic'].flatMap((id) => {
+  return [...ids, 'generic', ...channelDirs(fixturesDir, ids)].flatMap((id) => {
     const dir = path.join(fixturesDir, id);
     return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.expected.json')).sort().map((f) => path.join(dir, f)) : [];
   });
@@ -79,9 +91,9 @@ export async function checkFixture(file: string, context: PipelineContext): Prom
 }
 
 /** The context fixtures run in: their own config (projects, country) beside them, when present. */
-export function fixtureContext(ctx: CommandContext, fixturesDir: string): PipelineContext {
+export function fixtureContext(ctx: CommandContext, fixturesDir: string, base = ctx.config): PipelineContext {
   const own = path.join(fixturesDir, 'config.yaml');
-  const cfg = fs.existsSync(own) ? loadConfig(own).config : ctx.config;
+  const cfg = fs.existsSync(own) ? loadConfig(own).config : base;
   return { parsers: loadParsers(ctx.config.parsersDir), projects: buildProjectIndex(cfg.projects), country: cfg.country, limits: ctx.config.limits };
 }
 
@@ -111,7 +123,10 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
   const only = ctx.values.parser as string | undefined;
   if (only && !context.parsers.some((p) => p.config.id === only)) throw new UsageError(`no parser with id "${only}"`);
   // Mail no parser claims (unknown senders, charset damage, non-leads) lives in fixtures/generic.
-  const dirs = [...context.parsers.map((p) => p.config.id), ...(only ? [] : ['generic'])].filter((id) => !only || id === only);
+  const ids = context.parsers.map((p) => p.config.id);
+  const channels = new Set(only ? [] : channelDirs(fixturesDir, ids));
+  const dirs = [...ids, ...(only ? [] : ['generic', ...channels])].filter((id) => !only || id === only);
+  const baseConfig = fs.existsSync(path.join(fixturesDir, 'config.yaml')) ? loadConfig(path.join(fixturesDir, 'config.yaml')).config : ctx.config;
   let failed = 0;
   let passed = 0;
   for (const id of dirs) {
@@ -122,8 +137,10 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
       failed++;
       continue;
     }
+    // A channel directory may carry its own config.yaml (a country's set: MX projects, country MX).
+    const dirContext = channels.has(id) ? fixtureContext(ctx, dir, baseConfig) : context;
     for (const file of files) {
-      const r = await checkFixture(file, context);
+      const r = await checkFixture(file, dirContext);
       ctx.out.write(`${r.ok ? 'ok  ' : 'FAIL'} ${file}\n`);
       for (const d of r.diffs) ctx.out.write(`       ${d}\n`);
       if (r.ok) passed++;

@@ -1,5 +1,6 @@
 // Mexico: CURP (18 characters, check digit) is the personal ID; a person's RFC (13 characters) is
-// accepted too, a company's RFC (12) is recognised and refused. Algorithms as in python-stdnum
+// recognised (parsed, formatted, found in text) but is a tax ID, not a personal one: a lead with only
+// an RFC lacks its national ID. A company's RFC (12) is refused. Algorithms as in python-stdnum
 // (stdnum/mx/curp.py, stdnum/mx/rfc.py).
 import { DASHES, bad, checkReason, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
@@ -53,7 +54,7 @@ const curp: IdKind = {
 };
 const rfc: IdKind = {
   type: 'rfc', name: 'RFC', labels: ['RFC', 'R.F.C.', 'Registro Federal de Contribuyentes'],
-  checkDigit: false, personal: true, validate: checkRfc,
+  checkDigit: false, personal: false, validate: checkRfc,
   format: (v) => `${v.slice(0, 4)} ${v.slice(4, 10)} ${v.slice(10)}`,
 };
 

@@ -38,7 +38,8 @@ export function chooseParser(view: MailView, parsers: LoadedParser[]): LoadedPar
       score += 1;
     }
     if (p.bodyMarkers.length) {
-      body ??= `${view.bodyText}\n${mail.html ?? ''}`.toLowerCase();
+      // A reply's quote (the portal's email being answered) does not make the reply the portal's.
+      body ??= `${view.bodyText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
       if (!p.bodyMarkers.some((m) => body!.includes(m))) continue;
       score += 1;
     }

@@ -1,4 +1,3 @@
-import { load, type CheerioAPI } from 'cheerio/slim';
 import { findPhoneNumbersInText } from 'libphonenumber-js/max';
 import { countryModule } from '../countries/index.ts';
 import type { Country } from '../normalize/national-id.ts';
@@ -9,7 +8,10 @@ import type { LoadedParser } from '../parsers/load.ts';
 import { LimitExceeded, type ParsedEmail } from './mime.ts';
 import { applyPost } from './post.ts';
 import { fieldForLabel, labelledPairs } from './labels.ts';
-import { cleanSpaces, fold, htmlToText, textLines } from './text.ts';
+import { cleanSpaces, fold } from './text.ts';
+import { MailView } from './view.ts';
+
+export { MailView } from './view.ts';
 
 export type ExtractedFields = Record<FieldName, string | null>;
 
@@ -25,46 +27,6 @@ export interface Extraction {
   labelsFound: number;
   /** Which fields the generic extraction found beside a label. */
   labelledFields: FieldName[];
-}
-
-const FORWARD_MARKER = /^(-{2,}\s*(forwarded message|mensaje reenviado|mensagem encaminhada|mensaje original|original message|mensagem original)|begin forwarded message|inicio del mensaje reenviado)/i;
-
-/**
- * In a forward the portal's form is below the marker and the forwarder's signature above it:
- * read the forwarded part first so its fields win.
- */
-function forwardedFirst(lines: string[]): string[] {
-  const k = lines.findIndex((l) => FORWARD_MARKER.test(l));
-  return k < 0 ? lines : [...lines.slice(k + 1), '', ...lines.slice(0, k)];
-}
-
-/** A message's views, computed once and shared by every extractor. */
-export class MailView {
-  private $doc: CheerioAPI | null | undefined;
-  private linesCache: string[] | undefined;
-  constructor(readonly mail: ParsedEmail) {}
-
-  get $(): CheerioAPI | null {
-    if (this.$doc === undefined) {
-      // htmlparser2 mode: several times faster than parse5 and forgiving enough for email HTML.
-      this.$doc = this.mail.html ? load(this.mail.html, { xml: { xmlMode: false, decodeEntities: true } }) : null;
-    }
-    return this.$doc;
-  }
-
-  /** Body lines: the HTML's structure when there is HTML, then the text part. */
-  get lines(): string[] {
-    if (!this.linesCache) {
-      const fromHtml = this.mail.html ? forwardedFirst(textLines(repairMojibake(htmlToText(this.mail.html)))) : [];
-      const fromText = this.mail.text ? forwardedFirst(textLines(repairMojibake(this.mail.text))) : [];
-      this.linesCache = fromHtml.length ? (fromText.length ? [...fromHtml, '', ...fromText] : fromHtml) : fromText;
-    }
-    return this.linesCache;
-  }
-
-  get bodyText(): string {
-    return this.lines.join('\n');
-  }
 }
 
 function source(view: MailView, where: string): string {
@@ -124,7 +86,7 @@ function runExtractor(view: MailView, ex: Extractor): string | null {
 }
 
 // System and role mailboxes: never a person writing about a property.
-const AUTOMATED = /^(no-?reply|do-?not-?reply|noresponder|no-?responder|notificaciones?|notifications?|mailer|bounce|alertas?|avisos?|leads?|contacto|info|comunica|newsletter|hola|hello|marketing|promo|promociones|ofertas|publicidad|ventas|sales|comercial|equipo|team)([.+_-]|@)/i;
+const AUTOMATED = /^(no-?reply|do-?not-?reply|noresponder|no-?responder|notificaciones?|notifications?|mailer|bounce|alertas?|alerts?|notify|avisos?|leads?|contacto|info|comunica|newsletter|hola|hello|marketing|promo|promociones|ofertas|publicidad|ventas|sales|comercial|equipo|team)([.+_-]|@)/i;
 
 function isAutomated(address: string): boolean {
   return AUTOMATED.test(address);
@@ -139,7 +101,7 @@ export function baseDomain(address: string): string {
 }
 const domainOf = baseDomain;
 
-const COMPANY_CONTACT_LINE = /ll[aá]m(a|anos|enos)|cont[aá]ctanos|call us|atenci[oó]n (al cliente|telef)|mesa central|central telef|ligue|fale conosco|sac\b|soporte|horario|ayuda|help|centro de/i;
+const COMPANY_CONTACT_LINE = /ll[aá]m(a|anos|enos)\b|cont[aá]ctanos|call us|atenci[oó]n (al cliente|telef)|mesa central|central telef|ligue|fale conosco|sac\b|soporte|horario|ayuda|help|centro de/i;
 
 /** "De: Nombre <correo>" / "From: …" inside the body (not the forwarded-header block's portal). */
 function senderLine(lines: string[]): { name: string; address: string } | null {
@@ -163,12 +125,16 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
   const projects: string[] = [];
   const pairs = labelledPairs(view.lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
   let labels = 0;
+  let lastNameLabel = '';
   for (const p of pairs) {
     const field = fieldForLabel(p.label);
     if (!field || !p.value) continue;
     labels++;
     if (field === 'project' && projects.length < 10) projects.push(cleanSpaces(p.value));
     if (!fields[field]) fields[field] = p.value;
+    // "Apellido paterno" and "Apellido materno" (or "Primer/Segundo apellido") are one last name.
+    else if (field === 'lastName' && p.label !== lastNameLabel && !fold(fields.lastName ?? '').includes(fold(p.value))) fields.lastName = `${fields.lastName} ${p.value}`;
+    if (field === 'lastName' && !lastNameLabel) lastNameLabel = p.label;
   }
   const labelled = Object.keys(fields) as FieldName[]; // before any free-text fallback fills more
   const mail = view.mail;

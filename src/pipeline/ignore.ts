@@ -46,3 +46,24 @@ export function notAnEmail(mail: ParsedEmail): boolean {
   const h = mail.headers;
   return !h['from'] && !h['date'] && !h['subject'] && !h['message-id'] && !h['received'] && !h['to'] && !h['return-path'];
 }
+
+// A portal's or a supplier's own mail to the company: statements, invoices, payment reminders,
+// account and publication notices. Read from the subject and the sender's mailbox name, never from
+// the body (which carries the company's RUT, a phone and a project name like any lead).
+const ACCOUNT_SUBJECT = new RegExp([
+  '\\b(factura|facturas|boleta|nota de cr[eé]dito|estado de cuenta|recordatorio de pago|comprobante de pago|aviso de (pago|cobro|cobranza|vencimiento)|cobranza|cobro|pago (pendiente|recibido|rechazado|confirmado|vencido|exitoso)|saldo pendiente)\\b',
+  '\\b(tu|su) (plan|suscripci[oó]n|cuenta|contrato|membres[ií]a)\\b',
+  '\\b(renueva|renovaci[oó]n|cambio de plan|plan (vence|vencido|expira|actualizado))\\b',
+  '\\b(publicaci[oó]n|aviso|anuncio|avisos|publicaciones|anuncios|plan)\\b[^\\n]{0,80}\\b(vence|vencen|vencer[aá]n?|vencid[oa]s?|expira|expiran|expirar[aá]n?|caduca|caducan|finaliza|pausad[oa]s?|dad[oa]s? de baja|despublicad[oa]s?|rechazad[oa]s?)\\b',
+  '\\b(invoice|receipt|payment (due|reminder|failed|received)|billing|subscription|your (plan|account) )',
+  '\\b(fatura|nota fiscal|boleto|cobran[cç]a|pagamento|assinatura|seu plano|sua conta|an[uú]ncio[^\\n]{0,40}expir)',
+].join('|'), 'i');
+const ACCOUNT_SENDER = /^(facturaci[oó]n|facturacion|factura|facturas|cobranza|cobranzas|cobros|billing|invoices?|invoicing|pagos|payments?|finanzas|finance|tesoreria|contabilidad|accounts?|cuentas|faturamento|cobranca|financeiro)([.+_-]|@)/i;
+
+/** A portal's own billing, account or publication notice: the reason, or null. */
+export function accountNoticeReason(mail: ParsedEmail): string | null {
+  if (/^\s*(re|res|aw|sv)\s*:/i.test(mail.subject)) return null;
+  const subject = mail.subject.slice(0, 300);
+  if (ACCOUNT_SUBJECT.test(subject) || ACCOUNT_SENDER.test(mail.from?.address ?? '')) return 'portal-account';
+  return null;
+}

@@ -5,10 +5,11 @@ import type { FieldName } from '../parsers/schema.ts';
 import { chooseParser } from './choose-parser.ts';
 import { classify, type Quality } from './classify.ts';
 import { extractFields, MailView, type ExtractedFields } from './extract.ts';
-import { bulkReason, notALeadReason, notAnEmail } from './ignore.ts';
+import { accountNoticeReason, bulkReason, notALeadReason, notAnEmail } from './ignore.ts';
 import { parseMime, type Address } from './mime.ts';
 import { normalizeFields, type LeadFields } from './normalize.ts';
 import { findProjectIn, type ProjectIndex } from './project.ts';
+import type { ThreadInfo } from './reply.ts';
 
 export type Medium = 'portales' | 'web' | 'otros';
 
@@ -43,6 +44,8 @@ export interface LeadOutcome extends Common {
   problems: string[];
   problemDetails: Record<string, string>;
   fromFallback: string[];
+  /** For a reply in a thread: what links it to the earlier lead (looked up where leads are recorded). */
+  thread: ThreadInfo | null;
   createsClient: boolean;
   createsFollowUp: boolean;
 }
@@ -58,7 +61,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   const mail = await parseMime(raw, ctx.limits);
   const view = new MailView(mail);
   const common = { messageId: mail.messageId, date: mail.date, subject: mail.subject, from: mail.from };
-  const hard = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail);
+  const hard = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail) ?? accountNoticeReason(mail);
   if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
   // The extraction clock starts before the parser choice, which builds the text views.
   const deadline = performance.now() + ctx.limits.maxExtractMs;
@@ -95,6 +98,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
     problems: verdict.problems,
     problemDetails: normalized.details,
     fromFallback: extraction.fromFallback,
+    thread: view.isReply ? view.thread : null,
     createsClient: verdict.createsClient,
     createsFollowUp: verdict.createsFollowUp,
   };

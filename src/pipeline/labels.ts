@@ -13,10 +13,20 @@ const LABEL_WORDS: [FieldName, RegExp][] = [
   ['email', /\b(e ?mail|correo|mail|email address|endereco de e ?mail|correo electronico)\b/],
   ['phone', /\b(telefono|telefonos|telefone|celular|cel|fono|movil|whatsapp|phone|phone number|tel|mobile|contacto telefonico|numero de contacto)\b/],
   ['project', /\b(proyecto|propiedad|aviso|publicacion|inmueble|imovel|property|listing|anuncio|empreendimento|unidad de interes|proyecto de interes|desarrollo)\b/],
-  ['lastName', /^(apellidos?|apellido paterno|sobrenome|last name|surname)\b/],
+  ['lastName', /^(apellidos?|apellido paterno|apellido materno|primer apellido|segundo apellido|sobrenome|last name|surname)\b/],
   ['firstName', /^(nombres|primer nombre|first name|given name)$/],
   ['name', /^(nombre|nombres? y apellidos?|nombre completo|nome|nome completo|name|full name|your name|tu nombre|su nombre|cliente|interesado|remitente|contato)\b/],
 ];
+
+// Relays and CRMs prefix or suffix the form's labels: "Lead Full Name", "Contact email",
+// "Nombre completo del lead", "Teléfono do cliente". The label without them is read too.
+const LABEL_PREFIX = /^(lead|leads|contact|contacto|customer|client|cliente|user|usuario|prospect|prospecto|your|tu|su|seu|sua|person|persona|deal|negocio) (?=\S)/;
+const LABEL_SUFFIX = / (del|de la|do|da|of the|of) (lead|cliente|client|contacto|contato|contact|interesado|prospecto|usuario|customer|user)$/;
+
+function fieldForKey(key: string): FieldName | null {
+  for (const [field, re] of LABEL_WORDS) if (re.test(key)) return field;
+  return null;
+}
 
 /** Field a label means, or null. Labels are short: a sentence that happens to contain a word is not one. */
 export function fieldForLabel(label: string): FieldName | null {
@@ -24,8 +34,30 @@ export function fieldForLabel(label: string): FieldName | null {
   if (label.includes('@') || /\d{3}/.test(label) || /-{3,}|_{3,}|={3,}/.test(label)) return null;
   const key = fold(label);
   if (!key || key.length > 40 || key.split(' ').length > 6) return null;
-  for (const [field, re] of LABEL_WORDS) if (re.test(key)) return field;
-  return null;
+  const direct = fieldForKey(key);
+  const bare = key.replace(LABEL_SUFFIX, '').replace(LABEL_PREFIX, '');
+  // "Contact name" is a name, not the phone "contacto" would suggest on its own.
+  if (bare !== key && bare) return fieldForKey(bare) ?? direct;
+  return direct;
+}
+
+// Several fields on one line: "RUT: … · Teléfono: …", "Email: … | Proyecto: …".
+const MULTI_SEPARATOR = /\s+[·|•¦]\s+|\s+[–—]\s+(?=[^\s:]{1,30}(?: [^\s:]{1,30}){0,3}:)/;
+
+/**
+ * Lines carrying several `Label: value` pairs split into one line each, when at least two of the
+ * pieces start with a known label; other lines are kept as they are.
+ */
+export function splitMultiLabelLines(lines: string[]): string[] {
+  const out: string[] = [];
+  for (const line of lines) {
+    if (line.length > 2000 || !MULTI_SEPARATOR.test(line)) { out.push(line); continue; }
+    const pieces = line.split(new RegExp(MULTI_SEPARATOR.source, 'g')).map((p) => p.trim()).filter(Boolean);
+    const known = pieces.filter((p) => { const s = splitLabelLine(p); return s !== null && s.value !== '' && fieldForLabel(s.label) !== null; });
+    if (known.length >= 2) out.push(...pieces);
+    else out.push(line);
+  }
+  return out;
 }
 
 export interface LabelledValue {

@@ -1,5 +1,6 @@
 import type { Country } from '../normalize/national-id.ts';
 import { normalizeNationalId } from '../normalize/national-id.ts';
+import { countryModule } from '../countries/index.ts';
 import { normalizePhone } from '../normalize/phone.ts';
 import { normalizeName } from '../normalize/name.ts';
 import { normalizeEmail } from '../normalize/email.ts';
@@ -37,6 +38,13 @@ export function normalizeFields(raw: ExtractedFields, country: Country, projects
   if (name.problem) problems.push(`name.${name.problem}`);
   const id = normalizeNationalId(raw.nationalId, country);
   if (id.problem) problems.push(`nationalId.${id.problem}`);
+  // A tax ID that is not a person's ID (Mexico's RFC) is recognised but does not stand for one.
+  const kind = id.id ? countryModule(country).ids.find((k) => k.type === id.id!.type) : undefined;
+  if (id.id && kind && !kind.personal) {
+    problems.push('nationalId.notPersonal');
+    details['nationalId.notPersonal'] = `${kind.name} ${kind.format(id.id.value)} is not a personal ID`;
+    id.id = null;
+  }
   const email = normalizeEmail(raw.email);
   if (email.problem) problems.push(`email.${email.problem}`);
   const phone = normalizePhone(raw.phone, country);

@@ -1,0 +1,88 @@
+import { load, type CheerioAPI } from 'cheerio/slim';
+import { repairMojibake } from '../normalize/mojibake.ts';
+import { splitMultiLabelLines } from './labels.ts';
+import type { ParsedEmail } from './mime.ts';
+import { payloadLines } from './payload.ts';
+import { htmlBeforeQuote, isReplyMail, quoteStart, threadInfo, type ThreadInfo } from './reply.ts';
+import { htmlToText, textLines } from './text.ts';
+
+const FORWARD_MARKER = /^(-{2,}\s*(forwarded message|mensaje reenviado|mensagem encaminhada|mensaje original|original message|mensagem original)|begin forwarded message|inicio del mensaje reenviado)/i;
+
+/**
+ * In a forward the portal's form is below the marker and the forwarder's signature above it:
+ * read the forwarded part first so its fields win.
+ */
+function forwardedFirst(lines: string[]): string[] {
+  const k = lines.findIndex((l) => FORWARD_MARKER.test(l));
+  return k < 0 ? lines : [...lines.slice(k + 1), '', ...lines.slice(0, k)];
+}
+
+/** A reply's text cut at its quote: [own lines, quoted lines]. */
+function cutReply(text: string): [string[], string[]] {
+  const raw = text.replace(/\r\n?/g, '\n').split('\n');
+  const k = quoteStart(raw);
+  if (k < 0) return [textLines(text), []];
+  return [textLines(raw.slice(0, k).join('\n')), textLines(raw.slice(k).join('\n'))];
+}
+
+/** A message's views, computed once and shared by every extractor. */
+export class MailView {
+  private $doc: CheerioAPI | null | undefined;
+  private linesCache: string[] | undefined;
+  private quotedCache: string[] = [];
+  /** A reply in a thread: only the text above the quote is read for the lead's fields. */
+  readonly isReply: boolean;
+  constructor(readonly mail: ParsedEmail) {
+    this.isReply = isReplyMail(mail);
+  }
+
+  get $(): CheerioAPI | null {
+    if (this.$doc === undefined) {
+      const html = this.mail.html && this.isReply ? htmlBeforeQuote(this.mail.html) : this.mail.html;
+      // htmlparser2 mode: several times faster than parse5 and forgiving enough for email HTML.
+      this.$doc = html ? load(html, { xml: { xmlMode: false, decodeEntities: true } }) : null;
+    }
+    return this.$doc;
+  }
+
+  /** Body lines: the HTML's structure when there is HTML, then the text part. */
+  get lines(): string[] {
+    if (!this.linesCache) {
+      const { html, text } = this.mail;
+      let fromHtml: string[] = [];
+      let fromText: string[] = [];
+      if (this.isReply) {
+        const quoted: string[] = [];
+        if (html) {
+          const [own, q] = cutReply(repairMojibake(htmlToText(htmlBeforeQuote(html))));
+          fromHtml = own;
+          quoted.push(...q, ...textLines(repairMojibake(htmlToText(html.slice(htmlBeforeQuote(html).length)))));
+        }
+        if (text) {
+          const [own, q] = cutReply(repairMojibake(text));
+          fromText = own;
+          quoted.push(...q);
+        }
+        this.quotedCache = quoted;
+      } else {
+        fromHtml = html ? forwardedFirst(textLines(repairMojibake(htmlToText(html)))) : [];
+        fromText = text ? forwardedFirst(textLines(repairMojibake(text))) : [];
+      }
+      const body = fromHtml.length ? (fromText.length ? [...fromHtml, '', ...fromText] : fromHtml) : fromText;
+      // A JSON payload (lead ads relayed by a webhook) reads as label lines before the body.
+      const payload = payloadLines(text ?? (html ? htmlToText(html) : ''));
+      this.linesCache = splitMultiLabelLines(payload.length ? [...payload, '', ...body] : body);
+    }
+    return this.linesCache;
+  }
+
+  get bodyText(): string {
+    return this.lines.join('\n');
+  }
+
+  /** The thread facts (Message-IDs, the quoted sender and emails) for linking a reply to its lead. */
+  get thread(): ThreadInfo {
+    void this.lines;
+    return threadInfo(this.mail, this.quotedCache);
+  }
+}
