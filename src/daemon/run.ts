@@ -11,6 +11,7 @@ import { storeHealth } from '../db/health.ts';
 import { scheduleBackups } from './backup-schedule.ts';
 import { readConfigForReload, watchConfig } from './watch.ts';
 import { DAY_MS } from '../vocabulary.ts';
+import { createIntakeServer, type IntakeServer } from '../intake/server.ts';
 
 /** SIGTERM / SIGINT must end the process within this bound, whatever is stuck. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -29,6 +30,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
   let stopBackups = () => {};
   let daemon: Daemon;
   let admin: AdminServer;
+  let intake: IntakeServer | null = null;
   try {
     daemon = await openDaemon(app, { onLeaseLost: () => shutdown('lease lost', 1) });
     const health = { mailboxes: () => daemon.health.mailboxes(), webhooks: () => webhooks.health() };
@@ -36,12 +38,19 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     admin = createAdminServer(app, { health, metrics, log: log.child({ component: 'http' }) });
     const { port } = await admin.listen(app.config.admin.port, app.config.admin.host);
     log.info({ url: `http://${app.config.admin.host}:${port}` }, 'admin server listening');
+    if (app.config.intake) {
+      // Its own listener, so forms and ad platforms reach it while the admin API stays on loopback.
+      intake = createIntakeServer(app, { log: log.child({ component: 'intake' }) });
+      const { port: intakePort } = await intake.listen(app.config.intake.port, app.config.intake.host);
+      log.info({ url: `http://${app.config.intake.host}:${intakePort}`, publicUrl: app.config.intake.publicUrl }, 'intake listener listening');
+    }
     webhooks.start();
     storeHealth(app.store).start(); // periodic quick_check and write probe for /healthz
     if (app.config.backup) stopBackups = scheduleBackups(app.store.name, app.config.backup, log.child({ component: 'backup' })).stop;
   } catch (err) {
     log.error({ err: (err as Error).message }, 'daemon could not start');
     ctx.err.write(`centralizer run: ${(err as Error).message}\n`);
+    await intake?.close();
     await daemon!?.stop().catch(() => undefined);
     app.close();
     return 1;
@@ -64,7 +73,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
         process.exit(1);
       }, SHUTDOWN_LIMIT_MS).unref();
       // Stops fetching; a stored batch is one unit of work, so it is never cut in half.
-      Promise.all([admin.close(), webhooks.stop()])
+      Promise.all([admin.close(), webhooks.stop(), intake?.close()])
         .then(() => daemon.stop())
         .catch((err) => {
           log.error({ err: (err as Error).message }, 'error while stopping');
