@@ -12,6 +12,7 @@ import { buildProjectIndex } from './pipeline/project.ts';
 import { LeadQueries } from './db/queries.ts';
 import { ConfigError } from './config.ts';
 import { Ownership } from './ownership/ownership.ts';
+import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
 import { sharedPool, type PipelinePool } from './workers/pool.ts';
 import { poolRunner } from './workers/runner.ts';
 
@@ -32,7 +33,8 @@ export interface App {
   close(): void;
 }
 
-export function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules>; syncConfig?: boolean } = {}): App {
+/** `notify`: new leads queue their notification emails (the daemon; replay and reprocess only with --notify). */
+export function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules>; syncConfig?: boolean; notify?: boolean } = {}): App {
   const dbPath = opts.dbPath ?? config.database.path;
   const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)), log);
   let current = config;
@@ -63,8 +65,9 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     return buildProjectIndex(usable);
   };
   context = { ...context, projects: applyProjects(config) };
-  const assignOwner = ownership.assigner(() => projectWebhooks);
-  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...opts.rules });
+  const assignOwner = ownership.assigner(() => projectWebhooks, (vendorId) => wantsWebhook(current, vendorId));
+  const onLead = opts.notify ? notificationEnqueuer(() => current) : undefined;
+  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), ...opts.rules });
   const workers = sharedPool(config.workers.size ?? Math.max(1, os.availableParallelism() - 1), log.child({ component: 'workers' }));
   const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks, poolRunner(workers, () => current.workers.deadlineMs));
   return {

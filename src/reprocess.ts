@@ -16,10 +16,11 @@ export interface ReprocessReport {
  * again; leads of the given qualities are re-classified. A lead a person already acted on is
  * only ever upgraded, never downgraded.
  */
-export async function reprocess(app: App, opts: { qualities: string[]; since: number | null; now?: number }): Promise<ReprocessReport> {
+export async function reprocess(app: App, opts: { qualities: string[]; since: number | null; now?: number; notify?: boolean }): Promise<ReprocessReport> {
   const report: ReprocessReport = { examined: 0, upgraded: 0, changed: 0, unchanged: 0, errors: 0 };
   const { store } = app;
-  const rules = app.rules();
+  // A re-classified lead notifies only when asked (--notify): its vendor may have heard of it already.
+  const rules = opts.notify ? app.rules() : { ...app.rules(), onLead: undefined };
   // Emails that ran past their deadline get one more try with a larger budget; a second timeout
   // stores them as an error, so they are not retried again unless an admin asks (--quality error).
   for (const rawId of await store.rawIdsByStatus(['timeout'], opts.since)) {

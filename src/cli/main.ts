@@ -10,11 +10,11 @@ const USAGE = `usage: centralizer <command> [options]
 
 commands:
   run                               the daemon: IMAP mailboxes and the admin server
-  replay <file|dir>... [--json] [--dry-run]
+  replay <file|dir>... [--json] [--dry-run] [--notify]
                                     ingest .eml files through the full pipeline
   parsers test [--parser ID]        run every fixture against its expected extraction
   parsers check                     validate every parser config
-  reprocess [--quality Q,Q] [--since DATE]
+  reprocess [--quality Q,Q] [--since DATE] [--notify]
                                     re-run stored emails through today's parsers and projects
   purge --before DATE               remove raw bodies older than DATE (leads are kept)
   vendors retire ID                 move a leaving vendor's clients to active vendors
@@ -59,6 +59,8 @@ const OPTIONS = {
   label: { type: 'string' },
   'password-env': { type: 'string' },
   device: { type: 'boolean' },
+  /** replay / reprocess: queue the notification emails a live email would (off by default). */
+  notify: { type: 'boolean' },
   port: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

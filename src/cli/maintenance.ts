@@ -17,9 +17,10 @@ export async function reprocessCommand(ctx: CommandContext): Promise<number> {
   const bad = qualities.find((q) => !allowed.includes(q));
   if (bad) throw new UsageError(`--quality: "${bad}" is not one of ${allowed.join(', ')}`);
   const since = ctx.values.since ? parseDate(ctx.values.since, 'since') : null;
-  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  const notify = Boolean(ctx.values.notify);
+  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db, notify });
   try {
-    const r = await reprocess(app, { qualities, since });
+    const r = await reprocess(app, { qualities, since, notify });
     ctx.out.write(`${r.examined} examined, ${r.upgraded} upgraded, ${r.changed} changed, ${r.unchanged} unchanged, ${r.errors} errors\n`);
   } finally {
     app.close();

@@ -71,9 +71,9 @@ export function* assignOwner(tx: StoreTx, settings: OwnershipSettings, ctx: Omit
 }
 
 /** Where a lead's assignment is announced: the vendor's webhook, then the project's. */
-export function* webhookTargets(tx: StoreTx, vendorId: string | null, projectId: number | null, projectWebhooks: ReadonlyMap<number, string>): Work<string[]> {
+export function* webhookTargets(tx: StoreTx, vendorId: string | null, projectId: number | null, projectWebhooks: ReadonlyMap<number, string>, wantsWebhook: (vendorId: string) => boolean = () => true): Work<string[]> {
   const urls: string[] = [];
-  const vendorHook = vendorId ? (yield* io(tx.getVendor(vendorId)))?.webhook : null;
+  const vendorHook = vendorId && wantsWebhook(vendorId) ? (yield* io(tx.getVendor(vendorId)))?.webhook : null;
   if (vendorHook) urls.push(vendorHook);
   const p = projectId !== null ? projectWebhooks.get(projectId) : undefined;
   if (p && !urls.includes(p)) urls.push(p);
@@ -81,10 +81,10 @@ export function* webhookTargets(tx: StoreTx, vendorId: string | null, projectId:
 }
 
 /** The ingest hook: assigns the owner and queues the webhooks in the lead's unit of work (the outbox). */
-export function ownerAssigner(settings: () => OwnershipSettings, projectWebhooks: () => ReadonlyMap<number, string>, clock = Date.now): NonNullable<PersistRules['assignOwner']> {
+export function ownerAssigner(settings: () => OwnershipSettings, projectWebhooks: () => ReadonlyMap<number, string>, clock = Date.now, wantsWebhook?: (vendorId: string) => boolean): NonNullable<PersistRules['assignOwner']> {
   return function* (tx, ctx) {
     const a = yield* assignOwner(tx, settings(), ctx);
-    for (const url of yield* webhookTargets(tx, a.ownerVendorId, ctx.projectId, projectWebhooks())) {
+    for (const url of yield* webhookTargets(tx, a.ownerVendorId, ctx.projectId, projectWebhooks(), wantsWebhook)) {
       const body = { event: 'lead.assigned', leadId: ctx.leadId, clientId: ctx.clientId, vendorId: a.ownerVendorId, contactType: a.contactType, receivedAt: new Date(ctx.now).toISOString() };
       yield* io(tx.enqueueWebhook(url, body, clock()));
     }

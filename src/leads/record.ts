@@ -3,7 +3,7 @@ import type { LeadOutcome, PipelineOutcome } from '../pipeline/index.ts';
 import { fold } from '../pipeline/text.ts';
 import { SYSTEM_ACTOR, type ContactType } from '../vocabulary.ts';
 import { openFollowUp, followUpDue } from './follow-ups.ts';
-import { fillGaps, findClient } from './matching.ts';
+import { fillGaps, matchClient } from './matching.ts';
 
 export interface Assignment {
   ownerVendorId: string | null;
@@ -23,6 +23,8 @@ export interface PersistRules {
   followUpDays: number;
   /** Chooses the owner of a new or returning client, inside the lead's unit of work. */
   assignOwner?: (tx: StoreTx, ctx: AssignContext) => Work<Assignment | null>;
+  /** Queues the lead's notification emails (the outbox) in its unit of work; unset for replays without --notify. */
+  onLead?: (tx: StoreTx, ev: { leadId: number; rawEmailId: number }) => Work<void>;
 }
 
 export interface LeadRecordResult {
@@ -62,6 +64,7 @@ export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: Pipelin
   );
   const linked = yield* linkClient(tx, { leadId, outcome: o, receivedAt, projectId, rules, now });
   yield* io(tx.setRawOutcome(rawEmailId, 'lead', null, o.parser, now));
+  if (rules.onLead) yield* rules.onLead(tx, { leadId, rawEmailId });
   return { leadId, ...linked };
 }
 
@@ -84,13 +87,16 @@ export interface LinkInput {
  */
 export function* linkClient(tx: StoreTx, l: LinkInput): Work<Omit<LeadRecordResult, 'leadId'>> {
   const f = l.outcome.fields;
-  let client = yield* findClient(tx, f);
+  const match = yield* matchClient(tx, f);
+  let client = match.client;
   let created = false;
   if (!client && l.outcome.createsClient) {
     const row = { nationalId: f.nationalId, nationalIdType: f.nationalIdType, email: f.email, phone: f.phone, name: f.name, firstName: f.firstName, lastName: f.lastName, createdAt: l.now };
     const id = yield* io(tx.insertClient(row));
     client = { id, ...row, ownerVendorId: null, ownerSince: null, lastActivityAt: null };
     created = true;
+    // Same phone, different person: its own record, and a mark for a manager to merge or dismiss.
+    if (match.conflict) yield* io(tx.markPossibleDuplicate({ clientId: id, otherClientId: match.conflict.id, leadId: l.leadId, reason: 'phone', at: l.now }));
   } else if (client) {
     const fill = fillGaps(client, f);
     if (Object.keys(fill).length) yield* io(tx.updateClient(client.id, fill));
@@ -128,7 +134,12 @@ export function* updateLeadOutcome(tx: StoreTx, leadId: number, o: Reclassified,
       updatedAt: now,
     }),
   );
-  if (!lead.clientId) return { leadId, ...(yield* linkClient(tx, { leadId, outcome: o, receivedAt: lead.receivedAt, projectId, rules, now, actor, followUpFrom: now })) };
+  if (!lead.clientId) {
+    const linked = yield* linkClient(tx, { leadId, outcome: o, receivedAt: lead.receivedAt, projectId, rules, now, actor, followUpFrom: now });
+    // Linked only now: its owner learns of it now.
+    if (linked.clientId !== null && rules.onLead) yield* rules.onLead(tx, { leadId, rawEmailId: lead.rawEmailId });
+    return { leadId, ...linked };
+  }
   // Already linked (complete data, only the project failed): keep its client, owner and contact
   // type; an upgrade to bueno opens the follow-up from now.
   let followUpAt = lead.followUpAt;

@@ -40,8 +40,8 @@ export class Ownership {
   }
 
   /** The ingest hook: owner and webhooks (the outbox) in the lead's unit of work. */
-  assigner(projectWebhooks: () => ReadonlyMap<number, string>) {
-    return core.ownerAssigner(this.settings, projectWebhooks);
+  assigner(projectWebhooks: () => ReadonlyMap<number, string>, wantsWebhook?: (vendorId: string) => boolean) {
+    return core.ownerAssigner(this.settings, projectWebhooks, Date.now, wantsWebhook);
   }
 
   registerActivity(clientId: number, at: number): void {

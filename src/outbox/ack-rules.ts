@@ -1,0 +1,39 @@
+/**
+ * RFC 3834 and common sense for the client acknowledgement: answer a person, never a machine.
+ * The incoming email's headers (the portal's notification) and the client's address decide.
+ */
+
+/** Header fields of a stored header block, lower-cased names, unfolded values (first occurrence). */
+export function parseHeaders(block: string | null): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!block) return out;
+  for (const line of block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    const name = line.slice(0, i).trim().toLowerCase();
+    if (!out.has(name)) out.set(name, line.slice(i + 1).trim());
+  }
+  return out;
+}
+
+const MACHINE_LOCAL = /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|auto[-_.]?reply|notifica(tion|cion|cao)e?s?|alerts?|listserv|majordomo|owner-.*|.*-request)(\+.*)?$/i;
+
+const addressIn = (v: string | undefined) => (v ? (/<([^>]*)>/.exec(v)?.[1] ?? v).trim().toLowerCase() : '');
+const domainOf = (addr: string) => addr.slice(addr.lastIndexOf('@') + 1);
+
+/** Why no acknowledgement may be sent, or null when one may. */
+export function ackRefusal(incomingHeaders: string | null, clientEmail: string | null): string | null {
+  if (!clientEmail || !clientEmail.includes('@')) return 'no client address';
+  const to = clientEmail.trim().toLowerCase();
+  const h = parseHeaders(incomingHeaders);
+  const auto = h.get('auto-submitted');
+  if (auto && auto.toLowerCase() !== 'no') return 'incoming email is auto-submitted';
+  if (/^(bulk|list|junk|auto_reply)$/i.test(h.get('precedence') ?? '')) return 'incoming email is bulk or list mail';
+  if (h.has('list-id') || h.has('x-autoreply') || h.has('x-autorespond') || h.has('x-auto-response-suppress') && /all|autoreply/i.test(h.get('x-auto-response-suppress')!)) return 'incoming email is list mail or an auto-reply';
+  if (h.get('return-path')?.trim() === '<>' || /multipart\/report/i.test(h.get('content-type') ?? '')) return 'incoming email is a bounce';
+  const from = addressIn(h.get('from'));
+  if (MACHINE_LOCAL.test(from.split('@')[0] ?? '')) return 'incoming email comes from a machine address';
+  if (MACHINE_LOCAL.test(to.split('@')[0] ?? '')) return 'client address is a no-reply or system address';
+  if (from && (to === from || domainOf(to) === domainOf(from))) return "client address is the portal's";
+  return null;
+}
