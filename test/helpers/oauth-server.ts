@@ -33,6 +33,8 @@ export interface OAuthServer {
   requests: { grant: string; ok: boolean; error?: string; at: number }[];
   count(grant?: string, ok?: boolean): number;
   introspections: number;
+  /** When the token of the user's latest login (an active introspection) expires; null before any. */
+  loginExpiry(username: string): number | null;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startOAuthServer(opts: { ttlSec?: number } = {}): Promise<
   const devices = new Map<string, { clientId: string; userCode: string; username: string | null }>();
   const requests: OAuthServer['requests'] = [];
   let introspections = 0;
+  const logins = new Map<string, number>();
 
   const server = http.createServer((req, res) => {
     let body = '';
@@ -60,6 +63,7 @@ export async function startOAuthServer(opts: { ttlSec?: number } = {}): Promise<
         introspections++;
         const t = access.get(form.get('token') ?? '');
         const live = t && !t.revoked && t.expiresAt > Date.now() && !clients.get(t.clientId)?.revoked;
+        if (live) logins.set(t.username, t.expiresAt);
         return json(200, live ? { active: true, username: t.username, client_id: t.clientId, exp: Math.floor(t.expiresAt / 1000), token_type: 'Bearer' } : { active: false });
       }
       if (req.method === 'GET' && u.pathname === '/authorize') {
@@ -179,6 +183,7 @@ export async function startOAuthServer(opts: { ttlSec?: number } = {}): Promise<
     get introspections() {
       return introspections;
     },
+    loginExpiry: (u) => logins.get(u) ?? null,
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
