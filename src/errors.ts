@@ -4,6 +4,7 @@
  */
 export const ERROR_STATUS = {
   'lead.not_found': 404,
+  'lead.invalid_value': 400,
   'lead.invalid_transition': 409,
   'client.not_found': 404,
   'client.same_owner': 409,

@@ -29,7 +29,7 @@ export const CONTACT_TYPES = ['nuevo', 'retorno', 'transferencia', 'regla'] as c
 export type ContactType = (typeof CONTACT_TYPES)[number];
 
 /** How a vendor reached (or tried to reach) the person; `sin_respuesta` reached nobody. */
-export const CONTACT_CHANNELS = ['llamada', 'whatsapp', 'email', 'visita', 'videollamada', 'sin_respuesta'] as const;
+export const CONTACT_CHANNELS = ['llamada', 'whatsapp', 'email', 'visita', 'videollamada', 'otro', 'sin_respuesta'] as const;
 export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
 
 export const EXPECTATIONS = ['alta', 'media', 'baja'] as const;

@@ -38,16 +38,28 @@ describe('edit contact data', () => {
     expect(d.actions[0]).toMatchObject({ actor: 'maria.soto@inmobiliaria-prueba.cl', actorName: 'María Soto', action: 'edit', data: { changed: ['nationalId'], qualityBefore: 'con_problemas', qualityAfter: 'bueno' } });
   });
 
-  it('a still-invalid edit stays con_problemas and names the problem', async () => {
+  it('an invalid value is refused with its reason in Spanish and nothing is saved', async () => {
     const [id] = idsWhere("quality = 'con_problemas' AND national_id IS NULL AND client_id IS NULL");
-    const body = await expectStatus(await h.post(`/api/leads/${id}/edit`, { nationalId: '12.345.678-9' }), 200);
-    expect(body.quality).toBe('con_problemas');
-    expect((await lead(id)).lead.problems).toContain('nationalId.invalid');
+    const before = (await lead(id)).lead;
+    const wrongDigit = rut(12345678).endsWith('9') ? '12.345.678-8' : '12.345.678-9';
+    const body = await expectStatus(await h.post(`/api/leads/${id}/edit`, { nationalId: wrongDigit }), 400, /^RUT no válido: el dígito verificador debería ser /);
+    expect(body.code).toBe('lead.invalid_value');
+    await expectStatus(await h.post(`/api/leads/${id}/edit`, { email: 'no-es-un-correo' }), 400, /^email no válido/);
+    await expectStatus(await h.post(`/api/leads/${id}/edit`, { phone: '123' }), 400, /^teléfono no válido/);
+    await expectStatus(await h.post(`/api/leads/${id}/edit`, { project: 'Torre Que No Existe' }), 400, /^proyecto desconocido/);
+    // A valid stored value is never erased.
+    if (before.email) await expectStatus(await h.post(`/api/leads/${id}/edit`, { email: '' }), 400, /no se puede borrar/);
+    const after = (await lead(id)).lead;
+    expect([after.nationalId, after.email, after.phone, after.quality, after.updatedAt]).toEqual([before.nationalId, before.email, before.phone, before.quality, before.updatedAt]);
+    expect((await lead(id)).actions.filter((a: { action: string }) => a.action === 'edit')).toEqual([]);
   });
 
-  it('refuses bueno leads (409) and empty or unknown edits (400)', async () => {
+  it('a bueno lead takes only a name correction; empty or unknown edits are 400', async () => {
     const [bueno] = idsWhere("quality = 'bueno'");
-    await expectStatus(await h.post(`/api/leads/${bueno}/edit`, { name: 'Otro Nombre' }), 409, /bueno/);
+    await expectStatus(await h.post(`/api/leads/${bueno}/edit`, { email: 'otro@gmail.com' }), 409, /bueno/);
+    const ok = await expectStatus(await h.post(`/api/leads/${bueno}/edit`, { name: 'Cliente Corregido Álvarez' }), 200);
+    expect(ok.quality).toBe('bueno');
+    expect((await lead(bueno)).lead.name).toBe('Cliente Corregido Álvarez');
     const [malo] = idsWhere("quality = 'malo'");
     await expectStatus(await h.post(`/api/leads/${malo}/edit`, {}), 400, /at least one/);
     await expectStatus(await h.post(`/api/leads/${malo}/edit`, { quality: 'bueno' }), 400, /quality: unknown parameter/);
@@ -72,13 +84,13 @@ describe('follow-up, abort, discard', () => {
     expect(stats.status.contactado).toBe(1);
   });
 
-  it('defaults the recontact date to now + followUpDays; refuses past dates and missing comments', async () => {
+  it('defaults the recontact date to now + followUpDays; refuses past dates, and an abort without a comment', async () => {
     const [id] = idsWhere("quality = 'bueno' AND contact_state = 'por_contactar'");
     const body = await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'sin_respuesta', comment: 'No contesta' }), 200);
     expect(body.contactState).toBe('por_contactar'); // an attempt that reached nobody is not a contact
     expect(Math.abs(Date.parse(body.followUpAt) - (Date.now() + 5 * DAY))).toBeLessThan(60_000);
     await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'llamada', recontactAt: '2020-01-01', comment: 'x' }), 400, /^recontactAt: must not be in the past/);
-    await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'llamada', comment: '   ' }), 400, /^comment: is required/);
+    await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'llamada', action: 'abortar', comment: '   ' }), 400, /^comment: es obligatorio para abortar/);
     await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'enorme', contactType: 'llamada', comment: 'x' }), 400, /^expectation: /);
   });
 

@@ -165,6 +165,11 @@ export interface StoreReads {
   rawOutcome(rawEmailId: number): Awaitable<RawOutcome | null>;
   emailRecord(rawEmailId: number): Awaitable<EmailRecord | null>;
   leadIdForRaw(rawEmailId: number): Awaitable<number | null>;
+  /**
+   * The earlier lead a reply answers: the newest lead whose raw email has one of these Message-IDs,
+   * else the newest lead with one of these emails (named in the quoted text); null when none.
+   */
+  threadLead(messageIds: string[], emails: string[]): Awaitable<{ id: number; clientId: number | null } | null>;
 
   /** The id of a configured project by its name (kept in memory after `syncProjects`). */
   projectId(name: string | null): number | null;

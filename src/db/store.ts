@@ -44,6 +44,18 @@ export class Store extends SqliteConnection implements Storage {
     return this.db.select({ id: leads.id }).from(leads).where(eq(leads.rawEmailId, rawEmailId)).get()?.id ?? null;
   }
 
+  threadLead(messageIds: string[], emails: string[]): { id: number; clientId: number | null } | null {
+    const ids = [...new Set(messageIds.slice(0, 20).flatMap((m) => [m, m.replace(/^<|>$/g, '')]))];
+    const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+    if (ids.length) {
+      const row = this.q(`select l.id, l.client_id clientId from leads l join raw_emails r on r.id = l.raw_email_id where r.message_id in (${marks(ids.length)}) order by l.id desc limit 1`).get(...ids);
+      if (row) return row as { id: number; clientId: number | null };
+    }
+    const mails = emails.slice(0, 20);
+    if (!mails.length) return null;
+    return (this.q(`select id, client_id clientId from leads where email in (${marks(mails.length)}) order by id desc limit 1`).get(...mails) as { id: number; clientId: number | null } | undefined) ?? null;
+  }
+
   // Leads.
 
   getLead(id: number): LeadRow | null {
@@ -135,6 +147,15 @@ export class Store extends SqliteConnection implements Storage {
         ? eq(followUps.leadId, which.leadId)
         : and(eq(followUps.clientId, which.clientId), which.projectId === null ? isNull(followUps.projectId) : eq(followUps.projectId, which.projectId));
     this.db.update(followUps).set({ status }).where(and(where, eq(followUps.status, 'open'))).run();
+  }
+
+  waitingLeadIds(clientId: number, projectId: number | null): number[] {
+    return this.q("select id from leads where client_id = ? and project_id is ? and contact_state = 'por_contactar' order by id").pluck().all(clientId, projectId) as number[];
+  }
+
+  markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number; reason: string; at: number }): void {
+    this.writing();
+    this.q("insert into client_duplicates (client_id, other_client_id, lead_id, reason, status, created_at) values (?, ?, ?, ?, 'open', ?)").run(d.clientId, d.otherClientId, d.leadId, d.reason, d.at);
   }
 
   recordAction(a: ActionInput): void {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import {
-  CONTACT_TYPES, DISCARD_REASONS, EXPECTATIONS, abortLead, discardLead, editLead, registerFollowUp, type ActionDeps, type ActionResult,
-} from '../db/lead-actions.ts';
+import { abortLead, discardLead, editLead, registerFollowUp, type ActionContext, type ActionResult } from '../leads/actions.ts';
+import { CONTACT_CHANNELS, DAY_MS, DISCARD_REASONS, EXPECTATIONS, FOLLOW_UP_ACTIONS } from '../vocabulary.ts';
 import { HttpError } from './errors.ts';
 import { leadIdParam, resolveDate } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
@@ -14,7 +13,7 @@ export const text = (max: number) =>
     .max(max)
     .transform((s) => s.trim())
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), 'must not contain control characters');
-const comment = text(2000).refine((s) => s.length > 0, 'is required');
+const comment = text(2000).refine((s) => s.length > 0, 'es obligatorio');
 
 export const editBody = z
   .strictObject({
@@ -26,20 +25,24 @@ export const editBody = z
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'give at least one of name, nationalId, email, phone, project');
 
-export const followUpBody = z.strictObject({
-  expectation: z.enum(EXPECTATIONS),
-  contactType: z.enum(CONTACT_TYPES),
-  recontactAt: z.string().max(40).optional(),
-  comment,
-});
+/** `action: abortar` declines the follow-up (a comment is required); `continuar` is the default. */
+export const followUpBody = z
+  .strictObject({
+    expectation: z.enum(EXPECTATIONS),
+    contactType: z.enum(CONTACT_CHANNELS),
+    action: z.enum(FOLLOW_UP_ACTIONS).default('continuar'),
+    recontactAt: z.string().max(40).optional(),
+    comment: text(2000).optional(),
+  })
+  .refine((b) => b.action !== 'abortar' || Boolean(b.comment), { message: 'es obligatorio para abortar', path: ['comment'] });
 
 export const abortBody = z.strictObject({ comment });
 export const discardBody = z.strictObject({ reason: z.enum(DISCARD_REASONS), comment });
 
-function actionDeps(s: Services): ActionDeps {
+function actionContext(s: Services): ActionContext {
   const ctx = s.app.context();
   // An edit that makes a lead bueno creates its client: owner and webhook as for an ingested one.
-  return { store: s.app.store, country: ctx.country, projects: ctx.projects, rules: s.app.rules(), ownership: s.app.ownership };
+  return { country: ctx.country, projects: ctx.projects, rules: s.app.rules() };
 }
 
 /** The lead named in the path, if the caller may see it; another person's lead is 404, as if absent. */
@@ -58,9 +61,10 @@ function done(ctx: RequestContext, action: string, r: ActionResult) {
   return { json: { ok: true, ...r, followUpAt: r.followUpAt === null ? null : new Date(r.followUpAt).toISOString() } };
 }
 
-export function edit(ctx: RequestContext<unknown, z.output<typeof editBody>>) {
+export async function edit(ctx: RequestContext<unknown, z.output<typeof editBody>>) {
   const id = visibleLead(ctx);
-  return done(ctx, 'edit', editLead(actionDeps(ctx.services), id, ctx.body, actor(ctx), ctx.now));
+  const c = actionContext(ctx.services);
+  return done(ctx, 'edit', await ctx.services.app.store.unitOfWork((tx) => editLead(tx, c, id, ctx.body, actor(ctx), ctx.now)));
 }
 
 /** A recontact date: not in the past (a day's grace for a bare date), within a year; a bare date means 09:00 local. */
@@ -72,24 +76,27 @@ function recontactAt(value: string | undefined, s: Services, now: number): numbe
   const bareDate = value.length === 10;
   const at = resolveDate(value, s.app.config.timezone, false, 'recontactAt') + (bareDate ? 9 * 3_600_000 : 0);
   if (Number.isNaN(at)) throw new HttpError(400, 'recontactAt: not a valid date');
-  if (at < now - (bareDate ? 86_400_000 : 60_000)) throw new HttpError(400, 'recontactAt: must not be in the past');
-  if (at > now + 366 * 86_400_000) throw new HttpError(400, 'recontactAt: must be within a year');
+  if (at < now - (bareDate ? DAY_MS : 60_000)) throw new HttpError(400, 'recontactAt: must not be in the past');
+  if (at > now + 366 * DAY_MS) throw new HttpError(400, 'recontactAt: must be within a year');
   return at;
 }
 
-export function followUp(ctx: RequestContext<unknown, z.output<typeof followUpBody>>) {
+export async function followUp(ctx: RequestContext<unknown, z.output<typeof followUpBody>>) {
   const id = visibleLead(ctx);
   const b = ctx.body;
+  const { store } = ctx.services.app;
+  if (b.action === 'abortar') return done(ctx, 'abort', await store.unitOfWork((tx) => abortLead(tx, id, b.comment!, actor(ctx), ctx.now)));
   const input = { expectation: b.expectation, contactType: b.contactType, comment: b.comment, recontactAt: recontactAt(b.recontactAt, ctx.services, ctx.now) };
-  return done(ctx, 'follow_up', registerFollowUp(actionDeps(ctx.services), id, input, actor(ctx), ctx.now));
+  const c = actionContext(ctx.services);
+  return done(ctx, 'follow_up', await store.unitOfWork((tx) => registerFollowUp(tx, c, id, input, actor(ctx), ctx.now)));
 }
 
-export function abort(ctx: RequestContext<unknown, z.output<typeof abortBody>>) {
+export async function abort(ctx: RequestContext<unknown, z.output<typeof abortBody>>) {
   const id = visibleLead(ctx);
-  return done(ctx, 'abort', abortLead(actionDeps(ctx.services), id, ctx.body.comment, actor(ctx), ctx.now));
+  return done(ctx, 'abort', await ctx.services.app.store.unitOfWork((tx) => abortLead(tx, id, ctx.body.comment, actor(ctx), ctx.now)));
 }
 
-export function discard(ctx: RequestContext<unknown, z.output<typeof discardBody>>) {
+export async function discard(ctx: RequestContext<unknown, z.output<typeof discardBody>>) {
   const id = visibleLead(ctx);
-  return done(ctx, 'discard', discardLead(actionDeps(ctx.services), id, ctx.body.reason, ctx.body.comment, actor(ctx), ctx.now));
+  return done(ctx, 'discard', await ctx.services.app.store.unitOfWork((tx) => discardLead(tx, id, ctx.body.reason, ctx.body.comment, actor(ctx), ctx.now)));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/queries.ts';
-import { CONTACT_TYPES, DISCARD_REASONS, EXPECTATIONS } from '../db/lead-actions.ts';
+import { CONTACT_CHANNELS, DISCARD_REASONS, EXPECTATIONS } from '../vocabulary.ts';
 import { HttpError } from './errors.ts';
 import { storeHealth } from '../db/health.ts';
 import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLeadFilter, type FilterQuery } from './params.ts';
@@ -167,7 +167,7 @@ export function options(ctx: RequestContext) {
       statuses: STATUSES,
       media: MEDIUMS,
       expectations: EXPECTATIONS,
-      contactTypes: CONTACT_TYPES,
+      contactTypes: CONTACT_CHANNELS,
       discardReasons: DISCARD_REASONS,
       vendors: (isLimited(scope) ? vendors.list(scope) : vendors.list()).map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
     },

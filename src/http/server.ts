@@ -8,6 +8,7 @@ import { assertTokenPolicy } from './auth.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { readSide } from '../db/read-side.ts';
 import { AccountError } from '../auth/accounts.ts';
+import { httpErrorOf } from '../errors.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { HttpError, zodMessage } from './errors.ts';
 import { parserHealth } from './leads.ts';
@@ -121,6 +122,8 @@ export function createAdminServer(app: App, deps: ServerDeps) {
     }
     if (e instanceof HttpError) return send(res, { status: e.status, headers: e.headers, json: { error: e.message } });
     if (e instanceof AccountError) return send(res, { status: e.code.endsWith('not_found') ? 404 : 400, json: { error: e.message, code: e.code } });
+    const app = httpErrorOf(e);
+    if (app) return send(res, { status: app.status, json: app.body });
     if (e instanceof LeadActionError) return send(res, { status: e.code === 'not_found' ? 404 : 409, json: { error: e.message } });
     // NotFound 404; Conflict (inactive vendor, same owner) and NoHeir (nobody of the type to take the clients) 409.
     if (e instanceof OwnershipError) return send(res, { status: e.code === 'NotFound' ? 404 : 409, json: { error: e.message, code: e.code } });

@@ -9,6 +9,8 @@ import { followUpDue } from './follow-ups.ts';
 import { registerActivity } from './ownership.ts';
 import { updateLeadOutcome, type PersistRules } from './record.ts';
 import type { ContactChannel, Expectation } from '../vocabulary.ts';
+import { assertEditable } from './edit-checks.ts';
+import { linkClient } from './record.ts';
 
 /**
  * The lead state machine: every lead arrives por_contactar; a follow-up that reached the person
@@ -30,7 +32,7 @@ export interface FollowUpInput {
   contactType: ContactChannel;
   /** Defaults to now + followUpDays. */
   recontactAt?: number;
-  comment: string;
+  comment?: string;
 }
 
 export interface ActionResult {
@@ -56,12 +58,15 @@ function* result(tx: StoreTx, leadId: number): Work<ActionResult> {
 }
 
 /**
- * Corrects the contact data of a con_problemas or malo lead and re-runs the classification. A lead
- * that becomes bueno gets its client record and follow-up then.
+ * Corrects the contact data of a lead and re-runs the classification: a lead that becomes bueno
+ * gets its client record and follow-up then. A bueno lead's name can be corrected (nombre y
+ * apellidos). An invalid value is refused with its reason and nothing is saved.
  */
 export function* editLead(tx: StoreTx, ctx: ActionContext, leadId: number, edit: ContactEdit, actor: string, now: number): Work<ActionResult> {
   const lead = yield* loadLead(tx, leadId);
-  if (lead.quality === 'bueno') throw invalid('a bueno lead is edited in its client record, not here');
+  if (lead.quality === 'bueno' && Object.entries(edit).some(([k, v]) => k !== 'name' && v !== undefined)) {
+    throw invalid('de un lead bueno solo se corrige el nombre; los demás datos se corrigen en la ficha del cliente');
+  }
   if (isClosed(lead)) throw invalid(`a ${lead.contactState} lead cannot be edited`);
   const raw = JSON.parse(lead.rawFields) as Partial<ExtractedFields>;
   const projectName = lead.projectId === null ? null : yield* io(tx.projectName(lead.projectId));
@@ -85,8 +90,18 @@ export function* editLead(tx: StoreTx, ctx: ActionContext, leadId: number, edit:
   }
   const normalized = normalizeFields(current, ctx.country, ctx.projects, () => null);
   const verdict = classify(normalized);
+  assertEditable(edit, verdict.problems, { name: lead.name, nationalId: lead.nationalId, email: lead.email, phone: lead.phone, project: projectName }, ctx.country);
   const outcome = { fields: normalized.fields, quality: verdict.quality, problems: verdict.problems, problemDetails: normalized.details, createsClient: verdict.createsClient, createsFollowUp: verdict.createsFollowUp };
   yield* updateLeadOutcome(tx, leadId, outcome, ctx.rules, actor, now);
+  // A new national ID may be another person's: the lead follows the ID to its client.
+  if (lead.clientId !== null && normalized.fields.nationalId && normalized.fields.nationalId !== lead.nationalId) {
+    const client = yield* io(tx.getClient(lead.clientId));
+    if (client?.nationalId && client.nationalId !== normalized.fields.nationalId) {
+      yield* io(tx.updateLead(leadId, { clientId: null, updatedAt: now }));
+      const linked = yield* linkClient(tx, { leadId, outcome, receivedAt: lead.receivedAt, projectId: tx.projectId(normalized.fields.project), rules: ctx.rules, now, actor, followUpFrom: now });
+      yield* io(tx.recordAction({ leadId, clientId: linked.clientId, actor, action: 'relink', data: { fromClientId: lead.clientId, toClientId: linked.clientId }, at: now }));
+    }
+  }
   const after = yield* loadLead(tx, leadId);
   if (after.clientId !== null) yield* registerActivity(tx, after.clientId, now);
   yield* io(tx.recordAction({ leadId, clientId: after.clientId, actor, action: 'edit', data: { changed, qualityBefore: lead.quality, qualityAfter: after.quality, problems: verdict.problems }, at: now }));
@@ -109,8 +124,12 @@ export function* registerFollowUp(tx: StoreTx, ctx: Pick<ActionContext, 'rules'>
     tx.insertFollowUp({ clientId: lead.clientId, leadId, projectId: lead.projectId, action: 'continuar', status: 'open', expectation: input.expectation, contactType: input.contactType, dueAt, comment: input.comment, createdBy: actor, createdAt: now }),
   );
   yield* io(tx.updateLead(leadId, { followUpAt: dueAt, updatedAt: now, ...(reached ? { contactState: 'contactado' as const, lastContactAt: now } : {}) }));
+  // A client who wrote twice about a project is one person to call: their other waiting leads are contacted too.
+  const siblings = reached ? (yield* io(tx.waitingLeadIds(lead.clientId, lead.projectId))).filter((id) => id !== leadId) : [];
+  for (const id of siblings) yield* io(tx.updateLead(id, { contactState: 'contactado', lastContactAt: now, followUpAt: dueAt, updatedAt: now }));
   yield* registerActivity(tx, lead.clientId, now); // an attempt that reached nobody is activity too
-  yield* io(tx.recordAction({ leadId, clientId: lead.clientId, actor, action: 'follow_up', data: { ...input, recontactAt: dueAt }, at: now }));
+  yield* io(tx.recordAction({ leadId, clientId: lead.clientId, actor, action: 'follow_up', data: { ...input, recontactAt: dueAt, ...(siblings.length ? { alsoContacted: siblings } : {}) }, at: now }));
+  for (const id of siblings) yield* io(tx.recordAction({ leadId: id, clientId: lead.clientId, actor, action: 'follow_up', data: { ...input, recontactAt: dueAt, viaLead: leadId }, at: now }));
   return yield* result(tx, leadId);
 }
 

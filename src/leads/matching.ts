@@ -1,4 +1,5 @@
 import { io, type ClientPatch, type ClientRow, type StoreTx, type Work } from '../db/port.ts';
+import { fold } from '../pipeline/text.ts';
 
 export interface ContactKeys {
   nationalId: string | null;
@@ -10,17 +11,39 @@ export interface ContactKeys {
  * The client a lead belongs to: by national ID, then email, then phone. A match by email or phone
  * never takes a person whose record carries another national ID.
  */
-export function* findClient(tx: StoreTx, f: ContactKeys): Work<ClientRow | null> {
+export function* findClient(tx: StoreTx, f: ContactKeys & { name?: string | null }): Work<ClientRow | null> {
+  return (yield* matchClient(tx, f)).client;
+}
+
+/**
+ * Matching with the phone's doubt made explicit: two people may share a phone (a family, an office),
+ * so a client found by phone alone is taken only when nothing else about them disagrees. Otherwise
+ * `conflict` names that client and the lead gets its own record, marked "posible duplicado".
+ */
+export function* matchClient(tx: StoreTx, f: ContactKeys & { name?: string | null }): Work<{ client: ClientRow | null; conflict: ClientRow | null }> {
   if (f.nationalId) {
     const byId = yield* io(tx.clientBy('nationalId', f.nationalId, f.nationalId));
-    if (byId) return byId;
+    if (byId) return { client: byId, conflict: null };
   }
   if (f.email) {
     const byEmail = yield* io(tx.clientBy('email', f.email, f.nationalId));
-    if (byEmail) return byEmail;
+    if (byEmail) return { client: byEmail, conflict: null };
   }
-  if (f.phone) return yield* io(tx.clientBy('phone', f.phone, f.nationalId));
-  return null;
+  if (!f.phone) return { client: null, conflict: null };
+  const byPhone = yield* io(tx.clientBy('phone', f.phone, f.nationalId));
+  if (!byPhone) return { client: null, conflict: null };
+  return phoneOnlyDisagrees(byPhone, f) ? { client: null, conflict: byPhone } : { client: byPhone, conflict: null };
+}
+
+const words = (name: string | null | undefined) => new Set(fold(name ?? '').split(/\s+/).filter((w) => w.length >= 3));
+
+/** Does a client found only by phone disagree with the lead on email, national ID or name? */
+export function phoneOnlyDisagrees(client: Pick<ClientRow, 'email' | 'nationalId' | 'name'>, f: { email: string | null; nationalId: string | null; name?: string | null }): boolean {
+  if (f.email && client.email && f.email !== client.email) return true;
+  if (f.nationalId && client.nationalId && f.nationalId !== client.nationalId) return true;
+  const a = words(f.name);
+  const b = words(client.name);
+  return a.size > 0 && b.size > 0 && ![...a].some((w) => b.has(w));
 }
 
 /** A returning client's data fills the record's gaps; what the record has is never overwritten. */

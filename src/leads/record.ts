@@ -62,7 +62,11 @@ export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: Pipelin
       contactState: 'por_contactar', receivedAt, deadlineAt: followUpDue(receivedAt, rules.followUpDays), createdAt: now, updatedAt: now,
     }),
   );
-  const linked = yield* linkClient(tx, { leadId, outcome: o, receivedAt, projectId, rules, now });
+  // A reply in a thread belongs to the client of the lead it answers (found by the thread's
+  // Message-IDs, else by the emails the quoted text names) when nothing else matches.
+  const t = o.thread;
+  const earlier = t?.isReply ? yield* io(tx.threadLead(t.messageIds, t.quotedEmails.filter((e) => e !== f.email))) : null;
+  const linked = yield* linkClient(tx, { leadId, outcome: o, receivedAt, projectId, rules, now, threadClientId: earlier?.clientId ?? null });
   yield* io(tx.setRawOutcome(rawEmailId, 'lead', null, o.parser, now));
   if (rules.onLead) yield* rules.onLead(tx, { leadId, rawEmailId });
   return { leadId, ...linked };
@@ -78,6 +82,8 @@ export interface LinkInput {
   actor?: string;
   /** When the follow-up's days count from: the arrival at ingest, the moment of an upgrade later. */
   followUpFrom?: number;
+  /** The client of the earlier lead a reply answers: taken when the lead's own data matches none. */
+  threadClientId?: number | null;
 }
 
 /**
@@ -90,6 +96,11 @@ export function* linkClient(tx: StoreTx, l: LinkInput): Work<Omit<LeadRecordResu
   const match = yield* matchClient(tx, f);
   let client = match.client;
   let created = false;
+  if (!client && l.threadClientId) {
+    const earlier = yield* io(tx.getClient(l.threadClientId));
+    // Never a record that carries another person's national ID.
+    if (earlier && !(f.nationalId && earlier.nationalId && f.nationalId !== earlier.nationalId)) client = earlier;
+  }
   if (!client && l.outcome.createsClient) {
     const row = { nationalId: f.nationalId, nationalIdType: f.nationalIdType, email: f.email, phone: f.phone, name: f.name, firstName: f.firstName, lastName: f.lastName, createdAt: l.now };
     const id = yield* io(tx.insertClient(row));
