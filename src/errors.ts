@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   'lead.invalid_value': 400,
   'lead.invalid_transition': 409,
   'client.not_found': 404,
+  'duplicate.not_found': 404,
+  'duplicate.decided': 409,
   'client.same_owner': 409,
   'vendor.not_found': 404,
   'vendor.inactive': 409,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Role } from './auth-schema.ts';
+import { writeTransaction } from './write-path.ts';
 
 export interface UserRow {
   id: number;
@@ -52,9 +53,9 @@ export class UserStore {
     return s;
   }
 
-  /** One write transaction, lock taken up front (BEGIN IMMEDIATE). */
+  /** One write transaction through the connection's one write path (BEGIN IMMEDIATE, bounded waits). */
   write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return writeTransaction(this.db, fn);
   }
 
   insertUser(u: Omit<UserRow, 'id' | 'disabledAt' | 'updatedAt'>): number {

@@ -8,6 +8,7 @@ import * as vendors from './vendors.ts';
 import * as session from './session.ts';
 import * as day from './day.ts';
 import * as mail from './mail.ts';
+import * as dup from './duplicates.ts';
 import * as funnel from './funnel.ts';
 
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
@@ -58,6 +59,10 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/vendors/:id/retire', allow: MANAGERS, body: vendors.retireBody, handler: vendors.retire }),
   route({ method: 'POST', path: '/api/clients/:id/reassign', allow: ['admin', 'gerente', 'supervisor'], body: vendors.reassignBody, handler: vendors.reassign }),
   route({ method: 'GET', path: '/api/clients/:id/owners', allow: ALL, handler: vendors.owners }),
+  route({ method: 'GET', path: '/api/duplicates', allow: MANAGERS, query: dup.duplicatesQuery, handler: dup.listDuplicates }),
+  route({ method: 'POST', path: '/api/duplicates/:id/merge', allow: MANAGERS, body: dup.decisionBody, handler: dup.merge }),
+  route({ method: 'POST', path: '/api/duplicates/:id/unmerge', allow: MANAGERS, body: dup.decisionBody, handler: dup.unmerge }),
+  route({ method: 'POST', path: '/api/duplicates/:id/dismiss', allow: MANAGERS, body: dup.decisionBody, handler: dup.dismiss }),
   route({ method: 'GET', path: '/api/audit', allow: ADMIN, query: session.auditQuery, handler: session.audit }),
   route({ method: 'GET', path: '/api/users', allow: ADMIN, handler: session.listUsers }),
   route({ method: 'GET', path: '/funnel.js', allow: 'public', handler: pageFile('funnel.js') }),

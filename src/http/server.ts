@@ -55,7 +55,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
   assertTokenPolicy(app.config.admin.token, app.config.admin.host);
   const now = deps.now ?? Date.now;
   const admin = app.config.admin;
-  const { queries, vendors, users, day } = readSide(app.store, () => app.config.country);
+  const { queries, vendors, users, day, duplicates } = readSide(app.store, () => app.config.country);
   const accounts = new Accounts(users, { idleMs: admin.sessionIdleMinutes * 60_000, absoluteMs: admin.sessionMaxDays * 86_400_000 });
   const auth = createAuthenticator(app, accounts, deps, now);
   const services: Services = {
@@ -66,6 +66,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
     parserHealth: new ParserHealthMonitor(deps.log),
     users,
     day,
+    duplicates,
     accounts,
     auth,
     now,

@@ -12,6 +12,7 @@ import type { Caller } from '../auth/scope.ts';
 import type { Role } from '../db/auth-schema.ts';
 import type { UserStore } from '../db/users.ts';
 import type { DayQueries } from '../db/day-queries.ts';
+import type { DuplicateStore } from '../db/duplicates.ts';
 import type { Authenticator } from './authenticate.ts';
 
 export interface ServerDeps {
@@ -35,6 +36,7 @@ export interface Services {
   accounts: Accounts;
   users: UserStore;
   day: DayQueries;
+  duplicates: DuplicateStore;
   auth: Authenticator;
   now: () => number;
   startedAt: number;

@@ -39,6 +39,7 @@ async function show(view, visit = false) {
   $('#day').hidden = view !== 'pendientes';
   $('#main').hidden = view !== 'contactos';
   for (const b of document.querySelectorAll('#views [data-view]')) b.setAttribute('aria-current', String(b.dataset.view === view));
+  if (await (await import('./funnel.js')).showFunnel(view)) return;
   if (location.hash !== `#${view}`) history.replaceState(null, '', view === 'contactos' ? `${location.search}#contactos` : `${location.pathname}#pendientes`);
   $('#live-badge').hidden = true;
   if (view === 'pendientes') await renderDay(visit);
@@ -59,7 +60,7 @@ async function start() {
   $('#login').hidden = true;
   $('#views').hidden = false;
   const wanted = location.hash.slice(1);
-  await show(wanted === 'contactos' || wanted === 'pendientes' ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
+  await show(['contactos', 'pendientes', 'embudo'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
   clearInterval(poller);
   poller = setInterval(() => poll().catch(() => {}), POLL_MS);
 }
