@@ -32,7 +32,7 @@ afterAll(async () => {
 
 const person = (o: Record<string, string> = {}) => ({ nombre: 'Ana Soto', rut_cliente: rut(12345678), email: 'ana.soto@correo.cl', fono_contacto: '+56 9 8765 4321', mensaje: 'Quiero cotizar', ...o });
 
-function post(path: string, body: string | Buffer, headers: Record<string, string>) {
+function post(path: string, body: string, headers: Record<string, string>) {
   return fetch(`${h.url}${path}`, { method: 'POST', body, headers, redirect: 'manual' });
 }
 const json = (o: unknown, headers: Record<string, string> = {}) => post('/intake/forms/contacto', JSON.stringify(o), { 'content-type': 'application/json', 'x-form-key': 'key-contacto-1234', ...headers });
