@@ -101,7 +101,8 @@ export function* linkClient(tx: StoreTx, l: LinkInput): Work<Omit<LeadRecordResu
     // Never a record that carries another person's national ID.
     if (earlier && !(f.nationalId && earlier.nationalId && f.nationalId !== earlier.nationalId)) client = earlier;
   }
-  if (!client && l.outcome.createsClient) {
+  // A lead that would have joined someone else's record by phone alone gets its own record instead.
+  if (!client && (l.outcome.createsClient || match.conflict)) {
     const row = { nationalId: f.nationalId, nationalIdType: f.nationalIdType, email: f.email, phone: f.phone, name: f.name, firstName: f.firstName, lastName: f.lastName, createdAt: l.now };
     const id = yield* io(tx.insertClient(row));
     client = { id, ...row, ownerVendorId: null, ownerSince: null, lastActivityAt: null };
