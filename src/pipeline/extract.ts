@@ -112,6 +112,8 @@ function senderLine(lines: string[]): { name: string; address: string } | null {
   return null;
 }
 
+const NAME_BESIDE_PHONE = /(\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+){1,3})\s*[([]\s*\+?\d[\d ().-]{6,18}\d\s*[)\]]/u;
+
 /** A display name that reads as a person's ("Camila Reyes"), not a system's ("Formulario Web"). */
 function looksLikePerson(name: string | undefined): boolean {
   if (!name) return false;
@@ -173,6 +175,13 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
     const phone = countryModule(country).phone;
     const found = findPhoneNumbersInText(text, phone.region).find((p) => phone.isMobile(p.number));
     if (found) fields.phone = found.number.number;
+  }
+  // A chat notice names the person beside the number: "WhatsApp de Carlos Díaz (+56 9 5511 2233)".
+  if (!fields.name && need('name') && fields.phone) {
+    for (const line of view.lines.slice(0, 100)) {
+      const m = NAME_BESIDE_PHONE.exec(line.slice(0, 500));
+      if (m && looksLikePerson(m[1]) && !/inmobiliaria|constructora|oficina|sala de ventas|whatsapp/i.test(m[1])) { fields.name = m[1]; break; }
+    }
   }
   return { fields, labels, projects, labelled };
 }

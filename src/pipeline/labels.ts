@@ -67,9 +67,16 @@ export interface LabelledValue {
   line: number;
 }
 
-/** A label alone on its line: ends with a colon, or is at most three words (a table cell, a dt). */
+/**
+ * A label alone on its line: ends with a colon, or is at most three words (a table cell, a dt) once
+ * a relay's prefix or suffix is set aside ("NOMBRE COMPLETO DEL LEAD").
+ */
 function isBareLabel(line: string): boolean {
-  return /:\s*$/.test(line) || line.trim().split(/\s+/).length <= 3;
+  if (/:\s*$/.test(line)) return true;
+  const words = line.trim().split(/\s+/).length;
+  if (words <= 3) return true;
+  if (words > 6) return false;
+  return fold(line).replace(LABEL_SUFFIX, '').replace(LABEL_PREFIX, '').split(' ').length <= 3;
 }
 
 const SEPARATOR = /^([^:\t]{1,60}?)\s*(?::|\t|\s-\s)\s*(.*)$/;
