@@ -12,29 +12,40 @@ if (!port) throw new Error('pipeline-worker.ts runs only as a worker thread');
 let context: PipelineContext | null = null;
 const send = (msg: FromWorker) => port.postMessage(msg);
 
+// One email at a time, in the order sent: the pool's deadline is for the email running now, and
+// emails queued behind it must not start (and share the thread) before it ends.
+let chain: Promise<unknown> = Promise.resolve();
+const serially = (job: () => Promise<unknown>) => {
+  chain = chain.then(job, job);
+};
+
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'context') {
     const c = msg.context;
     context = { parsers: c.parsers.map((p) => compileParser(p.config, p.file)), projects: c.projects, country: c.country, limits: c.limits };
     return;
   }
+  const raw = Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength);
   if (msg.type === 'render') {
     // The page's "Correo" view: the same untrusted MIME parsing, off the main thread.
-    renderMail(Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength), msg.limits)
-      .then((mail) => send({ type: 'rendered', id: msg.id, mail }))
-      .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) }));
+    serially(() =>
+      renderMail(raw, msg.limits)
+        .then((mail) => send({ type: 'rendered', id: msg.id, mail }))
+        .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) })),
+    );
     return;
   }
-  const ctx = context;
+  const ctx = context; // the context sent before this email, even if a newer one arrives meanwhile
   if (!ctx) {
     send({ type: 'failed', id: msg.id, error: { name: 'Error', message: 'worker has no pipeline context' } });
     return;
   }
-  const raw = Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength);
   const limits = msg.extractBudget === 1 ? ctx.limits : { ...ctx.limits, maxExtractMs: ctx.limits.maxExtractMs * msg.extractBudget };
-  runPipeline(raw, limits === ctx.limits ? ctx : { ...ctx, limits })
-    .then((outcome) => send({ type: 'done', id: msg.id, outcome }))
-    .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) }));
+  serially(() =>
+    runPipeline(raw, limits === ctx.limits ? ctx : { ...ctx, limits })
+      .then((outcome) => send({ type: 'done', id: msg.id, outcome }))
+      .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) })),
+  );
 });
 
 send({ type: 'ready' });

@@ -58,12 +58,27 @@ interface Task {
   reject: (e: Error) => void;
 }
 
+interface InFlight extends Task {
+  id: number;
+}
+
 interface Slot {
   worker: Worker;
   ready: boolean;
   ctx: PipelineContext | null;
-  task: (Task & { id: number; timer: NodeJS.Timeout }) | null;
+  /** Sent and not answered, in order: the worker runs them one at a time; the first is running. */
+  tasks: InFlight[];
+  /** The running task's deadline. */
+  timer: NodeJS.Timeout | null;
 }
+
+/**
+ * Small emails are queued in a busy worker (as copies, so they can be sent again if it dies) so
+ * it never waits for this thread between two emails: on a loaded machine each of those waits
+ * cost more than the email. Larger ones wait for a free worker and move to it.
+ */
+const PIPELINE_DEPTH = 4;
+const PIPELINE_MAX_BYTES = 256 * 1024;
 
 /** A pool of pipeline worker threads; each email has a hard deadline, past which its worker is replaced. */
 export class PipelinePool {
@@ -90,7 +105,7 @@ export class PipelinePool {
 
   /** Busy workers and emails waiting for one. */
   load(): { busy: number; queued: number; workers: number } {
-    return { busy: this.slots.filter((s) => s.task).length, queued: this.queue.length, workers: this.slots.length };
+    return { busy: this.slots.filter((s) => s.tasks.length).length, queued: this.queue.length, workers: this.slots.length };
   }
 
   run(raw: Buffer, ctx: PipelineContext, opts: RunOptions): Promise<PipelineOutcome> {
@@ -115,17 +130,21 @@ export class PipelinePool {
     for (const t of this.queue.splice(0)) t.reject(new PoolClosed());
     const slots = this.slots.splice(0);
     for (const s of slots) {
-      if (s.task) {
-        clearTimeout(s.task.timer);
-        s.task.reject(new PoolClosed());
-      }
+      if (s.timer) clearTimeout(s.timer);
+      for (const t of s.tasks.splice(0)) t.reject(new PoolClosed());
     }
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   private pump(): void {
     while (this.queue.length) {
-      const slot = this.slots.find((s) => s.ready && !s.task);
+      const next = this.queue[0];
+      const ready = this.slots.filter((s) => s.ready);
+      const idle = ready.find((s) => s.tasks.length === 0);
+      const behind = next.raw.length <= PIPELINE_MAX_BYTES ? ready.filter((s) => s.tasks.length < PIPELINE_DEPTH).sort((x, y) => x.tasks.length - y.tasks.length)[0] : undefined;
+      // With a worker still starting, small emails wait for it rather than pile up behind a busy one.
+      const starting = this.slots.some((s) => !s.ready);
+      const slot = idle ?? (starting ? undefined : behind);
       if (!slot) break;
       this.dispatch(slot, this.queue.shift()!);
     }
@@ -137,7 +156,7 @@ export class PipelinePool {
   private spawn(): void {
     if (this.closed) return;
     const worker = startWorker(this.opts.maxHeapMb ?? 512);
-    const slot: Slot = { worker, ready: false, ctx: null, task: null };
+    const slot: Slot = { worker, ready: false, ctx: null, tasks: [], timer: null };
     this.slots.push(slot);
     this.stats.spawned++;
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
@@ -153,11 +172,10 @@ export class PipelinePool {
       this.pump();
       return;
     }
-    const task = slot.task;
+    const task = slot.tasks[0];
     if (!task || task.id !== msg.id) return;
-    clearTimeout(task.timer);
-    slot.task = null;
-    slot.worker.unref();
+    slot.tasks.shift();
+    this.startClock(slot);
     this.stats.completed++;
     if (msg.type === 'done') task.resolve(msg.outcome as never);
     else if (msg.type === 'rendered') task.resolve(msg.mail as never);
@@ -165,13 +183,24 @@ export class PipelinePool {
     this.pump();
   }
 
+  /** The deadline runs for the task the worker is on now (the first one sent and not answered). */
+  private startClock(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const head = slot.tasks[0];
+    if (head) slot.timer = setTimeout(() => this.expire(slot), head.opts.deadlineMs);
+    if (head) slot.worker.ref(); // a busy worker is work the process waits for
+    else slot.worker.unref();
+  }
+
   private dispatch(slot: Slot, task: Task): void {
+    const id = this.nextId++;
+    // Only the task that starts at once is given away; one queued behind keeps its bytes here.
+    const first = slot.tasks.length === 0;
+    const bytes = ownBytes(task.raw, first && task.opts.transfer === true);
+    slot.tasks.push({ ...task, raw: first ? Buffer.alloc(0) : task.raw, id });
+    if (first) this.startClock(slot);
     if (task.render) {
-      const id = this.nextId++;
-      const bytes = ownBytes(task.raw, false);
-      const timer = setTimeout(() => this.expire(slot), task.opts.deadlineMs);
-      slot.task = { ...task, raw: Buffer.alloc(0), id, timer };
-      slot.worker.ref();
       slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
       return;
     }
@@ -180,20 +209,22 @@ export class PipelinePool {
       slot.worker.postMessage({ type: 'context', context: toWire(task.ctx) } satisfies ToWorker);
       slot.ctx = task.ctx;
     }
-    const id = this.nextId++;
-    const bytes = ownBytes(task.raw, task.opts.transfer === true);
-    const timer = setTimeout(() => this.expire(slot), task.opts.deadlineMs);
-    slot.task = { ...task, raw: Buffer.alloc(0), id, timer };
-    slot.worker.ref(); // a busy worker is work the process waits for
     slot.worker.postMessage({ type: 'run', id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1 } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
   }
 
+  /** The tasks queued behind a lost worker never started: back to the front of the queue. */
+  private requeue(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    this.queue.unshift(...slot.tasks.splice(1));
+  }
+
   private expire(slot: Slot): void {
-    const task = slot.task;
+    const task = slot.tasks[0];
     if (!task) return;
     this.stats.timeouts++;
     this.remove(slot);
     void slot.worker.terminate();
+    this.requeue(slot);
     this.log?.warn({ deadlineMs: task.opts.deadlineMs }, 'email past its deadline; worker terminated and replaced');
     task.reject(new PipelineTimeout(task.opts.deadlineMs));
     this.replace();
@@ -204,10 +235,9 @@ export class PipelinePool {
     if (!this.remove(slot)) return; // already terminated on purpose
     this.stats.crashes++;
     this.log?.error({ reason }, 'pipeline worker lost; replacing it');
-    if (slot.task) {
-      clearTimeout(slot.task.timer);
-      slot.task.reject(new WorkerCrashed(reason));
-    }
+    const task = slot.tasks[0];
+    this.requeue(slot);
+    task?.reject(new WorkerCrashed(reason));
     // A worker that cannot even start (a broken install) must not be restarted in a loop.
     if (!slot.ready && ++this.bootFailures >= 3) {
       this.bootFailures = 0;

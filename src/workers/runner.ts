@@ -22,8 +22,8 @@ export interface PipelineRunner {
 export function poolRunner(pool: PipelinePool, deadlineMs: () => number): PipelineRunner {
   return {
     run: (raw, ctx, req) => pool.run(raw, ctx, { deadlineMs: deadlineMs() * req.budget, extractBudget: req.budget, transfer: req.transfer }),
-    // One waiting per worker, so a worker that finishes finds its next email loaded.
-    concurrency: pool.size * 2,
+    // Enough in flight that each worker has emails queued behind the one it runs.
+    concurrency: pool.size * 4,
   };
 }
 
