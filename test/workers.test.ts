@@ -81,6 +81,16 @@ describe('pipeline in worker threads', () => {
     expect(next).toMatchObject({ status: 'lead', outcome: { quality: 'bueno' } });
   });
 
+  it('emails queued behind a stuck one are sent again to its replacement', async () => {
+    const ctx = evilContext(app.context());
+    const [stuck, next] = await Promise.allSettled([
+      app.workers.run(evilEmail(), ctx, { deadlineMs: 1500 }),
+      app.workers.run(goodLead(), ctx, { deadlineMs: 20_000 }),
+    ]);
+    expect(stuck).toMatchObject({ status: 'rejected', reason: expect.any(PipelineTimeout) });
+    expect(next).toMatchObject({ status: 'fulfilled', value: { kind: 'lead', quality: 'bueno' } });
+  });
+
   it('reloaded parsers and projects reach the workers', async () => {
     const mail = formEmail({ lines: { Nombre: 'Ana Soto', RUT: rut(22345678), Correo: 'ana.reload@correo.cl', Proyecto: 'Torre Nueva' } });
     expect((await app.ingestor.outcome(mail)).kind === 'lead' && (await app.ingestor.outcome(mail))).toMatchObject({ quality: 'con_problemas' });
