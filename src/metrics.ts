@@ -61,8 +61,30 @@ export function createMetrics(opts: { health?: HealthSource; processMetrics?: bo
     },
   });
 
+  new Gauge({
+    name: 'centralizer_notifications',
+    help: 'Notification emails in the outbox by status (pending, failed, sent)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const n = health?.notifications?.();
+      if (n) for (const s of ['pending', 'failed', 'sent'] as const) this.set({ status: s }, n[s]);
+    },
+  });
+  const notifyLatency = new Histogram({
+    name: 'centralizer_notification_latency_seconds',
+    help: 'Time from the committed lead (queued notification) to the SMTP server accepting it, by kind',
+    labelNames: ['kind'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30, 300, 3600],
+    registers: [registry],
+  });
+
   return {
     registry,
+    onNotificationSent(kind: string, latencyMs: number): void {
+      notifyLatency.observe({ kind: label(kind, 'other') }, Math.max(0, latencyMs) / 1000);
+    },
     /** Lets the daemon attach its health source after the metrics were created. */
     useHealth(source: HealthSource): void {
       health = source;

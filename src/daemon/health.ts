@@ -20,4 +20,6 @@ export interface HealthSource {
   mailboxes(): MailboxHealth[];
   /** Webhook outbox: deliveries waiting or given up. */
   webhooks?(): { pending: number; failed: number; lastError: string | null };
+  /** Notification email outbox and the SMTP server's last verdict. */
+  notifications?(): { pending: number; failed: number; sent: number; lastError: string | null; oldestPendingAt: number | null; smtp: { ok: boolean; error: string | null } | null };
 }

@@ -7,6 +7,8 @@ import { closeSharedPools } from '../workers/pool.ts';
 import { createMetrics } from '../metrics.ts';
 import { createAdminServer, type AdminServer } from '../http/server.ts';
 import { WebhookSender } from '../ownership/webhooks.ts';
+import { startNotifications, type Notifications } from '../outbox/service.ts';
+import type { IngestResult } from '../ingest.ts';
 import { storeHealth } from '../db/health.ts';
 import { scheduleBackups } from './backup-schedule.ts';
 import { readConfigForReload, watchConfig } from './watch.ts';
@@ -23,7 +25,13 @@ const SHUTDOWN_LIMIT_MS = 10_000;
 export async function runDaemon(ctx: CommandContext): Promise<number> {
   const log = createLogger(ctx.config.log.level);
   const metrics = createMetrics({ processMetrics: true });
-  const app = createApp(ctx.config, log, { dbPath: ctx.db, syncConfig: true, hooks: { onResult: (r, ms) => metrics.onIngest(r, ms) } });
+  let notifications: Notifications | null = null;
+  const onResult = (r: IngestResult, ms: number) => {
+    metrics.onIngest(r, ms);
+    if (r.leadId !== null && !r.duplicate) notifications?.kick(); // its emails were committed with it
+  };
+  const app = createApp(ctx.config, log, { dbPath: ctx.db, syncConfig: true, notify: true, hooks: { onResult } });
+  notifications = startNotifications(app, log.child({ component: 'notifications' }), { onSent: (row, ms) => metrics.onNotificationSent(row.kind, ms) });
   const webhooks = new WebhookSender(app.store, () => app.config.webhooks, log.child({ component: 'webhooks' }));
   let shutdown: (reason: string, code: number) => void = () => {};
   let stopWatching = () => {};
@@ -33,7 +41,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
   let intake: IntakeServer | null = null;
   try {
     daemon = await openDaemon(app, { onLeaseLost: () => shutdown('lease lost', 1) });
-    const health = { mailboxes: () => daemon.health.mailboxes(), webhooks: () => webhooks.health() };
+    const health = { mailboxes: () => daemon.health.mailboxes(), webhooks: () => webhooks.health(), notifications: () => notifications!.health() };
     metrics.useHealth(health);
     admin = createAdminServer(app, { health, metrics, log: log.child({ component: 'http' }) });
     const { port } = await admin.listen(app.config.admin.port, app.config.admin.host);
@@ -52,6 +60,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     ctx.err.write(`centralizer run: ${(err as Error).message}\n`);
     await intake?.close();
     await daemon!?.stop().catch(() => undefined);
+    await notifications.stop().catch(() => undefined);
     app.close();
     return 1;
   }

@@ -160,6 +160,7 @@ export function options(ctx: RequestContext) {
       lang: app.config.country === 'BR' ? 'pt' : 'es',
       idLabel: countryModule(app.config.country).idLabel,
       followUpDays: app.config.followUpDays,
+      pollSeconds: app.config.admin.pollSeconds,
       portals: Object.fromEntries(app.context().parsers.map((p) => [p.config.id, p.config.name])),
       projects,
       parsers: [...app.context().parsers.map((p) => p.config.id).sort(), NO_PARSER],
@@ -202,9 +203,10 @@ export function healthz(ctx: RequestContext) {
   const mailboxes = deps.health.mailboxes().map((m) => ({ ...m, lastSuccessAt: iso(m.lastSuccessAt), nextRetryAt: iso(m.nextRetryAt) }));
   const ok = dbOk && !mailboxes.some((m) => m.stale || m.state === 'auth_failed');
   const webhooks = deps.health.webhooks?.() ?? null;
+  const notifications = deps.health.notifications?.() ?? null;
   return {
     status: ok ? 200 : 503,
-    json: { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db, mailboxes, webhooks },
+    json: { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db, mailboxes, webhooks, notifications },
   };
 }
 

@@ -10,6 +10,7 @@ import * as day from './day.ts';
 import * as mail from './mail.ts';
 import * as dup from './duplicates.ts';
 import * as funnel from './funnel.ts';
+import * as notifications from './notifications.ts';
 
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
 const MANAGERS = ['admin', 'gerente'] as const;
@@ -54,6 +55,8 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/leads/:id/follow-up', allow: ALL, body: actions.followUpBody, handler: actions.followUp }),
   route({ method: 'POST', path: '/api/leads/:id/abort', allow: ALL, body: actions.abortBody, handler: actions.abort }),
   route({ method: 'POST', path: '/api/leads/:id/discard', allow: ALL, body: actions.discardBody, handler: actions.discard }),
+  route({ method: 'GET', path: '/api/notifications', allow: MANAGERS, query: notifications.listQuery, handler: notifications.list }),
+  route({ method: 'POST', path: '/api/notifications/:id/resend', allow: MANAGERS, handler: notifications.resend }),
   route({ method: 'GET', path: '/api/vendors', allow: ALL, handler: vendors.listVendors }),
   route({ method: 'GET', path: '/api/vendors/:id/pending', allow: ALL, handler: vendors.pending }),
   route({ method: 'POST', path: '/api/vendors/:id/retire', allow: MANAGERS, body: vendors.retireBody, handler: vendors.retire }),

@@ -1,0 +1,35 @@
+import type { App } from '../app.ts';
+import { DigestQueries } from '../db/digest-queries.ts';
+import { NotificationStore } from '../db/outbox-store.ts';
+import type { Logger } from '../logger.ts';
+import { runDigest, scheduleDigest } from './digest.ts';
+import { NotificationSender, type SenderSettings } from './sender.ts';
+
+/** The notification side of the daemon: the outbox sender and the daily digest, started and stopped together. */
+export function startNotifications(app: App, log: Logger, opts: Partial<SenderSettings> & { intervalMs?: number } = {}) {
+  const store = new NotificationStore(app.store);
+  const sender = new NotificationSender(store, { smtp: () => app.config.smtp, maxAttempts: () => app.config.notifications.maxAttempts, ...opts }, log);
+  const digestQueries = new DigestQueries(app.store.sqlite);
+  const digest = (now: number) => runDigest(now, app.config, digestQueries, store, (name) => app.store.projectId(name));
+  // The check runs in the background: a wrong password or a dead server never delays ingestion.
+  void sender.verify().then(() => sender.kick());
+  sender.start(opts.intervalMs ?? 1000);
+  const task = app.config.notifications.enabled ? scheduleDigest(() => app.config, (now) => {
+    const n = digest(now);
+    sender.kick();
+    return n;
+  }, log) : null;
+  return {
+    sender,
+    store,
+    digest,
+    kick: () => sender.kick(),
+    health: () => sender.health(),
+    async stop() {
+      await task?.stop();
+      await sender.stop();
+    },
+  };
+}
+
+export type Notifications = ReturnType<typeof startNotifications>;
