@@ -39,7 +39,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)), log);
   let current = config;
   let parsers: LoadedParser[] = loadParsers(config.parsersDir);
-  let context: PipelineContext = { parsers, projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits };
+  let context: PipelineContext = { parsers, projects: buildProjectIndex(config.projects, config.mailboxes), country: config.country, limits: config.limits };
   const ownership = new Ownership(store, () => current);
   const syncProjects = (cfg: Config) => {
     store.syncProjects(cfg.projects);
@@ -55,14 +55,14 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   const applyProjects = (cfg: Config): PipelineContext['projects'] => {
     if (writes) {
       syncProjects(cfg);
-      return buildProjectIndex(cfg.projects);
+      return buildProjectIndex(cfg.projects, cfg.mailboxes);
     }
     const known = new Set(dbProjects());
     const usable = cfg.projects.filter((p) => known.has(p.name));
     const missing = cfg.projects.filter((p) => !known.has(p.name)).map((p) => p.name);
     if (missing.length) log.warn({ projects: missing }, 'projects in the config but not in the database are not matched here; `centralizer config apply` adds them');
     projectWebhooks = new Map(usable.filter((p) => p.webhook).map((p) => [store.projectId(p.name)!, p.webhook!]));
-    return buildProjectIndex(usable);
+    return buildProjectIndex(usable, cfg.mailboxes);
   };
   context = { ...context, projects: applyProjects(config) };
   const assignOwner = ownership.assigner(() => projectWebhooks, (vendorId) => wantsWebhook(current, vendorId));

@@ -24,6 +24,8 @@ const vendorSchema = z.object({
 const projectSchema = z.object({
   name: z.string().min(1),
   aliases: z.array(z.string().min(1)).default([]),
+  /** The project's country when it differs from the company's (a company selling in Chile and Peru). */
+  country: z.enum(COUNTRY_CODES).optional(),
   vendors: z.array(vendorSchema).default([]),
   webhook: z.string().url().optional(),
   /** WhatsApp greeting on the vendor's card: {cliente}, {proyecto} and {vendedor} are filled in. */
@@ -41,6 +43,10 @@ const mailboxSchema = z
     port: z.number().int().min(1).max(65535).default(993),
     secure: z.boolean().default(true),
     user: z.string().min(1),
+    /** The country of the leads this mailbox receives, when it differs from the company's. */
+    country: z.enum(COUNTRY_CODES).optional(),
+    /** The address leads are sent to, when `user` is not it (per-mailbox country is found by it). */
+    address: z.string().email().optional(),
     password: z.string().optional(),
     passwordEnv: z.string().optional(),
     folder: z.string().default('INBOX'),

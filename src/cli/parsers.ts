@@ -94,7 +94,7 @@ export async function checkFixture(file: string, context: PipelineContext): Prom
 export function fixtureContext(ctx: CommandContext, fixturesDir: string, base = ctx.config): PipelineContext {
   const own = path.join(fixturesDir, 'config.yaml');
   const cfg = fs.existsSync(own) ? loadConfig(own).config : base;
-  return { parsers: loadParsers(ctx.config.parsersDir), projects: buildProjectIndex(cfg.projects), country: cfg.country, limits: ctx.config.limits };
+  return { parsers: loadParsers(ctx.config.parsersDir), projects: buildProjectIndex(cfg.projects, cfg.mailboxes), country: cfg.country, limits: ctx.config.limits };
 }
 
 /** `centralizer parsers test|check`. */

@@ -186,7 +186,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
   return { fields, labels, projects, labelled };
 }
 
-/** Runs the parser's extractors, then lets the generic extraction fill what they missed. */
+/** Runs the parser's extractors, then lets the generic extraction fill what they missed (IDs and phones of `country`). */
 export function extractFields(view: MailView, parser: LoadedParser | null, country: Country, deadline = Infinity): Extraction {
   const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, null])) as ExtractedFields;
   const fromParser: FieldName[] = [];
@@ -201,7 +201,7 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
     }
   }
   const need = (f: FieldName) => !fields[f] && !parser?.config.noFallback.includes(f);
-  const fallback = generic(view, parser?.config.country ?? country, parser !== null, need);
+  const fallback = generic(view, country, parser !== null, need);
   checkTime();
   const fromFallback: FieldName[] = [];
   for (const f of FIELD_NAMES) {

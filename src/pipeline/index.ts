@@ -44,6 +44,8 @@ export interface LeadOutcome extends Common {
   problems: string[];
   problemDetails: Record<string, string>;
   fromFallback: string[];
+  /** The country the national ID and phone were read in (project, portal, mailbox or company). */
+  country: Country;
   /** For a reply in a thread: what links it to the earlier lead (looked up where leads are recorded). */
   thread: ThreadInfo | null;
   createsClient: boolean;
@@ -51,6 +53,17 @@ export interface LeadOutcome extends Common {
 }
 
 export type PipelineOutcome = IgnoredOutcome | LeadOutcome;
+
+/** The country of the mailbox the mail was sent to, when that mailbox has one of its own. */
+function mailboxCountry(to: string[], deliveredTo: string | undefined, projects: ProjectIndex): Country | undefined {
+  const map = projects.recipients;
+  if (!map) return undefined;
+  for (const a of [deliveredTo?.trim(), ...to]) {
+    const c = a ? map[a.toLowerCase()] : undefined;
+    if (c) return c;
+  }
+  return undefined;
+}
 
 /**
  * Raw bytes to a classified lead (or the reason it is not one). Pure apart from CPU: no I/O.
@@ -66,7 +79,10 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   // The extraction clock starts before the parser choice, which builds the text views.
   const deadline = performance.now() + ctx.limits.maxExtractMs;
   const parser = chooseParser(view, ctx.parsers);
-  const extraction = extractFields(view, parser, ctx.country, deadline);
+  // The country IDs and phones are read in: the project's, else the portal's, else the mailbox's
+  // (by the recipient address), else the company's.
+  const baseCountry = parser?.config.country ?? mailboxCountry(mail.to, mail.headers['delivered-to'], ctx.projects) ?? ctx.country;
+  let extraction = extractFields(view, parser, baseCountry, deadline);
   // Bulk mail (newsletters, a portal's reports) is ignored unless it carries a person's form data:
   // an email or national ID beside a label, a name with a phone, or a name the portal's own
   // extractors found. A phone or project picked from an article does not make a newsletter a lead.
@@ -79,19 +95,20 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
     // A meeting invitation (a colleague booking a visit) is not an enquiry.
     if (!parser && mail.partTypes.includes('text/calendar')) return { kind: 'ignored', reason: 'calendar-invite', parser: null, ...common };
   }
-  const normalized = normalizeFields(
-    extraction.fields,
-    parser?.config.country ?? ctx.country,
-    ctx.projects,
-    () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects),
-    extraction.projectCandidates,
-  );
+  const projectFallback = () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects);
+  let normalized = normalizeFields(extraction.fields, baseCountry, ctx.projects, projectFallback, extraction.projectCandidates);
+  const projectCountry = normalized.fields.project ? ctx.projects.countries?.[normalized.fields.project] : undefined;
+  if (projectCountry && projectCountry !== baseCountry) {
+    extraction = extractFields(view, parser, projectCountry, deadline);
+    normalized = normalizeFields(extraction.fields, projectCountry, ctx.projects, projectFallback, extraction.projectCandidates);
+  }
   const verdict = classify(normalized);
   return {
     kind: 'lead',
     ...common,
     parser: parser?.config.id ?? null,
     medium: parser?.config.medium ?? 'otros',
+    country: projectCountry ?? baseCountry,
     fields: normalized.fields,
     rawFields: extraction.fields,
     quality: verdict.quality,

@@ -1,8 +1,18 @@
+import type { Country } from '../countries/index.ts';
 import { fold } from './text.ts';
 
 export interface ProjectDef {
   name: string;
   aliases: string[];
+  /** The project's country, when it differs from the company's. */
+  country?: Country;
+}
+
+/** A mailbox with its own country: leads sent to its address read IDs and phones of that country. */
+export interface MailboxCountry {
+  user: string;
+  address?: string;
+  country?: Country;
 }
 
 export interface ProjectMatch {
@@ -30,9 +40,13 @@ interface Entry {
 
 export interface ProjectIndex {
   entries: Entry[];
+  /** Projects with a country of their own. */
+  countries?: Record<string, Country>;
+  /** Recipient addresses (lowercase) of mailboxes with a country of their own. */
+  recipients?: Record<string, Country>;
 }
 
-export function buildProjectIndex(projects: ProjectDef[]): ProjectIndex {
+export function buildProjectIndex(projects: ProjectDef[], mailboxes: MailboxCountry[] = []): ProjectIndex {
   const entries: Entry[] = [];
   for (const p of projects) {
     for (const label of [p.name, ...p.aliases]) {
@@ -42,7 +56,11 @@ export function buildProjectIndex(projects: ProjectDef[]): ProjectIndex {
   }
   // Longest keys first, so "Parque Los Robles II" wins over "Parque Los Robles" inside a text.
   entries.sort((a, b) => b.key.length - a.key.length);
-  return { entries };
+  const countries = Object.fromEntries(projects.filter((p) => p.country).map((p) => [p.name, p.country!]));
+  const recipients = Object.fromEntries(
+    mailboxes.filter((m) => m.country).flatMap((m) => [m.user, m.address].filter((a): a is string => Boolean(a?.includes('@'))).map((a) => [a.toLowerCase(), m.country!])),
+  );
+  return { entries, ...(Object.keys(countries).length ? { countries } : {}), ...(Object.keys(recipients).length ? { recipients } : {}) };
 }
 
 /** Levenshtein similarity in [0, 1]; inputs are short (project names), capped at 80 chars. */
