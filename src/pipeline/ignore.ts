@@ -55,15 +55,20 @@ const ACCOUNT_SUBJECT = new RegExp([
   '\\b(tu|su) (plan|suscripci[oó]n|cuenta|contrato|membres[ií]a)\\b',
   '\\b(renueva|renovaci[oó]n|cambio de plan|plan (vence|vencido|expira|actualizado))\\b',
   '\\b(publicaci[oó]n|aviso|anuncio|avisos|publicaciones|anuncios|plan)\\b[^\\n]{0,80}\\b(vence|vencen|vencer[aá]n?|vencid[oa]s?|expira|expiran|expirar[aá]n?|caduca|caducan|finaliza|pausad[oa]s?|dad[oa]s? de baja|despublicad[oa]s?|rechazad[oa]s?)\\b',
+  '\\b(publicaci[oó]n|aviso|anuncio|an[uú]ncio|listing)\\b[^\\n]{0,60}\\b(publicad[oa]|aprobad[oa]|activad[oa]|destacad[oa]|renovad[oa]|en revisi[oó]n|moderaci[oó]n|publicado|aprovado|expires?|expired|was published)\\b',
   '\\b(invoice|receipt|payment (due|reminder|failed|received)|billing|subscription|your (plan|account) )',
   '\\b(fatura|nota fiscal|boleto|cobran[cç]a|pagamento|assinatura|seu plano|sua conta|an[uú]ncio[^\\n]{0,40}expir)',
 ].join('|'), 'i');
 const ACCOUNT_SENDER = /^(facturaci[oó]n|facturacion|factura|facturas|cobranza|cobranzas|cobros|billing|invoices?|invoicing|pagos|payments?|finanzas|finance|tesoreria|contabilidad|accounts?|cuentas|faturamento|cobranca|financeiro)([.+_-]|@)/i;
 
+const LEAD_SUBJECT = /\b(contacto|consulta|interesad[oa]s?|lead|mensaje|pregunta|cotizaci[oó]n|cotizar|solicitud de informaci[oó]n|quiere informaci[oó]n|contato|interessad[oa]|mensagem|enquiry|inquiry)\b/i;
+
 /** A portal's own billing, account or publication notice: the reason, or null. */
 export function accountNoticeReason(mail: ParsedEmail): string | null {
   if (/^\s*(re|res|aw|sv)\s*:/i.test(mail.subject)) return null;
   const subject = mail.subject.slice(0, 300);
+  // "Nuevo contacto en tu aviso publicado": an enquiry about a listing, not a notice about it.
+  if (LEAD_SUBJECT.test(subject)) return null;
   if (ACCOUNT_SUBJECT.test(subject) || ACCOUNT_SENDER.test(mail.from?.address ?? '')) return 'portal-account';
   return null;
 }

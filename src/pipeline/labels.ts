@@ -7,14 +7,14 @@ import { ID_LABEL_WORDS } from '../countries/index.ts';
  * so "Nombre del proyecto" is a project and "Teléfono del cliente" a phone, not a name.
  */
 const LABEL_WORDS: [FieldName, RegExp][] = [
-  ['message', /^(mensaje|mensagem|message|comentarios?|comments?|pregunta|consulta|observaci(on|ones)|observac(ao|oes)|detalle|texto|duda|requerimiento|descripcion|su mensaje|tu mensaje)\b/],
+  ['message', /^(mensaje|mensagem|message|cuerpo del mensaje|message body|corpo da mensagem|comentarios?|comments?|pregunta|consulta|observaci(on|ones)|observac(ao|oes)|detalle|texto|duda|requerimiento|descripcion|su mensaje|tu mensaje)\b/],
   // Every country's words for its IDs (RUT, D.N.I., CPF, CURP, Cédula…), from the country registry.
   ['nationalId', new RegExp(`\\b(${ID_LABEL_WORDS.map(fold).join('|')})\\b`)],
   ['email', /\b(e ?mail|correo|mail|email address|endereco de e ?mail|correo electronico)\b/],
   ['phone', /\b(telefono|telefonos|telefone|celular|cel|fono|movil|whatsapp|phone|phone number|tel|mobile|contacto telefonico|numero de contacto)\b/],
   ['project', /\b(proyecto|propiedad|aviso|publicacion|inmueble|imovel|property|listing|anuncio|empreendimento|unidad de interes|proyecto de interes|desarrollo)\b/],
   ['lastName', /^(apellidos?|apellido paterno|apellido materno|primer apellido|segundo apellido|sobrenome|last name|surname)\b/],
-  ['firstName', /^(nombres|primer nombre|first name|given name)$/],
+  ['firstName', /^(nombres|primer nombre|first name|given name|primeiro nome)$/],
   ['name', /^(nombre|nombres? y apellidos?|nombre completo|nome|nome completo|name|full name|your name|tu nombre|su nombre|cliente|interesado|remitente|contato)\b/],
 ];
 
@@ -42,7 +42,8 @@ export function fieldForLabel(label: string): FieldName | null {
 }
 
 // Several fields on one line: "RUT: … · Teléfono: …", "Email: … | Proyecto: …".
-const MULTI_SEPARATOR = /\s+[·|•¦]\s+|\s+[–—]\s+(?=[^\s:]{1,30}(?: [^\s:]{1,30}){0,3}:)/;
+// A dash, slash or comma separates fields only when a `Label:` follows it.
+const MULTI_SEPARATOR = /\s+[·|•¦]\s+|(?:\s+[-–—/]|,)\s+(?=[^\s:,]{1,30}(?: [^\s:,]{1,30}){0,3}:)/;
 
 /**
  * Lines carrying several `Label: value` pairs split into one line each, when at least two of the
