@@ -15,6 +15,7 @@ import { addInteractions } from './funnel-db.ts';
 import { REPO, startDaemonProcess } from './daemon-process.ts';
 import { probeApi } from './api-probe.ts';
 import { memory } from './memory.ts';
+import { intakeBench } from './intake.ts';
 
 const quick = process.argv.includes('--quick');
 // `--only backlog` (or latency, queries) runs one part, for a look at one number; no results file.
@@ -206,6 +207,9 @@ function memoryPart(dc: Dovecot, dir: string) {
   return memory(dc, dir, config, say);
 }
 
+/** Form posts to the intake listener from 200 concurrent clients (issue 17: p99 < 50 ms). */
+const intakePart = (dir: string) => intakeBench(dir, { clients: 200, total: quick ? 1_000 : 5_000 }, say);
+
 function table(r: Record<string, any>): string {
   const rows: [string, string, string][] = [
     ['Speed to lead p50 / p95 / p99', `${r.latency.p50Ms} / ${r.latency.p95Ms} / ${r.latency.p99Ms} ms`, `p50 ≤ floor + 200 ms (floor p50 ${r.latency.floorP50Ms} ms); p99 < 2000 ms`],
@@ -221,6 +225,7 @@ function table(r: Record<string, any>): string {
     ['Search by RUT / email', `${r.queries.searchRutMs} / ${r.queries.searchEmailMs} ms`, '< 20 ms'],
     ['Export .xlsx, ~10,000 rows', `${r.queries.exportMs} ms`, '< 2000 ms'],
     [`Funnel, period (${r.queries.interactions.toLocaleString()} interactions)`, `${r.queries.funnelMs} ms (p95 ${r.queries.funnelP95Ms})`, '< 50 ms'],
+    ['Intake form posts, 200 clients', `${r.intake.rps} req/s, p50 ${r.intake.p50Ms} / p99 ${r.intake.p99Ms} ms`, 'p99 < 50 ms'],
     ['Funnel, project + portal + period', `${r.queries.funnelFilteredMs} ms (p95 ${r.queries.funnelFilteredP95Ms})`, '< 50 ms'],
   ];
   return ['| measure | result | target |', '|---|---|---|', ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
@@ -237,7 +242,7 @@ async function main() {
   const dc = await startDovecot({ users });
   try {
     if (only) {
-      const part = only === 'latency' ? await latency(dc, dir) : only === 'backlog' ? await backlog(dc, dir) : only === 'queries' ? await queries(dir) : only === 'memory' ? await memoryPart(dc, dir) : null;
+      const part = only === 'latency' ? await latency(dc, dir) : only === 'backlog' ? await backlog(dc, dir) : only === 'queries' ? await queries(dir) : only === 'memory' ? await memoryPart(dc, dir) : only === 'intake' ? await intakePart(dir) : null;
       if (!part) throw new Error(`--only: "${only}" is not latency, backlog, queries or memory`);
       process.stdout.write(`${JSON.stringify(part, null, 2)}\n`);
       return;
@@ -248,6 +253,7 @@ async function main() {
       backlog: await backlog(dc, dir),
       queries: await queries(dir),
       memory: await memoryPart(dc, dir),
+      intake: await intakePart(dir),
       durationSec: 0,
     };
     result.durationSec = Math.round((Date.now() - started) / 1000);

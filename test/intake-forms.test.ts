@@ -82,6 +82,14 @@ describe('web forms over real HTTP', () => {
     expect(h.count('leads')).toBe(before + 2);
   });
 
+  it('many posts at once are group-committed and each gets its own lead', async () => {
+    const before = h.count('leads');
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => json(person({ email: `many${i}@correo.cl` })).then((r) => r.json() as Promise<{ leadId: number }>)));
+    expect(new Set(answers.map((a) => a.leadId)).size).toBe(30);
+    expect(answers.every((a) => a.leadId > 0)).toBe(true);
+    expect(h.count('leads')).toBe(before + 30);
+  });
+
   it('a body over 64 KB answers 413 and stores nothing', async () => {
     const before = rows();
     const res = await json(person({ mensaje: 'x'.repeat(70 * 1024) }));

@@ -1,5 +1,6 @@
-import type { Ingestor } from '../ingest.ts';
-import type { StoreReads } from '../db/port.ts';
+import type { IngestResult, Ingestor } from '../ingest.ts';
+import type { Storage } from '../db/port.ts';
+import { storeRaw } from '../leads/intake.ts';
 import { buildMessage, type IntakeLead } from './message.ts';
 
 export interface Submitted {
@@ -9,22 +10,34 @@ export interface Submitted {
   status: string;
 }
 
+/** Requests stored together in one transaction and run through the pipeline as one batch. */
+const MAX_BATCH = 200;
+
+interface Waiting {
+  raw: Buffer;
+  resolve: (s: Submitted) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
- * Stores a lead raw (source http) and runs it through the pipeline, as the daemon does an email.
- * Concurrent deliveries of the same lead share one ingest, so the second answer carries the
- * first one's lead id instead of a row still being processed.
+ * Stores leads raw (source http) and runs them through the pipeline, as the daemon does emails.
+ * Requests that arrive together are group-committed: one transaction stores the batch, one runs
+ * its outcomes (a commit per request capped throughput at a few dozen per second). Each answer
+ * still waits for its own lead. Concurrent deliveries of the same lead share one submission.
  */
 export class IntakeSubmitter {
   private readonly inflight = new Map<string, Promise<Submitted>>();
+  private queue: Waiting[] = [];
+  private flushing = false;
 
-  constructor(private readonly ingestor: Ingestor, private readonly reads: Pick<StoreReads, 'findExisting'>) {}
+  constructor(private readonly ingestor: Ingestor, private readonly store: Storage) {}
 
   async submit(lead: IntakeLead): Promise<Submitted> {
     const { raw, messageId } = buildMessage(lead);
-    if (!lead.dedupeKey) return this.run(raw);
+    if (!lead.dedupeKey) return this.enqueue(raw);
     const running = this.inflight.get(messageId);
     if (running) return { ...(await running), duplicate: true };
-    const p = this.run(raw).finally(() => this.inflight.delete(messageId));
+    const p = this.enqueue(raw).finally(() => this.inflight.delete(messageId));
     this.inflight.set(messageId, p);
     return p;
   }
@@ -33,12 +46,54 @@ export class IntakeSubmitter {
   async known(messageId: string): Promise<Submitted | null> {
     const running = this.inflight.get(messageId);
     if (running) return { ...(await running), duplicate: true };
-    const e = await this.reads.findExisting(messageId, '');
+    const e = await this.store.findExisting(messageId, '');
     return e ? { leadId: e.leadId, rawEmailId: e.rawEmailId, duplicate: true, status: e.status } : null;
   }
 
-  private async run(raw: Buffer): Promise<Submitted> {
-    const r = await this.ingestor.ingest(raw, { source: 'http' });
-    return { leadId: r.leadId, rawEmailId: r.rawEmailId, duplicate: r.duplicate, status: r.status };
+  private enqueue(raw: Buffer): Promise<Submitted> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ raw, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        const answers = await this.storeAndProcess(batch.map((b) => b.raw));
+        batch.forEach((b, i) => b.resolve(answers[i]));
+      } catch (e) {
+        // Stored rows stay pending and are processed at the next start; the caller answers 500.
+        for (const b of batch) b.reject(e);
+      }
+    }
+    this.flushing = false;
+  }
+
+  private async storeAndProcess(raws: Buffer[]): Promise<Submitted[]> {
+    const rows = raws.map((raw) => this.ingestor.describe(raw, { source: 'http' }));
+    const ids = await this.store.unitOfWork(function* (tx) {
+      const out: (number | null)[] = [];
+      for (const row of rows) out.push(yield* storeRaw(tx, row, Date.now()));
+      return out;
+    });
+    const fresh = ids.flatMap((id, i) => (id !== null && rows[i].status === 'pending' ? [{ rawEmailId: id, raw: raws[i], receivedAt: rows[i].receivedAt, messageId: rows[i].messageId }] : []));
+    const processed = new Map<number, IngestResult>((await this.ingestor.processBatch(fresh)).map((r) => [r.rawEmailId, r]));
+    const answers: Submitted[] = [];
+    for (const [i, id] of ids.entries()) {
+      if (id === null) {
+        // Stored earlier (a retry after a restart): that lead is the answer.
+        const e = await this.store.findExisting(rows[i].messageId, rows[i].sha256);
+        answers.push({ leadId: e?.leadId ?? null, rawEmailId: e?.rawEmailId ?? 0, duplicate: true, status: e?.status ?? 'duplicate' });
+        continue;
+      }
+      const r = processed.get(id);
+      answers.push({ leadId: r?.leadId ?? null, rawEmailId: id, duplicate: false, status: r?.status ?? rows[i].status });
+    }
+    return answers;
   }
 }
