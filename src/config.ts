@@ -82,8 +82,10 @@ export const configSchema = z.object({
       trustProxy: z.boolean().default(false),
       sessionIdleMinutes: z.number().int().min(5).max(7 * 24 * 60).default(720),
       sessionMaxDays: z.number().int().min(1).max(90).default(7),
+      /** How often the page looks for new leads (seconds). */
+      pollSeconds: z.number().int().min(1).max(300).default(15),
     })
-    .default({ host: '127.0.0.1', port: 8080, token: 'change-me', trustProxy: false, sessionIdleMinutes: 720, sessionMaxDays: 7 }),
+    .default({ host: '127.0.0.1', port: 8080, token: 'change-me', trustProxy: false, sessionIdleMinutes: 720, sessionMaxDays: 7, pollSeconds: 15 }),
   database: z.object({ path: z.string().min(1).default('data/centralizer.db') }).default({ path: 'data/centralizer.db' }),
   /** Scheduled online backups, off unless set: when (`cron`), where (`dir`), how many to keep. */
   backup: z

@@ -80,6 +80,8 @@ export interface HarnessOptions {
   projects?: string[];
   /** Extra top-level YAML lines (reassignAfterDays, ...). */
   extraYaml?: string[];
+  /** Extra lines inside `admin:` (e.g. '  pollSeconds: 1'). */
+  adminYaml?: string[];
   /** The server's clock (ServerDeps.now). */
   now?: () => number;
 }
@@ -99,6 +101,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     '  host: 127.0.0.1',
     '  port: 0',
     `  token: ${TOKEN}`,
+    ...(opts.adminYaml ?? []),
   ].join('\n');
   const config = parseConfig(yaml, 'test', {});
   const logLines: string[] = [];

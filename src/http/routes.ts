@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import * as actions from './actions.ts';
 import { exportCsv, exportXlsx } from './export.ts';
 import * as leads from './leads.ts';
@@ -24,7 +25,8 @@ const ADMIN = ['admin'] as const;
  * bind admin.host to loopback (the default) to keep it private.
  */
 export const ROUTES: Route[] = [
-  route({ method: 'GET', path: '/', allow: 'public', handler: pageFile('index.html') }),
+  // The page's own address carries its filters and the open lead (links a manager sends): any query.
+  route({ method: 'GET', path: '/', allow: 'public', query: z.record(z.string(), z.string()), handler: pageFile('index.html') }),
   route({ method: 'GET', path: '/app.js', allow: 'public', handler: pageFile('app.js') }),
   route({ method: 'GET', path: '/app.css', allow: 'public', handler: pageFile('app.css') }),
   route({ method: 'GET', path: '/common.js', allow: 'public', handler: pageFile('common.js') }),

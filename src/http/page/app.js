@@ -62,7 +62,7 @@ async function start() {
   const wanted = location.hash.slice(1);
   await show(['contactos', 'pendientes', 'embudo'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
   clearInterval(poller);
-  poller = setInterval(() => poll().catch(() => {}), POLL_MS);
+  poller = setInterval(() => poll().catch(() => {}), (options.pollSeconds ?? 15) * 1000 || POLL_MS);
 }
 
 /** New leads appear without reloading: a cheap poll of the newest lead id in the caller's scope. */
