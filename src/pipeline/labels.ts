@@ -41,6 +41,31 @@ export function fieldForLabel(label: string): FieldName | null {
   return direct;
 }
 
+// Relays' symbol labels with no word beside them: "📧 ana@correo.cl", "📱: +56 9 …".
+const EMOJI_LABELS: [RegExp, string][] = [
+  [/^(?:👤|🙋|🧑|👨|👩)/u, 'Nombre'],
+  [/^(?:📧|✉|📩|📨|💌)/u, 'Email'],
+  [/^(?:📱|📞|☎|📲|☏)/u, 'Teléfono'],
+  [/^(?:🪪|🆔)/u, 'RUT'],
+  [/^(?:🏢|🏠|🏡|🏘|🏗|🏬)/u, 'Proyecto'],
+  [/^(?:💬|📝|🗨)/u, 'Mensaje'],
+];
+
+/** A line whose only label is a symbol, rewritten as `Label: value`; other lines as they are. */
+export function emojiLabelLine(line: string): string {
+  if (!line || line.charCodeAt(0) < 0x2000) return line;
+  for (const [re, label] of EMOJI_LABELS) {
+    const m = re.exec(line);
+    if (!m) continue;
+    const rest = line.slice(m[0].length).replace(/^[\ufe0f\u200d\s]+/, '');
+    if (rest.startsWith(':')) return `${label}: ${rest.slice(1).trim()}`;
+    // "👤 Nombre: Ana" already has its word; "👤 Ana Soto" has none.
+    const split = splitLabelLine(rest);
+    return split && fieldForLabel(split.label) ? rest : `${label}: ${rest}`;
+  }
+  return line;
+}
+
 // Several fields on one line: "RUT: … · Teléfono: …", "Email: … | Proyecto: …".
 // A dash, slash or comma separates fields only when a `Label:` follows it.
 const MULTI_SEPARATOR = /\s+[·|•¦]\s+|(?:\s+[-–—/]|,)\s+(?=[^\s:,]{1,30}(?: [^\s:,]{1,30}){0,3}:)/;
@@ -51,7 +76,8 @@ const MULTI_SEPARATOR = /\s+[·|•¦]\s+|(?:\s+[-–—/]|,)\s+(?=[^\s:,]{1,30}
  */
 export function splitMultiLabelLines(lines: string[]): string[] {
   const out: string[] = [];
-  for (const line of lines) {
+  for (const raw of lines) {
+    const line = emojiLabelLine(raw);
     if (line.length > 2000 || !MULTI_SEPARATOR.test(line)) { out.push(line); continue; }
     const pieces = line.split(new RegExp(MULTI_SEPARATOR.source, 'g')).map((p) => p.trim()).filter(Boolean);
     const known = pieces.filter((p) => { const s = splitLabelLine(p); return s !== null && s.value !== '' && fieldForLabel(s.label) !== null; });

@@ -17,9 +17,13 @@ export interface ThreadInfo {
 const REPLY_SUBJECT = /^\s*(re|res|resp|aw|sv|antw|r)\s*(\[\d{1,4}\])?\s*:/i;
 const FORWARD_SUBJECT = /^\s*(fwd?|rv|enc|tr|reenv|i)\s*(\[\d{1,4}\])?\s*:/i;
 
+// A portal's notification may carry In-Reply-To (threaded notices): only a person's mail is a reply by it.
+const SYSTEM_SENDER = /^(no-?reply|do-?not-?reply|noresponder|no-?responder|notificaciones?|notifications?|mailer|alertas?|alerts?|avisos?|leads?|comunica|wordpress|forms?)([.+_-]|@)/i;
+
 export function isReplyMail(mail: ParsedEmail): boolean {
   if (FORWARD_SUBJECT.test(mail.subject)) return false;
-  return REPLY_SUBJECT.test(mail.subject) || Boolean(mail.headers['in-reply-to']?.trim());
+  if (REPLY_SUBJECT.test(mail.subject)) return true;
+  return Boolean(mail.headers['in-reply-to']?.trim()) && !SYSTEM_SENDER.test(mail.from?.address ?? '');
 }
 
 const ATTRIBUTION = /(escribi[oó]|wrote|escreveu|a [ée]crit|schrieb|ha scritto)\s*:?\s*$/i;
