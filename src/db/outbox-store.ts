@@ -10,8 +10,8 @@ import { rawEmails } from './schema.ts';
 // sender, the digest and the admin API use NotificationStore.
 
 /** Inserts unless a row with the same key exists; true when it was new. */
-export function insertNotification(db: Db, n: NewNotification, now: number): boolean {
-  const r = db.insert(notifications).values({ ...n, status: 'pending', attempts: 0, nextAttemptAt: now }).onConflictDoNothing({ target: notifications.key }).run();
+export function insertNotification(db: Db, n: NewNotification, now: number, dueAt = now): boolean {
+  const r = db.insert(notifications).values({ ...n, status: 'pending', attempts: 0, nextAttemptAt: dueAt }).onConflictDoNothing({ target: notifications.key }).run();
   return r.changes > 0;
 }
 
@@ -66,8 +66,8 @@ export class NotificationStore {
     return this.conn.transaction(() => this.db.update(notifications).set({ status: 'pending', attempts: 0, nextAttemptAt: now }).where(eq(notifications.id, id)).run().changes > 0);
   }
 
-  enqueue(n: NewNotification, now: number): boolean {
-    return this.conn.transaction(() => insertNotification(this.db, n, now));
+  enqueue(n: NewNotification, now: number, dueAt = now): boolean {
+    return this.conn.transaction(() => insertNotification(this.db, n, now, dueAt));
   }
 
   counts(): NotificationCounts {

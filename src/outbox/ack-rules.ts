@@ -32,7 +32,8 @@ export function ackRefusal(incomingHeaders: string | null, clientEmail: string |
   if (h.has('list-id') || h.has('x-autoreply') || h.has('x-autorespond') || h.has('x-auto-response-suppress') && /all|autoreply/i.test(h.get('x-auto-response-suppress')!)) return 'incoming email is list mail or an auto-reply';
   if (h.get('return-path')?.trim() === '<>' || /multipart\/report/i.test(h.get('content-type') ?? '')) return 'incoming email is a bounce';
   const from = addressIn(h.get('from'));
-  if (MACHINE_LOCAL.test(from.split('@')[0] ?? '')) return 'incoming email comes from a machine address';
+  // Portals send from no-reply addresses all the time; only a bounce's sender disqualifies the email.
+  if (/^(mailer[-_.]?daemon|postmaster)$/i.test(from.split('@')[0] ?? '')) return 'incoming email comes from a mail system (bounce)';
   if (MACHINE_LOCAL.test(to.split('@')[0] ?? '')) return 'client address is a no-reply or system address';
   if (from && (to === from || domainOf(to) === domainOf(from))) return "client address is the portal's";
   return null;

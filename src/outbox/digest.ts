@@ -55,7 +55,7 @@ export function runDigest(now: number, cfg: Config, q: DigestQueries, out: Notif
   const line = (l: DigestLead) => `${l.name ?? '-'} · ${l.project ?? '-'} · ${formatDate(l.at, lang, tz)}${leadUrl(cfg.admin.publicUrl, l.id) && l.id ? ` · ${leadUrl(cfg.admin.publicUrl, l.id)}` : ''}`;
   let queued = 0;
   const put = (recipient: string, subject: string, body: { text: string; html: string }) => {
-    if (out.enqueue({ key: `digest:${day}:${recipient.toLowerCase()}`, kind: 'digest', recipient, subject, ...body, createdAt: now }, now)) queued++;
+    if (out.enqueue({ key: `digest:${day}:${recipient.toLowerCase()}`, kind: 'digest', recipient, subject, ...body, createdAt: now }, now, 0)) queued++; // due at once
   };
   for (const v of q.vendorsWithEmail()) {
     const due = q.followUpsDue(v.id, start, end);

@@ -142,6 +142,9 @@ export class NotificationSender {
         this.pausedUntil = Math.max(this.pausedUntil, now + delay);
         if (this.smtpState.ok || this.smtpState.error !== error) this.log.error({ err: error, retryInMs: delay }, 'smtp unavailable; notifications wait in the outbox');
         this.smtpState = { ok: false, error, checkedAt: now };
+        // A fresh pool next time: a pool that saw its connections refused may hold on to them.
+        this.transport?.close();
+        this.transportFor = null;
         return 'server';
       }
       const giveUp = attempts >= this.settings.maxAttempts();

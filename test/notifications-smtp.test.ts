@@ -1,0 +1,168 @@
+// Notification emails against a real SMTP server on loopback (nodemailer's smtp-server, never a
+// mocked transport): the vendor's assignment email, acknowledgements, an outage, the digest.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../src/app.ts';
+import { parseConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { ackRefusal } from '../src/outbox/ack-rules.ts';
+import { dayBounds } from '../src/outbox/digest.ts';
+import { startNotifications, type Notifications } from '../src/outbox/service.ts';
+import { closeSharedPools } from '../src/workers/pool.ts';
+import { REPO } from './helpers/daemon-env.ts';
+import { leadMail } from './helpers/lead-mail.ts';
+
+interface Smtp {
+  port: number;
+  mails: ParsedMail[];
+  close(): Promise<void>;
+}
+
+async function startSmtp(port = 0): Promise<Smtp> {
+  const mails: ParsedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _s, cb) {
+      simpleParser(stream).then((m) => (mails.push(m), cb()), cb);
+    },
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  return { port: (server.server.address() as AddressInfo).port, mails, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const waitFor = async (what: string, ok: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function appWith(smtpPort: number, extra: Record<string, unknown> = {}, country = 'CL'): { app: App; n: Notifications } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'notify-test-'));
+  const cfg = {
+    country,
+    timezone: 'America/Santiago',
+    parsersDir: path.join(REPO, 'parsers'),
+    admin: { publicUrl: 'https://leads.example.cl', token: 'test-token-0123456789abcdef012345' },
+    smtp: { host: '127.0.0.1', port: smtpPort, secure: false, from: 'Centralizador <leads@inmobiliaria.example.cl>' },
+    projects: [
+      {
+        name: 'Parque Los Robles', aliases: ['PLR'], notify: ['gerente@inmobiliaria.example.cl'],
+        vendors: [{ id: 'ana', name: 'Ana Vendedora', email: 'ana@inmobiliaria.example.cl' }],
+        ack: { enabled: true, from: 'plr@inmobiliaria.example.cl' },
+      },
+    ],
+    ...extra,
+  };
+  const config = parseConfig(JSON.stringify(cfg), 'test.yaml', {});
+  const app = createApp(config, createLogger('silent'), { dbPath: path.join(dir, 'c.db'), notify: true, syncConfig: true });
+  const n = startNotifications(app, createLogger('silent'), { intervalMs: 50, retryBaseMs: 100, retryMaxMs: 300 });
+  cleanups.push(async () => {
+    await n.stop();
+    app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { app, n };
+}
+
+const statuses = (app: App) => app.store.sqlite.prepare('SELECT kind, status, count(*) n FROM notifications GROUP BY kind, status ORDER BY kind').all();
+
+describe('notification emails over SMTP', () => {
+  afterEach(() => closeSharedPools());
+
+  it('the vendor gets the assignment email with the lead, one-tap links and the page link; the client an RFC 3834 acknowledgement', async () => {
+    const smtp = await startSmtp();
+    cleanups.push(() => smtp.close());
+    const { app, n } = appWith(smtp.port);
+    const mail = leadMail('notify', 3);
+    const r = await app.ingestor.ingest(mail.raw, { source: 'file', file: 'a.eml' });
+    expect(r.leadId).not.toBeNull();
+    n.kick();
+    await waitFor('two emails', () => smtp.mails.length === 2);
+    const toVendor = smtp.mails.find((m) => m.text?.includes('Ver el lead'))!;
+    expect(toVendor.subject).toMatch(/^\[Bueno\] .+ - Parque Los Robles$/);
+    expect((toVendor.to as { text: string }).text).toContain('ana@inmobiliaria.example.cl');
+    expect(toVendor.text).toContain(`https://leads.example.cl/?lead=${r.leadId}#contactos`);
+    expect(toVendor.text).toMatch(/tel:\+569\d{8}/);
+    expect(toVendor.text).toMatch(/https:\/\/wa\.me\/569\d{8}\?text=/);
+    expect(toVendor.text).toContain('mailto:');
+    expect(toVendor.html).toContain('href="tel:+569');
+    expect(toVendor.messageId).toMatch(/^<n\d+\.[0-9a-f]{16}@inmobiliaria\.example\.cl>$/);
+    const ack = smtp.mails.find((m) => m !== toVendor)!;
+    expect(ack.headers.get('auto-submitted')).toBe('auto-replied');
+    expect(ack.text).toContain('Ana Vendedora');
+    expect((ack.from as { text: string }).text).toContain('plr@inmobiliaria.example.cl');
+
+    // The same client again within the cooldown: the vendor hears of it ("Retorno"), the client gets no second reply.
+    const again = leadMail('notify', 3);
+    await app.ingestor.ingest(Buffer.from(again.raw.toString().replace(/Message-ID: <[^>]+>/, 'Message-ID: <again-3@portal.example.cl>').replace('(3)', '(3b)')), { source: 'file', file: 'b.eml' });
+    n.kick();
+    await waitFor('retorno email', () => smtp.mails.length === 3);
+    expect(smtp.mails[2].text).toMatch(/Retorno: ya es tu cliente desde \d\d-\d\d-\d{4}/);
+    expect(statuses(app)).toEqual([{ kind: 'ack', status: 'sent', n: 1 }, { kind: 'assignment', status: 'sent', n: 2 }]);
+  });
+
+  it('acknowledgements never answer auto-replies, bounces, lists, no-reply or portal addresses', () => {
+    const human = 'From: Portal <avisos@portal.example.cl>\r\nSubject: x\r\n';
+    expect(ackRefusal(human, 'camila@gmail.com')).toBeNull();
+    expect(ackRefusal(`${human}Auto-Submitted: auto-replied\r\n`, 'camila@gmail.com')).toMatch(/auto-submitted/);
+    expect(ackRefusal(`${human}Precedence: bulk\r\n`, 'camila@gmail.com')).toMatch(/bulk/);
+    expect(ackRefusal(`${human}List-Id: <x.lists.example>\r\n`, 'camila@gmail.com')).toMatch(/list/);
+    expect(ackRefusal(`${human}Return-Path: <>\r\n`, 'camila@gmail.com')).toMatch(/bounce/);
+    expect(ackRefusal('From: MAILER-DAEMON@mx.example\r\n', 'camila@gmail.com')).toMatch(/bounce/);
+    expect(ackRefusal(human, 'no-reply@gmail.com')).toMatch(/no-reply/);
+    expect(ackRefusal(human, 'contacto@portal.example.cl')).toMatch(/portal/);
+  });
+
+  it('SMTP down, then up: the notifications wait in the outbox and are all sent later', async () => {
+    const probe = await startSmtp();
+    const port = probe.port;
+    await probe.close(); // the port is free: nothing listens there now
+    const { app, n } = appWith(port, { projects: [{ name: 'Parque Los Robles', aliases: ['PLR'], vendors: [{ id: 'ana', name: 'Ana', email: 'ana@inmobiliaria.example.cl' }] }] });
+    for (let i = 0; i < 5; i++) await app.ingestor.ingest(leadMail('down', 100 + i).raw, { source: 'file', file: `${i}.eml` });
+    n.kick();
+    await waitFor('smtp reported down', () => n.health().smtp?.ok === false && n.health().smtp?.error !== null);
+    expect(n.health().smtp!.error).toMatch(/unreachable|ECONNREFUSED/);
+    expect(n.health().pending).toBe(5);
+    const smtp = await startSmtp(port);
+    cleanups.push(() => smtp.close());
+    await waitFor('all five sent', () => smtp.mails.length === 5, 15_000);
+    expect(n.health()).toMatchObject({ pending: 0, failed: 0, sent: 5 });
+    expect(new Set(smtp.mails.map((m) => m.messageId)).size).toBe(5);
+  });
+
+  it('the digest: today in the company time zone, nothing to someone with nothing due, once per day', async () => {
+    const smtp = await startSmtp();
+    cleanups.push(() => smtp.close());
+    const { app, n } = appWith(smtp.port);
+    // 02:30 UTC on 10 January is still 9 January in Santiago (UTC-3 in summer).
+    const [start, end] = dayBounds(Date.UTC(2025, 0, 10, 2, 30), 'America/Santiago');
+    expect(new Date(start).toISOString()).toBe('2025-01-09T03:00:00.000Z');
+    expect(end - start).toBe(24 * 3600_000);
+    expect(n.digest(Date.UTC(2025, 0, 10, 11))).toBe(0); // empty database: nobody gets an email
+    const r = await app.ingestor.ingest(leadMail('digest', 7).raw, { source: 'file', file: 'd.eml' });
+    const lead = app.store.sqlite.prepare('SELECT deadline_at d, follow_up_at f FROM leads WHERE id = ?').get(r.leadId) as { d: number; f: number };
+    // On the day the follow-up falls due (in Santiago), the vendor gets it; the manager gets yesterday's counts.
+    const [dueDay] = dayBounds(lead.f, 'America/Santiago');
+    expect(n.digest(dueDay + 8 * 3600_000)).toBeGreaterThanOrEqual(1);
+    expect(n.digest(dueDay + 9 * 3600_000)).toBe(0); // the same day again: nothing new
+    n.kick();
+    await waitFor('digest sent', () => smtp.mails.some((m) => /Tu día/.test(m.subject ?? '')));
+    const d = smtp.mails.find((m) => /Tu día/.test(m.subject ?? ''))!;
+    expect(d.text).toContain('Seguimientos para hoy');
+    expect(d.text).toContain('Parque Los Robles');
+  });
+});
