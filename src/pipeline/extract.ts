@@ -48,10 +48,24 @@ function byLabel(view: MailView, labels: string[]): string | null {
   return pairs.find((p) => p.value)?.value ?? null;
 }
 
-function runExtractor(view: MailView, ex: Extractor): string | null {
+/** One step of a traced extraction: which rule gave a field's value, or why it gave none. */
+export interface TraceEntry {
+  field: FieldName;
+  source: 'parser' | 'label' | 'free-text';
+  rule: string;
+  raw: string | null;
+  note?: string;
+}
+/** Optional collector for `parsers explain`; extraction behaves the same with or without it. */
+export type ExtractTrace = TraceEntry[];
+
+/** Runs one config extractor; `note` hears why it found nothing (explain only). */
+export function runExtractor(view: MailView, ex: Extractor, note?: (why: string) => void): string | null {
   let value: string | null = null;
   if ('css' in ex) {
     const el = view.$?.(ex.css).first();
+    if (note && !view.$) note('the email has no HTML part for a selector');
+    else if (note && !el?.length) note(`selector ${ex.css} matched 0 elements`);
     if (el && el.length) value = ex.attr ? el.attr(ex.attr) ?? null : el.text();
   } else if ('label' in ex) {
     value = byLabel(view, Array.isArray(ex.label) ? ex.label : [ex.label]);
@@ -187,7 +201,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
 }
 
 /** Runs the parser's extractors, then lets the generic extraction fill what they missed (IDs and phones of `country`). */
-export function extractFields(view: MailView, parser: LoadedParser | null, country: Country, deadline = Infinity): Extraction {
+export function extractFields(view: MailView, parser: LoadedParser | null, country: Country, deadline = Infinity, trace?: ExtractTrace): Extraction {
   const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, null])) as ExtractedFields;
   const fromParser: FieldName[] = [];
   const checkTime = () => {
@@ -196,7 +210,9 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
   for (const f of FIELD_NAMES) {
     for (const ex of parser?.config.fields[f] ?? []) {
       checkTime();
-      const v = runExtractor(view, ex);
+      let note: string | undefined;
+      const v = runExtractor(view, ex, trace && ((why) => { note = why; }));
+      trace?.push({ field: f, source: 'parser', rule: JSON.stringify(ex), raw: v, note: v ? undefined : note ?? 'found nothing' });
       if (v) { fields[f] = v; fromParser.push(f); break; }
     }
   }
@@ -209,6 +225,8 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
     if (v && need(f)) {
       fields[f] = cleanSpaces(v);
       if (parser && parser.config.fields[f]) fromFallback.push(f);
+      const labelled = fallback.labelled.includes(f);
+      trace?.push({ field: f, source: labelled ? 'label' : 'free-text', rule: labelled ? 'generic label' : 'free-text fallback', raw: fields[f] });
     }
   }
   if (!fields.name && (fields.firstName || fields.lastName)) fields.name = [fields.firstName, fields.lastName].filter(Boolean).join(' ');
