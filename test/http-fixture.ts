@@ -80,6 +80,8 @@ export interface HarnessOptions {
   projects?: string[];
   /** Extra top-level YAML lines (reassignAfterDays, ...). */
   extraYaml?: string[];
+  /** Reuse of /healthz, /metrics and parser health answers (default 0 in tests). */
+  cacheMs?: number;
   /** Extra lines inside `admin:` (e.g. '  pollSeconds: 1'). */
   adminYaml?: string[];
   /** The server's clock (ServerDeps.now). */
@@ -109,7 +111,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const app = createApp(config, log, { dbPath });
   const metrics = createMetrics();
   const mailboxes: MailboxHealth[] = [];
-  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay });
+  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, cacheMs: opts.cacheMs ?? 0 });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const accounts = new Accounts(readSide(app.store, () => app.config.country).users);

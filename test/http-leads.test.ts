@@ -193,8 +193,29 @@ describe('admin views: emails, parsers, health, metrics', () => {
     h.mailboxes.push({ name: 'ventas', state: 'auth_failed', connected: false, lastSuccessAt: null, lastError: 'AUTHENTICATIONFAILED', messagesBehind: null, nextRetryAt: Date.now() + 60_000, stale: false });
     const bad = await h.call('/healthz', { token: null });
     expect(bad.status).toBe(503);
-    expect(await bad.json()).toMatchObject({ ok: false, mailboxes: [{ name: 'ventas', state: 'auth_failed' }] });
+    const body = await bad.json();
+    expect(body).toMatchObject({ ok: false, mailboxes: [{ name: 'ventas', state: 'auth_failed' }] });
+    // The error's text (it can name the IMAP user) is for signed-in managers only.
+    expect(JSON.stringify(body)).not.toContain('AUTHENTICATIONFAILED');
+    expect(body.mailboxes[0].lastError).toBe('error (ver /api/health)');
+    expect((await h.call('/api/health', { token: null })).status).toBe(401);
+    const detail = await h.call('/api/health');
+    expect(detail.status).toBe(503);
+    expect((await detail.json()).mailboxes[0].lastError).toBe('AUTHENTICATIONFAILED');
     h.mailboxes.length = 0;
+  });
+
+  it('/healthz and /metrics answer a flood from a short cache', async () => {
+    const cached = await startHarness({ cacheMs: 60_000 });
+    try {
+      const first = await (await cached.call('/healthz', { token: null })).json();
+      cached.mailboxes.push({ name: 'ventas', state: 'auth_failed', connected: false, lastSuccessAt: null, lastError: 'x', messagesBehind: null, nextRetryAt: null, stale: false });
+      const again = await cached.call('/healthz', { token: null });
+      expect(again.status).toBe(200); // the cached answer, not a new computation
+      expect(await again.json()).toEqual(first);
+    } finally {
+      await cached.close();
+    }
   });
 
   it('/metrics exposes the ingest counters and mailbox state in Prometheus text', async () => {

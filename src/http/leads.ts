@@ -84,9 +84,17 @@ export function stats(ctx: RequestContext<z.output<typeof filterQuery>>) {
   return { json: { ...out, ...(role === 'admin' || role === 'gerente' ? { parserHealth: parserHealth(ctx.services, ctx.now) } : {}) } };
 }
 
+/** Per-parser health changes slowly and costs a scan of the week's leads: computed at most once a minute. */
+const PARSER_HEALTH_TTL_MS = 60_000;
+const parserHealthCache = new WeakMap<Services, { at: number; value: ReturnType<Services['parserHealth']['compute']> }>();
+
 export function parserHealth(s: Services, now: number) {
+  const hit = parserHealthCache.get(s);
+  if (hit && now - hit.at < (s.deps.cacheMs === 0 ? 0 : PARSER_HEALTH_TTL_MS) && now >= hit.at) return hit.value;
   const configured = s.app.context().parsers.map((p) => p.config.id);
-  return s.parserHealth.compute(s.queries, configured, now);
+  const value = s.parserHealth.compute(s.queries, configured, now);
+  parserHealthCache.set(s, { at: now, value });
+  return value;
 }
 
 /** Row keys to camelCase and `*_at` times to ISO, JSON columns parsed: the detail view's shape. */
@@ -195,22 +203,57 @@ export function emails(ctx: RequestContext<z.output<typeof emailsQuery>>) {
 }
 
 /** Open health: process, database and every mailbox; 503 when a mailbox is stale or cannot log in. */
-export function healthz(ctx: RequestContext) {
+/** Everything the daemon knows of its health, errors included (mailbox user names, SMTP errors). */
+function healthReport(ctx: RequestContext) {
   const { app, deps, startedAt } = ctx.services;
   // Cached quick_check verdict, storage errors seen by the app, and a ping (src/db/health.ts).
   const db = storeHealth(app.store).status();
-  const dbOk = db.ok;
   const mailboxes = deps.health.mailboxes().map((m) => ({ ...m, lastSuccessAt: iso(m.lastSuccessAt), nextRetryAt: iso(m.nextRetryAt) }));
-  const ok = dbOk && !mailboxes.some((m) => m.stale || m.state === 'auth_failed');
+  const ok = db.ok && !mailboxes.some((m) => m.stale || m.state === 'auth_failed');
   const webhooks = deps.health.webhooks?.() ?? null;
   const notifications = deps.health.notifications?.() ?? null;
-  return {
-    status: ok ? 200 : 503,
-    json: { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db, mailboxes, webhooks, notifications },
-  };
+  return { ok, uptimeSeconds: Math.round(process.uptime()), serverUptimeSeconds: Math.round((ctx.now - startedAt) / 1000), db, mailboxes, webhooks, notifications };
 }
+
+/** Public health is answered from a one-second cache: a flood of probes costs ingestion nothing. */
+const HEALTH_TTL_MS = 1000;
+const healthCache = new WeakMap<Services, { at: number; reply: { status: number; json: unknown } }>();
+
+/**
+ * Open health: states and times only. Error texts (which can name an IMAP user or an SMTP host)
+ * stay behind sign-in, at /api/health. 503 when a mailbox is stale or cannot log in.
+ */
+export function healthz(ctx: RequestContext) {
+  const ttl = ctx.services.deps.cacheMs ?? HEALTH_TTL_MS;
+  const hit = healthCache.get(ctx.services);
+  if (hit && ctx.now - hit.at < ttl && ctx.now >= hit.at) return hit.reply;
+  const r = healthReport(ctx);
+  const redact = <T extends { lastError?: string | null } | null>(x: T) => (x ? { ...x, lastError: x.lastError ? 'error (ver /api/health)' : null } : x);
+  const mailboxes = r.mailboxes.map((m) => {
+    const { lastError, authError, ...rest } = m as typeof m & { authError?: { code: string } | null };
+    return { ...rest, lastError: lastError ? 'error (ver /api/health)' : null, ...(authError !== undefined ? { authError: authError ? { code: authError.code } : null } : {}) };
+  });
+  const notifications = r.notifications ? { ...redact(r.notifications), smtp: r.notifications.smtp ? { ok: r.notifications.smtp.ok, error: r.notifications.smtp.error ? 'error' : null } : null } : null;
+  const reply = { status: r.ok ? 200 : 503, json: { ...r, mailboxes, webhooks: redact(r.webhooks), notifications } };
+  healthCache.set(ctx.services, { at: ctx.now, reply });
+  return reply;
+}
+
+/** The same health with every error's text, for managers. */
+export function healthDetail(ctx: RequestContext) {
+  const r = healthReport(ctx);
+  return { status: r.ok ? 200 : 503, json: r };
+}
+
+/** Scrapes share one rendering per second: counting costs the same for one scraper or fifty. */
+const metricsCache = new WeakMap<Services, { at: number; body: Promise<string> }>();
 
 export async function metrics(ctx: RequestContext) {
   const registry = ctx.services.deps.metrics.registry;
-  return { body: await registry.metrics(), type: registry.contentType };
+  let hit = metricsCache.get(ctx.services);
+  if (!hit || ctx.now - hit.at >= (ctx.services.deps.cacheMs ?? HEALTH_TTL_MS) || ctx.now < hit.at) {
+    hit = { at: ctx.now, body: registry.metrics() };
+    metricsCache.set(ctx.services, hit);
+  }
+  return { body: await hit.body, type: registry.contentType };
 }

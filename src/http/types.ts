@@ -22,6 +22,8 @@ export interface ServerDeps {
   now?: () => number;
   /** Bad bearer tokens allowed per address and window before 429 (default 20 per minute); valid ones are never refused. */
   authLimit?: { maxFailures: number; windowMs: number };
+  /** How long /healthz, /metrics and parser health answers are reused (ms; tests set 0). */
+  cacheMs?: number;
   /** Sign-in throttle (tests shorten it). */
   signInDelay?: { free: number; baseDelayMs: number; maxDelayMs: number; windowMs: number; capacity: number };
 }
