@@ -4,7 +4,8 @@ import { createIntakeServer } from '../src/intake/server.ts';
 import { RateLimiter } from '../src/intake/http-util.ts';
 import { createLogger } from '../src/logger.ts';
 import { startIntake, type IntakeHarness } from './helpers/intake-app.ts';
-import { rut } from './helpers/mail.ts';
+import { rut, testConfig } from './helpers/mail.ts';
+import { reprocess } from '../src/reprocess.ts';
 
 const SECRET = 'form-signing-secret-0123456789';
 const INTAKE = `intake:
@@ -141,6 +142,20 @@ describe('web forms over real HTTP', () => {
     const res = await json({ 'your-name': 'Pedro Díaz', 'your-email': 'pedro@correo.cl', telefono: '+56 9 8123 4567', documento: rut(11222333) });
     const lead = h.app.store.getLead(((await res.json()) as { leadId: number }).leadId)!;
     expect(lead).toMatchObject({ name: 'Pedro Díaz', email: 'pedro@correo.cl', phone: '+56981234567', quality: 'bueno' });
+  });
+});
+
+describe('the one pipeline: reprocess', () => {
+  it('a lead posted for an unknown project is upgraded by reprocess once the project is configured', async () => {
+    const res = await json(person({ email: 'torre@correo.cl', proyecto: 'Torre Nueva' }));
+    const { leadId } = (await res.json()) as { leadId: number };
+    expect(h.app.store.getLead(leadId)!.quality).toBe('con_problemas');
+    const next = testConfig(INTAKE);
+    next.projects.push({ ...next.projects[0], name: 'Torre Nueva', aliases: [] });
+    h.app.reload({ config: next });
+    const report = await reprocess(h.app, { qualities: ['con_problemas'], since: null });
+    expect(report.upgraded).toBeGreaterThanOrEqual(1);
+    expect(h.app.store.getLead(leadId)!.quality).toBe('bueno');
   });
 });
 
