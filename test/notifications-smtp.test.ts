@@ -1,7 +1,7 @@
 // Notification emails against a real SMTP server on loopback (nodemailer's smtp-server, never a
 // mocked transport): the vendor's assignment email, acknowledgements, an outage, the digest.
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
@@ -29,6 +29,7 @@ async function startSmtp(port = 0): Promise<Smtp> {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    closeTimeout: 200, // close() otherwise waits 30 s for the sender's idle pooled connections
     onData(stream, _s, cb) {
       simpleParser(stream).then((m) => (mails.push(m), cb()), cb);
     },
@@ -128,9 +129,10 @@ describe('notification emails over SMTP', () => {
   });
 
   it('SMTP down, then up: the notifications wait in the outbox and are all sent later', async () => {
-    const probe = await startSmtp();
-    const port = probe.port;
-    await probe.close(); // the port is free: nothing listens there now
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r)); // the port is free: nothing listens there now
     const { app, n } = appWith(port, { projects: [{ name: 'Parque Los Robles', aliases: ['PLR'], vendors: [{ id: 'ana', name: 'Ana', email: 'ana@inmobiliaria.example.cl' }] }] });
     for (let i = 0; i < 5; i++) await app.ingestor.ingest(leadMail('down', 100 + i).raw, { source: 'file', file: `${i}.eml` });
     n.kick();
