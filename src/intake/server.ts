@@ -36,7 +36,9 @@ function metaSettings(cfg: IntakeConfig['meta'], env: NodeJS.ProcessEnv, delays:
  * and ad platforms can reach it from the internet while the admin API stays on loopback.
  */
 export function createIntakeServer(app: Pick<App, 'config' | 'ingestor' | 'store'>, opts: IntakeOptions): IntakeServer {
-  const cfg = () => app.config.intake as IntakeConfig;
+  const initial = app.config.intake as IntakeConfig;
+  // Forms follow config reloads; a reload that drops `intake` keeps the running set until restart.
+  const cfg = () => app.config.intake ?? initial;
   const log = opts.log;
   const meta = metaSettings(cfg().meta, opts.env ?? process.env, opts.metaRetryDelaysMs ?? [500, 2000, 5000]);
   const submitter = new IntakeSubmitter(app.ingestor, app.store);
