@@ -16,7 +16,7 @@ const tamper = (s: string) => {
 
 describe('every registered country meets the same contract', () => {
   it('the registry lists every module under its own code', () => {
-    expect(COUNTRY_CODES).toEqual(['CL', 'PE', 'BR', 'MX', 'CO', 'AR']);
+    expect(COUNTRY_CODES).toEqual(['CL', 'PE', 'BR', 'MX', 'CO', 'AR', 'EC', 'UY']);
     for (const code of COUNTRY_CODES) expect(countryModule(code).code).toBe(code);
     expect(isCountry('MX')).toBe(true);
     expect(isCountry('XX')).toBe(false);

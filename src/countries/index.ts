@@ -4,11 +4,13 @@ import { AR } from './ar.ts';
 import { BR } from './br.ts';
 import { CL } from './cl.ts';
 import { CO } from './co.ts';
+import { EC } from './ec.ts';
 import { MX } from './mx.ts';
 import { PE } from './pe.ts';
+import { UY } from './uy.ts';
 import type { CountryModule } from './types.ts';
 
-const MODULES = { CL, PE, BR, MX, CO, AR };
+const MODULES = { CL, PE, BR, MX, CO, AR, EC, UY };
 
 export type Country = keyof typeof MODULES;
 
