@@ -158,7 +158,7 @@ describe('retiring a vendor', () => {
 
     await expectStatus(await h.post('/api/vendors/v1/retire', {}), 409, /already retired/);
     const noHeir = await expectStatus(await h.post('/api/vendors/j1/retire', {}), 409, /no active vendor of type "agente_junior" to take 1 clients/);
-    expect(noHeir.code).toBe('NoHeir');
+    expect(noHeir.code).toBe('vendor.no_heir');
     expect((await h.json('/api/vendors')).items.find((v: any) => v.id === 'j1')).toMatchObject({ active: true, retiredAt: null });
     await expectStatus(await h.post('/api/vendors/nobody/retire', {}), 404);
     await expectStatus(await h.post('/api/vendors/v2/retire', { now: 1 }), 400, /now: unknown parameter/);

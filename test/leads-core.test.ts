@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
-import { LeadActionError, discardLead as legacyDiscard } from '../src/db/lead-actions.ts';
 import { io } from '../src/db/port.ts';
 import { AppError } from '../src/errors.ts';
 import { abortLead, discardLead, registerFollowUp } from '../src/leads/actions.ts';
@@ -89,8 +88,4 @@ describe('lead state machine', () => {
     expect(await codeOf(app.store.unitOfWork((tx) => discardLead(tx, 999_999, 'spam', 'x', 'jefe', now)))).toBe('lead.not_found 404');
   });
 
-  it('the synchronous shim for src/http keeps the old LeadActionError', async () => {
-    const deps = { store: app.store, country: 'CL' as const, projects: app.context().projects, rules: app.rules() };
-    expect(() => legacyDiscard(deps, 999_999, 'spam', 'x', 'jefe')).toThrow(LeadActionError);
-  });
 });

@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLead
 import { callerOf, type RequestContext, type Services } from './types.ts';
 import { isLimited, seesVendor } from '../auth/scope.ts';
 import { countryModule } from '../countries/index.ts';
+import { ownerHistory as coreOwnerHistory } from '../leads/ownership.ts';
 
 export const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
@@ -110,7 +111,7 @@ function present(row: Record<string, unknown> | null | undefined, json: string[]
   return out;
 }
 
-export function leadDetail(ctx: RequestContext) {
+export async function leadDetail(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const d = ctx.services.queries.detail(id, callerOf(ctx).scope);
   if (!d) throw new HttpError(404, `lead ${id} not found`);
@@ -120,7 +121,7 @@ export function leadDetail(ctx: RequestContext) {
   const rawEmail = present(d.raw as Record<string, unknown> | null);
   if (rawEmail) rawEmail.hasBody = Boolean(rawEmail.hasBody);
   const client = present(d.client as Record<string, unknown> | null);
-  if (client) client.ownerHistory = ownerHistory(ctx.services, d.lead.client_id!);
+  if (client) client.ownerHistory = await ownerHistory(ctx.services, d.lead.client_id!);
   return {
     json: {
       lead,
@@ -133,8 +134,9 @@ export function leadDetail(ctx: RequestContext) {
 }
 
 /** Every owner a client had, oldest first, times as ISO. */
-export function ownerHistory(s: Services, clientId: number) {
-  return withActorNames(s, s.app.ownership.ownerHistory(clientId).map((h) => ({ ...h, at: iso(h.at) })));
+export async function ownerHistory(s: Services, clientId: number) {
+  const history = await s.app.store.read((r) => coreOwnerHistory(r, clientId));
+  return withActorNames(s, history.map((h) => ({ ...h, at: iso(h.at) })));
 }
 
 /** Histories show the person's name beside the recorded actor (an email, `token:admin`, `centralizador`). */

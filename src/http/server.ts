@@ -2,8 +2,6 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import type { App } from '../app.ts';
-import { LeadActionError } from '../db/lead-actions.ts';
-import { OwnershipError } from '../ownership/ownership.ts';
 import { assertTokenPolicy } from './auth.ts';
 import { Accounts } from '../auth/accounts.ts';
 import { readSide } from '../db/read-side.ts';
@@ -125,9 +123,6 @@ export function createAdminServer(app: App, deps: ServerDeps) {
     if (e instanceof AccountError) return send(res, { status: e.code.endsWith('not_found') ? 404 : 400, json: { error: e.message, code: e.code } });
     const app = httpErrorOf(e);
     if (app) return send(res, { status: app.status, json: app.body });
-    if (e instanceof LeadActionError) return send(res, { status: e.code === 'not_found' ? 404 : 409, json: { error: e.message } });
-    // NotFound 404; Conflict (inactive vendor, same owner) and NoHeir (nobody of the type to take the clients) 409.
-    if (e instanceof OwnershipError) return send(res, { status: e.code === 'NotFound' ? 404 : 409, json: { error: e.message, code: e.code } });
     deps.log.error({ err: e }, 'admin request failed');
     send(res, { status: 500, json: { error: 'internal error' } });
   }

@@ -5,9 +5,10 @@ import { iso, ownerHistory } from './leads.ts';
 import { leadIdParam, vendorId, vendorIdParam } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
 import { audited } from './audit.ts';
+import { reassignClient, retireVendor } from '../leads/ownership.ts';
 import { seesVendor } from '../auth/scope.ts';
 
-// Ownership rules live in src/ownership; an OwnershipError thrown there becomes 404/409 in server.ts.
+// Ownership rules live in src/leads/ownership.ts; an AppError thrown there becomes its status in server.ts.
 
 /** A vendor the caller may see; any other answers 404, as if it did not exist. */
 function vendorOf(ctx: RequestContext, id: string) {
@@ -54,12 +55,12 @@ export function pending(ctx: RequestContext) {
 export const retireBody = z.strictObject({});
 
 /** A vendor leaves: their clients move round-robin to active vendors of the same type. */
-export function retire(ctx: RequestContext<unknown, z.output<typeof retireBody>>) {
+export async function retire(ctx: RequestContext<unknown, z.output<typeof retireBody>>) {
   const id = vendorIdParam(ctx.params.id);
   const actor = callerOf(ctx).actor;
   const vendor = vendorOf(ctx, id);
   if (vendor.retiredAt !== null) throw new HttpError(409, `vendor "${id.slice(0, 60)}" already retired on ${iso(vendor.retiredAt)}`);
-  const r = ctx.services.app.ownership.retire(id, actor, ctx.now);
+  const r = await ctx.services.app.store.unitOfWork((tx) => retireVendor(tx, id, actor, ctx.now));
   ctx.services.deps.log.info({ vendorId: id, moved: r.moved, to: r.to }, 'vendor retired');
   audited(ctx, 'vendor.retire', 'vendor', id, { moved: r.moved, to: r.to });
   return { json: { ok: true, vendorId: id, retiredAt: iso(ctx.now), moved: r.moved, to: r.to } };
@@ -71,7 +72,7 @@ export const reassignBody = z.strictObject({
 });
 
 /** A manager moves a client to another vendor, with a reason that stays in the history. */
-export function reassign(ctx: RequestContext<unknown, z.output<typeof reassignBody>>) {
+export async function reassign(ctx: RequestContext<unknown, z.output<typeof reassignBody>>) {
   const clientId = leadIdParam(ctx.params.id);
   const caller = callerOf(ctx);
   const actor = caller.actor;
@@ -79,19 +80,19 @@ export function reassign(ctx: RequestContext<unknown, z.output<typeof reassignBo
   visibleClient(ctx, clientId);
   // A supervisor moves clients only within the team.
   if (!seesVendor(caller.scope, to)) throw new HttpError(404, `vendor "${to.slice(0, 60)}" not found`);
-  ctx.services.app.ownership.reassign(clientId, to, reason, actor, ctx.now);
+  await ctx.services.app.store.unitOfWork((tx) => reassignClient(tx, clientId, to, reason, actor, ctx.now));
   ctx.services.deps.log.info({ clientId, vendorId: to }, 'client reassigned');
   audited(ctx, 'client.reassign', 'client', clientId, { to, reason });
-  return { json: { ok: true, clientId, ownerVendorId: to, owners: ownerHistory(ctx.services, clientId) } };
+  return { json: { ok: true, clientId, ownerVendorId: to, owners: await ownerHistory(ctx.services, clientId) } };
 }
 
 /** Every owner a client had, oldest first, and the current one. */
-export function owners(ctx: RequestContext) {
+export async function owners(ctx: RequestContext) {
   const clientId = leadIdParam(ctx.params.id);
   visibleClient(ctx, clientId);
   const c = ctx.services.vendors.clientOwner(clientId);
   if (!c) throw new HttpError(404, `client ${clientId} not found`);
   return {
-    json: { clientId, ownerVendorId: c.ownerVendorId, ownerSince: iso(c.ownerSince), lastActivityAt: iso(c.lastActivityAt), owners: ownerHistory(ctx.services, clientId) },
+    json: { clientId, ownerVendorId: c.ownerVendorId, ownerSince: iso(c.ownerSince), lastActivityAt: iso(c.lastActivityAt), owners: await ownerHistory(ctx.services, clientId) },
   };
 }
