@@ -64,7 +64,8 @@ export function threadInfo(mail: ParsedEmail, quoted: string[]): ThreadInfo {
   const messageIds = [...new Set([...ids(mail.headers['in-reply-to']), ...ids(mail.headers['references']).reverse()])].slice(0, 20);
   let quotedFrom: Address | null = null;
   const emails: string[] = [];
-  for (const line of quoted.slice(0, 400)) {
+  for (const full of quoted.slice(0, 400)) {
+    const line = full.slice(0, 1000);
     for (const a of line.match(ADDRESS) ?? []) if (!emails.includes(a.toLowerCase())) emails.push(a.toLowerCase());
     if (!quotedFrom && (HEADER_FROM.test(line) || ATTRIBUTION.test(line))) {
       const m = /([^<>:,"]{0,80}?)\s*"?\s*[<[(]?(?:mailto:)?([\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8})/.exec(line.replace(HEADER_FROM, (s) => s.slice(-1)));
