@@ -23,6 +23,8 @@ const LABEL_WORDS: [FieldName, RegExp][] = [
 const LABEL_PREFIX = /^(lead|leads|contact|contacto|customer|client|cliente|user|usuario|prospect|prospecto|your|tu|su|seu|sua|person|persona|deal|negocio) (?=\S)/;
 const LABEL_SUFFIX = / (del|de la|do|da|of the|of) (lead|cliente|client|contacto|contato|contact|interesado|prospecto|usuario|customer|user)$/;
 
+const STAFF = /\b(owner|asesora?|vendedora?|ejecutiv[oa]s?|agente|broker|corredora?|corretora?|responsable|assigned|asignad[oa]|atendido por|sales rep|vendor|inmobiliaria|empresa|company)\b/;
+
 function fieldForKey(key: string): FieldName | null {
   for (const [field, re] of LABEL_WORDS) if (re.test(key)) return field;
   return null;
@@ -34,6 +36,8 @@ export function fieldForLabel(label: string): FieldName | null {
   if (label.includes('@') || /\d{3}/.test(label) || /-{3,}|_{3,}|={3,}/.test(label)) return null;
   const key = fold(label);
   if (!key || key.length > 40 || key.split(' ').length > 6) return null;
+  // The vendor's or the portal's own data in a CRM digest ("Email del ejecutivo", "Contact owner").
+  if (STAFF.test(key)) return null;
   const direct = fieldForKey(key);
   const bare = key.replace(LABEL_SUFFIX, '').replace(LABEL_PREFIX, '');
   // "Contact name" is a name, not the phone "contacto" would suggest on its own.
