@@ -126,6 +126,16 @@ function senderLine(lines: string[]): { name: string; address: string } | null {
   return null;
 }
 
+const CLOSING = /^(saludos|saludos cordiales|atentamente|cordialmente|muchas gracias|gracias|slds|un abrazo|quedo atent[oa]|att|atte|abra[cç]os|obrigad[oa]|regards|best regards|thanks)\b[^\n]{0,20}$/i;
+
+/** The person's name on the line after a closing ("Saludos,\nClaudio Méndez"), or null. */
+function signatureName(lines: string[]): string | null {
+  for (let i = 0; i + 1 < lines.length && i < 200; i++) {
+    if (CLOSING.test(lines[i].trim()) && looksLikePerson(lines[i + 1]) && !CLOSING.test(lines[i + 1])) return lines[i + 1].trim();
+  }
+  return null;
+}
+
 const NAME_BESIDE_PHONE = /(\p{Lu}[\p{L}'-]+(?: \p{Lu}[\p{L}'-]+){1,3})\s*[([]\s*\+?\d[\d ().-]{6,18}\d\s*[)\]]/u;
 
 /** A display name that reads as a person's ("Camila Reyes"), not a system's ("Formulario Web"). */
@@ -170,6 +180,8 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
       // Someone writing to the company directly: the sender is the contact.
       fields.email = mail.from.address;
       if (!fields.name && mail.from.name && !mail.from.name.includes('@')) fields.name = mail.from.name;
+      // No display name: the signature after "Saludos," names the writer.
+      if (!fields.name) fields.name = signatureName(view.lines);
     } else {
       const found = view.bodyText.slice(0, 50_000).match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g) ?? [];
       const candidate = found.find((a) => !isAutomated(a) && domainOf(a) !== senderDomain && !own.has(domainOf(a)));
