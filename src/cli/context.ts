@@ -7,7 +7,7 @@ export interface CommandContext {
   configFile: string | null;
   db: string | undefined;
   args: string[];
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
   /** Standard input (passwords are read from it, never from arguments). */

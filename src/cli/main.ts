@@ -14,6 +14,10 @@ commands:
                                     ingest .eml files through the full pipeline
   parsers test [--parser ID]        run every fixture against its expected extraction
   parsers check                     validate every parser config
+  parsers explain FILE.eml [--parser ID] [--json]
+                                    what the extractor reads and which rule gave each field
+  parsers learn SAMPLE.eml... --id ID [--name NAME] [--field F=VALUE]... [--accept] [--force]
+                                    write parsers/ID.yaml and fixtures from confirmed sample values
   reprocess [--quality Q,Q] [--since DATE] [--notify]
                                     re-run stored emails through today's parsers and projects
   purge --before DATE               remove raw bodies older than DATE (leads are kept)
@@ -62,6 +66,11 @@ const OPTIONS = {
   /** replay / reprocess: queue the notification emails a live email would (off by default). */
   notify: { type: 'boolean' },
   port: { type: 'string' },
+  id: { type: 'string' }, // parsers learn: the new parser's id
+  field: { type: 'string', multiple: true }, // parsers learn: a confirmed value, name=VALUE
+  accept: { type: 'boolean' }, // parsers learn: take the best guesses without questions
+  yes: { type: 'boolean' }, // parsers learn: same as --accept
+  force: { type: 'boolean' }, // parsers learn: overwrite an existing parser
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -117,7 +117,13 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
     for (const b of bad) ctx.err.write(`${b}\n`);
     return bad.length ? 1 : 0;
   }
-  if (sub !== 'test') throw new UsageError('parsers needs "test" or "check"');
+  if (sub === 'explain' || sub === 'learn') {
+    // Loaded on demand: the other subcommands never pay for them.
+    const { explainCommand, learnCommand } = await import('./parsers-learn.ts');
+    // The fixture helpers are handed over, not imported back, so the modules form no cycle.
+    return sub === 'explain' ? explainCommand(ctx, fixtureContext) : learnCommand(ctx, { fixtureContext, checkFixture });
+  }
+  if (sub !== 'test') throw new UsageError('parsers needs "test", "check", "explain" or "learn"');
   const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';
   const context = fixtureContext(ctx, fixturesDir);
   const only = ctx.values.parser as string | undefined;

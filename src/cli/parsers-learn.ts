@@ -1,0 +1,157 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline/promises';
+import { stringify } from 'yaml';
+import type { Country } from '../normalize/national-id.ts';
+import { explainEmail, formatExplanation } from '../parsers/explain.ts';
+import { bestGuesses, chooseLocator, findCandidates, guessCountry, hostileTimes, LEARN_FIELDS, matchRules, typesOf, type Candidate, type LearnField } from '../parsers/learn.ts';
+import { compileParser, loadParsers, parseParserFile, type LoadedParser } from '../parsers/load.ts';
+import { MailView } from '../pipeline/extract.ts';
+import type { PipelineContext } from '../pipeline/index.ts';
+import { parseMime } from '../pipeline/mime.ts';
+import { buildProjectIndex } from '../pipeline/project.ts';
+import { type CommandContext, UsageError } from './context.ts';
+
+type FixtureContext = (ctx: CommandContext, fixturesDir: string) => PipelineContext;
+interface FixtureHelpers {
+  fixtureContext: FixtureContext;
+  checkFixture: (file: string, context: PipelineContext) => Promise<{ ok: boolean; diffs: string[] }>;
+}
+
+/** The company's own context (its projects and country): what an admin's emails run with. */
+function companyContext(ctx: CommandContext): PipelineContext {
+  return { parsers: loadParsers(ctx.config.parsersDir), projects: buildProjectIndex(ctx.config.projects, ctx.config.mailboxes), country: ctx.config.country, limits: ctx.config.limits };
+}
+
+/** `centralizer parsers explain FILE.eml [--parser ID] [--json]`. */
+export async function explainCommand(ctx: CommandContext, _fixtureContext: FixtureContext): Promise<number> {
+  const files = ctx.args.slice(1);
+  if (!files.length) throw new UsageError('parsers explain needs an .eml file');
+  const context = companyContext(ctx);
+  const only = ctx.values.parser as string | undefined;
+  if (only && !context.parsers.some((p) => p.config.id === only)) throw new UsageError(`no parser with id "${only}"`);
+  for (const file of files) {
+    const e = await explainEmail(fs.readFileSync(file), context, only);
+    ctx.out.write(ctx.values.json ? `${JSON.stringify({ file, ...e })}\n` : `== ${file}\n${formatExplanation(e)}\n`);
+  }
+  return 0;
+}
+
+const fieldFlags = (ctx: CommandContext): Partial<Record<LearnField, string | null>> => {
+  const raw = ctx.values.field as unknown as string[] | undefined;
+  const out: Partial<Record<LearnField, string | null>> = {};
+  for (const f of raw ?? []) {
+    const k = f.indexOf('=');
+    const key = f.slice(0, k) as LearnField;
+    if (k < 1 || !LEARN_FIELDS.includes(key)) throw new UsageError(`--field takes name=VALUE with name one of ${LEARN_FIELDS.join(', ')}`);
+    out[key] = f.slice(k + 1).trim() || null;
+  }
+  return out;
+};
+
+/** Asks for each field on a terminal: Enter keeps the guess, a number picks a candidate, text is the value, "-" none. */
+async function ask(ctx: CommandContext, cands: Candidate[], guesses: Partial<Record<LearnField, Candidate>>, given: Partial<Record<LearnField, string | null>>): Promise<Partial<Record<LearnField, string | null>>> {
+  const rl = readline.createInterface({ input: ctx.input!, output: ctx.out });
+  const out = { ...given };
+  try {
+    for (const f of LEARN_FIELDS) {
+      if (f in given) continue;
+      const guess = guesses[f]?.value ?? '';
+      const answer = (await rl.question(`${f} [${guess || 'none'}]: `)).trim();
+      if (answer === '-') out[f] = null;
+      else if (/^\d+$/.test(answer) && cands[Number(answer) - 1]) out[f] = cands[Number(answer) - 1].value;
+      else out[f] = answer || guess || null;
+    }
+  } finally {
+    rl.close();
+  }
+  return out;
+}
+
+/** `centralizer parsers learn SAMPLE.eml… --id ID [--name NAME] [--field F=V]… [--accept|--yes] [--force]`. */
+export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers): Promise<number> {
+  const files = ctx.args.slice(1);
+  const id = ctx.values.id as string | undefined;
+  if (!files.length || !id) throw new UsageError('parsers learn needs sample .eml files and --id ID');
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new UsageError('--id: lowercase letters, digits and dashes');
+  const target = path.join(ctx.config.parsersDir, `${id}.yaml`);
+  const existing = loadParsers(ctx.config.parsersDir);
+  const clash = existing.find((p) => p.config.id === id);
+  if ((fs.existsSync(target) || clash) && !ctx.values.force) {
+    ctx.err.write(`${clash?.file ?? target} exists: add --force to replace it\n`);
+    return 1;
+  }
+  const company = companyContext(ctx);
+  const views = await Promise.all(files.map(async (f) => new MailView(await parseMime(fs.readFileSync(f), ctx.config.limits))));
+  const given = fieldFlags(ctx);
+  let country: Country = guessCountry(views, given, ctx.config.country);
+  const cands = findCandidates(views[0], country, company.projects);
+  const guesses = bestGuesses(cands);
+  ctx.out.write(`candidate values in ${files[0]}:\n`);
+  cands.forEach((c, i) => ctx.out.write(`  ${String(i + 1).padStart(2)}. ${JSON.stringify(c.value)}${c.label ? `  (label "${c.label}")` : ''}  ${c.types.join(', ') || '-'}\n`));
+  const interactive = !ctx.values.accept && !ctx.values.yes && Boolean((ctx.input as { isTTY?: boolean } | undefined)?.isTTY);
+  let confirmed: Partial<Record<LearnField, string | null>>;
+  if (interactive) confirmed = await ask(ctx, cands, guesses, given);
+  else if (ctx.values.accept || ctx.values.yes || Object.keys(given).length) {
+    // Scripts: the given values, plus the best guesses only when --accept/--yes says so.
+    confirmed = { ...(ctx.values.accept || ctx.values.yes ? Object.fromEntries(LEARN_FIELDS.map((f) => [f, guesses[f]?.value ?? null])) : {}), ...given };
+  } else throw new UsageError('not a terminal: confirm the values with --field name=VALUE … or take the guesses with --accept');
+  country = guessCountry(views, confirmed, ctx.config.country);
+  const fields: Record<string, unknown> = {};
+  for (const f of LEARN_FIELDS) {
+    const value = confirmed[f];
+    if (!value) continue;
+    const ex = chooseLocator(views, f, value, country, company.projects);
+    if (ex) fields[f] = ex;
+    else ctx.err.write(`warning: no rule reads ${f} ${JSON.stringify(value)} on every sample; the generic extraction will look for it\n`);
+  }
+  const name = (ctx.values.name as string | undefined) ?? id;
+  const values = Object.values(confirmed).filter((v): v is string => Boolean(v));
+  const config = { id, name, medium: 'portales', ...(country !== ctx.config.country ? { country } : {}), match: matchRules(views, values), fields };
+  const yamlText = `# Learned by \`centralizer parsers learn\` from ${files.map((f) => path.basename(f)).join(', ')}\n${stringify(config, { aliasDuplicateObjects: false, lineWidth: 0 })}`;
+  // The same checks as `parsers check`: schema, selectors, sender rules and the regex guard.
+  let learned: LoadedParser;
+  try {
+    learned = parseParserFile(yamlText, target);
+  } catch (e) {
+    ctx.err.write(`the learned parser does not pass the checks, nothing written:\n${(e as Error).message}\n`);
+    return 1;
+  }
+  for (const ms of hostileTimes(fields)) if (ms.ms > 50) ctx.err.write(`warning: ${ms.pattern} took ${ms.ms.toFixed(0)} ms on a hostile input\n`);
+  const parsers = [...existing.filter((p) => p.config.id !== id), compileParser(learned.config, target)];
+  // Expected results: what the learned parser gives on each sample, with the confirmed values checked.
+  const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';
+  const fixtureCtx = { ...helpers.fixtureContext(ctx, fixturesDir), parsers };
+  const run = explainEmail;
+  const outcomes = await Promise.all(files.map((f) => run(fs.readFileSync(f), { ...company, country: ctx.config.country, parsers })));
+  const first = outcomes[0];
+  let mismatch = 0;
+  for (const f of LEARN_FIELDS) {
+    const want = confirmed[f];
+    if (!want || f === 'message') continue;
+    const got = first.fields.find((x) => x.field === f)?.normalized ?? null;
+    const types = typesOf(want, country, company.projects);
+    if (got === null || (types.length && !types.includes(f) && f !== 'name')) { ctx.err.write(`warning: ${f}: confirmed ${JSON.stringify(want)}, the learned parser gives ${JSON.stringify(got)}\n`); mismatch++; }
+  }
+  fs.writeFileSync(target, yamlText);
+  ctx.out.write(`wrote ${target}\n`);
+  const dir = path.join(fixturesDir, id);
+  fs.mkdirSync(dir, { recursive: true });
+  let failed = 0;
+  for (const file of files) {
+    const eml = path.join(dir, path.basename(file).replace(/\.[^.]+$/, '') + '.eml');
+    if (path.resolve(eml) !== path.resolve(file)) fs.copyFileSync(file, eml);
+    const e = await run(fs.readFileSync(eml), fixtureCtx);
+    const pick = (f: string) => e.fields.find((x) => x.field === f)?.normalized ?? null;
+    const expected = { parser: id, quality: e.quality, fields: Object.fromEntries(['name', 'nationalId', 'email', 'phone', 'project'].map((f) => [f, pick(f)])) };
+    fs.writeFileSync(eml.replace(/\.eml$/, '.expected.json'), `${JSON.stringify(expected, null, 2)}\n`);
+    const r = await helpers.checkFixture(eml, fixtureCtx);
+    ctx.out.write(`${r.ok ? 'ok  ' : 'FAIL'} ${eml}\n`);
+    for (const d of r.diffs) ctx.out.write(`       ${d}\n`);
+    if (!r.ok) failed++;
+  }
+  ctx.out.write(`learned: ${Object.keys(fields).join(', ') || 'no field rules'}; match ${JSON.stringify(config.match)}\n`);
+  return failed || mismatch ? 1 : 0;
+}
+
+export { formatExplanation };

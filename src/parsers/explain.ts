@@ -1,0 +1,176 @@
+// `parsers explain`: what the product saw in one email and why each field came out as it did.
+// Pure apart from CPU: the caller reads the file or the stored bytes.
+import { parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/max';
+import { countryModule } from '../countries/index.ts';
+import { checkNationalId, type Country } from '../normalize/national-id.ts';
+import { normalizeEmail } from '../normalize/email.ts';
+import { normalizeName } from '../normalize/name.ts';
+import { normalizePhone } from '../normalize/phone.ts';
+import { chooseParser, forwardedSenders } from '../pipeline/choose-parser.ts';
+import { classify } from '../pipeline/classify.ts';
+import { extractFields, MailView, type ExtractTrace } from '../pipeline/extract.ts';
+import { accountNoticeReason, notALeadReason, notAnEmail } from '../pipeline/ignore.ts';
+import { parseMime } from '../pipeline/mime.ts';
+import { normalizeFields } from '../pipeline/normalize.ts';
+import { findProjectIn, matchProject } from '../pipeline/project.ts';
+import type { PipelineContext } from '../pipeline/index.ts';
+import type { LoadedParser } from './load.ts';
+import { FIELD_NAMES, type FieldName } from './schema.ts';
+
+export interface FieldExplanation {
+  field: FieldName;
+  /** 'parser' (the portal's own rule), 'label' (generic label), 'free-text' (fallback), or null: nothing found. */
+  source: string | null;
+  rule: string | null;
+  raw: string | null;
+  normalized: string | null;
+  /** Why the raw value was refused, or why the parser's rules found nothing. */
+  problems: string[];
+  /** The parser's rules tried for this field, each with what it found. */
+  tried: { rule: string; raw: string | null; note?: string }[];
+}
+
+export interface Explanation {
+  from: string | null;
+  subject: string;
+  lines: string[];
+  parser: string | null;
+  /** Why the parser was chosen (its rules that held), or why none was. */
+  parserReason: string[];
+  country: Country;
+  ignored: string | null;
+  quality: string;
+  problems: string[];
+  fields: FieldExplanation[];
+}
+
+/** The match rules of `p` that hold on this email, or null when one of them fails. */
+export function matchReasons(view: MailView, p: LoadedParser): string[] | null {
+  const mail = view.mail;
+  const reasons: string[] = [];
+  const senders = [mail.from?.address ?? '', ...forwardedSenders(view.lines)].filter(Boolean);
+  if (p.fromRules.length) {
+    const hit = p.fromRules.find((r) => senders.some((s) => (r.includes('@') ? s === r : s.endsWith(`@${r}`) || s.endsWith(`.${r}`))));
+    if (!hit) return null;
+    reasons.push(`from: sender matches ${hit}`);
+  }
+  if (p.subject) {
+    if (!p.subject.test(mail.subject)) return null;
+    reasons.push(`subject: matches /${p.config.match.subject}/`);
+  }
+  if (p.bodyMarkers.length) {
+    const body = `${view.bodyText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
+    const hit = p.bodyMarkers.find((m) => body.includes(m));
+    if (!hit) return null;
+    reasons.push(`body: contains "${hit}"`);
+  }
+  for (const [name, re] of p.headerRules) {
+    if (!re.test(mail.headers[name] ?? '')) return null;
+    reasons.push(`header ${name}: matches ${re.source}`);
+  }
+  return reasons;
+}
+
+/** Why a phone is refused: the length libphonenumber expects, else an unallocated range. */
+export function phoneReason(raw: string, country: Country): string {
+  const region = countryModule(country).phone.region;
+  const len = validatePhoneNumberLength(raw, region);
+  if (len === 'TOO_SHORT') return `phone "${raw}" is too short for ${country}`;
+  if (len === 'TOO_LONG') return `phone "${raw}" is too long for ${country}`;
+  if (len === 'NOT_A_NUMBER' || len === 'INVALID_COUNTRY') return `"${raw}" is not a phone number`;
+  const n = parsePhoneNumberFromString(raw, region);
+  return `phone not allocated in ${n?.country ?? country} ("${raw}")`;
+}
+
+function valueReason(field: FieldName, raw: string, country: Country, ctx: PipelineContext): string | null {
+  switch (field) {
+    case 'nationalId': {
+      const r = checkNationalId(raw, country);
+      return r.reason ? `${r.reason} ("${raw}")` : null;
+    }
+    case 'email': return normalizeEmail(raw).email ? null : `"${raw}" is not a usable email address`;
+    case 'phone': return normalizePhone(raw, country).e164 ? null : phoneReason(raw, country);
+    case 'name': return normalizeName(raw).name ? null : `"${raw}" does not read as a person's name`;
+    case 'project': {
+      const m = matchProject(raw, ctx.projects);
+      return m.project ? null : `"${raw}" matches no configured project${m.candidate ? ` (closest: ${m.candidate}, ${m.similarity.toFixed(2)})` : ''}`;
+    }
+    default: return null;
+  }
+}
+
+/** Explains one raw email against the context's parsers (or the one named `parserId`). */
+export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?: string): Promise<Explanation> {
+  const mail = await parseMime(raw, ctx.limits);
+  const view = new MailView(mail);
+  const ignored = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail) ?? accountNoticeReason(mail);
+  let parser: LoadedParser | null;
+  const parserReason: string[] = [];
+  if (parserId) {
+    parser = ctx.parsers.find((p) => p.config.id === parserId) ?? null;
+    if (!parser) throw new Error(`no parser with id "${parserId}"`);
+    const why = matchReasons(view, parser);
+    parserReason.push(why ? `forced with --parser; its rules hold: ${why.join('; ')}` : 'forced with --parser; its match rules do NOT hold on this email');
+  } else {
+    parser = chooseParser(view, ctx.parsers);
+    if (parser) parserReason.push(...(matchReasons(view, parser) ?? []));
+    else parserReason.push('no parser\'s match rules all hold (sender, subject, body marker): generic extraction only');
+  }
+  const country = parser?.config.country ?? ctx.country;
+  const trace: ExtractTrace = [];
+  const extraction = extractFields(view, parser, country, Infinity, trace);
+  const projectFallback = () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects);
+  const normalized = normalizeFields(extraction.fields, country, ctx.projects, projectFallback, extraction.projectCandidates);
+  const verdict = classify(normalized);
+  const fields: FieldExplanation[] = FIELD_NAMES.map((field) => {
+    const steps = trace.filter((t) => t.field === field);
+    const tried = steps.filter((t) => t.source === 'parser').map((t) => ({ rule: t.rule, raw: t.raw, note: t.note }));
+    const won = steps.find((t) => t.raw) ?? null;
+    const raw = extraction.fields[field];
+    const problems: string[] = [];
+    if (tried.length && !tried.some((t) => t.raw)) {
+      const why = tried.map((t) => t.note).join('; ');
+      problems.push(won ? `your rule for ${field} matched nothing (${why}); the generic extraction filled it` : `your rule for ${field} matched nothing (${why})`);
+    }
+    const reason = raw ? valueReason(field, raw, country, ctx) : null;
+    if (reason) problems.push(reason);
+    const value = (normalized.fields as unknown as Record<string, string | null>)[field] ?? null;
+    // Name parts merged into `name` are not traced as their own step.
+    const source = won?.source ?? (raw ? 'combined' : null);
+    return { field, source, rule: won?.rule ?? (raw ? 'firstName + lastName' : null), raw, normalized: value, problems, tried };
+  });
+  return {
+    from: mail.from?.address ?? null,
+    subject: mail.subject,
+    lines: view.lines,
+    parser: parser?.config.id ?? null,
+    parserReason,
+    country,
+    ignored,
+    quality: verdict.quality,
+    problems: verdict.problems,
+    fields,
+  };
+}
+
+/** The explanation as text for a terminal. */
+export function formatExplanation(e: Explanation): string {
+  const out: string[] = [];
+  out.push(`from: ${e.from ?? '-'}`, `subject: ${e.subject}`, '', 'text the extractor reads:');
+  const width = String(e.lines.length).length;
+  e.lines.forEach((l, i) => out.push(`  ${String(i + 1).padStart(width)} | ${l}`));
+  out.push('', `parser: ${e.parser ?? '(none)'} (country ${e.country})`);
+  for (const r of e.parserReason) out.push(`  ${r}`);
+  if (e.ignored) out.push(`ignored by the pipeline: ${e.ignored}`);
+  out.push('', 'fields:');
+  for (const f of e.fields) {
+    if (!f.raw && !f.tried.length) continue;
+    out.push(`  ${f.field}: ${f.normalized ?? '(none)'}`);
+    out.push(`    from: ${f.source ?? 'nothing'}${f.rule ? ` — ${f.rule}` : ''}`);
+    if (f.raw !== null) out.push(`    raw: ${JSON.stringify(f.raw)}`);
+    for (const t of f.tried) if (!t.raw) out.push(`    tried ${t.rule}: ${t.note ?? 'found nothing'}`);
+    for (const p of f.problems) out.push(`    ! ${p}`);
+  }
+  out.push('', `quality: ${e.quality}${e.problems.length ? ` (${e.problems.join(', ')})` : ''}`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,249 @@
+// `parsers learn`: from sample emails and the values an admin confirms, a parser config whose
+// extractors lean on the layout (labels, classes, stable text), never on the sample's own values.
+// Pure: the CLI reads the samples and writes the files.
+import { findPhoneNumbersInText } from 'libphonenumber-js/max';
+import { COUNTRY_CODES, countryModule } from '../countries/index.ts';
+import { checkNationalId, type Country } from '../normalize/national-id.ts';
+import { normalizeEmail } from '../normalize/email.ts';
+import { normalizeName } from '../normalize/name.ts';
+import { normalizePhone } from '../normalize/phone.ts';
+import { baseDomain, runExtractor, type MailView } from '../pipeline/extract.ts';
+import { fieldForLabel, splitLabelLine } from '../pipeline/labels.ts';
+import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
+import { fold } from '../pipeline/text.ts';
+import { patternProblem, type Extractor, type PostStep } from './schema.ts';
+
+export const LEARN_FIELDS = ['name', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
+export type LearnField = (typeof LEARN_FIELDS)[number];
+
+export interface Candidate {
+  value: string;
+  /** The label beside it in the sample, when there is one. */
+  label: string | null;
+  line: number;
+  /** What the value reads as: a valid ID, an email, a phone, a configured project, a name, a message. */
+  types: LearnField[];
+}
+
+/** Placeholders portals print for an empty field ("No informado"): read as missing. */
+const PLACEHOLDER: PostStep = { replace: ['^(?:no informad[oa]|sin informaci[oó]n|no especificad[oa]|no indica|n/?a|-+)$', ''] };
+const FREE_MAIL = /^(gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|aol|proton|protonmail|msn)\./;
+const TLD_COUNTRY: Record<string, Country> = { cl: 'CL', pe: 'PE', br: 'BR', mx: 'MX', ar: 'AR', co: 'CO' } as Record<string, Country>;
+
+/** What a value reads as, in `country` and against the configured projects. */
+export function typesOf(value: string, country: Country, projects: ProjectIndex): LearnField[] {
+  const v = value.trim();
+  const out: LearnField[] = [];
+  if (!v || v.length > 2000) return out;
+  if (/^\S+@\S+\.\S+$/.test(v) && normalizeEmail(v).email) out.push('email');
+  if (v.length <= 30 && /\d/.test(v) && checkNationalId(v, country).id) out.push('nationalId');
+  else if (v.length <= 30 && (v.match(/\d/g)?.length ?? 0) >= 8 && normalizePhone(v, country).e164) out.push('phone');
+  if (v.length <= 120 && matchProject(v, projects).project) out.push('project');
+  const words = v.split(/\s+/).length;
+  if (!out.length && words >= 2 && words <= 6 && v.length <= 60 && !/\d/.test(v) && normalizeName(v).name) out.push('name');
+  if (!out.includes('email') && v.length >= 20 && words >= 4) out.push('message');
+  return out;
+}
+
+const shortLabel = (l: string) => l.length > 0 && l.length <= 40 && l.split(/\s+/).length <= 5 && !/\d{3}|@/.test(l);
+
+/** Every value in the sample worth offering, labelled ones first, then values found in free text. */
+export function findCandidates(view: MailView, country: Country, projects: ProjectIndex): Candidate[] {
+  const out: Candidate[] = [];
+  const seen = new Set<string>();
+  const add = (value: string, label: string | null, line: number) => {
+    const v = value.trim();
+    const key = fold(v);
+    if (!v || seen.has(key) || PLACEHOLDER_RE.test(v)) return;
+    seen.add(key);
+    out.push({ value: v, label, line, types: typesOf(v, country, projects) });
+  };
+  const lines = view.lines;
+  for (let i = 0; i < lines.length && i < 400; i++) {
+    const line = lines[i];
+    const split = splitLabelLine(line);
+    if (split && shortLabel(split.label) && split.value) add(split.value, split.label, i);
+    else {
+      // A label alone in its cell: "Nombre" then "Camila Rojas" on the next line.
+      const bare = line.replace(/[:*]+$/, '').trim();
+      const next = lines[i + 1];
+      if (next && shortLabel(bare) && bare.split(/\s+/).length <= 4 && (line.endsWith(':') || fieldForLabel(bare)) && !splitLabelLine(next)) add(next, bare, i + 1);
+    }
+  }
+  // Unlabelled paragraphs: the client's own words are often not labelled at all.
+  let paragraphs = 0;
+  for (let i = 0; i < lines.length && i < 400 && paragraphs < 5; i++) {
+    const l = lines[i];
+    if (l.length < 20 || splitLabelLine(l) || /https?:|@|\d{4}/.test(l) || l.split(/\s+/).length < 5) continue;
+    add(l, null, i);
+    paragraphs++;
+  }
+  const text = view.bodyText.slice(0, 50_000);
+  for (const m of text.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g) ?? []) add(m, null, -1);
+  for (const m of text.match(/\b\d{1,3}(?:\.?\d{3}){2}-?[\dkK]\b|\b\d{8,11}\b/g) ?? []) if (checkNationalId(m, country).id) add(m, null, -1);
+  for (const p of findPhoneNumbersInText(text, countryModule(country).phone.region)) add(text.slice(p.startsAt, p.endsAt), null, -1);
+  const project = findProjectIn(`${view.mail.subject}\n${text}`, projects);
+  if (project) add(project, null, -1);
+  return out;
+}
+const PLACEHOLDER_RE = new RegExp((PLACEHOLDER as { replace: [string, string] }).replace[0], 'iu');
+
+/** The candidate most likely to be each field: labelled and of the right type first. */
+export function bestGuesses(cands: Candidate[]): Partial<Record<LearnField, Candidate>> {
+  const out: Partial<Record<LearnField, Candidate>> = {};
+  for (const f of LEARN_FIELDS) {
+    const byLabel = (c: Candidate) => c.label !== null && fieldForLabel(c.label) === f;
+    out[f] = cands.find((c) => byLabel(c) && (c.types.includes(f) || f === 'name' || f === 'message'))
+      ?? cands.find((c) => c.types.includes(f) && (f !== 'name' || c.label !== null) && !Object.values(out).includes(c));
+  }
+  return out;
+}
+
+/** Whether two texts mean the same value of `field` (an ID or phone in any writing). */
+export function sameValue(field: LearnField, a: string | null, b: string | null, country: Country, projects: ProjectIndex): boolean {
+  if (!a || !b) return false;
+  const norm = (s: string): string => {
+    switch (field) {
+      case 'nationalId': return checkNationalId(s, country).id?.value ?? fold(s);
+      case 'phone': return normalizePhone(s, country).e164 ?? s.replace(/\D/g, '');
+      case 'email': return normalizeEmail(s).email ?? s.toLowerCase().trim();
+      case 'project': return matchProject(s, projects).project ?? fold(s);
+      case 'name': return fold(normalizeName(s).name?.full ?? s);
+      default: return fold(s).split('\n')[0];
+    }
+  };
+  const [x, y] = [norm(a), norm(b)];
+  return field === 'message' ? x.startsWith(y.slice(0, 60)) || y.startsWith(x.slice(0, 60)) : x === y;
+}
+
+/** Whether a value found on another sample reads as a valid value of `field`. */
+function plausible(field: LearnField, v: string | null, country: Country): boolean {
+  if (!v) return true; // an empty field on another sample is allowed (the lead left it blank)
+  switch (field) {
+    case 'nationalId': return checkNationalId(v, country).id !== null;
+    case 'phone': return normalizePhone(v, country).e164 !== null;
+    case 'email': return normalizeEmail(v).email !== null;
+    case 'name': return normalizeName(v).name !== null && !v.includes('@');
+    default: return v.length <= 2000;
+  }
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Extractors that could read `value` in the sample, most robust first. */
+export function locatorCandidates(view: MailView, field: LearnField, value: string, country: Country, projects: ProjectIndex): Extractor[] {
+  const out: Extractor[] = [];
+  const same = (x: string | null) => sameValue(field, x, value, country, projects);
+  const post = field === 'message' ? [PLACEHOLDER] : ['firstLine' as const, PLACEHOLDER];
+  // 1. A label beside it (same line, same row, or the cell above).
+  const lines = view.lines;
+  for (let i = 0; i < lines.length && i < 400; i++) {
+    const split = splitLabelLine(lines[i]);
+    // "Parque Los Robles - Código 1000": the value, then a separator the template always writes.
+    const sep = split && split.value.toLowerCase().startsWith(value.toLowerCase()) ? /^\s*([-–|·,(])/.exec(split.value.slice(value.length)) : null;
+    if (split && sep && shortLabel(split.label)) out.push({ label: split.label, post: ['firstLine', { before: ` ${sep[1]}`.replace(' ,', ',') }, PLACEHOLDER] });
+    if (split && shortLabel(split.label) && same(split.value)) out.push({ label: split.label, post });
+    const bare = lines[i].replace(/[:*]+$/, '').trim();
+    if (!split && i + 1 < lines.length && shortLabel(bare) && bare.split(/\s+/).length <= 4 && same(lines[i + 1])) out.push({ label: bare, post });
+  }
+  // 2. The headers: a reply-to that is the client.
+  const m = view.mail;
+  if (field === 'email' && same(m.replyTo?.address ?? null)) out.push({ header: 'reply-to', part: 'address' });
+  if (field === 'name' && same(m.replyTo?.name ?? null)) out.push({ header: 'reply-to', part: 'name' });
+  if (field === 'email' && same(m.from?.address ?? null)) out.push({ header: 'from', part: 'address' });
+  if (field === 'name' && same(m.from?.name ?? null)) out.push({ header: 'from', part: 'name' });
+  // 3. The shortest class-based selector that finds the element holding the value.
+  const $ = view.$;
+  if ($) {
+    $('[class], [id]').each((_, el) => {
+      if (out.length > 12) return false;
+      const node = $(el);
+      if (!same(node.text().replace(/\s+/g, ' ').trim())) return;
+      const tag = (el as { tagName?: string }).tagName ?? '';
+      const classes = (node.attr('class') ?? '').split(/\s+/).filter((c) => /^[A-Za-z_][\w-]*$/.test(c));
+      const sels = [...classes.map((c) => `${tag}.${c}`), ...(node.attr('id') && /^[A-Za-z][\w-]*$/.test(node.attr('id')!) ? [`#${node.attr('id')}`] : [])];
+      const unique = sels.find((s) => $(s).length === 1);
+      if (unique) out.push({ css: unique, post: [PLACEHOLDER] });
+      return undefined;
+    });
+  }
+  // 4. A regular expression anchored on the stable text before the value.
+  for (let i = 0; i < lines.length && i < 400; i++) {
+    const at = findIn(lines[i], field, value, country, projects);
+    if (!at) continue;
+    const before = lines[i].slice(0, at.start).trim();
+    const after = lines[i].slice(at.end).trim();
+    const anchor = before ? escape(before.split(/\s+/).slice(-3).join(' ')).replace(/ /g, '\\s+') + '\\s*' : i > 0 && lines[i - 1] ? `${escape(lines[i - 1].slice(-40))}\\n` : '';
+    if (!anchor || /\d{3}/.test(anchor)) continue;
+    const regex = `${anchor}(?<value>\\S[^\\n]{0,199})`;
+    if (patternProblem(regex)) continue;
+    const steps: PostStep[] = after && !/\d{3}|@/.test(after) ? [{ before: after }, PLACEHOLDER] : [PLACEHOLDER];
+    out.push({ regex, in: 'body', post: steps });
+  }
+  return out;
+}
+
+/** Where the value is written on a line: its start and end, or null. */
+function findIn(line: string, field: LearnField, value: string, country: Country, projects: ProjectIndex): { start: number; end: number } | null {
+  const i = line.toLowerCase().indexOf(value.toLowerCase());
+  if (i >= 0) return { start: i, end: i + value.length };
+  if (field === 'phone' || field === 'nationalId') {
+    for (const m of line.matchAll(/\+?[\d(][\d\s().kK-]{5,20}[\dkK]/g)) {
+      if (sameValue(field, m[0], value, country, projects)) return { start: m.index!, end: m.index! + m[0].length };
+    }
+  }
+  return null;
+}
+
+/** The first extractor that reads `value` on the first sample and a plausible value on every other. */
+export function chooseLocator(views: MailView[], field: LearnField, value: string, country: Country, projects: ProjectIndex): Extractor | null {
+  for (const ex of locatorCandidates(views[0], field, value, country, projects)) {
+    if (!sameValue(field, runExtractor(views[0], ex), value, country, projects)) continue;
+    if (views.slice(1).every((v) => plausible(field, runExtractor(v, ex), country))) return ex;
+  }
+  return null;
+}
+
+/** The country whose rules read the confirmed ID and phone: the sender's TLD first, then the company's. */
+export function guessCountry(views: MailView[], confirmed: Partial<Record<LearnField, string | null>>, fallback: Country): Country {
+  const tld = (views[0].mail.from?.address ?? '').split('.').pop()?.toLowerCase() ?? '';
+  const order = [...new Set([TLD_COUNTRY[tld], fallback, ...COUNTRY_CODES].filter(Boolean))] as Country[];
+  const fits = (c: Country) => (!confirmed.nationalId || checkNationalId(confirmed.nationalId, c).id) && (!confirmed.phone || normalizePhone(confirmed.phone, c).e164);
+  return order.find(fits) ?? fallback;
+}
+
+/** Match rules: the sender's domain, and the subject's words every sample shares when there are several. */
+export function matchRules(views: MailView[], values: string[]): { from?: string[]; subject?: string; body?: string } {
+  const address = views[0].mail.from?.address ?? '';
+  const domain = address ? baseDomain(address) : '';
+  const rules: { from?: string[]; subject?: string; body?: string } = {};
+  const personal = FREE_MAIL.test(domain);
+  if (domain && !personal) rules.from = [domain];
+  else if (address) rules.from = [address.toLowerCase()];
+  const words = views.map((v) => v.mail.subject.split(/\s+/).filter(Boolean));
+  const shared: string[] = [];
+  for (let i = 0; i < words[0].length; i++) {
+    const w = words[0][i];
+    if (!words.every((ws) => fold(ws[i] ?? '') === fold(w)) || /\d/.test(w) || values.some((v) => fold(v).includes(fold(w)))) break;
+    shared.push(w);
+  }
+  // A portal's own domain is enough, and a subject rule would drop its other kinds of notice;
+  // a sender on a personal mailbox (a form relayed through Gmail) needs the shared words.
+  if (shared.length >= 2 && personal) rules.subject = `^${escape(shared.slice(0, 4).join(' ')).replace(/ /g, '\\s+')}`;
+  if (patternProblem(rules.subject ?? 'x')) delete rules.subject;
+  return rules;
+}
+
+/** Each generated regex timed on hostile input (long runs of spaces, letters, almost-matches). */
+export function hostileTimes(fields: Record<string, unknown>): { pattern: string; ms: number }[] {
+  const inputs = [' '.repeat(50_000), 'a'.repeat(50_000), `${'a: '.repeat(20_000)}\n`, '\t\n'.repeat(25_000)];
+  const out: { pattern: string; ms: number }[] = [];
+  for (const ex of Object.values(fields) as Extractor[]) {
+    if (!('regex' in ex)) continue;
+    const re = new RegExp(ex.regex, 'iu');
+    const start = performance.now();
+    for (const s of inputs) re.exec(s);
+    out.push({ pattern: ex.regex, ms: performance.now() - start });
+  }
+  return out;
+}
