@@ -206,7 +206,12 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
   if (!fields.name && need('name') && fields.phone) {
     for (const line of view.lines.slice(0, 100)) {
       const m = NAME_BESIDE_PHONE.exec(line.slice(0, 500));
-      if (m && looksLikePerson(m[1]) && !/inmobiliaria|constructora|oficina|sala de ventas|whatsapp/i.test(m[1])) { fields.name = m[1]; break; }
+      if (m && looksLikePerson(m[1]) && !/inmobiliaria|constructora|oficina|sala de ventas|whatsapp/i.test(m[1])) {
+        fields.name = m[1];
+        // A name written beside its number is a person's form data, as a labelled pair is.
+        labelled.push('name', 'phone');
+        break;
+      }
     }
   }
   return { fields, labels, projects, labelled };
