@@ -33,7 +33,11 @@ export class MailView {
   /** A reply in a thread: only the text above the quote is read for the lead's fields. */
   readonly isReply: boolean;
   constructor(readonly mail: ParsedEmail) {
-    this.isReply = isReplyMail(mail);
+    // A colleague answering inside the company (a vendor replying to a portal's lead and copying the
+    // leads mailbox) passes the quoted lead on, like a forward: read it whole.
+    const domain = (a: string | undefined) => (a ?? '').split('@')[1]?.toLowerCase() ?? '';
+    const internal = domain(mail.from?.address) !== '' && mail.to.some((a) => domain(a) === domain(mail.from?.address));
+    this.isReply = isReplyMail(mail) && !internal;
   }
 
   get $(): CheerioAPI | null {
