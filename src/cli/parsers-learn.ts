@@ -4,7 +4,8 @@ import readline from 'node:readline/promises';
 import { stringify } from 'yaml';
 import type { Country } from '../normalize/national-id.ts';
 import { explainEmail, formatExplanation } from '../parsers/explain.ts';
-import { bestGuesses, chooseLocator, findCandidates, guessCountry, hostileTimes, LEARN_FIELDS, matchRules, typesOf, type Candidate, type LearnField } from '../parsers/learn.ts';
+import { chooseLocator } from '../parsers/locate.ts';
+import { bestGuesses, findCandidates, guessCountry, hostileTimes, LEARN_FIELDS, matchRules, sameValue, type Candidate, type LearnField } from '../parsers/learn.ts';
 import { compileParser, loadParsers, parseParserFile, type LoadedParser } from '../parsers/load.ts';
 import { MailView } from '../pipeline/extract.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
@@ -130,8 +131,7 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     const want = confirmed[f];
     if (!want || f === 'message') continue;
     const got = first.fields.find((x) => x.field === f)?.normalized ?? null;
-    const types = typesOf(want, country, company.projects);
-    if (got === null || (types.length && !types.includes(f) && f !== 'name')) { ctx.err.write(`warning: ${f}: confirmed ${JSON.stringify(want)}, the learned parser gives ${JSON.stringify(got)}\n`); mismatch++; }
+    if (!sameValue(f, got, want, country, company.projects)) { ctx.err.write(`warning: ${f}: confirmed ${JSON.stringify(want)}, the learned parser gives ${JSON.stringify(got)}\n`); mismatch++; }
   }
   fs.writeFileSync(target, yamlText);
   ctx.out.write(`wrote ${target}\n`);

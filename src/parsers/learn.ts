@@ -7,7 +7,7 @@ import { checkNationalId, type Country } from '../normalize/national-id.ts';
 import { normalizeEmail } from '../normalize/email.ts';
 import { normalizeName } from '../normalize/name.ts';
 import { normalizePhone } from '../normalize/phone.ts';
-import { baseDomain, runExtractor, type MailView } from '../pipeline/extract.ts';
+import { baseDomain, type MailView } from '../pipeline/extract.ts';
 import { fieldForLabel, splitLabelLine } from '../pipeline/labels.ts';
 import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
 import { fold } from '../pipeline/text.ts';
@@ -26,7 +26,7 @@ export interface Candidate {
 }
 
 /** Placeholders portals print for an empty field ("No informado"): read as missing. */
-const PLACEHOLDER: PostStep = { replace: ['^(?:no informad[oa]|sin informaci[oó]n|no especificad[oa]|no indica|n/?a|-+)$', ''] };
+export const PLACEHOLDER: PostStep = { replace: ['^(?:no informad[oa]|sin informaci[oó]n|no especificad[oa]|no indica|n/?a|-+)$', ''] };
 const FREE_MAIL = /^(gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|aol|proton|protonmail|msn)\./;
 const TLD_COUNTRY: Record<string, Country> = { cl: 'CL', pe: 'PE', br: 'BR', mx: 'MX', ar: 'AR', co: 'CO' } as Record<string, Country>;
 
@@ -37,7 +37,8 @@ export function typesOf(value: string, country: Country, projects: ProjectIndex)
   if (!v || v.length > 2000) return out;
   if (/^\S+@\S+\.\S+$/.test(v) && normalizeEmail(v).email) out.push('email');
   if (v.length <= 30 && /\d/.test(v) && checkNationalId(v, country).id) out.push('nationalId');
-  else if (v.length <= 30 && (v.match(/\d/g)?.length ?? 0) >= 8 && normalizePhone(v, country).e164) out.push('phone');
+  // A bare 9-digit number may be an ID or a mobile: offered as both, the admin picks.
+  if (v.length <= 30 && (v.match(/\d/g)?.length ?? 0) >= 8 && normalizePhone(v, country).e164) out.push('phone');
   if (v.length <= 120 && matchProject(v, projects).project) out.push('project');
   const words = v.split(/\s+/).length;
   if (!out.length && words >= 2 && words <= 6 && v.length <= 60 && !/\d/.test(v) && normalizeName(v).name) out.push('name');
@@ -45,7 +46,7 @@ export function typesOf(value: string, country: Country, projects: ProjectIndex)
   return out;
 }
 
-const shortLabel = (l: string) => l.length > 0 && l.length <= 40 && l.split(/\s+/).length <= 5 && !/\d{3}|@/.test(l);
+export const shortLabel = (l: string) => l.length > 0 && l.length <= 40 && l.split(/\s+/).length <= 5 && !/\d{3}|@/.test(l);
 
 /** Every value in the sample worth offering, labelled ones first, then values found in free text. */
 export function findCandidates(view: MailView, country: Country, projects: ProjectIndex): Candidate[] {
@@ -117,7 +118,7 @@ export function sameValue(field: LearnField, a: string | null, b: string | null,
 }
 
 /** Whether a value found on another sample reads as a valid value of `field`. */
-function plausible(field: LearnField, v: string | null, country: Country): boolean {
+export function plausible(field: LearnField, v: string | null, country: Country): boolean {
   if (!v) return true; // an empty field on another sample is allowed (the lead left it blank)
   switch (field) {
     case 'nationalId': return checkNationalId(v, country).id !== null;
@@ -128,81 +129,7 @@ function plausible(field: LearnField, v: string | null, country: Country): boole
   }
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-
-/** Extractors that could read `value` in the sample, most robust first. */
-export function locatorCandidates(view: MailView, field: LearnField, value: string, country: Country, projects: ProjectIndex): Extractor[] {
-  const out: Extractor[] = [];
-  const same = (x: string | null) => sameValue(field, x, value, country, projects);
-  const post = field === 'message' ? [PLACEHOLDER] : ['firstLine' as const, PLACEHOLDER];
-  // 1. A label beside it (same line, same row, or the cell above).
-  const lines = view.lines;
-  for (let i = 0; i < lines.length && i < 400; i++) {
-    const split = splitLabelLine(lines[i]);
-    // "Parque Los Robles - Código 1000": the value, then a separator the template always writes.
-    const sep = split && split.value.toLowerCase().startsWith(value.toLowerCase()) ? /^\s*([-–|·,(])/.exec(split.value.slice(value.length)) : null;
-    if (split && sep && shortLabel(split.label)) out.push({ label: split.label, post: ['firstLine', { before: ` ${sep[1]}`.replace(' ,', ',') }, PLACEHOLDER] });
-    if (split && shortLabel(split.label) && same(split.value)) out.push({ label: split.label, post });
-    const bare = lines[i].replace(/[:*]+$/, '').trim();
-    if (!split && i + 1 < lines.length && shortLabel(bare) && bare.split(/\s+/).length <= 4 && same(lines[i + 1])) out.push({ label: bare, post });
-  }
-  // 2. The headers: a reply-to that is the client.
-  const m = view.mail;
-  if (field === 'email' && same(m.replyTo?.address ?? null)) out.push({ header: 'reply-to', part: 'address' });
-  if (field === 'name' && same(m.replyTo?.name ?? null)) out.push({ header: 'reply-to', part: 'name' });
-  if (field === 'email' && same(m.from?.address ?? null)) out.push({ header: 'from', part: 'address' });
-  if (field === 'name' && same(m.from?.name ?? null)) out.push({ header: 'from', part: 'name' });
-  // 3. The shortest class-based selector that finds the element holding the value.
-  const $ = view.$;
-  if ($) {
-    $('[class], [id]').each((_, el) => {
-      if (out.length > 12) return false;
-      const node = $(el);
-      if (!same(node.text().replace(/\s+/g, ' ').trim())) return;
-      const tag = (el as { tagName?: string }).tagName ?? '';
-      const classes = (node.attr('class') ?? '').split(/\s+/).filter((c) => /^[A-Za-z_][\w-]*$/.test(c));
-      const sels = [...classes.map((c) => `${tag}.${c}`), ...(node.attr('id') && /^[A-Za-z][\w-]*$/.test(node.attr('id')!) ? [`#${node.attr('id')}`] : [])];
-      const unique = sels.find((s) => $(s).length === 1);
-      if (unique) out.push({ css: unique, post: [PLACEHOLDER] });
-      return undefined;
-    });
-  }
-  // 4. A regular expression anchored on the stable text before the value.
-  for (let i = 0; i < lines.length && i < 400; i++) {
-    const at = findIn(lines[i], field, value, country, projects);
-    if (!at) continue;
-    const before = lines[i].slice(0, at.start).trim();
-    const after = lines[i].slice(at.end).trim();
-    const anchor = before ? escape(before.split(/\s+/).slice(-3).join(' ')).replace(/ /g, '\\s+') + '\\s*' : i > 0 && lines[i - 1] ? `${escape(lines[i - 1].slice(-40))}\\n` : '';
-    if (!anchor || /\d{3}/.test(anchor)) continue;
-    const regex = `${anchor}(?<value>\\S[^\\n]{0,199})`;
-    if (patternProblem(regex)) continue;
-    const steps: PostStep[] = after && !/\d{3}|@/.test(after) ? [{ before: after }, PLACEHOLDER] : [PLACEHOLDER];
-    out.push({ regex, in: 'body', post: steps });
-  }
-  return out;
-}
-
-/** Where the value is written on a line: its start and end, or null. */
-function findIn(line: string, field: LearnField, value: string, country: Country, projects: ProjectIndex): { start: number; end: number } | null {
-  const i = line.toLowerCase().indexOf(value.toLowerCase());
-  if (i >= 0) return { start: i, end: i + value.length };
-  if (field === 'phone' || field === 'nationalId') {
-    for (const m of line.matchAll(/\+?[\d(][\d\s().kK-]{5,20}[\dkK]/g)) {
-      if (sameValue(field, m[0], value, country, projects)) return { start: m.index!, end: m.index! + m[0].length };
-    }
-  }
-  return null;
-}
-
-/** The first extractor that reads `value` on the first sample and a plausible value on every other. */
-export function chooseLocator(views: MailView[], field: LearnField, value: string, country: Country, projects: ProjectIndex): Extractor | null {
-  for (const ex of locatorCandidates(views[0], field, value, country, projects)) {
-    if (!sameValue(field, runExtractor(views[0], ex), value, country, projects)) continue;
-    if (views.slice(1).every((v) => plausible(field, runExtractor(v, ex), country))) return ex;
-  }
-  return null;
-}
+export const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The country whose rules read the confirmed ID and phone: the sender's TLD first, then the company's. */
 export function guessCountry(views: MailView[], confirmed: Partial<Record<LearnField, string | null>>, fallback: Country): Country {
