@@ -164,7 +164,8 @@ export function formatExplanation(e: Explanation): string {
   if (e.ignored) out.push(`ignored by the pipeline: ${e.ignored}`);
   out.push('', 'fields:');
   for (const f of e.fields) {
-    if (!f.raw && !f.tried.length) continue;
+    // The lead's own fields always show, found or not; name parts only when something was found.
+    if (!f.raw && !f.tried.length && (f.field === 'firstName' || f.field === 'lastName')) continue;
     out.push(`  ${f.field}: ${f.normalized ?? '(none)'}`);
     out.push(`    from: ${f.source ?? 'nothing'}${f.rule ? ` — ${f.rule}` : ''}`);
     if (f.raw !== null) out.push(`    raw: ${JSON.stringify(f.raw)}`);

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { explainEmail, formatExplanation } from '../src/parsers/explain.ts';
+import { compileParser } from '../src/parsers/load.ts';
+import { parserSchema } from '../src/parsers/schema.ts';
+import { loadConfig } from '../src/config.ts';
+import type { PipelineContext } from '../src/pipeline/index.ts';
+import { buildProjectIndex } from '../src/pipeline/project.ts';
+import { CASAYA, PROJECTS, casaYa } from './helpers/learn-samples.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const { config } = loadConfig('fixtures/config.yaml');
+const parser = (fields: Record<string, unknown>) =>
+  compileParser(parserSchema.parse({ id: 'casaya', name: 'CasaYa', medium: 'portales', match: { from: ['casaya.cl'] }, fields }), 'casaya.yaml');
+const ctx = (parsers = [parser({ name: { css: 'span.name' }, nationalId: { label: 'Identificación' } })]): PipelineContext => ({
+  parsers, projects: buildProjectIndex(config.projects), country: 'CL', limits: config.limits,
+});
+
+describe('parsers explain', () => {
+  it('says why a national ID was refused: the check digit', async () => {
+    const e = await explainEmail(Buffer.from(casaYa(CASAYA[0], 0, '15.432.876-K')), ctx());
+    const id = e.fields.find((f) => f.field === 'nationalId')!;
+    expect(id).toMatchObject({ source: 'parser', raw: '15.432.876-K', normalized: null });
+    expect(id.problems.join()).toContain('RUT check digit is 9, not K');
+    expect(e.problems).toContain('nationalId.invalid');
+  });
+
+  it('says the parser chosen and why, and flags a dead selector hidden by the generic fallback', async () => {
+    const e = await explainEmail(Buffer.from(casaYa(CASAYA[0], 0)), ctx());
+    expect(e.parser).toBe('casaya');
+    expect(e.parserReason).toEqual(['from: sender matches casaya.cl']);
+    const name = e.fields.find((f) => f.field === 'name')!;
+    expect(name.tried[0].note).toBe('selector span.name matched 0 elements');
+    expect(name).toMatchObject({ source: 'label', raw: 'Camila Rojas Soto', normalized: 'Camila Rojas Soto' });
+    expect(name.problems[0]).toMatch(/your rule for name matched nothing \(selector span.name matched 0 elements\); the generic extraction filled it/);
+    const text = formatExplanation(e);
+    expect(text).toMatch(/3 \| Interesado\tCamila Rojas Soto/);
+    expect(text).toContain('tried {"css":"span.name"}: selector span.name matched 0 elements');
+  });
+
+  it('shows the text the extractor reads for spans, and why a phone is refused', async () => {
+    const eml = `From: Web <form@sitio.cl>\r\nTo: v@i.cl\r\nSubject: Contacto\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><span>Nombre</span> <span>Ana Soto</span></p><p><span>Teléfono:</span> <span>+56 2 0123 4567</span></p><p>Email: ana@correo.cl</p>\r\n`;
+    const e = await explainEmail(Buffer.from(eml), ctx([]));
+    expect(e.parser).toBeNull();
+    expect(e.lines).toContain('Nombre Ana Soto'); // one line, no separator: not a label pair
+    const phone = e.fields.find((f) => f.field === 'phone')!;
+    expect(phone.problems).toContain('phone not allocated in CL ("+56 2 0123 4567")');
+    expect(e.fields.find((f) => f.field === 'name')!.raw).toBeNull();
+  });
+
+  it('CLI: text and --json, --parser forces a parser and says whether its rules hold', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pexplain-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'a.eml'), casaYa(CASAYA[0], 0, '15.432.876-K'));
+    fs.writeFileSync(path.join(dir, 'c.yaml'), `country: CL\n${PROJECTS}`);
+    const out = new PassThrough();
+    let stdout = '';
+    out.on('data', (d) => (stdout += d));
+    const code = await main(['parsers', 'explain', path.join(dir, 'a.eml'), '--json', '--parser', 'toctoc', '--config', path.join(dir, 'c.yaml')], { out, err: new PassThrough() } as never);
+    expect(code).toBe(0);
+    const j = JSON.parse(stdout);
+    expect(j.parser).toBe('toctoc');
+    expect(j.parserReason[0]).toMatch(/match rules do NOT hold/);
+    expect(j.fields.find((f: { field: string }) => f.field === 'nationalId').problems.join()).toContain('check digit');
+  }, 30_000);
+});
