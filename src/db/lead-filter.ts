@@ -6,17 +6,15 @@ import { normalizeEmail } from '../normalize/email.ts';
 import { fold } from '../pipeline/text.ts';
 import type { Scope } from '../auth/scope.ts';
 
-export const QUALITIES = ['bueno', 'con_problemas', 'malo'] as const;
-export const CONTACT_STATES = ['por_contactar', 'contactado', 'abortado', 'descartado'] as const;
-export const STATUSES = ['por_contactar', 'no_contactado', 'contactado', 'abortado', 'descartado'] as const;
-export const MEDIUMS = ['portales', 'web', 'otros'] as const;
+import { CONTACT_STATES, LEAD_STATUSES, MEDIUMS, QUALITIES, type ContactState, type LeadStatus, type Medium, type Quality } from '../vocabulary.ts';
+import { leadStatus } from '../leads/status.ts';
+
+// The list's words come from the one vocabulary; re-exported for the HTTP layer's filters.
+export { CONTACT_STATES, MEDIUMS, QUALITIES, type ContactState, type Medium, type Quality };
+export const STATUSES = LEAD_STATUSES;
+export type Status = LeadStatus;
 /** Filter and report key for leads no portal parser claimed (parser ids cannot contain '_'). */
 export const NO_PARSER = '_generic';
-
-export type Quality = (typeof QUALITIES)[number];
-export type ContactState = (typeof CONTACT_STATES)[number];
-export type Status = (typeof STATUSES)[number];
-export type Medium = (typeof MEDIUMS)[number];
 
 export interface LeadFilter {
   quality?: Quality[];
@@ -48,17 +46,15 @@ export interface LeadRow {
   lastActionAt: number | null;
 }
 
-/** The managers' status: a lead still por_contactar after its deadline is no_contactado. */
-export function statusOf(contactState: ContactState, deadlineAt: number, now: number): Status {
-  return contactState === 'por_contactar' && deadlineAt < now ? 'no_contactado' : contactState;
-}
+/** The managers' status (the rule lives in src/leads/status.ts). */
+export const statusOf = leadStatus;
 
 /** Does the filter ask for discarded leads? Otherwise they are left out (they leave the reports). */
 export function wantsDiscarded(f: LeadFilter): boolean {
   return Boolean(f.contactState?.includes('descartado') || f.status?.includes('descartado'));
 }
 
-export const DAY_MS = 86_400_000;
+export { DAY_MS } from '../vocabulary.ts';
 
 export interface Where { sql: string; params: unknown[]; /** Few rows match (leads still in time): sort them rather than walk an index. */ fewRows?: boolean }
 

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../auth/scope.ts';
 import { marks, scopeClause } from './lead-filter.ts';
+import { leadStatus } from '../leads/status.ts';
 
 export interface VendorRow {
   id: string;
@@ -64,7 +65,7 @@ export class VendorQueries {
       id: number; clientId: number | null; name: string | null; phone: string | null; email: string | null; projectId: number | null;
       contactType: string | null; receivedAt: number; deadlineAt: number;
     }[];
-    return rows.map((l) => ({ ...l, status: l.deadlineAt < now ? 'no_contactado' : 'por_contactar' }));
+    return rows.map((l) => ({ ...l, status: leadStatus('por_contactar', l.deadlineAt, now) }));
   }
 
   /** A client's current owner and the times its reassignment clock runs from; null when there is no such client. */
