@@ -72,3 +72,22 @@ describe('parsers explain', () => {
     expect(j.fields.find((f: { field: string }) => f.field === 'nationalId').problems.join()).toContain('check digit');
   }, 30_000);
 });
+
+describe('GET /api/emails/:id/explain', () => {
+  it('explains a stored email for admins only, parsed in the worker pool', async () => {
+    const { startHarness } = await import('./http-fixture.ts');
+    const h = await startHarness();
+    try {
+      const r = await h.app.ingestor.ingest(Buffer.from(casaYa(CASAYA[0], 0, '15.432.876-K')), { source: 'file' });
+      const e = await h.json(`/api/emails/${r.rawEmailId}/explain`);
+      expect(e.id).toBe(r.rawEmailId);
+      expect(e.lines).toContain('Identificación\t15.432.876-K');
+      expect(e.fields.find((f: { field: string }) => f.field === 'nationalId').problems.join()).toContain('RUT check digit is 9, not K');
+      expect((await h.call('/api/emails/999999/explain')).status).toBe(404);
+      const vendor = await h.addUser('v@inmobiliaria.cl', 'vendedor', { vendorId: 'v1' }).catch(() => null);
+      if (vendor) expect((await h.call(`/api/emails/${r.rawEmailId}/explain`, { token: vendor })).status).toBe(403);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});

@@ -12,6 +12,7 @@ import * as mail from './mail.ts';
 import * as dup from './duplicates.ts';
 import * as funnel from './funnel.ts';
 import * as notifications from './notifications.ts';
+import { explainStored } from './explain.ts';
 
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
 const MANAGERS = ['admin', 'gerente'] as const;
@@ -33,6 +34,7 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/table.js', allow: 'public', handler: pageFile('table.js') }),
   route({ method: 'GET', path: '/detail.js', allow: 'public', handler: pageFile('detail.js') }),
   route({ method: 'GET', path: '/day.js', allow: 'public', handler: pageFile('day.js') }),
+  route({ method: 'GET', path: '/i18n.js', allow: 'public', handler: pageFile('i18n.js') }),
   route({ method: 'GET', path: '/healthz', allow: 'public', handler: leads.healthz }),
   route({ method: 'GET', path: '/metrics', allow: 'public', handler: leads.metrics }),
   route({ method: 'POST', path: '/api/session', allow: 'public', body: session.signInBody, handler: session.signIn }),
@@ -46,6 +48,7 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/api/options', allow: ALL, handler: leads.options }),
   route({ method: 'GET', path: '/api/parsers', allow: MANAGERS, handler: (ctx) => ({ json: { parsers: leads.parserHealth(ctx.services, ctx.now) } }) }),
   route({ method: 'GET', path: '/api/emails', allow: ADMIN, query: leads.emailsQuery, handler: leads.emails }),
+  route({ method: 'GET', path: '/api/emails/:id/explain', allow: ADMIN, handler: explainStored }),
   route({ method: 'GET', path: '/api/leads', allow: ALL, query: listQuery, handler: leads.listLeads }),
   route({ method: 'GET', path: '/api/leads/export.xlsx', allow: ALL, query: filterQuery, handler: exportXlsx }),
   route({ method: 'GET', path: '/api/leads/export.csv', allow: ALL, query: filterQuery, handler: exportCsv }),

@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads';
 import { compileParser } from '../parsers/load.ts';
 import { runPipeline, type PipelineContext } from '../pipeline/index.ts';
 import { renderMail } from '../pipeline/render-mail.ts';
+import { explainEmail } from '../parsers/explain.ts';
 import { errorToWire, type FromWorker, type ToWorker } from './protocol.ts';
 
 const port = parentPort;
@@ -38,6 +39,14 @@ port.on('message', (msg: ToWorker) => {
   const ctx = context; // the context sent before this email, even if a newer one arrives meanwhile
   if (!ctx) {
     send({ type: 'failed', id: msg.id, error: { name: 'Error', message: 'worker has no pipeline context' } });
+    return;
+  }
+  if (msg.explain) {
+    serially(() =>
+      explainEmail(raw, ctx)
+        .then((explanation) => send({ type: 'done', id: msg.id, outcome: explanation as never }))
+        .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) })),
+    );
     return;
   }
   const limits = msg.extractBudget === 1 ? ctx.limits : { ...ctx.limits, maxExtractMs: ctx.limits.maxExtractMs * msg.extractBudget };

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Limits } from '../config.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 import type { RenderedMail } from '../pipeline/render-mail.ts';
+import type { Explanation } from '../parsers/explain.ts';
 import { startWorker } from './entry.ts';
 import { errorFromWire, toWire, type FromWorker, type ToWorker } from './protocol.ts';
 
@@ -39,6 +40,8 @@ export interface RunOptions {
   extractBudget?: number;
   /** The caller gives the buffer away: its memory moves to the worker instead of being copied. */
   transfer?: boolean;
+  /** `parsers explain` for a stored email: the explanation instead of the outcome. */
+  explain?: boolean;
 }
 
 export interface PoolOptions {
@@ -114,6 +117,11 @@ export class PipelinePool {
       this.queue.push({ raw, ctx, opts, resolve: resolve as (o: never) => void, reject });
       this.pump();
     });
+  }
+
+  /** Explains a stored email (the admin page): the same untrusted work, so the same worker and deadline. */
+  explain(raw: Buffer, ctx: PipelineContext, deadlineMs: number): Promise<Explanation> {
+    return this.run(raw, ctx, { deadlineMs, explain: true }) as unknown as Promise<Explanation>;
   }
 
   /** Parses an email for a person to read (the page's "Correo"), under the same deadline rules. */
@@ -209,7 +217,7 @@ export class PipelinePool {
       slot.worker.postMessage({ type: 'context', context: toWire(task.ctx) } satisfies ToWorker);
       slot.ctx = task.ctx;
     }
-    slot.worker.postMessage({ type: 'run', id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1 } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+    slot.worker.postMessage({ type: 'run', id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1, explain: task.opts.explain } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
   }
 
   /** The tasks queued behind a lost worker never started: back to the front of the queue. */

@@ -17,7 +17,7 @@ export interface WireContext {
 
 export type ToWorker =
   | { type: 'context'; context: WireContext }
-  | { type: 'run'; id: number; raw: Uint8Array; extractBudget: number }
+  | { type: 'run'; id: number; raw: Uint8Array; extractBudget: number; explain?: boolean }
   | { type: 'render'; id: number; raw: Uint8Array; limits: Limits };
 
 export interface WireError {
