@@ -91,3 +91,19 @@ describe('GET /api/emails/:id/explain', () => {
     }
   }, 60_000);
 });
+
+describe('parsers test diffs that teach', () => {
+  it('a failing field says what the rule found, the fallback, and the rejection reason', async () => {
+    const { checkFixture } = await import('../src/cli/parsers.ts');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pteach-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'a.eml');
+    fs.writeFileSync(file, casaYa(CASAYA[0], 0, '15.432.876-K'));
+    fs.writeFileSync(path.join(dir, 'a.expected.json'), JSON.stringify({ fields: { nationalId: '15432876-K', name: 'Camila Rojas Soto', email: 'otra@correo.cl' } }));
+    const r = await checkFixture(file, ctx());
+    expect(r.ok).toBe(false);
+    expect(r.diffs).toContain('fields.nationalId: expected "15432876-K", got null');
+    expect(r.diffs).toContain('  nationalId: your rule found "15.432.876-K"; RUT check digit is 9, not K ("15.432.876-K")');
+    expect(r.diffs.join('\n')).toMatch(/email: the generic label found "camila.rojas@correo.cl"/);
+  });
+});

@@ -4,6 +4,7 @@ import { loadConfig } from '../config.ts';
 import { loadParsers } from '../parsers/load.ts';
 import { runPipeline, type PipelineContext } from '../pipeline/index.ts';
 import { buildProjectIndex } from '../pipeline/project.ts';
+import { explainEmail } from '../parsers/explain.ts';
 import { type CommandContext, UsageError } from './context.ts';
 import { collectEmailFiles } from './files.ts';
 
@@ -52,6 +53,20 @@ function expectedFiles(fixturesDir: string, ids: string[]): string[] {
   });
 }
 
+/** For each failing field: which rule found what (or nothing), the raw value and why it was refused. */
+async function teach(file: string, context: PipelineContext, wrong: string[], parser: string | null): Promise<string[]> {
+  try {
+    const e = await explainEmail(fs.readFileSync(file), context, parser ?? undefined);
+    return e.fields.filter((f) => wrong.includes(f.field)).map((f) => {
+      const found = f.raw === null ? 'nothing found' : `${f.source === 'parser' ? 'your rule' : `the ${f.rule}`} found ${JSON.stringify(f.raw)}`;
+      // The problems already say when the parser's own rule matched nothing and the fallback filled it.
+      return `  ${f.field}: ${found}${f.problems.length ? `; ${f.problems.join('; ')}` : ''}`;
+    });
+  } catch {
+    return [];
+  }
+}
+
 /** Compares a pipeline outcome with an `.expected.json`; only the keys it gives are checked. */
 export async function checkFixture(file: string, context: PipelineContext): Promise<FixtureResult> {
   const expectedFile = file.replace(/\.[^./]+$/, '.expected.json');
@@ -84,9 +99,14 @@ export async function checkFixture(file: string, context: PipelineContext): Prom
   }
   const fields = (expected.fields ?? {}) as Record<string, unknown>;
   const actual = (outcome.kind === 'lead' ? outcome.fields : {}) as Record<string, unknown>;
+  const wrong: string[] = [];
   for (const [k, v] of Object.entries(fields)) {
-    if (!same(v, actual[k] ?? null)) diffs.push(`fields.${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual[k] ?? null)}`);
+    if (!same(v, actual[k] ?? null)) {
+      diffs.push(`fields.${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual[k] ?? null)}`);
+      wrong.push(k);
+    }
   }
+  if (wrong.length) diffs.push(...(await teach(file, context, wrong, outcome.parser)));
   return { file, ok: diffs.length === 0, diffs };
 }
 
