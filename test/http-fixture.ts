@@ -80,6 +80,8 @@ export interface HarnessOptions {
   projects?: string[];
   /** Extra top-level YAML lines (reassignAfterDays, ...). */
   extraYaml?: string[];
+  /** The company's country (default CL). */
+  country?: string;
   /** Reuse of /healthz, /metrics and parser health answers (default 0 in tests). */
   cacheMs?: number;
   /** Extra lines inside `admin:` (e.g. '  pollSeconds: 1'). */
@@ -92,7 +94,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-http-'));
   const dbPath = path.join(dir, 'test.db');
   const yaml = [
-    'country: CL',
+    `country: ${opts.country ?? 'CL'}`,
     'followUpDays: 5',
     'timezone: America/Santiago',
     'projects:',

@@ -159,3 +159,27 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('vendor and manager screens in headles
     await page.context().close();
   });
 });
+
+describe.skipIf(!fs.existsSync(CHROMIUM))('the page in Portuguese where the company is in Brazil', () => {
+  it('speaks Portuguese after sign-in', async () => {
+    const h = await startHarness({ country: 'BR', projects: ['  - name: Jardim das Flores', '    aliases: [JDF]'] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      await h.addUser('gerente@imob.com.br', 'gerente', { name: 'Gerente' });
+      await h.app.ingestor.ingest(formEmail({ name: 'Maria Souza', email: 'maria@gmail.com', project: 'JDF' }), { source: 'file' });
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(h.base);
+      await page.fill('#login-email', 'gerente@imob.com.br');
+      await page.fill('#login-password', PASSWORD);
+      await page.click('#login-form button[type=submit]');
+      await page.waitForSelector('#leads tbody tr');
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('pt');
+      expect(await page.locator('#views [data-view=contactos]').innerText()).toBe('Contatos');
+      expect(await page.locator('#leads thead th').allInnerTexts()).toEqual(expect.arrayContaining(['Nome', 'CPF', 'Telefone', 'Qualidade', 'Responsável']));
+      expect(await page.locator('#logout').innerText()).toBe('Sair');
+    } finally {
+      await browser.close();
+      await h.close();
+    }
+  });
+});

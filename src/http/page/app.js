@@ -2,6 +2,7 @@
 import { $, ApiError, ID_LABELS, ROLE_NAMES, api, getJson, session } from './common.js';
 import { renderDay, wireDay } from './day.js';
 import { fillDetailOptions, wireDetail } from './detail.js';
+import { setLang, t, translatePage } from './i18n.js';
 import { atFirstPage, refresh, startTable, syncUrl, wireTable } from './table.js';
 
 const POLL_MS = 15_000;
@@ -28,7 +29,7 @@ async function logout() {
 function applyRole() {
   const { me } = session;
   $('#who-name').textContent = me.name;
-  $('#who-role').textContent = `· ${ROLE_NAMES[me.role] ?? me.role}`;
+  $('#who-role').textContent = `· ${t(ROLE_NAMES[me.role] ?? me.role)}`;
   $('#who').hidden = false;
   for (const node of document.querySelectorAll('[data-roles]')) node.hidden = !node.dataset.roles.split(' ').includes(me.role);
 }
@@ -55,6 +56,8 @@ async function start() {
   session.idLabel = options.idLabel ?? ID_LABELS[options.country] ?? 'Documento';
   for (const s of document.querySelectorAll('.id-label')) s.textContent = session.idLabel;
   document.documentElement.lang = options.lang ?? 'es';
+  setLang(options.lang);
+  translatePage();
   fillDetailOptions(options);
   applyRole();
   $('#login').hidden = true;

@@ -12,7 +12,8 @@ export const LABELS = {
 };
 export const ROW_STATE = { por_contactar: 'Por contactar', no_contactado: 'No contactado', contactado: 'Contactado', abortado: 'Abortado', descartado: 'Descartado' };
 export const ID_LABELS = { CL: 'RUT', PE: 'DNI/C.E./RUC', BR: 'CPF' };
-export const label = (v) => LABELS[v] ?? v ?? '';
+import { t } from './i18n.js';
+export const label = (v) => t(LABELS[v] ?? v ?? '');
 export const $ = (sel) => document.querySelector(sel);
 const dateTime = new Intl.DateTimeFormat('es-CL', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 const PROBLEM_FIELDS = { name: 'Nombre', nationalId: 'Documento', email: 'Email', phone: 'Teléfono', project: 'Proyecto', contact: 'Contacto' };
@@ -65,7 +66,7 @@ export const getJson = async (path) => (await api(path)).json();
 export const postJson = async (path, body) => (await api(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
 
 export function showMessage(target, text, ok = false) {
-  target.textContent = text;
+  target.textContent = t(text);
   target.className = ok ? 'ok' : 'error';
 }
 

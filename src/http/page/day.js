@@ -2,6 +2,7 @@
 // and a tap to contact opens "registrar contacto".
 import { $, el, fmt, getJson, label, postJson, session, showMessage } from './common.js';
 import { formBody } from './detail.js';
+import { t } from './i18n.js';
 
 let contactLead = null;
 
@@ -16,10 +17,10 @@ function ago(iso, now = Date.now()) {
 function leadCard(c, due = null) {
   const links = [];
   const tap = (type) => () => setTimeout(() => openContact(c, type), 0);
-  if (c.links.tel) links.push(el('a', { class: 'act call', href: c.links.tel, onclick: tap('llamada') }, 'Llamar'));
+  if (c.links.tel) links.push(el('a', { class: 'act call', href: c.links.tel, onclick: tap('llamada') }, t('Llamar')));
   if (c.links.whatsapp) links.push(el('a', { class: 'act wa', href: c.links.whatsapp, target: '_blank', rel: 'noopener noreferrer', onclick: tap('whatsapp') }, 'WhatsApp'));
   if (c.links.mailto) links.push(el('a', { class: 'act mail', href: c.links.mailto, onclick: tap('email') }, 'Email'));
-  links.push(el('button', { type: 'button', class: 'act secondary', onclick: () => openContact(c, 'llamada') }, 'Registrar contacto'));
+  links.push(el('button', { type: 'button', class: 'act secondary', onclick: () => openContact(c, 'llamada') }, t('Registrar contacto')));
   return el('article', { class: `lead-card${c.overdue && !due ? ' overdue' : ''}`, 'data-id': String(c.id) },
     el('h3', { text: c.name ?? '(sin nombre)' }),
     el('p', { class: 'meta', text: [c.project, c.portal].filter(Boolean).join(' · ') }),

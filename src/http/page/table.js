@@ -9,6 +9,7 @@ function shortDate(iso) {
 }
 const when = (iso) => (iso ? el('td', { title: fmt(iso), text: shortDate(iso) }) : el('td', { text: '—' }));
 import { contactLink, currentLeadId, openLead } from './detail.js';
+import { t } from './i18n.js';
 
 let pages = [null]; // cursors of the pages seen, for "Anterior"
 let page = 0;
@@ -106,7 +107,7 @@ async function loadStats() {
 
 function renderHead() {
   const idTitle = session.idLabel;
-  $('#leads thead tr').replaceChildren(...COLUMNS.filter((c) => shown.has(c.key)).map((c) => el('th', { scope: 'col', class: `c-${c.key}`, text: c.key === 'nationalId' ? idTitle : c.title })));
+  $('#leads thead tr').replaceChildren(...COLUMNS.filter((c) => shown.has(c.key)).map((c) => el('th', { scope: 'col', class: `c-${c.key}`, text: c.key === 'nationalId' ? idTitle : t(c.title) })));
 }
 
 async function loadPage() {

@@ -1,0 +1,41 @@
+// Portuguese for companies in Brazil: the page is written in Spanish and translated here, text by
+// text, when the server says the company's language is pt. A text without a translation stays Spanish.
+const PT = {
+  'Abortar': 'Abortar', 'Continuar': 'Continuar', 'Abortar seguimiento': 'Abortar acompanhamento', 'Acciones': 'Ações', 'Acción': 'Ação',
+  'Buscar': 'Buscar', 'Calidad': 'Qualidade', 'Cerrar ✕': 'Fechar ✕', 'Columnas': 'Colunas', 'Comentario (obligatorio)': 'Comentário (obrigatório)',
+  'Comentario': 'Comentário', 'Contactos': 'Contatos', 'Correo': 'E-mail', 'Datos del contacto': 'Dados do contato', 'Descartar contacto': 'Descartar contato',
+  'Descartar': 'Descartar', 'Desde': 'De', 'Editar datos': 'Editar dados', 'Elegir…': 'Escolher…', 'Email': 'E-mail', 'Embudo': 'Funil', 'Entrar': 'Entrar',
+  'Estado': 'Status', 'Estado de los leads': 'Status dos leads', 'Expectativa': 'Expectativa', 'Exportar Excel': 'Exportar Excel', 'Fecha de recontacto': 'Data de retorno',
+  'Fecha': 'Data', 'Ficha de cliente': 'Ficha do cliente', 'Guardar datos': 'Salvar dados', 'Guardar seguimiento': 'Salvar acompanhamento', 'Guardar': 'Salvar',
+  'Hasta': 'Até', 'Historial': 'Histórico', 'Iniciar sesión': 'Entrar', 'Limpiar': 'Limpar', 'Medio': 'Meio', 'Medio de llegada': 'Meio de chegada',
+  'Mis pendientes': 'Meus pendentes', 'Motivo de descarte': 'Motivo do descarte', 'Nada para hoy.': 'Nada para hoje.', 'No tienes contactos pendientes.': 'Você não tem contatos pendentes.',
+  'Nombre': 'Nome', 'Por contactar': 'A contatar', 'Por': 'Por', 'Portal': 'Portal', 'Proyecto': 'Projeto', 'Proyectos': 'Projetos', 'Recontacto': 'Retorno',
+  'Registrar contacto': 'Registrar contato', 'Registrar seguimiento': 'Registrar acompanhamento', 'Responsable': 'Responsável', 'Salir': 'Sair', 'Seguimiento': 'Acompanhamento',
+  'Seguimientos para hoy': 'Acompanhamentos para hoje', 'Seguimientos': 'Acompanhamentos', 'Siguiente »': 'Próxima »', 'Sin contactos para estos filtros.': 'Nenhum contato para estes filtros.',
+  'Teléfono': 'Telefone', 'Tipo de contacto': 'Tipo de contato', 'Tipo': 'Tipo', 'Todas': 'Todas', 'Todos': 'Todos', 'Ver fuente': 'Ver código-fonte', '« Anterior': '« Anterior',
+  'Contraseña': 'Senha', 'Llamar': 'Ligar', 'Vence': 'Vence', 'Venció': 'Venceu', 'Última interacción': 'Última interação', 'Último contacto': 'Último contato', 'Ingreso': 'Entrada',
+  'Contacto registrado.': 'Contato registrado.', 'Seguimiento abortado.': 'Acompanhamento abortado.', 'Datos guardados.': 'Dados salvos.', 'Contacto descartado.': 'Contato descartado.',
+  'Seguimiento registrado.': 'Acompanhamento registrado.', 'Bueno': 'Bom', 'Con problemas': 'Com problemas', 'Malo': 'Ruim', 'No contactados': 'Não contatados', 'Contactados': 'Contatados',
+  'Abortados': 'Abortados', 'Descartados': 'Descartados', 'No contactado': 'Não contatado', 'Contactado': 'Contatado', 'Abortado': 'Abortado', 'Descartado': 'Descartado',
+  'Portales': 'Portais', 'Web': 'Web', 'Otros': 'Outros', 'Alta': 'Alta', 'Media': 'Média', 'Baja': 'Baixa', 'Llamada': 'Ligação', 'Visita': 'Visita', 'Otro': 'Outro',
+  'Sin respuesta': 'Sem resposta', 'Videollamada': 'Videochamada', 'Nuevo': 'Novo', 'Retorno': 'Retorno', 'Administrador': 'Administrador', 'Gerente': 'Gerente',
+  'Supervisor': 'Supervisor', 'Vendedor': 'Vendedor', 'Buscar por nombre, documento, teléfono o email': 'Buscar por nome, documento, telefone ou e-mail',
+};
+
+let lang = 'es';
+export const setLang = (l) => { lang = l === 'pt' ? 'pt' : 'es'; };
+/** A text in the company's language. */
+export const t = (s) => (lang === 'pt' && typeof s === 'string' ? PT[s.trim()] ?? s : s);
+
+/** Translates the static page once: every text node, placeholder and aria-label with a known text. */
+export function translatePage(root = document.body) {
+  if (lang !== 'pt') return;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = n.nodeValue.trim();
+    if (text && PT[text]) n.nodeValue = n.nodeValue.replace(text, PT[text]);
+  }
+  for (const el of root.querySelectorAll('[placeholder],[aria-label]')) {
+    for (const a of ['placeholder', 'aria-label']) if (el.hasAttribute(a) && PT[el.getAttribute(a)]) el.setAttribute(a, PT[el.getAttribute(a)]);
+  }
+}
