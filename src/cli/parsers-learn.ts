@@ -7,7 +7,7 @@ import { explainEmail, formatExplanation } from '../parsers/explain.ts';
 import { chooseLocator } from '../parsers/locate.ts';
 import { bestGuesses, findCandidates, guessCountry, hostileTimes, LEARN_FIELDS, matchRules, sameValue, type Candidate, type LearnField } from '../parsers/learn.ts';
 import { compileParser, loadParsers, parseParserFile, type LoadedParser } from '../parsers/load.ts';
-import { MailView } from '../pipeline/extract.ts';
+import { extractFields, MailView } from '../pipeline/extract.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
 import { parseMime } from '../pipeline/mime.ts';
 import { buildProjectIndex } from '../pipeline/project.ts';
@@ -102,6 +102,9 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   for (const f of LEARN_FIELDS) {
     const value = confirmed[f];
     if (!value) continue;
+    // A message running over several lines is read whole by the generic extraction; a rule would cut it.
+    const flat = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
+    if (f === 'message' && flat(extractFields(views[0], null, country).fields.message) === flat(value)) continue;
     const ex = chooseLocator(views, f, value, country, company.projects);
     if (ex) fields[f] = ex;
     else ctx.err.write(`warning: no rule reads ${f} ${JSON.stringify(value)} on every sample; the generic extraction will look for it\n`);

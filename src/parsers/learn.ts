@@ -6,7 +6,7 @@ import { COUNTRY_CODES, countryModule } from '../countries/index.ts';
 import { checkNationalId, type Country } from '../normalize/national-id.ts';
 import { normalizeEmail } from '../normalize/email.ts';
 import { normalizeName } from '../normalize/name.ts';
-import { normalizePhone } from '../normalize/phone.ts';
+import { normalizePhone, phoneSearchForms } from '../normalize/phone.ts';
 import { baseDomain, type MailView } from '../pipeline/extract.ts';
 import { fieldForLabel, splitLabelLine } from '../pipeline/labels.ts';
 import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
@@ -28,7 +28,6 @@ export interface Candidate {
 /** Placeholders portals print for an empty field ("No informado"): read as missing. */
 export const PLACEHOLDER: PostStep = { replace: ['^(?:no informad[oa]|sin informaci[oó]n|no especificad[oa]|no indica|n/?a|-+)$', ''] };
 const FREE_MAIL = /^(gmail|googlemail|hotmail|outlook|live|yahoo|icloud|me|aol|proton|protonmail|msn)\./;
-const TLD_COUNTRY: Record<string, Country> = { cl: 'CL', pe: 'PE', br: 'BR', mx: 'MX', ar: 'AR', co: 'CO' } as Record<string, Country>;
 
 /** What a value reads as, in `country` and against the configured projects. */
 export function typesOf(value: string, country: Country, projects: ProjectIndex): LearnField[] {
@@ -113,6 +112,11 @@ export function sameValue(field: LearnField, a: string | null, b: string | null,
       default: return fold(s).split('\n')[0];
     }
   };
+  // A phone may read several ways (Argentina's 15 and 9): any reading of one that is the other.
+  if (field === 'phone') {
+    const [ra, rb] = [phoneSearchForms(a, country), phoneSearchForms(b, country)];
+    if (ra.some((r) => rb.includes(r))) return true;
+  }
   const [x, y] = [norm(a), norm(b)];
   return field === 'message' ? x.startsWith(y.slice(0, 60)) || y.startsWith(x.slice(0, 60)) : x === y;
 }
@@ -133,8 +137,12 @@ export const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** The country whose rules read the confirmed ID and phone: the sender's TLD first, then the company's. */
 export function guessCountry(views: MailView[], confirmed: Partial<Record<LearnField, string | null>>, fallback: Country): Country {
-  const tld = (views[0].mail.from?.address ?? '').split('.').pop()?.toLowerCase() ?? '';
-  const order = [...new Set([TLD_COUNTRY[tld], fallback, ...COUNTRY_CODES].filter(Boolean))] as Country[];
+  const tld = (views[0].mail.from?.address ?? '').split('.').pop()?.toUpperCase() ?? '';
+  // A phone confirmed in international form names its country by its calling code.
+  const digits = confirmed.phone?.trim().startsWith('+') ? confirmed.phone.replace(/\D/g, '') : '';
+  const byCode = COUNTRY_CODES.find((c) => digits && digits.startsWith(countryModule(c).phone.callingCode));
+  const byTld = COUNTRY_CODES.find((c) => c === tld);
+  const order = [...new Set([byCode, byTld, fallback, ...COUNTRY_CODES].filter(Boolean))] as Country[];
   const fits = (c: Country) => (!confirmed.nationalId || checkNationalId(confirmed.nationalId, c).id) && (!confirmed.phone || normalizePhone(confirmed.phone, c).e164);
   return order.find(fits) ?? fallback;
 }

@@ -60,6 +60,12 @@ export function locatorCandidates(view: MailView, field: LearnField, value: stri
     });
   }
   out.push(...regexes.filter((r) => !r.sameLine).map((r) => r.ex));
+  // 5. The subject ("Nuevo contacto para Palermo Soho Lofts") and <meta> tags of the head.
+  for (const r of anchoredRegexes([m.subject], field, value, country, projects)) if (r.sameLine) out.push({ ...r.ex, in: 'subject' });
+  $?.('meta[name][content]').each((_, el) => {
+    const name = $(el).attr('name')!;
+    if (same($(el).attr('content') ?? null) && /^[\w:.-]{1,60}$/.test(name)) out.push({ meta: name, post: [PLACEHOLDER] });
+  });
   return out;
 }
 
