@@ -45,6 +45,11 @@ export function locatorCandidates(view: MailView, field: LearnField, value: stri
       return undefined;
     });
   }
+  // <meta name="lead_name" content="…"> in the head: structure a sender keeps.
+  $?.('meta[name][content]').each((_, el) => {
+    const name = $(el).attr('name')!;
+    if (same($(el).attr('content') ?? null) && /^[\w:.-]{1,60}$/.test(name)) out.push({ meta: name, post: [PLACEHOLDER] });
+  });
   // 4. A regular expression anchored on the stable text before the value on its line, then
   // the element's place in the document, then a regex anchored on the line above.
   const regexes = anchoredRegexes(lines, field, value, country, projects);
@@ -60,12 +65,8 @@ export function locatorCandidates(view: MailView, field: LearnField, value: stri
     });
   }
   out.push(...regexes.filter((r) => !r.sameLine).map((r) => r.ex));
-  // 5. The subject ("Nuevo contacto para Palermo Soho Lofts") and <meta> tags of the head.
+  // 5. The subject ("Nuevo contacto para Palermo Soho Lofts").
   for (const r of anchoredRegexes([m.subject], field, value, country, projects)) if (r.sameLine) out.push({ ...r.ex, in: 'subject' });
-  $?.('meta[name][content]').each((_, el) => {
-    const name = $(el).attr('name')!;
-    if (same($(el).attr('content') ?? null) && /^[\w:.-]{1,60}$/.test(name)) out.push({ meta: name, post: [PLACEHOLDER] });
-  });
   return out;
 }
 
