@@ -41,9 +41,9 @@ async function cli(dir: string, args: string[]) {
 const flags = (p: Person, idText: string) => ['--field', `name=${p.name}`, '--field', `nationalId=${idText}`, '--field', `email=${p.email}`, '--field', `phone=${p.phone}`, '--field', `project=${p.project}`, '--field', `message=${p.message}`];
 
 /** Replays an email through the real pipeline with the tree's parsers (the learned one included). */
-async function replay(dir: string, eml: string) {
+async function replay(dir: string, eml: string | Buffer) {
   const { config } = loadConfig(path.join(dir, 'c.yaml'));
-  const outcome = await runPipeline(Buffer.from(eml), { parsers: loadParsers(config.parsersDir), projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits });
+  const outcome = await runPipeline(Buffer.isBuffer(eml) ? eml : Buffer.from(eml), { parsers: loadParsers(config.parsersDir), projects: buildProjectIndex(config.projects, config.mailboxes), country: config.country, limits: config.limits });
   if (outcome.kind !== 'lead') throw new Error(`ignored: ${outcome.reason}`);
   return outcome;
 }
@@ -113,4 +113,39 @@ describe('parsers learn', () => {
     for (const e of regexes) expect(patternProblem((e as { regex: string }).regex)).toBeNull();
     for (const t of hostileTimes(Object.fromEntries(regexes.map((e, i) => [i, e])))) expect(t.ms).toBeLessThan(200);
   }, 60_000);
+});
+
+describe('measure: the shipped portals learned back from their own fixtures', () => {
+  it('reproduces the expected fields of at least 90% of the portals from one sample each', async () => {
+    const started = performance.now();
+    const ids = fs.readdirSync('parsers').filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5));
+    let portals = 0;
+    const failed: string[] = [];
+    for (const id of ids) {
+      const fx = path.join('fixtures', id);
+      if (!fs.existsSync(fx)) continue;
+      const cases = fs.readdirSync(fx).filter((f) => f.endsWith('.expected.json')).sort()
+        .map((f) => ({ eml: path.join(fx, f.replace('.expected.json', '.eml')), want: JSON.parse(fs.readFileSync(path.join(fx, f), 'utf8')) }))
+        .filter((c) => c.want.quality === 'bueno' && fs.existsSync(c.eml));
+      if (!cases.length) continue;
+      portals++;
+      // The portal's own parser removed; the fixtures' projects; its first fixture's fields confirmed.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plearn-shipped-'));
+      dirs.push(dir);
+      fs.mkdirSync(path.join(dir, 'parsers'));
+      for (const f of fs.readdirSync('parsers')) if (f !== `${id}.yaml`) fs.copyFileSync(path.join('parsers', f), path.join(dir, 'parsers', f));
+      fs.writeFileSync(path.join(dir, 'c.yaml'), `${fs.readFileSync('fixtures/config.yaml', 'utf8')}\nparsersDir: ${path.join(dir, 'parsers')}\n`);
+      const flags = Object.entries(cases[0].want.fields ?? {}).filter(([, v]) => v).flatMap(([k, v]) => ['--field', `${k}=${v}`]);
+      await cli(dir, ['parsers', 'learn', cases[0].eml, '--id', `${id}-learned`, ...flags]);
+      const ok = await Promise.all(cases.map(async (c) => {
+        const o = await replay(dir, fs.readFileSync(c.eml)).catch(() => null);
+        return o !== null && Object.entries(c.want.fields ?? {}).every(([k, v]) => JSON.stringify((o.fields as unknown as Record<string, unknown>)[k] ?? null) === JSON.stringify(v));
+      }));
+      if (ok.includes(false)) failed.push(id);
+    }
+    const share = (portals - failed.length) / portals;
+    console.log(`parsers learn: ${portals - failed.length}/${portals} shipped portals reproduced from one sample in ${((performance.now() - started) / 1000).toFixed(1)} s${failed.length ? ` (not: ${failed.join(', ')})` : ''}`);
+    expect(portals).toBeGreaterThan(10);
+    expect(share).toBeGreaterThanOrEqual(0.9);
+  }, 300_000);
 });
