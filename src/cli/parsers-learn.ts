@@ -8,6 +8,7 @@ import { chooseLocator } from '../parsers/locate.ts';
 import { bestGuesses, findCandidates, guessCountry, hostileTimes, LEARN_FIELDS, matchRules, sameValue, type Candidate, type LearnField } from '../parsers/learn.ts';
 import { compileParser, loadParsers, parseParserFile, type LoadedParser } from '../parsers/load.ts';
 import { extractFields, MailView } from '../pipeline/extract.ts';
+import { chooseParser } from '../pipeline/choose-parser.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
 import { parseMime } from '../pipeline/mime.ts';
 import { buildProjectIndex } from '../pipeline/project.ts';
@@ -94,8 +95,9 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   let confirmed: Partial<Record<LearnField, string | null>>;
   if (interactive) confirmed = await ask(ctx, cands, guesses, given);
   else if (ctx.values.accept || ctx.values.yes || Object.keys(given).length) {
-    // Scripts: the given values, plus the best guesses only when --accept/--yes says so.
-    confirmed = { ...(ctx.values.accept || ctx.values.yes ? Object.fromEntries(LEARN_FIELDS.map((f) => [f, guesses[f]?.value ?? null])) : {}), ...given };
+    // Scripts: the given values only (a field left out is left to the generic extraction: a guess
+    // such as the portal's own phone would be worse than none); the guesses when none is given.
+    confirmed = Object.keys(given).length ? given : Object.fromEntries(LEARN_FIELDS.map((f) => [f, guesses[f]?.value ?? null]));
   } else throw new UsageError('not a terminal: confirm the values with --field name=VALUE … or take the guesses with --accept');
   country = guessCountry(views, confirmed, ctx.config.country);
   const fields: Record<string, unknown> = {};
@@ -111,12 +113,21 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   }
   const name = (ctx.values.name as string | undefined) ?? id;
   const values = Object.values(confirmed).filter((v): v is string => Boolean(v));
-  const config = { id, name, medium: 'portales', ...(country !== ctx.config.country ? { country } : {}), match: matchRules(views, values), fields };
-  const yamlText = `# Learned by \`centralizer parsers learn\` from ${files.map((f) => path.basename(f)).join(', ')}\n${stringify(config, { aliasDuplicateObjects: false, lineWidth: 0 })}`;
+  const config: Record<string, unknown> = { id, name, medium: 'portales', ...(country !== ctx.config.country ? { country } : {}), match: matchRules(views, values), fields };
+  const render = () => `# Learned by \`centralizer parsers learn\` from ${files.map((f) => path.basename(f)).join(', ')}\n${stringify(config, { aliasDuplicateObjects: false, lineWidth: 0 })}`;
+  let yamlText = render();
   // The same checks as `parsers check`: schema, selectors, sender rules and the regex guard.
   let learned: LoadedParser;
   try {
     learned = parseParserFile(yamlText, target);
+    // A catch-all parser as specific as this one (same score) must not take the portal's emails.
+    const others = existing.filter((p) => p.config.id !== id);
+    if (views.some((v) => chooseParser(v, [...others, learned])?.config.id !== id)) {
+      config.priority = 100;
+      yamlText = render();
+      learned = parseParserFile(yamlText, target);
+      if (views.some((v) => chooseParser(v, [...others, learned])?.config.id !== id)) ctx.err.write('warning: a more specific parser still claims these samples\n');
+    }
   } catch (e) {
     ctx.err.write(`the learned parser does not pass the checks, nothing written:\n${(e as Error).message}\n`);
     return 1;

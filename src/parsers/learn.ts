@@ -7,6 +7,7 @@ import { checkNationalId, type Country } from '../normalize/national-id.ts';
 import { normalizeEmail } from '../normalize/email.ts';
 import { normalizeName } from '../normalize/name.ts';
 import { normalizePhone, phoneSearchForms } from '../normalize/phone.ts';
+import { forwardedSenders } from '../pipeline/choose-parser.ts';
 import { baseDomain, type MailView } from '../pipeline/extract.ts';
 import { fieldForLabel, splitLabelLine } from '../pipeline/labels.ts';
 import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
@@ -149,7 +150,10 @@ export function guessCountry(views: MailView[], confirmed: Partial<Record<LearnF
 
 /** Match rules: the sender's domain, and the subject's words every sample shares when there are several. */
 export function matchRules(views: MailView[], values: string[]): { from?: string[]; subject?: string; body?: string } {
-  const address = views[0].mail.from?.address ?? '';
+  // A sample forwarded by a person: the portal is the original sender inside the forward.
+  const own = views[0].mail.from?.address ?? '';
+  const inner = FREE_MAIL.test(baseDomain(own)) ? forwardedSenders(views[0].lines).find((s) => !FREE_MAIL.test(baseDomain(s))) : undefined;
+  const address = inner ?? own;
   const domain = address ? baseDomain(address) : '';
   const rules: { from?: string[]; subject?: string; body?: string } = {};
   const personal = FREE_MAIL.test(domain);
