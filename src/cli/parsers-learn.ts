@@ -76,9 +76,10 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   const id = ctx.values.id as string | undefined;
   if (!files.length || !id) throw new UsageError('parsers learn needs sample .eml files and --id ID');
   if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) throw new UsageError('--id: lowercase letters, digits and dashes');
-  const target = path.join(ctx.config.parsersDir, `${id}.yaml`);
   const existing = loadParsers(ctx.config.parsersDir);
   const clash = existing.find((p) => p.config.id === id);
+  // --force replaces the file that holds the id, so two files never claim it.
+  const target = clash?.file ?? path.join(ctx.config.parsersDir, `${id}.yaml`);
   if ((fs.existsSync(target) || clash) && !ctx.values.force) {
     ctx.err.write(`${clash?.file ?? target} exists: add --force to replace it\n`);
     return 1;
