@@ -149,3 +149,24 @@ describe('measure: the shipped portals learned back from their own fixtures', ()
     expect(share).toBeGreaterThanOrEqual(0.9);
   }, 300_000);
 });
+
+describe('parsers learn on a terminal', () => {
+  it('asks for each field: Enter keeps the guess, a number picks a candidate, "-" means none', async () => {
+    const dir = tree({ 'a.eml': casaYa(CASAYA[0], 0) });
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    const out = new PassThrough();
+    let stdout = '';
+    // name: Enter (the guess); nationalId: candidate 2; email, phone, project: Enter; message: none.
+    const answers = ['', '2', '', '', '', '-'];
+    out.on('data', (d) => {
+      stdout += d;
+      if (/\]: $/.test(String(d))) input.write(`${answers.shift() ?? ''}\n`);
+    });
+    const code = await main(['parsers', 'learn', path.join(dir, 'a.eml'), '--id', 'casaya', '--config', path.join(dir, 'c.yaml'), '--fixtures', path.join(dir, 'fixtures')], { out, err: new PassThrough() } as never, input);
+    expect(code).toBe(0);
+    expect(stdout).toContain('name [Camila Rojas Soto]: ');
+    const yaml = fs.readFileSync(path.join(dir, 'parsers', 'casaya.yaml'), 'utf8');
+    expect(yaml).toContain('label: Identificación');
+    expect(yaml).not.toContain('message:');
+  }, 60_000);
+});
