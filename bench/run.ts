@@ -175,6 +175,11 @@ async function queries(dir: string) {
     list: await time('list first page, filtered', `/api/leads?quality=bueno&status=por_contactar&limit=50`),
     searchRut: await time('search by RUT', `/api/leads?q=${encodeURIComponent(info.sampleRut.replace(/(\d)(?=(\d{3})+-)/g, '$1.'))}`),
     searchEmail: await time('search by email', `/api/leads?q=${encodeURIComponent(info.sampleEmail)}`),
+    // The commonest surname (1 lead in 8), two words in any order, a domain and the last digits of a phone.
+    searchSurname: await time('search, commonest surname', `/api/leads?q=${encodeURIComponent('gonzalez')}`),
+    searchTwoWords: await time('search, two words any order', `/api/leads?q=${encodeURIComponent('gonzalez maria')}`),
+    searchDomain: await time('search, email domain', `/api/leads?q=${encodeURIComponent('@correo.cl')}`),
+    searchDigits: await time('search, last phone digits', `/api/leads?q=${encodeURIComponent('4321')}`),
     funnel: await time('funnel, period', `/api/funnel?from=${info.from}&to=${info.to}`),
     funnelFiltered: await time('funnel, project + portal + period', `/api/funnel?project=${project}&parser=toctoc&from=${info.from}&to=${info.to}`),
   };
@@ -196,6 +201,7 @@ async function queries(dir: string) {
     statsFilteredMs: out.statsFiltered.median, statsFilteredP95Ms: out.statsFiltered.p95,
     listMs: out.list.median, listP95Ms: out.list.p95,
     searchMs: Math.max(out.searchRut.median, out.searchEmail.median), searchRutMs: out.searchRut.median, searchEmailMs: out.searchEmail.median,
+    searchNameWorstMs: Math.max(out.searchSurname.median, out.searchTwoWords.median, out.searchDomain.median, out.searchDigits.median),
     exportMs: pct(exportTimes, 50), exportRows: rows || 10_000,
     interactions, funnelMs: out.funnel.median, funnelP95Ms: out.funnel.p95, funnelFilteredMs: out.funnelFiltered.median, funnelFilteredP95Ms: out.funnelFiltered.p95,
   };

@@ -132,6 +132,19 @@ describe('search', () => {
     expect(await ids('nadie-con-este-nombre')).toEqual([]);
     expect(await ids('%')).toEqual([]);
   });
+
+  it('finds partial emails, email domains, the last digits of a phone and name words in any order', async () => {
+    const ana = [...data.anaLeadIds].sort((a, b) => a - b);
+    // Independent of src/: which seeded leads carry each piece, read straight from the table.
+    const having = (sql: string, ...args: unknown[]) => (h.app.store.sqlite.prepare(`SELECT id FROM leads WHERE ${sql} AND contact_state <> 'descartado' ORDER BY id`).pluck().all(...args) as number[]);
+    expect(await ids('ana.rojas@')).toEqual(having("email LIKE 'ana.rojas@%'"));
+    expect(await ids('@hotmail.com')).toEqual(having("email LIKE '%@hotmail.com'"));
+    expect((await ids('@hotmail.com')).length).toBeGreaterThan(0);
+    expect(await ids('4321')).toEqual(having("phone LIKE '%4321'"));
+    expect(await ids('rojas ana')).toEqual(ana);
+    expect(await ids('Rojas María')).toEqual(ana);
+    expect(await ids('rojas pedro')).toEqual([]);
+  });
 });
 
 describe('GET /api/leads/:id and the raw email', () => {

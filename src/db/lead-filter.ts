@@ -79,26 +79,34 @@ export function searchSubquery(q: string, country: Country): Where {
     parts.push(`SELECT id FROM leads WHERE ${inList(col, values, params)}`);
     parts.push(`SELECT l2.id FROM clients c JOIN leads l2 ON l2.client_id = c.id WHERE ${inList(`c.${col}`, values, params)}`);
   };
+  // Substrings through the trigram index (migration 0010): every term must appear, in any order.
+  const substrings = (terms: string[]) => {
+    const usable = terms.filter((t) => [...t].length >= 3).slice(0, 8);
+    if (!usable.length) return;
+    parts.push('SELECT rowid AS id FROM leads_search WHERE leads_search MATCH ?');
+    params.push(usable.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND '));
+  };
   if (text.includes('@')) {
     const email = normalizeEmail(text).email;
     if (email) exact('email', [email]);
-    else {
-      // A partial address ("juan@"): a range on the email index.
-      const lower = text.toLowerCase();
-      parts.push('SELECT id FROM leads WHERE email >= ? AND email < ?');
-      params.push(lower, `${lower}\uffff`);
-    }
+    else substrings([text.toLowerCase()]); // "juan@", "@gmail.com": part of an address
   } else {
     exact('national_id', nationalIdSearchForms(text, country));
     exact('phone', phoneSearchForms(text, country));
     if (!parts.length) {
+      const digits = text.replace(/[\s()+.-]/g, '');
       const key = fold(text);
-      if (key) {
-        parts.push('SELECT id FROM leads WHERE search_name >= ? AND search_name < ?');
-        params.push(key, `${key}\uffff`);
-        if (key.length >= 2) {
-          parts.push('SELECT id FROM leads INDEXED BY leads_search_name WHERE search_name > \'\' AND instr(search_name, ?) > 0');
-          params.push(` ${key}`);
+      if (/^\d{3,}$/.test(digits)) substrings([digits]); // the last digits of a phone, part of an ID
+      else if (key) {
+        const words = key.split(' ');
+        if (words.every((w) => w.length >= 3)) substrings(words); // words of a name (or a domain) in any order
+        else {
+          parts.push('SELECT id FROM leads WHERE search_name >= ? AND search_name < ?');
+          params.push(key, `${key}\uffff`);
+          if (key.length >= 2) {
+            parts.push('SELECT id FROM leads INDEXED BY leads_search_name WHERE search_name > \'\' AND instr(search_name, ?) > 0');
+            params.push(` ${key}`);
+          }
         }
       }
     }
