@@ -92,6 +92,8 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   const guesses = bestGuesses(cands);
   ctx.out.write(`candidate values in ${files[0]}:\n`);
   cands.forEach((c, i) => ctx.out.write(`  ${String(i + 1).padStart(2)}. ${JSON.stringify(c.value)}${c.label ? `  (label "${c.label}")` : ''}  ${c.types.join(', ') || '-'}\n`));
+  ctx.out.write('best guesses:\n');
+  for (const f of LEARN_FIELDS) ctx.out.write(`  ${f.padEnd(10)} ${guesses[f] ? `${cands.indexOf(guesses[f]!) + 1}. ${JSON.stringify(guesses[f]!.value)}` : '-'}\n`);
   const interactive = !ctx.values.accept && !ctx.values.yes && Boolean((ctx.input as { isTTY?: boolean } | undefined)?.isTTY);
   let confirmed: Partial<Record<LearnField, string | null>>;
   if (interactive) confirmed = await ask(ctx, cands, guesses, given);

@@ -68,7 +68,7 @@ export function findCandidates(view: MailView, country: Country, projects: Proje
       // A label alone in its cell: "Nombre" then "Camila Rojas" on the next line.
       const bare = line.replace(/[:*]+$/, '').trim();
       const next = lines[i + 1];
-      if (next && shortLabel(bare) && bare.split(/\s+/).length <= 4 && (line.endsWith(':') || fieldForLabel(bare)) && !splitLabelLine(next)) add(next, bare, i + 1);
+      if (next && shortLabel(bare) && bare.split(/\s+/).length <= 4 && !splitLabelLine(next) && (line.endsWith(':') || fieldForLabel(bare) || typesOf(next, country, projects).some((t) => t !== 'name' && t !== 'message'))) add(next, bare, i + 1);
     }
   }
   // Unlabelled paragraphs: the client's own words are often not labelled at all.
