@@ -170,3 +170,15 @@ describe('parsers learn on a terminal', () => {
     expect(yaml).not.toContain('message:');
   }, 60_000);
 });
+
+describe('parsers learn --db: before going live', () => {
+  it('says what the new parser would change on the stored emails of that portal', async () => {
+    const dir = tree({ 'hogar-1.eml': hogarFacil(HOGAR[0], 0), 'hogar-2.eml': hogarFacil(HOGAR[1], 1), 'hogar-3.eml': hogarFacil(HOGAR[2], 2) });
+    const db = path.join(dir, 'c.db');
+    const stored = await cli(dir, ['replay', path.join(dir, 'hogar-2.eml'), path.join(dir, 'hogar-3.eml'), '--db', db, '--json']);
+    expect(stored.stdout).toContain('"quality":"con_problemas"'); // Peruvian DNIs read as Chilean RUTs
+    const r = await cli(dir, ['parsers', 'learn', path.join(dir, 'hogar-1.eml'), '--id', 'hogar-facil', '--db', db, ...flags(HOGAR[0], HOGAR[0].id)]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('2 stored emails would use hogar-facil: 2 con_problemas → bueno, 0 worse');
+  }, 60_000);
+});

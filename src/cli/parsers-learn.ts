@@ -70,6 +70,15 @@ async function ask(ctx: CommandContext, cands: Candidate[], guesses: Partial<Rec
   return out;
 }
 
+async function questionOnce(ctx: CommandContext, q: string): Promise<string> {
+  const rl = readline.createInterface({ input: ctx.input!, output: ctx.out });
+  try {
+    return (await rl.question(q)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
 /** `centralizer parsers learn SAMPLE.eml… --id ID [--name NAME] [--field F=V]… [--accept|--yes] [--force]`. */
 export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers): Promise<number> {
   const files = ctx.args.slice(1);
@@ -149,6 +158,12 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     if (!want || f === 'message') continue;
     const got = first.fields.find((x) => x.field === f)?.normalized ?? null;
     if (!sameValue(f, got, want, country, company.projects)) { ctx.err.write(`warning: ${f}: confirmed ${JSON.stringify(want)}, the learned parser gives ${JSON.stringify(got)}\n`); mismatch++; }
+  }
+  if (ctx.db) {
+    // Before going live: what it would change on the stored emails it would claim (read only).
+    const { previewOnStored } = await import('./learn-preview.ts');
+    ctx.out.write(`${await previewOnStored(ctx, { ...company, parsers: existing }, { ...company, parsers }, id)}\n`);
+    if (interactive && !/^(s|si|sí|y|yes|)$/i.test(await questionOnce(ctx, 'write the parser? [S/n] '))) return 1;
   }
   fs.writeFileSync(target, yamlText);
   ctx.out.write(`wrote ${target}\n`);
