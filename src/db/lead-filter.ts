@@ -31,6 +31,12 @@ export interface LeadFilter {
   ownerVendorId?: string;
   /** What the caller may see (src/auth/scope.ts): always applied in SQL. */
   scope?: Scope;
+  /**
+   * The screen's list only: a substring search looks at its newest `searchCap` matches (by lead
+   * id), so a surname one lead in eight carries answers as fast as a rare one. Counts and exports
+   * are never capped.
+   */
+  searchCap?: number;
 }
 
 export interface Cursor { receivedAt: number; id: number }
@@ -70,7 +76,7 @@ export function inList(col: string, values: readonly unknown[], params: unknown[
  * else is a name: a range on the folded name index, plus a word-start match that scans only the
  * small covering index leads_search_name.
  */
-export function searchSubquery(q: string, country: Country): Where {
+export function searchSubquery(q: string, country: Country, cap?: number): Where {
   const text = q.trim();
   const params: unknown[] = [];
   const parts: string[] = [];
@@ -83,8 +89,9 @@ export function searchSubquery(q: string, country: Country): Where {
   const substrings = (terms: string[]) => {
     const usable = terms.filter((t) => [...t].length >= 3).slice(0, 8);
     if (!usable.length) return;
-    parts.push('SELECT rowid AS id FROM leads_search WHERE leads_search MATCH ?');
+    parts.push(`SELECT id FROM (SELECT rowid AS id FROM leads_search WHERE leads_search MATCH ?${cap ? ' ORDER BY rowid DESC LIMIT ?' : ''})`);
     params.push(usable.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND '));
+    if (cap) params.push(cap);
   };
   if (text.includes('@')) {
     const email = normalizeEmail(text).email;
@@ -164,7 +171,7 @@ export function buildWhere(f: LeadFilter, now: number, country: Country, include
   if (f.from !== undefined) { clauses.push('l.received_at >= ?'); params.push(f.from); }
   if (f.to !== undefined) { clauses.push('l.received_at < ?'); params.push(f.to); }
   if (f.q) {
-    const sub = searchSubquery(f.q, country);
+    const sub = searchSubquery(f.q, country, f.searchCap);
     clauses.push(`l.id IN (${sub.sql})`);
     params.push(...sub.params);
   }

@@ -44,10 +44,13 @@ export function filterFrom(ctx: RequestContext<FilterQuery>) {
   return { ...filter, scope };
 }
 
+/** The list's substring search looks at the newest matches only (see LeadFilter.searchCap). */
+export const SEARCH_CAP = 1000;
+
 export function listLeads(ctx: RequestContext<z.output<typeof listQuery>>) {
   const filter = filterFrom(ctx);
   const cursor = ctx.query.cursor ? decodeCursor(ctx.query.cursor) : null;
-  const page = ctx.services.queries.list(filter, ctx.query.limit ?? 50, cursor, ctx.now);
+  const page = ctx.services.queries.list({ ...filter, searchCap: SEARCH_CAP }, ctx.query.limit ?? 50, cursor, ctx.now);
   return { json: { items: page.rows.map((r) => leadItem(r, ctx.now)), nextCursor: page.next ? encodeCursor(page.next) : null } };
 }
 
