@@ -8,6 +8,7 @@ import { createApp, type App } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { DAY_MS } from '../src/vocabulary.ts';
+import { ownerHistory, pendingLeads, reassignClient, registerActivity, retireVendor } from '../src/leads/ownership.ts';
 import { WebhookSender, sign, SIGNATURE_HEADER } from '../src/ownership/webhooks.ts';
 import { formEmail, rut } from './helpers/mail.ts';
 
@@ -68,7 +69,7 @@ describe('a returning client', () => {
     const later = await leadOf(1, T0 + 31 * DAY_MS);
     expect(later.contactType).toBe('transferencia');
     expect(later.owner).not.toBe(first.owner);
-    const history = app.ownership.ownerHistory(first.clientId);
+    const history = await app.store.read((r) => ownerHistory(r, first.clientId));
     expect(history.map((h) => [h.action, h.from, h.to])).toEqual([
       ['assign', null, first.owner],
       ['reassign', first.owner, later.owner],
@@ -78,7 +79,7 @@ describe('a returning client', () => {
 
   it('activity by the owner restarts the 30 days', async () => {
     const first = await leadOf(1, T0);
-    app.ownership.registerActivity(first.clientId, T0 + 20 * DAY_MS);
+    await app.store.unitOfWork((tx) => registerActivity(tx, first.clientId, T0 + 20 * DAY_MS));
     expect(await leadOf(1, T0 + 45 * DAY_MS)).toMatchObject({ owner: first.owner, contactType: 'retorno' });
     expect(await leadOf(1, T0 + 51 * DAY_MS)).toMatchObject({ contactType: 'transferencia' });
   });
@@ -104,7 +105,7 @@ describe('vendors leaving, managers reassigning, pending lists', () => {
     for (let n = 1; n <= 8; n++) leads.push(await leadOf(n, T0));
     const ofV1 = leads.filter((l) => l.owner === 'v1');
     expect(ofV1.length).toBeGreaterThan(0);
-    const r = app.ownership.retire('v1', 'test', T0 + DAY_MS);
+    const r = await app.store.unitOfWork((tx) => retireVendor(tx, 'v1', 'test', T0 + DAY_MS));
     expect(r.moved).toBe(ofV1.length);
     const owners = ofV1.map((l) => (app.store.sqlite.prepare('select owner_vendor_id o from clients where id = ?').get(l.clientId) as { o: string }).o);
     expect(owners.every((o) => o === 'v2' || o === 'v3')).toBe(true);
@@ -114,17 +115,17 @@ describe('vendors leaving, managers reassigning, pending lists', () => {
   it('manual reassignment needs an active vendor and keeps the history', async () => {
     const first = await leadOf(1, T0);
     const other = first.owner === 'v1' ? 'v2' : 'v1';
-    expect(() => app.ownership.reassign(first.clientId, 'nobody', 'x', 'mgr', T0)).toThrow(/not an active vendor/);
-    app.ownership.reassign(first.clientId, other, 'cliente pidió otro asesor', 'mgr', T0 + DAY_MS);
-    expect(app.ownership.ownerHistory(first.clientId).at(-1)).toMatchObject({ action: 'manual-reassign', to: other, reason: 'cliente pidió otro asesor', actor: 'mgr' });
-    expect(app.ownership.pending(other, T0).map((l) => l.id)).toContain(first.leadId);
+    await expect(app.store.unitOfWork((tx) => reassignClient(tx, first.clientId, 'nobody', 'x', 'mgr', T0))).rejects.toThrow(/not an active vendor/);
+    await app.store.unitOfWork((tx) => reassignClient(tx, first.clientId, other, 'cliente pidió otro asesor', 'mgr', T0 + DAY_MS));
+    expect((await app.store.read((r) => ownerHistory(r, first.clientId))).at(-1)).toMatchObject({ action: 'manual-reassign', to: other, reason: 'cliente pidió otro asesor', actor: 'mgr' });
+    expect((await app.store.read((r) => pendingLeads(r, other, T0))).map((l) => l.id)).toContain(first.leadId);
   });
 
   it('the pending list is oldest first and says no_contactado past the deadline', async () => {
     await leadOf(1, T0 + DAY_MS); // v1
     await leadOf(2, T0); // v2
     await leadOf(3, T0); // v1
-    const pending = app.ownership.pending('v1', T0 + 5.5 * DAY_MS);
+    const pending = await app.store.read((r) => pendingLeads(r, 'v1', T0 + 5.5 * DAY_MS));
     expect(pending.map((l) => l.receivedAt)).toEqual([T0, T0 + DAY_MS]);
     expect(pending.map((l) => l.status)).toEqual(['no_contactado', 'por_contactar']);
   });
