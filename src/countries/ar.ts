@@ -1,6 +1,6 @@
 // Argentina: DNI (7-8 digits, no check digit) and CUIT/CUIL (11 digits: type prefix, the DNI and a
 // modulo-11 check digit). Check digit as in python-stdnum stdnum/ar/cuit.py.
-import { DASHES, ID_LABEL, bad, before, checkReason, dotted, isMobileType, ok } from './shared.ts';
+import { DASHES, ID_LABEL, bad, before, checkReason, dotted, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 
 export function cuitCheckDigit(first10: string): string {
@@ -55,24 +55,19 @@ const CUIT_LABEL = /\bC\.?U\.?I\.?[TL]\b[^\n\d]{0,16}$/i;
 // A bare DNI has no checksum: only trusted right after its label.
 const DNI_IN_TEXT = /\bD\.?N\.?I\b\.?\s{0,3}(?:N[°º.o]?\s{0,2})?(?:es\s{1,2})?:?\s{0,3}(\d{1,2}\.\d{3}\.\d{3}|\d{7,8})(?![\d\-\u2010-\u2015])/gi;
 
+// Prefixes 30/33/34 are companies' (a footer's), not the person writing.
+const personCuit = ({ id }: IdCheck): NationalId | null => (id && PERSON_PREFIX.test(id.value) ? id : null);
+
 function findAr(text: string): NationalId | null {
-  // Prefixes 30/33/34 are companies' (a footer's), not the person writing.
-  for (const m of text.matchAll(CUIT_DASHED)) {
-    const { id } = checkCuit(m[1].replace(DASHES, '-'));
-    if (id && PERSON_PREFIX.test(id.value)) return id;
-  }
-  // Bare 11 digits could be a phone: need a label.
-  for (const m of text.matchAll(CUIT_PLAIN)) {
-    const ctx = before(text, m.index);
-    if (!CUIT_LABEL.test(ctx) && !ID_LABEL.test(ctx)) continue;
-    const { id } = checkCuit(m[1]);
-    if (id && PERSON_PREFIX.test(id.value)) return id;
-  }
-  for (const m of text.matchAll(DNI_IN_TEXT)) {
-    const { id } = checkDni(m[1]);
-    if (id) return id;
-  }
-  return null;
+  return (
+    firstId(text, CUIT_DASHED, (m) => personCuit(checkCuit(m[1].replace(DASHES, '-')))) ??
+    // Bare 11 digits could be a phone: need a label.
+    firstId(text, CUIT_PLAIN, (m) => {
+      const ctx = before(text, m.index);
+      return CUIT_LABEL.test(ctx) || ID_LABEL.test(ctx) ? personCuit(checkCuit(m[1])) : null;
+    }) ??
+    firstId(text, DNI_IN_TEXT, (m) => checkDni(m[1]).id)
+  );
 }
 
 export const AR: CountryModule<'AR'> = {

@@ -1,5 +1,5 @@
 // Brazil: CPF with its two check digits (shared/reference/national-ids-and-phones.md §4).
-import { DASHES, ID_LABEL, PHONE_LABEL, bad, before, checkReason, isMobileType, ok } from './shared.ts';
+import { DASHES, ID_LABEL, PHONE_LABEL, bad, before, checkReason, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 
 function cpfDigit(digits: string, firstWeight: number): number {
@@ -38,19 +38,16 @@ const CPF_DOTTED = /(?<![\d.])(\d{3}\.\d{3}\.\d{3}-\d{2})(?![\d])/g;
 const CPF_PLAIN = /(?<![\d+.\-])(\d{11})(?![\d])/g;
 
 function findCpf(text: string): NationalId | null {
-  for (const m of text.matchAll(CPF_DOTTED)) {
-    const { id } = checkCpfDigits(m[1].replace(/\D/g, ''));
-    if (id) return id;
-  }
-  // Bare 11 digits are often a mobile (DDD + 9 + 8 digits): need a label or a non-phone shape.
-  for (const m of text.matchAll(CPF_PLAIN)) {
-    const ctx = before(text, m.index);
-    const labelled = ID_LABEL.test(ctx);
-    if (!labelled && (PHONE_LABEL.test(ctx) || /^[1-9]{2}9/.test(m[1]))) continue;
-    const { id } = checkCpfDigits(m[1]);
-    if (id) return id;
-  }
-  return null;
+  return (
+    firstId(text, CPF_DOTTED, (m) => checkCpfDigits(m[1].replace(/\D/g, '')).id) ??
+    // Bare 11 digits are often a mobile (DDD + 9 + 8 digits): need a label or a non-phone shape.
+    firstId(text, CPF_PLAIN, (m) => {
+      const ctx = before(text, m.index);
+      const labelled = ID_LABEL.test(ctx);
+      if (!labelled && (PHONE_LABEL.test(ctx) || /^[1-9]{2}9/.test(m[1]))) return null;
+      return checkCpfDigits(m[1]).id;
+    })
+  );
 }
 
 export const BR: CountryModule<'BR'> = {

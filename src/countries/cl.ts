@@ -1,5 +1,5 @@
 // Chile: RUT/RUN with its modulo-11 check character (shared/reference/national-ids-and-phones.md §1).
-import { DASHES, ID_LABEL, bad, before, checkReason, dotted, isMobileType, ok } from './shared.ts';
+import { DASHES, ID_LABEL, bad, before, checkReason, dotted, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 
 /** RUT check character for a digit body ('' when the body has no digits). */
@@ -49,18 +49,14 @@ const RUT_PLAIN = /(?<![\d+.\-$])(\d{7,8}[\dkK])(?![\dA-Za-z.\-])/g;
 /** RUT bodies from 50 million up belong to companies: a footer's "RUT 76.543.210-3" is the sender's. */
 const isCompanyRut = (v: string) => Number(v.split('-')[0]) >= 50_000_000;
 
+const personRut = ({ id }: IdCheck): NationalId | null => (id && !isCompanyRut(id.value) ? id : null);
+
 function findRut(text: string): NationalId | null {
-  for (const m of text.matchAll(RUT_SEPARATED)) {
-    const { id } = validateRut(`${m[1]}-${m[2]}`);
-    if (id && !isCompanyRut(id.value)) return id;
-  }
-  // Bare digits need an ID label: ~1 in 11 phone numbers or prices pass mod 11 by chance.
-  for (const m of text.matchAll(RUT_PLAIN)) {
-    if (!ID_LABEL.test(before(text, m.index))) continue;
-    const { id } = validateRut(m[1]);
-    if (id && !isCompanyRut(id.value)) return id;
-  }
-  return null;
+  return (
+    firstId(text, RUT_SEPARATED, (m) => personRut(validateRut(`${m[1]}-${m[2]}`))) ??
+    // Bare digits need an ID label: ~1 in 11 phone numbers or prices pass mod 11 by chance.
+    firstId(text, RUT_PLAIN, (m) => (ID_LABEL.test(before(text, m.index)) ? personRut(validateRut(m[1])) : null))
+  );
 }
 
 export const CL: CountryModule<'CL'> = {

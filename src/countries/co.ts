@@ -1,6 +1,6 @@
 // Colombia: cédula de ciudadanía (6-10 digits, no check digit) and NIT (a number plus a modulo-11
 // check digit; a person's NIT is their cédula plus it). Check digit as in python-stdnum stdnum/co/nit.py.
-import { DASHES, bad, checkReason, dotted, isMobileType, ok } from './shared.ts';
+import { DASHES, bad, checkReason, dotted, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 
 export function nitCheckDigit(body: string): string {
@@ -55,15 +55,12 @@ const NIT_IN_TEXT = /\bN\.?I\.?T\b\.?\s{0,3}(?:N[°º.o]?\s{0,2})?(?:es\s{1,2})?
 const CC_IN_TEXT = /(?:\bC\.\s?C\.?|\bCC\b|c[ée]dula(?:\s{1,2}de\s{1,2}ciudadan[ií]a)?)\s{0,3}(?:N[°º.o]?\s{0,2})?(?:es\s{1,2})?:?\s{0,3}(\d{1,3}(?:\.\d{3}){1,3}|\d{6,10})(?![\d\-\u2010-\u2015])/gi;
 
 function findCo(text: string): NationalId | null {
-  for (const m of text.matchAll(NIT_IN_TEXT)) {
-    const { id } = checkNit(m[1]);
-    if (id && !isCompanyNit(id.value)) return id;
-  }
-  for (const m of text.matchAll(CC_IN_TEXT)) {
-    const { id } = checkCc(m[1]);
-    if (id) return id;
-  }
-  return null;
+  return (
+    firstId(text, NIT_IN_TEXT, (m) => {
+      const { id } = checkNit(m[1]);
+      return id && !isCompanyNit(id.value) ? id : null;
+    }) ?? firstId(text, CC_IN_TEXT, (m) => checkCc(m[1]).id)
+  );
 }
 
 export const CO: CountryModule<'CO'> = {

@@ -2,7 +2,7 @@
 // a modulo-10 check digit) and RUC (13 digits: a person's is the cédula plus 001; companies' have a
 // modulo-11 check, third digit 9 private, 6 public). Algorithms as in python-stdnum (stdnum/ec/ci.py,
 // stdnum/ec/ruc.py).
-import { DASHES, bad, checkReason, isMobileType, ok } from './shared.ts';
+import { DASHES, bad, before, checkReason, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 
 export function ciCheckDigit(first9: string): string {
@@ -75,14 +75,13 @@ const IN_TEXT = /(?<![\d-])(\d{9}-?\d(?:\d{3})?)(?![\d-])/g;
 const LABEL_BEFORE = /(?:c[ée]dula|\bC\.?I\b\.?|\bRUC\b|identidad|documento)[^\n\d]{0,16}$/i;
 
 function findEc(text: string): NationalId | null {
-  for (const m of text.matchAll(IN_TEXT)) {
+  return firstId(text, IN_TEXT, (m) => {
     // Ten digits with a check digit still look like a phone (09X…): only beside an ID word.
-    if (!LABEL_BEFORE.test(text.slice(Math.max(0, m.index - 24), m.index))) continue;
+    if (!LABEL_BEFORE.test(before(text, m.index))) return null;
     const { id } = m[1].replace('-', '').length === 13 ? checkRuc(m[1]) : checkCi(m[1]);
     // A company's RUC (third digit 6 or 9) in a footer is the sender's.
-    if (id && !(id.type === 'ruc' && Number(id.value[2]) >= 6)) return id;
-  }
-  return null;
+    return id && !(id.type === 'ruc' && Number(id.value[2]) >= 6) ? id : null;
+  });
 }
 
 export const EC: CountryModule<'EC'> = {

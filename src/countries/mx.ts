@@ -2,7 +2,7 @@
 // recognised (parsed, formatted, found in text) but is a tax ID, not a personal one: a lead with only
 // an RFC lacks its national ID. A company's RFC (12) is refused. Algorithms as in python-stdnum
 // (stdnum/mx/curp.py, stdnum/mx/rfc.py).
-import { DASHES, bad, checkReason, isMobileType, ok } from './shared.ts';
+import { DASHES, bad, checkReason, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 
 const CURP_ALPHABET = '0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ';
@@ -74,15 +74,7 @@ const CURP_IN_TEXT = /(?<![A-Za-z0-9])([A-Za-z]{4}\d{6}[HMhm][A-Za-z]{5}[0-9A-Za
 const RFC_IN_TEXT = /(?<![A-Za-z0-9&Ñ])([A-Za-z&Ñ]{4}-?\d{6}-?[0-9A-Za-z]{3})(?![A-Za-z0-9])/g;
 
 function findMx(text: string): NationalId | null {
-  for (const m of text.matchAll(CURP_IN_TEXT)) {
-    const { id } = checkCurp(m[1]);
-    if (id) return id;
-  }
-  for (const m of text.matchAll(RFC_IN_TEXT)) {
-    const { id } = checkRfc(m[1]);
-    if (id) return id;
-  }
-  return null;
+  return firstId(text, CURP_IN_TEXT, (m) => checkCurp(m[1]).id) ?? firstId(text, RFC_IN_TEXT, (m) => checkRfc(m[1]).id);
 }
 
 export const MX: CountryModule<'MX'> = {

@@ -1,6 +1,6 @@
 // Peru: DNI (8 digits, no checksum of its own), C.E. (carné de extranjería), RUC (11 digits, mod 11).
 // Rules: shared/reference/national-ids-and-phones.md §2-3.
-import { DASHES, bad, checkReason, isMobileType, ok } from './shared.ts';
+import { DASHES, bad, checkReason, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 
 export function rucCheckDigit(first10: string): number {
@@ -71,13 +71,11 @@ const DNI_LABELLED = /(?:\bD\.?N\.?I\b\.?|\bdoc(?:umento)?\.?\s{0,2}(?:de\s{1,2}
 
 function findPe(text: string): NationalId | null {
   // RUC 20… is a legal entity (a footer's company), not the person writing.
-  for (const m of text.matchAll(RUC_ANY)) if (checkRuc(m[1]).id && !m[1].startsWith('20')) return { type: 'ruc', value: m[1] };
-  // A bare 8-digit DNI has no checksum: only trust it right after a DNI label.
-  for (const m of text.matchAll(DNI_LABELLED)) {
-    if (m[2] !== undefined && !dniCheckOk(m[1], m[2].toUpperCase())) continue;
-    return { type: 'dni', value: m[1] };
-  }
-  return null;
+  return (
+    firstId(text, RUC_ANY, (m) => (checkRuc(m[1]).id && !m[1].startsWith('20') ? { type: 'ruc', value: m[1] } : null)) ??
+    // A bare 8-digit DNI has no checksum: only trust it right after a DNI label.
+    firstId(text, DNI_LABELLED, (m) => (m[2] !== undefined && !dniCheckOk(m[1], m[2].toUpperCase()) ? null : { type: 'dni', value: m[1] }))
+  );
 }
 
 export const PE: CountryModule<'PE'> = {

@@ -1,6 +1,6 @@
 // Helpers the country modules share: input cleaning, context checks and the common mobile rule.
 import type { PhoneNumber } from 'libphonenumber-js/max';
-import type { IdCheck } from './types.ts';
+import type { IdCheck, NationalId } from './types.ts';
 
 /** Typographic dashes pasted from Word/PDF. */
 export const DASHES = /[\u2010-\u2015\u2212]/g;
@@ -11,6 +11,18 @@ export const bad = (reason: string): IdCheck => ({ id: null, reason });
 /** The <=24 characters before a match: where a label ('RUT', 'DNI') or a phone word would be. */
 export function before(text: string, index: number): string {
   return text.slice(Math.max(0, index - 24), index);
+}
+
+/**
+ * The first ID `read` accepts among the matches of a global pattern, in text order, or null: the
+ * scan every module's findId makes, one pattern at a time.
+ */
+export function firstId(text: string, pattern: RegExp, read: (m: RegExpExecArray) => NationalId | null): NationalId | null {
+  for (const m of text.matchAll(pattern)) {
+    const id = read(m);
+    if (id) return id;
+  }
+  return null;
 }
 
 // Checked against the text before a bare-digit candidate.

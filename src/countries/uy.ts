@@ -1,7 +1,7 @@
 // Uruguay: cédula de identidad (C.I.), 6-7 digits and a check digit (weights 2,9,8,7,6,3,4 over the
 // number padded to 7 digits; check = (10 - sum mod 10) mod 10), written 1.234.567-2 (the DNIC's
 // algorithm, from general knowledge: no reference in ../shared/reference covers Uruguay).
-import { DASHES, bad, checkReason, dotted, isMobileType, ok } from './shared.ts';
+import { DASHES, bad, checkReason, dotted, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 
 export function uyCheckDigit(body: string): string {
@@ -37,13 +37,7 @@ const DOTTED = /(?<![\d.])(\d\.\d{3}\.\d{3}\s?[-\u2010-\u2015]\s?\d)(?![\d])/g;
 const LABELLED = /(?:c[ée]dula(?:\s{1,2}de\s{1,2}identidad)?|\bC\.?I\b\.?|documento)\s{0,3}(?:N[°º.o]?\s{0,2})?(?:es\s{1,2})?:?\s{0,3}(\d[\d.]{5,9}\s?[-\u2010-\u2015]?\s?\d)(?![\d])/gi;
 
 function findUy(text: string): NationalId | null {
-  for (const re of [DOTTED, LABELLED]) {
-    for (const m of text.matchAll(re)) {
-      const { id } = checkCi(m[1]);
-      if (id) return id;
-    }
-  }
-  return null;
+  return firstId(text, DOTTED, (m) => checkCi(m[1]).id) ?? firstId(text, LABELLED, (m) => checkCi(m[1]).id);
 }
 
 export const UY: CountryModule<'UY'> = {
