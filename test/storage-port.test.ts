@@ -60,10 +60,11 @@ describe('the one write path', () => {
   });
 
   it('a nested unit joins the open one', async () => {
-    await store.unitOfWork(function* (tx) {
+    const inner = await store.unitOfWork(function* (tx) {
       yield* io(tx.insertRaw(raw(1), 1));
-      store.unitOfWorkSync((inner) => io(inner.insertRaw(raw(2), 1)));
+      return { done: store.unitOfWork((inner) => io(inner.insertRaw(raw(2), 1))) };
     });
+    await inner.done;
     expect(count(store)).toBe(2);
   });
 });

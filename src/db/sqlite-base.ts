@@ -40,21 +40,13 @@ export class SqliteConnection {
     return writeTransaction(this.db.$client, fn, this.log);
   }
 
-  /** A unit of work, synchronously: the whole generator runs inside one transaction. */
-  unitOfWorkSync<T>(work: (tx: StoreTx) => Work<T>): T {
+  /** A unit of work: the whole generator runs inside one transaction (a nested one joins it). */
+  async unitOfWork<T>(work: (tx: StoreTx) => Work<T>): Promise<T> {
     return this.transaction(() => runSync(work(this as unknown as StoreTx)));
   }
 
-  async unitOfWork<T>(work: (tx: StoreTx) => Work<T>): Promise<T> {
-    return this.unitOfWorkSync(work);
-  }
-
-  readSync<T>(work: (r: StoreTx) => Work<T>): T {
-    return runSync(work(this as unknown as StoreTx));
-  }
-
   async read<T>(work: (r: StoreTx) => Work<T>): Promise<T> {
-    return this.readSync(work);
+    return runSync(work(this as unknown as StoreTx));
   }
 
   /** Every write checks it runs inside the write path. */
