@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { backupDatabase, readDaemonLease, restoreDatabase, validateBackup } from '../db/backup.ts';
-import { pidAlive } from '../daemon/lease.ts';
+import { ownerIsDead } from '../daemon/lease.ts';
 import { type CommandContext, UsageError } from './context.ts';
 
 const dbFile = (ctx: CommandContext) => path.resolve(ctx.db ?? ctx.config.database.path);
@@ -31,13 +30,6 @@ export async function backupCommand(ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** Is the lease's owner (`host:pid`) a live process? Another host's owner counts as live. */
-function ownerAlive(owner: string): boolean {
-  const i = owner.lastIndexOf(':');
-  if (i < 0 || owner.slice(0, i) !== os.hostname()) return true;
-  return pidAlive(Number(owner.slice(i + 1)));
-}
-
 /** `centralizer restore FILE`: the backup replaces the database, the old file is kept aside. */
 export async function restoreCommand(ctx: CommandContext): Promise<number> {
   const [backup, extra] = ctx.args;
@@ -52,7 +44,7 @@ export async function restoreCommand(ctx: CommandContext): Promise<number> {
   const lease = readDaemonLease(target);
   if (lease === 'unreadable') {
     ctx.err.write(`restore: warning: ${target} cannot be read, so whether a daemon uses it is unknown; make sure none runs\n`);
-  } else if (lease && lease.expiresAt > Date.now() && ownerAlive(lease.owner)) {
+  } else if (lease && lease.expiresAt > Date.now() && !ownerIsDead(lease.owner)) {
     ctx.err.write(
       `restore: a daemon (${lease.owner}) is using ${target} (its lease runs until ${new Date(lease.expiresAt).toISOString()}). ` +
         'Stop it first (SIGTERM, or stop the service), then run restore again. Nothing was changed.\n',

@@ -122,8 +122,8 @@ export class DaemonLease {
   }
 }
 
-/** The owner `host:pid` is a process on this host that is no longer running. */
-function ownerIsDead(owner: string): boolean {
+/** The owner `host:pid` is a process on this host that is no longer running (another host's owner never is). */
+export function ownerIsDead(owner: string): boolean {
   const i = owner.lastIndexOf(':');
   if (i < 0 || owner.slice(0, i) !== os.hostname()) return false;
   const pid = Number(owner.slice(i + 1));
