@@ -39,13 +39,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)), log);
   let current = config;
   let parsers: LoadedParser[] = loadParsers(config.parsersDir);
-  let context: PipelineContext = { parsers, projects: buildProjectIndex(config.projects, config.mailboxes), country: config.country, limits: config.limits };
   const ownership = new Ownership(store, () => current);
-  const syncProjects = (cfg: Config) => {
-    store.syncProjects(cfg.projects);
-    ownership.syncVendors(cfg.projects);
-    projectWebhooks = new Map(cfg.projects.filter((p) => p.webhook).map((p) => [store.projectId(p.name)!, p.webhook!]));
-  };
   let projectWebhooks = new Map<number, string>();
   // Only `run` (and its reloads) and `config apply` write projects and vendors: `replay --config
   // other.yaml` against the live database must not deactivate the daemon's vendors. Other commands
@@ -53,18 +47,20 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   const dbProjects = () => new LeadQueries(store.sqlite, () => current.country).projectNames();
   const writes = opts.syncConfig === true || dbProjects().length === 0;
   const applyProjects = (cfg: Config): PipelineContext['projects'] => {
+    let usable = cfg.projects;
     if (writes) {
-      syncProjects(cfg);
-      return buildProjectIndex(cfg.projects, cfg.mailboxes);
+      store.syncProjects(cfg.projects);
+      ownership.syncVendors(cfg.projects);
+    } else {
+      const known = new Set(dbProjects());
+      usable = cfg.projects.filter((p) => known.has(p.name));
+      const missing = cfg.projects.filter((p) => !known.has(p.name)).map((p) => p.name);
+      if (missing.length) log.warn({ projects: missing }, 'projects in the config but not in the database are not matched here; `centralizer config apply` adds them');
     }
-    const known = new Set(dbProjects());
-    const usable = cfg.projects.filter((p) => known.has(p.name));
-    const missing = cfg.projects.filter((p) => !known.has(p.name)).map((p) => p.name);
-    if (missing.length) log.warn({ projects: missing }, 'projects in the config but not in the database are not matched here; `centralizer config apply` adds them');
     projectWebhooks = new Map(usable.filter((p) => p.webhook).map((p) => [store.projectId(p.name)!, p.webhook!]));
     return buildProjectIndex(usable, cfg.mailboxes);
   };
-  context = { ...context, projects: applyProjects(config) };
+  let context: PipelineContext = { parsers, projects: applyProjects(config), country: config.country, limits: config.limits };
   const assignOwner = ownership.assigner(() => projectWebhooks, (vendorId) => wantsWebhook(current, vendorId));
   const onLead = opts.notify ? notificationEnqueuer(() => current) : undefined;
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), ...opts.rules });
