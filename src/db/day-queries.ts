@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../auth/scope.ts';
-import { scopeClause } from './lead-filter.ts';
+import { andScope } from './lead-filter.ts';
 
 export interface CardRow {
   id: number;
@@ -30,15 +30,10 @@ const CARD = `l.id, l.client_id AS clientId, l.name, l.phone, l.email, p.name AS
 export class DayQueries {
   constructor(private readonly db: Database.Database) {}
 
-  private where(scope: Scope, params: unknown[]): string {
-    const s = scopeClause(scope, params);
-    return s ? ` AND ${s}` : '';
-  }
-
   /** Leads waiting for a first contact, earliest deadline first (overdue ones lead). */
   pending(scope: Scope, limit: number): CardRow[] {
     const params: unknown[] = [];
-    const scoped = this.where(scope, params);
+    const scoped = andScope(scope, params);
     return this.db.prepare(`SELECT ${CARD} FROM leads l INDEXED BY leads_state_deadline LEFT JOIN projects p ON p.id = l.project_id
       WHERE l.contact_state = 'por_contactar'${scoped} ORDER BY l.deadline_at, l.id LIMIT ?`).all(...params, limit) as CardRow[];
   }
@@ -46,7 +41,7 @@ export class DayQueries {
   /** Open follow-ups due before `until` (the end of today), with their lead. */
   due(scope: Scope, until: number, limit: number): DueRow[] {
     const params: unknown[] = [until];
-    const scoped = this.where(scope, params);
+    const scoped = andScope(scope, params);
     return this.db.prepare(`SELECT ${CARD}, f.id AS followUpId, f.due_at AS dueAt, f.expectation FROM follow_ups f
       JOIN leads l ON l.id = f.lead_id LEFT JOIN projects p ON p.id = l.project_id
       WHERE f.status = 'open' AND f.due_at < ?${scoped} AND l.contact_state NOT IN ('abortado', 'descartado')
@@ -56,7 +51,7 @@ export class DayQueries {
   /** How many leads in scope arrived since `since` (ms), and after lead `afterId`; the newest id (the page polls it). */
   arrivals(scope: Scope, since: number, afterId: number): { since: number; after: number; latestId: number | null } {
     const params: unknown[] = [since, afterId];
-    const scoped = this.where(scope, params);
+    const scoped = andScope(scope, params);
     return this.db.prepare(`SELECT count(CASE WHEN l.created_at >= ? THEN 1 END) AS since, count(CASE WHEN l.id > ? THEN 1 END) AS after, max(l.id) AS latestId
       FROM leads l WHERE 1${scoped}`).get(...params) as { since: number; after: number; latestId: number | null };
   }

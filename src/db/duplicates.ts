@@ -28,14 +28,14 @@ export class DuplicateStore {
   /** Marks whose two clients the caller may both see, newest first. */
   list(status: string, scope: Scope, limit: number): (DuplicateRow & { client: ClientSide; other: ClientSide })[] {
     const params: unknown[] = [status];
-    const a = scopeClause(scope, params);
-    const vis = (col: string) => (a ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.client_id = ${col} AND ${a})` : '');
-    // The scope's parameters appear twice (once per client).
-    const p2: unknown[] = [];
-    scopeClause(scope, p2);
+    // Once per client: each call adds the scope's parameters in the order the SQL reads them.
+    const vis = (col: string) => {
+      const a = scopeClause(scope, params);
+      return a ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.client_id = ${col} AND ${a})` : '';
+    };
     const rows = this.db.prepare(`SELECT d.id, d.client_id AS clientId, d.other_client_id AS otherClientId, d.lead_id AS leadId, d.reason, d.status, d.created_at AS createdAt,
       d.decided_by AS decidedBy, d.decided_at AS decidedAt, d.undo FROM client_duplicates d WHERE d.status = ?${vis('d.client_id')}${vis('d.other_client_id')}
-      ORDER BY d.id DESC LIMIT ?`).all(...params, ...p2, limit) as DuplicateRow[];
+      ORDER BY d.id DESC LIMIT ?`).all(...params, limit) as DuplicateRow[];
     const client = this.db.prepare('SELECT id, name, email, phone, national_id AS nationalId FROM clients WHERE id = ?');
     return rows.map((r) => ({ ...r, client: client.get(r.clientId) as ClientSide, other: client.get(r.otherClientId) as ClientSide }));
   }

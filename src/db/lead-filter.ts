@@ -131,6 +131,12 @@ export function scopeClause(scope: Scope | undefined, params: unknown[], alias =
   return parts.length ? parts.join(' AND ') : null;
 }
 
+/** scopeClause as a suffix to an existing WHERE: ` AND …`, or '' when the scope limits nothing. */
+export function andScope(scope: Scope | undefined, params: unknown[], alias = 'l'): string {
+  const s = scopeClause(scope, params, alias);
+  return s ? ` AND ${s}` : '';
+}
+
 /** The WHERE clause shared by the list, the stats and the exports. */
 export function buildWhere(f: LeadFilter, now: number, country: Country, includeDiscarded: boolean): Where {
   let fewRows = false;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Country } from '../normalize/national-id.ts';
 import type { Scope } from '../auth/scope.ts';
-import { buildWhere, CONTACT_STATES, DAY_MS, inList, marks, scopeClause, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
+import { buildWhere, CONTACT_STATES, DAY_MS, inList, marks, andScope, scopeClause, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
 
 export * from './lead-filter.ts';
 
@@ -146,8 +146,7 @@ export class LeadQueries {
   /** Everything the lead page shows; null when there is no such lead. */
   detail(leadId: number, scope?: Scope) {
     const params: unknown[] = [leadId];
-    const scoped = scopeClause(scope, params);
-    const lead = this.prepare(`SELECT l.*, p.name AS project FROM leads l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = ?${scoped ? ` AND ${scoped}` : ''}`).get(...params) as
+    const lead = this.prepare(`SELECT l.*, p.name AS project FROM leads l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = ?${andScope(scope, params)}`).get(...params) as
       | (Record<string, unknown> & { client_id: number | null; raw_email_id: number })
       | undefined;
     if (!lead) return null;
@@ -164,16 +163,14 @@ export class LeadQueries {
 
   rawBody(leadId: number, scope?: Scope): { raw: Buffer | null; purgedAt: number | null; status: string } | null {
     const params: unknown[] = [leadId];
-    const scoped = scopeClause(scope, params);
-    const row = this.prepare(`SELECT r.raw, r.purged_at AS purgedAt, r.status FROM leads l JOIN raw_emails r ON r.id = l.raw_email_id WHERE l.id = ?${scoped ? ` AND ${scoped}` : ''}`).get(...params);
+    const row = this.prepare(`SELECT r.raw, r.purged_at AS purgedAt, r.status FROM leads l JOIN raw_emails r ON r.id = l.raw_email_id WHERE l.id = ?${andScope(scope, params)}`).get(...params);
     return (row as { raw: Buffer | null; purgedAt: number | null; status: string } | undefined) ?? null;
   }
 
   /** Is the lead within the caller's scope? (Actions answer 404 otherwise.) */
   leadVisible(leadId: number, scope: Scope): boolean {
     const params: unknown[] = [leadId];
-    const scoped = scopeClause(scope, params);
-    return this.prepare(`SELECT 1 FROM leads l WHERE l.id = ?${scoped ? ` AND ${scoped}` : ''}`).get(...params) !== undefined;
+    return this.prepare(`SELECT 1 FROM leads l WHERE l.id = ?${andScope(scope, params)}`).get(...params) !== undefined;
   }
 
   /** A client is visible when one of its leads is, or (vendor scopes) when one of the caller's vendors owns it. */

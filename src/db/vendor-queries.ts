@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../auth/scope.ts';
-import { marks, scopeClause } from './lead-filter.ts';
+import { andScope, marks, scopeClause } from './lead-filter.ts';
 import { leadStatus } from '../leads/status.ts';
 
 export interface VendorRow {
@@ -58,10 +58,9 @@ export class VendorQueries {
   /** A vendor's leads with no registered contact yet, oldest first, limited to what the caller may see. */
   pending(vendorId: string, scope: Scope | undefined, now: number) {
     const params: unknown[] = [vendorId];
-    const scoped = scopeClause(scope, params);
     const rows = this.db.prepare(`SELECT l.id, l.client_id AS clientId, l.name, l.phone, l.email, l.project_id AS projectId, l.contact_type AS contactType,
       l.received_at AS receivedAt, l.deadline_at AS deadlineAt FROM leads l
-      WHERE l.owner_vendor_id = ? AND l.contact_state = 'por_contactar'${scoped ? ` AND ${scoped}` : ''} ORDER BY l.received_at, l.id`).all(...params) as {
+      WHERE l.owner_vendor_id = ? AND l.contact_state = 'por_contactar'${andScope(scope, params)} ORDER BY l.received_at, l.id`).all(...params) as {
       id: number; clientId: number | null; name: string | null; phone: string | null; email: string | null; projectId: number | null;
       contactType: string | null; receivedAt: number; deadlineAt: number;
     }[];
