@@ -55,12 +55,15 @@ export class MailView {
       const { html, text } = this.mail;
       let fromHtml: string[] = [];
       let fromText: string[] = [];
+      // The whole HTML as text, when a branch below has converted it (the payload reads it too).
+      let htmlText: string | undefined;
       if (this.isReply) {
         const quoted: string[] = [];
         if (html) {
-          const [own, q] = cutReply(repairMojibake(htmlToText(htmlBeforeQuote(html))));
-          fromHtml = own;
-          quoted.push(...q, ...textLines(repairMojibake(htmlToText(html.slice(htmlBeforeQuote(html).length)))));
+          const own = htmlBeforeQuote(html);
+          const [ownLines, q] = cutReply(repairMojibake(htmlToText(own)));
+          fromHtml = ownLines;
+          quoted.push(...q, ...textLines(repairMojibake(htmlToText(html.slice(own.length)))));
         }
         if (text) {
           const [own, q] = cutReply(repairMojibake(text));
@@ -69,12 +72,15 @@ export class MailView {
         }
         this.quotedCache = quoted;
       } else {
-        fromHtml = html ? forwardedFirst(textLines(repairMojibake(htmlToText(html)))) : [];
+        if (html) {
+          htmlText = htmlToText(html);
+          fromHtml = forwardedFirst(textLines(repairMojibake(htmlText)));
+        }
         fromText = text ? forwardedFirst(textLines(repairMojibake(text))) : [];
       }
       const body = fromHtml.length ? (fromText.length ? [...fromHtml, '', ...fromText] : fromHtml) : fromText;
       // A JSON payload (lead ads relayed by a webhook) reads as label lines before the body.
-      const payload = payloadLines(text ?? (html ? htmlToText(html) : ''));
+      const payload = payloadLines(text ?? (html ? (htmlText ?? htmlToText(html)) : ''));
       this.linesCache = splitMultiLabelLines(payload.length ? [...payload, '', ...body] : body);
     }
     return this.linesCache;
