@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
 import { parseParserFile } from '../src/parsers/load.ts';
 import { selectorProblem, senderProblem } from '../src/parsers/checks.ts';
+import { runCli } from './helpers/cli.ts';
 
 const parser = (rest: string) => `id: p\nname: P\nmedium: portales\n${rest}`;
 
@@ -23,14 +22,7 @@ async function cli(args: string[], files: Record<string, string>) {
     fs.writeFileSync(path.join(dir, name), text);
   }
   fs.writeFileSync(path.join(dir, 'c.yaml'), `parsersDir: ${path.join(dir, 'parsers')}\nprojects: [{name: Uno}]\n`);
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const code = await main([...args, '--config', path.join(dir, 'c.yaml'), '--fixtures', path.join(dir, 'fixtures')], { out, err } as never);
-  return { code, stdout, stderr, dir };
+  return { ...(await runCli([...args, '--config', path.join(dir, 'c.yaml'), '--fixtures', path.join(dir, 'fixtures')])), dir };
 }
 
 describe('parsers check validates behaviour, not only shape', () => {

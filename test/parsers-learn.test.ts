@@ -10,6 +10,7 @@ import { loadParsers } from '../src/parsers/load.ts';
 import { patternProblem } from '../src/parsers/schema.ts';
 import { runPipeline } from '../src/pipeline/index.ts';
 import { buildProjectIndex } from '../src/pipeline/project.ts';
+import { runCli } from './helpers/cli.ts';
 import { CASAYA, HOGAR, PROJECTS, casaYa, hogarFacil, rut, type Person } from './helpers/learn-samples.ts';
 
 const dirs: string[] = [];
@@ -27,16 +28,7 @@ function tree(samples: Record<string, string>) {
   return dir;
 }
 
-async function cli(dir: string, args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const code = await main([...args, '--config', path.join(dir, 'c.yaml'), '--fixtures', path.join(dir, 'fixtures')], { out, err } as never);
-  return { code, stdout, stderr };
-}
+const cli = (dir: string, args: string[]) => runCli([...args, '--config', path.join(dir, 'c.yaml'), '--fixtures', path.join(dir, 'fixtures')]);
 
 const flags = (p: Person, idText: string) => ['--field', `name=${p.name}`, '--field', `nationalId=${idText}`, '--field', `email=${p.email}`, '--field', `phone=${p.phone}`, '--field', `project=${p.project}`, '--field', `message=${p.message}`];
 
