@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Logger } from '../logger.ts';
+import { SYSTEM_ACTOR } from '../vocabulary.ts';
 import type { Db } from './open.ts';
 import { actions, clients, followUps, leads, projectVendors, projects, rawEmails, vendors } from './schema.ts';
 import { SqliteConnection } from './sqlite-base.ts';
@@ -73,7 +74,7 @@ export class Store extends SqliteConnection implements Storage {
   }
 
   leadWasActedOn(leadId: number): boolean {
-    return this.db.select({ id: actions.id }).from(actions).where(and(eq(actions.leadId, leadId), sql`${actions.actor} <> 'centralizador'`)).limit(1).get() !== undefined;
+    return this.db.select({ id: actions.id }).from(actions).where(and(eq(actions.leadId, leadId), sql`${actions.actor} <> ${SYSTEM_ACTOR}`)).limit(1).get() !== undefined;
   }
 
   pendingLeads(vendorId: string): PendingLeadRow[] {
