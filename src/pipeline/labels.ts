@@ -83,7 +83,7 @@ export function splitMultiLabelLines(lines: string[]): string[] {
   for (const raw of lines) {
     const line = emojiLabelLine(raw);
     if (line.length > 2000 || !MULTI_SEPARATOR.test(line)) { out.push(line); continue; }
-    const pieces = line.split(new RegExp(MULTI_SEPARATOR.source, 'g')).map((p) => p.trim()).filter(Boolean);
+    const pieces = line.split(MULTI_SEPARATOR).map((p) => p.trim()).filter(Boolean);
     const known = pieces.filter((p) => { const s = splitLabelLine(p); return s !== null && s.value !== '' && fieldForLabel(s.label) !== null; });
     if (known.length >= 2) out.push(...pieces);
     else out.push(line);
