@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { langOf } from '../outbox/templates.ts';
 import { leadStatus } from '../leads/status.ts';
 import { contactLinks } from '../leads/contact-links.ts';
 import type { CardRow } from '../db/day-queries.ts';
@@ -17,7 +18,7 @@ function endOfToday(now: number, timeZone: string): number {
 
 function cardMaker(s: Services, now: number) {
   const cfg = s.app.config;
-  const lang = cfg.country === 'BR' ? 'pt' : 'es';
+  const lang = langOf(cfg.country);
   const vendorNames = new Map(s.vendors.list().map((v) => [v.id, v.name]));
   const portals = new Map(s.app.context().parsers.map((p) => [p.config.id, p.config.name]));
   const greetings = new Map(cfg.projects.filter((p) => p.whatsappGreeting).map((p) => [p.name, p.whatsappGreeting!]));

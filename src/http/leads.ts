@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { langOf } from '../outbox/templates.ts';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/queries.ts';
 import { CONTACT_CHANNELS, DISCARD_REASONS, EXPECTATIONS } from '../vocabulary.ts';
 import { HttpError } from './errors.ts';
@@ -170,7 +171,7 @@ export function options(ctx: RequestContext) {
   return {
     json: {
       country: app.config.country,
-      lang: app.config.country === 'BR' ? 'pt' : 'es',
+      lang: langOf(app.config.country),
       idLabel: countryModule(app.config.country).idLabel,
       followUpDays: app.config.followUpDays,
       pollSeconds: app.config.admin.pollSeconds,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { langOf } from '../outbox/templates.ts';
 import { publicUser } from '../auth/accounts.ts';
 import { HttpError } from './errors.ts';
 import { iso } from './leads.ts';
@@ -29,7 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function meView(ctx: RequestContext) {
   const c = callerOf(ctx);
   const { app } = ctx.services;
-  return { email: c.email, name: c.name, role: c.role, vendorId: c.vendorId, via: c.via, csrf: c.csrf ?? null, country: app.config.country, lang: app.config.country === 'BR' ? 'pt' : 'es' };
+  return { email: c.email, name: c.name, role: c.role, vendorId: c.vendorId, via: c.via, csrf: c.csrf ?? null, country: app.config.country, lang: langOf(app.config.country) };
 }
 
 /**
