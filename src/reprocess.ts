@@ -1,5 +1,5 @@
 import type { App } from './app.ts';
-import { io } from './db/port.ts';
+import { io, type LeadRow } from './db/port.ts';
 import { updateLeadOutcome } from './leads/record.ts';
 import { SYSTEM_ACTOR, qualityRank } from './vocabulary.ts';
 
@@ -58,17 +58,21 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
     const better = qualityRank(outcome.quality) > qualityRank(lead.quality);
     const worse = qualityRank(outcome.quality) < qualityRank(lead.quality);
     if (worse && (lead.contactState !== 'por_contactar' || (await store.leadWasActedOn(leadId)))) { report.unchanged++; continue; }
-    const before = JSON.stringify([lead.quality, lead.name, lead.nationalId, lead.email, lead.phone, lead.projectId, lead.problems]);
-    await store.unitOfWork((tx) => updateLeadOutcome(tx, leadId, outcome, rules, SYSTEM_ACTOR, Date.now()));
-    const after = (await store.getLead(leadId))!;
-    const now = JSON.stringify([after.quality, after.name, after.nationalId, after.email, after.phone, after.projectId, after.problems]);
-    if (before === now) report.unchanged++;
-    else {
-      const action = { leadId, actor: SYSTEM_ACTOR, action: 'reprocess', data: { from: lead.quality, to: after.quality }, at: Date.now() };
-      await store.unitOfWork((tx) => io(tx.recordAction(action)));
-      if (better) report.upgraded++;
-      else report.changed++;
-    }
+    const before = fingerprint(lead);
+    // The new verdict and the action that records it commit together.
+    const changed = await store.unitOfWork(function* (tx) {
+      yield* updateLeadOutcome(tx, leadId, outcome, rules, SYSTEM_ACTOR, Date.now());
+      const after = (yield* io(tx.getLead(leadId)))!;
+      if (fingerprint(after) === before) return false;
+      yield* io(tx.recordAction({ leadId, actor: SYSTEM_ACTOR, action: 'reprocess', data: { from: lead.quality, to: after.quality }, at: Date.now() }));
+      return true;
+    });
+    if (!changed) report.unchanged++;
+    else if (better) report.upgraded++;
+    else report.changed++;
   }
   return report;
 }
+
+/** What reprocessing can change on a lead: a difference is recorded as a 'reprocess' action. */
+const fingerprint = (l: LeadRow) => JSON.stringify([l.quality, l.name, l.nationalId, l.email, l.phone, l.projectId, l.problems]);
