@@ -6,7 +6,7 @@ import { checkNationalId, type Country } from '../normalize/national-id.ts';
 import { normalizeEmail } from '../normalize/email.ts';
 import { normalizeName } from '../normalize/name.ts';
 import { normalizePhone } from '../normalize/phone.ts';
-import { chooseParser, forwardedSenders } from '../pipeline/choose-parser.ts';
+import { chooseParser, forwardedSenders, matchingSenderRule } from '../pipeline/choose-parser.ts';
 import { classify } from '../pipeline/classify.ts';
 import { extractFields, MailView, type ExtractTrace } from '../pipeline/extract.ts';
 import { accountNoticeReason, notALeadReason, notAnEmail } from '../pipeline/ignore.ts';
@@ -50,7 +50,7 @@ export function matchReasons(view: MailView, p: LoadedParser): string[] | null {
   const reasons: string[] = [];
   const senders = [mail.from?.address ?? '', ...forwardedSenders(view.lines)].filter(Boolean);
   if (p.fromRules.length) {
-    const hit = p.fromRules.find((r) => senders.some((s) => (r.includes('@') ? s === r : s.endsWith(`@${r}`) || s.endsWith(`.${r}`))));
+    const hit = matchingSenderRule(p.fromRules, senders);
     if (!hit) return null;
     reasons.push(`from: sender matches ${hit}`);
   }

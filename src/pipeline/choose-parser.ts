@@ -12,8 +12,9 @@ export function forwardedSenders(lines: string[]): string[] {
   return out;
 }
 
-function senderMatches(rules: string[], senders: string[]): boolean {
-  return rules.some((rule) =>
+/** The first `from` rule (an address, or a domain and its subdomains) that one of the senders matches. */
+export function matchingSenderRule(rules: string[], senders: string[]): string | undefined {
+  return rules.find((rule) =>
     senders.some((s) => (rule.includes('@') ? s === rule : s.endsWith(`@${rule}`) || s.endsWith(`.${rule}`))),
   );
 }
@@ -30,7 +31,7 @@ export function chooseParser(view: MailView, parsers: LoadedParser[]): LoadedPar
   for (const p of parsers) {
     let score = 0;
     if (p.fromRules.length) {
-      if (!senderMatches(p.fromRules, senders)) continue;
+      if (matchingSenderRule(p.fromRules, senders) === undefined) continue;
       score += 2;
     }
     if (p.subject) {
