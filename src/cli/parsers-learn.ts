@@ -14,7 +14,7 @@ import { parseMime } from '../pipeline/mime.ts';
 import { buildProjectIndex } from '../pipeline/project.ts';
 import { type CommandContext, UsageError } from './context.ts';
 
-type FixtureContext = (ctx: CommandContext, fixturesDir: string) => PipelineContext;
+type FixtureContext = (ctx: CommandContext, fixturesDir: string, base?: CommandContext['config'], parsers?: LoadedParser[]) => PipelineContext;
 interface FixtureHelpers {
   fixtureContext: FixtureContext;
   checkFixture: (file: string, context: PipelineContext) => Promise<{ ok: boolean; diffs: string[] }>;
@@ -148,7 +148,7 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   const parsers = [...existing.filter((p) => p.config.id !== id), compileParser(learned.config, target)];
   // Expected results: what the learned parser gives on each sample, with the confirmed values checked.
   const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';
-  const fixtureCtx = { ...helpers.fixtureContext(ctx, fixturesDir), parsers };
+  const fixtureCtx = helpers.fixtureContext(ctx, fixturesDir, ctx.config, parsers);
   const run = explainEmail;
   const outcomes = await Promise.all(files.map((f) => run(fs.readFileSync(f), { ...company, country: ctx.config.country, parsers })));
   const first = outcomes[0];

@@ -110,11 +110,11 @@ export async function checkFixture(file: string, context: PipelineContext): Prom
   return { file, ok: diffs.length === 0, diffs };
 }
 
-/** The context fixtures run in: their own config (projects, country) beside them, when present. */
-export function fixtureContext(ctx: CommandContext, fixturesDir: string, base = ctx.config): PipelineContext {
+/** The context fixtures run in: their own config (projects, country) beside them, when present; `parsers` when already loaded. */
+export function fixtureContext(ctx: CommandContext, fixturesDir: string, base = ctx.config, parsers = loadParsers(ctx.config.parsersDir)): PipelineContext {
   const own = path.join(fixturesDir, 'config.yaml');
   const cfg = fs.existsSync(own) ? loadConfig(own).config : base;
-  return { parsers: loadParsers(ctx.config.parsersDir), projects: buildProjectIndex(cfg.projects, cfg.mailboxes), country: cfg.country, limits: ctx.config.limits };
+  return { parsers, projects: buildProjectIndex(cfg.projects, cfg.mailboxes), country: cfg.country, limits: ctx.config.limits };
 }
 
 /** `centralizer parsers test|check`. */
@@ -164,7 +164,7 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
       continue;
     }
     // A channel directory may carry its own config.yaml (a country's set: MX projects, country MX).
-    const dirContext = channels.has(id) ? fixtureContext(ctx, dir, baseConfig) : context;
+    const dirContext = channels.has(id) ? fixtureContext(ctx, dir, baseConfig, context.parsers) : context;
     for (const file of files) {
       const r = await checkFixture(file, dirContext);
       ctx.out.write(`${r.ok ? 'ok  ' : 'FAIL'} ${file}\n`);
