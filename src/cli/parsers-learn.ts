@@ -26,7 +26,7 @@ function companyContext(ctx: CommandContext): PipelineContext {
 }
 
 /** `centralizer parsers explain FILE.eml [--parser ID] [--json]`. */
-export async function explainCommand(ctx: CommandContext, _fixtureContext: FixtureContext): Promise<number> {
+export async function explainCommand(ctx: CommandContext): Promise<number> {
   const files = ctx.args.slice(1);
   if (!files.length) throw new UsageError('parsers explain needs an .eml file');
   const context = companyContext(ctx);

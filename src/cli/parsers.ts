@@ -141,7 +141,7 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
     // Loaded on demand: the other subcommands never pay for them.
     const { explainCommand, learnCommand } = await import('./parsers-learn.ts');
     // The fixture helpers are handed over, not imported back, so the modules form no cycle.
-    return sub === 'explain' ? explainCommand(ctx, fixtureContext) : learnCommand(ctx, { fixtureContext, checkFixture });
+    return sub === 'explain' ? explainCommand(ctx) : learnCommand(ctx, { fixtureContext, checkFixture });
   }
   if (sub !== 'test') throw new UsageError('parsers needs "test", "check", "explain" or "learn"');
   const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';
