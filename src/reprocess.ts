@@ -1,5 +1,5 @@
 import type { App } from './app.ts';
-import { io, type LeadRow } from './db/port.ts';
+import { io, type LeadRow, type StoredRaw } from './db/port.ts';
 import { updateLeadOutcome } from './leads/record.ts';
 import { SYSTEM_ACTOR, qualityRank } from './vocabulary.ts';
 
@@ -21,15 +21,18 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
   const { store } = app;
   // A re-classified lead notifies only when asked (--notify): its vendor may have heard of it already.
   const rules = opts.notify ? app.rules() : { ...app.rules(), onLead: undefined };
+  /** A stored email with no lead yet, through the pipeline again as ingest would. */
+  const processAgain = async (row: StoredRaw, body: Buffer, budget?: number) => {
+    report.examined++;
+    const r = await app.ingestor.process(row.id, body, row.receivedAt, row.messageId, { budget, transfer: true });
+    if (r.error) report.errors++;
+    else report.changed++;
+  };
   // Emails that ran past their deadline get one more try with a larger budget; a second timeout
   // stores them as an error, so they are not retried again unless an admin asks (--quality error).
   for (const rawId of await store.rawIdsByStatus(['timeout'], opts.since)) {
     const raw = await store.getRaw(rawId);
-    if (!raw?.raw) continue;
-    report.examined++;
-    const r = await app.ingestor.process(rawId, raw.raw, raw.receivedAt, raw.messageId, { budget: app.config.workers.retryFactor, transfer: true });
-    if (r.error) report.errors++;
-    else report.changed++;
+    if (raw?.raw) await processAgain(raw, raw.raw, app.config.workers.retryFactor);
   }
   const statuses = ['lead', ...(opts.qualities.includes('error') ? ['error', 'pending'] : [])];
   for (const rawId of await store.rawIdsByStatus(statuses, opts.since)) {
@@ -37,10 +40,7 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
     if (!raw?.raw) continue;
     const leadId = await store.leadIdForRaw(rawId);
     if (!leadId) {
-      report.examined++;
-      const r = await app.ingestor.process(rawId, raw.raw, raw.receivedAt, raw.messageId, { transfer: true });
-      if (r.error) report.errors++;
-      else report.changed++;
+      await processAgain(raw, raw.raw);
       continue;
     }
     const lead = (await store.getLead(leadId))!;
