@@ -19,6 +19,7 @@ export class VendorQueries {
   private readonly all: Database.Statement;
   private readonly projects: Database.Statement;
   private readonly client: Database.Statement;
+  private readonly nameRows: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     this.one = db.prepare('SELECT id, name, type, active, retired_at AS retiredAt FROM vendors WHERE id = ?');
@@ -26,6 +27,7 @@ export class VendorQueries {
       (SELECT count(*) FROM leads l WHERE l.owner_vendor_id = v.id AND l.contact_state = 'por_contactar') AS pending
       FROM vendors v ORDER BY v.name, v.id`);
     this.projects = db.prepare('SELECT id, name FROM projects');
+    this.nameRows = db.prepare('SELECT id, name FROM vendors');
     this.client = db.prepare('SELECT id, owner_vendor_id AS ownerVendorId, owner_since AS ownerSince, last_activity_at AS lastActivityAt FROM clients WHERE id = ?');
   }
 
@@ -36,6 +38,11 @@ export class VendorQueries {
 
   exists(id: string): boolean {
     return this.one.get(id) !== undefined;
+  }
+
+  /** Every vendor's display name by id (retired ones too), without list()'s pending counts. */
+  names(): Map<string, string> {
+    return new Map((this.nameRows.all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
   }
 
   /**

@@ -19,7 +19,7 @@ function endOfToday(now: number, timeZone: string): number {
 function cardMaker(s: Services, now: number) {
   const cfg = s.app.config;
   const lang = langOf(cfg.country);
-  const vendorNames = new Map(s.vendors.list().map((v) => [v.id, v.name]));
+  const vendorNames = s.vendors.names();
   const portals = new Map(s.app.context().parsers.map((p) => [p.config.id, p.config.name]));
   const greetings = new Map(cfg.projects.filter((p) => p.whatsappGreeting).map((p) => [p.name, p.whatsappGreeting!]));
   return (r: CardRow) => {

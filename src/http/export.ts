@@ -29,7 +29,7 @@ function headers(s: Services): string[] {
 
 /** Vendor ids to names and parser ids to the portal's display name, once per export. */
 function names(s: Services) {
-  const vendors = new Map(s.vendors.list().map((v) => [v.id, v.name]));
+  const vendors = s.vendors.names();
   const portals = new Map(s.app.context().parsers.map((p) => [p.config.id, p.config.name]));
   return { vendor: (id: string | null) => (id === null ? null : (vendors.get(id) ?? id)), portal: (id: string | null) => (id === null ? 'Genérico' : (portals.get(id) ?? id)) };
 }

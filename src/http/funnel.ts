@@ -22,7 +22,7 @@ export function funnel(ctx: RequestContext<FilterQuery>) {
   const { app, vendors } = ctx.services;
   const filter = filterFrom(ctx);
   const { queries } = funnelServices(app);
-  const names = new Map(vendors.list().map((v) => [v.id, v.name]));
+  const names = vendors.names();
   const projects = new Map<number, string>();
   const out = buildFunnel(queries.leadGroups(filter, ctx.now), queries.interactionGroups(filter, ctx.now), {
     status: filter.status, contactState: filter.contactState, includeDiscarded: wantsDiscarded(filter), noParser: NO_PARSER,
