@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import { LeadQueries } from '../db/queries.ts';
 import { VendorQueries } from '../db/vendor-queries.ts';
 import { createLogger } from '../logger.ts';
-import type { CommandContext } from './main.ts';
+import type { CommandContext } from './context.ts';
 
 interface DbState {
   projects: Set<string>;
