@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { ParserConfigError } from '../parsers/load.ts';
-import { UsageError, commandLogger, type CommandContext } from './context.ts';
+import { UsageError, type CommandContext } from './context.ts';
 import { replayCommand } from './replay.ts';
 import { parsersCommand } from './parsers.ts';
 import { reprocessCommand, purgeCommand } from './maintenance.ts';
@@ -41,8 +41,6 @@ common options:
   --config FILE   configuration (default config/centralizer.yaml)
   --db FILE       database file (overrides database.path)
 `;
-
-export { UsageError, commandLogger, type CommandContext };
 
 const OPTIONS = {
   config: { type: 'string' },
