@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Scope } from '../auth/scope.ts';
+import { isLimited, type Scope } from '../auth/scope.ts';
 import { andScope, marks, scopeClause } from './lead-filter.ts';
 import { leadStatus } from '../leads/status.ts';
 
@@ -50,7 +50,7 @@ export class VendorQueries {
    * only the caller's own vendors; pending counts only the leads the caller may see.
    */
   list(scope?: Scope): VendorRow[] {
-    if (!scope || (scope.vendorIds === null && scope.projectIds === null)) {
+    if (!scope || !isLimited(scope)) {
       return (this.all.all() as (Omit<VendorRow, 'active'> & { active: number })[]).map((r) => ({ ...r, active: r.active === 1 }));
     }
     const params: unknown[] = [];

@@ -6,7 +6,7 @@ import { HttpError } from './errors.ts';
 import { storeHealth } from '../db/health.ts';
 import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLeadFilter, type FilterQuery } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
-import { isLimited, seesVendor } from '../auth/scope.ts';
+import { seesVendor } from '../auth/scope.ts';
 import { countryModule } from '../countries/index.ts';
 import { ownerHistory as coreOwnerHistory } from '../leads/ownership.ts';
 
@@ -184,7 +184,7 @@ export function options(ctx: RequestContext) {
       expectations: EXPECTATIONS,
       contactTypes: CONTACT_CHANNELS,
       discardReasons: DISCARD_REASONS,
-      vendors: (isLimited(scope) ? vendors.list(scope) : vendors.list()).map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
+      vendors: vendors.list(scope).map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
     },
   };
 }
