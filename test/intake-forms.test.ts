@@ -176,6 +176,21 @@ describe('rate limits', () => {
     }
   });
 
+  it('behind a trusted proxy, a client that forges the first X-Forwarded-For hop is still limited by the hop the proxy added', async () => {
+    const cfg = h.app.config;
+    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3, trustProxy: true } }, ingestor: h.app.ingestor, store: h.app.store }, { log: createLogger('silent') });
+    const { port } = await limited.listen(0, '127.0.0.1');
+    try {
+      // The proxy appends the real client (203.0.113.7); the client writes whatever it likes before it.
+      const send = (i: number) => fetch(`http://127.0.0.1:${port}/intake/forms/contacto`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-form-key': 'wrong-key-000', 'x-forwarded-for': `198.51.100.${i}, 203.0.113.7` } });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await send(i)).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('memory stays bounded under many addresses', () => {
     const rl = new RateLimiter(2, 100);
     for (let i = 0; i < 5000; i++) rl.hit(`10.0.${i >> 8}.${i & 255}`);

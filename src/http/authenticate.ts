@@ -4,6 +4,7 @@ import { FULL_SCOPE, type Caller } from '../auth/scope.ts';
 import { BadTokenLimiter, SignInThrottle } from '../auth/throttle.ts';
 import { bearerMatches } from './auth.ts';
 import { HttpError } from './errors.ts';
+import { clientAddress } from '../client-address.ts';
 import type { ServerDeps } from './types.ts';
 import type { Accounts } from '../auth/accounts.ts';
 
@@ -34,12 +35,7 @@ export function createAuthenticator(app: App, accounts: Accounts, deps: ServerDe
   const secure = (req: IncomingMessage) =>
     Boolean((req.socket as { encrypted?: boolean }).encrypted) || (app.config.admin.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https');
 
-  function address(req: IncomingMessage): string {
-    const peer = req.socket.remoteAddress ?? 'unknown';
-    if (!app.config.admin.trustProxy) return peer;
-    const hops = String(req.headers['x-forwarded-for'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-    return (hops[hops.length - 1] ?? peer).slice(0, 64);
-  }
+  const address = (req: IncomingMessage) => clientAddress(req, app.config.admin.trustProxy);
 
   function identify(req: IncomingMessage, addr: string, pathname: string): Caller | null {
     const header = req.headers.authorization;

@@ -28,7 +28,7 @@ export const intakeSchema = z.object({
   port: z.number().int().min(0).max(65535).default(8081),
   /** The listener's public address, as the ad platforms and forms are given it (README, logs). */
   publicUrl: z.string().url().optional(),
-  /** Behind a reverse proxy: the client address is the first of X-Forwarded-For. */
+  /** Behind a reverse proxy: the client address is the last X-Forwarded-For hop (the one the proxy added). */
   trustProxy: z.boolean().default(false),
   /** Form posts per client address per minute. */
   ratePerMinute: z.number().int().min(1).max(100_000).default(30),

@@ -46,11 +46,7 @@ export function validSignature(header: string | string[] | undefined, body: Buff
   return sameSecret(header.trim().toLowerCase(), expected);
 }
 
-export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const fwd = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof fwd === 'string' && fwd.trim()) return fwd.split(',')[0].trim();
-  return req.socket.remoteAddress ?? 'unknown';
-}
+export { clientAddress } from '../client-address.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
