@@ -89,13 +89,18 @@ export function stats(ctx: RequestContext<z.output<typeof filterQuery>>) {
   return { json: { ...out, ...(role === 'admin' || role === 'gerente' ? { parserHealth: parserHealth(ctx.services, ctx.now) } : {}) } };
 }
 
+/** A cached answer still good at `now`, within `ttl` ms of when it was made (a clock that went back refreshes it). */
+function fresh<T extends { at: number }>(hit: T | undefined, now: number, ttl: number): hit is T {
+  return hit !== undefined && now >= hit.at && now - hit.at < ttl;
+}
+
 /** Per-parser health changes slowly and costs a scan of the week's leads: computed at most once a minute. */
 const PARSER_HEALTH_TTL_MS = 60_000;
 const parserHealthCache = new WeakMap<Services, { at: number; value: ReturnType<Services['parserHealth']['compute']> }>();
 
 export function parserHealth(s: Services, now: number) {
   const hit = parserHealthCache.get(s);
-  if (hit && now - hit.at < (s.deps.cacheMs === 0 ? 0 : PARSER_HEALTH_TTL_MS) && now >= hit.at) return hit.value;
+  if (fresh(hit, now, s.deps.cacheMs === 0 ? 0 : PARSER_HEALTH_TTL_MS)) return hit.value;
   const configured = s.app.context().parsers.map((p) => p.config.id);
   const value = s.parserHealth.compute(s.queries, configured, now);
   parserHealthCache.set(s, { at: now, value });
@@ -232,7 +237,7 @@ const healthCache = new WeakMap<Services, { at: number; reply: { status: number;
 export function healthz(ctx: RequestContext) {
   const ttl = ctx.services.deps.cacheMs ?? HEALTH_TTL_MS;
   const hit = healthCache.get(ctx.services);
-  if (hit && ctx.now - hit.at < ttl && ctx.now >= hit.at) return hit.reply;
+  if (fresh(hit, ctx.now, ttl)) return hit.reply;
   const r = healthReport(ctx);
   const redact = <T extends { lastError?: string | null } | null>(x: T) => (x ? { ...x, lastError: x.lastError ? 'error (ver /api/health)' : null } : x);
   const mailboxes = r.mailboxes.map((m) => {
@@ -257,7 +262,7 @@ const metricsCache = new WeakMap<Services, { at: number; body: Promise<string> }
 export async function metrics(ctx: RequestContext) {
   const registry = ctx.services.deps.metrics.registry;
   let hit = metricsCache.get(ctx.services);
-  if (!hit || ctx.now - hit.at >= (ctx.services.deps.cacheMs ?? HEALTH_TTL_MS) || ctx.now < hit.at) {
+  if (!fresh(hit, ctx.now, ctx.services.deps.cacheMs ?? HEALTH_TTL_MS)) {
     hit = { at: ctx.now, body: registry.metrics() };
     metricsCache.set(ctx.services, hit);
   }
