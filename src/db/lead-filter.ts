@@ -64,11 +64,8 @@ export { DAY_MS } from '../vocabulary.ts';
 
 export interface Where { sql: string; params: unknown[]; /** Few rows match (leads still in time): sort them rather than walk an index. */ fewRows?: boolean }
 
-export const marks = (n: number) => Array(n).fill('?').join(',');
-export function inList(col: string, values: readonly unknown[], params: unknown[]): string {
-  params.push(...values);
-  return values.length === 1 ? `${col} = ?` : `${col} IN (${marks(values.length)})`;
-}
+import { inList, marks } from './sql-lists.ts';
+export { inList, marks };
 
 /**
  * Free text to a set of lead ids. Something that parses as an email, national ID or phone uses the

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Role } from './auth-schema.ts';
 import { writeTransaction } from './write-path.ts';
+import { marks } from './sql-lists.ts';
 
 export interface UserRow {
   id: number;
@@ -79,7 +80,7 @@ export class UserStore {
   /** Users by email, for showing names in histories. */
   namesByEmail(emails: string[]): Map<string, string> {
     if (!emails.length) return new Map();
-    const rows = this.q(`SELECT email, name FROM users WHERE email IN (${emails.map(() => '?').join(',')})`).all(...emails) as { email: string; name: string }[];
+    const rows = this.q(`SELECT email, name FROM users WHERE email IN (${marks(emails.length)})`).all(...emails) as { email: string; name: string }[];
     return new Map(rows.map((r) => [r.email, r.name]));
   }
 
@@ -102,7 +103,7 @@ export class UserStore {
   /** Ids of the named projects that exist (a gerente's scope). */
   projectIds(names: string[]): number[] {
     if (!names.length) return [];
-    return (this.q(`SELECT id FROM projects WHERE name IN (${names.map(() => '?').join(',')})`).all(...names) as { id: number }[]).map((r) => r.id);
+    return (this.q(`SELECT id FROM projects WHERE name IN (${marks(names.length)})`).all(...names) as { id: number }[]).map((r) => r.id);
   }
 
   insertSession(s: { tokenHash: string; userId: number; csrf: string; now: number; expiresAt: number; address: string | null }): number {
