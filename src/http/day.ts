@@ -3,7 +3,7 @@ import { langOf } from '../outbox/templates.ts';
 import { leadStatus } from '../leads/status.ts';
 import { contactLinks } from '../leads/contact-links.ts';
 import type { CardRow } from '../db/day-queries.ts';
-import { iso } from './leads.ts';
+import { iso, portalNames } from './leads.ts';
 import { zonedMidnight } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
 
@@ -20,7 +20,7 @@ function cardMaker(s: Services, now: number) {
   const cfg = s.app.config;
   const lang = langOf(cfg.country);
   const vendorNames = s.vendors.names();
-  const portals = new Map(s.app.context().parsers.map((p) => [p.config.id, p.config.name]));
+  const portals = portalNames(s);
   const greetings = new Map(cfg.projects.filter((p) => p.whatsappGreeting).map((p) => [p.name, p.whatsappGreeting!]));
   return (r: CardRow) => {
     const vendor = r.owner ? (vendorNames.get(r.owner) ?? r.owner) : null;

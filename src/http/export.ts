@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { statusOf, type LeadFilter, type LeadRow } from '../db/queries.ts';
-import { filterFrom } from './leads.ts';
+import { filterFrom, portalNames } from './leads.ts';
 import { zoneOffset, type filterQuery } from './params.ts';
 import type { RequestContext, Services } from './types.ts';
 import { countryModule } from '../countries/index.ts';
@@ -30,7 +30,7 @@ function headers(s: Services): string[] {
 /** Vendor ids to names and parser ids to the portal's display name, once per export. */
 function names(s: Services) {
   const vendors = s.vendors.names();
-  const portals = new Map(s.app.context().parsers.map((p) => [p.config.id, p.config.name]));
+  const portals = portalNames(s);
   return { vendor: (id: string | null) => (id === null ? null : (vendors.get(id) ?? id)), portal: (id: string | null) => (id === null ? 'Genérico' : (portals.get(id) ?? id)) };
 }
 

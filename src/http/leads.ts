@@ -167,6 +167,11 @@ export function leadRaw(ctx: RequestContext) {
   };
 }
 
+/** Parser id -> the portal's display name, from today's parsers. */
+export function portalNames(s: Services): Map<string, string> {
+  return new Map(s.app.context().parsers.map((p) => [p.config.id, p.config.name]));
+}
+
 /** What the page's selects offer. */
 export function options(ctx: RequestContext) {
   const { app, queries, vendors } = ctx.services;
@@ -180,7 +185,7 @@ export function options(ctx: RequestContext) {
       idLabel: countryModule(app.config.country).idLabel,
       followUpDays: app.config.followUpDays,
       pollSeconds: app.config.admin.pollSeconds,
-      portals: Object.fromEntries(app.context().parsers.map((p) => [p.config.id, p.config.name])),
+      portals: Object.fromEntries(portalNames(ctx.services)),
       projects,
       parsers: [...app.context().parsers.map((p) => p.config.id).sort(), NO_PARSER],
       qualities: QUALITIES,
