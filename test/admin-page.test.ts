@@ -3,10 +3,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, seed, startHarness, type Harness, type Seeded } from './http-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, noChromium } from './helpers/tools.ts';
 const HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('admin page in headless Chromium', () => {
+describe.skipIf(noChromium())('admin page in headless Chromium', () => {
   let h: Harness;
   let data: Seeded;
   let browser: Browser;
@@ -131,7 +131,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('admin page in headless Chromium', () 
   });
 });
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('admin page: owners', () => {
+describe.skipIf(noChromium())('admin page: owners', () => {
   let h: Harness;
   let browser: Browser;
 

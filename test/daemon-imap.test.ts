@@ -1,5 +1,6 @@
 // The daemon against a real Dovecot on loopback (never a mock): push, backlog with kill -9,
 // server restarts, folder resets, a wrong password, several mailboxes, size limits and moves.
+import { noDovecot } from './helpers/tools.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -10,7 +11,7 @@ import { loadConfig } from '../src/config.ts';
 import { startDaemon, type Daemon } from '../src/daemon/daemon.ts';
 import { DaemonLease, LeaseHeldError } from '../src/daemon/lease.ts';
 import { createLogger } from '../src/logger.ts';
-import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.ts';
+import { startDovecot, type Dovecot } from './helpers/dovecot.ts';
 import { appendAll, counts, REPO, testEnv, waitFor, withImap, type TestMailbox } from './helpers/daemon-env.ts';
 import { leadMail, leadMails } from './helpers/lead-mail.ts';
 import { startStallProxy } from './helpers/stall-proxy.ts';
@@ -19,7 +20,7 @@ const USERS = Array.from({ length: 11 }, (_, i) => ({ user: `box${i + 1}@test.lo
 const FAST_BACKOFF = { baseMs: 200, maxMs: 1_000 };
 const NEVER = '0 0 1 1 *'; // cron that does not fire during a test: only IDLE can deliver
 
-describe.skipIf(!dovecotAvailable())('daemon against a real Dovecot', () => {
+describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
   let dc: Dovecot;
   const cleanups: (() => Promise<void> | void)[] = [];
 

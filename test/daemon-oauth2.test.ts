@@ -2,6 +2,7 @@
 // local token server: client credentials beside a password mailbox, short-lived tokens across
 // IDLE and a backlog (sessions ended at token expiry, as Exchange does), a revoked client going to
 // auth_failed and back, and the refresh-token mode with rotation after `mailboxes login`.
+import { noDovecot } from './helpers/tools.ts';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
@@ -10,7 +11,7 @@ import { loadConfig } from '../src/config.ts';
 import { startDaemon, type Daemon } from '../src/daemon/daemon.ts';
 import { MailboxTokenStore } from '../src/db/mailbox-tokens.ts';
 import { createLogger } from '../src/logger.ts';
-import { dovecotAvailable, startDovecot, type Dovecot } from './helpers/dovecot.ts';
+import { startDovecot, type Dovecot } from './helpers/dovecot.ts';
 import { appendAll, counts, testEnv, waitFor, type TestMailbox } from './helpers/daemon-env.ts';
 import { leadMail, leadMails } from './helpers/lead-mail.ts';
 import { startOAuthServer, type OAuthServer } from './helpers/oauth-server.ts';
@@ -28,7 +29,7 @@ function sink() {
   return { lines, stream };
 }
 
-describe.skipIf(!dovecotAvailable())('OAuth2 mailboxes against Dovecot with an oauth2 passdb', () => {
+describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 passdb', () => {
   let dc: Dovecot;
   let oauth: OAuthServer;
   const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,7 +1,8 @@
 // Checks the throwaway Dovecot harness itself: login, APPEND/FETCH, seeding, restart, auth, IDLE.
+import { noDovecot } from './helpers/tools.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapFlow } from 'imapflow';
-import { startDovecot, dovecotAvailable, type Dovecot } from './helpers/dovecot.ts';
+import { startDovecot, type Dovecot } from './helpers/dovecot.ts';
 
 function message(subject: string): Buffer {
   return Buffer.from(
@@ -10,7 +11,7 @@ function message(subject: string): Buffer {
   );
 }
 
-describe.skipIf(!dovecotAvailable())('dovecot test harness', () => {
+describe.skipIf(noDovecot())('dovecot test harness', () => {
   let dc: Dovecot;
   const open: ImapFlow[] = [];
 

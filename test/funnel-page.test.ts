@@ -4,11 +4,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, rut, seed, startHarness, type Harness } from './http-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, noChromium } from './helpers/tools.ts';
 /** The one line app.js's show() needs (until it is there, the test serves app.js with it). */
 const SHOW_LINE = "  if (await (await import('./funnel.js')).showFunnel(view)) return;\n";
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('Embudo view in headless Chromium', () => {
+describe.skipIf(noChromium())('Embudo view in headless Chromium', () => {
   let h: Harness;
   let browser: Browser;
   let page: Page;

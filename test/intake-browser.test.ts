@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntake, type IntakeHarness } from './helpers/intake-app.ts';
 import { rut } from './helpers/mail.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, noChromium } from './helpers/tools.ts';
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('a plain HTML form (no JavaScript) in headless Chromium', () => {
+describe.skipIf(noChromium())('a plain HTML form (no JavaScript) in headless Chromium', () => {
   let h: IntakeHarness;
   let browser: Browser;
   let site: http.Server;

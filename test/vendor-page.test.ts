@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formEmail, PASSWORD, rut, startHarness, type Harness } from './http-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, noChromium } from './helpers/tools.ts';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PLR = 'Parque Los Robles';
 const PROJECTS = [`  - name: ${PLR}`, '    aliases: [PLR]', '    vendors:', '      - {id: v1, name: Vera Díaz}', '  - name: Mirador del Valle', '    aliases: [MDV]', '    vendors:', '      - {id: v2, name: Hugo Pérez}'];
@@ -25,7 +25,7 @@ function hostileHtmlEmail(): Buffer {
   ].join('\r\n'));
 }
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('vendor and manager screens in headless Chromium', () => {
+describe.skipIf(noChromium())('vendor and manager screens in headless Chromium', () => {
   let h: Harness;
   let browser: Browser;
   const errors: string[] = [];
@@ -160,7 +160,7 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('vendor and manager screens in headles
   });
 });
 
-describe.skipIf(!fs.existsSync(CHROMIUM))('the page in Portuguese where the company is in Brazil', () => {
+describe.skipIf(noChromium())('the page in Portuguese where the company is in Brazil', () => {
   it('speaks Portuguese after sign-in', async () => {
     const h = await startHarness({ country: 'BR', projects: ['  - name: Jardim das Flores', '    aliases: [JDF]'] });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });

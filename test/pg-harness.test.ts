@@ -1,0 +1,28 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from './helpers/postgres.ts';
+import { noPostgres } from './helpers/tools.ts';
+
+describe.skipIf(noPostgres())('PostgreSQL test harness', () => {
+  it('gives each caller its own empty database on the run cluster', async () => {
+    const a = await createTestDatabase();
+    const b = await createTestDatabase();
+    try {
+      expect(a.url).not.toBe(b.url);
+      const c = new pg.Client({ connectionString: a.url });
+      await c.connect();
+      await c.query('create table t (x int)');
+      const tables = await c.query("select count(*)::int n from information_schema.tables where table_schema = 'public'");
+      await c.end();
+      expect(tables.rows[0].n).toBe(1);
+      const d = new pg.Client({ connectionString: b.url });
+      await d.connect();
+      const none = await d.query("select count(*)::int n from information_schema.tables where table_schema = 'public'");
+      await d.end();
+      expect(none.rows[0].n).toBe(0);
+    } finally {
+      await a.drop();
+      await b.drop();
+    }
+  });
+});
