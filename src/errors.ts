@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   'vendor.not_found': 404,
   'vendor.inactive': 409,
   'vendor.no_heir': 409,
+  /** The target vendor does not sell the client's projects (within the caller's). */
+  'vendor.wrong_project': 409,
   'lease.held': 409,
   'db.busy': 503,
 } as const;
