@@ -9,6 +9,7 @@ import { projectCollisions } from './config-projects.ts';
 import { COUNTRY_CODES } from './countries/index.ts';
 import { mailAuthSchema, resolveAuthSecrets } from './mail-auth/schema.ts';
 import { intakeSchema } from './intake/config.ts';
+import { trustProxySchema } from './client-address.ts';
 
 const vendorSchema = z.object({
   id: z.string().min(1),
@@ -78,14 +79,14 @@ export const configSchema = z.object({
       token: z.string().min(1).default('change-me'),
       /** The page's public address (links in notifications). */
       publicUrl: z.string().url().optional(),
-      /** A reverse proxy in front terminates TLS and sets X-Forwarded-For / -Proto. */
-      trustProxy: z.boolean().default(false),
+      /** The reverse proxies in front (IPs or CIDR blocks): only their X-Forwarded-For / -Proto count. */
+      trustProxy: trustProxySchema,
       sessionIdleMinutes: z.number().int().min(5).max(7 * 24 * 60).default(720),
       sessionMaxDays: z.number().int().min(1).max(90).default(7),
       /** How often the page looks for new leads (seconds). */
       pollSeconds: z.number().int().min(1).max(300).default(15),
     })
-    .default({ host: '127.0.0.1', port: 8080, token: 'change-me', trustProxy: false, sessionIdleMinutes: 720, sessionMaxDays: 7, pollSeconds: 15 }),
+    .default({ host: '127.0.0.1', port: 8080, token: 'change-me', trustProxy: [], sessionIdleMinutes: 720, sessionMaxDays: 7, pollSeconds: 15 }),
   database: z.object({ path: z.string().min(1).default('data/centralizer.db') }).default({ path: 'data/centralizer.db' }),
   /** Scheduled online backups, off unless set: when (`cron`), where (`dir`), how many to keep. */
   backup: z

@@ -49,7 +49,7 @@ describe('sign-in', () => {
   it('marks the cookie Secure behind a proxy the config trusts', async () => {
     const proxied = await import('./http-fixture.ts').then((m) => m.startHarness({ extraYaml: [] }));
     try {
-      proxied.app.config.admin.trustProxy = true;
+      proxied.app.config.admin.trustProxy = ['127.0.0.1'];
       await proxied.addUser('x@inmo.cl', 'admin');
       const res = await proxied.call('/api/session', { method: 'POST', token: null, headers: { 'Content-Type': 'application/json', 'X-Forwarded-Proto': 'https', 'X-Forwarded-For': '203.0.113.9' }, body: JSON.stringify({ email: 'x@inmo.cl', password: PASSWORD }) });
       expect(res.headers.get('set-cookie')).toMatch(/; Secure$/);

@@ -178,7 +178,7 @@ describe('rate limits', () => {
 
   it('behind a trusted proxy, a client that forges the first X-Forwarded-For hop is still limited by the hop the proxy added', async () => {
     const cfg = h.app.config;
-    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3, trustProxy: true } }, ingestor: h.app.ingestor, store: h.app.store }, { log: createLogger('silent') });
+    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3, trustProxy: ['127.0.0.1'] } }, ingestor: h.app.ingestor, store: h.app.store }, { log: createLogger('silent') });
     const { port } = await limited.listen(0, '127.0.0.1');
     try {
       // The proxy appends the real client (203.0.113.7); the client writes whatever it likes before it.

@@ -4,7 +4,7 @@ import { FULL_SCOPE, type Caller } from '../auth/scope.ts';
 import { BadTokenLimiter, SignInThrottle } from '../auth/throttle.ts';
 import { bearerMatches } from './auth.ts';
 import { HttpError } from './errors.ts';
-import { clientAddress } from '../client-address.ts';
+import { clientAddress, fromTrustedProxy } from '../client-address.ts';
 import type { ServerDeps } from './types.ts';
 import type { Accounts } from '../auth/accounts.ts';
 
@@ -33,7 +33,7 @@ export function createAuthenticator(app: App, accounts: Accounts, deps: ServerDe
 
   /** Served over TLS here, or by a proxy the config trusts. */
   const secure = (req: IncomingMessage) =>
-    Boolean((req.socket as { encrypted?: boolean }).encrypted) || (app.config.admin.trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https');
+    Boolean((req.socket as { encrypted?: boolean }).encrypted) || (fromTrustedProxy(req, app.config.admin.trustProxy) && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0].trim() === 'https');
 
   const address = (req: IncomingMessage) => clientAddress(req, app.config.admin.trustProxy);
 

@@ -54,7 +54,7 @@ export interface RequestContext<Q = unknown, B = unknown> {
   now: number;
   /** Who is calling; null only on public routes. */
   caller: Caller | null;
-  /** The caller's network address (X-Forwarded-For's last hop when admin.trustProxy). */
+  /** The caller's network address (from a proxy listed in admin.trustProxy, the X-Forwarded-For hop it added). */
   address: string;
 }
 

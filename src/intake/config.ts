@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustProxySchema } from '../client-address.ts';
 
 /** Fields a form can map (canonical name to the form's own field name). */
 export const FORM_FIELDS = ['name', 'firstName', 'lastName', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
@@ -28,8 +29,8 @@ export const intakeSchema = z.object({
   port: z.number().int().min(0).max(65535).default(8081),
   /** The listener's public address, as the ad platforms and forms are given it (README, logs). */
   publicUrl: z.string().url().optional(),
-  /** Behind a reverse proxy: the client address is the last X-Forwarded-For hop (the one the proxy added). */
-  trustProxy: z.boolean().default(false),
+  /** The reverse proxies in front (IPs or CIDR blocks): from them the client address is the X-Forwarded-For hop they added; from any other peer the header is ignored. */
+  trustProxy: trustProxySchema,
   /** Form posts per client address per minute. */
   ratePerMinute: z.number().int().min(1).max(100_000).default(30),
   forms: z.array(formSchema).default([]),
