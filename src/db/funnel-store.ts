@@ -43,15 +43,16 @@ export class FunnelStore {
     if (!this.db.inTransaction) throw new Error('a write outside a unit of work: use store.transaction');
   }
 
-  /** Inserts, or updates the content of the row with the same key; the same content changes nothing. */
-  upsert(r: NewInteraction, now: number): { id: number; outcome: UpsertOutcome } {
+  /** Inserts, or updates the content of the row with the same key; the same content changes nothing. An update names its writer (`actor`) and answers what it replaced. */
+  upsert(r: NewInteraction, now: number): { id: number; outcome: UpsertOutcome; before?: Record<string, unknown> } {
     this.writing();
-    const old = this.q(`SELECT id, ${CONTENT.join(', ')} FROM interactions WHERE key = ?`).get(r.key) as Record<string, unknown> & { id: number } | undefined;
+    const old = this.q(`SELECT id, ${CONTENT.join(', ')}, actor FROM interactions WHERE key = ?`).get(r.key) as Record<string, unknown> & { id: number } | undefined;
     const content: Record<(typeof CONTENT)[number], unknown> = { client_id: r.clientId, project_id: r.projectId, at: r.at, product: r.product, model: r.model, amount: r.amount, source: r.source, state: r.state };
     if (old) {
       if (CONTENT.every((c) => old[c] === content[c])) return { id: old.id, outcome: 'unchanged' };
-      this.q(`UPDATE interactions SET ${CONTENT.map((c) => `${c} = ?`).join(', ')}, updated_at = ? WHERE id = ?`).run(...CONTENT.map((c) => content[c]), now, old.id);
-      return { id: old.id, outcome: 'updated' };
+      this.q(`UPDATE interactions SET ${CONTENT.map((c) => `${c} = ?`).join(', ')}, actor = ?, updated_at = ? WHERE id = ?`).run(...CONTENT.map((c) => content[c]), r.actor, now, old.id);
+      const { id: _id, ...before } = old;
+      return { id: old.id, outcome: 'updated', before };
     }
     // A quote made before a contact the client already has on record starts contacted (or aborted).
     const contactState = r.kind === 'cotizacion' ? this.contactAfter(r.clientId, r.at) ?? 'por_contactar' : null;
@@ -59,6 +60,16 @@ export class FunnelStore {
       lead_id, parser, medium, owner_vendor_id, reentry, actor, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 'otros', ?, 0, ?, ?, ?)`)
       .run(r.key, r.externalId, r.kind, r.clientId, r.projectId, r.at, r.product, r.model, r.amount, r.source, r.state, contactState, r.kind === 'cotizacion' ? r.deadlineAt : null, r.ownerVendorId, r.actor, now, now);
     return { id: Number(res.lastInsertRowid), outcome: 'created' };
+  }
+
+  /** The stored row with this idempotency key (an external id is the company's: one row per kind and id). */
+  byKey(key: string): { id: number; clientId: number; ownerVendorId: string | null } | null {
+    return (this.q('SELECT id, client_id AS clientId, owner_vendor_id AS ownerVendorId FROM interactions WHERE key = ?').get(key) as { id: number; clientId: number; ownerVendorId: string | null } | undefined) ?? null;
+  }
+
+  /** The projects a vendor sells (project_vendors). */
+  vendorProjects(vendorId: string): number[] {
+    return this.q('SELECT project_id FROM project_vendors WHERE vendor_id = ?').pluck().all(vendorId) as number[];
   }
 
   private contactAfter(clientId: number, at: number): QuoteContactState | null {

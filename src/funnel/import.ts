@@ -34,11 +34,28 @@ export interface ImportOptions {
   seesClient?: (clientId: number) => boolean;
   /** Limited callers: may they act on this project? */
   seesProject?: (projectId: number) => boolean;
+  /** The vendor a record without `vendedor` names (a vendedor's own writes name themselves). */
+  defaultVendorId?: string | null;
+  /** Limited callers: why a record may not name this vendor (another vendor, outside the team), or null. */
+  vendorRefusal?: (vendorId: string, projectId: number | null) => string | null;
+  /** Each row created or updated, inside the import's transaction (the audit trail). */
+  onWritten?: (w: WrittenInteraction) => void;
   onProgress?: (phase: 'validando' | 'importando', done: number, total: number) => void;
   now: number;
 }
 
 export interface RecordError { line: number; reason: string }
+
+export interface WrittenInteraction {
+  id: number;
+  outcome: Exclude<UpsertOutcome, 'unchanged'>;
+  kind: string;
+  externalId: string | null;
+  clientId: number;
+  projectId: number;
+  /** Updates: the content the row had. */
+  before?: Record<string, unknown>;
+}
 
 export interface ImportReport {
   records: number;
@@ -84,11 +101,16 @@ function check(records: SourceRecord[], s: ImportStorage, settings: ImportSettin
       if (value.vendor) {
         vendorId = s.funnel.vendorId(value.vendor);
         if (!vendorId) reasons.push(`vendedor "${value.vendor.slice(0, 40)}" desconocido`);
-      }
+      } else vendorId = o.defaultVendorId ?? null;
+      const refused = vendorId && o.vendorRefusal ? o.vendorRefusal(vendorId, projectId) : null;
+      if (refused) reasons.push(refused);
       const client = runSync(findClient(s.store, clientKeys(value)));
       if (client && o.seesClient && !o.seesClient(client.id)) reasons.push('ningún cliente tuyo coincide con el documento, email o teléfono');
       if (!client && !o.createClients) reasons.push('ningún cliente tuyo coincide con el documento, email o teléfono');
       if (value.externalId) {
+        // An external id is the company's: one already recorded for a client the caller may not see is not theirs to move or rewrite.
+        const stored = o.seesClient ? s.funnel.byKey(`ext:${value.kind}:${value.externalId}`) : null;
+        if (stored && !o.seesClient!(stored.clientId)) reasons.push(`el id "${value.externalId.slice(0, 40)}" ya está registrado para un cliente que no es tuyo: no se puede modificar`);
         const key = `${value.kind}:${value.externalId}`;
         const content = JSON.stringify({ ...value, vendor: vendorId });
         const seen = seenIds.get(key);
@@ -137,6 +159,7 @@ export function importRecords(records: SourceRecord[], s: ImportStorage, setting
       }, o.now);
       counts[r.outcome]++;
       report.ids.push(r.id);
+      if (r.outcome !== 'unchanged') o.onWritten?.({ id: r.id, outcome: r.outcome, kind: i.kind, externalId: i.externalId, clientId: client.id, projectId: c.projectId, ...(r.before ? { before: r.before } : {}) });
       if (r.outcome !== 'unchanged') touched.add(client.id);
     });
     for (const clientId of touched) rederive(s.funnel, clientId, o.now);

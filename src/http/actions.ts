@@ -4,7 +4,8 @@ import { CONTACT_CHANNELS, DAY_MS, DISCARD_REASONS, EXPECTATIONS, FOLLOW_UP_ACTI
 import { HttpError } from './errors.ts';
 import { leadIdParam, resolveDate } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
-import { audited } from './audit.ts';
+import { auditedWork } from './audit.ts';
+import type { StoreTx, Work } from '../db/port.ts';
 
 /** Free text typed by staff: trimmed, bounded, no control characters except newlines and tabs. */
 export const text = (max: number) =>
@@ -54,17 +55,31 @@ function visibleLead(ctx: RequestContext): number {
 
 const actor = (ctx: RequestContext) => callerOf(ctx).actor;
 
-function done(ctx: RequestContext, action: string, r: ActionResult) {
+/**
+ * An action as one unit of work with its audit entry. The answer never carries an id outside the
+ * caller's scope: an edit that links the lead to another vendor's client (the first to register a
+ * client keeps it) answers without that client's id and says so.
+ */
+async function act(ctx: RequestContext, action: string, work: (tx: StoreTx) => Work<ActionResult>) {
+  const r = await auditedWork(ctx, work, (x) => ({ action: `lead.${action}`, objectType: 'lead', objectId: x.leadId, data: { contactState: x.contactState, quality: x.quality } }));
   // Never the lead's data: ids and states only.
   ctx.services.deps.log.info({ leadId: r.leadId, action, contactState: r.contactState, quality: r.quality }, 'lead action');
-  audited(ctx, `lead.${action}`, 'lead', r.leadId, { contactState: r.contactState, quality: r.quality });
-  return { json: { ok: true, ...r, followUpAt: r.followUpAt === null ? null : new Date(r.followUpAt).toISOString() } };
+  const { scope } = callerOf(ctx);
+  const foreignClient = r.clientId !== null && !ctx.services.queries.clientVisible(r.clientId, scope);
+  const json: Record<string, unknown> = { ok: true, ...r, followUpAt: r.followUpAt === null ? null : new Date(r.followUpAt).toISOString() };
+  if (foreignClient) {
+    Object.assign(json, { clientId: null, followUpAt: null, clientOfAnotherVendor: true, notice: OTHER_VENDOR_NOTICE });
+  }
+  return { json };
 }
+
+/** Said when a lead or walk-in turns out to be a client another vendor registered first. */
+export const OTHER_VENDOR_NOTICE = 'El cliente ya está registrado con otro vendedor: el contacto quedó en su ficha, con su responsable.';
 
 export async function edit(ctx: RequestContext<unknown, z.output<typeof editBody>>) {
   const id = visibleLead(ctx);
   const c = actionContext(ctx.services);
-  return done(ctx, 'edit', await ctx.services.app.store.unitOfWork((tx) => editLead(tx, c, id, ctx.body, actor(ctx), ctx.now)));
+  return act(ctx, 'edit', (tx) => editLead(tx, c, id, ctx.body, actor(ctx), ctx.now));
 }
 
 /** A recontact date: not in the past (a day's grace for a bare date), within a year; a bare date means 09:00 local. */
@@ -84,19 +99,18 @@ function recontactAt(value: string | undefined, s: Services, now: number): numbe
 export async function followUp(ctx: RequestContext<unknown, z.output<typeof followUpBody>>) {
   const id = visibleLead(ctx);
   const b = ctx.body;
-  const { store } = ctx.services.app;
-  if (b.action === 'abortar') return done(ctx, 'abort', await store.unitOfWork((tx) => abortLead(tx, id, b.comment!, actor(ctx), ctx.now)));
+  if (b.action === 'abortar') return act(ctx, 'abort', (tx) => abortLead(tx, id, b.comment!, actor(ctx), ctx.now));
   const input = { expectation: b.expectation, contactType: b.contactType, comment: b.comment, recontactAt: recontactAt(b.recontactAt, ctx.services, ctx.now) };
   const c = actionContext(ctx.services);
-  return done(ctx, 'follow_up', await store.unitOfWork((tx) => registerFollowUp(tx, c, id, input, actor(ctx), ctx.now)));
+  return act(ctx, 'follow_up', (tx) => registerFollowUp(tx, c, id, input, actor(ctx), ctx.now));
 }
 
 export async function abort(ctx: RequestContext<unknown, z.output<typeof abortBody>>) {
   const id = visibleLead(ctx);
-  return done(ctx, 'abort', await ctx.services.app.store.unitOfWork((tx) => abortLead(tx, id, ctx.body.comment, actor(ctx), ctx.now)));
+  return act(ctx, 'abort', (tx) => abortLead(tx, id, ctx.body.comment, actor(ctx), ctx.now));
 }
 
 export async function discard(ctx: RequestContext<unknown, z.output<typeof discardBody>>) {
   const id = visibleLead(ctx);
-  return done(ctx, 'discard', await ctx.services.app.store.unitOfWork((tx) => discardLead(tx, id, ctx.body.reason, ctx.body.comment, actor(ctx), ctx.now)));
+  return act(ctx, 'discard', (tx) => discardLead(tx, id, ctx.body.reason, ctx.body.comment, actor(ctx), ctx.now));
 }

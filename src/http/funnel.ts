@@ -1,15 +1,18 @@
 // The sales funnel over HTTP: counts, each stage's table, interactions in (one or a batch),
 // walk-in clients, and a client's timeline (ficha). Everything scoped to the caller.
 import { z } from 'zod';
-import { isLimited } from '../auth/scope.ts';
+import { isLimited, seesVendor, type Caller } from '../auth/scope.ts';
 import { NO_PARSER, wantsDiscarded } from '../db/queries.ts';
 import { columnOf, type Cell, type Column, type SourceRecord } from '../funnel/columns.ts';
 import { buildFunnel } from '../funnel/count.ts';
-import { importRecords, rederive } from '../funnel/import.ts';
+import { importRecords, rederive, type WrittenInteraction } from '../funnel/import.ts';
 import { quoteStatus } from '../funnel/rules.ts';
 import { funnelServices } from '../funnel/service.ts';
 import { WALK_IN_SENDER, walkInEmail } from '../funnel/walk-in.ts';
+import { matchProject } from '../pipeline/project.ts';
 import { QUOTE_STATUSES, SEPARATION_STATES, type QuoteContactState } from '../funnel/vocabulary.ts';
+import { auditedTransaction } from './audit.ts';
+import { OTHER_VENDOR_NOTICE } from './actions.ts';
 import { HttpError } from './errors.ts';
 import { filterFrom, iso, withActorNames } from './leads.ts';
 import { filterShape, leadIdParam, type FilterQuery } from './params.ts';
@@ -85,13 +88,24 @@ export function postInteractions(ctx: RequestContext<unknown, z.output<typeof in
     return { line: i, values };
   });
   const caller = callerOf(ctx);
-  const { storage, settings } = funnelServices(ctx.services.app);
+  const { storage, settings, store } = funnelServices(ctx.services.app);
   const limited = isLimited(caller.scope);
-  const report = importRecords(records, storage, settings(), {
-    actor: caller.actor, defaultSource: 'api', createClients: !limited, now: ctx.now, dryRun: unknown.length > 0,
-    seesClient: limited ? (id) => ctx.services.queries.clientVisible(id, caller.scope) : undefined,
-    seesProject: caller.scope.projectIds ? (id) => caller.scope.projectIds!.includes(id) : undefined,
-  });
+  const report = auditedTransaction(ctx, () => {
+    const written: WrittenInteraction[] = [];
+    const r = importRecords(records, storage, settings(), {
+      actor: caller.actor, defaultSource: 'api', createClients: !limited, now: ctx.now, dryRun: unknown.length > 0,
+      seesClient: limited ? (id) => ctx.services.queries.clientVisible(id, caller.scope) : undefined,
+      seesProject: caller.scope.projectIds ? (id) => caller.scope.projectIds!.includes(id) : undefined,
+      // A vendedor's writes name themselves; a supervisor names their team; a gerente of some projects, their vendors.
+      defaultVendorId: caller.role === 'vendedor' ? caller.vendorId : null,
+      vendorRefusal: (vendorId, projectId) => vendorRefusal(caller, vendorId, projectId, (v) => store.vendorProjects(v)),
+      onWritten: (w) => written.push(w),
+    });
+    return { r, written };
+  }, ({ r, written }) => (r.imported ? written : []).map((w) => ({
+    action: `interaction.${w.outcome === 'created' ? 'create' : 'update'}`, objectType: 'interaction', objectId: w.id,
+    data: { kind: w.kind, externalId: w.externalId, clientId: w.clientId, projectId: w.projectId, ...(w.before ? { before: w.before } : {}) },
+  }))).r;
   const errors = [...unknown, ...report.errors.map((e) => ({ item: e.line, reason: e.reason }))].sort((a, b) => a.item - b.item);
   if (errors.length) {
     return { status: 400, json: { error: errors.map((e) => `items[${e.item}]: ${e.reason}`).join('; ').slice(0, 2000), errors } };
@@ -99,29 +113,57 @@ export function postInteractions(ctx: RequestContext<unknown, z.output<typeof in
   return { json: { created: report.created, updated: report.updated, unchanged: report.unchanged, clientsCreated: report.clientsCreated, ids: report.ids } };
 }
 
+/** Why a limited caller may not record an interaction in this vendor's name (null: they may). */
+function vendorRefusal(caller: Caller, vendorId: string, projectId: number | null, projectsOf: (vendorId: string) => number[]): string | null {
+  if (caller.role === 'vendedor') return vendorId === caller.vendorId ? null : `vendedor "${vendorId.slice(0, 40)}": un vendedor registra solo a su propio nombre`;
+  if (!seesVendor(caller.scope, vendorId)) return `vendedor "${vendorId.slice(0, 40)}" fuera de tu equipo`;
+  if (caller.scope.projectIds && projectId !== null && !projectsOf(vendorId).includes(projectId)) return `vendedor "${vendorId.slice(0, 40)}" no vende ese proyecto`;
+  return null;
+}
+
 const field = (max: number) => z.string().max(max).optional();
 export const walkInBody = z.strictObject({ name: field(200), nationalId: field(100), email: field(254), phone: field(64), project: field(300), message: field(2000) });
 
-/** POST /api/walk-ins: a client registered by hand in the sales room, through the email pipeline's rules. */
+/**
+ * POST /api/walk-ins: a client registered by hand in the sales room, through the email pipeline's
+ * rules. A person known already is the same client (the first to register them keeps them): when
+ * that client, or the new lead, is outside the caller's scope the answer carries neither id and
+ * says the client belongs to another vendor; the visit stays on the client's record.
+ */
 export async function walkIn(ctx: RequestContext<unknown, z.output<typeof walkInBody>>) {
-  const { app } = ctx.services;
+  const { app, queries } = ctx.services;
   const caller = callerOf(ctx);
   const b = ctx.body;
   if (!b.email && !b.phone) throw new HttpError(400, 'email o teléfono: se necesita al menos uno para contactar al cliente');
+  // A gerente of some projects registers visits to those projects only.
+  if (caller.scope.projectIds) {
+    const project = b.project ? matchProject(b.project, app.context().projects).project : null;
+    const projectId = app.store.projectId(project);
+    if (projectId === null || !caller.scope.projectIds.includes(projectId)) throw new HttpError(400, 'proyecto: indica uno de tus proyectos');
+  }
   const r = await app.ingestor.ingest(walkInEmail(b, caller.actor, ctx.now), { source: 'file', file: WALK_IN_SENDER });
   if (r.error || !r.leadId) throw new HttpError(500, 'no se pudo registrar el contacto');
+  const leadId = r.leadId;
   const { storage } = funnelServices(app);
-  if (r.clientId !== null) {
-    const clientId = r.clientId;
-    const projectId = app.store.projectId(r.outcome?.kind === 'lead' ? r.outcome.fields.project : null);
-    app.store.transaction(() => {
-      storage.funnel.upsert({ key: `lead:${r.leadId}`, externalId: null, kind: 'lead', clientId, projectId, at: r.receivedAt, product: null, model: null, amount: null,
-        source: 'sala_de_ventas', state: null, deadlineAt: null, leadId: r.leadId, ownerVendorId: storage.funnel.clientOwner(clientId), actor: caller.actor }, ctx.now);
-      rederive(storage.funnel, clientId, ctx.now);
-    });
-  }
   const o = r.outcome?.kind === 'lead' ? r.outcome : null;
-  return { status: 201, json: { leadId: r.leadId, clientId: r.clientId, quality: o?.quality ?? null, problems: o?.problems ?? [], followUpAt: iso(r.followUpAt) } };
+  const projectId = app.store.projectId(o ? o.fields.project : null);
+  auditedTransaction(ctx, () => {
+    if (r.clientId === null) return;
+    const clientId = r.clientId;
+    storage.funnel.upsert({ key: `lead:${leadId}`, externalId: null, kind: 'lead', clientId, projectId, at: r.receivedAt, product: null, model: null, amount: null,
+      source: 'sala_de_ventas', state: null, deadlineAt: null, leadId, ownerVendorId: storage.funnel.clientOwner(clientId), actor: caller.actor }, ctx.now);
+    rederive(storage.funnel, clientId, ctx.now);
+  }, () => ({ action: 'lead.walk_in', objectType: 'lead', objectId: leadId, data: { clientId: r.clientId, projectId, quality: o?.quality ?? null } }));
+  const leadSeen = queries.leadVisible(leadId, caller.scope);
+  const clientSeen = r.clientId !== null && queries.clientVisible(r.clientId, caller.scope);
+  const base = { quality: o?.quality ?? null, problems: o?.problems ?? [] };
+  if (!leadSeen || (r.clientId !== null && !clientSeen)) {
+    // A new client goes round-robin among the project's vendors, as every lead does; a known one stays with its owner.
+    const isNew = (await app.store.getLead(leadId))?.contactType === 'nuevo';
+    const notice = isNew ? 'El cliente quedó asignado a otro vendedor del proyecto (reparto por turnos): la visita quedó en su ficha.' : OTHER_VENDOR_NOTICE;
+    return { status: 201, json: { leadId: null, clientId: null, ...base, followUpAt: null, clientOfAnotherVendor: true, notice } };
+  }
+  return { status: 201, json: { leadId, clientId: r.clientId, ...base, followUpAt: iso(r.followUpAt) } };
 }
 
 /** GET /api/clients/:id/timeline: the ficha: every lead, interaction and follow-up of the client, newest first. */
