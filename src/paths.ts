@@ -12,4 +12,5 @@ function findRoot(from: string): string {
 
 export const PACKAGE_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'drizzle');
+export const PG_MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'drizzle-pg');
 export const PAGE_DIR = path.join(PACKAGE_ROOT, 'src/http/page');

@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectEmailFiles } from '../src/cli/files.ts';
+import { loadConfig } from '../src/config.ts';
+import { openDatabase } from '../src/db/open.ts';
+import { io, type Storage, type StoreTx } from '../src/db/port.ts';
+import { openPostgres } from '../src/db/postgres/open.ts';
+import { PgStore } from '../src/db/postgres/store.ts';
+import { Store } from '../src/db/store.ts';
+import { Ingestor } from '../src/ingest.ts';
+import { emailSummary } from '../src/leads/summary.ts';
+import { createLogger } from '../src/logger.ts';
+import { loadParsers } from '../src/parsers/load.ts';
+import { buildProjectIndex } from '../src/pipeline/project.ts';
+import { createTestDatabase } from './helpers/postgres.ts';
+import { noPostgres } from './helpers/tools.ts';
+
+// The storage port's contract, run on both adapters: what the domain relies on must answer the
+// same on SQLite and on PostgreSQL, down to the replay of every shipped fixture.
+
+interface Engine {
+  name: string;
+  open(): Promise<{ store: Storage; close(): Promise<void> }>;
+}
+
+const sqlite: Engine = {
+  name: 'sqlite',
+  async open() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-'));
+    const store = new Store(openDatabase(path.join(dir, 'e.db')));
+    return { store, close: async () => { store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  },
+};
+
+const postgres: Engine = {
+  name: 'postgres',
+  async open() {
+    const db = await createTestDatabase();
+    const store = await PgStore.connect(await openPostgres(db.url, { max: 4 }));
+    return { store, close: async () => { await store.close(); await db.drop(); } };
+  },
+};
+
+const engines = noPostgres() ? [sqlite] : [sqlite, postgres];
+const raw = (n: number, extra: object = {}) => ({ source: 'file' as const, messageId: `<m${n}@t>`, sha256: `h${n}`, size: 1, raw: Buffer.from(`x${n}`), receivedAt: 1000 + n, ...extra });
+const unit = <T>(store: Storage, fn: (tx: StoreTx) => Generator<unknown, T, unknown>) => store.unitOfWork(fn);
+
+describe.each(engines)('the storage port on $name', (engine) => {
+  let store: Storage;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ store, close } = await engine.open());
+  });
+  afterAll(async () => close());
+
+  it('commits a unit of work whole, or nothing of it; a nested unit joins the open one', async () => {
+    await unit(store, function* (tx) {
+      yield* io(tx.insertRaw(raw(1), 1));
+      yield* io(tx.insertRaw(raw(2), 1));
+    });
+    await expect(
+      unit(store, function* (tx) {
+        yield* io(tx.insertRaw(raw(3), 1));
+        throw new Error('midway');
+      }),
+    ).rejects.toThrow('midway');
+    expect(await store.findExisting('<m3@t>', 'h3')).toBeNull();
+    const nested = await unit(store, function* (tx) {
+      yield* io(tx.insertRaw(raw(4), 1));
+      return { done: store.unitOfWork((inner) => io(inner.insertRaw(raw(5), 1))) };
+    });
+    await nested.done;
+    expect(await store.pendingRawIds(10)).toHaveLength(4);
+  });
+
+  it('finds stored emails by Message-ID, by hash without one, and by IMAP UID; keeps the cursor', async () => {
+    const id = await unit(store, (tx) => io(tx.insertRaw(raw(10, { messageId: null, mailbox: 'in', uidValidity: 7, uid: 42 }), 5)));
+    expect((await store.findExisting(null, 'h10'))?.rawEmailId).toBe(id);
+    expect(await store.findExisting('<m10@t>', 'h10')).toBeNull();
+    expect(await store.imapUidTaken('in', 7, 42)).toBe(true);
+    expect(await store.imapUidTaken('in', 7, 43)).toBe(false);
+    await unit(store, (tx) => io(tx.setCursor('in', 7, 42, 5)));
+    await unit(store, (tx) => io(tx.setCursor('in', 7, 50, 6)));
+    expect(await store.getCursor('in')).toEqual({ uidValidity: 7, lastUid: 50 });
+    const got = await store.getRaw(id);
+    expect(Buffer.from(got!.raw!).toString()).toBe('x10');
+    await unit(store, (tx) => io(tx.setRawFailure(id, 'error', 'bad', 9)));
+    expect(await store.rawIdsByStatus(['error'], null)).toEqual([id]);
+    expect((await store.rawOutcome(id))?.status).toBe('error');
+  });
+
+  it('projects, vendors, clients, leads, follow-ups and actions as the domain uses them', async () => {
+    await unit(store, (tx) => io(tx.syncProjects([{ name: 'Torre', aliases: ['T'] }, { name: 'Parque', aliases: [] }])));
+    const torre = store.projectId('Torre')!;
+    expect(torre).toBeGreaterThan(0);
+    expect(await store.projectName(torre)).toBe('Torre');
+    await unit(store, (tx) => io(tx.syncVendors([{ name: 'Torre', vendors: [{ id: 'v1', name: 'Ana', type: 'vendedor', active: true }, { id: 'v2', name: 'Beto', type: 'vendedor', active: true }] }])));
+    expect((await store.activeVendors({ projectId: torre })).map((v) => [v.id, v.active])).toEqual([['v1', true], ['v2', true]]);
+    await unit(store, (tx) => io(tx.retireVendor('v2', 10)));
+    expect((await store.activeVendors({})).map((v) => v.id)).toEqual(['v1']);
+
+    const rawId = await unit(store, (tx) => io(tx.insertRaw(raw(20), 1)));
+    const { clientId, leadId } = await unit(store, function* (tx) {
+      const clientId = yield* io(tx.insertClient({ nationalId: '11111111-1', email: 'a@b.cl', phone: '+56911111111', name: 'Ana Pérez', ownerVendorId: 'v1', createdAt: 1 }));
+      const leadId = yield* io(tx.insertLead({ rawEmailId: rawId, medium: 'portales', quality: 'bueno', contactState: 'por_contactar', receivedAt: 100, deadlineAt: 200, createdAt: 1, updatedAt: 1, clientId, projectId: torre, ownerVendorId: 'v1', email: 'a@b.cl' }));
+      yield* io(tx.insertFollowUp({ clientId, leadId, projectId: torre, action: 'continuar', status: 'open', dueAt: 500, createdBy: 'centralizador', createdAt: 1 }));
+      yield* io(tx.recordAction({ leadId, clientId, actor: 'ana@x.cl', action: 'edit', data: { a: 1 }, at: 3 }));
+      yield* io(tx.touchClient(clientId, 50));
+      yield* io(tx.touchClient(clientId, 40)); // never back
+      return { clientId, leadId };
+    });
+    expect((await store.clientBy('email', 'a@b.cl', null))?.id).toBe(clientId);
+    expect(await store.clientBy('email', 'a@b.cl', '22222222-2')).toBeNull(); // another person's ID
+    expect((await store.getClient(clientId))?.lastActivityAt).toBe(50);
+    expect((await store.getLead(leadId))?.quality).toBe('bueno');
+    expect(await store.openFollowUp(clientId, torre)).toMatchObject({ dueAt: 500 });
+    expect(await store.openFollowUp(clientId, null)).toBeNull();
+    expect(await store.waitingLeadIds(clientId, torre)).toEqual([leadId]);
+    expect(await store.leadWasActedOn(leadId)).toBe(true);
+    expect((await store.pendingLeads('v1')).map((l) => l.id)).toEqual([leadId]);
+    expect((await store.actionsOf(clientId, ['edit'])).map((a) => JSON.parse(a.data))).toEqual([{ a: 1 }]);
+    await unit(store, function* (tx) {
+      yield* io(tx.updateLead(leadId, { contactState: 'contactado', lastContactAt: 60 }));
+      yield* io(tx.closeFollowUps({ clientId, projectId: torre }, 'done'));
+    });
+    expect(await store.openFollowUp(clientId, torre)).toBeNull();
+    expect(await store.waitingLeadIds(clientId, torre)).toEqual([]);
+  });
+
+  it('counters and leases: one writer at a time, the lease held by its owner only', async () => {
+    const bumps = await Promise.all(Array.from({ length: 8 }, () => unit(store, (tx) => io(tx.nextCounter('rr')))));
+    expect(bumps.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    await unit(store, (tx) => io(tx.putLease('mbx', 'd1', 1000)));
+    expect(await unit(store, (tx) => io(tx.renewLease('mbx', 'd2', 2000)))).toBe(false);
+    expect(await unit(store, (tx) => io(tx.renewLease('mbx', 'd1', 2000)))).toBe(true);
+    expect(await store.getLease('mbx')).toEqual({ owner: 'd1', expiresAt: 2000 });
+  });
+});
+
+describe('replaying the shipped fixtures gives the same leads on both engines', () => {
+  const { config } = loadConfig('fixtures/config.yaml');
+  const parsers = loadParsers(path.resolve('parsers'));
+  const context = () => ({ parsers, projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits });
+  const files = collectEmailFiles(['fixtures']).files.filter((f) => !f.includes(`${path.sep}corpus${path.sep}`)).sort();
+
+  async function replay(engine: Engine) {
+    const { store, close } = await engine.open();
+    try {
+      await store.unitOfWork((tx) => io(tx.syncProjects(config.projects)));
+      const ingestor = new Ingestor(store, context, () => ({ followUpDays: config.followUpDays }), createLogger('silent'));
+      const out = [];
+      for (const file of files) {
+        const r = await ingestor.ingest(fs.readFileSync(file), { source: 'file', file });
+        const s = await store.read((tx) => emailSummary(tx, r.rawEmailId));
+        out.push({ file, quality: s?.quality ?? null, parser: s?.parser ?? null, fields: s?.fields ?? null, problems: s?.problems ?? null, client: s?.clientId !== null && s?.clientId !== undefined, followUp: Boolean(s?.followUpAt) });
+      }
+      return out;
+    } finally {
+      await close();
+    }
+  }
+
+  it.skipIf(engines.length < 2)(`${files.length} fixture emails: same parser, quality, fields and problems`, async () => {
+    const onSqlite = await replay(sqlite);
+    const onPostgres = await replay(postgres);
+    expect(onSqlite.filter((r) => r.quality === 'bueno').length).toBeGreaterThan(10);
+    expect(onPostgres).toEqual(onSqlite);
+  });
+});
