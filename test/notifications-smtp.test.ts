@@ -1,57 +1,29 @@
 // Notification emails against a real SMTP server on loopback (nodemailer's smtp-server, never a
-// mocked transport): the vendor's assignment email, acknowledgements, an outage, the digest.
+// mocked transport): the vendor's assignment email, acknowledgements, an outage, the digest. Every
+// wait is on an event (the receiver's 'mail', the sender's 'smtp' or 'sent'), never a sleep.
 import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { ackRefusal } from '../src/outbox/ack-rules.ts';
 import { dayBounds } from '../src/outbox/digest.ts';
+import type { SenderSettings } from '../src/outbox/sender.ts';
 import { startNotifications, type Notifications } from '../src/outbox/service.ts';
 import { closeSharedPools } from '../src/workers/pool.ts';
 import { REPO } from './helpers/daemon-env.ts';
 import { leadMail } from './helpers/lead-mail.ts';
-
-interface Smtp {
-  port: number;
-  mails: ParsedMail[];
-  close(): Promise<void>;
-}
-
-async function startSmtp(port = 0): Promise<Smtp> {
-  const mails: ParsedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    closeTimeout: 200, // close() otherwise waits 30 s for the sender's idle pooled connections
-    onData(stream, _s, cb) {
-      simpleParser(stream).then((m) => (mails.push(m), cb()), cb);
-    },
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return { port: (server.server.address() as AddressInfo).port, mails, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-const waitFor = async (what: string, ok: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
+import { startSmtp, until } from './helpers/smtp-receiver.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function appWith(smtpPort: number, extra: Record<string, unknown> = {}, country = 'CL'): { app: App; n: Notifications } {
+function appWith(smtpPort: number, extra: Record<string, unknown> = {}, country = 'CL', sender: Partial<SenderSettings> & { intervalMs?: number } = {}): { app: App; n: Notifications } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'notify-test-'));
   const cfg = {
     country,
@@ -70,7 +42,7 @@ function appWith(smtpPort: number, extra: Record<string, unknown> = {}, country 
   };
   const config = parseConfig(JSON.stringify(cfg), 'test.yaml', {});
   const app = createApp(config, createLogger('silent'), { dbPath: path.join(dir, 'c.db'), notify: true, syncConfig: true });
-  const n = startNotifications(app, createLogger('silent'), { intervalMs: 50, retryBaseMs: 100, retryMaxMs: 300 });
+  const n = startNotifications(app, createLogger('silent'), { intervalMs: 50, retryBaseMs: 100, retryMaxMs: 300, ...sender });
   cleanups.push(async () => {
     await n.stop();
     app.close();
@@ -92,7 +64,7 @@ describe('notification emails over SMTP', () => {
     const r = await app.ingestor.ingest(mail.raw, { source: 'file', file: 'a.eml' });
     expect(r.leadId).not.toBeNull();
     n.kick();
-    await waitFor('two emails', () => smtp.mails.length === 2);
+    await until('two emails', smtp.events, 'mail', () => smtp.mails.length === 2);
     const toVendor = smtp.mails.find((m) => m.text?.includes('Ver el lead'))!;
     expect(toVendor.subject).toMatch(/^\[Bueno\] .+ - Parque Los Robles$/);
     expect((toVendor.to as { text: string }).text).toContain('ana@inmobiliaria.example.cl');
@@ -111,8 +83,10 @@ describe('notification emails over SMTP', () => {
     const again = leadMail('notify', 3);
     await app.ingestor.ingest(Buffer.from(again.raw.toString().replace(/Message-ID: <[^>]+>/, 'Message-ID: <again-3@portal.example.cl>').replace('(3)', '(3b)')), { source: 'file', file: 'b.eml' });
     n.kick();
-    await waitFor('retorno email', () => smtp.mails.length === 3);
+    await until('retorno email', smtp.events, 'mail', () => smtp.mails.length === 3);
     expect(smtp.mails[2].text).toMatch(/Retorno: ya es tu cliente desde \d\d-\d\d-\d{4}/);
+    // The receiver has it before the sender has its 250 and records it: wait for the sender too.
+    await until('three recorded as sent', n.sender.events, 'sent', () => n.health().sent === 3);
     expect(statuses(app)).toEqual([{ kind: 'ack', status: 'sent', n: 1 }, { kind: 'assignment', status: 'sent', n: 2 }]);
   });
 
@@ -128,22 +102,64 @@ describe('notification emails over SMTP', () => {
     expect(ackRefusal(human, 'contacto@portal.example.cl')).toMatch(/portal/);
   });
 
-  it('SMTP down, then up: the notifications wait in the outbox and are all sent later', async () => {
+  /** A port nothing listens on (taken from the OS, then released). */
+  async function freePort(): Promise<number> {
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
-    await new Promise((r) => probe.close(r)); // the port is free: nothing listens there now
-    const { app, n } = appWith(port, { projects: [{ name: 'Parque Los Robles', aliases: ['PLR'], vendors: [{ id: 'ana', name: 'Ana', email: 'ana@inmobiliaria.example.cl' }] }] });
+    await new Promise((r) => probe.close(r));
+    return port;
+  }
+  const oneVendor = { projects: [{ name: 'Parque Los Robles', aliases: ['PLR'], vendors: [{ id: 'ana', name: 'Ana', email: 'ana@inmobiliaria.example.cl' }] }] };
+
+  // The flake of issue 21 item 10 ("Connection pool was closed" instead of the refusal): the sender
+  // handed all five rows to the pool at once; the first refusal closed the pool, which failed the
+  // other queued sends with that message, and whichever failure came last became the SMTP state.
+  // Now one message is in flight at a time, so closing the pool fails nothing else.
+  it('SMTP down, then up: the notifications wait in the outbox and are all sent later', async () => {
+    const port = await freePort();
+    const { app, n } = appWith(port, oneVendor);
     for (let i = 0; i < 5; i++) await app.ingestor.ingest(leadMail('down', 100 + i).raw, { source: 'file', file: `${i}.eml` });
+    const states: (string | null)[] = [n.health().smtp?.error ?? null]; // the start's check may already have run
+    n.sender.events.on('smtp', (s) => states.push(s.error));
     n.kick();
-    await waitFor('smtp reported down', () => n.health().smtp?.ok === false && n.health().smtp?.error !== null);
+    await until('smtp reported down', n.sender.events, 'smtp', () => n.health().smtp?.ok === false && n.health().smtp?.error !== null);
     expect(n.health().smtp!.error).toMatch(/unreachable|ECONNREFUSED/);
     expect(n.health().pending).toBe(5);
-    const smtp = await startSmtp(port);
+    const smtp = await startSmtp({ port });
     cleanups.push(() => smtp.close());
-    await waitFor('all five sent', () => smtp.mails.length === 5, 15_000);
+    await until('all five sent', n.sender.events, 'sent', () => n.health().sent === 5);
     expect(n.health()).toMatchObject({ pending: 0, failed: 0, sent: 5 });
+    expect(smtp.mails).toHaveLength(5);
     expect(new Set(smtp.mails.map((m) => m.messageId)).size).toBe(5);
+    expect(smtp.maxOpen()).toBe(1); // one message in flight at a time
+    const errors = states.filter((e): e is string => e !== null);
+    expect(errors.length).toBeGreaterThan(0);
+    for (const e of errors) expect(e).toMatch(/unreachable|ECONNREFUSED/); // never "Connection pool was closed"
+  });
+
+  it('after an outage the queue resumes as soon as a probe finds the server, not when the long backoff ends', async () => {
+    const port = await freePort();
+    // Backoff from 60 s: without the probe nothing would go out before the test's deadline.
+    const { app, n } = appWith(port, oneVendor, 'CL', { retryBaseMs: 60_000, retryMaxMs: 5 * 60_000, probeMs: 200 });
+    for (let i = 0; i < 4; i++) await app.ingestor.ingest(leadMail('probe', 200 + i).raw, { source: 'file', file: `${i}.eml` });
+    let probes = 0;
+    n.sender.events.on('probe', () => probes++);
+    n.kick();
+    await until('smtp reported down', n.sender.events, 'smtp', () => n.health().smtp?.ok === false && n.health().smtp?.error !== null);
+    // The queue is paused and probing, not sending: two probes fail, the rows stay pending.
+    await until('two failed probes', n.sender.events, 'probe', () => probes >= 2);
+    expect(n.health()).toMatchObject({ pending: 4, sent: 0 });
+    const back = Date.now();
+    const smtp = await startSmtp({ port });
+    cleanups.push(() => smtp.close());
+    await until('the first email after the server is back', smtp.events, 'mail', () => smtp.mails.length >= 1);
+    const firstAfterMs = Date.now() - back;
+    await until('all four sent', n.sender.events, 'sent', () => n.health().sent === 4);
+    expect(n.health()).toMatchObject({ pending: 0, failed: 0, sent: 4, smtp: { ok: true, error: null } });
+    expect(firstAfterMs).toBeLessThan(10_000); // the issue's bound; a 200 ms probe is far under it
+    const rows = app.store.sqlite.prepare('SELECT attempts FROM notifications ORDER BY id').all() as { attempts: number }[];
+    expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1, 1]); // the outage cost the rows nothing
   });
 
   it('the digest: today in the company time zone, nothing to someone with nothing due, once per day', async () => {
@@ -162,7 +178,7 @@ describe('notification emails over SMTP', () => {
     expect(n.digest(dueDay + 8 * 3600_000)).toBeGreaterThanOrEqual(1);
     expect(n.digest(dueDay + 9 * 3600_000)).toBe(0); // the same day again: nothing new
     n.kick();
-    await waitFor('digest sent', () => smtp.mails.some((m) => /Tu día/.test(m.subject ?? '')));
+    await until('digest sent', smtp.events, 'mail', () => smtp.mails.some((m) => /Tu día/.test(m.subject ?? '')));
     const d = smtp.mails.find((m) => /Tu día/.test(m.subject ?? ''))!;
     expect(d.text).toContain('Seguimientos para hoy');
     expect(d.text).toContain('Parque Los Robles');

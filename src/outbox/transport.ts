@@ -11,7 +11,9 @@ export function createTransport(smtp: SmtpConfig): Transporter {
     port: smtp.port,
     secure: smtp.secure,
     pool: true,
-    maxConnections: 2,
+    // One connection, one message at a time: the sender never hands it a second one (at most one
+    // duplicate per crash, see NotificationSender).
+    maxConnections: 1,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
