@@ -173,7 +173,8 @@ CREATE TABLE "leads" (
 CREATE TABLE "leases" (
 	"name" text PRIMARY KEY NOT NULL,
 	"owner" text NOT NULL,
-	"expires_at" bigint NOT NULL
+	"expires_at" bigint NOT NULL,
+	"epoch" bigint DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "mailbox_cursors" (

@@ -192,11 +192,16 @@ export const mailboxCursors = sqliteTable('mailbox_cursors', {
   updatedAt: integer('updated_at').notNull(),
 });
 
-/** Leases (one daemon per database or per mailbox); a row with an owner and an expiry. */
+/**
+ * Leases (one daemon per database, one per mailbox); a row with an owner and an expiry. `epoch`
+ * grows each time the lease changes hands: a write fenced by it (the mailbox cursor) fails once a
+ * paused holder has lost the lease, even if it wakes up believing it still holds it.
+ */
 export const leases = sqliteTable('leases', {
   name: text('name').primaryKey(),
   owner: text('owner').notNull(),
   expiresAt: integer('expires_at').notNull(),
+  epoch: integer('epoch').notNull().default(0),
 });
 
 /** Small persistent counters (round-robin positions). */

@@ -1,0 +1,1 @@
+ALTER TABLE `leases` ADD `epoch` integer DEFAULT 0 NOT NULL;
