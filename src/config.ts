@@ -96,6 +96,14 @@ export const configSchema = z.object({
       keep: z.number().int().min(1).max(10_000).default(7),
     })
     .optional(),
+  /** Intake leads are written here (synced) before they are answered; default `spool/intake` beside the database. */
+  spool: z
+    .object({
+      dir: z.string().min(1).optional(),
+      /** Entries older than this, and in the database, are deleted. */
+      retentionDays: z.number().int().min(1).max(3650).default(30),
+    })
+    .default({ retentionDays: 30 }),
   daemon: z
     .object({
       pollCron: z.string().default('* * * * *'),

@@ -14,6 +14,7 @@ import { scheduleBackups } from './backup-schedule.ts';
 import { readConfigForReload, watchConfig } from './watch.ts';
 import { DAY_MS } from '../vocabulary.ts';
 import { createIntakeServer, type IntakeServer } from '../intake/server.ts';
+import { startSpool } from '../intake/spool.ts';
 
 /** SIGTERM / SIGINT must end the process within this bound, whatever is stuck. */
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -36,11 +37,15 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
   let shutdown: (reason: string, code: number) => void = () => {};
   let stopWatching = () => {};
   let stopBackups = () => {};
+  let stopSpool = () => {};
   let daemon: Daemon;
   let admin: AdminServer;
   let intake: IntakeServer | null = null;
   try {
     daemon = await openDaemon(app, { onLeaseLost: () => shutdown('lease lost', 1) });
+    // Intake leads the database lost (a deleted -wal, a restore) are stored again from the spool,
+    // with the lease held and before the intake listener opens; daemon.start() processes them.
+    stopSpool = await startSpool(app, log.child({ component: 'intake-spool' }));
     const health = { mailboxes: () => daemon.health.mailboxes(), webhooks: () => webhooks.health(), notifications: () => notifications!.health() };
     metrics.useHealth(health);
     admin = createAdminServer(app, { health, metrics, log: log.child({ component: 'http' }) });
@@ -75,6 +80,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
       clearInterval(keepAlive);
       stopWatching();
       stopBackups();
+      stopSpool();
       process.off('SIGHUP', reload);
       log.info({ reason }, 'shutting down');
       setTimeout(() => {

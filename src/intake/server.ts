@@ -8,6 +8,7 @@ import { handleGoogleAds } from './google-ads.ts';
 import { HttpError, RateLimiter, clientAddress, sendJson } from './http-util.ts';
 import { handleMeta, verifyHandshake, type MetaSettings } from './meta.ts';
 import { IntakeSubmitter } from './submit.ts';
+import { intakeSpool } from './spool.ts';
 
 export interface IntakeServer {
   listen(port: number, host: string): Promise<{ port: number }>;
@@ -41,7 +42,8 @@ export function createIntakeServer(app: Pick<App, 'config' | 'ingestor' | 'store
   const cfg = () => app.config.intake ?? initial;
   const log = opts.log;
   const meta = metaSettings(cfg().meta, opts.env ?? process.env, opts.metaRetryDelaysMs ?? [500, 2000, 5000]);
-  const submitter = new IntakeSubmitter(app.ingestor, app.store);
+  // Every lead is on disk in the spool before it is answered (see spool.ts).
+  const submitter = new IntakeSubmitter(app.ingestor, app.store, intakeSpool(app.config, app.store.name));
   const limiter = new RateLimiter(cfg().ratePerMinute);
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string> {

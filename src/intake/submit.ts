@@ -2,6 +2,7 @@ import type { IngestResult, Ingestor } from '../ingest.ts';
 import type { Storage } from '../db/port.ts';
 import { storeRaw } from '../leads/intake.ts';
 import { buildMessage, type IntakeLead } from './message.ts';
+import type { IntakeSpool } from './spool.ts';
 
 export interface Submitted {
   leadId: number | null;
@@ -15,6 +16,8 @@ const MAX_BATCH = 200;
 
 interface Waiting {
   raw: Buffer;
+  messageId: string;
+  receivedAt: Date;
   resolve: (s: Submitted) => void;
   reject: (e: unknown) => void;
 }
@@ -24,20 +27,26 @@ interface Waiting {
  * Requests that arrive together are group-committed: one transaction stores the batch, one runs
  * its outcomes (a commit per request capped throughput at a few dozen per second). Each answer
  * still waits for its own lead. Concurrent deliveries of the same lead share one submission.
+ *
+ * Before anything is stored, the batch is written to the spool (spool.ts) and synced to disk: an
+ * answer is sent only for a lead that a deleted -wal file or a restore cannot take away. A spool
+ * that cannot be written fails the batch (500), so nothing is acknowledged without it.
  */
 export class IntakeSubmitter {
   private readonly inflight = new Map<string, Promise<Submitted>>();
   private queue: Waiting[] = [];
   private flushing = false;
 
-  constructor(private readonly ingestor: Ingestor, private readonly store: Storage) {}
+  /** `spool` null only for an in-memory database (tests): there is no disk to be durable on. */
+  constructor(private readonly ingestor: Ingestor, private readonly store: Storage, private readonly spool: IntakeSpool | null) {}
 
   async submit(lead: IntakeLead): Promise<Submitted> {
     const { raw, messageId } = buildMessage(lead);
-    if (!lead.dedupeKey) return this.enqueue(raw);
+    const item = { raw, messageId, receivedAt: lead.receivedAt };
+    if (!lead.dedupeKey) return this.enqueue(item);
     const running = this.inflight.get(messageId);
     if (running) return { ...(await running), duplicate: true };
-    const p = this.enqueue(raw).finally(() => this.inflight.delete(messageId));
+    const p = this.enqueue(item).finally(() => this.inflight.delete(messageId));
     this.inflight.set(messageId, p);
     return p;
   }
@@ -50,9 +59,9 @@ export class IntakeSubmitter {
     return e ? { leadId: e.leadId, rawEmailId: e.rawEmailId, duplicate: true, status: e.status } : null;
   }
 
-  private enqueue(raw: Buffer): Promise<Submitted> {
+  private enqueue(item: Omit<Waiting, 'resolve' | 'reject'>): Promise<Submitted> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ raw, resolve, reject });
+      this.queue.push({ ...item, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());
@@ -64,10 +73,12 @@ export class IntakeSubmitter {
     while (this.queue.length) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
+        await this.spool?.putMany(batch);
         const answers = await this.storeAndProcess(batch.map((b) => b.raw));
         batch.forEach((b, i) => b.resolve(answers[i]));
       } catch (e) {
-        // Stored rows stay pending and are processed at the next start; the caller answers 500.
+        // Stored rows stay pending and are processed at the next start, spooled ones are stored
+        // then; the caller answers 500.
         for (const b of batch) b.reject(e);
       }
     }
