@@ -144,7 +144,7 @@ describe('retiring a vendor', () => {
 
     const jefe = await h.addUser(`jefe.${Date.now()}@inmobiliaria-prueba.cl`, 'gerente', { name: 'Jefe Ventas' });
     const r = await expectStatus(await h.post('/api/vendors/v1/retire', {}, {}, jefe), 200);
-    expect(r).toEqual({ ok: true, vendorId: 'v1', retiredAt: iso(clock), moved: 4, to: { v2: 2, v3: 2 } });
+    expect(r).toEqual({ ok: true, vendorId: 'v1', retired: true, retiredAt: iso(clock), moved: 4, to: { v2: 2, v3: 2 } });
     for (const a of ofV1) {
       const o = await h.json(`/api/clients/${a.clientId}/owners`);
       expect(['v2', 'v3']).toContain(o.ownerVendorId);

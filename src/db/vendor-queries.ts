@@ -79,6 +79,30 @@ export class VendorQueries {
     return (this.client.get(clientId) as ReturnType<VendorQueries['clientOwner']> | undefined) ?? null;
   }
 
+  /** The projects a vendor sells (project_vendors). */
+  projectIds(vendorId: string): number[] {
+    return this.db.prepare('SELECT project_id FROM project_vendors WHERE vendor_id = ? ORDER BY project_id').pluck().all(vendorId) as number[];
+  }
+
+  /** The projects of a client's leads. */
+  clientProjectIds(clientId: number): number[] {
+    return this.db.prepare('SELECT DISTINCT project_id FROM leads WHERE client_id = ? AND project_id IS NOT NULL ORDER BY project_id').pluck().all(clientId) as number[];
+  }
+
+  /**
+   * The vendor's clients that belong only to these projects: at least one lead, and every lead and
+   * interaction of theirs in one of them. A manager of those projects moves these and no other.
+   */
+  clientsWithin(vendorId: string, projectIds: number[]): number[] {
+    if (!projectIds.length) return [];
+    const m = marks(projectIds.length);
+    return this.db.prepare(`SELECT c.id FROM clients c WHERE c.owner_vendor_id = ?
+      AND EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id)
+      AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id AND (l.project_id IS NULL OR l.project_id NOT IN (${m})))
+      AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.client_id = c.id AND (i.project_id IS NULL OR i.project_id NOT IN (${m})))
+      ORDER BY c.id`).pluck().all(vendorId, ...projectIds, ...projectIds) as number[];
+  }
+
   projectNames(): Map<number, string> {
     return new Map((this.projects.all() as { id: number; name: string }[]).map((p) => [p.id, p.name]));
   }

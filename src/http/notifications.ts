@@ -1,19 +1,20 @@
 import { z } from 'zod';
-import { NotificationStore } from '../db/outbox-store.ts';
+import { NotificationQueries } from '../db/notification-queries.ts';
 import { NOTIFICATION_STATUSES } from '../db/outbox-schema.ts';
-import { audited } from './audit.ts';
+import { auditedTransaction } from './audit.ts';
 import { HttpError } from './errors.ts';
 import { iso } from './leads.ts';
 import { leadIdParam } from './params.ts';
-import type { RequestContext } from './types.ts';
+import { callerOf, type RequestContext } from './types.ts';
 
-// The notification outbox for managers: what failed and why, and "reenviar".
+// The notification outbox for managers: what failed and why, and "reenviar". Scoped in SQL: a
+// gerente of some projects lists and resends only her projects' notifications.
 
-const stores = new WeakMap<object, NotificationStore>();
-function storeOf(ctx: RequestContext): NotificationStore {
+const stores = new WeakMap<object, NotificationQueries>();
+function queriesOf(ctx: RequestContext): NotificationQueries {
   const key = ctx.services.app.store;
   let s = stores.get(key);
-  if (!s) stores.set(key, (s = new NotificationStore(key)));
+  if (!s) stores.set(key, (s = new NotificationQueries(key.sqlite)));
   return s;
 }
 
@@ -23,14 +24,17 @@ export const listQuery = z.object({
 });
 
 export function list(ctx: RequestContext<z.infer<typeof listQuery>>) {
-  const items = storeOf(ctx).list({ status: ctx.query.status, limit: ctx.query.limit });
-  return { json: { items: items.map((n) => ({ ...n, nextAttemptAt: iso(n.nextAttemptAt), createdAt: iso(n.createdAt), sentAt: iso(n.sentAt) })), counts: storeOf(ctx).counts() } };
+  const { scope } = callerOf(ctx);
+  const q = queriesOf(ctx);
+  const items = q.list(scope, { status: ctx.query.status, limit: ctx.query.limit });
+  return { json: { items: items.map((n) => ({ ...n, nextAttemptAt: iso(n.nextAttemptAt), createdAt: iso(n.createdAt), sentAt: iso(n.sentAt) })), counts: q.counts(scope) } };
 }
 
-/** Queues a notification again (a failed one, or a sent one a vendor lost); the sender picks it up within a second. */
+/** Queues a notification again (a failed one, or a sent one a vendor lost); the sender picks it up within a second. Another scope's answers 404. */
 export function resend(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
-  if (!storeOf(ctx).resend(id, ctx.now)) throw new HttpError(404, `no notification ${id}`);
-  audited(ctx, 'notification.resend', 'notification', id);
+  const { scope } = callerOf(ctx);
+  const ok = auditedTransaction(ctx, () => queriesOf(ctx).resend(id, scope, ctx.now), (done) => (done ? { action: 'notification.resend', objectType: 'notification', objectId: id } : []));
+  if (!ok) throw new HttpError(404, `no notification ${id}`);
   return { json: { id, status: 'pending' } };
 }

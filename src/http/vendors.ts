@@ -4,7 +4,7 @@ import { HttpError } from './errors.ts';
 import { iso, ownerHistory } from './leads.ts';
 import { leadIdParam, vendorId, vendorIdParam } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
-import { audited } from './audit.ts';
+import { auditedWork } from './audit.ts';
 import { reassignClient, retireVendor } from '../leads/ownership.ts';
 import { seesVendor } from '../auth/scope.ts';
 
@@ -54,16 +54,30 @@ export function pending(ctx: RequestContext) {
 
 export const retireBody = z.strictObject({});
 
-/** A vendor leaves: their clients move round-robin to active vendors of the same type. */
+/**
+ * A vendor leaves: their clients move round-robin to active vendors of the same type. A gerente of
+ * some projects moves only the vendor's clients of those projects, to vendors who sell them, and
+ * retires the vendor only when they sell nothing else; a vendor with nothing in her projects is 404.
+ */
 export async function retire(ctx: RequestContext<unknown, z.output<typeof retireBody>>) {
   const id = vendorIdParam(ctx.params.id);
-  const actor = callerOf(ctx).actor;
+  const caller = callerOf(ctx);
+  const { vendors } = ctx.services;
   const vendor = vendorOf(ctx, id);
+  const projectIds = caller.scope.projectIds;
+  const inScope = (list: number[]) => projectIds !== null && list.some((p) => projectIds.includes(p));
+  if (projectIds && !inScope(vendors.projectIds(id)) && !vendors.clientsWithin(id, projectIds).length) throw new HttpError(404, `vendor "${id.slice(0, 60)}" not found`);
   if (vendor.retiredAt !== null) throw new HttpError(409, `vendor "${id.slice(0, 60)}" already retired on ${iso(vendor.retiredAt)}`);
-  const r = await ctx.services.app.store.unitOfWork((tx) => retireVendor(tx, id, actor, ctx.now));
-  ctx.services.deps.log.info({ vendorId: id, moved: r.moved, to: r.to }, 'vendor retired');
-  audited(ctx, 'vendor.retire', 'vendor', id, { moved: r.moved, to: r.to });
-  return { json: { ok: true, vendorId: id, retiredAt: iso(ctx.now), moved: r.moved, to: r.to } };
+  const r = await auditedWork(
+    ctx,
+    (tx) => retireVendor(tx, id, caller.actor, ctx.now, projectIds
+      ? { clientIds: vendors.clientsWithin(id, projectIds), heir: (v) => inScope(vendors.projectIds(v.id)), retire: vendors.projectIds(id).every((p) => projectIds.includes(p)) }
+      : undefined),
+    (x) => ({ action: 'vendor.retire', objectType: 'vendor', objectId: id, data: { moved: x.moved, to: x.to, retired: x.retired, ...(projectIds ? { projectIds } : {}) } }),
+  );
+  ctx.services.deps.log.info({ vendorId: id, moved: r.moved, to: r.to, retired: r.retired }, 'vendor retired');
+  const notice = r.retired ? {} : { notice: `${vendor.name} también vende en proyectos que no gestionas: pasaron solo sus clientes de tus proyectos; sigue activo en los demás` };
+  return { json: { ok: true, vendorId: id, retired: r.retired, retiredAt: r.retired ? iso(ctx.now) : null, moved: r.moved, to: r.to, ...notice } };
 }
 
 export const reassignBody = z.strictObject({
@@ -71,18 +85,27 @@ export const reassignBody = z.strictObject({
   reason: text(500).refine((s) => s.length > 0, 'is required'),
 });
 
-/** A manager moves a client to another vendor, with a reason that stays in the history. */
+/**
+ * A manager moves a client to another vendor, with a reason that stays in the history. A
+ * supervisor moves clients only within the team; a gerente of some projects only to a vendor who
+ * sells the client's project among hers.
+ */
 export async function reassign(ctx: RequestContext<unknown, z.output<typeof reassignBody>>) {
   const clientId = leadIdParam(ctx.params.id);
   const caller = callerOf(ctx);
-  const actor = caller.actor;
   const { vendorId: to, reason } = ctx.body;
+  const { vendors } = ctx.services;
   visibleClient(ctx, clientId);
-  // A supervisor moves clients only within the team.
   if (!seesVendor(caller.scope, to)) throw new HttpError(404, `vendor "${to.slice(0, 60)}" not found`);
-  await ctx.services.app.store.unitOfWork((tx) => reassignClient(tx, clientId, to, reason, actor, ctx.now));
+  const projectIds = caller.scope.projectIds;
+  const sells = projectIds
+    ? (v: string) => {
+        const clientProjects = vendors.clientProjectIds(clientId).filter((p) => projectIds.includes(p));
+        return vendors.projectIds(v).some((p) => clientProjects.includes(p));
+      }
+    : undefined;
+  await auditedWork(ctx, (tx) => reassignClient(tx, clientId, to, reason, caller.actor, ctx.now, sells), () => ({ action: 'client.reassign', objectType: 'client', objectId: clientId, data: { to, reason } }));
   ctx.services.deps.log.info({ clientId, vendorId: to }, 'client reassigned');
-  audited(ctx, 'client.reassign', 'client', clientId, { to, reason });
   return { json: { ok: true, clientId, ownerVendorId: to, owners: await ownerHistory(ctx.services, clientId) } };
 }
 

@@ -97,13 +97,27 @@ export function* registerActivity(tx: StoreTx, clientId: number, at: number): Wo
   yield* io(tx.touchClient(clientId, at));
 }
 
+/**
+ * What a caller limited to some projects may do when a vendor leaves: move only `clientIds` (the
+ * vendor's clients of those projects, chosen in SQL by the caller's scope), to heirs that sell
+ * those projects, and retire the vendor only when they sell nothing else.
+ */
+export interface RetireWithin {
+  clientIds: number[];
+  heir: (v: VendorRow) => boolean;
+  retire: boolean;
+}
+
+export interface RetireResult { moved: number; to: Record<string, number>; retired: boolean }
+
 /** A vendor leaves: their clients move round-robin to active vendors of the same type. */
-export function* retireVendor(tx: StoreTx, vendorId: string, actor: string, now: number): Work<{ moved: number; to: Record<string, number> }> {
+export function* retireVendor(tx: StoreTx, vendorId: string, actor: string, now: number, within?: RetireWithin): Work<RetireResult> {
   const vendor = yield* io(tx.getVendor(vendorId));
   if (!vendor) throw new AppError('vendor.not_found', `no vendor with id "${vendorId}"`);
-  yield* io(tx.retireVendor(vendorId, now));
-  const heirs = (yield* io(tx.activeVendors({ type: vendor.type }))).filter((v) => v.id !== vendorId);
-  const owned = yield* io(tx.clientIdsOwnedBy(vendorId));
+  const retire = within ? within.retire : true;
+  if (retire) yield* io(tx.retireVendor(vendorId, now));
+  const heirs = (yield* io(tx.activeVendors({ type: vendor.type }))).filter((v) => v.id !== vendorId && (!within || within.heir(v)));
+  const owned = within ? within.clientIds : yield* io(tx.clientIdsOwnedBy(vendorId));
   if (owned.length && !heirs.length) throw new AppError('vendor.no_heir', `no active vendor of type "${vendor.type}" to take ${owned.length} clients`);
   const to: Record<string, number> = {};
   for (const clientId of owned) {
@@ -112,15 +126,16 @@ export function* retireVendor(tx: StoreTx, vendorId: string, actor: string, now:
     yield* io(tx.moveWaitingLeads(clientId, v.id, now, vendorId));
     to[v.id] = (to[v.id] ?? 0) + 1;
   }
-  return { moved: owned.length, to };
+  return { moved: owned.length, to, retired: retire };
 }
 
-/** A manager moves a client to another vendor; the reason is required and recorded. */
-export function* reassignClient(tx: StoreTx, clientId: number, vendorId: string, reason: string, actor: string, now: number): Work<void> {
+/** A manager moves a client to another vendor; the reason is required and recorded. `sells`: the target must sell one of the client's projects the caller manages. */
+export function* reassignClient(tx: StoreTx, clientId: number, vendorId: string, reason: string, actor: string, now: number, sells?: (vendorId: string) => boolean): Work<void> {
   const client = yield* io(tx.getClient(clientId));
   if (!client) throw new AppError('client.not_found', `no client ${clientId}`);
   const v = yield* io(tx.getVendor(vendorId));
   if (!v || !v.active || v.retiredAt) throw new AppError('vendor.inactive', `vendor "${vendorId}" is not an active vendor`);
+  if (sells && !sells(vendorId)) throw new AppError('vendor.wrong_project', `el vendedor "${vendorId}" no vende los proyectos de este cliente`);
   if (client.ownerVendorId === vendorId) throw new AppError('client.same_owner', `client ${clientId} already belongs to ${vendorId}`);
   yield* setOwner(tx, { clientId, vendorId, at: now, actor, action: 'manual-reassign', reason, from: client.ownerVendorId });
   yield* io(tx.moveWaitingLeads(clientId, vendorId, now));
