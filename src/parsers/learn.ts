@@ -12,7 +12,7 @@ import { baseDomain, type MailView } from '../pipeline/extract.ts';
 import { fieldForLabel, splitLabelLine } from '../pipeline/labels.ts';
 import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
 import { fold } from '../pipeline/text.ts';
-import { patternProblem, type Extractor, type PostStep } from './schema.ts';
+import { compilePattern, patternProblem, type Extractor, type PostStep } from './schema.ts';
 
 export const LEARN_FIELDS = ['name', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
 export type LearnField = (typeof LEARN_FIELDS)[number];
@@ -169,7 +169,7 @@ export function matchRules(views: MailView[], values: string[]): { from?: string
   // A portal's own domain is enough, and a subject rule would drop its other kinds of notice;
   // a sender on a personal mailbox (a form relayed through Gmail) needs the shared words.
   if (shared.length >= 2 && personal) rules.subject = `^${escape(shared.slice(0, 4).join(' ')).replace(/ /g, '\\s+')}`;
-  if (patternProblem(rules.subject ?? 'x')) delete rules.subject;
+  if (patternProblem(rules.subject ?? 'x', 'test')) delete rules.subject;
   return rules;
 }
 
@@ -179,7 +179,7 @@ export function hostileTimes(fields: Record<string, unknown>): { pattern: string
   const out: { pattern: string; ms: number }[] = [];
   for (const ex of Object.values(fields) as Extractor[]) {
     if (!('regex' in ex)) continue;
-    const re = new RegExp(ex.regex, 'iu');
+    const re = compilePattern(ex.regex, 'extract'); // the engine the pipeline runs it on
     const start = performance.now();
     for (const s of inputs) re.exec(s);
     out.push({ pattern: ex.regex, ms: performance.now() - start });

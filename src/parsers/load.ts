@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { parserSchema, compilePattern, type ParserConfig } from './schema.ts';
+import type { LinearRegex } from './regex-guard.ts';
 import { formatIssues } from '../yaml-errors.ts';
 
 /** A parser config with its match rules compiled once at load. */
@@ -9,9 +10,9 @@ export interface LoadedParser {
   config: ParserConfig;
   file: string;
   fromRules: string[];
-  subject: RegExp | null;
+  subject: LinearRegex | null;
   bodyMarkers: string[];
-  headerRules: [string, RegExp][];
+  headerRules: [string, LinearRegex][];
 }
 
 export class ParserConfigError extends Error {
@@ -25,9 +26,9 @@ export function compileParser(config: ParserConfig, file: string): LoadedParser 
     config,
     file,
     fromRules: toList(config.match.from).map((s) => s.toLowerCase().trim()),
-    subject: config.match.subject ? compilePattern(config.match.subject) : null,
+    subject: config.match.subject ? compilePattern(config.match.subject, 'test') : null,
     bodyMarkers: toList(config.match.body).map((s) => s.toLowerCase()),
-    headerRules: Object.entries(config.match.header ?? {}).map(([k, v]) => [k.toLowerCase(), compilePattern(v)]),
+    headerRules: Object.entries(config.match.header ?? {}).map(([k, v]) => [k.toLowerCase(), compilePattern(v, 'test')]),
   };
 }
 

@@ -1,139 +1,249 @@
 import { RegExpParser, visitRegExpAST, type AST } from '@eslint-community/regexpp';
-import { getConsumedChars, getFirstConsumedChar, getLengthRange, type ReadonlyFlags } from 'regexp-ast-analysis';
-import { analyse } from 'scslre';
+import { RE2JS } from 're2js';
 
 /**
- * The guard for regexes admins write in config (parser match rules, extractors, replace steps).
- * V8's engine backtracks, so a pattern that can split one input in many ways freezes the thread
- * that runs it. The rules below are conservative on purpose: a refused pattern can always be
- * rewritten (an explicit class, a bounded count), a frozen daemon cannot. The worker deadline is
- * the backstop, this is the first line.
+ * Regexes admins write in config (parser match rules, extractors, replace steps) run on RE2
+ * (re2js), an automaton engine whose time is linear in the input: no pattern can backtrack, so
+ * none can freeze the worker that runs it. Patterns are written in JavaScript syntax (what the
+ * parsers always used) and translated here, node by node, to RE2 syntax with JavaScript's meaning
+ * (`\s` includes the no-break space, `.` stops at \r, `$` is the end of the text); what RE2 cannot
+ * express (back-references, lookbehind, lookahead other than at the end) is refused at load.
+ *
+ * Linear is not free: RE2 runs every state of the pattern's program in step, so the cost per
+ * character grows with the program (a `{0,100}` is 200 instructions). Programs above
+ * MAX_INSTRUCTIONS are refused, which bounds the worst case per character; the worker deadline
+ * and the parser quarantine (src/workers/quarantine.ts) are the backstop for the rest.
  */
 
-/** Patterns run with `iu` (see compilePattern); the analysis must fold case the same way. */
-const FLAGS: ReadonlyFlags = { ignoreCase: true, unicode: true };
+/** How a pattern is used: a match rule (only whether it matches), an extractor (its groups), a replace step. */
+export type PatternUse = 'test' | 'extract' | 'replace';
 
-/** A bounded count above this behaves like `*` for backtracking purposes. */
-const LARGE_COUNT = 100;
+/** RE2's own limit on a repeat count (`{0,1000}`). */
+const MAX_COUNT = 1000;
+/** The largest program accepted (RE2 instructions); the shipped parsers' largest is about 220. */
+export const MAX_INSTRUCTIONS = 600;
+
+export class PatternRefused extends Error {
+  readonly code = 'PatternRefused';
+}
 
 const parser = new RegExpParser({ ecmaVersion: 2025 });
 
-type Node = AST.Node;
-type Group = AST.Group | AST.CapturingGroup;
-
-const isGroup = (e: Node): e is Group => e.type === 'Group' || e.type === 'CapturingGroup';
-const isUnbounded = (e: Node): e is AST.Quantifier => e.type === 'Quantifier' && e.max > LARGE_COUNT;
+const hex = (cp: number) => `\\x{${cp.toString(16).toUpperCase()}}`;
+const lit = (cp: number) => (/^[0-9A-Za-z]$/.test(String.fromCodePoint(cp)) ? String.fromCodePoint(cp) : hex(cp));
 const quote = (raw: string) => `"${raw.length > 40 ? `${raw.slice(0, 37)}...` : raw}"`;
 
-/** The alternatives a repeated element chooses between, seen through plain wrapping groups. */
-function alternativesOf(e: Node): AST.Alternative[] {
-  if (!isGroup(e)) return [];
-  if (e.alternatives.length === 1 && e.alternatives[0].elements.length === 1) return alternativesOf(e.alternatives[0].elements[0]);
-  return e.alternatives;
-}
+type Ranges = [number, number][];
+const DIGIT: Ranges = [[0x30, 0x39]];
+const WORD: Ranges = [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]];
+/** JavaScript's `\s` (WhiteSpace and LineTerminator); RE2's `\s` is ASCII only. */
+const SPACE: Ranges = [[0x09, 0x0d], [0x20, 0x20], [0xa0, 0xa0], [0x1680, 0x1680], [0x2000, 0x200a], [0x2028, 0x2029], [0x202f, 0x202f], [0x205f, 0x205f], [0x3000, 0x3000], [0xfeff, 0xfeff]];
+/** What JavaScript's `.` does not match without the `s` flag. */
+const LINE_END: Ranges = [[0x0a, 0x0a], [0x0d, 0x0d], [0x2028, 0x2029]];
 
-/** Elements of an alternative with single-alternative, unquantified groups inlined: `\s*(.+)` is `\s*`, `.+`. */
-function flatten(alt: AST.Alternative): AST.Element[] {
-  return alt.elements.flatMap((e) => (isGroup(e) && e.alternatives.length === 1 ? flatten(e.alternatives[0]) : [e]));
-}
-
-/** `(a|aa)*`, `(\w|\d)+`, `(a|)+`: a repeated choice that can read the same text in several ways. */
-function overlappingAlternatives(q: AST.Quantifier): string | null {
-  if (q.max <= 1) return null;
-  const alts = alternativesOf(q.element);
-  if (alts.length < 2) return null;
-  const first = alts.map((a) => getFirstConsumedChar(a, 'ltr', FLAGS));
-  for (const [i, f] of first.entries()) {
-    if (f.empty) return `alternative ${quote(alts[i].raw)} of the repeated group ${quote(q.raw)} can match nothing (catastrophic backtracking risk)`;
+function complement(r: Ranges): Ranges {
+  const out: Ranges = [];
+  let next = 0;
+  for (const [lo, hi] of r) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
   }
-  for (let i = 0; i < alts.length; i++) {
-    for (let j = i + 1; j < alts.length; j++) {
-      if (!first[i].char.isDisjointWith(first[j].char)) {
-        return `alternatives ${quote(alts[i].raw)} and ${quote(alts[j].raw)} of the repeated group ${quote(q.raw)} can start with the same character (catastrophic backtracking risk): make them start differently or use a character class`;
-      }
+  if (next <= 0x10ffff) out.push([next, 0x10ffff]);
+  return out;
+}
+const rangesBody = (r: Ranges) => r.map(([lo, hi]) => (lo === hi ? hex(lo) : `${hex(lo)}-${hex(hi)}`)).join('');
+
+// Long General_Category names RE2 knows by their short ones.
+const CATEGORY: Record<string, string> = {
+  Letter: 'L', Uppercase_Letter: 'Lu', Lowercase_Letter: 'Ll', Titlecase_Letter: 'Lt', Modifier_Letter: 'Lm', Other_Letter: 'Lo',
+  Mark: 'M', Number: 'N', Decimal_Number: 'Nd', digit: 'Nd', Letter_Number: 'Nl', Other_Number: 'No', Punctuation: 'P', punct: 'P',
+  Symbol: 'S', Separator: 'Z', Space_Separator: 'Zs', Other: 'C', Control: 'Cc', cntrl: 'Cc', Format: 'Cf',
+};
+
+function property(set: AST.UnicodePropertyCharacterSet): string {
+  let name = set.value ?? set.key;
+  if (set.value && !['General_Category', 'gc', 'Script', 'sc'].includes(set.key)) {
+    throw new PatternRefused(`the Unicode property ${quote(set.raw)} is not supported (use a general category such as \\p{L} or a script such as \\p{Latin})`);
+  }
+  name = CATEGORY[name] ?? name;
+  return `\\${set.negate ? 'P' : 'p'}{${name}}`;
+}
+
+/** A character set as the body of a bracket class (no brackets), or null for `.` (never inside a class). */
+function setInClass(set: AST.CharacterSet): string {
+  if (set.kind === 'property') {
+    if (set.strings) throw new PatternRefused(`the property of strings ${quote(set.raw)} is not supported`);
+    return property(set);
+  }
+  const base = set.kind === 'digit' ? DIGIT : set.kind === 'word' ? WORD : set.kind === 'space' ? SPACE : complement(LINE_END);
+  return rangesBody('negate' in set && set.negate ? complement(base) : base);
+}
+
+interface Emit {
+  use: PatternUse;
+  captures: number;
+}
+
+function emitElement(e: AST.Node, ctx: Emit): string {
+  switch (e.type) {
+    case 'Character':
+      return lit(e.value);
+    case 'CharacterSet':
+      if (e.kind === 'property') return setInClass(e);
+      return `[${setInClass(e)}]`;
+    case 'CharacterClass': {
+      if (e.unicodeSets) throw new PatternRefused(`set operations in ${quote(e.raw)} are not supported`);
+      const body = e.elements
+        .map((c) => {
+          if (c.type === 'Character') return hex(c.value);
+          if (c.type === 'CharacterClassRange') return `${hex(c.min.value)}-${hex(c.max.value)}`;
+          if (c.type === 'CharacterSet') return setInClass(c);
+          throw new PatternRefused(`${quote((c as AST.Node).raw)} is not supported in a character class`);
+        })
+        .join('');
+      // An empty class matches nothing ([]) or anything ([^]); RE2 has no empty brackets.
+      if (!body) return e.negate ? `[${rangesBody([[0, 0x10ffff]])}]` : '[^\\x{0}-\\x{10FFFF}]';
+      return `[${e.negate ? '^' : ''}${body}]`;
     }
+    case 'Group':
+      if ((e as { modifiers?: unknown }).modifiers) throw new PatternRefused(`inline flags ${quote(e.raw)} are not supported (patterns are already case-insensitive)`);
+      return `(?:${emitAlternatives(e.alternatives, ctx)})`;
+    case 'CapturingGroup':
+      ctx.captures++;
+      return `(${e.name ? `?P<${e.name}>` : ''}${emitAlternatives(e.alternatives, ctx)})`;
+    case 'Quantifier': {
+      const { min, max } = e;
+      if (min > MAX_COUNT || (max !== Infinity && max > MAX_COUNT)) {
+        throw new PatternRefused(`the count in ${quote(e.raw)} is above ${MAX_COUNT}, the engine's limit: use a smaller count, or * / + and a post step such as {maxLength: n}`);
+      }
+      const q = max === Infinity ? (min === 0 ? '*' : min === 1 ? '+' : `{${min},}`) : min === 0 && max === 1 ? '?' : min === max ? `{${min}}` : `{${min},${max}}`;
+      return `${emitElement(e.element, ctx)}${q}${e.greedy ? '' : '?'}`;
+    }
+    case 'Assertion':
+      if (e.kind === 'start') return '^';
+      if (e.kind === 'end') return '$';
+      if (e.kind === 'word') return e.negate ? '\\B' : '\\b';
+      throw new PatternRefused(
+        `${e.kind} ${quote(e.raw)} is not supported: patterns run on a linear-time engine (RE2) without lookaround; only a lookahead at the very end of a match rule or extractor is accepted`,
+      );
+    case 'Backreference':
+      throw new PatternRefused(`back-reference ${quote(e.raw)} is not supported: patterns run on a linear-time engine (RE2) without back-references`);
+    default:
+      throw new PatternRefused(`${quote((e as AST.Node).raw)} is not supported`);
   }
-  return null;
 }
 
 /**
- * `(a+)+`, `(\w+\s?)*`, `(.*a){12}`: a variable-length quantifier inside a repeated one. Allowed
- * when every iteration starts (or ends) with a required character none of the inner repeats can
- * take, as in `(?:\.[\w-]+)+`: the delimiters then fix where each iteration begins.
+ * A lookahead that ends an alternative of the whole pattern only decides whether the match holds
+ * there, so it can consume instead: `(?=X)` is `(?:X)`, `(?!c)` for one character is `(?:[^c]|$)`.
+ * The groups are the same; only the whole match (group 0) grows, so a replace step may not use it,
+ * and an extractor must take its value from a group.
  */
-function nestedQuantifier(q: AST.Quantifier): string | null {
-  if (q.max <= 1) return null;
-  const inner: AST.Quantifier[] = [];
-  visitRegExpAST(q.element, {
-    onQuantifierEnter(d) {
-      if (d.min !== d.max) inner.push(d);
-    },
-  });
-  if (!inner.length) return null;
-  const delimited = (dir: 'ltr' | 'rtl') => {
-    const edge = getFirstConsumedChar(q.element, dir, FLAGS);
-    return !edge.empty && !edge.char.isEmpty && inner.every((d) => edge.char.isDisjointWith(getConsumedChars(d.element, FLAGS).chars));
-  };
-  if (delimited('ltr') || delimited('rtl')) return null;
-  return `nested quantifier: ${quote(inner[0].raw)} inside the repeated ${quote(q.raw)} (catastrophic backtracking risk)`;
-}
-
-/** Characters a repeat can end with, and characters one can start with: what two neighbours can trade. */
-const lastChars = (q: AST.Quantifier) => getFirstConsumedChar(q.element, 'rtl', FLAGS).char;
-const firstChars = (q: AST.Quantifier) => getFirstConsumedChar(q.element, 'ltr', FLAGS).char;
-
-/**
- * `\s*.*=`, `\d+\d+x`, `\s*:?\s*-?\s*x`: unbounded repeats in a row where one can hand characters to
- * the next, so a failing match tries every split (n^k). Two are refused when nothing separates
- * them, three or more even with optional pieces between; `\s*:?\s*` stays allowed. A run that ends
- * the pattern is allowed (`Proyecto:\s*(.+)`): nothing after it can fail, so the first split wins.
- */
-function adjacentUnbounded(alt: AST.Alternative, source: string): string | null {
-  const items = flatten(alt);
-  const endsPattern = (e: AST.Element) => /^\)*$/.test(source.slice(e.end));
-  const chain = new Map<number, number>(); // item index -> longest run of trading repeats ending there
-  for (let i = 0; i < items.length; i++) {
-    const a = items[i];
-    if (!isUnbounded(a)) continue;
-    const ends = lastChars(a);
-    const here = chain.get(i) ?? 1;
-    for (let j = i + 1; j < items.length; j++) {
-      const b = items[j];
-      if (isUnbounded(b) && !ends.isDisjointWith(firstChars(b)) && !endsPattern(b)) {
-        if (j === i + 1) return `${quote(a.raw)} followed by ${quote(b.raw)} can match the same characters (catastrophic backtracking risk): bound one, or make their characters disjoint`;
-        chain.set(j, Math.max(chain.get(j) ?? 1, here + 1));
-        if (here + 1 >= 3) return `${here + 1} unbounded repeats that can match the same characters in a row, ending at ${quote(b.raw)} (catastrophic backtracking risk)`;
-      }
-      if (getLengthRange(b, FLAGS).min > 0) break; // something required stops the run
-    }
+function trailingLookahead(a: AST.LookaheadAssertion, ctx: Emit): string {
+  const inner = a.alternatives;
+  let hasGroup = false;
+  visitRegExpAST(a, { onCapturingGroupEnter: () => { hasGroup = true; } });
+  if (hasGroup) throw new PatternRefused(`a group inside the lookahead ${quote(a.raw)} is not supported`);
+  if (!a.negate) return `(?:${emitAlternatives(inner, { ...ctx, captures: 0 })})`;
+  const only = inner.length === 1 && inner[0].elements.length === 1 ? inner[0].elements[0] : null;
+  let cls: string | null = null;
+  if (only?.type === 'Character') cls = `[^${hex(only.value)}]`;
+  else if (only?.type === 'CharacterSet' && only.kind !== 'any') cls = only.kind === 'property' ? `\\${only.negate ? 'p' : 'P'}{${property(only).slice(3, -1)}}` : `[${setInClass({ ...only, negate: !only.negate } as AST.CharacterSet)}]`;
+  else if (only?.type === 'CharacterClass') {
+    const body = emitElement(only, { ...ctx });
+    cls = only.negate ? `[${body.slice(2)}` : `[^${body.slice(1)}`;
   }
-  return null;
+  if (!cls) throw new PatternRefused(`the negative lookahead ${quote(a.raw)} is not supported: at the end of a pattern only one character (or class) can be excluded, as in (?!\\d)`);
+  return `(?:${cls}|$)`;
 }
 
-/** Why `body` (a pattern without flags, compiled with `iu`) is refused, or null when it is accepted. */
-export function regexProblem(body: string): string | null {
+function emitAlternatives(alts: AST.Alternative[], ctx: Emit, top = false): string {
+  return alts
+    .map((alt) =>
+      alt.elements
+        .map((el, i) => {
+          const last = i === alt.elements.length - 1;
+          if (top && last && el.type === 'Assertion' && el.kind === 'lookahead' && ctx.use !== 'replace') return trailingLookahead(el, ctx);
+          return emitElement(el, ctx);
+        })
+        .join(''),
+    )
+    .join('|');
+}
+
+/** `(?i)` prefixes are accepted for familiarity; patterns are case-insensitive anyway. */
+const bodyOf = (src: string) => (src.startsWith('(?i)') ? src.slice(4) : src);
+
+/** The RE2 source for a pattern written in JavaScript syntax; throws PatternRefused with the reason. */
+export function translatePattern(src: string, use: PatternUse): string {
+  const body = bodyOf(src);
   let pattern: AST.Pattern;
   try {
     pattern = parser.parsePattern(body, 0, body.length, { unicode: true });
   } catch (e) {
-    return `invalid regular expression: ${(e as Error).message}`;
+    throw new PatternRefused(`invalid regular expression: ${(e as Error).message}`);
   }
-  let problem: string | null = null;
-  const note = (p: string | null) => {
-    problem ??= p;
-  };
-  visitRegExpAST(pattern, {
-    onBackreferenceEnter: () => note('back-references are not allowed'),
-    onQuantifierEnter: (q) => note(nestedQuantifier(q) ?? overlappingAlternatives(q)),
-    onAlternativeEnter: (a) => note(adjacentUnbounded(a, body)),
-  });
-  if (problem) return problem;
-  // A second opinion from an analyser of the whole automaton, for shapes the rules above miss.
+  const ctx: Emit = { use, captures: 0 };
+  const hasLookahead = use === 'extract' && pattern.alternatives.some((a) => a.elements.at(-1)?.type === 'Assertion' && (a.elements.at(-1) as AST.Assertion).kind === 'lookahead');
+  const out = emitAlternatives(pattern.alternatives, ctx, true);
+  if (hasLookahead && ctx.captures === 0) throw new PatternRefused('an extractor ending in a lookahead must take its value from a group, as in (?<value>…)(?=…)');
+  return out;
+}
+
+/** A compiled admin pattern: JavaScript-like methods on the linear-time engine. */
+export class LinearRegex {
+  private constructor(
+    /** The pattern as written. */
+    readonly source: string,
+    private readonly re: RE2JS,
+  ) {}
+
+  static compile(src: string, use: PatternUse): LinearRegex {
+    const translated = translatePattern(src, use);
+    let re: RE2JS;
+    try {
+      re = RE2JS.compile(translated, RE2JS.CASE_INSENSITIVE);
+    } catch (e) {
+      throw new PatternRefused(`not supported by the linear-time engine (RE2): ${(e as Error).message.replace(/^error parsing regexp: /, '')}`);
+    }
+    const size = re.matcher('').numberOfInstructions;
+    if (size > MAX_INSTRUCTIONS) {
+      throw new PatternRefused(`too large for the linear-time engine: ${size} steps per character (at most ${MAX_INSTRUCTIONS}); use smaller counts in {m,n}, or * / + and a post step such as {maxLength: n}`);
+    }
+    return new LinearRegex(src, re);
+  }
+
+  /** RE2 instructions: what each character of input costs at worst. */
+  get instructions(): number {
+    return this.re.matcher('').numberOfInstructions;
+  }
+
+  /** Whether it matches anywhere (RE2's DFA: no groups, the fastest path). */
+  test(s: string): boolean {
+    return this.re.test(s);
+  }
+
+  /** The first match with its groups (JavaScript's shape), or null. */
+  exec(s: string): RegExpExecArray | null {
+    // The DFA answers "no match" without tracking groups (by far the common case on a long text).
+    if (!this.re.test(s)) return null;
+    return this.re.exec(s) as RegExpExecArray | null;
+  }
+
+  /** Every match replaced, `with` read as String.prototype.replace reads it ($1, $<name>, $&, $$). */
+  replace(s: string, replacement: string): string {
+    if (!this.re.test(s)) return s;
+    return this.re.matcher(s).replaceAll(replacement);
+  }
+}
+
+/** Why `src` is refused for `use`, or null when it compiles on the linear-time engine. */
+export function regexProblem(src: string, use: PatternUse = 'extract'): string | null {
   try {
-    const report = analyse({ source: body, flags: 'iu' }, { reportTypes: { Move: false }, maxReports: 5 }).reports.find((r) => r.exponential);
-    if (report) return `${quote(report.type === 'Trade' ? report.startQuant.raw : report.quant.raw)} can backtrack exponentially (catastrophic backtracking risk)`;
-  } catch {
-    // the analyser gives up on some valid patterns (too large an automaton); the rules above stand
+    LinearRegex.compile(src, use);
+    return null;
+  } catch (e) {
+    if (e instanceof PatternRefused) return e.message;
+    throw e;
   }
-  return null;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regexProblem } from './regex-guard.ts';
+import { LinearRegex, PatternRefused, type PatternUse } from './regex-guard.ts';
 import { COUNTRY_CODES } from '../countries/index.ts';
 import { selectorProblem, senderProblem } from './checks.ts';
 
@@ -13,14 +13,17 @@ const refuse = (check: (v: string) => string | null) => (v: string, ctx: z.Refin
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 };
 
-/** A pattern written in config: compiled with the `u` flag, `i` by default. Rejected if it can backtrack badly. */
-const patternSchema = z.string().min(1).max(500).superRefine(refuse(patternProblem));
+/**
+ * A pattern written in config (JavaScript syntax, case-insensitive): it runs on the linear-time
+ * engine (regex-guard.ts) and is refused when that engine cannot express it.
+ */
+const patternSchema = (use: PatternUse) => z.string().min(1).max(500).superRefine(refuse((v) => patternProblem(v, use)));
 const selectorSchema = z.string().min(1).max(300).superRefine(refuse(selectorProblem));
 const senderSchema = z.string().min(1).superRefine(refuse(senderProblem));
 
 const postStep = z.union([
   z.enum(['trim', 'lowercase', 'uppercase', 'titlecase', 'firstLine', 'digits', 'collapseSpaces', 'stripQuotes']),
-  z.object({ replace: z.tuple([patternSchema, z.string()]) }).strict(),
+  z.object({ replace: z.tuple([patternSchema('replace'), z.string()]) }).strict(),
   z.object({ before: z.string().min(1) }).strict(),
   z.object({ after: z.string().min(1) }).strict(),
   z.object({ maxLength: z.number().int().min(1) }).strict(),
@@ -40,7 +43,7 @@ export const extractorSchema = z.union([
   // Content of <meta name="..."> in the HTML head.
   z.object({ meta: z.string().min(1), ...base }).strict(),
   // A regex on one source; group `value` (or the first group, or the whole match) is the value.
-  z.object({ regex: patternSchema, in: sourceEnum.default('body'), ...base }).strict(),
+  z.object({ regex: patternSchema('extract'), in: sourceEnum.default('body'), ...base }).strict(),
   // A header (address headers give the address, `fromName` style gives the display name).
   z.object({ header: z.string().min(1), part: z.enum(['address', 'name', 'value']).default('value'), ...base }).strict(),
 ]);
@@ -59,9 +62,9 @@ export const parserSchema = z
       .object({
         // Sender address or domain (any one of them); a domain also matches its subdomains.
         from: z.union([senderSchema, z.array(senderSchema).min(1)]).optional(),
-        subject: patternSchema.optional(),
+        subject: patternSchema('test').optional(),
         body: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-        header: z.record(z.string(), patternSchema).optional(),
+        header: z.record(z.string(), patternSchema('test')).optional(),
       })
       .strict()
       .refine((m) => m.from || m.subject || m.body || m.header, { message: 'needs at least one of from, subject, body, header' }),
@@ -76,35 +79,34 @@ export type ParserConfig = z.infer<typeof parserSchema>;
 const problems = new Map<string, string | null>();
 
 /**
- * Why a config pattern is refused (see regex-guard.ts: overlapping repeated alternatives, nested
- * quantifiers, repeats that trade characters, back-references), or null. Cached: parsers reload.
+ * Why a config pattern is refused for `use` (see regex-guard.ts: what RE2 cannot express, such as
+ * back-references and lookbehind, or a program too large), or null. Cached: parsers reload.
  */
-export function patternProblem(src: string): string | null {
-  if (problems.has(src)) return problems.get(src)!;
-  let problem: string | null;
+export function patternProblem(src: string, use: PatternUse = 'extract'): string | null {
+  const key = `${use}/${src}`;
+  if (problems.has(key)) return problems.get(key)!;
+  let problem: string | null = null;
   try {
-    compilePattern(src); // V8's own verdict first: what passes is what runs
-    problem = regexProblem(src.startsWith('(?i)') ? src.slice(4) : src);
+    compilePattern(src, use);
   } catch (e) {
-    problem = `invalid regular expression: ${(e as Error).message}`;
+    if (!(e instanceof PatternRefused)) throw e;
+    problem = e.message;
   }
   if (problems.size > 5000) problems.clear();
-  problems.set(src, problem);
+  problems.set(key, problem);
   return problem;
 }
 
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, LinearRegex>();
 
-/** `(?i)` prefixes are accepted for familiarity; patterns are case-insensitive anyway. Cached. */
-export function compilePattern(src: string, extraFlags = ''): RegExp {
-  const key = `${extraFlags}/${src}`;
+/** The pattern compiled on the linear-time engine for `use`; throws PatternRefused. Cached. */
+export function compilePattern(src: string, use: PatternUse): LinearRegex {
+  const key = `${use}/${src}`;
   let re = compiled.get(key);
   if (!re) {
-    const body = src.startsWith('(?i)') ? src.slice(4) : src;
-    re = new RegExp(body, `iu${extraFlags}`);
+    re = LinearRegex.compile(src, use);
     if (compiled.size > 5000) compiled.clear();
     compiled.set(key, re);
   }
-  re.lastIndex = 0;
   return re;
 }

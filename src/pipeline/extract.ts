@@ -84,7 +84,7 @@ export function runExtractor(view: MailView, ex: Extractor, note?: (why: string)
       value = el.attr('content') ?? null;
     }
   } else if ('regex' in ex) {
-    const m = compilePattern(ex.regex).exec(source(view, ex.in).slice(0, 200_000));
+    const m = compilePattern(ex.regex, 'extract').exec(source(view, ex.in).slice(0, 200_000));
     if (m) value = m.groups?.value ?? m[1] ?? m[0];
   } else if ('header' in ex) {
     const key = ex.header.toLowerCase();

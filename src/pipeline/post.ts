@@ -19,7 +19,7 @@ export function applyPost(value: string, steps: PostStep[]): string {
         case 'stripQuotes': v = v.replace(/^["'«“]+|["'»”]+$/g, ''); break;
       }
     } else if ('replace' in step) {
-      v = v.replace(compilePattern(step.replace[0], 'g'), step.replace[1]);
+      v = compilePattern(step.replace[0], 'replace').replace(v, step.replace[1]);
     } else if ('before' in step) {
       const i = v.toLowerCase().indexOf(step.before.toLowerCase());
       if (i >= 0) v = v.slice(0, i);
