@@ -10,7 +10,7 @@ import { loadParsers, type LoadedParser } from './parsers/load.ts';
 import type { PipelineContext } from './pipeline/index.ts';
 import { buildProjectIndex } from './pipeline/project.ts';
 import { LeadQueries } from './db/queries.ts';
-import { ConfigError } from './config.ts';
+import { assertKeepsVendors, ConfigError } from './config.ts';
 import { Ownership } from './ownership/ownership.ts';
 import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
 import { sharedPool, type PipelinePool } from './workers/pool.ts';
@@ -81,6 +81,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
       const cfg = next.config ?? current;
       // A file caught half-written (or emptied by mistake) must not leave the daemon matching nothing.
       if (!cfg.projects.length && current.projects.length) throw new ConfigError(`the new configuration has no projects (the running one has ${current.projects.length}); refused, the running projects stay`);
+      assertKeepsVendors(current, cfg);
       const newParsers = loadParsers(cfg.parsersDir); // throws before anything is swapped
       if (!newParsers.length && parsers.length) throw new ConfigError(`${cfg.parsersDir}: no parsers (the running set has ${parsers.length}); refused, the running parsers stay`);
       parsers = newParsers;

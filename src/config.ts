@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import cron from 'node-cron';
-import { formatIssues, type SourceLocator } from './yaml-errors.ts';
+import { formatIssues, locateKey, type SourceLocator } from './yaml-errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { projectCollisions } from './config-projects.ts';
 import { COUNTRY_CODES } from './countries/index.ts';
@@ -185,8 +185,15 @@ export type ProjectConfig = Config['projects'][number];
 export type MailboxConfig = Config['mailboxes'][number];
 export type Limits = Config['limits'];
 
+/** A refused configuration: the message names file, line and key; `code` is dotted (`config.unknown_key`, …). */
 export class ConfigError extends Error {
-  readonly code = 'ConfigError';
+  constructor(
+    message: string,
+    readonly code: string = 'config.invalid',
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
 }
 
 /** Replaces `${NAME}` (or `${NAME:-default}`) in string values with the environment's value; a missing one is an error. */
@@ -219,6 +226,8 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const missing: string[] = [];
   const data = substituteEnv(doc.toJS() ?? {}, env, [], missing);
   if (missing.length) throw new ConfigError(`${file}: ${missing.join('; ')}`);
+  const unknown = unknownKeys(data);
+  if (unknown.length) throw new ConfigError(unknownKeyMessages(unknown, file, { doc, lineCounter }), 'config.unknown_key');
   const result = configSchema.safeParse(data);
   if (!result.success) {
     const locate: SourceLocator = { doc, lineCounter };
@@ -260,6 +269,26 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   return config;
 }
 
+/** The ids of the vendors a config leaves active (projects[].vendors, with the top-level list merged in). */
+export function activeVendorIds(config: Config): string[] {
+  return [...new Set(config.projects.flatMap((p) => p.vendors.filter((v) => v.active).map((v) => v.id)))];
+}
+
+/**
+ * A reload that would deactivate every vendor (a `vendor:` typo, the list deleted, every one set
+ * inactive) is refused: new leads would be left without an owner. The running config stays.
+ */
+export function assertKeepsVendors(running: Config, next: Config): void {
+  const before = activeVendorIds(running);
+  if (before.length && !activeVendorIds(next).length) {
+    const names = before.slice(0, 5).join(', ') + (before.length > 5 ? ', …' : '');
+    throw new ConfigError(
+      `the new configuration leaves no active vendor (the running one has ${before.length}: ${names}); is the "vendors:" list missing or misspelt? Refused, the running configuration stays`,
+      'config.no_vendors',
+    );
+  }
+}
+
 export const DEFAULT_CONFIG_PATH = 'config/centralizer.yaml';
 
 /**
@@ -273,24 +302,73 @@ function resolveParsersDir(dir: string): string {
   return fs.existsSync(shipped) ? shipped : fromCwd;
 }
 
-/**
- * Keys the schema does not know (a typo such as `followupDays` would otherwise be dropped
- * silently). Reported as warnings, not errors, so a config written for a newer version still runs.
- */
-export function unknownKeys(data: unknown, schema: z.ZodType = configSchema, at = ''): string[] {
-  const out: string[] = [];
-  let s: z.ZodType = schema;
+/** The object schema under defaults, optionals and pipes (a transform's input), or the schema itself. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
   while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodPipe) s = (s instanceof z.ZodPipe ? s.in : s.unwrap()) as z.ZodType;
+  return s;
+}
+
+export interface UnknownKey {
+  /** Key path in the file: ['projects', 0, 'alias']. */
+  path: (string | number)[];
+  /** The keys allowed where it was written. */
+  known: string[];
+}
+
+/**
+ * Keys the schema does not know: a typo such as `followupDays` or `vendor:` would otherwise be
+ * dropped silently (and `vendor:` would leave every vendor out). For a union (a mailbox's `auth`)
+ * the branch that fits best is the one checked.
+ */
+export function unknownKeys(data: unknown, schema: z.ZodType = configSchema, at: (string | number)[] = []): UnknownKey[] {
+  const s = unwrap(schema);
   if (s instanceof z.ZodObject && data && typeof data === 'object' && !Array.isArray(data)) {
     const shape = s.shape as Record<string, z.ZodType>;
-    for (const [k, v] of Object.entries(data)) {
-      if (!(k in shape)) out.push(`${at}${k}`);
-      else out.push(...unknownKeys(v, shape[k], `${at}${k}.`));
-    }
-  } else if (s instanceof z.ZodArray && Array.isArray(data)) {
-    data.forEach((item, i) => out.push(...unknownKeys(item, s.element as z.ZodType, `${at}${i}.`)));
+    const known = Object.keys(shape);
+    return Object.entries(data).flatMap(([k, v]) => (k in shape ? unknownKeys(v, shape[k], [...at, k]) : [{ path: [...at, k], known }]));
   }
-  return out;
+  if (s instanceof z.ZodArray && Array.isArray(data)) return data.flatMap((item, i) => unknownKeys(item, s.element as z.ZodType, [...at, i]));
+  if (s instanceof z.ZodUnion) {
+    const found = (s.options as z.ZodType[]).filter((o) => unwrap(o) instanceof z.ZodObject).map((o) => unknownKeys(data, o, at));
+    return found.sort((a, b) => a.length - b.length)[0] ?? [];
+  }
+  return [];
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The known key closest to `key` (case aside), when it is close enough to be a typo of it. */
+export function closestKey(key: string, known: string[]): string | null {
+  const k = key.toLowerCase();
+  let best: { key: string; d: number } | null = null;
+  for (const candidate of known) {
+    const c = candidate.toLowerCase();
+    const d = c.startsWith(k) || k.startsWith(c) ? Math.min(editDistance(k, c), 2) : editDistance(k, c);
+    if (!best || d < best.d) best = { key: candidate, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.key : null;
+}
+
+function unknownKeyMessages(found: UnknownKey[], file: string, loc: SourceLocator): string {
+  return found
+    .slice(0, 10)
+    .map(({ path: at, known }) => {
+      const where = locateKey(loc, at);
+      const key = String(at[at.length - 1]);
+      const near = closestKey(key, known);
+      const hint = near ? `did you mean "${near}"?` : `known keys here: ${known.join(', ')}`;
+      return `${file}${where ? `:${where}` : ''}: ${at.join('.')}: unknown key "${key}"; ${hint}`;
+    })
+    .join('\n');
 }
 
 /** Loads the config file; the default path may be absent (built-in defaults), an explicit one may not. */
@@ -303,13 +381,7 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     return { config, file: null, warnings: [] };
   }
   const text = fs.readFileSync(chosen, 'utf8');
-  const config = parseConfig(text, chosen, env);
+  const config = parseConfig(text, chosen, env); // unknown keys are refused there, with file:line
   config.parsersDir = resolveParsersDir(config.parsersDir);
-  let warnings: string[] = [];
-  try {
-    warnings = unknownKeys(parseDocument(text).toJS()).map((k) => `${chosen}: ${k}: unknown key, ignored`);
-  } catch {
-    // the config already parsed; a warning is not worth failing for
-  }
-  return { config, file: chosen, warnings };
+  return { config, file: chosen, warnings: [] };
 }

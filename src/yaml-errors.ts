@@ -1,5 +1,5 @@
 import type { Document, LineCounter } from 'yaml';
-import { isNode } from 'yaml';
+import { isMap, isNode, isScalar } from 'yaml';
 
 export interface SourceLocator {
   doc: Document;
@@ -44,6 +44,19 @@ export function locate(loc: SourceLocator, path: PropertyKey[]): string {
     }
   }
   return '';
+}
+
+/** Line:col of the key `path`'s last element is written under (a map key), else of its value. */
+export function locateKey(loc: SourceLocator, path: PropertyKey[]): string {
+  const parent = path.length > 1 ? loc.doc.getIn(path.slice(0, -1).map((k) => (typeof k === 'symbol' ? String(k) : k)), true) : loc.doc.contents;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(path[path.length - 1]));
+    if (pair && isNode(pair.key) && pair.key.range) {
+      const p = loc.lineCounter.linePos(pair.key.range[0]);
+      return `${p.line}:${p.col}`;
+    }
+  }
+  return locate(loc, path);
 }
 
 function show(value: unknown): string {

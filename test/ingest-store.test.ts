@@ -181,13 +181,13 @@ describe('CLI', () => {
     expect(r.err).toMatch(/followUpDays: .*"five"/);
   });
 
-  it('unknown keys (typos) are reported as warnings naming the key path', async () => {
+  it('unknown keys (typos) are refused, naming file, line, key path and the closest known key', async () => {
     const cfg = path.join(dir, 'typo.yaml');
     fs.writeFileSync(cfg, `followupDays: 5\nparsersDir: ${process.cwd()}/parsers\nprojects:\n  - {name: A, alias: [b]}\n`);
     const r = await run(['parsers', 'check', '--config', cfg]);
-    expect(r.code).toBe(0);
-    expect(r.err).toMatch(/typo\.yaml: followupDays: unknown key/);
-    expect(r.err).toMatch(/projects\.0\.alias: unknown key/);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/typo\.yaml:1:1: followupDays: unknown key "followupDays"; did you mean "followUpDays"\?/);
+    expect(r.err).toMatch(/typo\.yaml:4:15: projects\.0\.alias: unknown key "alias"; did you mean "aliases"\?/);
   });
 
   it('secrets come from the environment', () => {
