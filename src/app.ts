@@ -15,6 +15,7 @@ import { Ownership } from './ownership/ownership.ts';
 import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
 import { sharedPool, type PipelinePool } from './workers/pool.ts';
 import { poolRunner } from './workers/runner.ts';
+import { ParserQuarantine } from './workers/quarantine.ts';
 
 /** The wired program: config, storage, parsers and the ingest service, built in one place. */
 export interface App {
@@ -24,6 +25,8 @@ export interface App {
   ownership: Ownership;
   /** The worker threads the pipeline runs in (shared by the apps of one process). */
   workers: PipelinePool;
+  /** Parsers whose emails timed out twice: their mail takes the generic extraction (parser health shows them). */
+  quarantine: ParserQuarantine;
   log: Logger;
   context(): PipelineContext;
   /** The persistence rules (follow-up days, ownership and its webhooks) ingest and edits share. */
@@ -65,7 +68,8 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   const onLead = opts.notify ? notificationEnqueuer(() => current) : undefined;
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), ...opts.rules });
   const workers = sharedPool(config.workers.size ?? Math.max(1, os.availableParallelism() - 1), log.child({ component: 'workers' }));
-  const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks, poolRunner(workers, () => current.workers.deadlineMs));
+  const quarantine = new ParserQuarantine(log.child({ component: 'quarantine' }));
+  const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks, poolRunner(workers, () => current.workers.deadlineMs, quarantine));
   return {
     get config() {
       return current;
@@ -74,6 +78,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     ingestor,
     ownership,
     workers,
+    quarantine,
     log,
     context: () => context,
     rules,
@@ -85,6 +90,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
       const newParsers = loadParsers(cfg.parsersDir); // throws before anything is swapped
       if (!newParsers.length && parsers.length) throw new ConfigError(`${cfg.parsersDir}: no parsers (the running set has ${parsers.length}); refused, the running parsers stay`);
       parsers = newParsers;
+      quarantine.reloaded(parsers); // a changed parser file lifts its quarantine
       context = { parsers, projects: applyProjects(cfg), country: cfg.country, limits: cfg.limits };
       current = cfg;
     },

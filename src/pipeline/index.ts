@@ -19,6 +19,14 @@ export interface PipelineContext {
   projects: ProjectIndex;
   country: Country;
   limits: Limits;
+  /** Parsers whose emails timed out (src/workers/quarantine.ts): their mail takes the generic extraction. */
+  quarantined?: readonly string[];
+}
+
+/** What the pipeline tells its runner while it works (the worker passes it on to the pool). */
+export interface PipelineHooks {
+  /** The parser the extraction runs with, before it runs: a timeout after this is that parser's. */
+  onParser?(id: string): void;
 }
 
 interface Common {
@@ -70,7 +78,7 @@ function mailboxCountry(to: string[], deliveredTo: string | undefined, projects:
  * Throws LimitExceeded for a message over a bound; other throws are bugs or hostile input, and the
  * caller stores them with the message.
  */
-export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<PipelineOutcome> {
+export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: PipelineHooks = {}): Promise<PipelineOutcome> {
   const mail = await parseMime(raw, ctx.limits);
   const view = new MailView(mail);
   const common = { messageId: mail.messageId, date: mail.date, subject: mail.subject, from: mail.from };
@@ -78,7 +86,11 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext): Promise<Pi
   if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
   // The extraction clock starts before the parser choice, which builds the text views.
   const deadline = performance.now() + ctx.limits.maxExtractMs;
-  const parser = chooseParser(view, ctx.parsers);
+  // A quarantined parser still claims its mail (no other parser takes it by accident), but the
+  // mail is read by the generic extraction, as when no parser matches.
+  const chosen = chooseParser(view, ctx.parsers);
+  const parser = chosen && ctx.quarantined?.includes(chosen.config.id) ? null : chosen;
+  if (parser) hooks.onParser?.(parser.config.id);
   // The country IDs and phones are read in: the project's, else the portal's, else the mailbox's
   // (by the recipient address), else the company's.
   const baseCountry = parser?.config.country ?? mailboxCountry(mail.to, mail.headers['delivered-to'], ctx.projects) ?? ctx.country;

@@ -23,7 +23,7 @@ const serially = (job: () => Promise<unknown>) => {
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'context') {
     const c = msg.context;
-    context = { parsers: c.parsers.map((p) => compileParser(p.config, p.file)), projects: c.projects, country: c.country, limits: c.limits };
+    context = { parsers: c.parsers.map((p) => compileParser(p.config, p.file)), projects: c.projects, country: c.country, limits: c.limits, quarantined: c.quarantined };
     return;
   }
   const raw = Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength);
@@ -51,7 +51,7 @@ port.on('message', (msg: ToWorker) => {
   }
   const limits = msg.extractBudget === 1 ? ctx.limits : { ...ctx.limits, maxExtractMs: ctx.limits.maxExtractMs * msg.extractBudget };
   serially(() =>
-    runPipeline(raw, limits === ctx.limits ? ctx : { ...ctx, limits })
+    runPipeline(raw, limits === ctx.limits ? ctx : { ...ctx, limits }, { onParser: (parser) => send({ type: 'parser', id: msg.id, parser }) })
       .then((outcome) => send({ type: 'done', id: msg.id, outcome }))
       .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) })),
   );

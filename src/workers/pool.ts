@@ -10,7 +10,11 @@ import { errorFromWire, toWire, type FromWorker, type ToWorker } from './protoco
 /** The email took longer than its deadline: its worker was terminated and replaced. */
 export class PipelineTimeout extends Error {
   readonly code = 'PipelineTimeout';
-  constructor(readonly deadlineMs: number) {
+  constructor(
+    readonly deadlineMs: number,
+    /** The parser whose extraction was running (null: before or without one). */
+    readonly parser: string | null = null,
+  ) {
     super(`processing took longer than its ${deadlineMs} ms deadline; the worker was stopped`);
     this.name = 'PipelineTimeout';
   }
@@ -63,6 +67,13 @@ interface Task {
 
 interface InFlight extends Task {
   id: number;
+  /** The parser the worker said the email's extraction runs with. */
+  parser?: string;
+}
+
+/** The parser a failed email's extraction ran with, when the worker said (a timeout, a slow extraction). */
+export function failedParser(e: unknown): string | null {
+  return (e as { parser?: string | null } | null)?.parser ?? null;
 }
 
 interface Slot {
@@ -182,12 +193,16 @@ export class PipelinePool {
     }
     const task = slot.tasks[0];
     if (!task || task.id !== msg.id) return;
+    if (msg.type === 'parser') {
+      task.parser = msg.parser;
+      return;
+    }
     slot.tasks.shift();
     this.startClock(slot);
     this.stats.completed++;
     if (msg.type === 'done') task.resolve(msg.outcome as never);
     else if (msg.type === 'rendered') task.resolve(msg.mail as never);
-    else task.reject(errorFromWire(msg.error));
+    else task.reject(Object.assign(errorFromWire(msg.error), { parser: task.parser ?? null }));
     this.pump();
   }
 
@@ -233,8 +248,8 @@ export class PipelinePool {
     this.remove(slot);
     void slot.worker.terminate();
     this.requeue(slot);
-    this.log?.warn({ deadlineMs: task.opts.deadlineMs }, 'email past its deadline; worker terminated and replaced');
-    task.reject(new PipelineTimeout(task.opts.deadlineMs));
+    this.log?.warn({ deadlineMs: task.opts.deadlineMs, parser: task.parser ?? null }, 'email past its deadline; worker terminated and replaced');
+    task.reject(new PipelineTimeout(task.opts.deadlineMs, task.parser ?? null));
     this.replace();
   }
 

@@ -13,6 +13,7 @@ export interface WireContext {
   projects: ProjectIndex;
   country: Country;
   limits: Limits;
+  quarantined: readonly string[];
 }
 
 export type ToWorker =
@@ -28,6 +29,8 @@ export interface WireError {
 
 export type FromWorker =
   | { type: 'ready' }
+  /** The parser the email's extraction runs with (sent before it runs), for the pool to blame on a timeout. */
+  | { type: 'parser'; id: number; parser: string }
   | { type: 'done'; id: number; outcome: PipelineOutcome }
   | { type: 'rendered'; id: number; mail: RenderedMail }
   | { type: 'failed'; id: number; error: WireError };
@@ -38,7 +41,7 @@ export function toWire(ctx: PipelineContext): WireContext {
   let wire = wireCache.get(ctx);
   if (!wire) {
     const parsers = ctx.parsers.map((p: LoadedParser) => ({ config: p.config, file: p.file }));
-    wire = { parsers, projects: ctx.projects, country: ctx.country, limits: ctx.limits };
+    wire = { parsers, projects: ctx.projects, country: ctx.country, limits: ctx.limits, quarantined: ctx.quarantined ?? [] };
     wireCache.set(ctx, wire);
   }
   return wire;

@@ -1,6 +1,7 @@
 import { runPipeline, type PipelineContext, type PipelineOutcome } from '../pipeline/index.ts';
 import { LimitExceeded } from '../pipeline/mime.ts';
-import { PipelinePool, PipelineTimeout } from './pool.ts';
+import { PipelinePool, PipelineTimeout, failedParser } from './pool.ts';
+import type { ParserQuarantine } from './quarantine.ts';
 
 export { PoolClosed } from './pool.ts';
 
@@ -18,10 +19,23 @@ export interface PipelineRunner {
   readonly concurrency: number;
 }
 
-/** The pool, with the deadline read from the current config on every email (reloads apply). */
-export function poolRunner(pool: PipelinePool, deadlineMs: () => number): PipelineRunner {
+/**
+ * The pool, with the deadline read from the current config on every email (reloads apply). With a
+ * quarantine, an email that times out counts against the parser its extraction ran with, and
+ * quarantined parsers' mail takes the generic extraction.
+ */
+export function poolRunner(pool: PipelinePool, deadlineMs: () => number, quarantine?: ParserQuarantine): PipelineRunner {
   return {
-    run: (raw, ctx, req) => pool.run(raw, ctx, { deadlineMs: deadlineMs() * req.budget, extractBudget: req.budget, transfer: req.transfer }),
+    run: async (raw, base, req) => {
+      const ctx = quarantine ? quarantine.apply(base) : base;
+      try {
+        return await pool.run(raw, ctx, { deadlineMs: deadlineMs() * req.budget, extractBudget: req.budget, transfer: req.transfer });
+      } catch (e) {
+        const parser = failedParser(e);
+        if (quarantine && parser && isSlow(e)) quarantine.noteTimeout(parser, ctx.parsers);
+        throw e;
+      }
+    },
     // Enough in flight that each worker has emails queued behind the one it runs.
     concurrency: pool.size * 4,
   };
@@ -33,6 +47,9 @@ export const inlineRunner: PipelineRunner = {
   concurrency: 1,
 };
 
+/** Over a time bound: the worker's deadline, or the extraction budget inside the worker. */
+const isSlow = (e: unknown) => e instanceof PipelineTimeout || (e instanceof LimitExceeded && e.limit === 'maxExtractMs');
+
 export type FailureStatus = 'error' | 'too_large' | 'timeout';
 
 /**
@@ -42,8 +59,7 @@ export type FailureStatus = 'error' | 'too_large' | 'timeout';
  */
 export function classifyFailure(e: unknown, budget: number): { status: FailureStatus; message: string } {
   const err = e instanceof Error ? e : new Error(String(e));
-  const slow = err instanceof PipelineTimeout || (err instanceof LimitExceeded && err.limit === 'maxExtractMs');
-  if (slow) return budget > 1 ? { status: 'error', message: `timeout after a retry with ${budget}x the budget: ${err.message}` } : { status: 'timeout', message: `timeout: ${err.message}` };
+  if (isSlow(err)) return budget > 1 ? { status: 'error', message: `timeout after a retry with ${budget}x the budget: ${err.message}` } : { status: 'timeout', message: `timeout: ${err.message}` };
   if (err instanceof LimitExceeded) return { status: 'too_large', message: `limit ${err.limit}: ${err.message}` };
   return { status: 'error', message: `${err.name ?? 'Error'}: ${err.message}` };
 }
