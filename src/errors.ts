@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   /** The target vendor does not sell the client's projects (within the caller's). */
   'vendor.wrong_project': 409,
   'lease.held': 409,
+  /** A write fenced by a lease this daemon no longer holds (another daemon took the mailbox). */
+  'lease.lost': 409,
   'db.busy': 503,
 } as const;
 

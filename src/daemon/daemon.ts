@@ -3,6 +3,9 @@ import type { App } from '../app.ts';
 import type { AuthBackoff, BackoffOptions } from './backoff.ts';
 import type { HealthSource } from './health.ts';
 import { DaemonLease, type LeaseOptions } from './lease.ts';
+import { MailboxLeases, type MailboxLeaseOptions } from './mailbox-leases.ts';
+import type { MailboxHealth } from './health.ts';
+import type { Storage } from '../db/port.ts';
 import { MailboxWorker } from './mailbox-worker.ts';
 
 export interface DaemonOptions {
@@ -11,6 +14,8 @@ export interface DaemonOptions {
   /** The slow schedule after a refused login (tests shorten it). */
   authBackoff?: AuthBackoff;
   lease?: Omit<LeaseOptions, 'onLost'>;
+  /** Per-mailbox lease timing (tests shorten it). */
+  mailboxLeases?: Pick<MailboxLeaseOptions, 'ttlMs' | 'renewMs' | 'owner'>;
   /** Called after the daemon stopped itself because another process took its lease. */
   onLeaseLost?: () => void;
 }
@@ -64,37 +69,71 @@ export async function startDaemon(app: App, opts: DaemonOptions = {}): Promise<D
 }
 
 /**
- * Takes the database lease (a second daemon refuses to start) and prepares one independent worker
- * per configured mailbox; nothing is processed until `start()`, so the admin server can listen
- * first (a start that is slow on the previous run's pending emails must not hide the daemon).
+ * Prepares the daemon; nothing is processed until `start()`, so the admin server can listen first
+ * (a start that is slow on the previous run's pending emails must not hide the daemon). On SQLite
+ * it takes the database lease (a second daemon refuses to start); on PostgreSQL several daemons
+ * share the database. Either way each mailbox runs only in the daemon holding its lease (a worker
+ * is made when the lease is gained and stopped when it is lost), and every batch it stores is
+ * fenced by that lease.
  */
 export async function openDaemon(app: App, opts: DaemonOptions = {}): Promise<Daemon> {
   const log = app.log.child({ component: 'daemon' });
   checkSchedules(app);
   app.workers.warm();
-  const workers = app.config.mailboxes.map((mailbox) => new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff, authBackoff: opts.authBackoff }));
+  const configs = new Map(app.config.mailboxes.map((m) => [m.name, m]));
+  const workers = new Map<string, MailboxWorker>();
+  let running = false;
   let retry: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       clearInterval(retry);
-      await Promise.all(workers.map((w) => w.stop()));
-      lease.release();
+      await leases.release();
+      await Promise.all([...workers.values()].map((w) => w.stop()));
+      workers.clear();
+      lease?.release();
       log.info('daemon stopped');
     })());
-  const lease = await DaemonLease.acquire(app.store, {
-    ...opts.lease,
-    onLost: (holder) => {
-      // Another daemon took the database over (this one stalled past the lease): stop ingesting.
-      log.fatal({ holder }, 'daemon lease lost to another process; stopping all mailboxes');
-      void stop().then(() => opts.onLeaseLost?.());
+  const storage: Storage = app.store;
+  const lease = storage.engine === 'postgres'
+    ? null
+    : await DaemonLease.acquire(app.store, {
+        ...opts.lease,
+        onLost: (holder) => {
+          // Another daemon took the database over (this one stalled past the lease): stop ingesting.
+          log.fatal({ holder }, 'daemon lease lost to another process; stopping all mailboxes');
+          void stop().then(() => opts.onLeaseLost?.());
+        },
+      });
+  const leases: MailboxLeases = new MailboxLeases(app.store, [...configs.keys()], {
+    ...opts.mailboxLeases,
+    onGained: (name) => {
+      const mailbox = configs.get(name)!;
+      const worker = new MailboxWorker({ app, mailbox, log: app.log, backoff: opts.backoff, authBackoff: opts.authBackoff, fence: () => leases.fence(name) });
+      workers.set(name, worker);
+      if (running && !stopping) worker.start();
+      log.info({ mailbox: name }, 'mailbox lease taken: polling it here');
+    },
+    onLost: (name) => {
+      const worker = workers.get(name);
+      workers.delete(name);
+      log.warn({ mailbox: name }, 'mailbox lease lost to another daemon: stopped polling it here');
+      void worker?.stop();
     },
   });
+  const mailboxHealth = (): MailboxHealth[] =>
+    [...configs.keys()].map((name) => {
+      const worker = workers.get(name);
+      if (worker) return { ...worker.health(), heldBy: leases.owner };
+      const heldBy = leases.holder(name);
+      return { name, state: heldBy ? 'elsewhere' : 'starting', heldBy, connected: false, lastSuccessAt: null, lastError: null, messagesBehind: null, nextRetryAt: null, stale: false };
+    });
   const start = async () => {
     const recovered = await processPending(app);
     if (recovered) log.info({ count: recovered }, 'processed emails left pending by the previous run');
     if (stopping) return;
-    for (const w of workers) w.start();
+    running = true;
+    await leases.start(); // each mailbox gained starts its worker at once (onGained)
     // Rows a database error left pending (disk full, locked) are retried while running, not only at start.
     let retrying = false;
     // Only rows stored over two minutes ago: younger ones belong to a catch-up still at work.
@@ -106,13 +145,13 @@ export async function openDaemon(app: App, opts: DaemonOptions = {}): Promise<Da
         .finally(() => (retrying = false));
     }, 30_000);
     retry.unref();
-    log.info({ mailboxes: workers.map((w) => w.name) }, 'daemon started');
+    log.info({ mailboxes: leases.holding() }, 'daemon started');
   };
   return {
-    health: { mailboxes: () => workers.map((w) => w.health()) },
+    health: { mailboxes: mailboxHealth },
     start,
     catchUpAll: async () => {
-      await Promise.all(workers.map((w) => w.catchUp()));
+      await Promise.all([...workers.values()].map((w) => w.catchUp()));
     },
     stop,
   };

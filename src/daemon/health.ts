@@ -1,7 +1,10 @@
 /** The state of one mailbox worker, as /healthz and the logs show it. */
 export interface MailboxHealth {
   name: string;
-  state: 'starting' | 'connecting' | 'syncing' | 'idle' | 'backoff' | 'auth_failed' | 'stopped';
+  /** `elsewhere`: another daemon on the same database holds this mailbox's lease (see `heldBy`). */
+  state: 'starting' | 'connecting' | 'syncing' | 'idle' | 'backoff' | 'auth_failed' | 'stopped' | 'elsewhere';
+  /** The daemon (host:pid:tag) holding the mailbox's lease, when daemons share the database. */
+  heldBy?: string | null;
   connected: boolean;
   lastSuccessAt: number | null;
   lastError: string | null;

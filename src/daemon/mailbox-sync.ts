@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { App } from '../app.ts';
 import type { MailboxConfig } from '../config.ts';
-import type { RawEmailInput } from '../db/port.ts';
+import type { LeaseFence, RawEmailInput } from '../db/port.ts';
 import { storeBatch } from '../leads/intake.ts';
 import { sha256 } from '../ingest.ts';
 import type { Logger } from '../logger.ts';
@@ -23,6 +23,8 @@ export interface SyncProgress {
   touch(): void;
   behind(n: number): void;
   stopping(): boolean;
+  /** The mailbox's lease when daemons share the database: every batch's commit is fenced by it. */
+  fence?(): LeaseFence | null;
 }
 
 /** "1:5,7,9:12" from sorted UIDs. */
@@ -66,7 +68,7 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
   const from = resumeFrom(await store.getCursor(mailbox.name), uidValidity, status.uidNext);
   if (from.reset) {
     log.warn({ uidValidity, uidNext: status.uidNext }, 'folder was reset (UIDVALIDITY changed or UIDs went back): rescanning; already stored messages are skipped');
-    await store.unitOfWork((tx) => storeBatch(tx, mailbox.name, uidValidity, 0, [], Date.now())); // remember the reset, so it is detected once
+    await store.unitOfWork((tx) => storeBatch(tx, mailbox.name, uidValidity, 0, [], Date.now(), progress.fence?.())); // remember the reset, so it is detected once
   }
   let last = from.lastUid;
   const result: SyncResult = { uidValidity, fetched: 0, stored: 0, behind: 0 };
@@ -114,7 +116,7 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
     const rows = await fetchBatch(client, app, mailbox, uidValidity, batch, progress);
     await processing;
     const batchLast = batch[batch.length - 1].uid;
-    const ids = await store.unitOfWork((tx) => storeBatch(tx, mailbox.name, uidValidity, batchLast, rows, Date.now())); // rows + cursor: one transaction
+    const ids = await store.unitOfWork((tx) => storeBatch(tx, mailbox.name, uidValidity, batchLast, rows, Date.now(), progress.fence?.())); // rows + cursor: one transaction
     last = batchLast;
     result.fetched += rows.length;
     result.stored += ids.length;

@@ -1,3 +1,4 @@
+import type { LeaseFence } from '../db/port.ts';
 import { ImapFlow } from 'imapflow';
 import cron from 'node-cron';
 import type { App } from '../app.ts';
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   backoff?: BackoffOptions;
   /** The slow schedule after a refused login (default 5-30 min for passwords, 1-30 min for OAuth2). */
   authBackoff?: AuthBackoff;
+  /** The mailbox lease every stored batch is fenced by (daemons sharing a database). */
+  fence?: () => LeaseFence | null;
 }
 
 const OAUTH_AUTH_BACKOFF: AuthBackoff = { minMs: 60_000, maxMs: 30 * 60_000 };
@@ -238,6 +241,7 @@ export class MailboxWorker {
         touch: () => (this.progressAt = Date.now()),
         behind: (n) => (this.h.messagesBehind = n),
         stopping: () => this.stopped,
+        fence: this.opts.fence,
       });
     } catch (err) {
       // A catch-up that outlived its connection must not close the one that replaced it.

@@ -150,6 +150,13 @@ export interface VendorInput {
   webhook?: string | null;
 }
 
+/** A lease held at an epoch: writes fenced by it commit only while the holder still has it. */
+export interface LeaseFence {
+  name: string;
+  owner: string;
+  epoch: number;
+}
+
 /** Which fields a client is matched by, in the matching order. */
 export type ClientKey = 'nationalId' | 'email' | 'phone';
 
@@ -200,6 +207,8 @@ export interface StoreReads {
   webhookCounts(): Awaitable<{ status: string; n: number; lastError: string | null }[]>;
 
   getLease(name: string): Awaitable<{ owner: string; expiresAt: number } | null>;
+  /** Leases whose name starts with `prefix` (the mailbox leases), with their holders. */
+  leasesLike(prefix: string): Awaitable<{ name: string; owner: string; expiresAt: number; epoch: number }[]>;
 
   /** The stored header block of a raw email (acknowledgements skip auto-replies and lists). */
   rawHeaders(rawEmailId: number): Awaitable<string | null>;
@@ -252,11 +261,20 @@ export interface StoreWrites {
   /** Extends a lease this owner holds; false when the row names another owner (or is gone). */
   renewLease(name: string, owner: string, expiresAt: number): Awaitable<boolean>;
   dropLease(name: string, owner: string): Awaitable<void>;
+  /**
+   * Takes the lease for `owner` when it is free, expired or already theirs (then extended); the
+   * epoch it is held at, grown by one when it changed hands; null while another owner holds it.
+   */
+  claimLease(name: string, owner: string, now: number, ttlMs: number): Awaitable<number | null>;
+  /** Inside the unit of work that writes under a lease: does `owner` still hold it at `epoch`? (PostgreSQL locks the row until commit.) */
+  fenceLease(name: string, owner: string, epoch: number): Awaitable<boolean>;
 }
 
 export type StoreTx = StoreReads & StoreWrites;
 
 export interface Storage extends StoreReads {
+  /** Which adapter: SQLite is one daemon per file, PostgreSQL is shared by several. */
+  readonly engine: 'sqlite' | 'postgres';
   /**
    * Runs `work` in one write transaction (SQLite: BEGIN IMMEDIATE; the write lock is taken up front,
    * waits are bounded by busy_timeout and reported as `db.busy`). Nested units join the open one.

@@ -14,6 +14,7 @@ import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type 
  * outbox statements. Store (store.ts) adds leads, clients, follow-ups and vendors.
  */
 export class SqliteConnection {
+  readonly engine = 'sqlite' as const;
   protected readonly q: Prepared;
   private projectIds = new Map<string, number>();
 
@@ -231,5 +232,23 @@ export class SqliteConnection {
   dropLease(name: string, owner: string): void {
     this.writing();
     this.q('delete from leases where name = ? and owner = ?').run(name, owner);
+  }
+
+  claimLease(name: string, owner: string, now: number, ttlMs: number): number | null {
+    this.writing();
+    const row = this.q(
+      `insert into leases (name, owner, expires_at, epoch) values (?, ?, ?, 1)
+       on conflict (name) do update set epoch = case when leases.owner = excluded.owner then leases.epoch else leases.epoch + 1 end, owner = excluded.owner, expires_at = excluded.expires_at
+       where leases.owner = excluded.owner or leases.expires_at <= ? returning epoch`,
+    ).get(name, owner, now + ttlMs, now) as { epoch: number } | undefined;
+    return row?.epoch ?? null;
+  }
+
+  fenceLease(name: string, owner: string, epoch: number): boolean {
+    return this.q('select 1 from leases where name = ? and owner = ? and epoch = ?').get(name, owner, epoch) !== undefined;
+  }
+
+  leasesLike(prefix: string): { name: string; owner: string; expiresAt: number; epoch: number }[] {
+    return this.q("select name, owner, expires_at expiresAt, epoch from leases where substr(name, 1, length(?)) = ? order by name").all(prefix, prefix) as { name: string; owner: string; expiresAt: number; epoch: number }[];
   }
 }

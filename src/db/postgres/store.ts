@@ -206,6 +206,10 @@ class PgReads implements StoreReads {
     return this.one('select owner, expires_at "expiresAt" from leases where name = $1', [name]);
   }
 
+  leasesLike(prefix: string): Promise<{ name: string; owner: string; expiresAt: number; epoch: number }[]> {
+    return this.all('select name, owner, expires_at "expiresAt", epoch from leases where starts_with(name, $1) order by name', [prefix]);
+  }
+
   async rawHeaders(rawEmailId: number): Promise<string | null> {
     return (await this.one<{ headers: string | null }>('select headers from raw_emails where id = $1', [rawEmailId]))?.headers ?? null;
   }
@@ -365,6 +369,21 @@ class PgTx extends PgReads implements StoreWrites {
   async dropLease(name: string, owner: string): Promise<void> {
     await this.c.query('delete from leases where name = $1 and owner = $2', [name, owner]);
   }
+
+  async claimLease(name: string, owner: string, now: number, ttlMs: number): Promise<number | null> {
+    const row = await this.one<{ epoch: number }>(
+      `insert into leases (name, owner, expires_at, epoch) values ($1, $2, $3, 1)
+       on conflict (name) do update set epoch = case when leases.owner = excluded.owner then leases.epoch else leases.epoch + 1 end, owner = excluded.owner, expires_at = excluded.expires_at
+       where leases.owner = excluded.owner or leases.expires_at <= $4 returning epoch`,
+      [name, owner, now + ttlMs, now],
+    );
+    return row?.epoch ?? null;
+  }
+
+  async fenceLease(name: string, owner: string, epoch: number): Promise<boolean> {
+    // FOR SHARE: a takeover (an update of this row) waits for this transaction to commit.
+    return (await this.one('select 1 from leases where name = $1 and owner = $2 and epoch = $3 for share', [name, owner, epoch])) !== null;
+  }
 }
 
 /**
@@ -373,6 +392,7 @@ class PgTx extends PgReads implements StoreWrites {
  * driven by runAsync); a unit started inside another joins it. Reads outside run on the pool.
  */
 export class PgStore extends PgReads implements Storage {
+  readonly engine = 'postgres' as const;
   private readonly open = new AsyncLocalStorage<PgTx>();
 
   private constructor(
