@@ -134,6 +134,68 @@ describe('foreign objects answer 404, and actions on them change nothing', () =>
   });
 });
 
+describe('writes without an :id are scoped too: interactions, walk-ins, notifications', () => {
+  const extraHash = () => tableHash(h.app) + JSON.stringify(h.app.store.sqlite.prepare('SELECT * FROM interactions ORDER BY id').all()) + JSON.stringify(h.app.store.sqlite.prepare('SELECT * FROM notifications ORDER BY id').all());
+  const clientOf = (l: Lead) => h.app.store.sqlite.prepare('SELECT id, national_id AS rut, name, phone FROM clients WHERE id = ?').get(l.clientId) as { id: number; rut: string; name: string; phone: string };
+  const projectName = (l: Lead) => h.app.store.sqlite.prepare('SELECT name FROM projects WHERE id = ?').pluck().get(l.project) as string;
+
+  it('every limited person: a foreign client, a foreign external id or another vendor is refused and changes nothing', async () => {
+    const limited = people.filter((x) => leads.some((l) => !x.sees(l)));
+    for (const p of limited) {
+      const own = leads.find((l) => p.sees(l) && l.clientId !== null && l.project !== null)!;
+      const foreign = leads.filter((l) => !p.sees(l) && l.clientId !== null).slice(0, 3);
+      for (const f of foreign) {
+        const theirs = clientOf(f);
+        const ext = `EXT-${p.email}-${f.id}`;
+        expect((await h.post('/api/interactions', { tipo: 'cotizacion', rut: theirs.rut, proyecto: projectName(f), fecha: '2026-01-10', id: ext, monto: 3000 })).status).toBe(200);
+        const before = extraHash();
+        const onForeign = await h.post('/api/interactions', { tipo: 'cotizacion', rut: theirs.rut, proyecto: projectName(own), fecha: '2026-01-10', monto: 1 }, {}, p.token);
+        expect(onForeign.status, `${p.email} interaction on a foreign client`).toBe(400);
+        const moved = await h.post('/api/interactions', { tipo: 'cotizacion', rut: clientOf(own).rut, proyecto: projectName(own), fecha: '2026-01-10', id: ext, monto: 1 }, {}, p.token);
+        expect(moved.status, `${p.email} a foreign external id`).toBe(400);
+        expect(await moved.text()).toMatch(/no es tuyo/);
+        expect(extraHash(), `${p.email} changed nothing`).toBe(before);
+      }
+      if (p.role === 'vendedor') {
+        const before = extraHash();
+        const other = p.email === 'vera@inmo.cl' ? 'v3' : 'v1';
+        const res = await h.post('/api/interactions', { tipo: 'cotizacion', rut: clientOf(own).rut, proyecto: projectName(own), fecha: '2026-01-10', vendedor: other }, {}, p.token);
+        expect(res.status, `${p.email} in ${other}'s name`).toBe(400);
+        expect(extraHash()).toBe(before);
+      }
+    }
+  });
+
+  it('a walk-in naming a foreign client answers none of that client', async () => {
+    for (const p of people.filter((x) => x.role === 'vendedor' || x.role === 'supervisor')) {
+      const f = leads.find((l) => !p.sees(l) && l.clientId !== null && l.project !== null)!;
+      const theirs = clientOf(f);
+      const res = await h.post('/api/walk-ins', { name: 'Otra Persona', email: f.email, project: projectName(f) }, {}, p.token);
+      expect(res.status, p.email).toBe(201);
+      const text = await res.text();
+      expect(JSON.parse(text), p.email).toMatchObject({ clientId: null, leadId: null, clientOfAnotherVendor: true });
+      for (const secret of [theirs.name, theirs.phone, theirs.rut]) expect(text, `${p.email} ${secret}`).not.toContain(secret);
+    }
+  });
+
+  it('a gerente of one project: other projects\' vendors, notifications and walk-ins are not hers', async () => {
+    const g = people.find((x) => x.email === 'gerente.mdv@inmo.cl')!;
+    const plrLead = leads.find((l) => l.project !== null && l.project !== mdvId)!;
+    const mdvLead = leads.find((l) => l.project === mdvId)!;
+    const insert = h.app.store.sqlite.prepare(`INSERT INTO notifications (key, kind, lead_id, project_id, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, created_at)
+      VALUES (?, 'assignment', ?, ?, ?, 'x@inmo.cl', ?, 'x', 'failed', 5, 0, 1)`);
+    const foreignN = Number(insert.run('roles:plr', plrLead.id, plrLead.project, plrLead.owner, `Nuevo lead ${plrLead.email}`).lastInsertRowid);
+    const ownN = Number(insert.run('roles:mdv', mdvLead.id, mdvLead.project, mdvLead.owner, `Nuevo lead ${mdvLead.email}`).lastInsertRowid);
+    const list = await h.json('/api/notifications', { token: g.token });
+    expect(list.items.map((n: { id: number }) => n.id)).toEqual([ownN]);
+    const before = extraHash();
+    expect((await h.call(`/api/notifications/${foreignN}/resend`, { method: 'POST', token: g.token })).status).toBe(404);
+    for (const v of ['v1', 'v2']) expect((await h.post(`/api/vendors/${v}/retire`, {}, {}, g.token)).status, `retire ${v}`).toBe(404);
+    expect((await h.post('/api/walk-ins', { name: 'Otra Persona', email: 'nueva@correo-prueba.cl', project: PLR }, {}, g.token)).status).toBe(400);
+    expect(extraHash()).toBe(before);
+  });
+});
+
 function validBody(path: string): string {
   if (path.endsWith('/edit')) return JSON.stringify({ name: 'Otro Nombre' });
   if (path.endsWith('/follow-up')) return JSON.stringify({ expectation: 'media', contactType: 'llamada', comment: 'x' });
