@@ -9,6 +9,7 @@ import { callerOf, type RequestContext, type Services } from './types.ts';
 import { seesVendor } from '../auth/scope.ts';
 import { countryModule } from '../countries/index.ts';
 import { ownerHistory as coreOwnerHistory } from '../leads/ownership.ts';
+import { withQuarantine } from './parser-health.ts';
 
 export const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
@@ -100,11 +101,11 @@ const parserHealthCache = new WeakMap<Services, { at: number; value: ReturnType<
 
 export function parserHealth(s: Services, now: number) {
   const hit = parserHealthCache.get(s);
-  if (fresh(hit, now, s.deps.cacheMs === 0 ? 0 : PARSER_HEALTH_TTL_MS)) return hit.value;
+  if (fresh(hit, now, s.deps.cacheMs === 0 ? 0 : PARSER_HEALTH_TTL_MS)) return withQuarantine(hit.value, s.app.quarantine.list());
   const configured = s.app.context().parsers.map((p) => p.config.id);
   const value = s.parserHealth.compute(s.queries, configured, now);
   parserHealthCache.set(s, { at: now, value });
-  return value;
+  return withQuarantine(value, s.app.quarantine.list());
 }
 
 /** Row keys to camelCase and `*_at` times to ISO, JSON columns parsed: the detail view's shape. */

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
 import { NO_PARSER, type LeadQueries } from '../db/queries.ts';
+import type { QuarantineState } from '../workers/quarantine.ts';
 
 export interface ParserHealth {
   parser: string;
@@ -16,6 +17,23 @@ export interface ParserHealth {
   lastSuccessAt: string | null;
   /** The last day's missing-field share jumped well above the parser's own baseline. */
   templateChanged: boolean;
+  /** Its emails timed out twice: its mail takes the generic extraction until its file changes (src/workers/quarantine.ts). */
+  quarantined: boolean;
+  quarantinedSince: string | null;
+  /** Timeouts of its emails since its config last changed (this process). */
+  timeouts: number;
+}
+
+/**
+ * The quarantine is live state of the running process, so it is laid over the (cached) numbers at
+ * every answer: a parser quarantined a second ago shows at once.
+ */
+export function withQuarantine(health: ParserHealth[], states: QuarantineState[]): ParserHealth[] {
+  if (!states.length) return health;
+  return health.map((h) => {
+    const q = states.find((s) => s.parser === h.parser);
+    return q ? { ...h, quarantined: q.since !== null, quarantinedSince: q.since, timeouts: q.timeouts } : h;
+  });
 }
 
 /** A jump of more than 30 points over the baseline, with at least 10 leads on each side, flags a template change. */
@@ -58,6 +76,9 @@ export class ParserHealthMonitor {
         missingShareBaseline: baseline,
         lastSuccessAt: last === null ? null : new Date(last).toISOString(),
         templateChanged: changed,
+        quarantined: false,
+        quarantinedSince: null,
+        timeouts: 0,
       });
       this.note(id, changed, recent, baseline);
     }
