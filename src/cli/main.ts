@@ -34,6 +34,9 @@ commands:
   interactions import FILE.xlsx|FILE.csv [--dry-run] [--skip-invalid]
                                     cotizaciones, separaciones, minutas and desembolsos from an
                                     ERP export (a file with errors imports nothing)
+  db copy --to postgres://USER@HOST/DB
+                                    copy the SQLite database into an empty PostgreSQL one
+                                    (every table, one transaction, counts checked)
   mailboxes list | login NAME [--device] [--port N] | logout NAME | test NAME
                                     OAuth2 sign-in of a mailbox (refresh token stored encrypted), a login check
 
@@ -64,6 +67,7 @@ const OPTIONS = {
   /** replay / reprocess: queue the notification emails a live email would (off by default). */
   notify: { type: 'boolean' },
   port: { type: 'string' },
+  to: { type: 'string' }, // db copy: the PostgreSQL URL
   id: { type: 'string' }, // parsers learn: the new parser's id
   field: { type: 'string', multiple: true }, // parsers learn: a confirmed value, name=VALUE
   accept: { type: 'boolean' }, // parsers learn: take the best guesses without questions
@@ -123,6 +127,10 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
       case 'interactions': {
         const { interactionsCommand } = await import('./interactions.ts');
         return await interactionsCommand(ctx);
+      }
+      case 'db': {
+        const { dbCommand } = await import('./db.ts');
+        return await dbCommand(ctx);
       }
       case 'vendors': {
         const { vendorsCommand } = await import('./vendors.ts');
