@@ -47,13 +47,16 @@ async function ticksDuring<T>(work: () => Promise<T>): Promise<{ value: T; ticks
   }
 }
 
-/** A parser whose regex backtracks catastrophically, built past the load-time guard (as a bad deploy would be). */
+/**
+ * A slow parser: admin regexes run in linear time now (RE2), but 100 extractors that each read
+ * 20,000 characters through a 585-instruction program still take seconds, past the deadline.
+ */
 function evilContext(base: PipelineContext): PipelineContext {
-  const config = parserSchema.parse({ id: 'evil', name: 'Evil', medium: 'portales', match: { from: 'evil.example' }, fields: { name: { regex: 'x' } } });
-  (config.fields.name![0] as { regex: string }).regex = '(a|a)+$';
-  return { ...base, parsers: [compileParser(config, 'evil.yaml'), ...base.parsers] };
+  const slow = { regex: '(?<value>[^\\n]{0,290}x)', post: [{ replace: ['[\\s\\S]+', ''] }] };
+  const config = parserSchema.parse({ id: 'evil', name: 'Evil', medium: 'portales', match: { from: 'evil.example' }, fields: { name: Array.from({ length: 100 }, () => slow) } });
+  return { ...base, limits: { ...base.limits, maxExtractMs: 600_000 }, parsers: [compileParser(config, 'evil.yaml'), ...base.parsers] };
 }
-const evilEmail = () => formEmail({ from: 'Evil <leads@evil.example>', lines: { Mensaje: `${'a'.repeat(60)}!` } });
+const evilEmail = () => formEmail({ from: 'Evil <leads@evil.example>', lines: { Mensaje: `${'a'.repeat(20_000)}x` } });
 
 describe('pipeline in worker threads', () => {
   it('a deeply nested email naming a portal ends bounded, the main thread runs meanwhile, the next email is a lead', async () => {
@@ -67,7 +70,7 @@ describe('pipeline in worker threads', () => {
     expect(next).toMatchObject({ status: 'lead', outcome: { quality: 'bueno' } });
   });
 
-  it('a catastrophic parser regex times out, its worker is replaced, and the next email still becomes a lead', async () => {
+  it('a slow parser times out, its worker is replaced, and the next email still becomes a lead', async () => {
     const evil = new Ingestor(app.store, () => evilContext(app.context()), app.rules, silent, {}, poolRunner(app.workers, () => 1500));
     const before = { ...app.workers.stats };
     const { value: r, ticks } = await ticksDuring(() => evil.ingest(evilEmail(), { source: 'file' }));
