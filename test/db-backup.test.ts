@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { PassThrough, Readable } from 'node:stream';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,13 @@ function seed(file: string, rows: number): void {
   db.close();
 }
 
+/** A terminal where the person types `typed`. */
+function terminal(typed: string): NodeJS.ReadableStream {
+  const t = Object.assign(new PassThrough(), { isTTY: true });
+  t.end(typed);
+  return t;
+}
+
 const counts = (file: string) => {
   const db = new Database(file, { readonly: true });
   const r = db.prepare('SELECT (SELECT count(*) FROM raw_emails) AS raw, (SELECT count(*) FROM leads) AS leads').get() as { raw: number; leads: number };
@@ -34,11 +42,12 @@ const counts = (file: string) => {
   return { ...r, check };
 };
 
-async function cli(args: string[]) {
+/** No terminal by default (as in CI): a restore that must ask refuses unless --yes. */
+async function cli(args: string[], input: NodeJS.ReadableStream = Readable.from([])) {
   let out = '';
   let err = '';
   const io = { out: { write: (s: string) => ((out += s), true) } as never, err: { write: (s: string) => ((err += s), true) } as never };
-  const code = await main(args, io);
+  const code = await main(args, io, input);
   return { code, out, err };
 }
 
@@ -78,10 +87,21 @@ describe('backup', () => {
     expect(b.out).toContain(dest);
     expect((await cli(['backup', dest, '--db', file])).code).toBe(1);
 
-    // Changes after the backup, then the restore: the database is the backup again, the old one kept aside.
+    // Changes after the backup, then the restore: it says what it would drop and asks first.
     seed(file, 5);
-    const r = await cli(['restore', dest, '--db', file]);
-    expect(r.err).toBe('');
+    const refused = await cli(['restore', dest, '--db', file]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('5 correos y solicitudes recibidos');
+    expect(refused.err).toContain('5 leads creados');
+    expect(refused.err).toMatch(/falta la confirmación y no hay una terminal.*--yes.*No se cambió nada/);
+    expect(counts(file)).toMatchObject({ raw: 55, leads: 55 });
+    const no = await cli(['restore', dest, '--db', file], terminal('n\n'));
+    expect(no.code).toBe(1);
+    expect(no.err).toMatch(/\[s\/N\] restore: cancelado/);
+    expect(counts(file)).toMatchObject({ raw: 55, leads: 55 });
+    // At a terminal, "s" restores: the database is the backup again, the old one kept aside.
+    const r = await cli(['restore', dest, '--db', file], terminal('s\n'));
+    expect(r.err).toContain('5 leads creados');
     expect(r.code).toBe(0);
     expect(counts(file)).toEqual({ raw: 50, leads: 50, check: 'ok' });
     const aside = fs.readdirSync(path.dirname(file)).filter((f) => f.startsWith('centralizer.db.before-restore-') && !f.endsWith('-wal'));
@@ -139,7 +159,7 @@ describe('backup', () => {
       lease.release();
       store.close();
     }
-    expect((await cli(['restore', dest, '--db', file])).code).toBe(0);
+    expect((await cli(['restore', dest, '--db', file, '--yes'])).code).toBe(0);
   });
 });
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupDatabase, readDaemonLease, restoreDatabase, validateBackup } from '../db/backup.ts';
+import { backupDatabase, newerThanBackup, readDaemonLease, restoreDatabase, validateBackup } from '../db/backup.ts';
 import { ownerIsDead } from '../daemon/lease.ts';
+import { intakeSpool, spoolName } from '../intake/spool.ts';
 import { type CommandContext, UsageError } from './context.ts';
 
 const dbFile = (ctx: CommandContext) => path.resolve(ctx.db ?? ctx.config.database.path);
@@ -33,7 +34,7 @@ export async function backupCommand(ctx: CommandContext): Promise<number> {
 /** `centralizer restore FILE`: the backup replaces the database, the old file is kept aside. */
 export async function restoreCommand(ctx: CommandContext): Promise<number> {
   const [backup, extra] = ctx.args;
-  if (!backup || extra) throw new UsageError('usage: centralizer restore FILE [--db PATH]');
+  if (!backup || extra) throw new UsageError('usage: centralizer restore FILE [--yes] [--db PATH]');
   const target = dbFile(ctx);
   if (path.resolve(backup) === target) throw new UsageError('restore: the backup file is the database itself');
   const problem = validateBackup(backup);
@@ -51,11 +52,75 @@ export async function restoreCommand(ctx: CommandContext): Promise<number> {
     );
     return 1;
   }
+  if (fs.existsSync(target)) {
+    ctx.err.write(describeLoss(ctx, target, backup));
+    const ok = await confirm(ctx);
+    if (!ok) return 1;
+  }
   const r = await restoreDatabase(backup, target);
   ctx.out.write(
     `restored ${backup} into ${target} (${mb(r.bytes)})` +
       (r.keptAside ? `; the replaced database is kept as ${r.keptAside}` : '') +
-      '. Start the daemon again; it fetches what arrived after the backup from the mailboxes.\n',
+      '. Start the daemon again; it fetches what arrived after the backup from the mailboxes and stores the intake leads of the spool again.\n',
   );
   return 0;
+}
+
+/** What the restore would drop, in Spanish, for the person deciding. */
+function describeLoss(ctx: CommandContext, target: string, backup: string): string {
+  const newer = newerThanBackup(target, backup);
+  if (newer === null) return '';
+  if (typeof newer === 'string') {
+    return `restore: no se pudo comparar ${target} con el respaldo (${newer}); todo lo posterior al respaldo se perdería.\n`;
+  }
+  const spool = intakeSpool(ctx.config, target);
+  const names = spool?.names() ?? new Set<string>();
+  const spooled = newer.intakeMessageIds.filter((m) => names.has(spoolName(m))).length;
+  const unspooled = newer.intakeMessageIds.length - spooled;
+  const lines = [
+    `restore: ${target} tiene datos posteriores al respaldo ${backup}; al restaurar quedan fuera de la base:`,
+    `  - ${newer.rawEmails} correos y solicitudes recibidos (raw_emails)`,
+    `  - ${newer.leads} leads creados`,
+    `  - ${newer.changedLeads} leads modificados (esos cambios se pierden)`,
+    `  - ${newer.intakeMessageIds.length} leads de intake HTTP: ${spooled} están en el spool${spool ? ` (${spool.dir})` : ''} y se vuelven a guardar al iniciar el daemon` +
+      (unspooled ? `; ${unspooled} NO tienen copia en el spool y se pierden` : ''),
+    'Los correos se vuelven a leer de los buzones al iniciar el daemon (si siguen ahí, sin duplicados). Las acciones de las personas posteriores al respaldo se pierden.',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** --yes, or a "s" typed at a terminal; without a terminal (CI, a script) it refuses. */
+async function confirm(ctx: CommandContext): Promise<boolean> {
+  if (ctx.values.yes === true) return true;
+  const input = ctx.input as (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
+  if (!input?.isTTY) {
+    ctx.err.write('restore: falta la confirmación y no hay una terminal para preguntar. Revise lo que se perdería (arriba) y ejecute de nuevo con --yes para restaurar. No se cambió nada.\n');
+    return false;
+  }
+  ctx.err.write('¿Restaurar el respaldo de todos modos? [s/N] ');
+  const answer = await readLine(input);
+  if (/^\s*(s|si|sí|y|yes)\s*$/i.test(answer ?? '')) return true;
+  ctx.err.write('restore: cancelado. No se cambió nada.\n');
+  return false;
+}
+
+function readLine(input: NodeJS.ReadableStream): Promise<string | null> {
+  return new Promise((resolve) => {
+    let buf = '';
+    const done = (v: string | null) => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.pause();
+      resolve(v);
+    };
+    const onData = (d: Buffer | string) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) done(buf.slice(0, nl));
+    };
+    const onEnd = () => done(buf || null);
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.resume();
+  });
 }

@@ -108,6 +108,47 @@ export function readDaemonLease(file: string): { owner: string; expiresAt: numbe
   }
 }
 
+/** What the database at `target` holds that the backup does not: what a restore would drop. */
+export interface NewerData {
+  /** Raw rows (emails and intake requests) not in the backup. */
+  rawEmails: number;
+  /** Leads not in the backup. */
+  leads: number;
+  /** Leads in both, changed after the backup (their later changes are lost). */
+  changedLeads: number;
+  /** The Message-IDs of intake (source http) rows not in the backup. */
+  intakeMessageIds: string[];
+}
+
+/**
+ * Compares the database at `target` with `backup` (both read-only): null when there is no current
+ * database to lose; a string when it cannot be read (the caller says so and still asks).
+ */
+export function newerThanBackup(target: string, backup: string): NewerData | null | string {
+  if (!fs.existsSync(target) || fs.statSync(target).size === 0) return null;
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(target, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    db.prepare('ATTACH DATABASE ? AS b').run(path.resolve(backup));
+    const count = (sql: string) => (db!.prepare(sql).get() as { n: number }).n;
+    return {
+      rawEmails: count('SELECT count(*) AS n FROM main.raw_emails r WHERE NOT EXISTS (SELECT 1 FROM b.raw_emails x WHERE x.id = r.id AND x.sha256 = r.sha256)'),
+      leads: count('SELECT count(*) AS n FROM main.leads l WHERE NOT EXISTS (SELECT 1 FROM b.leads x WHERE x.id = l.id AND x.raw_email_id IS l.raw_email_id)'),
+      changedLeads: count('SELECT count(*) AS n FROM main.leads l JOIN b.leads x ON x.id = l.id AND x.raw_email_id IS l.raw_email_id WHERE l.updated_at > x.updated_at'),
+      intakeMessageIds: (
+        db
+          .prepare("SELECT r.message_id AS m FROM main.raw_emails r WHERE r.source = 'http' AND r.message_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM b.raw_emails x WHERE x.message_id = r.message_id)")
+          .all() as { m: string }[]
+      ).map((r) => r.m),
+    };
+  } catch (e) {
+    return `${(e as { code?: string }).code ?? ''} ${(e as Error).message}`.trim();
+  } finally {
+    db?.close();
+  }
+}
+
 export interface RestoreResult {
   /** Where the replaced database (and its -wal, if any) was kept; null when there was none. */
   keptAside: string | null;
