@@ -25,7 +25,8 @@ commands:
   config apply                      write the config's projects and vendors to the database
                                     (only run and this command do; others just read them)
   backup FILE                       a consistent copy of the database (safe while the daemon runs)
-  restore FILE                      replace the database with a backup (the daemon must be stopped)
+  restore FILE [--yes]              replace the database with a backup (the daemon must be stopped);
+                                    says what newer data it drops and asks (--yes: no question)
   users add EMAIL --role ROLE [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--name NAME]
                                     a person who signs in (password on stdin or --password-env VAR)
   users list | disable EMAIL | enable EMAIL | password EMAIL
@@ -71,7 +72,7 @@ const OPTIONS = {
   id: { type: 'string' }, // parsers learn: the new parser's id
   field: { type: 'string', multiple: true }, // parsers learn: a confirmed value, name=VALUE
   accept: { type: 'boolean' }, // parsers learn: take the best guesses without questions
-  yes: { type: 'boolean' }, // parsers learn: same as --accept
+  yes: { type: 'boolean' }, // parsers learn: same as --accept; restore: no question
   force: { type: 'boolean' }, // parsers learn: overwrite an existing parser
   help: { type: 'boolean', short: 'h' },
 } as const;
