@@ -11,6 +11,7 @@ import { createMetrics } from '../src/metrics.ts';
 import type { MailboxHealth } from '../src/daemon/health.ts';
 import { createAdminServer } from '../src/http/server.ts';
 import { Accounts } from '../src/auth/accounts.ts';
+import type { CheckGateOptions } from '../src/auth/throttle.ts';
 import { readSide } from '../src/db/read-side.ts';
 import { rutCheckDigit } from './helpers/lead-mail.ts';
 
@@ -75,6 +76,8 @@ export interface HarnessOptions {
   parsersDir?: string;
   authLimit?: { maxFailures: number; windowMs: number };
   signInDelay?: { free: number; baseDelayMs: number; maxDelayMs: number; windowMs: number; capacity: number };
+  /** Caps on password checks; the suites sign in often, so by default they are far away. */
+  passwordChecks?: Partial<CheckGateOptions>;
   logLevel?: string;
   /** YAML lines replacing the `projects:` list (e.g. with `vendors:`). */
   projects?: string[];
@@ -113,7 +116,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const app = createApp(config, log, { dbPath });
   const metrics = createMetrics();
   const mailboxes: MailboxHealth[] = [];
-  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, cacheMs: opts.cacheMs ?? 0 });
+  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, passwordChecks: opts.passwordChecks ?? { perSecond: 10_000, burst: 10_000, accountPerMinute: 100_000, accountBurst: 10_000 }, cacheMs: opts.cacheMs ?? 0 });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const accounts = new Accounts(readSide(app.store, () => app.config.country).users);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { App } from '../app.ts';
 import { FULL_SCOPE, type Caller } from '../auth/scope.ts';
-import { BadTokenLimiter, SignInThrottle } from '../auth/throttle.ts';
+import { BadTokenLimiter, PasswordCheckGate, SignInThrottle } from '../auth/throttle.ts';
 import { bearerMatches } from './auth.ts';
 import { HttpError } from './errors.ts';
 import { clientAddress, fromTrustedProxy } from '../client-address.ts';
@@ -30,6 +30,7 @@ export type Authenticator = ReturnType<typeof createAuthenticator>;
 export function createAuthenticator(app: App, accounts: Accounts, deps: ServerDeps, now: () => number) {
   const badTokens = new BadTokenLimiter(deps.authLimit?.maxFailures ?? 20, deps.authLimit?.windowMs ?? 60_000);
   const signIns = new SignInThrottle(deps.signInDelay);
+  const passwordChecks = new PasswordCheckGate(deps.passwordChecks, now());
 
   /** Served over TLS here, or by a proxy the config trusts. */
   const secure = (req: IncomingMessage) =>
@@ -72,5 +73,5 @@ export function createAuthenticator(app: App, accounts: Accounts, deps: ServerDe
     return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${secure(req) ? '; Secure' : ''}`;
   }
 
-  return { address, identify, checkCsrf, sameOrigin, sessionCookie, signIns, badTokens, clearCookie: (req: IncomingMessage) => sessionCookie('', 0, req) };
+  return { address, identify, checkCsrf, sameOrigin, sessionCookie, signIns, passwordChecks, badTokens, clearCookie: (req: IncomingMessage) => sessionCookie('', 0, req) };
 }

@@ -10,21 +10,6 @@ export const signInBody = z.strictObject({
   password: z.string().min(1, 'es obligatoria').max(1024),
 });
 
-/** At most this many password checks at once (scrypt takes 16 MB and a pool thread each). */
-const MAX_CONCURRENT_CHECKS = 4;
-let checking = 0;
-const waiting: (() => void)[] = [];
-async function withCheckSlot<T>(fn: () => Promise<T>): Promise<T> {
-  if (checking >= MAX_CONCURRENT_CHECKS) await new Promise<void>((r) => waiting.push(r));
-  checking++;
-  try {
-    return await fn();
-  } finally {
-    checking--;
-    waiting.shift()?.();
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function meView(ctx: RequestContext) {
@@ -42,15 +27,32 @@ export async function signIn(ctx: RequestContext<unknown, z.output<typeof signIn
   if (!auth.sameOrigin(ctx.req)) throw new HttpError(403, 'solicitud rechazada: origen no válido');
   const email = ctx.body.email.trim().toLowerCase();
   const keys = [`account:${email}`, `address:${ctx.address}`];
-  const wait = auth.signIns.delay(keys, now());
-  if (wait > 0) await sleep(wait);
-  const result = await withCheckSlot(() => accounts.signIn(email, ctx.body.password, ctx.address, now()));
+  // The gate caps password checks per address, per account and for the server, before the delay:
+  // what does not fit is answered at once, never queued without bound.
+  const gate = auth.passwordChecks;
+  const admission = gate.admit(ctx.address, email.slice(0, 254), gate.standing(ctx.address, auth.signIns.failedRecently(`address:${ctx.address}`, now())), now());
+  if (!admission.ok) {
+    const seconds = Math.ceil(admission.retryAfterMs / 1000);
+    ctx.services.deps.log.debug({ address: ctx.address, reason: admission.reason }, 'sign-in refused: too many password checks');
+    throw new HttpError(429, `demasiados intentos de inicio de sesión: espera ${seconds} s y vuelve a intentarlo`, { 'Retry-After': String(seconds) });
+  }
+  let result: Awaited<ReturnType<typeof accounts.signIn>>;
+  try {
+    const wait = auth.signIns.delay(keys, now());
+    if (wait > 0) await sleep(wait);
+    await admission.turn;
+    result = await accounts.signIn(email, ctx.body.password, ctx.address, now());
+  } finally {
+    admission.release();
+  }
   if (!result) {
     auth.signIns.fail(keys, now());
     ctx.services.deps.log.warn({ address: ctx.address }, 'failed sign-in');
     throw new HttpError(401, 'email o contraseña incorrectos');
   }
   auth.signIns.succeed(keys);
+  gate.vouch(ctx.address);
+  admission.succeeded();
   const maxAge = ctx.services.app.config.admin.sessionMaxDays * 86_400;
   const u = result.user;
   return {

@@ -14,6 +14,7 @@ import type { UserStore } from '../db/users.ts';
 import type { DayQueries } from '../db/day-queries.ts';
 import type { DuplicateStore } from '../db/duplicates.ts';
 import type { Authenticator } from './authenticate.ts';
+import type { CheckGateOptions } from '../auth/throttle.ts';
 
 export interface ServerDeps {
   health: HealthSource;
@@ -26,6 +27,8 @@ export interface ServerDeps {
   cacheMs?: number;
   /** Sign-in throttle (tests shorten it). */
   signInDelay?: { free: number; baseDelayMs: number; maxDelayMs: number; windowMs: number; capacity: number };
+  /** Caps on password checks (per address, per account, per server; see PasswordCheckGate). */
+  passwordChecks?: Partial<CheckGateOptions>;
 }
 
 /** What every handler can use: built once per server. */
