@@ -88,55 +88,60 @@ describe('a reload', () => {
   const yaml = (vendors: string) => `parsersDir: ${PARSERS}\nprojects: [{name: Uno}, {name: Dos}]\n${vendors}`;
   const VENDORS = 'vendors:\n  - {id: v1, name: Vera, projects: [Uno]}\n  - {id: v2, name: Hugo, projects: [Dos]}\n';
 
-  function daemon() {
+  // (awaited where the storage may answer later: the same test for a synchronous or a promised answer)
+  async function daemon() {
     const file = path.join(tmp(), 'centralizer.yaml');
     fs.writeFileSync(file, yaml(VENDORS));
-    const app = createApp(loadConfig(file, {}).config, createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
-    const active = () => new VendorQueries(app.store.sqlite).list().filter((v) => v.active).map((v) => v.id).sort();
+    const app = await createApp(loadConfig(file, {}).config, createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
+    const active = async () => (await new VendorQueries(app.store.sqlite).list()).filter((v) => v.active).map((v) => v.id).sort();
     // What the daemon's reload (SIGHUP or the watcher) does: read the file, then swap it in.
-    const reload = () => app.reload({ config: readConfigForReload(file) });
+    const reload = async () => app.reload({ config: readConfigForReload(file) });
     return { app, file, active, reload };
   }
 
-  it('with a `vendor:` typo is refused by name; the running vendors stay active', () => {
-    const d = daemon();
-    expect(d.active()).toEqual(['v1', 'v2']);
+  const refused = async (reload: () => Promise<unknown>): Promise<Error> => {
+    try {
+      await reload();
+    } catch (e) {
+      return e as Error;
+    }
+    throw new Error('the reload was accepted');
+  };
+
+  it('with a `vendor:` typo is refused by name; the running vendors stay active', async () => {
+    const d = await daemon();
+    expect(await d.active()).toEqual(['v1', 'v2']);
     fs.writeFileSync(d.file, yaml(VENDORS.replace('vendors:', 'vendor:')));
-    expect(d.reload).toThrow(/centralizer\.yaml:3:1: vendor: unknown key "vendor"; did you mean "vendors"\?/);
-    expect(d.active()).toEqual(['v1', 'v2']);
+    expect((await refused(d.reload)).message).toMatch(/centralizer\.yaml:3:1: vendor: unknown key "vendor"; did you mean "vendors"\?/);
+    expect(await d.active()).toEqual(['v1', 'v2']);
     expect(d.app.config.vendors.map((v) => v.id)).toEqual(['v1', 'v2']);
     d.app.close();
   });
 
-  it('that removes every vendor, or sets every one inactive, is refused; removing one is accepted', () => {
-    const d = daemon();
+  it('that removes every vendor, or sets every one inactive, is refused; removing one is accepted', async () => {
+    const d = await daemon();
     fs.writeFileSync(d.file, yaml(''));
-    let err: unknown;
-    try {
-      d.reload();
-    } catch (e) {
-      err = e;
-    }
+    const err = await refused(d.reload);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('config.no_vendors');
     expect((err as Error).message).toBe('the new configuration leaves no active vendor (the running one has 2: v1, v2); is the "vendors:" list missing or misspelt? Refused, the running configuration stays');
-    expect(d.active()).toEqual(['v1', 'v2']);
+    expect(await d.active()).toEqual(['v1', 'v2']);
     fs.writeFileSync(d.file, yaml(VENDORS.replaceAll('projects: [', 'active: false, projects: [')));
-    expect(d.reload).toThrow(/leaves no active vendor/);
-    expect(d.active()).toEqual(['v1', 'v2']);
+    expect((await refused(d.reload)).message).toMatch(/leaves no active vendor/);
+    expect(await d.active()).toEqual(['v1', 'v2']);
     expect(d.app.config.projects.flatMap((p) => p.vendors).every((v) => v.active)).toBe(true);
     fs.writeFileSync(d.file, yaml('vendors:\n  - {id: v2, name: Hugo, projects: [Dos, Uno]}\n'));
-    d.reload();
-    expect(d.active()).toEqual(['v2']);
+    await d.reload();
+    expect(await d.active()).toEqual(['v2']);
     d.app.close();
   });
 
-  it('of a config that never had vendors is not refused for having none', () => {
+  it('of a config that never had vendors is not refused for having none', async () => {
     const file = path.join(tmp(), 'c.yaml');
     fs.writeFileSync(file, yaml(''));
-    const app = createApp(loadConfig(file, {}).config, createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
+    const app = await createApp(loadConfig(file, {}).config, createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
     fs.writeFileSync(file, `parsersDir: ${PARSERS}\nprojects: [{name: Uno}]\n`);
-    app.reload({ config: readConfigForReload(file) });
+    await app.reload({ config: readConfigForReload(file) });
     expect(app.config.projects.map((p) => p.name)).toEqual(['Uno']);
     app.close();
   });

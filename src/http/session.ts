@@ -32,7 +32,9 @@ export async function signIn(ctx: RequestContext<unknown, z.output<typeof signIn
   const gate = auth.passwordChecks;
   const admission = gate.admit(ctx.address, email.slice(0, 254), gate.standing(ctx.address, auth.signIns.failedRecently(`address:${ctx.address}`, now())), now());
   if (!admission.ok) {
-    const seconds = Math.ceil(admission.retryAfterMs / 1000);
+    // From a busy address the next check comes after its sign-in delay at the earliest.
+    const ms = admission.reason === 'address' ? Math.max(admission.retryAfterMs, auth.signIns.delay(keys, now())) : admission.retryAfterMs;
+    const seconds = Math.ceil(ms / 1000);
     ctx.services.deps.log.debug({ address: ctx.address, reason: admission.reason }, 'sign-in refused: too many password checks');
     throw new HttpError(429, `demasiados intentos de inicio de sesión: espera ${seconds} s y vuelve a intentarlo`, { 'Retry-After': String(seconds) });
   }
