@@ -106,7 +106,7 @@ async function backlog(dc: Dovecot, dir: string) {
   await fetchClient.logout();
   const parseOnly = await mailparserOnly(mails);
   const extractOnly = await extractionOnly(mails, config);
-  const insertOnly = sqliteInsertOnly(mails, config, path.join(dir, 'insert-only.db'));
+  const insertOnly = await sqliteInsertOnly(mails, config, path.join(dir, 'insert-only.db'));
   say(`  fetch ${fetchOnly}/s, mailparser ${parseOnly}/s, extraction ${extractOnly}/s, insert ${insertOnly}/s`);
   const db = path.join(dir, 'backlog.db');
   t = performance.now();

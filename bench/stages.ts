@@ -18,7 +18,7 @@ export async function mailparserOnly(mails: Buffer[]): Promise<number> {
 
 /** Parser choice + extraction (cheerio/labels/generic) alone, on already-decoded messages. */
 export async function extractionOnly(mails: Buffer[], config: Config): Promise<number> {
-  const app = createApp(config, createLogger('silent'), { dbPath: ':memory:' });
+  const app = await createApp(config, createLogger('silent'), { dbPath: ':memory:' });
   const parsed: ParsedEmail[] = [];
   for (const m of mails) parsed.push(await parseMime(m, config.limits));
   const ctx = app.context();
@@ -33,8 +33,8 @@ export async function extractionOnly(mails: Buffer[], config: Config): Promise<n
 }
 
 /** SQLite insert alone: raw rows through the store's prepared insert, one transaction per batch. */
-export function sqliteInsertOnly(mails: Buffer[], config: Config, dbPath: string, batch = 200): number {
-  const app = createApp(config, createLogger('silent'), { dbPath });
+export async function sqliteInsertOnly(mails: Buffer[], config: Config, dbPath: string, batch = 200): Promise<number> {
+  const app = await createApp(config, createLogger('silent'), { dbPath });
   const rows = mails.map((m, i) => ({ source: 'imap' as const, mailbox: 'bench', uidValidity: 1, uid: i + 1, messageId: `<ins-${i}@bench>`, sha256: sha256(m), size: m.length, raw: m, receivedAt: Date.now() }));
   const t = performance.now();
   for (let i = 0; i < rows.length; i += batch) {

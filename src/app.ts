@@ -9,7 +9,7 @@ import type { Logger } from './logger.ts';
 import { loadParsers, type LoadedParser } from './parsers/load.ts';
 import type { PipelineContext } from './pipeline/index.ts';
 import { buildProjectIndex } from './pipeline/project.ts';
-import { LeadQueries } from './db/queries.ts';
+import { readSide, type ReadModels } from './db/read-side.ts';
 import { assertKeepsVendors, ConfigError } from './config.ts';
 import { Ownership } from './ownership/ownership.ts';
 import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
@@ -21,6 +21,8 @@ import { ParserQuarantine } from './workers/quarantine.ts';
 export interface App {
   config: Config;
   store: Store;
+  /** The read models of the admin API, the CLI and the outbox (db/read-side.ts), on the app's connection. */
+  reads: ReadModels;
   ingestor: Ingestor;
   ownership: Ownership;
   /** The worker threads the pipeline runs in (shared by the apps of one process). */
@@ -31,13 +33,13 @@ export interface App {
   context(): PipelineContext;
   /** The persistence rules (follow-up days, ownership and its webhooks) ingest and edits share. */
   rules(): PersistRules;
-  /** Validates and swaps in new parsers and projects; on error the old set stays. */
-  reload(next: { config?: Config }): void;
+  /** Validates and swaps in new parsers and projects; on error (a rejection) the old set stays. */
+  reload(next: { config?: Config }): Promise<void>;
   close(): void;
 }
 
 /** `notify`: new leads queue their notification emails (the daemon; replay and reprocess only with --notify). */
-export function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules>; syncConfig?: boolean; notify?: boolean } = {}): App {
+export async function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules>; syncConfig?: boolean; notify?: boolean } = {}): Promise<App> {
   const dbPath = opts.dbPath ?? config.database.path;
   const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)), log);
   let current = config;
@@ -47,15 +49,16 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
   // Only `run` (and its reloads) and `config apply` write projects and vendors: `replay --config
   // other.yaml` against the live database must not deactivate the daemon's vendors. Other commands
   // match with the config's projects that the database has; a fresh database is filled once.
-  const dbProjects = () => new LeadQueries(store.sqlite, () => current.country).projectNames();
-  const writes = opts.syncConfig === true || dbProjects().length === 0;
-  const applyProjects = (cfg: Config): PipelineContext['projects'] => {
+  const reads = readSide(store, () => current.country);
+  const dbProjects = () => reads.queries.projectNames();
+  const writes = opts.syncConfig === true || (await dbProjects()).length === 0;
+  const applyProjects = async (cfg: Config): Promise<PipelineContext['projects']> => {
     let usable = cfg.projects;
     if (writes) {
       store.syncProjects(cfg.projects);
       ownership.syncVendors(cfg.projects);
     } else {
-      const known = new Set(dbProjects());
+      const known = new Set(await dbProjects());
       usable = cfg.projects.filter((p) => known.has(p.name));
       const missing = cfg.projects.filter((p) => !known.has(p.name)).map((p) => p.name);
       if (missing.length) log.warn({ projects: missing }, 'projects in the config but not in the database are not matched here; `centralizer config apply` adds them');
@@ -63,7 +66,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     projectWebhooks = new Map(usable.filter((p) => p.webhook).map((p) => [store.projectId(p.name)!, p.webhook!]));
     return buildProjectIndex(usable, cfg.mailboxes);
   };
-  let context: PipelineContext = { parsers, projects: applyProjects(config), country: config.country, limits: config.limits };
+  let context: PipelineContext = { parsers, projects: await applyProjects(config), country: config.country, limits: config.limits };
   const assignOwner = ownership.assigner(() => projectWebhooks, (vendorId) => wantsWebhook(current, vendorId));
   const onLead = opts.notify ? notificationEnqueuer(() => current) : undefined;
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), ...opts.rules });
@@ -75,6 +78,7 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
       return current;
     },
     store,
+    reads,
     ingestor,
     ownership,
     workers,
@@ -82,16 +86,17 @@ export function createApp(config: Config, log: Logger, opts: { dbPath?: string; 
     log,
     context: () => context,
     rules,
-    reload(next) {
+    async reload(next) {
       const cfg = next.config ?? current;
       // A file caught half-written (or emptied by mistake) must not leave the daemon matching nothing.
       if (!cfg.projects.length && current.projects.length) throw new ConfigError(`the new configuration has no projects (the running one has ${current.projects.length}); refused, the running projects stay`);
       assertKeepsVendors(current, cfg);
       const newParsers = loadParsers(cfg.parsersDir); // throws before anything is swapped
       if (!newParsers.length && parsers.length) throw new ConfigError(`${cfg.parsersDir}: no parsers (the running set has ${parsers.length}); refused, the running parsers stay`);
+      const projects = await applyProjects(cfg);
       parsers = newParsers;
       quarantine.reloaded(parsers); // a changed parser file lifts its quarantine
-      context = { parsers, projects: applyProjects(cfg), country: cfg.country, limits: cfg.limits };
+      context = { parsers, projects, country: cfg.country, limits: cfg.limits };
       current = cfg;
     },
     close() {

@@ -5,8 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
-import { LeadQueries } from '../src/db/queries.ts';
-import { VendorQueries } from '../src/db/vendor-queries.ts';
 import { createLogger } from '../src/logger.ts';
 import { formEmail, rut } from './helpers/mail.ts';
 
@@ -28,19 +26,19 @@ async function run(...args: string[]) {
 }
 
 /** Active projects and vendors of a database, read through the storage module. */
-function state(db: string) {
-  const app = createApp(parseConfig(A, 'a.yaml', {}), createLogger('silent'), { dbPath: db });
+async function state(db: string) {
+  const app = await createApp(parseConfig(A, 'a.yaml', {}), createLogger('silent'), { dbPath: db });
   try {
     return {
-      projects: new LeadQueries(app.store.sqlite, () => 'CL').projectNames(),
-      vendors: new VendorQueries(app.store.sqlite).list().filter((v) => v.active).map((v) => v.id).sort(),
+      projects: await app.reads.queries.projectNames(),
+      vendors: (await app.reads.vendors.list()).filter((v) => v.active).map((v) => v.id).sort(),
     };
   } finally {
     app.close();
   }
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sync-'));
   fs.writeFileSync(file('a.yaml'), A);
   fs.writeFileSync(file('b.yaml'), B);
@@ -57,7 +55,7 @@ describe('only run and `config apply` write projects and vendors', () => {
     expect(r.out).toMatch(/\(new database\)/);
     expect(r.out).toMatch(/projects: 1 active/);
     expect(r.out).toMatch(/vendors: {2}2 active/);
-    expect(state(file('live.db'))).toEqual({ projects: ['Parque Los Robles'], vendors: ['v1', 'v2'] });
+    expect(await state(file('live.db'))).toEqual({ projects: ['Parque Los Robles'], vendors: ['v1', 'v2'] });
   });
 
   it('replay with another config against the live database changes neither projects nor vendors', async () => {
@@ -69,13 +67,13 @@ describe('only run and `config apply` write projects and vendors', () => {
     expect(['v1', 'v2']).toContain(lines[0].owner);
     expect(lines[1].quality).toBe('con_problemas');
     expect(lines[1].problems).toContain('project.unmatched');
-    expect(state(file('live.db'))).toEqual({ projects: ['Parque Los Robles'], vendors: ['v1', 'v2'] });
+    expect(await state(file('live.db'))).toEqual({ projects: ['Parque Los Robles'], vendors: ['v1', 'v2'] });
   });
 
-  it('a command on a database with projects warns about the config\'s projects it lacks', () => {
+  it('a command on a database with projects warns about the config\'s projects it lacks', async () => {
     const lines: string[] = [];
     const log = createLogger('warn', { write: (s: string) => lines.push(s) } as never);
-    const app = createApp(parseConfig(B, 'b.yaml', {}), log, { dbPath: file('live.db') });
+    const app = await createApp(parseConfig(B, 'b.yaml', {}), log, { dbPath: file('live.db') });
     app.close();
     expect(lines.join('')).toMatch(/"projects":\["Torre Nueva"\].*config apply/);
   });
@@ -85,7 +83,7 @@ describe('only run and `config apply` write projects and vendors', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/1 added: Torre Nueva/);
     expect(r.out).toMatch(/2 deactivated: v1, v2/);
-    expect(state(file('live.db'))).toEqual({ projects: ['Parque Los Robles', 'Torre Nueva'], vendors: ['v9'] });
+    expect(await state(file('live.db'))).toEqual({ projects: ['Parque Los Robles', 'Torre Nueva'], vendors: ['v9'] });
   });
 
   it('a fresh database (a new --db, or --dry-run) takes the config\'s projects so the replay can match them', async () => {

@@ -38,7 +38,7 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
   async function inProcess(mailboxes: TestMailbox[], extra: Record<string, unknown> = {}) {
     const env = testEnv(dc, mailboxes, extra);
     const { config } = loadConfig(env.file);
-    const app: App = createApp(config, createLogger(process.env.TEST_LOG ?? 'silent'), { dbPath: env.db });
+    const app: App = await createApp(config, createLogger(process.env.TEST_LOG ?? 'silent'), { dbPath: env.db });
     const daemon: Daemon = await startDaemon(app, { backoff: FAST_BACKOFF });
     cleanups.push(async () => {
       await daemon.stop();
@@ -65,7 +65,7 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
     expect(health('a').lastSuccessAt).toBeGreaterThan(0);
 
     // A second daemon on the same database refuses to start: in this process, and from elsewhere.
-    const other = createApp(loadConfig(env.file).config, createLogger('silent'), { dbPath: env.db });
+    const other = await createApp(loadConfig(env.file).config, createLogger('silent'), { dbPath: env.db });
     try {
       await expect(startDaemon(other)).rejects.toThrow(LeaseHeldError);
       await expect(DaemonLease.acquire(other.store, { owner: 'another-host:4242' })).rejects.toThrow(/in use by another daemon \(.*:\d+\)/);

@@ -55,7 +55,7 @@ describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 pa
   async function inProcess(mailboxes: TestMailbox[], extra: Record<string, unknown> = {}) {
     const env = testEnv(dc, mailboxes, { daemon: { pollCron: NEVER, watchdogSeconds: 60 }, ...extra });
     const { config } = loadConfig(env.file);
-    const app: App = createApp(config, createLogger('debug', logs.stream), { dbPath: env.db });
+    const app: App = await createApp(config, createLogger('debug', logs.stream), { dbPath: env.db });
     const daemon: Daemon = await startDaemon(app, { backoff: FAST, authBackoff: { minMs: 1_000, maxMs: 1_500 } });
     cleanups.push(async () => {
       await daemon.stop();
@@ -214,7 +214,7 @@ describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 pa
 
     oauth.ttlSec = 2;
     const { config } = loadConfig(env.file);
-    const app = createApp(config, createLogger('debug', logs.stream), { dbPath: env.db });
+    const app = await createApp(config, createLogger('debug', logs.stream), { dbPath: env.db });
     const daemon = await startDaemon(app, { backoff: FAST, authBackoff: { minMs: 1_000, maxMs: 1_500 } });
     cleanups.push(async () => {
       await daemon.stop();

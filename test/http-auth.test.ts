@@ -72,7 +72,7 @@ describe('admin auth', () => {
     expect(page).not.toMatch(/<style|\sstyle=|\son\w+=/i); // no inline style or handler
   });
 
-  it('never writes the token to the log', () => {
+  it('never writes the token to the log', async () => {
     expect(h.logLines.join('\n')).not.toContain(TOKEN);
     expect(h.logLines.some((l) => l.includes('API request with an invalid token'))).toBe(true);
   });
@@ -94,7 +94,7 @@ describe('auth failure limit', () => {
     }
   });
 
-  it('keeps its memory bounded under a flood of addresses, dropping the oldest first', () => {
+  it('keeps its memory bounded under a flood of addresses, dropping the oldest first', async () => {
     const l = new BadTokenLimiter(2, 60_000, 100);
     for (let i = 0; i < 10_000; i++) l.fail(`10.0.${i >> 8}.${i & 255}`, i);
     expect(l.size).toBe(100);
@@ -104,7 +104,7 @@ describe('auth failure limit', () => {
     expect(l.fail('a', 60_001)).toBe(0); // the window passed: counting starts again
   });
 
-  it('delays sign-in attempts after repeated failures, per account and per address, bounded in memory', () => {
+  it('delays sign-in attempts after repeated failures, per account and per address, bounded in memory', async () => {
     const t = new SignInThrottle({ free: 3, baseDelayMs: 100, maxDelayMs: 1000, windowMs: 60_000, capacity: 50 });
     const keys = ['account:ana@x.cl', 'address:1.2.3.4'];
     for (let i = 0; i < 3; i++) t.fail(keys, i);
@@ -122,7 +122,7 @@ describe('auth failure limit', () => {
     expect(t.size).toBe(50);
   });
 
-  it('compares tokens whatever their length', () => {
+  it('compares tokens whatever their length', async () => {
     expect(bearerMatches(`Bearer ${TOKEN}`, TOKEN)).toBe(true);
     expect(bearerMatches(`bearer ${TOKEN}`, TOKEN)).toBe(true);
     expect(bearerMatches('Bearer x', TOKEN)).toBe(false);
@@ -133,15 +133,15 @@ describe('auth failure limit', () => {
 });
 
 describe('token policy', () => {
-  const make = (host: string, token: string) => {
+  const make = async (host: string, token: string) => {
     const config = parseConfig(`admin:\n  host: "${host}"\n  token: "${token}"\nparsersDir: /work/main/parsers\n`, 'test', {});
     return createApp(config, createLogger('silent'), { dbPath: ':memory:' });
   };
   const deps = () => ({ health: { mailboxes: () => [] }, metrics: createMetrics(), log: createLogger('silent') });
 
-  it('refuses the example token or a short one off loopback, without echoing it', () => {
+  it('refuses the example token or a short one off loopback, without echoing it', async () => {
     for (const token of ['change-me', 'short-token-123']) {
-      const app = make('0.0.0.0', token);
+      const app = await make('0.0.0.0', token);
       try {
         expect(() => createAdminServer(app, deps())).toThrow(/admin\.token is the example token or shorter than 24 characters/);
         try {
@@ -157,7 +157,7 @@ describe('token policy', () => {
 
   it('accepts them on loopback, and refuses a weak token when listen() binds elsewhere', async () => {
     for (const host of ['127.0.0.1', 'localhost', '::1']) {
-      const app = make(host, 'change-me');
+      const app = await make(host, 'change-me');
       try {
         const server = createAdminServer(app, deps());
         await expect(server.listen(0, '0.0.0.0')).rejects.toThrow(/admin\.token/);
@@ -166,7 +166,7 @@ describe('token policy', () => {
         app.close();
       }
     }
-    const strong = make('0.0.0.0', 'a-long-random-token-of-32-chars!');
+    const strong = await make('0.0.0.0', 'a-long-random-token-of-32-chars!');
     try {
       expect(() => createAdminServer(strong, deps())).not.toThrow();
     } finally {

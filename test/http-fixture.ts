@@ -113,7 +113,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const config = parseConfig(yaml, 'test', {});
   const logLines: string[] = [];
   const log = createLogger(opts.logLevel ?? 'debug', { write: (s: string) => void logLines.push(s) });
-  const app = createApp(config, log, { dbPath });
+  const app = await createApp(config, log, { dbPath });
   const metrics = createMetrics();
   const mailboxes: MailboxHealth[] = [];
   const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, passwordChecks: opts.passwordChecks ?? { perSecond: 10_000, burst: 10_000, accountPerMinute: 100_000, accountBurst: 10_000 }, cacheMs: opts.cacheMs ?? 0 });

@@ -17,9 +17,9 @@ let app: App;
 const count = (table: string) => (app.store.sqlite.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
 const ingest = (raw: Buffer) => app.ingestor.ingest(raw, { source: 'file' });
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-'));
-  app = createApp(testConfig(), createLogger('silent'), { dbPath: path.join(dir, 'test.db') });
+  app = await createApp(testConfig(), createLogger('silent'), { dbPath: path.join(dir, 'test.db') });
 });
 afterEach(() => {
   app.close();
@@ -94,7 +94,7 @@ describe('persistence on real SQLite with the real migrations', () => {
 
   it('an email that breaks the pipeline is stored with its error, raw bytes kept', async () => {
     const big = Buffer.concat([complete(), Buffer.alloc(2 * 1024 * 1024, 0x41)]);
-    const small = createApp(testConfig('limits: {maxMessageBytes: 1048576}'), createLogger('silent'), { dbPath: path.join(dir, 'small.db') });
+    const small = await createApp(testConfig('limits: {maxMessageBytes: 1048576}'), createLogger('silent'), { dbPath: path.join(dir, 'small.db') });
     const r = await small.ingestor.ingest(big, { source: 'file' });
     expect(r.status).toBe('too_large');
     const row = small.store.getRaw(r.rawEmailId)!;
@@ -190,7 +190,7 @@ describe('CLI', () => {
     expect(r.err).toMatch(/typo\.yaml:4:15: projects\.0\.alias: unknown key "alias"; did you mean "aliases"\?/);
   });
 
-  it('secrets come from the environment', () => {
+  it('secrets come from the environment', async () => {
     const cfg = parseConfig('mailboxes:\n  - {name: v, host: h, user: u, passwordEnv: IMAP_PW}\nadmin: {token: "${TOKEN}"}\n', 'c', { IMAP_PW: 's3cret', TOKEN: 'x'.repeat(30) });
     expect(cfg.mailboxes[0].password).toBe('s3cret');
     expect(cfg.admin.token).toBe('x'.repeat(30));

@@ -80,7 +80,7 @@ describe('the intake spool', () => {
     for (let i = 0; i < 3; i++) expect((await post()).status).toBe(202);
     const spooled = spool.files().length;
     expect(spooled).toBe(h.count('raw_emails'));
-    const fresh = createApp(testConfig(INTAKE), log, { dbPath: path.join(tmp, 'fresh', 'c.db') });
+    const fresh = await createApp(testConfig(INTAKE), log, { dbPath: path.join(tmp, 'fresh', 'c.db') });
     try {
       expect(await replaySpool(fresh, spool, log)).toEqual({ files: spooled, stored: spooled });
       expect(await replaySpool(fresh, spool, log)).toEqual({ files: spooled, stored: 0 });
@@ -99,7 +99,7 @@ describe('the intake spool', () => {
     const dir = path.join(tmp, 'prune');
     const s = new IntakeSpool(dir);
     const old = new Date('2026-01-01T12:00:00Z');
-    const app = createApp(testConfig(INTAKE), log, { dbPath: path.join(tmp, 'prune-db', 'c.db') });
+    const app = await createApp(testConfig(INTAKE), log, { dbPath: path.join(tmp, 'prune-db', 'c.db') });
     try {
       const raw = (id: string) => Buffer.from(`Message-ID: <${id}@intake.centralizer.invalid>\r\nSubject: x\r\n\r\nNombre: A\r\n`);
       await s.putMany([

@@ -5,7 +5,7 @@ import { formEmail, rut, testConfig } from './helpers/mail.ts';
 
 describe('lead_counts aggregate (triggers)', () => {
   it('always equals a GROUP BY over leads, through inserts, updates and deletes', async () => {
-    const app = createApp(testConfig(), createLogger('silent'), { dbPath: ':memory:' });
+    const app = await createApp(testConfig(), createLogger('silent'), { dbPath: ':memory:' });
     for (let i = 0; i < 12; i++) {
       const lines: Record<string, string> = { Nombre: `Persona ${i}`, Correo: `p${i}@correo.cl`, Proyecto: i % 3 ? 'PLR' : 'MDV' };
       if (i % 2) lines.RUT = rut(10_000_000 + i * 31);
@@ -26,7 +26,7 @@ describe('lead_counts aggregate (triggers)', () => {
 describe('stats over a date range (daily aggregate + scanned partial days)', () => {
   it('equal a direct scan for ranges with partial days at either end', async () => {
     const { LeadQueries } = await import('../src/db/queries.ts');
-    const app = createApp(testConfig(), createLogger('silent'), { dbPath: ':memory:' });
+    const app = await createApp(testConfig(), createLogger('silent'), { dbPath: ':memory:' });
     const DAY = 86_400_000;
     const t0 = Date.parse('2026-10-01T00:00:00Z');
     for (let i = 0; i < 60; i++) {
@@ -49,11 +49,11 @@ describe('stats over a date range (daily aggregate + scanned partial days)', () 
     ];
     for (const r of ranges) {
       const filter = { ...r, projectIds: undefined };
-      expect(norm(q.statsGroups(filter, now))).toEqual(norm(q.statsScan(filter, now)));
+      expect(norm(await q.statsGroups(filter, now))).toEqual(norm(await q.statsScan(filter, now)));
       const pid = app.store.projectId('Parque Los Robles')!;
-      expect(norm(q.statsGroups({ ...r, projectIds: [pid] }, now))).toEqual(norm(q.statsScan({ ...r, projectIds: [pid] }, now)));
+      expect(norm(await q.statsGroups({ ...r, projectIds: [pid] }, now))).toEqual(norm(await q.statsScan({ ...r, projectIds: [pid] }, now)));
     }
-    expect(norm(q.statsScan(ranges[0], now)).length).toBeGreaterThan(3);
+    expect(norm(await q.statsScan(ranges[0], now)).length).toBeGreaterThan(3);
     app.close();
   });
 });

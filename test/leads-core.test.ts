@@ -15,9 +15,9 @@ import { formEmail, rut, testConfig } from './helpers/mail.ts';
 let dir: string;
 let app: App;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'core-'));
-  app = createApp(testConfig(), createLogger('silent'), { dbPath: path.join(dir, 'c.db') });
+  app = await createApp(testConfig(), createLogger('silent'), { dbPath: path.join(dir, 'c.db') });
 });
 afterEach(() => {
   app.close();
@@ -43,7 +43,7 @@ describe('client matching', () => {
     expect((await match({ nationalId: rut(11111111), email: 'sin.rut@correo.cl' }))?.id).toBe(noId);
   });
 
-  it('a returning client fills the record gaps and never overwrites', () => {
+  it('a returning client fills the record gaps and never overwrites', async () => {
     const record = { nationalId: null, email: 'ana@correo.cl', phone: null, name: 'Ana Soto' };
     const lead = { nationalId: rut(12345678), nationalIdType: 'rut', email: 'otra@correo.cl', phone: '+56987654321', name: 'Otra', firstName: 'Otra', lastName: null };
     expect(fillGaps(record, lead)).toEqual({ nationalId: rut(12345678), nationalIdType: 'rut', phone: '+56987654321' });

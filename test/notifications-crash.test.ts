@@ -50,7 +50,7 @@ describe('notifications and kill -9', () => {
       projects: [{ name: 'Parque Los Robles', vendors: [{ id: 'ana', name: 'Ana', email: 'ana@inmobiliaria.example.cl' }] }],
     }));
     // The queue, written before any sender runs.
-    const seed = createApp(parseConfig(JSON.stringify({ country: 'CL', parsersDir: path.join(REPO, 'parsers'), projects: [] }), 'seed.json', {}), createLogger('silent'), { dbPath: db });
+    const seed = await createApp(parseConfig(JSON.stringify({ country: 'CL', parsersDir: path.join(REPO, 'parsers'), projects: [] }), 'seed.json', {}), createLogger('silent'), { dbPath: db });
     const store = new NotificationStore(seed.store);
     for (let i = 0; i < ROWS; i++) store.enqueue({ key: `crash-${i}`, kind: 'assignment', recipient: 'ana@inmobiliaria.example.cl', subject: `Lead ${i}`, text: `lead ${i}`, createdAt: Date.now() }, Date.now());
     seed.close();

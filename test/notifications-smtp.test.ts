@@ -23,7 +23,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function appWith(smtpPort: number, extra: Record<string, unknown> = {}, country = 'CL', sender: Partial<SenderSettings> & { intervalMs?: number } = {}): { app: App; n: Notifications } {
+async function appWith(smtpPort: number, extra: Record<string, unknown> = {}, country = 'CL', sender: Partial<SenderSettings> & { intervalMs?: number } = {}): Promise<{ app: App; n: Notifications }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'notify-test-'));
   const cfg = {
     country,
@@ -41,7 +41,7 @@ function appWith(smtpPort: number, extra: Record<string, unknown> = {}, country 
     ...extra,
   };
   const config = parseConfig(JSON.stringify(cfg), 'test.yaml', {});
-  const app = createApp(config, createLogger('silent'), { dbPath: path.join(dir, 'c.db'), notify: true, syncConfig: true });
+  const app = await createApp(config, createLogger('silent'), { dbPath: path.join(dir, 'c.db'), notify: true, syncConfig: true });
   const n = startNotifications(app, createLogger('silent'), { intervalMs: 50, retryBaseMs: 100, retryMaxMs: 300, ...sender });
   cleanups.push(async () => {
     await n.stop();
@@ -59,7 +59,7 @@ describe('notification emails over SMTP', () => {
   it('the vendor gets the assignment email with the lead, one-tap links and the page link; the client an RFC 3834 acknowledgement', async () => {
     const smtp = await startSmtp();
     cleanups.push(() => smtp.close());
-    const { app, n } = appWith(smtp.port);
+    const { app, n } = await appWith(smtp.port);
     const mail = leadMail('notify', 3);
     const r = await app.ingestor.ingest(mail.raw, { source: 'file', file: 'a.eml' });
     expect(r.leadId).not.toBeNull();
@@ -90,7 +90,7 @@ describe('notification emails over SMTP', () => {
     expect(statuses(app)).toEqual([{ kind: 'ack', status: 'sent', n: 1 }, { kind: 'assignment', status: 'sent', n: 2 }]);
   });
 
-  it('acknowledgements never answer auto-replies, bounces, lists, no-reply or portal addresses', () => {
+  it('acknowledgements never answer auto-replies, bounces, lists, no-reply or portal addresses', async () => {
     const human = 'From: Portal <avisos@portal.example.cl>\r\nSubject: x\r\n';
     expect(ackRefusal(human, 'camila@gmail.com')).toBeNull();
     expect(ackRefusal(`${human}Auto-Submitted: auto-replied\r\n`, 'camila@gmail.com')).toMatch(/auto-submitted/);
@@ -118,7 +118,7 @@ describe('notification emails over SMTP', () => {
   // Now one message is in flight at a time, so closing the pool fails nothing else.
   it('SMTP down, then up: the notifications wait in the outbox and are all sent later', async () => {
     const port = await freePort();
-    const { app, n } = appWith(port, oneVendor);
+    const { app, n } = await appWith(port, oneVendor);
     for (let i = 0; i < 5; i++) await app.ingestor.ingest(leadMail('down', 100 + i).raw, { source: 'file', file: `${i}.eml` });
     const states: (string | null)[] = [n.health().smtp?.error ?? null]; // the start's check may already have run
     n.sender.events.on('smtp', (s) => states.push(s.error));
@@ -141,7 +141,7 @@ describe('notification emails over SMTP', () => {
   it('after an outage the queue resumes as soon as a probe finds the server, not when the long backoff ends', async () => {
     const port = await freePort();
     // Backoff from 60 s: without the probe nothing would go out before the test's deadline.
-    const { app, n } = appWith(port, oneVendor, 'CL', { retryBaseMs: 60_000, retryMaxMs: 5 * 60_000, probeMs: 200 });
+    const { app, n } = await appWith(port, oneVendor, 'CL', { retryBaseMs: 60_000, retryMaxMs: 5 * 60_000, probeMs: 200 });
     for (let i = 0; i < 4; i++) await app.ingestor.ingest(leadMail('probe', 200 + i).raw, { source: 'file', file: `${i}.eml` });
     let probes = 0;
     n.sender.events.on('probe', () => probes++);
@@ -165,18 +165,18 @@ describe('notification emails over SMTP', () => {
   it('the digest: today in the company time zone, nothing to someone with nothing due, once per day', async () => {
     const smtp = await startSmtp();
     cleanups.push(() => smtp.close());
-    const { app, n } = appWith(smtp.port);
+    const { app, n } = await appWith(smtp.port);
     // 02:30 UTC on 10 January is still 9 January in Santiago (UTC-3 in summer).
     const [start, end] = dayBounds(Date.UTC(2025, 0, 10, 2, 30), 'America/Santiago');
     expect(new Date(start).toISOString()).toBe('2025-01-09T03:00:00.000Z');
     expect(end - start).toBe(24 * 3600_000);
-    expect(n.digest(Date.UTC(2025, 0, 10, 11))).toBe(0); // empty database: nobody gets an email
+    expect(await n.digest(Date.UTC(2025, 0, 10, 11))).toBe(0); // empty database: nobody gets an email
     const r = await app.ingestor.ingest(leadMail('digest', 7).raw, { source: 'file', file: 'd.eml' });
     const lead = app.store.sqlite.prepare('SELECT deadline_at d, follow_up_at f FROM leads WHERE id = ?').get(r.leadId) as { d: number; f: number };
     // On the day the follow-up falls due (in Santiago), the vendor gets it; the manager gets yesterday's counts.
     const [dueDay] = dayBounds(lead.f, 'America/Santiago');
-    expect(n.digest(dueDay + 8 * 3600_000)).toBeGreaterThanOrEqual(1);
-    expect(n.digest(dueDay + 9 * 3600_000)).toBe(0); // the same day again: nothing new
+    expect(await n.digest(dueDay + 8 * 3600_000)).toBeGreaterThanOrEqual(1);
+    expect(await n.digest(dueDay + 9 * 3600_000)).toBe(0); // the same day again: nothing new
     n.kick();
     await until('digest sent', smtp.events, 'mail', () => smtp.mails.some((m) => /Tu día/.test(m.subject ?? '')));
     const d = smtp.mails.find((m) => /Tu día/.test(m.subject ?? ''))!;

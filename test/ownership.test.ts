@@ -29,9 +29,9 @@ let app: App;
 // Reopened with a changed config, as `run` does after an edit: it writes projects and vendors.
 const open = (cfg = config(TWO)) => createApp(cfg, createLogger('silent'), { dbPath: path.join(dir, 'o.db'), syncConfig: true });
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'owners-'));
-  app = open();
+  app = await open();
 });
 afterEach(() => {
   app.close();
@@ -51,7 +51,7 @@ describe('assignment of new clients', () => {
     const owners = [(await leadOf(1, T0)).owner, (await leadOf(2, T0)).owner, (await leadOf(3, T0)).owner];
     expect(owners).toEqual(['v1', 'v2', 'v1']);
     app.close();
-    app = open();
+    app = await open();
     expect((await leadOf(4, T0)).owner).toBe('v2');
     expect((await leadOf(1, T0 + DAY_MS)).contactType).toBe('retorno');
   });
@@ -88,7 +88,7 @@ describe('a returning client', () => {
     const first = await leadOf(1, T0);
     app.close();
     const inactive = TWO.replace(`{id: ${first.owner}, name: ${first.owner === 'v1' ? 'Vera' : 'Hugo'}, type: licencia_personal}`, `{id: ${first.owner}, name: X, type: licencia_personal, active: false}`);
-    app = open(config(inactive));
+    app = await open(config(inactive));
     const during = await leadOf(1, T0 + 5 * DAY_MS);
     expect(during.contactType).toBe('regla');
     expect(during.owner).not.toBe(first.owner);
@@ -100,7 +100,7 @@ describe('a returning client', () => {
 describe('vendors leaving, managers reassigning, pending lists', () => {
   it('a retired vendor’s clients move to active vendors of the same type only', async () => {
     app.close();
-    app = open(config(`${TWO}\n      - {id: v3, name: Ana, type: licencia_personal}\n      - {id: j1, name: Joven, type: agente_junior}`));
+    app = await open(config(`${TWO}\n      - {id: v3, name: Ana, type: licencia_personal}\n      - {id: j1, name: Joven, type: agente_junior}`));
     const leads = [];
     for (let n = 1; n <= 8; n++) leads.push(await leadOf(n, T0));
     const ofV1 = leads.filter((l) => l.owner === 'v1');
@@ -147,7 +147,7 @@ describe('webhook on every assigned lead', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     app.close();
-    app = open(config(`      - {id: v1, name: Vera, type: lp, webhook: "${url}"}`, 'webhooks: {secret: s3cr3t-s3cr3t}'));
+    app = await open(config(`      - {id: v1, name: Vera, type: lp, webhook: "${url}"}`, 'webhooks: {secret: s3cr3t-s3cr3t}'));
     const lead = await leadOf(1, T0);
     const sender = new WebhookSender(app.store, () => app.config.webhooks, createLogger('silent'));
     const now = Date.now();
@@ -169,7 +169,7 @@ describe('vendors listed once at the top level', () => {
     expect(cfg.projects[0].vendors.map((v) => v.id)).toEqual(['t1', 't2']);
     expect(() => parseConfig('projects: []\nvendors: [{id: x, name: X, projects: [Nada]}]\n', 't', {})).toThrow(/vendors\.0\.projects: "Nada" is not a project/);
     app.close();
-    app = open(cfg);
+    app = await open(cfg);
     expect([(await leadOf(1, T0)).owner, (await leadOf(2, T0)).owner]).toEqual(['t1', 't2']);
   });
 });

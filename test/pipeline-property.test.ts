@@ -5,7 +5,7 @@ import { createLogger } from '../src/logger.ts';
 import { runPipeline } from '../src/pipeline/index.ts';
 import { formEmail, testConfig, testContext } from './helpers/mail.ts';
 
-const app = createApp(testConfig(), createLogger('silent'), { dbPath: ':memory:' });
+const app = await createApp(testConfig(), createLogger('silent'), { dbPath: ':memory:' });
 afterAll(() => app.close());
 
 const header = fc.constantFrom('From', 'Subject', 'Content-Type', 'Content-Transfer-Encoding', 'Message-ID', 'Date', 'Reply-To', 'X-Junk');

@@ -9,7 +9,7 @@ describe('personal data stays out of the logs', () => {
     let logged = '';
     const sink = new Writable({ write(chunk, _enc, cb) { logged += chunk.toString(); cb(); } });
     const log = createLogger('info', sink);
-    const app = createApp(testConfig(), log, { dbPath: ':memory:' });
+    const app = await createApp(testConfig(), log, { dbPath: ':memory:' });
     const values = { Nombre: 'Rigoberta Quispe', RUT: rut(18765432), Correo: 'rigoberta.q@correo.cl', Fono: '+56 9 8123 4567', Proyecto: 'PLR' };
     await app.ingestor.ingest(formEmail({ lines: values }), { source: 'file' });
     await app.ingestor.ingest(Buffer.from('Subject: Rigoberta Quispe rigoberta.q@correo.cl\r\n\r\n'), { source: 'file' });

@@ -32,26 +32,26 @@ function parsersDir(): string {
 }
 
 describe('a reload never leaves the daemon with nothing', () => {
-  it('a config whose projects became empty is refused; the running projects stay', () => {
+  it('a config whose projects became empty is refused; the running projects stay', async () => {
     const dir = parsersDir();
-    const app = createApp(parseConfig(`parsersDir: ${dir}\nprojects: [{name: Uno}, {name: Dos}]\n`, 't', {}), createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
-    expect(() => app.reload({ config: parseConfig(`parsersDir: ${dir}\n`, 't', {}) })).toThrow(/no projects \(the running one has 2\); refused/);
+    const app = await createApp(parseConfig(`parsersDir: ${dir}\nprojects: [{name: Uno}, {name: Dos}]\n`, 't', {}), createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
+    await expect(app.reload({ config: parseConfig(`parsersDir: ${dir}\n`, 't', {}) })).rejects.toThrow(/no projects \(the running one has 2\); refused/);
     expect(app.config.projects.map((p) => p.name)).toEqual(['Uno', 'Dos']);
     expect(app.context().projects.entries.map((e) => e.project).sort()).toEqual(['Dos', 'Uno']);
     app.close();
   });
 
-  it('a parsers directory emptied is refused; the running parsers stay', () => {
+  it('a parsers directory emptied is refused; the running parsers stay', async () => {
     const dir = parsersDir();
     const config = parseConfig(`parsersDir: ${dir}\nprojects: [{name: Uno}]\n`, 't', {});
-    const app = createApp(config, createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
+    const app = await createApp(config, createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
     fs.rmSync(path.join(dir, 'good.yaml'));
-    expect(() => app.reload({ config })).toThrow(/no parsers \(the running set has 1\); refused/);
+    await expect(app.reload({ config })).rejects.toThrow(/no parsers \(the running set has 1\); refused/);
     expect(app.context().parsers.map((p) => p.config.id)).toEqual(['good']);
     app.close();
   });
 
-  it('a zero-byte or blank config file is refused by name', () => {
+  it('a zero-byte or blank config file is refused by name', async () => {
     const file = path.join(tmp(), 'c.yaml');
     fs.writeFileSync(file, '');
     expect(() => readConfigForReload(file)).toThrow(/c\.yaml: the file is empty/);

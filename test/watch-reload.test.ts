@@ -32,18 +32,18 @@ describe('reload of parsers and projects while running', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a bad parser file is refused with file and line, and the previous set keeps running', () => {
+  it('a bad parser file is refused with file and line, and the previous set keeps running', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parsers-'));
     fs.writeFileSync(path.join(dir, 'good.yaml'), 'id: good\nname: Good\nmedium: web\nmatch: {from: good.cl}\n');
     const config = parseConfig(`parsersDir: ${dir}\nprojects: [{name: Uno}]\n`, 't', {});
-    const app = createApp(config, createLogger('silent'), { dbPath: ':memory:' });
+    const app = await createApp(config, createLogger('silent'), { dbPath: ':memory:' });
     fs.writeFileSync(path.join(dir, 'bad.yaml'), 'id: bad\nname: Bad\nmedium: radio\nmatch: {from: bad.cl}\n');
     const next = parseConfig(`parsersDir: ${dir}\nprojects: [{name: Uno}, {name: Dos}]\n`, 't', {});
-    expect(() => app.reload({ config: next })).toThrow(/bad\.yaml:3:\d+: medium/);
+    await expect(app.reload({ config: next })).rejects.toThrow(/bad\.yaml:3:\d+: medium/);
     expect(app.context().parsers.map((p) => p.config.id)).toEqual(['good']);
     expect(app.config.projects.map((p) => p.name)).toEqual(['Uno']);
     fs.rmSync(path.join(dir, 'bad.yaml'));
-    app.reload({ config: next });
+    await app.reload({ config: next });
     expect(app.config.projects.map((p) => p.name)).toEqual(['Uno', 'Dos']);
     app.close();
     fs.rmSync(dir, { recursive: true, force: true });

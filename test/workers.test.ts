@@ -22,9 +22,9 @@ const silent = createLogger('silent');
 let dir: string;
 let app: App;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workers-'));
-  app = createApp(testConfig('workers: {deadlineMs: 20000}'), silent, { dbPath: path.join(dir, 'test.db') });
+  app = await createApp(testConfig('workers: {deadlineMs: 20000}'), silent, { dbPath: path.join(dir, 'test.db') });
 });
 afterEach(() => {
   app.close();

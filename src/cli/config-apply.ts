@@ -2,8 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../app.ts';
 import type { Config } from '../config.ts';
-import { LeadQueries } from '../db/queries.ts';
-import { VendorQueries } from '../db/vendor-queries.ts';
 import { createLogger } from '../logger.ts';
 import type { CommandContext } from './context.ts';
 
@@ -15,13 +13,12 @@ interface DbState {
 const minus = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
 
 /** Active projects and vendors, read through a read-only app (a fresh database is filled by it). */
-function readState(config: Config, dbPath: string | undefined): DbState {
-  const app = createApp(config, createLogger('error'), { dbPath });
+async function readState(config: Config, dbPath: string | undefined): Promise<DbState> {
+  const app = await createApp(config, createLogger('error'), { dbPath });
   try {
-    const db = app.store.sqlite;
     return {
-      projects: new Set(new LeadQueries(db, () => config.country).projectNames()),
-      vendors: new Set(new VendorQueries(db).list().filter((v) => v.active).map((v) => v.id)),
+      projects: new Set(await app.reads.queries.projectNames()),
+      vendors: new Set((await app.reads.vendors.list()).filter((v) => v.active).map((v) => v.id)),
     };
   } finally {
     app.close();
@@ -40,10 +37,10 @@ export async function configApplyCommand(ctx: CommandContext): Promise<number> {
   }
   const dbPath = ctx.db ?? ctx.config.database.path;
   const existed = dbPath !== ':memory:' && fs.existsSync(path.resolve(dbPath));
-  const before = existed ? readState(ctx.config, ctx.db) : { projects: new Set<string>(), vendors: new Set<string>() };
-  const app = createApp(ctx.config, createLogger('error'), { dbPath: ctx.db, syncConfig: true });
+  const before = existed ? await readState(ctx.config, ctx.db) : { projects: new Set<string>(), vendors: new Set<string>() };
+  const app = await createApp(ctx.config, createLogger('error'), { dbPath: ctx.db, syncConfig: true });
   app.close();
-  const after = readState(ctx.config, ctx.db);
+  const after = await readState(ctx.config, ctx.db);
   const list = (names: string[]) => (names.length ? `: ${names.join(', ')}` : '');
   const added = minus(after.projects, before.projects);
   const deactivated = minus(before.projects, after.projects);

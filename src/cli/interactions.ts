@@ -84,7 +84,7 @@ export async function interactionsCommand(ctx: CommandContext): Promise<number> 
     ctx.err.write(`${file}: ${headerErrors.join('; ')}\n`);
     return 1;
   }
-  const app = createApp(ctx.config, commandLogger(ctx.config, Boolean(ctx.values.json)), { dbPath: ctx.db });
+  const app = await createApp(ctx.config, commandLogger(ctx.config, Boolean(ctx.values.json)), { dbPath: ctx.db });
   try {
     const { storage, settings } = funnelServices(app);
     const skipInvalid = Boolean(ctx.values['skip-invalid']);

@@ -10,7 +10,7 @@ const quality = (o: PipelineOutcome) => (o.kind === 'lead' ? o.quality : 'ignora
  * 0 worse". Read-only: the database is only read, `reprocess` applies the change once it is live.
  */
 export async function previewOnStored(ctx: CommandContext, before: PipelineContext, after: PipelineContext, id: string): Promise<string> {
-  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
     const ids = await app.store.rawIdsByStatus(['lead', 'ignored'], null);
     const moves = new Map<string, number>();

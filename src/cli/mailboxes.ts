@@ -32,7 +32,7 @@ export async function mailboxesCommand(ctx: CommandContext): Promise<number> {
     if (!m) throw new UsageError(`no mailbox named "${name}" in the configuration (${ctx.config.mailboxes.map((x) => x.name).join(', ') || 'none configured'})`);
     return m;
   };
-  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
     const stored = new MailboxTokenStore(app.store);
     switch (sub) {

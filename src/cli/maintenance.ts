@@ -18,7 +18,7 @@ export async function reprocessCommand(ctx: CommandContext): Promise<number> {
   if (bad) throw new UsageError(`--quality: "${bad}" is not one of ${allowed.join(', ')}`);
   const since = ctx.values.since ? parseDate(ctx.values.since, 'since') : null;
   const notify = Boolean(ctx.values.notify);
-  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db, notify });
+  const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db, notify });
   try {
     const r = await reprocess(app, { qualities, since, notify });
     ctx.out.write(`${r.examined} examined, ${r.upgraded} upgraded, ${r.changed} changed, ${r.unchanged} unchanged, ${r.errors} errors\n`);
@@ -32,7 +32,7 @@ export async function reprocessCommand(ctx: CommandContext): Promise<number> {
 export async function purgeCommand(ctx: CommandContext): Promise<number> {
   if (!ctx.values.before) throw new UsageError('purge needs --before DATE');
   const before = parseDate(ctx.values.before, 'before');
-  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
     const n = await app.store.unitOfWork((tx) => io(tx.purgeRawBefore(before, Date.now())));
     ctx.out.write(`${n} raw emails purged (received before ${new Date(before).toISOString().slice(0, 10)}); leads kept\n`);

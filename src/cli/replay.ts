@@ -19,7 +19,7 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
   const { files, missing } = collectEmailFiles(ctx.args);
   const json = Boolean(ctx.values.json);
   const dryRun = Boolean(ctx.values['dry-run']);
-  const app = createApp(ctx.config, commandLogger(ctx.config, json), { dbPath: dryRun ? ':memory:' : ctx.db, notify: Boolean(ctx.values.notify) && !dryRun });
+  const app = await createApp(ctx.config, commandLogger(ctx.config, json), { dbPath: dryRun ? ':memory:' : ctx.db, notify: Boolean(ctx.values.notify) && !dryRun });
   const counts: Record<string, number> = {};
   const bar = progress(files.length, ctx.err);
   const rows: string[][] = [];

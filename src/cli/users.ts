@@ -45,7 +45,7 @@ export async function usersCommand(ctx: CommandContext): Promise<number> {
     if (!email) throw new UsageError(`users ${sub} needs an EMAIL\n${USAGE}`);
     return email;
   };
-  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
     const accounts = new Accounts(readSide(app.store, () => app.config.country).users);
     switch (sub) {

@@ -7,7 +7,7 @@ import { type CommandContext, UsageError, commandLogger } from './context.ts';
 export async function vendorsCommand(ctx: CommandContext): Promise<number> {
   const [sub, id] = ctx.args;
   if (sub !== 'retire' || !id) throw new UsageError('usage: centralizer vendors retire VENDOR_ID');
-  const app = createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
+  const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
     const r = await app.store.unitOfWork((tx) => retireVendor(tx, id, 'cli', Date.now()));
     ctx.out.write(`vendor ${id} retired; ${r.moved} clients moved${r.moved ? `: ${Object.entries(r.to).map(([v, n]) => `${n} to ${v}`).join(', ')}` : ''}\n`);

@@ -31,7 +31,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     metrics.onIngest(r, ms);
     if (r.leadId !== null && !r.duplicate) notifications?.kick(); // its emails were committed with it
   };
-  const app = createApp(ctx.config, log, { dbPath: ctx.db, syncConfig: true, notify: true, hooks: { onResult } });
+  const app = await createApp(ctx.config, log, { dbPath: ctx.db, syncConfig: true, notify: true, hooks: { onResult } });
   notifications = startNotifications(app, log.child({ component: 'notifications' }), { onSent: (row, ms) => metrics.onNotificationSent(row.kind, ms) });
   const webhooks = new WebhookSender(app.store, () => app.config.webhooks, log.child({ component: 'webhooks' }));
   let shutdown: (reason: string, code: number) => void = () => {};
@@ -81,7 +81,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
       stopWatching();
       stopBackups();
       stopSpool();
-      process.off('SIGHUP', reload);
+      process.off('SIGHUP', onHangUp);
       log.info({ reason }, 'shutting down');
       setTimeout(() => {
         log.error('shutdown took too long; exiting');
@@ -102,10 +102,11 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
           resolve(code);
         });
     };
-    const reload = () => {
+    const onHangUp = () => void reload();
+    const reload = async () => {
       try {
         const config = readConfigForReload(ctx.configFile);
-        app.reload({ config }); // validates the new parsers first; throws before swapping anything
+        await app.reload({ config }); // validates the new parsers first; throws before swapping anything
         log.info('configuration reloaded (parsers and projects; mailbox changes need a restart)');
       } catch (err) {
         log.error({ err: (err as Error).message }, 'reload failed; the previous parsers and projects stay in use');
@@ -120,7 +121,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     };
     process.on('SIGTERM', () => shutdown('SIGTERM', 0));
     process.on('SIGINT', () => shutdown('SIGINT', 0));
-    process.on('SIGHUP', reload);
+    process.on('SIGHUP', onHangUp);
     // Only now, with the admin port open and signals handled, are the previous run's pending emails
     // taken up and the mailboxes started.
     daemon.start().catch((err) => {
@@ -130,7 +131,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     // Admins edit parsers/ and the projects while the daemon runs: a change reloads like SIGHUP.
     stopWatching = watchConfig(app.config.parsersDir, ctx.configFile, () => {
       log.info('parser or config file changed; reloading');
-      reload();
+      void reload();
     });
   });
 }

@@ -31,7 +31,7 @@ export class DayQueries {
   constructor(private readonly db: Database.Database) {}
 
   /** Leads waiting for a first contact, earliest deadline first (overdue ones lead). */
-  pending(scope: Scope, limit: number): CardRow[] {
+  async pending(scope: Scope, limit: number): Promise<CardRow[]> {
     const params: unknown[] = [];
     const scoped = andScope(scope, params);
     return this.db.prepare(`SELECT ${CARD} FROM leads l INDEXED BY leads_state_deadline LEFT JOIN projects p ON p.id = l.project_id
@@ -39,7 +39,7 @@ export class DayQueries {
   }
 
   /** Open follow-ups due before `until` (the end of today), with their lead. */
-  due(scope: Scope, until: number, limit: number): DueRow[] {
+  async due(scope: Scope, until: number, limit: number): Promise<DueRow[]> {
     const params: unknown[] = [until];
     const scoped = andScope(scope, params);
     return this.db.prepare(`SELECT ${CARD}, f.id AS followUpId, f.due_at AS dueAt, f.expectation FROM follow_ups f
@@ -49,7 +49,7 @@ export class DayQueries {
   }
 
   /** How many leads in scope arrived since `since` (ms), and after lead `afterId`; the newest id (the page polls it). */
-  arrivals(scope: Scope, since: number, afterId: number): { since: number; after: number; latestId: number | null } {
+  async arrivals(scope: Scope, since: number, afterId: number): Promise<{ since: number; after: number; latestId: number | null }> {
     const params: unknown[] = [since, afterId];
     const scoped = andScope(scope, params);
     return this.db.prepare(`SELECT count(CASE WHEN l.created_at >= ? THEN 1 END) AS since, count(CASE WHEN l.id > ? THEN 1 END) AS after, max(l.id) AS latestId

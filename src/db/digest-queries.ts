@@ -13,12 +13,12 @@ export interface DigestLead {
 export class DigestQueries {
   constructor(private readonly db: Database.Database) {}
 
-  vendorsWithEmail(): { id: string; name: string; email: string }[] {
+  async vendorsWithEmail(): Promise<{ id: string; name: string; email: string }[]> {
     return this.db.prepare("SELECT id, name, email FROM vendors WHERE active = 1 AND retired_at IS NULL AND email IS NOT NULL AND email <> '' ORDER BY id").all() as never;
   }
 
   /** Open follow-ups of the vendor's clients due in [from, to). */
-  followUpsDue(vendorId: string, from: number, to: number): DigestLead[] {
+  async followUpsDue(vendorId: string, from: number, to: number): Promise<DigestLead[]> {
     return this.db
       .prepare(`SELECT coalesce(f.lead_id, 0) id, c.name name, p.name project, f.due_at at FROM follow_ups f JOIN clients c ON c.id = f.client_id LEFT JOIN projects p ON p.id = f.project_id
         WHERE f.status = 'open' AND c.owner_vendor_id = ? AND f.due_at >= ? AND f.due_at < ? ORDER BY f.due_at`)
@@ -26,7 +26,7 @@ export class DigestQueries {
   }
 
   /** The vendor's leads still waiting for contact whose deadline falls in [from, to). */
-  waitingByDeadline(vendorId: string, from: number, to: number): DigestLead[] {
+  async waitingByDeadline(vendorId: string, from: number, to: number): Promise<DigestLead[]> {
     return this.db
       .prepare(`SELECT l.id id, l.name name, p.name project, l.deadline_at at FROM leads l LEFT JOIN projects p ON p.id = l.project_id
         WHERE l.owner_vendor_id = ? AND l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND l.deadline_at < ? ORDER BY l.deadline_at`)
@@ -34,7 +34,7 @@ export class DigestQueries {
   }
 
   /** Leads received in [from, to) in these projects (all when null), counted by a column. */
-  countsBy(column: 'quality' | 'parser' | 'owner_vendor_id', projects: number[] | null, from: number, to: number): { key: string | null; n: number }[] {
+  async countsBy(column: 'quality' | 'parser' | 'owner_vendor_id', projects: number[] | null, from: number, to: number): Promise<{ key: string | null; n: number }[]> {
     const inProjects = projects ? `AND project_id IN (${projects.map(() => '?').join(',') || 'NULL'})` : '';
     return this.db
       .prepare(`SELECT ${column} key, count(*) n FROM leads WHERE received_at >= ? AND received_at < ? ${inProjects} GROUP BY ${column} ORDER BY n DESC`)
@@ -42,7 +42,7 @@ export class DigestQueries {
   }
 
   /** Leads past their deadline with no contact (no_contactado), in these projects (all when null). */
-  notContacted(projects: number[] | null, now: number, limit = 200): (DigestLead & { vendor: string | null })[] {
+  async notContacted(projects: number[] | null, now: number, limit = 200): Promise<(DigestLead & { vendor: string | null })[]> {
     const inProjects = projects ? `AND l.project_id IN (${projects.map(() => '?').join(',') || 'NULL'})` : '';
     return this.db
       .prepare(`SELECT l.id id, l.name name, p.name project, l.deadline_at at, l.owner_vendor_id vendor FROM leads l LEFT JOIN projects p ON p.id = l.project_id

@@ -30,7 +30,7 @@ export class FunnelQueries {
   }
 
   /** Lead groups for the filter (status and contact-state filters are the caller's, on the groups). */
-  leadGroups(filter: LeadFilter, now: number): LeadGroup[] {
+  async leadGroups(filter: LeadFilter, now: number): Promise<LeadGroup[]> {
     const f: LeadFilter = { ...filter, status: undefined, contactState: undefined };
     if (f.q) return this.leadScan(f, now);
     const from = f.from ?? 0;
@@ -103,7 +103,7 @@ export class FunnelQueries {
     return where;
   }
 
-  interactionGroups(f: LeadFilter, now: number): InteractionGroup[] {
+  async interactionGroups(f: LeadFilter, now: number): Promise<InteractionGroup[]> {
     const params: unknown[] = [now];
     const where = this.interactionWhere(f, params);
     return this.prepare(`SELECT i.kind, i.project_id AS projectId, i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry, i.state, i.contact_state AS contactState,
@@ -112,7 +112,7 @@ export class FunnelQueries {
   }
 
   /** One stage's table, newest first, keyset on (at, id); `states` narrows by a separación state or a quote status. */
-  interactionList(kind: InteractionKind, f: LeadFilter, states: string[] | null, now: number, limit: number, before: { at: number; id: number } | null) {
+  async interactionList(kind: InteractionKind, f: LeadFilter, states: string[] | null, now: number, limit: number, before: { at: number; id: number } | null) {
     const params: unknown[] = [];
     const where = [...this.interactionWhere(f, params), 'i.kind = ?'];
     params.push(kind);
@@ -137,7 +137,7 @@ export class FunnelQueries {
   }
 
   /** "Última interacción" of clients: their latest stage and its date. */
-  lastInteractions(clientIds: number[]): Map<number, { kind: string; at: number }> {
+  async lastInteractions(clientIds: number[]): Promise<Map<number, { kind: string; at: number }>> {
     if (!clientIds.length) return new Map();
     const params: unknown[] = [];
     const list = inList('client_id', clientIds, params);

@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import type { Scope } from '../auth/scope.ts';
+import { clientVisibleSql } from './lead-filter.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import { FunnelQueries } from './funnel-queries.ts';
 import type { Country } from '../normalize/national-id.ts';
@@ -37,6 +39,12 @@ export class FunnelStore {
 
   constructor(private readonly db: Database.Database) {
     this.q = preparedCache(db);
+  }
+
+  /** LeadQueries.clientVisible for the funnel's synchronous write path (same SQL). */
+  clientVisible(clientId: number, scope: Scope): boolean {
+    const q = clientVisibleSql(clientId, scope);
+    return this.q(q.sql).get(...q.params) !== undefined;
   }
 
   private writing(): void {

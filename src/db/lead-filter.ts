@@ -184,3 +184,16 @@ export function buildWhere(f: LeadFilter, now: number, country: Country, include
   return { sql: clauses.length ? clauses.join(' AND ') : '1', params, fewRows };
 }
 
+
+/** A client is visible when one of its leads is, or (vendor scopes) when one of the caller's vendors owns it. */
+export function clientVisibleSql(clientId: number, scope: Scope): { sql: string; params: unknown[] } {
+  const params: unknown[] = [clientId];
+  const scoped = scopeClause(scope, params);
+  if (!scoped) return { sql: 'SELECT 1 FROM clients WHERE id = ?', params: [clientId] };
+  let owner = '';
+  if (scope.vendorIds !== null && scope.projectIds === null && scope.vendorIds.length) {
+    owner = ` OR c.owner_vendor_id IN (${marks(scope.vendorIds.length)})`;
+    params.push(...scope.vendorIds);
+  }
+  return { sql: `SELECT 1 FROM clients c WHERE c.id = ? AND (EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id AND ${scoped})${owner})`, params };
+}

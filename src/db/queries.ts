@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Country } from '../normalize/national-id.ts';
 import type { Scope } from '../auth/scope.ts';
-import { buildWhere, CONTACT_STATES, DAY_MS, inList, marks, andScope, scopeClause, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
+import { buildWhere, clientVisibleSql, CONTACT_STATES, DAY_MS, inList, marks, andScope, scopeClause, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
 
 export * from './lead-filter.ts';
 
@@ -31,7 +31,7 @@ export class LeadQueries {
   }
 
   /** One page, newest first, keyset on (received_at, id) so deep pages cost the same as the first. */
-  list(f: LeadFilter, limit: number, cursor: Cursor | null, now: number): { rows: LeadRow[]; next: Cursor | null } {
+  async list(f: LeadFilter, limit: number, cursor: Cursor | null, now: number): Promise<{ rows: LeadRow[]; next: Cursor | null }> {
     const w = buildWhere(f, now, this.country(), false);
     const after = cursor ? ' AND (l.received_at, l.id) < (?, ?)' : '';
     // Leads still in time are few: find them by deadline and sort them ('+' stops SQLite from walking
@@ -53,7 +53,7 @@ export class LeadQueries {
    * otherwise from one grouped pass over leads (covering indexes leads_stats_received /
    * leads_stats_project, or leads_owner for one vendor's leads).
    */
-  statsGroups(f: LeadFilter, now: number): StatsGroup[] {
+  async statsGroups(f: LeadFilter, now: number): Promise<StatsGroup[]> {
     if (f.q || f.ownerVendorId !== undefined || (f.scope && f.scope.vendorIds !== null)) return this.statsScan(f, now);
     if (f.scope?.projectIds) {
       // A project scope narrows the aggregate's own project key.
@@ -71,8 +71,8 @@ export class LeadQueries {
     if (endDay <= firstDay) return this.statsScan(f, now);
     const groups = [
       ...this.statsFromCounts({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, { firstDay, endDay }),
-      ...(from < firstDay * DAY_MS ? this.statsScan({ ...f, from, to: firstDay * DAY_MS }, now) : []),
-      ...(endDay * DAY_MS < to ? this.statsScan({ ...f, from: endDay * DAY_MS, to: f.to }, now) : []),
+      ...(from < firstDay * DAY_MS ? await this.statsScan({ ...f, from, to: firstDay * DAY_MS }, now) : []),
+      ...(endDay * DAY_MS < to ? await this.statsScan({ ...f, from: endDay * DAY_MS, to: f.to }, now) : []),
     ];
     const merged = new Map<string, StatsGroup>();
     for (const g of groups) {
@@ -84,7 +84,7 @@ export class LeadQueries {
     return [...merged.values()];
   }
 
-  statsScan(f: LeadFilter, now: number): StatsGroup[] {
+  async statsScan(f: LeadFilter, now: number): Promise<StatsGroup[]> {
     const w = buildWhere(f, now, this.country(), true);
     const sql = `SELECT l.quality, l.contact_state AS state, l.medium, l.parser,
       (l.contact_state = 'por_contactar' AND l.deadline_at < ?) AS overdue, count(*) AS n
@@ -128,23 +128,28 @@ export class LeadQueries {
     return out.filter((g) => g.n > 0);
   }
 
-  projectIds(names: string[]): Map<string, number> {
+  async projectIds(names: string[]): Promise<Map<string, number>> {
     if (!names.length) return new Map();
     const rows = this.prepare(`SELECT id, name FROM projects WHERE name IN (${marks(names.length)})`).all(...names) as { id: number; name: string }[];
     return new Map(rows.map((r) => [r.name, r.id]));
   }
 
-  projectNamesByIds(ids: number[]): string[] {
+  async projectNamesByIds(ids: number[]): Promise<string[]> {
     if (!ids.length) return [];
     return (this.prepare(`SELECT name FROM projects WHERE id IN (${marks(ids.length)}) ORDER BY name`).all(...ids) as { name: string }[]).map((r) => r.name);
   }
 
-  projectNames(): string[] {
+  /** Every project's id and name (active or not): names for counts keyed by project id. */
+  async projectNamesById(): Promise<{ id: number; name: string }[]> {
+    return this.prepare('SELECT id, name FROM projects ORDER BY id').all() as { id: number; name: string }[];
+  }
+
+  async projectNames(): Promise<string[]> {
     return (this.prepare('SELECT name FROM projects WHERE active = 1 ORDER BY name').all() as { name: string }[]).map((r) => r.name);
   }
 
   /** Everything the lead page shows; null when there is no such lead. */
-  detail(leadId: number, scope?: Scope) {
+  async detail(leadId: number, scope?: Scope) {
     const params: unknown[] = [leadId];
     const lead = this.prepare(`SELECT l.*, p.name AS project FROM leads l LEFT JOIN projects p ON p.id = l.project_id WHERE l.id = ?${andScope(scope, params)}`).get(...params) as
       | (Record<string, unknown> & { client_id: number | null; raw_email_id: number })
@@ -161,33 +166,26 @@ export class LeadQueries {
     return { lead, client, followUps, actions, raw };
   }
 
-  rawBody(leadId: number, scope?: Scope): { raw: Buffer | null; purgedAt: number | null; status: string } | null {
+  async rawBody(leadId: number, scope?: Scope): Promise<{ raw: Buffer | null; purgedAt: number | null; status: string } | null> {
     const params: unknown[] = [leadId];
     const row = this.prepare(`SELECT r.raw, r.purged_at AS purgedAt, r.status FROM leads l JOIN raw_emails r ON r.id = l.raw_email_id WHERE l.id = ?${andScope(scope, params)}`).get(...params);
     return (row as { raw: Buffer | null; purgedAt: number | null; status: string } | undefined) ?? null;
   }
 
   /** Is the lead within the caller's scope? (Actions answer 404 otherwise.) */
-  leadVisible(leadId: number, scope: Scope): boolean {
+  async leadVisible(leadId: number, scope: Scope): Promise<boolean> {
     const params: unknown[] = [leadId];
     return this.prepare(`SELECT 1 FROM leads l WHERE l.id = ?${andScope(scope, params)}`).get(...params) !== undefined;
   }
 
   /** A client is visible when one of its leads is, or (vendor scopes) when one of the caller's vendors owns it. */
-  clientVisible(clientId: number, scope: Scope): boolean {
-    const params: unknown[] = [clientId];
-    const scoped = scopeClause(scope, params);
-    if (!scoped) return this.prepare('SELECT 1 FROM clients WHERE id = ?').get(clientId) !== undefined;
-    let owner = '';
-    if (scope.vendorIds !== null && scope.projectIds === null && scope.vendorIds.length) {
-      owner = ` OR c.owner_vendor_id IN (${marks(scope.vendorIds.length)})`;
-      params.push(...scope.vendorIds);
-    }
-    return this.prepare(`SELECT 1 FROM clients c WHERE c.id = ? AND (EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id AND ${scoped})${owner})`).get(...params) !== undefined;
+  async clientVisible(clientId: number, scope: Scope): Promise<boolean> {
+    const q = clientVisibleSql(clientId, scope);
+    return this.prepare(q.sql).get(...q.params) !== undefined;
   }
 
   /** Emails that did not become leads, newest first (raw_emails_status index: status, then rowid). */
-  emails(statuses: string[], limit: number, beforeId: number | null) {
+  async emails(statuses: string[], limit: number, beforeId: number | null) {
     const params: unknown[] = [];
     const where = inList('status', statuses, params);
     const sql = `SELECT id, message_id AS messageId, mailbox, file, size, received_at AS receivedAt, status, error,
@@ -199,7 +197,7 @@ export class LeadQueries {
   }
 
   /** Per-parser activity over the last 7 days (a range on leads_received), split at 24 h. */
-  parserActivity(now: number) {
+  async parserActivity(now: number) {
     const day = now - 86_400_000;
     const week = now - 7 * 86_400_000;
     const leads = this.prepare(`SELECT parser, count(*) AS n7, sum(received_at >= ?) AS n24,
@@ -213,7 +211,7 @@ export class LeadQueries {
   }
 
   /** Latest bueno lead of a parser: walks leads_parser_received backwards and stops at the first. */
-  lastSuccess(parser: string | null): number | null {
+  async lastSuccess(parser: string | null): Promise<number | null> {
     const sql = parser === null
       ? "SELECT received_at AS at FROM leads WHERE parser IS NULL AND quality = 'bueno' ORDER BY received_at DESC LIMIT 1"
       : "SELECT received_at AS at FROM leads WHERE parser = ? AND quality = 'bueno' ORDER BY received_at DESC LIMIT 1";

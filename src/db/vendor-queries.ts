@@ -31,17 +31,17 @@ export class VendorQueries {
     this.client = db.prepare('SELECT id, owner_vendor_id AS ownerVendorId, owner_since AS ownerSince, last_activity_at AS lastActivityAt FROM clients WHERE id = ?');
   }
 
-  get(id: string): Omit<VendorRow, 'pending'> | null {
+  async get(id: string): Promise<Omit<VendorRow, 'pending'> | null> {
     const row = this.one.get(id) as (Omit<VendorRow, 'pending' | 'active'> & { active: number }) | undefined;
     return row ? { ...row, active: row.active === 1 } : null;
   }
 
-  exists(id: string): boolean {
+  async exists(id: string): Promise<boolean> {
     return this.one.get(id) !== undefined;
   }
 
   /** Every vendor's display name by id (retired ones too), without list()'s pending counts. */
-  names(): Map<string, string> {
+  async names(): Promise<Map<string, string>> {
     return new Map((this.nameRows.all() as { id: string; name: string }[]).map((r) => [r.id, r.name]));
   }
 
@@ -49,7 +49,7 @@ export class VendorQueries {
    * Every vendor ever configured (retired and inactive ones too: their leads stay filterable), or
    * only the caller's own vendors; pending counts only the leads the caller may see.
    */
-  list(scope?: Scope): VendorRow[] {
+  async list(scope?: Scope): Promise<VendorRow[]> {
     if (!scope || !isLimited(scope)) {
       return (this.all.all() as (Omit<VendorRow, 'active'> & { active: number })[]).map((r) => ({ ...r, active: r.active === 1 }));
     }
@@ -63,7 +63,7 @@ export class VendorQueries {
   }
 
   /** A vendor's leads with no registered contact yet, oldest first, limited to what the caller may see. */
-  pending(vendorId: string, scope: Scope | undefined, now: number) {
+  async pending(vendorId: string, scope: Scope | undefined, now: number) {
     const params: unknown[] = [vendorId];
     const rows = this.db.prepare(`SELECT l.id, l.client_id AS clientId, l.name, l.phone, l.email, l.project_id AS projectId, l.contact_type AS contactType,
       l.received_at AS receivedAt, l.deadline_at AS deadlineAt FROM leads l
@@ -75,17 +75,25 @@ export class VendorQueries {
   }
 
   /** A client's current owner and the times its reassignment clock runs from; null when there is no such client. */
-  clientOwner(clientId: number): { id: number; ownerVendorId: string | null; ownerSince: number | null; lastActivityAt: number | null } | null {
+  async clientOwner(clientId: number): Promise<{ id: number; ownerVendorId: string | null; ownerSince: number | null; lastActivityAt: number | null } | null> {
     return (this.client.get(clientId) as ReturnType<VendorQueries['clientOwner']> | undefined) ?? null;
   }
 
   /** The projects a vendor sells (project_vendors). */
-  projectIds(vendorId: string): number[] {
+  async projectIds(vendorId: string): Promise<number[]> {
     return this.db.prepare('SELECT project_id FROM project_vendors WHERE vendor_id = ? ORDER BY project_id').pluck().all(vendorId) as number[];
   }
 
+  /** Every vendor's projects (project_vendors), for rules that ask of many vendors inside one unit of work. */
+  async projectIdsByVendor(): Promise<Map<string, number[]>> {
+    const rows = this.db.prepare('SELECT vendor_id vendorId, project_id projectId FROM project_vendors ORDER BY vendor_id, project_id').all() as { vendorId: string; projectId: number }[];
+    const out = new Map<string, number[]>();
+    for (const r of rows) out.set(r.vendorId, [...(out.get(r.vendorId) ?? []), r.projectId]);
+    return out;
+  }
+
   /** The projects of a client's leads. */
-  clientProjectIds(clientId: number): number[] {
+  async clientProjectIds(clientId: number): Promise<number[]> {
     return this.db.prepare('SELECT DISTINCT project_id FROM leads WHERE client_id = ? AND project_id IS NOT NULL ORDER BY project_id').pluck().all(clientId) as number[];
   }
 
@@ -93,7 +101,7 @@ export class VendorQueries {
    * The vendor's clients that belong only to these projects: at least one lead, and every lead and
    * interaction of theirs in one of them. A manager of those projects moves these and no other.
    */
-  clientsWithin(vendorId: string, projectIds: number[]): number[] {
+  async clientsWithin(vendorId: string, projectIds: number[]): Promise<number[]> {
     if (!projectIds.length) return [];
     const m = marks(projectIds.length);
     return this.db.prepare(`SELECT c.id FROM clients c WHERE c.owner_vendor_id = ?
@@ -103,7 +111,7 @@ export class VendorQueries {
       ORDER BY c.id`).pluck().all(vendorId, ...projectIds, ...projectIds) as number[];
   }
 
-  projectNames(): Map<number, string> {
+  async projectNames(): Promise<Map<number, string>> {
     return new Map((this.projects.all() as { id: number; name: string }[]).map((p) => [p.id, p.name]));
   }
 }

@@ -47,9 +47,9 @@ function actionContext(s: Services): ActionContext {
 }
 
 /** The lead named in the path, if the caller may see it; another person's lead is 404, as if absent. */
-function visibleLead(ctx: RequestContext): number {
+async function visibleLead(ctx: RequestContext): Promise<number> {
   const id = leadIdParam(ctx.params.id);
-  if (!ctx.services.queries.leadVisible(id, callerOf(ctx).scope)) throw new HttpError(404, `lead ${id} not found`);
+  if (!(await ctx.services.queries.leadVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `lead ${id} not found`);
   return id;
 }
 
@@ -65,7 +65,7 @@ async function act(ctx: RequestContext, action: string, work: (tx: StoreTx) => W
   // Never the lead's data: ids and states only.
   ctx.services.deps.log.info({ leadId: r.leadId, action, contactState: r.contactState, quality: r.quality }, 'lead action');
   const { scope } = callerOf(ctx);
-  const foreignClient = r.clientId !== null && !ctx.services.queries.clientVisible(r.clientId, scope);
+  const foreignClient = r.clientId !== null && !(await ctx.services.queries.clientVisible(r.clientId, scope));
   const json: Record<string, unknown> = { ok: true, ...r, followUpAt: r.followUpAt === null ? null : new Date(r.followUpAt).toISOString() };
   if (foreignClient) {
     Object.assign(json, { clientId: null, followUpAt: null, clientOfAnotherVendor: true, notice: OTHER_VENDOR_NOTICE });
@@ -77,7 +77,7 @@ async function act(ctx: RequestContext, action: string, work: (tx: StoreTx) => W
 export const OTHER_VENDOR_NOTICE = 'El cliente ya está registrado con otro vendedor: el contacto quedó en su ficha, con su responsable.';
 
 export async function edit(ctx: RequestContext<unknown, z.output<typeof editBody>>) {
-  const id = visibleLead(ctx);
+  const id = await visibleLead(ctx);
   const c = actionContext(ctx.services);
   return act(ctx, 'edit', (tx) => editLead(tx, c, id, ctx.body, actor(ctx), ctx.now));
 }
@@ -97,7 +97,7 @@ function recontactAt(value: string | undefined, s: Services, now: number): numbe
 }
 
 export async function followUp(ctx: RequestContext<unknown, z.output<typeof followUpBody>>) {
-  const id = visibleLead(ctx);
+  const id = await visibleLead(ctx);
   const b = ctx.body;
   if (b.action === 'abortar') return act(ctx, 'abort', (tx) => abortLead(tx, id, b.comment!, actor(ctx), ctx.now));
   const input = { expectation: b.expectation, contactType: b.contactType, comment: b.comment, recontactAt: recontactAt(b.recontactAt, ctx.services, ctx.now) };
@@ -106,11 +106,11 @@ export async function followUp(ctx: RequestContext<unknown, z.output<typeof foll
 }
 
 export async function abort(ctx: RequestContext<unknown, z.output<typeof abortBody>>) {
-  const id = visibleLead(ctx);
+  const id = await visibleLead(ctx);
   return act(ctx, 'abort', (tx) => abortLead(tx, id, ctx.body.comment, actor(ctx), ctx.now));
 }
 
 export async function discard(ctx: RequestContext<unknown, z.output<typeof discardBody>>) {
-  const id = visibleLead(ctx);
+  const id = await visibleLead(ctx);
   return act(ctx, 'discard', (tx) => discardLead(tx, id, ctx.body.reason, ctx.body.comment, actor(ctx), ctx.now));
 }

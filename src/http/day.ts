@@ -16,10 +16,10 @@ function endOfToday(now: number, timeZone: string): number {
   return zonedMidnight(get('year'), get('month'), get('day') + 1, timeZone);
 }
 
-function cardMaker(s: Services, now: number) {
+async function cardMaker(s: Services, now: number) {
   const cfg = s.app.config;
   const lang = langOf(cfg.country);
-  const vendorNames = s.vendors.names();
+  const vendorNames = await s.vendors.names();
   const portals = portalNames(s);
   const greetings = new Map(cfg.projects.filter((p) => p.whatsappGreeting).map((p) => [p.name, p.whatsappGreeting!]));
   return (r: CardRow) => {
@@ -50,16 +50,16 @@ export const dayQuery = z.strictObject({ visit: z.enum(['1']).optional() });
  * "Mis pendientes": leads waiting for a first contact by deadline (overdue first), follow-ups due
  * today, and how many arrived since the last visit. A vendor sees their own; others, their scope.
  */
-export function myDay(ctx: RequestContext<z.output<typeof dayQuery>>) {
+export async function myDay(ctx: RequestContext<z.output<typeof dayQuery>>) {
   const c = callerOf(ctx);
   const { day, users, app } = ctx.services;
   const now = ctx.now;
   const lastVisitAt = c.userId === null ? null : ctx.query.visit ? users.visit(c.userId, now) : users.prefs(c.userId).lastVisitAt;
-  const card = cardMaker(ctx.services, now);
-  const pending = day.pending(c.scope, CARD_LIMIT).map(card);
-  const due = day.due(c.scope, endOfToday(now, app.config.timezone), CARD_LIMIT).map((r) => ({ ...card(r), followUpId: r.followUpId, dueAt: iso(r.dueAt), expectation: r.expectation }));
-  const arrivals = day.arrivals(c.scope, lastVisitAt ?? now, 0);
-  const vendor = c.vendorId ? (ctx.services.vendors.get(c.vendorId) ?? null) : null;
+  const card = await cardMaker(ctx.services, now);
+  const pending = (await day.pending(c.scope, CARD_LIMIT)).map(card);
+  const due = (await day.due(c.scope, endOfToday(now, app.config.timezone), CARD_LIMIT)).map((r) => ({ ...card(r), followUpId: r.followUpId, dueAt: iso(r.dueAt), expectation: r.expectation }));
+  const arrivals = await day.arrivals(c.scope, lastVisitAt ?? now, 0);
+  const vendor = c.vendorId ? ((await ctx.services.vendors.get(c.vendorId)) ?? null) : null;
   return {
     json: {
       vendor: vendor ? { id: vendor.id, name: vendor.name } : null,
@@ -77,8 +77,8 @@ export function myDay(ctx: RequestContext<z.output<typeof dayQuery>>) {
 export const arrivalsQuery = z.strictObject({ after: z.string().regex(/^\d{1,15}$/, 'debe ser un id de lead').transform(Number) });
 
 /** Cheap poll for the page: the newest lead id in scope and how many arrived after `after`. */
-export function arrivals(ctx: RequestContext<z.output<typeof arrivalsQuery>>) {
-  const r = ctx.services.day.arrivals(callerOf(ctx).scope, ctx.now, ctx.query.after);
+export async function arrivals(ctx: RequestContext<z.output<typeof arrivalsQuery>>) {
+  const r = await ctx.services.day.arrivals(callerOf(ctx).scope, ctx.now, ctx.query.after);
   return { json: { latestLeadId: r.latestId, newLeads: r.after } };
 }
 

@@ -14,32 +14,32 @@ export function listDuplicates(ctx: RequestContext<z.output<typeof duplicatesQue
 }
 
 /** The mark, if the caller may see both of its clients; otherwise 404 as if absent. */
-function visibleMark(ctx: RequestContext) {
+async function visibleMark(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const d = ctx.services.duplicates.get(id);
   const { scope } = callerOf(ctx);
-  if (!d || !ctx.services.queries.clientVisible(d.clientId, scope) || !ctx.services.queries.clientVisible(d.otherClientId, scope)) throw new HttpError(404, `no existe la marca de duplicado ${id}`);
+  if (!d || !(await ctx.services.queries.clientVisible(d.clientId, scope)) || !(await ctx.services.queries.clientVisible(d.otherClientId, scope))) throw new HttpError(404, `no existe la marca de duplicado ${id}`);
   return d;
 }
 
 export const decisionBody = z.strictObject({});
 
-export function merge(ctx: RequestContext) {
-  const d = visibleMark(ctx);
+export async function merge(ctx: RequestContext) {
+  const d = await visibleMark(ctx);
   const r = ctx.services.duplicates.merge(d.id, callerOf(ctx).actor, ctx.now);
   audited(ctx, 'client.merge', 'client', d.otherClientId, { duplicateId: d.id, from: d.clientId, leads: r.leadIds.length });
   return { json: { ok: true, id: d.id, status: 'merged', clientId: d.otherClientId, movedLeads: r.leadIds, filled: r.filled } };
 }
 
-export function unmerge(ctx: RequestContext) {
-  const d = visibleMark(ctx);
+export async function unmerge(ctx: RequestContext) {
+  const d = await visibleMark(ctx);
   const r = ctx.services.duplicates.unmerge(d.id, callerOf(ctx).actor, ctx.now);
   audited(ctx, 'client.unmerge', 'client', d.clientId, { duplicateId: d.id, leads: r.leadIds.length });
   return { json: { ok: true, id: d.id, status: 'unmerged', clientId: d.clientId, movedLeads: r.leadIds } };
 }
 
-export function dismiss(ctx: RequestContext) {
-  const d = visibleMark(ctx);
+export async function dismiss(ctx: RequestContext) {
+  const d = await visibleMark(ctx);
   ctx.services.duplicates.dismiss(d.id, callerOf(ctx).actor, ctx.now);
   audited(ctx, 'client.dismiss_duplicate', 'client', d.clientId, { duplicateId: d.id });
   return { json: { ok: true, id: d.id, status: 'dismissed' } };

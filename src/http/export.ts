@@ -28,14 +28,14 @@ function headers(s: Services): string[] {
 }
 
 /** Vendor ids to names and parser ids to the portal's display name, once per export. */
-function names(s: Services) {
-  const vendors = s.vendors.names();
+async function names(s: Services) {
+  const vendors = await s.vendors.names();
   const portals = portalNames(s);
   return { vendor: (id: string | null) => (id === null ? null : (vendors.get(id) ?? id)), portal: (id: string | null) => (id === null ? 'Genérico' : (portals.get(id) ?? id)) };
 }
 
 /** The table's columns, dates as Date in the company's time zone (spreadsheets have no zones). */
-function cells(r: LeadRow, now: number, timeZone: string, n: ReturnType<typeof names>): Cell[] {
+function cells(r: LeadRow, now: number, timeZone: string, n: Awaited<ReturnType<typeof names>>): Cell[] {
   const local = (ms: number | null) => {
     if (ms === null) return null;
     let offset = 0;
@@ -55,7 +55,7 @@ async function* exportRows(s: Services, filter: LeadFilter, now: number) {
   let cursor = null;
   let count = 0;
   while (count < EXPORT_CAP) {
-    const page = s.queries.list(filter, Math.min(CHUNK, EXPORT_CAP - count), cursor, now);
+    const page = await s.queries.list(filter, Math.min(CHUNK, EXPORT_CAP - count), cursor, now);
     count += page.rows.length;
     yield { rows: page.rows, truncated: count >= EXPORT_CAP && page.next !== null };
     if (!page.next) return;
@@ -78,7 +78,7 @@ const stamp = (now: number) => new Date(now).toISOString().slice(0, 10);
 
 /** Streams an .xlsx (exceljs WorkbookWriter): memory stays flat however many rows. */
 export async function exportXlsx(ctx: RequestContext<z.output<typeof filterQuery>>): Promise<void> {
-  const filter = filterFrom(ctx);
+  const filter = await filterFrom(ctx);
   const { res, services, now } = ctx;
   const tz = services.app.config.timezone;
   // Loaded on first export: exceljs costs ~25 MB of memory that the daemon otherwise never needs.
@@ -87,7 +87,7 @@ export async function exportXlsx(ctx: RequestContext<z.output<typeof filterQuery
   const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: res, useStyles: true, useSharedStrings: false });
   const sheet = book.addWorksheet('Contactos', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = headers(services).map((header, i) => ({ header, width: i >= FIRST_DATE ? 18 : i === 0 || i === 3 ? 28 : 16, style: i >= FIRST_DATE ? { numFmt: 'yyyy-mm-dd hh:mm' } : {} }));
-  const n = names(services);
+  const n = await names(services);
   sheet.getRow(1).font = { bold: true };
   let truncated = false;
   for await (const page of exportRows(services, filter, now)) {
@@ -118,10 +118,10 @@ export function csvField(v: Cell): string {
 
 /** `;`-separated with a UTF-8 BOM: Excel in Spanish and Portuguese opens it in columns, accents intact. */
 export async function exportCsv(ctx: RequestContext<z.output<typeof filterQuery>>): Promise<void> {
-  const filter = filterFrom(ctx);
+  const filter = await filterFrom(ctx);
   const { res, services, now } = ctx;
   const tz = services.app.config.timezone;
-  const n = names(services);
+  const n = await names(services);
   startDownload(res, 'text/csv; charset=utf-8', `contactos-${stamp(now)}.csv`);
   res.write(`\ufeff${headers(services).map(csvField).join(';')}\r\n`);
   for await (const page of exportRows(services, filter, now)) {

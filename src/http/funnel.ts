@@ -21,18 +21,16 @@ import { callerOf, type RequestContext } from './types.ts';
 export const funnelQuery = z.strictObject(filterShape);
 
 /** GET /api/funnel: Lead → Cotización → Separación → Minuta → Desembolso for the list's filters and period. */
-export function funnel(ctx: RequestContext<FilterQuery>) {
+export async function funnel(ctx: RequestContext<FilterQuery>) {
   const { app, vendors } = ctx.services;
-  const filter = filterFrom(ctx);
+  const filter = await filterFrom(ctx);
   const { queries } = funnelServices(app);
-  const names = vendors.names();
+  const names = await vendors.names();
   const projects = new Map<number, string>();
-  const out = buildFunnel(queries.leadGroups(filter, ctx.now), queries.interactionGroups(filter, ctx.now), {
+  for (const p of await ctx.services.queries.projectNamesById()) projects.set(p.id, p.name);
+  const out = buildFunnel(await queries.leadGroups(filter, ctx.now), await queries.interactionGroups(filter, ctx.now), {
     status: filter.status, contactState: filter.contactState, includeDiscarded: wantsDiscarded(filter), noParser: NO_PARSER,
-    projectName: (id) => {
-      if (!projects.has(id)) projects.set(id, app.store.projectName(id) ?? '');
-      return projects.get(id) || null;
-    },
+    projectName: (id) => projects.get(id) || null,
     vendorName: (id) => names.get(id) ?? null,
   });
   return { json: { period: { from: iso(filter.from), to: iso(filter.to) }, ...out } };
@@ -53,12 +51,12 @@ export const itemsQuery = z.strictObject({
 });
 
 /** GET /api/funnel/items?stage=…: one stage's table, with each row's state. */
-export function funnelItems(ctx: RequestContext<z.output<typeof itemsQuery>>) {
-  const filter = filterFrom(ctx as unknown as RequestContext<FilterQuery>);
+export async function funnelItems(ctx: RequestContext<z.output<typeof itemsQuery>>) {
+  const filter = await filterFrom(ctx as unknown as RequestContext<FilterQuery>);
   const { queries } = funnelServices(ctx.services.app);
   const q = ctx.query;
   const before = q.cursor ? { at: Number(q.cursor.split('.')[0]), id: Number(q.cursor.split('.')[1]) } : null;
-  const page = queries.interactionList(q.stage, filter, q.state ?? null, ctx.now, q.limit ?? 50, before);
+  const page = await queries.interactionList(q.stage, filter, q.state ?? null, ctx.now, q.limit ?? 50, before);
   const items = page.rows.map((r) => ({
     ...r,
     at: iso(r.at as number),
@@ -94,7 +92,7 @@ export function postInteractions(ctx: RequestContext<unknown, z.output<typeof in
     const written: WrittenInteraction[] = [];
     const r = importRecords(records, storage, settings(), {
       actor: caller.actor, defaultSource: 'api', createClients: !limited, now: ctx.now, dryRun: unknown.length > 0,
-      seesClient: limited ? (id) => ctx.services.queries.clientVisible(id, caller.scope) : undefined,
+      seesClient: limited ? (id) => store.clientVisible(id, caller.scope) : undefined,
       seesProject: caller.scope.projectIds ? (id) => caller.scope.projectIds!.includes(id) : undefined,
       // A vendedor's writes name themselves; a supervisor names their team; a gerente of some projects, their vendors.
       defaultVendorId: caller.role === 'vendedor' ? caller.vendorId : null,
@@ -154,8 +152,8 @@ export async function walkIn(ctx: RequestContext<unknown, z.output<typeof walkIn
       source: 'sala_de_ventas', state: null, deadlineAt: null, leadId, ownerVendorId: storage.funnel.clientOwner(clientId), actor: caller.actor }, ctx.now);
     rederive(storage.funnel, clientId, ctx.now);
   }, () => ({ action: 'lead.walk_in', objectType: 'lead', objectId: leadId, data: { clientId: r.clientId, projectId, quality: o?.quality ?? null } }));
-  const leadSeen = queries.leadVisible(leadId, caller.scope);
-  const clientSeen = r.clientId !== null && queries.clientVisible(r.clientId, caller.scope);
+  const leadSeen = await queries.leadVisible(leadId, caller.scope);
+  const clientSeen = r.clientId !== null && (await queries.clientVisible(r.clientId, caller.scope));
   const base = { quality: o?.quality ?? null, problems: o?.problems ?? [] };
   if (!leadSeen || (r.clientId !== null && !clientSeen)) {
     // A new client goes round-robin among the project's vendors, as every lead does; a known one stays with its owner.
@@ -167,10 +165,10 @@ export async function walkIn(ctx: RequestContext<unknown, z.output<typeof walkIn
 }
 
 /** GET /api/clients/:id/timeline: the ficha: every lead, interaction and follow-up of the client, newest first. */
-export function timeline(ctx: RequestContext) {
+export async function timeline(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const { queries, app } = ctx.services;
-  if (!queries.clientVisible(id, callerOf(ctx).scope)) throw new HttpError(404, `no client ${id}`);
+  if (!(await queries.clientVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `no client ${id}`);
   const t = funnelServices(app).store.timeline(id);
   if (!t.client) throw new HttpError(404, `no client ${id}`);
   // A hand-registered lead's record only says where it came in: shown on the lead's own row.

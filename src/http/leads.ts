@@ -38,30 +38,30 @@ export function leadItem(r: LeadRow, now: number) {
 }
 
 /** The request's filter, always narrowed to what the caller may see. */
-export function filterFrom(ctx: RequestContext<FilterQuery>) {
+export async function filterFrom(ctx: RequestContext<FilterQuery>) {
   const { queries, vendors, app } = ctx.services;
   const { scope } = callerOf(ctx);
   // A vendor outside the caller's scope is as unknown as one that does not exist.
-  const filter = toLeadFilter(ctx.query, queries, app.config.timezone, (id) => seesVendor(scope, id) && vendors.exists(id));
+  const filter = await toLeadFilter(ctx.query, queries, app.config.timezone, async (id) => seesVendor(scope, id) && (await vendors.exists(id)));
   return { ...filter, scope };
 }
 
 /** The list's substring search looks at the newest matches only (see LeadFilter.searchCap). */
 export const SEARCH_CAP = 1000;
 
-export function listLeads(ctx: RequestContext<z.output<typeof listQuery>>) {
-  const filter = filterFrom(ctx);
+export async function listLeads(ctx: RequestContext<z.output<typeof listQuery>>) {
+  const filter = await filterFrom(ctx);
   const cursor = ctx.query.cursor ? decodeCursor(ctx.query.cursor) : null;
-  const page = ctx.services.queries.list({ ...filter, searchCap: SEARCH_CAP }, ctx.query.limit ?? 50, cursor, ctx.now);
+  const page = await ctx.services.queries.list({ ...filter, searchCap: SEARCH_CAP }, ctx.query.limit ?? 50, cursor, ctx.now);
   return { json: { items: page.rows.map((r) => leadItem(r, ctx.now)), nextCursor: page.next ? encodeCursor(page.next) : null } };
 }
 
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 /** The funnel: discarded leads count only in contactState.descartado and status.descartado. */
-export function stats(ctx: RequestContext<z.output<typeof filterQuery>>) {
-  const filter = filterFrom(ctx);
-  const groups = ctx.services.queries.statsGroups(filter, ctx.now);
+export async function stats(ctx: RequestContext<z.output<typeof filterQuery>>) {
+  const filter = await filterFrom(ctx);
+  const groups = await ctx.services.queries.statsGroups(filter, ctx.now);
   const includeDiscarded = wantsDiscarded(filter);
   const out = {
     total: 0,
@@ -87,7 +87,7 @@ export function stats(ctx: RequestContext<z.output<typeof filterQuery>>) {
   }
   // Parser health is about every portal's mail: managers only.
   const role = callerOf(ctx).role;
-  return { json: { ...out, ...(role === 'admin' || role === 'gerente' ? { parserHealth: parserHealth(ctx.services, ctx.now) } : {}) } };
+  return { json: { ...out, ...(role === 'admin' || role === 'gerente' ? { parserHealth: await parserHealth(ctx.services, ctx.now) } : {}) } };
 }
 
 /** A cached answer still good at `now`, within `ttl` ms of when it was made (a clock that went back refreshes it). */
@@ -97,13 +97,13 @@ function fresh<T extends { at: number }>(hit: T | undefined, now: number, ttl: n
 
 /** Per-parser health changes slowly and costs a scan of the week's leads: computed at most once a minute. */
 const PARSER_HEALTH_TTL_MS = 60_000;
-const parserHealthCache = new WeakMap<Services, { at: number; value: ReturnType<Services['parserHealth']['compute']> }>();
+const parserHealthCache = new WeakMap<Services, { at: number; value: Awaited<ReturnType<Services['parserHealth']['compute']>> }>();
 
-export function parserHealth(s: Services, now: number) {
+export async function parserHealth(s: Services, now: number) {
   const hit = parserHealthCache.get(s);
   if (fresh(hit, now, s.deps.cacheMs === 0 ? 0 : PARSER_HEALTH_TTL_MS)) return withQuarantine(hit.value, s.app.quarantine.list());
   const configured = s.app.context().parsers.map((p) => p.config.id);
-  const value = s.parserHealth.compute(s.queries, configured, now);
+  const value = await s.parserHealth.compute(s.queries, configured, now);
   parserHealthCache.set(s, { at: now, value });
   return withQuarantine(value, s.app.quarantine.list());
 }
@@ -123,7 +123,7 @@ function present(row: Record<string, unknown> | null | undefined, json: string[]
 
 export async function leadDetail(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
-  const d = ctx.services.queries.detail(id, callerOf(ctx).scope);
+  const d = await ctx.services.queries.detail(id, callerOf(ctx).scope);
   if (!d) throw new HttpError(404, `lead ${id} not found`);
   const lead = present(d.lead, ['problems', 'problem_details', 'from_fallback', 'raw_fields'])!;
   lead.status = statusOf(d.lead.contact_state as never, d.lead.deadline_at as number, ctx.now);
@@ -156,9 +156,9 @@ export function withActorNames<T extends Record<string, unknown>>(s: Services, r
 }
 
 /** The original message as received; 410 once retention purged it (the lead stays). */
-export function leadRaw(ctx: RequestContext) {
+export async function leadRaw(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
-  const row = ctx.services.queries.rawBody(id, callerOf(ctx).scope);
+  const row = await ctx.services.queries.rawBody(id, callerOf(ctx).scope);
   if (!row) throw new HttpError(404, `lead ${id} not found`);
   if (!row.raw) throw new HttpError(410, row.purgedAt ? 'raw email purged by the retention policy' : 'raw email body not stored (over the size limit)');
   return {
@@ -174,11 +174,10 @@ export function portalNames(s: Services): Map<string, string> {
 }
 
 /** What the page's selects offer. */
-export function options(ctx: RequestContext) {
+export async function options(ctx: RequestContext) {
   const { app, queries, vendors } = ctx.services;
   const { scope } = callerOf(ctx);
-  const allProjects = queries.projectNames();
-  const projects = scope.projectIds === null ? allProjects : queries.projectNamesByIds(scope.projectIds);
+  const projects = scope.projectIds === null ? await queries.projectNames() : await queries.projectNamesByIds(scope.projectIds);
   return {
     json: {
       country: app.config.country,
@@ -195,7 +194,7 @@ export function options(ctx: RequestContext) {
       expectations: EXPECTATIONS,
       contactTypes: CONTACT_CHANNELS,
       discardReasons: DISCARD_REASONS,
-      vendors: vendors.list(scope).map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
+      vendors: (await vendors.list(scope)).map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
     },
   };
 }
@@ -213,9 +212,9 @@ export const emailsQuery = z.strictObject({
 });
 
 /** Emails that did not become leads, with their error, for admins to look into. */
-export function emails(ctx: RequestContext<z.output<typeof emailsQuery>>) {
+export async function emails(ctx: RequestContext<z.output<typeof emailsQuery>>) {
   const q = ctx.query;
-  const page = ctx.services.queries.emails(q.status ?? ['error', 'timeout', 'too_large'], q.limit ?? 50, q.before ?? null);
+  const page = await ctx.services.queries.emails(q.status ?? ['error', 'timeout', 'too_large'], q.limit ?? 50, q.before ?? null);
   return { json: { items: page.rows.map((r) => present(r as Record<string, unknown>)), nextBefore: page.nextBeforeId } };
 }
 

@@ -11,7 +11,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 /** The lead's stored email, parsed in the worker pool (untrusted work never runs on this thread). */
 async function rendered(ctx: RequestContext): Promise<RenderedMail> {
   const id = leadIdParam(ctx.params.id);
-  const row = ctx.services.queries.rawBody(id, callerOf(ctx).scope);
+  const row = await ctx.services.queries.rawBody(id, callerOf(ctx).scope);
   if (!row) throw new HttpError(404, `lead ${id} not found`);
   if (!row.raw) throw new HttpError(410, row.purgedAt ? 'el correo original fue eliminado por la política de retención' : 'el correo no se guardó completo (supera el límite de tamaño)');
   const { app } = ctx.services;

@@ -130,10 +130,10 @@ export function resolveDate(value: string, timeZone: string, end: boolean, name 
 }
 
 /** Validated query to the storage filter; unknown project names or vendors are a 400, not an empty page. */
-export function toLeadFilter(q: FilterQuery, queries: LeadQueries, timeZone: string, vendorExists: (id: string) => boolean): LeadFilter {
+export async function toLeadFilter(q: FilterQuery, queries: Pick<LeadQueries, 'projectIds'>, timeZone: string, vendorExists: (id: string) => Promise<boolean>): Promise<LeadFilter> {
   const f: LeadFilter = { quality: q.quality, contactState: q.contactState, status: q.status, medium: q.medium };
   if (q.project?.length) {
-    const ids = queries.projectIds(q.project);
+    const ids = await queries.projectIds(q.project);
     const unknown = q.project.find((p) => !ids.has(p));
     if (unknown !== undefined) throw new HttpError(400, `project: unknown project "${unknown.slice(0, 60)}"`);
     f.projectIds = [...ids.values()];
@@ -145,7 +145,7 @@ export function toLeadFilter(q: FilterQuery, queries: LeadQueries, timeZone: str
   const text = q.q?.trim();
   if (text) f.q = text;
   if (q.owner !== undefined) {
-    if (!vendorExists(q.owner)) throw new HttpError(400, `owner: unknown vendor "${q.owner.slice(0, 60)}"`);
+    if (!(await vendorExists(q.owner))) throw new HttpError(400, `owner: unknown vendor "${q.owner.slice(0, 60)}"`);
     f.ownerVendorId = q.owner;
   }
   return f;

@@ -48,8 +48,8 @@ export class ParserHealthMonitor {
 
   constructor(private readonly log: Logger) {}
 
-  compute(queries: LeadQueries, configured: string[], now: number): ParserHealth[] {
-    const { leads, emails } = queries.parserActivity(now);
+  async compute(queries: LeadQueries, configured: string[], now: number): Promise<ParserHealth[]> {
+    const { leads, emails } = await queries.parserActivity(now);
     const ids = new Set<string>(configured);
     for (const l of leads) ids.add(l.parser ?? NO_PARSER);
     for (const e of emails) ids.add(e.parser);
@@ -63,7 +63,7 @@ export class ParserHealthMonitor {
       const baseline = nBefore > 0 ? share(l!.missingBefore, nBefore) : null;
       // Generic extraction sees every kind of form; only a portal's own template can "change".
       const changed = id !== NO_PARSER && recent !== null && baseline !== null && n24 >= TEMPLATE_MIN_LEADS && nBefore >= TEMPLATE_MIN_LEADS && recent > baseline + TEMPLATE_JUMP;
-      const last = queries.lastSuccess(id === NO_PARSER ? null : id);
+      const last = await queries.lastSuccess(id === NO_PARSER ? null : id);
       out.push({
         parser: id,
         emails24h: e?.n24 ?? n24,

@@ -46,7 +46,7 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/me/prefs', allow: ALL, body: day.prefsBody, handler: day.setPrefs }),
   route({ method: 'GET', path: '/api/stats', allow: ALL, query: filterQuery, handler: leads.stats }),
   route({ method: 'GET', path: '/api/options', allow: ALL, handler: leads.options }),
-  route({ method: 'GET', path: '/api/parsers', allow: MANAGERS, handler: (ctx) => ({ json: { parsers: leads.parserHealth(ctx.services, ctx.now) } }) }),
+  route({ method: 'GET', path: '/api/parsers', allow: MANAGERS, handler: async (ctx) => ({ json: { parsers: await leads.parserHealth(ctx.services, ctx.now) } }) }),
   route({ method: 'GET', path: '/api/emails', allow: ADMIN, query: leads.emailsQuery, handler: leads.emails }),
   route({ method: 'GET', path: '/api/emails/:id/explain', allow: ADMIN, handler: explainStored }),
   route({ method: 'GET', path: '/api/leads', allow: ALL, query: listQuery, handler: leads.listLeads }),

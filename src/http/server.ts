@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { App } from '../app.ts';
 import { assertTokenPolicy } from './auth.ts';
 import { Accounts } from '../auth/accounts.ts';
-import { readSide } from '../db/read-side.ts';
 import { AccountError } from '../auth/accounts.ts';
 import { httpErrorOf } from '../errors.ts';
 import { createAuthenticator } from './authenticate.ts';
@@ -53,7 +52,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
   assertTokenPolicy(app.config.admin.token, app.config.admin.host);
   const now = deps.now ?? Date.now;
   const admin = app.config.admin;
-  const { queries, vendors, users, day, duplicates } = readSide(app.store, () => app.config.country);
+  const { queries, vendors, users, day, duplicates } = app.reads;
   const accounts = new Accounts(users, { idleMs: admin.sessionIdleMinutes * 60_000, absoluteMs: admin.sessionMaxDays * 86_400_000 });
   const auth = createAuthenticator(app, accounts, deps, now);
   const services: Services = {
@@ -150,11 +149,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
           server.on('error', (e) => deps.log.error({ err: (e as Error).message }, 'admin server error'));
           // Checked now and then too, so a template change is logged even when nobody opens the page.
           timer = setInterval(() => {
-            try {
-              parserHealth(services, now());
-            } catch (e) {
-              deps.log.warn({ err: e }, 'parser health check failed');
-            }
+            parserHealth(services, now()).catch((e) => deps.log.warn({ err: e }, 'parser health check failed'));
           }, PARSER_CHECK_MS);
           timer.unref();
           resolve({ port: (server.address() as AddressInfo).port });

@@ -11,15 +11,15 @@ import { seesVendor } from '../auth/scope.ts';
 // Ownership rules live in src/leads/ownership.ts; an AppError thrown there becomes its status in server.ts.
 
 /** A vendor the caller may see; any other answers 404, as if it did not exist. */
-function vendorOf(ctx: RequestContext, id: string) {
-  const v = seesVendor(callerOf(ctx).scope, id) ? ctx.services.vendors.get(id) : null;
+async function vendorOf(ctx: RequestContext, id: string) {
+  const v = seesVendor(callerOf(ctx).scope, id) ? await ctx.services.vendors.get(id) : null;
   if (!v) throw new HttpError(404, `vendor "${id.slice(0, 60)}" not found`);
   return v;
 }
 
 /** A client the caller may see (one of its leads is in scope); others answer 404. */
-function visibleClient(ctx: RequestContext, clientId: number): void {
-  if (!ctx.services.queries.clientVisible(clientId, callerOf(ctx).scope)) throw new HttpError(404, `no client ${clientId}`);
+async function visibleClient(ctx: RequestContext, clientId: number): Promise<void> {
+  if (!(await ctx.services.queries.clientVisible(clientId, callerOf(ctx).scope))) throw new HttpError(404, `no client ${clientId}`);
 }
 
 const vendorView = (v: { id: string; name: string; type: string; active: boolean; retiredAt: number | null }) => ({
@@ -27,17 +27,17 @@ const vendorView = (v: { id: string; name: string; type: string; active: boolean
 });
 
 /** Every vendor, retired ones included, with how many leads wait for their first contact. */
-export function listVendors(ctx: RequestContext) {
-  return { json: { items: ctx.services.vendors.list(callerOf(ctx).scope).map((v) => ({ ...vendorView(v), pending: v.pending })) } };
+export async function listVendors(ctx: RequestContext) {
+  return { json: { items: (await ctx.services.vendors.list(callerOf(ctx).scope)).map((v) => ({ ...vendorView(v), pending: v.pending })) } };
 }
 
 /** A vendor's leads with no registered contact yet, oldest first, with the deadline and status. */
-export function pending(ctx: RequestContext) {
+export async function pending(ctx: RequestContext) {
   const id = vendorIdParam(ctx.params.id);
   const { vendors } = ctx.services;
-  const vendor = vendorOf(ctx, id);
-  const projects = vendors.projectNames();
-  const items = vendors.pending(id, callerOf(ctx).scope, ctx.now).map((l) => ({
+  const vendor = await vendorOf(ctx, id);
+  const projects = await vendors.projectNames();
+  const items = (await vendors.pending(id, callerOf(ctx).scope, ctx.now)).map((l) => ({
     id: l.id,
     clientId: l.clientId,
     name: l.name,
@@ -63,15 +63,17 @@ export async function retire(ctx: RequestContext<unknown, z.output<typeof retire
   const id = vendorIdParam(ctx.params.id);
   const caller = callerOf(ctx);
   const { vendors } = ctx.services;
-  const vendor = vendorOf(ctx, id);
+  const vendor = await vendorOf(ctx, id);
   const projectIds = caller.scope.projectIds;
-  const inScope = (list: number[]) => projectIds !== null && list.some((p) => projectIds.includes(p));
-  if (projectIds && !inScope(vendors.projectIds(id)) && !vendors.clientsWithin(id, projectIds).length) throw new HttpError(404, `vendor "${id.slice(0, 60)}" not found`);
+  const inScope = (list: number[] | undefined) => projectIds !== null && (list ?? []).some((p) => projectIds.includes(p));
+  const sells = await vendors.projectIdsByVendor();
+  const clientIds = projectIds ? await vendors.clientsWithin(id, projectIds) : [];
+  if (projectIds && !inScope(sells.get(id)) && !clientIds.length) throw new HttpError(404, `vendor "${id.slice(0, 60)}" not found`);
   if (vendor.retiredAt !== null) throw new HttpError(409, `vendor "${id.slice(0, 60)}" already retired on ${iso(vendor.retiredAt)}`);
   const r = await auditedWork(
     ctx,
     (tx) => retireVendor(tx, id, caller.actor, ctx.now, projectIds
-      ? { clientIds: vendors.clientsWithin(id, projectIds), heir: (v) => inScope(vendors.projectIds(v.id)), retire: vendors.projectIds(id).every((p) => projectIds.includes(p)) }
+      ? { clientIds, heir: (v) => inScope(sells.get(v.id)), retire: (sells.get(id) ?? []).every((p) => projectIds.includes(p)) }
       : undefined),
     (x) => ({ action: 'vendor.retire', objectType: 'vendor', objectId: id, data: { moved: x.moved, to: x.to, retired: x.retired, ...(projectIds ? { projectIds } : {}) } }),
   );
@@ -95,15 +97,12 @@ export async function reassign(ctx: RequestContext<unknown, z.output<typeof reas
   const caller = callerOf(ctx);
   const { vendorId: to, reason } = ctx.body;
   const { vendors } = ctx.services;
-  visibleClient(ctx, clientId);
+  await visibleClient(ctx, clientId);
   if (!seesVendor(caller.scope, to)) throw new HttpError(404, `vendor "${to.slice(0, 60)}" not found`);
   const projectIds = caller.scope.projectIds;
-  const sells = projectIds
-    ? (v: string) => {
-        const clientProjects = vendors.clientProjectIds(clientId).filter((p) => projectIds.includes(p));
-        return vendors.projectIds(v).some((p) => clientProjects.includes(p));
-      }
-    : undefined;
+  const clientProjects = projectIds ? (await vendors.clientProjectIds(clientId)).filter((p) => projectIds.includes(p)) : [];
+  const vendorProjects = projectIds ? await vendors.projectIdsByVendor() : new Map<string, number[]>();
+  const sells = projectIds ? (v: string) => (vendorProjects.get(v) ?? []).some((p) => clientProjects.includes(p)) : undefined;
   await auditedWork(ctx, (tx) => reassignClient(tx, clientId, to, reason, caller.actor, ctx.now, sells), () => ({ action: 'client.reassign', objectType: 'client', objectId: clientId, data: { to, reason } }));
   ctx.services.deps.log.info({ clientId, vendorId: to }, 'client reassigned');
   return { json: { ok: true, clientId, ownerVendorId: to, owners: await ownerHistory(ctx.services, clientId) } };
@@ -112,8 +111,8 @@ export async function reassign(ctx: RequestContext<unknown, z.output<typeof reas
 /** Every owner a client had, oldest first, and the current one. */
 export async function owners(ctx: RequestContext) {
   const clientId = leadIdParam(ctx.params.id);
-  visibleClient(ctx, clientId);
-  const c = ctx.services.vendors.clientOwner(clientId);
+  await visibleClient(ctx, clientId);
+  const c = await ctx.services.vendors.clientOwner(clientId);
   if (!c) throw new HttpError(404, `client ${clientId} not found`);
   return {
     json: { clientId, ownerVendorId: c.ownerVendorId, ownerSince: iso(c.ownerSince), lastActivityAt: iso(c.lastActivityAt), owners: await ownerHistory(ctx.services, clientId) },

@@ -45,7 +45,7 @@ function sections(list: [string, string[]][], lang: Lang): Omit<Rendered, 'subje
  * overdue ones; each manager yesterday's counts and the no_contactado list of their projects.
  * Queued in the outbox with one key per day and recipient, so a second run the same day adds nothing.
  */
-export function runDigest(now: number, cfg: Config, q: DigestQueries, out: NotificationStore, projectIds: (name: string) => number | null): number {
+export async function runDigest(now: number, cfg: Config, q: DigestQueries, out: NotificationStore, projectIds: (name: string) => number | null): Promise<number> {
   const tz = cfg.timezone;
   const lang = langOf(cfg.country);
   const w = W[lang];
@@ -57,10 +57,10 @@ export function runDigest(now: number, cfg: Config, q: DigestQueries, out: Notif
   const put = (recipient: string, subject: string, body: { text: string; html: string }) => {
     if (out.enqueue({ key: `digest:${day}:${recipient.toLowerCase()}`, kind: 'digest', recipient, subject, ...body, createdAt: now }, now, 0)) queued++; // due at once
   };
-  for (const v of q.vendorsWithEmail()) {
-    const due = q.followUpsDue(v.id, start, end);
-    const turning = q.waitingByDeadline(v.id, start, end);
-    const overdue = q.waitingByDeadline(v.id, 0, start);
+  for (const v of await q.vendorsWithEmail()) {
+    const due = await q.followUpsDue(v.id, start, end);
+    const turning = await q.waitingByDeadline(v.id, start, end);
+    const overdue = await q.waitingByDeadline(v.id, 0, start);
     if (!due.length && !turning.length && !overdue.length) continue; // nothing due: no email
     put(v.email, w.subject(day), sections([[w.due, due.map(line)], [w.turning, turning.map(line)], [w.overdue, overdue.map(line)]], lang));
   }
@@ -71,12 +71,14 @@ export function runDigest(now: number, cfg: Config, q: DigestQueries, out: Notif
   }
   const yDay = localDate(yStart, tz);
   for (const [m, ids] of managers) {
-    const byQ = q.countsBy('quality', ids, yStart, start);
-    const late = q.notContacted(ids, now);
+    const byQ = await q.countsBy('quality', ids, yStart, start);
+    const late = await q.notContacted(ids, now);
+    const byPortal = await q.countsBy('parser', ids, yStart, start);
+    const byVendor = await q.countsBy('owner_vendor_id', ids, yStart, start);
     if (!byQ.length && !late.length) continue;
     const fmt = (rows: { key: string | null; n: number }[], none = '-') => rows.map((r) => `${r.key ?? none}: ${r.n}`);
     put(m, w.mgrSubject(yDay), sections([
-      [w.byQuality, fmt(byQ)], [w.byPortal, fmt(q.countsBy('parser', ids, yStart, start))], [w.byVendor, fmt(q.countsBy('owner_vendor_id', ids, yStart, start), w.unassigned)],
+      [w.byQuality, fmt(byQ)], [w.byPortal, fmt(byPortal)], [w.byVendor, fmt(byVendor, w.unassigned)],
       [w.notContacted, late.map((l) => `${line(l)} · ${l.vendor ?? w.unassigned}`)],
     ], lang));
   }
@@ -84,14 +86,12 @@ export function runDigest(now: number, cfg: Config, q: DigestQueries, out: Notif
 }
 
 /** Schedules the digest with node-cron in the company's time zone; returns the task (stop, next run). */
-export function scheduleDigest(cfg: () => Config, run: (now: number) => number, log: Logger) {
+export function scheduleDigest(cfg: () => Config, run: (now: number) => Promise<number>, log: Logger) {
   const c = cfg();
   return cron.schedule(c.notifications.digestCron, () => {
-    try {
-      const n = run(Date.now());
-      log.info({ queued: n }, 'daily digest queued');
-    } catch (e) {
-      log.error({ err: (e as Error).message }, 'daily digest failed');
-    }
+    run(Date.now()).then(
+      (n) => log.info({ queued: n }, 'daily digest queued'),
+      (e) => log.error({ err: (e as Error).message }, 'daily digest failed'),
+    );
   }, { name: 'digest', timezone: c.timezone, unref: true });
 }

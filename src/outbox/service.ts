@@ -1,5 +1,4 @@
 import type { App } from '../app.ts';
-import { DigestQueries } from '../db/digest-queries.ts';
 import { NotificationStore } from '../db/outbox-store.ts';
 import type { Logger } from '../logger.ts';
 import { runDigest, scheduleDigest } from './digest.ts';
@@ -9,13 +8,12 @@ import { NotificationSender, type SenderSettings } from './sender.ts';
 export function startNotifications(app: App, log: Logger, opts: Partial<SenderSettings> & { intervalMs?: number } = {}) {
   const store = new NotificationStore(app.store);
   const sender = new NotificationSender(store, { smtp: () => app.config.smtp, maxAttempts: () => app.config.notifications.maxAttempts, ...opts }, log);
-  const digestQueries = new DigestQueries(app.store.sqlite);
-  const digest = (now: number) => runDigest(now, app.config, digestQueries, store, (name) => app.store.projectId(name));
+  const digest = (now: number) => runDigest(now, app.config, app.reads.digest, store, (name) => app.store.projectId(name));
   // The check runs in the background: a wrong password or a dead server never delays ingestion.
   void sender.verify().then(() => sender.kick());
   sender.start(opts.intervalMs ?? 1000);
-  const task = app.config.notifications.enabled ? scheduleDigest(() => app.config, (now) => {
-    const n = digest(now);
+  const task = app.config.notifications.enabled ? scheduleDigest(() => app.config, async (now) => {
+    const n = await digest(now);
     sender.kick();
     return n;
   }, log) : null;

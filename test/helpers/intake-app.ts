@@ -17,7 +17,7 @@ export interface IntakeHarness {
 /** A real app on a temporary SQLite file and an intake listener on 127.0.0.1 (random port). */
 export async function startIntake(intakeYaml: string, opts: Partial<IntakeOptions> = {}): Promise<IntakeHarness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-intake-'));
-  const app = createApp(testConfig(intakeYaml), createLogger('silent'), { dbPath: path.join(dir, 'test.db') });
+  const app = await createApp(testConfig(intakeYaml), createLogger('silent'), { dbPath: path.join(dir, 'test.db') });
   const server = createIntakeServer(app, { log: createLogger('silent'), ...opts });
   const { port } = await server.listen(0, '127.0.0.1');
   return {

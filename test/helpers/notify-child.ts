@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logger.ts';
 import { startNotifications } from '../../src/outbox/service.ts';
 
 const [configFile, db] = process.argv.slice(2);
-const app = createApp(parseConfig(readFileSync(configFile, 'utf8'), configFile, {}), createLogger('silent'), { dbPath: db, notify: true });
+const app = await createApp(parseConfig(readFileSync(configFile, 'utf8'), configFile, {}), createLogger('silent'), { dbPath: db, notify: true });
 const n = startNotifications(app, createLogger('silent'), { intervalMs: 50 });
 n.sender.events.on('sent', () => process.stdout.write(`sent ${n.health().sent}\n`));
 n.kick();
