@@ -12,7 +12,6 @@ import type { MailboxHealth } from '../src/daemon/health.ts';
 import { createAdminServer } from '../src/http/server.ts';
 import { Accounts } from '../src/auth/accounts.ts';
 import type { CheckGateOptions } from '../src/auth/throttle.ts';
-import { readSide } from '../src/db/read-side.ts';
 import { rutCheckDigit } from './helpers/lead-mail.ts';
 
 export const TOKEN = 'test-admin-token-0123456789abcdef';
@@ -119,7 +118,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, passwordChecks: opts.passwordChecks ?? { perSecond: 10_000, burst: 10_000, accountPerMinute: 100_000, accountBurst: 10_000 }, cacheMs: opts.cacheMs ?? 0 });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
-  const accounts = new Accounts(readSide(app.store, () => app.config.country).users);
+  const accounts = new Accounts(app.reads.users, app.store);
   const call = (pathname: string, init: RequestInit & { token?: string | null } = {}) => {
     const { token = TOKEN, ...rest } = init;
     const headers = new Headers(rest.headers);

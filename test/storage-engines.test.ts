@@ -45,6 +45,7 @@ const postgres: Engine = {
 
 const engines = noPostgres() ? [sqlite] : [sqlite, postgres];
 const raw = (n: number, extra: object = {}) => ({ source: 'file' as const, messageId: `<m${n}@t>`, sha256: `h${n}`, size: 1, raw: Buffer.from(`x${n}`), receivedAt: 1000 + n, ...extra });
+const raw_ = (n: number) => raw(n);
 const unit = <T>(store: Storage, fn: (tx: StoreTx) => Generator<unknown, T, unknown>) => store.unitOfWork(fn);
 
 describe.each(engines)('the storage port on $name', (engine) => {
@@ -127,6 +128,39 @@ describe.each(engines)('the storage port on $name', (engine) => {
     });
     expect(await store.openFollowUp(clientId, torre)).toBeNull();
     expect(await store.waitingLeadIds(clientId, torre)).toEqual([]);
+  });
+
+  it('people writes and the audit commit with their unit; a duplicate merge and its undo move the same rows', async () => {
+    const userId = await unit(store, function* (tx) {
+      const id = yield* io(tx.insertUser({ email: 'g@x.cl', name: 'G', role: 'gerente', vendorId: null, team: [], projects: ['Torre'], passwordHash: 'h', createdAt: 1 }));
+      yield* io(tx.audit({ at: 1, userId: id, actor: 'token:admin', action: 'user.add', objectType: 'user', objectId: id, data: { role: 'gerente' } }));
+      return id;
+    });
+    await expect(unit(store, function* (tx) {
+      yield* io(tx.audit({ at: 2, userId, actor: 'g@x.cl', action: 'never', data: {} }));
+      throw new Error('midway');
+    })).rejects.toThrow('midway');
+    const sessionId = await unit(store, (tx) => io(tx.insertSession({ tokenHash: 'th', userId, csrf: 'c', now: 5, expiresAt: 100, address: null })));
+    expect(await unit(store, (tx) => io(tx.revokeUserSessions(userId, 6)))).toBe(1);
+    expect(await unit(store, (tx) => io(tx.recordVisit(userId, 7)))).toBeNull();
+    expect(await unit(store, (tx) => io(tx.recordVisit(userId, 8)))).toBe(7);
+    expect(sessionId).toBeGreaterThan(0);
+
+    const [a, b] = await unit(store, function* (tx) {
+      const a = yield* io(tx.insertClient({ phone: '+56922222222', name: 'Uno', createdAt: 1 }));
+      const b = yield* io(tx.insertClient({ phone: '+56922222222', name: 'Dos', email: 'dos@x.cl', createdAt: 1 }));
+      const raw = yield* io(tx.insertRaw(raw_(30), 1));
+      const lead = yield* io(tx.insertLead({ rawEmailId: raw, medium: 'web', quality: 'con_problemas', contactState: 'por_contactar', receivedAt: 1, deadlineAt: 2, createdAt: 1, updatedAt: 1, clientId: a }));
+      yield* io(tx.markPossibleDuplicate({ clientId: a, otherClientId: b, leadId: lead, reason: 'phone', at: 1 }));
+      return [a, b];
+    });
+    const merged = await unit(store, (tx) => io(tx.mergeDuplicate(1, 'g@x.cl', 9)));
+    expect(merged.leadIds).toHaveLength(1);
+    expect((await store.getLead(merged.leadIds[0]))?.clientId).toBe(b);
+    await expect(unit(store, (tx) => io(tx.mergeDuplicate(1, 'g@x.cl', 9)))).rejects.toThrow(/ya está merged/);
+    expect((await unit(store, (tx) => io(tx.unmergeDuplicate(1, 'g@x.cl', 10)))).leadIds).toEqual(merged.leadIds);
+    expect((await store.getLead(merged.leadIds[0]))?.clientId).toBe(a);
+    expect((await store.actionsOf(a, ['merge', 'unmerge'])).map((x) => x.action)).toEqual(['merge', 'unmerge']);
   });
 
   it('counters and leases: one writer at a time, the lease held by its owner only', async () => {

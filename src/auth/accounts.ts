@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ROLES, type Role } from '../db/auth-schema.ts';
+import { io, type Storage } from '../db/port.ts';
 import type { UserRow, UserStore } from '../db/users.ts';
 import { assertStrongPassword, decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { scopeFor, type Caller } from './scope.ts';
@@ -51,12 +52,14 @@ export const publicUser = (u: UserRow) => ({
 /** Users, their sign-in, sessions and personal tokens; every change is written to the audit trail. */
 export class Accounts {
   constructor(
+    /** Reads (users, sessions, tokens); every write goes through `storage`'s units of work. */
     readonly store: UserStore,
+    private readonly storage: Storage,
     private readonly sessions: SessionPolicy = DEFAULT_SESSIONS,
   ) {}
 
-  private mustGet(email: string): UserRow {
-    const u = this.store.byEmail(email.trim().toLowerCase());
+  private async mustGet(email: string): Promise<UserRow> {
+    const u = await this.store.byEmail(email.trim().toLowerCase());
     if (!u) throw new AccountError('user.not_found', `no existe un usuario con el email ${email}`);
     return u;
   }
@@ -74,19 +77,19 @@ export class Accounts {
     if (role !== 'supervisor' && team.length) throw new AccountError('user.team_not_allowed', '--team solo corresponde al rol supervisor');
     if (role !== 'gerente' && projects.length) throw new AccountError('user.projects_not_allowed', '--projects solo corresponde al rol gerente');
     for (const v of [input.vendorId, ...team].filter((x): x is string => Boolean(x))) {
-      if (!this.store.vendorExists(v)) throw new AccountError('user.unknown_vendor', `vendedor desconocido "${v}": no está en la configuración (revisa vendors o projects[].vendors, y que el daemon o "config apply" la haya aplicado)`);
+      if (!(await this.store.vendorExists(v))) throw new AccountError('user.unknown_vendor', `vendedor desconocido "${v}": no está en la configuración (revisa vendors o projects[].vendors, y que el daemon o "config apply" la haya aplicado)`);
     }
-    for (const p of projects) if (!this.store.projectExists(p)) throw new AccountError('user.unknown_project', `proyecto desconocido "${p}"`);
+    for (const p of projects) if (!(await this.store.projectExists(p))) throw new AccountError('user.unknown_project', `proyecto desconocido "${p}"`);
     this.checkPassword(input.password, email);
-    if (this.store.byEmail(email)) throw new AccountError('user.exists', `ya existe un usuario con el email ${email}`);
+    if (await this.store.byEmail(email)) throw new AccountError('user.exists', `ya existe un usuario con el email ${email}`);
     const passwordHash = await hashPassword(input.password);
     const name = input.name?.trim() || email.split('@')[0];
-    const id = this.store.write(() => {
-      const newId = this.store.insertUser({ email, name, role, vendorId: input.vendorId ?? null, team, projects, passwordHash, createdAt: now });
-      this.store.audit({ at: now, userId: by.userId, actor: by.actor, action: 'user.add', objectType: 'user', objectId: newId, address: by.address, data: { email, role, vendorId: input.vendorId ?? null, team, projects } });
+    const id = await this.storage.unitOfWork(function* (tx) {
+      const newId = yield* io(tx.insertUser({ email, name, role, vendorId: input.vendorId ?? null, team, projects, passwordHash, createdAt: now }));
+      yield* io(tx.audit({ at: now, userId: by.userId, actor: by.actor, action: 'user.add', objectType: 'user', objectId: newId, address: by.address, data: { email, role, vendorId: input.vendorId ?? null, team, projects } }));
       return newId;
     });
-    return this.store.byId(id)!;
+    return (await this.store.byId(id))!;
   }
 
   private checkPassword(password: string, email: string): void {
@@ -97,56 +100,56 @@ export class Accounts {
     }
   }
 
-  list(): UserRow[] {
+  list(): Promise<UserRow[]> {
     return this.store.list();
   }
 
   /** Disabling ends every session and token use at once; the user's history stays. */
-  setDisabled(email: string, disabled: boolean, by: Actor, now = Date.now()): UserRow {
-    const u = this.mustGet(email);
-    this.store.write(() => {
-      this.store.setDisabled(u.id, disabled ? now : null, now);
-      if (disabled) this.store.revokeUserSessions(u.id, now);
-      this.store.audit({ at: now, userId: by.userId, actor: by.actor, action: disabled ? 'user.disable' : 'user.enable', objectType: 'user', objectId: u.id, address: by.address });
+  async setDisabled(email: string, disabled: boolean, by: Actor, now = Date.now()): Promise<UserRow> {
+    const u = await this.mustGet(email);
+    await this.storage.unitOfWork(function* (tx) {
+      yield* io(tx.setUserDisabled(u.id, disabled ? now : null, now));
+      if (disabled) yield* io(tx.revokeUserSessions(u.id, now));
+      yield* io(tx.audit({ at: now, userId: by.userId, actor: by.actor, action: disabled ? 'user.disable' : 'user.enable', objectType: 'user', objectId: u.id, address: by.address }));
     });
-    return this.store.byId(u.id)!;
+    return (await this.store.byId(u.id))!;
   }
 
   /** A new password ends every open session of the user. */
   async setPassword(email: string, password: string, by: Actor, now = Date.now()): Promise<void> {
-    const u = this.mustGet(email);
+    const u = await this.mustGet(email);
     this.checkPassword(password, u.email);
     const hash = await hashPassword(password);
-    this.store.write(() => {
-      this.store.setPassword(u.id, hash, now);
-      this.store.revokeUserSessions(u.id, now);
-      this.store.audit({ at: now, userId: by.userId, actor: by.actor, action: 'user.password', objectType: 'user', objectId: u.id, address: by.address });
+    await this.storage.unitOfWork(function* (tx) {
+      yield* io(tx.setUserPassword(u.id, hash, now));
+      yield* io(tx.revokeUserSessions(u.id, now));
+      yield* io(tx.audit({ at: now, userId: by.userId, actor: by.actor, action: 'user.password', objectType: 'user', objectId: u.id, address: by.address }));
     });
   }
 
   /** A new personal API token, returned once; only its hash is kept. */
-  createToken(email: string, label: string, by: Actor, now = Date.now()): string {
-    const u = this.mustGet(email);
+  async createToken(email: string, label: string, by: Actor, now = Date.now()): Promise<string> {
+    const u = await this.mustGet(email);
     const clean = label.trim();
     if (!clean || clean.length > 100) throw new AccountError('token.invalid_label', 'la etiqueta del token debe tener entre 1 y 100 caracteres');
-    if (this.store.liveTokenByLabel(u.id, clean)) throw new AccountError('token.exists', `${u.email} ya tiene un token "${clean}": revócalo primero`);
+    if (await this.store.liveTokenByLabel(u.id, clean)) throw new AccountError('token.exists', `${u.email} ya tiene un token "${clean}": revócalo primero`);
     const token = newSecret(API_TOKEN_PREFIX);
-    this.store.write(() => {
-      this.store.insertToken({ userId: u.id, label: clean, tokenHash: hashSecret(token), now });
-      this.store.audit({ at: now, userId: by.userId, actor: by.actor, action: 'token.create', objectType: 'user', objectId: u.id, address: by.address, data: { label: clean } });
+    await this.storage.unitOfWork(function* (tx) {
+      yield* io(tx.insertToken({ userId: u.id, label: clean, tokenHash: hashSecret(token), now }));
+      yield* io(tx.audit({ at: now, userId: by.userId, actor: by.actor, action: 'token.create', objectType: 'user', objectId: u.id, address: by.address, data: { label: clean } }));
     });
     return token;
   }
 
-  tokens(email: string) {
-    return this.store.tokens(this.mustGet(email).id);
+  async tokens(email: string) {
+    return this.store.tokens((await this.mustGet(email)).id);
   }
 
-  revokeToken(email: string, label: string, by: Actor, now = Date.now()): void {
-    const u = this.mustGet(email);
-    this.store.write(() => {
-      if (!this.store.revokeToken(u.id, label, now)) throw new AccountError('token.not_found', `${u.email} no tiene un token activo "${label}"`);
-      this.store.audit({ at: now, userId: by.userId, actor: by.actor, action: 'token.revoke', objectType: 'user', objectId: u.id, address: by.address, data: { label } });
+  async revokeToken(email: string, label: string, by: Actor, now = Date.now()): Promise<void> {
+    const u = await this.mustGet(email);
+    await this.storage.unitOfWork(function* (tx) {
+      if (!(yield* io(tx.revokeToken(u.id, label, now)))) throw new AccountError('token.not_found', `${u.email} no tiene un token activo "${label}"`);
+      yield* io(tx.audit({ at: now, userId: by.userId, actor: by.actor, action: 'token.revoke', objectType: 'user', objectId: u.id, address: by.address, data: { label } }));
     });
   }
 
@@ -156,54 +159,57 @@ export class Accounts {
    */
   async signIn(emailInput: string, password: string, address: string | null, now = Date.now()): Promise<{ token: string; csrf: string; user: UserRow } | null> {
     const email = emailInput.trim().toLowerCase();
-    const user = this.store.byEmail(email);
+    const user = await this.store.byEmail(email);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !ok || user.disabledAt !== null) {
       const reason = !user ? 'unknown_user' : user.disabledAt !== null ? 'disabled' : 'wrong_password';
-      this.store.audit({ at: now, userId: user?.id ?? null, actor: email.slice(0, 254) || '(vacío)', action: 'session.failed', objectType: 'user', objectId: user?.id ?? null, address, data: { reason } });
+      await this.storage.unitOfWork((tx) => io(tx.audit({ at: now, userId: user?.id ?? null, actor: email.slice(0, 254) || '(vacío)', action: 'session.failed', objectType: 'user', objectId: user?.id ?? null, address, data: { reason } })));
       return null;
     }
     const token = newSecret();
     const csrf = randomBytes(24).toString('base64url');
-    this.store.write(() => {
-      this.store.insertSession({ tokenHash: hashSecret(token), userId: user.id, csrf, now, expiresAt: now + this.sessions.absoluteMs, address });
-      this.store.audit({ at: now, userId: user.id, actor: user.email, action: 'session.create', objectType: 'user', objectId: user.id, address });
-      this.store.pruneSessions(now - 30 * 86_400_000);
+    const expiresAt = now + this.sessions.absoluteMs;
+    await this.storage.unitOfWork(function* (tx) {
+      yield* io(tx.insertSession({ tokenHash: hashSecret(token), userId: user.id, csrf, now, expiresAt, address }));
+      yield* io(tx.audit({ at: now, userId: user.id, actor: user.email, action: 'session.create', objectType: 'user', objectId: user.id, address }));
+      yield* io(tx.pruneSessions(now - 30 * 86_400_000));
     });
     return { token, csrf, user };
   }
 
-  signOut(caller: Caller, address: string | null, now = Date.now()): void {
-    if (caller.sessionId === undefined) return;
-    this.store.write(() => {
-      this.store.revokeSession(caller.sessionId!, now);
-      this.store.audit({ at: now, userId: caller.userId, actor: caller.actor, action: 'session.delete', objectType: 'user', objectId: caller.userId, address });
+  async signOut(caller: Caller, address: string | null, now = Date.now()): Promise<void> {
+    const sessionId = caller.sessionId;
+    if (sessionId === undefined) return;
+    await this.storage.unitOfWork(function* (tx) {
+      yield* io(tx.revokeSession(sessionId, now));
+      yield* io(tx.audit({ at: now, userId: caller.userId, actor: caller.actor, action: 'session.delete', objectType: 'user', objectId: caller.userId, address }));
     });
   }
 
-  private caller(u: UserRow, via: Caller['via'], extra: Partial<Caller> = {}): Caller {
-    const scope = scopeFor(u.role, u, (names) => this.store.projectIds(names));
+  private async caller(u: UserRow, via: Caller['via'], extra: Partial<Caller> = {}): Promise<Caller> {
+    const projectIds = u.role === 'gerente' && u.projects.length ? await this.store.projectIds(u.projects) : [];
+    const scope = scopeFor(u.role, u, () => projectIds);
     return { userId: u.id, email: u.email, name: u.name, role: u.role, vendorId: u.vendorId, actor: u.email, scope, via, ...extra };
   }
 
   /** The person behind a session cookie's secret, or null when it is unknown, expired, revoked or disabled. */
-  fromSession(secret: string, now = Date.now()): Caller | null {
-    const s = this.store.session(hashSecret(secret));
+  async fromSession(secret: string, now = Date.now()): Promise<Caller | null> {
+    const s = await this.store.session(hashSecret(secret));
     if (!s || s.expiresAt <= now || s.lastSeenAt + this.sessions.idleMs <= now) return null;
-    const u = this.store.byId(s.userId);
+    const u = await this.store.byId(s.userId);
     if (!u || u.disabledAt !== null) return null;
-    if (now - s.lastSeenAt > TOUCH_EVERY_MS) this.store.touchSession(s.id, now);
+    if (now - s.lastSeenAt > TOUCH_EVERY_MS) await this.storage.unitOfWork((tx) => io(tx.touchSession(s.id, now)));
     return this.caller(u, 'session', { sessionId: s.id, csrf: s.csrf });
   }
 
   /** The person behind a personal API token, or null. */
-  fromToken(secret: string, now = Date.now()): Caller | null {
+  async fromToken(secret: string, now = Date.now()): Promise<Caller | null> {
     if (!secret.startsWith(API_TOKEN_PREFIX)) return null;
-    const t = this.store.tokenUser(hashSecret(secret));
+    const t = await this.store.tokenUser(hashSecret(secret));
     if (!t) return null;
-    const u = this.store.byId(t.userId);
+    const u = await this.store.byId(t.userId);
     if (!u || u.disabledAt !== null) return null;
-    if (t.lastUsedAt === null || now - t.lastUsedAt > TOUCH_EVERY_MS) this.store.touchToken(t.tokenId, now);
+    if (t.lastUsedAt === null || now - t.lastUsedAt > TOUCH_EVERY_MS) await this.storage.unitOfWork((tx) => io(tx.touchToken(t.tokenId, now)));
     return this.caller(u, 'token');
   }
 }

@@ -1,6 +1,5 @@
 import { createApp } from '../app.ts';
 import { AccountError, Accounts, publicUser } from '../auth/accounts.ts';
-import { readSide } from '../db/read-side.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
 const CLI = { userId: null, actor: 'cli', address: null };
@@ -47,7 +46,7 @@ export async function usersCommand(ctx: CommandContext): Promise<number> {
   };
   const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
-    const accounts = new Accounts(readSide(app.store, () => app.config.country).users);
+    const accounts = new Accounts(app.reads.users, app.store);
     switch (sub) {
       case 'add': {
         const role = ctx.values.role;
@@ -60,7 +59,7 @@ export async function usersCommand(ctx: CommandContext): Promise<number> {
         return 0;
       }
       case 'list': {
-        for (const u of accounts.list().map(publicUser)) {
+        for (const u of (await accounts.list()).map(publicUser)) {
           const scope = u.vendorId ?? (u.team.length ? u.team.join(',') : u.projects.length ? u.projects.join(', ') : '');
           ctx.out.write(`${u.email}\t${u.role}\t${u.name}\t${scope || '-'}\t${u.disabled ? 'disabled' : 'active'}\n`);
         }
@@ -68,7 +67,7 @@ export async function usersCommand(ctx: CommandContext): Promise<number> {
       }
       case 'disable':
       case 'enable': {
-        const u = accounts.setDisabled(needEmail(), sub === 'disable', CLI);
+        const u = await accounts.setDisabled(needEmail(), sub === 'disable', CLI);
         ctx.out.write(`user ${u.email} ${sub}d${sub === 'disable' ? ' (open sessions ended)' : ''}\n`);
         return 0;
       }
@@ -81,18 +80,18 @@ export async function usersCommand(ctx: CommandContext): Promise<number> {
       case 'token': {
         const label = ctx.values.label;
         if (typeof label !== 'string') throw new UsageError(`users token needs --label TEXT\n${USAGE}`);
-        const token = accounts.createToken(needEmail(), label, CLI);
+        const token = await accounts.createToken(needEmail(), label, CLI);
         // Alone on the last line, so scripts can take it with `tail -n 1`.
         ctx.out.write(`personal API token "${label}" for ${email!.toLowerCase()} (shown once; send it as Authorization: Bearer …):\n${token}\n`);
         return 0;
       }
       case 'tokens': {
-        for (const t of accounts.tokens(needEmail())) ctx.out.write(`${t.label}\tcreated ${date(t.createdAt)}\tlast used ${date(t.lastUsedAt)}${t.revokedAt ? `\trevoked ${date(t.revokedAt)}` : ''}\n`);
+        for (const t of await accounts.tokens(needEmail())) ctx.out.write(`${t.label}\tcreated ${date(t.createdAt)}\tlast used ${date(t.lastUsedAt)}${t.revokedAt ? `\trevoked ${date(t.revokedAt)}` : ''}\n`);
         return 0;
       }
       case 'revoke': {
         if (!extra) throw new UsageError(`users revoke needs EMAIL LABEL\n${USAGE}`);
-        accounts.revokeToken(needEmail(), extra, CLI);
+        await accounts.revokeToken(needEmail(), extra, CLI);
         ctx.out.write(`token "${extra}" of ${email!.toLowerCase()} revoked\n`);
         return 0;
       }

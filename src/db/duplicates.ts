@@ -19,14 +19,14 @@ export interface DuplicateRow {
 
 interface ClientSide { id: number; name: string | null; email: string | null; phone: string | null; nationalId: string | null }
 
-const FILLABLE = ['national_id', 'national_id_type', 'email', 'phone', 'name', 'first_name', 'last_name'] as const;
+export const FILLABLE = ['national_id', 'national_id_type', 'email', 'phone', 'name', 'first_name', 'last_name'] as const;
 
 /** "Posible duplicado" marks and their merges: what moved is kept so a merge can be undone. */
 export class DuplicateStore {
   constructor(private readonly db: Database.Database) {}
 
   /** Marks whose two clients the caller may both see, newest first. */
-  list(status: string, scope: Scope, limit: number): (DuplicateRow & { client: ClientSide; other: ClientSide })[] {
+  async list(status: string, scope: Scope, limit: number): Promise<(DuplicateRow & { client: ClientSide; other: ClientSide })[]> {
     const params: unknown[] = [status];
     // Once per client: each call adds the scope's parameters in the order the SQL reads them.
     const vis = (col: string) => {
@@ -40,12 +40,17 @@ export class DuplicateStore {
     return rows.map((r) => ({ ...r, client: client.get(r.clientId) as ClientSide, other: client.get(r.otherClientId) as ClientSide }));
   }
 
-  get(id: number): DuplicateRow | null {
+  async get(id: number): Promise<DuplicateRow | null> {
+    return this.row(id);
+  }
+
+  private row(id: number): DuplicateRow | null {
     return (this.db.prepare(`SELECT id, client_id AS clientId, other_client_id AS otherClientId, lead_id AS leadId, reason, status, created_at AS createdAt,
       decided_by AS decidedBy, decided_at AS decidedAt, undo FROM client_duplicates WHERE id = ?`).get(id) as DuplicateRow | undefined) ?? null;
   }
 
   /**
+   * (merge, unmerge and dismiss are the port's writes, called by the Store inside a unit of work.)
    * One person after all: the marked client's leads and follow-ups move to the other record, which
    * takes the data it lacked. Returns what moved (kept for undo).
    */
@@ -106,7 +111,7 @@ export class DuplicateStore {
   }
 
   private mustBe(id: number, status: DuplicateRow['status']): DuplicateRow {
-    const d = this.get(id);
+    const d = this.row(id);
     if (!d) throw new AppError('duplicate.not_found', `no existe la marca de duplicado ${id}`);
     if (d.status !== status) throw new AppError('duplicate.decided', `la marca ${id} ya está ${d.status}`);
     return d;

@@ -1,6 +1,7 @@
 import type { clients, followUps, leads, vendors, webhookDeliveries } from './schema.ts';
 import type { NewNotification, NotificationKind } from './outbox-schema.ts';
 import type { EmailSource, FollowUpStatus } from '../vocabulary.ts';
+import type { AuditEntry, UserRow } from './users.ts';
 
 /**
  * The storage port: everything the program stores and reads, as one typed interface. The SQLite
@@ -216,8 +217,38 @@ export interface StoreReads {
   lastNotificationAt(kind: NotificationKind, clientId: number, projectId: number | null): Awaitable<number | null>;
 }
 
+/** Users, sessions, API tokens, preferences and the audit trail: a person's change and its audit entry in one unit. */
+export interface PeopleWrites {
+  insertUser(u: Omit<UserRow, 'id' | 'disabledAt' | 'updatedAt'>): Awaitable<number>;
+  setUserDisabled(id: number, at: number | null, now: number): Awaitable<void>;
+  setUserPassword(id: number, hash: string, now: number): Awaitable<void>;
+  insertSession(s: { tokenHash: string; userId: number; csrf: string; now: number; expiresAt: number; address: string | null }): Awaitable<number>;
+  touchSession(id: number, now: number): Awaitable<void>;
+  revokeSession(id: number, now: number): Awaitable<void>;
+  /** Ends every open session of the user; how many. */
+  revokeUserSessions(userId: number, now: number): Awaitable<number>;
+  /** Drops sessions long past use; how many. */
+  pruneSessions(before: number): Awaitable<number>;
+  insertToken(t: { userId: number; label: string; tokenHash: string; now: number }): Awaitable<void>;
+  touchToken(id: number, now: number): Awaitable<void>;
+  /** How many live tokens with this label were revoked (0 or 1). */
+  revokeToken(userId: number, label: string, now: number): Awaitable<number>;
+  setPrefs(userId: number, prefs: Record<string, unknown>, now: number): Awaitable<void>;
+  /** Records a visit; the previous one ("new since your last visit"). */
+  recordVisit(userId: number, now: number): Awaitable<number | null>;
+  audit(e: AuditEntry): Awaitable<void>;
+}
+
+/** The "posible duplicado" decisions (undoable): what moved, for the answer and the audit. */
+export interface DuplicateWrites {
+  /** One person after all: the marked client's leads and follow-ups move to the other record. */
+  mergeDuplicate(id: number, actor: string, now: number): Awaitable<{ leadIds: number[]; followUpIds: number[]; filled: string[] }>;
+  unmergeDuplicate(id: number, actor: string, now: number): Awaitable<{ leadIds: number[] }>;
+  dismissDuplicate(id: number, actor: string, now: number): Awaitable<void>;
+}
+
 /** Writes: only inside a unit of work. */
-export interface StoreWrites {
+export interface StoreWrites extends PeopleWrites, DuplicateWrites {
   insertRaw(input: RawEmailInput, now: number): Awaitable<number>;
   setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Awaitable<void>;
   setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): Awaitable<void>;

@@ -1,10 +1,11 @@
-import type { StoreTx, Work } from '../db/port.ts';
+import { io, type StoreTx, type Work } from '../db/port.ts';
+import type { AuditEntry } from '../db/users.ts';
 import { callerOf, type RequestContext } from './types.ts';
 
-/** Records a person's action in the audit trail: who, when, from where, on what. */
-export function audited(ctx: RequestContext, action: string, objectType: string, objectId: string | number | null, data: unknown = {}): void {
+/** A person's action as an audit entry: who, when, from where, on what. */
+export function auditEntry(ctx: RequestContext, action: string, objectType: string, objectId: string | number | null, data: unknown = {}): AuditEntry {
   const c = callerOf(ctx);
-  ctx.services.users.audit({ at: ctx.now, userId: c.userId, actor: c.actor, action, objectType, objectId, address: ctx.address, data });
+  return { at: ctx.now, userId: c.userId, actor: c.actor, action, objectType, objectId, address: ctx.address, data };
 }
 
 export interface AuditSpec { action: string; objectType: string; objectId: string | number | null; data?: unknown }
@@ -17,16 +18,17 @@ export interface AuditSpec { action: string; objectType: string; objectId: strin
 export function auditedWork<T>(ctx: RequestContext, work: (tx: StoreTx) => Work<T>, entries: (r: T) => AuditSpec | AuditSpec[]): Promise<T> {
   return ctx.services.app.store.unitOfWork(function* (tx) {
     const r = yield* work(tx);
-    for (const e of [entries(r)].flat()) audited(ctx, e.action, e.objectType, e.objectId, e.data);
+    for (const e of [entries(r)].flat()) yield* io(tx.audit(auditEntry(ctx, e.action, e.objectType, e.objectId, e.data)));
     return r;
   });
 }
 
-/** The same for a synchronous write on the app's connection (the funnel's statements). */
+/** The same for a synchronous write on the app's SQLite connection (the funnel's statements). */
 export function auditedTransaction<T>(ctx: RequestContext, fn: () => T, entries: (r: T) => AuditSpec | AuditSpec[]): T {
-  return ctx.services.app.store.transaction(() => {
+  const store = ctx.services.app.store;
+  return store.transaction(() => {
     const r = fn();
-    for (const e of [entries(r)].flat()) audited(ctx, e.action, e.objectType, e.objectId, e.data);
+    for (const e of [entries(r)].flat()) store.audit(auditEntry(ctx, e.action, e.objectType, e.objectId, e.data));
     return r;
   });
 }

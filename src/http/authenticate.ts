@@ -38,13 +38,13 @@ export function createAuthenticator(app: App, accounts: Accounts, deps: ServerDe
 
   const address = (req: IncomingMessage) => clientAddress(req, app.config.admin.trustProxy);
 
-  function identify(req: IncomingMessage, addr: string, pathname: string): Caller | null {
+  async function identify(req: IncomingMessage, addr: string, pathname: string): Promise<Caller | null> {
     const header = req.headers.authorization;
     if (header !== undefined) {
       // A valid credential is checked first and never refused by the limiter.
       if (bearerMatches(header, app.config.admin.token)) return ADMIN_TOKEN_CALLER;
       const m = /^Bearer[ ]+(\S{1,512})\s*$/i.exec(header);
-      const caller = m ? accounts.fromToken(m[1], now()) : null;
+      const caller = m ? await accounts.fromToken(m[1], now()) : null;
       if (caller) return caller;
       const wait = badTokens.fail(addr, now());
       deps.log.warn({ address: addr, path: pathname.slice(0, 100) }, 'API request with an invalid token');

@@ -1,3 +1,4 @@
+import { io } from '../db/port.ts';
 import { z } from 'zod';
 import { langOf } from '../outbox/templates.ts';
 import { leadStatus } from '../leads/status.ts';
@@ -54,7 +55,8 @@ export async function myDay(ctx: RequestContext<z.output<typeof dayQuery>>) {
   const c = callerOf(ctx);
   const { day, users, app } = ctx.services;
   const now = ctx.now;
-  const lastVisitAt = c.userId === null ? null : ctx.query.visit ? users.visit(c.userId, now) : users.prefs(c.userId).lastVisitAt;
+  const userId = c.userId;
+  const lastVisitAt = userId === null ? null : ctx.query.visit ? await app.store.unitOfWork((tx) => io(tx.recordVisit(userId, now))) : (await users.prefs(userId)).lastVisitAt;
   const card = await cardMaker(ctx.services, now);
   const pending = (await day.pending(c.scope, CARD_LIMIT)).map(card);
   const due = (await day.due(c.scope, endOfToday(now, app.config.timezone), CARD_LIMIT)).map((r) => ({ ...card(r), followUpId: r.followUpId, dueAt: iso(r.dueAt), expectation: r.expectation }));
@@ -86,16 +88,16 @@ export const prefsBody = z.strictObject({
   columns: z.array(z.string().regex(/^[a-zA-Z]{1,30}$/)).max(30).optional(),
 });
 
-export function getPrefs(ctx: RequestContext) {
+export async function getPrefs(ctx: RequestContext) {
   const c = callerOf(ctx);
-  return { json: c.userId === null ? {} : ctx.services.users.prefs(c.userId).prefs };
+  return { json: c.userId === null ? {} : (await ctx.services.users.prefs(c.userId)).prefs };
 }
 
 /** The person's table settings (column chooser), kept per user. */
-export function setPrefs(ctx: RequestContext<unknown, z.output<typeof prefsBody>>) {
-  const c = callerOf(ctx);
-  if (c.userId === null) return { json: { ok: true, stored: false } };
-  const merged = { ...ctx.services.users.prefs(c.userId).prefs, ...ctx.body };
-  ctx.services.users.setPrefs(c.userId, merged, ctx.now);
+export async function setPrefs(ctx: RequestContext<unknown, z.output<typeof prefsBody>>) {
+  const userId = callerOf(ctx).userId;
+  if (userId === null) return { json: { ok: true, stored: false } };
+  const merged = { ...(await ctx.services.users.prefs(userId)).prefs, ...ctx.body };
+  await ctx.services.app.store.unitOfWork((tx) => io(tx.setPrefs(userId, merged, ctx.now)));
   return { json: { ok: true, stored: true, prefs: merged } };
 }

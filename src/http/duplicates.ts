@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { audited } from './audit.ts';
+import { io } from '../db/port.ts';
+import { auditedWork } from './audit.ts';
 import { HttpError } from './errors.ts';
 import { iso } from './leads.ts';
 import { leadIdParam } from './params.ts';
@@ -8,15 +9,15 @@ import { callerOf, type RequestContext } from './types.ts';
 export const duplicatesQuery = z.strictObject({ status: z.enum(['open', 'merged', 'dismissed', 'unmerged']).optional() });
 
 /** "Posibles duplicados": two records sharing a phone whose names, emails or IDs disagree. */
-export function listDuplicates(ctx: RequestContext<z.output<typeof duplicatesQuery>>) {
-  const rows = ctx.services.duplicates.list(ctx.query.status ?? 'open', callerOf(ctx).scope, 200);
+export async function listDuplicates(ctx: RequestContext<z.output<typeof duplicatesQuery>>) {
+  const rows = await ctx.services.duplicates.list(ctx.query.status ?? 'open', callerOf(ctx).scope, 200);
   return { json: { items: rows.map(({ undo: _undo, ...r }) => ({ ...r, createdAt: iso(r.createdAt), decidedAt: iso(r.decidedAt) })) } };
 }
 
 /** The mark, if the caller may see both of its clients; otherwise 404 as if absent. */
 async function visibleMark(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
-  const d = ctx.services.duplicates.get(id);
+  const d = await ctx.services.duplicates.get(id);
   const { scope } = callerOf(ctx);
   if (!d || !(await ctx.services.queries.clientVisible(d.clientId, scope)) || !(await ctx.services.queries.clientVisible(d.otherClientId, scope))) throw new HttpError(404, `no existe la marca de duplicado ${id}`);
   return d;
@@ -26,21 +27,21 @@ export const decisionBody = z.strictObject({});
 
 export async function merge(ctx: RequestContext) {
   const d = await visibleMark(ctx);
-  const r = ctx.services.duplicates.merge(d.id, callerOf(ctx).actor, ctx.now);
-  audited(ctx, 'client.merge', 'client', d.otherClientId, { duplicateId: d.id, from: d.clientId, leads: r.leadIds.length });
+  const actor = callerOf(ctx).actor;
+  const r = await auditedWork(ctx, (tx) => io(tx.mergeDuplicate(d.id, actor, ctx.now)), (x) => ({ action: 'client.merge', objectType: 'client', objectId: d.otherClientId, data: { duplicateId: d.id, from: d.clientId, leads: x.leadIds.length } }));
   return { json: { ok: true, id: d.id, status: 'merged', clientId: d.otherClientId, movedLeads: r.leadIds, filled: r.filled } };
 }
 
 export async function unmerge(ctx: RequestContext) {
   const d = await visibleMark(ctx);
-  const r = ctx.services.duplicates.unmerge(d.id, callerOf(ctx).actor, ctx.now);
-  audited(ctx, 'client.unmerge', 'client', d.clientId, { duplicateId: d.id, leads: r.leadIds.length });
+  const actor = callerOf(ctx).actor;
+  const r = await auditedWork(ctx, (tx) => io(tx.unmergeDuplicate(d.id, actor, ctx.now)), (x) => ({ action: 'client.unmerge', objectType: 'client', objectId: d.clientId, data: { duplicateId: d.id, leads: x.leadIds.length } }));
   return { json: { ok: true, id: d.id, status: 'unmerged', clientId: d.clientId, movedLeads: r.leadIds } };
 }
 
 export async function dismiss(ctx: RequestContext) {
   const d = await visibleMark(ctx);
-  ctx.services.duplicates.dismiss(d.id, callerOf(ctx).actor, ctx.now);
-  audited(ctx, 'client.dismiss_duplicate', 'client', d.clientId, { duplicateId: d.id });
+  const actor = callerOf(ctx).actor;
+  await auditedWork(ctx, (tx) => io(tx.dismissDuplicate(d.id, actor, ctx.now)), () => ({ action: 'client.dismiss_duplicate', objectType: 'client', objectId: d.clientId, data: { duplicateId: d.id } }));
   return { json: { ok: true, id: d.id, status: 'dismissed' } };
 }

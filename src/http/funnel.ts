@@ -176,7 +176,7 @@ export async function timeline(ctx: RequestContext) {
   const rows: (Record<string, unknown> & { type: string; at: unknown })[] = [
     ...t.leads.map((l) => ({ type: 'lead', at: l.at, ...l, source: intake.get(l.id) ?? 'centralizador' })),
     ...t.items.filter((i) => i.kind !== 'lead').map((i) => ({ type: i.kind as string, at: i.at, ...i, reentry: Boolean(i.reentry) })),
-    ...withActorNames(ctx.services, t.followUps, 'createdBy', 'createdByName').map((f) => ({ type: 'seguimiento', at: f.at, ...f })),
+    ...(await withActorNames(ctx.services, t.followUps, 'createdBy', 'createdByName')).map((f) => ({ type: 'seguimiento', at: f.at, ...f })),
   ].sort((a, b) => (b.at as number) - (a.at as number));
   const stageRows = rows.filter((r) => r.type !== 'seguimiento');
   const contacts = t.leads.map((l) => l.lastContactAt as number | null).filter((x): x is number => x !== null);

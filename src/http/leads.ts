@@ -136,8 +136,8 @@ export async function leadDetail(ctx: RequestContext) {
     json: {
       lead,
       client,
-      followUps: withActorNames(ctx.services, d.followUps.map((f) => present(f as Record<string, unknown>)!), 'createdBy', 'createdByName'),
-      actions: withActorNames(ctx.services, d.actions.map((a) => present(a as Record<string, unknown>, ['data'])!)),
+      followUps: await withActorNames(ctx.services, d.followUps.map((f) => present(f as Record<string, unknown>)!), 'createdBy', 'createdByName'),
+      actions: await withActorNames(ctx.services, d.actions.map((a) => present(a as Record<string, unknown>, ['data'])!)),
       rawEmail,
     },
   };
@@ -150,8 +150,8 @@ export async function ownerHistory(s: Services, clientId: number) {
 }
 
 /** Histories show the person's name beside the recorded actor (an email, `token:admin`, `centralizador`). */
-export function withActorNames<T extends Record<string, unknown>>(s: Services, rows: T[], key = 'actor', as = 'actorName'): (T & Record<string, string>)[] {
-  const names = s.users.namesByEmail([...new Set(rows.map((r) => String(r[key] ?? '')).filter((a) => a.includes('@')))]);
+export async function withActorNames<T extends Record<string, unknown>>(s: Services, rows: T[], key = 'actor', as = 'actorName'): Promise<(T & Record<string, string>)[]> {
+  const names = await s.users.namesByEmail([...new Set(rows.map((r) => String(r[key] ?? '')).filter((a) => a.includes('@')))]);
   return rows.map((r) => ({ ...r, [as]: names.get(String(r[key])) ?? String(r[key] ?? '') }) as T & Record<string, string>);
 }
 

@@ -53,7 +53,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
   const now = deps.now ?? Date.now;
   const admin = app.config.admin;
   const { queries, vendors, users, day, duplicates } = app.reads;
-  const accounts = new Accounts(users, { idleMs: admin.sessionIdleMinutes * 60_000, absoluteMs: admin.sessionMaxDays * 86_400_000 });
+  const accounts = new Accounts(users, app.store, { idleMs: admin.sessionIdleMinutes * 60_000, absoluteMs: admin.sessionMaxDays * 86_400_000 });
   const auth = createAuthenticator(app, accounts, deps, now);
   const services: Services = {
     app,
@@ -90,7 +90,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
       // Everything under /api but the routes declared public needs a person (or the admin token),
       // checked before the path is known to exist so nothing is revealed to strangers.
       const open = match?.route.allow === 'public';
-      const caller = open ? null : underApi || matches.length ? auth.identify(req, address, url.pathname) : null;
+      const caller = open ? null : underApi || matches.length ? await auth.identify(req, address, url.pathname) : null;
       if (underApi && !open && !caller) throw new HttpError(401, 'inicia sesión o envía un token válido', { 'WWW-Authenticate': 'Bearer realm="centralizer"' });
       if (!matches.length) throw new HttpError(404, 'no encontrado');
       if (!match) throw new HttpError(405, 'método no permitido', { Allow: [...new Set(matches.map((m) => m.route.method))].join(', ') });

@@ -63,9 +63,9 @@ export async function signIn(ctx: RequestContext<unknown, z.output<typeof signIn
   };
 }
 
-export function signOut(ctx: RequestContext) {
+export async function signOut(ctx: RequestContext) {
   const caller = callerOf(ctx);
-  ctx.services.accounts.signOut(caller, ctx.address, ctx.now);
+  await ctx.services.accounts.signOut(caller, ctx.address, ctx.now);
   return { headers: { 'Set-Cookie': ctx.services.auth.clearCookie(ctx.req) }, json: { ok: true } };
 }
 
@@ -81,20 +81,20 @@ export const auditQuery = z.strictObject({
 });
 
 /** The audit trail, newest first (admins). */
-export function audit(ctx: RequestContext<z.output<typeof auditQuery>>) {
+export async function audit(ctx: RequestContext<z.output<typeof auditQuery>>) {
   const { users } = ctx.services;
   const q = ctx.query;
   let userId: number | undefined;
   if (q.user) {
-    const u = users.byEmail(q.user.trim().toLowerCase());
+    const u = await users.byEmail(q.user.trim().toLowerCase());
     if (!u) throw new HttpError(400, `user: no existe el usuario ${q.user.slice(0, 60)}`);
     userId = u.id;
   }
-  const page = users.auditPage({ userId, action: q.action, beforeId: q.before, limit: q.limit ?? 100 });
+  const page = await users.auditPage({ userId, action: q.action, beforeId: q.before, limit: q.limit ?? 100 });
   return { json: { items: page.rows.map((r) => ({ ...r, at: iso(r.at) })), nextBefore: page.nextBefore } };
 }
 
 /** Every user (admins); never a password hash. */
-export function listUsers(ctx: RequestContext) {
-  return { json: { items: ctx.services.accounts.list().map(publicUser) } };
+export async function listUsers(ctx: RequestContext) {
+  return { json: { items: (await ctx.services.accounts.list()).map(publicUser) } };
 }

@@ -9,6 +9,7 @@ import {
   type StoreReads, type StoreTx, type StoreWrites, type VendorInput, type VendorRow, type WebhookDelivery, type Work,
 } from '../port.ts';
 import { clients, leads } from './schema.ts';
+import { duplicateWrites, peopleWrites } from './people-writes.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -220,7 +221,14 @@ class PgReads implements StoreReads {
 }
 
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
+interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites> {}
 class PgTx extends PgReads implements StoreWrites {
+  constructor(c: Queryable, projects: ProjectIds) {
+    super(c, projects);
+    // People and duplicate writes live in people-writes.ts (one module per area); same client.
+    Object.assign(this, peopleWrites(c), duplicateWrites(c));
+  }
+
   async insertRaw(input: RawEmailInput, now = Date.now()): Promise<number> {
     const row = await this.one<{ id: number }>(
       `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, raw, headers, received_at, stored_at, status, error)
