@@ -40,6 +40,8 @@ commands:
                                     (every table, one transaction, counts checked)
   mailboxes list | login NAME [--device] [--port N] | logout NAME | test NAME
                                     OAuth2 sign-in of a mailbox (refresh token stored encrypted), a login check
+  doctor [--json] [--send-to ADDR]  check config, database, every mailbox, SMTP (a test message to
+                                    ADDR), the intake port and the clock; exit 1 when one fails
 
 common options:
   --config FILE   configuration (default config/centralizer.yaml)
@@ -69,6 +71,7 @@ const OPTIONS = {
   notify: { type: 'boolean' },
   port: { type: 'string' },
   to: { type: 'string' }, // db copy: the PostgreSQL URL
+  'send-to': { type: 'string' }, // doctor: where the SMTP test message goes
   id: { type: 'string' }, // parsers learn: the new parser's id
   field: { type: 'string', multiple: true }, // parsers learn: a confirmed value, name=VALUE
   accept: { type: 'boolean' }, // parsers learn: take the best guesses without questions
@@ -90,6 +93,11 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
   if (!command || parsed.values.help) {
     (command ? io.out : io.err).write(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === 'doctor') {
+    // Before the config is loaded: a config that does not load is one of the doctor's findings.
+    const { doctorCommand } = await import('./doctor.ts');
+    return await doctorCommand({ configFile: parsed.values.config, db: parsed.values.db, json: parsed.values.json === true, sendTo: parsed.values['send-to'], out: io.out });
   }
   try {
     const { config, file, warnings } = loadConfig(parsed.values.config);
