@@ -51,8 +51,8 @@ describe('notifications and kill -9', () => {
     }));
     // The queue, written before any sender runs.
     const seed = await createApp(parseConfig(JSON.stringify({ country: 'CL', parsersDir: path.join(REPO, 'parsers'), projects: [] }), 'seed.json', {}), createLogger('silent'), { dbPath: db });
-    const store = new NotificationStore(seed.store);
-    for (let i = 0; i < ROWS; i++) store.enqueue({ key: `crash-${i}`, kind: 'assignment', recipient: 'ana@inmobiliaria.example.cl', subject: `Lead ${i}`, text: `lead ${i}`, createdAt: Date.now() }, Date.now());
+    const store = new NotificationStore(seed.store, seed.reads.notifications);
+    for (let i = 0; i < ROWS; i++) await store.enqueue({ key: `crash-${i}`, kind: 'assignment', recipient: 'ana@inmobiliaria.example.cl', subject: `Lead ${i}`, text: `lead ${i}`, createdAt: Date.now() }, Date.now());
     seed.close();
 
     const start = () => {

@@ -122,7 +122,7 @@ describe('notification emails over SMTP', () => {
     for (let i = 0; i < 5; i++) await app.ingestor.ingest(leadMail('down', 100 + i).raw, { source: 'file', file: `${i}.eml` });
     const states: (string | null)[] = [n.health().smtp?.error ?? null]; // the start's check may already have run
     n.sender.events.on('smtp', (s) => states.push(s.error));
-    n.kick();
+    await n.sender.tick(); // one whole round: its counts are read at its start and end
     await until('smtp reported down', n.sender.events, 'smtp', () => n.health().smtp?.ok === false && n.health().smtp?.error !== null);
     expect(n.health().smtp!.error).toMatch(/unreachable|ECONNREFUSED/);
     expect(n.health().pending).toBe(5);

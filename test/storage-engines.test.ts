@@ -163,6 +163,23 @@ describe.each(engines)('the storage port on $name', (engine) => {
     expect((await store.actionsOf(a, ['merge', 'unmerge'])).map((x) => x.action)).toEqual(['merge', 'unmerge']);
   });
 
+  it('the outbox: a claimed notification is not taken again while its claim lasts; sent and failed are recorded; a requeue is scoped', async () => {
+    for (const k of ['a', 'b', 'c']) {
+      expect(await unit(store, (tx) => io(tx.enqueueNotification({ key: `n-${k}`, kind: 'assignment', recipient: 'v@x.cl', subject: k, text: k, createdAt: 1 }, 1)))).toBe(true);
+    }
+    expect(await unit(store, (tx) => io(tx.enqueueNotification({ key: 'n-a', kind: 'assignment', recipient: 'v@x.cl', subject: 'a', text: 'a', createdAt: 1 }, 1)))).toBe(false);
+    const taken = await Promise.all([1, 2, 3, 4].map(() => unit(store, (tx) => io(tx.claimNotification(10, 60_000)))));
+    const ids = taken.filter((r) => r !== null).map((r) => r!.subject).sort();
+    expect(ids).toEqual(['a', 'b', 'c']); // each once, the fourth finds nothing
+    const a = taken.find((r) => r?.subject === 'a')!;
+    await unit(store, (tx) => io(tx.markNotificationSent(a.id, 1, 11)));
+    expect(await unit(store, (tx) => io(tx.claimNotification(60_011, 60_000)))).not.toBeNull(); // b or c: its claim ran out, not sent
+    const vendorScope = { vendorIds: ['nobody'], projectIds: null };
+    expect(await unit(store, (tx) => io(tx.requeueNotification(a.id, vendorScope, 12)))).toBe(false); // no lead in that scope
+    expect(await unit(store, (tx) => io(tx.requeueNotification(a.id, { vendorIds: null, projectIds: null }, 12)))).toBe(true);
+    expect((await unit(store, (tx) => io(tx.claimNotification(13, 0))))?.id).toBe(a.id);
+  });
+
   it('counters and leases: one writer at a time, the lease held by its owner only', async () => {
     const bumps = await Promise.all(Array.from({ length: 8 }, () => unit(store, (tx) => io(tx.nextCounter('rr')))));
     expect(bumps.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

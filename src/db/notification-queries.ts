@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { isLimited, type Scope } from '../auth/scope.ts';
+import { FULL_SCOPE as FULL, isLimited, type Scope } from '../auth/scope.ts';
 import type { NotificationStatus } from './outbox-schema.ts';
 import { scopeClause } from './lead-filter.ts';
 import { inList } from './sql-lists.ts';
@@ -23,7 +23,7 @@ export class NotificationQueries {
     return `(${parts.join(' OR ')})`;
   }
 
-  list(scope: Scope, filter: { status?: NotificationStatus; limit: number }) {
+  async list(scope: Scope, filter: { status?: NotificationStatus; limit: number }) {
     const params: unknown[] = [];
     const where: string[] = [];
     if (filter.status) { where.push('n.status = ?'); params.push(filter.status); }
@@ -37,7 +37,12 @@ export class NotificationQueries {
     }[];
   }
 
-  counts(scope: Scope): NotificationCounts {
+  /** Every notification's counts (the sender's health). */
+  async all(): Promise<NotificationCounts> {
+    return this.counts(FULL);
+  }
+
+  async counts(scope: Scope): Promise<NotificationCounts> {
     const params: unknown[] = [];
     const v = this.visible(scope, params);
     const rows = this.db.prepare(`SELECT n.status, count(*) AS n, max(n.last_error) AS lastError, min(n.created_at) AS oldest FROM notifications n
@@ -52,8 +57,8 @@ export class NotificationQueries {
     };
   }
 
-  /** Back to the queue, due now, if the caller may see it; false otherwise (or when there is none). Inside the caller's transaction. */
-  resend(id: number, scope: Scope, now: number): boolean {
+  /** Back to the queue, due now, if the caller may see it; false otherwise (or when there is none). The Store's port write, inside a unit of work. */
+  requeue(id: number, scope: Scope, now: number): boolean {
     if (!this.db.inTransaction) throw new Error('a write outside a unit of work: use store.transaction');
     const params: unknown[] = [now, id];
     const v = this.visible(scope, params);

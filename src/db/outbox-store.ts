@@ -1,13 +1,11 @@
-import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from './open.ts';
-import type { SqliteConnection } from './sqlite-base.ts';
+import { io, type Storage } from './port.ts';
 import { notifications, type NewNotification, type NotificationRow, type NotificationStatus } from './outbox-schema.ts';
 import { rawEmails } from './schema.ts';
 
-// The notification outbox's statements. The three used inside a lead's unit of work are exposed
-// on the port (enqueueNotification, lastNotificationAt, rawHeaders) by sqlite-base.ts; the
-// sender, the digest and the admin API use NotificationStore.
+// The notification outbox. The SQLite statements are the Store's port writes (sqlite-base.ts);
+// NotificationStore is the sender's and the digest's view of the outbox over the port.
 
 /** Inserts unless a row with the same key exists; true when it was new. */
 export function insertNotification(db: Db, n: NewNotification, now: number, dueAt = now): boolean {
@@ -36,60 +34,65 @@ export interface NotificationCounts {
   oldestPendingAt: number | null;
 }
 
-/** What the sender and the admin API need, over the store's connection and its write path. */
+/** The sender's side of the outbox, over the storage port (either engine); every write is a unit of work. */
 export class NotificationStore {
-  private readonly db: Db;
+  private last: NotificationCounts = { pending: 0, failed: 0, sent: 0, lastError: null, oldestPendingAt: null };
 
-  constructor(private readonly conn: SqliteConnection) {
-    this.db = drizzle({ client: conn.sqlite }) as unknown as Db;
+  constructor(
+    private readonly store: Storage,
+    private readonly reads: { all(): Promise<NotificationCounts> },
+  ) {}
+
+  /** The oldest due notification, taken for `leaseMs` (see the port's claimNotification). */
+  claim(now: number, leaseMs: number): Promise<NotificationRow | null> {
+    return this.store.unitOfWork((tx) => io(tx.claimNotification(now, leaseMs)));
   }
 
-  due(now: number, limit: number): NotificationRow[] {
-    return this.db.select().from(notifications).where(and(eq(notifications.status, 'pending'), lte(notifications.nextAttemptAt, now))).orderBy(asc(notifications.nextAttemptAt), asc(notifications.id)).limit(limit).all();
+  // The counts follow this sender's own writes at once (health and tests read them right after a
+  // send); `refresh` reads them again from the database after each round of sending.
+
+  async markSent(id: number, attempts: number, now: number): Promise<void> {
+    await this.store.unitOfWork((tx) => io(tx.markNotificationSent(id, attempts, now)));
+    this.last = { ...this.last, pending: Math.max(0, this.last.pending - 1), sent: this.last.sent + 1 };
   }
 
-  get(id: number): NotificationRow | null {
-    return this.db.select().from(notifications).where(eq(notifications.id, id)).get() ?? null;
+  async markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): Promise<void> {
+    await this.store.unitOfWork((tx) => io(tx.markNotificationFailed(id, attempts, error, nextAttemptAt, giveUp)));
+    this.last = giveUp ? { ...this.last, pending: Math.max(0, this.last.pending - 1), failed: this.last.failed + 1, lastError: error } : { ...this.last, lastError: error };
   }
 
-  markSent(id: number, attempts: number, now: number): void {
-    this.conn.transaction(() => this.db.update(notifications).set({ status: 'sent', attempts, lastError: null, sentAt: now }).where(eq(notifications.id, id)).run());
+  async enqueue(n: NewNotification, now: number, dueAt = now): Promise<boolean> {
+    const added = await this.store.unitOfWork((tx) => io(tx.enqueueNotification(n, now, dueAt)));
+    if (added) this.last = { ...this.last, pending: this.last.pending + 1 };
+    return added;
   }
 
-  markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): void {
-    const status: NotificationStatus = giveUp ? 'failed' : 'pending';
-    this.conn.transaction(() => this.db.update(notifications).set({ status, attempts, lastError: error, nextAttemptAt }).where(eq(notifications.id, id)).run());
-  }
-
-  /** Back to the queue, due now; false when there is no such notification. */
-  resend(id: number, now: number): boolean {
-    return this.conn.transaction(() => this.db.update(notifications).set({ status: 'pending', attempts: 0, nextAttemptAt: now }).where(eq(notifications.id, id)).run().changes > 0);
-  }
-
-  enqueue(n: NewNotification, now: number, dueAt = now): boolean {
-    return this.conn.transaction(() => insertNotification(this.db, n, now, dueAt));
+  /** Reads the counts again (each sender tick); `counts()` answers the last ones read. */
+  async refresh(): Promise<NotificationCounts> {
+    this.last = await this.reads.all();
+    return this.last;
   }
 
   counts(): NotificationCounts {
-    const rows = this.db
-      .select({ status: notifications.status, n: sql<number>`count(*)`, lastError: sql<string | null>`max(${notifications.lastError})`, oldest: sql<number | null>`min(${notifications.createdAt})` })
-      .from(notifications)
-      .groupBy(notifications.status)
-      .all();
-    const get = (s: string) => rows.find((r) => r.status === s);
-    return {
-      pending: get('pending')?.n ?? 0,
-      failed: get('failed')?.n ?? 0,
-      sent: get('sent')?.n ?? 0,
-      lastError: get('failed')?.lastError ?? get('pending')?.lastError ?? null,
-      oldestPendingAt: get('pending')?.oldest ?? null,
-    };
+    return this.last;
   }
+}
 
-  list(filter: { status?: NotificationStatus; since?: number; limit: number }) {
-    const n = notifications;
-    const where = and(filter.status ? eq(n.status, filter.status) : undefined, filter.since !== undefined ? gte(n.createdAt, filter.since) : undefined);
-    const cols = { id: n.id, kind: n.kind, leadId: n.leadId, vendorId: n.vendorId, recipient: n.recipient, subject: n.subject, status: n.status, attempts: n.attempts, nextAttemptAt: n.nextAttemptAt, lastError: n.lastError, createdAt: n.createdAt, sentAt: n.sentAt };
-    return this.db.select(cols).from(n).where(where).orderBy(desc(n.id)).limit(filter.limit).all();
-  }
+/** The SQLite statements of the sending side, for the Store's port writes (inside a unit of work). */
+export function sqliteOutboxWrites(db: Db) {
+  return {
+    claim(now: number, leaseMs: number): NotificationRow | null {
+      const row = db.select().from(notifications).where(and(eq(notifications.status, 'pending'), lte(notifications.nextAttemptAt, now))).orderBy(asc(notifications.nextAttemptAt), asc(notifications.id)).limit(1).get();
+      if (!row) return null;
+      if (leaseMs > 0) db.update(notifications).set({ nextAttemptAt: now + leaseMs }).where(eq(notifications.id, row.id)).run();
+      return row;
+    },
+    markSent(id: number, attempts: number, now: number): void {
+      db.update(notifications).set({ status: 'sent', attempts, lastError: null, sentAt: now }).where(eq(notifications.id, id)).run();
+    },
+    markFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): void {
+      const status: NotificationStatus = giveUp ? 'failed' : 'pending';
+      db.update(notifications).set({ status, attempts, lastError: error, nextAttemptAt }).where(eq(notifications.id, id)).run();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import type { clients, followUps, leads, vendors, webhookDeliveries } from './schema.ts';
-import type { NewNotification, NotificationKind } from './outbox-schema.ts';
+import type { NewNotification, NotificationKind, NotificationRow } from './outbox-schema.ts';
+import type { Scope } from '../auth/scope.ts';
 import type { EmailSource, FollowUpStatus } from '../vocabulary.ts';
 import type { AuditEntry, UserRow } from './users.ts';
 
@@ -247,8 +248,22 @@ export interface DuplicateWrites {
   dismissDuplicate(id: number, actor: string, now: number): Awaitable<void>;
 }
 
+/** The notification outbox's sending side (the enqueue is `enqueueNotification`). */
+export interface OutboxWrites {
+  /**
+   * Takes the oldest due notification for sending: its next attempt moves `leaseMs` ahead, so
+   * another daemon (or this one after a crash) takes it again only if it was never recorded as
+   * sent or failed. PostgreSQL takes it with FOR UPDATE SKIP LOCKED.
+   */
+  claimNotification(now: number, leaseMs: number): Awaitable<NotificationRow | null>;
+  markNotificationSent(id: number, attempts: number, now: number): Awaitable<void>;
+  markNotificationFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): Awaitable<void>;
+  /** Back to the queue, due now, if the scope sees it; false otherwise (or when there is none). */
+  requeueNotification(id: number, scope: Scope, now: number): Awaitable<boolean>;
+}
+
 /** Writes: only inside a unit of work. */
-export interface StoreWrites extends PeopleWrites, DuplicateWrites {
+export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites {
   insertRaw(input: RawEmailInput, now: number): Awaitable<number>;
   setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Awaitable<void>;
   setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): Awaitable<void>;
@@ -286,7 +301,7 @@ export interface StoreWrites extends PeopleWrites, DuplicateWrites {
   updateWebhook(id: number, patch: Pick<WebhookDelivery, 'status' | 'attempts' | 'lastError'> & { nextAttemptAt?: number }): Awaitable<void>;
 
   /** Queues a notification email in the outbox; false when its key was already queued. */
-  enqueueNotification(n: NewNotification, now: number): Awaitable<boolean>;
+  enqueueNotification(n: NewNotification, now: number, dueAt?: number): Awaitable<boolean>;
 
   putLease(name: string, owner: string, expiresAt: number): Awaitable<void>;
   /** Extends a lease this owner holds; false when the row names another owner (or is gone). */

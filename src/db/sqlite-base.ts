@@ -4,7 +4,10 @@ import type { Logger } from '../logger.ts';
 import type { Db } from './open.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import { writeTransaction } from './write-path.ts';
-import { insertNotification, lastNotificationAt, rawHeaders } from './outbox-store.ts';
+import { insertNotification, lastNotificationAt, rawHeaders, sqliteOutboxWrites } from './outbox-store.ts';
+import { NotificationQueries } from './notification-queries.ts';
+import type { Scope } from '../auth/scope.ts';
+import type { NotificationRow } from './outbox-schema.ts';
 import type { NewNotification, NotificationKind } from './outbox-schema.ts';
 import { mailboxCursors, projects, rawEmails, webhookDeliveries } from './schema.ts';
 import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type StoredRaw, type StoreTx, type WebhookDelivery, type Work } from './port.ts';
@@ -191,9 +194,35 @@ export class SqliteConnection {
   }
 
   // The notification outbox (outbox-store.ts): what a lead's unit of work needs.
-  enqueueNotification(n: NewNotification, now: number): boolean {
+  enqueueNotification(n: NewNotification, now: number, dueAt = now): boolean {
     this.writing();
-    return insertNotification(this.db, n, now);
+    return insertNotification(this.db, n, now, dueAt);
+  }
+
+  private outboxWrites?: ReturnType<typeof sqliteOutboxWrites>;
+  private notificationQueries?: NotificationQueries;
+  private get outbox() {
+    return (this.outboxWrites ??= sqliteOutboxWrites(this.db));
+  }
+
+  claimNotification(now: number, leaseMs: number): NotificationRow | null {
+    this.writing();
+    return this.outbox.claim(now, leaseMs);
+  }
+
+  markNotificationSent(id: number, attempts: number, now: number): void {
+    this.writing();
+    this.outbox.markSent(id, attempts, now);
+  }
+
+  markNotificationFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): void {
+    this.writing();
+    this.outbox.markFailed(id, attempts, error, nextAttemptAt, giveUp);
+  }
+
+  requeueNotification(id: number, scope: Scope, now: number): boolean {
+    this.writing();
+    return (this.notificationQueries ??= new NotificationQueries(this.db.$client)).requeue(id, scope, now);
   }
 
   lastNotificationAt(kind: NotificationKind, clientId: number, projectId: number | null): number | null {

@@ -54,15 +54,15 @@ export async function runDigest(now: number, cfg: Config, q: DigestQueries, out:
   const day = localDate(now, tz);
   const line = (l: DigestLead) => `${l.name ?? '-'} · ${l.project ?? '-'} · ${formatDate(l.at, lang, tz)}${leadUrl(cfg.admin.publicUrl, l.id) && l.id ? ` · ${leadUrl(cfg.admin.publicUrl, l.id)}` : ''}`;
   let queued = 0;
-  const put = (recipient: string, subject: string, body: { text: string; html: string }) => {
-    if (out.enqueue({ key: `digest:${day}:${recipient.toLowerCase()}`, kind: 'digest', recipient, subject, ...body, createdAt: now }, now, 0)) queued++; // due at once
+  const put = async (recipient: string, subject: string, body: { text: string; html: string }) => {
+    if (await out.enqueue({ key: `digest:${day}:${recipient.toLowerCase()}`, kind: 'digest', recipient, subject, ...body, createdAt: now }, now, 0)) queued++; // due at once
   };
   for (const v of await q.vendorsWithEmail()) {
     const due = await q.followUpsDue(v.id, start, end);
     const turning = await q.waitingByDeadline(v.id, start, end);
     const overdue = await q.waitingByDeadline(v.id, 0, start);
     if (!due.length && !turning.length && !overdue.length) continue; // nothing due: no email
-    put(v.email, w.subject(day), sections([[w.due, due.map(line)], [w.turning, turning.map(line)], [w.overdue, overdue.map(line)]], lang));
+    await put(v.email, w.subject(day), sections([[w.due, due.map(line)], [w.turning, turning.map(line)], [w.overdue, overdue.map(line)]], lang));
   }
   const managers = new Map<string, number[]>();
   for (const p of cfg.projects) {
@@ -77,7 +77,7 @@ export async function runDigest(now: number, cfg: Config, q: DigestQueries, out:
     const byVendor = await q.countsBy('owner_vendor_id', ids, yStart, start);
     if (!byQ.length && !late.length) continue;
     const fmt = (rows: { key: string | null; n: number }[], none = '-') => rows.map((r) => `${r.key ?? none}: ${r.n}`);
-    put(m, w.mgrSubject(yDay), sections([
+    await put(m, w.mgrSubject(yDay), sections([
       [w.byQuality, fmt(byQ)], [w.byPortal, fmt(byPortal)], [w.byVendor, fmt(byVendor, w.unassigned)],
       [w.notContacted, late.map((l) => `${line(l)} · ${l.vendor ?? w.unassigned}`)],
     ], lang));

@@ -24,6 +24,11 @@ export interface SenderSettings {
    * backoff. Default 3 s. A refused login is not probed faster than the backoff (no lockouts).
    */
   probeMs?: number;
+  /**
+   * How long a taken notification is kept from the other daemons sharing the database (and from
+   * this one after a crash). 0 on SQLite, where one daemon holds the database.
+   */
+  claimMs?: number;
   /** Called for each accepted email with the time from queueing to acceptance. */
   onSent?: (row: NotificationRow, latencyMs: number) => void;
   clock?: () => number;
@@ -136,7 +141,11 @@ export class NotificationSender {
       this.again = true;
       return this.running;
     }
-    this.running = this.sendDue()
+    // Counts read before and after each round: health answers from them without a query.
+    this.running = this.store.refresh()
+      .then(() => this.sendDue())
+      .then(() => this.store.refresh())
+      .then(() => undefined)
       .catch((e) => this.log.error({ err: (e as Error).message }, 'notification sender'))
       .finally(() => {
         this.running = null;
@@ -165,7 +174,7 @@ export class NotificationSender {
       if (this.pausedFor !== null && this.pausedFor !== c.smtp) this.resume(); // a reload changed the smtp block
       if (this.clock() < this.pausedUntil && !(await this.probe(c.t, c.smtp))) return;
       // One row at a time (see the class comment): taken, sent, recorded, then the next.
-      const [row] = this.store.due(this.clock(), 1);
+      const row = await this.store.claim(this.clock(), this.settings.claimMs ?? 0);
       if (!row) return;
       if ((await this.sendOne(c.t, c.smtp, row)) === 'server') return;
     }
@@ -221,9 +230,10 @@ export class NotificationSender {
     }
     const now = this.clock();
     if (failure === null) {
-      this.store.markSent(row.id, attempts, now); // before the next row is taken
+      await this.store.markSent(row.id, attempts, now); // before the next row is taken
       this.serverFailures = 0;
       this.setSmtp({ ok: true, error: null, checkedAt: now });
+      this.log.info({ notification: row.id, kind: row.kind, attempts, ms: now - row.createdAt }, 'notification sent');
       this.settings.onSent?.(row, now - row.createdAt);
       this.events.emit('sent', row.id);
       return 'sent';
@@ -244,7 +254,7 @@ export class NotificationSender {
     }
     const giveUp = attempts >= this.settings.maxAttempts();
     const next = now + backoffDelayMs(attempts - 1, { baseMs: this.settings.retryBaseMs ?? 2000, maxMs: this.settings.retryMaxMs ?? 10 * 60_000 });
-    this.store.markFailed(row.id, attempts, error, next, giveUp);
+    await this.store.markFailed(row.id, attempts, error, next, giveUp);
     this.log.warn({ notification: row.id, kind: row.kind, attempts, failed: giveUp, err: scrub(error) }, 'notification refused');
     this.events.emit('refused', row.id);
     return 'message';

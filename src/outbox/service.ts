@@ -1,13 +1,17 @@
 import type { App } from '../app.ts';
 import { NotificationStore } from '../db/outbox-store.ts';
 import type { Logger } from '../logger.ts';
+import type { Storage } from '../db/port.ts';
 import { runDigest, scheduleDigest } from './digest.ts';
 import { NotificationSender, type SenderSettings } from './sender.ts';
 
 /** The notification side of the daemon: the outbox sender and the daily digest, started and stopped together. */
 export function startNotifications(app: App, log: Logger, opts: Partial<SenderSettings> & { intervalMs?: number } = {}) {
-  const store = new NotificationStore(app.store);
-  const sender = new NotificationSender(store, { smtp: () => app.config.smtp, maxAttempts: () => app.config.notifications.maxAttempts, ...opts }, log);
+  const store = new NotificationStore(app.store, app.reads.notifications);
+  const storage: Storage = app.store;
+  const engine = storage.engine;
+  const claimMs = engine === 'postgres' ? 60_000 : 0;
+  const sender = new NotificationSender(store, { smtp: () => app.config.smtp, maxAttempts: () => app.config.notifications.maxAttempts, claimMs, ...opts }, log);
   const digest = (now: number) => runDigest(now, app.config, app.reads.digest, store, (name) => app.store.projectId(name));
   // The check runs in the background: a wrong password or a dead server never delays ingestion.
   void sender.verify().then(() => sender.kick());

@@ -10,6 +10,7 @@ import {
 } from '../port.ts';
 import { clients, leads } from './schema.ts';
 import { duplicateWrites, peopleWrites } from './people-writes.ts';
+import { outboxWrites } from './outbox-writes.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -221,12 +222,12 @@ class PgReads implements StoreReads {
 }
 
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
-interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites> {}
+interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites> {}
 class PgTx extends PgReads implements StoreWrites {
   constructor(c: Queryable, projects: ProjectIds) {
     super(c, projects);
     // People and duplicate writes live in people-writes.ts (one module per area); same client.
-    Object.assign(this, peopleWrites(c), duplicateWrites(c));
+    Object.assign(this, peopleWrites(c), duplicateWrites(c), outboxWrites(c));
   }
 
   async insertRaw(input: RawEmailInput, now = Date.now()): Promise<number> {
@@ -357,11 +358,11 @@ class PgTx extends PgReads implements StoreWrites {
     await this.c.query('update webhook_deliveries set status = $1, attempts = $2, last_error = $3, next_attempt_at = coalesce($4, next_attempt_at) where id = $5', [patch.status, patch.attempts, patch.lastError, patch.nextAttemptAt ?? null, id]);
   }
 
-  async enqueueNotification(n: NewNotification, now: number): Promise<boolean> {
+  async enqueueNotification(n: NewNotification, now: number, dueAt = now): Promise<boolean> {
     const r = await this.c.query(
       `insert into notifications (key, kind, lead_id, client_id, project_id, vendor_id, recipient, sender, subject, text, html, headers, status, attempts, next_attempt_at, created_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', 0, $13, $14) on conflict (key) do nothing`,
-      [n.key, n.kind, n.leadId ?? null, n.clientId ?? null, n.projectId ?? null, n.vendorId ?? null, n.recipient, n.sender ?? null, n.subject, n.text, n.html ?? null, n.headers ?? null, now, n.createdAt],
+      [n.key, n.kind, n.leadId ?? null, n.clientId ?? null, n.projectId ?? null, n.vendorId ?? null, n.recipient, n.sender ?? null, n.subject, n.text, n.html ?? null, n.headers ?? null, dueAt, n.createdAt],
     );
     return (r.rowCount ?? 0) > 0;
   }
