@@ -1,6 +1,6 @@
 import { createApp } from '../app.ts';
 import type { CommandContext } from '../cli/context.ts';
-import { createLogger } from '../logger.ts';
+import { createLogger, type Logger } from '../logger.ts';
 import { reprocess } from '../reprocess.ts';
 import { openDaemon, type Daemon } from './daemon.ts';
 import { closeSharedPools } from '../workers/pool.ts';
@@ -16,6 +16,28 @@ import { DAY_MS } from '../vocabulary.ts';
 import { createIntakeServer, type IntakeServer } from '../intake/server.ts';
 import { startSpool } from '../intake/spool.ts';
 
+/**
+ * One info line per email processed: ids, parser, quality and time, never a field value (names,
+ * addresses, phones and IDs stay in the database). A re-fetched duplicate is a debug line.
+ */
+export function logProcessed(log: Logger, r: IngestResult, ms: number): void {
+  const o = r.outcome;
+  const line = {
+    rawEmailId: r.rawEmailId,
+    status: r.status,
+    leadId: r.leadId,
+    clientId: r.clientId,
+    parser: o?.parser ?? null,
+    quality: o?.kind === 'lead' ? o.quality : null,
+    problems: o?.kind === 'lead' && o.problems.length ? o.problems : undefined,
+    ignored: o?.kind === 'ignored' ? o.reason : undefined,
+    followUp: r.followUpAt !== null,
+    ms: Math.round(ms),
+  };
+  if (r.duplicate) log.debug(line, 'email already stored');
+  else log.info(line, 'email processed');
+}
+
 /** SIGTERM / SIGINT must end the process within this bound, whatever is stuck. */
 const SHUTDOWN_LIMIT_MS = 10_000;
 
@@ -29,6 +51,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
   let notifications: Notifications | null = null;
   const onResult = (r: IngestResult, ms: number) => {
     metrics.onIngest(r, ms);
+    logProcessed(log, r, ms);
     if (r.leadId !== null && !r.duplicate) notifications?.kick(); // its emails were committed with it
   };
   const app = await createApp(ctx.config, log, { dbPath: ctx.db, syncConfig: true, notify: true, hooks: { onResult } });
