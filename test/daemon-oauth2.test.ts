@@ -221,15 +221,15 @@ describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 pa
       app.close();
     });
     const health = () => daemon.health.mailboxes()[0];
-    const stored = () => new MailboxTokenStore(app.store).get('person')!.refreshToken;
+    const stored = async () => (await new MailboxTokenStore(app.store).get('person'))!.refreshToken;
     await waitFor('idle', () => health().state === 'idle');
-    const seen = new Set([stored()]);
+    const seen = new Set([await stored()]);
     for (let i = 0; i < 2; i++) {
       await sleep(2_100); // the access token expired: the reconnect refreshes, the provider rotates
       dc.kick('oa5@test.local');
       await appendAll(dc, 'oa5@test.local', [leadMail('person', i).raw]);
       await waitFor(`lead ${i + 1}`, () => counts(env.db).leads === i + 1, 10_000);
-      seen.add(stored());
+      seen.add(await stored());
     }
     expect(seen.size).toBeGreaterThanOrEqual(3); // the login's token and at least two rotations, each saved
     expect(oauth.count('refresh_token', true)).toBeGreaterThanOrEqual(3);

@@ -132,17 +132,17 @@ describe('token sources against a local OAuth2 server', () => {
       const tokens = encryptedRefreshTokens(store, KEY_ENV);
       await expect(requestToken(a, { ...ctx('rt'), refreshTokens: tokens })).rejects.toMatchObject({ code: 'login_required', hint: expect.stringContaining('mailboxes login rt') });
       const first = srv.seedRefreshToken('public-app', 'rt@x.cl');
-      tokens.save('rt', 'generic', first);
+      await tokens.save('rt', 'generic', first);
       await requestToken(a, { ...ctx('rt'), refreshTokens: tokens });
-      const second = tokens.load('rt')!;
+      const second = (await tokens.load('rt'))!;
       expect(second).not.toBe(first);
       expect(srv.refreshTokenValid(first)).toBe(false);
       expect(srv.refreshTokenValid(second)).toBe(true);
-      const row = new MailboxTokenStore(store).get('rt')!;
+      const row = (await new MailboxTokenStore(store).get('rt'))!;
       expect(row.refreshToken).toMatch(/^v1:/);
       expect(row.refreshToken).not.toContain(second);
       // A spent token (another process rotated it, or consent was withdrawn) says how to recover.
-      tokens.save('rt', 'generic', first);
+      await tokens.save('rt', 'generic', first);
       await expect(requestToken(a, { ...ctx('rt'), refreshTokens: tokens })).rejects.toMatchObject({ code: 'invalid_grant', permanent: true, hint: expect.stringContaining('mailboxes login rt') });
     } finally {
       store.close();

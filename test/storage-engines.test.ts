@@ -180,6 +180,15 @@ describe.each(engines)('the storage port on $name', (engine) => {
     expect((await unit(store, (tx) => io(tx.claimNotification(13, 0))))?.id).toBe(a.id);
   });
 
+  it('mailbox tokens: put keeps a stored account when the new one has none; delete says whether there was one', async () => {
+    await unit(store, (tx) => io(tx.putMailboxToken({ mailbox: 'm', provider: 'generic', refreshToken: 'v1:a', account: 'a@x.cl', createdAt: 1, updatedAt: 1 })));
+    await unit(store, (tx) => io(tx.putMailboxToken({ mailbox: 'm', provider: 'generic', refreshToken: 'v1:b', account: null, createdAt: 2, updatedAt: 2 })));
+    expect(await store.mailboxToken('m')).toMatchObject({ refreshToken: 'v1:b', account: 'a@x.cl', createdAt: 1, updatedAt: 2 });
+    expect((await store.mailboxTokens()).map((t) => t.mailbox)).toEqual(['m']);
+    expect(await unit(store, (tx) => io(tx.deleteMailboxToken('m')))).toBe(true);
+    expect(await unit(store, (tx) => io(tx.deleteMailboxToken('m')))).toBe(false);
+  });
+
   it('counters and leases: one writer at a time, the lease held by its owner only', async () => {
     const bumps = await Promise.all(Array.from({ length: 8 }, () => unit(store, (tx) => io(tx.nextCounter('rr')))));
     expect(bumps.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

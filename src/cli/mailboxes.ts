@@ -39,7 +39,7 @@ export async function mailboxesCommand(ctx: CommandContext): Promise<number> {
       case 'list': {
         for (const m of ctx.config.mailboxes) {
           const a = m.auth;
-          const row = stored.get(m.name);
+          const row = await stored.get(m.name);
           const how = a ? `oauth2 ${a.provider} ${a.grant}` : 'password';
           const state = a?.grant !== 'refresh_token' ? '-' : row ? `signed in ${day(row.updatedAt)}${row.account ? ` as ${row.account}` : ''}` : 'not signed in: run `mailboxes login`';
           ctx.out.write(`${m.name}\t${m.user}\t${how}\t${state}\n`);
@@ -55,13 +55,13 @@ export async function mailboxesCommand(ctx: CommandContext): Promise<number> {
         const opts = { mailbox: m.name, user: m.user, port, say: (line: string) => ctx.err.write(`${line}\n`) };
         const res = ctx.values.device ? await loginWithDevice(m.auth, opts) : await loginWithBrowser(m.auth, opts);
         const account = signedInAs(res);
-        encryptedRefreshTokens(app.store).save(m.name, m.auth.provider, res.refresh_token!, account ?? m.user);
+        await encryptedRefreshTokens(app.store).save(m.name, m.auth.provider, res.refresh_token!, account ?? m.user);
         ctx.out.write(`mailbox ${m.name} signed in${account ? ` as ${account}` : ''}; refresh token stored encrypted\n`);
         return 0;
       }
       case 'logout': {
         const m = mailbox();
-        ctx.out.write(stored.delete(m.name) ? `mailbox ${m.name}: stored refresh token removed\n` : `mailbox ${m.name}: no stored refresh token\n`);
+        ctx.out.write((await stored.delete(m.name)) ? `mailbox ${m.name}: stored refresh token removed\n` : `mailbox ${m.name}: no stored refresh token\n`);
         return 0;
       }
       case 'test':

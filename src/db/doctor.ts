@@ -3,9 +3,10 @@ import path from 'node:path';
 import { MIGRATIONS_DIR } from '../paths.ts';
 import { quickCheck } from './health.ts';
 import { markerPath, openDatabase } from './open.ts';
-import { SqliteConnection } from './sqlite-base.ts';
 
-/** What `centralizer doctor` reads of the SQLite database, read-only (it never creates or migrates it). */
+// What `centralizer doctor` reads of the SQLite database: read-only, on its own connection, never
+// creating or migrating it. Here because only src/db may hold the driver and SQL (architecture test).
+
 export interface DatabaseInspection {
   /** The file does not exist yet (a fresh install: the daemon creates it at its first start). */
   missing: boolean;
@@ -18,8 +19,10 @@ export interface DatabaseInspection {
   appliedMigrations: number;
   /** Applied migrations this version does not ship: the database is from a newer version. */
   unknownMigrations: number;
-  /** A read-only connection for the checks that read stored rows (OAuth2 refresh tokens); close it. */
-  conn: SqliteConnection | null;
+  /** A mailbox's stored refresh token, still sealed (mail-auth/secret-box.ts opens it); null when none. */
+  sealedRefreshToken(mailbox: string): string | null;
+  /** Closes the read-only connection. */
+  close(): void;
 }
 
 interface JournalEntry {
@@ -35,27 +38,22 @@ function shippedMigrations(): JournalEntry[] {
 /** Opens the database read-only, runs quick_check and compares the applied migrations with the shipped ones. Throws what opening throws. */
 export function inspectDatabase(file: string): DatabaseInspection {
   const markerFound = fs.existsSync(markerPath(file));
-  if (!fs.existsSync(file)) return { missing: true, markerFound, quickCheck: null, pendingMigrations: shippedMigrations().map((m) => m.tag), appliedMigrations: 0, unknownMigrations: 0, conn: null };
-  const db = openDatabase(file, { readonly: true, quickCheck: false });
-  const sqlite = db.$client;
+  const shipped = shippedMigrations();
+  if (!fs.existsSync(file)) {
+    return { missing: true, markerFound, quickCheck: null, pendingMigrations: shipped.map((m) => m.tag), appliedMigrations: 0, unknownMigrations: 0, sealedRefreshToken: () => null, close: () => {} };
+  }
+  const sqlite = openDatabase(file, { readonly: true, quickCheck: false }).$client;
   try {
     const bad = quickCheck(sqlite);
-    const hasTable = (sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = '__drizzle_migrations'").get() as { n: number }).n > 0;
-    const applied = hasTable ? (sqlite.prepare('SELECT created_at AS at FROM __drizzle_migrations').all() as { at: number }[]).map((r) => Number(r.at)) : [];
+    const has = (table: string) => (sqlite.prepare('SELECT count(*) AS n FROM sqlite_master WHERE name = ?').get(table) as { n: number }).n > 0;
+    const applied = has('__drizzle_migrations') ? (sqlite.prepare('SELECT created_at AS at FROM __drizzle_migrations').all() as { at: number }[]).map((r) => Number(r.at)) : [];
     const done = new Set(applied);
-    const shipped = shippedMigrations();
     const unknownMigrations = applied.filter((at) => !shipped.some((m) => m.when === at)).length;
-    const pendingMigrations = shipped
-      .filter((m) => !done.has(m.when))
-      .map((m) => m.tag);
-    let conn: SqliteConnection | null = null;
-    try {
-      conn = hasTable ? new SqliteConnection(db) : null;
-    } catch {
-      conn = null; // tables missing: the migrations line says so
-    }
-    if (!conn) sqlite.close();
-    return { missing: false, markerFound, quickCheck: bad, pendingMigrations, appliedMigrations: applied.length, unknownMigrations, conn };
+    const pendingMigrations = shipped.filter((m) => !done.has(m.when)).map((m) => m.tag);
+    const hasTokens = has('mailbox_tokens');
+    const sealedRefreshToken = (mailbox: string): string | null =>
+      hasTokens ? ((sqlite.prepare('SELECT refresh_token AS t FROM mailbox_tokens WHERE mailbox = ?').get(mailbox) as { t: string } | undefined)?.t ?? null) : null;
+    return { missing: false, markerFound, quickCheck: bad, pendingMigrations, appliedMigrations: applied.length, unknownMigrations, sealedRefreshToken, close: () => sqlite.close() };
   } catch (e) {
     sqlite.close();
     throw e;

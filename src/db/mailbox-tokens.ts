@@ -1,4 +1,4 @@
-import type { SqliteConnection } from './sqlite-base.ts';
+import { io, type Storage } from './port.ts';
 
 export interface StoredMailboxToken {
   mailbox: string;
@@ -10,37 +10,31 @@ export interface StoredMailboxToken {
   updatedAt: number;
 }
 
-const COLUMNS = 'mailbox, provider, refresh_token AS refreshToken, account, created_at AS createdAt, updated_at AS updatedAt';
+/** The columns as the port answers them (both adapters select these). */
+export const MAILBOX_TOKEN_COLUMNS = 'mailbox, provider, refresh_token AS "refreshToken", account, created_at AS "createdAt", updated_at AS "updatedAt"';
 
 /**
- * Encrypted refresh tokens of refresh-token mailboxes. Read on every refresh (never cached), so a
- * `mailboxes login` in another process is picked up by a running daemon without a restart.
+ * Encrypted refresh tokens of refresh-token mailboxes, over the storage port. Read on every
+ * refresh (never cached), so a `mailboxes login` in another process is picked up by a running
+ * daemon without a restart.
  */
 export class MailboxTokenStore {
-  constructor(private readonly conn: SqliteConnection) {}
+  constructor(private readonly store: Storage) {}
 
-  get(mailbox: string): StoredMailboxToken | null {
-    return (this.conn.sqlite.prepare(`SELECT ${COLUMNS} FROM mailbox_tokens WHERE mailbox = ?`).get(mailbox) as StoredMailboxToken | undefined) ?? null;
+  get(mailbox: string): Promise<StoredMailboxToken | null> {
+    return this.store.read((r) => io(r.mailboxToken(mailbox)));
   }
 
-  list(): StoredMailboxToken[] {
-    return this.conn.sqlite.prepare(`SELECT ${COLUMNS} FROM mailbox_tokens ORDER BY mailbox`).all() as StoredMailboxToken[];
+  list(): Promise<StoredMailboxToken[]> {
+    return this.store.read((r) => io(r.mailboxTokens()));
   }
 
   /** Inserts or replaces the mailbox's token (a login, or a rotation by the provider). */
-  put(mailbox: string, provider: string, ciphertext: string, account: string | null, now = Date.now()): void {
-    this.conn.transaction(() => {
-      this.conn.sqlite
-        .prepare(
-          `INSERT INTO mailbox_tokens (mailbox, provider, refresh_token, account, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (mailbox) DO UPDATE SET provider = excluded.provider, refresh_token = excluded.refresh_token,
-             account = coalesce(excluded.account, mailbox_tokens.account), updated_at = excluded.updated_at`,
-        )
-        .run(mailbox, provider, ciphertext, account, now, now);
-    });
+  async put(mailbox: string, provider: string, ciphertext: string, account: string | null, now = Date.now()): Promise<void> {
+    await this.store.unitOfWork((tx) => io(tx.putMailboxToken({ mailbox, provider, refreshToken: ciphertext, account, createdAt: now, updatedAt: now })));
   }
 
-  delete(mailbox: string): boolean {
-    return this.conn.transaction(() => this.conn.sqlite.prepare('DELETE FROM mailbox_tokens WHERE mailbox = ?').run(mailbox).changes > 0);
+  delete(mailbox: string): Promise<boolean> {
+    return this.store.unitOfWork((tx) => io(tx.deleteMailboxToken(mailbox)));
   }
 }

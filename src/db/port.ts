@@ -3,6 +3,7 @@ import type { NewNotification, NotificationKind, NotificationRow } from './outbo
 import type { Scope } from '../auth/scope.ts';
 import type { EmailSource, FollowUpStatus } from '../vocabulary.ts';
 import type { AuditEntry, UserRow } from './users.ts';
+import type { StoredMailboxToken } from './mailbox-tokens.ts';
 
 /**
  * The storage port: everything the program stores and reads, as one typed interface. The SQLite
@@ -212,6 +213,10 @@ export interface StoreReads {
   /** Leases whose name starts with `prefix` (the mailbox leases), with their holders. */
   leasesLike(prefix: string): Awaitable<{ name: string; owner: string; expiresAt: number; epoch: number }[]>;
 
+  /** A refresh-token mailbox's stored (encrypted) token, and all of them. */
+  mailboxToken(mailbox: string): Awaitable<StoredMailboxToken | null>;
+  mailboxTokens(): Awaitable<StoredMailboxToken[]>;
+
   /** The stored header block of a raw email (acknowledgements skip auto-replies and lists). */
   rawHeaders(rawEmailId: number): Awaitable<string | null>;
   /** When the last notification of this kind for the client and project was queued. */
@@ -262,8 +267,15 @@ export interface OutboxWrites {
   requeueNotification(id: number, scope: Scope, now: number): Awaitable<boolean>;
 }
 
+/** Refresh tokens of OAuth2 mailboxes (encrypted before they reach the port). */
+export interface MailboxTokenWrites {
+  /** Inserts or replaces a mailbox's token (a stored account stays when the new one has none). */
+  putMailboxToken(t: StoredMailboxToken): Awaitable<void>;
+  deleteMailboxToken(mailbox: string): Awaitable<boolean>;
+}
+
 /** Writes: only inside a unit of work. */
-export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites {
+export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites, MailboxTokenWrites {
   insertRaw(input: RawEmailInput, now: number): Awaitable<number>;
   setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Awaitable<void>;
   setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): Awaitable<void>;

@@ -6,6 +6,7 @@ import { preparedCache, type Prepared } from './prepared.ts';
 import { writeTransaction } from './write-path.ts';
 import { insertNotification, lastNotificationAt, rawHeaders, sqliteOutboxWrites } from './outbox-store.ts';
 import { NotificationQueries } from './notification-queries.ts';
+import { MAILBOX_TOKEN_COLUMNS, type StoredMailboxToken } from './mailbox-tokens.ts';
 import type { Scope } from '../auth/scope.ts';
 import type { NotificationRow } from './outbox-schema.ts';
 import type { NewNotification, NotificationKind } from './outbox-schema.ts';
@@ -218,6 +219,26 @@ export class SqliteConnection {
   markNotificationFailed(id: number, attempts: number, error: string, nextAttemptAt: number, giveUp: boolean): void {
     this.writing();
     this.outbox.markFailed(id, attempts, error, nextAttemptAt, giveUp);
+  }
+
+  mailboxToken(mailbox: string): StoredMailboxToken | null {
+    return (this.q(`SELECT ${MAILBOX_TOKEN_COLUMNS} FROM mailbox_tokens WHERE mailbox = ?`).get(mailbox) as StoredMailboxToken | undefined) ?? null;
+  }
+
+  mailboxTokens(): StoredMailboxToken[] {
+    return this.q(`SELECT ${MAILBOX_TOKEN_COLUMNS} FROM mailbox_tokens ORDER BY mailbox`).all() as StoredMailboxToken[];
+  }
+
+  putMailboxToken(t: StoredMailboxToken): void {
+    this.writing();
+    this.q(`INSERT INTO mailbox_tokens (mailbox, provider, refresh_token, account, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (mailbox) DO UPDATE SET provider = excluded.provider, refresh_token = excluded.refresh_token,
+        account = coalesce(excluded.account, mailbox_tokens.account), updated_at = excluded.updated_at`).run(t.mailbox, t.provider, t.refreshToken, t.account, t.createdAt, t.updatedAt);
+  }
+
+  deleteMailboxToken(mailbox: string): boolean {
+    this.writing();
+    return this.q('DELETE FROM mailbox_tokens WHERE mailbox = ?').run(mailbox).changes > 0;
   }
 
   requeueNotification(id: number, scope: Scope, now: number): boolean {

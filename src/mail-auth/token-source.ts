@@ -76,14 +76,14 @@ export async function requestToken(a: MailAuthConfig, ctx: TokenContext, now: ()
   let res: TokenResponse;
   if (a.grant === 'refresh_token') {
     const store = ctx.refreshTokens;
-    const current = store?.load(ctx.mailbox) ?? null;
+    const current = (await store?.load(ctx.mailbox)) ?? null;
     if (!store || !current) throw new MailAuthError('login_required', `no refresh token stored for mailbox ${ctx.mailbox}`, hint('login_required'));
     res = await postForm(e.tokenUrl, {
       grant_type: 'refresh_token', refresh_token: current, ...clientFields(a),
       // Google refuses a scope on refresh; Microsoft and others take it to pick the resource.
       scope: a.provider === 'google' ? undefined : e.scope || undefined,
     }, { hint, basic: basicOf(a) });
-    if (res.refresh_token && res.refresh_token !== current) store.save(ctx.mailbox, a.provider, res.refresh_token);
+    if (res.refresh_token && res.refresh_token !== current) await store.save(ctx.mailbox, a.provider, res.refresh_token);
   } else if (a.provider === 'google') {
     const key = readServiceAccountKey(a.keyFile!);
     const url = a.tokenUrl ?? key.token_uri ?? e.tokenUrl;

@@ -9,6 +9,7 @@ import {
   type StoreReads, type StoreTx, type StoreWrites, type VendorInput, type VendorRow, type WebhookDelivery, type Work,
 } from '../port.ts';
 import { clients, leads } from './schema.ts';
+import { MAILBOX_TOKEN_COLUMNS, type StoredMailboxToken } from '../mailbox-tokens.ts';
 import { duplicateWrites, peopleWrites } from './people-writes.ts';
 import { outboxWrites } from './outbox-writes.ts';
 
@@ -212,6 +213,14 @@ class PgReads implements StoreReads {
     return this.all('select name, owner, expires_at "expiresAt", epoch from leases where starts_with(name, $1) order by name', [prefix]);
   }
 
+  mailboxToken(mailbox: string): Promise<StoredMailboxToken | null> {
+    return this.one(`select ${MAILBOX_TOKEN_COLUMNS} from mailbox_tokens where mailbox = $1`, [mailbox]);
+  }
+
+  mailboxTokens(): Promise<StoredMailboxToken[]> {
+    return this.all(`select ${MAILBOX_TOKEN_COLUMNS} from mailbox_tokens order by mailbox`);
+  }
+
   async rawHeaders(rawEmailId: number): Promise<string | null> {
     return (await this.one<{ headers: string | null }>('select headers from raw_emails where id = $1', [rawEmailId]))?.headers ?? null;
   }
@@ -373,6 +382,19 @@ class PgTx extends PgReads implements StoreWrites {
 
   async renewLease(name: string, owner: string, expiresAt: number): Promise<boolean> {
     return ((await this.c.query('update leases set expires_at = $1 where name = $2 and owner = $3', [expiresAt, name, owner])).rowCount ?? 0) === 1;
+  }
+
+  async putMailboxToken(t: StoredMailboxToken): Promise<void> {
+    await this.c.query(
+      `insert into mailbox_tokens (mailbox, provider, refresh_token, account, created_at, updated_at) values ($1, $2, $3, $4, $5, $6)
+       on conflict (mailbox) do update set provider = excluded.provider, refresh_token = excluded.refresh_token,
+         account = coalesce(excluded.account, mailbox_tokens.account), updated_at = excluded.updated_at`,
+      [t.mailbox, t.provider, t.refreshToken, t.account, t.createdAt, t.updatedAt],
+    );
+  }
+
+  async deleteMailboxToken(mailbox: string): Promise<boolean> {
+    return ((await this.c.query('delete from mailbox_tokens where mailbox = $1', [mailbox])).rowCount ?? 0) > 0;
   }
 
   async dropLease(name: string, owner: string): Promise<void> {
