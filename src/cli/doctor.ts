@@ -8,7 +8,8 @@ import { type Config, loadConfig, type MailboxConfig } from '../config.ts';
 import { inspectDatabase, type DatabaseInspection } from '../db/doctor.ts';
 import { isMailAuthError } from '../mail-auth/errors.ts';
 import { hintFor } from '../mail-auth/providers.ts';
-import { encryptedRefreshTokens } from '../mail-auth/refresh-tokens.ts';
+import type { RefreshTokens } from '../mail-auth/refresh-tokens.ts';
+import { open, secretKeyFromEnv } from '../mail-auth/secret-box.ts';
 import { accessTokenFor } from '../mail-auth/token-source.ts';
 import { createTransport } from '../outbox/transport.ts';
 
@@ -100,7 +101,14 @@ export async function runChecks(opts: DoctorOptions): Promise<{ lang: Lang; chec
   let inspection: DatabaseInspection | null = null;
   const dbResult = checkDatabase(dbFile, t, (i) => (inspection = i));
   try {
-    const refreshTokens = () => (inspection?.conn ? encryptedRefreshTokens(inspection.conn, env) : undefined);
+    // Read-only: a refresh token the provider rotates during the check is not stored (the daemon's stays valid).
+    const refreshTokens = (): RefreshTokens => ({
+      load: async (mailbox) => {
+        const sealed = (inspection as DatabaseInspection | null)?.sealedRefreshToken(mailbox) ?? null;
+        return sealed ? open(secretKeyFromEnv(env), sealed, mailbox) : null;
+      },
+      save: async () => {},
+    });
     const rest = await Promise.all([
       ...config.mailboxes.map((m) => checkMailbox(m, t, refreshTokens)),
       checkSmtp(config, opts.sendTo, t),
@@ -109,7 +117,7 @@ export async function runChecks(opts: DoctorOptions): Promise<{ lang: Lang; chec
     ]);
     return { lang, checks: [...results, dbResult, ...rest] };
   } finally {
-    (inspection as DatabaseInspection | null)?.conn?.close();
+    (inspection as DatabaseInspection | null)?.close();
   }
 }
 
@@ -157,7 +165,7 @@ function freeBytes(dir: string): number | null {
   }
 }
 
-async function checkMailbox(m: MailboxConfig, t: T, refreshTokens: () => ReturnType<typeof encryptedRefreshTokens> | undefined): Promise<CheckResult> {
+async function checkMailbox(m: MailboxConfig, t: T, refreshTokens: () => RefreshTokens): Promise<CheckResult> {
   const label = `${t('buzón', 'caixa')} ${m.name} (${m.user} @ ${m.host}:${m.port})`;
   const result = (status: CheckStatus, message: string, hint: string | null = null): CheckResult => ({ check: 'mailbox', target: m.name, status, message: `${label}: ${message}`, hint });
   let auth: { user: string; pass: string } | { user: string; accessToken: string } = { user: m.user, pass: m.password ?? '' };
