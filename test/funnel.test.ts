@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANA, DAY, dotted, rut, seed, startHarness, type Harness } from './http-fixture.ts';
 import { readInteractionsFile } from '../src/cli/interactions.ts';
-import { importRecords, type ImportOptions } from '../src/funnel/import.ts';
-import { funnelServices } from '../src/funnel/service.ts';
+import { importRecords, runImport, type ImportOptions } from '../src/funnel/import.ts';
+import { funnelSettings } from '../src/funnel/service.ts';
 import { parseAmount, parseDate } from '../src/funnel/values.ts';
 import { isReentry, attributedLead } from '../src/funnel/rules.ts';
 
@@ -23,8 +23,8 @@ describe('sales funnel', () => {
   let dir: string;
   const sql = <T = number>(q: string, ...p: unknown[]) => h.app.store.sqlite.prepare(q).pluck().get(...p) as T;
   const run = (file: string, o: Partial<ImportOptions> = {}) => {
-    const { storage, settings } = funnelServices(h.app);
-    return readInteractionsFile(file).then(({ records }) => importRecords(records, storage, settings(), { actor: 'test', defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(), ...o }));
+    const settings = funnelSettings(h.app);
+    return readInteractionsFile(file).then(({ records }) => runImport(h.app.store, (tx) => importRecords(tx, records, settings, { actor: 'test', defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(), ...o })));
   };
   const write = (name: string, lines: string[]) => {
     const file = path.join(dir, name);

@@ -189,6 +189,28 @@ describe.each(engines)('the storage port on $name', (engine) => {
     expect(await unit(store, (tx) => io(tx.deleteMailboxToken('m')))).toBe(false);
   });
 
+  it('funnel interactions: created, unchanged, updated with what it replaced; derived fields; vendor lookup; client scope', async () => {
+    const clientId = (await store.clientBy('email', 'a@b.cl', null))!.id; // Ana Pérez, owned by v1 (an earlier test)
+    const quote = { key: 'ext:cotizacion:C-1', externalId: 'C-1', kind: 'cotizacion' as const, clientId, projectId: store.projectId('Torre'), at: 100, product: 'Depto 101', model: 'A', amount: 3000,
+      source: 'api' as const, state: null, deadlineAt: 500, leadId: null, ownerVendorId: 'v1', actor: 'ana@x.cl' };
+    const first = await unit(store, (tx) => io(tx.upsertInteraction(quote, 1)));
+    expect(first.outcome).toBe('created');
+    expect((await unit(store, (tx) => io(tx.upsertInteraction(quote, 2)))).outcome).toBe('unchanged');
+    const changed = await unit(store, (tx) => io(tx.upsertInteraction({ ...quote, amount: 1, actor: 'beto@x.cl' }, 3)));
+    expect(changed).toMatchObject({ id: first.id, outcome: 'updated', before: { amount: 3000, actor: 'ana@x.cl' } });
+    expect(await store.interactionByKey('ext:cotizacion:C-1')).toEqual({ id: first.id, clientId, ownerVendorId: 'v1' });
+    const history = await store.clientHistory(clientId);
+    expect(history.events.map((e) => e.kind)).toEqual(['cotizacion']);
+    expect(history.leads.length).toBeGreaterThan(0);
+    await unit(store, (tx) => io(tx.setInteractionDerived(first.id, { leadId: history.leads[0].id, parser: 'toctoc', medium: 'portales', reentry: false } as never, '_generic', 4)));
+    expect(await store.vendorIdFor('ANA')).toBe('v1');
+    expect(await store.vendorIdFor('nadie')).toBeNull();
+    expect(await store.vendorProjectIds('v1')).toEqual([store.projectId('Torre')]);
+    expect(await store.clientVisible(clientId, { vendorIds: ['v1'], projectIds: null })).toBe(true);
+    expect(await store.clientVisible(clientId, { vendorIds: ['v2'], projectIds: null })).toBe(false);
+    expect(await store.clientVisible(clientId, { vendorIds: null, projectIds: [store.projectId('Parque')!] })).toBe(false);
+  });
+
   it('counters and leases: one writer at a time, the lease held by its owner only', async () => {
     const bumps = await Promise.all(Array.from({ length: 8 }, () => unit(store, (tx) => io(tx.nextCounter('rr')))));
     expect(bumps.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

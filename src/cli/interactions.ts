@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createApp } from '../app.ts';
 import { mapHeader, parseCsv, toRecords, type Cell, type SourceRecord } from '../funnel/columns.ts';
-import { importRecords, type ImportReport } from '../funnel/import.ts';
-import { funnelServices } from '../funnel/service.ts';
+import { importRecords, runImport, type ImportReport } from '../funnel/import.ts';
+import { funnelSettings } from '../funnel/service.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
 const USAGE = 'usage: centralizer interactions import FILE.xlsx|FILE.csv [--dry-run] [--skip-invalid] [--json]';
@@ -86,12 +86,12 @@ export async function interactionsCommand(ctx: CommandContext): Promise<number> 
   }
   const app = await createApp(ctx.config, commandLogger(ctx.config, Boolean(ctx.values.json)), { dbPath: ctx.db });
   try {
-    const { storage, settings } = funnelServices(app);
+    const settings = funnelSettings(app);
     const skipInvalid = Boolean(ctx.values['skip-invalid']);
-    const report = importRecords(records, storage, settings(), {
+    const report = await runImport(app.store, (tx) => importRecords(tx, records, settings, {
       actor: 'cli', defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(),
       dryRun: Boolean(ctx.values['dry-run']), skipInvalid, onProgress: progress(ctx.err),
-    });
+    }));
     const { ids: _ids, ...shown } = report;
     ctx.out.write(ctx.values.json ? `${JSON.stringify({ file, ...shown, ignoredColumns: unknown })}\n` : summary(report, unknown, skipInvalid));
     return report.errors.length && !skipInvalid ? 1 : 0;

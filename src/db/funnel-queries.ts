@@ -144,4 +144,18 @@ export class FunnelQueries {
     const rows = this.prepare(`SELECT client_id AS clientId, kind, max(at) AS at FROM interactions WHERE ${list} AND kind <> 'lead' GROUP BY client_id`).all(...params) as { clientId: number; kind: string; at: number }[];
     return new Map(rows.map((r) => [r.clientId, { kind: r.kind, at: r.at }]));
   }
+
+  /** Everything a client did, for the ficha's timeline (the caller checked the client is visible). */
+  async timeline(clientId: number) {
+    const leads = this.db.prepare(`SELECT l.id, l.received_at AS at, p.name AS project, l.parser, l.medium, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt,
+      l.contact_type AS contactType, l.last_contact_at AS lastContactAt, l.owner_vendor_id AS owner FROM leads l LEFT JOIN projects p ON p.id = l.project_id
+      WHERE l.client_id = ? ORDER BY l.received_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+    const items = this.db.prepare(`SELECT i.id, i.kind, i.at, p.name AS project, i.product, i.model, i.amount, i.source, i.state, i.contact_state AS contactState, i.deadline_at AS deadlineAt,
+      i.parser, i.medium, i.external_id AS externalId, i.owner_vendor_id AS owner, i.reentry, i.lead_id AS leadId FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
+      WHERE i.client_id = ? ORDER BY i.at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+    const followUps = this.db.prepare(`SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation, f.contact_type AS contactType, f.due_at AS dueAt,
+      f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id WHERE f.client_id = ? ORDER BY f.created_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+    const client = this.db.prepare(`SELECT id, name, national_id AS nationalId, email, phone, owner_vendor_id AS owner, created_at AS createdAt FROM clients WHERE id = ?`).get(clientId) as Record<string, unknown> | undefined;
+    return { client: client ?? null, leads, items, followUps };
+  }
 }

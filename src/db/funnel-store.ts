@@ -2,8 +2,6 @@ import type Database from 'better-sqlite3';
 import type { Scope } from '../auth/scope.ts';
 import { clientVisibleSql } from './lead-filter.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
-import { FunnelQueries } from './funnel-queries.ts';
-import type { Country } from '../normalize/national-id.ts';
 import type { ClientEvent, Derived, LeadTouch } from '../funnel/rules.ts';
 import type { IntakeSource, InteractionKind, QuoteContactState, SeparationState } from '../funnel/vocabulary.ts';
 
@@ -28,7 +26,7 @@ export interface NewInteraction {
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
 
 /** The fields a re-import may change; the rest (contact state, attribution) are the product's. */
-const CONTENT = ['client_id', 'project_id', 'at', 'product', 'model', 'amount', 'source', 'state'] as const;
+export const CONTENT = ['client_id', 'project_id', 'at', 'product', 'model', 'amount', 'source', 'state'] as const;
 
 /**
  * Interaction writes and the per-client reads the funnel rules need. Writes run inside the app's
@@ -110,25 +108,4 @@ export class FunnelStore {
     return (this.q('SELECT owner_vendor_id AS o FROM clients WHERE id = ?').get(clientId) as { o: string | null } | undefined)?.o ?? null;
   }
 
-  /** Everything a client did, for the ficha's timeline (the caller checked the client is visible). */
-  timeline(clientId: number) {
-    const leads = this.q(`SELECT l.id, l.received_at AS at, p.name AS project, l.parser, l.medium, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt,
-      l.contact_type AS contactType, l.last_contact_at AS lastContactAt, l.owner_vendor_id AS owner FROM leads l LEFT JOIN projects p ON p.id = l.project_id
-      WHERE l.client_id = ? ORDER BY l.received_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
-    const items = this.q(`SELECT i.id, i.kind, i.at, p.name AS project, i.product, i.model, i.amount, i.source, i.state, i.contact_state AS contactState, i.deadline_at AS deadlineAt,
-      i.parser, i.medium, i.external_id AS externalId, i.owner_vendor_id AS owner, i.reentry, i.lead_id AS leadId FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
-      WHERE i.client_id = ? ORDER BY i.at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
-    const followUps = this.q(`SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation, f.contact_type AS contactType, f.due_at AS dueAt,
-      f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id WHERE f.client_id = ? ORDER BY f.created_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
-    const client = this.q(`SELECT id, name, national_id AS nationalId, email, phone, owner_vendor_id AS owner, created_at AS createdAt FROM clients WHERE id = ?`).get(clientId) as Record<string, unknown> | undefined;
-    return { client: client ?? null, leads, items, followUps };
-  }
-}
-
-/** The funnel's store and queries over the app's connection, one pair per connection. */
-const sides = new WeakMap<object, { store: FunnelStore; queries: FunnelQueries }>();
-export function funnelSide(conn: { sqlite: Database.Database }, country: () => Country) {
-  let s = sides.get(conn);
-  if (!s) sides.set(conn, (s = { store: new FunnelStore(conn.sqlite), queries: new FunnelQueries(conn.sqlite, country) }));
-  return s;
 }

@@ -4,6 +4,8 @@ import type { Scope } from '../auth/scope.ts';
 import type { EmailSource, FollowUpStatus } from '../vocabulary.ts';
 import type { AuditEntry, UserRow } from './users.ts';
 import type { StoredMailboxToken } from './mailbox-tokens.ts';
+import type { NewInteraction, UpsertOutcome } from './funnel-store.ts';
+import type { ClientEvent, Derived, LeadTouch } from '../funnel/rules.ts';
 
 /**
  * The storage port: everything the program stores and reads, as one typed interface. The SQLite
@@ -213,6 +215,17 @@ export interface StoreReads {
   /** Leases whose name starts with `prefix` (the mailbox leases), with their holders. */
   leasesLike(prefix: string): Awaitable<{ name: string; owner: string; expiresAt: number; epoch: number }[]>;
 
+  /** The interaction stored under this idempotency key (an external id is the company's: one row per kind and id). */
+  interactionByKey(key: string): Awaitable<{ id: number; clientId: number; ownerVendorId: string | null } | null>;
+  /** A vendor by id, email or name (case-insensitive), as an ERP file writes the responsable. */
+  vendorIdFor(text: string): Awaitable<string | null>;
+  /** The projects a vendor sells (project_vendors). */
+  vendorProjectIds(vendorId: string): Awaitable<number[]>;
+  /** A client's leads and interactions, for the funnel's attribution and counting rules. */
+  clientHistory(clientId: number): Awaitable<{ leads: LeadTouch[]; events: ClientEvent[] }>;
+  /** A client is visible when one of its leads is, or (vendor scopes) when one of the caller's vendors owns it. */
+  clientVisible(clientId: number, scope: Scope): Awaitable<boolean>;
+
   /** A refresh-token mailbox's stored (encrypted) token, and all of them. */
   mailboxToken(mailbox: string): Awaitable<StoredMailboxToken | null>;
   mailboxTokens(): Awaitable<StoredMailboxToken[]>;
@@ -267,6 +280,14 @@ export interface OutboxWrites {
   requeueNotification(id: number, scope: Scope, now: number): Awaitable<boolean>;
 }
 
+/** The sales funnel's interactions (cotización, separación, minuta, desembolso, visits). */
+export interface FunnelWrites {
+  /** Inserts, or updates the content of the row with the same key; the same content changes nothing. An update names its writer and answers what it replaced. */
+  upsertInteraction(r: NewInteraction, now: number): Awaitable<{ id: number; outcome: UpsertOutcome; before?: Record<string, unknown> }>;
+  /** Writes what the rules derived; rows already right are left alone. `noLead` is the portal key of rows without a lead. */
+  setInteractionDerived(id: number, d: Derived, noLead: string, now: number): Awaitable<void>;
+}
+
 /** Refresh tokens of OAuth2 mailboxes (encrypted before they reach the port). */
 export interface MailboxTokenWrites {
   /** Inserts or replaces a mailbox's token (a stored account stays when the new one has none). */
@@ -275,7 +296,7 @@ export interface MailboxTokenWrites {
 }
 
 /** Writes: only inside a unit of work. */
-export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites, MailboxTokenWrites {
+export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites, MailboxTokenWrites, FunnelWrites {
   insertRaw(input: RawEmailInput, now: number): Awaitable<number>;
   setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Awaitable<void>;
   setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): Awaitable<void>;

@@ -7,6 +7,9 @@ import { SqliteConnection } from './sqlite-base.ts';
 import { rowWriter } from './statements.ts';
 import { PeopleWrites } from './people-writes.ts';
 import { DuplicateStore } from './duplicates.ts';
+import { FunnelStore, type NewInteraction, type UpsertOutcome } from './funnel-store.ts';
+import type { Scope } from '../auth/scope.ts';
+import type { ClientEvent, Derived, LeadTouch } from '../funnel/rules.ts';
 import type { AuditEntry, UserRow } from './users.ts';
 import type {
   ActionInput, ActionRow, ClientKey, ClientPatch, ClientRow, EmailRecord, LeadPatch, LeadRow, NewClient, NewFollowUp, NewLead, PendingLeadRow, Storage,
@@ -29,6 +32,7 @@ export class Store extends SqliteConnection implements Storage {
   private readonly clientRows = rowWriter(clients, this.q);
   private readonly people = new PeopleWrites(this.db.$client);
   private readonly duplicates = new DuplicateStore(this.db.$client);
+  private readonly funnel = new FunnelStore(this.db.$client);
 
   constructor(db: Db, log?: Logger) {
     super(db, log);
@@ -316,5 +320,37 @@ export class Store extends SqliteConnection implements Storage {
   dismissDuplicate(id: number, actor: string, now: number): void {
     this.writing();
     this.duplicates.dismiss(id, actor, now);
+  }
+
+  // The funnel's interactions (funnel-store.ts).
+
+  interactionByKey(key: string): { id: number; clientId: number; ownerVendorId: string | null } | null {
+    return this.funnel.byKey(key);
+  }
+
+  vendorIdFor(text: string): string | null {
+    return this.funnel.vendorId(text);
+  }
+
+  vendorProjectIds(vendorId: string): number[] {
+    return this.funnel.vendorProjects(vendorId);
+  }
+
+  clientHistory(clientId: number): { leads: LeadTouch[]; events: ClientEvent[] } {
+    return this.funnel.clientHistory(clientId);
+  }
+
+  clientVisible(clientId: number, scope: Scope): boolean {
+    return this.funnel.clientVisible(clientId, scope);
+  }
+
+  upsertInteraction(r: NewInteraction, now: number): { id: number; outcome: UpsertOutcome; before?: Record<string, unknown> } {
+    this.writing();
+    return this.funnel.upsert(r, now);
+  }
+
+  setInteractionDerived(id: number, d: Derived, noLead: string, now: number): void {
+    this.writing();
+    this.funnel.setDerived(id, d, noLead, now);
   }
 }

@@ -1,11 +1,7 @@
-// The funnel's pieces wired over one app (HTTP handlers and the CLI share this).
+// The funnel's settings over one app (HTTP handlers and the CLI share this).
 import type { App } from '../app.ts';
-import { funnelSide } from '../db/funnel-store.ts';
-import type { ImportSettings, ImportStorage } from './import.ts';
+import type { ImportSettings } from './import.ts';
 
-export function funnelServices(app: App) {
-  const side = funnelSide(app.store, () => app.config.country);
-  const storage: ImportStorage = { store: app.store as unknown as ImportStorage['store'], funnel: side.store };
-  const settings = (): ImportSettings => ({ country: app.config.country, timeZone: app.config.timezone, projects: app.context().projects, followUpDays: app.config.followUpDays });
-  return { storage, settings, queries: side.queries, store: side.store };
+export function funnelSettings(app: App): ImportSettings {
+  return { country: app.config.country, timeZone: app.config.timezone, projects: app.context().projects, followUpDays: app.config.followUpDays };
 }

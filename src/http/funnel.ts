@@ -5,13 +5,14 @@ import { isLimited, seesVendor, type Caller } from '../auth/scope.ts';
 import { NO_PARSER, wantsDiscarded } from '../db/queries.ts';
 import { columnOf, type Cell, type Column, type SourceRecord } from '../funnel/columns.ts';
 import { buildFunnel } from '../funnel/count.ts';
-import { importRecords, rederive, type WrittenInteraction } from '../funnel/import.ts';
+import { importRecords, rederive, runImport, type WrittenInteraction } from '../funnel/import.ts';
 import { quoteStatus } from '../funnel/rules.ts';
-import { funnelServices } from '../funnel/service.ts';
+import { funnelSettings } from '../funnel/service.ts';
 import { WALK_IN_SENDER, walkInEmail } from '../funnel/walk-in.ts';
 import { matchProject } from '../pipeline/project.ts';
 import { QUOTE_STATUSES, SEPARATION_STATES, type QuoteContactState } from '../funnel/vocabulary.ts';
-import { auditedTransaction } from './audit.ts';
+import { auditEntry, auditedWork } from './audit.ts';
+import { io } from '../db/port.ts';
 import { OTHER_VENDOR_NOTICE } from './actions.ts';
 import { HttpError } from './errors.ts';
 import { filterFrom, iso, withActorNames } from './leads.ts';
@@ -24,7 +25,7 @@ export const funnelQuery = z.strictObject(filterShape);
 export async function funnel(ctx: RequestContext<FilterQuery>) {
   const { app, vendors } = ctx.services;
   const filter = await filterFrom(ctx);
-  const { queries } = funnelServices(app);
+  const queries = app.reads.funnel;
   const names = await vendors.names();
   const projects = new Map<number, string>();
   for (const p of await ctx.services.queries.projectNamesById()) projects.set(p.id, p.name);
@@ -53,7 +54,7 @@ export const itemsQuery = z.strictObject({
 /** GET /api/funnel/items?stage=…: one stage's table, with each row's state. */
 export async function funnelItems(ctx: RequestContext<z.output<typeof itemsQuery>>) {
   const filter = await filterFrom(ctx as unknown as RequestContext<FilterQuery>);
-  const { queries } = funnelServices(ctx.services.app);
+  const queries = ctx.services.app.reads.funnel;
   const q = ctx.query;
   const before = q.cursor ? { at: Number(q.cursor.split('.')[0]), id: Number(q.cursor.split('.')[1]) } : null;
   const page = await queries.interactionList(q.stage, filter, q.state ?? null, ctx.now, q.limit ?? 50, before);
@@ -72,7 +73,7 @@ const item = z.record(z.string().max(60), cell).refine((o) => Object.keys(o).len
 export const interactionsBody = z.union([z.array(item).min(1).max(500), z.strictObject({ items: z.array(item).min(1).max(500) }), item]);
 
 /** POST /api/interactions: one item or a batch; any bad item answers 400 naming each, and nothing is stored. */
-export function postInteractions(ctx: RequestContext<unknown, z.output<typeof interactionsBody>>) {
+export async function postInteractions(ctx: RequestContext<unknown, z.output<typeof interactionsBody>>) {
   const body = ctx.body;
   const list = Array.isArray(body) ? body : 'items' in body && Array.isArray(body.items) ? body.items : [body as Record<string, Cell>];
   const unknown: { item: number; reason: string }[] = [];
@@ -86,24 +87,26 @@ export function postInteractions(ctx: RequestContext<unknown, z.output<typeof in
     return { line: i, values };
   });
   const caller = callerOf(ctx);
-  const { storage, settings, store } = funnelServices(ctx.services.app);
+  const settings = funnelSettings(ctx.services.app);
   const limited = isLimited(caller.scope);
-  const report = auditedTransaction(ctx, () => {
+  // The interactions and their audit entries in one unit of work (a dry run keeps neither).
+  const report = await runImport(ctx.services.app.store, function* (tx) {
     const written: WrittenInteraction[] = [];
-    const r = importRecords(records, storage, settings(), {
+    const r = yield* importRecords(tx, records, settings, {
       actor: caller.actor, defaultSource: 'api', createClients: !limited, now: ctx.now, dryRun: unknown.length > 0,
-      seesClient: limited ? (id) => store.clientVisible(id, caller.scope) : undefined,
+      clientScope: limited ? caller.scope : undefined,
       seesProject: caller.scope.projectIds ? (id) => caller.scope.projectIds!.includes(id) : undefined,
       // A vendedor's writes name themselves; a supervisor names their team; a gerente of some projects, their vendors.
       defaultVendorId: caller.role === 'vendedor' ? caller.vendorId : null,
-      vendorRefusal: (vendorId, projectId) => vendorRefusal(caller, vendorId, projectId, (v) => store.vendorProjects(v)),
+      vendorRefusal: (vendorId, projectId, sells) => vendorRefusal(caller, vendorId, projectId, sells),
       onWritten: (w) => written.push(w),
     });
-    return { r, written };
-  }, ({ r, written }) => (r.imported ? written : []).map((w) => ({
-    action: `interaction.${w.outcome === 'created' ? 'create' : 'update'}`, objectType: 'interaction', objectId: w.id,
-    data: { kind: w.kind, externalId: w.externalId, clientId: w.clientId, projectId: w.projectId, ...(w.before ? { before: w.before } : {}) },
-  }))).r;
+    for (const w of r.imported ? written : []) {
+      yield* io(tx.audit(auditEntry(ctx, `interaction.${w.outcome === 'created' ? 'create' : 'update'}`, 'interaction', w.id,
+        { kind: w.kind, externalId: w.externalId, clientId: w.clientId, projectId: w.projectId, ...(w.before ? { before: w.before } : {}) })));
+    }
+    return r;
+  });
   const errors = [...unknown, ...report.errors.map((e) => ({ item: e.line, reason: e.reason }))].sort((a, b) => a.item - b.item);
   if (errors.length) {
     return { status: 400, json: { error: errors.map((e) => `items[${e.item}]: ${e.reason}`).join('; ').slice(0, 2000), errors } };
@@ -112,10 +115,10 @@ export function postInteractions(ctx: RequestContext<unknown, z.output<typeof in
 }
 
 /** Why a limited caller may not record an interaction in this vendor's name (null: they may). */
-function vendorRefusal(caller: Caller, vendorId: string, projectId: number | null, projectsOf: (vendorId: string) => number[]): string | null {
+function vendorRefusal(caller: Caller, vendorId: string, projectId: number | null, sells: number[]): string | null {
   if (caller.role === 'vendedor') return vendorId === caller.vendorId ? null : `vendedor "${vendorId.slice(0, 40)}": un vendedor registra solo a su propio nombre`;
   if (!seesVendor(caller.scope, vendorId)) return `vendedor "${vendorId.slice(0, 40)}" fuera de tu equipo`;
-  if (caller.scope.projectIds && projectId !== null && !projectsOf(vendorId).includes(projectId)) return `vendedor "${vendorId.slice(0, 40)}" no vende ese proyecto`;
+  if (caller.scope.projectIds && projectId !== null && !sells.includes(projectId)) return `vendedor "${vendorId.slice(0, 40)}" no vende ese proyecto`;
   return null;
 }
 
@@ -142,15 +145,15 @@ export async function walkIn(ctx: RequestContext<unknown, z.output<typeof walkIn
   const r = await app.ingestor.ingest(walkInEmail(b, caller.actor, ctx.now), { source: 'file', file: WALK_IN_SENDER });
   if (r.error || !r.leadId) throw new HttpError(500, 'no se pudo registrar el contacto');
   const leadId = r.leadId;
-  const { storage } = funnelServices(app);
   const o = r.outcome?.kind === 'lead' ? r.outcome : null;
   const projectId = app.store.projectId(o ? o.fields.project : null);
-  auditedTransaction(ctx, () => {
+  await auditedWork(ctx, function* (tx) {
     if (r.clientId === null) return;
     const clientId = r.clientId;
-    storage.funnel.upsert({ key: `lead:${leadId}`, externalId: null, kind: 'lead', clientId, projectId, at: r.receivedAt, product: null, model: null, amount: null,
-      source: 'sala_de_ventas', state: null, deadlineAt: null, leadId, ownerVendorId: storage.funnel.clientOwner(clientId), actor: caller.actor }, ctx.now);
-    rederive(storage.funnel, clientId, ctx.now);
+    const owner = (yield* io(tx.getClient(clientId)))?.ownerVendorId ?? null;
+    yield* io(tx.upsertInteraction({ key: `lead:${leadId}`, externalId: null, kind: 'lead', clientId, projectId, at: r.receivedAt, product: null, model: null, amount: null,
+      source: 'sala_de_ventas', state: null, deadlineAt: null, leadId, ownerVendorId: owner, actor: caller.actor }, ctx.now));
+    yield* rederive(tx, clientId, ctx.now);
   }, () => ({ action: 'lead.walk_in', objectType: 'lead', objectId: leadId, data: { clientId: r.clientId, projectId, quality: o?.quality ?? null } }));
   const leadSeen = await queries.leadVisible(leadId, caller.scope);
   const clientSeen = r.clientId !== null && (await queries.clientVisible(r.clientId, caller.scope));
@@ -169,7 +172,7 @@ export async function timeline(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const { queries, app } = ctx.services;
   if (!(await queries.clientVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `no client ${id}`);
-  const t = funnelServices(app).store.timeline(id);
+  const t = await app.reads.funnel.timeline(id);
   if (!t.client) throw new HttpError(404, `no client ${id}`);
   // A hand-registered lead's record only says where it came in: shown on the lead's own row.
   const intake = new Map(t.items.filter((i) => i.kind === 'lead').map((i) => [i.leadId, i.source]));

@@ -12,6 +12,7 @@ import { clients, leads } from './schema.ts';
 import { MAILBOX_TOKEN_COLUMNS, type StoredMailboxToken } from '../mailbox-tokens.ts';
 import { duplicateWrites, peopleWrites } from './people-writes.ts';
 import { outboxWrites } from './outbox-writes.ts';
+import { funnelReads, funnelWrites } from './funnel.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -61,11 +62,15 @@ class ProjectIds {
 }
 
 /** Every read of the port, over a pool (committed data) or a transaction's client. */
+interface PgReads extends ReturnType<typeof funnelReads> {}
 class PgReads implements StoreReads {
   constructor(
     protected readonly c: Queryable,
     protected readonly projects: ProjectIds,
-  ) {}
+  ) {
+    // The funnel's reads live in funnel.ts (one module per area); same connection.
+    Object.assign(this, funnelReads(c));
+  }
 
   protected async one<T>(text: string, values: unknown[] = []): Promise<T | null> {
     const { rows } = await this.c.query(text, values);
@@ -231,12 +236,12 @@ class PgReads implements StoreReads {
 }
 
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
-interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites> {}
+interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites> {}
 class PgTx extends PgReads implements StoreWrites {
   constructor(c: Queryable, projects: ProjectIds) {
     super(c, projects);
     // People and duplicate writes live in people-writes.ts (one module per area); same client.
-    Object.assign(this, peopleWrites(c), duplicateWrites(c), outboxWrites(c));
+    Object.assign(this, peopleWrites(c), duplicateWrites(c), outboxWrites(c), funnelWrites(c));
   }
 
   async insertRaw(input: RawEmailInput, now = Date.now()): Promise<number> {
