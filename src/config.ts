@@ -87,7 +87,16 @@ export const configSchema = z.object({
       pollSeconds: z.number().int().min(1).max(300).default(15),
     })
     .default({ host: '127.0.0.1', port: 8080, token: 'change-me', trustProxy: [], sessionIdleMinutes: 720, sessionMaxDays: 7, pollSeconds: 15 }),
-  database: z.object({ path: z.string().min(1).default('data/centralizer.db') }).default({ path: 'data/centralizer.db' }),
+  /**
+   * SQLite file (`path`, the embedded default), or a PostgreSQL server (`url: postgres://…`, or
+   * CENTRALIZER_DATABASE_URL) that several daemons can share.
+   */
+  database: z
+    .strictObject({
+      path: z.string().min(1).default('data/centralizer.db'),
+      url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL').optional(),
+    })
+    .default({ path: 'data/centralizer.db' }),
   /** Scheduled online backups, off unless set: when (`cron`), where (`dir`), how many to keep. */
   backup: z
     .object({
@@ -266,6 +275,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     names.add(m.name);
   }
   if (env.CENTRALIZER_ADMIN_TOKEN) config.admin.token = env.CENTRALIZER_ADMIN_TOKEN;
+  if (env.CENTRALIZER_DATABASE_URL) config.database.url = env.CENTRALIZER_DATABASE_URL;
   return config;
 }
 

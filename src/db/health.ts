@@ -1,4 +1,8 @@
 import { createRequire } from 'node:module';
+import type { Storage } from './port.ts';
+import type { Store } from './store.ts';
+import { PgStore } from './postgres/store.ts';
+import { PgHealth } from './postgres/health.ts';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { walGuardStatus } from './wal-guard.ts';
@@ -175,10 +179,25 @@ export class DbHealth {
 
 const healths = new WeakMap<Database.Database, DbHealth>();
 
-/** The health monitor of a store's connection, for callers outside src/db (they never see the driver). */
-export function storeHealth(store: { readonly sqlite: Database.Database }): DbHealth {
-  return dbHealth(store.sqlite);
+/** The health monitor of a store, for callers outside src/db (they never see the driver): SQLite's checks, or PostgreSQL's ping. */
+export interface StoreHealth {
+  start(): unknown;
+  stop(): void;
+  status(opts?: { detail?: boolean }): DbHealthStatus;
 }
+
+export function storeHealth(store: Store): DbHealth;
+export function storeHealth(store: Storage): StoreHealth;
+export function storeHealth(store: Storage): StoreHealth {
+  if (store instanceof PgStore) {
+    let h = pgHealths.get(store);
+    if (!h) pgHealths.set(store, (h = new PgHealth(store.pool)));
+    return h;
+  }
+  return dbHealth((store as unknown as { readonly sqlite: Database.Database }).sqlite);
+}
+
+const pgHealths = new WeakMap<PgStore, PgHealth>();
 
 /** The health monitor of a connection (one per connection, made on first use). */
 export function dbHealth(sqlite: Database.Database, opts?: DbHealthOptions): DbHealth {

@@ -354,6 +354,8 @@ export type StoreTx = StoreReads & StoreWrites;
 export interface Storage extends StoreReads {
   /** Which adapter: SQLite is one daemon per file, PostgreSQL is shared by several. */
   readonly engine: 'sqlite' | 'postgres';
+  /** The database for messages: the SQLite file, or the PostgreSQL URL without credentials. */
+  readonly name: string;
   /**
    * Runs `work` in one write transaction (SQLite: BEGIN IMMEDIATE; the write lock is taken up front,
    * waits are bounded by busy_timeout and reported as `db.busy`). Nested units join the open one.

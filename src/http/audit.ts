@@ -22,13 +22,3 @@ export function auditedWork<T>(ctx: RequestContext, work: (tx: StoreTx) => Work<
     return r;
   });
 }
-
-/** The same for a synchronous write on the app's SQLite connection (the funnel's statements). */
-export function auditedTransaction<T>(ctx: RequestContext, fn: () => T, entries: (r: T) => AuditSpec | AuditSpec[]): T {
-  const store = ctx.services.app.store;
-  return store.transaction(() => {
-    const r = fn();
-    for (const e of [entries(r)].flat()) store.audit(auditEntry(ctx, e.action, e.objectType, e.objectId, e.data));
-    return r;
-  });
-}

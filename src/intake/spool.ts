@@ -30,6 +30,8 @@ export const SPOOL_RETENTION_DAYS = 30;
 export function spoolDirFor(config: Pick<Config, 'spool'>, dbFile: string): string | null {
   if (config.spool?.dir) return path.resolve(config.spool.dir);
   if (!dbFile || dbFile === ':memory:') return null;
+  // A shared PostgreSQL database: each daemon keeps its own spool on its own disk.
+  if (/^postgres(ql)?:\/\//.test(dbFile)) return path.resolve('data', 'spool', 'intake');
   return path.join(path.dirname(path.resolve(dbFile)), 'spool', 'intake');
 }
 
