@@ -54,7 +54,7 @@ describe('unknown keys', () => {
   });
 
   it('with nothing close, the known keys of that place are listed', () => {
-    expect(refusal('database: {path: x.db, wal: true}\n').message).toBe('c.yaml:1:24: database.wal: unknown key "wal"; known keys here: path, url');
+    expect(refusal('database: {path: x.db, journal: true}\n').message).toBe('c.yaml:1:24: database.journal: unknown key "journal"; known keys here: path, url');
     expect(closestKey('zzzzzz', ['country', 'projects'])).toBeNull();
     expect(closestKey('mailbox', ['mailboxes', 'limits'])).toBe('mailboxes');
   });
