@@ -72,6 +72,18 @@ export const configSchema = z.object({
   vendors: z.array(vendorSchema.extend({ projects: z.array(z.string().min(1)).default([]) })).default([]),
   mailboxes: z.array(mailboxSchema).default([]),
   parsersDir: z.string().default('parsers'),
+  /**
+   * The company's own identifiers (its switchboard phones, its RUT or tax IDs, its mail domains):
+   * printed in signatures and templates, never read as a client's (src/pipeline/own.ts).
+   */
+  company: z
+    .object({
+      phones: z.array(z.string().min(1)).default([]),
+      nationalIds: z.array(z.string().min(1)).default([]),
+      domains: z.array(z.string().min(1)).default([]),
+    })
+    .strict()
+    .default({ phones: [], nationalIds: [], domains: [] }),
   admin: z
     .object({
       host: z.string().default('127.0.0.1'),
