@@ -66,7 +66,7 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
     projectWebhooks = new Map(usable.filter((p) => p.webhook).map((p) => [store.projectId(p.name)!, p.webhook!]));
     return buildProjectIndex(usable, cfg.mailboxes);
   };
-  let context: PipelineContext = { parsers, projects: await applyProjects(config), country: config.country, limits: config.limits };
+  let context: PipelineContext = { parsers, projects: await applyProjects(config), country: config.country, limits: config.limits, company: config.company };
   const assignOwner = ownership.assigner(() => projectWebhooks, (vendorId) => wantsWebhook(current, vendorId));
   const onLead = opts.notify ? notificationEnqueuer(() => current) : undefined;
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), ...opts.rules });
@@ -96,7 +96,7 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
       const projects = await applyProjects(cfg);
       parsers = newParsers;
       quarantine.reloaded(parsers); // a changed parser file lifts its quarantine
-      context = { parsers, projects, country: cfg.country, limits: cfg.limits };
+      context = { parsers, projects, country: cfg.country, limits: cfg.limits, company: cfg.company };
       current = cfg;
     },
     close() {

@@ -22,7 +22,7 @@ interface FixtureHelpers {
 
 /** The company's own context (its projects and country): what an admin's emails run with. */
 function companyContext(ctx: CommandContext): PipelineContext {
-  return { parsers: loadParsers(ctx.config.parsersDir), projects: buildProjectIndex(ctx.config.projects, ctx.config.mailboxes), country: ctx.config.country, limits: ctx.config.limits };
+  return { parsers: loadParsers(ctx.config.parsersDir), projects: buildProjectIndex(ctx.config.projects, ctx.config.mailboxes), country: ctx.config.country, limits: ctx.config.limits, company: ctx.config.company };
 }
 
 /** `centralizer parsers explain FILE.eml [--parser ID] [--json]`. */

@@ -114,7 +114,7 @@ export async function checkFixture(file: string, context: PipelineContext): Prom
 export function fixtureContext(ctx: CommandContext, fixturesDir: string, base = ctx.config, parsers = loadParsers(ctx.config.parsersDir)): PipelineContext {
   const own = path.join(fixturesDir, 'config.yaml');
   const cfg = fs.existsSync(own) ? loadConfig(own).config : base;
-  return { parsers, projects: buildProjectIndex(cfg.projects, cfg.mailboxes), country: cfg.country, limits: ctx.config.limits };
+  return { parsers, projects: buildProjectIndex(cfg.projects, cfg.mailboxes), country: cfg.country, limits: ctx.config.limits, company: cfg.company };
 }
 
 /** `centralizer parsers test|check`. */

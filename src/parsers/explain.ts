@@ -118,7 +118,7 @@ export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?:
   }
   const country = parser?.config.country ?? ctx.country;
   const trace: ExtractTrace = [];
-  const extraction = extractFields(view, parser, country, Infinity, trace);
+  const extraction = extractFields(view, parser, country, Infinity, trace, ctx.company);
   const projectFallback = () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects);
   const normalized = normalizeFields(extraction.fields, country, ctx.projects, projectFallback, extraction.projectCandidates);
   const verdict = classify(normalized);

@@ -71,6 +71,15 @@ export const parserSchema = z
     fields: z.partialRecord(z.enum(FIELD_NAMES), extractorList).default({}),
     // Ignore the generic fallback for these fields (e.g. a portal whose footer has a misleading email).
     noFallback: z.array(z.enum(FIELD_NAMES)).default([]),
+    // The portal's own identifiers (its call centre, its tax ID, its domains): never the client's.
+    own: z
+      .object({
+        phones: z.array(z.string().min(1)).default([]),
+        nationalIds: z.array(z.string().min(1)).default([]),
+        domains: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -7,9 +7,12 @@ import { FIELD_NAMES, compilePattern, type Extractor, type FieldName } from '../
 import type { LoadedParser } from '../parsers/load.ts';
 import { LimitExceeded, type ParsedEmail } from './mime.ts';
 import { applyPost } from './post.ts';
-import { fieldForLabel, labelledPairs } from './labels.ts';
+import { fieldForLabel, isLabelText, labelledPairs } from './labels.ts';
 import { cleanSpaces, fold } from './text.ts';
 import { MailView } from './view.ts';
+import { baseDomain } from './domain.ts';
+import { isOwn, mergeOwn, NO_OWN, type OwnIdentifiers } from './own.ts';
+import { htmlToText } from './text.ts';
 
 export { MailView } from './view.ts';
 
@@ -59,6 +62,12 @@ export interface TraceEntry {
 /** Optional collector for `parsers explain`; extraction behaves the same with or without it. */
 export type ExtractTrace = TraceEntry[];
 
+/** An element's text with its line breaks (<br>, blocks): cheerio's text() runs "tardes.<br>Tengo" together. */
+function elementText(el: { html(): string | null; text(): string }): string {
+  const html = el.html();
+  return html && /<(br|p|div|tr|li)\b/i.test(html) ? htmlToText(html).replace(/\t/g, ' ') : el.text();
+}
+
 /** Runs one config extractor; `note` hears why it found nothing (explain only). */
 export function runExtractor(view: MailView, ex: Extractor, note?: (why: string) => void): string | null {
   let value: string | null = null;
@@ -66,7 +75,7 @@ export function runExtractor(view: MailView, ex: Extractor, note?: (why: string)
     const el = view.$?.(ex.css).first();
     if (note && !view.$) note('the email has no HTML part for a selector');
     else if (note && !el?.length) note(`selector ${ex.css} matched 0 elements`);
-    if (el && el.length) value = ex.attr ? el.attr(ex.attr) ?? null : el.text();
+    if (el && el.length) value = ex.attr ? el.attr(ex.attr) ?? null : elementText(el);
   } else if ('label' in ex) {
     value = byLabel(view, Array.isArray(ex.label) ? ex.label : [ex.label]);
   } else if ('attribute' in ex) {
@@ -75,7 +84,7 @@ export function runExtractor(view: MailView, ex: Extractor, note?: (why: string)
     const $ = view.$;
     if ($) {
       const el = $(`[${name}]`).filter((_, e) => $(e).attr(name) === wanted).first();
-      if (el.length) value = el.text() || el.attr('content') || el.attr('href')?.replace(/^(mailto|tel):/i, '') || null;
+      if (el.length) value = elementText(el) || el.attr('content') || el.attr('href')?.replace(/^(mailto|tel):/i, '') || null;
     }
   } else if ('meta' in ex) {
     const $ = view.$;
@@ -106,14 +115,14 @@ function isAutomated(address: string): boolean {
   return AUTOMATED.test(address);
 }
 
-/** Registrable domain: comunica.vivareal.com.br and vivareal.com.br are one sender. */
-export function baseDomain(address: string): string {
-  const labels = (address.split('@')[1] ?? address).toLowerCase().split('.');
-  const n = labels.length;
-  const secondLevel = n >= 3 && labels[n - 1].length === 2 && /^(com|net|org|gob|gov|edu|co|nom|mil)$/.test(labels[n - 2]);
-  return labels.slice(secondLevel ? -3 : -2).join('.');
-}
+export { baseDomain } from './domain.ts';
 const domainOf = baseDomain;
+
+/** A value that can never be the client's `field`: the company's or portal's own, or a label. */
+function refused(field: FieldName, value: string, own: OwnIdentifiers): boolean {
+  if (isOwn(own, field, value)) return true;
+  return (field === 'name' || field === 'firstName' || field === 'lastName') && isLabelText(value);
+}
 
 const COMPANY_CONTACT_LINE = /ll[aá]m(a|anos|enos)\b|cont[aá]ctanos|call us|atenci[oó]n (al cliente|telef)|mesa central|central telef|ligue|fale conosco|sac\b|soporte|horario|ayuda|help|centro de/i;
 
@@ -146,37 +155,47 @@ function looksLikePerson(name: string | undefined): boolean {
 }
 
 /** The generic extraction: labels in three languages, then free-text fallbacks. */
-function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean): { fields: Partial<ExtractedFields>; labels: number; projects: string[]; labelled: FieldName[] } {
+function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean, own: OwnIdentifiers): { fields: Partial<ExtractedFields>; labels: number; projects: string[]; labelled: FieldName[] } {
   const fields: Partial<ExtractedFields> = {};
   const projects: string[] = [];
   const pairs = labelledPairs(view.lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
   let labels = 0;
   let lastNameLabel = '';
+  const phones: string[] = [];
   for (const p of pairs) {
     const field = fieldForLabel(p.label);
     if (!field || !p.value) continue;
     labels++;
+    if (refused(field, p.value, own)) continue;
+    if (field === 'phone') phones.push(p.value);
     if (field === 'project' && projects.length < 10) projects.push(cleanSpaces(p.value));
     if (!fields[field]) fields[field] = p.value;
     // "Apellido paterno" and "Apellido materno" (or "Primer/Segundo apellido") are one last name.
     else if (field === 'lastName' && p.label !== lastNameLabel && !fold(fields.lastName ?? '').includes(fold(p.value))) fields.lastName = `${fields.lastName} ${p.value}`;
     if (field === 'lastName' && !lastNameLabel) lastNameLabel = p.label;
   }
+  // Several labelled phones (the client's and an office's): the client's mobile over a landline.
+  if (phones.length > 1) {
+    const rules = countryModule(country).phone;
+    const mobile = phones.find((v) => findPhoneNumbersInText(v, rules.region).some((p) => rules.isMobile(p.number)));
+    if (mobile) fields.phone = mobile;
+  }
   const labelled = Object.keys(fields) as FieldName[]; // before any free-text fallback fills more
   const mail = view.mail;
   const senderDomain = domainOf(mail.from?.address ?? '');
-  const own = new Set(mail.to.map(domainOf));
+  const recipients = new Set(mail.to.map(domainOf));
+  const ownMail = (a: string) => recipients.has(domainOf(a)) || isOwn(own, 'email', a);
   if (!fields.email && need('email')) {
     const reply = mail.replyTo?.address;
     const sender = senderLine(view.lines);
-    if (reply && !isAutomated(reply) && domainOf(reply) !== senderDomain) {
+    if (reply && !isAutomated(reply) && domainOf(reply) !== senderDomain && !isOwn(own, 'email', reply)) {
       fields.email = reply;
       if (!fields.name && mail.replyTo?.name) fields.name = mail.replyTo.name;
-    } else if (sender && !isAutomated(sender.address) && domainOf(sender.address) !== senderDomain && !own.has(domainOf(sender.address))) {
+    } else if (sender && !isAutomated(sender.address) && domainOf(sender.address) !== senderDomain && !ownMail(sender.address)) {
       // A form notification's "De: Nombre <correo>" line (Contact Form 7 and kin).
       fields.email = sender.address;
       if (!fields.name && sender.name) fields.name = sender.name;
-    } else if (!parsed && mail.from?.address && !isAutomated(mail.from.address) && !own.has(senderDomain) && (labels === 0 || looksLikePerson(mail.from.name))) {
+    } else if (!parsed && mail.from?.address && !isAutomated(mail.from.address) && !ownMail(mail.from.address) && (labels === 0 || looksLikePerson(mail.from.name))) {
       // Someone writing to the company directly: the sender is the contact.
       fields.email = mail.from.address;
       if (!fields.name && mail.from.name && !mail.from.name.includes('@')) fields.name = mail.from.name;
@@ -184,13 +203,19 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
       if (!fields.name) fields.name = signatureName(view.lines);
     } else {
       const found = view.bodyText.slice(0, 50_000).match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g) ?? [];
-      const candidate = found.find((a) => !isAutomated(a) && domainOf(a) !== senderDomain && !own.has(domainOf(a)));
+      const candidate = found.find((a) => !isAutomated(a) && domainOf(a) !== senderDomain && !ownMail(a));
       if (candidate) fields.email = candidate;
     }
   }
   if (!fields.nationalId && need('nationalId')) {
-    const id = findNationalIdInText(view.bodyText.slice(0, 100_000), country);
-    if (id) fields.nationalId = id.value;
+    // The first ID in the text that is not the company's (its RUT in a signature comes first often).
+    let text = view.bodyText.slice(0, 100_000);
+    for (let k = 0; k < 4; k++) {
+      const id = findNationalIdInText(text, country);
+      if (!id) break;
+      if (!isOwn(own, 'nationalId', id.value)) { fields.nationalId = id.value; break; }
+      text = text.split('\n').filter((l) => !isOwn(own, 'nationalId', findNationalIdInText(l, country)?.value)).join('\n');
+    }
   }
   // A phone found only in free text is trusted when the mail carries some form data; in a portal's
   // account notice or report the only number is the portal's own.
@@ -199,7 +224,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
     // Free-text phones: a mobile, not on a line that advertises the sender's own number.
     const text = view.lines.filter((l) => !COMPANY_CONTACT_LINE.test(l)).join('\n').slice(0, 20_000);
     const phone = countryModule(country).phone;
-    const found = findPhoneNumbersInText(text, phone.region).find((p) => phone.isMobile(p.number));
+    const found = findPhoneNumbersInText(text, phone.region).find((p) => phone.isMobile(p.number) && !isOwn(own, 'phone', p.number.number));
     if (found) fields.phone = found.number.number;
   }
   // A chat notice names the person beside the number: "WhatsApp de Carlos Díaz (+56 9 5511 2233)".
@@ -218,7 +243,8 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
 }
 
 /** Runs the parser's extractors, then lets the generic extraction fill what they missed (IDs and phones of `country`). */
-export function extractFields(view: MailView, parser: LoadedParser | null, country: Country, deadline = Infinity, trace?: ExtractTrace): Extraction {
+export function extractFields(view: MailView, parser: LoadedParser | null, country: Country, deadline = Infinity, trace?: ExtractTrace, company: OwnIdentifiers = NO_OWN): Extraction {
+  const own = mergeOwn(company, parser?.config.own);
   const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, null])) as ExtractedFields;
   const fromParser: FieldName[] = [];
   const checkTime = () => {
@@ -229,12 +255,14 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
       checkTime();
       let note: string | undefined;
       const v = runExtractor(view, ex, trace && ((why) => { note = why; }));
-      trace?.push({ field: f, source: 'parser', rule: JSON.stringify(ex), raw: v, note: v ? undefined : note ?? 'found nothing' });
+      const refusal = v && refused(f, v, own) ? (isOwn(own, f, v) ? "the company's or the portal's own identifier, not the client's" : 'a label, not a value') : undefined;
+      trace?.push({ field: f, source: 'parser', rule: JSON.stringify(ex), raw: v, note: refusal ?? (v ? undefined : note ?? 'found nothing') });
+      if (refusal) continue;
       if (v) { fields[f] = v; fromParser.push(f); break; }
     }
   }
   const need = (f: FieldName) => !fields[f] && !parser?.config.noFallback.includes(f);
-  const fallback = generic(view, country, parser !== null, need);
+  const fallback = generic(view, country, parser !== null, need, own);
   checkTime();
   const fromFallback: FieldName[] = [];
   for (const f of FIELD_NAMES) {

@@ -9,6 +9,7 @@ import { accountNoticeReason, bulkReason, notALeadReason, notAnEmail } from './i
 import { parseMime, type Address } from './mime.ts';
 import { normalizeFields, type LeadFields } from './normalize.ts';
 import { findProjectIn, type ProjectIndex } from './project.ts';
+import type { OwnIdentifiers } from './own.ts';
 import type { ThreadInfo } from './reply.ts';
 
 export type Medium = 'portales' | 'web' | 'otros';
@@ -21,6 +22,8 @@ export interface PipelineContext {
   limits: Limits;
   /** Parsers whose emails timed out (src/workers/quarantine.ts): their mail takes the generic extraction. */
   quarantined?: readonly string[];
+  /** The company's own phones, IDs and domains (config `company`): never read as a client's. */
+  company?: OwnIdentifiers;
 }
 
 /** What the pipeline tells its runner while it works (the worker passes it on to the pool). */
@@ -94,7 +97,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
   // The country IDs and phones are read in: the project's, else the portal's, else the mailbox's
   // (by the recipient address), else the company's.
   const baseCountry = parser?.config.country ?? mailboxCountry(mail.to, mail.headers['delivered-to'], ctx.projects) ?? ctx.country;
-  let extraction = extractFields(view, parser, baseCountry, deadline);
+  let extraction = extractFields(view, parser, baseCountry, deadline, undefined, ctx.company);
   // Bulk mail (newsletters, a portal's reports) is ignored unless it carries a person's form data:
   // an email or national ID beside a label, a name with a phone, or a name the portal's own
   // extractors found. A phone or project picked from an article does not make a newsletter a lead.
@@ -111,7 +114,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
   let normalized = normalizeFields(extraction.fields, baseCountry, ctx.projects, projectFallback, extraction.projectCandidates);
   const projectCountry = normalized.fields.project ? ctx.projects.countries?.[normalized.fields.project] : undefined;
   if (projectCountry && projectCountry !== baseCountry) {
-    extraction = extractFields(view, parser, projectCountry, deadline);
+    extraction = extractFields(view, parser, projectCountry, deadline, undefined, ctx.company);
     normalized = normalizeFields(extraction.fields, projectCountry, ctx.projects, projectFallback, extraction.projectCandidates);
   }
   const verdict = classify(normalized);

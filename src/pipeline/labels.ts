@@ -91,6 +91,70 @@ export function splitMultiLabelLines(lines: string[]): string[] {
   return out;
 }
 
+// Column headers that name no lead field but sit in a form's header row ("Fecha", "Hora", "Origen").
+const OTHER_HEADER_WORDS = /^(fecha|hora|date|time|origen|fuente|source|canal|tipo|estado|status|id|n|nro|numero|codigo|code|comuna|ciudad|cidade|city|region|pais|country|monto|precio|valor|presupuesto|renta|operacion|y|e|de|del|do|da|and)$/;
+
+/**
+ * Whether a text is only labels ("Documento E-mail Fono Aviso", "Nombre y apellido"): a table's
+ * header row read as a value. Such a text is never a person's name nor any field's value.
+ */
+export function isLabelText(text: string): boolean {
+  const cells = text.split('\t').map((c) => c.trim()).filter(Boolean);
+  if (!cells.length) return false;
+  if (cells.length > 1) return cells.every(isLabelText);
+  if (fieldForLabel(cells[0].replace(/[:*]+$/, '')) && fold(cells[0]).split(' ').length <= 3) return true;
+  const words = fold(cells[0]).split(' ').filter(Boolean);
+  if (!words.length || words.length > 8) return false;
+  let known = 0;
+  for (const w of words) {
+    if (fieldForLabel(w)) known++;
+    else if (!OTHER_HEADER_WORDS.test(w)) return false;
+  }
+  return known > 0;
+}
+
+/**
+ * A table's header row ("Nombre<TAB>Documento<TAB>E-mail<TAB>Fono<TAB>Aviso"): its cells, or null.
+ * Two or more cells, none of them a value (no address, no number), at least two of them labels.
+ */
+export function headerCells(line: string, isLabel: (label: string) => boolean): string[] | null {
+  if (!line.includes('\t')) return null;
+  const cells = line.split('\t').map((c) => c.replace(/[:*]+$/, '').trim());
+  if (cells.length < 2 || cells.length > 16) return null;
+  let known = 0;
+  for (const c of cells) {
+    if (!c || c.length > 40 || /@|\d{3}/.test(c) || c.split(/\s+/).length > 5) return null;
+    if (isLabel(c) || fieldForLabel(c)) known++;
+    else if (!isLabelText(c) && !OTHER_HEADER_WORDS.test(fold(c))) return null;
+  }
+  return known >= 2 ? cells : null;
+}
+
+type CellKind = 'email' | 'number' | 'text';
+const cellKind = (v: string): CellKind => (/@/.test(v) ? 'email' : (v.match(/\d/g)?.length ?? 0) >= 6 ? 'number' : 'text');
+const headerKind = (h: string): CellKind => {
+  const f = fieldForLabel(h);
+  return f === 'email' ? 'email' : f === 'phone' || f === 'nationalId' ? 'number' : 'text';
+};
+
+/**
+ * A value row under a header row, as `header → value`. Same number of cells: by column. An empty
+ * cell drops out of the row when HTML becomes text, so otherwise by kind (an address under the email
+ * header, numbers under the ID and phone headers in order, words under the other headers in order).
+ */
+export function rowValues(headers: string[], row: string[]): [string, string][] {
+  if (headers.length === row.length) return headers.map((h, k) => [h, row[k]]);
+  const out: [string, string][] = [];
+  for (const kind of ['email', 'number', 'text'] as const) {
+    const hs = headers.filter((h) => headerKind(h) === kind);
+    const vs = row.filter((v) => cellKind(v) === kind);
+    // Only when the counts agree: a guess between two numbers would swap an ID and a phone.
+    if (hs.length !== vs.length) continue;
+    hs.forEach((h, k) => out.push([h, vs[k]]));
+  }
+  return out;
+}
+
 export interface LabelledValue {
   label: string;
   value: string;
@@ -128,6 +192,19 @@ export function labelledPairs(lines: string[], isLabel: (label: string) => boole
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (!line) continue;
+    // A table: a header row, then the value row under it (read before `Label<TAB>value`, which
+    // would take the header row's second cell as the first one's value).
+    const headers = headerCells(line, isLabel);
+    if (headers) {
+      const next = lines[i + 1];
+      if (next && next.includes('\t') && !headerCells(next, isLabel)) {
+        for (const [label, value] of rowValues(headers, next.split('\t').map((c) => c.trim()))) {
+          if (isLabel(label) && value && !isLabelText(value)) out.push({ label, value, line: i + 1 });
+        }
+        i++;
+      }
+      continue;
+    }
     const split = splitLabelLine(line);
     let label: string;
     let value: string;
@@ -146,6 +223,11 @@ export function labelledPairs(lines: string[], isLabel: (label: string) => boole
       if (!looksLabel) value = lines[++j];
     }
     if (multiLine(label)) {
+      // "Mensaje:" closing its own paragraph: the message is the next one.
+      if (!value && j + 2 < lines.length && lines[j + 1] === '' && lines[j + 2]) {
+        const after = splitLabelLine(lines[j + 2]);
+        if (!(after && isLabel(after.label)) && !isLabel(lines[j + 2])) { j += 2; value = lines[j]; }
+      }
       // A message runs on to the end of its paragraph, or the next label.
       while (j + 1 < lines.length && j - i < 30 && lines[j + 1] !== '') {
         const next = lines[j + 1];
@@ -157,7 +239,8 @@ export function labelledPairs(lines: string[], isLabel: (label: string) => boole
     }
     // JSON-looking bodies: "documento": "07654321", keeps neither quotes nor the comma.
     const clean = value.replace(/\t/g, ' ').trim().replace(/^["'“«]+|["'”»]*\s*[,;]?$/g, '').replace(/^["'“«]+|["'”»]+$/g, '');
-    out.push({ label, value: clean, line: i });
+    // A header row's other cells read as this label's value are no value ("Documento E-mail Fono").
+    out.push({ label, value: isLabelText(clean) ? '' : clean, line: i });
     i = j;
   }
   return out;

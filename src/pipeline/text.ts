@@ -11,12 +11,15 @@ export function fold(s: string): string {
 }
 
 /** Non-breaking and other exotic spaces become plain spaces; runs collapse. */
-const EXOTIC_SPACE = /[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/;
-const EXOTIC_SPACES = /[\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]/g;
+const EXOTIC_SPACE = /[\u00a0\u2000-\u200a\u202f\u205f\u3000\u00ad\u200b-\u200d\u2060\ufeff]/;
+const EXOTIC_SPACES = /[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g;
+// Zero-width characters and soft hyphens split a word without showing ("Mi\u00adranda",
+// "ana\u200b@correo.cl"): removed, never turned into a space.
+const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/g;
 
 export function cleanSpaces(s: string): string {
   // Most cells are already clean: test before replacing (this runs on every line of every email).
-  if (EXOTIC_SPACE.test(s)) s = s.replace(EXOTIC_SPACES, ' ');
+  if (EXOTIC_SPACE.test(s)) s = s.replace(INVISIBLE, '').replace(EXOTIC_SPACES, ' ');
   if (/\t| {2}/.test(s)) s = s.replace(/[ \t]+/g, ' ');
   return s.trim();
 }
@@ -71,6 +74,50 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
+// RFC 2047 encoded words pasted into a body (a forwarded header block: "De: =?UTF-8?B?THVjw61h?=").
+const ENCODED_WORD = /=\?[\w.-]{1,40}\?[bBqQ]\?[^?\s]{1,500}\?=/;
+const ENCODED_WORDS = /=\?[\w.-]{1,40}\?[bBqQ]\?[^?\s]{1,500}\?=(?:\s+(?==\?))?/g;
+
+function decodeWords(line: string): string {
+  if (!ENCODED_WORD.test(line)) return line;
+  return line.replace(ENCODED_WORDS, (w) => {
+    const m = /^=\?([\w.-]+?)(?:\*[\w-]+)?\?([bBqQ])\?([^?\s]*)\?=/.exec(w.trim());
+    if (!m) return w;
+    try {
+      const bytes = /b/i.test(m[2])
+        ? Buffer.from(m[3], 'base64')
+        : Buffer.from(m[3].replace(/_/g, ' ').replace(/=([0-9a-fA-F]{2})/g, (_h, x: string) => String.fromCharCode(parseInt(x, 16))), 'latin1');
+      return new TextDecoder(m[1].toLowerCase(), { fatal: false }).decode(bytes);
+    } catch {
+      return w; // an unknown charset: leave the word as written
+    }
+  });
+}
+
+// Addresses written against harvesters: "ana[at]correo[dot]cl", "ana (arroba) correo (punto) cl".
+const OBFUSCATED_AT = /([\w.+-])\s*[[({]\s*(?:at|arroba)\s*[\])}]\s*(?=[\w-])/gi;
+const OBFUSCATED_DOT = /(@[\w.-]*[\w-])\s*[[({]\s*(?:dot|punto)\s*[\])}]\s*(?=[\w-])/gi;
+
+function deobfuscate(line: string): string {
+  if (!/[[({]\s*(?:at|arroba)\s*[\])}]/i.test(line)) return line;
+  let out = line.replace(OBFUSCATED_AT, '$1@');
+  // Each pass joins one "[dot]" after the domain so far ("correo[dot]com[dot]ar" takes two).
+  for (let i = 0; i < 4 && OBFUSCATED_DOT.test(out); i++) out = out.replace(OBFUSCATED_DOT, '$1.');
+  return out;
+}
+
+// A dot leader between a label and its value ("Nombre y apellido ........ Lucía Ferreyra",
+// "D.N.I. ....... 35.908.214"): read as a column break. Five dots at least, so "Hola... quiero" stays.
+const DOT_LEADER = /(\S)[ \t]*(?:\.[ \t]?){5,}[ \t]*(?=\S)|(\S)[ \t]*[…]{2,}[ \t]*(?=\S)/g;
+
+/** One line's fixes before it is split in cells: encoded words, obfuscated addresses, dot leaders. */
+function repairLine(line: string): string {
+  let out = decodeWords(line);
+  out = deobfuscate(out);
+  if (out.includes('....') || out.includes('……')) out = out.replace(DOT_LEADER, (_m, a?: string, b?: string) => `${a ?? b}\t`);
+  return out;
+}
+
 /**
  * Lines of a text body, quoted-reply markers removed so forwarded and replied forms read like the
  * original. Runs of blank lines become one '' (a paragraph break).
@@ -78,8 +125,7 @@ export function htmlToText(html: string): string {
 export function textLines(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
-    const line = raw
-      .replace(/^(\s*>)+\s?/, '')
+    const line = repairLine(raw.replace(/^(\s*>)+\s?/, ''))
       // Columns aligned with spaces ("Nombre        Ana Soto") separate like tabs.
       .replace(/(\S) {3,}(?=\S)/g, '$1\t')
       .split('\t')

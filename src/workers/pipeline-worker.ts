@@ -23,7 +23,7 @@ const serially = (job: () => Promise<unknown>) => {
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'context') {
     const c = msg.context;
-    context = { parsers: c.parsers.map((p) => compileParser(p.config, p.file)), projects: c.projects, country: c.country, limits: c.limits, quarantined: c.quarantined };
+    context = { parsers: c.parsers.map((p) => compileParser(p.config, p.file)), projects: c.projects, country: c.country, limits: c.limits, quarantined: c.quarantined, company: c.company };
     return;
   }
   const raw = Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength);

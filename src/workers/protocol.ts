@@ -14,6 +14,7 @@ export interface WireContext {
   country: Country;
   limits: Limits;
   quarantined: readonly string[];
+  company?: PipelineContext['company'];
 }
 
 export type ToWorker =
@@ -41,7 +42,7 @@ export function toWire(ctx: PipelineContext): WireContext {
   let wire = wireCache.get(ctx);
   if (!wire) {
     const parsers = ctx.parsers.map((p: LoadedParser) => ({ config: p.config, file: p.file }));
-    wire = { parsers, projects: ctx.projects, country: ctx.country, limits: ctx.limits, quarantined: ctx.quarantined ?? [] };
+    wire = { parsers, projects: ctx.projects, country: ctx.country, limits: ctx.limits, quarantined: ctx.quarantined ?? [], company: ctx.company };
     wireCache.set(ctx, wire);
   }
   return wire;
