@@ -1,0 +1,136 @@
+/**
+ * The WHERE builder of src/db/lead-filter.ts for PostgreSQL: the same clauses, with `$n`
+ * placeholders numbered into the caller's params, `= any($n)` lists, and the substring search
+ * through the trigram index on lead_search_doc(...) (drizzle-pg/0001) instead of FTS5.
+ */
+import type { Country } from '../../normalize/national-id.ts';
+import { nationalIdSearchForms } from '../../normalize/national-id.ts';
+import { phoneSearchForms } from '../../normalize/phone.ts';
+import { normalizeEmail } from '../../normalize/email.ts';
+import { fold } from '../../pipeline/text.ts';
+import type { Scope } from '../../auth/scope.ts';
+import { wantsDiscarded, type LeadFilter } from '../lead-filter.ts';
+
+export interface PgWhere { sql: string; params: unknown[]; fewRows?: boolean }
+
+/** `$n` for a value pushed onto params. */
+export const bind = (params: unknown[], value: unknown): string => `$${params.push(value)}`;
+
+/** `col = $n` or `col = any($n)`: one statement text whatever the list's length. */
+export function anyOf(col: string, values: readonly unknown[], params: unknown[]): string {
+  return values.length === 1 ? `${col} = ${bind(params, values[0])}` : `${col} = any(${bind(params, [...values])})`;
+}
+
+/** The indexed search document (same expression as the index, or the index is not used). */
+const SEARCH_DOC = 'lead_search_doc(search_name, email, phone, national_id)';
+
+/** A LIKE pattern matching `term` anywhere: %, _ and \ taken literally. */
+const contains = (term: string) => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
+
+/** searchSubquery of lead-filter.ts: free text to a set of lead ids, the same forms in the same order. */
+export function pgSearchSubquery(q: string, country: Country, params: unknown[], cap?: number): string {
+  const text = q.trim();
+  const parts: string[] = [];
+  const exact = (col: 'email' | 'national_id' | 'phone', values: string[]) => {
+    if (!values.length) return;
+    parts.push(`SELECT id FROM leads WHERE ${anyOf(col, values, params)}`);
+    parts.push(`SELECT l2.id FROM clients c JOIN leads l2 ON l2.client_id = c.id WHERE ${anyOf(`c.${col}`, values, params)}`);
+  };
+  // FTS5 trigram phrases "t1" AND "t2" are case-insensitive substrings: ILIKE '%t%' on the same document.
+  const substrings = (terms: string[]) => {
+    const usable = terms.filter((t) => [...t].length >= 3).slice(0, 8);
+    if (!usable.length) return;
+    const match = usable.map((t) => `${SEARCH_DOC} ILIKE ${bind(params, contains(t))}`).join(' AND ');
+    parts.push(cap ? `SELECT id FROM (SELECT id FROM leads WHERE ${match} ORDER BY id DESC LIMIT ${bind(params, cap)}) capped` : `SELECT id FROM leads WHERE ${match}`);
+  };
+  if (text.includes('@')) {
+    const email = normalizeEmail(text).email;
+    if (email) exact('email', [email]);
+    else substrings([text.toLowerCase()]);
+  } else {
+    exact('national_id', nationalIdSearchForms(text, country));
+    exact('phone', phoneSearchForms(text, country));
+    if (!parts.length) {
+      const digits = text.replace(/[\s()+.-]/g, '');
+      const key = fold(text);
+      if (/^\d{3,}$/.test(digits)) substrings([digits]);
+      else if (key) {
+        const words = key.split(' ');
+        if (words.every((w) => w.length >= 3)) substrings(words);
+        else {
+          // SQLite compares bytes (BINARY); COLLATE "C" keeps the prefix range the same here.
+          parts.push(`SELECT id FROM leads WHERE search_name COLLATE "C" >= ${bind(params, key)} AND search_name COLLATE "C" < ${bind(params, `${key}\uffff`)}`);
+          if (key.length >= 2) parts.push(`SELECT id FROM leads WHERE search_name > '' AND strpos(search_name, ${bind(params, ` ${key}`)}) > 0`);
+        }
+      }
+    }
+  }
+  return parts.length ? parts.join(' UNION ') : 'SELECT id FROM leads WHERE false';
+}
+
+/** scopeClause of lead-filter.ts: owner vendors and/or projects on leads `alias`; an empty list sees nothing. */
+export function pgScopeClause(scope: Scope | undefined, params: unknown[], alias = 'l'): string | null {
+  if (!scope) return null;
+  const parts: string[] = [];
+  if (scope.vendorIds !== null) parts.push(scope.vendorIds.length ? anyOf(`${alias}.owner_vendor_id`, scope.vendorIds, params) : 'false');
+  if (scope.projectIds !== null) parts.push(scope.projectIds.length ? anyOf(`${alias}.project_id`, scope.projectIds, params) : 'false');
+  return parts.length ? parts.join(' AND ') : null;
+}
+
+export function pgAndScope(scope: Scope | undefined, params: unknown[], alias = 'l'): string {
+  const s = pgScopeClause(scope, params, alias);
+  return s ? ` AND ${s}` : '';
+}
+
+/** buildWhere of lead-filter.ts, its params appended to `params` (pass the ones already bound). */
+export function pgBuildWhere(f: LeadFilter, now: number, country: Country, includeDiscarded: boolean, params: unknown[] = []): PgWhere {
+  let fewRows = false;
+  const clauses: string[] = [];
+  if (f.quality?.length) clauses.push(anyOf('l.quality', f.quality, params));
+  if (f.contactState?.length) clauses.push(anyOf('l.contact_state', f.contactState, params));
+  if (f.status?.length) {
+    // The derived status as SQLite writes it: por_contactar past its deadline is no_contactado.
+    const states = new Set<string>();
+    let future = false;
+    let past = false;
+    for (const s of f.status) {
+      if (s === 'por_contactar') { states.add('por_contactar'); future = true; }
+      else if (s === 'no_contactado') { states.add('por_contactar'); past = true; }
+      else states.add(s);
+    }
+    let clause = anyOf('l.contact_state', [...states], params);
+    if (future !== past) {
+      const cmp = past ? '<' : '>=';
+      const at = bind(params, now);
+      clause += states.size === 1 ? ` AND l.deadline_at ${cmp} ${at}` : ` AND (l.contact_state <> 'por_contactar' OR l.deadline_at ${cmp} ${at})`;
+      fewRows = future && states.size === 1;
+    }
+    clauses.push(`(${clause})`);
+  }
+  if (f.projectIds?.length) clauses.push(anyOf('l.project_id', f.projectIds, params));
+  if (f.parsers?.length) {
+    const named = f.parsers.filter((p): p is string => p !== null);
+    const terms = named.length ? [anyOf('l.parser', named, params)] : [];
+    if (named.length < f.parsers.length) terms.push('l.parser IS NULL');
+    clauses.push(`(${terms.join(' OR ')})`);
+  }
+  if (f.medium?.length) clauses.push(anyOf('l.medium', f.medium, params));
+  if (f.ownerVendorId !== undefined) clauses.push(`l.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
+  if (f.from !== undefined) clauses.push(`l.received_at >= ${bind(params, f.from)}`);
+  if (f.to !== undefined) clauses.push(`l.received_at < ${bind(params, f.to)}`);
+  if (f.q) clauses.push(`l.id IN (${pgSearchSubquery(f.q, country, params, f.searchCap)})`);
+  if (!includeDiscarded && !wantsDiscarded(f)) clauses.push("l.contact_state <> 'descartado'");
+  const scoped = pgScopeClause(f.scope, params);
+  if (scoped) clauses.push(scoped);
+  return { sql: clauses.length ? clauses.join(' AND ') : 'true', params, fewRows };
+}
+
+/** clientVisibleSql of lead-filter.ts. */
+export function pgClientVisibleSql(clientId: number, scope: Scope): { sql: string; params: unknown[] } {
+  const params: unknown[] = [clientId];
+  const scoped = pgScopeClause(scope, params);
+  if (!scoped) return { sql: 'SELECT 1 FROM clients WHERE id = $1', params: [clientId] };
+  let owner = '';
+  if (scope.vendorIds !== null && scope.projectIds === null && scope.vendorIds.length) owner = ` OR ${anyOf('c.owner_vendor_id', scope.vendorIds, params)}`;
+  return { sql: `SELECT 1 FROM clients c WHERE c.id = $1 AND (EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id AND ${scoped})${owner})`, params };
+}
