@@ -18,7 +18,9 @@ function checkCuit(input: string): IdCheck {
   const d = input.replace(/[\s.\-]/g, '');
   if (!/^\d{11}$/.test(d) || !CUIT_PREFIX.test(d)) return bad('a CUIT/CUIL is 11 digits starting with 20, 23, 24, 27, 30, 33 or 34');
   const expected = cuitCheckDigit(d);
-  return expected === d[10] ? ok('cuit', d) : bad(checkReason('CUIT/CUIL', expected, d[10]));
+  if (expected !== d[10]) return bad(checkReason('CUIT/CUIL', expected, d[10]));
+  // Prefixes 30/33/34 are companies': a company buyer, not a person's ID.
+  return PERSON_PREFIX.test(d) ? ok('cuit', d) : ok('cuit-empresa', d);
 }
 
 function checkDni(input: string): IdCheck {
@@ -36,6 +38,8 @@ const cuit: IdKind = {
   checkDigit: true, personal: true, validate: checkCuit,
   format: (v) => `${v.slice(0, 2)}-${v.slice(2, 10)}-${v.slice(10)}`,
 };
+
+const cuitEmpresa: IdKind = { ...cuit, type: 'cuit-empresa', name: 'CUIT (empresa)', labels: ['CUIT'], personal: false };
 
 const LABEL = /^\s*(C\.?\s?U\.?\s?I\.?\s?[TL]|D\.?\s?N\.?\s?I)\b\.?\s*(?:N[°º.O]?\s*)?:?\s*/i;
 
@@ -75,7 +79,7 @@ export const AR: CountryModule<'AR'> = {
   name: 'Argentina',
   language: 'es',
   idLabel: 'DNI/CUIT',
-  ids: [dni, cuit],
+  ids: [dni, cuit, cuitEmpresa],
   parseId: parseAr,
   findId: findAr,
   searchForms(_q, id) {

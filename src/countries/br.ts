@@ -34,6 +34,40 @@ const cpf: IdKind = {
   format: (v) => v.replace(/^(\d{3})(\d{3})(\d{3})(\d{2})$/, '$1.$2.$3-$4'),
 };
 
+// CNPJ: a company's number (14 digits, two check digits). Recognised so that a "CPF/CNPJ" field
+// holding one reads as a company buyer, never as a person's CPF.
+function cnpjDigit(digits: string): number {
+  const weights = digits.length === 12 ? [5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2] : [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
+  const sum = [...digits].reduce((s, d, i) => s + Number(d) * weights[i], 0);
+  const r = sum % 11;
+  return r < 2 ? 0 : 11 - r;
+}
+
+function checkCnpj(d: string): IdCheck {
+  if (!/^\d{14}$/.test(d) || /^(\d)\1{13}$/.test(d)) return bad('a CNPJ is 14 digits');
+  const d1 = cnpjDigit(d.slice(0, 12));
+  const d2 = cnpjDigit(d.slice(0, 12) + d1);
+  return `${d1}${d2}` === d.slice(12) ? ok('cnpj', d) : bad(checkReason('CNPJ', `${d1}${d2}`, d.slice(12)));
+}
+
+const cnpj: IdKind = {
+  type: 'cnpj',
+  name: 'CNPJ',
+  labels: ['CNPJ', 'C.N.P.J.'],
+  checkDigit: true,
+  personal: false,
+  validate: (input) => checkCnpj(input.replace(/^\s*CNPJ\s*:?\s*/i, '').replace(/\D/g, '')),
+  format: (v) => v.replace(/^(\d{2})(\d{3})(\d{3})(\d{4})(\d{2})$/, '$1.$2.$3/$4-$5'),
+};
+
+/** A "CPF/CNPJ" field: 14 digits are a CNPJ (a company), otherwise a CPF. */
+function parseBr(input: string): IdCheck {
+  const s = input.replace(/^\s*(CPF\s*\/\s*CNPJ|CNPJ)\s*(?:N[°º.o]?\s*)?:?\s*/i, '');
+  const digits = s.replace(/\D/g, '');
+  if (digits.length === 14 && /^[\d\s.\-/]+$/.test(s)) return checkCnpj(digits);
+  return validateCpf(s);
+}
+
 const CPF_DOTTED = /(?<![\d.])(\d{3}\.\d{3}\.\d{3}-\d{2})(?![\d])/g;
 const CPF_PLAIN = /(?<![\d+.\-])(\d{11})(?![\d])/g;
 
@@ -55,8 +89,8 @@ export const BR: CountryModule<'BR'> = {
   name: 'Brasil',
   language: 'pt',
   idLabel: 'CPF',
-  ids: [cpf],
-  parseId: validateCpf,
+  ids: [cpf, cnpj],
+  parseId: parseBr,
   findId: findCpf,
   phone: { region: 'BR', callingCode: '55', isMobile: isMobileType },
   samples: {

@@ -124,6 +124,9 @@ function refused(field: FieldName, value: string, own: OwnIdentifiers): boolean 
   return (field === 'name' || field === 'firstName' || field === 'lastName') && isLabelText(value);
 }
 
+/** A national ID as printed, with thousands dots (RUT, DNI, CPF): a shape no phone is written in. */
+export const ID_SHAPE = /(?<![\d.])\d{1,3}(?:\.\d{3}){2}(?:-[\dkK]{1,2})?(?![\d.])/g;
+
 const COMPANY_CONTACT_LINE = /ll[aá]m(a|anos|enos)\b|cont[aá]ctanos|call us|atenci[oó]n (al cliente|telef)|mesa central|central telef|ligue|fale conosco|sac\b|soporte|horario|ayuda|help|centro de/i;
 
 /** "De: Nombre <correo>" / "From: …" inside the body (not the forwarded-header block's portal). */
@@ -161,24 +164,26 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
   const pairs = labelledPairs(view.lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
   let labels = 0;
   let lastNameLabel = '';
-  const phones: string[] = [];
+  const phones: { label: string; value: string }[] = [];
   for (const p of pairs) {
     const field = fieldForLabel(p.label);
     if (!field || !p.value) continue;
     labels++;
     if (refused(field, p.value, own)) continue;
-    if (field === 'phone') phones.push(p.value);
+    if (field === 'phone') phones.push(p);
     if (field === 'project' && projects.length < 10) projects.push(cleanSpaces(p.value));
     if (!fields[field]) fields[field] = p.value;
     // "Apellido paterno" and "Apellido materno" (or "Primer/Segundo apellido") are one last name.
     else if (field === 'lastName' && p.label !== lastNameLabel && !fold(fields.lastName ?? '').includes(fold(p.value))) fields.lastName = `${fields.lastName} ${p.value}`;
     if (field === 'lastName' && !lastNameLabel) lastNameLabel = p.label;
   }
-  // Several labelled phones (the client's and an office's): the client's mobile over a landline.
+  // Several labelled phones (the client's and an office's): the one labelled as a mobile
+  // ("Celular", "WhatsApp"), else one the numbering plan says is a mobile, else the first.
   if (phones.length > 1) {
     const rules = countryModule(country).phone;
-    const mobile = phones.find((v) => findPhoneNumbersInText(v, rules.region).some((p) => rules.isMobile(p.number)));
-    if (mobile) fields.phone = mobile;
+    const byLabel = phones.find((p) => /\b(celular|cel|movil|mobile|whatsapp|wsp)\b/.test(fold(p.label)));
+    const byPlan = phones.find((p) => findPhoneNumbersInText(p.value, rules.region).some((n) => n.number.getType() === 'MOBILE'));
+    fields.phone = (byLabel ?? byPlan ?? phones[0]).value;
   }
   const labelled = Object.keys(fields) as FieldName[]; // before any free-text fallback fills more
   const mail = view.mail;
@@ -222,7 +227,8 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
   const formData = labels > 0 || (['name', 'email', 'nationalId'] as const).some((f) => fields[f] || !need(f));
   if (!fields.phone && need('phone') && (formData || !parsed)) {
     // Free-text phones: a mobile, not on a line that advertises the sender's own number.
-    const text = view.lines.filter((l) => !COMPANY_CONTACT_LINE.test(l)).join('\n').slice(0, 20_000);
+    // IDs written with dot groups ("96.812.345-9", "35.908.214") are never phones: masked first.
+    const text = view.lines.filter((l) => !COMPANY_CONTACT_LINE.test(l)).join('\n').slice(0, 20_000).replace(ID_SHAPE, (m) => ' '.repeat(m.length));
     const phone = countryModule(country).phone;
     const found = findPhoneNumbersInText(text, phone.region).find((p) => phone.isMobile(p.number) && !isOwn(own, 'phone', p.number.number));
     if (found) fields.phone = found.number.number;

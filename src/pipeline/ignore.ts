@@ -41,6 +41,20 @@ export function bulkReason(mail: ParsedEmail): string | null {
   return null;
 }
 
+/**
+ * Link-heavy mail with no form data (SEO offers, phishing, "see these listings"): many links for
+ * little text. Only asked when no parser claims the mail and no labelled person data was found,
+ * so a person's enquiry with a link or two is never ignored.
+ */
+export function linkSpamReason(mail: ParsedEmail, bodyText: string): string | null {
+  const urls = new Set<string>();
+  for (const m of (mail.html ?? '').slice(0, 500_000).matchAll(/href\s*=\s*["']?(https?:\/\/[^"'\s>]{1,500})/gi)) urls.add(m[1]);
+  for (const m of `${mail.text ?? ''}\n${bodyText}`.slice(0, 500_000).matchAll(/https?:\/\/[^\s<>"')]{1,500}/gi)) urls.add(m[0]);
+  if (urls.size < 5) return null;
+  const words = bodyText.replace(/https?:\/\/\S+/g, ' ').split(/\s+/).filter((w) => /\p{L}{2}/u.test(w)).length;
+  return words / urls.size < 40 ? 'link-spam' : null;
+}
+
 /** A file with no message headers at all (a script, a database, a JSON file) is not an email. */
 export function notAnEmail(mail: ParsedEmail): boolean {
   const h = mail.headers;

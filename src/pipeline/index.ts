@@ -5,7 +5,7 @@ import type { FieldName } from '../parsers/schema.ts';
 import { chooseParser } from './choose-parser.ts';
 import { classify, type Quality } from './classify.ts';
 import { extractFields, MailView, type ExtractedFields } from './extract.ts';
-import { accountNoticeReason, bulkReason, notALeadReason, notAnEmail } from './ignore.ts';
+import { accountNoticeReason, bulkReason, linkSpamReason, notALeadReason, notAnEmail } from './ignore.ts';
 import { parseMime, type Address } from './mime.ts';
 import { normalizeFields, type LeadFields } from './normalize.ts';
 import { findProjectIn, type ProjectIndex } from './project.ts';
@@ -109,6 +109,8 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
     if (bulk) return { kind: 'ignored', reason: bulk, parser: parser?.config.id ?? null, ...common };
     // A meeting invitation (a colleague booking a visit) is not an enquiry.
     if (!parser && mail.partTypes.includes('text/calendar')) return { kind: 'ignored', reason: 'calendar-invite', parser: null, ...common };
+    const spam = parser ? null : linkSpamReason(mail, view.bodyText);
+    if (spam) return { kind: 'ignored', reason: spam, parser: null, ...common };
   }
   const projectFallback = () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects);
   let normalized = normalizeFields(extraction.fields, baseCountry, ctx.projects, projectFallback, extraction.projectCandidates);

@@ -199,7 +199,7 @@ export function labelledPairs(lines: string[], isLabel: (label: string) => boole
       const next = lines[i + 1];
       if (next && next.includes('\t') && !headerCells(next, isLabel)) {
         for (const [label, value] of rowValues(headers, next.split('\t').map((c) => c.trim()))) {
-          if (isLabel(label) && value && !isLabelText(value)) out.push({ label, value, line: i + 1 });
+          if (isLabel(label) && value && value !== '-' && !isLabelText(value)) out.push({ label, value, line: i + 1 });
         }
         i++;
       }

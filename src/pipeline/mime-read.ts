@@ -9,7 +9,15 @@ export interface ReadMail {
   text: string | undefined;
   /** Name, type and size of each attachment (the content itself is drained, never kept). */
   attachments: { filename: string | null; contentType: string; size: number }[];
+  /** Small attachments that may carry the lead itself (CSV, text, a forwarded message), kept whole. */
+  readable: { contentType: string; filename: string | null; content: Buffer }[];
 }
+
+// A lead exported as CSV or text, or a forwarded message attached whole: read, within these bounds.
+const READABLE = /^(text\/(csv|plain|tab-separated-values|x-csv)|application\/(csv|x-csv)|message\/rfc822)$/;
+const MAX_READABLE = 256 * 1024;
+const MAX_READABLE_PARTS = 5;
+const readableType = (type: string, filename: string | null) => READABLE.test(type) || (type === 'application/octet-stream' && /\.(csv|txt|eml)$/i.test(filename ?? ''));
 
 export interface ReadOptions {
   maxHtmlLengthToParse: number;
@@ -28,7 +36,7 @@ export function readMail(raw: Buffer, options: ReadOptions): Promise<ReadMail> {
       skipTextLinks: true,
       maxHtmlLengthToParse: options.maxHtmlLengthToParse,
     });
-    const mail: ReadMail = { headers: new Map<string, HeaderValue>(), html: false, text: undefined, attachments: [] };
+    const mail: ReadMail = { headers: new Map<string, HeaderValue>(), html: false, text: undefined, attachments: [], readable: [] };
     let settled = false;
     const settle = (err: Error | null) => {
       if (settled) return;
@@ -49,7 +57,13 @@ export function readMail(raw: Buffer, options: ReadOptions): Promise<ReadMail> {
         // Read and forget: the parser waits for each attachment to be consumed before going on.
         const meta = { filename: data.filename ?? null, contentType: data.contentType ?? 'application/octet-stream', size: 0 };
         if (mail.attachments.length < 100) mail.attachments.push(meta);
-        data.content.on('data', (chunk: Buffer) => void (meta.size += chunk.length));
+        const keep = readableType(meta.contentType.toLowerCase(), meta.filename) && mail.readable.length < MAX_READABLE_PARTS;
+        const chunks: Buffer[] = [];
+        data.content.on('data', (chunk: Buffer) => {
+          meta.size += chunk.length;
+          if (keep && meta.size <= MAX_READABLE) chunks.push(chunk);
+        });
+        if (keep) data.content.on('end', () => void (meta.size <= MAX_READABLE && mail.readable.push({ contentType: meta.contentType.toLowerCase(), filename: meta.filename, content: Buffer.concat(chunks) })));
         data.content.on('end', () => data.release?.());
       }
     });

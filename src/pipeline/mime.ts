@@ -1,6 +1,7 @@
 import type { AddressObject, Headers } from 'mailparser';
 import type { Limits } from '../config.ts';
 import { repairMojibake } from '../normalize/mojibake.ts';
+import { attachedTexts, type AttachedText } from './attachments.ts';
 import { boundHtml } from './html-bounds.ts';
 import { readMail, type ReadMail } from './mime-read.ts';
 
@@ -26,6 +27,8 @@ export interface ParsedEmail {
   text: string | null;
   /** Set when a bound cut the HTML or text short. */
   truncated: boolean;
+  /** CSV, text and forwarded-message attachments as text (the lead may be only there). */
+  attached: AttachedText[];
 }
 
 export class LimitExceeded extends Error {
@@ -140,7 +143,7 @@ const headerString = (h: Headers, key: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
-function toParsedEmail(mail: ReadMail, raw: Buffer, limits: Limits): ParsedEmail {
+function toParsedEmail(mail: ReadMail, raw: Buffer, limits: Limits, attached: AttachedText[]): ParsedEmail {
   const headers: Record<string, string> = {};
   for (const [k, v] of mail.headers) headers[k.toLowerCase()] = headerText(v).slice(0, 2000);
   const html = cut(mail.html, limits.maxHtmlBytes);
@@ -160,6 +163,7 @@ function toParsedEmail(mail: ReadMail, raw: Buffer, limits: Limits): ParsedEmail
     html: bounded?.html ?? null,
     text: text.value,
     truncated: html.truncated || text.truncated || Boolean(bounded?.changed),
+    attached,
   };
 }
 
@@ -179,5 +183,5 @@ export async function parseMime(raw: Buffer, limits: Limits): Promise<ParsedEmai
     const again = await readMail(relabelled, options);
     if (!hasReplacementChar(again)) mail = again;
   }
-  return toParsedEmail(mail, raw, limits);
+  return toParsedEmail(mail, raw, limits, await attachedTexts(mail, limits.maxHtmlBytes));
 }

@@ -78,7 +78,13 @@ export class MailView {
         }
         fromText = text ? forwardedFirst(textLines(repairMojibake(text))) : [];
       }
-      const body = fromHtml.length ? (fromText.length ? [...fromHtml, '', ...fromText] : fromHtml) : fromText;
+      let body = fromHtml.length ? (fromText.length ? [...fromHtml, '', ...fromText] : fromHtml) : fromText;
+      // Attachments: a forwarded message first (its form is the lead, the forwarder's signature is
+      // not), a CSV export or text file after the body.
+      for (const a of this.mail.attached ?? []) {
+        const lines = textLines(repairMojibake(a.text));
+        body = a.kind === 'message' ? [...forwardedFirst(lines), '', ...body] : [...body, '', ...lines];
+      }
       // A JSON payload (lead ads relayed by a webhook) reads as label lines before the body.
       const payload = payloadLines(text ?? (html ? (htmlText ?? htmlToText(html)) : ''));
       this.linesCache = splitMultiLabelLines(payload.length ? [...payload, '', ...body] : body);
