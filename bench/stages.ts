@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { createApp } from '../src/app.ts';
+import { io } from '../src/db/port.ts';
 import type { Config } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { extractFields, MailView } from '../src/pipeline/extract.ts';
@@ -38,8 +39,8 @@ export async function sqliteInsertOnly(mails: Buffer[], config: Config, dbPath: 
   const rows = mails.map((m, i) => ({ source: 'imap' as const, mailbox: 'bench', uidValidity: 1, uid: i + 1, messageId: `<ins-${i}@bench>`, sha256: sha256(m), size: m.length, raw: m, receivedAt: Date.now() }));
   const t = performance.now();
   for (let i = 0; i < rows.length; i += batch) {
-    app.store.transaction(() => {
-      for (const r of rows.slice(i, i + batch)) app.store.insertRaw(r);
+    await app.store.unitOfWork(function* (tx) {
+      for (const r of rows.slice(i, i + batch)) yield* io(tx.insertRaw(r, Date.now()));
     });
   }
   const r = rate(rows.length, performance.now() - t);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import { Store } from './db/store.ts';
+import type { Storage } from './db/port.ts';
 import type { PersistRules } from './leads/record.ts';
 import { Ingestor, type IngestHooks } from './ingest.ts';
 import type { Logger } from './logger.ts';
@@ -20,7 +21,8 @@ import { ParserQuarantine } from './workers/quarantine.ts';
 /** The wired program: config, storage, parsers and the ingest service, built in one place. */
 export interface App {
   config: Config;
-  store: Store;
+  /** The storage port: SQLite (the embedded default) or PostgreSQL (`database.url`). */
+  store: Storage;
   /** The read models of the admin API, the CLI and the outbox (db/read-side.ts), on the app's connection. */
   reads: ReadModels;
   ingestor: Ingestor;

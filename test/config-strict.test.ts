@@ -1,5 +1,6 @@
 // Unknown config keys are refused (file:line and the closest known key), at start and on reload;
 // a reload that would deactivate every vendor is refused and the running configuration stays.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,7 +94,7 @@ describe('a reload', () => {
     const file = path.join(tmp(), 'centralizer.yaml');
     fs.writeFileSync(file, yaml(VENDORS));
     const app = await createApp(loadConfig(file, {}).config, createLogger('silent'), { dbPath: ':memory:', syncConfig: true });
-    const active = async () => (await new VendorQueries(app.store.sqlite).list()).filter((v) => v.active).map((v) => v.id).sort();
+    const active = async () => (await new VendorQueries(sqliteStore(app).sqlite).list()).filter((v) => v.active).map((v) => v.id).sort();
     // What the daemon's reload (SIGHUP or the watcher) does: read the file, then swap it in.
     const reload = async () => app.reload({ config: readConfigForReload(file) });
     return { app, file, active, reload };

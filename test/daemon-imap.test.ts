@@ -1,5 +1,6 @@
 // The daemon against a real Dovecot on loopback (never a mock): push, backlog with kill -9,
 // server restarts, folder resets, a wrong password, several mailboxes, size limits and moves.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { noDovecot } from './helpers/tools.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -57,7 +58,7 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
       await appendAll(dc, 'box1@test.local', [mail.raw]);
       // Cron never fires and the watchdog is 60 s away: only IDLE can bring it in by the deadline.
       await waitFor(`lead ${n} via IDLE`, () => counts(env.db).leads === n);
-      const row = app.store.sqlite.prepare('SELECT status FROM raw_emails WHERE message_id = ?').get(mail.messageId) as { status: string };
+      const row = sqliteStore(app).sqlite.prepare('SELECT status FROM raw_emails WHERE message_id = ?').get(mail.messageId) as { status: string };
       expect(row.status).toBe('lead');
     }
     await waitFor('idle again', () => health('a').state === 'idle');
@@ -79,7 +80,7 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
     await waitFor('mailbox idle', () => health('locked').state === 'idle');
     await appendAll(dc, 'box11@test.local', [leadMail('lock', 0).raw]);
     await waitFor('first lead', () => counts(env.db).leads === 1);
-    const cursor = () => app.store.getCursor('locked')!.lastUid;
+    const cursor = () => sqliteStore(app).getCursor('locked')!.lastUid;
     const before = cursor();
     // Another process holds the write lock (as a backup tool or a full disk would stop writes).
     const blocker = new Database(env.db);
@@ -97,7 +98,7 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
     await daemon.catchUpAll();
     await waitFor('both leads once the lock is gone', () => counts(env.db).leads === 3, 20_000);
     expect(cursor()).toBeGreaterThan(before);
-    const distinct = app.store.sqlite.prepare('select count(distinct message_id) n from raw_emails').get() as { n: number };
+    const distinct = sqliteStore(app).sqlite.prepare('select count(distinct message_id) n from raw_emails').get() as { n: number };
     expect(distinct.n).toBe(3);
   });
 
@@ -163,7 +164,7 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
     await appendAll(dc, user, mails.map((m) => m.raw), 'Leads');
     const { env, app, daemon } = await inProcess([{ name: 'reset', user, folder: 'Leads' }]);
     await waitFor('4 leads', () => counts(env.db).leads === 4);
-    const before = app.store.getCursor('reset')!;
+    const before = sqliteStore(app).getCursor('reset')!;
 
     await withImap(dc, user, (c) => c.mailboxDelete('Leads'));
     await new Promise((r) => setTimeout(r, 1_100)); // Dovecot's UIDVALIDITY is a timestamp: make it change
@@ -179,22 +180,22 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
     await waitFor('the new message', () => counts(env.db).leads === 5, 20_000);
     await waitFor('cursor on the new UIDVALIDITY', async () => {
       await daemon.catchUpAll();
-      const c = app.store.getCursor('reset');
+      const c = sqliteStore(app).getCursor('reset');
       return c?.uidValidity === uidValidity && c.lastUid === 5;
     }, 20_000, 200);
     expect(counts(env.db)).toMatchObject({ raw: 5, leads: 5, distinctMessageIds: 5, pending: 0 });
 
     // A reset that kept the UIDVALIDITY (two resets within a second): UIDNEXT at or below the
     // stored last UID. Simulated through the cursor, with an old row already holding UID 6.
-    app.store.transaction(() => app.store.setCursor('reset', uidValidity, 1_000, Date.now()));
-    app.store.transaction(() => app.store.insertRaw({ source: 'imap', mailbox: 'reset', uidValidity, uid: 6, messageId: '<old-occupant@x>', sha256: 'old', size: 1, raw: null, receivedAt: Date.now(), status: 'too_large' }));
+    sqliteStore(app).transaction(() => sqliteStore(app).setCursor('reset', uidValidity, 1_000, Date.now()));
+    sqliteStore(app).transaction(() => sqliteStore(app).insertRaw({ source: 'imap', mailbox: 'reset', uidValidity, uid: 6, messageId: '<old-occupant@x>', sha256: 'old', size: 1, raw: null, receivedAt: Date.now(), status: 'too_large' }));
     const after = leadMail('reset', 6);
     await appendAll(dc, user, [after.raw], 'Leads'); // gets UID 6 in the folder
     await waitFor('the message after the reset', () => counts(env.db).leads === 6, 20_000);
     expect(counts(env.db)).toMatchObject({ raw: 7, leads: 6, pending: 0 });
-    expect(app.store.getCursor('reset')).toMatchObject({ uidValidity, lastUid: 6 });
+    expect(sqliteStore(app).getCursor('reset')).toMatchObject({ uidValidity, lastUid: 6 });
     // UID 6 was taken by the old row, so the new message is kept without its UID rather than failing the batch.
-    expect(app.store.sqlite.prepare('SELECT uid FROM raw_emails WHERE message_id = ?').get(after.messageId)).toEqual({ uid: null });
+    expect(sqliteStore(app).sqlite.prepare('SELECT uid FROM raw_emails WHERE message_id = ?').get(after.messageId)).toEqual({ uid: null });
   });
 
   it('(e) a wrong password on one mailbox does not stop another', async () => {
@@ -225,8 +226,8 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
     await waitFor('210 leads', () => counts(env.db).leads === 210, 30_000);
     expect(counts(env.db, 'one')).toMatchObject({ raw: 105, leads: 105, distinctMessageIds: 105 });
     expect(counts(env.db, 'two')).toMatchObject({ raw: 105, leads: 105, distinctMessageIds: 105 });
-    expect(app.store.getCursor('one')?.lastUid).toBe(105);
-    expect(app.store.getCursor('two')?.lastUid).toBe(105);
+    expect(sqliteStore(app).getCursor('one')?.lastUid).toBe(105);
+    expect(sqliteStore(app).getCursor('two')?.lastUid).toBe(105);
   });
 
   it('(g) an oversized message is stored by reference; markSeen and moveTo happen after the commit', async () => {
@@ -239,7 +240,7 @@ describe.skipIf(noDovecot())('daemon against a real Dovecot', () => {
     await appendAll(dc, user, [small.raw, bigRaw]);
     await waitFor('both stored', () => counts(env.db).raw === 2 && counts(env.db).pending === 0);
     expect(counts(env.db)).toMatchObject({ raw: 2, leads: 1, tooLarge: 1 });
-    const row = app.store.sqlite.prepare('SELECT raw, size, headers, status FROM raw_emails WHERE message_id = ?').get(big.messageId) as { raw: Buffer | null; size: number; headers: string; status: string };
+    const row = sqliteStore(app).sqlite.prepare('SELECT raw, size, headers, status FROM raw_emails WHERE message_id = ?').get(big.messageId) as { raw: Buffer | null; size: number; headers: string; status: string };
     expect(row).toMatchObject({ raw: null, status: 'too_large' });
     expect(row.size).toBe(bigRaw.length);
     expect(row.headers).toContain('Subject:');

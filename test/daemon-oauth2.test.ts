@@ -2,6 +2,7 @@
 // local token server: client credentials beside a password mailbox, short-lived tokens across
 // IDLE and a backlog (sessions ended at token expiry, as Exchange does), a revoked client going to
 // auth_failed and back, and the refresh-token mode with rotation after `mailboxes login`.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { noDovecot } from './helpers/tools.ts';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -131,7 +132,7 @@ describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 pa
     const { app, health } = await inProcess([{ name: 'backlog', user: 'oa3@test.local', auth: microsoft('app-3') }], { daemon: { pollCron: NEVER, watchdogSeconds: 60, batchSize: 50 } });
     // Counted on the daemon's own connection: the watcher runs every 50 ms on the daemon's thread,
     // and opening a connection each time would cost that thread more than the count does.
-    const live = () => app.store.sqlite.prepare(`SELECT COUNT(*) AS raw, COUNT(DISTINCT r.message_id) AS distinctMessageIds, COALESCE(SUM(r.status = 'pending'), 0) AS pending,
+    const live = () => sqliteStore(app).sqlite.prepare(`SELECT COUNT(*) AS raw, COUNT(DISTINCT r.message_id) AS distinctMessageIds, COALESCE(SUM(r.status = 'pending'), 0) AS pending,
       COUNT(l.id) AS leads, COUNT(DISTINCT l.raw_email_id) AS distinctLeadRaw FROM raw_emails r LEFT JOIN leads l ON l.raw_email_id = r.id`).get() as { raw: number; leads: number; pending: number };
     // As Exchange does, a session ends when the token it logged in with expires. And, whatever the
     // machine's speed, the issued tokens are revoked twice midway (as a provider may do before
@@ -221,7 +222,7 @@ describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 pa
       app.close();
     });
     const health = () => daemon.health.mailboxes()[0];
-    const stored = async () => (await new MailboxTokenStore(app.store).get('person'))!.refreshToken;
+    const stored = async () => (await new MailboxTokenStore(sqliteStore(app)).get('person'))!.refreshToken;
     await waitFor('idle', () => health().state === 'idle');
     const seen = new Set([await stored()]);
     for (let i = 0; i < 2; i++) {

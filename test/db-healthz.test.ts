@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeHealth } from '../src/db/health.ts';
 import { formEmail, rut, startHarness, type Harness } from './http-fixture.ts';
@@ -10,7 +11,7 @@ describe('/healthz and the database', () => {
   afterAll(() => h.close());
 
   it('shows the cached quick_check verdict, and a disk-full write by the app turns it 503 until writes succeed', async () => {
-    await storeHealth(h.app.store).runQuickCheck();
+    await storeHealth(sqliteStore(h.app)).runQuickCheck();
     const ok = await h.call('/healthz', { token: null });
     expect(ok.status).toBe(200);
     const body = await ok.json();
@@ -18,7 +19,7 @@ describe('/healthz and the database', () => {
     expect(body.db.detail).toBeUndefined();
 
     // The disk is full as SQLite sees it: no new page. An email arrives and cannot be stored.
-    const sqlite = h.app.store.sqlite;
+    const sqlite = sqliteStore(h.app).sqlite;
     const pages = sqlite.pragma('page_count', { simple: true }) as number;
     sqlite.pragma(`max_page_count = ${pages}`);
     const big = 'x'.repeat(200_000);
@@ -28,7 +29,7 @@ describe('/healthz and the database', () => {
     expect((await bad.json()).db).toMatchObject({ ok: false, writeError: { code: 'SQLITE_FULL' } });
 
     sqlite.pragma(`max_page_count = ${pages * 1000}`);
-    expect(storeHealth(h.app.store).probe()).toBe(true); // the periodic write probe
+    expect(storeHealth(sqliteStore(h.app)).probe()).toBe(true); // the periodic write probe
     expect((await h.call('/healthz', { token: null })).status).toBe(200);
   });
 });

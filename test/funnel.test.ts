@@ -1,5 +1,6 @@
 // The sales funnel on real SQLite: leads through the real pipeline, interactions through the
 // import and the API, every count checked against a direct count of the database.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,10 +22,10 @@ const buenoRut = (i: number) => rut(10_000_000 + i * 7919);
 describe('sales funnel', () => {
   let h: Harness;
   let dir: string;
-  const sql = <T = number>(q: string, ...p: unknown[]) => h.app.store.sqlite.prepare(q).pluck().get(...p) as T;
+  const sql = <T = number>(q: string, ...p: unknown[]) => sqliteStore(h.app).sqlite.prepare(q).pluck().get(...p) as T;
   const run = (file: string, o: Partial<ImportOptions> = {}) => {
     const settings = funnelSettings(h.app);
-    return readInteractionsFile(file).then(({ records }) => runImport(h.app.store, (tx) => importRecords(tx, records, settings, { actor: 'test', defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(), ...o })));
+    return readInteractionsFile(file).then(({ records }) => runImport(sqliteStore(h.app), (tx) => importRecords(tx, records, settings, { actor: 'test', defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(), ...o })));
   };
   const write = (name: string, lines: string[]) => {
     const file = path.join(dir, name);
@@ -99,7 +100,7 @@ describe('sales funnel', () => {
     const r = await run(file);
     expect(r.errors).toEqual([]);
     expect([r.created, r.updated, r.unchanged, r.clientsCreated]).toEqual([7, 0, 0, 0]);
-    const row = (id: string) => h.app.store.sqlite.prepare('SELECT * FROM interactions WHERE external_id = ?').get(id) as Record<string, unknown>;
+    const row = (id: string) => sqliteStore(h.app).sqlite.prepare('SELECT * FROM interactions WHERE external_id = ?').get(id) as Record<string, unknown>;
     expect(row('Q1').client_id).toBe(clientOf(buenoRut(0)));
     expect(row('Q1').amount).toBe(2500.5);
     expect(row('Q3').client_id).toBe(clientOf(ANA.rut)); // by email, case ignored
@@ -108,15 +109,15 @@ describe('sales funnel', () => {
     // Attributed to the client's lead (its portal) and, after the separación, Q5 is a new lead.
     expect(row('Q1').lead_id).toBe(sql('SELECT id FROM leads WHERE client_id = ?', clientOf(buenoRut(0))));
     expect([row('Q1').reentry, row('Q5').reentry]).toEqual([0, 1]);
-    const snapshot = h.app.store.sqlite.prepare('SELECT * FROM interactions ORDER BY id').all();
+    const snapshot = sqliteStore(h.app).sqlite.prepare('SELECT * FROM interactions ORDER BY id').all();
     const again = await run(file);
     expect([again.created, again.updated, again.unchanged]).toEqual([0, 0, 7]);
-    expect(h.app.store.sqlite.prepare('SELECT * FROM interactions ORDER BY id').all()).toEqual(snapshot);
+    expect(sqliteStore(h.app).sqlite.prepare('SELECT * FROM interactions ORDER BY id').all()).toEqual(snapshot);
   });
 
   it('quotes are por contactar within their deadline, no contactados past it, contactados after a follow-up', async () => {
     const f = await h.json('/api/funnel');
-    const quotes = h.app.store.sqlite.prepare("SELECT deadline_at AS d, contact_state AS s FROM interactions WHERE kind = 'cotizacion'").all() as { d: number; s: string }[];
+    const quotes = sqliteStore(h.app).sqlite.prepare("SELECT deadline_at AS d, contact_state AS s FROM interactions WHERE kind = 'cotizacion'").all() as { d: number; s: string }[];
     expect(f.statuses.cotizacion.no_contactado).toBe(quotes.filter((q) => q.s === 'por_contactar' && q.d < Date.now()).length);
     expect(f.statuses.cotizacion.no_contactado).toBeGreaterThan(0); // Q2 and Q4, 10 and 8 days old
     expect(f.statuses.cotizacion.por_contactar).toBe(quotes.filter((q) => q.s === 'por_contactar' && q.d >= Date.now()).length);
@@ -137,7 +138,7 @@ describe('sales funnel', () => {
     expect(f.stages.map((s: { count: number }) => s.count)).toEqual([leads + reentries, kind('cotizacion'), kind('separacion'), kind('minuta'), kind('desembolso')]);
     expect(f.stages[0].conversion).toBeCloseTo(kind('cotizacion') / (leads + reentries), 4);
     expect(f.stages[4].conversion).toBeNull();
-    const direct = h.app.store.sqlite.prepare(`SELECT p, sum(lead) lead, sum(cot) cotizacion FROM (
+    const direct = sqliteStore(h.app).sqlite.prepare(`SELECT p, sum(lead) lead, sum(cot) cotizacion FROM (
       SELECT ifnull(parser, '_generic') p, 1 lead, 0 cot FROM leads WHERE contact_state <> 'descartado'
       UNION ALL SELECT ifnull(parser, '_generic'), reentry, 1 FROM interactions WHERE kind = 'cotizacion') GROUP BY p`).all() as { p: string; lead: number; cotizacion: number }[];
     expect(Object.fromEntries(f.byPortal.map((r: { parser: string; lead: number; cotizacion: number }) => [r.parser, [r.lead, r.cotizacion]]))).toEqual(Object.fromEntries(direct.map((d) => [d.p, [d.lead, d.cotizacion]])));

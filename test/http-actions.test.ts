@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, rut, seed, startHarness, type Harness, type Seeded } from './http-fixture.ts';
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const lead = (id: number) => h.json(`/api/leads/${id}`);
-const idsWhere = (where: string) => h.app.store.sqlite.prepare(`SELECT id FROM leads WHERE ${where} ORDER BY id`).pluck().all() as number[];
+const idsWhere = (where: string) => sqliteStore(h.app).sqlite.prepare(`SELECT id FROM leads WHERE ${where} ORDER BY id`).pluck().all() as number[];
 
 async function expectStatus(res: Response, status: number, error?: RegExp) {
   const body = await res.json();

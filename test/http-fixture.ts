@@ -1,5 +1,6 @@
 // Shared set-up for the admin HTTP suites (test/http-*.test.ts, test/admin-page.test.ts): a real
 // SQLite file with the real migrations, emails ingested through the real pipeline, a real server.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -118,7 +119,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, passwordChecks: opts.passwordChecks ?? { perSecond: 10_000, burst: 10_000, accountPerMinute: 100_000, accountBurst: 10_000 }, cacheMs: opts.cacheMs ?? 0 });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
-  const accounts = new Accounts(app.reads.users, app.store);
+  const accounts = new Accounts(app.reads.users, sqliteStore(app));
   const call = (pathname: string, init: RequestInit & { token?: string | null } = {}) => {
     const { token = TOKEN, ...rest } = init;
     const headers = new Headers(rest.headers);
@@ -185,7 +186,7 @@ export async function seed(app: App, metrics?: ReturnType<typeof createMetrics>)
   }
   // Hostile content in a name: stored as-is (the pipeline's normaliser would trim it), shown as text.
   const hostile = await ingest(formEmail({ name: 'Persona Hostil', message: 'hola' }, { daysAgo: 0 }));
-  app.store.sqlite.prepare('UPDATE leads SET name = ?, search_name = ? WHERE id = ?').run('<script>alert(1)</script><img src=x onerror=alert(2)>', 'script alert 1 script img src x onerror alert 2', hostile.leadId);
+  sqliteStore(app).sqlite.prepare('UPDATE leads SET name = ?, search_name = ? WHERE id = ?').run('<script>alert(1)</script><img src=x onerror=alert(2)>', 'script alert 1 script img src x onerror alert 2', hostile.leadId);
   return { leadIds, anaLeadIds, hostileLeadId: hostile.leadId! };
 }
 
@@ -193,7 +194,7 @@ export async function seed(app: App, metrics?: ReturnType<typeof createMetrics>)
 export function tableHash(app: App): string {
   const h = createHash('sha256');
   for (const table of ['leads', 'clients', 'follow_ups', 'actions', 'raw_emails', 'projects']) {
-    for (const row of app.store.sqlite.prepare(`SELECT * FROM ${table} ORDER BY rowid`).iterate()) {
+    for (const row of sqliteStore(app).sqlite.prepare(`SELECT * FROM ${table} ORDER BY rowid`).iterate()) {
       const values = Object.values(row as Record<string, unknown>).map((v) => (Buffer.isBuffer(v) ? createHash('sha256').update(v).digest('hex') : v));
       h.update(JSON.stringify(values));
     }

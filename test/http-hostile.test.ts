@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seed, startHarness, tableHash, TOKEN, type Harness, type Seeded } from './http-fixture.ts';
@@ -98,7 +99,7 @@ describe('hostile input answers 4xx and changes nothing', () => {
 
   it('action bodies: prototype keys, wrong types, unknown keys, bad JSON, oversize and wrong type are refused', async () => {
     const before = tableHash(h.app);
-    const target = data.leadIds.find((id) => h.app.store.getLead(id)?.quality === 'malo')!;
+    const target = data.leadIds.find((id) => sqliteStore(h.app).getLead(id)?.quality === 'malo')!;
     const bodies: [string, string, string][] = [
       ['discard', '{"__proto__": {"admin": true}, "reason": "spam", "comment": "x"}', 'application/json'],
       ['discard', '{"constructor": {"prototype": {"admin": true}}, "reason": "spam", "comment": "x"}', 'application/json'],
@@ -130,7 +131,7 @@ describe('hostile input answers 4xx and changes nothing', () => {
 
   it('header injection: raw CR/LF in a header is refused before any handler runs', async () => {
     const before = tableHash(h.app);
-    const target = data.leadIds.find((id) => h.app.store.getLead(id)?.quality === 'malo')!;
+    const target = data.leadIds.find((id) => sqliteStore(h.app).getLead(id)?.quality === 'malo')!;
     const body = JSON.stringify({ reason: 'spam', comment: 'x' });
     for (const bad of [`X-Actor: ana\rSet-Cookie: x=1`, `Authorization: Bearer ${TOKEN}\rX: y`, `X-Actor: ana\u0000`]) {
       const reply = await rawRequest(`POST /api/leads/${target}/discard HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n${bad}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
@@ -151,13 +152,13 @@ describe('hostile input answers 4xx and changes nothing', () => {
   });
 
   it('a free-text comment full of SQL is stored verbatim as text (statements are parameterised)', async () => {
-    const target = data.leadIds.find((id) => h.app.store.getLead(id)?.quality === 'malo' && h.app.store.getLead(id)?.contactState === 'por_contactar')!;
+    const target = data.leadIds.find((id) => sqliteStore(h.app).getLead(id)?.quality === 'malo' && sqliteStore(h.app).getLead(id)?.contactState === 'por_contactar')!;
     const comment = "'); DROP TABLE leads; -- <script>alert(1)</script>";
     const res = await h.post(`/api/leads/${target}/discard`, { reason: 'otro', comment });
     expect(res.status).toBe(200);
     const d = await h.json(`/api/leads/${target}`);
     expect(d.actions[0].data.comment).toBe(comment);
-    expect(h.app.store.sqlite.prepare('SELECT count(*) FROM leads').pluck().get()).toBeGreaterThan(20);
+    expect(sqliteStore(h.app).sqlite.prepare('SELECT count(*) FROM leads').pluck().get()).toBeGreaterThan(20);
   });
 
   it('unauthenticated hostile requests get 401, never 5xx', async () => {

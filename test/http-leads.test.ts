@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANA, DAY, dotted, formEmail, seed, startHarness, type Harness, type Seeded } from './http-fixture.ts';
 
@@ -12,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const sql = <T = number>(q: string, ...params: unknown[]) => (h.app.store.sqlite.prepare(q).pluck().get(...params) as T);
+const sql = <T = number>(q: string, ...params: unknown[]) => (sqliteStore(h.app).sqlite.prepare(q).pluck().get(...params) as T);
 
 /** Every item of a filtered list, following the cursor. */
 async function all(query: string, limit = 7) {
@@ -136,7 +137,7 @@ describe('search', () => {
   it('finds partial emails, email domains, the last digits of a phone and name words in any order', async () => {
     const ana = [...data.anaLeadIds].sort((a, b) => a - b);
     // Independent of src/: which seeded leads carry each piece, read straight from the table.
-    const having = (sql: string, ...args: unknown[]) => (h.app.store.sqlite.prepare(`SELECT id FROM leads WHERE ${sql} AND contact_state <> 'descartado' ORDER BY id`).pluck().all(...args) as number[]);
+    const having = (sql: string, ...args: unknown[]) => (sqliteStore(h.app).sqlite.prepare(`SELECT id FROM leads WHERE ${sql} AND contact_state <> 'descartado' ORDER BY id`).pluck().all(...args) as number[]);
     expect(await ids('ana.rojas@')).toEqual(having("email LIKE 'ana.rojas@%'"));
     expect(await ids('@hotmail.com')).toEqual(having("email LIKE '%@hotmail.com'"));
     expect((await ids('@hotmail.com')).length).toBeGreaterThan(0);
@@ -169,7 +170,7 @@ describe('GET /api/leads/:id and the raw email', () => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="lead-${id}.eml"`);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.toString('utf8')).toContain('Nombre: Cliente Bueno');
-    h.app.store.sqlite.prepare('UPDATE raw_emails SET raw = NULL, purged_at = ? WHERE id = (SELECT raw_email_id FROM leads WHERE id = ?)').run(Date.now(), id);
+    sqliteStore(h.app).sqlite.prepare('UPDATE raw_emails SET raw = NULL, purged_at = ? WHERE id = (SELECT raw_email_id FROM leads WHERE id = ?)').run(Date.now(), id);
     const gone = await h.call(`/api/leads/${id}/raw`);
     expect(gone.status).toBe(410);
     expect((await gone.json()).error).toMatch(/purged/);

@@ -1,6 +1,7 @@
 // Every route × every role × own and foreign objects. The expected scope of each person is
 // computed here straight from the database (owner vendor, project), independently of src/http;
 // a route that answers another person's data, or a foreign object with anything but 404, fails.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../src/http/routes.ts';
 import { formEmail, rut, startHarness, tableHash, type Harness } from './http-fixture.ts';
@@ -35,8 +36,8 @@ beforeAll(async () => {
   }
   // A con_problemas lead without an owner: only managers of every project see it.
   await h.app.ingestor.ingest(formEmail({ name: 'Sin Dueño', email: 'sindueno@correo-prueba.cl', project: 'Torre Desconocida' }), { source: 'file' });
-  leads = h.app.store.sqlite.prepare('SELECT id, email, owner_vendor_id AS owner, project_id AS project, client_id AS clientId FROM leads ORDER BY id').all() as Lead[];
-  mdvId = h.app.store.sqlite.prepare('SELECT id FROM projects WHERE name = ?').pluck().get(MDV) as number;
+  leads = sqliteStore(h.app).sqlite.prepare('SELECT id, email, owner_vendor_id AS owner, project_id AS project, client_id AS clientId FROM leads ORDER BY id').all() as Lead[];
+  mdvId = sqliteStore(h.app).sqlite.prepare('SELECT id FROM projects WHERE name = ?').pluck().get(MDV) as number;
   expect(new Set(leads.map((l) => l.owner))).toEqual(new Set(['v1', 'v2', 'v3', null]));
   const add = async (email: string, role: string, sees: Person['sees'], opts = {}) => people.push({ email, role, token: await h.addUser(email, role, opts), sees });
   await add('admin@inmo.cl', 'admin', () => true);
@@ -135,9 +136,9 @@ describe('foreign objects answer 404, and actions on them change nothing', () =>
 });
 
 describe('writes without an :id are scoped too: interactions, walk-ins, notifications', () => {
-  const extraHash = () => tableHash(h.app) + JSON.stringify(h.app.store.sqlite.prepare('SELECT * FROM interactions ORDER BY id').all()) + JSON.stringify(h.app.store.sqlite.prepare('SELECT * FROM notifications ORDER BY id').all());
-  const clientOf = (l: Lead) => h.app.store.sqlite.prepare('SELECT id, national_id AS rut, name, phone FROM clients WHERE id = ?').get(l.clientId) as { id: number; rut: string; name: string; phone: string };
-  const projectName = (l: Lead) => h.app.store.sqlite.prepare('SELECT name FROM projects WHERE id = ?').pluck().get(l.project) as string;
+  const extraHash = () => tableHash(h.app) + JSON.stringify(sqliteStore(h.app).sqlite.prepare('SELECT * FROM interactions ORDER BY id').all()) + JSON.stringify(sqliteStore(h.app).sqlite.prepare('SELECT * FROM notifications ORDER BY id').all());
+  const clientOf = (l: Lead) => sqliteStore(h.app).sqlite.prepare('SELECT id, national_id AS rut, name, phone FROM clients WHERE id = ?').get(l.clientId) as { id: number; rut: string; name: string; phone: string };
+  const projectName = (l: Lead) => sqliteStore(h.app).sqlite.prepare('SELECT name FROM projects WHERE id = ?').pluck().get(l.project) as string;
 
   it('every limited person: a foreign client, a foreign external id or another vendor is refused and changes nothing', async () => {
     const limited = people.filter((x) => leads.some((l) => !x.sees(l)));
@@ -182,7 +183,7 @@ describe('writes without an :id are scoped too: interactions, walk-ins, notifica
     const g = people.find((x) => x.email === 'gerente.mdv@inmo.cl')!;
     const plrLead = leads.find((l) => l.project !== null && l.project !== mdvId)!;
     const mdvLead = leads.find((l) => l.project === mdvId)!;
-    const insert = h.app.store.sqlite.prepare(`INSERT INTO notifications (key, kind, lead_id, project_id, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, created_at)
+    const insert = sqliteStore(h.app).sqlite.prepare(`INSERT INTO notifications (key, kind, lead_id, project_id, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, created_at)
       VALUES (?, 'assignment', ?, ?, ?, 'x@inmo.cl', ?, 'x', 'failed', 5, 0, 1)`);
     const foreignN = Number(insert.run('roles:plr', plrLead.id, plrLead.project, plrLead.owner, `Nuevo lead ${plrLead.email}`).lastInsertRowid);
     const ownN = Number(insert.run('roles:mdv', mdvLead.id, mdvLead.project, mdvLead.owner, `Nuevo lead ${mdvLead.email}`).lastInsertRowid);

@@ -1,5 +1,6 @@
 // Sign-in with email and password: the cookie, CSRF on writes, expiry and revocation, throttling
 // that never locks the right password out, and the audit trail of it all. Real server, real SQLite.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, seed, startHarness, type Harness } from './http-fixture.ts';
 
@@ -9,7 +10,7 @@ let leadId: number;
 
 beforeAll(async () => {
   h = await startHarness({ now: () => clock, signInDelay: { free: 2, baseDelayMs: 1, maxDelayMs: 5, windowMs: 60_000, capacity: 100 } });
-  leadId = (await seed(h.app)).leadIds.find((id) => h.app.store.getLead(id)?.quality === 'malo')!;
+  leadId = (await seed(h.app)).leadIds.find((id) => sqliteStore(h.app).getLead(id)?.quality === 'malo')!;
   await h.addUser('gerente@inmo.cl', 'gerente', { name: 'Gabriela Gerente' });
 });
 afterAll(() => h.close());
@@ -71,7 +72,7 @@ describe('writes with a cookie', () => {
     expect((await post({ 'X-CSRF-Token': 'wrong' })).status).toBe(403);
     expect((await post({ 'X-CSRF-Token': r.body.csrf, Origin: 'https://evil.example' })).status).toBe(403);
     expect((await post({ 'X-CSRF-Token': r.body.csrf, 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
-    expect(h.app.store.getLead(leadId)?.contactState).toBe('por_contactar');
+    expect(sqliteStore(h.app).getLead(leadId)?.contactState).toBe('por_contactar');
     const ok = await post({ 'X-CSRF-Token': r.body.csrf, Origin: origin() });
     expect(ok.status, await ok.clone().text()).toBe(200);
     const d = await (await withCookie(r.session!, `/api/leads/${leadId}`)).json();

@@ -2,6 +2,7 @@
 // edits, retire, reassign and notifications touch only what the caller may see, or answer 4xx and
 // change nothing; a vendedor's writes name themselves; every write is audited with its person; no
 // answer carries another vendor's client. Real SQLite, leads through the real pipeline.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formEmail, rut, startHarness, tableHash, type Harness } from './http-fixture.ts';
@@ -29,8 +30,8 @@ let vera = '';
 let hugo = '';
 let gerentePlr = '';
 let gerenteMdv = '';
-const sql = <T = unknown>(q: string, ...p: unknown[]) => h.app.store.sqlite.prepare(q).pluck().get(...p) as T;
-const rows = (q: string, ...p: unknown[]) => h.app.store.sqlite.prepare(q).all(...p) as Record<string, unknown>[];
+const sql = <T = unknown>(q: string, ...p: unknown[]) => sqliteStore(h.app).sqlite.prepare(q).pluck().get(...p) as T;
+const rows = (q: string, ...p: unknown[]) => sqliteStore(h.app).sqlite.prepare(q).all(...p) as Record<string, unknown>[];
 /** Every table a write here could change, hashed: the fixture's tables plus the funnel, the outbox and vendors. */
 const everything = () => {
   const d = createHash('sha256').update(tableHash(h.app));
@@ -200,11 +201,11 @@ describe('a gerente limited to a project acts only inside it', () => {
 
   it('notifications: she lists and resends only her project\'s; another one is 404 and unchanged', async () => {
     const leadIn = (project: string) => sql<number>('SELECT l.id FROM leads l JOIN projects p ON p.id = l.project_id WHERE p.name = ? LIMIT 1', project);
-    const insert = h.app.store.sqlite.prepare(`INSERT INTO notifications (key, kind, lead_id, client_id, project_id, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, last_error, created_at)
+    const insert = sqliteStore(h.app).sqlite.prepare(`INSERT INTO notifications (key, kind, lead_id, client_id, project_id, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, last_error, created_at)
       VALUES (?, ?, ?, NULL, (SELECT project_id FROM leads WHERE id = ?), 'v2', 'hugo@inmo.cl', ?, 'x', 'failed', 5, 0, 'smtp caído', 1)`);
     const plr = Number(insert.run('t:plr', 'assignment', leadIn(PLR), leadIn(PLR), 'Nuevo lead: Persona de Los Robles').lastInsertRowid);
     const mdv = Number(insert.run('t:mdv', 'assignment', leadIn(MDV), leadIn(MDV), 'Nuevo lead: Persona del Valle').lastInsertRowid);
-    const digest = Number(h.app.store.sqlite.prepare(`INSERT INTO notifications (key, kind, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, created_at)
+    const digest = Number(sqliteStore(h.app).sqlite.prepare(`INSERT INTO notifications (key, kind, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, created_at)
       VALUES ('t:digest', 'digest', 'v2', 'hugo@inmo.cl', 'Resumen: Persona del Valle y otros', 'x', 'failed', 5, 0, 1)`).run().lastInsertRowid);
     const list = await h.json('/api/notifications?status=failed', { token: gerentePlr });
     expect(list.items.map((n: { id: number }) => n.id)).toEqual([plr]);

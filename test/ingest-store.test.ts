@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { formEmail, rut, testConfig } from './helpers/mail.ts';
 let dir: string;
 let app: App;
 
-const count = (table: string) => (app.store.sqlite.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
+const count = (table: string) => (sqliteStore(app).sqlite.prepare(`select count(*) n from ${table}`).get() as { n: number }).n;
 const ingest = (raw: Buffer) => app.ingestor.ingest(raw, { source: 'file' });
 
 beforeEach(async () => {
@@ -35,9 +36,9 @@ describe('persistence on real SQLite with the real migrations', () => {
     expect(r.outcome?.kind).toBe('lead');
     expect(r.clientId).not.toBeNull();
     expect(r.followUpAt).toBe(Date.parse('2026-11-23T13:00:00Z') + 5 * DAY_MS);
-    const fu = app.store.sqlite.prepare('select action, status, due_at from follow_ups').all();
+    const fu = sqliteStore(app).sqlite.prepare('select action, status, due_at from follow_ups').all();
     expect(fu).toEqual([{ action: 'continuar', status: 'open', due_at: r.followUpAt }]);
-    const lead = app.store.getLead(r.leadId!)!;
+    const lead = sqliteStore(app).getLead(r.leadId!)!;
     expect(lead.contactState).toBe('por_contactar');
     expect(lead.contactType).toBe('nuevo');
   });
@@ -66,7 +67,7 @@ describe('persistence on real SQLite with the real migrations', () => {
     const byPhone = await ingest(complete({ RUT: '', Correo: '', Fono: '987654321' }));
     expect(new Set([a.clientId, byRut.clientId, byEmail.clientId, byPhone.clientId]).size).toBe(1);
     expect(count('clients')).toBe(1);
-    expect(app.store.getLead(byRut.leadId!)!.contactType).toBe('retorno');
+    expect(sqliteStore(app).getLead(byRut.leadId!)!.contactType).toBe('retorno');
     expect(byEmail.outcome).toMatchObject({ quality: 'con_problemas' });
     expect(count("follow_ups where status = 'open'")).toBe(1);
   });
@@ -97,7 +98,7 @@ describe('persistence on real SQLite with the real migrations', () => {
     const small = await createApp(testConfig('limits: {maxMessageBytes: 1048576}'), createLogger('silent'), { dbPath: path.join(dir, 'small.db') });
     const r = await small.ingestor.ingest(big, { source: 'file' });
     expect(r.status).toBe('too_large');
-    const row = small.store.getRaw(r.rawEmailId)!;
+    const row = (await small.store.getRaw(r.rawEmailId))!;
     expect(row.status).toBe('too_large');
     expect(row.size).toBe(big.length);
     small.close();
@@ -107,10 +108,10 @@ describe('persistence on real SQLite with the real migrations', () => {
     const r = await ingest(complete({ Proyecto: 'Torre Nueva' }));
     expect(r.followUpAt).toBeNull();
     // testConfig's extra text lands after the project list: one more project.
-    app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
+    await app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
     const report = await reprocess(app, { qualities: ['con_problemas'], since: null });
     expect(report.upgraded).toBe(1);
-    expect(app.store.getLead(r.leadId!)!.quality).toBe('bueno');
+    expect(sqliteStore(app).getLead(r.leadId!)!.quality).toBe('bueno');
     expect(count("follow_ups where status = 'open'")).toBe(1);
   });
 });
@@ -124,25 +125,25 @@ describe('review findings', () => {
 
   it('reprocess never reopens a discarded lead', async () => {
     const r = await ingest(complete({ Proyecto: 'Torre Nueva' }));
-    app.store.sqlite.prepare("update leads set contact_state = 'descartado' where id = ?").run(r.leadId);
-    app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
+    sqliteStore(app).sqlite.prepare("update leads set contact_state = 'descartado' where id = ?").run(r.leadId);
+    await app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
     const report = await reprocess(app, { qualities: ['con_problemas'], since: null });
     expect(report.upgraded).toBe(0);
-    expect(app.store.getLead(r.leadId!)!.quality).toBe('con_problemas');
+    expect(sqliteStore(app).getLead(r.leadId!)!.quality).toBe('con_problemas');
   });
 
   it('an upgrade of an already linked lead keeps its client and contact type; the follow-up counts from the upgrade', async () => {
     const r = await ingest(complete({ Proyecto: 'Torre Nueva' }));
-    const before = app.store.getLead(r.leadId!)!;
+    const before = sqliteStore(app).getLead(r.leadId!)!;
     expect(before.contactType).toBe('nuevo');
-    app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
+    await app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}') });
     const now = Date.parse('2027-01-10T12:00:00Z');
     const outcome = { ...r.outcome!, kind: 'lead' } as never as Reclassified;
     const upgraded = { ...outcome, fields: { ...outcome.fields, project: 'Torre Nueva' }, quality: 'bueno' as const, problems: [], createsClient: true, createsFollowUp: true };
-    const res = await app.store.unitOfWork((tx) => updateLeadOutcome(tx, r.leadId!, upgraded, app.rules(), 'admin', now));
+    const res = await sqliteStore(app).unitOfWork((tx) => updateLeadOutcome(tx, r.leadId!, upgraded, app.rules(), 'admin', now));
     expect(res.clientId).toBe(before.clientId);
     expect(res.followUpAt).toBe(now + 5 * DAY_MS);
-    expect(app.store.getLead(r.leadId!)!.contactType).toBe('nuevo');
+    expect(sqliteStore(app).getLead(r.leadId!)!.contactType).toBe('nuevo');
     expect(count('clients')).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,9 +54,9 @@ describe('Google Ads lead form webhook', () => {
     const res = await post('/intake/google-ads', JSON.stringify(payload('LEAD-1')));
     expect(res.status).toBe(200);
     const { leadId } = (await res.json()) as { leadId: number };
-    const lead = h.app.store.getLead(leadId)!;
+    const lead = sqliteStore(h.app).getLead(leadId)!;
     expect(lead).toMatchObject({ name: 'Camila Rojas', email: 'camila.rojas@gmail.com', phone: '+56987651234', quality: 'bueno', parser: 'intake-ads' });
-    const raw = (h.app.store.sqlite.prepare('select raw, source from raw_emails where id = ?').get(lead.rawEmailId) as { raw: Buffer; source: string });
+    const raw = (sqliteStore(h.app).sqlite.prepare('select raw, source from raw_emails where id = ?').get(lead.rawEmailId) as { raw: Buffer; source: string });
     expect(raw.source).toBe('http');
     const text = raw.raw.toString();
     expect(text).toMatch(/^X-Intake-campaign-id: 20000000002$/m);
@@ -99,10 +100,10 @@ describe('Meta lead ads webhook', () => {
     const res = await post('/intake/meta', body, { 'x-hub-signature-256': sign(body) });
     expect(res.status).toBe(200);
     const { leads } = (await res.json()) as { leads: { leadId: number }[] };
-    const lead = h.app.store.getLead(leads[0].leadId)!;
+    const lead = sqliteStore(h.app).getLead(leads[0].leadId)!;
     expect(lead).toMatchObject({ name: 'Joaquín Pérez', email: 'joaquin.perez@yahoo.com', phone: '+56955551234', quality: 'bueno' });
     expect(graph.seen.at(-1)).toEqual({ path: '/v21.0/9001', auth: `Bearer ${PAGE_TOKEN}` });
-    const raw = (h.app.store.sqlite.prepare('select raw from raw_emails where id = ?').get(lead.rawEmailId) as { raw: Buffer }).raw.toString();
+    const raw = (sqliteStore(h.app).sqlite.prepare('select raw from raw_emails where id = ?').get(lead.rawEmailId) as { raw: Buffer }).raw.toString();
     expect(raw).toMatch(/^X-Intake-Platform: ig$/m);
   });
 

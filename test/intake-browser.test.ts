@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,7 +55,7 @@ describe.skipIf(noChromium())('a plain HTML form (no JavaScript) in headless Chr
     await page.fill('textarea[name=mensaje]', '¿Tienen 3 dormitorios?');
     await Promise.all([page.waitForURL(`${siteUrl}/gracias`), page.click('button')]);
     expect(await page.textContent('h1')).toBe('Gracias');
-    const lead = h.app.store.sqlite.prepare('select name, email, phone, quality, medium from leads').get();
+    const lead = sqliteStore(h.app).sqlite.prepare('select name, email, phone, quality, medium from leads').get();
     expect(lead).toEqual({ name: 'Íñigo Muñoz', email: 'inigo.munoz@correo.cl', phone: '+56987654321', quality: 'bueno', medium: 'web' });
   });
 });

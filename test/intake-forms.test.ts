@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIntakeServer } from '../src/intake/server.ts';
@@ -44,10 +45,10 @@ describe('web forms over real HTTP', () => {
     const res = await json(person());
     expect(res.status).toBe(202);
     const { leadId } = (await res.json()) as { leadId: number };
-    const lead = h.app.store.getLead(leadId)!;
+    const lead = sqliteStore(h.app).getLead(leadId)!;
     expect(lead).toMatchObject({ quality: 'bueno', medium: 'web', parser: 'intake-web', email: 'ana.soto@correo.cl', phone: '+56987654321', contactState: 'por_contactar' });
     expect(lead.clientId).not.toBeNull();
-    const raw = h.app.store.sqlite.prepare('select source, raw from raw_emails where id = ?').get(lead.rawEmailId) as { source: string; raw: Buffer };
+    const raw = sqliteStore(h.app).sqlite.prepare('select source, raw from raw_emails where id = ?').get(lead.rawEmailId) as { source: string; raw: Buffer };
     expect(raw.source).toBe('http');
     expect(raw.raw.toString()).not.toContain('key-contacto-1234'); // the key is not stored
     // Replaying the stored raw message changes nothing: the same pipeline, the same lead.
@@ -140,7 +141,7 @@ describe('web forms over real HTTP', () => {
 
   it('fields found by the generic labels when not mapped; the form project fills a missing one', async () => {
     const res = await json({ 'your-name': 'Pedro Díaz', 'your-email': 'pedro@correo.cl', telefono: '+56 9 8123 4567', documento: rut(11222333) });
-    const lead = h.app.store.getLead(((await res.json()) as { leadId: number }).leadId)!;
+    const lead = sqliteStore(h.app).getLead(((await res.json()) as { leadId: number }).leadId)!;
     expect(lead).toMatchObject({ name: 'Pedro Díaz', email: 'pedro@correo.cl', phone: '+56981234567', quality: 'bueno' });
   });
 });
@@ -149,20 +150,20 @@ describe('the one pipeline: reprocess', () => {
   it('a lead posted for an unknown project is upgraded by reprocess once the project is configured', async () => {
     const res = await json(person({ email: 'torre@correo.cl', proyecto: 'Torre Nueva' }));
     const { leadId } = (await res.json()) as { leadId: number };
-    expect(h.app.store.getLead(leadId)!.quality).toBe('con_problemas');
+    expect(sqliteStore(h.app).getLead(leadId)!.quality).toBe('con_problemas');
     const next = testConfig(INTAKE);
     next.projects.push({ ...next.projects[0], name: 'Torre Nueva', aliases: [] });
-    h.app.reload({ config: next });
+    await h.app.reload({ config: next });
     const report = await reprocess(h.app, { qualities: ['con_problemas'], since: null });
     expect(report.upgraded).toBeGreaterThanOrEqual(1);
-    expect(h.app.store.getLead(leadId)!.quality).toBe('bueno');
+    expect(sqliteStore(h.app).getLead(leadId)!.quality).toBe('bueno');
   });
 });
 
 describe('rate limits', () => {
   it('per address: past the limit 429 with Retry-After, nothing stored', async () => {
     const cfg = h.app.config;
-    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3 } }, ingestor: h.app.ingestor, store: h.app.store }, { log: createLogger('silent') });
+    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3 } }, ingestor: h.app.ingestor, store: sqliteStore(h.app) }, { log: createLogger('silent') });
     const { port } = await limited.listen(0, '127.0.0.1');
     try {
       const send = () => fetch(`http://127.0.0.1:${port}/intake/forms/contacto`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-form-key': 'wrong-key-000' } });
@@ -178,7 +179,7 @@ describe('rate limits', () => {
 
   it('behind a trusted proxy, a client that forges the first X-Forwarded-For hop is still limited by the hop the proxy added', async () => {
     const cfg = h.app.config;
-    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3, trustProxy: ['127.0.0.1'] } }, ingestor: h.app.ingestor, store: h.app.store }, { log: createLogger('silent') });
+    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3, trustProxy: ['127.0.0.1'] } }, ingestor: h.app.ingestor, store: sqliteStore(h.app) }, { log: createLogger('silent') });
     const { port } = await limited.listen(0, '127.0.0.1');
     try {
       // The proxy appends the real client (203.0.113.7); the client writes whatever it likes before it.

@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ let h: IntakeHarness;
 let spool: IntakeSpool;
 beforeAll(async () => {
   h = await startIntake(INTAKE);
-  spool = intakeSpool(h.app.config, h.app.store.name)!;
+  spool = intakeSpool(h.app.config, sqliteStore(h.app).name)!;
 });
 afterAll(async () => {
   await h.close();
@@ -36,7 +37,7 @@ const post = (key = `k-${++n}`) =>
     body: JSON.stringify({ nombre: `Ana ${n} Soto`, rut: rut(12_000_000 + n), email: `ana${n}@correo.cl` }),
   });
 const stored = (leadId: number) =>
-  h.app.store.sqlite.prepare('select r.message_id m, r.raw from leads l join raw_emails r on r.id = l.raw_email_id where l.id = ?').get(leadId) as { m: string; raw: Buffer };
+  sqliteStore(h.app).sqlite.prepare('select r.message_id m, r.raw from leads l join raw_emails r on r.id = l.raw_email_id where l.id = ?').get(leadId) as { m: string; raw: Buffer };
 
 describe('the intake spool', () => {
   it('lives beside the database unless spool.dir says otherwise; none for an in-memory database', () => {
@@ -63,7 +64,7 @@ describe('the intake spool', () => {
   it('a spool that cannot be written: 500, nothing acknowledged and nothing stored', async () => {
     const other = await startIntake(INTAKE);
     try {
-      fs.writeFileSync(path.join(path.dirname(other.app.store.name), 'spool'), 'not a directory');
+      fs.writeFileSync(path.join(path.dirname(sqliteStore(other.app).name), 'spool'), 'not a directory');
       const res = await fetch(`${other.url}/intake/forms/contacto`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-form-key': 'key-contacto-1234' },
@@ -87,7 +88,7 @@ describe('the intake spool', () => {
       const ids = await fresh.store.pendingRawIds(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
       expect(ids).toHaveLength(spooled);
       await fresh.ingestor.processStoredBatch(ids);
-      expect((fresh.store.sqlite.prepare('select count(*) n from leads').get() as { n: number }).n).toBe(spooled);
+      expect((sqliteStore(fresh).sqlite.prepare('select count(*) n from leads').get() as { n: number }).n).toBe(spooled);
       // Replaying into the original database (which has them all) stores nothing.
       expect((await replaySpool(h.app, spool, log)).stored).toBe(0);
     } finally {
@@ -112,7 +113,7 @@ describe('the intake spool', () => {
       // Only two of the three are in the database.
       for (const id of ['old-in-db', 'new-in-db']) await app.ingestor.ingest(raw(id), { source: 'http' });
       const now = Date.parse('2026-03-05T00:00:00Z');
-      expect(await pruneSpool(app.store, s, 30, now)).toEqual({ pruned: 1, kept: 1 });
+      expect(await pruneSpool(sqliteStore(app), s, 30, now)).toEqual({ pruned: 1, kept: 1 });
       expect(s.files().map((f) => f.file)).toEqual([
         path.join(dir, '2026-01-01', spoolName('<old-missing@intake.centralizer.invalid>')),
         path.join(dir, '2026-03-01', spoolName('<new-in-db@intake.centralizer.invalid>')),

@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
@@ -11,7 +12,7 @@ describe('lead_counts aggregate (triggers)', () => {
       if (i % 2) lines.RUT = rut(10_000_000 + i * 31);
       await app.ingestor.ingest(formEmail({ lines }), { source: 'file' });
     }
-    const sql = app.store.sqlite;
+    const sql = sqliteStore(app).sqlite;
     sql.prepare("update leads set contact_state = 'contactado' where id in (1, 2)").run();
     sql.prepare("update leads set quality = 'malo', project_id = null where id = 3").run();
     sql.prepare('delete from leads where id = 4').run();
@@ -35,8 +36,8 @@ describe('stats over a date range (daily aggregate + scanned partial days)', () 
       if (i % 2) lines.RUT = rut(11_000_000 + i * 37);
       await app.ingestor.ingest(formEmail({ lines, date: at.toUTCString().replace('GMT', '+0000') }), { source: 'file' });
     }
-    app.store.sqlite.prepare("update leads set contact_state = 'contactado' where id % 4 = 0").run();
-    const q = new LeadQueries(app.store.sqlite, () => 'CL');
+    sqliteStore(app).sqlite.prepare("update leads set contact_state = 'contactado' where id % 4 = 0").run();
+    const q = new LeadQueries(sqliteStore(app).sqlite, () => 'CL');
     const norm = (gs: { quality: string; state: string; medium: string; parser: string | null; overdue: number; n: number }[]) =>
       gs.filter((g) => g.n > 0).map((g) => `${g.quality}|${g.state}|${g.medium}|${g.parser}|${g.overdue}=${g.n}`).sort();
     const now = t0 + 12 * DAY;
@@ -50,7 +51,7 @@ describe('stats over a date range (daily aggregate + scanned partial days)', () 
     for (const r of ranges) {
       const filter = { ...r, projectIds: undefined };
       expect(norm(await q.statsGroups(filter, now))).toEqual(norm(await q.statsScan(filter, now)));
-      const pid = app.store.projectId('Parque Los Robles')!;
+      const pid = sqliteStore(app).projectId('Parque Los Robles')!;
       expect(norm(await q.statsGroups({ ...r, projectIds: [pid] }, now))).toEqual(norm(await q.statsScan({ ...r, projectIds: [pid] }, now)));
     }
     expect(norm(await q.statsScan(ranges[0], now)).length).toBeGreaterThan(3);

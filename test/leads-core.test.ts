@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,9 +26,9 @@ afterEach(() => {
 });
 
 const client = (c: { nationalId?: string; email?: string; phone?: string }) =>
-  app.store.unitOfWork((tx) => io(tx.insertClient({ nationalId: c.nationalId ?? null, email: c.email ?? null, phone: c.phone ?? null, createdAt: 1 })));
+  sqliteStore(app).unitOfWork((tx) => io(tx.insertClient({ nationalId: c.nationalId ?? null, email: c.email ?? null, phone: c.phone ?? null, createdAt: 1 })));
 const match = (f: { nationalId?: string; email?: string; phone?: string }) =>
-  app.store.read((r) => findClient(r as never, { nationalId: f.nationalId ?? null, email: f.email ?? null, phone: f.phone ?? null }));
+  sqliteStore(app).read((r) => findClient(r as never, { nationalId: f.nationalId ?? null, email: f.email ?? null, phone: f.phone ?? null }));
 
 describe('client matching', () => {
   it('by national ID, then email, then phone; never a person with another national ID', async () => {
@@ -56,11 +57,11 @@ describe('follow-up policy', () => {
   it('one open follow-up per client and project: a later date moves it, an earlier one keeps it', async () => {
     const c = await client({ email: 'x@correo.cl' });
     const [a, b, d] = [await lead({ Mensaje: 'uno' }), await lead({ Mensaje: 'dos' }), await lead({ Mensaje: 'tres' })];
-    const open = (leadId: number, dueAt: number) => app.store.unitOfWork((tx) => openFollowUp(tx, { clientId: c, leadId, projectId: null, dueAt, now: 1 }));
+    const open = (leadId: number, dueAt: number) => sqliteStore(app).unitOfWork((tx) => openFollowUp(tx, { clientId: c, leadId, projectId: null, dueAt, now: 1 }));
     await open(a, 10 * DAY_MS);
     await open(b, 12 * DAY_MS);
     await open(d, 11 * DAY_MS);
-    expect(app.store.sqlite.prepare("select lead_id leadId, due_at dueAt from follow_ups where status = 'open'").all()).toEqual([{ leadId: b, dueAt: 12 * DAY_MS }]);
+    expect(sqliteStore(app).sqlite.prepare("select lead_id leadId, due_at dueAt from follow_ups where status = 'open'").all()).toEqual([{ leadId: b, dueAt: 12 * DAY_MS }]);
   });
 });
 
@@ -73,19 +74,19 @@ describe('lead state machine', () => {
   it('por_contactar → contactado → abortado, and abortado is final', async () => {
     const id = await bueno();
     const input = { expectation: 'alta' as const, contactType: 'llamada' as const, comment: 'llamó' };
-    expect((await app.store.unitOfWork((tx) => registerFollowUp(tx, { rules: app.rules() }, id, input, 'v1', now))).contactState).toBe('contactado');
-    expect((await app.store.unitOfWork((tx) => abortLead(tx, id, 'no le interesa', 'v1', now))).contactState).toBe('abortado');
-    expect(await codeOf(app.store.unitOfWork((tx) => registerFollowUp(tx, { rules: app.rules() }, id, input, 'v1', now)))).toBe('lead.invalid_transition 409');
-    expect(await codeOf(app.store.unitOfWork((tx) => abortLead(tx, id, 'otra vez', 'v1', now)))).toBe('lead.invalid_transition 409');
+    expect((await sqliteStore(app).unitOfWork((tx) => registerFollowUp(tx, { rules: app.rules() }, id, input, 'v1', now))).contactState).toBe('contactado');
+    expect((await sqliteStore(app).unitOfWork((tx) => abortLead(tx, id, 'no le interesa', 'v1', now))).contactState).toBe('abortado');
+    expect(await codeOf(sqliteStore(app).unitOfWork((tx) => registerFollowUp(tx, { rules: app.rules() }, id, input, 'v1', now)))).toBe('lead.invalid_transition 409');
+    expect(await codeOf(sqliteStore(app).unitOfWork((tx) => abortLead(tx, id, 'otra vez', 'v1', now)))).toBe('lead.invalid_transition 409');
   });
 
   it('only a malo or con_problemas lead waiting for contact is discarded; unknown leads are not found', async () => {
     const good = await bueno();
-    expect(await codeOf(app.store.unitOfWork((tx) => discardLead(tx, good, 'spam', 'x', 'jefe', now)))).toBe('lead.invalid_transition 409');
+    expect(await codeOf(sqliteStore(app).unitOfWork((tx) => discardLead(tx, good, 'spam', 'x', 'jefe', now)))).toBe('lead.invalid_transition 409');
     const bad = await malo();
-    expect((await app.store.unitOfWork((tx) => discardLead(tx, bad, 'spam', 'x', 'jefe', now))).contactState).toBe('descartado');
-    expect(await codeOf(app.store.unitOfWork((tx) => discardLead(tx, bad, 'spam', 'x', 'jefe', now)))).toBe('lead.invalid_transition 409');
-    expect(await codeOf(app.store.unitOfWork((tx) => discardLead(tx, 999_999, 'spam', 'x', 'jefe', now)))).toBe('lead.not_found 404');
+    expect((await sqliteStore(app).unitOfWork((tx) => discardLead(tx, bad, 'spam', 'x', 'jefe', now))).contactState).toBe('descartado');
+    expect(await codeOf(sqliteStore(app).unitOfWork((tx) => discardLead(tx, bad, 'spam', 'x', 'jefe', now)))).toBe('lead.invalid_transition 409');
+    expect(await codeOf(sqliteStore(app).unitOfWork((tx) => discardLead(tx, 999_999, 'spam', 'x', 'jefe', now)))).toBe('lead.not_found 404');
   });
 
 });

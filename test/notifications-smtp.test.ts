@@ -1,6 +1,7 @@
 // Notification emails against a real SMTP server on loopback (nodemailer's smtp-server, never a
 // mocked transport): the vendor's assignment email, acknowledgements, an outage, the digest. Every
 // wait is on an event (the receiver's 'mail', the sender's 'smtp' or 'sent'), never a sleep.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -51,7 +52,7 @@ async function appWith(smtpPort: number, extra: Record<string, unknown> = {}, co
   return { app, n };
 }
 
-const statuses = (app: App) => app.store.sqlite.prepare('SELECT kind, status, count(*) n FROM notifications GROUP BY kind, status ORDER BY kind').all();
+const statuses = (app: App) => sqliteStore(app).sqlite.prepare('SELECT kind, status, count(*) n FROM notifications GROUP BY kind, status ORDER BY kind').all();
 
 describe('notification emails over SMTP', () => {
   afterEach(() => closeSharedPools());
@@ -158,7 +159,7 @@ describe('notification emails over SMTP', () => {
     await until('all four sent', n.sender.events, 'sent', () => n.health().sent === 4);
     expect(n.health()).toMatchObject({ pending: 0, failed: 0, sent: 4, smtp: { ok: true, error: null } });
     expect(firstAfterMs).toBeLessThan(10_000); // the bound; a 200 ms probe is far under it
-    const rows = app.store.sqlite.prepare('SELECT attempts FROM notifications ORDER BY id').all() as { attempts: number }[];
+    const rows = sqliteStore(app).sqlite.prepare('SELECT attempts FROM notifications ORDER BY id').all() as { attempts: number }[];
     expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1, 1]); // the outage cost the rows nothing
   });
 
@@ -172,7 +173,7 @@ describe('notification emails over SMTP', () => {
     expect(end - start).toBe(24 * 3600_000);
     expect(await n.digest(Date.UTC(2025, 0, 10, 11))).toBe(0); // empty database: nobody gets an email
     const r = await app.ingestor.ingest(leadMail('digest', 7).raw, { source: 'file', file: 'd.eml' });
-    const lead = app.store.sqlite.prepare('SELECT deadline_at d, follow_up_at f FROM leads WHERE id = ?').get(r.leadId) as { d: number; f: number };
+    const lead = sqliteStore(app).sqlite.prepare('SELECT deadline_at d, follow_up_at f FROM leads WHERE id = ?').get(r.leadId) as { d: number; f: number };
     // On the day the follow-up falls due (in Santiago), the vendor gets it; the manager gets yesterday's counts.
     const [dueDay] = dayBounds(lead.f, 'America/Santiago');
     expect(await n.digest(dueDay + 8 * 3600_000)).toBeGreaterThanOrEqual(1);

@@ -1,3 +1,4 @@
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -42,7 +43,7 @@ afterEach(() => {
 async function leadOf(n: number, t: number) {
   const raw = formEmail({ date: dateHeader(t), lines: { Nombre: `Cliente ${String.fromCharCode(65 + n)}`, RUT: rut(10_000_000 + n * 7919), Correo: `c${n}@correo.cl`, Proyecto: 'PLR' } });
   const r = await app.ingestor.ingest(raw, { source: 'file' });
-  const lead = app.store.getLead(r.leadId!)!;
+  const lead = sqliteStore(app).getLead(r.leadId!)!;
   return { clientId: r.clientId!, leadId: r.leadId!, owner: lead.ownerVendorId, contactType: lead.contactType };
 }
 
@@ -69,7 +70,7 @@ describe('a returning client', () => {
     const later = await leadOf(1, T0 + 31 * DAY_MS);
     expect(later.contactType).toBe('transferencia');
     expect(later.owner).not.toBe(first.owner);
-    const history = await app.store.read((r) => ownerHistory(r, first.clientId));
+    const history = await sqliteStore(app).read((r) => ownerHistory(r, first.clientId));
     expect(history.map((h) => [h.action, h.from, h.to])).toEqual([
       ['assign', null, first.owner],
       ['reassign', first.owner, later.owner],
@@ -79,7 +80,7 @@ describe('a returning client', () => {
 
   it('activity by the owner restarts the 30 days', async () => {
     const first = await leadOf(1, T0);
-    await app.store.unitOfWork((tx) => registerActivity(tx, first.clientId, T0 + 20 * DAY_MS));
+    await sqliteStore(app).unitOfWork((tx) => registerActivity(tx, first.clientId, T0 + 20 * DAY_MS));
     expect(await leadOf(1, T0 + 45 * DAY_MS)).toMatchObject({ owner: first.owner, contactType: 'retorno' });
     expect(await leadOf(1, T0 + 51 * DAY_MS)).toMatchObject({ contactType: 'transferencia' });
   });
@@ -92,7 +93,7 @@ describe('a returning client', () => {
     const during = await leadOf(1, T0 + 5 * DAY_MS);
     expect(during.contactType).toBe('regla');
     expect(during.owner).not.toBe(first.owner);
-    const client = app.store.sqlite.prepare('select owner_vendor_id o from clients where id = ?').get(first.clientId) as { o: string };
+    const client = sqliteStore(app).sqlite.prepare('select owner_vendor_id o from clients where id = ?').get(first.clientId) as { o: string };
     expect(client.o).toBe(first.owner);
   });
 });
@@ -105,9 +106,9 @@ describe('vendors leaving, managers reassigning, pending lists', () => {
     for (let n = 1; n <= 8; n++) leads.push(await leadOf(n, T0));
     const ofV1 = leads.filter((l) => l.owner === 'v1');
     expect(ofV1.length).toBeGreaterThan(0);
-    const r = await app.store.unitOfWork((tx) => retireVendor(tx, 'v1', 'test', T0 + DAY_MS));
+    const r = await sqliteStore(app).unitOfWork((tx) => retireVendor(tx, 'v1', 'test', T0 + DAY_MS));
     expect(r.moved).toBe(ofV1.length);
-    const owners = ofV1.map((l) => (app.store.sqlite.prepare('select owner_vendor_id o from clients where id = ?').get(l.clientId) as { o: string }).o);
+    const owners = ofV1.map((l) => (sqliteStore(app).sqlite.prepare('select owner_vendor_id o from clients where id = ?').get(l.clientId) as { o: string }).o);
     expect(owners.every((o) => o === 'v2' || o === 'v3')).toBe(true);
     expect((await leadOf(20, T0 + 2 * DAY_MS)).owner).not.toBe('v1');
   });
@@ -115,17 +116,17 @@ describe('vendors leaving, managers reassigning, pending lists', () => {
   it('manual reassignment needs an active vendor and keeps the history', async () => {
     const first = await leadOf(1, T0);
     const other = first.owner === 'v1' ? 'v2' : 'v1';
-    await expect(app.store.unitOfWork((tx) => reassignClient(tx, first.clientId, 'nobody', 'x', 'mgr', T0))).rejects.toThrow(/not an active vendor/);
-    await app.store.unitOfWork((tx) => reassignClient(tx, first.clientId, other, 'cliente pidió otro asesor', 'mgr', T0 + DAY_MS));
-    expect((await app.store.read((r) => ownerHistory(r, first.clientId))).at(-1)).toMatchObject({ action: 'manual-reassign', to: other, reason: 'cliente pidió otro asesor', actor: 'mgr' });
-    expect((await app.store.read((r) => pendingLeads(r, other, T0))).map((l) => l.id)).toContain(first.leadId);
+    await expect(sqliteStore(app).unitOfWork((tx) => reassignClient(tx, first.clientId, 'nobody', 'x', 'mgr', T0))).rejects.toThrow(/not an active vendor/);
+    await sqliteStore(app).unitOfWork((tx) => reassignClient(tx, first.clientId, other, 'cliente pidió otro asesor', 'mgr', T0 + DAY_MS));
+    expect((await sqliteStore(app).read((r) => ownerHistory(r, first.clientId))).at(-1)).toMatchObject({ action: 'manual-reassign', to: other, reason: 'cliente pidió otro asesor', actor: 'mgr' });
+    expect((await sqliteStore(app).read((r) => pendingLeads(r, other, T0))).map((l) => l.id)).toContain(first.leadId);
   });
 
   it('the pending list is oldest first and says no_contactado past the deadline', async () => {
     await leadOf(1, T0 + DAY_MS); // v1
     await leadOf(2, T0); // v2
     await leadOf(3, T0); // v1
-    const pending = await app.store.read((r) => pendingLeads(r, 'v1', T0 + 5.5 * DAY_MS));
+    const pending = await sqliteStore(app).read((r) => pendingLeads(r, 'v1', T0 + 5.5 * DAY_MS));
     expect(pending.map((l) => l.receivedAt)).toEqual([T0, T0 + DAY_MS]);
     expect(pending.map((l) => l.status)).toEqual(['no_contactado', 'por_contactar']);
   });
@@ -149,7 +150,7 @@ describe('webhook on every assigned lead', () => {
     app.close();
     app = await open(config(`      - {id: v1, name: Vera, type: lp, webhook: "${url}"}`, 'webhooks: {secret: s3cr3t-s3cr3t}'));
     const lead = await leadOf(1, T0);
-    const sender = new WebhookSender(app.store, () => app.config.webhooks, createLogger('silent'));
+    const sender = new WebhookSender(sqliteStore(app), () => app.config.webhooks, createLogger('silent'));
     const now = Date.now();
     await sender.tick(now);
     expect(received).toHaveLength(0);

@@ -59,10 +59,10 @@ describe('parser quarantine', () => {
   });
 
   it('a reload with the same file keeps it; a changed file lifts it and the parser reads its mail again', async () => {
-    h.app.reload({});
+    await h.app.reload({});
     expect(h.app.quarantine.isQuarantined('lento')).toBe(true);
     fs.writeFileSync(path.join(dir, 'lento.yaml'), FIXED);
-    h.app.reload({});
+    await h.app.reload({});
     expect(h.app.quarantine.isQuarantined('lento')).toBe(false);
     expect(await lento()).toMatchObject({ quarantined: false, timeouts: 0 });
     const again = await h.app.ingestor.ingest(slowMail(), { source: 'file' });

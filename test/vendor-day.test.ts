@@ -2,6 +2,7 @@
 // "Mis pendientes" and its links, one contact for a client who wrote twice, two people sharing a
 // phone kept apart (and merged back by a manager, and unmerged), a national ID edit that relinks,
 // live arrivals and per-user column settings.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, formEmail, rut, startHarness, type Harness } from './http-fixture.ts';
 
@@ -23,7 +24,7 @@ let vera: string;
 let hugo: string;
 let manager: string;
 const ingest = async (p: Parameters<typeof formEmail>[0], opts: Parameters<typeof formEmail>[1] = {}) => (await h.app.ingestor.ingest(formEmail(p, opts), { source: 'file' })).leadId!;
-const lead = (id: number) => h.app.store.sqlite.prepare('SELECT * FROM leads WHERE id = ?').get(id) as Record<string, any>;
+const lead = (id: number) => sqliteStore(h.app).sqlite.prepare('SELECT * FROM leads WHERE id = ?').get(id) as Record<string, any>;
 
 beforeAll(async () => {
   h = await startHarness({ projects: PROJECTS });
@@ -135,7 +136,7 @@ describe('editing a national ID', () => {
     const typo = await ingest({ name: 'Karen Molina', rut: rut(24_999_998), email: 'karen.molina@yahoo.com', phone: '+56 9 8999 0000', project: 'PLR' }, { daysAgo: 1 });
     expect(lead(typo).client_id).not.toBe(lead(owner).client_id);
     // A bueno lead's other data is corrected in the client record; a manager fixes the typo through reprocess rules:
-    h.app.store.sqlite.prepare("UPDATE leads SET quality = 'con_problemas' WHERE id = ?").run(typo);
+    sqliteStore(h.app).sqlite.prepare("UPDATE leads SET quality = 'con_problemas' WHERE id = ?").run(typo);
     const res = await h.post(`/api/leads/${typo}/edit`, { nationalId: rut(24_999_999) }, {}, manager);
     expect(res.status, await res.clone().text()).toBe(200);
     expect(lead(typo).client_id).toBe(lead(owner).client_id);

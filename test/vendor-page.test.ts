@@ -2,6 +2,7 @@
 // desktop's 1440x900: what a vendor sees and taps, one contact for a client who wrote twice, a lead
 // arriving while the page is open, the table fitting the screen, accessibility (axe-core) and an
 // email whose HTML carries scripts that must not run.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -30,7 +31,7 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
   let browser: Browser;
   const errors: string[] = [];
   const ingest = async (raw: Buffer) => (await h.app.ingestor.ingest(raw, { source: 'file' })).leadId!;
-  const stateOf = (id: number) => h.app.store.sqlite.prepare('SELECT contact_state FROM leads WHERE id = ?').pluck().get(id);
+  const stateOf = (id: number) => sqliteStore(h.app).sqlite.prepare('SELECT contact_state FROM leads WHERE id = ?').pluck().get(id);
   let twice: number[] = [];
   let hostile = 0;
 

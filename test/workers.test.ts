@@ -1,6 +1,7 @@
 // The pipeline runs in worker threads with a hard deadline per email: hostile emails end as
 // `timeout` or a bounded result, the next email still becomes a lead, and the main thread keeps
 // running meanwhile. Progress is asserted by counting timer ticks, never by wall-clock time.
+import { sqliteStore } from './helpers/sqlite-store.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +32,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const statusOf = (id: number) => app.store.sqlite.prepare('select status, error from raw_emails where id = ?').get(id) as { status: string; error: string | null };
+const statusOf = (id: number) => sqliteStore(app).sqlite.prepare('select status, error from raw_emails where id = ?').get(id) as { status: string; error: string | null };
 let n = 0;
 const goodLead = () => formEmail({ lines: { Nombre: 'Ana Soto', RUT: rut(12345678 + ++n), Correo: `ana.soto${n}@correo.cl`, Proyecto: 'PLR' } });
 
@@ -71,7 +72,7 @@ describe('pipeline in worker threads', () => {
   });
 
   it('a slow parser times out, its worker is replaced, and the next email still becomes a lead', async () => {
-    const evil = new Ingestor(app.store, () => evilContext(app.context()), app.rules, silent, {}, poolRunner(app.workers, () => 1500));
+    const evil = new Ingestor(sqliteStore(app), () => evilContext(app.context()), app.rules, silent, {}, poolRunner(app.workers, () => 1500));
     const before = { ...app.workers.stats };
     const { value: r, ticks } = await ticksDuring(() => evil.ingest(evilEmail(), { source: 'file' }));
     expect(r.status).toBe('timeout');
@@ -97,7 +98,7 @@ describe('pipeline in worker threads', () => {
   it('reloaded parsers and projects reach the workers', async () => {
     const mail = formEmail({ lines: { Nombre: 'Ana Soto', RUT: rut(22345678), Correo: 'ana.reload@correo.cl', Proyecto: 'Torre Nueva' } });
     expect((await app.ingestor.outcome(mail)).kind === 'lead' && (await app.ingestor.outcome(mail))).toMatchObject({ quality: 'con_problemas' });
-    app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}\nworkers: {deadlineMs: 20000}') });
+    await app.reload({ config: testConfig('  - {name: Torre Nueva, aliases: []}\nworkers: {deadlineMs: 20000}') });
     expect(await app.ingestor.outcome(mail)).toMatchObject({ kind: 'lead', quality: 'bueno', fields: { project: 'Torre Nueva' } });
   });
 });
@@ -114,7 +115,7 @@ describe('reprocess retries a timeout once, with a larger budget', () => {
       },
     };
   }
-  const withRunner = (runner: PipelineRunner): App => ({ ...app, config: app.config, ingestor: new Ingestor(app.store, app.context, app.rules, silent, {}, runner) });
+  const withRunner = (runner: PipelineRunner): App => ({ ...app, config: app.config, ingestor: new Ingestor(sqliteStore(app), app.context, app.rules, silent, {}, runner) });
 
   it('a timeout retried with retryFactor × the budget becomes a lead', async () => {
     const budgets: number[] = [];
@@ -141,7 +142,7 @@ describe('reprocess retries a timeout once, with a larger budget', () => {
 describe('daemon start', () => {
   it('opening the daemon takes the lease but leaves pending emails for start(), after the admin server listens', async () => {
     const row = { source: 'file' as const, messageId: '<pending@x>', sha256: 'p1', size: 10, raw: goodLead(), receivedAt: Date.now() };
-    const id = await app.store.unitOfWork((tx) => io(tx.insertRaw(row, Date.now())));
+    const id = await sqliteStore(app).unitOfWork((tx) => io(tx.insertRaw(row, Date.now())));
     const daemon = await openDaemon(app);
     try {
       expect(statusOf(id).status).toBe('pending');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ROLES, type Role } from '../db/auth-schema.ts';
 import { io, type Storage } from '../db/port.ts';
 import type { UserRow, UserStore } from '../db/users.ts';
+import type { AsyncOf } from '../db/async-port.ts';
 import { assertStrongPassword, decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { scopeFor, type Caller } from './scope.ts';
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from './tokens.ts';
@@ -53,7 +54,7 @@ export const publicUser = (u: UserRow) => ({
 export class Accounts {
   constructor(
     /** Reads (users, sessions, tokens); every write goes through `storage`'s units of work. */
-    readonly store: UserStore,
+    readonly store: AsyncOf<UserStore>,
     private readonly storage: Storage,
     private readonly sessions: SessionPolicy = DEFAULT_SESSIONS,
   ) {}

@@ -1,4 +1,5 @@
 import type { Country } from '../countries/index.ts';
+import type { AsyncOf } from './async-port.ts';
 import { LeadQueries } from './queries.ts';
 import type { SqliteConnection } from './sqlite-base.ts';
 import { UserStore } from './users.ts';
@@ -9,9 +10,33 @@ import { DigestQueries } from './digest-queries.ts';
 import { NotificationQueries } from './notification-queries.ts';
 import { FunnelQueries } from './funnel-queries.ts';
 
-/** The read models of the admin API and the account store, over the app's connection (db/ only touches the driver). */
-export type ReadModels = ReturnType<typeof readSide>;
+/**
+ * The read models of the admin API, the CLI and the outbox, by area: what either adapter answers
+ * (the SQLite classes here, their PostgreSQL twins in src/db/postgres/). Writes go through the
+ * port's units of work, never through these.
+ */
+export interface ReadModels {
+  queries: AsyncOf<LeadQueries>;
+  vendors: AsyncOf<VendorQueries>;
+  users: AsyncOf<UserStore>;
+  day: AsyncOf<DayQueries>;
+  duplicates: Pick<AsyncOf<DuplicateStore>, 'list' | 'get'>;
+  digest: AsyncOf<DigestQueries>;
+  notifications: Pick<AsyncOf<NotificationQueries>, 'list' | 'counts' | 'all'>;
+  funnel: AsyncOf<FunnelQueries>;
+}
 
-export function readSide(store: SqliteConnection, country: () => Country) {
-  return { queries: new LeadQueries(store.sqlite, country), vendors: new VendorQueries(store.sqlite), users: new UserStore(store.sqlite), day: new DayQueries(store.sqlite), duplicates: new DuplicateStore(store.sqlite), digest: new DigestQueries(store.sqlite), notifications: new NotificationQueries(store.sqlite), funnel: new FunnelQueries(store.sqlite, country) };
+/** The SQLite read models over the app's connection (db/ only touches the driver). */
+export function readSide(store: SqliteConnection, country: () => Country): ReadModels {
+  const db = store.sqlite;
+  return {
+    queries: new LeadQueries(db, country),
+    vendors: new VendorQueries(db),
+    users: new UserStore(db),
+    day: new DayQueries(db),
+    duplicates: new DuplicateStore(db),
+    digest: new DigestQueries(db),
+    notifications: new NotificationQueries(db),
+    funnel: new FunnelQueries(db, country),
+  };
 }

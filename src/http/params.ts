@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, type Cursor, type LeadFilter, type LeadQueries } from '../db/queries.ts';
+import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, type Cursor, type LeadFilter } from '../db/queries.ts';
 import { HttpError } from './errors.ts';
 
 /** Keys that would reach Object.prototype in careless code; refused wherever a name comes from a request. */
@@ -130,7 +130,7 @@ export function resolveDate(value: string, timeZone: string, end: boolean, name 
 }
 
 /** Validated query to the storage filter; unknown project names or vendors are a 400, not an empty page. */
-export async function toLeadFilter(q: FilterQuery, queries: Pick<LeadQueries, 'projectIds'>, timeZone: string, vendorExists: (id: string) => Promise<boolean>): Promise<LeadFilter> {
+export async function toLeadFilter(q: FilterQuery, queries: { projectIds(names: string[]): Promise<Map<string, number>> }, timeZone: string, vendorExists: (id: string) => Promise<boolean>): Promise<LeadFilter> {
   const f: LeadFilter = { quality: q.quality, contactState: q.contactState, status: q.status, medium: q.medium };
   if (q.project?.length) {
     const ids = await queries.projectIds(q.project);

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.ts';
-import { NO_PARSER, type LeadQueries } from '../db/queries.ts';
+import { NO_PARSER } from '../db/queries.ts';
+import type { ReadModels } from '../db/read-side.ts';
 import type { QuarantineState } from '../workers/quarantine.ts';
 
 export interface ParserHealth {
@@ -48,7 +49,7 @@ export class ParserHealthMonitor {
 
   constructor(private readonly log: Logger) {}
 
-  async compute(queries: LeadQueries, configured: string[], now: number): Promise<ParserHealth[]> {
+  async compute(queries: ReadModels['queries'], configured: string[], now: number): Promise<ParserHealth[]> {
     const { leads, emails } = await queries.parserActivity(now);
     const ids = new Set<string>(configured);
     for (const l of leads) ids.add(l.parser ?? NO_PARSER);

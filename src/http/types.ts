@@ -1,18 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { App } from '../app.ts';
+import type { ReadModels } from '../db/read-side.ts';
 import type { HealthSource } from '../daemon/health.ts';
-import type { LeadQueries } from '../db/queries.ts';
-import type { VendorQueries } from '../db/vendor-queries.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ParserHealthMonitor } from './parser-health.ts';
 import type { Accounts } from '../auth/accounts.ts';
 import type { Caller } from '../auth/scope.ts';
 import type { Role } from '../db/auth-schema.ts';
-import type { UserStore } from '../db/users.ts';
-import type { DayQueries } from '../db/day-queries.ts';
-import type { DuplicateStore } from '../db/duplicates.ts';
 import type { Authenticator } from './authenticate.ts';
 import type { CheckGateOptions } from '../auth/throttle.ts';
 
@@ -35,13 +31,13 @@ export interface ServerDeps {
 export interface Services {
   app: App;
   deps: ServerDeps;
-  queries: LeadQueries;
-  vendors: VendorQueries;
+  queries: ReadModels['queries'];
+  vendors: ReadModels['vendors'];
   parserHealth: ParserHealthMonitor;
   accounts: Accounts;
-  users: UserStore;
-  day: DayQueries;
-  duplicates: DuplicateStore;
+  users: ReadModels['users'];
+  day: ReadModels['day'];
+  duplicates: ReadModels['duplicates'];
   auth: Authenticator;
   now: () => number;
   startedAt: number;

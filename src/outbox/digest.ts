@@ -1,3 +1,4 @@
+import type { AsyncOf } from '../db/async-port.ts';
 import cron from 'node-cron';
 import type { Config } from '../config.ts';
 import type { DigestLead, DigestQueries } from '../db/digest-queries.ts';
@@ -45,7 +46,7 @@ function sections(list: [string, string[]][], lang: Lang): Omit<Rendered, 'subje
  * overdue ones; each manager yesterday's counts and the no_contactado list of their projects.
  * Queued in the outbox with one key per day and recipient, so a second run the same day adds nothing.
  */
-export async function runDigest(now: number, cfg: Config, q: DigestQueries, out: NotificationStore, projectIds: (name: string) => number | null): Promise<number> {
+export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueries>, out: NotificationStore, projectIds: (name: string) => number | null): Promise<number> {
   const tz = cfg.timezone;
   const lang = langOf(cfg.country);
   const w = W[lang];

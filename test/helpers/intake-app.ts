@@ -1,3 +1,4 @@
+import { sqliteStore } from './sqlite-store.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ export async function startIntake(intakeYaml: string, opts: Partial<IntakeOption
     app,
     server,
     url: `http://127.0.0.1:${port}`,
-    count: (table) => (app.store.sqlite.prepare(`select count(*) n from ${table}`).get() as { n: number }).n,
+    count: (table) => (sqliteStore(app).sqlite.prepare(`select count(*) n from ${table}`).get() as { n: number }).n,
     async close() {
       await server.close();
       app.close();
