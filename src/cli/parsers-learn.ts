@@ -97,7 +97,7 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   const views = await Promise.all(files.map(async (f) => new MailView(await parseMime(fs.readFileSync(f), ctx.config.limits))));
   const given = fieldFlags(ctx);
   let country: Country = guessCountry(views, given, ctx.config.country);
-  const cands = findCandidates(views[0], country, company.projects);
+  const cands = findCandidates(views[0], country, company.projects, ctx.config.company);
   const guesses = bestGuesses(cands);
   ctx.out.write(`candidate values in ${files[0]}:\n`);
   cands.forEach((c, i) => ctx.out.write(`  ${String(i + 1).padStart(2)}. ${JSON.stringify(c.value)}${c.label ? `  (label "${c.label}")` : ''}  ${c.types.join(', ') || '-'}\n`));
@@ -119,7 +119,8 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     // A message running over several lines is read whole by the generic extraction; a rule would cut it.
     const flat = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
     if (f === 'message' && flat(extractFields(views[0], null, country).fields.message) === flat(value)) continue;
-    const ex = chooseLocator(views, f, value, country, company.projects);
+    const { ex, refused } = chooseLocator(views, f, value, country, company.projects, confirmed);
+    for (const r of refused.slice(0, 5)) ctx.out.write(`refused for ${f}: ${r}\n`);
     if (ex) fields[f] = ex;
     else ctx.err.write(`warning: no rule reads ${f} ${JSON.stringify(value)} on every sample; the generic extraction will look for it\n`);
   }

@@ -5,6 +5,7 @@ import { loadParsers } from '../parsers/load.ts';
 import { runPipeline, type PipelineContext } from '../pipeline/index.ts';
 import { buildProjectIndex } from '../pipeline/project.ts';
 import { explainEmail } from '../parsers/explain.ts';
+import { embeddedValue } from '../parsers/locate.ts';
 import { type CommandContext, UsageError } from './context.ts';
 import { collectEmailFiles } from './files.ts';
 
@@ -132,6 +133,27 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
         readExpected(file);
       } catch (e) {
         bad.push((e as Error).message);
+      }
+    }
+    // A rule keyed on a sample's value (`label: Francisca Muñoz`) passes its own fixture and reads
+    // nothing, or the wrong thing, on every other email of the portal.
+    for (const p of parsers) {
+      const dir = path.join(fixturesDir, p.config.id);
+      if (!fs.existsSync(dir)) continue;
+      for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.expected.json')).sort()) {
+        let values: Record<string, string | null>;
+        try {
+          values = ((readExpected(path.join(dir, file)).fields ?? {}) as Record<string, string | null>);
+        } catch {
+          continue; // already reported above
+        }
+        const strings = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string'));
+        for (const [field, rules] of Object.entries(p.config.fields)) {
+          for (const ex of rules ?? []) {
+            const why = embeddedValue(ex, strings);
+            if (why) bad.push(`${p.file}: fields.${field}: ${JSON.stringify(ex)}: ${why.replace("the sample's", `${file}'s`)}`);
+          }
+        }
       }
     }
     for (const b of bad) ctx.err.write(`${b}\n`);

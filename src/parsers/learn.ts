@@ -9,7 +9,8 @@ import { normalizeName } from '../normalize/name.ts';
 import { normalizePhone, phoneSearchForms } from '../normalize/phone.ts';
 import { forwardedSenders } from '../pipeline/choose-parser.ts';
 import { baseDomain, type MailView } from '../pipeline/extract.ts';
-import { fieldForLabel, splitLabelLine } from '../pipeline/labels.ts';
+import { fieldForLabel, headerCells, isLabelText, rowValues, splitLabelLine } from '../pipeline/labels.ts';
+import { isOwn, NO_OWN, type OwnIdentifiers } from '../pipeline/own.ts';
 import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
 import { fold } from '../pipeline/text.ts';
 import { compilePattern, patternProblem, type Extractor, type PostStep } from './schema.ts';
@@ -38,7 +39,9 @@ export function typesOf(value: string, country: Country, projects: ProjectIndex)
   if (/^\S+@\S+\.\S+$/.test(v) && normalizeEmail(v).email) out.push('email');
   if (v.length <= 30 && /\d/.test(v) && checkNationalId(v, country).id) out.push('nationalId');
   // A bare 9-digit number may be an ID or a mobile: offered as both, the admin picks.
-  if (v.length <= 30 && (v.match(/\d/g)?.length ?? 0) >= 8 && normalizePhone(v, country).e164) out.push('phone');
+  // An ID printed with its dots and check digit ("76.543.210-3") is never a phone.
+  const idShape = /^\d{1,3}(?:\.\d{3}){2}(?:-[\dkK]{1,2})?$/.test(v);
+  if (v.length <= 30 && !idShape && (v.match(/\d/g)?.length ?? 0) >= 8 && normalizePhone(v, country).e164) out.push('phone');
   if (v.length <= 120 && matchProject(v, projects).project) out.push('project');
   const words = v.split(/\s+/).length;
   if (!out.length && words >= 2 && words <= 6 && v.length <= 60 && !/\d/.test(v) && normalizeName(v).name) out.push('name');
@@ -49,19 +52,30 @@ export function typesOf(value: string, country: Country, projects: ProjectIndex)
 export const shortLabel = (l: string) => l.length > 0 && l.length <= 40 && l.split(/\s+/).length <= 5 && !/\d{3}|@/.test(l);
 
 /** Every value in the sample worth offering, labelled ones first, then values found in free text. */
-export function findCandidates(view: MailView, country: Country, projects: ProjectIndex): Candidate[] {
+export function findCandidates(view: MailView, country: Country, projects: ProjectIndex, own: OwnIdentifiers = NO_OWN): Candidate[] {
   const out: Candidate[] = [];
   const seen = new Set<string>();
   const add = (value: string, label: string | null, line: number) => {
     const v = value.trim();
     const key = fold(v);
-    if (!v || seen.has(key) || PLACEHOLDER_RE.test(v)) return;
+    // A table's header row or a whole value row is no one value.
+    if (!v || seen.has(key) || PLACEHOLDER_RE.test(v) || v.includes('\t') || isLabelText(v)) return;
     seen.add(key);
-    out.push({ value: v, label, line, types: typesOf(v, country, projects) });
+    // The company's own phone, RUT or address is never offered as the client's.
+    const types = typesOf(v, country, projects).filter((t) => !isOwn(own, t, v));
+    if (types.length === 0 && ['phone', 'nationalId', 'email'].some((t) => isOwn(own, t, v))) return;
+    out.push({ value: v, label, line, types });
   };
   const lines = view.lines;
   for (let i = 0; i < lines.length && i < 400; i++) {
     const line = lines[i];
+    // A table: each column's header is the label of the value under it.
+    const headers = headerCells(line, (l) => fieldForLabel(l) !== null);
+    if (headers && lines[i + 1]?.includes('\t')) {
+      for (const [h, v] of rowValues(headers, lines[i + 1].split('\t').map((c) => c.trim()))) add(v, h, i + 1);
+      i++;
+      continue;
+    }
     const split = splitLabelLine(line);
     if (split && shortLabel(split.label) && split.value) add(split.value, split.label, i);
     else {

@@ -1,7 +1,8 @@
 // Where a confirmed value sits in a sample, as extractors that read the same place in other
 // emails of the layout: a label, a header, a class selector, stable text, the element's position.
 import { runExtractor, type MailView } from '../pipeline/extract.ts';
-import { splitLabelLine } from '../pipeline/labels.ts';
+import { fieldForLabel, headerCells, isLabelText, rowValues, splitLabelLine } from '../pipeline/labels.ts';
+import { fold } from '../pipeline/text.ts';
 import type { ProjectIndex } from '../pipeline/project.ts';
 import type { Country } from '../normalize/national-id.ts';
 import { escape, PLACEHOLDER, plausible, sameValue, shortLabel, type LearnField } from './learn.ts';
@@ -23,6 +24,12 @@ export function locatorCandidates(view: MailView, field: LearnField, value: stri
     if (split && shortLabel(split.label) && same(split.value)) out.push({ label: split.label, post });
     const bare = lines[i].replace(/[:*]+$/, '').trim();
     if (!split && i + 1 < lines.length && shortLabel(bare) && bare.split(/\s+/).length <= 4 && same(lines[i + 1])) out.push({ label: bare, post });
+  }
+  // 1b. A table: the column's header above the value ("Documento" over "15.432.876-9").
+  for (let i = 0; i + 1 < lines.length && i < 400; i++) {
+    const headers = headerCells(lines[i], (l) => fieldForLabel(l) !== null);
+    if (!headers || !lines[i + 1].includes('\t')) continue;
+    for (const [h, v] of rowValues(headers, lines[i + 1].split('\t').map((c) => c.trim()))) if (same(v)) out.push({ label: h, post });
   }
   // 2. The headers: a reply-to that is the client.
   const m = view.mail;
@@ -134,12 +141,75 @@ function findIn(line: string, field: LearnField, value: string, country: Country
   return null;
 }
 
-/** The first extractor that reads `value` on the first sample and a plausible value on every other. */
-export function chooseLocator(views: MailView[], field: LearnField, value: string, country: Country, projects: ProjectIndex): Extractor | null {
-  for (const ex of locatorCandidates(views[0], field, value, country, projects)) {
-    if (!sameValue(field, runExtractor(views[0], ex), value, country, projects)) continue;
-    if (views.slice(1).every((v) => plausible(field, runExtractor(v, ex), country))) return ex;
+/** The texts a rule is keyed on: labels, selectors, patterns and its post steps' words. */
+function ruleTexts(ex: Extractor): string[] {
+  const out: string[] = [];
+  const e = ex as Record<string, unknown>;
+  for (const k of ['label', 'css', 'attr', 'attribute', 'meta', 'regex', 'header']) {
+    const v = e[k];
+    if (typeof v === 'string') out.push(v);
+    else if (Array.isArray(v)) out.push(...v.filter((x): x is string => typeof x === 'string'));
+  }
+  for (const step of (e.post as unknown[] | undefined) ?? []) {
+    if (step && typeof step === 'object') for (const v of Object.values(step)) out.push(...(Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string'));
+  }
+  return out;
+}
+
+/**
+ * Why a rule is keyed on a value instead of the layout ("it contains the sample's name …"), or null.
+ * Words compare folded; IDs and phones by their digits (6 or more), however they are written.
+ */
+export function embeddedValue(ex: Extractor, values: Partial<Record<string, string | null>>): string | null {
+  const texts = ruleTexts(ex);
+  // A regex's escapes ("Mu\u00f1oz", "15\.432") would hide the value: read it unescaped too.
+  const folded = texts.map((t) => fold(t.replace(/\\(.)/g, '$1')));
+  const digits = texts.map((t) => t.replace(/\D/g, ''));
+  for (const [field, value] of Object.entries(values)) {
+    if (!value) continue;
+    const f = fold(value);
+    const d = value.replace(/\D/g, '');
+    const words = f.length >= 4 && (field !== 'message' || f.length <= 80);
+    const hit = (words && folded.some((t) => t.includes(f))) || (d.length >= 6 && /^[\d\s.+()kK-]+$/.test(value.trim()) && digits.some((t) => t.includes(d)));
+    if (hit) return `it contains the sample's ${field} ${JSON.stringify(value)}: a rule must read the layout, never a value`;
   }
   return null;
+}
+
+/** Whether a value read on another sample is that sample's own value of `field`, not text of the template. */
+function ownValue(field: LearnField, v: string | null, firstValue: string, country: Country, projects: ProjectIndex): boolean {
+  // Each sample is a lead of its own: its name, ID and email are there, and are not the first one's.
+  if (!v) return field === 'phone' || field === 'project' || field === 'message';
+  if (!plausible(field, v, country) || isLabelText(v)) return false;
+  if ((field === 'name' || field === 'project') && (/@/.test(v) || (v.match(/\d/g)?.length ?? 0) >= 6 || v.includes('\t'))) return false;
+  if ((field === 'name' || field === 'email' || field === 'nationalId') && sameValue(field, v, firstValue, country, projects)) return false;
+  return true;
+}
+
+export interface LocatorChoice {
+  ex: Extractor | null;
+  /** Rules tried and refused, with the reason (said by `parsers learn`). */
+  refused: string[];
+}
+
+/**
+ * The first extractor that reads `value` on the first sample and each other sample's own value
+ * there, and is not keyed on any sample's value (`values`: every confirmed value of the first).
+ */
+export function chooseLocator(views: MailView[], field: LearnField, value: string, country: Country, projects: ProjectIndex, values: Partial<Record<string, string | null>> = { [field]: value }): LocatorChoice {
+  const refused: string[] = [];
+  for (const ex of locatorCandidates(views[0], field, value, country, projects)) {
+    if (!sameValue(field, runExtractor(views[0], ex), value, country, projects)) continue;
+    const embedded = embeddedValue(ex, values);
+    if (embedded) { refused.push(`${JSON.stringify(ex)}: ${embedded}`); continue; }
+    const others = views.slice(1).map((v) => runExtractor(v, ex));
+    const bad = others.findIndex((o) => !ownValue(field, o, value, country, projects));
+    if (bad >= 0) { refused.push(`${JSON.stringify(ex)}: on sample ${bad + 2} it reads ${JSON.stringify(others[bad])}, not that sample's own ${field}`); continue; }
+    // The other samples' values must not be in the rule either.
+    const again = embeddedValue(ex, Object.fromEntries(others.map((o, k) => [`${field} (sample ${k + 2})`, o])));
+    if (again) { refused.push(`${JSON.stringify(ex)}: ${again}`); continue; }
+    return { ex, refused };
+  }
+  return { ex: null, refused };
 }
 
