@@ -3,6 +3,9 @@ import path from 'node:path';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import { Store } from './db/store.ts';
+import { openPostgres } from './db/postgres/open.ts';
+import { PgStore } from './db/postgres/store.ts';
+import { pgReadSide } from './db/postgres/read-side.ts';
 import type { Storage } from './db/port.ts';
 import type { PersistRules } from './leads/record.ts';
 import { Ingestor, type IngestHooks } from './ingest.ts';
@@ -40,10 +43,19 @@ export interface App {
   close(): void;
 }
 
+/**
+ * The storage the config names: PostgreSQL when `database.url` (or CENTRALIZER_DATABASE_URL) is
+ * set and no `--db` file was given, else the SQLite file (the embedded default).
+ */
+export async function openStore(config: Config, log: Logger, dbPath?: string): Promise<Store | PgStore> {
+  if (config.database.url && dbPath === undefined) return PgStore.connect(await openPostgres(config.database.url), log);
+  const file = dbPath ?? config.database.path;
+  return new Store(openDatabase(file === ':memory:' ? file : path.resolve(file)), log);
+}
+
 /** `notify`: new leads queue their notification emails (the daemon; replay and reprocess only with --notify). */
 export async function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules>; syncConfig?: boolean; notify?: boolean } = {}): Promise<App> {
-  const dbPath = opts.dbPath ?? config.database.path;
-  const store = new Store(openDatabase(dbPath === ':memory:' ? dbPath : path.resolve(dbPath)), log);
+  const store = await openStore(config, log, opts.dbPath);
   let current = config;
   let parsers: LoadedParser[] = loadParsers(config.parsersDir);
   const ownership = new Ownership(store, () => current);
@@ -51,14 +63,13 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
   // Only `run` (and its reloads) and `config apply` write projects and vendors: `replay --config
   // other.yaml` against the live database must not deactivate the daemon's vendors. Other commands
   // match with the config's projects that the database has; a fresh database is filled once.
-  const reads = readSide(store, () => current.country);
+  const reads = store instanceof PgStore ? pgReadSide(store, () => current.country) : readSide(store, () => current.country);
   const dbProjects = () => reads.queries.projectNames();
   const writes = opts.syncConfig === true || (await dbProjects()).length === 0;
   const applyProjects = async (cfg: Config): Promise<PipelineContext['projects']> => {
     let usable = cfg.projects;
     if (writes) {
-      store.syncProjects(cfg.projects);
-      ownership.syncVendors(cfg.projects);
+      await ownership.syncConfig(cfg.projects);
     } else {
       const known = new Set(await dbProjects());
       usable = cfg.projects.filter((p) => known.has(p.name));

@@ -59,7 +59,8 @@ export async function copySqliteToPostgres(sqlite: Database.Database, pool: pg.P
       };
       const select = sqlite.prepare(`select ${names.join(', ')} from ${name}`).raw(true);
       for (const row of select.iterate() as IterableIterator<unknown[]>) {
-        batch.push(row.map((v, i) => (booleans[i] && v !== null ? Boolean(v) : v)));
+        // PostgreSQL text holds no NUL characters (SQLite does: TNEF and broken encoders): they are dropped.
+        batch.push(row.map((v, i) => (booleans[i] && v !== null ? Boolean(v) : typeof v === 'string' && v.includes('\u0000') ? v.replace(/\u0000/g, '') : v)));
         if (batch.length >= perInsert) await flush();
       }
       await flush();

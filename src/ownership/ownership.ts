@@ -1,5 +1,5 @@
 import type { ProjectConfig } from '../config.ts';
-import type { Store } from '../db/store.ts';
+import { io, type Storage } from '../db/port.ts';
 import * as core from '../leads/ownership.ts';
 
 export type { Assignment } from '../leads/record.ts';
@@ -12,12 +12,16 @@ export type { ContactType } from '../vocabulary.ts';
  */
 export class Ownership {
   constructor(
-    private readonly store: Store,
+    private readonly store: Storage,
     private readonly settings: () => core.OwnershipSettings,
   ) {}
 
-  syncVendors(list: ProjectConfig[]): void {
-    this.store.syncVendors(list);
+  /** The config's projects and their vendors into the database, in one unit of work. */
+  async syncConfig(list: ProjectConfig[]): Promise<void> {
+    await this.store.unitOfWork(function* (tx) {
+      yield* io(tx.syncProjects(list));
+      yield* io(tx.syncVendors(list));
+    });
   }
 
   /** The ingest hook: owner and webhooks (the outbox) in the lead's unit of work. */

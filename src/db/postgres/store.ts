@@ -16,6 +16,16 @@ import { funnelReads, funnelWrites } from './funnel.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+const NUL = /\u0000/g;
+/**
+ * PostgreSQL text cannot hold NUL characters, which real mail carries (TNEF, broken encoders) and
+ * SQLite stores: they are dropped from every text parameter on the way in.
+ */
+function nulSafe(c: Queryable): Queryable {
+  const clean = (v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(NUL, '') : v);
+  return { query: ((text: string, values?: unknown[]) => c.query(text, values?.map(clean))) as Queryable['query'] };
+}
+
 const CLIENT_COLS = 'id, national_id "nationalId", national_id_type "nationalIdType", email, phone, name, first_name "firstName", last_name "lastName", owner_vendor_id "ownerVendorId", owner_since "ownerSince", created_at "createdAt", last_activity_at "lastActivityAt"';
 const VENDOR_COLS = 'v.id, v.name, v.email, v.type, v.active, v.webhook, v.retired_at "retiredAt"';
 const CLIENT_KEY_COLUMN: Record<ClientKey, string> = { nationalId: 'national_id', email: 'email', phone: 'phone' };
@@ -436,7 +446,7 @@ export class PgStore extends PgReads implements Storage {
     projects: ProjectIds,
     private readonly log?: Logger,
   ) {
-    super(pool, projects);
+    super(nulSafe(pool), projects);
   }
 
   static async connect(pool: pg.Pool, log?: Logger): Promise<PgStore> {
@@ -457,7 +467,7 @@ export class PgStore extends PgReads implements Storage {
     const client = await this.pool.connect();
     try {
       await client.query('begin');
-      const tx = new PgTx(client, this.projects);
+      const tx = new PgTx(nulSafe(client), this.projects);
       const result = await this.open.run(tx, () => runAsync(work(tx as unknown as StoreTx)));
       await client.query('commit');
       return result;

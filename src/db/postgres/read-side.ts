@@ -1,0 +1,26 @@
+import type { Country } from '../../countries/index.ts';
+import type { ReadModels } from '../read-side.ts';
+import { PgDayQueries } from './day-queries.ts';
+import { PgDigestQueries } from './digest-queries.ts';
+import { PgDuplicateStore } from './duplicates.ts';
+import { PgFunnelQueries } from './funnel-queries.ts';
+import { PgNotificationQueries } from './notification-queries.ts';
+import { PgLeadQueries } from './queries.ts';
+import type { PgStore } from './store.ts';
+import { PgUserStore } from './users.ts';
+import { PgVendorQueries } from './vendor-queries.ts';
+
+/** The PostgreSQL read models over the store's pool: the same areas and answers as SQLite's readSide. */
+export function pgReadSide(store: PgStore, country: () => Country): ReadModels {
+  const db = store.pool;
+  return {
+    queries: new PgLeadQueries(db, country),
+    vendors: new PgVendorQueries(db),
+    users: new PgUserStore(db),
+    day: new PgDayQueries(db),
+    duplicates: new PgDuplicateStore(db),
+    digest: new PgDigestQueries(db),
+    notifications: new PgNotificationQueries(db),
+    funnel: new PgFunnelQueries(db, country),
+  };
+}
