@@ -41,7 +41,7 @@ describe('channel fixtures (relays, lead ads, site forms, layouts, replies, acco
     // A channel directory may carry its own config.yaml (country, projects).
     const own = path.join('fixtures', dir, 'config.yaml');
     const cfg = fs.existsSync(own) ? loadConfig(own).config : config;
-    const ctx = { ...context, projects: buildProjectIndex(cfg.projects, cfg.mailboxes), country: cfg.country };
+    const ctx = { ...context, projects: buildProjectIndex(cfg.projects, cfg.mailboxes), country: cfg.country, company: cfg.company };
     for (const file of collectEmailFiles([path.join('fixtures', dir)]).files) {
       it(file, async () => {
         expect((await checkFixture(file, ctx)).diffs).toEqual([]);

@@ -55,7 +55,8 @@ export function readMail(raw: Buffer, options: ReadOptions): Promise<ReadMail> {
         if (data.text !== undefined) mail.text = data.text;
       } else if (data.type === 'attachment' && data.content) {
         // Read and forget: the parser waits for each attachment to be consumed before going on.
-        const meta = { filename: data.filename ?? null, contentType: data.contentType ?? 'application/octet-stream', size: 0 };
+        // A broken Content-Type header may come through as a non-string.
+        const meta = { filename: typeof data.filename === 'string' ? data.filename : null, contentType: typeof data.contentType === 'string' ? data.contentType : 'application/octet-stream', size: 0 };
         if (mail.attachments.length < 100) mail.attachments.push(meta);
         const keep = readableType(meta.contentType.toLowerCase(), meta.filename) && mail.readable.length < MAX_READABLE_PARTS;
         const chunks: Buffer[] = [];
