@@ -82,7 +82,8 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
     }
     webhooks.start();
     storeHealth(app.store).start(); // periodic quick_check and write probe for /healthz
-    if (app.config.backup) stopBackups = scheduleBackups(app.store.name, app.config.backup, log.child({ component: 'backup' })).stop;
+    if (app.config.backup && app.store.engine === 'sqlite') stopBackups = scheduleBackups(app.store.name, app.config.backup, log.child({ component: 'backup' })).stop;
+    else if (app.config.backup) log.warn('backup: scheduled backups copy a SQLite file; on PostgreSQL use the server\'s own (pg_dump, base backups)');
   } catch (err) {
     log.error({ err: (err as Error).message }, 'daemon could not start');
     ctx.err.write(`centralizer run: ${(err as Error).message}\n`);

@@ -331,6 +331,11 @@ export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites
   nextCounter(name: string): Awaitable<number>;
 
   enqueueWebhook(url: string, body: unknown, now: number): Awaitable<void>;
+  /**
+   * Takes up to `limit` due webhook deliveries: their next attempt moves `leaseMs` ahead, so no other
+   * daemon sends them meanwhile (PostgreSQL: FOR UPDATE SKIP LOCKED); the sender records each outcome.
+   */
+  claimWebhooks(now: number, limit: number, leaseMs: number): Awaitable<WebhookDelivery[]>;
   updateWebhook(id: number, patch: Pick<WebhookDelivery, 'status' | 'attempts' | 'lastError'> & { nextAttemptAt?: number }): Awaitable<void>;
 
   /** Queues a notification email in the outbox; false when its key was already queued. */

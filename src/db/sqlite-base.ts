@@ -189,6 +189,13 @@ export class SqliteConnection {
       .all();
   }
 
+  claimWebhooks(now: number, limit: number, leaseMs: number): WebhookDelivery[] {
+    this.writing();
+    const due = this.dueWebhooks(now, limit);
+    if (leaseMs > 0) for (const d of due) this.db.update(webhookDeliveries).set({ nextAttemptAt: now + leaseMs }).where(eq(webhookDeliveries.id, d.id)).run();
+    return due;
+  }
+
   updateWebhook(id: number, patch: Pick<WebhookDelivery, 'status' | 'attempts' | 'lastError'> & { nextAttemptAt?: number }): void {
     this.writing();
     this.db.update(webhookDeliveries).set(patch).where(eq(webhookDeliveries.id, id)).run();

@@ -38,7 +38,8 @@ export class WebhookSender {
   }
 
   private async sendDue(now: number): Promise<void> {
-    const due = await this.store.dueWebhooks(now, 50);
+    // Claimed for a minute: another daemon sharing the database skips them (a crash: they are due again after it).
+    const due = await this.store.unitOfWork((tx) => io(tx.claimWebhooks(now, 50, this.store.engine === 'postgres' ? 60_000 : 0)));
     const { secret, timeoutMs, maxAttempts } = this.settings();
     for (const d of due) {
       let error: string | null = null;

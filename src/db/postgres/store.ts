@@ -248,6 +248,11 @@ class PgReads implements StoreReads {
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
 interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites> {}
 class PgTx extends PgReads implements StoreWrites {
+  /** Locks the raw email's row: two daemons persisting the same pending email take turns, and the second sees the first's outcome. */
+  override rawOutcome(rawEmailId: number): Promise<RawOutcome | null> {
+    return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id where r.id = $1 for update of r', [rawEmailId]);
+  }
+
   constructor(c: Queryable, projects: ProjectIds) {
     super(c, projects);
     // People and duplicate writes live in people-writes.ts (one module per area); same client.
@@ -376,6 +381,16 @@ class PgTx extends PgReads implements StoreWrites {
 
   async enqueueWebhook(url: string, body: unknown, now: number): Promise<void> {
     await this.c.query("insert into webhook_deliveries (url, body, status, next_attempt_at, created_at) values ($1, $2, 'pending', $3, $3)", [url, JSON.stringify(body), now]);
+  }
+
+  async claimWebhooks(now: number, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
+    const rows = await this.all<WebhookDelivery>(
+      `update webhook_deliveries set next_attempt_at = $2::bigint + $3::bigint where id in (
+         select id from webhook_deliveries where status = 'pending' and next_attempt_at <= $1 order by next_attempt_at limit $4 for update skip locked
+       ) returning ${WEBHOOK_COLS}`,
+      [now, now, leaseMs, limit],
+    );
+    return rows.map((r) => ({ ...r, nextAttemptAt: now })).sort((a, b) => a.id - b.id);
   }
 
   async updateWebhook(id: number, patch: Pick<WebhookDelivery, 'status' | 'attempts' | 'lastError'> & { nextAttemptAt?: number }): Promise<void> {
