@@ -43,11 +43,31 @@ export interface ProcessOptions {
   transfer?: boolean;
   /** A retry of timed-out emails: deadline and extraction budget multiplied by this. */
   budget?: number;
+  /** Checked before each email starts: once true, the rest stay pending (shutdown). */
+  stopping?: () => boolean;
 }
+
+/** Outcomes persisted per unit of work: the first leads of a long batch commit early, the worker keeps going. */
+const COMMIT_EVERY = 25;
+/** Bodies loaded and not yet answered by a worker, at most (at least one email is always in flight). */
+const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
 export interface IngestHooks {
   /** Called for every email once its outcome is committed or its error stored (metrics). */
   onResult?: (result: IngestResult, latencyMs: number) => void;
+}
+
+const noop = () => undefined;
+
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // awaited in order; one rejected before its turn is not unhandled
+  return { promise, resolve, reject };
 }
 
 export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -114,53 +134,102 @@ export class Ingestor {
   }
 
   /**
-   * Stored raw emails through the pipeline, then every outcome persisted in one transaction (one
-   * commit per batch, not per email). A message the pipeline rejects is stored with its error; a
-   * database error propagates and leaves the batch pending, to be processed again.
+   * Stored raw emails through the pipeline, their outcomes persisted in units of work of
+   * COMMIT_EVERY emails as they come (one commit per group, not per email). A message the
+   * pipeline rejects is stored with its error; a database error propagates and leaves the emails
+   * not yet committed pending, to be processed again.
    */
   async processBatch(items: StoredEmail[], opts: ProcessOptions = {}): Promise<IngestResult[]> {
     return (await this.runAll(items.length, (i) => items[i], opts)) as IngestResult[];
   }
 
   /**
-   * Emails through the pipeline (in the worker pool: several in flight when it has several
-   * workers), then persisted. Each raw body is loaded only when its turn comes, so a batch never
-   * holds every body at once. Failures (too_large, timeout, error) are stored as they happen.
+   * Emails through the pipeline and persisted, as a pipeline: the runner gets many emails at once
+   * (the pool sends them to its workers in batches), and each group of COMMIT_EVERY is committed
+   * as soon as its last email is back, while the workers go on with the next ones. Each raw body
+   * is loaded only when its turn comes (bounded by count and bytes), and handed to the worker
+   * without a copy kept here: if a worker dies before an email starts, its bytes are read again
+   * from the raw store. Failures (too_large, timeout, error) are stored as they happen.
    */
   private async runAll(count: number, load: (i: number) => StoredEmail | null | Promise<StoredEmail | null>, opts: ProcessOptions): Promise<(IngestResult | null)[]> {
     const started = performance.now();
     const budget = opts.budget ?? 1;
     const results: (IngestResult | null)[] = new Array(count).fill(null);
-    const done: { index: number; item: Omit<StoredEmail, 'raw'>; outcome: PipelineOutcome }[] = [];
-    await mapBounded(count, this.runner.concurrency, async (index) => {
-      const loaded = await load(index);
-      if (!loaded) return;
-      const { raw, ...item } = loaded;
+    const outcomes: ({ item: Omit<StoredEmail, 'raw'>; outcome: PipelineOutcome } | null)[] = new Array(count).fill(null);
+    const groups = Math.ceil(count / COMMIT_EVERY);
+    const left = Array.from({ length: groups }, (_, g) => Math.min(COMMIT_EVERY, count - g * COMMIT_EVERY));
+    const ready = Array.from({ length: groups }, () => deferred());
+    let failed = false;
+    let bytes = 0;
+    let waiting: (() => void)[] = [];
+    let loading: Promise<void> = Promise.resolve();
+    const lanes = mapBounded(count, this.runner.concurrency, async (index) => {
+      const g = Math.floor(index / COMMIT_EVERY);
       try {
-        done.push({ index, item, outcome: await this.runner.run(raw, this.context(), { budget, transfer: opts.transfer === true }) });
-      } catch (e) {
-        if (e instanceof PoolClosed) throw e; // shutting down: the email stays pending for the next start
-        const { status, message } = classifyFailure(e, budget);
-        await this.store.unitOfWork((tx) => io(tx.setRawFailure(item.rawEmailId, status, message, Date.now())));
-        this.log.warn({ rawEmailId: item.rawEmailId, status, err: message }, 'email could not be processed; stored with its error');
-        const result = { ...item, duplicate: false, outcome: null, error: message, status, leadId: null, clientId: null, followUpAt: null };
-        this.hooks.onResult?.(result, performance.now() - started);
-        results[index] = result;
+        if (failed || opts.stopping?.()) return; // stays pending: processed at the next start
+        // Loads one at a time, each counted before the next starts, so the byte bound holds.
+        const turn = loading.then(async () => {
+          while (bytes > MAX_BYTES_IN_FLIGHT) await new Promise<void>((r) => waiting.push(r));
+          if (failed || opts.stopping?.()) return null;
+          const l = await load(index);
+          if (l) bytes += l.raw.length;
+          return l;
+        });
+        loading = turn.then(noop, noop);
+        const loaded = await turn;
+        if (!loaded) return;
+        const { raw, ...item } = loaded;
+        const size = raw.length;
+        try {
+          const reload = () => Promise.resolve(this.store.getRaw(item.rawEmailId)).then((r) => r?.raw ?? null);
+          outcomes[index] = { item, outcome: await this.runner.run(raw, this.context(), { budget, transfer: opts.transfer === true, reload }) };
+        } catch (e) {
+          if (e instanceof PoolClosed) throw e; // shutting down: the email stays pending for the next start
+          const { status, message } = classifyFailure(e, budget);
+          await this.store.unitOfWork((tx) => io(tx.setRawFailure(item.rawEmailId, status, message, Date.now())));
+          this.log.warn({ rawEmailId: item.rawEmailId, status, err: message }, 'email could not be processed; stored with its error');
+          const result = { ...item, duplicate: false, outcome: null, error: message, status, leadId: null, clientId: null, followUpAt: null };
+          this.hooks.onResult?.(result, performance.now() - started);
+          results[index] = result;
+        } finally {
+          bytes -= size;
+          const wake = waiting;
+          waiting = [];
+          for (const w of wake) w();
+        }
+      } finally {
+        if (--left[g] === 0) ready[g].resolve();
       }
     });
-    done.sort((a, b) => a.index - b.index);
-    const rules = this.rules();
-    const saved = await this.store.unitOfWork(function* (tx) {
-      const out = [];
-      for (const d of done) out.push(yield* recordOutcome(tx, d.item.rawEmailId, d.outcome, d.item.receivedAt, rules, Date.now()));
-      return out;
+    lanes.catch((e: unknown) => {
+      failed = true;
+      for (const d of ready) d.reject(e);
     });
-    for (const [k, d] of done.entries()) {
-      const { item, outcome } = d;
-      const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'lead' ? 'lead' : 'ignored', ...saved[k] };
-      this.log.debug({ rawEmailId: item.rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
-      this.hooks.onResult?.(result, performance.now() - started);
-      results[d.index] = result;
+    try {
+      for (let g = 0; g < groups; g++) {
+        await ready[g].promise;
+        const done = outcomes.slice(g * COMMIT_EVERY, (g + 1) * COMMIT_EVERY).flatMap((d, k) => (d ? [{ ...d, index: g * COMMIT_EVERY + k }] : []));
+        if (!done.length) continue;
+        const rules = this.rules();
+        const saved = await this.store.unitOfWork(function* (tx) {
+          const out = [];
+          for (const d of done) out.push(yield* recordOutcome(tx, d.item.rawEmailId, d.outcome, d.item.receivedAt, rules, Date.now()));
+          return out;
+        });
+        for (const [k, d] of done.entries()) {
+          const { item, outcome } = d;
+          const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'lead' ? 'lead' : 'ignored', ...saved[k] };
+          this.log.debug({ rawEmailId: item.rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
+          this.hooks.onResult?.(result, performance.now() - started);
+          results[d.index] = result;
+          outcomes[d.index] = null;
+        }
+      }
+      await lanes;
+    } catch (e) {
+      failed = true; // the emails not yet started stay pending
+      await lanes.catch(() => undefined);
+      throw e;
     }
     return results;
   }

@@ -2,13 +2,10 @@ import type { ImapFlow } from 'imapflow';
 import type { App } from '../app.ts';
 import type { MailboxConfig } from '../config.ts';
 import type { LeaseFence, RawEmailInput } from '../db/port.ts';
-import { storeBatch } from '../leads/intake.ts';
-import { sha256 } from '../ingest.ts';
+import { storeBatch, storeBatchRows } from '../leads/intake.ts';
+import { sha256, type StoredEmail } from '../ingest.ts';
 import type { Logger } from '../logger.ts';
 import { quickHeaders } from '../pipeline/quick-headers.ts';
-
-/** Emails persisted per transaction after a batch is stored. */
-const PROCESS_CHUNK = 25;
 
 /** What one sync found and did, for health and logs. */
 export interface SyncResult {
@@ -87,22 +84,20 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
   progress.touch();
   progress.behind(pending.length);
 
-  // Fetching batch N+1 overlaps processing batch N: Dovecot serves the fetch on the other core
-  // while this one parses. At most two batches are in memory.
+  // A pipeline: while the workers parse batch N, this thread fetches and stores batch N+1 and
+  // queues it behind N (so the workers never wait for a fetch), and commits N's outcomes as they
+  // come (ingest.ts). Batch N+2 is fetched only once N is done: at most two batches are in memory.
+  // Bodies go to the workers as fetched (moved, not copied, and not read back from the database).
+  let previous: Promise<void> = Promise.resolve();
   let processing: Promise<void> = Promise.resolve();
-  const processChunks = async (ids: number[]) => {
-    // Small chunks: one commit per chunk, and the first leads of a big batch appear quickly.
-    for (let i = 0; i < ids.length; i += PROCESS_CHUNK) {
-      if (progress.stopping()) break; // the rest stay 'pending' and are processed at the next start
-      const chunk = ids.slice(i, i + PROCESS_CHUNK);
-      try {
-        await ingestor.processStoredBatch(chunk);
-      } catch (err) {
-        // A database error (disk full, locked): the rows stay 'pending' and are retried.
-        log.error({ rawEmailIds: chunk, err: (err as Error).message }, 'processing failed; the emails stay pending');
-      }
-      progress.touch();
+  const process = async (items: StoredEmail[]) => {
+    try {
+      await ingestor.processBatch(items, { transfer: true, stopping: () => progress.stopping() });
+    } catch (err) {
+      // A database error (disk full, locked): the rows stay 'pending' and are retried.
+      log.error({ rawEmailIds: items.map((i) => i.rawEmailId), err: (err as Error).message }, 'processing failed; the emails stay pending');
     }
+    progress.touch();
   };
   while (pending.length > 0 && !progress.stopping()) {
     const { batchSize } = app.config.daemon;
@@ -113,17 +108,25 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
       bytes += next.size;
       batch.push(next);
     }
+    await previous; // batch N-1 done: N is being processed, N+1 may be fetched
     const rows = await fetchBatch(client, app, mailbox, uidValidity, batch, progress);
-    await processing;
     const batchLast = batch[batch.length - 1].uid;
-    const ids = await store.unitOfWork((tx) => storeBatch(tx, mailbox.name, uidValidity, batchLast, rows, Date.now(), progress.fence?.())); // rows + cursor: one transaction
+    const ids = await store.unitOfWork((tx) => storeBatchRows(tx, mailbox.name, uidValidity, batchLast, rows, Date.now(), progress.fence?.())); // rows + cursor: one transaction
     last = batchLast;
-    result.fetched += rows.length;
-    result.stored += ids.length;
+    const items: StoredEmail[] = [];
+    for (const [i, id] of ids.entries()) {
+      const row = rows[i];
+      if (id !== null && row.status === 'pending' && row.raw) items.push({ rawEmailId: id, raw: row.raw, receivedAt: row.receivedAt, messageId: row.messageId });
+    }
+    rows.length = 0;
+    result.fetched += ids.length;
+    result.stored += ids.filter((id) => id !== null).length;
     progress.behind(pending.length);
-    processing = processChunks(ids);
+    previous = processing;
+    processing = process(items);
     await afterCommit(client, mailbox, batch.map((m) => m.uid), log);
   }
+  await previous;
   await processing;
   // UIDs below the STATUS UIDNEXT that the listing did not return were expunged, and UIDs are
   // never reused: move the cursor past them so the next sync does not list them again.

@@ -14,14 +14,16 @@ export function* storeRaw(tx: StoreTx, m: RawEmailInput, now: number): Work<numb
  * still held at its epoch: a daemon that paused past its lease cannot move a cursor it lost.
  */
 export function* storeBatch(tx: StoreTx, mailbox: string, uidValidity: number, lastUid: number, batch: RawEmailInput[], now: number, fence?: LeaseFence | null): Work<number[]> {
+  return (yield* storeBatchRows(tx, mailbox, uidValidity, lastUid, batch, now, fence)).filter((id): id is number => id !== null);
+}
+
+/** storeBatch, with each message's new id in the batch's order (null: already stored, skipped). */
+export function* storeBatchRows(tx: StoreTx, mailbox: string, uidValidity: number, lastUid: number, batch: RawEmailInput[], now: number, fence?: LeaseFence | null): Work<(number | null)[]> {
   if (fence && !(yield* io(tx.fenceLease(fence.name, fence.owner, fence.epoch)))) {
     throw new AppError('lease.lost', `mailbox ${mailbox}: its lease was taken over by another daemon; this batch is left to it`);
   }
-  const ids: number[] = [];
-  for (const m of batch) {
-    const id = yield* storeRaw(tx, m, now);
-    if (id !== null) ids.push(id);
-  }
+  const ids: (number | null)[] = [];
+  for (const m of batch) ids.push(yield* storeRaw(tx, m, now));
   yield* io(tx.setCursor(mailbox, uidValidity, lastUid, now));
   return ids;
 }

@@ -26,8 +26,8 @@ port.on('message', (msg: ToWorker) => {
     context = { parsers: c.parsers.map((p) => compileParser(p.config, p.file)), projects: c.projects, country: c.country, limits: c.limits, quarantined: c.quarantined, company: c.company };
     return;
   }
-  const raw = Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength);
   if (msg.type === 'render') {
+    const raw = Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength);
     // The page's "Correo" view: the same untrusted MIME parsing, off the main thread.
     serially(() =>
       renderMail(raw, msg.limits)
@@ -36,25 +36,36 @@ port.on('message', (msg: ToWorker) => {
     );
     return;
   }
-  const ctx = context; // the context sent before this email, even if a newer one arrives meanwhile
-  if (!ctx) {
-    send({ type: 'failed', id: msg.id, error: { name: 'Error', message: 'worker has no pipeline context' } });
-    return;
-  }
-  if (msg.explain) {
+  const ctx = context; // the context sent before this batch, even if a newer one arrives meanwhile
+  for (const item of msg.items) {
+    // Each body is referenced only by its own job: once its email ends, its memory can go.
+    let raw: Buffer | null = Buffer.from(item.raw.buffer, item.raw.byteOffset, item.raw.byteLength);
+    const take = () => {
+      const r = raw!;
+      raw = null;
+      return r;
+    };
+    const { id } = item;
+    if (!ctx) {
+      send({ type: 'failed', id, error: { name: 'Error', message: 'worker has no pipeline context' } });
+      continue;
+    }
+    if (item.explain) {
+      serially(() =>
+        explainEmail(take(), ctx)
+          .then((explanation) => send({ type: 'done', id, outcome: explanation as never }))
+          .catch((e: unknown) => send({ type: 'failed', id, error: errorToWire(e) })),
+      );
+      continue;
+    }
+    const limits = item.extractBudget === 1 ? ctx.limits : { ...ctx.limits, maxExtractMs: ctx.limits.maxExtractMs * item.extractBudget };
     serially(() =>
-      explainEmail(raw, ctx)
-        .then((explanation) => send({ type: 'done', id: msg.id, outcome: explanation as never }))
-        .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) })),
+      runPipeline(take(), limits === ctx.limits ? ctx : { ...ctx, limits }, { onParser: (parser) => send({ type: 'parser', id, parser }) })
+        .then((outcome) => send({ type: 'done', id, outcome }))
+        .catch((e: unknown) => send({ type: 'failed', id, error: errorToWire(e) })),
     );
-    return;
   }
-  const limits = msg.extractBudget === 1 ? ctx.limits : { ...ctx.limits, maxExtractMs: ctx.limits.maxExtractMs * msg.extractBudget };
-  serially(() =>
-    runPipeline(raw, limits === ctx.limits ? ctx : { ...ctx, limits }, { onParser: (parser) => send({ type: 'parser', id: msg.id, parser }) })
-      .then((outcome) => send({ type: 'done', id: msg.id, outcome }))
-      .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) })),
-  );
+  (msg as { items: unknown[] }).items = []; // the message's references to the bodies go too
 });
 
 send({ type: 'ready' });

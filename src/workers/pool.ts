@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Limits } from '../config.ts';
@@ -46,6 +47,12 @@ export interface RunOptions {
   transfer?: boolean;
   /** `parsers explain` for a stored email: the explanation instead of the outcome. */
   explain?: boolean;
+  /**
+   * Where the bytes can be read again (the raw store). With it the pool keeps no copy of an email
+   * queued in a busy worker: if that worker dies before the email starts, the bytes are read
+   * again and the email goes to the next worker. Without it, such an email keeps a copy here.
+   */
+  reload?: () => Promise<Buffer | null>;
 }
 
 export interface PoolOptions {
@@ -69,6 +76,10 @@ interface InFlight extends Task {
   id: number;
   /** The parser the worker said the email's extraction runs with. */
   parser?: string;
+  /** The size of the bytes sent (the worker holds them until it answers). */
+  size: number;
+  /** The bytes are still here (a copy was sent): they can be sent again if the worker dies. */
+  kept: boolean;
 }
 
 /** The parser a failed email's extraction ran with, when the worker said (a timeout, a slow extraction). */
@@ -87,12 +98,23 @@ interface Slot {
 }
 
 /**
- * Small emails are queued in a busy worker (as copies, so they can be sent again if it dies) so
- * it never waits for this thread between two emails: on a loaded machine each of those waits
- * cost more than the email. Larger ones wait for a free worker and move to it.
+ * Emails travel to a worker in batches: one message carries many emails, their bytes moved (not
+ * copied) to the worker, which runs them one at a time and answers each as it ends, so each email
+ * keeps its own deadline inside the batch. A worker has at most WINDOW emails (and WINDOW_BYTES)
+ * sent and not answered; it is sent more only once it is down to LOW_WATER, so a busy worker gets
+ * a batch at a time instead of one message per email, and never waits for this thread between two
+ * emails. Emails over SMALL_BYTES go only to an idle worker, alone.
  */
-const PIPELINE_DEPTH = 4;
-const PIPELINE_MAX_BYTES = 256 * 1024;
+const WINDOW = 32;
+const LOW_WATER = 12;
+const WINDOW_BYTES = 4 * 1024 * 1024;
+const SMALL_BYTES = 256 * 1024;
+
+/** Workers worth starting by default: one core for this thread, and ~60 MB each within a third of the free memory. */
+export function defaultPoolSize(cores = os.availableParallelism(), freeBytes = os.freemem()): number {
+  const byMemory = Math.floor(freeBytes / 3 / (60 * 1024 * 1024));
+  return Math.max(1, Math.min(cores - 1, byMemory));
+}
 
 /** A pool of pipeline worker threads; each email has a hard deadline, past which its worker is replaced. */
 export class PipelinePool {
@@ -101,7 +123,8 @@ export class PipelinePool {
   private nextId = 1;
   private closed = false;
   private bootFailures = 0;
-  readonly stats = { spawned: 0, completed: 0, timeouts: 0, crashes: 0 };
+  private pumpScheduled = false;
+  readonly stats = { spawned: 0, completed: 0, timeouts: 0, crashes: 0, batches: 0, reloads: 0 };
 
   constructor(
     private readonly opts: PoolOptions,
@@ -126,7 +149,7 @@ export class PipelinePool {
     if (this.closed) return Promise.reject(new PoolClosed());
     return new Promise((resolve, reject) => {
       this.queue.push({ raw, ctx, opts, resolve: resolve as (o: never) => void, reject });
-      this.pump();
+      this.soon();
     });
   }
 
@@ -140,7 +163,7 @@ export class PipelinePool {
     if (this.closed) return Promise.reject(new PoolClosed());
     return new Promise((resolve, reject) => {
       this.queue.push({ raw, ctx: null, render: limits, opts: { deadlineMs }, resolve: resolve as (o: never) => void, reject });
-      this.pump();
+      this.soon();
     });
   }
 
@@ -155,17 +178,41 @@ export class PipelinePool {
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
+  /** Pumps once the caller's burst of emails is queued, so they leave together as one batch. */
+  private soon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
   private pump(): void {
     while (this.queue.length) {
       const next = this.queue[0];
       const ready = this.slots.filter((s) => s.ready);
       const idle = ready.find((s) => s.tasks.length === 0);
-      const behind = next.raw.length <= PIPELINE_MAX_BYTES ? ready.filter((s) => s.tasks.length < PIPELINE_DEPTH).sort((x, y) => x.tasks.length - y.tasks.length)[0] : undefined;
-      // With a worker still starting, small emails wait for it rather than pile up behind a busy one.
+      // A busy worker takes more small emails once it is down to its low water mark; with a worker
+      // still starting, they wait for it rather than pile up behind a busy one.
       const starting = this.slots.some((s) => !s.ready);
-      const slot = idle ?? (starting ? undefined : behind);
+      const roomy = batchable(next) && next.raw.length <= SMALL_BYTES && !starting ? ready.filter((s) => s.tasks.length <= LOW_WATER && inFlightBytes(s) + next.raw.length <= WINDOW_BYTES).sort((x, y) => x.tasks.length - y.tasks.length)[0] : undefined;
+      const slot = idle ?? roomy;
       if (!slot) break;
-      this.dispatch(slot, this.queue.shift()!);
+      // Shared fairly with the other workers that have room, so a short queue is not all on one.
+      const takers = Math.max(1, ready.filter((s) => s.tasks.length <= LOW_WATER).length + this.slots.filter((s) => !s.ready).length);
+      const limit = Math.max(1, Math.min(WINDOW - slot.tasks.length, Math.ceil(this.queue.length / takers)));
+      const batch = [this.queue.shift()!];
+      let bytes = inFlightBytes(slot) + batch[0].raw.length;
+      if (batchable(batch[0]) && batch[0].raw.length <= SMALL_BYTES) {
+        while (batch.length < limit && this.queue.length) {
+          const t = this.queue[0];
+          if (!batchable(t) || t.ctx !== batch[0].ctx || t.raw.length > SMALL_BYTES || bytes + t.raw.length > WINDOW_BYTES) break;
+          bytes += t.raw.length;
+          batch.push(this.queue.shift()!);
+        }
+      }
+      this.dispatch(slot, batch);
     }
     const starting = this.slots.filter((s) => !s.ready).length;
     const wanted = Math.min(this.queue.length - starting, this.opts.size - this.slots.length);
@@ -216,29 +263,62 @@ export class PipelinePool {
     else slot.worker.unref();
   }
 
-  private dispatch(slot: Slot, task: Task): void {
-    const id = this.nextId++;
-    // Only the task that starts at once is given away; one queued behind keeps its bytes here.
-    const first = slot.tasks.length === 0;
-    const bytes = ownBytes(task.raw, first && task.opts.transfer === true);
-    slot.tasks.push({ ...task, raw: first ? Buffer.alloc(0) : task.raw, id });
-    if (first) this.startClock(slot);
-    if (task.render) {
-      slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
-      return;
+  /** Sends tasks to a worker: a render alone, pipeline runs as one batch message. */
+  private dispatch(slot: Slot, tasks: Task[]): void {
+    const items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean }[] = [];
+    const transfer: ArrayBuffer[] = [];
+    for (const task of tasks) {
+      const id = this.nextId++;
+      // The task that starts at once is never sent again (a worker lost under it fails it). One
+      // queued behind may be: it keeps its bytes here unless they can be read again (reload).
+      const first = slot.tasks.length === 0;
+      const kept = !first && !task.opts.reload;
+      const bytes = ownBytes(task.raw, task.opts.transfer === true && !kept);
+      slot.tasks.push({ ...task, raw: kept ? task.raw : EMPTY, id, size: bytes.byteLength, kept, parser: undefined });
+      if (first) this.startClock(slot);
+      transfer.push(bytes.buffer as ArrayBuffer);
+      if (task.render) {
+        slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+        return;
+      }
+      items.push({ id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1, explain: task.opts.explain });
     }
-    if (task.ctx && slot.ctx !== task.ctx) {
+    const ctx = tasks[0].ctx;
+    if (ctx && slot.ctx !== ctx) {
       // Parsers and projects changed (a reload) or this worker is new: send the context first.
-      slot.worker.postMessage({ type: 'context', context: toWire(task.ctx) } satisfies ToWorker);
-      slot.ctx = task.ctx;
+      slot.worker.postMessage({ type: 'context', context: toWire(ctx) } satisfies ToWorker);
+      slot.ctx = ctx;
     }
-    slot.worker.postMessage({ type: 'run', id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1, explain: task.opts.explain } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+    this.stats.batches++;
+    slot.worker.postMessage({ type: 'batch', items } satisfies ToWorker, transfer);
   }
 
-  /** The tasks queued behind a lost worker never started: back to the front of the queue. */
+  /**
+   * The tasks queued behind a lost worker never started: back to the front of the queue, with
+   * their bytes kept here or read again from where they are stored.
+   */
   private requeue(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
-    this.queue.unshift(...slot.tasks.splice(1));
+    const lost = slot.tasks.splice(1);
+    this.queue.unshift(...lost.filter((t) => t.kept).map(asTask));
+    const gone = lost.filter((x) => !x.kept);
+    for (const t of gone.filter((x) => !x.opts.reload)) t.reject(new WorkerCrashed('the worker was lost before the email started and its bytes are not kept'));
+    const again = gone.filter((x) => x.opts.reload);
+    if (!again.length) return;
+    this.stats.reloads += again.length;
+    // Read again, then back to the front of the queue in their order.
+    void Promise.all(again.map((t) => t.opts.reload!().then((raw) => ({ raw }), (e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) })))).then((read) => {
+      const back: Task[] = [];
+      for (const [i, r] of read.entries()) {
+        const t = again[i];
+        if (this.closed) t.reject(new PoolClosed());
+        else if ('error' in r) t.reject(r.error);
+        else if (!r.raw) t.reject(new Error('the raw email is no longer stored'));
+        else back.push({ ...asTask(t), raw: r.raw });
+      }
+      this.queue.unshift(...back);
+      this.pump();
+    });
   }
 
   private expire(slot: Slot): void {
@@ -283,6 +363,12 @@ export class PipelinePool {
     this.pump();
   }
 }
+
+const EMPTY = Buffer.alloc(0);
+const batchable = (t: Task) => !t.render && !t.opts.explain;
+const inFlightBytes = (s: Slot) => s.tasks.reduce((n, t) => n + t.size, 0);
+/** A lost in-flight task as a queued one (its id and parser belong to the lost worker). */
+const asTask = ({ raw, ctx, opts, render, resolve, reject }: InFlight): Task => ({ raw, ctx, opts, render, resolve, reject });
 
 /**
  * The bytes as a Uint8Array whose whole ArrayBuffer can be transferred. A buffer given away moves

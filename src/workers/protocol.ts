@@ -19,7 +19,8 @@ export interface WireContext {
 
 export type ToWorker =
   | { type: 'context'; context: WireContext }
-  | { type: 'run'; id: number; raw: Uint8Array; extractBudget: number; explain?: boolean }
+  /** Emails to run one after the other, each answered (done/failed) as it ends: its deadline runs from the answer before. */
+  | { type: 'batch'; items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean }[] }
   | { type: 'render'; id: number; raw: Uint8Array; limits: Limits };
 
 export interface WireError {

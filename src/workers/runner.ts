@@ -10,6 +10,8 @@ export interface RunRequest {
   budget: number;
   /** The caller will not read the buffer again: it moves to the worker instead of being copied. */
   transfer: boolean;
+  /** The bytes again from the raw store: no copy is kept while the email waits in a busy worker. */
+  reload?: () => Promise<Buffer | null>;
 }
 
 /** How ingest runs the pipeline: in the worker pool (the daemon, every command) or inline (unit tests). */
@@ -29,15 +31,15 @@ export function poolRunner(pool: PipelinePool, deadlineMs: () => number, quarant
     run: async (raw, base, req) => {
       const ctx = quarantine ? quarantine.apply(base) : base;
       try {
-        return await pool.run(raw, ctx, { deadlineMs: deadlineMs() * req.budget, extractBudget: req.budget, transfer: req.transfer });
+        return await pool.run(raw, ctx, { deadlineMs: deadlineMs() * req.budget, extractBudget: req.budget, transfer: req.transfer, reload: req.reload });
       } catch (e) {
         const parser = failedParser(e);
         if (quarantine && parser && isSlow(e)) quarantine.noteTimeout(parser, ctx.parsers);
         throw e;
       }
     },
-    // Enough in flight that each worker has emails queued behind the one it runs.
-    concurrency: pool.size * 4,
+    // Enough in flight that each worker has a batch queued behind the one it runs (pool.ts: WINDOW).
+    concurrency: pool.size * 40,
   };
 }
 
