@@ -1,4 +1,3 @@
-import os from 'node:os';
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/open.ts';
@@ -17,7 +16,7 @@ import { readSide, type ReadModels } from './db/read-side.ts';
 import { assertKeepsVendors, ConfigError } from './config.ts';
 import { Ownership } from './ownership/ownership.ts';
 import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
-import { sharedPool, type PipelinePool } from './workers/pool.ts';
+import { defaultPoolSize, sharedPool, type PipelinePool } from './workers/pool.ts';
 import { poolRunner } from './workers/runner.ts';
 import { ParserQuarantine } from './workers/quarantine.ts';
 
@@ -83,7 +82,7 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
   const assignOwner = ownership.assigner(() => projectWebhooks, (vendorId) => wantsWebhook(current, vendorId));
   const onLead = opts.notify ? notificationEnqueuer(() => current) : undefined;
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), ...opts.rules });
-  const workers = sharedPool(config.workers.size ?? Math.max(1, os.availableParallelism() - 1), log.child({ component: 'workers' }));
+  const workers = sharedPool(config.workers.size ?? defaultPoolSize(), log.child({ component: 'workers' }));
   const quarantine = new ParserQuarantine(log.child({ component: 'quarantine' }));
   const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks, poolRunner(workers, () => current.workers.deadlineMs, quarantine));
   return {
