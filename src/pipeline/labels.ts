@@ -94,23 +94,49 @@ export function splitMultiLabelLines(lines: string[]): string[] {
 // Column headers that name no lead field but sit in a form's header row ("Fecha", "Hora", "Origen").
 const OTHER_HEADER_WORDS = /^(fecha|hora|date|time|origen|fuente|source|canal|tipo|estado|status|id|n|nro|numero|codigo|code|comuna|ciudad|cidade|city|region|pais|country|monto|precio|valor|presupuesto|renta|operacion|y|e|de|del|do|da|and)$/;
 
+// Words that only ever sit inside a label beside a field word: "Nombre completo", "Correo
+// electrónico", "Apellido paterno", "Your name", "Número de contacto", "Teléfono del cliente".
+const LABEL_FILLER_WORDS = new Set([
+  'completo', 'completa', 'electronico', 'paterno', 'materno', 'primer', 'primeiro', 'segundo', 'full', 'first', 'last',
+  'given', 'your', 'tu', 'su', 'seu', 'sua', 'address', 'number', 'numero', 'nro', 'body', 'corpo', 'cuerpo', 'endereco',
+  'contacto', 'contato', 'contact', 'telefonico', 'lead', 'customer', 'client', 'user', 'usuario', 'prospect', 'prospecto',
+  'person', 'persona', 'interes', 'identidad', 'nacional', 'unica',
+]);
+// Joining words: inside a label only ("Nombre y apellido"), never at either end ("Cliente Y" is a name).
+const LABEL_JOINERS = new Set(['y', 'e', 'de', 'del', 'do', 'da', 'and', 'of', 'the', 'la']);
+const ID_WORDS = new Set(ID_LABEL_WORDS.flatMap((w) => fold(w).split(' ')).filter((w) => w.length > 1));
+
+/** Whether one folded word is a label's word on its own: a field word, an ID's, a column's or a label's filler. */
+function labelWord(w: string): boolean {
+  if (w.length < 2) return false; // "Cliente A": a single letter is an initial, not a label
+  return fieldForLabel(w) !== null || ID_WORDS.has(w) || LABEL_FILLER_WORDS.has(w) || (OTHER_HEADER_WORDS.test(w) && !LABEL_JOINERS.has(w));
+}
+
 /**
- * Whether a text is only labels ("Documento E-mail Fono Aviso", "Nombre y apellido"): a table's
- * header row read as a value. Such a text is never a person's name nor any field's value.
+ * Whether a text is only labels ("Documento E-mail Fono Aviso", "Nombre y apellido", "D.N.I."): a
+ * table's header row read as a value. Such a text is never a person's name nor any field's value.
+ * Every word must be a label's word, and at least one must name a field: a name with one word that
+ * is also a label ("Rut Pérez", "Cliente A", "Ana Contacto") is a name.
  */
 export function isLabelText(text: string): boolean {
   const cells = text.split('\t').map((c) => c.trim()).filter(Boolean);
   if (!cells.length) return false;
   if (cells.length > 1) return cells.every(isLabelText);
-  if (fieldForLabel(cells[0].replace(/[:*]+$/, '')) && fold(cells[0]).split(' ').length <= 3) return true;
-  const words = fold(cells[0]).split(' ').filter(Boolean);
+  const key = fold(cells[0].replace(/[:*]+$/, ''))
+    // Abbreviations read as one word: "e mail" (E-mail), "d n i" (D.N.I.), "c i" (C.I.).
+    .replace(/\be mail\b/g, 'email')
+    .replace(/\b[a-z](?: [a-z]\b)+/g, (m) => m.replace(/ /g, ''));
+  const words = key.split(' ').filter(Boolean);
   if (!words.length || words.length > 8) return false;
-  let known = 0;
-  for (const w of words) {
-    if (fieldForLabel(w)) known++;
-    else if (!OTHER_HEADER_WORDS.test(w)) return false;
+  let field = fieldForLabel(key) !== null;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (LABEL_JOINERS.has(w) && k > 0 && k < words.length - 1) continue;
+    if (w === 'n' && k === 0 && words.length > 1) continue; // "N° de documento"
+    if (!labelWord(w)) return false;
+    if (!field && fieldForLabel(w)) field = true;
   }
-  return known > 0;
+  return field;
 }
 
 /**
