@@ -39,7 +39,8 @@ export interface App {
   rules(): PersistRules;
   /** Validates and swaps in new parsers and projects; on error (a rejection) the old set stays. */
   reload(next: { config?: Config }): Promise<void>;
-  close(): void;
+  /** Closes the database (a PostgreSQL pool ends its connections). */
+  close(): Promise<void>;
 }
 
 /**
@@ -111,8 +112,8 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
       context = { parsers, projects, country: cfg.country, limits: cfg.limits, company: cfg.company };
       current = cfg;
     },
-    close() {
-      store.close();
+    async close() {
+      await store.close();
     },
   };
 }

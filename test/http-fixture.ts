@@ -1,6 +1,8 @@
 // Shared set-up for the admin HTTP suites (test/http-*.test.ts, test/admin-page.test.ts): a real
 // SQLite file with the real migrations, emails ingested through the real pipeline, a real server.
 import { sqliteStore } from './helpers/sqlite-store.ts';
+import { createTestDatabase } from './helpers/postgres.ts';
+import { io } from '../src/db/port.ts';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -91,11 +93,15 @@ export interface HarnessOptions {
   adminYaml?: string[];
   /** The server's clock (ServerDeps.now). */
   now?: () => number;
+  /** The storage engine (default: CENTRALIZER_TEST_DB, else sqlite); postgres gets a fresh database on the run's cluster. */
+  engine?: 'sqlite' | 'postgres';
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-http-'));
   const dbPath = path.join(dir, 'test.db');
+  const engine = opts.engine ?? (process.env.CENTRALIZER_TEST_DB === 'postgres' ? 'postgres' : 'sqlite');
+  const pgDb = engine === 'postgres' ? await createTestDatabase() : null;
   const yaml = [
     `country: ${opts.country ?? 'CL'}`,
     'followUpDays: 5',
@@ -109,17 +115,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     '  port: 0',
     `  token: ${TOKEN}`,
     ...(opts.adminYaml ?? []),
+    ...(pgDb ? ['database:', `  url: ${pgDb.url}`] : []),
   ].join('\n');
   const config = parseConfig(yaml, 'test', {});
   const logLines: string[] = [];
   const log = createLogger(opts.logLevel ?? 'debug', { write: (s: string) => void logLines.push(s) });
-  const app = await createApp(config, log, { dbPath });
+  const app = await createApp(config, log, pgDb ? {} : { dbPath });
   const metrics = createMetrics();
   const mailboxes: MailboxHealth[] = [];
   const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, passwordChecks: opts.passwordChecks ?? { perSecond: 10_000, burst: 10_000, accountPerMinute: 100_000, accountBurst: 10_000 }, cacheMs: opts.cacheMs ?? 0 });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
-  const accounts = new Accounts(app.reads.users, sqliteStore(app));
+  const accounts = new Accounts(app.reads.users, app.store);
   const call = (pathname: string, init: RequestInit & { token?: string | null } = {}) => {
     const { token = TOKEN, ...rest } = init;
     const headers = new Headers(rest.headers);
@@ -144,7 +151,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     async close() {
       await server.close();
-      app.close();
+      await app.close();
+      await pgDb?.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -186,7 +194,7 @@ export async function seed(app: App, metrics?: ReturnType<typeof createMetrics>)
   }
   // Hostile content in a name: stored as-is (the pipeline's normaliser would trim it), shown as text.
   const hostile = await ingest(formEmail({ name: 'Persona Hostil', message: 'hola' }, { daysAgo: 0 }));
-  sqliteStore(app).sqlite.prepare('UPDATE leads SET name = ?, search_name = ? WHERE id = ?').run('<script>alert(1)</script><img src=x onerror=alert(2)>', 'script alert 1 script img src x onerror alert 2', hostile.leadId);
+  await app.store.unitOfWork((tx) => io(tx.updateLead(hostile.leadId!, { name: '<script>alert(1)</script><img src=x onerror=alert(2)>', searchName: 'script alert 1 script img src x onerror alert 2' })));
   return { leadIds, anaLeadIds, hostileLeadId: hostile.leadId! };
 }
 
