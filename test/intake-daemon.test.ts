@@ -52,7 +52,7 @@ function start(): Promise<{ child: ChildProcess; url: string }> {
 const post = (url: string) =>
   fetch(`${url}/intake/forms/contacto`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-form-key': 'key-contacto-1234', 'idempotency-key': 'once-only' },
+    headers: { 'content-type': 'application/json', 'x-form-key': 'key-contacto-1234', 'idempotency-key': 'once-only', prefer: 'wait=20' },
     body: JSON.stringify({ nombre: 'Ana Soto', rut: rut(12345678), email: 'ana.soto@correo.cl', telefono: '+56 9 8765 4321' }),
   });
 

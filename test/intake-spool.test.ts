@@ -33,7 +33,7 @@ let n = 0;
 const post = (key = `k-${++n}`) =>
   fetch(`${h.url}/intake/forms/contacto`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-form-key': 'key-contacto-1234', 'idempotency-key': key },
+    headers: { 'content-type': 'application/json', 'x-form-key': 'key-contacto-1234', 'idempotency-key': key, prefer: 'wait=20' },
     body: JSON.stringify({ nombre: `Ana ${n} Soto`, rut: rut(12_000_000 + n), email: `ana${n}@correo.cl` }),
   });
 const stored = (leadId: number) =>

@@ -1,11 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldName } from '../parsers/schema.ts';
 import type { FormConfig } from './config.ts';
+import { randomBytes } from 'node:crypto';
 import { HttpError, readBody, sameSecret, sendJson, sendThanks, validSignature } from './http-util.ts';
 import { fieldForName, type IntakeLead } from './message.ts';
 import type { IntakeSubmitter } from './submit.ts';
 
-const ALLOWED_HEADERS = 'Content-Type, X-Form-Key, Idempotency-Key, X-Signature-256';
+const ALLOWED_HEADERS = 'Content-Type, X-Form-Key, Idempotency-Key, X-Signature-256, Prefer';
+/** The longest a client may ask to wait for its lead (`Prefer: wait=<seconds>`, or `?wait=<seconds>`). */
+const MAX_WAIT_SECONDS = 30;
+
+/** `Prefer: wait=N` (RFC 7240) or `?wait=N`: seconds to wait for the lead, 0 when not asked. */
+export function requestedWaitMs(req: IncomingMessage): number {
+  const prefer = /(?:^|[,;\s])wait\s*=\s*(\d{1,4})/i.exec(String(req.headers.prefer ?? ''))?.[1];
+  const query = /[?&]wait=(\d{1,4})(?:&|$)/.exec(req.url ?? '')?.[1];
+  const seconds = Number(prefer ?? query ?? 0);
+  return Math.min(MAX_WAIT_SECONDS, seconds) * 1000;
+}
 
 /** The CORS headers for an allowed Origin; a request without Origin (a server) needs none. */
 function corsFor(form: FormConfig, origin: string | undefined): Record<string, string> {
@@ -82,15 +93,16 @@ export async function handleForm(req: IncomingMessage, res: ServerResponse, form
   const honeypot = field(form.honeypot);
   let leadId: number | null = null;
   let duplicate = false;
-  if (honeypot) {
-    // A bot filled the hidden field: it gets the usual answer and nothing is stored.
-  } else {
+  // A bot that filled the hidden field gets the usual answer (a receipt of nothing) and nothing is stored.
+  let receipt = randomBytes(20).toString('hex');
+  if (!honeypot) {
     const kept = pairs.filter(([k]) => k !== '_key' && k !== form.honeypot);
     if (!kept.some(([k, v]) => !k.startsWith('_') && v.trim())) throw new HttpError(400, 'no fields', cors);
     const request = { route: `/intake/forms/${form.id}`, contentType: req.headers['content-type'] ?? null, origin: req.headers.origin ?? null, userAgent: req.headers['user-agent'] ?? null, idempotencyKey: idem ?? null, fields: Object.fromEntries(kept) };
-    const r = await submitter.submit(formLead(form, kept, idem ?? null, request));
+    const r = await submitter.submit(formLead(form, kept, idem ?? null, request), { waitMs: html ? 0 : requestedWaitMs(req) });
     leadId = r.leadId;
     duplicate = r.duplicate;
+    receipt = r.receipt;
   }
   if (html) {
     if (form.thanksUrl) {
@@ -99,5 +111,9 @@ export async function handleForm(req: IncomingMessage, res: ServerResponse, form
     } else sendThanks(res);
     return;
   }
-  sendJson(res, 202, { leadId, duplicate }, cors);
+  // Answered once the lead is durable (spool and raw store); its id, when the pipeline has not run
+  // yet, comes from the receipt (or ask to wait for it).
+  if (leadId !== null) return sendJson(res, 202, { leadId, duplicate }, cors);
+  const link = `/intake/receipts/${receipt}`;
+  sendJson(res, 202, { leadId, duplicate, status: 'accepted', receipt: link }, { ...cors, location: link, ...(cors['access-control-allow-origin'] ? { 'access-control-expose-headers': 'Location' } : {}) });
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FieldName } from '../parsers/schema.ts';
 import { HttpError, readBody, sameSecret, sendJson } from './http-util.ts';
 import { fieldForName, type IntakeLead } from './message.ts';
-import type { IntakeSubmitter } from './submit.ts';
+import { ADS_WAIT_MS, type IntakeSubmitter } from './submit.ts';
 
 /** Google's standard column ids; custom questions go by their column name. */
 const COLUMNS: Record<string, FieldName> = {
@@ -55,6 +55,6 @@ export async function handleGoogleAds(req: IncomingMessage, res: ServerResponse,
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw new HttpError(400, 'expected a JSON object');
   if (!sameSecret(typeof payload.google_key === 'string' ? payload.google_key : undefined, cfg.key)) throw new HttpError(403, 'wrong google_key');
   if (typeof payload.lead_id !== 'string' && typeof payload.lead_id !== 'number') throw new HttpError(400, 'lead_id missing');
-  const r = await submitter.submit(googleLead(payload, cfg.project));
+  const r = await submitter.submit(googleLead(payload, cfg.project), { waitMs: ADS_WAIT_MS });
   sendJson(res, 200, { leadId: r.leadId, duplicate: r.duplicate });
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { FieldName } from '../parsers/schema.ts';
 import { HttpError, readBody, sameSecret, sendJson, sendText, validSignature } from './http-util.ts';
 import { fieldForName, messageIdFor, type IntakeLead } from './message.ts';
-import type { IntakeSubmitter, Submitted } from './submit.ts';
+import { ADS_WAIT_MS, type IntakeSubmitter, type Submitted } from './submit.ts';
 
 export interface MetaSettings {
   appSecret: string;
@@ -100,7 +100,7 @@ export async function handleMeta(req: IncomingMessage, res: ServerResponse, s: M
     }
     try {
       const lead = await fetchLead(s, leadgenId);
-      results.push(await submitter.submit(metaLead(lead, leadgenId, change, s.project)));
+      results.push(await submitter.submit(metaLead(lead, leadgenId, change, s.project), { waitMs: ADS_WAIT_MS }));
     } catch (e) {
       failed++;
       log.warn({ leadgenId, err: (e as Error).message }, 'Meta lead could not be read from the Graph API; Meta will deliver it again');

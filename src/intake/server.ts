@@ -59,6 +59,17 @@ export function createIntakeServer(app: Pick<App, 'config' | 'ingestor' | 'store
       await handleForm(req, res, f, submitter);
       return 'form';
     }
+    const receipt = /^\/intake\/receipts\/([0-9a-f]{40})\/?$/.exec(url.pathname);
+    if (receipt) {
+      // The lead's status by its receipt (the answer to a form post): accepted, then lead (with its id).
+      if (req.method !== 'GET') throw new HttpError(405, 'GET only', { allow: 'GET' });
+      const wait = limiter.hit(clientAddress(req, c.trustProxy));
+      if (wait) throw new HttpError(429, 'too many requests', { 'retry-after': String(wait) });
+      const r = await submitter.receipt(receipt[1]);
+      if (!r) throw new HttpError(404, 'no such receipt');
+      sendJson(res, 200, r, { 'access-control-allow-origin': '*' });
+      return 'receipt';
+    }
     if (url.pathname === '/intake/google-ads' && c.googleAds) {
       if (req.method !== 'POST') throw new HttpError(405, 'POST only', { allow: 'POST' });
       await handleGoogleAds(req, res, c.googleAds, submitter);
@@ -104,11 +115,16 @@ export function createIntakeServer(app: Pick<App, 'config' | 'ingestor' | 'store
         server.listen(port, host, () => resolve({ port: (server.address() as AddressInfo).port }));
       });
     },
-    close() {
-      return new Promise((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      // Leads answered and not yet through the pipeline: a few seconds to finish them; any left
+      // are stored raw (pending) and processed at the next start.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([submitter.drain(), new Promise((r) => (timer = setTimeout(r, 8000)))]);
+      clearTimeout(timer);
     },
   };
 }

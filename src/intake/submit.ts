@@ -1,65 +1,155 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { IngestResult, Ingestor } from '../ingest.ts';
 import type { Storage } from '../db/port.ts';
 import { storeRaw } from '../leads/intake.ts';
+import { quickHeaders } from '../pipeline/quick-headers.ts';
 import { buildMessage, type IntakeLead } from './message.ts';
-import type { IntakeSpool } from './spool.ts';
+import { spoolName, type IntakeSpool } from './spool.ts';
 
 export interface Submitted {
+  /** null until the pipeline has run (the answer came once the lead was durable: poll `receipt`). */
   leadId: number | null;
   rawEmailId: number;
   duplicate: boolean;
   status: string;
+  /** The lead's receipt: 40 hex characters, `GET /intake/receipts/<receipt>` tells its status and lead. */
+  receipt: string;
 }
+
+export interface SubmitOptions {
+  /**
+   * How long to wait for the lead itself (the pipeline) once the request is durable; 0 (the
+   * default): answer as soon as it is in the spool and stored raw, with leadId null unless known.
+   */
+  waitMs?: number;
+}
+
+/** What the receipt says about a lead. */
+export interface ReceiptStatus {
+  status: string;
+  leadId: number | null;
+}
+
+/** Ad platforms' webhooks answer with the lead id, as before: they send few requests and read the answer. */
+export const ADS_WAIT_MS = 30_000;
 
 /** Requests stored together in one transaction and run through the pipeline as one batch. */
 const MAX_BATCH = 200;
+/** Durable and not yet through the pipeline, at most; past it new requests wait (back-pressure). */
+const MAX_UNPROCESSED = 2000;
+/** Receipts remembered in memory (later ones are looked up in the spool). */
+const MAX_RECENT = 50_000;
+
+interface Accepted {
+  now: Submitted;
+  /** The same lead once the pipeline has run (or failed: then as accepted, the row stays pending). */
+  done: Promise<Submitted>;
+}
 
 interface Waiting {
   raw: Buffer;
   messageId: string;
   receivedAt: Date;
-  resolve: (s: Submitted) => void;
+  resolve: (a: Accepted) => void;
   reject: (e: unknown) => void;
 }
 
+export const receiptFor = (messageId: string) => spoolName(messageId).slice(0, 40);
+
 /**
  * Stores leads raw (source http) and runs them through the pipeline, as the daemon does emails.
- * Requests that arrive together are group-committed: one transaction stores the batch, one runs
- * its outcomes (a commit per request capped throughput at a few dozen per second). Each answer
- * still waits for its own lead. Concurrent deliveries of the same lead share one submission.
+ * Requests that arrive together are group-committed: the spool write, then one transaction that
+ * stores the batch raw. Each request is answered right then, once durable: a lead that a deleted
+ * -wal file or a restore cannot take away (spool.ts), with a receipt to poll; the pipeline runs
+ * after the answer, one batch at a time. A caller that wants the lead id waits for it (`waitMs`).
+ * Concurrent deliveries of the same lead share one submission.
  *
- * Before anything is stored, the batch is written to the spool (spool.ts) and synced to disk: an
- * answer is sent only for a lead that a deleted -wal file or a restore cannot take away. A spool
- * that cannot be written fails the batch (500), so nothing is acknowledged without it.
+ * A spool that cannot be written fails the batch (500), so nothing is acknowledged without it.
+ * Emails stored and not processed when the daemon stops are processed at its next start.
  */
 export class IntakeSubmitter {
-  private readonly inflight = new Map<string, Promise<Submitted>>();
+  private readonly inflight = new Map<string, Promise<Accepted>>();
+  private readonly recent = new Map<string, string>();
   private queue: Waiting[] = [];
   private flushing = false;
+  private processing: Promise<void> = Promise.resolve();
+  private unprocessed = 0;
 
   /** `spool` null only for an in-memory database (tests): there is no disk to be durable on. */
   constructor(private readonly ingestor: Ingestor, private readonly store: Storage, private readonly spool: IntakeSpool | null) {}
 
-  async submit(lead: IntakeLead): Promise<Submitted> {
+  async submit(lead: IntakeLead, opts: SubmitOptions = {}): Promise<Submitted> {
     const { raw, messageId } = buildMessage(lead);
+    this.remember(messageId);
     const item = { raw, messageId, receivedAt: lead.receivedAt };
-    if (!lead.dedupeKey) return this.enqueue(item);
-    const running = this.inflight.get(messageId);
-    if (running) return { ...(await running), duplicate: true };
-    const p = this.enqueue(item).finally(() => this.inflight.delete(messageId));
-    this.inflight.set(messageId, p);
-    return p;
+    let accepted: Accepted;
+    let duplicate = false;
+    if (!lead.dedupeKey) accepted = await this.enqueue(item);
+    else {
+      const running = this.inflight.get(messageId);
+      duplicate = running !== undefined;
+      const p = running ?? this.enqueue(item).finally(() => this.inflight.delete(messageId));
+      if (!running) this.inflight.set(messageId, p);
+      accepted = await p;
+    }
+    const answer = await this.waitFor(accepted, opts.waitMs ?? 0);
+    return duplicate ? { ...answer, duplicate: true } : answer;
   }
 
   /** A lead already stored under this Message-ID (skips a Graph fetch on a redelivery). */
   async known(messageId: string): Promise<Submitted | null> {
     const running = this.inflight.get(messageId);
-    if (running) return { ...(await running), duplicate: true };
+    if (running) return { ...(await running).now, duplicate: true };
     const e = await this.store.findExisting(messageId, '');
-    return e ? { leadId: e.leadId, rawEmailId: e.rawEmailId, duplicate: true, status: e.status } : null;
+    return e ? { leadId: e.leadId, rawEmailId: e.rawEmailId, duplicate: true, status: e.status, receipt: receiptFor(messageId) } : null;
   }
 
-  private enqueue(item: Omit<Waiting, 'resolve' | 'reject'>): Promise<Submitted> {
+  /** What a receipt says now: the lead once processed, `accepted` while it waits; null: no such receipt. */
+  async receipt(receipt: string): Promise<ReceiptStatus | null> {
+    if (!/^[0-9a-f]{40}$/.test(receipt)) return null;
+    const messageId = this.recent.get(receipt) ?? this.spooledMessageId(receipt);
+    if (!messageId) return null;
+    const e = await this.store.findExisting(messageId, '');
+    if (!e) return this.spool && !this.spooledMessageId(receipt) ? null : { status: 'accepted', leadId: null };
+    return { status: e.status === 'pending' ? 'accepted' : e.status, leadId: e.leadId };
+  }
+
+  /** Every request answered, and every answered lead through the pipeline (shutdown, tests). */
+  async drain(): Promise<void> {
+    while (this.flushing || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    await this.processing;
+  }
+
+  private remember(messageId: string): void {
+    const r = receiptFor(messageId);
+    this.recent.delete(r);
+    this.recent.set(r, messageId);
+    if (this.recent.size > MAX_RECENT) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  private spooledMessageId(receipt: string): string | null {
+    if (!this.spool || !fs.existsSync(this.spool.dir)) return null;
+    const name = `${receipt}.eml`;
+    for (const day of fs.readdirSync(this.spool.dir).sort().reverse()) {
+      const file = path.join(this.spool.dir, day, name);
+      if (fs.existsSync(file)) return quickHeaders(fs.readFileSync(file)).messageId;
+    }
+    return null;
+  }
+
+  private async waitFor(a: Accepted, waitMs: number): Promise<Submitted> {
+    if (waitMs <= 0 || a.now.leadId !== null || a.now.status !== 'pending') return a.now;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<Submitted>((resolve) => (timer = setTimeout(() => resolve(a.now), waitMs)));
+    try {
+      return await Promise.race([a.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private enqueue(item: Omit<Waiting, 'resolve' | 'reject'>): Promise<Accepted> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...item, resolve, reject });
       if (!this.flushing) {
@@ -71,39 +161,63 @@ export class IntakeSubmitter {
 
   private async flush(): Promise<void> {
     while (this.queue.length) {
+      // Back-pressure: the pipeline is far behind, so answers wait for it rather than memory grow.
+      if (this.unprocessed > MAX_UNPROCESSED) await this.processing;
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
         await this.spool?.putMany(batch);
-        const answers = await this.storeAndProcess(batch.map((b) => b.raw));
+        const answers = await this.storeRaw(batch);
         batch.forEach((b, i) => b.resolve(answers[i]));
       } catch (e) {
-        // Stored rows stay pending and are processed at the next start, spooled ones are stored
-        // then; the caller answers 500.
+        // Spooled ones are stored at the next start; the caller answers 500.
         for (const b of batch) b.reject(e);
       }
     }
     this.flushing = false;
   }
 
-  private async storeAndProcess(raws: Buffer[]): Promise<Submitted[]> {
-    const rows = raws.map((raw) => this.ingestor.describe(raw, { source: 'http' }));
+  /** Stores the batch raw in one transaction; the answers now, and the pipeline queued behind. */
+  private async storeRaw(batch: Waiting[]): Promise<Accepted[]> {
+    const rows = batch.map((b) => this.ingestor.describe(b.raw, { source: 'http' }));
     const ids = await this.store.unitOfWork(function* (tx) {
       const out: (number | null)[] = [];
       for (const row of rows) out.push(yield* storeRaw(tx, row, Date.now()));
       return out;
     });
-    const fresh = ids.flatMap((id, i) => (id !== null && rows[i].status === 'pending' ? [{ rawEmailId: id, raw: raws[i], receivedAt: rows[i].receivedAt, messageId: rows[i].messageId }] : []));
-    const processed = new Map<number, IngestResult>((await this.ingestor.processBatch(fresh)).map((r) => [r.rawEmailId, r]));
-    const answers: Submitted[] = [];
+    const answers: Accepted[] = [];
+    const fresh: { rawEmailId: number; raw: Buffer; receivedAt: number; messageId: string | null }[] = [];
+    const settle: ((r: IngestResult | undefined) => void)[] = [];
     for (const [i, id] of ids.entries()) {
+      const receipt = receiptFor(batch[i].messageId);
       if (id === null) {
         // Stored earlier (a retry after a restart): that lead is the answer.
         const e = await this.store.findExisting(rows[i].messageId, rows[i].sha256);
-        answers.push({ leadId: e?.leadId ?? null, rawEmailId: e?.rawEmailId ?? 0, duplicate: true, status: e?.status ?? 'duplicate' });
+        const now = { leadId: e?.leadId ?? null, rawEmailId: e?.rawEmailId ?? 0, duplicate: true, status: e?.status ?? 'duplicate', receipt };
+        answers.push({ now, done: Promise.resolve(now) });
         continue;
       }
-      const r = processed.get(id);
-      answers.push({ leadId: r?.leadId ?? null, rawEmailId: id, duplicate: false, status: r?.status ?? rows[i].status });
+      const now: Submitted = { leadId: null, rawEmailId: id, duplicate: false, status: rows[i].status, receipt };
+      if (rows[i].status !== 'pending') {
+        answers.push({ now, done: Promise.resolve(now) });
+        continue;
+      }
+      fresh.push({ rawEmailId: id, raw: batch[i].raw, receivedAt: rows[i].receivedAt, messageId: rows[i].messageId });
+      answers.push({ now, done: new Promise<Submitted>((resolve) => settle.push((r) => resolve(r ? { ...now, leadId: r.leadId, status: r.status } : now))) });
+    }
+    if (fresh.length) {
+      this.unprocessed += fresh.length;
+      this.processing = this.processing.then(async () => {
+        let results: IngestResult[] = [];
+        try {
+          results = await this.ingestor.processBatch(fresh, { transfer: true });
+        } catch {
+          // A database error: the rows stay pending and are processed at the next start.
+        } finally {
+          this.unprocessed -= fresh.length;
+        }
+        const byId = new Map(results.filter(Boolean).map((r) => [r.rawEmailId, r]));
+        fresh.forEach((f, k) => settle[k](byId.get(f.rawEmailId)));
+      });
     }
     return answers;
   }
