@@ -63,7 +63,7 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
   // Only `run` (and its reloads) and `config apply` write projects and vendors: `replay --config
   // other.yaml` against the live database must not deactivate the daemon's vendors. Other commands
   // match with the config's projects that the database has; a fresh database is filled once.
-  const reads = store instanceof PgStore ? pgReadSide(store, () => current.country) : readSide(store, () => current.country);
+  const reads = store instanceof PgStore ? pgReadSide(store) : readSide(store);
   const dbProjects = () => reads.queries.projectNames();
   const writes = opts.syncConfig === true || (await dbProjects()).length === 0;
   const applyProjects = async (cfg: Config): Promise<PipelineContext['projects']> => {

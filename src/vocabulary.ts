@@ -59,3 +59,16 @@ export const SYSTEM_ACTOR = 'centralizador';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * The managers' status, the one rule: waiting for contact (por_contactar) past the deadline is
+ * no_contactado. Leads and quotes follow it; each storage adapter writes its SQL once.
+ */
+export function overdueStatus<S extends string>(state: S, overdue: boolean | number): S | 'no_contactado' {
+  return state === 'por_contactar' && overdue ? 'no_contactado' : state;
+}
+
+/** A lead's status at `now` (overdueStatus with its deadline). */
+export function leadStatus(contactState: ContactState, deadlineAt: number, now: number): LeadStatus {
+  return overdueStatus(contactState, deadlineAt < now);
+}

@@ -105,6 +105,30 @@ describe('architecture', () => {
     expect(offenders, 'move the statement behind the storage port (src/db/port.ts)').toEqual([]);
   });
 
+  // Arrows point down: http/cli/daemon/intake → services → domain (leads, pipeline, countries,
+  // normalize, funnel) → the storage port; the adapters import no domain folder.
+  const importsOf = (file: string): string[] => {
+    const code = stripComments(fs.readFileSync(file, 'utf8'));
+    return [...code.matchAll(/^\s*(?:import|export)\s+(?:type\s+)?(?:[^;]*?\s+from\s+)?['"](\.[^'"]+)['"]/gm)].map((m) => rel(path.resolve(path.dirname(file), m[1])));
+  };
+  const folderOf = (r: string) => (r.includes('/') ? r.split('/')[0] : null);
+
+  it('src/db (the port and both adapters) imports nothing but src/db and the shared root modules', () => {
+    const bad = sourceFiles()
+      .filter((f) => rel(f).startsWith('db/'))
+      .flatMap((f) => importsOf(f).filter((r) => folderOf(r) !== null && folderOf(r) !== 'db').map((r) => `${rel(f)} -> ${r}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('the domain (leads, pipeline, countries, normalize, funnel) never imports the edges (http, cli, daemon, intake, app)', () => {
+    const domain = ['leads', 'pipeline', 'countries', 'normalize', 'funnel'];
+    const edges = ['http', 'cli', 'daemon', 'intake'];
+    const bad = sourceFiles()
+      .filter((f) => domain.includes(folderOf(rel(f)) ?? ''))
+      .flatMap((f) => importsOf(f).filter((r) => edges.includes(folderOf(r) ?? '') || r === 'app.ts').map((r) => `${rel(f)} -> ${r}`));
+    expect(bad).toEqual([]);
+  });
+
   it('has no import cycle in src', () => {
     const files = sourceFiles();
     const cycles = importCycles(files, runtimeImports).map((c) => [...c, c[0]].map(rel).join(' -> '));

@@ -37,7 +37,7 @@ describe('stats over a date range (daily aggregate + scanned partial days)', () 
       await app.ingestor.ingest(formEmail({ lines, date: at.toUTCString().replace('GMT', '+0000') }), { source: 'file' });
     }
     sqliteStore(app).sqlite.prepare("update leads set contact_state = 'contactado' where id % 4 = 0").run();
-    const q = new LeadQueries(sqliteStore(app).sqlite, () => 'CL');
+    const q = new LeadQueries(sqliteStore(app).sqlite);
     const norm = (gs: { quality: string; state: string; medium: string; parser: string | null; overdue: number; n: number }[]) =>
       gs.filter((g) => g.n > 0).map((g) => `${g.quality}|${g.state}|${g.medium}|${g.parser}|${g.overdue}=${g.n}`).sort();
     const now = t0 + 12 * DAY;

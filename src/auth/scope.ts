@@ -1,16 +1,9 @@
 import type { Role } from '../db/auth-schema.ts';
 
-/**
- * What a person may see, as the storage filters it in SQL: null lists mean "no limit".
- * vendedor: the leads and clients their vendor owns; supervisor: their team's; gerente: their
- * projects' (or everything); admin and the config's token: everything.
- */
-export interface Scope {
-  vendorIds: string[] | null;
-  projectIds: number[] | null;
-}
+import { FULL_SCOPE, type Scope } from '../db/scope.ts';
 
-export const FULL_SCOPE: Scope = { vendorIds: null, projectIds: null };
+// The scope itself is the storage's filter (db/scope.ts); who gets which is decided here.
+export { FULL_SCOPE, isLimited, type Scope } from '../db/scope.ts';
 
 export interface Caller {
   /** null for the config's admin token. */
@@ -41,7 +34,6 @@ export function scopeFor(role: Role, user: { vendorId: string | null; team: stri
   }
 }
 
-export const isLimited = (s: Scope) => s.vendorIds !== null || s.projectIds !== null;
 
 /** May the caller see this vendor (their pending list, their name in a filter)? */
 export function seesVendor(s: Scope, vendorId: string): boolean {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Scope } from '../auth/scope.ts';
+import type { Scope } from './scope.ts';
 import { andScope } from './lead-filter.ts';
 
 export interface CardRow {

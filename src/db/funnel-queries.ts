@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Country } from '../normalize/national-id.ts';
 import { buildWhere, DAY_MS, inList, scopeClause, searchSubquery, type LeadFilter } from './lead-filter.ts';
-import type { InteractionKind } from '../funnel/vocabulary.ts';
+import type { InteractionKind } from '../funnel-vocabulary.ts';
 
 /** Leads of one combination of the funnel's dimensions; overdue: por_contactar past its deadline. */
 export interface LeadGroup { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string; state: string; overdue: number; n: number }
@@ -17,7 +16,7 @@ const DIMS = 'projectId, parser, medium, owner, quality';
 export class FunnelQueries {
   private statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database, private readonly country: () => Country) {}
+  constructor(private readonly db: Database.Database) {}
 
   private prepare(sql: string): Database.Statement {
     let s = this.statements.get(sql);
@@ -46,7 +45,7 @@ export class FunnelQueries {
   }
 
   private leadScan(f: LeadFilter, now: number): LeadGroup[] {
-    const w = buildWhere(f, now, this.country(), true);
+    const w = buildWhere(f, now, true);
     return this.prepare(`SELECT l.project_id AS projectId, l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, l.contact_state AS state,
       (l.contact_state = 'por_contactar' AND l.deadline_at < ?) AS overdue, count(*) AS n FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7`).all(now, ...w.params) as LeadGroup[];
   }
@@ -64,7 +63,7 @@ export class FunnelQueries {
     const rows = this.prepare(`SELECT nullif(a.project_id, -1) AS projectId, nullif(a.parser, '') AS parser, a.medium, nullif(a.owner_vendor_id, '') AS owner, a.quality,
       a.contact_state AS state, sum(a.n) AS n FROM lead_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6`).all(...params) as Omit<LeadGroup, 'overdue'>[];
     // Leads still in time are few (the last followUpDays of arrivals); every other por_contactar one is overdue.
-    const w = buildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, this.country(), true);
+    const w = buildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, true);
     const fresh = this.prepare(`SELECT l.project_id AS projectId, l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
       FROM leads l INDEXED BY leads_state_deadline WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`).all(now, ...w.params) as Omit<LeadGroup, 'overdue' | 'state'>[];
     const key = (g: { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string }) => `${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${g.quality}`;
@@ -94,7 +93,7 @@ export class FunnelQueries {
     if (f.medium?.length) where.push(inList('i.medium', f.medium, params));
     if (f.ownerVendorId !== undefined) { where.push('i.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
     if (f.q) {
-      const sub = searchSubquery(f.q, this.country());
+      const sub = searchSubquery(f.q);
       where.push(`i.client_id IN (SELECT client_id FROM leads WHERE id IN (${sub.sql}))`);
       params.push(...sub.params);
     }

@@ -1,6 +1,6 @@
 import { sqliteTable, integer, text, real, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 import { clients, leads, projects, vendors } from './schema.ts';
-import { INTAKE_SOURCES, INTERACTION_KINDS, QUOTE_CONTACT_STATES, SEPARATION_STATES } from '../funnel/vocabulary.ts';
+import { INTAKE_SOURCES, INTERACTION_KINDS, QUOTE_CONTACT_STATES, SEPARATION_STATES } from '../funnel-vocabulary.ts';
 import { MEDIUMS } from '../vocabulary.ts';
 
 /**

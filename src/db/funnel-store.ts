@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { Scope } from '../auth/scope.ts';
+import type { Scope } from './scope.ts';
 import { clientVisibleSql } from './lead-filter.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
-import type { ClientEvent, Derived, LeadTouch } from '../funnel/rules.ts';
-import type { IntakeSource, InteractionKind, QuoteContactState, SeparationState } from '../funnel/vocabulary.ts';
+import type { Medium } from '../vocabulary.ts';
+import type { IntakeSource, InteractionKind, QuoteContactState, SeparationState } from '../funnel-vocabulary.ts';
 
 export interface NewInteraction {
   key: string;
@@ -24,6 +24,11 @@ export interface NewInteraction {
 }
 
 export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
+
+/** A client's lead and interaction as the funnel rules read them, and what they derive (src/funnel/rules.ts). */
+export interface LeadTouch { id: number; at: number; projectId: number | null; parser: string | null; medium: Medium }
+export interface ClientEvent { id: number; kind: InteractionKind; at: number; projectId: number | null; source: IntakeSource }
+export interface Derived { leadId: number | null; parser: string | null; medium: Medium; reentry: boolean }
 
 /** The fields a re-import may change; the rest (contact state, attribution) are the product's. */
 export const CONTENT = ['client_id', 'project_id', 'at', 'product', 'model', 'amount', 'source', 'state'] as const;

@@ -1,13 +1,8 @@
 /** Lead filters to SQL: the WHERE clause shared by the list, the stats, the exports and the scoped lookups. */
-import type { Country } from '../normalize/national-id.ts';
-import { nationalIdSearchForms } from '../normalize/national-id.ts';
-import { phoneSearchForms } from '../normalize/phone.ts';
-import { normalizeEmail } from '../normalize/email.ts';
-import { fold } from '../pipeline/text.ts';
-import type { Scope } from '../auth/scope.ts';
+import type { Scope } from './scope.ts';
 
 import { CONTACT_STATES, LEAD_STATUSES, MEDIUMS, QUALITIES, type ContactState, type LeadStatus, type Medium, type Quality } from '../vocabulary.ts';
-import { leadStatus } from '../leads/status.ts';
+import { leadStatus } from '../vocabulary.ts';
 
 // The list's words come from the one vocabulary; re-exported for the HTTP layer's filters.
 export { CONTACT_STATES, MEDIUMS, QUALITIES, type ContactState, type Medium, type Quality };
@@ -15,6 +10,13 @@ export const STATUSES = LEAD_STATUSES;
 export type Status = LeadStatus;
 /** Filter and report key for leads no portal parser claimed (parser ids cannot contain '_'). */
 export const NO_PARSER = '_generic';
+
+/** A free-text search as src/leads/search.ts reads it: the storage only runs it. */
+export type SearchPlan =
+  | { kind: 'exact'; email: string[]; nationalId: string[]; phone: string[] }
+  | { kind: 'substrings'; terms: string[] }
+  | { kind: 'name-prefix'; key: string; wordStart: boolean }
+  | { kind: 'none' };
 
 export interface LeadFilter {
   quality?: Quality[];
@@ -26,7 +28,8 @@ export interface LeadFilter {
   /** Arrival, inclusive start and exclusive end, epoch ms. */
   from?: number;
   to?: number;
-  q?: string;
+  /** Free-text search (name, national ID, phone, email), planned by src/leads/search.ts. */
+  q?: SearchPlan;
   /** The vendor who owns the lead (leads.owner_vendor_id). */
   ownerVendorId?: string;
   /** What the caller may see (src/auth/scope.ts): always applied in SQL. */
@@ -73,8 +76,7 @@ export { inList, marks };
  * else is a name: a range on the folded name index, plus a word-start match that scans only the
  * small covering index leads_search_name.
  */
-export function searchSubquery(q: string, country: Country, cap?: number): Where {
-  const text = q.trim();
+export function searchSubquery(plan: SearchPlan, cap?: number): Where {
   const params: unknown[] = [];
   const parts: string[] = [];
   const exact = (col: 'email' | 'national_id' | 'phone', values: string[]) => {
@@ -82,37 +84,21 @@ export function searchSubquery(q: string, country: Country, cap?: number): Where
     parts.push(`SELECT id FROM leads WHERE ${inList(col, values, params)}`);
     parts.push(`SELECT l2.id FROM clients c JOIN leads l2 ON l2.client_id = c.id WHERE ${inList(`c.${col}`, values, params)}`);
   };
-  // Substrings through the trigram index (migration 0010): every term must appear, in any order.
-  const substrings = (terms: string[]) => {
-    const usable = terms.filter((t) => [...t].length >= 3).slice(0, 8);
-    if (!usable.length) return;
+  if (plan.kind === 'exact') {
+    exact('email', plan.email);
+    exact('national_id', plan.nationalId);
+    exact('phone', plan.phone);
+  } else if (plan.kind === 'substrings') {
+    // Substrings through the trigram index (migration 0010): every term must appear, in any order.
     parts.push(`SELECT id FROM (SELECT rowid AS id FROM leads_search WHERE leads_search MATCH ?${cap ? ' ORDER BY rowid DESC LIMIT ?' : ''})`);
-    params.push(usable.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND '));
+    params.push(plan.terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND '));
     if (cap) params.push(cap);
-  };
-  if (text.includes('@')) {
-    const email = normalizeEmail(text).email;
-    if (email) exact('email', [email]);
-    else substrings([text.toLowerCase()]); // "juan@", "@gmail.com": part of an address
-  } else {
-    exact('national_id', nationalIdSearchForms(text, country));
-    exact('phone', phoneSearchForms(text, country));
-    if (!parts.length) {
-      const digits = text.replace(/[\s()+.-]/g, '');
-      const key = fold(text);
-      if (/^\d{3,}$/.test(digits)) substrings([digits]); // the last digits of a phone, part of an ID
-      else if (key) {
-        const words = key.split(' ');
-        if (words.every((w) => w.length >= 3)) substrings(words); // words of a name (or a domain) in any order
-        else {
-          parts.push('SELECT id FROM leads WHERE search_name >= ? AND search_name < ?');
-          params.push(key, `${key}\uffff`);
-          if (key.length >= 2) {
-            parts.push('SELECT id FROM leads INDEXED BY leads_search_name WHERE search_name > \'\' AND instr(search_name, ?) > 0');
-            params.push(` ${key}`);
-          }
-        }
-      }
+  } else if (plan.kind === 'name-prefix') {
+    parts.push('SELECT id FROM leads WHERE search_name >= ? AND search_name < ?');
+    params.push(plan.key, `${plan.key}\uffff`);
+    if (plan.wordStart) {
+      parts.push('SELECT id FROM leads INDEXED BY leads_search_name WHERE search_name > \'\' AND instr(search_name, ?) > 0');
+      params.push(` ${plan.key}`);
     }
   }
   if (!parts.length) return { sql: 'SELECT id FROM leads WHERE 0', params };
@@ -135,7 +121,7 @@ export function andScope(scope: Scope | undefined, params: unknown[], alias = 'l
 }
 
 /** The WHERE clause shared by the list, the stats and the exports. */
-export function buildWhere(f: LeadFilter, now: number, country: Country, includeDiscarded: boolean): Where {
+export function buildWhere(f: LeadFilter, now: number, includeDiscarded: boolean): Where {
   let fewRows = false;
   const clauses: string[] = [];
   const params: unknown[] = [];
@@ -174,7 +160,7 @@ export function buildWhere(f: LeadFilter, now: number, country: Country, include
   if (f.from !== undefined) { clauses.push('l.received_at >= ?'); params.push(f.from); }
   if (f.to !== undefined) { clauses.push('l.received_at < ?'); params.push(f.to); }
   if (f.q) {
-    const sub = searchSubquery(f.q, country, f.searchCap);
+    const sub = searchSubquery(f.q, f.searchCap);
     clauses.push(`l.id IN (${sub.sql})`);
     params.push(...sub.params);
   }

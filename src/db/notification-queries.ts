@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { FULL_SCOPE as FULL, isLimited, type Scope } from '../auth/scope.ts';
+import { FULL_SCOPE as FULL, isLimited, type Scope } from './scope.ts';
 import type { NotificationStatus } from './outbox-schema.ts';
 import { scopeClause } from './lead-filter.ts';
 import { inList } from './sql-lists.ts';

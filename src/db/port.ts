@@ -1,11 +1,11 @@
 import type { clients, followUps, leads, vendors, webhookDeliveries } from './schema.ts';
 import type { NewNotification, NotificationKind, NotificationRow } from './outbox-schema.ts';
-import type { Scope } from '../auth/scope.ts';
+import type { Scope } from './scope.ts';
 import type { EmailSource, FollowUpStatus } from '../vocabulary.ts';
 import type { AuditEntry, UserRow } from './users.ts';
 import type { StoredMailboxToken } from './mailbox-tokens.ts';
 import type { NewInteraction, UpsertOutcome } from './funnel-store.ts';
-import type { ClientEvent, Derived, LeadTouch } from '../funnel/rules.ts';
+import type { ClientEvent, Derived, LeadTouch } from './funnel-store.ts';
 
 /**
  * The storage port: everything the program stores and reads, as one typed interface. The SQLite

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Country } from '../normalize/national-id.ts';
-import type { Scope } from '../auth/scope.ts';
+import type { Scope } from './scope.ts';
 import { buildWhere, clientVisibleSql, CONTACT_STATES, DAY_MS, inList, marks, andScope, scopeClause, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
 
 export * from './lead-filter.ts';
@@ -18,7 +17,7 @@ export interface StatsGroup { quality: Quality; state: ContactState; medium: Med
 export class LeadQueries {
   private statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database, private readonly country: () => Country) {}
+  constructor(private readonly db: Database.Database) {}
 
   private prepare(sql: string): Database.Statement {
     let s = this.statements.get(sql);
@@ -32,7 +31,7 @@ export class LeadQueries {
 
   /** One page, newest first, keyset on (received_at, id) so deep pages cost the same as the first. */
   async list(f: LeadFilter, limit: number, cursor: Cursor | null, now: number): Promise<{ rows: LeadRow[]; next: Cursor | null }> {
-    const w = buildWhere(f, now, this.country(), false);
+    const w = buildWhere(f, now, false);
     const after = cursor ? ' AND (l.received_at, l.id) < (?, ?)' : '';
     // Leads still in time are few: find them by deadline and sort them ('+' stops SQLite from walking
     // the arrival index through every overdue lead, 600 ms at 1M leads when none is in time).
@@ -85,7 +84,7 @@ export class LeadQueries {
   }
 
   async statsScan(f: LeadFilter, now: number): Promise<StatsGroup[]> {
-    const w = buildWhere(f, now, this.country(), true);
+    const w = buildWhere(f, now, true);
     const sql = `SELECT l.quality, l.contact_state AS state, l.medium, l.parser,
       (l.contact_state = 'por_contactar' AND l.deadline_at < ?) AS overdue, count(*) AS n
       FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5`;
@@ -112,7 +111,7 @@ export class LeadQueries {
     if (!states.has('por_contactar')) return rows.map((r) => ({ ...r, overdue: 0 }));
     // Leads still inside their contact deadline are few (the last followUpDays of arrivals), found
     // through leads_state_deadline; every other por_contactar lead is overdue.
-    const w = buildWhere({ ...f, contactState: undefined, status: undefined }, now, this.country(), true);
+    const w = buildWhere({ ...f, contactState: undefined, status: undefined }, now, true);
     // INDEXED BY: SQLite would otherwise walk a project's or a date range's leads (12 ms and up).
     const fresh = this.prepare(`SELECT l.quality, l.medium, l.parser, count(*) AS n FROM leads l INDEXED BY leads_state_deadline
       WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND ${w.sql} GROUP BY 1, 2, 3`).all(now, ...w.params) as Omit<StatsGroup, 'overdue' | 'state'>[];

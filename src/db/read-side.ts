@@ -1,4 +1,3 @@
-import type { Country } from '../countries/index.ts';
 import type { AsyncOf } from './async-port.ts';
 import { LeadQueries } from './queries.ts';
 import type { SqliteConnection } from './sqlite-base.ts';
@@ -27,16 +26,16 @@ export interface ReadModels {
 }
 
 /** The SQLite read models over the app's connection (db/ only touches the driver). */
-export function readSide(store: SqliteConnection, country: () => Country): ReadModels {
+export function readSide(store: SqliteConnection): ReadModels {
   const db = store.sqlite;
   return {
-    queries: new LeadQueries(db, country),
+    queries: new LeadQueries(db),
     vendors: new VendorQueries(db),
     users: new UserStore(db),
     day: new DayQueries(db),
     duplicates: new DuplicateStore(db),
     digest: new DigestQueries(db),
     notifications: new NotificationQueries(db),
-    funnel: new FunnelQueries(db, country),
+    funnel: new FunnelQueries(db),
   };
 }

@@ -7,7 +7,7 @@ import { writeTransaction } from './write-path.ts';
 import { insertNotification, lastNotificationAt, rawHeaders, sqliteOutboxWrites } from './outbox-store.ts';
 import { NotificationQueries } from './notification-queries.ts';
 import { MAILBOX_TOKEN_COLUMNS, type StoredMailboxToken } from './mailbox-tokens.ts';
-import type { Scope } from '../auth/scope.ts';
+import type { Scope } from './scope.ts';
 import type { NotificationRow } from './outbox-schema.ts';
 import type { NewNotification, NotificationKind } from './outbox-schema.ts';
 import { mailboxCursors, projects, rawEmails, webhookDeliveries } from './schema.ts';

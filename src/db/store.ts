@@ -8,8 +8,8 @@ import { rowWriter } from './statements.ts';
 import { PeopleWrites } from './people-writes.ts';
 import { DuplicateStore } from './duplicates.ts';
 import { FunnelStore, type NewInteraction, type UpsertOutcome } from './funnel-store.ts';
-import type { Scope } from '../auth/scope.ts';
-import type { ClientEvent, Derived, LeadTouch } from '../funnel/rules.ts';
+import type { Scope } from './scope.ts';
+import type { ClientEvent, Derived, LeadTouch } from './funnel-store.ts';
 import type { AuditEntry, UserRow } from './users.ts';
 import type {
   ActionInput, ActionRow, ClientKey, ClientPatch, ClientRow, EmailRecord, LeadPatch, LeadRow, NewClient, NewFollowUp, NewLead, PendingLeadRow, Storage,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { isLimited, type Scope } from '../auth/scope.ts';
+import { isLimited, type Scope } from './scope.ts';
 import { andScope, marks, scopeClause } from './lead-filter.ts';
-import { leadStatus } from '../leads/status.ts';
+import { leadStatus } from '../vocabulary.ts';
 
 export interface VendorRow {
   id: string;

@@ -6,7 +6,8 @@ import { QUOTE_STATUSES, SEPARATION_STATES, STAGES, type QuoteContactState, type
 export interface LeadGroupIn { projectId: number | null; parser: string | null; medium: string; owner: string | null; state: string; overdue: number; n: number }
 export interface InteractionGroupIn { kind: string; projectId: number | null; parser: string | null; medium: string; owner: string | null; reentry: number; state: string | null; contactState: string | null; overdue: number; n: number }
 
-export const LEAD_STATUSES = ['por_contactar', 'no_contactado', 'contactado', 'abortado', 'descartado'] as const;
+export { LEAD_STATUSES } from '../vocabulary.ts';
+import { LEAD_STATUSES, overdueStatus } from '../vocabulary.ts';
 export type StageCounts = Record<Stage, number>;
 
 export interface FunnelOptions {
@@ -55,7 +56,7 @@ export function buildFunnel(leads: LeadGroupIn[], items: InteractionGroupIn[], o
     by.vendor.add(g.owner ?? '', stage, n);
   };
   for (const g of leads) {
-    const status = g.state === 'por_contactar' && g.overdue ? 'no_contactado' : g.state;
+    const status = overdueStatus(g.state, g.overdue);
     if (o.contactState?.length && !o.contactState.includes(g.state)) continue;
     if (o.status?.length && !o.status.includes(status)) continue;
     statuses.lead[status as (typeof LEAD_STATUSES)[number]] += g.n;

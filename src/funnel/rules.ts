@@ -1,11 +1,11 @@
 // The funnel's domain rules as plain functions: which lead (portal) an interaction is attributed
 // to, the seed's counting rule, and a quote's status by its deadline.
-import type { Medium } from '../vocabulary.ts';
+import { overdueStatus, type Medium } from '../vocabulary.ts';
 import type { IntakeSource, InteractionKind, QuoteContactState, QuoteStatus } from './vocabulary.ts';
 
-export interface LeadTouch { id: number; at: number; projectId: number | null; parser: string | null; medium: Medium }
-export interface ClientEvent { id: number; kind: InteractionKind; at: number; projectId: number | null; source: IntakeSource }
-export interface Derived { leadId: number | null; parser: string | null; medium: Medium; reentry: boolean }
+import type { ClientEvent, Derived, LeadTouch } from '../db/funnel-store.ts';
+
+export type { ClientEvent, Derived, LeadTouch };
 
 /** Without any lead, the medium follows the tipo de ingreso: the web quoter is web, the rest "otros". */
 export function mediumOfSource(source: IntakeSource): Medium {
@@ -44,7 +44,7 @@ export function deriveClient(leads: LeadTouch[], events: ClientEvent[]): Map<num
 
 /** A quote's status for the managers: still por_contactar past its deadline is no_contactado. */
 export function quoteStatus(state: QuoteContactState, deadlineAt: number, now: number): QuoteStatus {
-  return state === 'por_contactar' && deadlineAt < now ? 'no_contactado' : state;
+  return overdueStatus(state, deadlineAt < now);
 }
 
 /** Conversion from one stage to the next: a ratio with 4 decimals, null when the stage is empty. */

@@ -1,3 +1,4 @@
+import { overdueStatus } from '../vocabulary.ts';
 import { z } from 'zod';
 import { langOf } from '../outbox/templates.ts';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/queries.ts';
@@ -42,7 +43,7 @@ export async function filterFrom(ctx: RequestContext<FilterQuery>) {
   const { queries, vendors, app } = ctx.services;
   const { scope } = callerOf(ctx);
   // A vendor outside the caller's scope is as unknown as one that does not exist.
-  const filter = await toLeadFilter(ctx.query, queries, app.config.timezone, async (id) => seesVendor(scope, id) && (await vendors.exists(id)));
+  const filter = await toLeadFilter(ctx.query, app.config.country, queries, app.config.timezone, async (id) => seesVendor(scope, id) && (await vendors.exists(id)));
   return { ...filter, scope };
 }
 
@@ -73,7 +74,7 @@ export async function stats(ctx: RequestContext<z.output<typeof filterQuery>>) {
   };
   for (const g of groups) {
     out.contactState[g.state] += g.n;
-    const status = g.state === 'por_contactar' && g.overdue ? 'no_contactado' : g.state;
+    const status = overdueStatus(g.state, g.overdue);
     out.status[status] += g.n;
     if (g.state === 'descartado') {
       if (includeDiscarded) out.total += g.n; // the list shows them only when asked, and total matches the list

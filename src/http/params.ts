@@ -1,3 +1,5 @@
+import { searchPlan } from '../leads/search.ts';
+import type { Country } from '../countries/index.ts';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, type Cursor, type LeadFilter } from '../db/queries.ts';
@@ -130,7 +132,7 @@ export function resolveDate(value: string, timeZone: string, end: boolean, name 
 }
 
 /** Validated query to the storage filter; unknown project names or vendors are a 400, not an empty page. */
-export async function toLeadFilter(q: FilterQuery, queries: { projectIds(names: string[]): Promise<Map<string, number>> }, timeZone: string, vendorExists: (id: string) => Promise<boolean>): Promise<LeadFilter> {
+export async function toLeadFilter(q: FilterQuery, country: Country, queries: { projectIds(names: string[]): Promise<Map<string, number>> }, timeZone: string, vendorExists: (id: string) => Promise<boolean>): Promise<LeadFilter> {
   const f: LeadFilter = { quality: q.quality, contactState: q.contactState, status: q.status, medium: q.medium };
   if (q.project?.length) {
     const ids = await queries.projectIds(q.project);
@@ -143,7 +145,7 @@ export async function toLeadFilter(q: FilterQuery, queries: { projectIds(names: 
   if (q.to) f.to = resolveDate(q.to, timeZone, true);
   if (f.from !== undefined && f.to !== undefined && f.to <= f.from) throw new HttpError(400, 'to: must be after from');
   const text = q.q?.trim();
-  if (text) f.q = text;
+  if (text) f.q = searchPlan(text, country);
   if (q.owner !== undefined) {
     if (!(await vendorExists(q.owner))) throw new HttpError(400, `owner: unknown vendor "${q.owner.slice(0, 60)}"`);
     f.ownerVendorId = q.owner;

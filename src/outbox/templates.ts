@@ -1,4 +1,5 @@
 import { contactLinks } from '../leads/contact-links.ts';
+import { countryModule, type Country } from '../countries/index.ts';
 
 /** The rendered parts of one email. */
 export interface Rendered {
@@ -8,7 +9,8 @@ export interface Rendered {
 }
 
 export type Lang = 'es' | 'pt';
-export const langOf = (country: string): Lang => (country === 'BR' ? 'pt' : 'es');
+/** The UI language of a company's country, as its country module says. */
+export const langOf = (country: string): Lang => countryModule(country as Country).language;
 
 const T = {
   es: {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Scope } from '../../auth/scope.ts';
+import type { Scope } from '../scope.ts';
 import type { AsyncOf } from '../async-port.ts';
 import type { CardRow, DayQueries, DueRow } from '../day-queries.ts';
 import { bind, pgAndScope } from './lead-filter.ts';

@@ -1,4 +1,4 @@
-import type { Scope } from '../../auth/scope.ts';
+import type { Scope } from '../scope.ts';
 import type { AsyncOf } from '../async-port.ts';
 import type { DuplicateRow, DuplicateStore } from '../duplicates.ts';
 import { pgScopeClause } from './lead-filter.ts';

@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { Country } from '../../normalize/national-id.ts';
-import type { InteractionKind } from '../../funnel/vocabulary.ts';
+import type { InteractionKind } from '../../funnel-vocabulary.ts';
 import type { AsyncOf } from '../async-port.ts';
 import type { FunnelQueries, InteractionGroup, LeadGroup } from '../funnel-queries.ts';
 import { DAY_MS, type LeadFilter } from '../lead-filter.ts';
@@ -13,7 +12,7 @@ import { firstOf, rowsOf } from './read-base.ts';
  * (overdue, reentry) are cast to int so both engines answer the same.
  */
 export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
-  constructor(private readonly db: pg.Pool, private readonly country: () => Country) {}
+  constructor(private readonly db: pg.Pool) {}
 
   async leadGroups(filter: LeadFilter, now: number): Promise<LeadGroup[]> {
     const f: LeadFilter = { ...filter, status: undefined, contactState: undefined };
@@ -32,7 +31,7 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
 
   private leadScan(f: LeadFilter, now: number): Promise<LeadGroup[]> {
     const params: unknown[] = [now];
-    const w = pgBuildWhere(f, now, this.country(), true, params);
+    const w = pgBuildWhere(f, now, true, params);
     return rowsOf(this.db, `SELECT l.project_id AS "projectId", l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, l.contact_state AS state,
       (l.contact_state = 'por_contactar' AND l.deadline_at < $1)::int AS overdue, count(*) AS n FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7`, params);
   }
@@ -50,7 +49,7 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
     const rows = await rowsOf<Omit<LeadGroup, 'overdue'>>(this.db, `SELECT nullif(a.project_id, -1) AS "projectId", nullif(a.parser, '') AS parser, a.medium,
       nullif(a.owner_vendor_id, '') AS owner, a.quality, a.contact_state AS state, sum(a.n) AS n FROM lead_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6`, params);
     const freshParams: unknown[] = [now];
-    const w = pgBuildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, this.country(), true, freshParams);
+    const w = pgBuildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, true, freshParams);
     const fresh = await rowsOf<Omit<LeadGroup, 'overdue' | 'state'>>(this.db, `SELECT l.project_id AS "projectId", l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
       FROM leads l WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= $1 AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`, freshParams);
     const key = (g: { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string }) => `${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${g.quality}`;
@@ -78,7 +77,7 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
     }
     if (f.medium?.length) where.push(anyOf('i.medium', f.medium, params));
     if (f.ownerVendorId !== undefined) where.push(`i.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
-    if (f.q) where.push(`i.client_id IN (SELECT client_id FROM leads WHERE id IN (${pgSearchSubquery(f.q, this.country(), params)}))`);
+    if (f.q) where.push(`i.client_id IN (SELECT client_id FROM leads WHERE id IN (${pgSearchSubquery(f.q, params)}))`);
     const scoped = pgScopeClause(f.scope, params, 'i');
     if (scoped) where.push(scoped);
     return where;

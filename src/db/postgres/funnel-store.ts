@@ -1,5 +1,5 @@
-import type { Scope } from '../../auth/scope.ts';
-import type { ClientEvent, Derived, LeadTouch } from '../../funnel/rules.ts';
+import type { Scope } from '../scope.ts';
+import type { ClientEvent, Derived, LeadTouch } from '../funnel-store.ts';
 import type { AsyncOf } from '../async-port.ts';
 import type { FunnelStore, NewInteraction, UpsertOutcome } from '../funnel-store.ts';
 import { funnelReads, funnelWrites } from './funnel.ts';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { Scope } from '../../auth/scope.ts';
-import type { ClientEvent, LeadTouch } from '../../funnel/rules.ts';
-import type { QuoteContactState } from '../../funnel/vocabulary.ts';
+import type { Scope } from '../scope.ts';
+import type { ClientEvent, LeadTouch } from '../funnel-store.ts';
+import type { QuoteContactState } from '../../funnel-vocabulary.ts';
 import { CONTENT } from '../funnel-store.ts';
 import type { FunnelWrites } from '../port.ts';
 

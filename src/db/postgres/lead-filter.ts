@@ -3,12 +3,8 @@
  * placeholders numbered into the caller's params, `= any($n)` lists, and the substring search
  * through the trigram index on lead_search_doc(...) (drizzle-pg/0001) instead of FTS5.
  */
-import type { Country } from '../../normalize/national-id.ts';
-import { nationalIdSearchForms } from '../../normalize/national-id.ts';
-import { phoneSearchForms } from '../../normalize/phone.ts';
-import { normalizeEmail } from '../../normalize/email.ts';
-import { fold } from '../../pipeline/text.ts';
-import type { Scope } from '../../auth/scope.ts';
+import type { SearchPlan } from '../lead-filter.ts';
+import type { Scope } from '../scope.ts';
 import { wantsDiscarded, type LeadFilter } from '../lead-filter.ts';
 
 export interface PgWhere { sql: string; params: unknown[]; fewRows?: boolean }
@@ -27,43 +23,26 @@ const SEARCH_DOC = 'lead_search_doc(search_name, email, phone, national_id)';
 /** A LIKE pattern matching `term` anywhere: %, _ and \ taken literally. */
 const contains = (term: string) => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
 
-/** searchSubquery of lead-filter.ts: free text to a set of lead ids, the same forms in the same order. */
-export function pgSearchSubquery(q: string, country: Country, params: unknown[], cap?: number): string {
-  const text = q.trim();
+/** searchSubquery of lead-filter.ts: the same search plan (src/leads/search.ts) to a set of lead ids. */
+export function pgSearchSubquery(plan: SearchPlan, params: unknown[], cap?: number): string {
   const parts: string[] = [];
   const exact = (col: 'email' | 'national_id' | 'phone', values: string[]) => {
     if (!values.length) return;
     parts.push(`SELECT id FROM leads WHERE ${anyOf(col, values, params)}`);
     parts.push(`SELECT l2.id FROM clients c JOIN leads l2 ON l2.client_id = c.id WHERE ${anyOf(`c.${col}`, values, params)}`);
   };
-  // FTS5 trigram phrases "t1" AND "t2" are case-insensitive substrings: ILIKE '%t%' on the same document.
-  const substrings = (terms: string[]) => {
-    const usable = terms.filter((t) => [...t].length >= 3).slice(0, 8);
-    if (!usable.length) return;
-    const match = usable.map((t) => `${SEARCH_DOC} ILIKE ${bind(params, contains(t))}`).join(' AND ');
+  if (plan.kind === 'exact') {
+    exact('email', plan.email);
+    exact('national_id', plan.nationalId);
+    exact('phone', plan.phone);
+  } else if (plan.kind === 'substrings') {
+    // FTS5 trigram phrases "t1" AND "t2" are case-insensitive substrings: ILIKE '%t%' on the same document.
+    const match = plan.terms.map((t) => `${SEARCH_DOC} ILIKE ${bind(params, contains(t))}`).join(' AND ');
     parts.push(cap ? `SELECT id FROM (SELECT id FROM leads WHERE ${match} ORDER BY id DESC LIMIT ${bind(params, cap)}) capped` : `SELECT id FROM leads WHERE ${match}`);
-  };
-  if (text.includes('@')) {
-    const email = normalizeEmail(text).email;
-    if (email) exact('email', [email]);
-    else substrings([text.toLowerCase()]);
-  } else {
-    exact('national_id', nationalIdSearchForms(text, country));
-    exact('phone', phoneSearchForms(text, country));
-    if (!parts.length) {
-      const digits = text.replace(/[\s()+.-]/g, '');
-      const key = fold(text);
-      if (/^\d{3,}$/.test(digits)) substrings([digits]);
-      else if (key) {
-        const words = key.split(' ');
-        if (words.every((w) => w.length >= 3)) substrings(words);
-        else {
-          // SQLite compares bytes (BINARY); COLLATE "C" keeps the prefix range the same here.
-          parts.push(`SELECT id FROM leads WHERE search_name COLLATE "C" >= ${bind(params, key)} AND search_name COLLATE "C" < ${bind(params, `${key}\uffff`)}`);
-          if (key.length >= 2) parts.push(`SELECT id FROM leads WHERE search_name > '' AND strpos(search_name, ${bind(params, ` ${key}`)}) > 0`);
-        }
-      }
-    }
+  } else if (plan.kind === 'name-prefix') {
+    // SQLite compares bytes (BINARY); COLLATE "C" keeps the prefix range the same here.
+    parts.push(`SELECT id FROM leads WHERE search_name COLLATE "C" >= ${bind(params, plan.key)} AND search_name COLLATE "C" < ${bind(params, `${plan.key}\uffff`)}`);
+    if (plan.wordStart) parts.push(`SELECT id FROM leads WHERE search_name > '' AND strpos(search_name, ${bind(params, ` ${plan.key}`)}) > 0`);
   }
   return parts.length ? parts.join(' UNION ') : 'SELECT id FROM leads WHERE false';
 }
@@ -83,7 +62,7 @@ export function pgAndScope(scope: Scope | undefined, params: unknown[], alias = 
 }
 
 /** buildWhere of lead-filter.ts, its params appended to `params` (pass the ones already bound). */
-export function pgBuildWhere(f: LeadFilter, now: number, country: Country, includeDiscarded: boolean, params: unknown[] = []): PgWhere {
+export function pgBuildWhere(f: LeadFilter, now: number, includeDiscarded: boolean, params: unknown[] = []): PgWhere {
   let fewRows = false;
   const clauses: string[] = [];
   if (f.quality?.length) clauses.push(anyOf('l.quality', f.quality, params));
@@ -118,7 +97,7 @@ export function pgBuildWhere(f: LeadFilter, now: number, country: Country, inclu
   if (f.ownerVendorId !== undefined) clauses.push(`l.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
   if (f.from !== undefined) clauses.push(`l.received_at >= ${bind(params, f.from)}`);
   if (f.to !== undefined) clauses.push(`l.received_at < ${bind(params, f.to)}`);
-  if (f.q) clauses.push(`l.id IN (${pgSearchSubquery(f.q, country, params, f.searchCap)})`);
+  if (f.q) clauses.push(`l.id IN (${pgSearchSubquery(f.q, params, f.searchCap)})`);
   if (!includeDiscarded && !wantsDiscarded(f)) clauses.push("l.contact_state <> 'descartado'");
   const scoped = pgScopeClause(f.scope, params);
   if (scoped) clauses.push(scoped);

@@ -1,4 +1,4 @@
-import { FULL_SCOPE as FULL, isLimited, type Scope } from '../../auth/scope.ts';
+import { FULL_SCOPE as FULL, isLimited, type Scope } from '../scope.ts';
 import type { AsyncOf } from '../async-port.ts';
 import type { NotificationQueries } from '../notification-queries.ts';
 import type { NotificationStatus } from '../outbox-schema.ts';

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { isLimited, type Scope } from '../../auth/scope.ts';
+import { isLimited, type Scope } from '../scope.ts';
 import type { NotificationRow } from '../outbox-schema.ts';
 import type { OutboxWrites } from '../port.ts';
 

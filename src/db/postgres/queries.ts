@@ -1,6 +1,5 @@
 import type pg from 'pg';
-import type { Country } from '../../normalize/national-id.ts';
-import type { Scope } from '../../auth/scope.ts';
+import type { Scope } from '../scope.ts';
 import type { AsyncOf } from '../async-port.ts';
 import type { LeadQueries, ParserLeadActivity, StatsGroup } from '../queries.ts';
 import { CONTACT_STATES, DAY_MS, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
@@ -17,10 +16,10 @@ const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS "contactState", l.dead
 
 /** LeadQueries (src/db/queries.ts) on PostgreSQL: the same answers, the aggregates kept by triggers (drizzle-pg/0001). */
 export class PgLeadQueries implements AsyncOf<LeadQueries> {
-  constructor(private readonly db: pg.Pool, private readonly country: () => Country) {}
+  constructor(private readonly db: pg.Pool) {}
 
   async list(f: LeadFilter, limit: number, cursor: Cursor | null, now: number): Promise<{ rows: LeadRow[]; next: Cursor | null }> {
-    const w = pgBuildWhere(f, now, this.country(), false);
+    const w = pgBuildWhere(f, now, false);
     const after = cursor ? ` AND (l.received_at, l.id) < (${bind(w.params, cursor.receivedAt)}, ${bind(w.params, cursor.id)})` : '';
     const rows = await rowsOf<LeadRow>(this.db, `SELECT ${LIST_COLUMNS} FROM leads l LEFT JOIN projects p ON p.id = l.project_id
       WHERE ${w.sql}${after} ORDER BY l.received_at DESC, l.id DESC LIMIT ${bind(w.params, limit + 1)}`, w.params);
@@ -62,7 +61,7 @@ export class PgLeadQueries implements AsyncOf<LeadQueries> {
 
   async statsScan(f: LeadFilter, now: number): Promise<StatsGroup[]> {
     const params: unknown[] = [now];
-    const w = pgBuildWhere(f, now, this.country(), true, params);
+    const w = pgBuildWhere(f, now, true, params);
     return rowsOf(this.db, `SELECT l.quality, l.contact_state AS state, l.medium, l.parser,
       (l.contact_state = 'por_contactar' AND l.deadline_at < $1)::int AS overdue, count(*) AS n
       FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5`, params);
@@ -85,7 +84,7 @@ export class PgLeadQueries implements AsyncOf<LeadQueries> {
     if (!states.has('por_contactar')) return rows.map((r) => ({ ...r, overdue: 0 }));
     // Leads still inside their deadline are few (leads_state_deadline); every other por_contactar one is overdue.
     const freshParams: unknown[] = [now];
-    const w = pgBuildWhere({ ...f, contactState: undefined, status: undefined }, now, this.country(), true, freshParams);
+    const w = pgBuildWhere({ ...f, contactState: undefined, status: undefined }, now, true, freshParams);
     const fresh = await rowsOf<Omit<StatsGroup, 'overdue' | 'state'>>(this.db, `SELECT l.quality, l.medium, l.parser, count(*) AS n FROM leads l
       WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= $1 AND ${w.sql} GROUP BY 1, 2, 3`, freshParams);
     const key = (g: { quality: string; medium: string; parser: string | null }) => `${g.quality}|${g.medium}|${g.parser ?? ''}`;

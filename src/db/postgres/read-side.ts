@@ -1,4 +1,3 @@
-import type { Country } from '../../countries/index.ts';
 import type { ReadModels } from '../read-side.ts';
 import { PgDayQueries } from './day-queries.ts';
 import { PgDigestQueries } from './digest-queries.ts';
@@ -11,16 +10,16 @@ import { PgUserStore } from './users.ts';
 import { PgVendorQueries } from './vendor-queries.ts';
 
 /** The PostgreSQL read models over the store's pool: the same areas and answers as SQLite's readSide. */
-export function pgReadSide(store: PgStore, country: () => Country): ReadModels {
+export function pgReadSide(store: PgStore): ReadModels {
   const db = store.pool;
   return {
-    queries: new PgLeadQueries(db, country),
+    queries: new PgLeadQueries(db),
     vendors: new PgVendorQueries(db),
     users: new PgUserStore(db),
     day: new PgDayQueries(db),
     duplicates: new PgDuplicateStore(db),
     digest: new PgDigestQueries(db),
     notifications: new PgNotificationQueries(db),
-    funnel: new PgFunnelQueries(db, country),
+    funnel: new PgFunnelQueries(db),
   };
 }

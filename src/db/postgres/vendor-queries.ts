@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { isLimited, type Scope } from '../../auth/scope.ts';
-import { leadStatus } from '../../leads/status.ts';
+import { isLimited, type Scope } from '../scope.ts';
+import { leadStatus } from '../../vocabulary.ts';
 import type { AsyncOf } from '../async-port.ts';
 import type { VendorQueries, VendorRow } from '../vendor-queries.ts';
 import { anyOf, pgAndScope, pgScopeClause } from './lead-filter.ts';
