@@ -28,7 +28,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await pool.close();
-  app.close();
+  await app.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -140,7 +140,8 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
 /** Bodies of the small messages, headers and size only of the ones over maxMessageBytes. */
 async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, uidValidity: number, batch: { uid: number; size: number }[], progress: SyncProgress): Promise<RawEmailInput[]> {
   const max = app.config.limits.maxMessageBytes;
-  const small = batch.filter((m) => m.size <= max).map((m) => m.uid);
+  const small = batch.filter((m) => m.size <= STREAM_OVER).map((m) => m.uid);
+  const big = batch.filter((m) => m.size > STREAM_OVER && m.size <= max);
   const large = batch.filter((m) => m.size > max).map((m) => m.uid);
   const rows = new Map<number, RawEmailInput>();
   const meta = (uid: number, internalDate: Date | string | undefined) => ({
@@ -150,6 +151,18 @@ async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, ui
   if (small.length) {
     for await (const m of client.fetch(uidSet(small), { uid: true, source: true, internalDate: true }, { uid: true })) {
       if (m.source) rows.set(m.uid, app.ingestor.describe(m.source, meta(m.uid, m.internalDate)));
+      progress.touch();
+    }
+  }
+  if (big.length) {
+    // Big ones (a lead with a PDF) are read in 1 MB pieces into one buffer of their size: FETCH of
+    // the whole literal held it two or three times over (chunks, their concatenation, the copy).
+    const dates = new Map<number, Date | string | undefined>();
+    for await (const m of client.fetch(uidSet(big.map((b) => b.uid)), { uid: true, internalDate: true }, { uid: true })) dates.set(m.uid, m.internalDate);
+    for (const { uid, size } of big) {
+      if (!dates.has(uid)) continue; // expunged meanwhile
+      const raw = await download(client, uid, size, max);
+      if (raw) rows.set(uid, app.ingestor.describe(raw, meta(uid, dates.get(uid))));
       progress.touch();
     }
   }
@@ -178,6 +191,32 @@ async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, ui
     out.push((await app.store.imapUidTaken(mailbox.name, uidValidity, uid)) ? { ...row, uid: null } : row);
   }
   return out;
+}
+
+/** Messages over this are downloaded in pieces into one buffer (see fetchBatch). */
+const STREAM_OVER = 2 * 1024 * 1024;
+const PIECE = 1024 * 1024;
+
+/** One message's bytes, read in pieces into a buffer of its announced size (grown if it was wrong). */
+async function download(client: ImapFlow, uid: number, size: number, max: number): Promise<Buffer | null> {
+  const dl = await client.download(String(uid), undefined, { uid: true, chunkSize: PIECE, maxBytes: max + 1 });
+  if (!dl.content) return null;
+  let buf = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for await (const chunk of dl.content as AsyncIterable<Buffer>) {
+    if (at + chunk.length > buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(at + chunk.length, buf.length * 2));
+      buf.copy(bigger, 0, 0, at);
+      buf = bigger;
+    }
+    chunk.copy(buf, at);
+    at += chunk.length;
+  }
+  if (at === buf.length) return buf;
+  // A size that was not exact: the bytes in a buffer of their own (it moves to a worker whole).
+  const exact = Buffer.allocUnsafeSlow(at);
+  buf.copy(exact, 0, 0, at);
+  return exact;
 }
 
 /** \Seen and the move happen only after the batch is committed; a failure here loses nothing. */
