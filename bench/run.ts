@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { ImapFlow } from 'imapflow';
 import { parseConfig } from '../src/config.ts';
 import { startDovecot, dovecotAvailable, type Dovecot } from '../test/helpers/dovecot.ts';
+import { startSmtp } from '../test/helpers/smtp-receiver.ts';
 import { BENCH_PROJECTS, leadEmail, rng } from './generate.ts';
 import { extractionOnly, mailparserOnly, sqliteInsertOnly } from './stages.ts';
 import { buildQueryDb } from './query-db.ts';
@@ -37,8 +38,15 @@ const mailbox = (dc: Dovecot, user: string) => ({ name: user.split('@')[0], host
 const imap = (dc: Dovecot, user: string) => new ImapFlow({ host: '127.0.0.1', port: dc.port, secure: false, auth: { user, pass: 'secret' }, logger: false });
 
 async function latency(dc: Dovecot, dir: string) {
-  say(`latency: ${SIZES.latency} emails appended one at a time, daemon idle in IMAP IDLE`);
-  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead@test.local')], database: { path: path.join(dir, 'latency.db') } }, path.join(dir, 'latency.log'));
+  say(`latency: ${SIZES.latency} emails appended one at a time, daemon idle in IMAP IDLE; each lead's vendor is emailed (SMTP on loopback)`);
+  // Each project has one vendor: every lead is assigned and its vendor emailed; the time to the
+  // SMTP server's acceptance of that email is notify (APPEND -> SMTP accepted).
+  const smtp = await startSmtp();
+  const accepted: number[] = [];
+  smtp.events.on('mail', () => accepted.push(performance.now()));
+  const withVendors = projectsYaml.map((p, i) => ({ ...p, vendors: [{ id: `v${i}`, name: `Vendedor ${i}`, email: `vendedor${i}@bench.local` }] }));
+  const smtpConfig = { host: '127.0.0.1', port: smtp.port, secure: false, from: 'Centralizador <leads@bench.local>' };
+  const d = await startDaemonProcess(dir, { projects: withVendors, smtp: smtpConfig, mailboxes: [mailbox(dc, 'lead@test.local')], database: { path: path.join(dir, 'latency.db') } }, path.join(dir, 'latency.log'));
   const floorClient = imap(dc, 'lead@test.local');
   const appender = imap(dc, 'lead@test.local');
   await floorClient.connect();
@@ -60,6 +68,7 @@ async function latency(dc: Dovecot, dir: string) {
   }
   const e2e: number[] = [];
   const floor: number[] = [];
+  const notify: number[] = [];
   const random = rng(3);
   let seen = await total();
   floorClient.idle().catch(() => undefined); // imapflow idles on its own only after 15 s
@@ -80,12 +89,16 @@ async function latency(dc: Dovecot, dir: string) {
     const tFloor = await Promise.race([gotFloor, sleep(5000).then(() => NaN)]);
     e2e.push(tLead - t0);
     if (!Number.isNaN(tFloor)) floor.push(tFloor - t0);
-    if ((i + 1) % 10 === 0) say(`  ${i + 1}/${SIZES.latency}  p50 ${pct(e2e, 50)} ms  floor p50 ${pct(floor, 50)} ms`);
+    // The vendor's email: the (i+1)th accepted by the SMTP server.
+    while (accepted.length <= i && performance.now() - t0 < 10_000) await sleep(5);
+    if (accepted.length > i) notify.push(accepted[i] - t0);
+    if ((i + 1) % 10 === 0) say(`  ${i + 1}/${SIZES.latency}  p50 ${pct(e2e, 50)} ms  floor p50 ${pct(floor, 50)} ms  notify p50 ${pct(notify, 50)} ms`);
   }
+  await smtp.close();
   await floorClient.logout().catch(() => undefined);
   await appender.logout().catch(() => undefined);
   await d.stop();
-  return { samples: e2e.length, p50Ms: pct(e2e, 50), p95Ms: pct(e2e, 95), p99Ms: pct(e2e, 99), floorP50Ms: pct(floor, 50), floorP95Ms: pct(floor, 95) };
+  return { samples: e2e.length, p50Ms: pct(e2e, 50), p95Ms: pct(e2e, 95), p99Ms: pct(e2e, 99), floorP50Ms: pct(floor, 50), floorP95Ms: pct(floor, 95), notify: { samples: notify.length, p50Ms: pct(notify, 50), p95Ms: pct(notify, 95) } };
 }
 
 async function backlog(dc: Dovecot, dir: string) {
@@ -137,7 +150,10 @@ async function backlog(dc: Dovecot, dir: string) {
   const msgsPerSec = Math.round((n / Math.max(1, span.b - span.a)) * 1000);
   say(`  end to end ${msgsPerSec}/s (${leads} leads) with ${WORKERS} worker(s), peak RSS ${peakRssMb} MB`);
   say(`  API during the backlog: p50 ${api.p50Ms} ms, p95 ${api.p95Ms} ms, max ${api.maxMs} ms (${api.requests} requests, ${api.failures} failed)`);
-  return { messages: n, leads, workers: WORKERS, msgsPerSec, apiDuringBacklog: api, parseOnlyMsgsPerSec: parseOnly, fetchOnlyMsgsPerSec: fetchOnly, extractOnlyMsgsPerSec: extractOnly, sqliteInsertOnlyMsgsPerSec: insertOnly, ratio: Math.round((msgsPerSec / parseOnly) * 100) / 100, peakRssMb };
+  // The one-core bound of its own stages: one thread doing FETCH, mailparser, extraction and insert in turn.
+  const oneCoreBound = Math.round(1 / (1 / fetchOnly + 1 / parseOnly + 1 / extractOnly + 1 / insertOnly));
+  say(`  one-core bound of the stages ${oneCoreBound}/s: end to end is ${(msgsPerSec / oneCoreBound).toFixed(2)} of it`);
+  return { messages: n, leads, workers: WORKERS, msgsPerSec, apiDuringBacklog: api, parseOnlyMsgsPerSec: parseOnly, fetchOnlyMsgsPerSec: fetchOnly, extractOnlyMsgsPerSec: extractOnly, sqliteInsertOnlyMsgsPerSec: insertOnly, ratio: Math.round((msgsPerSec / parseOnly) * 100) / 100, oneCoreBoundMsgsPerSec: oneCoreBound, boundRatio: Math.round((msgsPerSec / oneCoreBound) * 100) / 100, peakRssMb };
 }
 
 async function queries(dir: string) {
@@ -219,12 +235,13 @@ const intakePart = (dir: string) => intakeBench(dir, { clients: 200, total: quic
 function table(r: Record<string, any>): string {
   const rows: [string, string, string][] = [
     ['Speed to lead p50 / p95 / p99', `${r.latency.p50Ms} / ${r.latency.p95Ms} / ${r.latency.p99Ms} ms`, `p50 ≤ floor + 200 ms (floor p50 ${r.latency.floorP50Ms} ms); p99 < 2000 ms`],
-    ['Backlog end to end', `${r.backlog.msgsPerSec} msg/s (${r.backlog.messages})`, `≥ mailparser alone: ${r.backlog.parseOnlyMsgsPerSec} msg/s (ratio ${r.backlog.ratio})`],
-    ['Stage limits', `FETCH ${r.backlog.fetchOnlyMsgsPerSec}, extract ${r.backlog.extractOnlyMsgsPerSec}, insert ${r.backlog.sqliteInsertOnlyMsgsPerSec} msg/s`, ''],
+    ['APPEND → vendor email accepted (notify) p50 / p95', `${r.latency.notify.p50Ms} / ${r.latency.notify.p95Ms} ms`, `≤ floor + 300 ms (${Math.round(r.latency.floorP50Ms + 300)} ms)`],
+    ['Backlog end to end', `${r.backlog.msgsPerSec} msg/s (${r.backlog.messages})`, `≥ 0.9 of the one-core bound of its stages: ${r.backlog.oneCoreBoundMsgsPerSec} msg/s (ratio ${r.backlog.boundRatio})`],
+    ['Stage limits', `FETCH ${r.backlog.fetchOnlyMsgsPerSec}, mailparser ${r.backlog.parseOnlyMsgsPerSec}, extract ${r.backlog.extractOnlyMsgsPerSec}, insert ${r.backlog.sqliteInsertOnlyMsgsPerSec} msg/s`, ''],
     ['API during the backlog p50 / p95', `${r.backlog.apiDuringBacklog.p50Ms} / ${r.backlog.apiDuringBacklog.p95Ms} ms (max ${r.backlog.apiDuringBacklog.maxMs})`, ''],
     [`Peak RSS (backlog, ${r.backlog.workers} worker)`, `${r.backlog.peakRssMb} MB`, '< 150 MB'],
     ['RSS per pipeline worker', `${r.memory.rssPerWorkerMb} MB (1 worker ${r.memory.rssOneWorkerMb} MB, 2 workers ${r.memory.rssTwoWorkersMb} MB)`, ''],
-    [`Peak RSS, one ${r.memory.bigEmailMb} MB email`, `${r.memory.peakBeforeBigMb} → ${r.memory.peakAfterBigMb} MB`, '< 150 MB'],
+    [`Peak RSS, one ${r.memory.bigEmailMb} MB email`, `${r.memory.peakBeforeBigMb} → ${r.memory.peakAfterBigMb} MB`, '< 200 MB'],
     [`Stats, ${r.queries.leads.toLocaleString()} leads`, `${r.queries.statsMs} ms (p95 ${r.queries.statsP95Ms})`, '< 50 ms'],
     ['Stats, project + dates', `${r.queries.statsFilteredMs} ms (p95 ${r.queries.statsFilteredP95Ms})`, '< 50 ms'],
     ['List, first page filtered', `${r.queries.listMs} ms (p95 ${r.queries.listP95Ms})`, '< 20 ms'],
