@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startIntake, type IntakeHarness } from './helpers/intake-app.ts';
 import { rut } from './helpers/mail.ts';
 
@@ -55,7 +55,11 @@ describe.skipIf(noChromium())('a plain HTML form (no JavaScript) in headless Chr
     await page.fill('textarea[name=mensaje]', '¿Tienen 3 dormitorios?');
     await Promise.all([page.waitForURL(`${siteUrl}/gracias`), page.click('button')]);
     expect(await page.textContent('h1')).toBe('Gracias');
-    const lead = sqliteStore(h.app).sqlite.prepare('select name, email, phone, quality, medium from leads').get();
-    expect(lead).toEqual({ name: 'Íñigo Muñoz', email: 'inigo.munoz@correo.cl', phone: '+56987654321', quality: 'bueno', medium: 'web' });
+    // The intake answers once the submission is durable and runs the pipeline after the answer
+    // (6a9fe79); a plain form cannot ask to wait, so the lead is looked for until it is there.
+    await vi.waitFor(() => {
+      const lead = sqliteStore(h.app).sqlite.prepare('select name, email, phone, quality, medium from leads').get();
+      expect(lead).toEqual({ name: 'Íñigo Muñoz', email: 'inigo.munoz@correo.cl', phone: '+56987654321', quality: 'bueno', medium: 'web' });
+    }, { timeout: 15_000, interval: 50 });
   });
 });
