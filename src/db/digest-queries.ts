@@ -21,7 +21,7 @@ export class DigestQueries {
   async followUpsDue(vendorId: string, from: number, to: number): Promise<DigestLead[]> {
     return this.db
       .prepare(`SELECT coalesce(f.lead_id, 0) id, c.name name, p.name project, f.due_at at FROM follow_ups f JOIN clients c ON c.id = f.client_id LEFT JOIN projects p ON p.id = f.project_id
-        WHERE f.status = 'open' AND c.owner_vendor_id = ? AND f.due_at >= ? AND f.due_at < ? ORDER BY f.due_at`)
+        WHERE f.status = 'open' AND c.owner_vendor_id = ? AND f.due_at >= ? AND f.due_at < ? ORDER BY f.due_at, f.id`)
       .all(vendorId, from, to) as DigestLead[];
   }
 
@@ -29,7 +29,7 @@ export class DigestQueries {
   async waitingByDeadline(vendorId: string, from: number, to: number): Promise<DigestLead[]> {
     return this.db
       .prepare(`SELECT l.id id, l.name name, p.name project, l.deadline_at at FROM leads l LEFT JOIN projects p ON p.id = l.project_id
-        WHERE l.owner_vendor_id = ? AND l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND l.deadline_at < ? ORDER BY l.deadline_at`)
+        WHERE l.owner_vendor_id = ? AND l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND l.deadline_at < ? ORDER BY l.deadline_at, l.id`)
       .all(vendorId, from, to) as DigestLead[];
   }
 
@@ -46,7 +46,7 @@ export class DigestQueries {
     const inProjects = projects ? `AND l.project_id IN (${projects.map(() => '?').join(',') || 'NULL'})` : '';
     return this.db
       .prepare(`SELECT l.id id, l.name name, p.name project, l.deadline_at at, l.owner_vendor_id vendor FROM leads l LEFT JOIN projects p ON p.id = l.project_id
-        WHERE l.contact_state = 'por_contactar' AND l.deadline_at < ? ${inProjects} ORDER BY l.deadline_at LIMIT ${Math.floor(limit)}`)
+        WHERE l.contact_state = 'por_contactar' AND l.deadline_at < ? ${inProjects} ORDER BY l.deadline_at, l.id LIMIT ${Math.floor(limit)}`)
       .all(now, ...(projects ?? [])) as never;
   }
 }

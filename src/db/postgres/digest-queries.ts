@@ -13,12 +13,12 @@ export class PgDigestQueries implements AsyncOf<DigestQueries> {
 
   followUpsDue(vendorId: string, from: number, to: number): Promise<DigestLead[]> {
     return rowsOf(this.db, `SELECT coalesce(f.lead_id, 0) AS id, c.name AS name, p.name AS project, f.due_at AS at FROM follow_ups f JOIN clients c ON c.id = f.client_id
-      LEFT JOIN projects p ON p.id = f.project_id WHERE f.status = 'open' AND c.owner_vendor_id = $1 AND f.due_at >= $2 AND f.due_at < $3 ORDER BY f.due_at`, [vendorId, from, to]);
+      LEFT JOIN projects p ON p.id = f.project_id WHERE f.status = 'open' AND c.owner_vendor_id = $1 AND f.due_at >= $2 AND f.due_at < $3 ORDER BY f.due_at, f.id`, [vendorId, from, to]);
   }
 
   waitingByDeadline(vendorId: string, from: number, to: number): Promise<DigestLead[]> {
     return rowsOf(this.db, `SELECT l.id AS id, l.name AS name, p.name AS project, l.deadline_at AS at FROM leads l LEFT JOIN projects p ON p.id = l.project_id
-      WHERE l.owner_vendor_id = $1 AND l.contact_state = 'por_contactar' AND l.deadline_at >= $2 AND l.deadline_at < $3 ORDER BY l.deadline_at`, [vendorId, from, to]);
+      WHERE l.owner_vendor_id = $1 AND l.contact_state = 'por_contactar' AND l.deadline_at >= $2 AND l.deadline_at < $3 ORDER BY l.deadline_at, l.id`, [vendorId, from, to]);
   }
 
   countsBy(column: 'quality' | 'parser' | 'owner_vendor_id', projects: number[] | null, from: number, to: number): Promise<{ key: string | null; n: number }[]> {
@@ -29,7 +29,7 @@ export class PgDigestQueries implements AsyncOf<DigestQueries> {
 
   notContacted(projects: number[] | null, now: number, limit = 200): Promise<(DigestLead & { vendor: string | null })[]> {
     return rowsOf(this.db, `SELECT l.id AS id, l.name AS name, p.name AS project, l.deadline_at AS at, l.owner_vendor_id AS vendor FROM leads l LEFT JOIN projects p ON p.id = l.project_id
-      WHERE l.contact_state = 'por_contactar' AND l.deadline_at < $1 ${projects ? 'AND l.project_id = any($2)' : ''} ORDER BY l.deadline_at LIMIT ${Math.floor(limit)}`,
+      WHERE l.contact_state = 'por_contactar' AND l.deadline_at < $1 ${projects ? 'AND l.project_id = any($2)' : ''} ORDER BY l.deadline_at, l.id LIMIT ${Math.floor(limit)}`,
       projects ? [now, projects] : [now]);
   }
 }
