@@ -63,12 +63,12 @@ describe('batches to the workers', () => {
 
   it('a hostile email in a batch costs its deadline only: the emails behind it are read again and sent to the replacement', async () => {
     const ctx = evilContext(app.context());
-    const good = (i: number) => owned(goodLead());
-    const behind = Array.from({ length: 8 }, (_, i) => good(i));
+    const good = () => owned(goodLead());
+    const behind = Array.from({ length: 8 }, good);
     const kept = behind.map((b) => Buffer.from(b)); // what the raw store would give back
     const reloads: number[] = [];
     const runs = [
-      ...[good(0), good(1)].map((raw) => pool.run(raw, ctx, { deadlineMs: 20_000, transfer: true, reload: async () => null })),
+      ...[good(), good()].map((raw) => pool.run(raw, ctx, { deadlineMs: 20_000, transfer: true, reload: async () => null })),
       pool.run(owned(evilEmail()), ctx, { deadlineMs: 1500, transfer: true, reload: async () => null }),
       ...behind.map((raw, i) => pool.run(raw, ctx, { deadlineMs: 20_000, transfer: true, reload: async () => (reloads.push(i), kept[i]) })),
     ];

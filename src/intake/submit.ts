@@ -167,7 +167,7 @@ export class IntakeSubmitter {
       try {
         await this.spool?.putMany(batch);
         const answers = await this.storeRaw(batch);
-        batch.forEach((b, i) => b.resolve(answers[i]));
+        for (const [i, b] of batch.entries()) b.resolve(answers[i]);
       } catch (e) {
         // Spooled ones are stored at the next start; the caller answers 500.
         for (const b of batch) b.reject(e);
@@ -216,7 +216,7 @@ export class IntakeSubmitter {
           this.unprocessed -= fresh.length;
         }
         const byId = new Map(results.filter(Boolean).map((r) => [r.rawEmailId, r]));
-        fresh.forEach((f, k) => settle[k](byId.get(f.rawEmailId)));
+        for (const [k, f] of fresh.entries()) settle[k](byId.get(f.rawEmailId));
       });
     }
     return answers;
