@@ -1,0 +1,214 @@
+
+import type { NewNotification, } from '../outbox-schema.ts';
+import {type ActionInput, type ClientPatch, type LeadPatch,type NewClient, type NewFollowUp, type NewLead, type RawEmailInput, type RawOutcome, type StoreWrites, type VendorInput, type WebhookDelivery, 
+} from '../port.ts';
+import { type StoredMailboxToken } from '../mailbox-tokens.ts';
+import { duplicateWrites, peopleWrites } from './people-writes.ts';
+import { outboxWrites } from './outbox-writes.ts';
+import { funnelWrites } from './funnel.ts';
+
+import { ProjectIds, type Queryable, WEBHOOK_COLS, clientSql, leadSql } from './rows.ts';
+import { PgReads } from './reads.ts';
+
+/** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
+export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites> {}
+export class PgTx extends PgReads implements StoreWrites {
+  /** Locks the raw email's row: two daemons persisting the same pending email take turns, and the second sees the first's outcome. */
+  override rawOutcome(rawEmailId: number): Promise<RawOutcome | null> {
+    return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id where r.id = $1 for update of r', [rawEmailId]);
+  }
+
+  constructor(c: Queryable, projects: ProjectIds) {
+    super(c, projects);
+    // People and duplicate writes live in people-writes.ts (one module per area); same client.
+    Object.assign(this, peopleWrites(c), duplicateWrites(c), outboxWrites(c), funnelWrites(c));
+  }
+
+  async insertRaw(input: RawEmailInput, now = Date.now()): Promise<number> {
+    const row = await this.one<{ id: number }>(
+      `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, raw, headers, received_at, stored_at, status, error)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id`,
+      [input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.raw, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null],
+    );
+    return row!.id;
+  }
+
+  async setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Promise<void> {
+    await this.c.query(
+      'insert into mailbox_cursors (mailbox, uid_validity, last_uid, updated_at) values ($1, $2, $3, $4) on conflict (mailbox) do update set uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at',
+      [mailbox, uidValidity, lastUid, now],
+    );
+  }
+
+  async setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): Promise<void> {
+    await this.c.query('update raw_emails set status = $1, ignored_reason = $2, parser = $3, processed_at = $4, error = null where id = $5', [status, ignoredReason, parser, now, rawEmailId]);
+  }
+
+  async setRawFailure(rawEmailId: number, status: 'error' | 'too_large' | 'timeout', error: string, now: number): Promise<void> {
+    await this.c.query('update raw_emails set status = $1, error = $2, processed_at = $3 where id = $4', [status, error.slice(0, 4000), now, rawEmailId]);
+  }
+
+  async purgeRawBefore(before: number, now: number): Promise<number> {
+    return (await this.c.query('update raw_emails set raw = null, purged_at = $1 where received_at < $2 and raw is not null', [now, before])).rowCount ?? 0;
+  }
+
+  async syncProjects(list: { name: string; aliases: string[] }[]): Promise<void> {
+    for (const p of list) {
+      await this.c.query('insert into projects (name, aliases, active) values ($1, $2, true) on conflict (name) do update set aliases = excluded.aliases, active = true', [p.name, JSON.stringify(p.aliases)]);
+    }
+    await this.c.query('update projects set active = false where not (name = any($1))', [list.map((p) => p.name)]);
+    await this.projects.load(this.c);
+  }
+
+  async syncVendors(list: { name: string; vendors: VendorInput[] }[]): Promise<void> {
+    const seen = new Set<string>();
+    await this.c.query('delete from project_vendors');
+    for (const p of list) {
+      const projectId = this.projectId(p.name);
+      for (const [position, v] of p.vendors.entries()) {
+        if (!seen.has(v.id)) {
+          seen.add(v.id);
+          await this.c.query(
+            `insert into vendors (id, name, email, type, webhook, active) values ($1, $2, $3, $4, $5, $6)
+             on conflict (id) do update set name = excluded.name, email = excluded.email, type = excluded.type, webhook = excluded.webhook,
+               active = case when vendors.retired_at is null then excluded.active else false end`,
+            [v.id, v.name, v.email ?? null, v.type, v.webhook ?? null, v.active],
+          );
+        }
+        if (projectId !== null) await this.c.query('insert into project_vendors (project_id, vendor_id, position) values ($1, $2, $3) on conflict do nothing', [projectId, v.id, position]);
+      }
+    }
+    await this.c.query('update vendors set active = false where not (id = any($1))', [[...seen]]);
+  }
+
+  async insertLead(row: NewLead): Promise<number> {
+    const [text, values] = leadSql.insert(row);
+    return (await this.one<{ id: number }>(text, values))!.id;
+  }
+
+  async updateLead(id: number, patch: LeadPatch): Promise<void> {
+    const q = leadSql.update(id, patch);
+    if (q) await this.c.query(q[0], q[1]);
+  }
+
+  async moveWaitingLeads(clientId: number, toVendor: string, now: number, fromVendor?: string): Promise<void> {
+    await this.c.query(
+      "update leads set owner_vendor_id = $1, updated_at = $2 where client_id = $3 and contact_state = 'por_contactar' and ($4::text is null or owner_vendor_id = $4)",
+      [toVendor, now, clientId, fromVendor ?? null],
+    );
+  }
+
+  async insertClient(row: NewClient): Promise<number> {
+    const [text, values] = clientSql.insert(row);
+    return (await this.one<{ id: number }>(text, values))!.id;
+  }
+
+  async updateClient(id: number, patch: ClientPatch): Promise<void> {
+    const q = clientSql.update(id, patch);
+    if (q) await this.c.query(q[0], q[1]);
+  }
+
+  async touchClient(clientId: number, at: number): Promise<void> {
+    await this.c.query('update clients set last_activity_at = greatest(coalesce(last_activity_at, 0), $1) where id = $2', [at, clientId]);
+  }
+
+  async insertFollowUp(row: NewFollowUp): Promise<void> {
+    await this.c.query(
+      'insert into follow_ups (client_id, lead_id, project_id, action, status, expectation, contact_type, due_at, comment, created_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+      [row.clientId, row.leadId ?? null, row.projectId ?? null, row.action, row.status, row.expectation ?? null, row.contactType ?? null, row.dueAt, row.comment ?? null, row.createdBy, row.createdAt],
+    );
+  }
+
+  async moveFollowUp(id: number, dueAt: number, leadId: number): Promise<void> {
+    await this.c.query('update follow_ups set due_at = $1, lead_id = $2 where id = $3', [dueAt, leadId, id]);
+  }
+
+  async closeFollowUps(which: { clientId: number; projectId: number | null } | { leadId: number }, status: 'done' | 'aborted'): Promise<void> {
+    if ('leadId' in which) await this.c.query("update follow_ups set status = $1 where lead_id = $2 and status = 'open'", [status, which.leadId]);
+    else await this.c.query("update follow_ups set status = $1 where client_id = $2 and project_id is not distinct from $3 and status = 'open'", [status, which.clientId, which.projectId]);
+  }
+
+  async recordAction(a: ActionInput): Promise<void> {
+    await this.c.query('insert into actions (lead_id, client_id, actor, action, data, at) values ($1, $2, $3, $4, $5, $6)', [a.leadId ?? null, a.clientId ?? null, a.actor, a.action, JSON.stringify(a.data ?? {}), a.at]);
+  }
+
+  async markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number; reason: string; at: number }): Promise<void> {
+    await this.c.query("insert into client_duplicates (client_id, other_client_id, lead_id, reason, status, created_at) values ($1, $2, $3, $4, 'open', $5)", [d.clientId, d.otherClientId, d.leadId, d.reason, d.at]);
+  }
+
+  async retireVendor(id: string, now: number): Promise<void> {
+    await this.c.query('update vendors set active = false, retired_at = $1 where id = $2', [now, id]);
+  }
+
+  async nextCounter(name: string): Promise<number> {
+    return (await this.one<{ value: number }>('insert into counters (name, value) values ($1, 1) on conflict (name) do update set value = counters.value + 1 returning value', [name]))!.value;
+  }
+
+  async enqueueWebhook(url: string, body: unknown, now: number): Promise<void> {
+    await this.c.query("insert into webhook_deliveries (url, body, status, next_attempt_at, created_at) values ($1, $2, 'pending', $3, $3)", [url, JSON.stringify(body), now]);
+  }
+
+  async claimWebhooks(now: number, limit: number, leaseMs: number): Promise<WebhookDelivery[]> {
+    const rows = await this.all<WebhookDelivery>(
+      `update webhook_deliveries set next_attempt_at = $2::bigint + $3::bigint where id in (
+         select id from webhook_deliveries where status = 'pending' and next_attempt_at <= $1 order by next_attempt_at limit $4 for update skip locked
+       ) returning ${WEBHOOK_COLS}`,
+      [now, now, leaseMs, limit],
+    );
+    return rows.map((r) => ({ ...r, nextAttemptAt: now })).sort((a, b) => a.id - b.id);
+  }
+
+  async updateWebhook(id: number, patch: Pick<WebhookDelivery, 'status' | 'attempts' | 'lastError'> & { nextAttemptAt?: number }): Promise<void> {
+    await this.c.query('update webhook_deliveries set status = $1, attempts = $2, last_error = $3, next_attempt_at = coalesce($4, next_attempt_at) where id = $5', [patch.status, patch.attempts, patch.lastError, patch.nextAttemptAt ?? null, id]);
+  }
+
+  async enqueueNotification(n: NewNotification, now: number, dueAt = now): Promise<boolean> {
+    const r = await this.c.query(
+      `insert into notifications (key, kind, lead_id, client_id, project_id, vendor_id, recipient, sender, subject, text, html, headers, status, attempts, next_attempt_at, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', 0, $13, $14) on conflict (key) do nothing`,
+      [n.key, n.kind, n.leadId ?? null, n.clientId ?? null, n.projectId ?? null, n.vendorId ?? null, n.recipient, n.sender ?? null, n.subject, n.text, n.html ?? null, n.headers ?? null, dueAt, n.createdAt],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async putLease(name: string, owner: string, expiresAt: number): Promise<void> {
+    await this.c.query('insert into leases (name, owner, expires_at) values ($1, $2, $3) on conflict (name) do update set owner = excluded.owner, expires_at = excluded.expires_at', [name, owner, expiresAt]);
+  }
+
+  async renewLease(name: string, owner: string, expiresAt: number): Promise<boolean> {
+    return ((await this.c.query('update leases set expires_at = $1 where name = $2 and owner = $3', [expiresAt, name, owner])).rowCount ?? 0) === 1;
+  }
+
+  async putMailboxToken(t: StoredMailboxToken): Promise<void> {
+    await this.c.query(
+      `insert into mailbox_tokens (mailbox, provider, refresh_token, account, created_at, updated_at) values ($1, $2, $3, $4, $5, $6)
+       on conflict (mailbox) do update set provider = excluded.provider, refresh_token = excluded.refresh_token,
+         account = coalesce(excluded.account, mailbox_tokens.account), updated_at = excluded.updated_at`,
+      [t.mailbox, t.provider, t.refreshToken, t.account, t.createdAt, t.updatedAt],
+    );
+  }
+
+  async deleteMailboxToken(mailbox: string): Promise<boolean> {
+    return ((await this.c.query('delete from mailbox_tokens where mailbox = $1', [mailbox])).rowCount ?? 0) > 0;
+  }
+
+  async dropLease(name: string, owner: string): Promise<void> {
+    await this.c.query('delete from leases where name = $1 and owner = $2', [name, owner]);
+  }
+
+  async claimLease(name: string, owner: string, now: number, ttlMs: number): Promise<number | null> {
+    const row = await this.one<{ epoch: number }>(
+      `insert into leases (name, owner, expires_at, epoch) values ($1, $2, $3, 1)
+       on conflict (name) do update set epoch = case when leases.owner = excluded.owner then leases.epoch else leases.epoch + 1 end, owner = excluded.owner, expires_at = excluded.expires_at
+       where leases.owner = excluded.owner or leases.expires_at <= $4 returning epoch`,
+      [name, owner, now + ttlMs, now],
+    );
+    return row?.epoch ?? null;
+  }
+
+  async fenceLease(name: string, owner: string, epoch: number): Promise<boolean> {
+    // FOR SHARE: a takeover (an update of this row) waits for this transaction to commit.
+    return (await this.one('select 1 from leases where name = $1 and owner = $2 and epoch = $3 for share', [name, owner, epoch])) !== null;
+  }
+}
+
