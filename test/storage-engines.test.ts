@@ -211,6 +211,15 @@ describe.each(engines)('the storage port on $name', (engine) => {
     expect(await store.clientVisible(clientId, { vendorIds: null, projectIds: [store.projectId('Parque')!] })).toBe(false);
   });
 
+  it('two daemons writing the config at once take turns (no lost vendor, no conflict)', async () => {
+    const list = [{ name: 'Torre', aliases: ['T'], vendors: [{ id: 'v1', name: 'Ana', type: 'vendedor', active: true }, { id: 'v3', name: 'Caro', type: 'vendedor', active: true }] }];
+    await Promise.all([1, 2, 3].map(() => unit(store, function* (tx) {
+      yield* io(tx.syncProjects(list));
+      yield* io(tx.syncVendors(list));
+    })));
+    expect((await store.activeVendors({ projectId: store.projectId('Torre')! })).map((v) => v.id)).toEqual(['v1', 'v3']);
+  });
+
   it('counters and leases: one writer at a time, the lease held by its owner only', async () => {
     const bumps = await Promise.all(Array.from({ length: 8 }, () => unit(store, (tx) => io(tx.nextCounter('rr')))));
     expect(bumps.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);

@@ -52,7 +52,13 @@ export class PgTx extends PgReads implements StoreWrites {
     return (await this.c.query('update raw_emails set raw = null, purged_at = $1 where received_at < $2 and raw is not null', [now, before])).rowCount ?? 0;
   }
 
+  /** Daemons starting together write the config one at a time (a lock held to the end of the transaction). */
+  private async configLock(): Promise<void> {
+    await this.c.query('select pg_advisory_xact_lock(7319002)');
+  }
+
   async syncProjects(list: { name: string; aliases: string[] }[]): Promise<void> {
+    await this.configLock();
     for (const p of list) {
       await this.c.query('insert into projects (name, aliases, active) values ($1, $2, true) on conflict (name) do update set aliases = excluded.aliases, active = true', [p.name, JSON.stringify(p.aliases)]);
     }
@@ -61,6 +67,7 @@ export class PgTx extends PgReads implements StoreWrites {
   }
 
   async syncVendors(list: { name: string; vendors: VendorInput[] }[]): Promise<void> {
+    await this.configLock();
     const seen = new Set<string>();
     await this.c.query('delete from project_vendors');
     for (const p of list) {
