@@ -71,6 +71,8 @@ export const receiptFor = (messageId: string) => spoolName(messageId).slice(0, 4
 export class IntakeSubmitter {
   private readonly inflight = new Map<string, Promise<Accepted>>();
   private readonly recent = new Map<string, string>();
+  /** Answered leads not yet through the pipeline, by raw email id: what a duplicate's wait ends with. */
+  private readonly running = new Map<number, Promise<Submitted>>();
   private queue: Waiting[] = [];
   private flushing = false;
   private processing: Promise<void> = Promise.resolve();
@@ -193,7 +195,11 @@ export class IntakeSubmitter {
         // Stored earlier (a retry after a restart): that lead is the answer.
         const e = await this.store.findExisting(rows[i].messageId, rows[i].sha256);
         const now = { leadId: e?.leadId ?? null, rawEmailId: e?.rawEmailId ?? 0, duplicate: true, status: e?.status ?? 'duplicate', receipt };
-        answers.push({ now, done: Promise.resolve(now) });
+        // The first one may still be in the pipeline: a wait ends with its lead.
+        const first = e ? this.running.get(e.rawEmailId) : undefined;
+        // Not running and still pending as read: it may have ended meanwhile, read it again once.
+        const later = !first && e?.status === 'pending' ? Promise.resolve(this.store.findExisting(rows[i].messageId, rows[i].sha256)).then((x) => (x ? { ...now, leadId: x.leadId, status: x.status } : now)) : Promise.resolve(now);
+        answers.push({ now, done: first ? first.then((r) => ({ ...r, duplicate: true })) : later });
         continue;
       }
       const now: Submitted = { leadId: null, rawEmailId: id, duplicate: false, status: rows[i].status, receipt };
@@ -202,7 +208,10 @@ export class IntakeSubmitter {
         continue;
       }
       fresh.push({ rawEmailId: id, raw: batch[i].raw, receivedAt: rows[i].receivedAt, messageId: rows[i].messageId });
-      answers.push({ now, done: new Promise<Submitted>((resolve) => settle.push((r) => resolve(r ? { ...now, leadId: r.leadId, status: r.status } : now))) });
+      const done = new Promise<Submitted>((resolve) => settle.push((r) => resolve(r ? { ...now, leadId: r.leadId, status: r.status } : now)));
+      this.running.set(id, done);
+      void done.then(() => this.running.delete(id));
+      answers.push({ now, done });
     }
     if (fresh.length) {
       this.unprocessed += fresh.length;
