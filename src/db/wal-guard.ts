@@ -69,8 +69,13 @@ class WalGuard {
     return w;
   }
 
+  /**
+   * Asks the worker to close its connection and end. Never terminate() it: a worker terminated
+   * while better-sqlite3 raises an error (the file just went away) aborts the whole process
+   * (V8 "Empty MaybeLocal"), seen when a test closes a database and removes its directory.
+   */
   private releaseWorker(): void {
-    void this.worker?.terminate();
+    this.worker?.postMessage('stop');
     this.worker = null;
     this.inFlight = false;
   }
@@ -144,7 +149,12 @@ const CHECKPOINT_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 let db = null;
-parentPort.on('message', () => {
+parentPort.on('message', (m) => {
+  if (m === 'stop') {
+    try { if (db) db.close(); } catch {}
+    parentPort.close();
+    return;
+  }
   try {
     if (!db) {
       db = new Database(workerData.file, { fileMustExist: true });
