@@ -102,7 +102,8 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
     await page.click('#f-contact button[type=submit]');
     await expect.poll(() => page.locator('#day-message').innerText()).toBe('Contacto registrado.');
     expect([stateOf(twice[0]), stateOf(twice[1])]).toEqual(['contactado', 'contactado']);
-    expect(await page.locator('#day-pending .lead-card h3').allInnerTexts()).toEqual(['Bruno Díaz']);
+    // The message shows first; the list is drawn again from /api/my/day right after it.
+    await expect.poll(() => page.locator('#day-pending .lead-card h3').allInnerTexts()).toEqual(['Bruno Díaz']);
     await page.context().close();
   });
 
