@@ -31,8 +31,9 @@ export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', 
 /** Header-safe: no line breaks from client data in a subject. */
 const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').trim();
 
+/** A date (and time, 00–23 h: es-CL with hour12 false writes midnight as "24:40") as the company's locale writes it. */
 export function formatDate(ms: number, lang: Lang, timeZone: string, withTime = true): string {
-  return new Intl.DateTimeFormat(lang === 'pt' ? 'pt-BR' : 'es-CL', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hour12: false } : {}) }).format(ms);
+  return new Intl.DateTimeFormat(lang === 'pt' ? 'pt-BR' : 'es-CL', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) }).format(ms);
 }
 
 /** `/?lead=<id>#contactos` on the page's public address; null when none is configured. */
