@@ -33,6 +33,8 @@ class WalGuard {
   private inFlight = false;
   private ino: number | null = null;
   private worker: Worker | null = null;
+  /** Set (shared memory) when the guard stops: the worker then never opens or checkpoints the file again. */
+  private stopFlag: Int32Array | null = null;
   readonly status: WalGuardStatus = { walLostAt: null, recovered: true, lastError: null };
 
   constructor(
@@ -52,7 +54,8 @@ class WalGuard {
   }
 
   private startWorker(): Worker {
-    const w = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { file: this.sqlite.name, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+    this.stopFlag = new Int32Array(new SharedArrayBuffer(4));
+    const w = new Worker(CHECKPOINT_WORKER, { eval: true, workerData: { file: this.sqlite.name, driver: createRequire(import.meta.url).resolve('better-sqlite3'), stop: this.stopFlag } });
     w.unref();
     w.on('message', (r: { log?: number; checkpointed?: number; error?: string }) => {
       this.inFlight = false;
@@ -75,6 +78,7 @@ class WalGuard {
    * (V8 "Empty MaybeLocal"), seen when a test closes a database and removes its directory.
    */
   private releaseWorker(): void {
+    if (this.stopFlag) Atomics.store(this.stopFlag, 0, 1); // seen before any later checkpoint message
     this.worker?.postMessage('stop');
     this.worker = null;
     this.inFlight = false;
@@ -150,7 +154,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 let db = null;
 parentPort.on('message', (m) => {
-  if (m === 'stop') {
+  if (m === 'stop' || Atomics.load(workerData.stop, 0) === 1) {
     try { if (db) db.close(); } catch {}
     parentPort.close();
     return;
