@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { splitByDays, splitOverdue } from './day-split.ts';
 import { buildWhere, DAY_MS, inList, scopeClause, searchSubquery, type LeadFilter } from './lead-filter.ts';
 import type { InteractionKind } from '../funnel-vocabulary.ts';
 
@@ -6,7 +7,6 @@ import type { InteractionKind } from '../funnel-vocabulary.ts';
 export interface LeadGroup { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string; state: string; overdue: number; n: number }
 export interface InteractionGroup { kind: InteractionKind; projectId: number | null; parser: string | null; medium: string; owner: string | null; reentry: number; state: string | null; contactState: string | null; overdue: number; n: number }
 
-const DIMS = 'projectId, parser, medium, owner, quality';
 
 /**
  * The funnel's read side. Leads come from lead_funnel_daily (whole UTC days, kept by triggers) with
@@ -32,16 +32,11 @@ export class FunnelQueries {
   async leadGroups(filter: LeadFilter, now: number): Promise<LeadGroup[]> {
     const f: LeadFilter = { ...filter, status: undefined, contactState: undefined };
     if (f.q) return this.leadScan(f, now);
-    const from = f.from ?? 0;
-    const to = f.to ?? 8.64e15;
-    const firstDay = Math.ceil(from / DAY_MS);
-    const endDay = Math.floor(to / DAY_MS);
-    if (endDay <= firstDay) return this.leadScan(f, now);
-    return [
-      ...this.leadDays(f, now, firstDay, endDay),
-      ...(from < firstDay * DAY_MS ? this.leadScan({ ...f, from, to: firstDay * DAY_MS }, now) : []),
-      ...(endDay * DAY_MS < to ? this.leadScan({ ...f, from: endDay * DAY_MS, to: f.to }, now) : []),
-    ];
+    const days = splitByDays(f);
+    if (!days) return this.leadScan(f, now);
+    const groups = this.leadDays(f, now, days.firstDay, days.endDay);
+    for (const end of days.ends) groups.push(...(this.leadScan(end, now)));
+    return groups;
   }
 
   private leadScan(f: LeadFilter, now: number): LeadGroup[] {
@@ -68,14 +63,7 @@ export class FunnelQueries {
       FROM leads l INDEXED BY leads_state_deadline WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`).all(now, ...w.params) as Omit<LeadGroup, 'overdue' | 'state'>[];
     const key = (g: { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string }) => `${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${g.quality}`;
     const inTime = new Map(fresh.map((g) => [key(g), g.n]));
-    const out: LeadGroup[] = [];
-    for (const r of rows) {
-      if (r.state !== 'por_contactar') { out.push({ ...r, overdue: 0 }); continue; }
-      const n = inTime.get(key(r)) ?? 0;
-      if (n > 0) out.push({ ...r, overdue: 0, n });
-      if (r.n - n > 0) out.push({ ...r, overdue: 1, n: r.n - n });
-    }
-    return out;
+    return splitOverdue(rows, (r) => inTime.get(key(r)) ?? 0);
   }
 
   /** The filter's clause on interactions `i` (period on the interaction's date). */

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from './scope.ts';
-import { buildWhere, clientVisibleSql, CONTACT_STATES, DAY_MS, inList, marks, andScope, scopeClause, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
+import { buildWhere, clientVisibleSql, CONTACT_STATES, DAY_MS, inList, marks, andScope, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
 
 export * from './lead-filter.ts';
+import { mergeCounts, splitByDays } from './day-split.ts';
 
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt, l.name,
   l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,
@@ -10,6 +11,9 @@ const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadli
   l.follow_up_at AS followUpAt, l.last_contact_at AS lastContactAt, l.client_id AS clientId, l.problems,
   l.owner_vendor_id AS owner, l.contact_type AS contactType,
   (SELECT max(a.at) FROM actions a WHERE a.lead_id = l.id AND a.actor <> 'centralizador') AS lastActionAt`;
+
+/** The key a stats group is counted under. */
+export const statsKey = (g: StatsGroup) => `${g.quality}|${g.state}|${g.medium}|${g.parser ?? ''}|${g.overdue}`;
 
 export interface StatsGroup { quality: Quality; state: ContactState; medium: Medium; parser: string | null; overdue: number; n: number }
 
@@ -63,24 +67,11 @@ export class LeadQueries {
     }
     if (f.from === undefined && f.to === undefined) return this.statsFromCounts(f, now);
     // A date range: whole UTC days from the daily aggregate, the partial days at each end scanned.
-    const from = f.from ?? 0;
-    const to = f.to ?? Number.MAX_SAFE_INTEGER;
-    const firstDay = Math.ceil(from / DAY_MS);
-    const endDay = Math.floor(Math.min(to, 8.64e15) / DAY_MS);
-    if (endDay <= firstDay) return this.statsScan(f, now);
-    const groups = [
-      ...this.statsFromCounts({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, { firstDay, endDay }),
-      ...(from < firstDay * DAY_MS ? await this.statsScan({ ...f, from, to: firstDay * DAY_MS }, now) : []),
-      ...(endDay * DAY_MS < to ? await this.statsScan({ ...f, from: endDay * DAY_MS, to: f.to }, now) : []),
-    ];
-    const merged = new Map<string, StatsGroup>();
-    for (const g of groups) {
-      const key = `${g.quality}|${g.state}|${g.medium}|${g.parser ?? ''}|${g.overdue}`;
-      const seen = merged.get(key);
-      if (seen) seen.n += g.n;
-      else merged.set(key, { ...g });
-    }
-    return [...merged.values()];
+    const days = splitByDays(f);
+    if (!days) return this.statsScan(f, now);
+    const groups = this.statsFromCounts({ ...f, from: days.firstDay * DAY_MS, to: days.endDay * DAY_MS }, now, days);
+    for (const end of days.ends) groups.push(...(await this.statsScan(end, now)));
+    return mergeCounts(groups, statsKey);
   }
 
   async statsScan(f: LeadFilter, now: number): Promise<StatsGroup[]> {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { splitByDays, splitOverdue } from '../day-split.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
 import type { AsyncOf } from '../async-port.ts';
 import type { FunnelQueries, InteractionGroup, LeadGroup } from '../funnel-queries.ts';
@@ -17,16 +18,11 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
   async leadGroups(filter: LeadFilter, now: number): Promise<LeadGroup[]> {
     const f: LeadFilter = { ...filter, status: undefined, contactState: undefined };
     if (f.q) return this.leadScan(f, now);
-    const from = f.from ?? 0;
-    const to = f.to ?? 8.64e15;
-    const firstDay = Math.ceil(from / DAY_MS);
-    const endDay = Math.floor(to / DAY_MS);
-    if (endDay <= firstDay) return this.leadScan(f, now);
-    return [
-      ...(await this.leadDays(f, now, firstDay, endDay)),
-      ...(from < firstDay * DAY_MS ? await this.leadScan({ ...f, from, to: firstDay * DAY_MS }, now) : []),
-      ...(endDay * DAY_MS < to ? await this.leadScan({ ...f, from: endDay * DAY_MS, to: f.to }, now) : []),
-    ];
+    const days = splitByDays(f);
+    if (!days) return this.leadScan(f, now);
+    const groups = await this.leadDays(f, now, days.firstDay, days.endDay);
+    for (const end of days.ends) groups.push(...(await this.leadScan(end, now)));
+    return groups;
   }
 
   private leadScan(f: LeadFilter, now: number): Promise<LeadGroup[]> {
@@ -54,14 +50,7 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
       FROM leads l WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= $1 AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`, freshParams);
     const key = (g: { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string }) => `${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${g.quality}`;
     const inTime = new Map(fresh.map((g) => [key(g), g.n]));
-    const out: LeadGroup[] = [];
-    for (const r of rows) {
-      if (r.state !== 'por_contactar') { out.push({ ...r, overdue: 0 }); continue; }
-      const n = inTime.get(key(r)) ?? 0;
-      if (n > 0) out.push({ ...r, overdue: 0, n });
-      if (r.n - n > 0) out.push({ ...r, overdue: 1, n: r.n - n });
-    }
-    return out;
+    return splitOverdue(rows, (r) => inTime.get(key(r)) ?? 0);
   }
 
   private interactionWhere(f: LeadFilter, params: unknown[]): string[] {

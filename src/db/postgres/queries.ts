@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Scope } from '../scope.ts';
 import type { AsyncOf } from '../async-port.ts';
-import type { LeadQueries, ParserLeadActivity, StatsGroup } from '../queries.ts';
+import { statsKey, type LeadQueries, type ParserLeadActivity, type StatsGroup } from '../queries.ts';
+import { mergeCounts, splitByDays } from '../day-split.ts';
 import { CONTACT_STATES, DAY_MS, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
 import { anyOf, bind, pgAndScope, pgBuildWhere, pgClientVisibleSql } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
@@ -39,24 +40,11 @@ export class PgLeadQueries implements AsyncOf<LeadQueries> {
       f = { ...f, projectIds, scope: undefined };
     }
     if (f.from === undefined && f.to === undefined) return this.statsFromCounts(f, now);
-    const from = f.from ?? 0;
-    const to = f.to ?? Number.MAX_SAFE_INTEGER;
-    const firstDay = Math.ceil(from / DAY_MS);
-    const endDay = Math.floor(Math.min(to, 8.64e15) / DAY_MS);
-    if (endDay <= firstDay) return this.statsScan(f, now);
-    const groups = [
-      ...(await this.statsFromCounts({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, { firstDay, endDay })),
-      ...(from < firstDay * DAY_MS ? await this.statsScan({ ...f, from, to: firstDay * DAY_MS }, now) : []),
-      ...(endDay * DAY_MS < to ? await this.statsScan({ ...f, from: endDay * DAY_MS, to: f.to }, now) : []),
-    ];
-    const merged = new Map<string, StatsGroup>();
-    for (const g of groups) {
-      const key = `${g.quality}|${g.state}|${g.medium}|${g.parser ?? ''}|${g.overdue}`;
-      const seen = merged.get(key);
-      if (seen) seen.n += g.n;
-      else merged.set(key, { ...g });
-    }
-    return [...merged.values()];
+    const days = splitByDays(f);
+    if (!days) return this.statsScan(f, now);
+    const groups = await this.statsFromCounts({ ...f, from: days.firstDay * DAY_MS, to: days.endDay * DAY_MS }, now, days);
+    for (const end of days.ends) groups.push(...(await this.statsScan(end, now)));
+    return mergeCounts(groups, statsKey);
   }
 
   async statsScan(f: LeadFilter, now: number): Promise<StatsGroup[]> {
