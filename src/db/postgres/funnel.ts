@@ -3,17 +3,10 @@ import type { Scope } from '../scope.ts';
 import type { ClientEvent, LeadTouch } from '../funnel-store.ts';
 import type { QuoteContactState } from '../../funnel-vocabulary.ts';
 import { CONTENT } from '../funnel-store.ts';
+import { pgScopeClause } from './lead-filter.ts';
 import type { FunnelWrites } from '../port.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
-
-/** The lead scope as SQL on alias `l` (PostgreSQL), the twin of lead-filter's scopeClause; params grow. */
-export function pgScopeClause(scope: Scope, params: unknown[], alias = 'l'): string | null {
-  const parts: string[] = [];
-  if (scope.vendorIds !== null) parts.push(scope.vendorIds.length ? `${alias}.owner_vendor_id = any($${params.push(scope.vendorIds)})` : 'false');
-  if (scope.projectIds !== null) parts.push(scope.projectIds.length ? `${alias}.project_id = any($${params.push(scope.projectIds)})` : 'false');
-  return parts.length ? parts.join(' and ') : null;
-}
 
 /** The funnel's reads used inside units of work, on a pool or a transaction's client. */
 export function funnelReads(c: Queryable) {
