@@ -2,6 +2,7 @@
 // modulo-11 check digit). Check digit as in python-stdnum stdnum/ar/cuit.py.
 import { DASHES, ID_LABEL, bad, before, checkReason, dotted, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+import { nationalHolidays } from './holidays.ts';
 
 export function cuitCheckDigit(first10: string): string {
   const w = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
@@ -92,6 +93,7 @@ export const AR: CountryModule<'AR'> = {
     return [];
   },
   phone: { region: 'AR', callingCode: '54', isMobile: isMobileType },
+  holidays: (year) => nationalHolidays('AR', year),
   samples: {
     id: '20-05536168-2', value: '20055361682', type: 'cuit',
     sentence: 'Hola, mi CUIL es 20-05536168-2, espero respuesta.',

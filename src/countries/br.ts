@@ -1,6 +1,7 @@
 // Brazil: CPF with its two check digits (shared/reference/national-ids-and-phones.md §4).
 import { DASHES, ID_LABEL, PHONE_LABEL, bad, before, checkReason, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+import { nationalHolidays } from './holidays.ts';
 
 function cpfDigit(digits: string, firstWeight: number): number {
   let sum = 0;
@@ -93,6 +94,7 @@ export const BR: CountryModule<'BR'> = {
   parseId: parseBr,
   findId: findCpf,
   phone: { region: 'BR', callingCode: '55', isMobile: isMobileType },
+  holidays: (year) => nationalHolidays('BR', year, ['bank']),
   samples: {
     id: '390.533.447-05', value: '39053344705', type: 'cpf',
     sentence: 'Olá, meu CPF é 390.533.447-05, aguardo retorno.',

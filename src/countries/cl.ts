@@ -1,6 +1,7 @@
 // Chile: RUT/RUN with its modulo-11 check character (shared/reference/national-ids-and-phones.md §1).
 import { DASHES, ID_LABEL, bad, before, checkReason, dotted, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+import { nationalHolidays } from './holidays.ts';
 
 /** RUT check character for a digit body ('' when the body has no digits). */
 export function rutCheckDigit(body: string): string {
@@ -83,6 +84,7 @@ export const CL: CountryModule<'CL'> = {
     },
     isMobile: isMobileType,
   },
+  holidays: (year) => nationalHolidays('CL', year),
   samples: {
     id: '12.345.678-5', value: '12345678-5', type: 'rut',
     sentence: 'Hola, mi rut es 12.345.678-5 y quiero cotizar.',

@@ -2,6 +2,7 @@
 // check digit; a person's NIT is their cédula plus it). Check digit as in python-stdnum stdnum/co/nit.py.
 import { DASHES, bad, checkReason, dotted, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+import { nationalHolidays } from './holidays.ts';
 
 export function nitCheckDigit(body: string): string {
   const w = [3, 7, 13, 17, 19, 23, 29, 37, 41, 43, 47, 53, 59, 67, 71];
@@ -87,6 +88,7 @@ export const CO: CountryModule<'CO'> = {
     },
     isMobile: isMobileType,
   },
+  holidays: (year) => nationalHolidays('CO', year),
   samples: {
     id: '213.123.432-1', value: '213123432-1', type: 'nit',
     sentence: 'Hola, mi NIT es 213.123.432-1, quedo atento.',

@@ -4,6 +4,7 @@
 // stdnum/ec/ruc.py).
 import { DASHES, bad, before, checkReason, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+import { nationalHolidays } from './holidays.ts';
 
 export function ciCheckDigit(first9: string): string {
   let sum = 0;
@@ -98,6 +99,7 @@ export const EC: CountryModule<'EC'> = {
     return [];
   },
   phone: { region: 'EC', callingCode: '593', isMobile: isMobileType },
+  holidays: (year) => nationalHolidays('EC', year),
   samples: {
     id: '1710034065', value: '1710034065', type: 'ci',
     sentence: 'Buenas tardes, mi cédula es 1710034065, quedo atento.',

@@ -4,6 +4,7 @@
 // (stdnum/mx/curp.py, stdnum/mx/rfc.py).
 import { DASHES, bad, checkReason, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+import { nationalHolidays } from './holidays.ts';
 
 const CURP_ALPHABET = '0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ';
 // Two-letter birth states; NE = born abroad.
@@ -96,6 +97,7 @@ export const MX: CountryModule<'MX'> = {
     },
     isMobile: isMobileType,
   },
+  holidays: (year) => nationalHolidays('MX', year),
   samples: {
     id: 'BOXW310820HNERXN09', value: 'BOXW310820HNERXN09', type: 'curp',
     sentence: 'Buen día, mi CURP es BOXW310820HNERXN09, espero su llamada.',

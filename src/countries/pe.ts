@@ -2,6 +2,7 @@
 // Rules: shared/reference/national-ids-and-phones.md §2-3.
 import { DASHES, bad, checkReason, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+import { nationalHolidays } from './holidays.ts';
 
 export function rucCheckDigit(first10: string): number {
   const w = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
@@ -100,6 +101,7 @@ export const PE: CountryModule<'PE'> = {
     return out;
   },
   phone: { region: 'PE', callingCode: '51', isMobile: isMobileType },
+  holidays: (year) => nationalHolidays('PE', year),
   samples: {
     id: '10054148289', value: '10054148289', type: 'ruc',
     sentence: 'Buenas tardes, mi RUC es 10054148289, quisiera información.',

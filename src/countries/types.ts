@@ -67,5 +67,7 @@ export interface CountryModule<C extends string = string> {
   /** Canonical values a search query could mean besides the parsed one (PE: DNI <-> RUC 10…). */
   searchForms?(q: string, id: NationalId | null): string[];
   phone: PhoneRules;
+  /** The year's national days off as ISO dates (YYYY-MM-DD): the cases' business-hours clock skips them. */
+  holidays(year: number): string[];
   samples: CountrySamples;
 }

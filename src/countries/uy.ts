@@ -3,6 +3,7 @@
 // algorithm, from general knowledge: no reference in ../shared/reference covers Uruguay).
 import { DASHES, bad, checkReason, dotted, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
+import { nationalHolidays } from './holidays.ts';
 
 export function uyCheckDigit(body: string): string {
   const w = [2, 9, 8, 7, 6, 3, 4];
@@ -49,6 +50,7 @@ export const UY: CountryModule<'UY'> = {
   parseId: parseUy,
   findId: findUy,
   phone: { region: 'UY', callingCode: '598', isMobile: isMobileType },
+  holidays: (year) => nationalHolidays('UY', year),
   samples: {
     id: '1.234.567-2', value: '12345672', type: 'ci',
     sentence: 'Hola, mi cédula es 1.234.567-2, gracias.',
