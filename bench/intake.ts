@@ -9,12 +9,12 @@ const pct = (xs: number[], p: number) => {
   return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] * 10) / 10 : 0;
 };
 
-export async function intakeBench(dir: string, opts: { clients: number; total: number; workers?: number }, say: (s: string) => void) {
+export async function intakeBench(dir: string, opts: { clients: number; total: number; workers?: number; database?: { path: string } | { url: string } }, say: (s: string) => void) {
   say(`intake: ${opts.total} form posts from ${opts.clients} concurrent clients`);
   const port = await freePort();
   const projects = BENCH_PROJECTS.map((name) => ({ name, aliases: [] as string[] }));
   const intake = { host: '127.0.0.1', port, ratePerMinute: 100_000, forms: [{ id: 'bench', key: 'bench-form-key-123', project: BENCH_PROJECTS[0] }] };
-  const d = await startDaemonProcess(dir, { projects, mailboxes: [], database: { path: path.join(dir, 'intake.db') }, intake, ...(opts.workers ? { workers: { size: opts.workers } } : {}) }, path.join(dir, 'intake.log'));
+  const d = await startDaemonProcess(dir, { projects, mailboxes: [], database: opts.database ?? { path: path.join(dir, 'intake.db') }, intake, ...(opts.workers ? { workers: { size: opts.workers } } : {}) }, path.join(dir, 'intake.log'));
   const url = `http://127.0.0.1:${port}/intake/forms/bench`;
   const post = (i: number) =>
     fetch(url, {

@@ -45,12 +45,12 @@ async function waitLeads(d: DaemonProcess, n: number): Promise<void> {
  * RSS after 200 emails with 1 and with 2 workers (the difference is one worker's share), then the
  * peak while one 25 MB email goes through with one worker.
  */
-export async function memory(dc: Dovecot, dir: string, config: (user: string, workers: number) => Record<string, unknown>, say: (s: string) => void) {
+export async function memory(dc: Dovecot, dir: string, config: (user: string, workers: number) => Promise<Record<string, unknown>>, say: (s: string) => void) {
   const random = rng(21);
   const rss: Record<number, number> = {};
   for (const size of [1, 2]) {
     const user = `mem${size}@test.local`;
-    const d = await startDaemonProcess(dir, config(user, size), path.join(dir, `memory-${size}.log`));
+    const d = await startDaemonProcess(dir, await config(user, size), path.join(dir, `memory-${size}.log`));
     await deliver(dc, user, Array.from({ length: 200 }, (_, i) => leadEmail(500_000 + size * 1000 + i, random, 'mem').raw));
     await waitLeads(d, 200);
     await sleep(2000); // let the collector settle
@@ -59,7 +59,7 @@ export async function memory(dc: Dovecot, dir: string, config: (user: string, wo
     await d.stop();
   }
   const user = 'membig@test.local';
-  const d = await startDaemonProcess(dir, config(user, 1), path.join(dir, 'memory-big.log'));
+  const d = await startDaemonProcess(dir, await config(user, 1), path.join(dir, 'memory-big.log'));
   await deliver(dc, user, [leadEmail(600_000, random, 'mem').raw]);
   await waitLeads(d, 1);
   const before = d.peakRssMb();

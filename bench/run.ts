@@ -17,6 +17,8 @@ import { REPO, startDaemonProcess } from './daemon-process.ts';
 import { probeApi } from './api-probe.ts';
 import { memory } from './memory.ts';
 import { intakeBench } from './intake.ts';
+import { startPostgres } from '../test/helpers/postgres.ts';
+import { postgresEngine, sqliteEngine, type BenchEngine } from './engine.ts';
 
 const quick = process.argv.includes('--quick');
 // `--only backlog` (or latency, queries) runs one part, for a look at one number; no results file.
@@ -25,6 +27,12 @@ const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 // `--workers N`: the backlog's pool size (default: the daemon's own, cores - 1).
 const workersArg = process.argv.indexOf('--workers');
 const WORKERS = workersArg > 0 ? Number(process.argv[workersArg + 1]) : Math.max(1, os.availableParallelism() - 1);
+// `--db postgres://…`: the same parts on PostgreSQL (a database the bench may wipe); `--db postgres`:
+// on a throwaway cluster the bench starts, as the tests do; SQLite otherwise.
+const dbArg = process.argv.indexOf('--db');
+const DB_ARG = dbArg > 0 ? process.argv[dbArg + 1] : null;
+if (DB_ARG !== null && DB_ARG !== 'postgres' && !/^postgres(ql)?:\/\//.test(DB_ARG)) throw new Error(`--db: "${DB_ARG}" is not postgres or a postgres:// URL`);
+let engine: BenchEngine;
 const SIZES = quick ? { latency: 30, backlog: 2_000, leads: 150_000, reps: 5 } : { latency: 200, backlog: 10_000, leads: 1_000_000, reps: 15 };
 const say = (s: string) => process.stderr.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,7 +54,7 @@ async function latency(dc: Dovecot, dir: string) {
   smtp.events.on('mail', () => accepted.push(performance.now()));
   const withVendors = projectsYaml.map((p, i) => ({ ...p, vendors: [{ id: `v${i}`, name: `Vendedor ${i}`, email: `vendedor${i}@bench.local` }] }));
   const smtpConfig = { host: '127.0.0.1', port: smtp.port, secure: false, from: 'Centralizador <leads@bench.local>' };
-  const d = await startDaemonProcess(dir, { projects: withVendors, smtp: smtpConfig, mailboxes: [mailbox(dc, 'lead@test.local')], database: { path: path.join(dir, 'latency.db') } }, path.join(dir, 'latency.log'));
+  const d = await startDaemonProcess(dir, { projects: withVendors, smtp: smtpConfig, mailboxes: [mailbox(dc, 'lead@test.local')], database: await engine.fresh('latency') }, path.join(dir, 'latency.log'));
   const floorClient = imap(dc, 'lead@test.local');
   const appender = imap(dc, 'lead@test.local');
   await floorClient.connect();
@@ -121,21 +129,13 @@ async function backlog(dc: Dovecot, dir: string) {
   const extractOnly = await extractionOnly(mails, config);
   const insertOnly = await sqliteInsertOnly(mails, config, path.join(dir, 'insert-only.db'));
   say(`  fetch ${fetchOnly}/s, mailparser ${parseOnly}/s, extraction ${extractOnly}/s, insert ${insertOnly}/s`);
-  const db = path.join(dir, 'backlog.db');
   t = performance.now();
-  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead2@test.local')], database: { path: db }, workers: { size: WORKERS } }, path.join(dir, 'backlog.log'));
+  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead2@test.local')], database: await engine.fresh('backlog'), workers: { size: WORKERS } }, path.join(dir, 'backlog.log'));
   // One manager's page asking the API in turn during the whole backlog.
   const probe = probeApi(d, pct);
-  const reader = () => new Database(db, { readonly: true, fileMustExist: true });
   let done = 0;
   for (;;) {
-    try {
-      const r = reader();
-      done = (r.prepare("select count(*) n from raw_emails where status <> 'pending'").get() as { n: number }).n;
-      r.close();
-    } catch {
-      // database not created yet
-    }
+    done = (await engine.count('backlog', "select count(*) n from raw_emails where status <> 'pending'")) ?? 0;
     if (done >= n) break;
     if (performance.now() - t > 600_000) throw new Error(`backlog not done after 10 min (${done}/${n})`);
     await sleep(100);
@@ -143,11 +143,9 @@ async function backlog(dc: Dovecot, dir: string) {
   const peakRssMb = d.peakRssMb();
   const api = await probe.stop();
   await d.stop();
-  const r = reader();
-  const span = r.prepare('select min(stored_at) a, max(processed_at) b, count(*) n from raw_emails').get() as { a: number; b: number; n: number };
-  const leads = (r.prepare('select count(*) n from leads').get() as { n: number }).n;
-  r.close();
-  const msgsPerSec = Math.round((n / Math.max(1, span.b - span.a)) * 1000);
+  const spanMs = (await engine.count('backlog', 'select max(processed_at) - min(stored_at) n from raw_emails')) ?? 0;
+  const leads = (await engine.count('backlog', 'select count(*) n from leads')) ?? 0;
+  const msgsPerSec = Math.round((n / Math.max(1, spanMs)) * 1000);
   say(`  end to end ${msgsPerSec}/s (${leads} leads) with ${WORKERS} worker(s), peak RSS ${peakRssMb} MB`);
   say(`  API during the backlog: p50 ${api.p50Ms} ms, p95 ${api.p95Ms} ms, max ${api.maxMs} ms (${api.requests} requests, ${api.failures} failed)`);
   // The one-core bound of its own stages: one thread doing FETCH, mailparser, extraction and insert in turn.
@@ -164,7 +162,8 @@ async function queries(dir: string) {
   const interactions = Math.round(n / 5);
   say(`  ${interactions.toLocaleString()} interactions (cotizaciones, separaciones, minutas, desembolsos)`);
   addInteractions(db, interactions);
-  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [], database: { path: db } }, path.join(dir, 'queries.log'));
+  const database = await engine.adopt('queries', db, say);
+  const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [], database }, path.join(dir, 'queries.log'));
   // An export of about 10,000 rows: one project over the days that hold that many of its leads.
   const r = new Database(db, { readonly: true });
   const pid = (r.prepare('select id from projects where name = ?').get(info.project) as { id: number }).id;
@@ -225,12 +224,12 @@ async function queries(dir: string) {
 
 function memoryPart(dc: Dovecot, dir: string) {
   say('memory: RSS with 1 and 2 pipeline workers, and one 24 MB email with 1 worker');
-  const config = (user: string, workers: number) => ({ projects: projectsYaml, mailboxes: [mailbox(dc, user)], database: { path: path.join(dir, `${user.split('@')[0]}.db`) }, workers: { size: workers } });
+  const config = async (user: string, workers: number) => ({ projects: projectsYaml, mailboxes: [mailbox(dc, user)], database: await engine.fresh(user.split('@')[0]), workers: { size: workers } });
   return memory(dc, dir, config, say);
 }
 
 /** Form posts to the intake listener from 200 concurrent clients (issue 17: p99 < 50 ms). */
-const intakePart = (dir: string) => intakeBench(dir, { clients: 200, total: quick ? 1_000 : 5_000 }, say);
+const intakePart = async (dir: string) => intakeBench(dir, { clients: 200, total: quick ? 1_000 : 5_000, database: await engine.fresh('intake') }, say);
 
 function table(r: Record<string, any>): string {
   const rows: [string, string, string][] = [
@@ -260,6 +259,8 @@ async function main() {
   // whenever a source file is newer than dist/).
   execFileSync(process.execPath, [path.join(REPO, 'scripts/build.js')], { stdio: 'inherit' });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'centralizer-bench-'));
+  const cluster = DB_ARG === 'postgres' ? await startPostgres() : null;
+  engine = cluster ? postgresEngine(cluster.url) : DB_ARG ? postgresEngine(DB_ARG) : sqliteEngine(dir);
   const started = Date.now();
   const users = ['lead', 'lead2', 'mem1', 'mem2', 'membig'].map((u) => ({ user: `${u}@test.local`, password: 'secret' }));
   const dc = await startDovecot({ users });
@@ -271,7 +272,7 @@ async function main() {
       return;
     }
     const result = {
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}`, date: new Date().toISOString(), mode: quick ? 'quick' : 'full' },
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}`, date: new Date().toISOString(), mode: quick ? 'quick' : 'full', engine: engine.name },
       latency: await latency(dc, dir),
       backlog: await backlog(dc, dir),
       queries: await queries(dir),
@@ -281,10 +282,14 @@ async function main() {
     };
     result.durationSec = Math.round((Date.now() - started) / 1000);
     fs.mkdirSync(path.join(REPO, 'bench/results'), { recursive: true });
-    fs.writeFileSync(path.join(REPO, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-    if (!quick) fs.writeFileSync(path.join(REPO, 'bench/results/full.json'), `${JSON.stringify(result, null, 2)}\n`);
+    // PostgreSQL's results sit beside SQLite's: latest-postgres.json, full-postgres.json.
+    const suffix = engine.name === 'postgres' ? '-postgres' : '';
+    fs.writeFileSync(path.join(REPO, `bench/results/latest${suffix}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    if (!quick) fs.writeFileSync(path.join(REPO, `bench/results/full${suffix}.json`), `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`\n${table(result)}\n\nmachine: ${result.machine.cpus} × ${result.machine.model}, ${result.machine.memoryGb} GB, Node ${result.machine.node}; ${result.durationSec} s (${result.machine.mode})\n`);
   } finally {
+    await engine.close();
+    await cluster?.stop();
     await dc.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   }
