@@ -8,6 +8,8 @@ import { DuplicateStore } from './duplicates.ts';
 import { DigestQueries } from './digest-queries.ts';
 import { NotificationQueries } from './notification-queries.ts';
 import { FunnelQueries } from './funnel-queries.ts';
+import { ClientRecordQueries } from './client-record.ts';
+import { TeamQueries } from './team-queries.ts';
 
 /**
  * The read models of the admin API, the CLI and the outbox, by area: what either adapter answers
@@ -23,6 +25,8 @@ export interface ReadModels {
   digest: AsyncOf<DigestQueries>;
   notifications: Pick<AsyncOf<NotificationQueries>, 'list' | 'counts' | 'all'>;
   funnel: AsyncOf<FunnelQueries>;
+  team: AsyncOf<TeamQueries>;
+  clientRecord: AsyncOf<ClientRecordQueries>;
 }
 
 /** The SQLite read models over the app's connection (db/ only touches the driver). */
@@ -37,5 +41,7 @@ export function readSide(store: SqliteConnection): ReadModels {
     digest: new DigestQueries(db),
     notifications: new NotificationQueries(db),
     funnel: new FunnelQueries(db),
+    team: new TeamQueries(db),
+    clientRecord: new ClientRecordQueries(db),
   };
 }

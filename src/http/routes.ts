@@ -3,7 +3,7 @@ import * as actions from './actions.ts';
 import { exportCsv, exportXlsx } from './export.ts';
 import * as leads from './leads.ts';
 import { filterQuery, listQuery } from './params.ts';
-import { pageFile } from './static.ts';
+import { chartLibrary, pageFile } from './static.ts';
 import { route, type Route } from './types.ts';
 import * as vendors from './vendors.ts';
 import * as session from './session.ts';
@@ -11,6 +11,7 @@ import * as day from './day.ts';
 import * as mail from './mail.ts';
 import * as dup from './duplicates.ts';
 import * as funnel from './funnel.ts';
+import * as team from './team.ts';
 import * as notifications from './notifications.ts';
 import { explainStored } from './explain.ts';
 
@@ -75,7 +76,9 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/api/audit', allow: ADMIN, query: session.auditQuery, handler: session.audit }),
   route({ method: 'GET', path: '/api/users', allow: ADMIN, handler: session.listUsers }),
   route({ method: 'GET', path: '/funnel.js', allow: 'public', handler: pageFile('funnel.js') }),
+  route({ method: 'GET', path: '/vendor/chart.js', allow: 'public', handler: chartLibrary() }),
   route({ method: 'GET', path: '/api/funnel', allow: ALL, query: funnel.funnelQuery, handler: funnel.funnel }),
+  route({ method: 'GET', path: '/api/team', allow: ALL, query: team.teamQuery, handler: team.team }),
   route({ method: 'GET', path: '/api/funnel/items', allow: ALL, query: funnel.itemsQuery, handler: funnel.funnelItems }),
   route({ method: 'POST', path: '/api/interactions', allow: ALL, body: funnel.interactionsBody, handler: funnel.postInteractions }),
   route({ method: 'POST', path: '/api/walk-ins', allow: ALL, body: funnel.walkInBody, handler: funnel.walkIn }),

@@ -3,6 +3,8 @@ import { PgDayQueries } from './day-queries.ts';
 import { PgDigestQueries } from './digest-queries.ts';
 import { PgDuplicateStore } from './duplicates.ts';
 import { PgFunnelQueries } from './funnel-queries.ts';
+import { PgClientRecordQueries } from './client-record.ts';
+import { PgTeamQueries } from './team-queries.ts';
 import { PgNotificationQueries } from './notification-queries.ts';
 import { PgLeadQueries } from './queries.ts';
 import type { PgStore } from './store.ts';
@@ -21,5 +23,7 @@ export function pgReadSide(store: PgStore): ReadModels {
     digest: new PgDigestQueries(db),
     notifications: new PgNotificationQueries(db),
     funnel: new PgFunnelQueries(db),
+    team: new PgTeamQueries(db),
+    clientRecord: new PgClientRecordQueries(db),
   };
 }
