@@ -197,6 +197,25 @@ describe('writes without an :id are scoped too: interactions, walk-ins, notifica
   });
 });
 
+describe('customer service (atencion) sees cases, never leads', () => {
+  it('every lead, funnel and vendor route answers 403 or nothing of a lead; the own session works', async () => {
+    for (const role of ['atencion', 'atencion_supervisor']) {
+      const token = await h.addUser(`${role}@inmo.cl`, role);
+      expect((await h.json('/api/me', { token })).role).toBe(role);
+      const before = tableHash(h.app);
+      for (const r of ROUTES.filter((x) => x.allow !== 'public' && !x.path.startsWith('/api/me') && !x.path.startsWith('/api/session') && !x.path.startsWith('/api/cases'))) {
+        const path = r.path.replace(':id', String(r.path.includes('vendors') ? 'v1' : r.path.includes('clients') ? leads[0].clientId : leads[0].id));
+        const body = r.method === 'POST' ? validBody(r.path) : undefined;
+        const res = await h.call(path, { method: r.method, token, headers: body ? { 'Content-Type': 'application/json' } : {}, body });
+        const text = await res.text();
+        if (!r.allow.includes(role as never)) expect(res.status, `${role} ${r.method} ${r.path}`).toBe(403);
+        for (const l of leads) expect(text.includes(l.email), `${role} ${r.method} ${path} shows ${l.email}`).toBe(false);
+      }
+      expect(tableHash(h.app), role).toBe(before);
+    }
+  });
+});
+
 function validBody(path: string): string {
   if (path.endsWith('/edit')) return JSON.stringify({ name: 'Otro Nombre' });
   if (path.endsWith('/follow-up')) return JSON.stringify({ expectation: 'media', contactType: 'llamada', comment: 'x' });

@@ -4,7 +4,7 @@ import { io, type Storage } from '../db/port.ts';
 import type { UserRow, UserStore } from '../db/users.ts';
 import type { AsyncOf } from '../db/async-port.ts';
 import { assertStrongPassword, decoyHash, hashPassword, verifyPassword } from './passwords.ts';
-import { scopeFor, type Caller } from './scope.ts';
+import { caseScopeFor, scopeFor, type Caller } from './scope.ts';
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from './tokens.ts';
 
 /** A refused account operation; `code` in the app's dotted convention, message in Spanish. */
@@ -190,7 +190,8 @@ export class Accounts {
   private async caller(u: UserRow, via: Caller['via'], extra: Partial<Caller> = {}): Promise<Caller> {
     const projectIds = u.role === 'gerente' && u.projects.length ? await this.store.projectIds(u.projects) : [];
     const scope = scopeFor(u.role, u, () => projectIds);
-    return { userId: u.id, email: u.email, name: u.name, role: u.role, vendorId: u.vendorId, actor: u.email, scope, via, ...extra };
+    const caseScope = caseScopeFor(u.role, u, () => projectIds);
+    return { userId: u.id, email: u.email, name: u.name, role: u.role, vendorId: u.vendorId, actor: u.email, scope, caseScope, via, ...extra };
   }
 
   /** The person behind a session cookie's secret, or null when it is unknown, expired, revoked or disabled. */

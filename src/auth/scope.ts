@@ -15,6 +15,8 @@ export interface Caller {
   /** Recorded with every action: the person's email, or `token:admin`. */
   actor: string;
   scope: Scope;
+  /** What the person sees of post-sale cases (by the case's project and its client's owner vendor). */
+  caseScope: Scope;
   via: 'session' | 'token' | 'admin-token';
   /** Session callers: the id to revoke on logout and the CSRF token writes must carry. */
   sessionId?: number;
@@ -31,7 +33,23 @@ export function scopeFor(role: Role, user: { vendorId: string | null; team: stri
       return { vendorIds: [...user.team], projectIds: null };
     case 'vendedor':
       return { vendorIds: user.vendorId ? [user.vendorId] : [], projectIds: null };
+    case 'atencion':
+    case 'atencion_supervisor':
+      // Customer service sees cases, never leads: an empty vendor list matches no lead in SQL.
+      return NO_LEADS;
   }
+}
+
+const NO_LEADS: Scope = { vendorIds: [], projectIds: null };
+
+/**
+ * Post-sale cases: customer service and admins see every case, a gerente their projects' cases,
+ * a supervisor and a vendedor the cases of the clients their team / they own (read-only: the
+ * route table keeps their writes out).
+ */
+export function caseScopeFor(role: Role, user: { vendorId: string | null; team: string[]; projects: string[] }, projectIds: (names: string[]) => number[]): Scope {
+  if (role === 'atencion' || role === 'atencion_supervisor') return FULL_SCOPE;
+  return scopeFor(role, user, projectIds);
 }
 
 

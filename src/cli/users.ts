@@ -4,7 +4,7 @@ import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
 const CLI = { userId: null, actor: 'cli', address: null };
 const USAGE = `usage:
-  centralizer users add EMAIL --role admin|gerente|supervisor|vendedor [--name NAME] [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--password-env VAR]
+  centralizer users add EMAIL --role admin|gerente|supervisor|vendedor|atencion|atencion_supervisor [--name NAME] [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--password-env VAR]
   centralizer users list
   centralizer users disable EMAIL | enable EMAIL
   centralizer users password EMAIL [--password-env VAR]

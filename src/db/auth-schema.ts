@@ -1,7 +1,9 @@
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { vendors } from './schema.ts';
 
-export const ROLES = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
+export const ROLES = ['admin', 'gerente', 'supervisor', 'vendedor', 'atencion', 'atencion_supervisor'] as const;
+/** Customer service (post-sale cases): they see cases, never leads. */
+export const CASE_DESK_ROLES = ['atencion', 'atencion_supervisor'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A person who signs in. A vendedor is linked to one vendor of the config; nothing is deleted, only disabled. */

@@ -12,7 +12,7 @@ export const SESSION_COOKIE = 'centralizer_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 /** The config's token: the bootstrap and automation credential, admin role, recorded as `token:admin`. */
-const ADMIN_TOKEN_CALLER: Caller = { userId: null, email: null, name: 'token:admin', role: 'admin', vendorId: null, actor: 'token:admin', scope: FULL_SCOPE, via: 'admin-token' };
+const ADMIN_TOKEN_CALLER: Caller = { userId: null, email: null, name: 'token:admin', role: 'admin', vendorId: null, actor: 'token:admin', scope: FULL_SCOPE, caseScope: FULL_SCOPE, via: 'admin-token' };
 
 export function readCookie(req: IncomingMessage, name: string): string | null {
   const header = req.headers.cookie;

@@ -11,11 +11,15 @@ import * as day from './day.ts';
 import * as mail from './mail.ts';
 import * as dup from './duplicates.ts';
 import * as funnel from './funnel.ts';
+import * as clients from './clients.ts';
 import * as team from './team.ts';
 import * as notifications from './notifications.ts';
 import { explainStored } from './explain.ts';
 
+/** Sales: leads, the funnel and the day's lists. Customer service (atencion) sees cases, never leads. */
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
+/** Anyone who signs in: their session and their own settings. */
+const EVERYONE = [...ALL, 'atencion', 'atencion_supervisor'] as const;
 const MANAGERS = ['admin', 'gerente'] as const;
 const ADMIN = ['admin'] as const;
 
@@ -34,17 +38,18 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/common.js', allow: 'public', handler: pageFile('common.js') }),
   route({ method: 'GET', path: '/table.js', allow: 'public', handler: pageFile('table.js') }),
   route({ method: 'GET', path: '/detail.js', allow: 'public', handler: pageFile('detail.js') }),
+  route({ method: 'GET', path: '/client.js', allow: 'public', handler: pageFile('client.js') }),
   route({ method: 'GET', path: '/day.js', allow: 'public', handler: pageFile('day.js') }),
   route({ method: 'GET', path: '/i18n.js', allow: 'public', handler: pageFile('i18n.js') }),
   route({ method: 'GET', path: '/healthz', allow: 'public', handler: leads.healthz }),
   route({ method: 'GET', path: '/metrics', allow: 'public', handler: leads.metrics }),
   route({ method: 'POST', path: '/api/session', allow: 'public', body: session.signInBody, handler: session.signIn }),
-  route({ method: 'DELETE', path: '/api/session', allow: ALL, handler: session.signOut }),
-  route({ method: 'GET', path: '/api/me', allow: ALL, handler: session.me }),
+  route({ method: 'DELETE', path: '/api/session', allow: EVERYONE, handler: session.signOut }),
+  route({ method: 'GET', path: '/api/me', allow: EVERYONE, handler: session.me }),
   route({ method: 'GET', path: '/api/my/day', allow: ALL, query: day.dayQuery, handler: day.myDay }),
   route({ method: 'GET', path: '/api/arrivals', allow: ALL, query: day.arrivalsQuery, handler: day.arrivals }),
-  route({ method: 'GET', path: '/api/me/prefs', allow: ALL, handler: day.getPrefs }),
-  route({ method: 'POST', path: '/api/me/prefs', allow: ALL, body: day.prefsBody, handler: day.setPrefs }),
+  route({ method: 'GET', path: '/api/me/prefs', allow: EVERYONE, handler: day.getPrefs }),
+  route({ method: 'POST', path: '/api/me/prefs', allow: EVERYONE, body: day.prefsBody, handler: day.setPrefs }),
   route({ method: 'GET', path: '/api/stats', allow: ALL, query: filterQuery, handler: leads.stats }),
   route({ method: 'GET', path: '/api/options', allow: ALL, handler: leads.options }),
   route({ method: 'GET', path: '/api/parsers', allow: MANAGERS, handler: async (ctx) => ({ json: { parsers: await leads.parserHealth(ctx.services, ctx.now) } }) }),
@@ -68,6 +73,8 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/vendors/:id/retire', allow: MANAGERS, body: vendors.retireBody, handler: vendors.retire }),
   route({ method: 'POST', path: '/api/clients/:id/reassign', allow: ['admin', 'gerente', 'supervisor'], body: vendors.reassignBody, handler: vendors.reassign }),
   route({ method: 'GET', path: '/api/clients/:id/owners', allow: ALL, handler: vendors.owners }),
+  route({ method: 'GET', path: '/api/clients/:id', allow: ALL, handler: clients.clientRecord }),
+  route({ method: 'POST', path: '/api/clients/:id/edit', allow: ALL, body: clients.clientEditBody, handler: clients.editClientRecord }),
   route({ method: 'GET', path: '/api/duplicates', allow: MANAGERS, query: dup.duplicatesQuery, handler: dup.listDuplicates }),
   route({ method: 'POST', path: '/api/duplicates/:id/merge', allow: MANAGERS, body: dup.decisionBody, handler: dup.merge }),
   route({ method: 'POST', path: '/api/duplicates/:id/unmerge', allow: MANAGERS, body: dup.decisionBody, handler: dup.unmerge }),
@@ -76,6 +83,7 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/api/audit', allow: ADMIN, query: session.auditQuery, handler: session.audit }),
   route({ method: 'GET', path: '/api/users', allow: ADMIN, handler: session.listUsers }),
   route({ method: 'GET', path: '/funnel.js', allow: 'public', handler: pageFile('funnel.js') }),
+  route({ method: 'GET', path: '/charts.js', allow: 'public', handler: pageFile('charts.js') }),
   route({ method: 'GET', path: '/vendor/chart.js', allow: 'public', handler: chartLibrary() }),
   route({ method: 'GET', path: '/api/funnel', allow: ALL, query: funnel.funnelQuery, handler: funnel.funnel }),
   route({ method: 'GET', path: '/api/team', allow: ALL, query: team.teamQuery, handler: team.team }),

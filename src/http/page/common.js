@@ -45,7 +45,7 @@ export function el(tag, attrs = {}, ...children) {
 
 export class ApiError extends Error {}
 
-export const ROLE_NAMES = { admin: 'Administrador', gerente: 'Gerente', supervisor: 'Supervisor', vendedor: 'Vendedor' };
+export const ROLE_NAMES = { admin: 'Administrador', gerente: 'Gerente', supervisor: 'Supervisor', vendedor: 'Vendedor', atencion: 'Atención al cliente', atencion_supervisor: 'Supervisor de atención' };
 
 /** Same-origin requests carry the session cookie; writes carry the session's CSRF token. */
 export async function api(path, init = {}) {

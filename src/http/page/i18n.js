@@ -19,7 +19,7 @@ const PT = {
   'Abortados': 'Abortados', 'Descartados': 'Descartados', 'No contactado': 'Não contatado', 'Contactado': 'Contatado', 'Abortado': 'Abortado', 'Descartado': 'Descartado',
   'Portales': 'Portais', 'Web': 'Web', 'Otros': 'Outros', 'Alta': 'Alta', 'Media': 'Média', 'Baja': 'Baixa', 'Llamada': 'Ligação', 'Visita': 'Visita', 'Otro': 'Outro',
   'Sin respuesta': 'Sem resposta', 'Videollamada': 'Videochamada', 'Nuevo': 'Novo', 'Retorno': 'Retorno', 'Administrador': 'Administrador', 'Gerente': 'Gerente',
-  'Supervisor': 'Supervisor', 'Vendedor': 'Vendedor', 'Buscar por nombre, documento, teléfono o email': 'Buscar por nome, documento, telefone ou e-mail',
+  'Supervisor': 'Supervisor', 'Vendedor': 'Vendedor', 'Atención al cliente': 'Atendimento ao cliente', 'Supervisor de atención': 'Supervisor de atendimento', 'Buscar por nombre, documento, teléfono o email': 'Buscar por nome, documento, telefone ou e-mail',
 };
 
 let lang = 'es';
