@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   'lead.invalid_value': 400,
   'lead.invalid_transition': 409,
   'client.not_found': 404,
+  /** The ficha's new national ID or email is another client's: merging needs a confirmation. */
+  'client.conflict': 409,
   'duplicate.not_found': 404,
   'duplicate.decided': 409,
   'client.same_owner': 409,

@@ -202,6 +202,8 @@ export interface StoreReads {
   openFollowUp(clientId: number, projectId: number | null): Awaitable<{ id: number; dueAt: number } | null>;
   /** A client's leads of a project still waiting for a first contact (one person, one call). */
   waitingLeadIds(clientId: number, projectId: number | null): Awaitable<number[]>;
+  /** Every lead of a client, oldest first (the ficha's edit re-classifies them). */
+  clientLeadIds(clientId: number): Awaitable<number[]>;
 
   actionsOf(clientId: number, actions: readonly string[]): Awaitable<ActionRow[]>;
 
@@ -266,7 +268,7 @@ export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites
 
   recordAction(a: ActionInput): Awaitable<void>;
   /** A lead that shares only a phone with `otherClientId` got its own record `clientId`: a "posible duplicado". */
-  markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number; reason: string; at: number }): Awaitable<void>;
+  markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number | null; reason: string; at: number }): Awaitable<number>;
 
   retireVendor(id: string, now: number): Awaitable<void>;
   /** A persistent counter (round-robin positions): the value after adding one. */

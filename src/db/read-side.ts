@@ -8,6 +8,7 @@ import { DuplicateStore } from './duplicates.ts';
 import { DigestQueries } from './digest-queries.ts';
 import { NotificationQueries } from './notification-queries.ts';
 import { FunnelQueries } from './funnel-queries.ts';
+import { ClientRecordQueries } from './client-record.ts';
 import { TeamQueries } from './team-queries.ts';
 
 /**
@@ -25,6 +26,7 @@ export interface ReadModels {
   notifications: Pick<AsyncOf<NotificationQueries>, 'list' | 'counts' | 'all'>;
   funnel: AsyncOf<FunnelQueries>;
   team: AsyncOf<TeamQueries>;
+  clientRecord: AsyncOf<ClientRecordQueries>;
 }
 
 /** The SQLite read models over the app's connection (db/ only touches the driver). */
@@ -40,5 +42,6 @@ export function readSide(store: SqliteConnection): ReadModels {
     notifications: new NotificationQueries(db),
     funnel: new FunnelQueries(db),
     team: new TeamQueries(db),
+    clientRecord: new ClientRecordQueries(db),
   };
 }

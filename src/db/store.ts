@@ -154,9 +154,13 @@ export class Store extends SqliteAreas implements Storage {
     return this.q("select id from leads where client_id = ? and project_id is ? and contact_state = 'por_contactar' order by id").pluck().all(clientId, projectId) as number[];
   }
 
-  markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number; reason: string; at: number }): void {
+  clientLeadIds(clientId: number): number[] {
+    return this.q('select id from leads where client_id = ? order by id').pluck().all(clientId) as number[];
+  }
+
+  markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number | null; reason: string; at: number }): number {
     this.writing();
-    this.q("insert into client_duplicates (client_id, other_client_id, lead_id, reason, status, created_at) values (?, ?, ?, ?, 'open', ?)").run(d.clientId, d.otherClientId, d.leadId, d.reason, d.at);
+    return Number(this.q("insert into client_duplicates (client_id, other_client_id, lead_id, reason, status, created_at) values (?, ?, ?, ?, 'open', ?)").run(d.clientId, d.otherClientId, d.leadId, d.reason, d.at).lastInsertRowid);
   }
 
   recordAction(a: ActionInput): void {

@@ -40,7 +40,7 @@ export const followUpBody = z
 export const abortBody = z.strictObject({ comment });
 export const discardBody = z.strictObject({ reason: z.enum(DISCARD_REASONS), comment });
 
-function actionContext(s: Services): ActionContext {
+export function actionContext(s: Services): ActionContext {
   const ctx = s.app.context();
   // An edit that makes a lead bueno creates its client: owner and webhook as for an ingested one.
   return { country: ctx.country, projects: ctx.projects, rules: s.app.rules() };

@@ -68,6 +68,17 @@ export function* editLead(tx: StoreTx, ctx: ActionContext, leadId: number, edit:
     throw invalid('de un lead bueno solo se corrige el nombre; los demás datos se corrigen en la ficha del cliente');
   }
   if (isClosed(lead)) throw invalid(`a ${lead.contactState} lead cannot be edited`);
+  yield* applyLeadEdit(tx, ctx, lead, edit, actor, now);
+  return yield* result(tx, leadId);
+}
+
+/**
+ * An edit's values on a lead, re-validated and re-classified (the rules of `editLead`, shared with
+ * the ficha's edit, which passes its corrected values to the client's leads): a lead that becomes
+ * bueno gets its client record and follow-up. `via` is recorded with the action ('ficha').
+ */
+export function* applyLeadEdit(tx: StoreTx, ctx: ActionContext, lead: LeadRow, edit: ContactEdit, actor: string, now: number, via?: string): Work<void> {
+  const leadId = lead.id;
   const raw = JSON.parse(lead.rawFields) as Partial<ExtractedFields>;
   const projectName = lead.projectId === null ? null : yield* io(tx.projectName(lead.projectId));
   // Start from the normalised values, or the raw text when a value was invalid, so untouched fields keep their verdict.
@@ -104,8 +115,7 @@ export function* editLead(tx: StoreTx, ctx: ActionContext, leadId: number, edit:
   }
   const after = yield* loadLead(tx, leadId);
   if (after.clientId !== null) yield* registerActivity(tx, after.clientId, now);
-  yield* io(tx.recordAction({ leadId, clientId: after.clientId, actor, action: 'edit', data: { changed, qualityBefore: lead.quality, qualityAfter: after.quality, problems: verdict.problems }, at: now }));
-  return yield* result(tx, leadId);
+  yield* io(tx.recordAction({ leadId, clientId: after.clientId, actor, action: 'edit', data: { changed, qualityBefore: lead.quality, qualityAfter: after.quality, problems: verdict.problems, ...(via ? { via } : {}) }, at: now }));
 }
 
 /**

@@ -3,6 +3,7 @@ import { PgDayQueries } from './day-queries.ts';
 import { PgDigestQueries } from './digest-queries.ts';
 import { PgDuplicateStore } from './duplicates.ts';
 import { PgFunnelQueries } from './funnel-queries.ts';
+import { PgClientRecordQueries } from './client-record.ts';
 import { PgTeamQueries } from './team-queries.ts';
 import { PgNotificationQueries } from './notification-queries.ts';
 import { PgLeadQueries } from './queries.ts';
@@ -23,5 +24,6 @@ export function pgReadSide(store: PgStore): ReadModels {
     notifications: new PgNotificationQueries(db),
     funnel: new PgFunnelQueries(db),
     team: new PgTeamQueries(db),
+    clientRecord: new PgClientRecordQueries(db),
   };
 }

@@ -136,6 +136,10 @@ export class PgReads implements StoreReads {
     return rows.map((r) => r.id);
   }
 
+  async clientLeadIds(clientId: number): Promise<number[]> {
+    return (await this.all<{ id: number }>('select id from leads where client_id = $1 order by id', [clientId])).map((r) => r.id);
+  }
+
   actionsOf(clientId: number, names: readonly string[]): Promise<ActionRow[]> {
     return this.all('select id, at, action, actor, data from actions where client_id = $1 and action = any($2) order by at, id', [clientId, [...names]]);
   }

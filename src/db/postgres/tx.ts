@@ -139,8 +139,9 @@ export class PgTx extends PgReads implements StoreWrites {
     await this.c.query('insert into actions (lead_id, client_id, actor, action, data, at) values ($1, $2, $3, $4, $5, $6)', [a.leadId ?? null, a.clientId ?? null, a.actor, a.action, JSON.stringify(a.data ?? {}), a.at]);
   }
 
-  async markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number; reason: string; at: number }): Promise<void> {
-    await this.c.query("insert into client_duplicates (client_id, other_client_id, lead_id, reason, status, created_at) values ($1, $2, $3, $4, 'open', $5)", [d.clientId, d.otherClientId, d.leadId, d.reason, d.at]);
+  async markPossibleDuplicate(d: { clientId: number; otherClientId: number; leadId: number | null; reason: string; at: number }): Promise<number> {
+    const { rows } = await this.c.query<{ id: number }>("insert into client_duplicates (client_id, other_client_id, lead_id, reason, status, created_at) values ($1, $2, $3, $4, 'open', $5) returning id", [d.clientId, d.otherClientId, d.leadId, d.reason, d.at]);
+    return rows[0].id;
   }
 
   async retireVendor(id: string, now: number): Promise<void> {

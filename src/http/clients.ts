@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { countryModule } from '../countries/index.ts';
+import type { ClientSummary } from '../db/client-record.ts';
+import { statusOf } from '../db/queries.ts';
+import { ClientConflict, editClient, type ClientEditResult } from '../leads/client-edit.ts';
+import { actionContext, text } from './actions.ts';
+import { auditedWork } from './audit.ts';
+import { HttpError } from './errors.ts';
+import { iso, ownerHistory, portalNames, withActorNames } from './leads.ts';
+import { leadIdParam } from './params.ts';
+import { callerOf, type RequestContext } from './types.ts';
+
+/** The client named in the path, if the caller may see it (vendors their own, supervisors their team's, gerentes their projects'); else 404. */
+async function visibleClient(ctx: RequestContext): Promise<number> {
+  const id = leadIdParam(ctx.params.id);
+  if (!(await ctx.services.queries.clientVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `no existe el cliente ${id}`);
+  return id;
+}
+
+/** Keys of a history entry that name other records (client, lead or mark ids): left out of the ficha. */
+const FOREIGN_KEYS = /(Id|Ids)$|^(alsoContacted|viaLead|leads|mergeInto|movedLeads)$/;
+const safeData = (data: string) => {
+  const parsed = JSON.parse(data || '{}') as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => !FOREIGN_KEYS.test(k)));
+};
+
+const isoTimes = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /(At|^at)$/.test(k) && typeof v === 'number' ? iso(v) : v]));
+
+/**
+ * GET /api/clients/:id: the ficha del cliente. Everything is the caller's part of the client: the
+ * leads they see (across projects and portals), the interactions and follow-ups of those, the
+ * history of those leads and of the record itself, the owner per project and the duplicate marks
+ * whose other side they also see. Ids outside the scope are left out.
+ */
+export async function clientRecord(ctx: RequestContext) {
+  const id = await visibleClient(ctx);
+  const { app } = ctx.services;
+  const { scope } = callerOf(ctx);
+  const r = await app.reads.clientRecord.record(id, scope);
+  if (!r.client) throw new HttpError(404, `no existe el cliente ${id}`);
+  const vendorNames = await ctx.services.vendors.names();
+  const vendorName = (v: string | null) => (v ? vendorNames.get(v) ?? v : null);
+  const portals = portalNames(ctx.services);
+  const leadIds = new Set(r.leads.map((l) => l.id));
+  const leads = r.leads.map((l) => ({
+    id: l.id, receivedAt: iso(l.receivedAt), project: l.project, projectText: l.projectText, portal: l.parser, portalName: l.parser ? portals.get(l.parser) ?? l.parser : null,
+    medium: l.medium, quality: l.quality, problems: JSON.parse(l.problems) as string[], contactState: l.contactState, status: statusOf(l.contactState as never, l.deadlineAt, ctx.now),
+    deadlineAt: iso(l.deadlineAt), followUpAt: iso(l.followUpAt), lastContactAt: iso(l.lastContactAt), owner: l.ownerVendorId, ownerName: vendorName(l.ownerVendorId),
+    contactType: l.contactType, name: l.name, nationalId: l.nationalId, email: l.email, phone: l.phone,
+  }));
+  // The owner per project: who has the client's latest lead of each project.
+  const byProject = new Map<string, { project: string; owner: string | null; ownerName: string | null; since: string | null }>();
+  for (const l of leads) {
+    const key = l.project ?? l.projectText ?? '—';
+    if (!byProject.has(key)) byProject.set(key, { project: key, owner: l.owner, ownerName: l.ownerName, since: l.receivedAt });
+  }
+  const history = await withActorNames(ctx.services, r.actions.map((a) => ({ at: iso(a.at), action: a.action, actor: a.actor, leadId: a.leadId, data: safeData(a.data) })));
+  const followUps = await withActorNames(ctx.services, r.followUps.map((f) => ({ ...isoTimes(f), leadId: leadIds.has(f.leadId as number) ? f.leadId : null })), 'createdBy', 'createdByName');
+  const interactions = r.interactions.map((i) => ({ ...isoTimes(i), leadId: leadIds.has(i.leadId as number) ? i.leadId : null, ownerName: vendorName(i.ownerVendorId as string | null) }));
+  const duplicates = [];
+  for (const d of r.duplicates) {
+    const otherId = d.clientId === id ? d.otherClientId : d.clientId;
+    if (!(await ctx.services.queries.clientVisible(otherId, scope))) continue;
+    const other = await app.reads.clientRecord.summary(otherId);
+    duplicates.push({ id: d.id, status: d.status, reason: d.reason, createdAt: iso(d.createdAt), decidedAt: iso(d.decidedAt), decidedBy: d.decidedBy, mergedAway: d.clientId === id, other });
+  }
+  const c = r.client;
+  const country = countryModule(app.config.country);
+  const phones = [...new Set([c.phone, ...r.leads.map((l) => l.phone)].filter((p): p is string => Boolean(p)))];
+  const stage = [...r.interactions].sort((a, b) => (b.at as number) - (a.at as number))[0];
+  const contacts = r.leads.map((l) => l.lastContactAt).filter((x): x is number => x !== null);
+  return {
+    json: {
+      client: {
+        id: c.id, name: c.name, nationalId: c.nationalId, nationalIdType: c.nationalIdType, email: c.email, phone: c.phone, phones,
+        country: { code: country.code, name: country.name, idLabel: country.idLabel },
+        owner: c.ownerVendorId, ownerName: vendorName(c.ownerVendorId), ownerSince: iso(c.ownerSince), createdAt: iso(c.createdAt), lastActivityAt: iso(c.lastActivityAt),
+      },
+      leads,
+      owners: { current: c.ownerVendorId, currentName: vendorName(c.ownerVendorId), byProject: [...byProject.values()], history: await ownerHistory(ctx.services, id) },
+      history,
+      interactions,
+      followUps,
+      duplicates,
+      lastContactAt: contacts.length ? iso(Math.max(...contacts)) : null,
+      lastInteraction: stage ? { type: stage.kind, at: iso(stage.at as number) } : null,
+    },
+  };
+}
+
+export const clientEditBody = z
+  .strictObject({
+    name: text(200).optional(),
+    nationalId: text(100).optional(),
+    email: text(254).optional(),
+    phone: text(64).optional(),
+    confirmMerge: z.boolean().optional(),
+  })
+  .refine((b) => b.name !== undefined || b.nationalId !== undefined || b.email !== undefined || b.phone !== undefined, 'indica al menos uno de nombre, documento, email o teléfono');
+
+const MERGERS = new Set(['admin', 'gerente']);
+const summaryView = (s: ClientSummary) => ({ id: s.id, name: s.name, nationalId: s.nationalId, email: s.email, phone: s.phone, leads: s.leads });
+
+/**
+ * POST /api/clients/:id/edit: corrects the ficha (name, national ID, email, phone). Invalid values
+ * answer 400 with the reason and nothing is saved; the client's leads the caller sees take the
+ * corrected values and are re-classified. A national ID or email of another client answers 409
+ * describing it (if the caller sees it); `confirmMerge: true` then merges this record into that one
+ * (admins and gerentes; undo with POST /api/duplicates/:duplicateId/unmerge). Audited with the person.
+ */
+export async function editClientRecord(ctx: RequestContext<unknown, z.output<typeof clientEditBody>>) {
+  const id = await visibleClient(ctx);
+  const caller = callerOf(ctx);
+  const { app } = ctx.services;
+  const { confirmMerge = false, ...edit } = ctx.body;
+  const visibleLeads = new Set((await app.reads.clientRecord.record(id, caller.scope)).leads.map((l) => l.id));
+  const canMerge = MERGERS.has(caller.role);
+  let r: ClientEditResult;
+  try {
+    r = await auditedWork(
+      ctx,
+      function* (tx) {
+        const result = yield* editClient(tx, actionContext(ctx.services), id, edit, { confirmMerge: false, actor: caller.actor, now: ctx.now, leadIds: visibleLeads });
+        return result;
+      },
+      (x) => ({ action: 'client.edit', objectType: 'client', objectId: id, data: { changed: x.changed, before: x.before, after: x.after, leads: x.leads } }),
+    );
+  } catch (err) {
+    if (!(err instanceof ClientConflict)) throw err;
+    const seen = await ctx.services.queries.clientVisible(err.otherClientId, caller.scope);
+    const what = err.key === 'nationalId' ? countryModule(app.config.country).idLabel : 'email';
+    if (!seen) {
+      return { status: 409, json: { error: `El ${what} pertenece a otro cliente que no está a tu cargo; pide a un gerente que revise la ficha.`, code: 'client.conflict', conflict: { key: err.key, canMerge: false } } };
+    }
+    const other = await app.reads.clientRecord.summary(err.otherClientId);
+    if (!confirmMerge || !canMerge) {
+      const ask = canMerge ? ' ¿Unir esta ficha con la suya? Se puede deshacer.' : ' Pide a un gerente que una las fichas.';
+      return { status: 409, json: { error: `El ${what} pertenece a otro cliente: ${other?.name ?? 'sin nombre'}.${ask}`, code: 'client.conflict', conflict: { key: err.key, canMerge, client: other ? summaryView(other) : null } } };
+    }
+    r = await auditedWork(
+      ctx,
+      (tx) => editClient(tx, actionContext(ctx.services), id, edit, { confirmMerge: true, actor: caller.actor, now: ctx.now, leadIds: visibleLeads }),
+      (x) => [
+        { action: 'client.edit', objectType: 'client', objectId: id, data: { changed: x.changed, before: x.before, after: x.after, mergeInto: x.merged?.intoClientId } },
+        { action: 'client.merge', objectType: 'client', objectId: x.merged?.intoClientId ?? null, data: { duplicateId: x.merged?.duplicateId, from: id, leads: x.merged?.movedLeads.length ?? 0 } },
+      ],
+    );
+  }
+  // Ids and field names only: the values are personal data (they are in the audit table).
+  ctx.services.deps.log.info({ clientId: id, changed: r.changed, leads: r.leads.length, merged: r.merged ? r.merged.duplicateId : null }, 'client edited');
+  return {
+    json: {
+      ok: true,
+      clientId: r.merged ? r.merged.intoClientId : id,
+      changed: r.changed,
+      leads: r.leads.map((l) => ({ ...l, followUpAt: iso(l.followUpAt) })),
+      merged: r.merged ? { duplicateId: r.merged.duplicateId, intoClientId: r.merged.intoClientId, movedLeads: r.merged.movedLeads.filter((l) => visibleLeads.has(l)) } : null,
+    },
+  };
+}
