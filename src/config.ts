@@ -10,6 +10,7 @@ import { COUNTRY_CODES } from './countries/index.ts';
 import { mailAuthSchema, resolveAuthSecrets } from './mail-auth/schema.ts';
 import { intakeSchema } from './intake/config.ts';
 import { trustProxySchema } from './client-address.ts';
+import { casesSchema } from './cases/config.ts';
 
 const vendorSchema = z.object({
   id: z.string().min(1),
@@ -196,6 +197,8 @@ export const configSchema = z.object({
       maxAttempts: z.number().int().min(1).max(100).default(12),
     })
     .default({ enabled: true, digestCron: '0 8 * * *', ackCooldownDays: 30, maxAttempts: 12 }),
+  /** Post-sale cases: working calendar, SLA targets per category, escalation, survey (src/cases/config.ts). */
+  cases: casesSchema,
   /** The HTTP intake listener (forms, Google Ads, Meta lead ads): off unless set. See src/intake/. */
   intake: intakeSchema.optional(),
   log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
@@ -288,6 +291,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   if (env.CENTRALIZER_ADMIN_TOKEN) config.admin.token = env.CENTRALIZER_ADMIN_TOKEN;
   if (env.CENTRALIZER_DATABASE_URL) config.database.url = env.CENTRALIZER_DATABASE_URL;
+  if (env.CENTRALIZER_SURVEY_SECRET) config.cases.survey.secret = env.CENTRALIZER_SURVEY_SECRET;
   return config;
 }
 
