@@ -49,7 +49,7 @@ export const EMAIL_SOURCES = ['imap', 'file', 'http'] as const;
 export type EmailSource = (typeof EMAIL_SOURCES)[number];
 
 /** A stored raw email's processing state. */
-export const EMAIL_STATUSES = ['pending', 'lead', 'ignored', 'error', 'too_large', 'duplicate', 'timeout'] as const;
+export const EMAIL_STATUSES = ['pending', 'lead', 'case', 'ignored', 'error', 'too_large', 'duplicate', 'timeout'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 export const WEBHOOK_STATUSES = ['pending', 'sent', 'failed'] as const;

@@ -1,6 +1,6 @@
 import { sqliteTable, integer, text, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const NOTIFICATION_KINDS = ['assignment', 'manager', 'ack', 'digest'] as const;
+export const NOTIFICATION_KINDS = ['assignment', 'manager', 'ack', 'digest', 'case_ack', 'case_reply', 'case_escalation', 'case_survey'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
@@ -18,6 +18,8 @@ export const notifications = sqliteTable(
     key: text('key').notNull(),
     kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
     leadId: integer('lead_id'),
+    /** A post-sale case's email (acknowledgement, reply, escalation, survey). */
+    caseId: integer('case_id'),
     clientId: integer('client_id'),
     projectId: integer('project_id'),
     vendorId: text('vendor_id'),

@@ -4,6 +4,7 @@ import {
   type AnyPgColumn, type PgColumnBuilderBase, type PgTableWithColumns,
 } from 'drizzle-orm/pg-core';
 import * as auth from '../auth-schema.ts';
+import * as casesSchema from '../cases-schema.ts';
 import * as dup from '../duplicates-schema.ts';
 import * as funnel from '../funnel-schema.ts';
 import * as mailAuth from '../mail-auth-schema.ts';
@@ -118,6 +119,9 @@ export const mailboxTokens = twin(mailAuth.mailboxTokens);
 export const interactions = twin(funnel.interactions);
 export const leadFunnelDaily = twin(funnel.leadFunnelDaily);
 export const notifications = twin(outbox.notifications);
+export const cases = twin(casesSchema.cases);
+export const caseMessages = twin(casesSchema.caseMessages);
+export const caseVisits = twin(casesSchema.caseVisits);
 
 /** Every table, in an order where each one's references come before it (db copy relies on it). */
 export const TABLES_IN_ORDER = [...made.values()].map((t) => getTableConfigName(t));
