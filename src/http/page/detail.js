@@ -19,6 +19,11 @@ export function contactLink(kind, value) {
 
 export const currentLeadId = () => current?.id ?? null;
 
+/** A link to the ficha del cliente (client.js, loaded when first used). */
+function fichaLink(clientId, text) {
+  return el('a', { href: `#ficha-${clientId}`, class: 'ficha-link', onclick: (e) => { e.preventDefault(); import('./client.js').then((m) => m.openClient(clientId)); } }, text);
+}
+
 export async function openLead(id) {
   const d = await getJson(`/api/leads/${encodeURIComponent(id)}`);
   current = d.lead;
@@ -29,7 +34,7 @@ export async function openLead(id) {
     ['Mensaje', l.message], ['Calidad', label(l.quality)], ['Estado', ROW_STATE[l.status]], ['Portal', session.portalName(l.parser)], ['Medio', label(l.medium)],
     ['Responsable', ownerName(l.ownerVendorId)], ['Ingreso', fmt(l.receivedAt)], ['Vence', fmt(l.deadlineAt)], ['Último contacto', fmt(l.lastContactAt)], ['Seguimiento', l.followUpAt ? fmt(l.followUpAt) : '—']]);
   $('#d-problems').replaceChildren(...(l.problems ?? []).map((p) => el('li', { text: problemText(p, l.problemDetails) })));
-  if (d.client) dl($('#d-client'), [['Ficha', `#${d.client.id}`], ['Nombre', d.client.name], [idLabel, d.client.nationalId], ['Email', d.client.email], ['Teléfono', d.client.phone], ['Tipo', label(l.contactType)],
+  if (d.client) dl($('#d-client'), [['Ficha', fichaLink(d.client.id, `Ver ficha #${d.client.id}`)], ['Nombre', d.client.name], [idLabel, d.client.nationalId], ['Email', d.client.email], ['Teléfono', d.client.phone], ['Tipo', label(l.contactType)],
     ['Responsable', ownerName(d.client.ownerVendorId)], ['Responsables', (d.client.ownerHistory ?? []).map((h) => ownerName(h.to)).join(' → ')]]);
   else dl($('#d-client'), [['Ficha', 'Sin ficha de cliente']]);
   $('#d-followups tbody').replaceChildren(...d.followUps.map((f) => el('tr', {}, el('td', { text: fmt(f.createdAt) }), el('td', { text: label(f.action) }),
@@ -106,6 +111,8 @@ async function submitAction(path, body, success) {
     onChange(true);
   } catch (e) {
     showMessage($('#d-message'), e.message);
+    // "… se corrigen en la ficha del cliente": the ficha one tap away.
+    if (current?.clientId && /ficha del cliente/.test(e.message)) $('#d-message').append(' ', fichaLink(current.clientId, 'Abrir la ficha del cliente'));
   }
 }
 
