@@ -218,10 +218,12 @@ export class NotificationSender {
     if (this.inFlight > 0) throw new Error('a second notification in flight'); // the guarantee above, enforced
     this.inFlight++;
     let failure: unknown = null;
+    // A row may carry its own Message-ID (a case's reply, stored in the thread before it is sent).
+    const { 'Message-ID': ownId, ...headers } = row.headers ? (JSON.parse(row.headers) as Record<string, string>) : {};
     try {
       await t.sendMail({
-        from, to: row.recipient, subject: row.subject, text: row.text, html: row.html ?? undefined, messageId: messageIdFor(row, smtp.from),
-        headers: { ...(row.headers ? (JSON.parse(row.headers) as Record<string, string>) : {}), 'X-Centralizer-Notification': `${row.kind}/${row.id}` },
+        from, to: row.recipient, subject: row.subject, text: row.text, html: row.html ?? undefined, messageId: ownId ?? messageIdFor(row, smtp.from),
+        headers: { ...headers, 'X-Centralizer-Notification': `${row.kind}/${row.id}` },
       });
     } catch (e) {
       failure = e ?? new Error('send failed');
