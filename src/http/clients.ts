@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { countryModule } from '../countries/index.ts';
+import { formatNationalId } from '../normalize/national-id.ts';
+import { langOf } from '../outbox/templates.ts';
 import type { ClientSummary } from '../db/client-record.ts';
 import { statusOf } from '../db/queries.ts';
 import { ClientConflict, editClient, type ClientEditResult } from '../leads/client-edit.ts';
@@ -23,6 +25,13 @@ const safeData = (data: string) => {
   const parsed = JSON.parse(data || '{}') as Record<string, unknown>;
   return Object.fromEntries(Object.entries(parsed).filter(([k]) => !FOREIGN_KEYS.test(k)));
 };
+
+/** A stored national ID as people write it ('12.345.678-5'); null when absent. */
+function idDisplay(ctx: RequestContext, value: string | null, type: string | null): string | null {
+  if (!value) return null;
+  const country = ctx.services.app.config.country;
+  return formatNationalId({ value, type: type ?? countryModule(country).ids[0]?.type ?? '' }, country);
+}
 
 const isoTimes = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, /(At|^at)$/.test(k) && typeof v === 'number' ? iso(v) : v]));
 
@@ -62,7 +71,7 @@ export async function clientRecord(ctx: RequestContext) {
     const otherId = d.clientId === id ? d.otherClientId : d.clientId;
     if (!(await ctx.services.queries.clientVisible(otherId, scope))) continue;
     const other = await app.reads.clientRecord.summary(otherId);
-    duplicates.push({ id: d.id, status: d.status, reason: d.reason, createdAt: iso(d.createdAt), decidedAt: iso(d.decidedAt), decidedBy: d.decidedBy, mergedAway: d.clientId === id, other });
+    duplicates.push({ id: d.id, status: d.status, reason: d.reason, createdAt: iso(d.createdAt), decidedAt: iso(d.decidedAt), decidedBy: d.decidedBy, mergedAway: d.clientId === id, other: other ? summaryView(ctx, other) : null });
   }
   const c = r.client;
   const country = countryModule(app.config.country);
@@ -72,7 +81,7 @@ export async function clientRecord(ctx: RequestContext) {
   return {
     json: {
       client: {
-        id: c.id, name: c.name, nationalId: c.nationalId, nationalIdType: c.nationalIdType, email: c.email, phone: c.phone, phones,
+        id: c.id, name: c.name, nationalId: c.nationalId, nationalIdType: c.nationalIdType, nationalIdDisplay: idDisplay(ctx, c.nationalId, c.nationalIdType), email: c.email, phone: c.phone, phones,
         country: { code: country.code, name: country.name, idLabel: country.idLabel },
         owner: c.ownerVendorId, ownerName: vendorName(c.ownerVendorId), ownerSince: iso(c.ownerSince), createdAt: iso(c.createdAt), lastActivityAt: iso(c.lastActivityAt),
       },
@@ -99,7 +108,25 @@ export const clientEditBody = z
   .refine((b) => b.name !== undefined || b.nationalId !== undefined || b.email !== undefined || b.phone !== undefined, 'indica al menos uno de nombre, documento, email o teléfono');
 
 const MERGERS = new Set(['admin', 'gerente']);
-const summaryView = (s: ClientSummary) => ({ id: s.id, name: s.name, nationalId: s.nationalId, email: s.email, phone: s.phone, leads: s.leads });
+
+/** The 409's words, in the company's language. */
+const CONFLICT_TEXT = {
+  es: {
+    hidden: (what: string) => `El ${what} pertenece a otro cliente que no está a tu cargo; pide a un gerente que revise la ficha.`,
+    named: (what: string, name: string) => `El ${what} pertenece a otro cliente: ${name}.`,
+    ask: ' ¿Unir esta ficha con la suya? Se puede deshacer.',
+    manager: ' Pide a un gerente que una las fichas.',
+    noName: 'sin nombre',
+  },
+  pt: {
+    hidden: (what: string) => `O ${what} pertence a outro cliente que não está sob sua responsabilidade; peça a um gerente que revise a ficha.`,
+    named: (what: string, name: string) => `O ${what} pertence a outro cliente: ${name}.`,
+    ask: ' Unir esta ficha com a dele? Pode ser desfeito.',
+    manager: ' Peça a um gerente que una as fichas.',
+    noName: 'sem nome',
+  },
+};
+const summaryView = (ctx: RequestContext, s: ClientSummary) => ({ id: s.id, name: s.name, nationalId: s.nationalId, nationalIdDisplay: idDisplay(ctx, s.nationalId, null), email: s.email, phone: s.phone, leads: s.leads });
 
 /**
  * POST /api/clients/:id/edit: corrects the ficha (name, national ID, email, phone). Invalid values
@@ -128,14 +155,13 @@ export async function editClientRecord(ctx: RequestContext<unknown, z.output<typ
   } catch (err) {
     if (!(err instanceof ClientConflict)) throw err;
     const seen = await ctx.services.queries.clientVisible(err.otherClientId, caller.scope);
-    const what = err.key === 'nationalId' ? countryModule(app.config.country).idLabel : 'email';
-    if (!seen) {
-      return { status: 409, json: { error: `El ${what} pertenece a otro cliente que no está a tu cargo; pide a un gerente que revise la ficha.`, code: 'client.conflict', conflict: { key: err.key, canMerge: false } } };
-    }
+    const what = err.key === 'nationalId' ? countryModule(app.config.country).idLabel : langOf(app.config.country) === 'pt' ? 'e-mail' : 'email';
+    const words = CONFLICT_TEXT[langOf(app.config.country) === 'pt' ? 'pt' : 'es'];
+    if (!seen) return { status: 409, json: { error: words.hidden(what), code: 'client.conflict', conflict: { key: err.key, canMerge: false } } };
     const other = await app.reads.clientRecord.summary(err.otherClientId);
     if (!confirmMerge || !canMerge) {
-      const ask = canMerge ? ' ¿Unir esta ficha con la suya? Se puede deshacer.' : ' Pide a un gerente que una las fichas.';
-      return { status: 409, json: { error: `El ${what} pertenece a otro cliente: ${other?.name ?? 'sin nombre'}.${ask}`, code: 'client.conflict', conflict: { key: err.key, canMerge, client: other ? summaryView(other) : null } } };
+      const error = `${words.named(what, other?.name ?? words.noName)}${canMerge ? words.ask : words.manager}`;
+      return { status: 409, json: { error, code: 'client.conflict', conflict: { key: err.key, canMerge, client: other ? summaryView(ctx, other) : null } } };
     }
     r = await auditedWork(
       ctx,

@@ -14,6 +14,8 @@ const ACTION_NAMES = {
   'dismiss-duplicate': 'Duplicado descartado', relink: 'Cambio de ficha',
 };
 const FIELD_NAMES = { name: 'Nombre', nationalId: 'Documento', email: 'Email', phone: 'Teléfono' };
+/** The program's own reasons for an owner change, as people say them. */
+const reasonText = (r) => ({ 'new client': 'cliente nuevo', 'client without owner': 'cliente sin responsable' })[r] ?? r.replace(/^no activity for (\d+) days$/, 'sin actividad en $1 días');
 
 let current = null; // the ficha on screen
 let wired = false;
@@ -26,7 +28,7 @@ const txt = (s) => t(s);
 /** The client's data as a definition list. */
 function dataList(c) {
   const pairs = [
-    ['Nombre', c.name], [c.country.idLabel ?? session.idLabel ?? 'Documento', c.nationalId], ['Email', c.email ? el('a', { href: `mailto:${c.email}`, class: 'contact-link' }, c.email) : null],
+    ['Nombre', c.name], [c.country.idLabel ?? session.idLabel ?? 'Documento', c.nationalIdDisplay ?? c.nationalId], ['Email', c.email ? el('a', { href: `mailto:${c.email}`, class: 'contact-link' }, c.email) : null],
     ['Teléfonos', c.phones.length ? el('span', {}, ...c.phones.flatMap((p, i) => [...(i ? [', '] : []), el('a', { href: `tel:${p}`, class: 'contact-link' }, p)])) : null],
     ['País', c.country.name], ['Responsable', vendorName(c.owner, c.ownerName)], ['Cliente desde', fmt(c.createdAt)], ['Última actividad', c.lastActivityAt ? fmt(c.lastActivityAt) : '—'],
   ];
@@ -41,7 +43,7 @@ function editForm(c) {
   const form = el('form', { id: 'c-edit', class: 'client-form', novalidate: '' });
   for (const f of FIELDS) {
     const input = el('input', { id: `c-${f}`, name: f, type: types[f], maxlength: f === 'email' ? '254' : f === 'name' ? '200' : '100', 'aria-describedby': `c-${f}-error`, autocomplete: 'off' });
-    input.value = c[f] ?? '';
+    input.value = (f === 'nationalId' ? c.nationalIdDisplay : c[f]) ?? '';
     form.append(el('div', { class: 'field' }, el('label', { for: `c-${f}`, text: txt(names[f]) }), input, el('p', { id: `c-${f}-error`, class: 'field-error', role: 'alert' })));
   }
   form.append(el('div', { class: 'buttons' }, el('button', { type: 'submit' }, txt('Guardar ficha'))));
@@ -60,22 +62,23 @@ function leadCard(l) {
     el('div', { class: 'card-actions' }, el('button', { type: 'button', class: 'secondary', onclick: () => openLeadDetail(l.id) }, `${txt('Ver lead')} #${l.id}`)));
 }
 
+/** The lead's detail dialog (detail.js hands its opener over through the session: no import cycle). */
 async function openLeadDetail(id) {
-  const { openLead } = await import('./detail.js');
-  await openLead(id);
+  await session.openLead?.(id);
 }
 
 const listOrEmpty = (id, items, empty) => (items.length ? el('ul', { id, class: 'history' }, ...items) : el('p', { id, class: 'muted', text: txt(empty) }));
 
 function historyItem(a) {
   const d = a.data ?? {};
-  const extra = d.comment ? ` · ${d.comment}` : d.reason ? ` · ${label(d.reason)}` : d.changed?.length ? ` · ${d.changed.map((f) => txt(FIELD_NAMES[f] ?? f)).join(', ')}` : '';
+  const fieldName = (f) => (f === 'nationalId' ? current?.client.country.idLabel ?? session.idLabel : null) ?? txt(FIELD_NAMES[f] ?? f);
+  const extra = d.comment ? ` · ${d.comment}` : d.reason ? ` · ${txt(reasonText(label(d.reason)))}` : d.changed?.length ? ` · ${d.changed.map(fieldName).join(', ')}` : '';
   return el('li', {}, el('strong', { text: txt(ACTION_NAMES[a.action] ?? label(a.action)) }), ` · ${fmt(a.at)} · ${a.actorName ?? a.actor}`, el('span', { class: 'muted', text: extra }));
 }
 
 function duplicateItem(d) {
   const o = d.other ?? {};
-  const who = [o.name, o.nationalId, o.email].filter(Boolean).join(' · ');
+  const who = [o.name, o.nationalIdDisplay ?? o.nationalId, o.email].filter(Boolean).join(' · ');
   const state = { open: 'Posible duplicado', merged: d.mergedAway ? 'Unida a otra ficha' : 'Otra ficha unida a esta', dismissed: 'Descartado: personas distintas', unmerged: 'Unión deshecha' }[d.status] ?? d.status;
   const item = el('li', {}, el('strong', { text: txt(state) }), ` · ${who || '—'} · ${fmt(d.createdAt)}`);
   if (d.status === 'merged' && ['admin', 'gerente'].includes(session.me?.role)) item.append(' ', el('button', { type: 'button', class: 'link', onclick: () => undoMerge(d.id, d.mergedAway ? current.client.id : o.id) }, txt('Deshacer')));
@@ -191,8 +194,14 @@ async function save(form, confirmMerge = false) {
     return announceMerge();
   }
   await openClient(current.client.id, { push: false });
-  const changes = r.body.leads.map((l) => `#${l.leadId}: ${label(l.qualityBefore)} → ${label(l.qualityAfter)}${l.followUpAt ? ` (${txt('seguimiento')} ${fmt(l.followUpAt)})` : ''}`);
-  const text = r.body.changed.length || changes.length ? `${t('Ficha guardada.')}${changes.length ? ` ${t('Leads reclasificados')}: ${changes.join('; ')}.` : ''}` : t('Sin cambios.');
+  // The leads whose quality changed are named; the others only took the corrected values.
+  const upgraded = r.body.leads.filter((l) => l.qualityBefore !== l.qualityAfter);
+  const changes = upgraded.map((l) => `#${l.leadId}: ${label(l.qualityBefore)} → ${label(l.qualityAfter)}${l.followUpAt ? ` (${t('seguimiento')} ${fmt(l.followUpAt)})` : ''}`);
+  const updated = r.body.leads.length - upgraded.length;
+  const parts = [t('Ficha guardada.')];
+  if (changes.length) parts.push(`${t('Leads reclasificados')}: ${changes.join('; ')}.`);
+  if (updated) parts.push(updated === 1 ? t('1 lead más tomó los datos corregidos.') : `${updated} ${t('leads más tomaron los datos corregidos.')}`);
+  const text = r.body.changed.length || r.body.leads.length ? parts.join(' ') : t('Sin cambios.');
   showMessage($('#c-message'), text, true);
 }
 
@@ -201,7 +210,7 @@ function askMerge(form, answer) {
   const box = $('#c-merge');
   const other = answer.conflict.client;
   const lines = [el('p', { role: 'alert', id: 'c-merge-text', text: t(answer.error) })];
-  if (other) lines.push(el('p', { class: 'muted', text: [other.name, other.nationalId, other.email, other.phone, `${other.leads} lead(s)`].filter(Boolean).join(' · ') }));
+  if (other) lines.push(el('p', { class: 'muted', text: [other.name, other.nationalIdDisplay ?? other.nationalId, other.email, other.phone, `${other.leads} ${other.leads === 1 ? 'lead' : 'leads'}`].filter(Boolean).join(' · ') }));
   const buttons = el('div', { class: 'card-actions' });
   if (answer.conflict.canMerge) buttons.append(el('button', { type: 'button', id: 'c-merge-yes', onclick: () => save(form, true).catch((e) => showMessage($('#c-message'), e.message)) }, txt('Unir fichas')));
   buttons.append(el('button', { type: 'button', class: 'secondary', onclick: () => { box.hidden = true; } }, txt('Cancelar')));

@@ -127,6 +127,7 @@ export function fillDetailOptions(options) {
 
 export function wireDetail(changed) {
   onChange = changed;
+  session.openLead = openLead; // the ficha (client.js) opens a lead's detail through this
   $('#d-close').addEventListener('click', () => $('#detail').close());
   $('#detail').addEventListener('close', () => { current = null; onChange(); });
   $('#d-source').addEventListener('click', showSource);

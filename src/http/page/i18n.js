@@ -20,6 +20,21 @@ const PT = {
   'Portales': 'Portais', 'Web': 'Web', 'Otros': 'Outros', 'Alta': 'Alta', 'Media': 'Média', 'Baja': 'Baixa', 'Llamada': 'Ligação', 'Visita': 'Visita', 'Otro': 'Outro',
   'Sin respuesta': 'Sem resposta', 'Videollamada': 'Videochamada', 'Nuevo': 'Novo', 'Retorno': 'Retorno', 'Administrador': 'Administrador', 'Gerente': 'Gerente',
   'Supervisor': 'Supervisor', 'Vendedor': 'Vendedor', 'Atención al cliente': 'Atendimento ao cliente', 'Supervisor de atención': 'Supervisor de atendimento', 'Buscar por nombre, documento, teléfono o email': 'Buscar por nome, documento, telefone ou e-mail',
+  // Ficha de cliente (client.js).
+  'Volver': 'Voltar', 'Datos del cliente': 'Dados do cliente', 'Corregir datos': 'Corrigir dados', 'Guardar ficha': 'Salvar ficha', 'Leads': 'Leads', 'Teléfonos': 'Telefones',
+  'País': 'País', 'Cliente desde': 'Cliente desde', 'Última actividad': 'Última atividade', 'Responsable por proyecto': 'Responsável por projeto', 'Posibles duplicados': 'Possíveis duplicados',
+  'Interacciones del embudo': 'Interações do funil', 'Historial de contactos': 'Histórico de contatos', 'Sin responsables.': 'Sem responsáveis.', 'Sin duplicados.': 'Sem duplicados.',
+  'Sin cotizaciones ni separaciones.': 'Sem cotações nem reservas.', 'Sin seguimientos.': 'Sem acompanhamentos.', 'Sin acciones registradas.': 'Nenhuma ação registrada.',
+  'Sin leads a tu cargo.': 'Sem leads sob sua responsabilidade.', 'Sin proyecto': 'Sem projeto', 'Llegó': 'Chegou', 'Ver lead': 'Ver lead', 'Unir fichas': 'Unir fichas', 'Cancelar': 'Cancelar',
+  'Deshacer': 'Desfazer', 'Ficha guardada.': 'Ficha salva.', 'Leads reclasificados': 'Leads reclassificados', 'seguimiento': 'acompanhamento', 'Sin cambios.': 'Sem alterações.',
+  '1 lead más tomó los datos corregidos.': 'Mais 1 lead recebeu os dados corrigidos.', 'leads más tomaron los datos corregidos.': 'leads a mais receberam os dados corrigidos.',
+  'Escribe al menos un dato.': 'Escreva pelo menos um dado.', 'No existe esa ficha o no está a tu cargo.': 'Essa ficha não existe ou não está sob sua responsabilidade.',
+  'Fichas unidas: los leads de la otra ficha están ahora en esta.': 'Fichas unidas: os leads da outra ficha agora estão nesta.',
+  'Unión deshecha: cada ficha tiene otra vez sus leads.': 'União desfeita: cada ficha tem novamente seus leads.', 'Edición de la ficha': 'Edição da ficha', 'Edición de datos': 'Edição de dados',
+  'Asignación': 'Atribuição', 'Reasignación': 'Reatribuição', 'Fichas unidas': 'Fichas unidas', 'Unión deshecha': 'União desfeita', 'Posible duplicado': 'Possível duplicado',
+  'Abrir la ficha del cliente': 'Abrir a ficha do cliente', 'cliente nuevo': 'cliente novo', 'cliente sin responsable': 'cliente sem responsável', '(sin nombre)': '(sem nome)',
+  'Otra ficha unida a esta': 'Outra ficha unida a esta', 'Unida a otra ficha': 'Unida a outra ficha', 'Descartado: personas distintas': 'Descartado: pessoas diferentes',
+  'Cotización': 'Cotação', 'Separación': 'Reserva', 'Minuta': 'Minuta', 'Desembolso': 'Desembolso', 'Traspaso por retiro': 'Transferência por saída', 'Cambio de ficha': 'Mudança de ficha',
 };
 
 let lang = 'es';
