@@ -95,6 +95,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const entry = f.history.find((a) => a.action === 'client_edit')!;
       expect(entry).toMatchObject({ actor: 'gabriel@inmo.cl', actorName: 'Gabriel Gerente', data: { changed: ['nationalId'] } });
       expect(f.history.filter((a) => a.action === 'edit' && a.leadId === lead.ana2)).toHaveLength(1);
+      // Saving the same values again changes nothing and leaves no second entry.
+      const again = await (await edit(client.ana, { nationalId: NEW_RUT, email: ANA.email })).json();
+      expect(again).toMatchObject({ changed: [], leads: [] });
+      expect((await h.json('/api/audit?action=client.edit')).items).toHaveLength(1);
     });
 
     it("answers 409 for another client's RUT, merges on confirmation and undoes the merge", async () => {
@@ -150,3 +154,32 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     });
   });
 }
+
+/** A Brazilian CPF with its two check digits, computed here independently of src/. */
+function cpf(base: string): string {
+  const digit = (s: string) => {
+    const sum = [...s].reduce((n, d, i) => n + Number(d) * (s.length + 1 - i), 0);
+    const r = (sum * 10) % 11;
+    return String(r === 10 ? 0 : r);
+  };
+  const first = digit(base);
+  return `${base}${first}${digit(base + first)}`;
+}
+
+describe('la ficha in a Brazilian company', () => {
+  let h: Harness;
+  afterAll(() => h?.close());
+
+  it("answers another client's CPF in Portuguese", async () => {
+    h = await startHarness({ country: 'BR', logLevel: 'silent' });
+    const ingest = (p: Parameters<typeof formEmail>[0]) => h.app.ingestor.ingest(formEmail({ ...p, project: 'Parque Los Robles' }), { source: 'file' });
+    const a = await ingest({ name: 'Ana Souza Lima', rut: cpf('390533447'), email: 'ana.souza@correio-teste.com.br', phone: '(11) 96123-4567' });
+    const b = await ingest({ name: 'Bruno Costa Reis', rut: cpf('123456789'), email: 'bruno.costa@correio-teste.com.br', phone: '(11) 96123-4568' });
+    expect(a.clientId && b.clientId).toBeTruthy();
+    const res = await h.post(`/api/clients/${a.clientId}/edit`, { nationalId: cpf('123456789') });
+    expect(res.status).toBe(409);
+    expect((await res.json()).error).toBe('O CPF pertence a outro cliente: Bruno Costa Reis. Unir esta ficha com a dele? Pode ser desfeito.');
+    const f = await h.json(`/api/clients/${a.clientId}`);
+    expect(f.client).toMatchObject({ nationalId: cpf('390533447'), nationalIdDisplay: '390.533.447-05', country: { code: 'BR', idLabel: 'CPF' } });
+  });
+});

@@ -150,7 +150,8 @@ export async function editClientRecord(ctx: RequestContext<unknown, z.output<typ
         const result = yield* editClient(tx, actionContext(ctx.services), id, edit, { confirmMerge: false, actor: caller.actor, now: ctx.now, leadIds: visibleLeads });
         return result;
       },
-      (x) => ({ action: 'client.edit', objectType: 'client', objectId: id, data: { changed: x.changed, before: x.before, after: x.after, leads: x.leads } }),
+      // A save that changed nothing leaves no entry.
+      (x) => (x.changed.length || x.leads.length ? { action: 'client.edit', objectType: 'client', objectId: id, data: { changed: x.changed, before: x.before, after: x.after, leads: x.leads } } : []),
     );
   } catch (err) {
     if (!(err instanceof ClientConflict)) throw err;
