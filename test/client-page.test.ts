@@ -74,6 +74,7 @@ describe.skipIf(noChromium())('la ficha del cliente in Chromium', () => {
       await page.waitForSelector('#detail[open] #d-client a.ficha-link');
       // The lead's own editor says where a bueno lead's RUT is corrected, and links there.
       await page.click('#detail button[data-action="edit"]');
+      expect(await page.locator('#f-edit .ficha-note a.ficha-link').getAttribute('href')).toBe(`#ficha-${p.clientId}`);
       await page.fill('#f-edit input[name="nationalId"]', p.newRut);
       await page.click('#f-edit button[type=submit]');
       const link = page.locator('#d-message a.ficha-link');

@@ -1,5 +1,6 @@
 // A lead's detail: data, client record, follow-ups, history, the actions the rules allow, the email.
 import { $, ID_LABELS, ROW_STATE, api, el, fmt, getJson, label, postJson, problemText, session, showMessage } from './common.js';
+import { t } from './i18n.js';
 
 let current = null; // the lead open in the dialog
 let onChange = () => {};
@@ -95,6 +96,9 @@ function setActions(l) {
   const edit = $('#f-edit');
   for (const k of ['name', 'nationalId', 'email', 'phone']) field(edit, k).value = l[k] ?? l.rawFields?.[k] ?? '';
   field(edit, 'project').value = l.project ?? l.projectText ?? '';
+  // A bueno lead's national ID, email and phone are the client's: corrected in the ficha.
+  edit.querySelector('.ficha-note')?.remove();
+  if (l.quality === 'bueno' && l.clientId) edit.prepend(el('p', { class: 'muted ficha-note span' }, `${t('El documento, el email y el teléfono de un lead bueno se corrigen en la')} `, fichaLink(l.clientId, t('ficha del cliente')), '.'));
   const due = new Date(Date.now() + (session.options.followUpDays ?? 5) * 86_400_000);
   field($('#f-follow'), 'recontactAt').value = due.toISOString().slice(0, 10);
 }

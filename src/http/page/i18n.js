@@ -21,6 +21,7 @@ const PT = {
   'Sin respuesta': 'Sem resposta', 'Videollamada': 'Videochamada', 'Nuevo': 'Novo', 'Retorno': 'Retorno', 'Administrador': 'Administrador', 'Gerente': 'Gerente',
   'Supervisor': 'Supervisor', 'Vendedor': 'Vendedor', 'Atención al cliente': 'Atendimento ao cliente', 'Supervisor de atención': 'Supervisor de atendimento', 'Buscar por nombre, documento, teléfono o email': 'Buscar por nome, documento, telefone ou e-mail',
   // Ficha de cliente (client.js).
+  'El documento, el email y el teléfono de un lead bueno se corrigen en la': 'O documento, o e-mail e o telefone de um lead bom são corrigidos na', 'ficha del cliente': 'ficha do cliente',
   'Volver': 'Voltar', 'Datos del cliente': 'Dados do cliente', 'Corregir datos': 'Corrigir dados', 'Guardar ficha': 'Salvar ficha', 'Leads': 'Leads', 'Teléfonos': 'Telefones',
   'País': 'País', 'Cliente desde': 'Cliente desde', 'Última actividad': 'Última atividade', 'Responsable por proyecto': 'Responsável por projeto', 'Posibles duplicados': 'Possíveis duplicados',
   'Interacciones del embudo': 'Interações do funil', 'Historial de contactos': 'Histórico de contatos', 'Sin responsables.': 'Sem responsáveis.', 'Sin duplicados.': 'Sem duplicados.',
