@@ -100,6 +100,17 @@ describe.skipIf(noChromium())('la ficha del cliente in Chromium', () => {
       expect(db().prepare("SELECT count(*) FROM audit WHERE action = 'client.edit' AND object_id = ?").pluck().get(String(p.clientId))).toBe(0);
       expect(await sideways(page)).toBeLessThanOrEqual(0);
 
+      // An email the browser itself would refuse reaches the server (novalidate) and is answered in Spanish beside its field.
+      expect(await page.locator('#c-edit').getAttribute('novalidate')).not.toBeNull();
+      await page.fill('#c-nationalId', p.newRut);
+      await page.fill('#c-email', 'no-es-un-email');
+      await page.click('#c-edit button[type=submit]');
+      await page.waitForSelector('#c-email-error:not(:empty)');
+      expect(await page.locator('#c-email-error').innerText()).toBe('email no válido: "no-es-un-email" no es una dirección de correo');
+      expect(await page.locator('#c-nationalId-error').innerText()).toBe('');
+      expect(db().prepare('SELECT national_id FROM clients WHERE id = ?').pluck().get(p.clientId)).toBe(p.rut);
+      await page.fill('#c-email', `clienta${size.width === 390 ? 0 : 1}@gmail.com`);
+
       // A valid one: saved, audited with her, the con_problemas lead re-classified bueno with its follow-up.
       await page.fill('#c-nationalId', p.newRut);
       await page.click('#c-edit button[type=submit]');
