@@ -18,7 +18,7 @@ const DANI = { name: 'Daniela Fuentes', rut: rut(17_456_789), email: 'daniela@co
 const NEW_RUT = rut(15_234_568);
 const wrongCheck = (r: string) => r.replace(/.$/, (d) => (d === '0' ? '1' : '0'));
 
-type Ficha = { client: Record<string, any>; leads: Record<string, any>[]; history: Record<string, any>[]; duplicates: Record<string, any>[]; owners: Record<string, any> };
+type Ficha = { client: Record<string, any>; leads: Record<string, any>[]; history: Record<string, any>[]; duplicates: Record<string, any>[]; owners: Record<string, any>; interactions: Record<string, any>[]; followUps: Record<string, any>[]; lastInteraction: Record<string, any> | null };
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   describe.skipIf(engine === 'postgres' && noPostgres())(`la ficha del cliente (${engine})`, () => {
@@ -45,6 +45,12 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       tokens.mdv = await h.addUser('gerente.mdv@inmo.cl', 'gerente', { projects: [MDV] });
       tokens.vera = await h.addUser('vera@inmo.cl', 'vendedor', { vendorId: 'v1' });
       tokens.ana = await h.addUser('ana.soto@inmo.cl', 'vendedor', { vendorId: 'v3' });
+      const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+      const res = await h.post('/api/interactions', [
+        { tipo: 'cotizacion', rut: ANA.rut, proyecto: PLR, fecha: day(5), producto: 'Depto 101', monto: 'UF 2.850', id: 'Q1' },
+        { tipo: 'separacion', rut: ANA.rut, proyecto: MDV, fecha: day(1), producto: 'Depto 202', estado: 'aprobada', id: 'S1' },
+      ]);
+      expect(res.status).toBe(200);
     });
     afterAll(() => h?.close());
 
@@ -56,6 +62,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(f.leads[0].problems).toEqual(['nationalId.missing']);
       expect(f.owners.byProject.map((o: { project: string }) => o.project)).toEqual([MDV, PLR]);
       expect(f.owners.current).toBe('v1');
+      expect(f.interactions.map((i: Record<string, any>) => [i.kind, i.project, i.product, i.amount, i.state])).toEqual([['separacion', MDV, 'Depto 202', null, 'aprobada'], ['cotizacion', PLR, 'Depto 101', 2850, null]]);
+      expect(f.lastInteraction).toMatchObject({ type: 'separacion' });
     });
 
     it('refuses an invalid RUT with a Spanish reason and changes nothing', async () => {
@@ -141,6 +149,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
 
       const mdv = await ficha(client.ana, tokens.mdv);
       expect(mdv.leads.map((l) => l.id)).toEqual([lead.ana2]);
+      expect(mdv.interactions.map((i: Record<string, any>) => i.kind)).toEqual(['separacion']);
+      expect(mdv.followUps.every((x: Record<string, any>) => x.project === MDV)).toBe(true);
       expect(JSON.stringify(mdv)).not.toContain(`"leadId":${lead.ana1}`);
       expect((await h.call(`/api/clients/${client.bruno}`, { token: tokens.mdv })).status).toBe(404);
       expect((await edit(client.bruno, { name: 'Bruno Otro' }, tokens.mdv)).status).toBe(404);
