@@ -1,6 +1,8 @@
 // "Embudo": Lead → Cotización → Separación → Minuta → Desembolso for a period and filters, each
 // stage's states and table, the return of each portal, a client's ficha, and walk-in registration.
+import { chartCard, drawChart, PALETTE, QUALITY_COLOURS, setNote } from './charts.js';
 import { $, el, fmt, getJson, label, postJson, session, showMessage } from './common.js';
+import { t } from './i18n.js';
 
 const STAGE_NAMES = { lead: 'Lead', cotizacion: 'Cotización', separacion: 'Separación', minuta: 'Minuta', desembolso: 'Desembolso' };
 const STAGES = Object.keys(STAGE_NAMES);
@@ -54,10 +56,13 @@ function build() {
   $('#funnel-view').replaceChildren(
     el('h2', { class: 'visually-hidden' }, 'Embudo de ventas'), form, el('p', { id: 'funnel-message', class: 'error', role: 'alert' }),
     el('section', { class: 'group' }, el('h2', {}, 'Embudo de ventas'), el('div', { id: 'funnel-stages', class: 'cards' })),
+    el('div', { class: 'chart-grid' }, ...CHARTS.map(([id, title]) => chartCard(id, title))),
     el('section', { class: 'group' }, el('h2', { id: 'funnel-states-title' }), el('div', { id: 'funnel-states', class: 'cards' })),
-    el('section', { class: 'card table-card' }, el('div', { class: 'table-wrap' }, el('table', { id: 'funnel-items' }, el('thead'), el('tbody')))),
+    el('section', { class: 'card table-card' }, el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'funnel-states-title' }, el('table', { id: 'funnel-items' }, el('thead'), el('tbody')))),
     ...[['byPortal', 'Retorno por portal'], ['byMedium', 'Por medio de llegada'], ['byProject', 'Por proyecto'], ['byVendor', 'Por responsable']].map(([key, title]) =>
-      el('section', { class: 'card table-card' }, el('h2', {}, title), el('div', { class: 'table-wrap' }, el('table', { id: `funnel-${key}` }, el('thead'), el('tbody'))))),
+      // A table wider than the screen scrolls inside its box, which a keyboard can focus and scroll.
+      el('section', { class: 'card table-card' }, el('h2', { id: `funnel-${key}-title` }, title),
+        el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': `funnel-${key}-title` }, el('table', { id: `funnel-${key}` }, el('thead'), el('tbody'))))),
     walkIn, dialog);
   $('#logout')?.addEventListener('click', () => { $('#funnel-view').hidden = true; });
   const previous = session.onUnauthorized;
@@ -93,6 +98,86 @@ export async function render() {
   breakdown('byProject', data.byProject, 'Proyecto', (r) => r.project ?? 'Sin proyecto');
   breakdown('byVendor', data.byVendor, 'Responsable', (r) => r.name ?? r.vendorId ?? 'Sin responsable');
   await draw();
+  await drawCharts(data, await getJson(`/api/team?${params()}`));
+}
+
+const CHARTS = [
+  ['chart-funnel', 'Embudo de ventas'], ['chart-conversion', 'Conversión por portal'],
+  ['chart-weekly-portal', 'Leads por semana, por portal'], ['chart-weekly-quality', 'Leads por semana, por calidad'],
+  ['chart-speed', 'Velocidad de primer contacto por vendedor'], ['chart-teams', 'Velocidad de primer contacto por equipo'],
+  ['chart-overdue', 'Seguimientos vencidos por vendedor'],
+];
+const dayMonth = new Intl.DateTimeFormat('es-CL', { day: '2-digit', month: '2-digit', timeZone: 'UTC' });
+const weekLabel = (w) => dayMonth.format(new Date(`${w}T00:00:00Z`));
+/** 35 min, 5 h 10 min, 2 d 3 h. */
+function duration(minutes) {
+  if (minutes === null || minutes === undefined) return '–';
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  return `${Math.floor(minutes / 1440)} d ${Math.floor((minutes % 1440) / 60)} h`;
+}
+const percentAxis = { min: 0, max: 100, ticks: { callback: (v) => `${v} %` } };
+const share = (part, whole) => (whole ? Math.round((part / whole) * 1000) / 10 : 0);
+
+/** Leads per week stacked by `key` (portal or quality). */
+function weekly(id, rows, name, colour) {
+  const weeks = [...new Set(rows.map((r) => r.week))];
+  const keys = [...new Set(rows.map((r) => r.key))];
+  const count = new Map(rows.map((r) => [`${r.week}|${r.key}`, r.n]));
+  const datasets = keys.map((k, i) => ({ label: name(k), data: weeks.map((w) => count.get(`${w}|${k}`) ?? 0), backgroundColor: colour(k, i), stack: 'w' }));
+  const total = rows.reduce((s, r) => s + r.n, 0);
+  return drawChart(id, { type: 'bar', data: { labels: weeks.map(weekLabel), datasets }, options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } },
+    [[t('Semana (lunes)'), ...keys.map(name), t('Total')], ...weeks.map((w) => [weekLabel(w), ...keys.map((k) => num(count.get(`${w}|${k}`) ?? 0)), num(keys.reduce((s, k) => s + (count.get(`${w}|${k}`) ?? 0), 0))])],
+    `${t('Leads por semana')}: ${num(total)} ${t('en')} ${weeks.length} ${t(weeks.length === 1 ? 'semana' : 'semanas')}`);
+}
+
+/** Share contacted within 1 h and 24 h per row (vendor or team), the median in the table. */
+function speed(id, rows, who) {
+  const names = rows.map((r) => r.name ?? '–');
+  const data = { labels: names, datasets: [
+    { label: t('% en 1 h'), data: rows.map((r) => share(r.within1h, r.leads)), backgroundColor: PALETTE[1] },
+    { label: t('% en 24 h'), data: rows.map((r) => share(r.within24h, r.leads)), backgroundColor: PALETTE[0] },
+  ] };
+  return drawChart(id, { type: 'bar', data, options: { indexAxis: 'y', scales: { x: percentAxis } } },
+    [[t(who), t('Leads'), t('Contactados'), t('Mediana (p50)'), t('En 1 h'), t('En 24 h')],
+      ...rows.map((r) => [r.name ?? '–', num(r.leads), num(r.contacted), duration(r.p50Minutes), `${num(r.within1h)} (${pct(r.share1h)})`, `${num(r.within24h)} (${pct(r.share24h)})`])],
+    rows.map((r) => `${r.name}: ${t('mediana')} ${duration(r.p50Minutes)}, ${pct(r.share1h)} ${t('en 1 h')}`).join('; ') || t('Sin datos'));
+}
+
+/** The Embudo's pictures: the funnel, conversion by portal, leads per week, speed to first contact, overdue follow-ups. */
+async function drawCharts(funnelData, team) {
+  const from = team.period.from ? fmt(team.period.from).slice(0, 10) : '';
+  const period = `${t('Desde')} ${from}${team.period.to ? ` ${t('hasta')} ${fmt(team.period.to).slice(0, 10)}` : ''}`;
+  const stages = funnelData.stages;
+  await drawChart('chart-funnel', { type: 'bar', data: { labels: stages.map((s) => t(STAGE_NAMES[s.stage])), datasets: [{ label: t('Cantidad'), data: stages.map((s) => s.count), backgroundColor: stages.map((_, i) => PALETTE[i % PALETTE.length]) }] },
+    options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } } },
+  [[t('Etapa'), t('Cantidad'), t('Pasa a la siguiente')], ...stages.map((s) => [t(STAGE_NAMES[s.stage]), num(s.count), pct(s.conversion)])],
+  stages.map((s) => `${t(STAGE_NAMES[s.stage])} ${num(s.count)}`).join(', '));
+  const portals = funnelData.byPortal.filter((r) => r.lead > 0);
+  const later = STAGES.slice(1);
+  await drawChart('chart-conversion', { type: 'bar', data: { labels: portals.map((r) => portalName(r.parser)),
+    datasets: later.map((s, i) => ({ label: t(STAGE_NAMES[s]), data: portals.map((r) => share(r[s], r.lead)), backgroundColor: PALETTE[i] })) },
+  options: { scales: { y: percentAxis } } },
+  [[t('Portal'), t('Leads'), ...later.map((s) => t(STAGE_NAMES[s]))], ...portals.map((r) => [portalName(r.parser), num(r.lead), ...later.map((s) => `${num(r[s])} (${share(r[s], r.lead).toLocaleString('es-CL')} %)`)])],
+  portals.map((r) => `${portalName(r.parser)}: ${num(r.lead)} leads, ${share(r.cotizacion, r.lead)} % ${t('a cotización')}`).join('; ') || t('Sin datos'));
+  setNote('chart-conversion', t('Porcentaje de los leads de cada portal que llegó a cada etapa.'));
+  await weekly('chart-weekly-portal', team.weeklyByPortal, (k) => portalName(k ?? '_generic'), (_, i) => PALETTE[i % PALETTE.length]);
+  await weekly('chart-weekly-quality', team.weeklyByQuality, (k) => label(k), (k, i) => QUALITY_COLOURS[k] ?? PALETTE[i]);
+  for (const id of ['chart-weekly-portal', 'chart-weekly-quality']) setNote(id, period);
+  await speed('chart-speed', team.contactSpeed.vendors, 'Vendedor');
+  const all = team.contactSpeed.all;
+  setNote('chart-speed', `${period}. ${t('Desde la llegada hasta el primer contacto registrado.')}${all ? ` ${t('Todos')}: ${t('mediana')} ${duration(all.p50Minutes)}, ${pct(all.share1h)} ${t('en 1 h')}, ${pct(all.share24h)} ${t('en 24 h')}.` : ''}`);
+  $('#chart-teams').hidden = team.contactSpeed.teams.length === 0;
+  if (team.contactSpeed.teams.length) {
+    await speed('chart-teams', team.contactSpeed.teams, 'Equipo');
+    setNote('chart-teams', period);
+  }
+  const overdue = team.overdueFollowUps;
+  await drawChart('chart-overdue', { type: 'bar', data: { labels: overdue.map((r) => r.name ?? t('Sin responsable')), datasets: [{ label: t('Vencidos'), data: overdue.map((r) => r.n), backgroundColor: '#c62828' }] },
+    options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } } },
+  [[t('Vendedor'), t('Seguimientos vencidos')], ...overdue.map((r) => [r.name ?? t('Sin responsable'), num(r.n)])],
+  overdue.map((r) => `${r.name ?? t('Sin responsable')}: ${num(r.n)}`).join(', ') || t('Ningún seguimiento vencido'));
+  setNote('chart-overdue', overdue.length ? t('Seguimientos abiertos cuya fecha ya pasó, hoy.') : t('Ningún seguimiento vencido.'));
 }
 
 /** The stages, the chosen stage's states (clickable) and its table. */

@@ -1,0 +1,174 @@
+// Every view of the page in headless Chromium at 390x844 and 1440x900, with the page's own CSP on:
+// axe-core finds no serious or critical violation, and the page never scrolls sideways. The views
+// are the sign-in, every tab the header offers to the person (walked from the page itself, so a
+// view added later is checked too), the lead's detail and the contact dialog. The Embudo draws its
+// charts with the Chart.js the daemon serves, each with its numbers one tap away.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formEmail, PASSWORD, rut, startHarness, type Harness } from './http-fixture.ts';
+import { CHROMIUM, noChromium } from './helpers/tools.ts';
+
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PLR = 'Parque Los Robles';
+const PROJECTS = [`  - name: ${PLR}`, '    aliases: [PLR]', '    vendors:', '      - {id: v1, name: Vera Díaz}', '  - name: Mirador del Valle', '    aliases: [MDV]', '    vendors:', '      - {id: v2, name: Hugo Pérez}'];
+const VIEWPORTS = [{ width: 390, height: 844 }, { width: 1440, height: 900 }];
+
+describe.skipIf(noChromium())('every view of the page: accessible and never wider than the screen', () => {
+  let h: Harness;
+  let browser: Browser;
+  const problems: string[] = [];
+  const settled = new WeakMap<Page, () => string[]>();
+  /** The page's requests answered (a view is drawn from them). */
+  const quiet = (page: Page) => expect.poll(() => settled.get(page)!(), { timeout: 20_000 }).toEqual([]);
+
+  beforeAll(async () => {
+    h = await startHarness({ projects: PROJECTS, logLevel: 'silent' });
+    await h.addUser('vera@inmo.cl', 'vendedor', { name: 'Vera Díaz', vendorId: 'v1' });
+    await h.addUser('jefa@inmo.cl', 'gerente', { name: 'Jefa Ventas' });
+    await h.addUser('sara@inmo.cl', 'supervisor', { name: 'Sara Supervisora', team: ['v1', 'v2'] });
+    const people = [
+      { name: 'Ana Rojas Soto', rut: rut(15_234_567), email: 'ana.rojas@gmail.com', phone: '+56 9 8765 4321', project: 'PLR' },
+      { name: 'Bruno Díaz Fernández de la Cruz', rut: rut(16_345_678), email: 'bruno.diaz.fernandez.delacruz@empresa-con-nombre-largo.cl', phone: '+56 9 8111 2233', project: 'PLR' },
+      { name: 'Carla de Hugo', rut: rut(17_456_789), email: 'carla@gmail.com', phone: '+56 9 8222 3344', project: 'MDV' },
+      { name: 'Sin Rut Problemas', email: 'sinrut@gmail.com', project: 'Torre Desconocida' },
+    ];
+    for (const [i, p] of people.entries()) await h.app.ingestor.ingest(formEmail(p, { daysAgo: i * 3 }), { source: 'file' });
+    const leads = await h.json('/api/leads?limit=10');
+    const first = leads.items.find((l: { quality: string }) => l.quality === 'bueno');
+    await h.post(`/api/leads/${first.id}/follow-up`, { expectation: 'media', contactType: 'llamada' });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await h?.close();
+  });
+
+  async function open(viewport: { width: number; height: number }): Promise<Page> {
+    // No bypassCSP: the page runs under its own Content-Security-Policy; axe is evaluated over CDP.
+    const context = await browser.newContext({ viewport, locale: 'es-CL', timezoneId: 'America/Santiago' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    // Requests in flight, but a live stream (server-sent events) that stays open by design.
+    const inFlight = new Set<{ url(): string }>();
+    const streaming = (r: { resourceType(): string; headers(): Record<string, string> }) => r.resourceType() === 'eventsource' || /text\/event-stream/.test(r.headers().accept ?? '');
+    page.on('request', (r) => { if (!streaming(r)) inFlight.add(r); });
+    page.on('response', (r) => inFlight.delete(r.request()));
+    page.on('requestfinished', (r) => inFlight.delete(r));
+    page.on('requestfailed', (r) => inFlight.delete(r));
+    settled.set(page, () => [...inFlight].map((r) => r.url().replace(h.base, '')));
+    await page.goto(h.base);
+    await page.waitForSelector('#login:not([hidden])');
+    return page;
+  }
+
+  async function signIn(page: Page, email: string): Promise<void> {
+    await page.fill('#login-email', email);
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#views:not([hidden])');
+  }
+
+  /** Serious or critical axe violations and sideways scroll of what is on screen now. */
+  async function check(page: Page, view: string): Promise<string[]> {
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+    const result = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
+    const found = (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[])
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${view}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    const width = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, screen: window.innerWidth }));
+    if (Math.max(width.page, width.body) > width.screen) found.push(`${view}: ${Math.max(width.page, width.body)} px wide on a ${width.screen} px screen`);
+    return found;
+  }
+
+  /** Every tab the header shows to this person, each checked once drawn. */
+  async function walkViews(page: Page, who: string, size: string): Promise<string[]> {
+    const found: string[] = [];
+    const views = await page.locator('#views [data-view]:visible').evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.view!));
+    expect(views.length).toBeGreaterThan(0);
+    for (const view of views) {
+      await page.click(`#views [data-view="${view}"]`);
+      await page.waitForFunction((v) => document.querySelector(`#views [data-view="${v}"]`)?.getAttribute('aria-current') === 'true', view);
+      if (view === 'embudo') await page.waitForSelector('#chart-overdue[data-drawn="true"]');
+      await quiet(page);
+      found.push(...(await check(page, `${who} ${size} ${view}`)));
+    }
+    return found;
+  }
+
+  for (const viewport of VIEWPORTS) {
+    const size = `${viewport.width}x${viewport.height}`;
+
+    it(`sign-in, every tab of a manager, the lead detail, at ${size}`, async () => {
+      const page = await open(viewport);
+      const found = await check(page, `login ${size}`);
+      await signIn(page, 'jefa@inmo.cl');
+      found.push(...(await walkViews(page, 'gerente', size)));
+      await page.click('#views [data-view="contactos"]');
+      await page.waitForSelector('#leads tbody tr');
+      await page.locator('#leads tbody tr').first().click();
+      await page.waitForSelector('#detail[open] #d-fields dt');
+      await quiet(page);
+      found.push(...(await check(page, `gerente ${size} detalle del lead`)));
+      await page.context().close();
+      expect(found).toEqual([]);
+    });
+
+    it(`every tab of a vendor and the contact dialog, at ${size}`, async () => {
+      const page = await open(viewport);
+      await signIn(page, 'vera@inmo.cl');
+      const found = await walkViews(page, 'vendedor', size);
+      await page.click('#views [data-view="pendientes"]');
+      await page.waitForSelector('#day-pending .lead-card');
+      const register = page.locator('#day-pending .lead-card button, #day-due .lead-card button').filter({ hasText: /Registrar/ }).first();
+      await register.click();
+      await page.waitForSelector('#contact[open]');
+      found.push(...(await check(page, `vendedor ${size} registrar contacto`)));
+      await page.context().close();
+      expect(found).toEqual([]);
+    });
+  }
+
+  it('the Embudo draws its charts under the page CSP, each with its numbers one tap away', async () => {
+    const page = await open({ width: 390, height: 844 });
+    await signIn(page, 'sara@inmo.cl');
+    await page.click('#views [data-view="embudo"]');
+    await page.waitForSelector('#chart-overdue[data-drawn="true"]');
+    expect(await page.evaluate(() => typeof (window as any).Chart)).toBe('function');
+    // A drawn chart has pixels on its canvas.
+    const inked = await page.evaluate(() => {
+      const c = document.querySelector('#chart-funnel canvas') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(100);
+    const toggle = page.locator('#chart-speed .numbers-toggle');
+    await expect.poll(() => page.locator('#chart-speed-numbers').isHidden()).toBe(true);
+    await toggle.click();
+    await expect.poll(() => toggle.getAttribute('aria-expanded')).toBe('true');
+    const rows = await page.locator('#chart-speed-numbers tbody tr').allInnerTexts();
+    expect(rows.some((r) => r.includes('Vera Díaz'))).toBe(true);
+    expect((await page.locator('#chart-teams-numbers tbody tr').allInnerTexts()).some((r) => r.includes('Sara Supervisora'))).toBe(true);
+    await page.context().close();
+    expect(problems.filter((p) => /Content Security Policy|Refused/.test(p))).toEqual([]);
+  });
+
+  it('serves Chart.js from the daemon with a script type and a cache lifetime, no source-map request', async () => {
+    const res = await fetch(`${h.base}/vendor/chart.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(res.headers.get('cache-control')).toMatch(/max-age=\d+/);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const body = await res.text();
+    expect(body).toContain('window.Chart');
+    expect(body).not.toContain('sourceMappingURL');
+  });
+
+  it('no page error on the way', () => {
+    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 40[14]/.test(p))).toEqual([]);
+  });
+});
