@@ -64,8 +64,9 @@ async function start() {
   $('#views').hidden = false;
   const wanted = location.hash.slice(1);
   const ficha = /^ficha-(\d+)$/.exec(wanted);
-  if (ficha) return (await import('./client.js')).openClient(Number(ficha[1]), { push: false });
-  await show(['contactos', 'pendientes', 'embudo'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
+  // A link to a client's ficha (#ficha-<id>) opens it; the live poll starts either way.
+  if (ficha) await (await import('./client.js')).openClient(Number(ficha[1]), { push: false });
+  else await show(['contactos', 'pendientes', 'embudo'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
   clearInterval(poller);
   poller = setInterval(() => poll().catch(() => {}), (options.pollSeconds ?? 15) * 1000 || POLL_MS);
 }
