@@ -7,6 +7,7 @@ import type { DuplicateWrites, FunnelWrites, MailboxTokenWrites, OutboxWrites, P
 export type { DuplicateWrites, FunnelWrites, MailboxTokenWrites, OutboxWrites, PeopleWrites } from './port-areas.ts';
 import type { StoredMailboxToken } from './mailbox-tokens.ts';
 import type { ClientEvent, LeadTouch } from './funnel-store.ts';
+import type { CaseReads, CaseWrites } from './case-port.ts';
 
 /**
  * The storage port: everything the program stores and reads, as one typed interface. The SQLite
@@ -167,7 +168,7 @@ export interface LeaseFence {
 export type ClientKey = 'nationalId' | 'email' | 'phone';
 
 /** What can be read outside a unit of work (each call sees committed data). */
-export interface StoreReads {
+export interface StoreReads extends CaseReads {
   findExisting(messageId: string | null, sha256: string): Awaitable<ExistingEmail | null>;
   getRaw(id: number): Awaitable<StoredRaw | null>;
   imapUidTaken(mailbox: string, uidValidity: number, uid: number): Awaitable<boolean>;
@@ -240,7 +241,7 @@ export interface StoreReads {
 }
 
 /** Writes: only inside a unit of work. */
-export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites, MailboxTokenWrites, FunnelWrites {
+export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites, MailboxTokenWrites, FunnelWrites, CaseWrites {
   insertRaw(input: RawEmailInput, now: number): Awaitable<number>;
   setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Awaitable<void>;
   setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): Awaitable<void>;

@@ -10,6 +10,7 @@ import { NotificationQueries } from './notification-queries.ts';
 import { FunnelQueries } from './funnel-queries.ts';
 import { ClientRecordQueries } from './client-record.ts';
 import { TeamQueries } from './team-queries.ts';
+import { CaseQueries } from './case-store.ts';
 
 /**
  * The read models of the admin API, the CLI and the outbox, by area: what either adapter answers
@@ -27,6 +28,7 @@ export interface ReadModels {
   funnel: AsyncOf<FunnelQueries>;
   team: AsyncOf<TeamQueries>;
   clientRecord: AsyncOf<ClientRecordQueries>;
+  cases: AsyncOf<CaseQueries>;
 }
 
 /** The SQLite read models over the app's connection (db/ only touches the driver). */
@@ -43,5 +45,6 @@ export function readSide(store: SqliteConnection): ReadModels {
     funnel: new FunnelQueries(db),
     team: new TeamQueries(db),
     clientRecord: new ClientRecordQueries(db),
+    cases: new CaseQueries(db),
   };
 }

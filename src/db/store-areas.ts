@@ -1,4 +1,6 @@
 import type { Logger } from '../logger.ts';
+import type { CaseReads, CaseWrites } from './case-port.ts';
+import { CaseStore } from './case-store.ts';
 import { DuplicateStore } from './duplicates.ts';
 import { FunnelStore, type ClientEvent, type Derived, type LeadTouch, type NewInteraction, type UpsertOutcome } from './funnel-store.ts';
 import type { Db } from './open.ts';
@@ -12,6 +14,7 @@ import type { AuditEntry, UserRow } from './users.ts';
  * a unit of work and hands over to the area's statements (people-writes.ts, duplicates.ts,
  * funnel-store.ts). Store (store.ts) adds raw emails' leads, clients, follow-ups and vendors.
  */
+export interface SqliteAreas extends CaseReads, CaseWrites {}
 export class SqliteAreas extends SqliteConnection {
   private readonly people = new PeopleWrites(this.db.$client);
   private readonly duplicates = new DuplicateStore(this.db.$client);
@@ -19,6 +22,11 @@ export class SqliteAreas extends SqliteConnection {
 
   constructor(db: Db, log?: Logger) {
     super(db, log);
+    // The cases area (case-store.ts): its methods become the store's own, checked the same way.
+    const cases = new CaseStore(this.db.$client);
+    for (const name of Object.getOwnPropertyNames(CaseStore.prototype)) {
+      if (name !== 'constructor' && name !== 'writing') Object.assign(this, { [name]: (cases as unknown as Record<string, (...a: unknown[]) => unknown>)[name].bind(cases) });
+    }
   }
 
   // People and the audit trail (people-writes.ts).

@@ -5,6 +5,7 @@ import { PgDuplicateStore } from './duplicates.ts';
 import { PgFunnelQueries } from './funnel-queries.ts';
 import { PgClientRecordQueries } from './client-record.ts';
 import { PgTeamQueries } from './team-queries.ts';
+import { PgCaseQueries } from './cases.ts';
 import { PgNotificationQueries } from './notification-queries.ts';
 import { PgLeadQueries } from './queries.ts';
 import type { PgStore } from './store.ts';
@@ -25,5 +26,6 @@ export function pgReadSide(store: PgStore): ReadModels {
     funnel: new PgFunnelQueries(db),
     team: new PgTeamQueries(db),
     clientRecord: new PgClientRecordQueries(db),
+    cases: new PgCaseQueries(db),
   };
 }

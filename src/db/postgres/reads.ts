@@ -7,18 +7,20 @@ import {type ActionRow, type ClientKey, type ClientRow, type EmailRecord, type E
 import { leads } from './schema.ts';
 import { MAILBOX_TOKEN_COLUMNS, type StoredMailboxToken } from '../mailbox-tokens.ts';
 import { funnelReads, } from './funnel.ts';
+import { caseReads } from './cases.ts';
+import type { CaseReads } from '../case-port.ts';
 
 import { CLIENT_COLS, CLIENT_KEY_COLUMN, LEAD_COLS, ProjectIds, type Queryable, VENDOR_COLS, WEBHOOK_COLS, columnsOf } from './rows.ts';
 
 /** Every read of the port, over a pool (committed data) or a transaction's client. */
-export interface PgReads extends ReturnType<typeof funnelReads> {}
+export interface PgReads extends ReturnType<typeof funnelReads>, CaseReads {}
 export class PgReads implements StoreReads {
   constructor(
     protected readonly c: Queryable,
     protected readonly projects: ProjectIds,
   ) {
     // The funnel's reads live in funnel.ts (one module per area); same connection.
-    Object.assign(this, funnelReads(c));
+    Object.assign(this, funnelReads(c), caseReads(c));
   }
 
   protected async one<T>(text: string, values: unknown[] = []): Promise<T | null> {

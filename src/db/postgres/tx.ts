@@ -6,12 +6,14 @@ import { type StoredMailboxToken } from '../mailbox-tokens.ts';
 import { duplicateWrites, peopleWrites } from './people-writes.ts';
 import { outboxWrites } from './outbox-writes.ts';
 import { funnelWrites } from './funnel.ts';
+import { caseWrites } from './cases.ts';
+import type { CaseWrites } from '../case-port.ts';
 
 import { ProjectIds, type Queryable, WEBHOOK_COLS, clientSql, leadSql } from './rows.ts';
 import { PgReads } from './reads.ts';
 
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
-export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites> {}
+export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites>, CaseWrites {}
 export class PgTx extends PgReads implements StoreWrites {
   /** Locks the raw email's row: two daemons persisting the same pending email take turns, and the second sees the first's outcome. */
   override rawOutcome(rawEmailId: number): Promise<RawOutcome | null> {
@@ -21,7 +23,7 @@ export class PgTx extends PgReads implements StoreWrites {
   constructor(c: Queryable, projects: ProjectIds) {
     super(c, projects);
     // People and duplicate writes live in people-writes.ts (one module per area); same client.
-    Object.assign(this, peopleWrites(c), duplicateWrites(c), outboxWrites(c), funnelWrites(c));
+    Object.assign(this, peopleWrites(c), duplicateWrites(c), outboxWrites(c), funnelWrites(c), caseWrites(c));
   }
 
   async insertRaw(input: RawEmailInput, now = Date.now()): Promise<number> {
