@@ -81,7 +81,7 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
   };
   let context: PipelineContext = { parsers, projects: await applyProjects(config), country: config.country, limits: config.limits, company: config.company };
   const assignOwner = ownership.assigner(() => projectWebhooks, (vendorId) => wantsWebhook(current, vendorId));
-  const onLead = opts.notify ? notificationEnqueuer(() => current) : undefined;
+  const onLead = opts.notify ? notificationEnqueuer(() => current, Date.now, (id) => parsers.find((p) => p.config.id === id)?.config.name) : undefined;
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), ...opts.rules });
   const workers = sharedPool(config.workers.size ?? defaultPoolSize(), log.child({ component: 'workers' }));
   const quarantine = new ParserQuarantine(log.child({ component: 'quarantine' }));

@@ -1,4 +1,5 @@
 import { overdueStatus } from '../vocabulary.ts';
+import { portalDisplayName, problemTexts } from '../leads/display.ts';
 import { z } from 'zod';
 import { langOf } from '../outbox/templates.ts';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/queries.ts';
@@ -186,7 +187,9 @@ export async function options(ctx: RequestContext) {
       idLabel: countryModule(app.config.country).idLabel,
       followUpDays: app.config.followUpDays,
       pollSeconds: app.config.admin.pollSeconds,
-      portals: Object.fromEntries(portalNames(ctx.services)),
+      // Display names and problem texts are declared once (parsers' `name:`, src/leads/display.ts): the page reads them here.
+      portals: { ...Object.fromEntries(portalNames(ctx.services)), [NO_PARSER]: portalDisplayName(null, () => null, langOf(app.config.country)) },
+      problemTexts: problemTexts(app.config.country, langOf(app.config.country)),
       projects,
       parsers: [...app.context().parsers.map((p) => p.config.id).sort(), NO_PARSER],
       qualities: QUALITIES,

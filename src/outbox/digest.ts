@@ -4,7 +4,8 @@ import type { Config } from '../config.ts';
 import type { DigestLead, DigestQueries } from '../db/digest-queries.ts';
 import type { NotificationStore } from '../db/outbox-store.ts';
 import type { Logger } from '../logger.ts';
-import { esc, formatDate, langOf, leadUrl, type Lang, type Rendered } from './templates.ts';
+import { portalDisplayName } from '../leads/display.ts';
+import { esc, formatDate, langOf, leadUrl, qualityName, type Lang, type Rendered } from './templates.ts';
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(ms: number, timeZone: string): string {
@@ -46,7 +47,8 @@ function sections(list: [string, string[]][], lang: Lang): Omit<Rendered, 'subje
  * overdue ones; each manager yesterday's counts and the no_contactado list of their projects.
  * Queued in the outbox with one key per day and recipient, so a second run the same day adds nothing.
  */
-export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueries>, out: NotificationStore, projectIds: (name: string) => number | null): Promise<number> {
+export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueries>, out: NotificationStore, projectIds: (name: string) => number | null,
+  portalName: (id: string) => string | null | undefined = () => null): Promise<number> {
   const tz = cfg.timezone;
   const lang = langOf(cfg.country);
   const w = W[lang];
@@ -79,7 +81,9 @@ export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueri
     if (!byQ.length && !late.length) continue;
     const fmt = (rows: { key: string | null; n: number }[], none = '-') => rows.map((r) => `${r.key ?? none}: ${r.n}`);
     await put(m, w.mgrSubject(yDay), sections([
-      [w.byQuality, fmt(byQ)], [w.byPortal, fmt(byPortal)], [w.byVendor, fmt(byVendor, w.unassigned)],
+      // People read names: a quality's word, a portal's declared name ("Sin portal" for none), never an id.
+      [w.byQuality, fmt(byQ.map((r) => ({ ...r, key: r.key === null ? null : qualityName(r.key, lang) })))],
+      [w.byPortal, fmt(byPortal.map((r) => ({ ...r, key: portalDisplayName(r.key, portalName, lang) })))], [w.byVendor, fmt(byVendor, w.unassigned)],
       [w.notContacted, late.map((l) => `${line(l)} · ${l.vendor ?? w.unassigned}`)],
     ], lang));
   }

@@ -35,7 +35,7 @@ function managersOf(cfg: Config, project: ProjectConfig | undefined): string[] {
  * The persist hook: renders and queues the lead's notification emails inside the lead's unit of
  * work, so a committed lead always has them and a rolled-back one never does. Idempotent by key.
  */
-export function notificationEnqueuer(config: () => Config, clock: () => number = Date.now) {
+export function notificationEnqueuer(config: () => Config, clock: () => number = Date.now, portalName: (id: string) => string | null | undefined = () => null) {
   return function* (tx: StoreTx, ev: LeadEvent): Work<void> {
     const cfg = config();
     if (!cfg.notifications.enabled) return;
@@ -49,7 +49,7 @@ export function notificationEnqueuer(config: () => Config, clock: () => number =
       id: lead.id, quality: lead.quality, name: lead.name, phone: lead.phone, email: lead.email, message: lead.message, portal: lead.parser,
       project: projectName ?? lead.projectText, deadlineAt: lead.deadlineAt, problems: JSON.parse(lead.problems) as string[],
     };
-    const opts = { lang, timeZone: cfg.timezone, publicUrl: cfg.admin.publicUrl, greeting: project?.whatsappGreeting };
+    const opts = { lang, timeZone: cfg.timezone, publicUrl: cfg.admin.publicUrl, greeting: project?.whatsappGreeting, country: cfg.country, portalName };
     const put = (kind: 'assignment' | 'manager' | 'ack', key: string, recipient: string, r: Rendered, extra: { vendorId?: string | null; sender?: string; headers?: Record<string, string> } = {}) =>
       io(tx.enqueueNotification({ key, kind, leadId: lead.id, clientId: lead.clientId, projectId: lead.projectId, vendorId: extra.vendorId ?? null, recipient, sender: extra.sender ?? null, subject: r.subject, text: r.text, html: r.html, headers: extra.headers ? JSON.stringify(extra.headers) : null, createdAt: now }, now));
 

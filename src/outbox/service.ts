@@ -12,7 +12,8 @@ export function startNotifications(app: App, log: Logger, opts: Partial<SenderSe
   const engine = storage.engine;
   const claimMs = engine === 'postgres' ? 60_000 : 0;
   const sender = new NotificationSender(store, { smtp: () => app.config.smtp, maxAttempts: () => app.config.notifications.maxAttempts, claimMs, ...opts }, log);
-  const digest = (now: number) => runDigest(now, app.config, app.reads.digest, store, (name) => app.store.projectId(name));
+  const digest = (now: number) => runDigest(now, app.config, app.reads.digest, store, (name) => app.store.projectId(name),
+    (id) => app.context().parsers.find((p) => p.config.id === id)?.config.name);
   // The check runs in the background: a wrong password or a dead server never delays ingestion.
   void sender.verify().then(() => sender.kick());
   sender.start(opts.intervalMs ?? 1000);

@@ -1,5 +1,6 @@
 import { contactLinks } from '../leads/contact-links.ts';
 import { countryModule, type Country } from '../countries/index.ts';
+import { portalDisplayName, problemText } from '../leads/display.ts';
 
 /** The rendered parts of one email. */
 export interface Rendered {
@@ -26,6 +27,9 @@ const T = {
     unassigned: 'Lead com problemas sem responsável', problems: 'Problemas',
   },
 } as const;
+
+/** A lead quality's word in the company's language ("Con problemas"). */
+export const qualityName = (q: string, lang: Lang): string => T[lang].quality[q] ?? q;
 
 export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** Header-safe: no line breaks from client data in a subject. */
@@ -63,7 +67,16 @@ export interface RenderOptions {
   publicUrl?: string;
   vendorName?: string | null;
   greeting?: string;
+  /** The company's country: names its national ID in problem texts ("RUT inválido"). */
+  country?: string;
+  /** A parser id's declared display name (parsers/*.yaml `name:`); raw ids never reach an email. */
+  portalName?: (id: string) => string | null | undefined;
 }
+
+/** The portal as people call it ("TocToc", "Formulario web", "Sin portal"). */
+const portalOf = (l: LeadView, o: RenderOptions) => portalDisplayName(l.portal, o.portalName ?? (() => null), o.lang);
+/** Problem codes as sentences in the company's language. */
+const problemsOf = (l: LeadView, o: RenderOptions) => (l.problems ?? []).map((c) => problemText(c, o.country ?? (o.lang === 'pt' ? 'BR' : 'CL'), o.lang));
 
 /** Rows of label/value and the links, shared by the vendor's and the managers' emails. */
 function body(l: LeadView, o: RenderOptions, heading: string): { text: string; html: string } {
@@ -73,10 +86,10 @@ function body(l: LeadView, o: RenderOptions, heading: string): { text: string; h
   const rows: [string, string][] = [
     [t.phone, l.phone ?? '-'],
     [t.email, l.email ?? '-'],
-    [t.portal, l.portal ?? '-'],
+    [t.portal, portalOf(l, o)],
     [t.deadline, formatDate(l.deadlineAt, o.lang, o.timeZone)],
   ];
-  if (l.problems?.length) rows.push([t.problems, l.problems.join(', ')]);
+  if (l.problems?.length) rows.push([t.problems, problemsOf(l, o).join(', ')]);
   const returning = l.clientSince ? t.returning(formatDate(l.clientSince, o.lang, o.timeZone, false)) : null;
   const linkList: [string, string][] = [];
   if (links.tel) linkList.push([t.call, links.tel]);
@@ -111,7 +124,7 @@ export function assignmentEmail(l: LeadView, o: RenderOptions): Rendered {
 /** The managers' email for a con_problemas lead nobody owns. */
 export function unassignedEmail(l: LeadView, o: RenderOptions): Rendered {
   const t = T[o.lang];
-  const subject = oneLine(`[${t.quality[l.quality] ?? l.quality}] ${t.unassigned}: ${l.name ?? t.noName} - ${l.project ?? l.portal ?? t.noProject}`);
+  const subject = oneLine(`[${t.quality[l.quality] ?? l.quality}] ${t.unassigned}: ${l.name ?? t.noName} - ${l.project ?? (l.portal ? portalOf(l, o) : t.noProject)}`);
   return { subject, ...body(l, o, `${t.unassigned}: ${l.name ?? t.noName}`) };
 }
 

@@ -52,7 +52,7 @@ async function start() {
   session.options = await getJson('/api/options');
   const { options } = session;
   session.vendorNames = new Map((options.vendors ?? []).map((v) => [v.id, v.name]));
-  session.portalName = (id) => (id ? options.portals?.[id] ?? id : 'Genérico');
+  session.portalName = (id) => options.portals?.[id ?? '_generic'] ?? id;
   session.idLabel = options.idLabel ?? ID_LABELS[options.country] ?? 'Documento';
   for (const s of document.querySelectorAll('.id-label')) s.textContent = session.idLabel;
   document.documentElement.lang = options.lang ?? 'es';

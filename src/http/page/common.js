@@ -21,7 +21,8 @@ const PROBLEM_KINDS = { missing: 'falta', invalid: 'no es válido', unmatched: '
 /** 'project.unmatched' -> 'Proyecto: no coincide con un proyecto conocido (closest: ...)'. */
 export function problemText(code, details) {
   const [fieldName, kind] = code.split('.');
-  const text = `${PROBLEM_FIELDS[fieldName] ?? fieldName}: ${PROBLEM_KINDS[kind] ?? kind}`;
+  // The server's text (/api/options, in the company's language with its ID's name), else field and kind in words.
+  const text = session.options?.problemTexts?.[code] ?? `${PROBLEM_FIELDS[fieldName] ?? fieldName}: ${PROBLEM_KINDS[kind] ?? kind}`;
   return details?.[code] ? `${text} (${details[code]})` : text;
 }
 export const fmt = (iso) => (iso ? dateTime.format(new Date(iso)) : 'N/E');

@@ -1,7 +1,7 @@
 // "Embudo": Lead → Cotización → Separación → Minuta → Desembolso for a period and filters, each
 // stage's states and table, the return of each portal, a client's ficha, and walk-in registration.
 import { chartCard, drawChart, PALETTE, QUALITY_COLOURS, setNote } from './charts.js';
-import { $, el, fmt, getJson, label, postJson, session, showMessage } from './common.js';
+import { $, el, fmt, getJson, label, postJson, problemText, session, showMessage } from './common.js';
 import { t } from './i18n.js';
 
 const STAGE_NAMES = { lead: 'Lead', cotizacion: 'Cotización', separacion: 'Separación', minuta: 'Minuta', desembolso: 'Desembolso' };
@@ -236,7 +236,7 @@ async function openClient(id) {
 async function registerWalkIn(form) {
   const body = Object.fromEntries([...new FormData(form)].filter(([, v]) => v !== ''));
   const r = await postJson('/api/walk-ins', body);
-  showMessage($('#walk-in-message'), `Registrado: ${label(r.quality)}${r.problems.length ? ` (${r.problems.join(', ')})` : ''}.`, true);
+  showMessage($('#walk-in-message'), `Registrado: ${label(r.quality)}${r.problems.length ? ` (${r.problems.map((c) => problemText(c)).join(', ')})` : ''}.`, true);
   form.reset();
   await render();
 }
