@@ -2,10 +2,8 @@
 // per category in business hours, the escalation tick and the satisfaction survey.
 import cron from 'node-cron';
 import { z } from 'zod';
+import { CASE_CATEGORIES, type CaseCategory } from '../case-vocabulary.ts';
 import { parseWindows } from './sla.ts';
-
-export const CASE_CATEGORIES = ['consulta', 'reclamo', 'sugerencia', 'postventa'] as const;
-export type CaseCategory = (typeof CASE_CATEGORIES)[number];
 
 const target = z.object({
   /** Business hours to the first answer to the client. */

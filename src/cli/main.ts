@@ -40,6 +40,8 @@ commands:
                                     (every table, one transaction, counts checked)
   mailboxes list | login NAME [--device] [--port N] | logout NAME | test NAME
                                     OAuth2 sign-in of a mailbox (refresh token stored encrypted), a login check
+  cases list [--status S,S] [--category C,C] [--project NAME] [--since DATE] [--before DATE] [--breached] [--json]
+                                    post-sale cases with their due times (business hours) and breaches
   doctor [--json] [--send-to ADDR]  check config, database, every mailbox, SMTP (a test message to
                                     ADDR), the intake port and the clock; exit 1 when one fails
 
@@ -78,6 +80,10 @@ const OPTIONS = {
   yes: { type: 'boolean' }, // parsers learn: same as --accept; restore: no question
   force: { type: 'boolean' }, // parsers learn: overwrite an existing parser
   help: { type: 'boolean', short: 'h' },
+  status: { type: 'string' }, // cases list
+  category: { type: 'string' }, // cases list
+  project: { type: 'string' }, // cases list
+  breached: { type: 'boolean' }, // cases list: only cases past a due time
 } as const;
 
 /** Entry point of the `centralizer` command; returns the exit code. */
@@ -140,6 +146,10 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
       case 'db': {
         const { dbCommand } = await import('./db.ts');
         return await dbCommand(ctx);
+      }
+      case 'cases': {
+        const { casesCommand } = await import('./cases.ts');
+        return await casesCommand(ctx);
       }
       case 'vendors': {
         const { vendorsCommand } = await import('./vendors.ts');

@@ -11,6 +11,7 @@ import { FunnelQueries } from './funnel-queries.ts';
 import { ClientRecordQueries } from './client-record.ts';
 import { TeamQueries } from './team-queries.ts';
 import { CaseQueries } from './case-store.ts';
+import { CaseDeskQueries } from './case-desk.ts';
 
 /**
  * The read models of the admin API, the CLI and the outbox, by area: what either adapter answers
@@ -29,6 +30,8 @@ export interface ReadModels {
   team: AsyncOf<TeamQueries>;
   clientRecord: AsyncOf<ClientRecordQueries>;
   cases: AsyncOf<CaseQueries>;
+  /** The cases desk: its list with breaches, statistics, escalation candidates (case-desk.ts). */
+  caseDesk: AsyncOf<CaseDeskQueries>;
 }
 
 /** The SQLite read models over the app's connection (db/ only touches the driver). */
@@ -46,5 +49,6 @@ export function readSide(store: SqliteConnection): ReadModels {
     team: new TeamQueries(db),
     clientRecord: new ClientRecordQueries(db),
     cases: new CaseQueries(db),
+    caseDesk: new CaseDeskQueries(db),
   };
 }

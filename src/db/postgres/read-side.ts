@@ -6,6 +6,7 @@ import { PgFunnelQueries } from './funnel-queries.ts';
 import { PgClientRecordQueries } from './client-record.ts';
 import { PgTeamQueries } from './team-queries.ts';
 import { PgCaseQueries } from './cases.ts';
+import { PgCaseDeskQueries } from './case-desk.ts';
 import { PgNotificationQueries } from './notification-queries.ts';
 import { PgLeadQueries } from './queries.ts';
 import type { PgStore } from './store.ts';
@@ -27,5 +28,6 @@ export function pgReadSide(store: PgStore): ReadModels {
     team: new PgTeamQueries(db),
     clientRecord: new PgClientRecordQueries(db),
     cases: new PgCaseQueries(db),
+    caseDesk: new PgCaseDeskQueries(db),
   };
 }
