@@ -15,6 +15,9 @@ import * as clients from './clients.ts';
 import * as team from './team.ts';
 import * as notifications from './notifications.ts';
 import { explainStored } from './explain.ts';
+import * as cases from './cases.ts';
+import { exportCasesXlsx } from './cases-export.ts';
+import { surveyClick } from './survey.ts';
 
 /** Sales: leads, the funnel and the day's lists. Customer service (atencion) sees cases, never leads. */
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
@@ -22,6 +25,9 @@ const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
 const EVERYONE = [...ALL, 'atencion', 'atencion_supervisor'] as const;
 const MANAGERS = ['admin', 'gerente'] as const;
 const ADMIN = ['admin'] as const;
+/** Post-sale cases: customer service, admins and managers (a gerente of some projects, theirs) read and act; sales see their own clients' cases, read-only. */
+const CASE_READERS = EVERYONE;
+const CASE_WRITERS = ['admin', 'gerente', 'atencion', 'atencion_supervisor'] as const;
 
 /**
  * Every route of the admin server, in one table, each with who may call it. Under /api only the
@@ -91,6 +97,17 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/interactions', allow: ALL, body: funnel.interactionsBody, handler: funnel.postInteractions }),
   route({ method: 'POST', path: '/api/walk-ins', allow: ALL, body: funnel.walkInBody, handler: funnel.walkIn }),
   route({ method: 'GET', path: '/api/clients/:id/timeline', allow: ALL, handler: funnel.timeline }),
+  route({ method: 'GET', path: '/cases.js', allow: 'public', handler: pageFile('cases.js') }),
+  // The client's one-click survey answer: the signed link is the permission (src/http/survey.ts).
+  route({ method: 'GET', path: '/survey/:token', allow: 'public', handler: surveyClick }),
+  route({ method: 'GET', path: '/api/cases', allow: CASE_READERS, query: cases.listQuery, handler: cases.listCases }),
+  route({ method: 'GET', path: '/api/cases/options', allow: CASE_READERS, handler: cases.options }),
+  route({ method: 'GET', path: '/api/cases/stats', allow: CASE_READERS, query: cases.filterQuery, handler: cases.stats }),
+  route({ method: 'GET', path: '/api/cases/export.xlsx', allow: CASE_READERS, query: cases.filterQuery, handler: exportCasesXlsx }),
+  route({ method: 'GET', path: '/api/cases/:id', allow: CASE_READERS, handler: cases.caseDetail }),
+  route({ method: 'POST', path: '/api/cases/:id/reply', allow: CASE_WRITERS, body: cases.replyBody, handler: cases.reply }),
+  route({ method: 'POST', path: '/api/cases/:id/status', allow: CASE_WRITERS, body: cases.statusBody, handler: cases.setStatus }),
+  route({ method: 'POST', path: '/api/cases/:id/visits', allow: CASE_WRITERS, body: cases.visitBody, handler: cases.addVisit }),
 ];
 
 export interface RouteMatch {

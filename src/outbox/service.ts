@@ -3,6 +3,7 @@ import { NotificationStore } from '../db/outbox-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Storage } from '../db/port.ts';
 import { runDigest, scheduleDigest } from './digest.ts';
+import { runEscalation, scheduleEscalation, type EscalationDeps } from '../cases/escalation.ts';
 import { NotificationSender, type SenderSettings } from './sender.ts';
 
 /** The notification side of the daemon: the outbox sender and the daily digest, started and stopped together. */
@@ -22,14 +23,22 @@ export function startNotifications(app: App, log: Logger, opts: Partial<SenderSe
     sender.kick();
     return n;
   }, log) : null;
+  // Cases past their due time in business hours: escalated once, the supervisors emailed through the outbox.
+  const escalationDeps: EscalationDeps = {
+    store: app.store, desk: app.reads.caseDesk, cases: () => app.config.cases, timeZone: () => app.config.timezone, publicUrl: () => app.config.admin.publicUrl, log,
+  };
+  const escalate = (now: number) => runEscalation(now, escalationDeps);
+  const escalation = app.config.notifications.enabled ? scheduleEscalation(escalationDeps, app.config.cases.escalationCron, () => sender.kick()) : null;
   return {
     sender,
     store,
     digest,
+    escalate,
     kick: () => sender.kick(),
     health: () => sender.health(),
     async stop() {
       await task?.stop();
+      await escalation?.stop();
       await sender.stop();
     },
   };
