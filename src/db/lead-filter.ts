@@ -37,7 +37,7 @@ export interface LeadFilter {
   /**
    * The screen's list only: a substring search looks at its newest `searchCap` matches (by lead
    * id), so a surname one lead in eight carries answers as fast as a rare one. Counts and exports
-   * are never capped.
+   * are never capped. SQLite only: PostgreSQL's planner bounds the work by the page's LIMIT itself.
    */
   searchCap?: number;
 }
