@@ -16,10 +16,10 @@ export type InList = (column: string, values: readonly unknown[], params: unknow
 
 /**
  * Past a due time: no answer by the first-response due time, or not resolved (and not waiting on
- * the client) by the resolution one. Two `?`, both `now`.
+ * the client) by the resolution one; never null (`is true`), so `not` keeps the rest. Two `?`, both `now`.
  */
 const BREACHED = `((c.first_response_due_at is not null and coalesce(c.first_response_at, ?) > c.first_response_due_at)
-  or (c.resolution_due_at is not null and ((c.resolved_at is null and c.waiting_since is null and ? > c.resolution_due_at) or c.resolved_at > c.resolution_due_at)))`;
+  or (c.resolution_due_at is not null and ((c.resolved_at is null and c.waiting_since is null and ? > c.resolution_due_at) or c.resolved_at > c.resolution_due_at))) is true`;
 
 /** The WHERE of a desk filter under a scope: `where …` or ''. */
 export function deskWhere(f: DeskFilter, scope: Scope, now: number, list: InList): { where: string; params: unknown[] } {
