@@ -10,6 +10,8 @@ export const STATUSES = LEAD_STATUSES;
 export type Status = LeadStatus;
 /** Filter and report key for leads no portal parser claimed (parser ids cannot contain '_'). */
 export const NO_PARSER = '_generic';
+/** A client's changes of owner, as SQL literals: a lead's history shows them beside its own actions. */
+export const OWNER_CHANGES = "'assign', 'reassign', 'retire-move', 'manual-reassign'";
 
 /** A free-text search as src/leads/search.ts reads it: the storage only runs it. */
 export type SearchPlan =

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from './scope.ts';
-import { buildWhere, clientVisibleSql, CONTACT_STATES, DAY_MS, inList, marks, andScope, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
+import { buildWhere, clientVisibleSql, CONTACT_STATES, OWNER_CHANGES, DAY_MS, inList, marks, andScope, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
 
 export * from './lead-filter.ts';
 import { mergeCounts, splitByDays } from './day-split.ts';
@@ -149,7 +149,9 @@ export class LeadQueries {
     const followUps = lead.client_id === null
       ? this.prepare('SELECT * FROM follow_ups WHERE lead_id = ? ORDER BY created_at DESC, id DESC LIMIT 100').all(leadId)
       : this.prepare('SELECT * FROM follow_ups WHERE lead_id = ? OR client_id = ? ORDER BY created_at DESC, id DESC LIMIT 100').all(leadId, lead.client_id);
-    const actions = this.prepare('SELECT id, actor, action, data, at FROM actions WHERE lead_id = ? ORDER BY at DESC, id DESC LIMIT 200').all(leadId);
+    // The lead's own actions, and its client's changes of owner (a reassignment is the client's, and every lead of it shows it).
+    const actions = this.prepare(`SELECT id, actor, action, data, at FROM actions WHERE lead_id = ? OR (lead_id IS NULL AND client_id = ? AND action IN (${OWNER_CHANGES}))
+      ORDER BY at DESC, id DESC LIMIT 200`).all(leadId, lead.client_id ?? -1);
     const raw = this.prepare(`SELECT id, message_id AS messageId, size, received_at AS receivedAt, stored_at AS storedAt, status, error,
       ignored_reason AS ignoredReason, mailbox, file, sha256, purged_at AS purgedAt, raw IS NOT NULL AS hasBody
       FROM raw_emails WHERE id = ?`).get(lead.raw_email_id) ?? null;

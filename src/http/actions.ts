@@ -64,6 +64,8 @@ async function act(ctx: RequestContext, action: string, work: (tx: StoreTx) => W
   const r = await auditedWork(ctx, work, (x) => ({ action: `lead.${action}`, objectType: 'lead', objectId: x.leadId, data: { contactState: x.contactState, quality: x.quality } }));
   // Never the lead's data: ids and states only.
   ctx.services.deps.log.info({ leadId: r.leadId, action, contactState: r.contactState, quality: r.quality }, 'lead action');
+  // Open pages (the vendor's list, a manager's table) hear of a contact, an abort or a discard at once.
+  if (action !== 'edit') ctx.services.app.live.publish({ type: 'contact', leadId: r.leadId });
   const { scope } = callerOf(ctx);
   const foreignClient = r.clientId !== null && !(await ctx.services.queries.clientVisible(r.clientId, scope));
   const json: Record<string, unknown> = { ok: true, ...r, followUpAt: r.followUpAt === null ? null : new Date(r.followUpAt).toISOString() };

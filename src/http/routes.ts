@@ -18,6 +18,7 @@ import { explainStored } from './explain.ts';
 import * as cases from './cases.ts';
 import { exportCasesXlsx } from './cases-export.ts';
 import { surveyClick } from './survey.ts';
+import { events } from './events.ts';
 
 /** Sales: leads, the funnel and the day's lists. Customer service (atencion) sees cases, never leads. */
 const ALL = ['admin', 'gerente', 'supervisor', 'vendedor'] as const;
@@ -53,6 +54,8 @@ export const ROUTES: Route[] = [
   route({ method: 'DELETE', path: '/api/session', allow: EVERYONE, handler: session.signOut }),
   route({ method: 'GET', path: '/api/me', allow: EVERYONE, handler: session.me }),
   route({ method: 'GET', path: '/api/my/day', allow: ALL, query: day.dayQuery, handler: day.myDay }),
+  // Live updates for the open page (server-sent events), each checked against the caller's scope.
+  route({ method: 'GET', path: '/api/events', allow: ALL, handler: events }),
   route({ method: 'GET', path: '/api/arrivals', allow: ALL, query: day.arrivalsQuery, handler: day.arrivals }),
   route({ method: 'GET', path: '/api/me/prefs', allow: EVERYONE, handler: day.getPrefs }),
   route({ method: 'POST', path: '/api/me/prefs', allow: EVERYONE, body: day.prefsBody, handler: day.setPrefs }),

@@ -12,6 +12,7 @@ import { parserHealth } from './leads.ts';
 import { readJson, readQuery } from './params.ts';
 import { ParserHealthMonitor } from './parser-health.ts';
 import { matchPath, ROUTES } from './routes.ts';
+import { LiveStreams } from './events.ts';
 import type { Reply, Route, ServerDeps, Services } from './types.ts';
 
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -66,6 +67,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
     duplicates,
     accounts,
     auth,
+    live: new LiveStreams(),
     now,
     startedAt: now(),
   };

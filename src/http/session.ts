@@ -66,6 +66,7 @@ export async function signIn(ctx: RequestContext<unknown, z.output<typeof signIn
 export async function signOut(ctx: RequestContext) {
   const caller = callerOf(ctx);
   await ctx.services.accounts.signOut(caller, ctx.address, ctx.now);
+  ctx.services.live.endSession(caller.sessionId);
   return { headers: { 'Set-Cookie': ctx.services.auth.clearCookie(ctx.req) }, json: { ok: true } };
 }
 

@@ -11,6 +11,7 @@ import type { Caller } from '../auth/scope.ts';
 import type { Role } from '../db/auth-schema.ts';
 import type { Authenticator } from './authenticate.ts';
 import type { CheckGateOptions } from '../auth/throttle.ts';
+import type { LiveStreams } from './events.ts';
 
 export interface ServerDeps {
   health: HealthSource;
@@ -25,6 +26,8 @@ export interface ServerDeps {
   signInDelay?: { free: number; baseDelayMs: number; maxDelayMs: number; windowMs: number; capacity: number };
   /** Caps on password checks (per address, per account, per server; see PasswordCheckGate). */
   passwordChecks?: Partial<CheckGateOptions>;
+  /** How often an open event stream gets a heartbeat and its session is checked again (ms; default 15 s). */
+  liveHeartbeatMs?: number;
 }
 
 /** What every handler can use: built once per server. */
@@ -39,6 +42,8 @@ export interface Services {
   day: ReadModels['day'];
   duplicates: ReadModels['duplicates'];
   auth: Authenticator;
+  /** The open event streams (GET /api/events), so a sign-out ends its own. */
+  live: LiveStreams;
   now: () => number;
   startedAt: number;
 }

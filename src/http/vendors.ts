@@ -7,6 +7,7 @@ import { callerOf, type RequestContext } from './types.ts';
 import { auditedWork } from './audit.ts';
 import { reassignClient, retireVendor } from '../leads/ownership.ts';
 import { seesVendor } from '../auth/scope.ts';
+import { enqueueReassignNotice } from '../outbox/reassign.ts';
 
 // Ownership rules live in src/leads/ownership.ts; an AppError thrown there becomes its status in server.ts.
 
@@ -103,8 +104,15 @@ export async function reassign(ctx: RequestContext<unknown, z.output<typeof reas
   const clientProjects = projectIds ? (await vendors.clientProjectIds(clientId)).filter((p) => projectIds.includes(p)) : [];
   const vendorProjects = projectIds ? await vendors.projectIdsByVendor() : new Map<string, number[]>();
   const sells = projectIds ? (v: string) => (vendorProjects.get(v) ?? []).some((p) => clientProjects.includes(p)) : undefined;
-  await auditedWork(ctx, (tx) => reassignClient(tx, clientId, to, reason, caller.actor, ctx.now, sells), () => ({ action: 'client.reassign', objectType: 'client', objectId: clientId, data: { to, reason } }));
-  ctx.services.deps.log.info({ clientId, vendorId: to }, 'client reassigned');
+  const cfg = ctx.services.app.config;
+  // The move, its audit entry and the new owner's email (the outbox) commit together; the sender polls the outbox every second.
+  const r = await auditedWork(ctx, function* (tx) {
+    const moved = yield* reassignClient(tx, clientId, to, reason, caller.actor, ctx.now, sells);
+    const notified = yield* enqueueReassignNotice(tx, cfg, { clientId, vendorId: to, reason, by: caller.name, leadIds: moved.leadIds, now: ctx.now });
+    return { ...moved, notified };
+  }, (x) => ({ action: 'client.reassign', objectType: 'client', objectId: clientId, data: { from: x.from, to, reason, leads: x.leadIds } }));
+  ctx.services.deps.log.info({ clientId, vendorId: to, leads: r.leadIds.length, notified: r.notified }, 'client reassigned');
+  ctx.services.app.live.publish({ type: 'assignment', clientId, vendorId: to, leadIds: r.leadIds });
   return { json: { ok: true, clientId, ownerVendorId: to, owners: await ownerHistory(ctx.services, clientId) } };
 }
 

@@ -3,7 +3,7 @@ import type { Scope } from '../scope.ts';
 import type { AsyncOf } from '../async-port.ts';
 import { statsKey, type LeadQueries, type ParserLeadActivity, type StatsGroup } from '../queries.ts';
 import { mergeCounts, splitByDays } from '../day-split.ts';
-import { CONTACT_STATES, DAY_MS, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
+import { CONTACT_STATES, DAY_MS, OWNER_CHANGES, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
 import { anyOf, bind, pgAndScope, pgBuildWhere, pgClientVisibleSql } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
 
@@ -116,7 +116,9 @@ export class PgLeadQueries implements AsyncOf<LeadQueries> {
     const followUps: unknown[] = lead.client_id === null
       ? await rowsOf(this.db, 'SELECT * FROM follow_ups WHERE lead_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100', [leadId])
       : await rowsOf(this.db, 'SELECT * FROM follow_ups WHERE lead_id = $1 OR client_id = $2 ORDER BY created_at DESC, id DESC LIMIT 100', [leadId, lead.client_id]);
-    const actions: unknown[] = await rowsOf(this.db, 'SELECT id, actor, action, data, at FROM actions WHERE lead_id = $1 ORDER BY at DESC, id DESC LIMIT 200', [leadId]);
+    // The lead's own actions, and its client's changes of owner (as SQLite's detail).
+    const actions: unknown[] = await rowsOf(this.db, `SELECT id, actor, action, data, at FROM actions WHERE lead_id = $1 OR (lead_id IS NULL AND client_id = $2 AND action IN (${OWNER_CHANGES}))
+      ORDER BY at DESC, id DESC LIMIT 200`, [leadId, lead.client_id ?? -1]);
     // hasBody as SQLite answers it (0/1), not a boolean.
     const raw = await firstOf<object>(this.db, `SELECT id, message_id AS "messageId", size, received_at AS "receivedAt", stored_at AS "storedAt", status, error,
       ignored_reason AS "ignoredReason", mailbox, file, sha256, purged_at AS "purgedAt", (raw IS NOT NULL)::int AS "hasBody"
