@@ -43,7 +43,7 @@ describe('users CLI', () => {
     let r = await run(['users', 'add', 'Admin@Inmo.cl', '--role', 'admin', '--name', 'Ada Admin'], 'una-clave-muy-segura\n');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/user admin@inmo\.cl added \(admin\)/);
+    expect(r.out).toMatch(/usuario admin@inmo\.cl creado \(admin\)/);
     r = await run(['users', 'add', 'vera@inmo.cl', '--role', 'vendedor', '--vendor', 'v1', '--password-env', 'VERA_PW'], '', { VERA_PW: 'otra-clave-bien-larga' });
     expect(r.code, r.err).toBe(0);
     r = await run(['users', 'add', 'sup@inmo.cl', '--role', 'supervisor', '--team', 'v1,v2'], 'tercera-clave-larga\n');
@@ -86,15 +86,15 @@ describe('users CLI', () => {
     const dbText = fs.readFileSync(db).toString('latin1');
     expect(dbText).not.toContain(last); // stored as a hash only
     expect((await run(['users', 'token', 'vera@inmo.cl', '--label', 'celular'])).code).toBe(2); // one live token per label
-    expect((await run(['users', 'tokens', 'vera@inmo.cl'])).out).toMatch(/^celular\tcreated \d{4}-\d\d-\d\d \d\d:\d\d\tlast used -\n$/);
+    expect((await run(['users', 'tokens', 'vera@inmo.cl'])).out).toMatch(/^celular\tcreado \d{4}-\d\d-\d\d \d\d:\d\d\túltimo uso -\n$/);
     expect((await run(['users', 'revoke', 'vera@inmo.cl', 'celular'])).code).toBe(0);
-    expect((await run(['users', 'tokens', 'vera@inmo.cl'])).out).toMatch(/\trevoked /);
+    expect((await run(['users', 'tokens', 'vera@inmo.cl'])).out).toMatch(/\trevocado /);
     expect((await run(['users', 'revoke', 'vera@inmo.cl', 'celular'])).code).toBe(2);
   });
 
   it('disables and enables; changes a password', async () => {
-    expect((await run(['users', 'disable', 'vera@inmo.cl'])).out).toMatch(/vera@inmo\.cl disabled/);
-    expect((await run(['users', 'list'])).out).toMatch(/vera@inmo\.cl\tvendedor\tvera\tv1\tdisabled/);
+    expect((await run(['users', 'disable', 'vera@inmo.cl'])).out).toMatch(/usuario vera@inmo\.cl desactivado/);
+    expect((await run(['users', 'list'])).out).toMatch(/vera@inmo\.cl\tvendedor\tvera\tv1\tdesactivado/);
     expect((await run(['users', 'enable', 'vera@inmo.cl'])).code).toBe(0);
     expect((await run(['users', 'password', 'vera@inmo.cl'], 'corta\n')).code).toBe(2);
     expect((await run(['users', 'password', 'vera@inmo.cl'], 'clave-renovada-123\n')).code).toBe(0);

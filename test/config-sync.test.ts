@@ -52,9 +52,9 @@ describe('only run and `config apply` write projects and vendors', () => {
   it('`config apply` writes them and says what changed', async () => {
     const r = await run('config', 'apply', '--config', file('a.yaml'), '--db', file('live.db'));
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/\(new database\)/);
-    expect(r.out).toMatch(/projects: 1 active/);
-    expect(r.out).toMatch(/vendors: {2}2 active/);
+    expect(r.out).toMatch(/\(base de datos nueva\)/);
+    expect(r.out).toMatch(/proyectos: +1 activos/);
+    expect(r.out).toMatch(/vendedores: +2 activos/);
     expect(await state(file('live.db'))).toEqual({ projects: ['Parque Los Robles'], vendors: ['v1', 'v2'] });
   });
 
@@ -81,8 +81,8 @@ describe('only run and `config apply` write projects and vendors', () => {
   it('`config apply` with the other config deactivates what it leaves out, and names it', async () => {
     const r = await run('config', 'apply', '--config', file('b.yaml'), '--db', file('live.db'));
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/1 added: Torre Nueva/);
-    expect(r.out).toMatch(/2 deactivated: v1, v2/);
+    expect(r.out).toMatch(/1 agregados: Torre Nueva/);
+    expect(r.out).toMatch(/2 desactivados: v1, v2/);
     expect(await state(file('live.db'))).toEqual({ projects: ['Parque Los Robles', 'Torre Nueva'], vendors: ['v9'] });
   });
 

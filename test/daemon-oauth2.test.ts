@@ -84,7 +84,7 @@ describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 pa
     // The setup check of the README: one token, one login, in words.
     const out = sink();
     expect(await main(['mailboxes', 'test', 'ms', '--config', env.file, '--db', env.db], { out: out.stream, err: out.stream })).toBe(0);
-    expect(out.lines.join('')).toMatch(/token: obtained[\s\S]*imap: logged in as oa1@test.local; INBOX has 2 messages/);
+    expect(out.lines.join('')).toMatch(/token: obtenido[\s\S]*imap: sesión iniciada como oa1@test.local; INBOX tiene 2 mensajes/);
 
     // The provider revokes the issued tokens (not the client) and the session ends: the cached token
     // is refused, a new one is fetched at once and the mailbox never shows auth_failed.
@@ -211,7 +211,7 @@ describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 pa
     const url = await waitFor('the sign-in address', () => err.lines.join('').match(/http:\/\/127\.0\.0\.1:\d+\/authorize\S+/)?.[0]);
     expect(await (await fetch(url)).text()).toContain('Signed in');
     expect(await login).toBe(0);
-    expect(out.lines.join('')).toContain('refresh token stored encrypted');
+    expect(out.lines.join('')).toContain('refresh token guardado cifrado');
 
     oauth.ttlSec = 2;
     const { config } = loadConfig(env.file);
@@ -241,6 +241,6 @@ describe.skipIf(noDovecot())('OAuth2 mailboxes against Dovecot with an oauth2 pa
     // `mailboxes list` shows the sign-in; the database never holds the token in clear.
     const listed = sink();
     expect(await main(['mailboxes', 'list', '--config', env.file, '--db', env.db], { out: listed.stream, err: err.stream })).toBe(0);
-    expect(listed.lines.join('')).toMatch(/person\toa5@test.local\toauth2 generic refresh_token\tsigned in /);
+    expect(listed.lines.join('')).toMatch(/person\toa5@test.local\toauth2 generic refresh_token\tsesión iniciada /);
   });
 });

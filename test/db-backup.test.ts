@@ -135,7 +135,7 @@ describe('backup', () => {
     fs.closeSync(fd);
     const r = await cli(['restore', dest, '--db', file]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/not a usable backup/);
+    expect(r.err).toMatch(/no es un respaldo utilizable[\s\S]*No se cambió nada/);
     expect(counts(file)).toMatchObject({ raw: 10, leads: 10 });
     expect(fs.readdirSync(path.dirname(file)).some((f) => f.includes('before-restore'))).toBe(false);
 

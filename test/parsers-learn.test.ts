@@ -171,6 +171,6 @@ describe('parsers learn --db: before going live', () => {
     expect(stored.stdout).toContain('"quality":"con_problemas"'); // Peruvian DNIs read as Chilean RUTs
     const r = await cli(dir, ['parsers', 'learn', path.join(dir, 'hogar-1.eml'), '--id', 'hogar-facil', '--db', db, ...flags(HOGAR[0], HOGAR[0].id)]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('2 stored emails would use hogar-facil: 2 con_problemas → bueno, 0 worse');
+    expect(r.stdout).toContain('2 correos guardados usarían hogar-facil: 2 con_problemas → bueno, 0 empeoran');
   }, 60_000);
 });

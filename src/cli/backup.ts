@@ -13,7 +13,7 @@ export async function backupCommand(ctx: CommandContext): Promise<number> {
   const [dest, extra] = ctx.args;
   if (!dest || extra) throw new UsageError('usage: centralizer backup FILE [--db PATH]');
   if (fs.existsSync(dest)) {
-    ctx.err.write(`backup: ${dest} already exists; choose a new file name\n`);
+    ctx.err.write(`backup: ${dest} ya existe; elige otro nombre de archivo\n`);
     return 1;
   }
   const source = dbFile(ctx);
@@ -24,10 +24,10 @@ export async function backupCommand(ctx: CommandContext): Promise<number> {
     if (p.remainingPages > 0 && Date.now() - last >= 1000 && Date.now() - started >= 1000) {
       last = Date.now();
       const done = p.totalPages - p.remainingPages;
-      ctx.err.write(`backup: ${Math.floor((done / p.totalPages) * 100)}% (${done} of ${p.totalPages} pages)\n`);
+      ctx.err.write(`backup: ${Math.floor((done / p.totalPages) * 100)}% (${done} de ${p.totalPages} páginas)\n`);
     }
   });
-  ctx.out.write(`backup of ${source} written to ${dest} (${mb(r.bytes)}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  ctx.out.write(`respaldo de ${source} escrito en ${dest} (${mb(r.bytes)}, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   return 0;
 }
 
@@ -39,12 +39,12 @@ export async function restoreCommand(ctx: CommandContext): Promise<number> {
   if (path.resolve(backup) === target) throw new UsageError('restore: the backup file is the database itself');
   const problem = validateBackup(backup);
   if (problem) {
-    ctx.err.write(`restore: ${backup} is not a usable backup: ${problem}. Nothing was changed.\n`);
+    ctx.err.write(`restore: ${backup} no es un respaldo utilizable: ${problem}. No se cambió nada.\n`);
     return 1;
   }
   const lease = readDaemonLease(target);
   if (lease === 'unreadable') {
-    ctx.err.write(`restore: warning: ${target} cannot be read, so whether a daemon uses it is unknown; make sure none runs\n`);
+    ctx.err.write(`restore: aviso: no se puede leer ${target}, así que no se sabe si un daemon la usa; asegúrate de que ninguno esté corriendo\n`);
   } else if (lease && lease.expiresAt > Date.now() && !ownerIsDead(lease.owner)) {
     ctx.err.write(
       `restore: a daemon (${lease.owner}) is using ${target} (its lease runs until ${new Date(lease.expiresAt).toISOString()}). ` +
@@ -59,9 +59,9 @@ export async function restoreCommand(ctx: CommandContext): Promise<number> {
   }
   const r = await restoreDatabase(backup, target);
   ctx.out.write(
-    `restored ${backup} into ${target} (${mb(r.bytes)})` +
-      (r.keptAside ? `; the replaced database is kept as ${r.keptAside}` : '') +
-      '. Start the daemon again; it fetches what arrived after the backup from the mailboxes and stores the intake leads of the spool again.\n',
+    `respaldo ${backup} restaurado en ${target} (${mb(r.bytes)})` +
+      (r.keptAside ? `; la base reemplazada queda guardada como ${r.keptAside}` : '') +
+      '. Inicia el daemon de nuevo: trae de los buzones lo que llegó después del respaldo y vuelve a guardar los leads de intake del spool.\n',
   );
   return 0;
 }

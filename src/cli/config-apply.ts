@@ -46,8 +46,8 @@ export async function configApplyCommand(ctx: CommandContext): Promise<number> {
   const deactivated = minus(before.projects, after.projects);
   const vendorsOff = minus(before.vendors, after.vendors);
   const vendorsOn = minus(after.vendors, before.vendors);
-  ctx.out.write(`applied ${ctx.configFile ?? '(defaults)'} to ${dbPath}${existed ? '' : ' (new database)'}\n`);
-  ctx.out.write(`  projects: ${after.projects.size} active, ${added.length} added${list(added)}, ${deactivated.length} deactivated${list(deactivated)}\n`);
-  ctx.out.write(`  vendors:  ${after.vendors.size} active, ${vendorsOn.length} activated${list(vendorsOn)}, ${vendorsOff.length} deactivated${list(vendorsOff)}\n`);
+  ctx.out.write(`${ctx.configFile ?? '(valores por defecto)'} aplicada a ${dbPath}${existed ? '' : ' (base de datos nueva)'}\n`);
+  ctx.out.write(`  proyectos:   ${after.projects.size} activos, ${added.length} agregados${list(added)}, ${deactivated.length} desactivados${list(deactivated)}\n`);
+  ctx.out.write(`  vendedores:  ${after.vendors.size} activos, ${vendorsOn.length} activados${list(vendorsOn)}, ${vendorsOff.length} desactivados${list(vendorsOff)}\n`);
   return 0;
 }

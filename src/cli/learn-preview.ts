@@ -28,8 +28,8 @@ export async function previewOnStored(ctx: CommandContext, before: PipelineConte
       if (RANK[b] < RANK[a]) worse++;
       if (a !== b) moves.set(`${a} → ${b}`, (moves.get(`${a} → ${b}`) ?? 0) + 1);
     }
-    const changes = [...moves].map(([k, n]) => `${n} ${k}`).join(', ') || 'no quality changes';
-    return `${claimed} stored emails would use ${id}: ${changes}, ${worse} worse`;
+    const changes = [...moves].map(([k, n]) => `${n} ${k}`).join(', ') || 'sin cambios de calidad';
+    return `${claimed} ${claimed === 1 ? 'correo guardado usaría' : 'correos guardados usarían'} ${id}: ${changes}, ${worse} ${worse === 1 ? 'empeora' : 'empeoran'}`;
   } finally {
     app.close();
   }

@@ -40,8 +40,8 @@ export async function mailboxesCommand(ctx: CommandContext): Promise<number> {
         for (const m of ctx.config.mailboxes) {
           const a = m.auth;
           const row = await stored.get(m.name);
-          const how = a ? `oauth2 ${a.provider} ${a.grant}` : 'password';
-          const state = a?.grant !== 'refresh_token' ? '-' : row ? `signed in ${day(row.updatedAt)}${row.account ? ` as ${row.account}` : ''}` : 'not signed in: run `mailboxes login`';
+          const how = a ? `oauth2 ${a.provider} ${a.grant}` : 'contraseña';
+          const state = a?.grant !== 'refresh_token' ? '-' : row ? `sesión iniciada ${day(row.updatedAt)}${row.account ? ` como ${row.account}` : ''}` : 'sin sesión: ejecuta `mailboxes login`';
           ctx.out.write(`${m.name}\t${m.user}\t${how}\t${state}\n`);
         }
         return 0;
@@ -56,12 +56,12 @@ export async function mailboxesCommand(ctx: CommandContext): Promise<number> {
         const res = ctx.values.device ? await loginWithDevice(m.auth, opts) : await loginWithBrowser(m.auth, opts);
         const account = signedInAs(res);
         await encryptedRefreshTokens(app.store).save(m.name, m.auth.provider, res.refresh_token!, account ?? m.user);
-        ctx.out.write(`mailbox ${m.name} signed in${account ? ` as ${account}` : ''}; refresh token stored encrypted\n`);
+        ctx.out.write(`buzón ${m.name}: sesión iniciada${account ? ` como ${account}` : ''}; refresh token guardado cifrado\n`);
         return 0;
       }
       case 'logout': {
         const m = mailbox();
-        ctx.out.write((await stored.delete(m.name)) ? `mailbox ${m.name}: stored refresh token removed\n` : `mailbox ${m.name}: no stored refresh token\n`);
+        ctx.out.write((await stored.delete(m.name)) ? `buzón ${m.name}: refresh token guardado eliminado\n` : `buzón ${m.name}: no hay refresh token guardado\n`);
         return 0;
       }
       case 'test':
@@ -86,7 +86,7 @@ async function testLogin(ctx: CommandContext, m: MailboxConfig, conn: Parameters
   if (m.auth) {
     const refreshTokens = m.auth.grant === 'refresh_token' ? encryptedRefreshTokens(conn) : undefined;
     const t = await accessTokenFor(m.auth, { mailbox: m.name, user: m.user, refreshTokens }, { force: true });
-    ctx.out.write(`token: obtained, valid until ${day(t.expiresAt)} UTC\n`);
+    ctx.out.write(`token: obtenido, válido hasta ${day(t.expiresAt)} UTC\n`);
     auth = { user: m.user, accessToken: t.accessToken };
   }
   const client = new ImapFlow({ host: m.host, port: m.port, secure: m.secure, tls: m.tls, auth, logger: false, connectionTimeout: 30_000 });
@@ -94,7 +94,7 @@ async function testLogin(ctx: CommandContext, m: MailboxConfig, conn: Parameters
   try {
     await client.connect();
     const box = await client.mailboxOpen(m.folder, { readOnly: true });
-    ctx.out.write(`imap: logged in as ${m.user}; ${m.folder} has ${box.exists} messages\n`);
+    ctx.out.write(`imap: sesión iniciada como ${m.user}; ${m.folder} tiene ${box.exists} ${box.exists === 1 ? 'mensaje' : 'mensajes'}\n`);
     await client.logout();
     return 0;
   } catch (err) {

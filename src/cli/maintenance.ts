@@ -21,7 +21,7 @@ export async function reprocessCommand(ctx: CommandContext): Promise<number> {
   const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db, notify });
   try {
     const r = await reprocess(app, { qualities, since, notify });
-    ctx.out.write(`${r.examined} examined, ${r.upgraded} upgraded, ${r.changed} changed, ${r.unchanged} unchanged, ${r.errors} errors\n`);
+    ctx.out.write(`${r.examined} revisados, ${r.upgraded} mejorados, ${r.changed} cambiados, ${r.unchanged} sin cambios, ${r.errors} con error\n`);
   } finally {
     app.close();
   }
@@ -35,7 +35,7 @@ export async function purgeCommand(ctx: CommandContext): Promise<number> {
   const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
     const n = await app.store.unitOfWork((tx) => io(tx.purgeRawBefore(before, Date.now())));
-    ctx.out.write(`${n} raw emails purged (received before ${new Date(before).toISOString().slice(0, 10)}); leads kept\n`);
+    ctx.out.write(`${n} ${n === 1 ? 'correo original borrado' : 'correos originales borrados'} (recibidos antes del ${new Date(before).toISOString().slice(0, 10)}); los leads se conservan\n`);
   } finally {
     app.close();
   }

@@ -99,9 +99,9 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   let country: Country = guessCountry(views, given, ctx.config.country);
   const cands = findCandidates(views[0], country, company.projects, ctx.config.company);
   const guesses = bestGuesses(cands);
-  ctx.out.write(`candidate values in ${files[0]}:\n`);
+  ctx.out.write(`valores candidatos en ${files[0]}:\n`);
   cands.forEach((c, i) => ctx.out.write(`  ${String(i + 1).padStart(2)}. ${JSON.stringify(c.value)}${c.label ? `  (label "${c.label}")` : ''}  ${c.types.join(', ') || '-'}\n`));
-  ctx.out.write('best guesses:\n');
+  ctx.out.write('mejores suposiciones:\n');
   for (const f of LEARN_FIELDS) ctx.out.write(`  ${f.padEnd(10)} ${guesses[f] ? `${cands.indexOf(guesses[f]!) + 1}. ${JSON.stringify(guesses[f]!.value)}` : '-'}\n`);
   const interactive = !ctx.values.accept && !ctx.values.yes && Boolean((ctx.input as { isTTY?: boolean } | undefined)?.isTTY);
   let confirmed: Partial<Record<LearnField, string | null>>;
@@ -120,7 +120,7 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     const flat = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
     if (f === 'message' && flat(extractFields(views[0], null, country).fields.message) === flat(value)) continue;
     const { ex, refused } = chooseLocator(views, f, value, country, company.projects, confirmed);
-    for (const r of refused.slice(0, 5)) ctx.out.write(`refused for ${f}: ${r}\n`);
+    for (const r of refused.slice(0, 5)) ctx.out.write(`rechazado para ${f}: ${r}\n`);
     if (ex) fields[f] = ex;
     else ctx.err.write(`warning: no rule reads ${f} ${JSON.stringify(value)} on every sample; the generic extraction will look for it\n`);
   }
@@ -167,7 +167,7 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     if (interactive && !/^(s|si|sí|y|yes|)$/i.test(await questionOnce(ctx, 'write the parser? [S/n] '))) return 1;
   }
   fs.writeFileSync(target, yamlText);
-  ctx.out.write(`wrote ${target}\n`);
+  ctx.out.write(`${target} escrito\n`);
   const dir = path.join(fixturesDir, id);
   fs.mkdirSync(dir, { recursive: true });
   let failed = 0;

@@ -124,7 +124,7 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
   if (sub === 'check') {
     const parsers = loadParsers(ctx.config.parsersDir); // throws ParserConfigError with file:line
     for (const p of parsers) ctx.out.write(`ok  ${p.config.id.padEnd(22)} ${p.file}\n`);
-    ctx.out.write(`${parsers.length} parsers valid\n`);
+    ctx.out.write(`${parsers.length} ${parsers.length === 1 ? 'parser válido' : 'parsers válidos'}\n`);
     // The fixtures' expected results are config too: a malformed one is named here, not at test time.
     const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';
     const bad: string[] = [];
@@ -181,7 +181,7 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
     const dir = path.join(fixturesDir, id);
     const { files } = collectEmailFiles(fs.existsSync(dir) ? [dir] : []);
     if (!files.length) {
-      ctx.out.write(`FAIL ${id}: no fixtures in ${dir}\n`);
+      ctx.out.write(`FAIL ${id}: no hay fixtures en ${dir}\n`);
       failed++;
       continue;
     }
@@ -195,6 +195,6 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
       else failed++;
     }
   }
-  ctx.out.write(`\n${passed} passed, ${failed} failed\n`);
+  ctx.out.write(`\n${passed} ${passed === 1 ? 'correcto' : 'correctos'}, ${failed} ${failed === 1 ? 'fallido' : 'fallidos'}\n`);
   return failed ? 1 : 0;
 }

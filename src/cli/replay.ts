@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { createApp } from '../app.ts';
+import { portalDisplayName, problemText } from '../leads/display.ts';
 import { emailSummary, type EmailSummary } from '../leads/summary.ts';
+import { langOf } from '../outbox/templates.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
 import { collectEmailFiles, progress } from './files.ts';
 
@@ -23,7 +25,10 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
   const counts: Record<string, number> = {};
   const bar = progress(files.length, ctx.err);
   const rows: string[][] = [];
-  for (const file of missing) ctx.err.write(`${file}: not found\n`);
+  for (const file of missing) ctx.err.write(`${file}: no existe\n`);
+  // People read portal names and problem texts; --json keeps the ids and codes for programs.
+  const lang = langOf(ctx.config.country);
+  const portal = (id: string | null) => portalDisplayName(id, (p) => app.context().parsers.find((x) => x.config.id === p)?.config.name, lang);
   try {
     for (const [i, file] of files.entries()) {
       let line: ReplayLine;
@@ -39,7 +44,7 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
       const key = line.duplicate ? 'duplicate' : line.quality ?? (line.ignored ? 'ignored' : line.status);
       counts[key] = (counts[key] ?? 0) + 1;
       if (json) ctx.out.write(`${JSON.stringify(line)}\n`);
-      else rows.push([file, line.duplicate ? 'duplicate' : line.quality ?? line.ignored ?? line.status, line.parser ?? '-', line.problems.join(',') || (line.error ?? '')]);
+      else rows.push([file, line.duplicate ? 'duplicado' : line.quality ?? line.ignored ?? line.status, portal(line.parser), line.problems.map((c) => problemText(c, ctx.config.country, lang)).join(', ') || (line.error ?? '')]);
       bar.tick(i + 1);
     }
   } finally {
@@ -48,7 +53,7 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
   if (!json) {
     const widths = [0, 1, 2].map((c) => Math.min(60, Math.max(...rows.map((r) => r[c].length), 6)));
     for (const r of rows) ctx.out.write(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}\n`);
-    ctx.out.write(`\n${files.length} emails: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}${dryRun ? ' (dry run, nothing saved)' : ''}\n`);
+    ctx.out.write(`\n${files.length} ${files.length === 1 ? 'correo' : 'correos'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k === 'duplicate' ? 'duplicado' : k}`).join(', ') || 'ninguno'}${dryRun ? ' (simulación, no se guardó nada)' : ''}\n`);
   }
   return missing.length && !files.length ? 1 : 0;
 }

@@ -55,26 +55,26 @@ export async function usersCommand(ctx: CommandContext): Promise<number> {
         const password = await readPassword(ctx, input);
         const vendorId = typeof ctx.values.vendor === 'string' ? ctx.values.vendor : undefined;
         const u = await accounts.add({ email: target, role, name: ctx.values.name as string | undefined, vendorId, team: list(ctx.values.team), projects: list(ctx.values.projects), password }, CLI);
-        ctx.out.write(`user ${u.email} added (${u.role}${u.vendorId ? `, vendor ${u.vendorId}` : ''}${u.team.length ? `, team ${u.team.join(',')}` : ''}${u.projects.length ? `, projects ${u.projects.join(', ')}` : ''})\n`);
+        ctx.out.write(`usuario ${u.email} creado (${u.role}${u.vendorId ? `, vendedor ${u.vendorId}` : ''}${u.team.length ? `, equipo ${u.team.join(',')}` : ''}${u.projects.length ? `, proyectos ${u.projects.join(', ')}` : ''})\n`);
         return 0;
       }
       case 'list': {
         for (const u of (await accounts.list()).map(publicUser)) {
           const scope = u.vendorId ?? (u.team.length ? u.team.join(',') : u.projects.length ? u.projects.join(', ') : '');
-          ctx.out.write(`${u.email}\t${u.role}\t${u.name}\t${scope || '-'}\t${u.disabled ? 'disabled' : 'active'}\n`);
+          ctx.out.write(`${u.email}\t${u.role}\t${u.name}\t${scope || '-'}\t${u.disabled ? 'desactivado' : 'activo'}\n`);
         }
         return 0;
       }
       case 'disable':
       case 'enable': {
         const u = await accounts.setDisabled(needEmail(), sub === 'disable', CLI);
-        ctx.out.write(`user ${u.email} ${sub}d${sub === 'disable' ? ' (open sessions ended)' : ''}\n`);
+        ctx.out.write(`usuario ${u.email} ${sub === 'disable' ? 'desactivado (sus sesiones abiertas se cerraron)' : 'activado'}\n`);
         return 0;
       }
       case 'password': {
         const target = needEmail();
         await accounts.setPassword(target, await readPassword(ctx, input), CLI);
-        ctx.out.write(`password of ${target.toLowerCase()} changed; open sessions ended\n`);
+        ctx.out.write(`contraseña de ${target.toLowerCase()} cambiada; sus sesiones abiertas se cerraron\n`);
         return 0;
       }
       case 'token': {
@@ -82,17 +82,17 @@ export async function usersCommand(ctx: CommandContext): Promise<number> {
         if (typeof label !== 'string') throw new UsageError(`users token needs --label TEXT\n${USAGE}`);
         const token = await accounts.createToken(needEmail(), label, CLI);
         // Alone on the last line, so scripts can take it with `tail -n 1`.
-        ctx.out.write(`personal API token "${label}" for ${email!.toLowerCase()} (shown once; send it as Authorization: Bearer …):\n${token}\n`);
+        ctx.out.write(`token personal de API "${label}" de ${email!.toLowerCase()} (se muestra una sola vez; envíalo como Authorization: Bearer …):\n${token}\n`);
         return 0;
       }
       case 'tokens': {
-        for (const t of await accounts.tokens(needEmail())) ctx.out.write(`${t.label}\tcreated ${date(t.createdAt)}\tlast used ${date(t.lastUsedAt)}${t.revokedAt ? `\trevoked ${date(t.revokedAt)}` : ''}\n`);
+        for (const t of await accounts.tokens(needEmail())) ctx.out.write(`${t.label}\tcreado ${date(t.createdAt)}\túltimo uso ${date(t.lastUsedAt)}${t.revokedAt ? `\trevocado ${date(t.revokedAt)}` : ''}\n`);
         return 0;
       }
       case 'revoke': {
         if (!extra) throw new UsageError(`users revoke needs EMAIL LABEL\n${USAGE}`);
         await accounts.revokeToken(needEmail(), extra, CLI);
-        ctx.out.write(`token "${extra}" of ${email!.toLowerCase()} revoked\n`);
+        ctx.out.write(`token "${extra}" de ${email!.toLowerCase()} revocado\n`);
         return 0;
       }
       default:

@@ -10,7 +10,7 @@ export async function vendorsCommand(ctx: CommandContext): Promise<number> {
   const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
     const r = await app.store.unitOfWork((tx) => retireVendor(tx, id, 'cli', Date.now()));
-    ctx.out.write(`vendor ${id} retired; ${r.moved} clients moved${r.moved ? `: ${Object.entries(r.to).map(([v, n]) => `${n} to ${v}`).join(', ')}` : ''}\n`);
+    ctx.out.write(`vendedor ${id} retirado; ${r.moved} ${r.moved === 1 ? 'cliente traspasado' : 'clientes traspasados'}${r.moved ? `: ${Object.entries(r.to).map(([v, n]) => `${n} a ${v}`).join(', ')}` : ''}\n`);
     return 0;
   } catch (e) {
     if (e instanceof AppError) {
