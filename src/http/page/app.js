@@ -41,6 +41,7 @@ async function show(view, visit = false) {
   $('#main').hidden = view !== 'contactos';
   for (const b of document.querySelectorAll('#views [data-view]')) b.setAttribute('aria-current', String(b.dataset.view === view));
   if (await (await import('./funnel.js')).showFunnel(view)) return;
+  if (await (await import('./cases.js')).showCases(view)) return;
   if (location.hash !== `#${view}`) history.replaceState(null, '', view === 'contactos' ? `${location.search}#contactos` : `${location.pathname}#pendientes`);
   $('#live-badge').hidden = true;
   if (view === 'pendientes') await renderDay(visit);
@@ -48,8 +49,12 @@ async function show(view, visit = false) {
   else await refresh(false);
 }
 
+/** Customer service sees cases only: the sales screens and their options are not theirs. */
+const DESK_ONLY = ['atencion', 'atencion_supervisor'];
+
 async function start() {
-  session.options = await getJson('/api/options');
+  const deskOnly = DESK_ONLY.includes(session.me.role);
+  session.options = deskOnly ? (session.caseOptions = await getJson('/api/cases/options')) : await getJson('/api/options');
   const { options } = session;
   session.vendorNames = new Map((options.vendors ?? []).map((v) => [v.id, v.name]));
   session.portalName = (id) => options.portals?.[id ?? '_generic'] ?? id;
@@ -58,7 +63,7 @@ async function start() {
   document.documentElement.lang = options.lang ?? 'es';
   setLang(options.lang);
   translatePage();
-  fillDetailOptions(options);
+  if (!deskOnly) fillDetailOptions(options);
   applyRole();
   $('#login').hidden = true;
   $('#views').hidden = false;
@@ -66,8 +71,10 @@ async function start() {
   const ficha = /^ficha-(\d+)$/.exec(wanted);
   // A link to a client's ficha (#ficha-<id>) opens it; the live poll starts either way.
   if (ficha) await (await import('./client.js')).openClient(Number(ficha[1]), { push: false });
+  else if (deskOnly || /^casos(\/\d+)?$/.test(wanted)) await show(/^casos(\/\d+)?$/.test(wanted) ? wanted : 'casos', true);
   else await show(['contactos', 'pendientes', 'embudo'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
   clearInterval(poller);
+  if (deskOnly) return; // the live poll is of leads
   poller = setInterval(() => poll().catch(() => {}), (options.pollSeconds ?? 15) * 1000 || POLL_MS);
 }
 

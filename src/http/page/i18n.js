@@ -36,6 +36,21 @@ const PT = {
   'Abrir la ficha del cliente': 'Abrir a ficha do cliente', 'cliente nuevo': 'cliente novo', 'cliente sin responsable': 'cliente sem responsável', '(sin nombre)': '(sem nome)',
   'Otra ficha unida a esta': 'Outra ficha unida a esta', 'Unida a otra ficha': 'Unida a outra ficha', 'Descartado: personas distintas': 'Descartado: pessoas diferentes',
   'Cotización': 'Cotação', 'Separación': 'Reserva', 'Minuta': 'Minuta', 'Desembolso': 'Desembolso', 'Traspaso por retiro': 'Transferência por saída', 'Cambio de ficha': 'Mudança de ficha',
+  // Casos (cases.js).
+  'Casos': 'Chamados', 'Caso': 'Chamado', 'Categoría': 'Categoria', 'Solo vencidos': 'Só vencidos',
+  'N° de caso, asunto, nombre o email': 'N° do chamado, assunto, nome ou e-mail', 'Asunto': 'Assunto', 'Cliente': 'Cliente',
+  'Vence 1ª respuesta': 'Vence 1ª resposta', 'Vence resolución': 'Vence resolução', 'Sin casos para estos filtros.': 'Sem chamados para estes filtros.',
+  'Páginas': 'Páginas', 'de': 'de', 'Estadísticas': 'Estatísticas', 'Consulta': 'Consulta', 'Reclamo': 'Reclamação',
+  'Sugerencia': 'Sugestão', 'Postventa': 'Pós-venda', 'Abierto': 'Aberto', 'En espera del cliente': 'Aguardando o cliente', 'Resuelto': 'Resolvido', 'Cerrado': 'Fechado',
+  'Visita técnica': 'Visita técnica', 'Visita de regreso': 'Visita de retorno', '(sin responsable)': '(sem responsável)', 'en pausa': 'em pausa', 'vencido': 'vencido',
+  'respondido': 'respondido', 'resuelto': 'resolvido', 'fuera de plazo': 'fora do prazo', 'Escalado': 'Escalado', 'Satisfacción': 'Satisfação', 'Conversación': 'Conversa',
+  'Enviado': 'Enviado', 'Recibido': 'Recebido', 'adjunto': 'anexo', 'Respuesta al cliente': 'Resposta ao cliente', 'Quedar esperando respuesta del cliente': 'Aguardar resposta do cliente',
+  'Enviar respuesta': 'Enviar resposta', 'Cambiar estado': 'Mudar status', 'Quién visita': 'Quem visita', 'Realizada el': 'Realizada em', 'Resultado': 'Resultado',
+  'Registrar visita': 'Registrar visita', 'Responder': 'Responder', 'Respuesta enviada.': 'Resposta enviada.', 'Visita registrada.': 'Visita registrada.', 'Datos del caso': 'Dados do chamado',
+  'Visitas': 'Visitas', 'Sin visitas.': 'Sem visitas.', 'realizada': 'realizada', 'Solo lectura.': 'Somente leitura.', 'Casos por categoría': 'Chamados por categoria',
+  'Casos por categoría y estado': 'Chamados por categoria e status', 'Por categoría': 'Por categoria', 'Por estado': 'Por status', 'Por proyecto': 'Por empreendimento',
+  'Tiempos y plazos por responsable (horas hábiles)': 'Tempos e prazos por responsável (horas úteis)', 'Tiempos y plazos por mes (horas hábiles)': 'Tempos e prazos por mês (horas úteis)',
+  'Mes': 'Mês', '1ª respuesta p50': '1ª resposta p50', 'En plazo': 'No prazo', 'Resolución p50': 'Resolução p50', 'sin respuestas': 'sem respostas', 'respuestas': 'respostas',
 };
 
 let lang = 'es';
