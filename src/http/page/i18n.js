@@ -53,6 +53,22 @@ const PT = {
   'Mes': 'Mês', '1ª respuesta p50': '1ª resposta p50', 'En plazo': 'No prazo', 'Resolución p50': 'Resolução p50', 'sin respuestas': 'sem respostas', 'respuestas': 'respostas',
 };
 
+// The Embudo's charts.
+Object.assign(PT, {
+  'Ver números': 'Ver números', 'Ocultar números': 'Ocultar números', 'Embudo de ventas': 'Funil de vendas', 'Conversión por portal': 'Conversão por portal',
+  'Leads por semana, por portal': 'Leads por semana, por portal', 'Leads por semana, por calidad': 'Leads por semana, por qualidade',
+  'Velocidad de primer contacto por vendedor': 'Velocidade do primeiro contato por vendedor', 'Velocidad de primer contacto por equipo': 'Velocidade do primeiro contato por equipe',
+  'Seguimientos vencidos por vendedor': 'Acompanhamentos vencidos por vendedor', 'No se pudo cargar la librería de gráficos.': 'Não foi possível carregar a biblioteca de gráficos.',
+  'Semana (lunes)': 'Semana (segunda-feira)', 'Total': 'Total', 'Leads por semana': 'Leads por semana', 'en': 'em', 'semana': 'semana', 'semanas': 'semanas',
+  '% en 1 h': '% em 1 h', '% en 24 h': '% em 24 h', 'Leads': 'Leads', 'Mediana (p50)': 'Mediana (p50)', 'En 1 h': 'Em 1 h', 'En 24 h': 'Em 24 h', 'mediana': 'mediana',
+  'en 1 h': 'em 1 h', 'en 24 h': 'em 24 h', 'Sin datos': 'Sem dados', 'hasta': 'até', 'Cantidad': 'Quantidade', 'Etapa': 'Etapa', 'Pasa a la siguiente': 'Passa para a seguinte',
+  'a cotización': 'para cotação', 'Porcentaje de los leads de cada portal que llegó a cada etapa.': 'Porcentagem dos leads de cada portal que chegou a cada etapa.',
+  'Desde la llegada hasta el primer contacto registrado.': 'Da chegada até o primeiro contato registrado.', 'Equipo': 'Equipe', 'Vencidos': 'Vencidos',
+  'Sin responsable': 'Sem responsável', 'Seguimientos vencidos': 'Acompanhamentos vencidos', 'Ningún seguimiento vencido': 'Nenhum acompanhamento vencido',
+  'Ningún seguimiento vencido.': 'Nenhum acompanhamento vencido.', 'Seguimientos abiertos cuya fecha ya pasó, hoy.': 'Acompanhamentos abertos cuja data já passou, hoje.',
+  'Lead': 'Lead', 'Cotización': 'Cotação', 'Separación': 'Reserva', 'Minuta': 'Minuta', 'Desembolso': 'Desembolso',
+});
+
 let lang = 'es';
 export const setLang = (l) => { lang = l === 'pt' ? 'pt' : 'es'; };
 /** A text in the company's language. */
