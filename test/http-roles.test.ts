@@ -224,5 +224,8 @@ function validBody(path: string): string {
   if (path.endsWith('/abort')) return JSON.stringify({ comment: 'x' });
   if (path.endsWith('/discard')) return JSON.stringify({ reason: 'spam', comment: 'x' });
   if (path.endsWith('/reassign')) return JSON.stringify({ vendorId: 'v1', reason: 'x' });
+  if (path.endsWith('/reply')) return JSON.stringify({ text: 'x' });
+  if (path.endsWith('/status')) return JSON.stringify({ status: 'resuelto' });
+  if (path.endsWith('/visits')) return JSON.stringify({ kind: 'tecnica', scheduledAt: '2025-03-10T10:00', who: 'x' });
   return '{}';
 }
