@@ -1,0 +1,1 @@
+CREATE INDEX "lead_funnel_daily_cover" ON "lead_funnel_daily" USING btree ("day","project_id","parser","medium","owner_vendor_id","quality","contact_state","n");
