@@ -19,7 +19,7 @@ import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
 import { defaultPoolSize, sharedPool, type PipelinePool } from './workers/pool.ts';
 import { poolRunner } from './workers/runner.ts';
 import { ParserQuarantine } from './workers/quarantine.ts';
-import { LiveBus } from './live/bus.ts';
+import { caseRouter } from './cases/route.ts';
 
 /** The wired program: config, storage, parsers and the ingest service, built in one place. */
 export interface App {
@@ -34,8 +34,6 @@ export interface App {
   workers: PipelinePool;
   /** Parsers whose emails timed out twice: their mail takes the generic extraction (parser health shows them). */
   quarantine: ParserQuarantine;
-  /** New leads, reassignments and contacts, published after their commit for the page's live stream. */
-  live: LiveBus;
   log: Logger;
   context(): PipelineContext;
   /** The persistence rules (follow-up days, ownership and its webhooks) ingest and edits share. */
@@ -85,19 +83,12 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
   let context: PipelineContext = { parsers, projects: await applyProjects(config), country: config.country, limits: config.limits, company: config.company };
   const assignOwner = ownership.assigner(() => projectWebhooks, (vendorId) => wantsWebhook(current, vendorId));
   const onLead = opts.notify ? notificationEnqueuer(() => current, Date.now, (id) => parsers.find((p) => p.config.id === id)?.config.name) : undefined;
-  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), ...opts.rules });
+  // Post-sale mail becomes a case, never also a lead; its acknowledgement is queued when notifications are.
+  const routeCase = caseRouter({ config: () => current, notify: Boolean(opts.notify) });
+  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), routeCase, ...opts.rules });
   const workers = sharedPool(config.workers.size ?? defaultPoolSize(), log.child({ component: 'workers' }));
   const quarantine = new ParserQuarantine(log.child({ component: 'quarantine' }));
-  const live = new LiveBus();
-  // Every committed new lead (IMAP, files, intake) reaches the open pages from here.
-  const hooks: IngestHooks = {
-    ...opts.hooks,
-    onResult: (r, ms) => {
-      if (r.leadId !== null && !r.duplicate) live.publish({ type: 'lead', leadId: r.leadId });
-      opts.hooks?.onResult?.(r, ms);
-    },
-  };
-  const ingestor = new Ingestor(store, () => context, rules, log, hooks, poolRunner(workers, () => current.workers.deadlineMs, quarantine));
+  const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks, poolRunner(workers, () => current.workers.deadlineMs, quarantine));
   return {
     get config() {
       return current;
@@ -108,7 +99,6 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
     ownership,
     workers,
     quarantine,
-    live,
     log,
     context: () => context,
     rules,

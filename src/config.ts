@@ -1,3 +1,4 @@
+import { MAILBOX_PURPOSES } from './case-vocabulary.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
@@ -49,6 +50,8 @@ const mailboxSchema = z
     country: z.enum(COUNTRY_CODES).optional(),
     /** The address leads are sent to, when `user` is not it (per-mailbox country is found by it). */
     address: z.string().email().optional(),
+    /** ventas: leads, and cases when the text is post-sale; servicio: every email is a case (src/cases/route.ts). */
+    purpose: z.enum(MAILBOX_PURPOSES).default('ventas'),
     password: z.string().optional(),
     passwordEnv: z.string().optional(),
     folder: z.string().default('INBOX'),

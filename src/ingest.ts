@@ -29,6 +29,8 @@ export interface IngestResult {
   clientId: number | null;
   followUpAt: number | null;
   receivedAt: number;
+  /** The post-sale case the email opened or joined (then no lead). */
+  caseId?: number | null;
 }
 
 export interface StoredEmail {
@@ -218,7 +220,7 @@ export class Ingestor {
         });
         for (const [k, d] of done.entries()) {
           const { item, outcome } = d;
-          const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'lead' ? 'lead' : 'ignored', ...saved[k] };
+          const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'ignored' ? 'ignored' : saved[k].caseId ? 'case' : 'lead', ...saved[k] };
           this.log.debug({ rawEmailId: item.rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
           this.hooks.onResult?.(result, performance.now() - started);
           results[d.index] = result;

@@ -25,6 +25,11 @@ export interface PersistRules {
   assignOwner?: (tx: StoreTx, ctx: AssignContext) => Work<Assignment | null>;
   /** Queues the lead's notification emails (the outbox) in its unit of work; unset for replays without --notify. */
   onLead?: (tx: StoreTx, ev: { leadId: number; rawEmailId: number }) => Work<void>;
+  /**
+   * Post-sale mail (src/cases/route.ts): the case the email opened or joined, or null to go on as a
+   * lead. Runs before any lead row is written: one email is never both.
+   */
+  routeCase?: (tx: StoreTx, ev: { rawEmailId: number; outcome: LeadOutcome; receivedAt: number; now: number }) => Work<{ caseId: number; clientId: number | null } | null>;
 }
 
 export interface LeadRecordResult {
@@ -32,6 +37,8 @@ export interface LeadRecordResult {
   clientId: number | null;
   followUpAt: number | null;
   contactType: string | null;
+  /** The case the email opened or joined instead of a lead. */
+  caseId?: number | null;
 }
 
 const NO_LEAD: LeadRecordResult = { leadId: null, clientId: null, followUpAt: null, contactType: null };
@@ -43,7 +50,7 @@ const NO_LEAD: LeadRecordResult = { leadId: null, clientId: null, followUpAt: nu
  */
 export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: PipelineOutcome, receivedAt: number, rules: PersistRules, now: number): Work<LeadRecordResult> {
   const current = yield* io(tx.rawOutcome(rawEmailId));
-  if (current && (current.status === 'lead' || current.status === 'ignored')) {
+  if (current && (current.status === 'lead' || current.status === 'ignored' || current.status === 'case')) {
     const { leadId, clientId, followUpAt, contactType } = current;
     return { leadId, clientId, followUpAt, contactType };
   }
@@ -52,6 +59,10 @@ export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: Pipelin
     return NO_LEAD;
   }
   const o = outcome;
+  if (rules.routeCase) {
+    const c = yield* rules.routeCase(tx, { rawEmailId, outcome: o, receivedAt, now });
+    if (c) return { ...NO_LEAD, clientId: c.clientId, caseId: c.caseId };
+  }
   const f = o.fields;
   const projectId = tx.projectId(f.project);
   const leadId = yield* io(

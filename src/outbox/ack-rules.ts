@@ -26,6 +26,24 @@ export function ackRefusal(incomingHeaders: string | null, clientEmail: string |
   if (!clientEmail || !clientEmail.includes('@')) return 'no client address';
   const to = clientEmail.trim().toLowerCase();
   const h = parseHeaders(incomingHeaders);
+  const machine = machineRefusal(h, to);
+  if (machine) return machine;
+  const from = addressIn(h.get('from'));
+  if (from && (to === from || domainOf(to) === domainOf(from))) return "client address is the portal's";
+  return null;
+}
+
+/**
+ * A post-sale case's acknowledgement: the same rules, except that the client wrote the email
+ * themselves, so answering the sender is the point (a lead's ack never answers the portal).
+ */
+export function caseAckRefusal(incomingHeaders: string | null, clientEmail: string | null): string | null {
+  if (!clientEmail || !clientEmail.includes('@')) return 'no client address';
+  return machineRefusal(parseHeaders(incomingHeaders), clientEmail.trim().toLowerCase());
+}
+
+/** RFC 3834: no answer to auto-replies, lists, bounces, or a no-reply/system address. */
+function machineRefusal(h: Map<string, string>, to: string): string | null {
   const auto = h.get('auto-submitted');
   if (auto && auto.toLowerCase() !== 'no') return 'incoming email is auto-submitted';
   if (/^(bulk|list|junk|auto_reply)$/i.test(h.get('precedence') ?? '')) return 'incoming email is bulk or list mail';
@@ -35,6 +53,5 @@ export function ackRefusal(incomingHeaders: string | null, clientEmail: string |
   // Portals send from no-reply addresses all the time; only a bounce's sender disqualifies the email.
   if (/^(mailer[-_.]?daemon|postmaster)$/i.test(from.split('@')[0] ?? '')) return 'incoming email comes from a mail system (bounce)';
   if (MACHINE_LOCAL.test(to.split('@')[0] ?? '')) return 'client address is a no-reply or system address';
-  if (from && (to === from || domainOf(to) === domainOf(from))) return "client address is the portal's";
   return null;
 }

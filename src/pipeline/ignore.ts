@@ -77,12 +77,15 @@ const ACCOUNT_SENDER = /^(facturaci[oó]n|facturacion|factura|facturas|cobranza|
 
 const LEAD_SUBJECT = /\b(contacto|consulta|interesad[oa]s?|lead|mensaje|pregunta|cotizaci[oó]n|cotizar|solicitud de informaci[oó]n|quiere informaci[oó]n|contato|interessad[oa]|mensagem|enquiry|inquiry)\b/i;
 
+// An owner complaining about a charge ("Reclamo por cobro de gastos comunes") is a post-sale case.
+const CASE_SUBJECT = /\b(reclamo|reclamos|queja|quejas|reclama[cç][aã]o|reclama[cç][oõ]es|postventa|post venta|p[oó]s-?venda)\b/i;
+
 /** A portal's own billing, account or publication notice: the reason, or null. */
 export function accountNoticeReason(mail: ParsedEmail): string | null {
   if (/^\s*(re|res|aw|sv)\s*:/i.test(mail.subject)) return null;
   const subject = mail.subject.slice(0, 300);
   // "Nuevo contacto en tu aviso publicado": an enquiry about a listing, not a notice about it.
-  if (LEAD_SUBJECT.test(subject)) return null;
+  if (LEAD_SUBJECT.test(subject) || CASE_SUBJECT.test(subject)) return null;
   if (ACCOUNT_SUBJECT.test(subject) || ACCOUNT_SENDER.test(mail.from?.address ?? '')) return 'portal-account';
   return null;
 }

@@ -11,6 +11,7 @@ import { normalizeFields, type LeadFields } from './normalize.ts';
 import { findProjectIn, type ProjectIndex } from './project.ts';
 import type { OwnIdentifiers } from './own.ts';
 import type { ThreadInfo } from './reply.ts';
+import { recognizeCase, type CaseSignal } from '../cases/recognize.ts';
 
 export type Medium = 'portales' | 'web' | 'otros';
 
@@ -61,6 +62,14 @@ export interface LeadOutcome extends Common {
   thread: ThreadInfo | null;
   createsClient: boolean;
   createsFollowUp: boolean;
+  /** What the text says about after-sale service (src/cases/recognize.ts): the commit makes a case of it, never both. */
+  service: CaseSignal;
+  /** Our thread's Message-IDs it answers (In-Reply-To, then References), for a case's reply; [] when none. */
+  inReplyTo: string[];
+  /** Name, type and size of each attachment (a case keeps them; the bytes stay in the raw email). */
+  attachments: { filename: string | null; contentType: string; size: number }[];
+  /** The body's own text (above the quote), bounded: a case keeps it as the thread's message. */
+  bodyText: string;
 }
 
 export type PipelineOutcome = IgnoredOutcome | LeadOutcome;
@@ -135,5 +144,9 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
     thread: view.isReply ? view.thread : null,
     createsClient: verdict.createsClient,
     createsFollowUp: verdict.createsFollowUp,
+    service: recognizeCase({ subject: mail.subject, body: view.bodyText, parser: parser ? { id: parser.config.id, medium: parser.config.medium } : null }),
+    inReplyTo: view.thread.messageIds,
+    attachments: mail.attachments,
+    bodyText: view.bodyText.slice(0, 20_000),
   };
 }

@@ -29,6 +29,8 @@ export interface ParsedEmail {
   truncated: boolean;
   /** CSV, text and forwarded-message attachments as text (the lead may be only there). */
   attached: AttachedText[];
+  /** Name, type and size of each attachment (the content is never kept here). */
+  attachments: { filename: string | null; contentType: string; size: number }[];
 }
 
 export class LimitExceeded extends Error {
@@ -164,6 +166,7 @@ function toParsedEmail(mail: ReadMail, raw: Buffer, limits: Limits, attached: At
     text: text.value,
     truncated: html.truncated || text.truncated || Boolean(bounded?.changed),
     attached,
+    attachments: mail.attachments.slice(0, 50).map((a) => ({ filename: a.filename?.slice(0, 200) ?? null, contentType: a.contentType.slice(0, 100), size: a.size })),
   };
 }
 

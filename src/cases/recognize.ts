@@ -1,0 +1,156 @@
+// Is this email an owner's post-sale matter (a case) or a sales enquiry (a lead)? A pure stage of
+// the pipeline, run in the worker: it weighs the words of the subject and the body (Spanish and
+// Portuguese), who sent it (a portal's notification is a sales lead unless it carries a real
+// complaint) and how it is phrased (first person: "mi departamento", "ya llamé dos veces"). One
+// word never decides: "entrega inmediata" and "gastos comunes $80.000" are what listings say.
+// The commit adds what only the database knows: a reply in a case's thread, an existing client
+// past promesa/escritura, a service mailbox (src/cases/route.ts).
+import { caseNumberIn, type CaseCategory } from '../case-vocabulary.ts';
+import { fold } from '../pipeline/text.ts';
+
+export interface CaseSignal {
+  /** What the text says on its own: a case, or a lead (the commit may still make it a case). */
+  verdict: 'case' | 'lead';
+  category: CaseCategory;
+  /** Post-sale weight minus sales weight (the portal's handicap included). */
+  score: number;
+  /** Why, in Spanish, one line per piece of evidence. */
+  evidence: string[];
+  /** The unit as written: "depto 1502", "casa 12", "bodega 3". */
+  unit: string | null;
+  /** The "[Caso N]" tag of the subject, when there is one. */
+  caseNumber: number | null;
+  /** The language the client wrote in (the acknowledgement answers in it). */
+  lang: 'es' | 'pt';
+}
+
+export interface RecognizeInput {
+  subject: string;
+  /** The body's own text (above the quote for a reply). */
+  body: string;
+  /** The portal parser that claimed the email, and its medium; null for a person's own email. */
+  parser: { id: string; medium: string } | null;
+}
+
+/** A term: folded words; a trailing `*` matches any ending ("filtrac*": filtración, filtraciones). */
+type Terms = readonly (readonly [term: string, weight: number])[];
+
+// Damage, defects and repairs: an owner's words, rarely a buyer's.
+const DEFECTS: Terms = [
+  ['filtrac*', 3], ['humedad', 3], ['gotera*', 3], ['goteando', 3], ['hongo*', 2], ['moho', 2], ['trizadura*', 3], ['fisura*', 2], ['grieta*', 3],
+  ['desperfecto*', 3], ['defecto*', 2], ['falla*', 2], ['fallando', 2], ['no funciona*', 2], ['se rompio', 3], ['se cayo', 2], ['roto', 1], ['rota', 1], ['inundac*', 3],
+  ['se llueve', 3], ['cortocircuito', 3], ['sin agua caliente', 3], ['calefont', 1], ['mal olor', 2], ['desprendi*', 2], ['se despega*', 2], ['fuga de agua', 3], ['fuga de gas', 3],
+  ['vazamento*', 3], ['infiltrac*', 3], ['umidade', 3], ['goteira*', 3], ['rachadura*', 3], ['trinca*', 2], ['mofo', 2], ['defeito*', 3], ['nao funciona*', 2], ['quebrad*', 1],
+];
+// Complaint and frustration.
+const COMPLAINT: Terms = [
+  ['reclamo*', 3], ['reclamar', 3], ['reclamacion*', 3], ['queja*', 3], ['quejarme', 3], ['nadie vino', 3], ['nadie ha venido', 3], ['nadie me responde', 3], ['nadie responde', 3],
+  ['sin respuesta', 2], ['ya llame', 3], ['llame dos veces', 3], ['varias veces', 1], ['inaceptable', 3], ['indignad*', 3], ['pesimo servicio', 3], ['molest*', 1], ['sernac', 3],
+  ['reclamacao', 3], ['reclamacoes', 3], ['reclamar', 3], ['ninguem veio', 3], ['ninguem responde', 3], ['sem resposta', 2], ['ja liguei', 3], ['absurdo', 2], ['procon', 3], ['descaso', 3],
+];
+// After the sale: the owner's processes and the building's life.
+const OWNER: Terms = [
+  ['postventa', 3], ['post venta', 3], ['garantia', 2], ['servicio tecnico', 2], ['visita tecnica', 2], ['mantencion', 2], ['mantenimiento', 1],
+  ['soy propietari*', 3], ['somos propietari*', 3], ['mi departamento', 2], ['mi depto', 2], ['nuestro departamento', 2], ['nuestro depto', 2], ['mi casa', 1], ['mi unidad', 2], ['mi bodega', 2], ['mi estacionamiento', 2],
+  ['me entregaron', 3], ['nos entregaron', 3], ['recibi el departamento', 3], ['recibimos el departamento', 3], ['acta de entrega', 3], ['entrega del depto', 2], ['entrega de mi', 3], ['entrega del departamento', 2],
+  ['escritura', 1], ['escrituracion', 2], ['la escritura de mi', 3], ['firmamos la escritura', 3], ['firmamos la promesa', 3], ['cuando nos entregan', 3], ['cuando me entregan', 3], ['entrega de llaves', 2], ['inscripcion', 1], ['conservador de bienes raices', 2], ['recepcion final', 2], ['gastos comunes', 1], ['administracion', 1], ['administrador', 1], ['copropiedad', 2], ['conserje*', 1],
+  ['compre', 1], ['compramos', 1], ['propietario', 2], ['propietaria', 2], ['sugerencia*', 2], ['sugiero', 2], ['sugerir', 2], ['felicit*', 1],
+  ['pos venda', 3], ['pos-venda', 3], ['assistencia tecnica', 3], ['garantia', 2], ['condominio', 1], ['sindico', 2], ['meu apartamento', 2], ['meu apto', 2], ['nosso apartamento', 2], ['recebi as chaves', 3],
+  ['entrega das chaves', 2], ['sou proprietari*', 3], ['somos proprietari*', 3], ['sugestao', 2], ['sugiro', 2], ['manutencao', 2], ['vistoria', 2],
+];
+// Who writes: an owner naming what is theirs ("mi depto", "soy propietaria", "compré").
+const IDENTITY: Terms = [
+  ['mi departamento', 2], ['mi depto', 2], ['nuestro departamento', 2], ['nuestro depto', 2], ['mi casa', 1], ['mi unidad', 2], ['mi bodega', 2], ['mi estacionamiento', 2],
+  ['propietari*', 2], ['compre', 1], ['compramos', 1], ['meu apartamento', 2], ['meu apto', 2], ['nosso apartamento', 2], ['proprietari*', 2],
+];
+// A buyer's words: price, availability, visits, financing.
+const SALES: Terms = [
+  ['cotizar', 3], ['cotizacion', 2], ['me interesa*', 3], ['estoy interesad*', 3], ['interesad*', 1], ['quisiera informacion', 2], ['mas informacion', 2], ['solicito informacion', 2], ['precio*', 2], ['valor', 1],
+  ['disponibilidad', 2], ['disponible*', 1], ['piloto', 2], ['agendar una visita', 2], ['agendar visita', 2], ['dividendo', 2], ['pie', 1], ['credito hipotecario', 2], ['financiamiento', 2], ['subsidio', 2],
+  ['tipologia*', 2], ['entrega inmediata', 2], ['en verde', 2], ['en blanco', 2], ['arriendo', 1], ['comprar', 2], ['quiero comprar', 3], ['busco', 1], ['contactarme', 1],
+  ['tenho interesse', 3], ['gostaria de mais informac*', 3], ['mais informac*', 2], ['valores', 1], ['simulac*', 2], ['financiamento', 2], ['plantas', 1], ['decorado', 2], ['agendar', 1],
+];
+const SUGGESTION: Terms = [['sugerencia*', 3], ['sugiero', 3], ['sugerir', 3], ['seria bueno', 2], ['podrian considerar', 2], ['propongo', 2], ['sugestao', 3], ['sugiro', 3], ['seria bom', 2], ['felicit*', 1]];
+const QUESTION: Terms = [['consulta*', 2], ['quisiera saber', 2], ['quisiera consultar', 2], ['me pueden indicar', 2], ['cuando', 1], ['como puedo', 2], ['duvida', 2], ['gostaria de saber', 2], ['como faco', 2]];
+const REPAIR: Terms = [['garantia', 2], ['postventa', 2], ['post venta', 2], ['mantencion', 2], ['servicio tecnico', 2], ['visita tecnica', 2], ['revisar', 1], ['reparar', 2], ['reparac*', 2], ['arreglar', 2], ['assistencia tecnica', 2], ['pos venda', 2], ['reparo*', 2], ['conserto', 2]];
+
+/** Terms of `list` present in the folded text (` text `), each once. */
+function found(padded: string, list: Terms): [string, number][] {
+  const hits: [string, number][] = [];
+  const seen = new Set<string>();
+  for (const [term, weight] of list) {
+    if (seen.has(term)) continue;
+    const prefix = term.endsWith('*');
+    const needle = ` ${prefix ? term.slice(0, -1) : `${term} `}`;
+    if (padded.includes(needle)) {
+      hits.push([term.replace('*', ''), weight]);
+      seen.add(term);
+    }
+  }
+  return hits;
+}
+
+const PORTUGUESE: Terms = [['nao', 1], ['voce', 1], ['obrigad*', 1], ['ola', 1], ['boa tarde', 1], ['bom dia', 1], ['meu', 1], ['minha', 1], ['estou', 1], ['gostaria', 1], ['apartamento', 1], ['ninguem', 1], ['tenho', 1], ['preciso', 1], ['sou', 1]];
+const SPANISH: Terms = [['hola', 1], ['gracias', 1], ['buenos dias', 1], ['buenas tardes', 1], ['mi', 1], ['estoy', 1], ['quisiera', 1], ['departamento', 1], ['depto', 1], ['nadie', 1], ['tengo', 1], ['necesito', 1], ['soy', 1], ['usted*', 1]];
+
+const sum = (hits: [string, number][]) => hits.reduce((n, [, w]) => n + w, 0);
+const quote = (hits: [string, number][]) => hits.map(([t]) => `"${t}"`).join(', ');
+
+// "depto 1502", "departamento 1502", "dpto. 34B", "casa 12", "bodega 3", "estacionamiento 45", "apto 302".
+const UNIT = /\b(depto|dpto|departamento|depa|casa|bodega|estacionamiento|oficina|local|apto|apartamento|unidad)\.?\s*(?:n[°ºo.]?\s*|#\s*)?(\d{1,5}[a-z]?)\b/i;
+
+/** The unit the owner names (the first one), normalised to "depto 1502" style. */
+export function unitIn(text: string): string | null {
+  const m = UNIT.exec(text.slice(0, 20_000));
+  if (!m) return null;
+  const kind = m[1].toLowerCase();
+  const name = ['dpto', 'departamento', 'depa'].includes(kind) ? 'depto' : kind === 'apartamento' ? 'apto' : kind;
+  return `${name} ${m[2].toUpperCase()}`;
+}
+
+/** The text's verdict, category and evidence. */
+export function recognizeCase(input: RecognizeInput): CaseSignal {
+  const subject = ` ${fold(input.subject.slice(0, 1000))} `;
+  const body = ` ${fold(input.body.slice(0, 20_000))} `;
+  const all = `${subject}${body}`;
+  const evidence: string[] = [];
+  const defects = found(all, DEFECTS);
+  const complaint = found(all, COMPLAINT);
+  const owner = found(all, OWNER);
+  const sales = found(all, SALES);
+  // A subject that opens with the matter ("Reclamo: …", "Postventa depto 1502") counts again.
+  const subjectWords = found(subject, [...COMPLAINT.filter(([, w]) => w >= 3), ['postventa', 3], ['post venta', 3], ['pos venda', 3], ['garantia', 2], ['sugerencia*', 2]]);
+  const post = sum(defects) + sum(complaint) + sum(owner) + sum(subjectWords);
+  const strong = [...defects, ...complaint, ...owner].some(([, w]) => w >= 3);
+  let score = post - sum(sales);
+  if (defects.length) evidence.push(`daños o defectos: ${quote(defects)} (+${sum(defects)})`);
+  if (complaint.length) evidence.push(`palabras de reclamo: ${quote(complaint)} (+${sum(complaint)})`);
+  if (owner.length) evidence.push(`asuntos de propietario: ${quote(owner)} (+${sum(owner)})`);
+  if (subjectWords.length) evidence.push(`el asunto lo dice: ${quote(subjectWords)} (+${sum(subjectWords)})`);
+  if (sales.length) evidence.push(`palabras de venta: ${quote(sales)} (−${sum(sales)})`);
+  // A portal's notification is an enquiry about a listing: only a strong complaint turns it.
+  if (input.parser) {
+    score -= 4;
+    evidence.push(`lo envía un portal o formulario (${input.parser.id}): −4`);
+  }
+  // A strong post-sale word, or an owner speaking of theirs with enough post-sale matter and no buyer's words.
+  const identity = found(all, IDENTITY);
+  const isCase = post >= 3 && score >= 2 && (strong || (identity.length > 0 && post >= 4 && sales.length === 0));
+  const against = `postventa ${post} contra venta ${sum(sales)}${input.parser ? ' + portal' : ''}`;
+  const why = strong ? '' : identity.length ? ` (escribe un propietario: ${quote(identity)})` : ', sin palabra fuerte de postventa ni propietario que escriba';
+  evidence.push(`${against}${why}: ${isCase ? 'es un caso' : 'es un lead'}`);
+  return { verdict: isCase ? 'case' : 'lead', category: categoryOf(subject, all, defects, complaint), score, evidence, unit: unitIn(`${input.subject}\n${input.body}`), caseNumber: caseNumberIn(input.subject), lang: found(all, PORTUGUESE).length > found(all, SPANISH).length ? 'pt' : 'es' };
+}
+
+/** reclamo: a complaint; sugerencia: a suggestion; postventa: a repair or warranty request; consulta: a question. */
+function categoryOf(subject: string, all: string, defects: [string, number][], complaint: [string, number][]): CaseCategory {
+  const c = sum(complaint);
+  const suggestion = sum(found(all, SUGGESTION)) + sum(found(subject, SUGGESTION));
+  const repair = sum(found(all, REPAIR)) + sum(defects);
+  const question = sum(found(all, QUESTION));
+  if (c >= 3) return 'reclamo';
+  if (suggestion >= 3 && suggestion >= repair) return 'sugerencia';
+  if (repair >= 2) return 'postventa';
+  if (question > 0) return 'consulta';
+  return c > 0 ? 'reclamo' : 'consulta';
+}
