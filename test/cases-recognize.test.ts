@@ -166,3 +166,16 @@ describe('what only the database knows', () => {
     expect(db().prepare('select evidence from cases where id = ?').pluck().get(r.caseId)).toMatch(/sin acuse de recibo/);
   });
 });
+
+describe('parsers explain says case or lead, and why', () => {
+  it('names the evidence on both sides', async () => {
+    const { explainEmail, formatExplanation } = await import('../src/parsers/explain.ts');
+    const complaint = formatExplanation(await explainEmail(fs.readFileSync(path.join(DIR, '13-reclamo-filtracion-1502.eml')), app.context()));
+    expect(complaint).toMatch(/case or lead: a post-sale case \(reclamo\), unit depto 1502/);
+    expect(complaint).toMatch(/palabras de reclamo: .*"nadie vino"/);
+    const listing = formatExplanation(await explainEmail(fs.readFileSync(path.join(DIR, '02-portal-entrega-inmediata.eml')), app.context()));
+    expect(listing).toMatch(/case or lead: a sales lead/);
+    expect(listing).toMatch(/palabras de venta: .*"entrega inmediata"/);
+    expect(listing).toMatch(/lo envía un portal o formulario \(portal-inmobiliario\)/);
+  });
+});

@@ -82,8 +82,10 @@ function found(padded: string, list: Terms): [string, number][] {
     if (seen.has(term)) continue;
     const prefix = term.endsWith('*');
     const needle = ` ${prefix ? term.slice(0, -1) : `${term} `}`;
-    if (padded.includes(needle)) {
-      hits.push([term.replace('*', ''), weight]);
+    const at = padded.indexOf(needle);
+    if (at >= 0) {
+      // The word as written (folded): "filtracion" for the stem "filtrac*".
+      hits.push([prefix ? padded.slice(at + 1, padded.indexOf(' ', at + needle.length)) : term, weight]);
       seen.add(term);
     }
   }

@@ -16,6 +16,7 @@ import { findProjectIn, matchProject } from '../pipeline/project.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
 import type { LoadedParser } from './load.ts';
 import { FIELD_NAMES, type FieldName } from './schema.ts';
+import { recognizeCase, type CaseSignal } from '../cases/recognize.ts';
 
 export interface FieldExplanation {
   field: FieldName;
@@ -42,6 +43,8 @@ export interface Explanation {
   quality: string;
   problems: string[];
   fields: FieldExplanation[];
+  /** Case or lead: what the text says (src/cases/recognize.ts) and why. */
+  service: CaseSignal;
 }
 
 /** The match rules of `p` that hold on this email, or null when one of them fails. */
@@ -150,6 +153,7 @@ export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?:
     quality: verdict.quality,
     problems: verdict.problems,
     fields,
+    service: recognizeCase({ subject: mail.subject, body: view.bodyText, parser: parser ? { id: parser.config.id, medium: parser.config.medium } : null }),
   };
 }
 
@@ -173,5 +177,9 @@ export function formatExplanation(e: Explanation): string {
     for (const p of f.problems) out.push(`    ! ${p}`);
   }
   out.push('', `quality: ${e.quality}${e.problems.length ? ` (${e.problems.join(', ')})` : ''}`);
+  const s = e.service;
+  out.push('', `case or lead: ${s.verdict === 'case' ? `a post-sale case (${s.category})` : 'a sales lead'}${s.unit ? `, unit ${s.unit}` : ''}${s.caseNumber !== null ? `, names case ${s.caseNumber}` : ''}`);
+  for (const line of s.evidence) out.push(`  ${line}`);
+  out.push('  at commit: a reply in a case\'s thread joins it; a servicio mailbox, or a client with a minuta or desembolso writing on their own, also makes a case');
   return `${out.join('\n')}\n`;
 }
