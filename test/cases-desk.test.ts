@@ -22,7 +22,7 @@ const PROJECTS = [
   `  - name: ${MDV}`, '    vendors:', '      - {id: v3, name: Ana Soto}',
 ];
 const DAY = 86_400_000;
-const engines = ['sqlite', ...(noPostgres() ? [] : ['postgres'])] as const;
+const engines: ('sqlite' | 'postgres')[] = ['sqlite', ...(noPostgres() ? [] : ['postgres' as const])];
 
 describe.each(engines)('cases desk on %s', (engine) => {
   let h: Harness;
@@ -44,10 +44,11 @@ describe.each(engines)('cases desk on %s', (engine) => {
       ],
     });
     n = startNotifications(h.app, createLogger('silent'), { intervalMs: 50, retryBaseMs: 100, retryMaxMs: 300 });
-    for (const [email, role, opts] of [
+    const people: [string, string, { vendorId?: string; projects?: string[]; team?: string[] }][] = [
       ['pilar@inmo.cl', 'atencion', {}], ['jefa@inmo.cl', 'atencion_supervisor', {}], ['vera@inmo.cl', 'vendedor', { vendorId: 'v1' }],
       ['ana@inmo.cl', 'vendedor', { vendorId: 'v3' }], ['gerente.mdv@inmo.cl', 'gerente', { projects: [MDV] }], ['super@inmo.cl', 'supervisor', { team: ['v1'] }],
-    ] as const) tokens[email] = await h.addUser(email, role, { name: email.split('@')[0], ...opts });
+    ];
+    for (const [email, role, opts] of people) tokens[email] = await h.addUser(email, role, { name: email.split('@')[0], ...opts });
     const store = h.app.store;
     const plr = store.projectId(PLR);
     const mdv = store.projectId(MDV);
