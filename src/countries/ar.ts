@@ -75,6 +75,16 @@ function findAr(text: string): NationalId | null {
   );
 }
 
+/** A person's CUIT/CUIL is a prefix, the DNI (8 digits) and a check digit. */
+function samePersonAr(id: NationalId): string[] {
+  if (id.type === 'dni') {
+    const body = id.value.padStart(8, '0');
+    return ['20', '23', '24', '27'].map((p) => p + body + cuitCheckDigit(p + body));
+  }
+  if (id.type === 'cuit' && PERSON_PREFIX.test(id.value)) return [id.value.slice(2, 10).replace(/^0+/, '')];
+  return [];
+}
+
 export const AR: CountryModule<'AR'> = {
   code: 'AR',
   name: 'Argentina',
@@ -83,15 +93,8 @@ export const AR: CountryModule<'AR'> = {
   ids: [dni, cuit, cuitEmpresa],
   parseId: parseAr,
   findId: findAr,
-  searchForms(_q, id) {
-    // A person's CUIL is a prefix, the DNI (8 digits) and a check digit.
-    if (id?.type === 'dni') {
-      const body = id.value.padStart(8, '0');
-      return ['20', '23', '24', '27'].map((p) => p + body + cuitCheckDigit(p + body));
-    }
-    if (id?.type === 'cuit' && PERSON_PREFIX.test(id.value)) return [id.value.slice(2, 10).replace(/^0+/, '')];
-    return [];
-  },
+  searchForms: (_q, id) => (id ? samePersonAr(id) : []),
+  samePerson: samePersonAr,
   phone: { region: 'AR', callingCode: '54', isMobile: isMobileType },
   holidays: (year) => nationalHolidays('AR', year),
   samples: {

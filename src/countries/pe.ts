@@ -79,6 +79,16 @@ function findPe(text: string): NationalId | null {
   );
 }
 
+/** A person's RUC is 10, the DNI and a check digit (a company's starts 20: another person). */
+function samePersonPe(id: NationalId): string[] {
+  if (id.type === 'dni') {
+    const ruc10 = `10${id.value}`;
+    return [ruc10 + rucCheckDigit(ruc10)];
+  }
+  if (id.type === 'ruc' && id.value.startsWith('10')) return [id.value.slice(2, 10)];
+  return [];
+}
+
 export const PE: CountryModule<'PE'> = {
   code: 'PE',
   name: 'Perú',
@@ -90,16 +100,12 @@ export const PE: CountryModule<'PE'> = {
   searchForms(q, id) {
     if (!/^[\d\s.\-]+$/.test(q.trim())) return [];
     // A person's RUC is 10 + DNI + check: searching one should find the other.
-    const out: string[] = [];
     const digits = q.replace(/\D/g, '');
     const dniValue = id?.type === 'dni' ? id.value : digits.length === 7 ? `0${digits}` : null;
-    if (dniValue) {
-      const ruc10 = `10${dniValue}`;
-      out.push(dniValue, ruc10 + rucCheckDigit(ruc10));
-    }
-    if (id?.type === 'ruc' && id.value.startsWith('10')) out.push(id.value.slice(2, 10));
-    return out;
+    if (dniValue) return [dniValue, ...samePersonPe({ type: 'dni', value: dniValue })];
+    return id ? samePersonPe(id) : [];
   },
+  samePerson: samePersonPe,
   phone: { region: 'PE', callingCode: '51', isMobile: isMobileType },
   holidays: (year) => nationalHolidays('PE', year),
   samples: {

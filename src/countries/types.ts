@@ -66,6 +66,11 @@ export interface CountryModule<C extends string = string> {
   findId(text: string): NationalId | null;
   /** Canonical values a search query could mean besides the parsed one (PE: DNI <-> RUC 10…). */
   searchForms?(q: string, id: NationalId | null): string[];
+  /**
+   * The same person's other IDs (AR: a DNI and the CUIT/CUIL that carries it; PE: a DNI and its
+   * RUC 10…): a lead under one links to the client recorded under the other, never a second record.
+   */
+  samePerson?(id: NationalId): string[];
   phone: PhoneRules;
   /** The year's national days off as ISO dates (YYYY-MM-DD): the cases' business-hours clock skips them. */
   holidays(year: number): string[];

@@ -196,8 +196,11 @@ export interface StoreReads extends CaseReads {
   pendingLeads(vendorId: string): Awaitable<PendingLeadRow[]>;
 
   getClient(id: number): Awaitable<ClientRow | null>;
-  /** The first client with this key's value whose national ID is absent or equal to `nationalId`. */
-  clientBy(key: ClientKey, value: string, nationalId: string | null): Awaitable<ClientRow | null>;
+  /**
+   * The first client with `value` whose record carries no national ID, `nationalId` or one of
+   * `samePerson` (the same person's other IDs, by the country's rule).
+   */
+  clientBy(key: ClientKey, value: string, nationalId: string | null, samePerson?: readonly string[]): Awaitable<ClientRow | null>;
   clientIdsOwnedBy(vendorId: string): Awaitable<number[]>;
 
   openFollowUp(clientId: number, projectId: number | null): Awaitable<{ id: number; dueAt: number } | null>;

@@ -101,9 +101,10 @@ export class Store extends SqliteAreas implements Storage {
     return (this.q(`select ${CLIENT_COLS} from clients where id = ?`).get(id) as ClientRow | undefined) ?? null;
   }
 
-  clientBy(key: ClientKey, value: string, nationalId: string | null): ClientRow | null {
+  clientBy(key: ClientKey, value: string, nationalId: string | null, samePerson: readonly string[] = []): ClientRow | null {
     const col = CLIENT_KEY_COLUMN[key];
-    return (this.q(`select ${CLIENT_COLS} from clients where ${col} = ? and (national_id is null or ? is null or national_id = ?) order by id limit 1`).get(value, nationalId, nationalId) as ClientRow | undefined) ?? null;
+    return (this.q(`select ${CLIENT_COLS} from clients where ${col} = ? and (national_id is null or ? is null or national_id = ? or national_id in (select value from json_each(?))) order by id limit 1`)
+      .get(value, nationalId, nationalId, JSON.stringify(samePerson)) as ClientRow | undefined) ?? null;
   }
 
   clientIdsOwnedBy(vendorId: string): number[] {

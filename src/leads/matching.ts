@@ -5,11 +5,13 @@ export interface ContactKeys {
   nationalId: string | null;
   email: string | null;
   phone: string | null;
+  /** The same person's other national IDs (the country's samePerson: an AR DNI and its CUIT/CUIL). */
+  samePerson?: readonly string[];
 }
 
 /**
- * The client a lead belongs to: by national ID, then email, then phone. A match by email or phone
- * never takes a person whose record carries another national ID.
+ * The client a lead belongs to: by national ID (or the same person's other ID), then email, then
+ * phone. A match by email or phone never takes a person whose record carries another person's ID.
  */
 export function* findClient(tx: StoreTx, f: ContactKeys & { name?: string | null }): Work<ClientRow | null> {
   return (yield* matchClient(tx, f)).client;
@@ -21,26 +23,34 @@ export function* findClient(tx: StoreTx, f: ContactKeys & { name?: string | null
  * `conflict` names that client and the lead gets its own record, marked "posible duplicado".
  */
 export function* matchClient(tx: StoreTx, f: ContactKeys & { name?: string | null }): Work<{ client: ClientRow | null; conflict: ClientRow | null }> {
+  const same = f.nationalId ? (f.samePerson ?? []) : [];
   if (f.nationalId) {
-    const byId = yield* io(tx.clientBy('nationalId', f.nationalId, f.nationalId));
-    if (byId) return { client: byId, conflict: null };
+    for (const id of [f.nationalId, ...same]) {
+      const byId = yield* io(tx.clientBy('nationalId', id, id));
+      if (byId) return { client: byId, conflict: null };
+    }
   }
   if (f.email) {
-    const byEmail = yield* io(tx.clientBy('email', f.email, f.nationalId));
+    const byEmail = yield* io(tx.clientBy('email', f.email, f.nationalId, same));
     if (byEmail) return { client: byEmail, conflict: null };
   }
   if (!f.phone) return { client: null, conflict: null };
-  const byPhone = yield* io(tx.clientBy('phone', f.phone, f.nationalId));
+  const byPhone = yield* io(tx.clientBy('phone', f.phone, f.nationalId, same));
   if (!byPhone) return { client: null, conflict: null };
   return phoneOnlyDisagrees(byPhone, f) ? { client: null, conflict: byPhone } : { client: byPhone, conflict: null };
 }
 
 const words = (name: string | null | undefined) => new Set(fold(name ?? '').split(/\s+/).filter((w) => w.length >= 3));
 
+/** Another person's national ID: both known, different, and not the same person's other ID. */
+export function otherPersonsId(recorded: string | null, f: { nationalId: string | null; samePerson?: readonly string[] }): boolean {
+  return Boolean(f.nationalId && recorded && f.nationalId !== recorded && !f.samePerson?.includes(recorded));
+}
+
 /** Does a client found only by phone disagree with the lead on email, national ID or name? */
-export function phoneOnlyDisagrees(client: Pick<ClientRow, 'email' | 'nationalId' | 'name'>, f: { email: string | null; nationalId: string | null; name?: string | null }): boolean {
+export function phoneOnlyDisagrees(client: Pick<ClientRow, 'email' | 'nationalId' | 'name'>, f: { email: string | null; nationalId: string | null; samePerson?: readonly string[]; name?: string | null }): boolean {
   if (f.email && client.email && f.email !== client.email) return true;
-  if (f.nationalId && client.nationalId && f.nationalId !== client.nationalId) return true;
+  if (otherPersonsId(client.nationalId, f)) return true;
   const a = words(f.name);
   const b = words(client.name);
   return a.size > 0 && b.size > 0 && ![...a].some((w) => b.has(w));

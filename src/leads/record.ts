@@ -1,9 +1,10 @@
 import { io, type StoreTx, type Work } from '../db/port.ts';
 import type { LeadOutcome, PipelineOutcome } from '../pipeline/index.ts';
+import type { NationalId } from '../countries/types.ts';
 import { fold } from '../pipeline/text.ts';
 import { SYSTEM_ACTOR, type ContactType } from '../vocabulary.ts';
 import { openFollowUp, followUpDue } from './follow-ups.ts';
-import { fillGaps, matchClient } from './matching.ts';
+import { fillGaps, matchClient, otherPersonsId } from './matching.ts';
 
 export interface Assignment {
   ownerVendorId: string | null;
@@ -30,6 +31,8 @@ export interface PersistRules {
    * lead. Runs before any lead row is written: one email is never both.
    */
   routeCase?: (tx: StoreTx, ev: { rawEmailId: number; outcome: LeadOutcome; receivedAt: number; now: number }) => Work<{ caseId: number; clientId: number | null } | null>;
+  /** The same person's other national IDs (the company's country module): they link to one client. */
+  samePerson?: (id: NationalId) => string[];
 }
 
 export interface LeadRecordResult {
@@ -103,14 +106,16 @@ export interface LinkInput {
  * and by the edits and reprocessing that upgrade a lead.
  */
 export function* linkClient(tx: StoreTx, l: LinkInput): Work<Omit<LeadRecordResult, 'leadId'>> {
-  const f = l.outcome.fields;
+  const fields = l.outcome.fields;
+  const samePerson = fields.nationalId && fields.nationalIdType ? (l.rules.samePerson?.({ type: fields.nationalIdType, value: fields.nationalId }) ?? []) : [];
+  const f = { ...fields, samePerson };
   const match = yield* matchClient(tx, f);
   let client = match.client;
   let created = false;
   if (!client && l.threadClientId) {
     const earlier = yield* io(tx.getClient(l.threadClientId));
     // Never a record that carries another person's national ID.
-    if (earlier && !(f.nationalId && earlier.nationalId && f.nationalId !== earlier.nationalId)) client = earlier;
+    if (earlier && !otherPersonsId(earlier.nationalId, f)) client = earlier;
   }
   // A lead that would have joined someone else's record by phone alone gets its own record instead.
   if (!client && (l.outcome.createsClient || match.conflict)) {

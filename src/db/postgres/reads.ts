@@ -120,9 +120,9 @@ export class PgReads implements StoreReads {
     return this.one(`select ${CLIENT_COLS} from clients where id = $1`, [id]);
   }
 
-  clientBy(key: ClientKey, value: string, nationalId: string | null): Promise<ClientRow | null> {
+  clientBy(key: ClientKey, value: string, nationalId: string | null, samePerson: readonly string[] = []): Promise<ClientRow | null> {
     const col = CLIENT_KEY_COLUMN[key];
-    return this.one(`select ${CLIENT_COLS} from clients where ${col} = $1 and (national_id is null or $2::text is null or national_id = $2) order by id limit 1`, [value, nationalId]);
+    return this.one(`select ${CLIENT_COLS} from clients where ${col} = $1 and (national_id is null or $2::text is null or national_id = $2 or national_id = any($3::text[])) order by id limit 1`, [value, nationalId, [...samePerson]]);
   }
 
   async clientIdsOwnedBy(vendorId: string): Promise<number[]> {
