@@ -19,6 +19,7 @@ import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
 import { defaultPoolSize, sharedPool, type PipelinePool } from './workers/pool.ts';
 import { poolRunner } from './workers/runner.ts';
 import { ParserQuarantine } from './workers/quarantine.ts';
+import { LiveBus } from './live/bus.ts';
 import { caseRouter } from './cases/route.ts';
 
 /** The wired program: config, storage, parsers and the ingest service, built in one place. */
@@ -34,6 +35,8 @@ export interface App {
   workers: PipelinePool;
   /** Parsers whose emails timed out twice: their mail takes the generic extraction (parser health shows them). */
   quarantine: ParserQuarantine;
+  /** New leads, reassignments and contacts, published after their commit for the page's live stream. */
+  live: LiveBus;
   log: Logger;
   context(): PipelineContext;
   /** The persistence rules (follow-up days, ownership and its webhooks) ingest and edits share. */
@@ -88,7 +91,16 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
   const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), routeCase, ...opts.rules });
   const workers = sharedPool(config.workers.size ?? defaultPoolSize(), log.child({ component: 'workers' }));
   const quarantine = new ParserQuarantine(log.child({ component: 'quarantine' }));
-  const ingestor = new Ingestor(store, () => context, rules, log, opts.hooks, poolRunner(workers, () => current.workers.deadlineMs, quarantine));
+  const live = new LiveBus();
+  // Every committed new lead (IMAP, files, intake) reaches the open pages from here.
+  const hooks: IngestHooks = {
+    ...opts.hooks,
+    onResult: (r, ms) => {
+      if (r.leadId !== null && !r.duplicate) live.publish({ type: 'lead', leadId: r.leadId });
+      opts.hooks?.onResult?.(r, ms);
+    },
+  };
+  const ingestor = new Ingestor(store, () => context, rules, log, hooks, poolRunner(workers, () => current.workers.deadlineMs, quarantine));
   return {
     get config() {
       return current;
@@ -99,6 +111,7 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
     ownership,
     workers,
     quarantine,
+    live,
     log,
     context: () => context,
     rules,
