@@ -151,6 +151,8 @@ describe.each(engines)('cases desk on %s', (engine) => {
     expect(d).toMatchObject({ status: 'en_espera', paused: true, due: { resolution: null } });
     expect(d.firstResponseAt).not.toBeNull();
     expect(d.messages.at(-1)).toMatchObject({ direction: 'out', messageId: r.messageId, to: 'pedro@correo.cl', byStaff: true });
+    // Whoever answers a case nobody holds takes it.
+    expect(d.responsible.name).toBe('pilar');
     const audit = await h.json('/api/audit?action=case.reply');
     expect(audit.items[0]).toMatchObject({ actor: 'pilar@inmo.cl', objectType: 'case', objectId: String(ids.a) });
     // A second reply answers the last message of the thread.
@@ -190,6 +192,21 @@ describe.each(engines)('cases desk on %s', (engine) => {
     expect((await h.json('/api/audit?action=case.visit')).items[0]).toMatchObject({ actor: 'pilar@inmo.cl' });
   });
 
+  it('a case is given to a person of customer service, or to nobody; anyone else is refused', async () => {
+    const people = (await h.json('/api/cases/options', as('pilar@inmo.cl'))).people as { id: number; name: string }[];
+    const jefa = people.find((p) => p.name === 'jefa')!;
+    expect(people.map((p) => p.name)).not.toContain('vera');
+    const r = await (await post(`/api/cases/${ids.b}/assign`, { userId: jefa.id })).json();
+    expect(r).toMatchObject({ ok: true, from: null, to: jefa.id, changed: true });
+    expect((await list('pilar@inmo.cl', `?responsible=${jefa.id}`)).map((c) => c.id)).toEqual([ids.b]);
+    const vera = await h.json('/api/users');
+    const veraId = vera.items.find((u: { email: string }) => u.email === 'vera@inmo.cl').id;
+    expect((await post(`/api/cases/${ids.b}/assign`, { userId: veraId })).status).toBe(400);
+    expect((await post(`/api/cases/${ids.b}/assign`, { userId: null })).status).toBe(200);
+    expect((await h.json(`/api/cases/${ids.b}`, as('pilar@inmo.cl'))).responsible).toBeNull();
+    expect((await h.json('/api/audit?action=case.assign')).items).toHaveLength(2);
+  });
+
   it('statistics by category, project, status, person and month; satisfaction; the Excel export', async () => {
     const s = await h.json('/api/cases/stats', as('pilar@inmo.cl'));
     expect(s.total).toBe(3);
@@ -200,8 +217,8 @@ describe.each(engines)('cases desk on %s', (engine) => {
     const months = s.byMonth.reduce((t: number, m: { cases: number }) => t + m.cases, 0);
     expect(months).toBe(3);
     // Case A was answered after ~10 days: its first response is measured and late.
-    const everyone = s.byPerson.find((p: { key: string | null }) => p.key === null);
-    expect(everyone.firstResponse).toMatchObject({ measured: 1, decided: 1, withinTarget: 0, compliance: 0 });
+    const pilar = s.byPerson.find((p: { key: string | null }) => p.key === 'pilar');
+    expect(pilar.firstResponse).toMatchObject({ measured: 1, decided: 1, withinTarget: 0, compliance: 0 });
     const res = await h.call('/api/cases/export.xlsx', as('vera@inmo.cl'));
     expect(res.status).toBe(200);
     const book = new ExcelJS.Workbook();

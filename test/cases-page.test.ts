@@ -112,6 +112,8 @@ describe.skipIf(noChromium())('the Casos view', () => {
       await page.waitForSelector('.thread .msg.out');
       expect(await page.locator('#case-body dl').innerText()).toMatch(/En espera del cliente/);
       expect(await page.locator('#case-body dl').innerText()).toMatch(/en pausa/);
+      // Whoever answers a case nobody holds takes it.
+      expect(await page.locator('#case-responsible option:checked').innerText()).toBe('Pilar Atención');
 
       await page.click('#case-body [data-status="resuelto"]');
       await page.waitForSelector('#case-body [data-status="resuelto"][aria-pressed="true"]');

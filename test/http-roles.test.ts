@@ -227,5 +227,6 @@ function validBody(path: string): string {
   if (path.endsWith('/reply')) return JSON.stringify({ text: 'x' });
   if (path.endsWith('/status')) return JSON.stringify({ status: 'resuelto' });
   if (path.endsWith('/visits')) return JSON.stringify({ kind: 'tecnica', scheduledAt: '2025-03-10T10:00', who: 'x' });
+  if (path.endsWith('/assign')) return JSON.stringify({ userId: null });
   return '{}';
 }

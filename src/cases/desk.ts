@@ -97,7 +97,9 @@ export function* replyToCase(tx: StoreTx, d: DeskContext, r: ReplyInput): Work<R
     ),
   );
   const firstResponse = c.firstResponseAt === null;
-  const patch = { updatedAt: d.now, ...(firstResponse ? { firstResponseAt: d.now } : {}) };
+  const patch: Partial<CaseRow> = { updatedAt: d.now, ...(firstResponse ? { firstResponseAt: d.now } : {}) };
+  // Whoever answers a case nobody holds takes it.
+  if (c.responsibleUserId === null && d.userId !== null) patch.responsibleUserId = d.userId;
   let status = c.status;
   if (r.waitForClient && c.status !== 'en_espera') {
     Object.assign(patch, statusPatch(c, 'en_espera', d));
@@ -202,4 +204,12 @@ export function* recordSatisfaction(tx: StoreTx, caseId: number, score: number, 
   if (c.satisfactionScore === score) return { number: c.number, country: c.country, changed: false, previous: score };
   yield* io(tx.updateCase(c.id, { satisfactionScore: score, satisfactionAt: now, updatedAt: now }));
   return { number: c.number, country: c.country, changed: true, previous: c.satisfactionScore };
+}
+
+/** Gives the case to a person (one who may hold cases: the caller checked), or to nobody. */
+export function* assignCase(tx: StoreTx, d: DeskContext, caseId: number, userId: number | null): Work<{ caseId: number; number: number; from: number | null; to: number | null; changed: boolean }> {
+  const c = yield* caseOrFail(tx, caseId);
+  const changed = c.responsibleUserId !== userId;
+  if (changed) yield* io(tx.updateCase(c.id, { responsibleUserId: userId, updatedAt: d.now }));
+  return { caseId: c.id, number: c.number, from: c.responsibleUserId, to: userId, changed };
 }

@@ -4,7 +4,7 @@
 // of work with its audit entry naming the person.
 import { z } from 'zod';
 import { CASE_CATEGORIES, CASE_STATUSES, CASE_VISIT_KINDS } from '../case-vocabulary.ts';
-import { DeskError, addCaseVisit, changeCaseStatus, replyToCase, type DeskContext, type SurveySettings } from '../cases/desk.ts';
+import { DeskError, addCaseVisit, assignCase, changeCaseStatus, replyToCase, type DeskContext, type SurveySettings } from '../cases/desk.ts';
 import { caseStats } from '../cases/stats.ts';
 import { surveySecret } from '../cases/survey.ts';
 import { calendarFor } from '../cases/targets.ts';
@@ -184,6 +184,19 @@ export async function addVisit(ctx: RequestContext<unknown, z.output<typeof visi
     caseId: id, kind: b.kind, scheduledAt: instant(ctx.services, b.scheduledAt), doneAt: b.doneAt ? instant(ctx.services, b.doneAt) : null,
     who: b.who, outcome: b.outcome || null, recordedBy: callerOf(ctx).actor,
   }), (x) => ({ action: 'case.visit', objectId: x.caseId, data: { visitId: x.visitId, kind: b.kind } }));
+  return { json: { ok: true, ...r } };
+}
+
+export const assignBody = z.strictObject({ userId: z.number().int().positive().nullable() });
+
+/** Gives the case to a person of customer service (or an admin), or to nobody; anyone else is a 400. */
+export async function assign(ctx: RequestContext<unknown, z.output<typeof assignBody>>) {
+  const id = await visibleCase(ctx);
+  const to = ctx.body.userId;
+  if (to !== null && !(await ctx.services.app.reads.caseDesk.deskPeople()).some((p) => p.id === to)) {
+    throw new HttpError(400, 'userId: no es una persona de atención al cliente activa');
+  }
+  const r = await deskWork(ctx, (tx) => assignCase(tx, deskContext(ctx), id, to), (x) => ({ action: 'case.assign', objectId: x.caseId, data: { from: x.from, to: x.to } }));
   return { json: { ok: true, ...r } };
 }
 

@@ -111,6 +111,7 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/cases/:id/reply', allow: CASE_WRITERS, body: cases.replyBody, handler: cases.reply }),
   route({ method: 'POST', path: '/api/cases/:id/status', allow: CASE_WRITERS, body: cases.statusBody, handler: cases.setStatus }),
   route({ method: 'POST', path: '/api/cases/:id/visits', allow: CASE_WRITERS, body: cases.visitBody, handler: cases.addVisit }),
+  route({ method: 'POST', path: '/api/cases/:id/assign', allow: CASE_WRITERS, body: cases.assignBody, handler: cases.assign }),
 ];
 
 export interface RouteMatch {

@@ -202,7 +202,16 @@ function writeForms(c, message) {
     showMessage($('#case-message'), text, true);
     render().catch(() => {});
   }
-  return [el('section', { class: 'span' }, el('h3', {}, t('Responder')), reply), el('section', {}, el('h3', {}, t('Estado')), buttons), el('section', {}, el('h3', {}, t('Registrar visita')), visit)];
+  const people = session.caseOptions?.people ?? [];
+  const holder = el('select', { name: 'responsible', id: 'case-responsible' }, el('option', { value: '' }, t('(sin responsable)')),
+    ...people.map((p) => el('option', { value: String(p.id) }, p.name)));
+  holder.value = c.responsible ? String(c.responsible.id) : '';
+  holder.addEventListener('change', () => {
+    postJson(`/api/cases/${c.id}/assign`, { userId: holder.value ? Number(holder.value) : null }).then(() => done('Responsable guardado.')).catch(fail(message));
+  });
+  return [el('section', { class: 'span' }, el('h3', {}, t('Responder')), reply),
+    el('section', {}, el('h3', {}, t('Estado')), buttons, el('label', {}, t('Responsable'), holder)),
+    el('section', {}, el('h3', {}, t('Registrar visita')), visit)];
 }
 
 /** Opens a case in the dialog (its address is #casos/ID, a link a person can send). */
