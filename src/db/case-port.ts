@@ -38,8 +38,8 @@ export interface CaseWrites {
   updateCaseVisit(id: number, patch: CaseVisitPatch): Awaitable<void>;
   /** The raw email made a case (status `case`). */
   markRawCase(rawEmailId: number, parser: string | null, now: number): Awaitable<void>;
-  /** A lead moved to a case or back: its raw email's status follows (`case` or `lead`). */
-  setRawStatus(rawEmailId: number, status: 'case' | 'lead', now: number): Awaitable<void>;
+  /** A lead moved to a case or back: its raw email's status follows (`case`, `lead`; `pending` while it is read again as a lead). */
+  setRawStatus(rawEmailId: number, status: 'case' | 'lead' | 'pending', now: number): Awaitable<void>;
 }
 
 /** Filters of the cases list (all optional; the scope always applies). */

@@ -95,7 +95,7 @@ export class CaseStore implements CaseReads, CaseWrites {
     this.q("update raw_emails set status = 'case', ignored_reason = null, error = null, parser = ?, processed_at = ? where id = ?").run(parser, now, rawEmailId);
   }
 
-  setRawStatus(rawEmailId: number, status: 'case' | 'lead', now: number): void {
+  setRawStatus(rawEmailId: number, status: 'case' | 'lead' | 'pending', now: number): void {
     this.writing();
     this.q('update raw_emails set status = ?, processed_at = ? where id = ?').run(status, now, rawEmailId);
   }

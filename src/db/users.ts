@@ -113,11 +113,14 @@ export class UserStore {
   }
 
   /** Newest first, keyset on id. */
-  async auditPage(f: { userId?: number; action?: string; beforeId?: number; limit: number }) {
+  /** Newest first; `from` (inclusive) and `to` (exclusive) bound the time, in ms. */
+  async auditPage(f: { userId?: number; action?: string; from?: number; to?: number; beforeId?: number; limit: number }) {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.userId !== undefined) { where.push('a.user_id = ?'); params.push(f.userId); }
     if (f.action) { where.push('a.action = ?'); params.push(f.action); }
+    if (f.from !== undefined) { where.push('a.at >= ?'); params.push(f.from); }
+    if (f.to !== undefined) { where.push('a.at < ?'); params.push(f.to); }
     if (f.beforeId) { where.push('a.id < ?'); params.push(f.beforeId); }
     const rows = this.q(`SELECT a.id, a.at, a.actor, u.name AS actorName, a.action, a.object_type AS objectType, a.object_id AS objectId,
       a.address, a.data FROM audit a LEFT JOIN users u ON u.id = a.user_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -16,6 +16,7 @@ import * as team from './team.ts';
 import * as notifications from './notifications.ts';
 import { explainStored } from './explain.ts';
 import * as cases from './cases.ts';
+import * as caseMove from './case-move.ts';
 import { exportCasesXlsx } from './cases-export.ts';
 import { surveyClick } from './survey.ts';
 import { events } from './events.ts';
@@ -111,6 +112,9 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/cases/:id/reply', allow: CASE_WRITERS, body: cases.replyBody, handler: cases.reply }),
   route({ method: 'POST', path: '/api/cases/:id/status', allow: CASE_WRITERS, body: cases.statusBody, handler: cases.setStatus }),
   route({ method: 'POST', path: '/api/cases/:id/visits', allow: CASE_WRITERS, body: cases.visitBody, handler: cases.addVisit }),
+  // A misfiled email moves between the sales and the post-sale sides: admin only, audited.
+  route({ method: 'POST', path: '/api/leads/:id/to-case', allow: ADMIN, body: caseMove.toCaseBody, handler: caseMove.leadToCaseRoute }),
+  route({ method: 'POST', path: '/api/cases/:id/to-lead', allow: ADMIN, body: caseMove.toLeadBody, handler: caseMove.caseToLeadRoute }),
   route({ method: 'POST', path: '/api/cases/:id/assign', allow: CASE_WRITERS, body: cases.assignBody, handler: cases.assign }),
 ];
 

@@ -64,7 +64,7 @@ export function caseWrites(c: Queryable): CaseWrites {
     updateCaseVisit: (id: number, patch: CaseVisitPatch) => run(caseVisitSql.update(id, patch)),
     markRawCase: (rawEmailId: number, parser: string | null, now: number) =>
       run(["update raw_emails set status = 'case', ignored_reason = null, error = null, parser = ?, processed_at = ? where id = ?", [parser, now, rawEmailId]]),
-    setRawStatus: (rawEmailId: number, status: 'case' | 'lead', now: number) => run(['update raw_emails set status = ?, processed_at = ? where id = ?', [status, now, rawEmailId]]),
+    setRawStatus: (rawEmailId: number, status: 'case' | 'lead' | 'pending', now: number) => run(['update raw_emails set status = ?, processed_at = ? where id = ?', [status, now, rawEmailId]]),
   };
 }
 

@@ -4,6 +4,7 @@ import { renderDay, wireDay } from './day.js';
 import { fillDetailOptions, wireDetail } from './detail.js';
 import { setLang, t, translatePage } from './i18n.js';
 import { atFirstPage, refresh, startTable, syncUrl, wireTable } from './table.js';
+import { fresh, highlightIfFresh, markFresh, startLive, stopLive } from './live.js';
 
 const POLL_MS = 15_000;
 let poller = null;
@@ -11,6 +12,7 @@ let poller = null;
 function showLogin(why = '') {
   session.me = null;
   clearInterval(poller);
+  stopLive();
   $('#main').hidden = true;
   $('#who').hidden = true;
   $('#views').hidden = true;
@@ -41,9 +43,9 @@ async function show(view, visit = false) {
   $('#main').hidden = view !== 'contactos';
   for (const b of document.querySelectorAll('#views [data-view]')) b.setAttribute('aria-current', String(b.dataset.view === view));
   if (await (await import('./funnel.js')).showFunnel(view)) return;
+  if (await (await import('./desk.js')).showDesk(view)) return;
   if (await (await import('./cases.js')).showCases(view)) return;
   if (location.hash !== `#${view}`) history.replaceState(null, '', view === 'contactos' ? `${location.search}#contactos` : `${location.pathname}#pendientes`);
-  $('#live-badge').hidden = true;
   if (view === 'pendientes') await renderDay(visit);
   else if (!session.tableStarted) { session.tableStarted = true; await startTable(); }
   else await refresh(false);
@@ -72,23 +74,51 @@ async function start() {
   // A link to a client's ficha (#ficha-<id>) opens it; the live poll starts either way.
   if (ficha) await (await import('./client.js')).openClient(Number(ficha[1]), { push: false });
   else if (deskOnly || /^casos(\/\d+)?$/.test(wanted)) await show(/^casos(\/\d+)?$/.test(wanted) ? wanted : 'casos', true);
-  else await show(['contactos', 'pendientes', 'embudo'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
+  else await show(['contactos', 'pendientes', 'embudo', 'duplicados', 'auditoria'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
   clearInterval(poller);
   if (deskOnly) return; // the live poll is of leads
   poller = setInterval(() => poll().catch(() => {}), (options.pollSeconds ?? 15) * 1000 || POLL_MS);
+  startLive({ lead: onLead, assignment: onAssignment, contact: () => redraw(), end: () => getJson('/api/me').catch(() => {}) }, showFresh);
+}
+
+/** "1 nuevo": leads that arrived while the page was open and this person has not seen yet. */
+function showFresh() {
+  const n = fresh.size;
+  const badge = $('#live-badge');
+  badge.textContent = n ? `${n} ${n === 1 ? t('nuevo') : t('nuevos')}` : '';
+  badge.hidden = n === 0;
+}
+
+/** Draws the open screen again, unless the person is in the middle of a form. */
+async function redraw() {
+  if (session.view === 'pendientes' && !$('#contact').open) await renderDay();
+  else if (session.view === 'contactos' && atFirstPage() && !$('#detail').open) await refresh(false);
+}
+
+async function onLead(e) {
+  session.latestLeadId = Math.max(session.latestLeadId ?? 0, e.leadId);
+  markFresh([e.leadId]);
+  await redraw();
+}
+
+async function onAssignment(e) {
+  if (e.mine && e.leadIds?.length) markFresh(e.leadIds);
+  await redraw();
 }
 
 /** New leads appear without reloading: a cheap poll of the newest lead id in the caller's scope. */
 async function poll() {
-  if (!session.me || document.hidden) return;
+  if (!session.me || document.hidden || session.liveUp) return;
   const r = await getJson(`/api/arrivals?after=${session.latestLeadId ?? 0}`);
   if (!r.newLeads) return;
+  const before = session.latestLeadId ?? 0;
   session.latestLeadId = r.latestLeadId;
-  const badge = $('#live-badge');
-  badge.textContent = `${r.newLeads} ${r.newLeads === 1 ? 'nuevo' : 'nuevos'}`;
-  badge.hidden = false;
-  if (session.view === 'pendientes' && !$('#contact').open) await renderDay();
-  else if (session.view === 'contactos' && atFirstPage() && !$('#detail').open) await refresh(false);
+  await redraw();
+  // Without the stream the new ids are not known one by one: those drawn above the last one known are new.
+  const drawn = [...document.querySelectorAll('#day-pending .lead-card, #leads tbody tr')].filter((n) => Number(n.dataset.id) > before);
+  if (!before || !drawn.length) return;
+  markFresh(drawn.map((n) => n.dataset.id));
+  for (const n of drawn) highlightIfFresh(n, n.dataset.id);
 }
 
 function wire() {

@@ -3,6 +3,11 @@
 import { $, el, fmt, getJson, label, postJson, session, showMessage } from './common.js';
 import { formBody } from './detail.js';
 import { t } from './i18n.js';
+import { fresh, highlightIfFresh, markSeen } from './live.js';
+import { missing } from './forms.js';
+
+/** "1 vencido", "2 vencidos": the count and the word in its number. */
+const count = (n, one, many) => `${n} ${t(n === 1 ? one : many)}`;
 
 let contactLead = null;
 
@@ -34,19 +39,26 @@ function leadCard(c, due = null) {
 export async function renderDay(visit = false) {
   const d = await getJson(`/api/my/day${visit ? '?visit=1' : ''}`);
   session.latestLeadId = Math.max(session.latestLeadId ?? 0, d.latestLeadId ?? 0);
+  // A lead still waiting for its first contact is listed once, under "Por contactar", even when its
+  // follow-up is also due today: one call settles both.
+  const waiting = new Set(d.pending.map((c) => c.id));
+  const due = d.due.filter((c) => !waiting.has(c.id));
+  // Leads that arrived while the page was open go first, highlighted until seen; the rest by deadline.
+  const pending = [...d.pending.filter((c) => fresh.has(c.id)).sort((a, b) => b.id - a.id), ...d.pending.filter((c) => !fresh.has(c.id))];
   $('#day-summary').replaceChildren(
-    el('span', { class: 'pill', text: `${d.pending.length} por contactar` }),
-    el('span', { class: `pill${d.overdue ? ' bad' : ''}`, text: `${d.overdue} vencidos` }),
-    el('span', { class: 'pill', text: `${d.due.length} seguimientos para hoy` }),
-    ...(d.newSinceLastVisit ? [el('span', { class: 'pill new', text: `${d.newSinceLastVisit} nuevos desde tu última visita` })] : []));
-  $('#day-due').replaceChildren(...d.due.map((c) => leadCard(c, c.dueAt)));
-  $('#day-due-empty').hidden = d.due.length > 0;
-  $('#day-pending').replaceChildren(...d.pending.map((c) => leadCard(c)));
-  $('#day-pending-empty').hidden = d.pending.length > 0;
+    el('span', { class: 'pill', text: count(pending.length, 'por contactar', 'por contactar') }),
+    el('span', { class: `pill${d.overdue ? ' bad' : ''}`, text: count(d.overdue, 'vencido', 'vencidos') }),
+    el('span', { class: 'pill', text: count(due.length, 'seguimiento para hoy', 'seguimientos para hoy') }),
+    ...(d.newSinceLastVisit ? [el('span', { class: 'pill new', text: count(d.newSinceLastVisit, 'nuevo desde tu última visita', 'nuevos desde tu última visita') })] : []));
+  $('#day-due').replaceChildren(...due.map((c) => leadCard(c, c.dueAt)));
+  $('#day-due-empty').hidden = due.length > 0;
+  $('#day-pending').replaceChildren(...pending.map((c) => highlightIfFresh(leadCard(c), c.id)));
+  $('#day-pending-empty').hidden = pending.length > 0;
 }
 
 function openContact(c, type) {
   contactLead = c;
+  markSeen(c.id);
   const f = $('#f-contact');
   f.reset();
   $('#contact-title').textContent = `Registrar contacto · ${c.name ?? '(sin nombre)'}`;
@@ -67,6 +79,8 @@ function syncAbort() {
 }
 
 async function submitContact(f) {
+  const problem = missing(f, [['contactType', 'Elige el tipo de contacto.'], ['expectation', 'Elige la expectativa del cliente.'], ['comment', 'Escribe un comentario: es obligatorio para abortar.']]);
+  if (problem) return showMessage($('#contact-message'), problem);
   const body = formBody(f, ['expectation', 'contactType', 'recontactAt', 'comment', 'action']);
   try {
     await postJson(`/api/leads/${contactLead.id}/follow-up`, body);
@@ -81,8 +95,9 @@ async function submitContact(f) {
 export function wireDay() {
   const f = $('#f-contact');
   for (const v of ['llamada', 'whatsapp', 'email', 'visita', 'otro']) f.elements.namedItem('contactType').append(el('option', { value: v, text: label(v) }));
+  // No expectation is chosen for the person: an empty choice first, and the form asks for one.
+  f.elements.namedItem('expectation').append(el('option', { value: '', text: t('Elegir…') }));
   for (const v of ['alta', 'media', 'baja']) f.elements.namedItem('expectation').append(el('option', { value: v, text: label(v) }));
-  f.elements.namedItem('expectation').value = 'media';
   for (const r of f.querySelectorAll('input[name=action]')) r.addEventListener('change', syncAbort);
   f.addEventListener('submit', (e) => { e.preventDefault(); submitContact(f); });
   $('#contact-close').addEventListener('click', () => $('#contact').close());

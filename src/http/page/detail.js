@@ -1,6 +1,18 @@
 // A lead's detail: data, client record, follow-ups, history, the actions the rules allow, the email.
 import { $, ID_LABELS, ROW_STATE, api, el, fmt, getJson, label, postJson, problemText, session, showMessage } from './common.js';
 import { t } from './i18n.js';
+import { markSeen } from './live.js';
+import { missing } from './forms.js';
+import { duplicateBadge, mayReassign, showManagerTools, wireManagerTools } from './manager.js';
+
+/** History lines: actions of the lead and its client's changes of owner, in the person's words. */
+const ACTIONS = { 'manual-reassign': 'Reasignado', reassign: 'Reasignado por inactividad', 'retire-move': 'Traspasado (vendedor retirado)', assign: 'Asignado', relink: 'Vinculado a otra ficha', client_edit: 'Ficha editada', reprocess: 'Reprocesado' };
+const OWNER_CHANGES = new Set(['manual-reassign', 'reassign', 'retire-move', 'assign']);
+function historyNote(a) {
+  const d = a.data ?? {};
+  if (OWNER_CHANGES.has(a.action)) return ` · ${d.from ? `${ownerName(d.from)} → ` : ''}${ownerName(d.to)}${a.action === 'manual-reassign' && d.reason ? ` · ${d.reason}` : ''}`;
+  return d.comment ? ` · ${d.comment}` : d.reason ? ` · ${label(d.reason)}` : '';
+}
 
 let current = null; // the lead open in the dialog
 let onChange = () => {};
@@ -30,7 +42,8 @@ export async function openLead(id) {
   current = d.lead;
   const l = d.lead;
   const idLabel = ID_LABELS[session.options.country] ?? 'Documento';
-  $('#d-title').textContent = l.name ?? '(sin nombre)';
+  $('#d-title').replaceChildren(l.name ?? '(sin nombre)', ...[duplicateBadge(l.clientId)].filter(Boolean));
+  markSeen(l.id);
   dl($('#d-fields'), [['Nombre', l.name], [idLabel, l.nationalId], ['Email', contactLink('mailto', l.email)], ['Teléfono', contactLink('tel', l.phone)], ['Proyecto', l.project ?? l.projectText],
     ['Mensaje', l.message], ['Calidad', label(l.quality)], ['Estado', ROW_STATE[l.status]], ['Portal', session.portalName(l.parser)], ['Medio', label(l.medium)],
     ['Responsable', ownerName(l.ownerVendorId)], ['Ingreso', fmt(l.receivedAt)], ['Vence', fmt(l.deadlineAt)], ['Último contacto', fmt(l.lastContactAt)], ['Seguimiento', l.followUpAt ? fmt(l.followUpAt) : '—']]);
@@ -41,14 +54,15 @@ export async function openLead(id) {
   $('#d-followups tbody').replaceChildren(...d.followUps.map((f) => el('tr', {}, el('td', { text: fmt(f.createdAt) }), el('td', { text: label(f.action) }),
     el('td', { text: label(f.status) }), el('td', { text: label(f.expectation) }), el('td', { text: label(f.contactType) }), el('td', { text: fmt(f.dueAt) }),
     el('td', { text: f.comment }), el('td', { text: f.createdByName ?? f.createdBy }))));
-  $('#d-history').replaceChildren(...d.actions.map((a) => el('li', {}, el('strong', { text: label(a.action) }), ` · ${fmt(a.at)} · ${a.actorName ?? a.actor}`,
-    el('span', { class: 'muted', text: a.data?.comment ? ` · ${a.data.comment}` : a.data?.reason ? ` · ${label(a.data.reason)}` : '' }))));
+  $('#d-history').replaceChildren(...d.actions.map((a) => el('li', {}, el('strong', { text: t(ACTIONS[a.action] ?? label(a.action)) }), ` · ${fmt(a.at)} · ${a.actorName ?? a.actor}`,
+    el('span', { class: 'muted', text: historyNote(a) }))));
   if (!d.actions.length) $('#d-history').replaceChildren(el('li', { class: 'muted', text: 'Sin acciones registradas.' }));
   const r = d.rawEmail;
   $('#d-raw-meta').textContent = r ? `Message-ID ${r.messageId ?? '—'} · ${r.size.toLocaleString('es-CL')} bytes · ${r.mailbox ?? r.file ?? '—'}` : '';
   $('#d-raw').textContent = '';
   $('#d-raw').hidden = true;
   setActions(l);
+  showManagerTools(l, d.client);
   showMessage($('#d-message'), '');
   if (!$('#detail').open) $('#detail').showModal();
   onChange();
@@ -90,6 +104,7 @@ function setActions(l) {
     follow: open && l.clientId !== null,
     abort: open && l.clientId !== null,
     discard: l.quality !== 'bueno' && l.contactState === 'por_contactar',
+    reassign: mayReassign(l),
   };
   for (const b of document.querySelectorAll('[data-action]')) b.hidden = !allowed[b.dataset.action];
   for (const f of document.querySelectorAll('.action-form')) { f.hidden = true; f.reset(); }
@@ -138,10 +153,17 @@ export function wireDetail(changed) {
   for (const b of document.querySelectorAll('[data-action]')) b.addEventListener('click', () => showForm(b.dataset.action));
   const on = (id, handler) => $(id).addEventListener('submit', (e) => { e.preventDefault(); handler(e.target); });
   on('#f-edit', (f) => submitAction('edit', formBody(f, ['name', 'nationalId', 'email', 'phone', 'project']), 'Datos guardados.'));
-  on('#f-follow', (f) => submitAction('follow-up', formBody(f, ['expectation', 'contactType', 'recontactAt', 'comment']), 'Seguimiento registrado.'));
-  on('#f-abort', (f) => submitAction('abort', formBody(f, ['comment']), 'Seguimiento abortado.'));
-  on('#f-discard', (f) => {
+  // Every form is novalidate: an empty required field gets the page's own message.
+  const checked = (fields, then) => (f) => {
+    const problem = missing(f, fields);
+    if (problem) showMessage($('#d-message'), problem);
+    else then(f);
+  };
+  on('#f-follow', checked([['expectation', 'Elige la expectativa del cliente.'], ['contactType', 'Elige el tipo de contacto.']], (f) => submitAction('follow-up', formBody(f, ['expectation', 'contactType', 'recontactAt', 'comment']), 'Seguimiento registrado.')));
+  on('#f-abort', checked([['comment', 'Escribe un comentario: es obligatorio para abortar.']], (f) => submitAction('abort', formBody(f, ['comment']), 'Seguimiento abortado.')));
+  wireManagerTools(openLead);
+  on('#f-discard', checked([['reason', 'Elige el motivo de descarte.'], ['comment', 'Escribe un comentario: es obligatorio para descartar.']], (f) => {
     if (!window.confirm('¿Descartar este contacto? Saldrá de los reportes.')) return;
     submitAction('discard', formBody(f, ['reason', 'comment']), 'Contacto descartado.');
-  });
+  }));
 }

@@ -67,6 +67,20 @@ Object.assign(PT, {
   'Sin responsable': 'Sem responsável', 'Seguimientos vencidos': 'Acompanhamentos vencidos', 'Ningún seguimiento vencido': 'Nenhum acompanhamento vencido',
   'Ningún seguimiento vencido.': 'Nenhum acompanhamento vencido.', 'Seguimientos abiertos cuya fecha ya pasó, hoy.': 'Acompanhamentos abertos cuja data já passou, hoje.',
   'Lead': 'Lead', 'Cotización': 'Cotação', 'Separación': 'Reserva', 'Minuta': 'Minuta', 'Desembolso': 'Desembolso',
+  // Manager tools, live arrivals, duplicates, audit (desk.js, manager.js, live.js).
+  'nuevo': 'novo', 'nuevos': 'novos', 'vencidos': 'vencidos', 'por contactar': 'a contatar', 'seguimiento para hoy': 'acompanhamento para hoje', 'seguimientos para hoy': 'acompanhamentos para hoje',
+  'nuevo desde tu última visita': 'novo desde sua última visita', 'nuevos desde tu última visita': 'novos desde sua última visita', 'Reasignar': 'Reatribuir', 'Reasignar cliente': 'Reatribuir cliente',
+  'Nuevo responsable': 'Novo responsável', 'Motivo (obligatorio)': 'Motivo (obrigatório)', '¿Por qué?': 'Por quê?', 'Duplicados': 'Duplicados', 'Auditoría': 'Auditoria', 
+  'No es duplicado': 'Não é duplicado', 'Fichas unidas.': 'Fichas unidas.', 'Unión deshecha.': 'União desfeita.', 'Marcado como no duplicado.': 'Marcado como não duplicado.',
+  'Abiertos': 'Abertos', 'Unidos': 'Unidos', 'Sin posibles duplicados.': 'Sem possíveis duplicados.', 'ficha': 'ficha', 'Ficha': 'Ficha', 'Cliente reasignado a': 'Cliente reatribuído a',
+  'Elige el nuevo responsable.': 'Escolha o novo responsável.', 'Escribe el motivo de la reasignación.': 'Escreva o motivo da reatribuição.', 'Elige el tipo de contacto.': 'Escolha o tipo de contato.',
+  'Elige la expectativa del cliente.': 'Escolha a expectativa do cliente.', 'Escribe un comentario: es obligatorio para abortar.': 'Escreva um comentário: é obrigatório para abortar.',
+  'Elige el motivo de descarte.': 'Escolha o motivo do descarte.', 'Escribe un comentario: es obligatorio para descartar.': 'Escreva um comentário: é obrigatório para descartar.',
+  'Persona': 'Pessoa', 'Filtrar': 'Filtrar', 'Sobre': 'Sobre', 'Detalle': 'Detalhe', 'Sin registros para estos filtros.': 'Nenhum registro para estes filtros.',
+  'Leyendo el correo…': 'Lendo o e-mail…', 'Genérico (ningún portal coincidió)': 'Genérico (nenhum portal coincidiu)', 'Campo': 'Campo', 'Encontrado en': 'Encontrado em', 'Texto del correo': 'Texto do e-mail',
+  'Valor': 'Valor', 'Problemas': 'Problemas', 'no encontrado': 'não encontrado', 'ninguno': 'nenhum', 'regla del portal': 'regra do portal', 'etiqueta genérica': 'rótulo genérico', 'texto libre': 'texto livre',
+  'Reasignado': 'Reatribuído', 'Reasignado por inactividad': 'Reatribuído por inatividade', 'Traspasado (vendedor retirado)': 'Transferido (vendedor desligado)', 'Asignado': 'Atribuído',
+  'Lead no encontrado o fuera de su alcance': 'Lead não encontrado ou fora do seu alcance',
 });
 
 let lang = 'es';

@@ -10,6 +10,8 @@ function shortDate(iso) {
 const when = (iso) => (iso ? el('td', { title: fmt(iso), text: shortDate(iso) }) : el('td', { text: '—' }));
 import { contactLink, currentLeadId, openLead } from './detail.js';
 import { t } from './i18n.js';
+import { highlightIfFresh } from './live.js';
+import { duplicateBadge, loadDuplicateMarks } from './manager.js';
 
 let pages = [null]; // cursors of the pages seen, for "Anterior"
 let page = 0;
@@ -19,7 +21,7 @@ const badge = (cls, text) => el('span', { class: `badge ${cls}`, text });
 
 /** Every column the table can show; `hidden` ones start off (each person's choice is kept on the server). */
 const COLUMNS = [
-  { key: 'name', title: 'Nombre', cell: (l) => el('td', { class: 'name', title: l.fields.name ?? '', text: l.fields.name ?? '(sin nombre)' }) },
+  { key: 'name', title: 'Nombre', cell: (l) => el('td', { class: 'name' }, l.fields.name ?? '(sin nombre)', ...[duplicateBadge(l.clientId)].filter(Boolean)) },
   { key: 'nationalId', title: 'Documento', cell: (l) => el('td', { text: l.fields.nationalId }) },
   { key: 'phone', title: 'Teléfono', cell: (l) => el('td', {}, contactLink('tel', l.fields.phone)) },
   { key: 'email', title: 'Email', cell: (l) => el('td', {}, contactLink('mailto', l.fields.email)) },
@@ -118,6 +120,7 @@ async function loadPage() {
   nextCursor = data.nextCursor;
   renderHead();
   const cols = COLUMNS.filter((c) => shown.has(c.key));
+  await loadDuplicateMarks().catch(() => {});
   const rows = data.items.map((l) => {
     const tr = el('tr', { 'data-id': String(l.id), tabindex: '0', onclick: () => openLead(l.id), onkeydown: (e) => e.key === 'Enter' && openLead(l.id) });
     for (const c of cols) {
@@ -125,7 +128,7 @@ async function loadPage() {
       td.dataset.label = c.key === 'nationalId' ? session.idLabel : c.title; // the phone's card layout labels each value
       tr.append(td);
     }
-    return tr;
+    return highlightIfFresh(tr, l.id);
   });
   $('#leads tbody').replaceChildren(...rows);
   $('#empty').hidden = rows.length > 0;
@@ -183,7 +186,8 @@ export async function startTable() {
   renderChooser();
   const lead = applyUrl();
   await refresh();
-  if (lead && /^\d+$/.test(lead)) await openLead(Number(lead)).catch((e) => showMessage($('#message'), e.message));
+  // A lead that does not exist or is not the person's: said at the top, in Spanish.
+  if (lead && /^\d+$/.test(lead)) await openLead(Number(lead)).catch((e) => { showMessage($('#page-message'), e.message); $('#page-message').scrollIntoView({ block: 'start' }); });
 }
 
 export function wireTable() {
