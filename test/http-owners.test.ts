@@ -127,7 +127,7 @@ describe('vendors and their pending lists', () => {
       { id: 'v1', name: 'Vera Díaz', type: 'licencia_personal', active: true, retiredAt: null, pending: 2 },
     ]);
     expect((await h.json('/api/options')).vendors.map((v: any) => v.id)).toEqual(['v3', 'v2', 'j1', 'v1']);
-    await expectStatus(await h.call('/api/vendors/nobody/pending'), 404, /vendor "nobody" not found/);
+    await expectStatus(await h.call('/api/vendors/nobody/pending'), 404, /vendedor "nobody" no encontrado/);
     await expectStatus(await h.call('/api/vendors/%ZZ/pending'), 400, /^id: /);
   });
 });
@@ -178,9 +178,9 @@ describe('manual reassignment', () => {
     await expectStatus(await h.post(url, { vendorId: 'v2', reason: 'x'.repeat(501) }), 400, /^reason: /);
     await expectStatus(await h.post(url, { reason: 'x' }), 400, /^vendorId: /);
     await expectStatus(await h.post(url, { vendorId: 'v2', reason: 'x', extra: 1 }), 400, /extra: unknown parameter/);
-    await expectStatus(await h.post(url, { vendorId: 'nobody', reason: 'x' }), 409, /"nobody" is not an active vendor/);
-    await expectStatus(await h.post(url, { vendorId: 'v1', reason: 'x' }), 409, /already belongs to v1/);
-    await expectStatus(await h.post('/api/clients/999999/reassign', { vendorId: 'v2', reason: 'x' }), 404, /no client 999999/);
+    await expectStatus(await h.post(url, { vendorId: 'nobody', reason: 'x' }), 409, /"nobody" no está activo/);
+    await expectStatus(await h.post(url, { vendorId: 'v1', reason: 'x' }), 409, /ya es de v1/);
+    await expectStatus(await h.post('/api/clients/999999/reassign', { vendorId: 'v2', reason: 'x' }), 404, /no existe el cliente 999999/);
     await expectStatus(await h.post('/api/clients/abc/reassign', { vendorId: 'v2', reason: 'x' }), 400, /^id: /);
 
     const first = await expectStatus(await h.post(url, { vendorId: 'v2', reason: 'El cliente pidió otro asesor' }), 200);

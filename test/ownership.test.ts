@@ -116,7 +116,7 @@ describe('vendors leaving, managers reassigning, pending lists', () => {
   it('manual reassignment needs an active vendor and keeps the history', async () => {
     const first = await leadOf(1, T0);
     const other = first.owner === 'v1' ? 'v2' : 'v1';
-    await expect(sqliteStore(app).unitOfWork((tx) => reassignClient(tx, first.clientId, 'nobody', 'x', 'mgr', T0))).rejects.toThrow(/not an active vendor/);
+    await expect(sqliteStore(app).unitOfWork((tx) => reassignClient(tx, first.clientId, 'nobody', 'x', 'mgr', T0))).rejects.toThrow(/no está activo/);
     await sqliteStore(app).unitOfWork((tx) => reassignClient(tx, first.clientId, other, 'cliente pidió otro asesor', 'mgr', T0 + DAY_MS));
     expect((await sqliteStore(app).read((r) => ownerHistory(r, first.clientId))).at(-1)).toMatchObject({ action: 'manual-reassign', to: other, reason: 'cliente pidió otro asesor', actor: 'mgr' });
     expect((await sqliteStore(app).read((r) => pendingLeads(r, other, T0))).map((l) => l.id)).toContain(first.leadId);

@@ -49,7 +49,7 @@ export function actionContext(s: Services): ActionContext {
 /** The lead named in the path, if the caller may see it; another person's lead is 404, as if absent. */
 async function visibleLead(ctx: RequestContext): Promise<number> {
   const id = leadIdParam(ctx.params.id);
-  if (!(await ctx.services.queries.leadVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `lead ${id} not found`);
+  if (!(await ctx.services.queries.leadVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `Lead no encontrado o fuera de su alcance (lead ${id})`);
   return id;
 }
 

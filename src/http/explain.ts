@@ -10,7 +10,7 @@ export async function explainStored(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const { app } = ctx.services;
   const row = await app.store.getRaw(id);
-  if (!row) throw new HttpError(404, `email ${id} not found`);
+  if (!row) throw new HttpError(404, `correo ${id} no encontrado`);
   if (!row.raw) throw new HttpError(410, 'el correo original ya no está guardado (retención o tamaño)');
   const explanation = await app.workers.explain(row.raw, app.context(), app.config.workers.deadlineMs);
   return { json: { id, ...explanation } };

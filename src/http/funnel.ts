@@ -171,9 +171,9 @@ export async function walkIn(ctx: RequestContext<unknown, z.output<typeof walkIn
 export async function timeline(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const { queries, app } = ctx.services;
-  if (!(await queries.clientVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `no client ${id}`);
+  if (!(await queries.clientVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `no existe el cliente ${id}`);
   const t = await app.reads.funnel.timeline(id);
-  if (!t.client) throw new HttpError(404, `no client ${id}`);
+  if (!t.client) throw new HttpError(404, `no existe el cliente ${id}`);
   // A hand-registered lead's record only says where it came in: shown on the lead's own row.
   const intake = new Map(t.items.filter((i) => i.kind === 'lead').map((i) => [i.leadId, i.source]));
   const rows: (Record<string, unknown> & { type: string; at: unknown })[] = [

@@ -126,7 +126,7 @@ function present(row: Record<string, unknown> | null | undefined, json: string[]
 export async function leadDetail(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const d = await ctx.services.queries.detail(id, callerOf(ctx).scope);
-  if (!d) throw new HttpError(404, `lead ${id} not found`);
+  if (!d) throw new HttpError(404, `Lead no encontrado o fuera de su alcance (lead ${id})`);
   const lead = present(d.lead, ['problems', 'problem_details', 'from_fallback', 'raw_fields'])!;
   lead.status = statusOf(d.lead.contact_state as never, d.lead.deadline_at as number, ctx.now);
   delete lead.searchName;
@@ -161,7 +161,7 @@ export async function withActorNames<T extends Record<string, unknown>>(s: Servi
 export async function leadRaw(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const row = await ctx.services.queries.rawBody(id, callerOf(ctx).scope);
-  if (!row) throw new HttpError(404, `lead ${id} not found`);
+  if (!row) throw new HttpError(404, `Lead no encontrado o fuera de su alcance (lead ${id})`);
   if (!row.raw) throw new HttpError(410, row.purgedAt ? 'raw email purged by the retention policy' : 'raw email body not stored (over the size limit)');
   return {
     body: row.raw,
@@ -173,6 +173,17 @@ export async function leadRaw(ctx: RequestContext) {
 /** Parser id -> the portal's display name, from today's parsers. */
 export function portalNames(s: Services): Map<string, string> {
   return new Map(s.app.context().parsers.map((p) => [p.config.id, p.config.name]));
+}
+
+/** The vendors in scope with the projects each sells (the reassign picker offers only those who sell the client's project). */
+async function vendorOptions(s: Services, scope: ReturnType<typeof callerOf>['scope']) {
+  const { queries, vendors } = s;
+  const names = new Map((await queries.projectNamesById()).map((p) => [p.id, p.name]));
+  const sells = await vendors.projectIdsByVendor();
+  return (await vendors.list(scope)).map((v) => ({
+    id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null,
+    projects: (sells.get(v.id) ?? []).map((id) => names.get(id)).filter((n): n is string => n !== undefined && (scope.projectIds === null || [...names].some(([pid, pn]) => pn === n && scope.projectIds!.includes(pid)))),
+  }));
 }
 
 /** What the page's selects offer. */
@@ -198,7 +209,7 @@ export async function options(ctx: RequestContext) {
       expectations: EXPECTATIONS,
       contactTypes: CONTACT_CHANNELS,
       discardReasons: DISCARD_REASONS,
-      vendors: (await vendors.list(scope)).map((v) => ({ id: v.id, name: v.name, type: v.type, active: v.active && v.retiredAt === null })),
+      vendors: await vendorOptions(ctx.services, scope),
     },
   };
 }

@@ -12,7 +12,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 async function rendered(ctx: RequestContext): Promise<RenderedMail> {
   const id = leadIdParam(ctx.params.id);
   const row = await ctx.services.queries.rawBody(id, callerOf(ctx).scope);
-  if (!row) throw new HttpError(404, `lead ${id} not found`);
+  if (!row) throw new HttpError(404, `Lead no encontrado o fuera de su alcance (lead ${id})`);
   if (!row.raw) throw new HttpError(410, row.purgedAt ? 'el correo original fue eliminado por la política de retención' : 'el correo no se guardó completo (supera el límite de tamaño)');
   const { app } = ctx.services;
   return app.workers.render(row.raw, app.config.limits, app.config.workers.deadlineMs);

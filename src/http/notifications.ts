@@ -28,6 +28,6 @@ export async function resend(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const { scope } = callerOf(ctx);
   const ok = await auditedWork(ctx, (tx) => io(tx.requeueNotification(id, scope, ctx.now)), (done) => (done ? { action: 'notification.resend', objectType: 'notification', objectId: id } : []));
-  if (!ok) throw new HttpError(404, `no notification ${id}`);
+  if (!ok) throw new HttpError(404, `no existe la notificación ${id}`);
   return { json: { id, status: 'pending' } };
 }

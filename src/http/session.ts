@@ -3,6 +3,7 @@ import { langOf } from '../outbox/templates.ts';
 import { publicUser } from '../auth/accounts.ts';
 import { HttpError } from './errors.ts';
 import { iso } from './leads.ts';
+import { resolveDate } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
 
 export const signInBody = z.strictObject({
@@ -77,6 +78,8 @@ export function me(ctx: RequestContext) {
 export const auditQuery = z.strictObject({
   user: z.string().max(254).optional(),
   action: z.string().regex(/^[a-z_.-]{1,40}$/, 'debe ser un nombre de acción').optional(),
+  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'debe ser una fecha (2026-05-31)').optional(),
+  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'debe ser una fecha (2026-05-31)').optional(),
   before: z.string().regex(/^[1-9]\d{0,14}$/, 'debe ser un id').transform(Number).optional(),
   limit: z.string().regex(/^\d{1,3}$/).transform(Number).refine((n) => n >= 1 && n <= 200, 'de 1 a 200').optional(),
 });
@@ -91,7 +94,12 @@ export async function audit(ctx: RequestContext<z.output<typeof auditQuery>>) {
     if (!u) throw new HttpError(400, `user: no existe el usuario ${q.user.slice(0, 60)}`);
     userId = u.id;
   }
-  const page = await users.auditPage({ userId, action: q.action, beforeId: q.before, limit: q.limit ?? 100 });
+  // Whole days in the company's time zone; `to` includes its day.
+  const tz = ctx.services.app.config.timezone;
+  const from = q.from ? resolveDate(q.from, tz, false, 'from') : undefined;
+  const to = q.to ? resolveDate(q.to, tz, true, 'to') : undefined;
+  if (from !== undefined && to !== undefined && to <= from) throw new HttpError(400, 'to: debe ser posterior a from');
+  const page = await users.auditPage({ userId, action: q.action, from, to, beforeId: q.before, limit: q.limit ?? 100 });
   return { json: { items: page.rows.map((r) => ({ ...r, at: iso(r.at) })), nextBefore: page.nextBefore } };
 }
 

@@ -14,13 +14,13 @@ import { enqueueReassignNotice } from '../outbox/reassign.ts';
 /** A vendor the caller may see; any other answers 404, as if it did not exist. */
 async function vendorOf(ctx: RequestContext, id: string) {
   const v = seesVendor(callerOf(ctx).scope, id) ? await ctx.services.vendors.get(id) : null;
-  if (!v) throw new HttpError(404, `vendor "${id.slice(0, 60)}" not found`);
+  if (!v) throw new HttpError(404, `vendedor "${id.slice(0, 60)}" no encontrado`);
   return v;
 }
 
 /** A client the caller may see (one of its leads is in scope); others answer 404. */
 async function visibleClient(ctx: RequestContext, clientId: number): Promise<void> {
-  if (!(await ctx.services.queries.clientVisible(clientId, callerOf(ctx).scope))) throw new HttpError(404, `no client ${clientId}`);
+  if (!(await ctx.services.queries.clientVisible(clientId, callerOf(ctx).scope))) throw new HttpError(404, `no existe el cliente ${clientId}`);
 }
 
 const vendorView = (v: { id: string; name: string; type: string; active: boolean; retiredAt: number | null }) => ({
@@ -69,8 +69,8 @@ export async function retire(ctx: RequestContext<unknown, z.output<typeof retire
   const inScope = (list: number[] | undefined) => projectIds !== null && (list ?? []).some((p) => projectIds.includes(p));
   const sells = await vendors.projectIdsByVendor();
   const clientIds = projectIds ? await vendors.clientsWithin(id, projectIds) : [];
-  if (projectIds && !inScope(sells.get(id)) && !clientIds.length) throw new HttpError(404, `vendor "${id.slice(0, 60)}" not found`);
-  if (vendor.retiredAt !== null) throw new HttpError(409, `vendor "${id.slice(0, 60)}" already retired on ${iso(vendor.retiredAt)}`);
+  if (projectIds && !inScope(sells.get(id)) && !clientIds.length) throw new HttpError(404, `vendedor "${id.slice(0, 60)}" no encontrado`);
+  if (vendor.retiredAt !== null) throw new HttpError(409, `el vendedor "${id.slice(0, 60)}" ya fue retirado el ${iso(vendor.retiredAt)}`);
   const r = await auditedWork(
     ctx,
     (tx) => retireVendor(tx, id, caller.actor, ctx.now, projectIds
@@ -99,7 +99,7 @@ export async function reassign(ctx: RequestContext<unknown, z.output<typeof reas
   const { vendorId: to, reason } = ctx.body;
   const { vendors } = ctx.services;
   await visibleClient(ctx, clientId);
-  if (!seesVendor(caller.scope, to)) throw new HttpError(404, `vendor "${to.slice(0, 60)}" not found`);
+  if (!seesVendor(caller.scope, to)) throw new HttpError(404, `vendedor "${to.slice(0, 60)}" no encontrado`);
   const projectIds = caller.scope.projectIds;
   const clientProjects = projectIds ? (await vendors.clientProjectIds(clientId)).filter((p) => projectIds.includes(p)) : [];
   const vendorProjects = projectIds ? await vendors.projectIdsByVendor() : new Map<string, number[]>();
@@ -121,7 +121,7 @@ export async function owners(ctx: RequestContext) {
   const clientId = leadIdParam(ctx.params.id);
   await visibleClient(ctx, clientId);
   const c = await ctx.services.vendors.clientOwner(clientId);
-  if (!c) throw new HttpError(404, `client ${clientId} not found`);
+  if (!c) throw new HttpError(404, `no existe el cliente ${clientId}`);
   return {
     json: { clientId, ownerVendorId: c.ownerVendorId, ownerSince: iso(c.ownerSince), lastActivityAt: iso(c.lastActivityAt), owners: await ownerHistory(ctx.services, clientId) },
   };

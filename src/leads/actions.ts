@@ -48,7 +48,7 @@ const isClosed = (lead: LeadRow) => lead.contactState === 'descartado' || lead.c
 
 function* loadLead(tx: StoreTx, leadId: number): Work<LeadRow> {
   const lead = yield* io(tx.getLead(leadId));
-  if (!lead) throw new AppError('lead.not_found', `lead ${leadId} not found`);
+  if (!lead) throw new AppError('lead.not_found', `Lead no encontrado o fuera de su alcance (lead ${leadId})`);
   return lead;
 }
 

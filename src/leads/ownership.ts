@@ -132,11 +132,11 @@ export function* retireVendor(tx: StoreTx, vendorId: string, actor: string, now:
 /** A manager moves a client to another vendor; the reason is required and recorded. `sells`: the target must sell one of the client's projects the caller manages. */
 export function* reassignClient(tx: StoreTx, clientId: number, vendorId: string, reason: string, actor: string, now: number, sells?: (vendorId: string) => boolean): Work<{ from: string | null; leadIds: number[] }> {
   const client = yield* io(tx.getClient(clientId));
-  if (!client) throw new AppError('client.not_found', `no client ${clientId}`);
+  if (!client) throw new AppError('client.not_found', `no existe el cliente ${clientId}`);
   const v = yield* io(tx.getVendor(vendorId));
-  if (!v || !v.active || v.retiredAt) throw new AppError('vendor.inactive', `vendor "${vendorId}" is not an active vendor`);
+  if (!v || !v.active || v.retiredAt) throw new AppError('vendor.inactive', `el vendedor "${vendorId}" no está activo`);
   if (sells && !sells(vendorId)) throw new AppError('vendor.wrong_project', `el vendedor "${vendorId}" no vende los proyectos de este cliente`);
-  if (client.ownerVendorId === vendorId) throw new AppError('client.same_owner', `client ${clientId} already belongs to ${vendorId}`);
+  if (client.ownerVendorId === vendorId) throw new AppError('client.same_owner', `el cliente ${clientId} ya es de ${vendorId}`);
   // The leads still waiting for a first contact move with the client (the new owner is told of them).
   const waiting: number[] = [];
   for (const id of yield* io(tx.clientLeadIds(clientId))) if ((yield* io(tx.getLead(id)))?.contactState === 'por_contactar') waiting.push(id);

@@ -66,11 +66,13 @@ export class PgUserStore implements AsyncOf<UserStore> {
     return row ? { prefs: JSON.parse(row.prefs) as Record<string, unknown>, lastVisitAt: row.lastVisitAt } : { prefs: {}, lastVisitAt: null };
   }
 
-  async auditPage(f: { userId?: number; action?: string; beforeId?: number; limit: number }) {
+  async auditPage(f: { userId?: number; action?: string; from?: number; to?: number; beforeId?: number; limit: number }) {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.userId !== undefined) where.push(`a.user_id = ${bind(params, f.userId)}`);
     if (f.action) where.push(`a.action = ${bind(params, f.action)}`);
+    if (f.from !== undefined) where.push(`a.at >= ${bind(params, f.from)}`);
+    if (f.to !== undefined) where.push(`a.at < ${bind(params, f.to)}`);
     if (f.beforeId) where.push(`a.id < ${bind(params, f.beforeId)}`);
     const rows = await rowsOf<{ id: number; at: number; data: string }>(this.db, `SELECT a.id, a.at, a.actor, u.name AS "actorName", a.action, a.object_type AS "objectType",
       a.object_id AS "objectId", a.address, a.data FROM audit a LEFT JOIN users u ON u.id = a.user_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
