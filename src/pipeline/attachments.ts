@@ -1,5 +1,5 @@
-// Attachments that carry the lead itself: a CSV export, a text file, a forwarded message attached
-// whole (message/rfc822). Turned into text the label and table readers already understand.
+// Attachments that carry the lead itself: a CSV or XLSX export, a text file, a forwarded message
+// attached whole (message/rfc822). Turned into text the label and table readers already understand.
 import type { ReadMail } from './mime-read.ts';
 import { readMail } from './mime-read.ts';
 import { htmlToText } from './text.ts';
@@ -24,7 +24,7 @@ export function csvToLines(text: string): string {
   let row: string[] = [];
   let cell = '';
   let quoted = false;
-  for (let i = 0; i < text.length && rows.length < 1000; i++) {
+  for (let i = 0; i < text.length && rows.length < MAX_ROWS; i++) {
     const c = text[i];
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
@@ -41,8 +41,35 @@ export function csvToLines(text: string): string {
   }
   row.push(cell);
   if (row.some((x) => x.trim())) rows.push(row);
-  // A cell's own line breaks and tabs would split the row: spaces instead.
+  return rowsToLines(rows);
+}
+
+const MAX_ROWS = 1000;
+
+/** Rows of cells as tab-separated lines; a cell's own line breaks and tabs would split the row. */
+function rowsToLines(rows: string[][]): string {
   return rows.map((r) => r.map((x) => x.replace(/\s+/g, ' ').trim() || '-').join('\t')).join('\n');
+}
+
+const XLSX = /spreadsheetml\.sheet/;
+
+/** The first sheet of an XLSX workbook as CSV lines (each cell as Excel shows it). */
+export async function xlsxToLines(content: Buffer): Promise<string> {
+  // Loaded only when a workbook arrives: most workers never need it.
+  const { default: ExcelJS } = await import('exceljs');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(content as unknown as ArrayBuffer);
+  const sheet = book.worksheets[0];
+  const rows: string[][] = [];
+  sheet?.eachRow((row) => {
+    if (rows.length >= MAX_ROWS) return;
+    const cells: string[] = [];
+    row.eachCell({ includeEmpty: true }, (cell, col) => {
+      cells[col - 1] = cell.text ?? '';
+    });
+    if (cells.some((x) => x?.trim())) rows.push(Array.from(cells, (x) => x ?? ''));
+  });
+  return rowsToLines(rows);
 }
 
 /** The forwarded message's sender and body, as a forward's text reads ("De: …" then the body). */
@@ -68,6 +95,7 @@ export async function attachedTexts(mail: ReadMail, maxHtml: number): Promise<At
     try {
       if (part.contentType === 'message/rfc822' || /\.eml$/i.test(part.filename ?? '')) out.push({ kind: 'message', text: await messageText(part.content, maxHtml) });
       else if (/csv|tab-separated/.test(part.contentType) || /\.csv$/i.test(part.filename ?? '')) out.push({ kind: 'csv', text: csvToLines(decode(part.content)) });
+      else if (XLSX.test(part.contentType) || /\.xlsx$/i.test(part.filename ?? '')) out.push({ kind: 'csv', text: await xlsxToLines(part.content) });
       else out.push({ kind: 'text', text: decode(part.content) });
     } catch {
       // A malformed attachment is no reason to lose the email.

@@ -9,15 +9,15 @@ export interface ReadMail {
   text: string | undefined;
   /** Name, type and size of each attachment (the content itself is drained, never kept). */
   attachments: { filename: string | null; contentType: string; size: number }[];
-  /** Small attachments that may carry the lead itself (CSV, text, a forwarded message), kept whole. */
+  /** Small attachments that may carry the lead itself (CSV, XLSX, text, a forwarded message), kept whole. */
   readable: { contentType: string; filename: string | null; content: Buffer }[];
 }
 
-// A lead exported as CSV or text, or a forwarded message attached whole: read, within these bounds.
-const READABLE = /^(text\/(csv|plain|tab-separated-values|x-csv)|application\/(csv|x-csv)|message\/rfc822)$/;
+// A lead exported as CSV, XLSX or text, or a forwarded message attached whole: read, within these bounds.
+const READABLE = /^(text\/(csv|plain|tab-separated-values|x-csv)|application\/(csv|x-csv|vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet)|message\/rfc822)$/;
 const MAX_READABLE = 256 * 1024;
 const MAX_READABLE_PARTS = 5;
-const readableType = (type: string, filename: string | null) => READABLE.test(type) || (type === 'application/octet-stream' && /\.(csv|txt|eml)$/i.test(filename ?? ''));
+const readableType = (type: string, filename: string | null) => READABLE.test(type) || (/^application\/(octet-stream|zip)$/.test(type) && /\.(csv|txt|eml|xlsx)$/i.test(filename ?? ''));
 
 export interface ReadOptions {
   maxHtmlLengthToParse: number;
