@@ -19,8 +19,10 @@ import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
 import { defaultPoolSize, sharedPool, type PipelinePool } from './workers/pool.ts';
 import { poolRunner } from './workers/runner.ts';
 import { ParserQuarantine } from './workers/quarantine.ts';
-import { LiveBus } from './live/bus.ts';
 import { caseRouter } from './cases/route.ts';
+import { countryModule } from './countries/index.ts';
+import type { NationalId } from './countries/types.ts';
+import { LiveBus } from './live/bus.ts';
 
 /** The wired program: config, storage, parsers and the ingest service, built in one place. */
 export interface App {
@@ -88,7 +90,8 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
   const onLead = opts.notify ? notificationEnqueuer(() => current, Date.now, (id) => parsers.find((p) => p.config.id === id)?.config.name) : undefined;
   // Post-sale mail becomes a case, never also a lead; its acknowledgement is queued when notifications are.
   const routeCase = caseRouter({ config: () => current, notify: Boolean(opts.notify) });
-  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), routeCase, ...opts.rules });
+  const samePerson = (id: NationalId) => countryModule(current.country).samePerson?.(id) ?? [];
+  const rules = (): PersistRules => ({ followUpDays: current.followUpDays, assignOwner, ...(onLead ? { onLead } : {}), routeCase, samePerson, ...opts.rules });
   const workers = sharedPool(config.workers.size ?? defaultPoolSize(), log.child({ component: 'workers' }));
   const quarantine = new ParserQuarantine(log.child({ component: 'quarantine' }));
   const live = new LiveBus();
