@@ -39,7 +39,7 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
         line = { file, ...s, owner: ownerVendorId, duplicate: result.duplicate, followUpAt: iso(s.followUpAt) };
       } catch (e) {
         const error = (e as Error).message;
-        line = { file, messageId: null, status: 'error', parser: null, quality: null, ignored: null, error, duplicate: false, fields: { name: null, nationalId: null, email: null, phone: null, project: null, message: null }, problems: [], leadId: null, clientId: null, followUpAt: null, contactType: null, owner: null };
+        line = { file, messageId: null, status: 'error', parser: null, quality: null, ignored: null, error, duplicate: false, fields: { name: null, nationalId: null, email: null, phone: null, project: null, message: null }, problems: [], leadId: null, clientId: null, followUpAt: null, contactType: null, owner: null, case: null };
       }
       const key = line.duplicate ? 'duplicate' : line.quality ?? (line.ignored ? 'ignored' : line.status);
       counts[key] = (counts[key] ?? 0) + 1;

@@ -14,6 +14,8 @@ export interface EmailSummary {
   followUpAt: number | null;
   contactType: string | null;
   ownerVendorId: string | null;
+  /** The post-sale case the email opened or joined instead of a lead (status `case`). */
+  case: { id: number; number: number; category: string } | null;
 }
 
 /** What replay reports for a stored email, read back from the database. */
@@ -21,6 +23,8 @@ export function* emailSummary(r: StoreReads, rawEmailId: number): Work<EmailSumm
   const row = yield* io(r.emailRecord(rawEmailId));
   if (!row) return null;
   const { raw, lead } = row;
+  const joined = raw.status === 'case' ? yield* io(r.caseOfRaw(rawEmailId)) : null;
+  const c = joined ? yield* io(r.getCase(joined.caseId)) : null;
   return {
     messageId: raw.messageId,
     status: raw.status,
@@ -29,18 +33,19 @@ export function* emailSummary(r: StoreReads, rawEmailId: number): Work<EmailSumm
     ignored: raw.status === 'ignored' ? raw.ignoredReason : null,
     error: raw.error,
     fields: {
-      name: lead?.name ?? null,
+      name: lead?.name ?? c?.contactName ?? null,
       nationalId: lead?.nationalId ?? null,
-      email: lead?.email ?? null,
-      phone: lead?.phone ?? null,
-      project: row.project ?? null,
+      email: lead?.email ?? c?.contactEmail ?? null,
+      phone: lead?.phone ?? c?.contactPhone ?? null,
+      project: row.project ?? (c?.projectId ? yield* io(r.projectName(c.projectId)) : null),
       message: lead?.message ?? null,
     },
     problems: lead ? (JSON.parse(lead.problems) as string[]) : [],
     leadId: lead?.id ?? null,
-    clientId: lead?.clientId ?? null,
+    clientId: lead?.clientId ?? c?.clientId ?? null,
     followUpAt: lead?.followUpAt ?? null,
     contactType: lead?.contactType ?? null,
     ownerVendorId: lead?.ownerVendorId ?? null,
+    case: c ? { id: c.id, number: c.number, category: c.category } : null,
   };
 }
