@@ -157,7 +157,7 @@ describe('retiring a vendor', () => {
     expect((await h.json('/api/vendors')).items.find((v: any) => v.id === 'v1')).toMatchObject({ active: false, retiredAt: iso(clock), pending: 0 });
     expect((await arrive(20, T0 + 2 * DAY)).owner).toBe('v2'); // the only active vendor left in the project
 
-    await expectStatus(await h.post('/api/vendors/v1/retire', {}), 409, /already retired/);
+    await expectStatus(await h.post('/api/vendors/v1/retire', {}), 409, /ya fue retirado/);
     const noHeir = await expectStatus(await h.post('/api/vendors/j1/retire', {}), 409, /no active vendor of type "agente_junior" to take 1 clients/);
     expect(noHeir.code).toBe('vendor.no_heir');
     expect((await h.json('/api/vendors')).items.find((v: any) => v.id === 'j1')).toMatchObject({ active: true, retiredAt: null });

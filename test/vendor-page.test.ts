@@ -99,6 +99,11 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
     expect(Date.parse(due) - Date.parse(new Date().toISOString().slice(0, 10))).toBe(5 * 86_400_000); // prefilled today + followUpDays
     await page.selectOption('#f-contact select[name=contactType]', 'whatsapp');
     await page.fill('#f-contact textarea[name=comment]', 'Visita el sábado');
+    // Expectativa has no default: the vendor must choose, and is told so in Spanish.
+    expect(await page.inputValue('#f-contact select[name=expectation]')).toBe('');
+    await page.click('#f-contact button[type=submit]');
+    await expect.poll(() => page.locator('#contact-message').innerText()).toBe('Elige la expectativa del cliente.');
+    await page.selectOption('#f-contact select[name=expectation]', 'media');
     await page.click('#f-contact button[type=submit]');
     await expect.poll(() => page.locator('#day-message').innerText()).toBe('Contacto registrado.');
     expect([stateOf(twice[0]), stateOf(twice[1])]).toEqual(['contactado', 'contactado']);
@@ -111,8 +116,10 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
     const page = await signIn('vera@inmo.cl', { width: 390, height: 844 });
     await page.waitForSelector('#day-pending .lead-card');
     await ingest(formEmail({ name: 'Daniela Nueva', rut: rut(18_567_890), email: 'daniela@gmail.com', phone: '+56 9 8333 4455', project: 'PLR' }));
-    await expect.poll(() => page.locator('#day-pending .lead-card h3').allInnerTexts(), { timeout: 15_000 }).toContain('Daniela Nueva');
-    expect(await page.locator('#live-badge').innerText()).toBe('1 nuevo');
+    // Pushed by the event stream: first in the list, highlighted until seen, and the badge clears then.
+    await page.waitForSelector('#day-pending .lead-card:first-child.fresh h3:text("Daniela Nueva")');
+    await page.waitForSelector('#live-badge[hidden]', { state: 'attached' });
+    await page.waitForSelector('#day-pending .lead-card.fresh', { state: 'detached' });
     await page.context().close();
   });
 

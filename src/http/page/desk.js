@@ -78,7 +78,7 @@ async function renderAudit() {
       el('div', { class: 'buttons' }, el('button', { type: 'submit' }, t('Filtrar'))));
     form.addEventListener('submit', (e) => { e.preventDefault(); loadAudit(); });
     section.replaceChildren(el('h2', { text: t('Auditoría') }), form, el('p', { id: 'desk-message', class: 'error', role: 'alert' }),
-      el('div', { class: 'card table-card' }, el('div', { class: 'table-wrap' }, el('table', { id: 'audit' },
+      el('div', { class: 'card table-card' }, el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('Auditoría') }, el('table', { id: 'audit' },
         el('thead', {}, el('tr', {}, ...['Fecha', 'Persona', 'Acción', 'Sobre', 'Detalle'].map((h) => el('th', { scope: 'col', text: t(h) })))), el('tbody')))),
       el('p', { id: 'audit-empty', class: 'muted', hidden: '' }, t('Sin registros para estos filtros.')));
     built = true;

@@ -101,7 +101,7 @@ async function explain() {
       el('p', {}, el('strong', { text: `${t('Portal')}: ` }), x.parser ? session.portalName(x.parser) : t('Genérico (ningún portal coincidió)')),
       ...(x.parserReason?.length ? [el('ul', { class: 'reasons' }, ...x.parserReason.map((r) => el('li', { text: reasonText(r) })))] : []),
       el('p', {}, el('strong', { text: `${t('Calidad')}: ` }), label(x.quality)),
-      el('div', { class: 'table-wrap' }, el('table', { class: 'small why-fields' },
+      el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('Campos leídos del correo') }, el('table', { class: 'small why-fields' },
         el('thead', {}, el('tr', {}, ...['Campo', 'Encontrado en', 'Texto del correo', 'Valor', 'Problemas'].map((h) => el('th', { scope: 'col', text: t(h) })))),
         el('tbody', {}, ...x.fields.map((f) => el('tr', {},
           el('td', { text: f.field === 'nationalId' ? idLabel : t(FIELDS[f.field] ?? f.field) }),
