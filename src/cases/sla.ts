@@ -76,9 +76,16 @@ export function workCalendar(input: CalendarInput): WorkCalendar {
   };
 }
 
+const holidaySets = new WeakMap<WorkCalendar, Map<number, ReadonlySet<string>>>();
+
 /** Whether the local day is worked: a working weekday and not a holiday. */
 export function isWorkingDay(cal: WorkCalendar, day: DateTime): boolean {
-  return cal.days.includes(day.weekday) && !cal.holidays(day.year).includes(day.toISODate() ?? '');
+  if (!cal.days.includes(day.weekday)) return false;
+  let byYear = holidaySets.get(cal);
+  if (!byYear) holidaySets.set(cal, (byYear = new Map()));
+  let set = byYear.get(day.year);
+  if (!set) byYear.set(day.year, (set = new Set(cal.holidays(day.year))));
+  return !set.has(day.toISODate() ?? '');
 }
 
 const at = (day: DateTime, minute: number) => day.set({ hour: Math.floor(minute / 60), minute: minute % 60 }).toMillis();
@@ -97,8 +104,70 @@ function dayIntervals(cal: WorkCalendar, day: DateTime): [number, number][] {
   return out;
 }
 
-function localDay(cal: WorkCalendar, at: number): DateTime {
-  return DateTime.fromMillis(at, { zone: cal.timeZone }).startOf('day');
+interface DayInfo {
+  intervals: [number, number][];
+  /** The next local day's start. */
+  next: number;
+}
+
+/**
+ * Days already worked out, by their local start (and those starts sorted): the zone and calendar
+ * arithmetic runs once per day, after which walking a case's clock, or finding the day an instant
+ * falls in, is a lookup (statistics read thousands of cases).
+ */
+interface DayCache {
+  info: Map<number, DayInfo>;
+  starts: number[];
+}
+const days = new WeakMap<WorkCalendar, DayCache>();
+const MAX_CACHED_DAYS = 40_000;
+
+function cacheOf(cal: WorkCalendar): DayCache {
+  let cache = days.get(cal);
+  if (!cache) days.set(cal, (cache = { info: new Map(), starts: [] }));
+  return cache;
+}
+
+/** Index of the last cached start at or before `t` (-1 when none). */
+function startBefore(starts: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+function dayAt(cal: WorkCalendar, dayStart: number): DayInfo {
+  const cache = cacheOf(cal);
+  let info = cache.info.get(dayStart);
+  if (!info) {
+    const day = DateTime.fromMillis(dayStart, { zone: cal.timeZone });
+    info = { intervals: dayIntervals(cal, day), next: day.plus({ days: 1 }).startOf('day').toMillis() };
+    if (cache.info.size >= MAX_CACHED_DAYS) {
+      cache.info.clear();
+      cache.starts.length = 0;
+    }
+    cache.info.set(dayStart, info);
+    cache.starts.splice(startBefore(cache.starts, dayStart) + 1, 0, dayStart);
+  }
+  return info;
+}
+
+/** The local start of the day holding an instant. */
+function dayStartOf(cal: WorkCalendar, t: number): number {
+  const cache = cacheOf(cal);
+  const i = startBefore(cache.starts, t);
+  if (i >= 0) {
+    const start = cache.starts[i];
+    if (t < (cache.info.get(start) as DayInfo).next) return start;
+  }
+  return DateTime.fromMillis(t, { zone: cal.timeZone }).startOf('day').toMillis();
 }
 
 /** The instant `minutes` business minutes after `from` (fractions allowed; 0 is `from` itself). */
@@ -107,14 +176,16 @@ export function addBusinessMinutes(cal: WorkCalendar, from: Date, minutes: numbe
   let left = minutes * MINUTE;
   const start = from.getTime();
   if (left === 0) return new Date(start);
-  let day = localDay(cal, start);
-  for (let i = 0; i < MAX_DAYS + minutes / 60; i++, day = day.plus({ days: 1 }).startOf('day')) {
-    for (const [a, b] of dayIntervals(cal, day)) {
+  let day = dayStartOf(cal, start);
+  for (let i = 0; i < MAX_DAYS + minutes / 60; i++) {
+    const info = dayAt(cal, day);
+    for (const [a, b] of info.intervals) {
       const s = Math.max(a, start);
       if (s >= b) continue;
       if (b - s >= left) return new Date(s + left);
       left -= b - s;
     }
+    day = info.next;
   }
   throw new Error('the working calendar has no working time');
 }
@@ -125,12 +196,14 @@ export function businessMinutesBetween(cal: WorkCalendar, from: Date, to: Date):
   const end = to.getTime();
   if (!(end > start)) return 0;
   let total = 0;
-  for (let day = localDay(cal, start); day.toMillis() < end; day = day.plus({ days: 1 }).startOf('day')) {
-    for (const [a, b] of dayIntervals(cal, day)) {
+  for (let day = dayStartOf(cal, start); day < end; ) {
+    const info = dayAt(cal, day);
+    for (const [a, b] of info.intervals) {
       const s = Math.max(a, start);
       const e = Math.min(b, end);
       if (e > s) total += e - s;
     }
+    day = info.next;
   }
   return total / MINUTE;
 }
@@ -138,7 +211,7 @@ export function businessMinutesBetween(cal: WorkCalendar, from: Date, to: Date):
 /** Whether an instant falls inside working time. */
 export function isBusinessTime(cal: WorkCalendar, at: Date): boolean {
   const t = at.getTime();
-  return dayIntervals(cal, localDay(cal, t)).some(([a, b]) => t >= a && t < b);
+  return dayAt(cal, dayStartOf(cal, t)).intervals.some(([a, b]) => t >= a && t < b);
 }
 
 /** What the clock needs of a case: when it started, the time it already waited on the client, and whether it waits now. */
