@@ -19,6 +19,7 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
   let h: Harness;
   let browser: Browser;
   const problems: string[] = [];
+  let leadId = 0;
   const settled = new WeakMap<Page, () => string[]>();
   /** The page's requests answered (a view is drawn from them). */
   const quiet = (page: Page) => expect.poll(() => settled.get(page)!(), { timeout: 20_000 }).toEqual([]);
@@ -28,6 +29,7 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
     await h.addUser('vera@inmo.cl', 'vendedor', { name: 'Vera Díaz', vendorId: 'v1' });
     await h.addUser('jefa@inmo.cl', 'gerente', { name: 'Jefa Ventas' });
     await h.addUser('sara@inmo.cl', 'supervisor', { name: 'Sara Supervisora', team: ['v1', 'v2'] });
+    await h.addUser('root@inmo.cl', 'admin', { name: 'Admin Central' });
     const people = [
       { name: 'Ana Rojas Soto', rut: rut(15_234_567), email: 'ana.rojas@gmail.com', phone: '+56 9 8765 4321', project: 'PLR' },
       { name: 'Bruno Díaz Fernández de la Cruz', rut: rut(16_345_678), email: 'bruno.diaz.fernandez.delacruz@empresa-con-nombre-largo.cl', phone: '+56 9 8111 2233', project: 'PLR' },
@@ -38,6 +40,7 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
     const leads = await h.json('/api/leads?limit=10');
     const first = leads.items.find((l: { quality: string }) => l.quality === 'bueno');
     await h.post(`/api/leads/${first.id}/follow-up`, { expectation: 'media', contactType: 'llamada' });
+    leadId = first.id;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   });
   afterAll(async () => {
@@ -106,12 +109,23 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
       const found = await check(page, `login ${size}`);
       await signIn(page, 'jefa@inmo.cl');
       found.push(...(await walkViews(page, 'gerente', size)));
-      await page.click('#views [data-view="contactos"]');
-      await page.waitForSelector('#leads tbody tr');
-      await page.locator('#leads tbody tr').first().click();
+      // The lead's detail as a notification email links it, then its client's ficha (a view of its own).
+      await page.goto(`${h.base}/?lead=${leadId}#contactos`);
       await page.waitForSelector('#detail[open] #d-fields dt');
       await quiet(page);
       found.push(...(await check(page, `gerente ${size} detalle del lead`)));
+      await page.locator('#d-client a.ficha-link').first().click();
+      await page.waitForSelector('#client-view:not([hidden])');
+      await quiet(page);
+      found.push(...(await check(page, `gerente ${size} ficha del cliente`)));
+      await page.context().close();
+      expect(found).toEqual([]);
+    });
+
+    it(`every tab of an admin (Auditoría, Duplicados, Casos…), at ${size}`, async () => {
+      const page = await open(viewport);
+      await signIn(page, 'root@inmo.cl');
+      const found = await walkViews(page, 'admin', size);
       await page.context().close();
       expect(found).toEqual([]);
     });
