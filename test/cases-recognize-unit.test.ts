@@ -4,7 +4,7 @@ import { recognizeCase, unitIn } from '../src/cases/recognize.ts';
 // The recognizer alone, on sentences not in fixtures/cases: one word never decides; the portal's
 // notification needs a real complaint; an owner speaking of theirs does not need a magic word.
 const portal = { id: 'portal-inmobiliario', medium: 'portales' };
-type Case = [subject: string, body: string, expected: 'lead' | `case/${string}`, fromPortal?: boolean];
+type Case = [subject: string, body: string, expected: 'lead' | `case/${string}`, from?: boolean | 'web' | 'otros'];
 
 const CASES: Case[] = [
   // Sales, some with post-sale words in them.
@@ -28,11 +28,19 @@ const CASES: Case[] = [
   ['Piso', 'O piso do meu apartamento está soltando na sala, podem enviar alguém da assistência técnica?', 'case/postventa'],
   ['Vazamento', 'Boa tarde, há um vazamento na cozinha do apto 52, já liguei duas vezes e ninguém veio.', 'case/reclamo'],
   ['Nuevo contacto', 'Mensaje: Soy propietario del depto 402 y tengo una filtración en la terraza, nadie vino a revisar. Es un reclamo.', 'case/reclamo', true],
+  ['Formulario de contacto', 'Mensaje: Soy propietario del depto 1203, ¿cuándo llega la cuenta de gastos comunes?', 'case/consulta', 'web'],
+  ['Formulario de contacto', 'Mensaje: Quiero cotizar un 2 dormitorios, ¿cuánto son los gastos comunes?', 'lead', 'web'],
+  ['Cotización web', 'Proyecto: Parque Los Robles\nTipología: 3D2B\nMensaje: sin mensaje', 'lead', 'web'],
+  ['Lead de Facebook', 'full_name: Ana Pérez\nphone: +56911112222\n¿Tiene entrega inmediata y garantía?', 'lead', 'otros'],
+  ['Humedad', 'Tengo humedad en el baño.', 'case/postventa'],
+  ['RE: Cotización Parque Los Robles', 'Gracias, ¿me pueden mandar el valor con descuento? Quisiera reservar.', 'lead'],
+  ['Boleto do condomínio', 'Olá, sou proprietária no Moema Prime e não recebi o boleto do condomínio deste mês.', 'case/consulta'],
+  ['Sugerencia', 'Buenas, como propietario les sugiero mejorar la iluminación del estacionamiento.', 'case/sugerencia'],
 ];
 
 describe('recognizeCase on unseen sentences', () => {
   it.each(CASES)('%s — %s', (subject, body, expected, fromPortal) => {
-    const s = recognizeCase({ subject, body, parser: fromPortal ? portal : null });
+    const s = recognizeCase({ subject, body, parser: fromPortal === true ? portal : fromPortal ? { id: `form-${fromPortal}`, medium: fromPortal } : null });
     const got = s.verdict === 'lead' ? 'lead' : `case/${s.category}`;
     expect(got, s.evidence.join('\n')).toBe(expected);
     expect(s.evidence.at(-1)).toMatch(s.verdict === 'case' ? /es un caso$/ : /es un lead$/);

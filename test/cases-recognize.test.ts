@@ -176,6 +176,6 @@ describe('parsers explain says case or lead, and why', () => {
     const listing = formatExplanation(await explainEmail(fs.readFileSync(path.join(DIR, '02-portal-entrega-inmediata.eml')), app.context()));
     expect(listing).toMatch(/case or lead: a sales lead/);
     expect(listing).toMatch(/palabras de venta: .*"entrega inmediata"/);
-    expect(listing).toMatch(/lo envía un portal o formulario \(portal-inmobiliario\)/);
+    expect(listing).toMatch(/lo envía un portal o un aviso \(portal-inmobiliario\): −4/);
   });
 });

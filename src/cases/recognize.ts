@@ -133,9 +133,11 @@ export function recognizeCase(input: RecognizeInput): CaseSignal {
   if (subjectWords.length) evidence.push(`el asunto lo dice: ${quote(subjectWords)} (+${sum(subjectWords)})`);
   if (sales.length) evidence.push(`palabras de venta: ${quote(sales)} (−${sum(sales)})`);
   // A portal's notification is an enquiry about a listing: only a strong complaint turns it.
+  // The company's own web form is where owners write too; a portal or an ad is about a listing.
   if (input.parser) {
-    score -= 4;
-    evidence.push(`lo envía un portal o formulario (${input.parser.id}): −4`);
+    const handicap = input.parser.medium === 'web' ? 2 : 4;
+    score -= handicap;
+    evidence.push(`lo envía ${input.parser.medium === 'web' ? 'un formulario de la empresa' : 'un portal o un aviso'} (${input.parser.id}): −${handicap}`);
   }
   // A strong post-sale word, or an owner speaking of theirs with enough post-sale matter and no buyer's words.
   const identity = found(all, IDENTITY);
