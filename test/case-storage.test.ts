@@ -92,6 +92,14 @@ describe.each(engines)('cases storage on $name', (engine) => {
     expect((await o.store.caseVisits(first))[0]).toMatchObject({ kind: 'tecnica', doneAt: 5100, outcome: 'Sellado el desagüe' });
   });
 
+  it("an outbox row remembers its case (the acknowledgement, a reply)", async () => {
+    await o.store.unitOfWork(function* (tx) {
+      yield* io(tx.enqueueNotification({ key: `case_ack:${first}`, kind: 'case_ack', caseId: first, leadId: null, clientId: ownClient, projectId: plr, vendorId: null, recipient: 'pedro@correo.cl', sender: null, subject: '[Caso 1] Recibimos su mensaje', text: 'x', html: null, headers: null, createdAt: 3000 }, 3000));
+    });
+    const row = await o.store.unitOfWork((tx) => io(tx.claimNotification(3000, 60_000)));
+    expect(row).toMatchObject({ kind: 'case_ack', caseId: first, leadId: null });
+  });
+
   it('a write outside a unit of work is refused', async () => {
     const outside = o.store as unknown as { updateCase?: (id: number, p: object) => unknown };
     // SQLite: the store checks for an open transaction; PostgreSQL: the pool has no writes at all.

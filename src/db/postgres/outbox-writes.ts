@@ -5,7 +5,7 @@ import type { OutboxWrites } from '../port.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
-const ROW = `id, key, kind, lead_id "leadId", client_id "clientId", project_id "projectId", vendor_id "vendorId", recipient, sender, subject, text, html,
+const ROW = `id, key, kind, lead_id "leadId", case_id "caseId", client_id "clientId", project_id "projectId", vendor_id "vendorId", recipient, sender, subject, text, html,
   headers, status, attempts, next_attempt_at "nextAttemptAt", last_error "lastError", created_at "createdAt", sent_at "sentAt"`;
 
 /** The notifications a scope sees (alias n), as src/db/notification-queries.ts limits them; params grow. */

@@ -174,9 +174,9 @@ export class PgTx extends PgReads implements StoreWrites {
 
   async enqueueNotification(n: NewNotification, now: number, dueAt = now): Promise<boolean> {
     const r = await this.c.query(
-      `insert into notifications (key, kind, lead_id, client_id, project_id, vendor_id, recipient, sender, subject, text, html, headers, status, attempts, next_attempt_at, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', 0, $13, $14) on conflict (key) do nothing`,
-      [n.key, n.kind, n.leadId ?? null, n.clientId ?? null, n.projectId ?? null, n.vendorId ?? null, n.recipient, n.sender ?? null, n.subject, n.text, n.html ?? null, n.headers ?? null, dueAt, n.createdAt],
+      `insert into notifications (key, kind, lead_id, client_id, project_id, vendor_id, recipient, sender, subject, text, html, headers, status, attempts, next_attempt_at, created_at, case_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', 0, $13, $14, $15) on conflict (key) do nothing`,
+      [n.key, n.kind, n.leadId ?? null, n.clientId ?? null, n.projectId ?? null, n.vendorId ?? null, n.recipient, n.sender ?? null, n.subject, n.text, n.html ?? null, n.headers ?? null, dueAt, n.createdAt, n.caseId ?? null],
     );
     return (r.rowCount ?? 0) > 0;
   }
