@@ -84,6 +84,19 @@ describe('notification emails speak Spanish to people', () => {
     expect(all).toContain('Portal: Formulario web');
     expect(all).toContain('Portal: Sin portal');
     expect(all).toContain('Problemas: RUT inválido');
+
+    // The managers' digest the next day: dates as Chile writes them, portals and qualities by name.
+    const before = smtp.mails.length;
+    expect(await n.digest(at + 24 * 3_600_000)).toBeGreaterThan(0);
+    n.kick();
+    await until('the digest', smtp.events, 'mail', () => smtp.mails.slice(before).some((m) => /Resumen de leads/.test(m.subject ?? '')));
+    const digest = smtp.mails.slice(before).find((m) => /Resumen de leads/.test(m.subject ?? ''))!;
+    expect(digest.subject).toMatch(/^Resumen de leads del \d\d-\d\d-\d{4}$/);
+    expect(digest.text).toContain('- TocToc: 1');
+    expect(digest.text).toContain('- Formulario web: 1');
+    expect(digest.text).toContain('- Sin portal: 1');
+    expect(digest.text).toContain('- Con problemas: 1');
+    expect(`${digest.text}${digest.html}`).not.toMatch(/\b(toctoc|web-form|_generic|con_problemas)\b|\b(2[4-9]|[3-9]\d):[0-5]\d\b/);
   });
 });
 

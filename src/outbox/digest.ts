@@ -65,14 +65,13 @@ export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueri
     const turning = await q.waitingByDeadline(v.id, start, end);
     const overdue = await q.waitingByDeadline(v.id, 0, start);
     if (!due.length && !turning.length && !overdue.length) continue; // nothing due: no email
-    await put(v.email, w.subject(day), sections([[w.due, due.map(line)], [w.turning, turning.map(line)], [w.overdue, overdue.map(line)]], lang));
+    await put(v.email, w.subject(formatDate(now, lang, tz, false)), sections([[w.due, due.map(line)], [w.turning, turning.map(line)], [w.overdue, overdue.map(line)]], lang));
   }
   const managers = new Map<string, number[]>();
   for (const p of cfg.projects) {
     const id = projectIds(p.name);
     for (const m of p.notify) managers.set(m.toLowerCase(), [...(managers.get(m.toLowerCase()) ?? []), ...(id !== null ? [id] : [])]);
   }
-  const yDay = localDate(yStart, tz);
   for (const [m, ids] of managers) {
     const byQ = await q.countsBy('quality', ids, yStart, start);
     const late = await q.notContacted(ids, now);
@@ -80,7 +79,7 @@ export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueri
     const byVendor = await q.countsBy('owner_vendor_id', ids, yStart, start);
     if (!byQ.length && !late.length) continue;
     const fmt = (rows: { key: string | null; n: number }[], none = '-') => rows.map((r) => `${r.key ?? none}: ${r.n}`);
-    await put(m, w.mgrSubject(yDay), sections([
+    await put(m, w.mgrSubject(formatDate(yStart, lang, tz, false)), sections([
       // People read names: a quality's word, a portal's declared name ("Sin portal" for none), never an id.
       [w.byQuality, fmt(byQ.map((r) => ({ ...r, key: r.key === null ? null : qualityName(r.key, lang) })))],
       [w.byPortal, fmt(byPortal.map((r) => ({ ...r, key: portalDisplayName(r.key, portalName, lang) })))], [w.byVendor, fmt(byVendor, w.unassigned)],
