@@ -141,6 +141,23 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       stream.close();
     });
 
+    it('the audit trail filters by person, action and date range in SQL', async () => {
+      const all = (await h.json('/api/audit?limit=200')).items as { action: string; actor: string; at: string }[];
+      expect(all.some((r) => r.action === 'client.reassign')).toBe(true);
+      const reassigns = (await h.json('/api/audit?action=client.reassign&user=jefa@inmo.cl')).items as typeof all;
+      expect(reassigns.length).toBeGreaterThan(0);
+      for (const r of reassigns) expect([r.action, r.actor]).toEqual(['client.reassign', 'jefa@inmo.cl']);
+      const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Santiago' }).format(new Date());
+      expect((await h.json(`/api/audit?action=client.reassign&from=${day}&to=${day}`)).items).toHaveLength(reassigns.length);
+      expect((await h.json('/api/audit?action=client.reassign&from=2020-01-01&to=2020-01-31')).items).toEqual([]);
+      const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Santiago' }).format(new Date(Date.now() - 86_400_000));
+      expect((await h.json(`/api/audit?to=${yesterday}`)).items).toEqual([]);
+      const bad = await h.call(`/api/audit?from=${day}&to=2020-01-01`);
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error).toBe('to: debe ser posterior a from');
+      expect((await h.call('/api/audit', { token: tokens.gerente })).status).toBe(403);
+    });
+
     it('a signed-in page’s stream ends when the person signs out', async () => {
       const login = await h.call('/api/session', { token: null, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'vera@inmo.cl', password: PASSWORD }) });
       expect(login.status).toBe(200);

@@ -111,6 +111,13 @@ describe.skipIf(noChromium())('the manager’s desk in headless Chromium', () =>
       await page.waitForSelector(`#leads tbody tr[data-id="${second}"] .badge.dup`);
       expect(await page.locator(`#leads tbody tr[data-id="${first}"] .badge.dup`).count()).toBe(1);
       await checkView(page, 'Contactos with a duplicate');
+      if (viewport === DESKTOP) {
+        // Full phones, names and states: no cell is cut (its content wider than the cell) or ellipsised.
+        const cut = await page.locator('#leads tbody td').evaluateAll((cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1 || getComputedStyle(c).textOverflow === 'ellipsis').map((c) => c.textContent));
+        expect(cut).toEqual([]);
+        const phone = await page.locator(`#leads tbody tr[data-id="${second}"] a[href^="tel:"]`).innerText();
+        expect(phone).toBe('+56977771234');
+      }
       await page.context().close();
     }
     const page = await signIn('jefa@inmo.cl', DESKTOP, `?lead=${second}#contactos`);

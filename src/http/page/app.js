@@ -108,7 +108,9 @@ async function onAssignment(e) {
 
 /** New leads appear without reloading: a cheap poll of the newest lead id in the caller's scope. */
 async function poll() {
-  if (!session.me || document.hidden || session.liveUp) return;
+  // With the stream up this only catches what another daemon stored (no shared events yet); ids the
+  // stream already brought are not counted again (latestLeadId moved with them).
+  if (!session.me || document.hidden) return;
   const r = await getJson(`/api/arrivals?after=${session.latestLeadId ?? 0}`);
   if (!r.newLeads) return;
   const before = session.latestLeadId ?? 0;
