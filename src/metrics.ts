@@ -23,6 +23,7 @@ export function createMetrics(opts: { health?: HealthSource; processMetrics?: bo
   });
   const ignored = new Counter({ name: 'centralizer_emails_ignored_total', help: 'Emails that are not leads, by reason', labelNames: ['reason'] as const, registers: [registry] });
   const errors = new Counter({ name: 'centralizer_ingest_errors_total', help: 'Emails stored with an error, by kind (error, timeout, too_large)', labelNames: ['kind'] as const, registers: [registry] });
+  const cases = new Counter({ name: 'centralizer_emails_case_total', help: 'Emails that opened or joined a post-sale case (never also a lead)', registers: [registry] });
   const duplicates = new Counter({ name: 'centralizer_emails_duplicate_total', help: 'Emails already stored (same Message-ID or content)', registers: [registry] });
   const latency = new Histogram({
     name: 'centralizer_ingest_latency_seconds',
@@ -97,7 +98,8 @@ export function createMetrics(opts: { health?: HealthSource; processMetrics?: bo
       }
       latency.observe(Math.max(0, latencyMs) / 1000);
       const outcome = result.outcome;
-      if (outcome?.kind === 'lead') ingested.inc({ parser: label(outcome.parser, 'generic'), quality: outcome.quality });
+      if (result.caseId) cases.inc();
+      else if (outcome?.kind === 'lead') ingested.inc({ parser: label(outcome.parser, 'generic'), quality: outcome.quality });
       else if (outcome?.kind === 'ignored') ignored.inc({ reason: label(outcome.reason.split(':')[0], 'unknown') });
       else errors.inc({ kind: result.status === 'too_large' || result.status === 'timeout' ? result.status : 'error' });
     },

@@ -62,3 +62,17 @@ describe.each(engines)('post-sale mail on %s', (engine) => {
     expect(await app.store.caseOfRaw(lead.rawEmailId)).toBeNull();
   });
 });
+
+describe('metrics', () => {
+  it('count an email that opened or joined a case apart from the leads', async () => {
+    const { createMetrics } = await import('../src/metrics.ts');
+    const m = createMetrics();
+    const base = { rawEmailId: 1, messageId: null, duplicate: false, error: null, leadId: null, clientId: null, followUpAt: null, receivedAt: 0 };
+    const outcome = { kind: 'lead', parser: null, quality: 'bueno' } as never;
+    m.onIngest({ ...base, outcome, status: 'case', caseId: 7 }, 5);
+    m.onIngest({ ...base, outcome, status: 'lead', leadId: 3 }, 5);
+    const text = await m.registry.metrics();
+    expect(text).toMatch(/^centralizer_emails_case_total 1$/m);
+    expect(text).toMatch(/^centralizer_emails_ingested_total\{parser="generic",quality="bueno"\} 1$/m);
+  });
+});
