@@ -96,6 +96,7 @@ describe('notification emails speak Spanish to people', () => {
     expect(digest.text).toContain('- Formulario web: 1');
     expect(digest.text).toContain('- Sin portal: 1');
     expect(digest.text).toContain('- Con problemas: 1');
+    expect(digest.text).toMatch(/- Ana Vendedora: \d/);
     expect(`${digest.text}${digest.html}`).not.toMatch(/\b(toctoc|web-form|_generic|con_problemas)\b|\b(2[4-9]|[3-9]\d):[0-5]\d\b/);
   });
 });

@@ -68,6 +68,7 @@ export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueri
     await put(v.email, w.subject(formatDate(now, lang, tz, false)), sections([[w.due, due.map(line)], [w.turning, turning.map(line)], [w.overdue, overdue.map(line)]], lang));
   }
   const managers = new Map<string, number[]>();
+  const vendorNames = new Map(cfg.projects.flatMap((p) => p.vendors.map((v) => [v.id, v.name] as const)));
   for (const p of cfg.projects) {
     const id = projectIds(p.name);
     for (const m of p.notify) managers.set(m.toLowerCase(), [...(managers.get(m.toLowerCase()) ?? []), ...(id !== null ? [id] : [])]);
@@ -82,7 +83,7 @@ export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueri
     await put(m, w.mgrSubject(formatDate(yStart, lang, tz, false)), sections([
       // People read names: a quality's word, a portal's declared name ("Sin portal" for none), never an id.
       [w.byQuality, fmt(byQ.map((r) => ({ ...r, key: r.key === null ? null : qualityName(r.key, lang) })))],
-      [w.byPortal, fmt(byPortal.map((r) => ({ ...r, key: portalDisplayName(r.key, portalName, lang) })))], [w.byVendor, fmt(byVendor, w.unassigned)],
+      [w.byPortal, fmt(byPortal.map((r) => ({ ...r, key: portalDisplayName(r.key, portalName, lang) })))], [w.byVendor, fmt(byVendor.map((r) => ({ ...r, key: r.key === null ? null : (vendorNames.get(r.key) ?? r.key) })), w.unassigned)],
       [w.notContacted, late.map((l) => `${line(l)} · ${l.vendor ?? w.unassigned}`)],
     ], lang));
   }
