@@ -36,6 +36,10 @@ const CASES: Case[] = [
   ['RE: Cotización Parque Los Robles', 'Gracias, ¿me pueden mandar el valor con descuento? Quisiera reservar.', 'lead'],
   ['Boleto do condomínio', 'Olá, sou proprietária no Moema Prime e não recebi o boleto do condomínio deste mês.', 'case/consulta'],
   ['Sugerencia', 'Buenas, como propietario les sugiero mejorar la iluminación del estacionamiento.', 'case/sugerencia'],
+  ['Entrega torre B', 'Buenas tardes, ¿cuándo es la entrega de los departamentos de la torre B? Firmé la promesa en enero.', 'case/consulta'],
+  ['Sugerencia', 'Sugerencia: sería bueno que la app de la administración permita pagar con tarjeta.', 'case/sugerencia'],
+  ['Sin respuesta', 'Les escribí la semana pasada para cotizar y nadie me responde. Sigo interesado en el 2 dormitorios.', 'lead'],
+  ['Dueño', 'Hola, soy dueño del depto 504 en Los Aromos y quisiera saber cómo inscribo mi estacionamiento.', 'case/consulta'],
 ];
 
 describe('recognizeCase on unseen sentences', () => {

@@ -55,14 +55,15 @@ const OWNER: Terms = [
   ['soy propietari*', 3], ['somos propietari*', 3], ['mi departamento', 2], ['mi depto', 2], ['nuestro departamento', 2], ['nuestro depto', 2], ['mi casa', 1], ['mi unidad', 2], ['mi bodega', 2], ['mi estacionamiento', 2],
   ['me entregaron', 3], ['nos entregaron', 3], ['recibi el departamento', 3], ['recibimos el departamento', 3], ['acta de entrega', 3], ['entrega del depto', 2], ['entrega de mi', 3], ['entrega del departamento', 2],
   ['escritura', 1], ['escrituracion', 2], ['copia de la escritura', 3], ['certificado de dominio', 2], ['asamblea de copropietarios', 3], ['copropietari*', 2], ['comite de administracion', 2], ['mis llaves', 2], ['vengan a revisar', 2], ['venir a revisar', 2], ['pueden venir', 2], ['enviar a alguien', 2], ['manden a alguien', 2], ['la escritura de mi', 3], ['firmamos la escritura', 3], ['firmamos la promesa', 3], ['cuando nos entregan', 3], ['cuando me entregan', 3], ['entrega de llaves', 2], ['inscripcion', 1], ['conservador de bienes raices', 2], ['recepcion final', 2], ['gastos comunes', 1], ['administracion', 1], ['administrador', 1], ['copropiedad', 2], ['conserje*', 1],
-  ['compre', 1], ['compramos', 1], ['propietario', 2], ['propietaria', 2], ['sugerencia*', 2], ['sugiero', 2], ['sugerir', 2], ['felicit*', 1],
+  ['compre', 1], ['compramos', 1], ['propietario', 2], ['propietaria', 2], ['sugerencia*', 3], ['sugiero', 3], ['sugerir', 2], ['felicit*', 1],
+  ['soy dueno', 3], ['soy duena', 3], ['somos duenos', 3], ['firme la promesa', 3], ['firme promesa', 3], ['firmamos promesa', 3], ['promesa de compraventa', 2], ['ya pague el pie', 3], ['ya pagamos el pie', 3],
   ['pos venda', 3], ['pos-venda', 3], ['assistencia tecnica', 3], ['garantia', 2], ['condominio', 1], ['sindico', 2], ['meu apartamento', 2], ['meu apto', 2], ['nosso apartamento', 2], ['recebi as chaves', 3],
-  ['entrega das chaves', 2], ['sou proprietari*', 3], ['somos proprietari*', 3], ['sugestao', 2], ['sugiro', 2], ['manutencao', 2], ['vistoria', 2],
+  ['entrega das chaves', 2], ['sou proprietari*', 3], ['somos proprietari*', 3], ['sou dono', 3], ['sou dona', 3], ['sugestao', 3], ['sugiro', 3], ['manutencao', 2], ['vistoria', 2],
 ];
 // Who writes: an owner naming what is theirs ("mi depto", "soy propietaria", "compré").
 const IDENTITY: Terms = [
   ['mi departamento', 2], ['mi depto', 2], ['nuestro departamento', 2], ['nuestro depto', 2], ['mi casa', 1], ['mi unidad', 2], ['mi bodega', 2], ['mi estacionamiento', 2],
-  ['propietari*', 2], ['compre', 1], ['compramos', 1], ['meu apartamento', 2], ['meu apto', 2], ['nosso apartamento', 2], ['proprietari*', 2],
+  ['propietari*', 2], ['soy dueno', 2], ['soy duena', 2], ['dueno del', 2], ['duena del', 2], ['compre', 1], ['compramos', 1], ['meu apartamento', 2], ['meu apto', 2], ['nosso apartamento', 2], ['proprietari*', 2],
 ];
 // A buyer's words: price, availability, visits, financing.
 const SALES: Terms = [
