@@ -1,6 +1,8 @@
 // Shared set-up for the admin HTTP suites (test/http-*.test.ts, test/admin-page.test.ts): a real
-// SQLite file with the real migrations, emails ingested through the real pipeline, a real server.
+// SQLite file (or a fresh PostgreSQL database with CENTRALIZER_TEST_DB=postgres) with the real
+// migrations, emails ingested through the real pipeline, a real server.
 import { sqliteStore } from './helpers/sqlite-store.ts';
+import { rows } from './helpers/db-rows.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
 import { io } from '../src/db/port.ts';
 import { createHash } from 'node:crypto';
@@ -199,6 +201,18 @@ export async function seed(app: App, metrics?: ReturnType<typeof createMetrics>)
 }
 
 /** A digest of every row the API could change: used to prove a hostile request changed nothing. */
+export async function tableDigest(app: App, extraTables: string[] = []): Promise<string> {
+  const h = createHash('sha256');
+  for (const table of ['leads', 'clients', 'follow_ups', 'actions', 'raw_emails', 'projects', ...extraTables]) {
+    for (const row of await rows(app, `SELECT * FROM ${table} ORDER BY id`)) {
+      const values = Object.values(row).map((v) => (Buffer.isBuffer(v) ? createHash('sha256').update(v).digest('hex') : v));
+      h.update(JSON.stringify(values));
+    }
+  }
+  return h.digest('hex');
+}
+
+/** The SQLite-only digest, until its last callers move to tableDigest. */
 export function tableHash(app: App): string {
   const h = createHash('sha256');
   for (const table of ['leads', 'clients', 'follow_ups', 'actions', 'raw_emails', 'projects']) {

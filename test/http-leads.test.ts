@@ -1,5 +1,5 @@
-import { sqliteStore } from './helpers/sqlite-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { value, column, exec } from './helpers/db-rows.ts';
 import { ANA, DAY, dotted, formEmail, seed, startHarness, type Harness, type Seeded } from './http-fixture.ts';
 
 let h: Harness;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const sql = <T = number>(q: string, ...params: unknown[]) => (sqliteStore(h.app).sqlite.prepare(q).pluck().get(...params) as T);
+const sql = <T = number>(q: string, ...params: unknown[]) => value<T>(h.app, q, params);
 
 /** Every item of a filtered list, following the cursor. */
 async function all(query: string, limit = 7) {
@@ -44,7 +44,7 @@ describe('GET /api/stats and /api/leads', () => {
   it('each quality filter is exact', async () => {
     for (const quality of ['bueno', 'con_problemas', 'malo']) {
       const items = await all(`quality=${quality}`);
-      expect(items.length).toBe(sql("SELECT count(*) FROM leads WHERE quality = ? AND contact_state <> 'descartado'", quality));
+      expect(items.length).toBe(await sql("SELECT count(*) FROM leads WHERE quality = ? AND contact_state <> 'descartado'", quality));
       expect(items.every((i) => i.quality === quality)).toBe(true);
     }
     const stats = await h.json('/api/stats');
@@ -53,7 +53,7 @@ describe('GET /api/stats and /api/leads', () => {
 
   it('status splits por_contactar at the contact deadline', async () => {
     const now = Date.now();
-    const overdue = sql("SELECT count(*) FROM leads WHERE contact_state = 'por_contactar' AND deadline_at < ?", now);
+    const overdue = await sql("SELECT count(*) FROM leads WHERE contact_state = 'por_contactar' AND deadline_at < ?", now);
     const stats = await h.json('/api/stats');
     expect(stats.status.no_contactado).toBe(overdue);
     expect(stats.status.por_contactar + stats.status.no_contactado).toBe(stats.contactState.por_contactar);
@@ -66,7 +66,7 @@ describe('GET /api/stats and /api/leads', () => {
     const items = await all('', 4);
     const ids = items.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.length).toBe(sql("SELECT count(*) FROM leads WHERE contact_state <> 'descartado'"));
+    expect(ids.length).toBe(await sql("SELECT count(*) FROM leads WHERE contact_state <> 'descartado'"));
     for (let i = 1; i < items.length; i++) {
       const [a, b] = [items[i - 1], items[i]];
       expect(Date.parse(a.receivedAt) > Date.parse(b.receivedAt) || (a.receivedAt === b.receivedAt && a.id > b.id)).toBe(true);
@@ -86,7 +86,7 @@ describe('GET /api/stats and /api/leads', () => {
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => Date.now() - Date.parse(i.receivedAt) < 2 * DAY)).toBe(true);
     const mdv = await all('project=Mirador%20del%20Valle');
-    expect(mdv.length).toBe(sql("SELECT count(*) FROM leads l JOIN projects p ON p.id = l.project_id WHERE p.name = 'Mirador del Valle'"));
+    expect(mdv.length).toBe(await sql("SELECT count(*) FROM leads l JOIN projects p ON p.id = l.project_id WHERE p.name = 'Mirador del Valle'"));
     expect(mdv.every((i) => i.project === 'Mirador del Valle')).toBe(true);
   });
 
@@ -137,11 +137,11 @@ describe('search', () => {
   it('finds partial emails, email domains, the last digits of a phone and name words in any order', async () => {
     const ana = [...data.anaLeadIds].sort((a, b) => a - b);
     // Independent of src/: which seeded leads carry each piece, read straight from the table.
-    const having = (sql: string, ...args: unknown[]) => (sqliteStore(h.app).sqlite.prepare(`SELECT id FROM leads WHERE ${sql} AND contact_state <> 'descartado' ORDER BY id`).pluck().all(...args) as number[]);
-    expect(await ids('ana.rojas@')).toEqual(having("email LIKE 'ana.rojas@%'"));
-    expect(await ids('@hotmail.com')).toEqual(having("email LIKE '%@hotmail.com'"));
+    const having = (where: string, ...args: unknown[]) => column(h.app, `SELECT id FROM leads WHERE ${where} AND contact_state <> 'descartado' ORDER BY id`, args);
+    expect(await ids('ana.rojas@')).toEqual(await having("email LIKE 'ana.rojas@%'"));
+    expect(await ids('@hotmail.com')).toEqual(await having("email LIKE '%@hotmail.com'"));
     expect((await ids('@hotmail.com')).length).toBeGreaterThan(0);
-    expect(await ids('4321')).toEqual(having("phone LIKE '%4321'"));
+    expect(await ids('4321')).toEqual(await having("phone LIKE '%4321'"));
     expect(await ids('rojas ana')).toEqual(ana);
     expect(await ids('Rojas María')).toEqual(ana);
     expect(await ids('rojas pedro')).toEqual([]);
@@ -170,7 +170,7 @@ describe('GET /api/leads/:id and the raw email', () => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="lead-${id}.eml"`);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.toString('utf8')).toContain('Nombre: Cliente Bueno');
-    sqliteStore(h.app).sqlite.prepare('UPDATE raw_emails SET raw = NULL, purged_at = ? WHERE id = (SELECT raw_email_id FROM leads WHERE id = ?)').run(Date.now(), id);
+    await exec(h.app, 'UPDATE raw_emails SET raw = NULL, purged_at = ? WHERE id = (SELECT raw_email_id FROM leads WHERE id = ?)', [Date.now(), id]);
     const gone = await h.call(`/api/leads/${id}/raw`);
     expect(gone.status).toBe(410);
     expect((await gone.json()).error).toMatch(/purged/);
@@ -196,7 +196,7 @@ describe('admin views: emails, parsers, health, metrics', () => {
     const { parsers } = await h.json('/api/parsers');
     const generic = parsers.find((p: any) => p.parser === '_generic');
     expect(generic).toMatchObject({ templateChanged: false });
-    expect(generic.leads7d).toBe(sql('SELECT count(*) FROM leads WHERE received_at >= ?', Date.now() - 7 * DAY));
+    expect(generic.leads7d).toBe(await sql('SELECT count(*) FROM leads WHERE received_at >= ?', Date.now() - 7 * DAY));
     expect((await h.json('/api/stats')).parserHealth).toEqual(parsers);
   });
 
