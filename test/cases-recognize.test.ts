@@ -160,6 +160,11 @@ describe('what only the database knows', () => {
     const r = await app.ingestor.ingest(email({ From: 'Rosa Vidal <rosa.vidal@gmail.com>', To: 'ventas@inmobiliaria-ejemplo.cl', Subject: 'Reclamo: filtración en bodega 3', 'Message-ID': '<noreply-1@correo-prueba.cl>', 'X-Auto-Response-Suppress': 'All' }, 'Reclamo: filtración en la bodega 3 de mi departamento, nadie vino.'), { source: 'file' });
     const n = await app.ingestor.ingest(email({ From: 'no-reply@edificio-admin.cl', To: 'ventas@inmobiliaria-ejemplo.cl', Subject: 'Reclamo: humedad en depto 101', 'Message-ID': '<noreply-2@correo-prueba.cl>' }, 'Reclamo de la propietaria del depto 101: humedad en el muro, nadie vino a revisar.'), { source: 'file' });
     expect(n.status).toBe('case');
+    // A colleague's note with no client address: the company never acknowledges itself.
+    const own = await app.ingestor.ingest(email({ From: 'Juan Vendedor <juan@inmobiliaria-ejemplo.cl>', To: 'ventas@inmobiliaria-ejemplo.cl', Subject: 'Reclamo de un propietario', 'Message-ID': '<own-1@correo-prueba.cl>' }, 'Llamó el propietario del depto 708: filtración en la cocina, nadie vino a revisar.'), { source: 'file' });
+    expect(own.status).toBe('case');
+    expect(count('select count(*) n from notifications where case_id = ?', own.caseId)).toBe(0);
+    expect(db().prepare('select evidence from cases where id = ?').pluck().get(own.caseId)).toMatch(/company's own/);
     expect(count('select count(*) n from notifications where case_id = ?', n.caseId)).toBe(0);
     expect(r.status).toBe('case');
     expect(count('select count(*) n from notifications where case_id = ?', r.caseId)).toBe(0);

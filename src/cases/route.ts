@@ -56,6 +56,13 @@ export function caseReplyAddress(cfg: Config, mailbox: string | null): string | 
   return own ?? cfg.smtp?.from ?? null;
 }
 
+/** A colleague forwarding without the client's address: the company never acknowledges itself. */
+function ownAddress(cfg: Config, email: string | null): string | null {
+  const domain = (a: string | null | undefined) => (a ? (/@([^>\s]+)>?$/.exec(a)?.[1] ?? '').toLowerCase() : '');
+  const own = new Set([...cfg.company.domains.map((d) => d.toLowerCase().replace(/^@/, '')), ...cfg.mailboxes.flatMap((m) => [domain(m.address), domain(m.user)]), domain(cfg.smtp?.from)].filter(Boolean));
+  return own.has(domain(email)) ? "client address is the company's own" : null;
+}
+
 /** The persist hook (PersistRules.routeCase): the case this email opened or joined, or null for the lead path. */
 export function caseRouter(d: CaseRouterDeps) {
   return function* routeCase(tx: StoreTx, ev: CaseEvent): Work<CaseRecordResult | null> {
@@ -151,7 +158,7 @@ function* openCase(tx: StoreTx, cfg: Config, notify: boolean, ev: CaseEvent, cli
   yield* io(tx.insertCaseMessage(messageRow(caseId, ev)));
   yield* io(tx.markRawCase(ev.rawEmailId, o.parser, ev.now));
   if (notify && cfg.notifications.enabled) {
-    const refusal = caseAckRefusal(yield* io(tx.rawHeaders(ev.rawEmailId)), contactEmail);
+    const refusal = caseAckRefusal(yield* io(tx.rawHeaders(ev.rawEmailId)), contactEmail) ?? ownAddress(cfg, contactEmail);
     if (refusal) yield* io(tx.updateCase(caseId, { evidence: JSON.stringify([...evidence, `sin acuse de recibo: ${refusal}`]) }));
     else yield* acknowledge(tx, cfg, { caseId, number, category, clientId: client?.id ?? null, projectId, contactEmail: contactEmail!, name: f.name ?? client?.name ?? null, mailbox, due }, ev);
   }
