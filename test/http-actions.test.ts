@@ -1,4 +1,4 @@
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { column } from './helpers/db-rows.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, rut, seed, startHarness, type Harness, type Seeded } from './http-fixture.ts';
 
@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const lead = (id: number) => h.json(`/api/leads/${id}`);
-const idsWhere = (where: string) => sqliteStore(h.app).sqlite.prepare(`SELECT id FROM leads WHERE ${where} ORDER BY id`).pluck().all() as number[];
+const idsWhere = (where: string) => column(h.app, `SELECT id FROM leads WHERE ${where} ORDER BY id`);
 
 async function expectStatus(res: Response, status: number, error?: RegExp) {
   const body = await res.json();
@@ -27,7 +27,7 @@ async function expectStatus(res: Response, status: number, error?: RegExp) {
 
 describe('edit contact data', () => {
   it('re-classifies: a con_problemas lead that gets its RUT becomes bueno with client and follow-up', async () => {
-    const [id] = idsWhere("quality = 'con_problemas' AND national_id IS NULL AND client_id IS NULL");
+    const [id] = await idsWhere("quality = 'con_problemas' AND national_id IS NULL AND client_id IS NULL");
     const body = await expectStatus(await h.post(`/api/leads/${id}/edit`, { nationalId: '16.543.210-' + rut(16543210).slice(-1) }, {}, maria), 200);
     expect(body).toMatchObject({ ok: true, quality: 'bueno', contactState: 'por_contactar' });
     expect(body.clientId).toBeGreaterThan(0);
@@ -40,7 +40,7 @@ describe('edit contact data', () => {
   });
 
   it('an invalid value is refused with its reason in Spanish and nothing is saved', async () => {
-    const [id] = idsWhere("quality = 'con_problemas' AND national_id IS NULL AND client_id IS NULL");
+    const [id] = await idsWhere("quality = 'con_problemas' AND national_id IS NULL AND client_id IS NULL");
     const before = (await lead(id)).lead;
     const wrongDigit = rut(12345678).endsWith('9') ? '12.345.678-8' : '12.345.678-9';
     const body = await expectStatus(await h.post(`/api/leads/${id}/edit`, { nationalId: wrongDigit }), 400, /^RUT no válido: el dígito verificador debería ser /);
@@ -56,12 +56,12 @@ describe('edit contact data', () => {
   });
 
   it('a bueno lead takes only a name correction; empty or unknown edits are 400', async () => {
-    const [bueno] = idsWhere("quality = 'bueno'");
+    const [bueno] = await idsWhere("quality = 'bueno'");
     await expectStatus(await h.post(`/api/leads/${bueno}/edit`, { email: 'otro@gmail.com' }), 409, /bueno/);
     const ok = await expectStatus(await h.post(`/api/leads/${bueno}/edit`, { name: 'Cliente Corregido Álvarez' }), 200);
     expect(ok.quality).toBe('bueno');
     expect((await lead(bueno)).lead.name).toBe('Cliente Corregido Álvarez');
-    const [malo] = idsWhere("quality = 'malo'");
+    const [malo] = await idsWhere("quality = 'malo'");
     await expectStatus(await h.post(`/api/leads/${malo}/edit`, {}), 400, /at least one/);
     await expectStatus(await h.post(`/api/leads/${malo}/edit`, { quality: 'bueno' }), 400, /quality: unknown parameter/);
     await expectStatus(await h.post('/api/leads/999999/edit', { name: 'X Y' }), 404);
@@ -86,7 +86,7 @@ describe('follow-up, abort, discard', () => {
   });
 
   it('defaults the recontact date to now + followUpDays; refuses past dates, and an abort without a comment', async () => {
-    const [id] = idsWhere("quality = 'bueno' AND contact_state = 'por_contactar'");
+    const [id] = await idsWhere("quality = 'bueno' AND contact_state = 'por_contactar'");
     const body = await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'sin_respuesta', comment: 'No contesta' }), 200);
     expect(body.contactState).toBe('por_contactar'); // an attempt that reached nobody is not a contact
     expect(Math.abs(Date.parse(body.followUpAt) - (Date.now() + 5 * DAY))).toBeLessThan(60_000);
@@ -96,12 +96,12 @@ describe('follow-up, abort, discard', () => {
   });
 
   it('a lead without a client record cannot take a follow-up (409 says why)', async () => {
-    const [malo] = idsWhere("quality = 'malo' AND contact_state = 'por_contactar'");
+    const [malo] = await idsWhere("quality = 'malo' AND contact_state = 'por_contactar'");
     await expectStatus(await h.post(`/api/leads/${malo}/follow-up`, { expectation: 'baja', contactType: 'email', comment: 'x' }), 409, /no client record/);
   });
 
   it('abort needs a comment, closes the follow-up and is final', async () => {
-    const [id] = idsWhere("quality = 'bueno' AND contact_state = 'por_contactar' AND follow_up_at IS NOT NULL");
+    const [id] = await idsWhere("quality = 'bueno' AND contact_state = 'por_contactar' AND follow_up_at IS NOT NULL");
     await expectStatus(await h.post(`/api/leads/${id}/abort`, {}), 400, /^comment: /);
     const body = await expectStatus(await h.post(`/api/leads/${id}/abort`, { comment: 'Compró con otra inmobiliaria' }), 200);
     expect(body).toMatchObject({ contactState: 'abortado', followUpAt: null });
@@ -115,9 +115,9 @@ describe('follow-up, abort, discard', () => {
 
   it('discard: only malo or con_problemas, reason and comment required; it leaves every count but descartado', async () => {
     const before = await h.json('/api/stats');
-    const [bueno] = idsWhere("quality = 'bueno' AND contact_state = 'por_contactar'");
+    const [bueno] = await idsWhere("quality = 'bueno' AND contact_state = 'por_contactar'");
     await expectStatus(await h.post(`/api/leads/${bueno}/discard`, { reason: 'spam', comment: 'x' }), 409, /only malo or con_problemas/);
-    const [malo] = idsWhere("quality = 'malo' AND contact_state = 'por_contactar'");
+    const [malo] = await idsWhere("quality = 'malo' AND contact_state = 'por_contactar'");
     await expectStatus(await h.post(`/api/leads/${malo}/discard`, { comment: 'sin motivo' }), 400, /^reason: /);
     await expectStatus(await h.post(`/api/leads/${malo}/discard`, { reason: 'spam' }), 400, /^comment: /);
     await expectStatus(await h.post(`/api/leads/${malo}/discard`, { reason: 'sin_datos_de_contacto', comment: 'Llegó sin teléfono ni email' }, {}, jefe), 200);
@@ -137,14 +137,14 @@ describe('follow-up, abort, discard', () => {
   });
 
   it('records the person who acted, whatever an X-Actor header claims, and audits it with the address', async () => {
-    const [id] = idsWhere("quality = 'malo' AND contact_state = 'por_contactar'");
+    const [id] = await idsWhere("quality = 'malo' AND contact_state = 'por_contactar'");
     await expectStatus(await h.post(`/api/leads/${id}/abort`, { comment: 'No contesta' }, { 'X-Actor': 'Otra Persona' }, maria), 200);
     const d = await lead(id);
     expect(d.actions[0]).toMatchObject({ actor: 'maria.soto@inmobiliaria-prueba.cl', actorName: 'María Soto', action: 'abort' });
     const audit = await h.json('/api/audit?action=lead.abort');
     expect(audit.items[0]).toMatchObject({ actor: 'maria.soto@inmobiliaria-prueba.cl', actorName: 'María Soto', objectType: 'lead', objectId: String(id), address: '127.0.0.1' });
     // The config's token acts as `token:admin`.
-    const [other] = idsWhere("quality = 'malo' AND contact_state = 'por_contactar'");
+    const [other] = await idsWhere("quality = 'malo' AND contact_state = 'por_contactar'");
     await expectStatus(await h.post(`/api/leads/${other}/abort`, { comment: 'x' }), 200);
     expect((await lead(other)).actions[0]).toMatchObject({ actor: 'token:admin' });
   });
