@@ -63,7 +63,7 @@ describe('edit contact data', () => {
     expect((await lead(bueno)).lead.name).toBe('Cliente Corregido Álvarez');
     const [malo] = await idsWhere("quality = 'malo'");
     await expectStatus(await h.post(`/api/leads/${malo}/edit`, {}), 400, /at least one/);
-    await expectStatus(await h.post(`/api/leads/${malo}/edit`, { quality: 'bueno' }), 400, /quality: unknown parameter/);
+    await expectStatus(await h.post(`/api/leads/${malo}/edit`, { quality: 'bueno' }), 400, /quality: parámetro desconocido/);
     await expectStatus(await h.post('/api/leads/999999/edit', { name: 'X Y' }), 404);
   });
 });
@@ -90,7 +90,7 @@ describe('follow-up, abort, discard', () => {
     const body = await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'sin_respuesta', comment: 'No contesta' }), 200);
     expect(body.contactState).toBe('por_contactar'); // an attempt that reached nobody is not a contact
     expect(Math.abs(Date.parse(body.followUpAt) - (Date.now() + 5 * DAY))).toBeLessThan(60_000);
-    await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'llamada', recontactAt: '2020-01-01', comment: 'x' }), 400, /^recontactAt: must not be in the past/);
+    await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'llamada', recontactAt: '2020-01-01', comment: 'x' }), 400, /^recontactAt: no puede estar en el pasado/);
     await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'media', contactType: 'llamada', action: 'abortar', comment: '   ' }), 400, /^comment: es obligatorio para abortar/);
     await expectStatus(await h.post(`/api/leads/${id}/follow-up`, { expectation: 'enorme', contactType: 'llamada', comment: 'x' }), 400, /^expectation: /);
   });

@@ -98,12 +98,12 @@ describe('GET /api/stats and /api/leads', () => {
       ['limit=201', /^limit: /],
       ['limit=abc', /^limit: /],
       ['from=ayer', /^from: /],
-      ['from=2024-02-30', /^from: not a calendar date/],
+      ['from=2024-02-30', /^from: no es una fecha del calendario/],
       ['from=2024-05-02&to=2024-05-01', /^to: /],
-      ['project=Nope', /^project: unknown project/],
+      ['project=Nope', /^project: proyecto desconocido/],
       ['cursor=zzz', /^cursor: /],
-      ['sort=name', /^sort: unknown parameter/],
-      ['quality=bueno&quality=malo', /^quality: given more than once/],
+      ['sort=name', /^sort: parámetro desconocido/],
+      ['quality=bueno&quality=malo', /^quality: viene más de una vez/],
       [`q=${'x'.repeat(101)}`, /^q: /],
     ];
     for (const [q, message] of cases) {

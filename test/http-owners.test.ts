@@ -90,7 +90,7 @@ describe('owner filter on the list, the stats and the exports', () => {
     expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1 + 3);
     expect((await h.call('/api/leads/export.xlsx?owner=v2')).status).toBe(200);
 
-    await expectStatus(await h.call('/api/leads?owner=nobody'), 400, /^owner: unknown vendor "nobody"/);
+    await expectStatus(await h.call('/api/leads?owner=nobody'), 400, /^owner: vendedor desconocido "nobody"/);
     await expectStatus(await h.call('/api/stats?owner=nobody'), 400, /^owner: /);
     await expectStatus(await h.call('/api/leads/export.csv?owner=nobody'), 400, /^owner: /);
     await expectStatus(await h.call('/api/leads?owner='), 400, /^owner: /);
@@ -162,7 +162,7 @@ describe('retiring a vendor', () => {
     expect(noHeir.code).toBe('vendor.no_heir');
     expect((await h.json('/api/vendors')).items.find((v: any) => v.id === 'j1')).toMatchObject({ active: true, retiredAt: null });
     await expectStatus(await h.post('/api/vendors/nobody/retire', {}), 404);
-    await expectStatus(await h.post('/api/vendors/v2/retire', { now: 1 }), 400, /now: unknown parameter/);
+    await expectStatus(await h.post('/api/vendors/v2/retire', { now: 1 }), 400, /now: parámetro desconocido/);
   });
 });
 
@@ -174,10 +174,10 @@ describe('manual reassignment', () => {
     clock = T0 + DAY;
     const url = `/api/clients/${a.clientId}/reassign`;
     await expectStatus(await h.post(url, { vendorId: 'v2' }), 400, /^reason: /);
-    await expectStatus(await h.post(url, { vendorId: 'v2', reason: '   ' }), 400, /^reason: is required/);
+    await expectStatus(await h.post(url, { vendorId: 'v2', reason: '   ' }), 400, /^reason: es obligatorio/);
     await expectStatus(await h.post(url, { vendorId: 'v2', reason: 'x'.repeat(501) }), 400, /^reason: /);
     await expectStatus(await h.post(url, { reason: 'x' }), 400, /^vendorId: /);
-    await expectStatus(await h.post(url, { vendorId: 'v2', reason: 'x', extra: 1 }), 400, /extra: unknown parameter/);
+    await expectStatus(await h.post(url, { vendorId: 'v2', reason: 'x', extra: 1 }), 400, /extra: parámetro desconocido/);
     await expectStatus(await h.post(url, { vendorId: 'nobody', reason: 'x' }), 409, /"nobody" no está activo/);
     await expectStatus(await h.post(url, { vendorId: 'v1', reason: 'x' }), 409, /ya es de v1/);
     await expectStatus(await h.post('/api/clients/999999/reassign', { vendorId: 'v2', reason: 'x' }), 404, /no existe el cliente 999999/);

@@ -88,13 +88,13 @@ export async function edit(ctx: RequestContext<unknown, z.output<typeof editBody
 function recontactAt(value: string | undefined, s: Services, now: number): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(value)) {
-    throw new HttpError(400, 'recontactAt: must be an ISO date (2024-05-31) or date-time with a zone');
+    throw new HttpError(400, 'recontactAt: debe ser una fecha ISO (2024-05-31) o fecha y hora con zona');
   }
   const bareDate = value.length === 10;
   const at = resolveDate(value, s.app.config.timezone, false, 'recontactAt') + (bareDate ? 9 * 3_600_000 : 0);
-  if (Number.isNaN(at)) throw new HttpError(400, 'recontactAt: not a valid date');
-  if (at < now - (bareDate ? DAY_MS : 60_000)) throw new HttpError(400, 'recontactAt: must not be in the past');
-  if (at > now + 366 * DAY_MS) throw new HttpError(400, 'recontactAt: must be within a year');
+  if (Number.isNaN(at)) throw new HttpError(400, 'recontactAt: no es una fecha válida');
+  if (at < now - (bareDate ? DAY_MS : 60_000)) throw new HttpError(400, 'recontactAt: no puede estar en el pasado');
+  if (at > now + 366 * DAY_MS) throw new HttpError(400, 'recontactAt: debe estar dentro de un año');
   return at;
 }
 

@@ -15,12 +15,12 @@ export class HttpError extends Error {
 /** "quality: Invalid option ..." — the first issue, naming the bad parameter. */
 export function zodMessage(err: ZodError, where = ''): string {
   const issue = err.issues[0];
-  if (!issue) return `${where || 'input'}: invalid`;
+  if (!issue) return `${where || 'entrada'}: no válido`;
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys.map((k) => k.slice(0, 40));
     const prefix = [where, ...issue.path.map(String)].filter(Boolean).join('.');
-    return `${prefix ? `${prefix}.` : ''}${keys.join(', ')}: unknown parameter`;
+    return `${prefix ? `${prefix}.` : ''}${keys.join(', ')}: parámetro desconocido`;
   }
   const at = [where, ...issue.path.map(String)].filter(Boolean).join('.');
-  return `${at || 'input'}: ${issue.message}`;
+  return `${at || 'entrada'}: ${issue.message}`;
 }

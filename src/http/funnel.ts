@@ -47,7 +47,7 @@ export const itemsQuery = z.strictObject({
     for (const p of parts) if (!STATES.includes(p)) c.addIssue({ code: 'custom', message: `"${p.slice(0, 40)}" is not one of ${STATES.join(', ')}` });
     return parts;
   }).optional(),
-  limit: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'must be from 1 to 200').optional(),
+  limit: z.string().regex(/^\d{1,3}$/, 'debe ser un número entero de 1 a 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'debe ser de 1 a 200').optional(),
   cursor: z.string().regex(/^\d{1,16}\.\d{1,16}$/, 'not a cursor from this list').optional(),
 });
 

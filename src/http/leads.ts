@@ -220,10 +220,10 @@ export const emailsQuery = z.strictObject({
     .string()
     .max(100)
     .transform((s) => [...new Set(s.split(',').map((p) => p.trim()).filter(Boolean))])
-    .refine((list) => list.length > 0 && list.every((p) => (EMAIL_STATUSES as readonly string[]).includes(p)), `must be one or more of ${EMAIL_STATUSES.join(', ')}`)
+    .refine((list) => list.length > 0 && list.every((p) => (EMAIL_STATUSES as readonly string[]).includes(p)), `debe ser uno o más de ${EMAIL_STATUSES.join(', ')}`)
     .optional(),
-  limit: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'must be from 1 to 200').optional(),
-  before: z.string().regex(/^[1-9]\d{0,14}$/, 'must be an email id').transform(Number).optional(),
+  limit: z.string().regex(/^\d{1,3}$/, 'debe ser un número entero de 1 a 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'debe ser de 1 a 200').optional(),
+  before: z.string().regex(/^[1-9]\d{0,14}$/, 'debe ser un id de correo').transform(Number).optional(),
 });
 
 /** Emails that did not become leads, with their error, for admins to look into. */

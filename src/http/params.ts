@@ -14,9 +14,9 @@ export function readQuery(params: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = Object.create(null);
   for (const [key, value] of params) {
     const name = key.slice(0, 40);
-    if (FORBIDDEN_KEYS.has(key)) throw new HttpError(400, `${name}: refused parameter name`);
-    if (key in out) throw new HttpError(400, `${name}: given more than once`);
-    if (value.length > 1000) throw new HttpError(400, `${name}: too long`);
+    if (FORBIDDEN_KEYS.has(key)) throw new HttpError(400, `${name}: nombre de parámetro rechazado`);
+    if (key in out) throw new HttpError(400, `${name}: viene más de una vez`);
+    if (value.length > 1000) throw new HttpError(400, `${name}: demasiado largo`);
     out[key] = value;
   }
   return out;
@@ -26,24 +26,24 @@ export function readQuery(params: URLSearchParams): Record<string, string> {
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > BODY_LIMIT) throw new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, { Connection: 'close' });
+  if (declared > BODY_LIMIT) throw new HttpError(413, `body: más de ${BODY_LIMIT} bytes`, { Connection: 'close' });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) throw new HttpError(413, `body: larger than ${BODY_LIMIT} bytes`, { Connection: 'close' });
+    if (size > BODY_LIMIT) throw new HttpError(413, `body: más de ${BODY_LIMIT} bytes`, { Connection: 'close' });
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};
-  if (!/^application\/json\s*(;|$)/i.test(type)) throw new HttpError(415, 'body: Content-Type must be application/json');
+  if (!/^application\/json\s*(;|$)/i.test(type)) throw new HttpError(415, 'body: el Content-Type debe ser application/json');
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'), (key, value) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new HttpError(400, `body.${key}: refused key`);
+      if (FORBIDDEN_KEYS.has(key)) throw new HttpError(400, `body.${key}: clave rechazada`);
       return value;
     });
   } catch (e) {
     if (e instanceof HttpError) throw e;
-    throw new HttpError(400, 'body: not valid JSON');
+    throw new HttpError(400, 'body: no es JSON válido');
   }
 }
 
@@ -74,14 +74,14 @@ const names = (re: RegExp, what: string) =>
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-const dateParam = z.string().refine((s) => DATE.test(s) || (DATETIME.test(s) && !Number.isNaN(Date.parse(s))), 'must be an ISO date (2024-05-31) or date-time with a zone (2024-05-31T10:00:00Z)');
+const dateParam = z.string().refine((s) => DATE.test(s) || (DATETIME.test(s) && !Number.isNaN(Date.parse(s))), 'debe ser una fecha ISO (2024-05-31) o fecha y hora con zona (2024-05-31T10:00:00Z)');
 
 /** A vendor id as config gives it: 1-100 characters, no control characters. */
 export const vendorId = z
   .string()
-  .min(1, 'must be a vendor id')
-  .max(100, 'must be a vendor id')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must be a vendor id');
+  .min(1, 'debe ser un id de vendedor')
+  .max(100, 'debe ser un id de vendedor')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'debe ser un id de vendedor');
 
 export const filterShape = {
   quality: oneOf(QUALITIES).optional(),
@@ -98,7 +98,7 @@ export const filterShape = {
 export const filterQuery = z.strictObject(filterShape);
 export const listQuery = z.strictObject({
   ...filterShape,
-  limit: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'must be from 1 to 200').optional(),
+  limit: z.string().regex(/^\d{1,3}$/, 'debe ser un número entero de 1 a 200').transform(Number).refine((n) => n >= 1 && n <= 200, 'debe ser de 1 a 200').optional(),
   cursor: z.string().max(200).optional(),
 });
 export type FilterQuery = z.infer<typeof filterQuery>;
@@ -127,7 +127,7 @@ export function resolveDate(value: string, timeZone: string, end: boolean, name 
   if (!m) return Date.parse(value) + (end ? 1 : 0);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const day = new Date(Date.UTC(y, mo - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) throw new HttpError(400, `${name}: not a calendar date`);
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) throw new HttpError(400, `${name}: no es una fecha del calendario`);
   return end ? zonedMidnight(y, mo, d + 1, timeZone) : zonedMidnight(y, mo, d, timeZone);
 }
 
@@ -137,17 +137,17 @@ export async function toLeadFilter(q: FilterQuery, country: Country, queries: { 
   if (q.project?.length) {
     const ids = await queries.projectIds(q.project);
     const unknown = q.project.find((p) => !ids.has(p));
-    if (unknown !== undefined) throw new HttpError(400, `project: unknown project "${unknown.slice(0, 60)}"`);
+    if (unknown !== undefined) throw new HttpError(400, `project: proyecto desconocido "${unknown.slice(0, 60)}"`);
     f.projectIds = [...ids.values()];
   }
   if (q.parser?.length) f.parsers = q.parser.map((p) => (p === NO_PARSER ? null : p));
   if (q.from) f.from = resolveDate(q.from, timeZone, false);
   if (q.to) f.to = resolveDate(q.to, timeZone, true);
-  if (f.from !== undefined && f.to !== undefined && f.to <= f.from) throw new HttpError(400, 'to: must be after from');
+  if (f.from !== undefined && f.to !== undefined && f.to <= f.from) throw new HttpError(400, 'to: debe ser posterior a from');
   const text = q.q?.trim();
   if (text) f.q = searchPlan(text, country);
   if (q.owner !== undefined) {
-    if (!(await vendorExists(q.owner))) throw new HttpError(400, `owner: unknown vendor "${q.owner.slice(0, 60)}"`);
+    if (!(await vendorExists(q.owner))) throw new HttpError(400, `owner: vendedor desconocido "${q.owner.slice(0, 60)}"`);
     f.ownerVendorId = q.owner;
   }
   return f;
@@ -158,7 +158,7 @@ export function encodeCursor(c: Cursor): string {
 }
 
 export function decodeCursor(s: string): Cursor {
-  const bad = new HttpError(400, 'cursor: not a cursor this server gave out');
+  const bad = new HttpError(400, 'cursor: no es un cursor de este servidor');
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(s)) throw bad;
   let v: unknown;
   try {
@@ -172,7 +172,7 @@ export function decodeCursor(s: string): Cursor {
 
 /** `:id` path segment: a positive integer, nothing else (path traversal and injection end here). */
 export function leadIdParam(s: string | undefined): number {
-  if (!s || !/^[1-9]\d{0,14}$/.test(s)) throw new HttpError(400, 'id: must be a positive whole number');
+  if (!s || !/^[1-9]\d{0,14}$/.test(s)) throw new HttpError(400, 'id: debe ser un número entero positivo');
   return Number(s);
 }
 
@@ -182,9 +182,9 @@ export function vendorIdParam(s: string | undefined): string {
   try {
     value = decodeURIComponent(s ?? '');
   } catch {
-    throw new HttpError(400, 'id: must be a vendor id');
+    throw new HttpError(400, 'id: debe ser un id de vendedor');
   }
   const r = vendorId.safeParse(value);
-  if (!r.success) throw new HttpError(400, `id: ${r.error.issues[0]?.message ?? 'must be a vendor id'}`);
+  if (!r.success) throw new HttpError(400, `id: ${r.error.issues[0]?.message ?? 'debe ser un id de vendedor'}`);
   return r.data;
 }

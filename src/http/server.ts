@@ -13,6 +13,7 @@ import { readJson, readQuery } from './params.ts';
 import { ParserHealthMonitor } from './parser-health.ts';
 import { matchPath, ROUTES } from './routes.ts';
 import { LiveStreams } from './events.ts';
+import { langOf } from '../outbox/templates.ts';
 import type { Reply, Route, ServerDeps, Services } from './types.ts';
 
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -28,8 +29,11 @@ export const SECURITY_HEADERS: Record<string, string> = {
 const NO_PARAMS = z.strictObject({});
 const PARSER_CHECK_MS = 10 * 60_000;
 
-function parse(schema: z.ZodType, value: unknown): unknown {
-  const r = schema.safeParse(value);
+/** zod's own messages in the company's language (a schema's own message, already Spanish, wins). */
+const LOCALES = { es: z.locales.es().localeError, pt: z.locales.pt().localeError };
+
+function parse(schema: z.ZodType, value: unknown, lang: 'es' | 'pt' = 'es'): unknown {
+  const r = schema.safeParse(value, { error: LOCALES[lang] });
   if (!r.success) throw new HttpError(400, zodMessage(r.error));
   return r.data;
 }
@@ -83,7 +87,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
       try {
         url = new URL(req.url ?? '/', 'http://admin.invalid');
       } catch {
-        throw new HttpError(400, 'url: malformed');
+        throw new HttpError(400, 'url: mal formada');
       }
       const matches = matchPath(ROUTES, url.pathname);
       const match = matches.find((m) => m.route.method === req.method);
@@ -102,8 +106,9 @@ export function createAdminServer(app: App, deps: ServerDeps) {
         if (!route.allow.includes(caller.role)) throw new HttpError(403, 'tu rol no permite esta acción');
         if (req.method !== 'GET') auth.checkCsrf(req, caller);
       }
-      const query = parse(route.query ?? NO_PARAMS, readQuery(url.searchParams));
-      const body = req.method === 'POST' ? parse(route.body ?? NO_PARAMS, await readJson(req)) : undefined;
+      const lang = langOf(app.config.country);
+      const query = parse(route.query ?? NO_PARAMS, readQuery(url.searchParams), lang);
+      const body = req.method === 'POST' ? parse(route.body ?? NO_PARAMS, await readJson(req), lang) : undefined;
       const reply = await route.handler({ services, req, res, params: match.params, query, body, now: now(), caller, address });
       if (reply) send(res, reply);
     } catch (e) {
@@ -125,7 +130,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
     const app = httpErrorOf(e);
     if (app) return send(res, { status: app.status, json: app.body });
     deps.log.error({ err: e }, 'admin request failed');
-    send(res, { status: 500, json: { error: 'internal error' } });
+    send(res, { status: 500, json: { error: 'error interno' } });
   }
 
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 20_000, maxHeaderSize: 16 * 1024 }, (req, res) => {

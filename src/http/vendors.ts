@@ -85,7 +85,7 @@ export async function retire(ctx: RequestContext<unknown, z.output<typeof retire
 
 export const reassignBody = z.strictObject({
   vendorId,
-  reason: text(500).refine((s) => s.length > 0, 'is required'),
+  reason: text(500).refine((s) => s.length > 0, 'es obligatorio'),
 });
 
 /**
