@@ -1,4 +1,4 @@
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { exec, value } from './helpers/db-rows.ts';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvField } from '../src/http/export.ts';
@@ -11,10 +11,10 @@ beforeAll(async () => {
   await seed(h.app);
   // Cells a spreadsheet would run as formulas.
   await h.app.ingestor.ingest(formEmail({ name: 'Formula Inyectada', email: 'formula.inyectada@gmail.com', project: 'PLR', message: '=HYPERLINK("http://evil.example","x")' }), { source: 'file' });
-  sqliteStore(h.app).sqlite.prepare("UPDATE leads SET name = '=cmd|'' /C calc''!A0' WHERE email = 'formula.inyectada@gmail.com'").run();
+  await exec(h.app, 'UPDATE leads SET name = ? WHERE email = ?', ["=cmd|' /C calc'!A0", 'formula.inyectada@gmail.com']);
   // A separator inside a value must not start a new cell in a ';' locale.
   await h.app.ingestor.ingest(formEmail({ name: 'Ana Punto Coma', email: 'punto.coma@gmail.com', project: 'PLR' }), { source: 'file' });
-  sqliteStore(h.app).sqlite.prepare("UPDATE leads SET name = 'Ana Soto;=cmd|'' /C calc''!A0' WHERE email = 'punto.coma@gmail.com'").run();
+  await exec(h.app, 'UPDATE leads SET name = ? WHERE email = ?', ["Ana Soto;=cmd|' /C calc'!A0", 'punto.coma@gmail.com']);
 });
 afterAll(() => h.close());
 
@@ -109,7 +109,7 @@ describe('exports', () => {
     const withOwner = await startHarness({ projects: ['  - name: Parque Los Robles', '    aliases: [PLR]', '    vendors:', '      - {id: v1, name: Vera Díaz}'] });
     try {
       await withOwner.app.ingestor.ingest(formEmail({ name: 'Ana Rojas', rut: ANA.rut, email: 'ana.rojas.x@gmail.com', project: 'PLR' }), { source: 'file' });
-      const id = sqliteStore(withOwner.app).sqlite.prepare("SELECT id FROM leads WHERE email = 'ana.rojas.x@gmail.com'").pluck().get() as number;
+      const id = await value(withOwner.app, 'SELECT id FROM leads WHERE email = ?', ['ana.rojas.x@gmail.com']);
       expect((await withOwner.post(`/api/leads/${id}/abort`, { comment: 'No le interesa' })).status).toBe(200);
       const rows = parseCsv((await (await withOwner.call('/api/leads/export.csv')).text()).replace(/^\ufeff/, ''));
       const row = rows.find((r) => r[3] === 'ana.rojas.x@gmail.com')!;
