@@ -63,6 +63,34 @@ describe.each(engines)('post-sale mail on %s', (engine) => {
   });
 });
 
+describe.each(engines)('a lead moved to a case on %s', (engine) => {
+  it('takes its subject and category from the email read again, and tells the client the case number', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cases-move-'));
+    const pg = engine === 'postgres' ? await createTestDatabase() : null;
+    const yaml = ['country: CL', 'timezone: America/Santiago', 'projects:', '  - {name: Parque Los Robles}', `parsersDir: ${JSON.stringify(path.resolve('parsers'))}`, ...(pg ? ['database:', `  url: ${pg.url}`] : [])].join('\n');
+    const app = await createApp(parseConfig(yaml, 'test', {}), createLogger('silent'), { ...(pg ? {} : { dbPath: path.join(dir, 'c.db') }), notify: true, syncConfig: true });
+    try {
+      const { leadToCase } = await import('../src/cases/move.ts');
+      const raw = fixture('10-portal-pregunta-garantia.eml');
+      const r = await app.ingestor.ingest(raw, { source: 'file' });
+      expect(r.status).toBe('lead');
+      const outcome = await app.ingestor.outcome(raw);
+      const moved = await app.store.unitOfWork((tx) => leadToCase(tx, app.config, { leadId: r.leadId!, category: undefined, comment: '', outcome, acknowledge: true }, 'admin@inmo.cl', Date.now()));
+      expect(moved.category).toBe('postventa');
+      const c = (await app.store.getCase(moved.caseId))!;
+      expect(c).toMatchObject({ subject: 'Nuevo contacto en tu publicación: Edificio Las Encinas', contactEmail: 'tomas.herrera@gmail.com', fromLeadId: r.leadId });
+      let ack = null;
+      for (let n = 0; n < 5 && !ack?.kind.startsWith('case'); n++) ack = await app.store.unitOfWork((tx) => io(tx.claimNotification(Date.now() + 1000, 60_000)));
+      expect(ack).toMatchObject({ kind: 'case_ack', caseId: moved.caseId, recipient: 'tomas.herrera@gmail.com' });
+      expect(ack!.text).toContain(`número de caso ${moved.number}`);
+    } finally {
+      await app.close();
+      await pg?.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('metrics', () => {
   it('count an email that opened or joined a case apart from the leads', async () => {
     const { createMetrics } = await import('../src/metrics.ts');

@@ -8,7 +8,9 @@ import { io, type StoreTx, type Work } from '../db/port.ts';
 import { followUpDue, openFollowUp } from '../leads/follow-ups.ts';
 import { recordOutcome, type PersistRules } from '../leads/record.ts';
 import type { PipelineOutcome } from '../pipeline/index.ts';
+import { langOf } from '../outbox/templates.ts';
 import { caseDueTimes } from './due.ts';
+import { acknowledgeCase } from './route.ts';
 import { unitIn } from './recognize.ts';
 
 /** A refusal the API answers with its status and Spanish message. */
@@ -26,10 +28,25 @@ export interface MovedToCase {
   leadId: number;
   caseId: number;
   number: number;
+  category: CaseCategory;
 }
 
-/** A lead to a new case of `category`: its client, project, contact and email go with it. */
-export function* leadToCase(tx: StoreTx, cfg: Config, leadId: number, category: CaseCategory, comment: string, actor: string, now: number): Work<MovedToCase> {
+export interface LeadToCaseInput {
+  leadId: number;
+  /** As the admin chose, else what the email's text says. */
+  category: CaseCategory | undefined;
+  comment: string;
+  /** The lead's email read again in a worker (its subject, unit and language), when its bytes are kept. */
+  outcome: PipelineOutcome | null;
+  /** Queue the client's acknowledgement (the app sends notifications). */
+  acknowledge: boolean;
+}
+
+/** A lead to a new case: its client, project, contact and email go with it; the client is told the case number. */
+export function* leadToCase(tx: StoreTx, cfg: Config, m: LeadToCaseInput, actor: string, now: number): Work<MovedToCase> {
+  const { leadId, comment } = m;
+  const read = m.outcome?.kind === 'lead' ? m.outcome : null;
+  const category = m.category ?? read?.service.category ?? 'consulta';
   const lead = yield* io(tx.getLead(leadId));
   if (!lead) throw new MoveError(404, `lead ${leadId} no encontrado`);
   const existing = yield* io(tx.caseOfRaw(lead.rawEmailId));
@@ -39,21 +56,28 @@ export function* leadToCase(tx: StoreTx, cfg: Config, leadId: number, category: 
   const mailbox = yield* io(tx.rawMailbox(lead.rawEmailId));
   const country = (mailbox ? cfg.mailboxes.find((m) => m.name === mailbox)?.country : undefined) ?? cfg.country;
   const number = yield* io(tx.nextCounter('case_number'));
-  const subject = lead.message?.split('\n')[0]?.slice(0, 200) || `Lead ${leadId}`;
+  const subject = (read?.subject || lead.message?.split('\n')[0] || `Lead ${leadId}`).slice(0, 500);
+  const evidence = [`movido desde el lead ${leadId} por ${actor}${comment ? `: ${comment}` : ''}`];
+  const due = caseDueTimes(category, now, country, cfg.cases, cfg.timezone);
   const caseId = yield* io(
     tx.insertCase({
-      number, category, status: 'abierto', clientId: lead.clientId, projectId: lead.projectId, projectText: lead.projectId === null ? lead.projectText : null, unit: unitIn(lead.message ?? ''),
+      number, category, status: 'abierto', clientId: lead.clientId, projectId: lead.projectId, projectText: lead.projectId === null ? lead.projectText : null, unit: read?.service.unit ?? unitIn(lead.message ?? ''),
       subject, contactName: lead.name, contactEmail: lead.email, contactPhone: lead.phone, country, mailbox, rawEmailId: lead.rawEmailId,
-      evidence: JSON.stringify([`movido desde el lead ${leadId} por ${actor}${comment ? `: ${comment}` : ''}`]), fromLeadId: leadId, createdAt: now, updatedAt: now,
-      ...caseDueTimes(category, now, country, cfg.cases, cfg.timezone),
+      evidence: JSON.stringify(evidence), fromLeadId: leadId, createdAt: now, updatedAt: now, ...due,
     }),
   );
-  yield* io(tx.insertCaseMessage({ caseId, direction: 'in', rawEmailId: lead.rawEmailId, messageId: record?.raw.messageId ?? null, subject, text: lead.message ?? '', at: lead.receivedAt, attachments: '[]' }));
+  yield* io(tx.insertCaseMessage({ caseId, direction: 'in', rawEmailId: lead.rawEmailId, messageId: record?.raw.messageId ?? null, subject, text: read?.bodyText ?? lead.message ?? '', at: lead.receivedAt, attachments: JSON.stringify(read?.attachments ?? []) }));
+  if (m.acknowledge) {
+    yield* acknowledgeCase(tx, cfg, {
+      caseId, number, category, clientId: lead.clientId, projectId: lead.projectId, contactEmail: lead.email, name: lead.name, mailbox, due, evidence,
+      rawEmailId: lead.rawEmailId, inReplyTo: record?.raw.messageId ?? null, subject, lang: read?.service.lang ?? langOf(country), now,
+    });
+  }
   yield* io(tx.closeFollowUps({ leadId }, 'aborted'));
   yield* io(tx.updateLead(leadId, { contactState: 'descartado', followUpAt: null, updatedAt: now }));
   yield* io(tx.recordAction({ leadId, clientId: lead.clientId, actor, action: 'to_case', data: { caseId, number, comment }, at: now }));
   yield* io(tx.setRawStatus(lead.rawEmailId, 'case', now));
-  return { leadId, caseId, number };
+  return { leadId, caseId, number, category };
 }
 
 export interface MovedToLead {

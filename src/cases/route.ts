@@ -11,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { Country } from '../countries/index.ts';
 import { matchClient } from '../leads/matching.ts';
 import { caseAckRefusal } from '../outbox/ack-rules.ts';
-import { langOf } from '../outbox/templates.ts';
+import { langOf, type Lang } from '../outbox/templates.ts';
 import type { LeadOutcome } from '../pipeline/index.ts';
 import { caseAckEmail } from './ack.ts';
 import { targetOf } from './config.ts';
@@ -157,41 +157,61 @@ function* openCase(tx: StoreTx, cfg: Config, notify: boolean, ev: CaseEvent, cli
   );
   yield* io(tx.insertCaseMessage(messageRow(caseId, ev)));
   yield* io(tx.markRawCase(ev.rawEmailId, o.parser, ev.now));
-  if (notify && cfg.notifications.enabled) {
-    const refusal = caseAckRefusal(yield* io(tx.rawHeaders(ev.rawEmailId)), contactEmail) ?? ownAddress(cfg, contactEmail);
-    if (refusal) yield* io(tx.updateCase(caseId, { evidence: JSON.stringify([...evidence, `sin acuse de recibo: ${refusal}`]) }));
-    else yield* acknowledge(tx, cfg, { caseId, number, category, clientId: client?.id ?? null, projectId, contactEmail: contactEmail!, name: f.name ?? client?.name ?? null, mailbox, due }, ev);
+  if (notify) {
+    yield* acknowledgeCase(tx, cfg, {
+      caseId, number, category, clientId: client?.id ?? null, projectId, contactEmail, name: f.name ?? client?.name ?? null, mailbox, due, evidence,
+      rawEmailId: ev.rawEmailId, inReplyTo: o.messageId, subject: o.subject, lang: langOf(o.country) === 'pt' ? 'pt' : o.service.lang, now: ev.now,
+    });
   }
   return { caseId, number, clientId: client?.id ?? null, joined: false };
 }
 
-interface AckInput {
+export interface AckInput {
   caseId: number;
   number: number;
   category: CaseRow['category'];
   clientId: number | null;
   projectId: number | null;
-  contactEmail: string;
+  contactEmail: string | null;
   name: string | null;
   mailbox: string | null;
   due: { firstResponseDueAt: number };
+  /** The case's evidence so far: a refusal is added to it. */
+  evidence: string[];
+  /** The client's email: its headers decide (RFC 3834), the acknowledgement threads under it. */
+  rawEmailId: number;
+  inReplyTo: string | null;
+  subject: string;
+  lang: Lang;
+  now: number;
 }
 
-/** One acknowledgement per case (its outbox key), threaded under the client's email and recorded in the case. */
-function* acknowledge(tx: StoreTx, cfg: Config, a: AckInput, ev: CaseEvent): Work<void> {
-  const o = ev.outcome;
+/**
+ * One acknowledgement per case (its outbox key), threaded under the client's email and recorded
+ * in the case; none to auto-replies, lists, bounces, no-reply or the company's own addresses (the
+ * reason goes to the case's evidence).
+ */
+export function* acknowledgeCase(tx: StoreTx, cfg: Config, a: AckInput): Work<boolean> {
+  if (!cfg.notifications.enabled) return false;
+  const refusal = caseAckRefusal(yield* io(tx.rawHeaders(a.rawEmailId)), a.contactEmail) ?? ownAddress(cfg, a.contactEmail);
+  if (refusal) {
+    yield* io(tx.updateCase(a.caseId, { evidence: JSON.stringify([...a.evidence, `sin acuse de recibo: ${refusal}`]) }));
+    return false;
+  }
+  const to = a.contactEmail!;
   const replyTo = caseReplyAddress(cfg, a.mailbox);
   const messageId = caseMessageId(a.number, 'ack', replyTo);
-  const mail = caseAckEmail({ number: a.number, category: a.category, subject: o.subject, clientName: a.name, firstResponseHours: targetOf(cfg.cases, a.category).firstResponseHours, firstResponseDueAt: a.due.firstResponseDueAt }, langOf(o.country) === 'pt' ? 'pt' : o.service.lang, cfg.timezone);
+  const mail = caseAckEmail({ number: a.number, category: a.category, subject: a.subject, clientName: a.name, firstResponseHours: targetOf(cfg.cases, a.category).firstResponseHours, firstResponseDueAt: a.due.firstResponseDueAt }, a.lang, cfg.timezone);
   const headers: Record<string, string> = { 'Message-ID': messageId, 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' };
-  if (o.messageId) Object.assign(headers, { 'In-Reply-To': o.messageId, References: o.messageId });
+  if (a.inReplyTo) Object.assign(headers, { 'In-Reply-To': a.inReplyTo, References: a.inReplyTo });
   if (replyTo) headers['Reply-To'] = replyTo;
   const queued = yield* io(
     tx.enqueueNotification(
-      { key: `case_ack:${a.caseId}`, kind: 'case_ack', caseId: a.caseId, leadId: null, clientId: a.clientId, projectId: a.projectId, vendorId: null, recipient: a.contactEmail, sender: null, subject: mail.subject, text: mail.text, html: mail.html, headers: JSON.stringify(headers), createdAt: ev.now },
-      ev.now,
+      { key: `case_ack:${a.caseId}`, kind: 'case_ack', caseId: a.caseId, leadId: null, clientId: a.clientId, projectId: a.projectId, vendorId: null, recipient: to, sender: null, subject: mail.subject, text: mail.text, html: mail.html, headers: JSON.stringify(headers), createdAt: a.now },
+      a.now,
     ),
   );
-  if (!queued) return;
-  yield* io(tx.insertCaseMessage({ caseId: a.caseId, direction: 'out', messageId, inReplyTo: o.messageId, fromAddr: replyTo, toAddr: a.contactEmail, subject: mail.subject, text: mail.text, at: ev.now, attachments: '[]' }));
+  if (!queued) return false;
+  yield* io(tx.insertCaseMessage({ caseId: a.caseId, direction: 'out', messageId, inReplyTo: a.inReplyTo, fromAddr: replyTo, toAddr: to, subject: mail.subject, text: mail.text, at: a.now, attachments: '[]' }));
+  return true;
 }

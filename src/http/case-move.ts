@@ -10,7 +10,8 @@ import { HttpError } from './errors.ts';
 import { leadIdParam } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
 
-export const toCaseBody = z.strictObject({ category: z.enum(CASE_CATEGORIES), comment: text(2000).optional() });
+/** `category` left out: what the email's text says (the recognizer's category). */
+export const toCaseBody = z.strictObject({ category: z.enum(CASE_CATEGORIES).optional(), comment: text(2000).optional() });
 export const toLeadBody = z.strictObject({ comment: text(2000).optional() });
 
 const refusal = (e: unknown): never => {
@@ -22,9 +23,17 @@ export async function leadToCaseRoute(ctx: RequestContext<unknown, z.output<type
   const id = leadIdParam(ctx.params.id);
   const c = callerOf(ctx);
   if (!(await ctx.services.queries.leadVisible(id, c.scope))) throw new HttpError(404, `Lead no encontrado o fuera de su alcance (lead ${id})`);
-  const cfg = ctx.services.app.config;
-  const r = await auditedWork(ctx, (tx) => leadToCase(tx, cfg, id, ctx.body.category, ctx.body.comment ?? '', c.actor, ctx.now), (x) => [
-    { action: 'lead.to_case', objectType: 'lead', objectId: x.leadId, data: { caseId: x.caseId, number: x.number, category: ctx.body.category, comment: ctx.body.comment ?? null } },
+  const app = ctx.services.app;
+  const cfg = app.config;
+  // The email is read again in a worker: its subject, unit, language and (when not given) category.
+  const lead = await app.store.getLead(id);
+  const raw = lead ? (await app.store.getRaw(lead.rawEmailId))?.raw : null;
+  const outcome = raw ? await app.ingestor.outcome(raw).catch(() => null) : null;
+  // The client hears of the case when this app sends notifications (the daemon's does).
+  const acknowledge = app.rules().onLead !== undefined;
+  const move = { leadId: id, category: ctx.body.category, comment: ctx.body.comment ?? '', outcome, acknowledge };
+  const r = await auditedWork(ctx, (tx) => leadToCase(tx, cfg, move, c.actor, ctx.now), (x) => [
+    { action: 'lead.to_case', objectType: 'lead', objectId: x.leadId, data: { caseId: x.caseId, number: x.number, category: x.category, comment: ctx.body.comment ?? null } },
     { action: 'case.from_lead', objectType: 'case', objectId: x.caseId, data: { leadId: x.leadId, number: x.number } },
   ]).catch(refusal);
   ctx.services.deps.log.info({ leadId: r.leadId, caseId: r.caseId }, 'lead moved to a case');
