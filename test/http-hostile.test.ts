@@ -1,7 +1,8 @@
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { value as sqlValue } from './helpers/db-rows.ts';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seed, startHarness, tableHash, TOKEN, type Harness, type Seeded } from './http-fixture.ts';
+import type { LeadRow } from '../src/db/port.ts';
+import { seed, startHarness, tableDigest, TOKEN, type Harness, type Seeded } from './http-fixture.ts';
 
 let h: Harness;
 let data: Seeded;
@@ -46,7 +47,7 @@ async function expect4xx(pathname: string, init: RequestInit & { token?: string 
 
 describe('hostile input answers 4xx and changes nothing', () => {
   it('every filter refuses injection strings', async () => {
-    const before = tableHash(h.app);
+    const before = await tableDigest(h.app);
     for (const endpoint of LIST_ENDPOINTS) {
       for (const key of FILTERS) {
         for (const value of INJECTIONS) {
@@ -55,11 +56,11 @@ describe('hostile input answers 4xx and changes nothing', () => {
         }
       }
     }
-    expect(tableHash(h.app)).toBe(before);
+    expect(await tableDigest(h.app)).toBe(before);
   });
 
   it('free-text search treats injection strings as text: no error, nothing widened', async () => {
-    const before = tableHash(h.app);
+    const before = await tableDigest(h.app);
     for (const value of INJECTIONS.filter((v) => v.length <= 100)) {
       const res = await h.call(`/api/leads?q=${encodeURIComponent(value)}`);
       expect(res.status, value).toBeLessThan(500);
@@ -69,20 +70,20 @@ describe('hostile input answers 4xx and changes nothing', () => {
         expect(items.every((i: any) => i.id === data.hostileLeadId), value).toBe(true);
       }
     }
-    expect(tableHash(h.app)).toBe(before);
+    expect(await tableDigest(h.app)).toBe(before);
   });
 
   it('refuses prototype keys, unknown keys, repeated keys and array syntax in the query', async () => {
-    const before = tableHash(h.app);
+    const before = await tableDigest(h.app);
     for (const q of ['__proto__=1', '__proto__[admin]=1', 'constructor=x', 'constructor[prototype][x]=1', 'prototype=1', 'quality[]=bueno', 'quality[0]=bueno', 'admin=true', 'quality=bueno&quality=malo', 'limit=1e2', 'limit=-1', 'limit=10.5', 'limit=%2010']) {
       for (const endpoint of [...LIST_ENDPOINTS, '/api/emails', '/api/leads/1', '/api/parsers']) await expect4xx(`${endpoint}?${q}`);
     }
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
-    expect(tableHash(h.app)).toBe(before);
+    expect(await tableDigest(h.app)).toBe(before);
   });
 
   it('path traversal and junk in :id answer 4xx; the page serves only its own files', async () => {
-    const before = tableHash(h.app);
+    const before = await tableDigest(h.app);
     const ids = ['1%20OR%201=1', "1'--", '..%2f..%2fetc%2fpasswd', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '1;DROP%20TABLE%20leads', '-1', '0', '1e3', '0x10', '99999999999999999999', '1.0', '%00', '1%0d%0aSet-Cookie:%20x=1', 'null', '__proto__', 'constructor'];
     for (const id of ids) {
       for (const suffix of ['', '/raw']) await expect4xx(`/api/leads/${id}${suffix}`);
@@ -94,12 +95,12 @@ describe('hostile input answers 4xx and changes nothing', () => {
       const res = await expect4xx(p, { token: null });
       expect(res.status).toBe(404);
     }
-    expect(tableHash(h.app)).toBe(before);
+    expect(await tableDigest(h.app)).toBe(before);
   });
 
   it('action bodies: prototype keys, wrong types, unknown keys, bad JSON, oversize and wrong type are refused', async () => {
-    const before = tableHash(h.app);
-    const target = data.leadIds.find((id) => sqliteStore(h.app).getLead(id)?.quality === 'malo')!;
+    const before = await tableDigest(h.app);
+    const target = await seededLead((l) => l.quality === 'malo');
     const bodies: [string, string, string][] = [
       ['discard', '{"__proto__": {"admin": true}, "reason": "spam", "comment": "x"}', 'application/json'],
       ['discard', '{"constructor": {"prototype": {"admin": true}}, "reason": "spam", "comment": "x"}', 'application/json'],
@@ -126,12 +127,12 @@ describe('hostile input answers 4xx and changes nothing', () => {
       await expect4xx(`/api/leads/${target}/${action}`, { method: 'POST', headers: { 'Content-Type': type }, body });
     }
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
-    expect(tableHash(h.app)).toBe(before);
+    expect(await tableDigest(h.app)).toBe(before);
   });
 
   it('header injection: raw CR/LF in a header is refused before any handler runs', async () => {
-    const before = tableHash(h.app);
-    const target = data.leadIds.find((id) => sqliteStore(h.app).getLead(id)?.quality === 'malo')!;
+    const before = await tableDigest(h.app);
+    const target = await seededLead((l) => l.quality === 'malo');
     const body = JSON.stringify({ reason: 'spam', comment: 'x' });
     for (const bad of [`X-Actor: ana\rSet-Cookie: x=1`, `Authorization: Bearer ${TOKEN}\rX: y`, `X-Actor: ana\u0000`]) {
       const reply = await rawRequest(`POST /api/leads/${target}/discard HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n${bad}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
@@ -143,7 +144,7 @@ describe('hostile input answers 4xx and changes nothing', () => {
     }
     const huge = await rawRequest(`GET /api/stats HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\nConnection: close\r\n\r\n`);
     expect(huge).toMatch(/^HTTP\/1\.1 431 /);
-    expect(tableHash(h.app)).toBe(before);
+    expect(await tableDigest(h.app)).toBe(before);
     // A self-declared actor is ignored: the action is the token's, and nothing is echoed into headers.
     const actor = await h.post(`/api/leads/${target}/discard`, { reason: 'spam', comment: 'x' }, { 'X-Actor': 'ana Set-Cookie: x=1' });
     expect(actor.status).toBe(200);
@@ -152,13 +153,13 @@ describe('hostile input answers 4xx and changes nothing', () => {
   });
 
   it('a free-text comment full of SQL is stored verbatim as text (statements are parameterised)', async () => {
-    const target = data.leadIds.find((id) => sqliteStore(h.app).getLead(id)?.quality === 'malo' && sqliteStore(h.app).getLead(id)?.contactState === 'por_contactar')!;
+    const target = await seededLead((l) => l.quality === 'malo' && l.contactState === 'por_contactar');
     const comment = "'); DROP TABLE leads; -- <script>alert(1)</script>";
     const res = await h.post(`/api/leads/${target}/discard`, { reason: 'otro', comment });
     expect(res.status).toBe(200);
     const d = await h.json(`/api/leads/${target}`);
     expect(d.actions[0].data.comment).toBe(comment);
-    expect(sqliteStore(h.app).sqlite.prepare('SELECT count(*) FROM leads').pluck().get()).toBeGreaterThan(20);
+    expect(await sqlValue(h.app, 'SELECT count(*) FROM leads')).toBeGreaterThan(20);
   });
 
   it('unauthenticated hostile requests get 401, never 5xx', async () => {
@@ -166,6 +167,15 @@ describe('hostile input answers 4xx and changes nothing', () => {
     await expect4xx(`/api/leads/1/discard`, { method: 'POST', token: value401(), body: '{"__proto__":1}', headers: { 'Content-Type': 'application/json' } });
   });
 });
+
+/** The first seeded lead that matches, read through the storage port. */
+async function seededLead(match: (l: LeadRow) => boolean): Promise<number> {
+  for (const id of data.leadIds) {
+    const l = await h.app.store.getLead(id);
+    if (l && match(l)) return id;
+  }
+  throw new Error('no seeded lead matches');
+}
 
 const value401 = () => "' OR 1=1 --";
 
