@@ -1,16 +1,16 @@
 // Sign-in with email and password: the cookie, CSRF on writes, expiry and revocation, throttling
-// that never locks the right password out, and the audit trail of it all. Real server, real SQLite.
-import { sqliteStore } from './helpers/sqlite-store.ts';
+// that never locks the right password out, and the audit trail of it all. Real server, real SQLite
+// (or PostgreSQL with CENTRALIZER_TEST_DB=postgres).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, seed, startHarness, type Harness } from './http-fixture.ts';
 
 let h: Harness;
 let clock = Date.now();
-let leadId: number;
+let leadId = 0;
 
 beforeAll(async () => {
   h = await startHarness({ now: () => clock, signInDelay: { free: 2, baseDelayMs: 1, maxDelayMs: 5, windowMs: 60_000, capacity: 100 } });
-  leadId = (await seed(h.app)).leadIds.find((id) => sqliteStore(h.app).getLead(id)?.quality === 'malo')!;
+  for (const id of (await seed(h.app)).leadIds) if (!leadId && (await h.app.store.getLead(id))?.quality === 'malo') leadId = id;
   await h.addUser('gerente@inmo.cl', 'gerente', { name: 'Gabriela Gerente' });
 });
 afterAll(() => h.close());
@@ -72,7 +72,7 @@ describe('writes with a cookie', () => {
     expect((await post({ 'X-CSRF-Token': 'wrong' })).status).toBe(403);
     expect((await post({ 'X-CSRF-Token': r.body.csrf, Origin: 'https://evil.example' })).status).toBe(403);
     expect((await post({ 'X-CSRF-Token': r.body.csrf, 'Sec-Fetch-Site': 'cross-site' })).status).toBe(403);
-    expect(sqliteStore(h.app).getLead(leadId)?.contactState).toBe('por_contactar');
+    expect((await h.app.store.getLead(leadId))?.contactState).toBe('por_contactar');
     const ok = await post({ 'X-CSRF-Token': r.body.csrf, Origin: origin() });
     expect(ok.status, await ok.clone().text()).toBe(200);
     const d = await (await withCookie(r.session!, `/api/leads/${leadId}`)).json();
@@ -123,11 +123,11 @@ describe('sessions end', () => {
     const b = await signIn('vend@inmo.cl', 'una-clave-nueva-larga');
     expect((await withCookie(b.session!, '/api/me')).status).toBe(200);
     expect((await h.call('/api/me', { token })).status).toBe(200);
-    h.accounts.setDisabled('vend@inmo.cl', true, { userId: null, actor: 'cli' });
+    await h.accounts.setDisabled('vend@inmo.cl', true, { userId: null, actor: 'cli' });
     expect((await withCookie(b.session!, '/api/me')).status).toBe(401);
     expect((await h.call('/api/me', { token })).status).toBe(401);
     expect((await signIn('vend@inmo.cl', 'una-clave-nueva-larga')).res.status).toBe(401);
-    h.accounts.setDisabled('vend@inmo.cl', false, { userId: null, actor: 'cli' });
+    await h.accounts.setDisabled('vend@inmo.cl', false, { userId: null, actor: 'cli' });
     expect((await h.call('/api/me', { token })).status).toBe(200);
   });
 });
