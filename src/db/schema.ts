@@ -128,6 +128,8 @@ export const leads = sqliteTable(
     deadlineAt: integer('deadline_at').notNull(),
     followUpAt: integer('follow_up_at'),
     lastContactAt: integer('last_contact_at'),
+    /** The lead's first registered contact (its first follow_up action), kept by a trigger: speed to first contact. */
+    firstContactAt: integer('first_contact_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
   },
@@ -147,6 +149,8 @@ export const leads = sqliteTable(
     index('leads_stats_received').on(t.receivedAt, t.quality, t.contactState, t.medium, t.parser, t.projectId, t.deadlineAt),
     index('leads_stats_project').on(t.projectId, t.receivedAt, t.quality, t.contactState, t.medium, t.parser, t.deadlineAt),
     index('leads_state_deadline').on(t.contactState, t.deadlineAt),
+    // Covering index of speed to first contact over a period, per vendor, within a scope.
+    index('leads_first_contact').on(t.receivedAt, t.ownerVendorId, t.contactState, t.projectId, t.firstContactAt),
   ],
 );
 
