@@ -3,6 +3,7 @@
 // /api/events carries each person only what their scope sees, and ends when they sign out.
 import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { startNotifications, type Notifications } from '../src/outbox/service.ts';
 import { formEmail, PASSWORD, rut, startHarness, type Harness } from './http-fixture.ts';
@@ -156,6 +157,24 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(bad.status).toBe(400);
       expect((await bad.json()).error).toBe('to: debe ser posterior a from');
       expect((await h.call('/api/audit', { token: tokens.gerente })).status).toBe(403);
+    });
+
+    it.skipIf(engine !== 'postgres')('a lead stored by another daemon on the same PostgreSQL reaches the open page', async () => {
+      const other = await createApp(h.app.config, createLogger('silent'));
+      try {
+        const streams = { v3: await openStream(h, { token: tokens.v3 }), v1: await openStream(h, { token: tokens.v1 }) };
+        const r = await other.ingestor.ingest(formEmail({ name: 'Desde Otro Daemon', rut: rut(19_123_456), email: 'otro.daemon@gmail.com', phone: '+56 9 8555 6677', project: 'MDV' }), { source: 'file' });
+        await until('v3 hears the other daemon’s lead', streams.v3.emitter, 'event', () => leadIds(streams.v3).includes(r.leadId!));
+        // The next lead of v1's, from this daemon: v1's stream judged the other one first and skipped it.
+        const mine = await ingest('Lead Propio Vera', 'PLR');
+        const owner = (await h.json(`/api/leads/${mine}`)).lead.ownerVendorId as 'v1' | 'v2';
+        if (owner === 'v1') await until('v1 hears its own lead', streams.v1.emitter, 'event', () => leadIds(streams.v1).includes(mine));
+        expect(leadIds(streams.v1)).not.toContain(r.leadId);
+        expect(leadIds(streams.v3).filter((id) => id === r.leadId)).toHaveLength(1);
+        for (const s of Object.values(streams)) s.close();
+      } finally {
+        await other.close();
+      }
     });
 
     it('a signed-in page’s stream ends when the person signs out', async () => {

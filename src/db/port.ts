@@ -179,6 +179,8 @@ export interface StoreReads extends CaseReads {
   rawOutcome(rawEmailId: number): Awaitable<RawOutcome | null>;
   emailRecord(rawEmailId: number): Awaitable<EmailRecord | null>;
   leadIdForRaw(rawEmailId: number): Awaitable<number | null>;
+  /** Lead ids above `afterId`, newest first, at most `limit` (another daemon's new leads, for the live stream). */
+  newestLeadIds(afterId: number, limit: number): Awaitable<number[]>;
   /**
    * The earlier lead a reply answers: the newest lead whose raw email has one of these Message-IDs,
    * else the newest lead with one of these emails (named in the quoted text); null when none.

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Logger } from '../logger.ts';
 import { SYSTEM_ACTOR } from '../vocabulary.ts';
 import type { Db } from './open.ts';
@@ -39,6 +39,10 @@ export class Store extends SqliteAreas implements Storage {
       .where(eq(rawEmails.id, rawEmailId))
       .get();
     return row ? { raw: row.raw, lead: row.lead, project: row.project } : null;
+  }
+
+  newestLeadIds(afterId: number, limit: number): number[] {
+    return this.db.select({ id: leads.id }).from(leads).where(gt(leads.id, afterId)).orderBy(desc(leads.id)).limit(limit).all().map((r) => r.id);
   }
 
   leadIdForRaw(rawEmailId: number): number | null {

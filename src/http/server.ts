@@ -13,6 +13,7 @@ import { readJson, readQuery } from './params.ts';
 import { ParserHealthMonitor } from './parser-health.ts';
 import { matchPath, ROUTES } from './routes.ts';
 import { LiveStreams } from './events.ts';
+import { catchUpLeads } from '../live/catch-up.ts';
 import { langOf } from '../outbox/templates.ts';
 import type { Reply, Route, ServerDeps, Services } from './types.ts';
 
@@ -77,6 +78,7 @@ export function createAdminServer(app: App, deps: ServerDeps) {
   };
   if (!deps.metrics.hasHealth()) deps.metrics.useHealth(deps.health);
   let timer: NodeJS.Timeout | null = null;
+  let stopCatchUp = () => {};
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -159,12 +161,15 @@ export function createAdminServer(app: App, deps: ServerDeps) {
             parserHealth(services, now()).catch((e) => deps.log.warn({ err: e }, 'parser health check failed'));
           }, PARSER_CHECK_MS);
           timer.unref();
+          // Several daemons on one PostgreSQL: the others' new leads reach this daemon's open pages too.
+          if (app.store.engine === 'postgres') stopCatchUp = catchUpLeads(app.store, app.live, deps.liveCatchUpMs ?? 1000, (e) => deps.log.warn({ err: (e as Error).message }, 'live catch-up failed'));
           resolve({ port: (server.address() as AddressInfo).port });
         });
       });
     },
     close(): Promise<void> {
       if (timer) clearInterval(timer);
+      stopCatchUp();
       return new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -28,6 +28,8 @@ export interface ServerDeps {
   passwordChecks?: Partial<CheckGateOptions>;
   /** How often an open event stream gets a heartbeat and its session is checked again (ms; default 15 s). */
   liveHeartbeatMs?: number;
+  /** PostgreSQL: how often other daemons' new leads are looked for (ms; default 1 s). */
+  liveCatchUpMs?: number;
 }
 
 /** What every handler can use: built once per server. */

@@ -77,6 +77,10 @@ export class PgReads implements StoreReads {
     return { raw, lead, project: (row.r_project as string | null) ?? null };
   }
 
+  async newestLeadIds(afterId: number, limit: number): Promise<number[]> {
+    return (await this.all<{ id: number }>('select id from leads where id > $1 order by id desc limit $2', [afterId, limit])).map((r) => Number(r.id));
+  }
+
   async leadIdForRaw(rawEmailId: number): Promise<number | null> {
     return (await this.one<{ id: number }>('select id from leads where raw_email_id = $1', [rawEmailId]))?.id ?? null;
   }
