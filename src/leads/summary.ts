@@ -25,6 +25,8 @@ export function* emailSummary(r: StoreReads, rawEmailId: number): Work<EmailSumm
   const { raw, lead } = row;
   const joined = raw.status === 'case' ? yield* io(r.caseOfRaw(rawEmailId)) : null;
   const c = joined ? yield* io(r.getCase(joined.caseId)) : null;
+  // A case keeps the contact's name, email and phone; the national ID is on its client's record.
+  const caseClient = !lead && c?.clientId ? yield* io(r.getClient(c.clientId)) : null;
   return {
     messageId: raw.messageId,
     status: raw.status,
@@ -34,7 +36,7 @@ export function* emailSummary(r: StoreReads, rawEmailId: number): Work<EmailSumm
     error: raw.error,
     fields: {
       name: lead?.name ?? c?.contactName ?? null,
-      nationalId: lead?.nationalId ?? null,
+      nationalId: lead?.nationalId ?? caseClient?.nationalId ?? null,
       email: lead?.email ?? c?.contactEmail ?? null,
       phone: lead?.phone ?? c?.contactPhone ?? null,
       project: row.project ?? (c?.projectId ? yield* io(r.projectName(c.projectId)) : null),
