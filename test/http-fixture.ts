@@ -97,6 +97,8 @@ export interface HarnessOptions {
   now?: () => number;
   /** The storage engine (default: CENTRALIZER_TEST_DB, else sqlite); postgres gets a fresh database on the run's cluster. */
   engine?: 'sqlite' | 'postgres';
+  /** Heartbeat of GET /api/events, when the session is checked again (ServerDeps.liveHeartbeatMs). */
+  liveHeartbeatMs?: number;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -125,7 +127,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const app = await createApp(config, log, pgDb ? {} : { dbPath });
   const metrics = createMetrics();
   const mailboxes: MailboxHealth[] = [];
-  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, passwordChecks: opts.passwordChecks ?? { perSecond: 10_000, burst: 10_000, accountPerMinute: 100_000, accountBurst: 10_000 }, cacheMs: opts.cacheMs ?? 0 });
+  const server = createAdminServer(app, { health: { mailboxes: () => mailboxes }, metrics, log, now: opts.now, authLimit: opts.authLimit ?? { maxFailures: 1000, windowMs: 60_000 }, signInDelay: opts.signInDelay, passwordChecks: opts.passwordChecks ?? { perSecond: 10_000, burst: 10_000, accountPerMinute: 100_000, accountBurst: 10_000 }, cacheMs: opts.cacheMs ?? 0, liveHeartbeatMs: opts.liveHeartbeatMs });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   const accounts = new Accounts(app.reads.users, app.store);

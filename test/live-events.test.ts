@@ -68,7 +68,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
     beforeAll(async () => {
       smtp = await startSmtp();
       h = await startHarness({
-        engine, projects: PROJECTS, logLevel: 'silent',
+        engine, projects: PROJECTS, logLevel: 'silent', liveHeartbeatMs: 200,
         extraYaml: ['smtp:', '  host: 127.0.0.1', `  port: ${smtp.port}`, '  secure: false', "  from: 'Centralizador <leads@inmo.cl>'"],
       });
       n = startNotifications(h.app, createLogger('silent'), { intervalMs: 50 });
@@ -175,6 +175,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       } finally {
         await other.close();
       }
+    });
+
+    it('a stream ends at the next heartbeat once its credential is revoked', async () => {
+      const token = await h.accounts.createToken('hugo@inmo.cl', 'pantalla', { userId: null, actor: 'cli' });
+      const s = await openStream(h, { token });
+      await h.accounts.revokeToken('hugo@inmo.cl', 'pantalla', { userId: null, actor: 'cli' });
+      await s.done;
+      expect(s.events.at(-1)).toEqual({ event: 'end', data: { reason: 'expired' } });
     });
 
     it('a signed-in page’s stream ends when the person signs out', async () => {
