@@ -1,10 +1,10 @@
 // Every route × every role × own and foreign objects. The expected scope of each person is
 // computed here straight from the database (owner vendor, project), independently of src/http;
 // a route that answers another person's data, or a foreign object with anything but 404, fails.
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { rows, value } from './helpers/db-rows.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../src/http/routes.ts';
-import { formEmail, rut, startHarness, tableHash, type Harness } from './http-fixture.ts';
+import { formEmail, rut, startHarness, tableDigest, type Harness } from './http-fixture.ts';
 
 const PLR = 'Parque Los Robles';
 const MDV = 'Mirador del Valle';
@@ -36,8 +36,8 @@ beforeAll(async () => {
   }
   // A con_problemas lead without an owner: only managers of every project see it.
   await h.app.ingestor.ingest(formEmail({ name: 'Sin Dueño', email: 'sindueno@correo-prueba.cl', project: 'Torre Desconocida' }), { source: 'file' });
-  leads = sqliteStore(h.app).sqlite.prepare('SELECT id, email, owner_vendor_id AS owner, project_id AS project, client_id AS clientId FROM leads ORDER BY id').all() as Lead[];
-  mdvId = sqliteStore(h.app).sqlite.prepare('SELECT id FROM projects WHERE name = ?').pluck().get(MDV) as number;
+  leads = await rows<Lead>(h.app, 'SELECT id, email, owner_vendor_id AS owner, project_id AS project, client_id AS "clientId" FROM leads ORDER BY id');
+  mdvId = await value(h.app, 'SELECT id FROM projects WHERE name = ?', [MDV]);
   expect(new Set(leads.map((l) => l.owner))).toEqual(new Set(['v1', 'v2', 'v3', null]));
   const add = async (email: string, role: string, sees: Person['sees'], opts = {}) => people.push({ email, role, token: await h.addUser(email, role, opts), sees });
   await add('admin@inmo.cl', 'admin', () => true);
@@ -100,11 +100,11 @@ describe('foreign objects answer 404, and actions on them change nothing', () =>
             ? foreign.filter((l) => l.clientId !== null).slice(0, 3).map((l) => String(l.clientId))
             : foreign.slice(0, 3).map((l) => String(l.id));
         for (const id of targets) {
-          const before = tableHash(h.app);
+          const before = await tableDigest(h.app);
           const body = r.method === 'POST' ? validBody(r.path) : undefined;
           const res = await h.call(r.path.replace(':id', encodeURIComponent(id)), { method: r.method, token: p.token, headers: body ? { 'Content-Type': 'application/json' } : {}, body });
           expect(res.status, `${p.email} ${r.method} ${r.path} on ${id}`).toBe(allowed ? 404 : 403);
-          expect(tableHash(h.app), `${p.email} ${r.method} ${r.path}`).toBe(before);
+          expect(await tableDigest(h.app), `${p.email} ${r.method} ${r.path}`).toBe(before);
         }
         // The same route on the person's own lead is not refused.
         if (allowed && r.method === 'GET' && r.path.startsWith('/api/leads')) {
@@ -138,9 +138,9 @@ describe('foreign objects answer 404, and actions on them change nothing', () =>
 });
 
 describe('writes without an :id are scoped too: interactions, walk-ins, notifications', () => {
-  const extraHash = () => tableHash(h.app) + JSON.stringify(sqliteStore(h.app).sqlite.prepare('SELECT * FROM interactions ORDER BY id').all()) + JSON.stringify(sqliteStore(h.app).sqlite.prepare('SELECT * FROM notifications ORDER BY id').all());
-  const clientOf = (l: Lead) => sqliteStore(h.app).sqlite.prepare('SELECT id, national_id AS rut, name, phone FROM clients WHERE id = ?').get(l.clientId) as { id: number; rut: string; name: string; phone: string };
-  const projectName = (l: Lead) => sqliteStore(h.app).sqlite.prepare('SELECT name FROM projects WHERE id = ?').pluck().get(l.project) as string;
+  const extraHash = () => tableDigest(h.app, ['interactions', 'notifications']);
+  const clientOf = async (l: Lead) => (await rows<{ id: number; rut: string; name: string; phone: string }>(h.app, 'SELECT id, national_id AS rut, name, phone FROM clients WHERE id = ?', [l.clientId]))[0];
+  const projectName = (l: Lead) => value<string>(h.app, 'SELECT name FROM projects WHERE id = ?', [l.project]);
 
   it('every limited person: a foreign client, a foreign external id or another vendor is refused and changes nothing', async () => {
     const limited = people.filter((x) => leads.some((l) => !x.sees(l)));
@@ -148,23 +148,23 @@ describe('writes without an :id are scoped too: interactions, walk-ins, notifica
       const own = leads.find((l) => p.sees(l) && l.clientId !== null && l.project !== null)!;
       const foreign = leads.filter((l) => !p.sees(l) && l.clientId !== null).slice(0, 3);
       for (const f of foreign) {
-        const theirs = clientOf(f);
+        const theirs = await clientOf(f);
         const ext = `EXT-${p.email}-${f.id}`;
-        expect((await h.post('/api/interactions', { tipo: 'cotizacion', rut: theirs.rut, proyecto: projectName(f), fecha: '2026-01-10', id: ext, monto: 3000 })).status).toBe(200);
-        const before = extraHash();
-        const onForeign = await h.post('/api/interactions', { tipo: 'cotizacion', rut: theirs.rut, proyecto: projectName(own), fecha: '2026-01-10', monto: 1 }, {}, p.token);
+        expect((await h.post('/api/interactions', { tipo: 'cotizacion', rut: theirs.rut, proyecto: await projectName(f), fecha: '2026-01-10', id: ext, monto: 3000 })).status).toBe(200);
+        const before = await extraHash();
+        const onForeign = await h.post('/api/interactions', { tipo: 'cotizacion', rut: theirs.rut, proyecto: await projectName(own), fecha: '2026-01-10', monto: 1 }, {}, p.token);
         expect(onForeign.status, `${p.email} interaction on a foreign client`).toBe(400);
-        const moved = await h.post('/api/interactions', { tipo: 'cotizacion', rut: clientOf(own).rut, proyecto: projectName(own), fecha: '2026-01-10', id: ext, monto: 1 }, {}, p.token);
+        const moved = await h.post('/api/interactions', { tipo: 'cotizacion', rut: (await clientOf(own)).rut, proyecto: await projectName(own), fecha: '2026-01-10', id: ext, monto: 1 }, {}, p.token);
         expect(moved.status, `${p.email} a foreign external id`).toBe(400);
         expect(await moved.text()).toMatch(/no es tuyo/);
-        expect(extraHash(), `${p.email} changed nothing`).toBe(before);
+        expect(await extraHash(), `${p.email} changed nothing`).toBe(before);
       }
       if (p.role === 'vendedor') {
-        const before = extraHash();
+        const before = await extraHash();
         const other = p.email === 'vera@inmo.cl' ? 'v3' : 'v1';
-        const res = await h.post('/api/interactions', { tipo: 'cotizacion', rut: clientOf(own).rut, proyecto: projectName(own), fecha: '2026-01-10', vendedor: other }, {}, p.token);
+        const res = await h.post('/api/interactions', { tipo: 'cotizacion', rut: (await clientOf(own)).rut, proyecto: await projectName(own), fecha: '2026-01-10', vendedor: other }, {}, p.token);
         expect(res.status, `${p.email} in ${other}'s name`).toBe(400);
-        expect(extraHash()).toBe(before);
+        expect(await extraHash()).toBe(before);
       }
     }
   });
@@ -172,8 +172,8 @@ describe('writes without an :id are scoped too: interactions, walk-ins, notifica
   it('a walk-in naming a foreign client answers none of that client', async () => {
     for (const p of people.filter((x) => x.role === 'vendedor' || x.role === 'supervisor')) {
       const f = leads.find((l) => !p.sees(l) && l.clientId !== null && l.project !== null)!;
-      const theirs = clientOf(f);
-      const res = await h.post('/api/walk-ins', { name: 'Otra Persona', email: f.email, project: projectName(f) }, {}, p.token);
+      const theirs = await clientOf(f);
+      const res = await h.post('/api/walk-ins', { name: 'Otra Persona', email: f.email, project: await projectName(f) }, {}, p.token);
       expect(res.status, p.email).toBe(201);
       const text = await res.text();
       expect(JSON.parse(text), p.email).toMatchObject({ clientId: null, leadId: null, clientOfAnotherVendor: true });
@@ -185,17 +185,17 @@ describe('writes without an :id are scoped too: interactions, walk-ins, notifica
     const g = people.find((x) => x.email === 'gerente.mdv@inmo.cl')!;
     const plrLead = leads.find((l) => l.project !== null && l.project !== mdvId)!;
     const mdvLead = leads.find((l) => l.project === mdvId)!;
-    const insert = sqliteStore(h.app).sqlite.prepare(`INSERT INTO notifications (key, kind, lead_id, project_id, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, created_at)
-      VALUES (?, 'assignment', ?, ?, ?, 'x@inmo.cl', ?, 'x', 'failed', 5, 0, 1)`);
-    const foreignN = Number(insert.run('roles:plr', plrLead.id, plrLead.project, plrLead.owner, `Nuevo lead ${plrLead.email}`).lastInsertRowid);
-    const ownN = Number(insert.run('roles:mdv', mdvLead.id, mdvLead.project, mdvLead.owner, `Nuevo lead ${mdvLead.email}`).lastInsertRowid);
+    const insert = (key: string, l: Lead) => value(h.app, `INSERT INTO notifications (key, kind, lead_id, project_id, vendor_id, recipient, subject, text, status, attempts, next_attempt_at, created_at)
+      VALUES (?, 'assignment', ?, ?, ?, 'x@inmo.cl', ?, 'x', 'failed', 5, 0, 1) RETURNING id`, [key, l.id, l.project, l.owner, `Nuevo lead ${l.email}`]);
+    const foreignN = await insert('roles:plr', plrLead);
+    const ownN = await insert('roles:mdv', mdvLead);
     const list = await h.json('/api/notifications', { token: g.token });
     expect(list.items.map((n: { id: number }) => n.id)).toEqual([ownN]);
-    const before = extraHash();
+    const before = await extraHash();
     expect((await h.call(`/api/notifications/${foreignN}/resend`, { method: 'POST', token: g.token })).status).toBe(404);
     for (const v of ['v1', 'v2']) expect((await h.post(`/api/vendors/${v}/retire`, {}, {}, g.token)).status, `retire ${v}`).toBe(404);
     expect((await h.post('/api/walk-ins', { name: 'Otra Persona', email: 'nueva@correo-prueba.cl', project: PLR }, {}, g.token)).status).toBe(400);
-    expect(extraHash()).toBe(before);
+    expect(await extraHash()).toBe(before);
   });
 });
 
@@ -204,7 +204,7 @@ describe('customer service (atencion) sees cases, never leads', () => {
     for (const role of ['atencion', 'atencion_supervisor']) {
       const token = await h.addUser(`${role}@inmo.cl`, role);
       expect((await h.json('/api/me', { token })).role).toBe(role);
-      const before = tableHash(h.app);
+      const before = await tableDigest(h.app);
       for (const r of ROUTES.filter((x) => x.allow !== 'public' && !x.path.startsWith('/api/me') && !x.path.startsWith('/api/session') && !x.path.startsWith('/api/cases'))) {
         const path = r.path.replace(':id', String(r.path.includes('vendors') ? 'v1' : r.path.includes('clients') ? leads[0].clientId : leads[0].id));
         const body = r.method === 'POST' ? validBody(r.path) : undefined;
@@ -213,7 +213,7 @@ describe('customer service (atencion) sees cases, never leads', () => {
         if (!r.allow.includes(role as never)) expect(res.status, `${role} ${r.method} ${r.path}`).toBe(403);
         for (const l of leads) expect(text.includes(l.email), `${role} ${r.method} ${path} shows ${l.email}`).toBe(false);
       }
-      expect(tableHash(h.app), role).toBe(before);
+      expect(await tableDigest(h.app), role).toBe(before);
     }
   });
 });
