@@ -142,6 +142,17 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       stream.close();
     });
 
+    it('a lead whose client has an open possible-duplicate mark says so in the list and the detail', async () => {
+      const first = (await h.app.ingestor.ingest(formEmail({ name: 'Ignacio Fuentes', rut: rut(22_777_777), email: 'ignacio@gmail.com', phone: '+56 9 8777 7777', project: 'MDV' }), { source: 'file' })).leadId!;
+      const second = (await h.app.ingestor.ingest(formEmail({ name: 'Josefa Lagos', email: 'josefa@hotmail.com', phone: '+56 9 8777 7777', project: 'MDV' }), { source: 'file' })).leadId!;
+      const items = (await h.json('/api/leads?limit=100', { token: tokens.v3 })).items as { id: number; possibleDuplicate: boolean }[];
+      expect(items.filter((l) => l.possibleDuplicate).map((l) => l.id).sort()).toEqual([first, second].sort());
+      expect((await h.json(`/api/leads/${second}`, { token: tokens.v3 })).client.possibleDuplicate).toBe(true);
+      const [mark] = (await h.json('/api/duplicates')).items;
+      await h.post(`/api/duplicates/${mark.id}/dismiss`, {});
+      expect((await h.json(`/api/leads/${second}`, { token: tokens.v3 })).client.possibleDuplicate).toBe(false);
+    });
+
     it('the audit trail filters by person, action and date range in SQL', async () => {
       const all = (await h.json('/api/audit?limit=200')).items as { action: string; actor: string; at: string }[];
       expect(all.some((r) => r.action === 'client.reassign')).toBe(true);

@@ -120,6 +120,12 @@ describe.skipIf(noChromium())('the manager’s desk in headless Chromium', () =>
       }
       await page.context().close();
     }
+    // The vendor who owns one of them sees the mark too (deciding is for managers).
+    const owner = await ownerOf(second);
+    const vendorPage = await signIn(owner === 'v1' ? 'vera@inmo.cl' : 'hugo@inmo.cl', PHONE, `?lead=${second}#contactos`);
+    await vendorPage.waitForSelector('#detail[open] #d-title .badge.dup');
+    expect(await vendorPage.locator('#d-duplicates').isHidden()).toBe(true);
+    await vendorPage.context().close();
     const page = await signIn('jefa@inmo.cl', DESKTOP, `?lead=${second}#contactos`);
     await page.waitForSelector('#detail[open] #d-duplicates:not([hidden])');
     expect(await page.locator('#d-title .badge.dup').innerText()).toBe('Posible duplicado');

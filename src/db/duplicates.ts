@@ -44,6 +44,15 @@ export class DuplicateStore {
     return this.row(id);
   }
 
+  /** Which of these clients have an open "posible duplicado" mark (either side): the list's and detail's badge. */
+  async openAmong(clientIds: number[]): Promise<number[]> {
+    const ids = [...new Set(clientIds)].slice(0, 500);
+    if (!ids.length) return [];
+    const marks = ids.map(() => '?').join(', ');
+    return this.db.prepare(`SELECT client_id FROM client_duplicates WHERE status = 'open' AND client_id IN (${marks})
+      UNION SELECT other_client_id FROM client_duplicates WHERE status = 'open' AND other_client_id IN (${marks})`).pluck().all(...ids, ...ids) as number[];
+  }
+
   private row(id: number): DuplicateRow | null {
     return (this.db.prepare(`SELECT id, client_id AS clientId, other_client_id AS otherClientId, lead_id AS leadId, reason, status, created_at AS createdAt,
       decided_by AS decidedBy, decided_at AS decidedAt, undo FROM client_duplicates WHERE id = ?`).get(id) as DuplicateRow | undefined) ?? null;

@@ -23,7 +23,7 @@ export interface ReadModels {
   vendors: AsyncOf<VendorQueries>;
   users: AsyncOf<UserStore>;
   day: AsyncOf<DayQueries>;
-  duplicates: Pick<AsyncOf<DuplicateStore>, 'list' | 'get'>;
+  duplicates: Pick<AsyncOf<DuplicateStore>, 'list' | 'get' | 'openAmong'>;
   digest: AsyncOf<DigestQueries>;
   notifications: Pick<AsyncOf<NotificationQueries>, 'list' | 'counts' | 'all'>;
   funnel: AsyncOf<FunnelQueries>;

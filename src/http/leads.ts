@@ -55,7 +55,10 @@ export async function listLeads(ctx: RequestContext<z.output<typeof listQuery>>)
   const filter = await filterFrom(ctx);
   const cursor = ctx.query.cursor ? decodeCursor(ctx.query.cursor) : null;
   const page = await ctx.services.queries.list({ ...filter, searchCap: SEARCH_CAP }, ctx.query.limit ?? 50, cursor, ctx.now);
-  return { json: { items: page.rows.map((r) => leadItem(r, ctx.now)), nextCursor: page.next ? encodeCursor(page.next) : null } };
+  // The "posible duplicado" badge: whether the lead's client has an open mark (never the other record's id).
+  const marked = new Set(await ctx.services.duplicates.openAmong(page.rows.flatMap((r) => (r.clientId === null ? [] : [r.clientId]))));
+  const items = page.rows.map((r) => ({ ...leadItem(r, ctx.now), possibleDuplicate: r.clientId !== null && marked.has(r.clientId) }));
+  return { json: { items, nextCursor: page.next ? encodeCursor(page.next) : null } };
 }
 
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
@@ -134,6 +137,7 @@ export async function leadDetail(ctx: RequestContext) {
   if (rawEmail) rawEmail.hasBody = Boolean(rawEmail.hasBody);
   const client = present(d.client as Record<string, unknown> | null);
   if (client) client.ownerHistory = await ownerHistory(ctx.services, d.lead.client_id!);
+  if (client) client.possibleDuplicate = (await ctx.services.duplicates.openAmong([d.lead.client_id!])).length > 0;
   return {
     json: {
       lead,

@@ -33,6 +33,14 @@ export class PgDuplicateStore implements AsyncOf<DuplicateStore> {
     return rows.map((r) => ({ ...r, client: sides.get(r.clientId) as ClientSide, other: sides.get(r.otherClientId) as ClientSide }));
   }
 
+  async openAmong(clientIds: number[]): Promise<number[]> {
+    const ids = [...new Set(clientIds)].slice(0, 500);
+    if (!ids.length) return [];
+    const rows = await rowsOf<{ id: number }>(this.db, `SELECT client_id AS id FROM client_duplicates WHERE status = 'open' AND client_id = any($1)
+      UNION SELECT other_client_id FROM client_duplicates WHERE status = 'open' AND other_client_id = any($1)`, [ids]);
+    return rows.map((r) => Number(r.id));
+  }
+
   get(id: number): Promise<DuplicateRow | null> {
     return firstOf(this.db, `SELECT ${ROW} FROM client_duplicates d WHERE d.id = $1`, [id]);
   }

@@ -42,7 +42,7 @@ export async function openLead(id) {
   current = d.lead;
   const l = d.lead;
   const idLabel = ID_LABELS[session.options.country] ?? 'Documento';
-  $('#d-title').replaceChildren(l.name ?? '(sin nombre)', ...[duplicateBadge(l.clientId)].filter(Boolean));
+  $('#d-title').replaceChildren(l.name ?? '(sin nombre)', ...[duplicateBadge(d.client?.possibleDuplicate)].filter(Boolean));
   markSeen(l.id);
   dl($('#d-fields'), [['Nombre', l.name], [idLabel, l.nationalId], ['Email', contactLink('mailto', l.email)], ['Teléfono', contactLink('tel', l.phone)], ['Proyecto', l.project ?? l.projectText],
     ['Mensaje', l.message], ['Calidad', label(l.quality)], ['Estado', ROW_STATE[l.status]], ['Portal', session.portalName(l.parser)], ['Medio', label(l.medium)],

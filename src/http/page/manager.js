@@ -23,7 +23,8 @@ export async function loadDuplicateMarks() {
   return byClient;
 }
 
-export const duplicateBadge = (clientId) => (clientId !== null && session.duplicates?.has(clientId) ? el('span', { class: 'badge dup', title: t('Posible duplicado'), text: t('Posible duplicado') }) : null);
+/** The mark beside a name, for every role that sees the lead (the server says whether its client has an open mark). */
+export const duplicateBadge = (marked) => (marked ? el('span', { class: 'badge dup', title: t('Posible duplicado'), text: t('Posible duplicado') }) : null);
 
 /** Fills the tools for the lead now open in the detail. */
 export function showManagerTools(l, client) {

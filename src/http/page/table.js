@@ -21,7 +21,7 @@ const badge = (cls, text) => el('span', { class: `badge ${cls}`, text });
 
 /** Every column the table can show; `hidden` ones start off (each person's choice is kept on the server). */
 const COLUMNS = [
-  { key: 'name', title: 'Nombre', cell: (l) => el('td', { class: 'name' }, l.fields.name ?? '(sin nombre)', ...[duplicateBadge(l.clientId)].filter(Boolean)) },
+  { key: 'name', title: 'Nombre', cell: (l) => el('td', { class: 'name' }, l.fields.name ?? '(sin nombre)', ...[duplicateBadge(l.possibleDuplicate)].filter(Boolean)) },
   { key: 'nationalId', title: 'Documento', cell: (l) => el('td', { text: l.fields.nationalId }) },
   { key: 'phone', title: 'Teléfono', cell: (l) => el('td', {}, contactLink('tel', l.fields.phone)) },
   { key: 'email', title: 'Email', cell: (l) => el('td', {}, contactLink('mailto', l.fields.email)) },
