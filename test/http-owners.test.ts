@@ -1,7 +1,7 @@
 // Owners through the admin API (issue 7): the owner filter, vendors and their pending lists,
 // retiring a vendor, manual reassignment and the 30-day clock restarted by activity. Real SQLite,
 // emails ingested through the real pipeline with Date headers, the server's clock injected.
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { column } from './helpers/db-rows.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROUTES } from '../src/http/routes.ts';
 import { DAY, formEmail, rut, startHarness, type Harness } from './http-fixture.ts';
@@ -35,7 +35,7 @@ const setup = async () => {
 async function arrive(n: number, at: number, project = PLR) {
   const who = { name: `Cliente ${String.fromCharCode(65 + n)}lvarez`, rut: rut(20_000_000 + n * 7919), email: `cliente${n}@gmail.com`, phone: `+56 9 7${String(n).padStart(3, '0')} 4321`, project };
   const r = await h.app.ingestor.ingest(formEmail(who, { at }), { source: 'file' });
-  const lead = sqliteStore(h.app).getLead(r.leadId!)!;
+  const lead = (await h.app.store.getLead(r.leadId!))!;
   return { leadId: r.leadId!, clientId: lead.clientId!, owner: lead.ownerVendorId, contactType: lead.contactType, quality: lead.quality };
 }
 
@@ -46,7 +46,7 @@ async function expectStatus(res: Response, status: number, error?: RegExp) {
   return body;
 }
 const followUp = (leadId: number, contactType = 'llamada') => h.post(`/api/leads/${leadId}/follow-up`, { expectation: 'media', contactType, comment: 'Conversamos' });
-const sqlIds = (where: string, ...params: unknown[]) => sqliteStore(h.app).sqlite.prepare(`SELECT id FROM leads WHERE ${where} ORDER BY id`).pluck().all(...params) as number[];
+const sqlIds = (where: string, ...params: unknown[]) => column(h.app, `SELECT id FROM leads WHERE ${where} ORDER BY id`, params);
 
 it('registers every owner route in the one table, behind the token', async () => {
   const paths = ['GET /api/vendors', 'GET /api/vendors/:id/pending', 'POST /api/vendors/:id/retire', 'POST /api/clients/:id/reassign', 'GET /api/clients/:id/owners'];
@@ -72,7 +72,7 @@ describe('owner filter on the list, the stats and the exports', () => {
     expect(all.items.find((i: any) => i.id === arrivals[0].leadId)).toMatchObject({ owner: 'v1', contactType: 'nuevo' });
 
     const v1 = await h.json('/api/leads?owner=v1&limit=200');
-    expect(v1.items.map((i: any) => i.id).sort((a: number, b: number) => a - b)).toEqual(sqlIds("owner_vendor_id = 'v1'"));
+    expect(v1.items.map((i: any) => i.id).sort((a: number, b: number) => a - b)).toEqual(await sqlIds("owner_vendor_id = 'v1'"));
     expect(v1.items).toHaveLength(3);
     expect(v1.items.every((i: any) => i.owner === 'v1')).toBe(true);
 
@@ -245,7 +245,7 @@ describe('activity restarts the 30-day clock', () => {
     await setup();
     const raw = formEmail({ name: 'Beatriz Sin Rut', email: 'beatriz@gmail.com', project: PLR }, { at: T0 });
     const r = await h.app.ingestor.ingest(raw, { source: 'file' });
-    expect(sqliteStore(h.app).getLead(r.leadId!)).toMatchObject({ quality: 'con_problemas', clientId: null });
+    expect(await h.app.store.getLead(r.leadId!)).toMatchObject({ quality: 'con_problemas', clientId: null });
     clock = T0 + DAY;
     const body = await expectStatus(await h.post(`/api/leads/${r.leadId}/edit`, { nationalId: rut(17_654_321) }), 200);
     expect(body.quality).toBe('bueno');
