@@ -25,7 +25,7 @@ export const HOUR_MS = 3_600_000;
 
 /**
  * The team's pictures, read in SQL: leads per week (the daily counters for whole days, the ends
- * scanned), speed to first contact (the lead's first follow_up action minus its arrival; the
+ * scanned), speed to first contact (leads.first_contact_at, kept by a trigger from the first follow_up action, minus the arrival; the
  * median by window functions, so both engines answer alike) and overdue follow-ups per vendor.
  * Everything carries the caller's scope.
  */
@@ -36,9 +36,11 @@ export class TeamQueries {
   async contactSpeed(filter: LeadFilter, now: number, all: boolean): Promise<ContactSpeedRow[]> {
     const w = buildWhere({ ...filter, status: undefined, contactState: undefined }, now, false);
     const group = all ? 'NULL' : 'l.owner_vendor_id';
+    // The period's slice of leads_first_contact holds everything this reads (owner, state, project, first contact):
+    // without the hint SQLite may walk a vendor's or a project's leads of all time instead.
     return this.db.prepare(`WITH first AS (
-        SELECT ${group} AS vendor, (SELECT min(a.at) FROM actions a WHERE a.lead_id = l.id AND a.action = 'follow_up') - l.received_at AS delay
-        FROM leads l WHERE l.owner_vendor_id IS NOT NULL AND ${w.sql}),
+        SELECT ${group} AS vendor, l.first_contact_at - l.received_at AS delay
+        FROM leads l${filter.q ? '' : ' INDEXED BY leads_first_contact'} WHERE l.owner_vendor_id IS NOT NULL AND ${w.sql}),
       ranked AS (SELECT vendor, delay, row_number() OVER (PARTITION BY vendor, delay IS NULL ORDER BY delay) AS rn, count(delay) OVER (PARTITION BY vendor) AS cnt FROM first)
       SELECT vendor, count(*) AS leads, count(delay) AS contacted, count(CASE WHEN delay <= ${HOUR_MS} THEN 1 END) AS within1h,
         count(CASE WHEN delay <= ${24 * HOUR_MS} THEN 1 END) AS within24h, max(CASE WHEN delay IS NOT NULL AND rn = (cnt + 1) / 2 THEN delay END) AS p50Ms

@@ -15,7 +15,7 @@ export class PgTeamQueries implements AsyncOf<TeamQueries> {
     const w = pgBuildWhere({ ...filter, status: undefined, contactState: undefined }, now, false);
     const group = all ? 'NULL::text' : 'l.owner_vendor_id';
     return rowsOf(this.db, `WITH first AS (
-        SELECT ${group} AS vendor, (SELECT min(a.at) FROM actions a WHERE a.lead_id = l.id AND a.action = 'follow_up') - l.received_at AS delay
+        SELECT ${group} AS vendor, l.first_contact_at - l.received_at AS delay
         FROM leads l WHERE l.owner_vendor_id IS NOT NULL AND ${w.sql}),
       ranked AS (SELECT vendor, delay, row_number() OVER (PARTITION BY vendor, delay IS NULL ORDER BY delay) AS rn, count(delay) OVER (PARTITION BY vendor) AS cnt FROM first)
       SELECT vendor, count(*)::int AS leads, count(delay)::int AS contacted, count(CASE WHEN delay <= ${HOUR_MS} THEN 1 END)::int AS within1h,
