@@ -60,7 +60,10 @@ describe('migration 0004: foreign keys', () => {
     old.close();
 
     const db = openDatabase(file).$client;
-    for (const t of tables) expect(db.prepare(`select * from ${t} order by 1, 2`).all(), t).toEqual(before[t]);
+    // Columns later migrations add (0014: leads.first_contact_at, null when no contact was registered) are not the old rows'.
+    const later: Record<string, string[]> = { leads: ['first_contact_at'] };
+    const asBefore = (t: string, rows: unknown[]) => (rows as Record<string, unknown>[]).map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !later[t]?.includes(k))));
+    for (const t of tables) expect(asBefore(t, db.prepare(`select * from ${t} order by 1, 2`).all()), t).toEqual(before[t]);
     expect(schemaObjects(db)).toEqual(expect.arrayContaining(objectsBefore)); // later migrations may add more
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('foreign_key_check')).toEqual([]);
