@@ -1,6 +1,7 @@
-// The sales funnel on real SQLite: leads through the real pipeline, interactions through the
-// import and the API, every count checked against a direct count of the database.
-import { sqliteStore } from './helpers/sqlite-store.ts';
+// The sales funnel on real SQLite (or PostgreSQL with CENTRALIZER_TEST_DB=postgres): leads through
+// the real pipeline, interactions through the import and the API, every count checked against a
+// direct count of the database.
+import { rows, value } from './helpers/db-rows.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,10 +23,10 @@ const buenoRut = (i: number) => rut(10_000_000 + i * 7919);
 describe('sales funnel', () => {
   let h: Harness;
   let dir: string;
-  const sql = <T = number>(q: string, ...p: unknown[]) => sqliteStore(h.app).sqlite.prepare(q).pluck().get(...p) as T;
+  const sql = <T = number>(q: string, ...p: unknown[]) => value<T>(h.app, q, p);
   const run = (file: string, o: Partial<ImportOptions> = {}) => {
     const settings = funnelSettings(h.app);
-    return readInteractionsFile(file).then(({ records }) => runImport(sqliteStore(h.app), (tx) => importRecords(tx, records, settings, { actor: 'test', defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(), ...o })));
+    return readInteractionsFile(file).then(({ records }) => runImport(h.app.store, (tx) => importRecords(tx, records, settings, { actor: 'test', defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(), ...o })));
   };
   const write = (name: string, lines: string[]) => {
     const file = path.join(dir, name);
@@ -63,7 +64,7 @@ describe('sales funnel', () => {
   });
 
   it('a file with errors imports nothing and names every bad row by line; --skip-invalid imports the valid ones', async () => {
-    const before = sql('SELECT count(*) FROM interactions');
+    const before = await sql('SELECT count(*) FROM interactions');
     const file = write('malo.csv', [
       'Tipo;RUT;Proyecto;Fecha;Estado;Monto;ID',
       `cotizacion;${buenoRut(0)};Parque Los Robles;${ddmmyyyy(3)};;2.500;Q-BAD-1`,
@@ -79,10 +80,10 @@ describe('sales funnel', () => {
     expect(r.errors[1].reason).toMatch(/tipo "arriendo" desconocido/);
     expect(r.errors[2].reason).toMatch(/proyecto "Torre Inexistente" desconocido/);
     expect(r.errors[3].reason).toMatch(/fecha "32-13-2026" no válida.*estado "firmada" desconocido/);
-    expect(sql('SELECT count(*) FROM interactions')).toBe(before);
+    expect(await sql('SELECT count(*) FROM interactions')).toBe(before);
     const skipped = await run(file, { skipInvalid: true, dryRun: true });
     expect([skipped.created, skipped.imported]).toEqual([1, false]);
-    expect(sql('SELECT count(*) FROM interactions')).toBe(before);
+    expect(await sql('SELECT count(*) FROM interactions')).toBe(before);
   });
 
   it('imports quotes and reservations matched by national ID, email or phone; re-importing changes nothing', async () => {
@@ -100,82 +101,82 @@ describe('sales funnel', () => {
     const r = await run(file);
     expect(r.errors).toEqual([]);
     expect([r.created, r.updated, r.unchanged, r.clientsCreated]).toEqual([7, 0, 0, 0]);
-    const row = (id: string) => sqliteStore(h.app).sqlite.prepare('SELECT * FROM interactions WHERE external_id = ?').get(id) as Record<string, unknown>;
-    expect(row('Q1').client_id).toBe(clientOf(buenoRut(0)));
-    expect(row('Q1').amount).toBe(2500.5);
-    expect(row('Q3').client_id).toBe(clientOf(ANA.rut)); // by email, case ignored
-    expect(row('Q4').client_id).toBe(clientOf(buenoRut(2))); // by phone written another way
-    expect(row('S1').state).toBe('aprobada');
+    const row = async (id: string) => (await rows(h.app, 'SELECT * FROM interactions WHERE external_id = ?', [id]))[0];
+    expect((await row('Q1')).client_id).toBe(await clientOf(buenoRut(0)));
+    expect((await row('Q1')).amount).toBe(2500.5);
+    expect((await row('Q3')).client_id).toBe(await clientOf(ANA.rut)); // by email, case ignored
+    expect((await row('Q4')).client_id).toBe(await clientOf(buenoRut(2))); // by phone written another way
+    expect((await row('S1')).state).toBe('aprobada');
     // Attributed to the client's lead (its portal) and, after the separación, Q5 is a new lead.
-    expect(row('Q1').lead_id).toBe(sql('SELECT id FROM leads WHERE client_id = ?', clientOf(buenoRut(0))));
-    expect([row('Q1').reentry, row('Q5').reentry]).toEqual([0, 1]);
-    const snapshot = sqliteStore(h.app).sqlite.prepare('SELECT * FROM interactions ORDER BY id').all();
+    expect((await row('Q1')).lead_id).toBe(await sql('SELECT id FROM leads WHERE client_id = ?', await clientOf(buenoRut(0))));
+    expect([(await row('Q1')).reentry, (await row('Q5')).reentry]).toEqual([0, 1]);
+    const snapshot = await rows(h.app, 'SELECT * FROM interactions ORDER BY id');
     const again = await run(file);
     expect([again.created, again.updated, again.unchanged]).toEqual([0, 0, 7]);
-    expect(sqliteStore(h.app).sqlite.prepare('SELECT * FROM interactions ORDER BY id').all()).toEqual(snapshot);
+    expect(await rows(h.app, 'SELECT * FROM interactions ORDER BY id')).toEqual(snapshot);
   });
 
   it('quotes are por contactar within their deadline, no contactados past it, contactados after a follow-up', async () => {
     const f = await h.json('/api/funnel');
-    const quotes = sqliteStore(h.app).sqlite.prepare("SELECT deadline_at AS d, contact_state AS s FROM interactions WHERE kind = 'cotizacion'").all() as { d: number; s: string }[];
+    const quotes = await rows<{ d: number; s: string }>(h.app, "SELECT deadline_at AS d, contact_state AS s FROM interactions WHERE kind = 'cotizacion'");
     expect(f.statuses.cotizacion.no_contactado).toBe(quotes.filter((q) => q.s === 'por_contactar' && q.d < Date.now()).length);
     expect(f.statuses.cotizacion.no_contactado).toBeGreaterThan(0); // Q2 and Q4, 10 and 8 days old
     expect(f.statuses.cotizacion.por_contactar).toBe(quotes.filter((q) => q.s === 'por_contactar' && q.d >= Date.now()).length);
-    const client = sql<number>('SELECT id FROM clients WHERE national_id = ?', buenoRut(1));
-    const lead = sql<number>('SELECT id FROM leads WHERE client_id = ? ORDER BY id LIMIT 1', client);
+    const client = await sql<number>('SELECT id FROM clients WHERE national_id = ?', buenoRut(1));
+    const lead = await sql<number>('SELECT id FROM leads WHERE client_id = ? ORDER BY id LIMIT 1', client);
     const res = await h.post(`/api/leads/${lead}/follow-up`, { expectation: 'alta', contactType: 'llamada', comment: 'Cotizó el 202' });
     expect(res.status).toBe(200);
-    expect(sql("SELECT contact_state FROM interactions WHERE external_id = 'Q2'")).toBe('contactado');
+    expect(await sql("SELECT contact_state FROM interactions WHERE external_id = 'Q2'")).toBe('contactado');
     const items = await h.json('/api/funnel/items?stage=cotizacion&state=contactado');
     expect(items.items.map((i: { externalId: string }) => i.externalId)).toEqual(['Q2']);
   });
 
   it('funnel counts match a direct count of the database, by stage, portal and vendor', async () => {
     const f = await h.json('/api/funnel');
-    const leads = sql("SELECT count(*) FROM leads WHERE contact_state <> 'descartado'");
-    const reentries = sql("SELECT count(*) FROM interactions WHERE kind = 'cotizacion' AND reentry = 1");
+    const leads = await sql("SELECT count(*) FROM leads WHERE contact_state <> 'descartado'");
+    const reentries = await sql("SELECT count(*) FROM interactions WHERE kind = 'cotizacion' AND reentry");
     const kind = (k: string) => sql('SELECT count(*) FROM interactions WHERE kind = ?', k);
-    expect(f.stages.map((s: { count: number }) => s.count)).toEqual([leads + reentries, kind('cotizacion'), kind('separacion'), kind('minuta'), kind('desembolso')]);
-    expect(f.stages[0].conversion).toBeCloseTo(kind('cotizacion') / (leads + reentries), 4);
+    expect(f.stages.map((s: { count: number }) => s.count)).toEqual([leads + reentries, await kind('cotizacion'), await kind('separacion'), await kind('minuta'), await kind('desembolso')]);
+    expect(f.stages[0].conversion).toBeCloseTo(await kind('cotizacion') / (leads + reentries), 4);
     expect(f.stages[4].conversion).toBeNull();
-    const direct = sqliteStore(h.app).sqlite.prepare(`SELECT p, sum(lead) lead, sum(cot) cotizacion FROM (
-      SELECT ifnull(parser, '_generic') p, 1 lead, 0 cot FROM leads WHERE contact_state <> 'descartado'
-      UNION ALL SELECT ifnull(parser, '_generic'), reentry, 1 FROM interactions WHERE kind = 'cotizacion') GROUP BY p`).all() as { p: string; lead: number; cotizacion: number }[];
+    const direct = await rows<{ p: string; lead: number; cotizacion: number }>(h.app, `SELECT p, sum(lead) AS lead, sum(cot) AS cotizacion FROM (
+      SELECT coalesce(parser, '_generic') AS p, 1 AS lead, 0 AS cot FROM leads WHERE contact_state <> 'descartado'
+      UNION ALL SELECT coalesce(parser, '_generic'), CASE WHEN reentry THEN 1 ELSE 0 END, 1 FROM interactions WHERE kind = 'cotizacion') AS x GROUP BY p`);
     expect(Object.fromEntries(f.byPortal.map((r: { parser: string; lead: number; cotizacion: number }) => [r.parser, [r.lead, r.cotizacion]]))).toEqual(Object.fromEntries(direct.map((d) => [d.p, [d.lead, d.cotizacion]])));
     // A period: the last 3 days of interactions and arrivals.
     const from = new Date(Date.now() - 3 * DAY).toISOString().slice(0, 10);
     const since = (await h.json(`/api/funnel?from=${from}`)).stages;
     const fromMs = Date.parse(`${from}T00:00:00-03:00`);
-    expect(since[1].count).toBe(sql("SELECT count(*) FROM interactions WHERE kind = 'cotizacion' AND at >= ?", fromMs) as number);
+    expect(since[1].count).toBe(await sql("SELECT count(*) FROM interactions WHERE kind = 'cotizacion' AND at >= ?", fromMs) as number);
   });
 
   it('a vendor sees only their clients\' funnel', async () => {
     const token = await h.addUser('vera@inmo.cl', 'vendedor', { vendorId: 'v1' });
     const f = await h.json('/api/funnel', { token });
-    const leads = sql("SELECT count(*) FROM leads WHERE contact_state <> 'descartado' AND owner_vendor_id = 'v1'");
-    const quotes = sql("SELECT count(*) FROM interactions WHERE kind = 'cotizacion' AND owner_vendor_id = 'v1'");
-    const reentries = sql("SELECT count(*) FROM interactions WHERE kind = 'cotizacion' AND reentry = 1 AND owner_vendor_id = 'v1'");
+    const leads = await sql("SELECT count(*) FROM leads WHERE contact_state <> 'descartado' AND owner_vendor_id = 'v1'");
+    const quotes = await sql("SELECT count(*) FROM interactions WHERE kind = 'cotizacion' AND owner_vendor_id = 'v1'");
+    const reentries = await sql("SELECT count(*) FROM interactions WHERE kind = 'cotizacion' AND reentry AND owner_vendor_id = 'v1'");
     expect([f.stages[0].count, f.stages[1].count]).toEqual([leads + reentries, quotes]);
     expect(f.byVendor.map((v: { vendorId: string }) => v.vendorId)).toEqual(['v1']);
-    const other = sql<number>("SELECT client_id FROM interactions WHERE owner_vendor_id = 'v2' LIMIT 1");
+    const other = await sql<number>("SELECT client_id FROM interactions WHERE owner_vendor_id = 'v2' LIMIT 1");
     expect((await h.call(`/api/clients/${other}/timeline`, { token })).status).toBe(404);
     // Vendors record their own clients' quotes only; the rest reads as unknown.
-    const res = await h.post('/api/interactions', { tipo: 'cotizacion', rut: sql('SELECT national_id FROM clients WHERE id = ?', other), proyecto: 'Parque Los Robles', fecha: '2026-01-10' }, {}, token);
+    const res = await h.post('/api/interactions', { tipo: 'cotizacion', rut: await sql('SELECT national_id FROM clients WHERE id = ?', other), proyecto: 'Parque Los Robles', fecha: '2026-01-10' }, {}, token);
     expect(res.status).toBe(400);
   });
 
   it('POST /api/interactions takes one or a batch; a bad item answers 400 naming it and stores nothing', async () => {
-    const before = sql('SELECT count(*) FROM interactions');
+    const before = await sql('SELECT count(*) FROM interactions');
     const bad = await h.post('/api/interactions', { items: [{ tipo: 'desembolso', rut: buenoRut(0), proyecto: 'PLR', fecha: '2026-01-10', id: 'D1' }, { tipo: 'desembolso', rut: buenoRut(3), fecha: 'mañana', id: 'D2' }] });
     expect(bad.status).toBe(400);
     const body = await bad.json();
     expect(body.errors.map((e: { item: number }) => e.item)).toEqual([1]);
     expect(body.error).toMatch(/items\[1\]: .*falta el proyecto.*fecha "mañana" no válida/);
-    expect(sql('SELECT count(*) FROM interactions')).toBe(before);
+    expect(await sql('SELECT count(*) FROM interactions')).toBe(before);
     const ok = await h.post('/api/interactions', [{ kind: 'desembolso', nationalId: buenoRut(0), project: 'PLR', at: '2026-01-10', externalId: 'D1', amount: 100 }]);
     expect(ok.status).toBe(200);
     expect((await ok.json()).created).toBe(1);
-    expect(sql("SELECT source FROM interactions WHERE external_id = 'D1'")).toBe('api');
+    expect(await sql("SELECT source FROM interactions WHERE external_id = 'D1'")).toBe('api');
   });
 
   it('registers a walk-in through the email rules and shows the client\'s timeline', async () => {
@@ -183,7 +184,7 @@ describe('sales funnel', () => {
     expect(res.status).toBe(201);
     const w = await res.json();
     expect(w.quality).toBe('bueno');
-    expect(sql('SELECT national_id FROM clients WHERE id = ?', w.clientId)).toBe(rut(17_345_678));
+    expect(await sql('SELECT national_id FROM clients WHERE id = ?', w.clientId)).toBe(rut(17_345_678));
     await h.post('/api/interactions', { tipo: 'cotizacion', email: 'pedro.sala@gmail.com', proyecto: 'MDV', fecha: new Date(Date.now() + 60_000).toISOString(), producto: 'Depto 901', id: 'Q-W1' });
     const t = await h.json(`/api/clients/${w.clientId}/timeline`);
     expect(t.timeline.map((r: { type: string }) => r.type).sort()).toEqual(['cotizacion', 'lead', 'seguimiento']);
