@@ -1,11 +1,19 @@
 import { defineConfig } from 'vitest/config';
 import { postgresAvailable } from './test/helpers/postgres.ts';
 
-// The HTTP suites run a second time on PostgreSQL (CENTRALIZER_TEST_DB=postgres: the fixture gives
-// each a fresh database on the run's cluster). The storage, daemon and engine-parity suites already
-// run both engines themselves. Without PostgreSQL a developer's run skips that project; CI never
+// The HTTP suites, and the API suites on the same fixture, run a second time on PostgreSQL
+// (CENTRALIZER_TEST_DB=postgres: the fixture gives each a fresh database on the run's cluster). The
+// storage, daemon and engine-parity suites already run both engines themselves. Without PostgreSQL a developer's run skips that project; CI never
 // does: there the suites fail (test/http-fixture.ts, helpers/tools.ts).
-const POSTGRES_SUITES = ['test/http-*.test.ts'];
+const POSTGRES_SUITES = [
+  'test/http-*.test.ts',
+  'test/funnel.test.ts',
+  'test/vendor-day.test.ts',
+  'test/parser-quarantine.test.ts',
+  'test/parsers-explain.test.ts',
+  'test/notification-texts.test.ts',
+  'test/cases-survey.test.ts',
+];
 const withPostgres = postgresAvailable() || Boolean(process.env.CI);
 if (!withPostgres) console.warn('skipping the postgres project: PostgreSQL is not installed (see README)');
 
