@@ -45,6 +45,8 @@ export const interactions = sqliteTable(
     index('interactions_lead').on(t.leadId),
     // Covering index of the funnel over a period: no table lookups.
     index('interactions_funnel').on(t.at, t.kind, t.projectId, t.parser, t.medium, t.ownerVendorId, t.reentry, t.state, t.contactState, t.deadlineAt),
+    // Quotes still inside their contact deadline (few): the funnel's overdue split beside interaction_funnel_daily.
+    index('interactions_state_deadline').on(t.contactState, t.deadlineAt),
   ],
 );
 
@@ -69,5 +71,31 @@ export const leadFunnelDaily = sqliteTable(
     primaryKey({ columns: [t.day, t.projectId, t.parser, t.medium, t.ownerVendorId, t.quality, t.contactState] }),
     // The key with n: a period's days are read from the index alone (1M leads, 90 days: 50 → 4 ms).
     index('lead_funnel_daily_cover').on(t.day, t.projectId, t.parser, t.medium, t.ownerVendorId, t.quality, t.contactState, t.n),
+  ],
+);
+
+/**
+ * Interactions per UTC day (of `at`) and everything the funnel groups or filters them by, kept by
+ * the triggers of the migration in the same transaction as the write. Absent values are -1 / ''
+ * so the key is a plain primary key; reentry is 0/1 on both engines.
+ */
+export const interactionFunnelDaily = sqliteTable(
+  'interaction_funnel_daily',
+  {
+    day: integer('day').notNull(),
+    kind: text('kind').notNull(),
+    projectId: integer('project_id').notNull(),
+    parser: text('parser').notNull(),
+    medium: text('medium').notNull(),
+    ownerVendorId: text('owner_vendor_id').notNull(),
+    reentry: integer('reentry').notNull(),
+    state: text('state').notNull(),
+    contactState: text('contact_state').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.kind, t.projectId, t.parser, t.medium, t.ownerVendorId, t.reentry, t.state, t.contactState] }),
+    // The key with n: a period's days are read from the index alone, as lead_funnel_daily_cover.
+    index('interaction_funnel_daily_cover').on(t.day, t.kind, t.projectId, t.parser, t.medium, t.ownerVendorId, t.reentry, t.state, t.contactState, t.n),
   ],
 );

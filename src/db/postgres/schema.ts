@@ -118,6 +118,7 @@ export const clientDuplicates = twin(dup.clientDuplicates);
 export const mailboxTokens = twin(mailAuth.mailboxTokens);
 export const interactions = twin(funnel.interactions);
 export const leadFunnelDaily = twin(funnel.leadFunnelDaily);
+export const interactionFunnelDaily = twin(funnel.interactionFunnelDaily);
 export const notifications = twin(outbox.notifications);
 export const cases = twin(casesSchema.cases);
 export const caseMessages = twin(casesSchema.caseMessages);
