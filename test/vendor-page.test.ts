@@ -138,6 +138,12 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
       const box = await page.locator('#leads thead th', { hasText: title }).first().boundingBox();
       expect(box!.x + box!.width, title).toBeLessThanOrEqual(1440);
     }
+    // Full values: no cell, header or state badge is wider than its box (cut with "…" or spilling into the next column).
+    const cut = await page.evaluate(() =>
+      [...document.querySelectorAll('#leads th, #leads td, #leads td .badge, #leads td a')]
+        .filter((e) => e.scrollWidth > e.clientWidth + 1 || (e.classList.contains('badge') && e.getBoundingClientRect().right > e.closest('td')!.getBoundingClientRect().right + 1))
+        .map((e) => e.textContent));
+    expect(cut).toEqual([]);
     expect(await axeViolations(page)).toEqual([]);
     await page.context().close();
   });
