@@ -97,6 +97,9 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
       if (view === 'embudo') await page.waitForSelector('#chart-overdue[data-drawn="true"]');
       await quiet(page);
       found.push(...(await check(page, `${who} ${size} ${view}`)));
+      // One screen at a time: the tab's own, never the previous one left below it.
+      const shown = await page.evaluate(() => ['#day', '#main', '#funnel-view', '#desk-view', '#cases-view', '#client-view'].filter((s) => !(document.querySelector(s) as HTMLElement).hidden));
+      if (shown.length !== 1) found.push(`${who} ${size} ${view}: ${shown.length} screens shown (${shown.join(', ')})`);
     }
     return found;
   }

@@ -42,9 +42,13 @@ async function show(view, visit = false) {
   $('#day').hidden = view !== 'pendientes';
   $('#main').hidden = view !== 'contactos';
   for (const b of document.querySelectorAll('#views [data-view]')) b.setAttribute('aria-current', String(b.dataset.view === view));
-  if (await (await import('./funnel.js')).showFunnel(view)) return;
-  if (await (await import('./desk.js')).showDesk(view)) return;
-  if (await (await import('./cases.js')).showCases(view)) return;
+  // Every view's switch runs (each hides itself unless it is the one): leaving Casos for Auditoría
+  // must hide Casos too.
+  const own = [];
+  for (const load of [() => import('./funnel.js').then((m) => m.showFunnel), () => import('./desk.js').then((m) => m.showDesk), () => import('./cases.js').then((m) => m.showCases)]) {
+    own.push(await (await load())(view));
+  }
+  if (own.some(Boolean)) return;
   if (location.hash !== `#${view}`) history.replaceState(null, '', view === 'contactos' ? `${location.search}#contactos` : `${location.pathname}#pendientes`);
   if (view === 'pendientes') await renderDay(visit);
   else if (!session.tableStarted) { session.tableStarted = true; await startTable(); }

@@ -130,7 +130,7 @@ export async function openClient(id, { push = true } = {}) {
 }
 
 function show() {
-  for (const s of ['#day', '#main', '#funnel-view']) $(s).hidden = true;
+  for (const s of ['#day', '#main', '#funnel-view', '#desk-view', '#cases-view']) $(s).hidden = true;
   section().hidden = false;
   for (const b of document.querySelectorAll('#views [data-view]')) b.setAttribute('aria-current', 'false');
   window.scrollTo(0, 0);
