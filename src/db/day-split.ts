@@ -33,13 +33,18 @@ export function mergeCounts<G extends { n: number }>(groups: G[], key: (g: G) =>
 }
 
 /**
- * Daily counters know a lead's state, not whether it is overdue: the por_contactar ones still in
- * time (`inTime`, few) are counted apart, every other por_contactar one is overdue.
+ * Daily counters know a lead's (or a quote's) state, not whether it is overdue: the por_contactar
+ * ones still in time (`inTime`, few) are counted apart, every other por_contactar one is overdue.
+ * `state` reads the follow-up state of a group (a lead group's `state` unless told).
  */
-export function splitOverdue<G extends { state: string; n: number }>(rows: G[], inTime: (g: G) => number): (G & { overdue: number })[] {
+export function splitOverdue<G extends { n: number }>(
+  rows: G[],
+  inTime: (g: G) => number,
+  state: (g: G) => string | null = (g) => (g as { state?: string | null }).state ?? null,
+): (G & { overdue: number })[] {
   const out: (G & { overdue: number })[] = [];
   for (const r of rows) {
-    if (r.state !== 'por_contactar') {
+    if (state(r) !== 'por_contactar') {
       out.push({ ...r, overdue: 0 });
       continue;
     }

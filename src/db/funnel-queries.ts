@@ -7,11 +7,16 @@ import type { InteractionKind } from '../funnel-vocabulary.ts';
 export interface LeadGroup { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string; state: string; overdue: number; n: number }
 export interface InteractionGroup { kind: InteractionKind; projectId: number | null; parser: string | null; medium: string; owner: string | null; reentry: number; state: string | null; contactState: string | null; overdue: number; n: number }
 
+/** An interaction group's key without its follow-up state: the daily rows meet the quotes still in time on it. */
+export function interactionKey(g: Pick<InteractionGroup, 'kind' | 'projectId' | 'parser' | 'medium' | 'owner' | 'reentry' | 'state'>): string {
+  return `${g.kind}|${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${Number(g.reentry)}|${g.state}`;
+}
+
 
 /**
  * The funnel's read side. Leads come from lead_funnel_daily (whole UTC days, kept by triggers) with
  * the partial days at each end of the period scanned, and the few leads still inside their contact
- * deadline found through leads_state_deadline; interactions from their covering index.
+ * deadline found through leads_state_deadline; interactions alike from interaction_funnel_daily.
  */
 export class FunnelQueries {
   private statements = new Map<string, Database.Statement>();
@@ -90,12 +95,48 @@ export class FunnelQueries {
     return where;
   }
 
+  /**
+   * Interaction groups: whole UTC days from interaction_funnel_daily (kept by triggers), the
+   * partial days at each end scanned, and the few quotes still inside their deadline found through
+   * interactions_state_deadline; a free-text search scans.
+   */
   async interactionGroups(f: LeadFilter, now: number): Promise<InteractionGroup[]> {
+    if (f.q) return this.interactionScan(f, now);
+    const days = splitByDays(f);
+    if (!days) return this.interactionScan(f, now);
+    const groups = this.interactionDays(f, now, days.firstDay, days.endDay);
+    for (const end of days.ends) groups.push(...this.interactionScan(end, now));
+    return groups;
+  }
+
+  private interactionScan(f: LeadFilter, now: number): InteractionGroup[] {
     const params: unknown[] = [now];
     const where = this.interactionWhere(f, params);
     return this.prepare(`SELECT i.kind, i.project_id AS projectId, i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry, i.state, i.contact_state AS contactState,
       (i.contact_state = 'por_contactar' AND i.deadline_at < ?) AS overdue, count(*) AS n FROM interactions i WHERE ${where.join(' AND ')}
       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`).all(...params) as InteractionGroup[];
+  }
+
+  private interactionDays(f: LeadFilter, now: number, firstDay: number, endDay: number): InteractionGroup[] {
+    const params: unknown[] = [firstDay, endDay];
+    const where = ['a.day >= ? AND a.day < ?', "a.kind <> 'lead'", 'a.n > 0'];
+    if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
+    if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
+    if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
+    if (f.ownerVendorId !== undefined) { where.push('a.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
+    const scoped = scopeClause(f.scope, params, 'a');
+    if (scoped) where.push(scoped);
+    const rows = this.prepare(`SELECT a.kind, nullif(a.project_id, -1) AS projectId, nullif(a.parser, '') AS parser, a.medium, nullif(a.owner_vendor_id, '') AS owner,
+      a.reentry, nullif(a.state, '') AS state, nullif(a.contact_state, '') AS contactState, sum(a.n) AS n FROM interaction_funnel_daily a
+      WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`).all(...params) as Omit<InteractionGroup, 'overdue'>[];
+    // Quotes still in time are few (the last days of quotes); every other por_contactar one is overdue.
+    const freshParams: unknown[] = [now];
+    const w = this.interactionWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, freshParams);
+    const fresh = this.prepare(`SELECT i.kind, i.project_id AS projectId, i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry, i.state, count(*) AS n
+      FROM interactions i INDEXED BY interactions_state_deadline WHERE i.contact_state = 'por_contactar' AND i.deadline_at >= ? AND ${w.join(' AND ')}
+      GROUP BY 1, 2, 3, 4, 5, 6, 7`).all(...freshParams) as Omit<InteractionGroup, 'overdue' | 'contactState'>[];
+    const inTime = new Map(fresh.map((g) => [interactionKey(g), g.n]));
+    return splitOverdue(rows, (r) => inTime.get(interactionKey(r)) ?? 0, (r) => r.contactState);
   }
 
   /** One stage's table, newest first, keyset on (at, id); `states` narrows by a separación state or a quote status. */

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { splitByDays, splitOverdue } from '../day-split.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
 import type { AsyncOf } from '../async-port.ts';
-import type { FunnelQueries, InteractionGroup, LeadGroup } from '../funnel-queries.ts';
+import { interactionKey, type FunnelQueries, type InteractionGroup, type LeadGroup } from '../funnel-queries.ts';
 import { DAY_MS, type LeadFilter } from '../lead-filter.ts';
 import { anyOf, bind, pgBuildWhere, pgScopeClause, pgSearchSubquery } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
@@ -72,12 +72,43 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
     return where;
   }
 
-  interactionGroups(f: LeadFilter, now: number): Promise<InteractionGroup[]> {
+  /** As SQLite: interaction_funnel_daily for whole days (drizzle-pg/0005), the ends scanned, a search scans. */
+  async interactionGroups(f: LeadFilter, now: number): Promise<InteractionGroup[]> {
+    if (f.q) return this.interactionScan(f, now);
+    const days = splitByDays(f);
+    if (!days) return this.interactionScan(f, now);
+    const groups = await this.interactionDays(f, now, days.firstDay, days.endDay);
+    for (const end of days.ends) groups.push(...(await this.interactionScan(end, now)));
+    return groups;
+  }
+
+  private interactionScan(f: LeadFilter, now: number): Promise<InteractionGroup[]> {
     const params: unknown[] = [now];
     const where = this.interactionWhere(f, params);
     return rowsOf(this.db, `SELECT i.kind, i.project_id AS "projectId", i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry::int AS reentry, i.state,
       i.contact_state AS "contactState", (i.contact_state = 'por_contactar' AND i.deadline_at < $1)::int AS overdue, count(*) AS n
       FROM interactions i WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`, params);
+  }
+
+  private async interactionDays(f: LeadFilter, now: number, firstDay: number, endDay: number): Promise<InteractionGroup[]> {
+    const params: unknown[] = [firstDay, endDay];
+    const where = ['a.day >= $1 AND a.day < $2', "a.kind <> 'lead'", 'a.n > 0'];
+    if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
+    if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
+    if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
+    if (f.ownerVendorId !== undefined) where.push(`a.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
+    const scoped = pgScopeClause(f.scope, params, 'a');
+    if (scoped) where.push(scoped);
+    const rows = await rowsOf<Omit<InteractionGroup, 'overdue'>>(this.db, `SELECT a.kind, nullif(a.project_id, -1) AS "projectId", nullif(a.parser, '') AS parser, a.medium,
+      nullif(a.owner_vendor_id, '') AS owner, a.reentry::int AS reentry, nullif(a.state, '') AS state, nullif(a.contact_state, '') AS "contactState", sum(a.n) AS n
+      FROM interaction_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, params);
+    const freshParams: unknown[] = [now];
+    const w = this.interactionWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, freshParams);
+    const fresh = await rowsOf<Omit<InteractionGroup, 'overdue' | 'contactState'>>(this.db, `SELECT i.kind, i.project_id AS "projectId", i.parser, i.medium,
+      i.owner_vendor_id AS owner, i.reentry::int AS reentry, i.state, count(*) AS n FROM interactions i
+      WHERE i.contact_state = 'por_contactar' AND i.deadline_at >= $1 AND ${w.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7`, freshParams);
+    const inTime = new Map(fresh.map((g) => [interactionKey(g), g.n]));
+    return splitOverdue(rows, (r) => inTime.get(interactionKey(r)) ?? 0, (r) => r.contactState);
   }
 
   async interactionList(kind: InteractionKind, f: LeadFilter, states: string[] | null, now: number, limit: number, before: { at: number; id: number } | null) {
