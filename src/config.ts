@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
 import { z } from 'zod';
 import cron from 'node-cron';
-import { formatIssues, locateKey, type SourceLocator } from './yaml-errors.ts';
+import { formatIssues, type SourceLocator } from './yaml-errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { projectCollisions } from './config-projects.ts';
 import { COUNTRY_CODES } from './countries/index.ts';
@@ -12,6 +12,9 @@ import { mailAuthSchema, resolveAuthSecrets } from './mail-auth/schema.ts';
 import { intakeSchema } from './intake/config.ts';
 import { trustProxySchema } from './client-address.ts';
 import { casesSchema } from './cases/config.ts';
+import { unknownKeyMessages, unknownKeys } from './config-keys.ts';
+
+export { closestKey } from './config-keys.ts';
 
 const vendorSchema = z.object({
   id: z.string().min(1),
@@ -253,7 +256,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const missing: string[] = [];
   const data = substituteEnv(doc.toJS() ?? {}, env, [], missing);
   if (missing.length) throw new ConfigError(`${file}: ${missing.join('; ')}`);
-  const unknown = unknownKeys(data);
+  const unknown = unknownKeys(data, configSchema);
   if (unknown.length) throw new ConfigError(unknownKeyMessages(unknown, file, { doc, lineCounter }), 'config.unknown_key');
   const result = configSchema.safeParse(data);
   if (!result.success) {
@@ -329,75 +332,6 @@ function resolveParsersDir(dir: string): string {
   if (path.isAbsolute(dir) || fs.existsSync(fromCwd)) return fromCwd;
   const shipped = path.join(PACKAGE_ROOT, dir);
   return fs.existsSync(shipped) ? shipped : fromCwd;
-}
-
-/** The object schema under defaults, optionals and pipes (a transform's input), or the schema itself. */
-function unwrap(schema: z.ZodType): z.ZodType {
-  let s = schema;
-  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodPipe) s = (s instanceof z.ZodPipe ? s.in : s.unwrap()) as z.ZodType;
-  return s;
-}
-
-export interface UnknownKey {
-  /** Key path in the file: ['projects', 0, 'alias']. */
-  path: (string | number)[];
-  /** The keys allowed where it was written. */
-  known: string[];
-}
-
-/**
- * Keys the schema does not know: a typo such as `followupDays` or `vendor:` would otherwise be
- * dropped silently (and `vendor:` would leave every vendor out). For a union (a mailbox's `auth`)
- * the branch that fits best is the one checked.
- */
-export function unknownKeys(data: unknown, schema: z.ZodType = configSchema, at: (string | number)[] = []): UnknownKey[] {
-  const s = unwrap(schema);
-  if (s instanceof z.ZodObject && data && typeof data === 'object' && !Array.isArray(data)) {
-    const shape = s.shape as Record<string, z.ZodType>;
-    const known = Object.keys(shape);
-    return Object.entries(data).flatMap(([k, v]) => (k in shape ? unknownKeys(v, shape[k], [...at, k]) : [{ path: [...at, k], known }]));
-  }
-  if (s instanceof z.ZodArray && Array.isArray(data)) return data.flatMap((item, i) => unknownKeys(item, s.element as z.ZodType, [...at, i]));
-  if (s instanceof z.ZodUnion) {
-    const found = (s.options as z.ZodType[]).filter((o) => unwrap(o) instanceof z.ZodObject).map((o) => unknownKeys(data, o, at));
-    return found.sort((a, b) => a.length - b.length)[0] ?? [];
-  }
-  return [];
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
-/** The known key closest to `key` (case aside), when it is close enough to be a typo of it. */
-export function closestKey(key: string, known: string[]): string | null {
-  const k = key.toLowerCase();
-  let best: { key: string; d: number } | null = null;
-  for (const candidate of known) {
-    const c = candidate.toLowerCase();
-    const d = c.startsWith(k) || k.startsWith(c) ? Math.min(editDistance(k, c), 2) : editDistance(k, c);
-    if (!best || d < best.d) best = { key: candidate, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? best.key : null;
-}
-
-function unknownKeyMessages(found: UnknownKey[], file: string, loc: SourceLocator): string {
-  return found
-    .slice(0, 10)
-    .map(({ path: at, known }) => {
-      const where = locateKey(loc, at);
-      const key = String(at[at.length - 1]);
-      const near = closestKey(key, known);
-      const hint = near ? `did you mean "${near}"?` : `known keys here: ${known.join(', ')}`;
-      return `${file}${where ? `:${where}` : ''}: ${at.join('.')}: unknown key "${key}"; ${hint}`;
-    })
-    .join('\n');
 }
 
 /** Loads the config file; the default path may be absent (built-in defaults), an explicit one may not. */

@@ -3,7 +3,6 @@
 // arriving while the page is open, the table fitting the screen, accessibility (axe-core) and an
 // email whose HTML carries scripts that must not run.
 import { sqliteStore } from './helpers/sqlite-store.ts';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,7 +139,7 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
     }
     // Full values: no cell, header or state badge is wider than its box (cut with "…" or spilling into the next column).
     const cut = await page.evaluate(() =>
-      [...document.querySelectorAll('#leads th, #leads td, #leads td .badge, #leads td a')]
+      Array.from(document.querySelectorAll('#leads th, #leads td, #leads td .badge, #leads td a'))
         .filter((e) => e.scrollWidth > e.clientWidth + 1 || (e.classList.contains('badge') && e.getBoundingClientRect().right > e.closest('td')!.getBoundingClientRect().right + 1))
         .map((e) => e.textContent));
     expect(cut).toEqual([]);
