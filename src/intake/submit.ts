@@ -36,13 +36,8 @@ export const ADS_WAIT_MS = 30_000;
 
 /** Requests stored together in one transaction and run through the pipeline as one batch. */
 const MAX_BATCH = 200;
-/**
- * Durable and not yet through the pipeline, at most (their raw bytes wait in memory for the
- * workers); past either bound new requests wait for the pipeline (back-pressure). A burst of a
- * few thousand form posts is answered at the spool's speed, not the pipeline's.
- */
-const MAX_UNPROCESSED = 20_000;
-const MAX_UNPROCESSED_BYTES = 32 * 1024 * 1024;
+/** Durable and not yet through the pipeline, at most; past it new requests wait (back-pressure). */
+const MAX_UNPROCESSED = 2000;
 /** Receipts remembered in memory (later ones are looked up in the spool). */
 const MAX_RECENT = 50_000;
 
@@ -82,7 +77,6 @@ export class IntakeSubmitter {
   private flushing = false;
   private processing: Promise<void> = Promise.resolve();
   private unprocessed = 0;
-  private unprocessedBytes = 0;
 
   /** `spool` null only for an in-memory database (tests): there is no disk to be durable on. */
   constructor(private readonly ingestor: Ingestor, private readonly store: Storage, private readonly spool: IntakeSpool | null) {}
@@ -170,7 +164,7 @@ export class IntakeSubmitter {
   private async flush(): Promise<void> {
     while (this.queue.length) {
       // Back-pressure: the pipeline is far behind, so answers wait for it rather than memory grow.
-      if (this.unprocessed > MAX_UNPROCESSED || this.unprocessedBytes > MAX_UNPROCESSED_BYTES) await this.processing;
+      if (this.unprocessed > MAX_UNPROCESSED) await this.processing;
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
         await this.spool?.putMany(batch);
@@ -220,9 +214,7 @@ export class IntakeSubmitter {
       answers.push({ now, done });
     }
     if (fresh.length) {
-      const bytes = fresh.reduce((n, f) => n + f.raw.length, 0);
       this.unprocessed += fresh.length;
-      this.unprocessedBytes += bytes;
       this.processing = this.processing.then(async () => {
         let results: IngestResult[] = [];
         try {
@@ -231,7 +223,6 @@ export class IntakeSubmitter {
           // A database error: the rows stay pending and are processed at the next start.
         } finally {
           this.unprocessed -= fresh.length;
-          this.unprocessedBytes -= bytes;
         }
         const byId = new Map(results.filter(Boolean).map((r) => [r.rawEmailId, r]));
         for (const [k, f] of fresh.entries()) settle[k](byId.get(f.rawEmailId));
