@@ -13,6 +13,20 @@ export function interactionKey(g: Pick<InteractionGroup, 'kind' | 'projectId' | 
 }
 
 
+/** The filter on lead_funnel_daily `a` for whole days [firstDay, endDay), its params appended. */
+export function funnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {
+  params.push(firstDay, endDay);
+  const where = ['a.day >= ? AND a.day < ?', 'a.n > 0'];
+  if (f.quality?.length) where.push(inList('a.quality', f.quality, params));
+  if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
+  if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
+  if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
+  if (f.ownerVendorId !== undefined) { where.push('a.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
+  const scoped = scopeClause(f.scope, params, 'a');
+  if (scoped) where.push(scoped);
+  return where;
+}
+
 /**
  * The funnel's read side. Leads come from lead_funnel_daily (whole UTC days, kept by triggers) with
  * the partial days at each end of the period scanned, and the few leads still inside their contact
@@ -51,15 +65,8 @@ export class FunnelQueries {
   }
 
   private leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): LeadGroup[] {
-    const params: unknown[] = [firstDay, endDay];
-    const where = ['a.day >= ? AND a.day < ?', 'a.n > 0'];
-    if (f.quality?.length) where.push(inList('a.quality', f.quality, params));
-    if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
-    if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
-    if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
-    if (f.ownerVendorId !== undefined) { where.push('a.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
-    const scoped = scopeClause(f.scope, params, 'a');
-    if (scoped) where.push(scoped);
+    const params: unknown[] = [];
+    const where = funnelDailyWhere(f, firstDay, endDay, params);
     const rows = this.prepare(`SELECT nullif(a.project_id, -1) AS projectId, nullif(a.parser, '') AS parser, a.medium, nullif(a.owner_vendor_id, '') AS owner, a.quality,
       a.contact_state AS state, sum(a.n) AS n FROM lead_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6`).all(...params) as Omit<LeadGroup, 'overdue'>[];
     // Leads still in time are few (the last followUpDays of arrivals); every other por_contactar one is overdue.

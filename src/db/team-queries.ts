@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { splitByDays } from './day-split.ts';
-import { buildWhere, inList, scopeClause, type LeadFilter } from './lead-filter.ts';
+import { funnelDailyWhere } from './funnel-queries.ts';
+import { buildWhere, scopeClause, type LeadFilter } from './lead-filter.ts';
 import type { Scope } from './scope.ts';
 
 /** Speed to first contact of one vendor (or of a whole group when `vendor` is null and `all` was asked). */
@@ -54,15 +55,8 @@ export class TeamQueries {
     const scans = days ? days.ends : [f];
     const rows: WeekRow[] = [];
     if (days) {
-      const params: unknown[] = [days.firstDay, days.endDay];
-      const where = ['a.day >= ? AND a.day < ?', 'a.n > 0', "a.contact_state <> 'descartado'"];
-      if (f.quality?.length) where.push(inList('a.quality', f.quality, params));
-      if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
-      if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
-      if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
-      if (f.ownerVendorId !== undefined) { where.push('a.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
-      const scoped = scopeClause(f.scope, params, 'a');
-      if (scoped) where.push(scoped);
+      const params: unknown[] = [];
+      const where = [...funnelDailyWhere(f, days.firstDay, days.endDay, params), "a.contact_state <> 'descartado'"];
       const key = by === 'parser' ? "nullif(a.parser, '')" : 'a.quality';
       rows.push(...(this.db.prepare(`SELECT (a.day + 3) / 7 * 7 - 3 AS week, ${key} AS key, sum(a.n) AS n FROM lead_funnel_daily a
         WHERE ${where.join(' AND ')} GROUP BY 1, 2`).all(...params) as WeekRow[]));

@@ -7,6 +7,19 @@ import { DAY_MS, type LeadFilter } from '../lead-filter.ts';
 import { anyOf, bind, pgBuildWhere, pgScopeClause, pgSearchSubquery } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
 
+/** funnelDailyWhere of funnel-queries.ts: the filter on lead_funnel_daily `a`, its params appended. */
+export function pgFunnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {
+  const where = [`a.day >= ${bind(params, firstDay)} AND a.day < ${bind(params, endDay)}`, 'a.n > 0'];
+  if (f.quality?.length) where.push(anyOf('a.quality', f.quality, params));
+  if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
+  if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
+  if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
+  if (f.ownerVendorId !== undefined) where.push(`a.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
+  const scoped = pgScopeClause(f.scope, params, 'a');
+  if (scoped) where.push(scoped);
+  return where;
+}
+
 /**
  * FunnelQueries (src/db/funnel-queries.ts) on PostgreSQL: lead_funnel_daily for whole UTC days
  * (kept by triggers, drizzle-pg/0001), the partial days scanned. Flags SQLite answers as 0/1
@@ -33,15 +46,8 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
   }
 
   private async leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): Promise<LeadGroup[]> {
-    const params: unknown[] = [firstDay, endDay];
-    const where = ['a.day >= $1 AND a.day < $2', 'a.n > 0'];
-    if (f.quality?.length) where.push(anyOf('a.quality', f.quality, params));
-    if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
-    if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
-    if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
-    if (f.ownerVendorId !== undefined) where.push(`a.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
-    const scoped = pgScopeClause(f.scope, params, 'a');
-    if (scoped) where.push(scoped);
+    const params: unknown[] = [];
+    const where = pgFunnelDailyWhere(f, firstDay, endDay, params);
     const rows = await rowsOf<Omit<LeadGroup, 'overdue'>>(this.db, `SELECT nullif(a.project_id, -1) AS "projectId", nullif(a.parser, '') AS parser, a.medium,
       nullif(a.owner_vendor_id, '') AS owner, a.quality, a.contact_state AS state, sum(a.n) AS n FROM lead_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6`, params);
     const freshParams: unknown[] = [now];

@@ -4,8 +4,9 @@ import { splitByDays } from '../day-split.ts';
 import type { LeadFilter } from '../lead-filter.ts';
 import type { Scope } from '../scope.ts';
 import { HOUR_MS, type ContactSpeedRow, type OverdueRow, type TeamQueries, type WeekRow } from '../team-queries.ts';
-import { anyOf, bind, pgBuildWhere, pgScopeClause } from './lead-filter.ts';
+import { pgBuildWhere, pgScopeClause } from './lead-filter.ts';
 import { rowsOf } from './read-base.ts';
+import { pgFunnelDailyWhere } from './funnel-queries.ts';
 
 /** TeamQueries (src/db/team-queries.ts) on PostgreSQL: the same statements, counts cast to int. */
 export class PgTeamQueries implements AsyncOf<TeamQueries> {
@@ -30,15 +31,8 @@ export class PgTeamQueries implements AsyncOf<TeamQueries> {
     const scans = days ? days.ends : [f];
     const rows: WeekRow[] = [];
     if (days) {
-      const params: unknown[] = [days.firstDay, days.endDay];
-      const where = ['a.day >= $1 AND a.day < $2', 'a.n > 0', "a.contact_state <> 'descartado'"];
-      if (f.quality?.length) where.push(anyOf('a.quality', f.quality, params));
-      if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
-      if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
-      if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
-      if (f.ownerVendorId !== undefined) where.push(`a.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
-      const scoped = pgScopeClause(f.scope, params, 'a');
-      if (scoped) where.push(scoped);
+      const params: unknown[] = [];
+      const where = [...pgFunnelDailyWhere(f, days.firstDay, days.endDay, params), "a.contact_state <> 'descartado'"];
       const key = by === 'parser' ? "nullif(a.parser, '')" : 'a.quality';
       rows.push(...(await rowsOf<WeekRow>(this.db, `SELECT ((a.day + 3) / 7 * 7 - 3)::int AS week, ${key} AS key, sum(a.n)::int AS n FROM lead_funnel_daily a
         WHERE ${where.join(' AND ')} GROUP BY 1, 2`, params)));
