@@ -95,7 +95,9 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
     await page.locator(`#day-pending .lead-card[data-id="${twice[1]}"] button`, { hasText: 'Registrar contacto' }).click();
     await page.waitForSelector('#contact[open]');
     const due = await page.inputValue('#f-contact input[name=recontactAt]');
-    expect(Date.parse(due) - Date.parse(new Date().toISOString().slice(0, 10))).toBe(5 * 86_400_000); // prefilled today + followUpDays
+    // Prefilled today + followUpDays, as a date in the company's time zone (not UTC's).
+    const localToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Santiago' }).format(new Date());
+    expect(Date.parse(due) - Date.parse(localToday)).toBe(5 * 86_400_000);
     await page.selectOption('#f-contact select[name=contactType]', 'whatsapp');
     await page.fill('#f-contact textarea[name=comment]', 'Visita el sábado');
     // Expectativa has no default: the vendor must choose, and is told so in Spanish.

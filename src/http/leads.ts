@@ -201,6 +201,7 @@ export async function options(ctx: RequestContext) {
       lang: langOf(app.config.country),
       idLabel: countryModule(app.config.country).idLabel,
       followUpDays: app.config.followUpDays,
+      timeZone: app.config.timezone,
       pollSeconds: app.config.admin.pollSeconds,
       // Display names and problem texts are declared once (parsers' `name:`, src/leads/display.ts): the page reads them here.
       portals: { ...Object.fromEntries(portalNames(ctx.services)), [NO_PARSER]: portalDisplayName(null, () => null, langOf(app.config.country)) },

@@ -31,6 +31,12 @@ export const fmt = (iso) => (iso ? dateTime.format(new Date(iso)) : 'N/E');
 /** Who is signed in ({email, name, role, vendorId, csrf}); set at sign-in. */
 export const session = { me: null, onUnauthorized: () => {} };
 
+/** The default recontact date (today + followUpDays) as YYYY-MM-DD in the company's time zone, not UTC's. */
+export function followUpDate() {
+  const due = new Date(Date.now() + (session.options?.followUpDays ?? 5) * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: session.options?.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(due);
+}
+
 /** Builds an element; children are nodes or text (text becomes a text node, never markup). */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

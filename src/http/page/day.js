@@ -1,6 +1,6 @@
 // "Mis pendientes": the vendor's day on a phone. Each card leads to a call, a WhatsApp or an email,
 // and a tap to contact opens "registrar contacto".
-import { $, el, fmt, getJson, label, postJson, session, showMessage } from './common.js';
+import { $, el, fmt, followUpDate, getJson, label, postJson, session, showMessage } from './common.js';
 import { formBody } from './detail.js';
 import { t } from './i18n.js';
 import { fresh, highlightIfFresh, markSeen } from './live.js';
@@ -63,8 +63,7 @@ function openContact(c, type) {
   f.reset();
   $('#contact-title').textContent = `Registrar contacto · ${c.name ?? '(sin nombre)'}`;
   f.elements.namedItem('contactType').value = type;
-  const due = new Date(Date.now() + (session.options.followUpDays ?? 5) * 86_400_000);
-  f.elements.namedItem('recontactAt').value = due.toISOString().slice(0, 10);
+  f.elements.namedItem('recontactAt').value = followUpDate();
   showMessage($('#contact-message'), '');
   syncAbort();
   if (!$('#contact').open) $('#contact').showModal();

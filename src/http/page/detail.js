@@ -1,5 +1,5 @@
 // A lead's detail: data, client record, follow-ups, history, the actions the rules allow, the email.
-import { $, ID_LABELS, ROW_STATE, api, el, fmt, getJson, label, postJson, problemText, session, showMessage } from './common.js';
+import { $, ID_LABELS, ROW_STATE, api, el, fmt, followUpDate, getJson, label, postJson, problemText, session, showMessage } from './common.js';
 import { t } from './i18n.js';
 import { markSeen } from './live.js';
 import { missing } from './forms.js';
@@ -114,8 +114,7 @@ function setActions(l) {
   // A bueno lead's national ID, email and phone are the client's: corrected in the ficha.
   edit.querySelector('.ficha-note')?.remove();
   if (l.quality === 'bueno' && l.clientId) edit.prepend(el('p', { class: 'muted ficha-note span' }, `${t('El documento, el email y el teléfono de un lead bueno se corrigen en la')} `, fichaLink(l.clientId, t('ficha del cliente')), '.'));
-  const due = new Date(Date.now() + (session.options.followUpDays ?? 5) * 86_400_000);
-  field($('#f-follow'), 'recontactAt').value = due.toISOString().slice(0, 10);
+  field($('#f-follow'), 'recontactAt').value = followUpDate();
 }
 
 function showForm(name) {
