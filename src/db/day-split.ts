@@ -21,6 +21,26 @@ export function splitByDays(f: LeadFilter): { firstDay: number; endDay: number; 
   return { firstDay, endDay, ends };
 }
 
+/** The funnel's coarse counters (lead_funnel_16d, interaction_funnel_16d) hold this many days a row. */
+export const BUCKET_DAYS = 16;
+
+/** A counter table's range: `table` read on `column` (day or bucket) from `first` to before `end`. */
+export interface CounterRange { table: 'daily' | 'bucket'; first: number; end: number }
+
+/**
+ * Whole days [firstDay, endDay) as whole 16-day buckets and the odd days at each end, so a period
+ * reads few rows: 90 days are at most 4 buckets and 30 days instead of 90.
+ */
+export function splitByBuckets(firstDay: number, endDay: number): CounterRange[] {
+  const firstBucket = Math.ceil(firstDay / BUCKET_DAYS);
+  const endBucket = Math.floor(endDay / BUCKET_DAYS);
+  if (endBucket <= firstBucket) return [{ table: 'daily', first: firstDay, end: endDay }];
+  const ranges: CounterRange[] = [{ table: 'bucket', first: firstBucket, end: endBucket }];
+  if (firstDay < firstBucket * BUCKET_DAYS) ranges.push({ table: 'daily', first: firstDay, end: firstBucket * BUCKET_DAYS });
+  if (endBucket * BUCKET_DAYS < endDay) ranges.push({ table: 'daily', first: endBucket * BUCKET_DAYS, end: endDay });
+  return ranges;
+}
+
 /** Groups with the same key counted once (a whole-days part and its scanned ends). */
 export function mergeCounts<G extends { n: number }>(groups: G[], key: (g: G) => string): G[] {
   const merged = new Map<string, G>();

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { splitByDays, splitOverdue } from './day-split.ts';
+import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from './day-split.ts';
 import { buildWhere, DAY_MS, inList, scopeClause, searchSubquery, type LeadFilter } from './lead-filter.ts';
 import type { InteractionKind } from '../funnel-vocabulary.ts';
 
@@ -15,8 +15,14 @@ export function interactionKey(g: Pick<InteractionGroup, 'kind' | 'projectId' | 
 
 /** The filter on lead_funnel_daily `a` for whole days [firstDay, endDay), its params appended. */
 export function funnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {
-  params.push(firstDay, endDay);
-  const where = ['a.day >= ? AND a.day < ?', 'a.n > 0'];
+  return leadCounterWhere(f, { table: 'daily', first: firstDay, end: endDay }, params);
+}
+
+/** The filter on a lead counter table `a` (daily or 16-day buckets) for its range, params appended. */
+function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): string[] {
+  params.push(r.first, r.end);
+  const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
+  const where = [`${column} >= ? AND ${column} < ?`, 'a.n > 0'];
   if (f.quality?.length) where.push(inList('a.quality', f.quality, params));
   if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
   if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
@@ -27,8 +33,22 @@ export function funnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number
   return where;
 }
 
+/** The filter on an interaction counter table `a` for its range, params appended. */
+function interactionCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): string[] {
+  params.push(r.first, r.end);
+  const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
+  const where = [`${column} >= ? AND ${column} < ?`, "a.kind <> 'lead'", 'a.n > 0'];
+  if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
+  if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
+  if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
+  if (f.ownerVendorId !== undefined) { where.push('a.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
+  const scoped = scopeClause(f.scope, params, 'a');
+  if (scoped) where.push(scoped);
+  return where;
+}
+
 /**
- * The funnel's read side. Leads come from lead_funnel_daily (whole UTC days, kept by triggers) with
+ * The funnel's read side. Leads come from lead_funnel_16d and lead_funnel_daily (whole UTC days, kept by triggers) with
  * the partial days at each end of the period scanned, and the few leads still inside their contact
  * deadline found through leads_state_deadline; interactions alike from interaction_funnel_daily.
  */
@@ -66,9 +86,10 @@ export class FunnelQueries {
 
   private leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): LeadGroup[] {
     const params: unknown[] = [];
-    const where = funnelDailyWhere(f, firstDay, endDay, params);
-    const rows = this.prepare(`SELECT nullif(a.project_id, -1) AS projectId, nullif(a.parser, '') AS parser, a.medium, nullif(a.owner_vendor_id, '') AS owner, a.quality,
-      a.contact_state AS state, sum(a.n) AS n FROM lead_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6`).all(...params) as Omit<LeadGroup, 'overdue'>[];
+    const parts = splitByBuckets(firstDay, endDay).map((r) => `SELECT a.project_id, a.parser, a.medium, a.owner_vendor_id, a.quality, a.contact_state, a.n
+      FROM ${r.table === 'daily' ? 'lead_funnel_daily' : 'lead_funnel_16d'} a WHERE ${leadCounterWhere(f, r, params).join(' AND ')}`);
+    const rows = this.prepare(`SELECT nullif(project_id, -1) AS projectId, nullif(parser, '') AS parser, medium, nullif(owner_vendor_id, '') AS owner, quality,
+      contact_state AS state, sum(n) AS n FROM (${parts.join(' UNION ALL ')}) GROUP BY 1, 2, 3, 4, 5, 6`).all(...params) as Omit<LeadGroup, 'overdue'>[];
     // Leads still in time are few (the last followUpDays of arrivals); every other por_contactar one is overdue.
     const w = buildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, true);
     const fresh = this.prepare(`SELECT l.project_id AS projectId, l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
@@ -125,17 +146,12 @@ export class FunnelQueries {
   }
 
   private interactionDays(f: LeadFilter, now: number, firstDay: number, endDay: number): InteractionGroup[] {
-    const params: unknown[] = [firstDay, endDay];
-    const where = ['a.day >= ? AND a.day < ?', "a.kind <> 'lead'", 'a.n > 0'];
-    if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
-    if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
-    if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
-    if (f.ownerVendorId !== undefined) { where.push('a.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
-    const scoped = scopeClause(f.scope, params, 'a');
-    if (scoped) where.push(scoped);
-    const rows = this.prepare(`SELECT a.kind, nullif(a.project_id, -1) AS projectId, nullif(a.parser, '') AS parser, a.medium, nullif(a.owner_vendor_id, '') AS owner,
-      a.reentry, nullif(a.state, '') AS state, nullif(a.contact_state, '') AS contactState, sum(a.n) AS n FROM interaction_funnel_daily a
-      WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`).all(...params) as Omit<InteractionGroup, 'overdue'>[];
+    const params: unknown[] = [];
+    const parts = splitByBuckets(firstDay, endDay).map((r) => `SELECT a.kind, a.project_id, a.parser, a.medium, a.owner_vendor_id, a.reentry, a.state, a.contact_state, a.n
+      FROM ${r.table === 'daily' ? 'interaction_funnel_daily' : 'interaction_funnel_16d'} a WHERE ${interactionCounterWhere(f, r, params).join(' AND ')}`);
+    const rows = this.prepare(`SELECT kind, nullif(project_id, -1) AS projectId, nullif(parser, '') AS parser, medium, nullif(owner_vendor_id, '') AS owner,
+      reentry, nullif(state, '') AS state, nullif(contact_state, '') AS contactState, sum(n) AS n FROM (${parts.join(' UNION ALL ')})
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`).all(...params) as Omit<InteractionGroup, 'overdue'>[];
     // Quotes still in time are few (the last days of quotes); every other por_contactar one is overdue.
     const freshParams: unknown[] = [now];
     const w = this.interactionWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, freshParams);

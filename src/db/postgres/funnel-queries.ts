@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { splitByDays, splitOverdue } from '../day-split.ts';
+import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from '../day-split.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
 import type { AsyncOf } from '../async-port.ts';
 import { interactionKey, type FunnelQueries, type InteractionGroup, type LeadGroup } from '../funnel-queries.ts';
@@ -9,8 +9,27 @@ import { firstOf, rowsOf } from './read-base.ts';
 
 /** funnelDailyWhere of funnel-queries.ts: the filter on lead_funnel_daily `a`, its params appended. */
 export function pgFunnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {
-  const where = [`a.day >= ${bind(params, firstDay)} AND a.day < ${bind(params, endDay)}`, 'a.n > 0'];
+  return leadCounterWhere(f, { table: 'daily', first: firstDay, end: endDay }, params);
+}
+
+/** The filter on a lead counter table `a` (daily or 16-day buckets) for its range, params appended. */
+function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): string[] {
+  const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
+  const where = [`${column} >= ${bind(params, r.first)} AND ${column} < ${bind(params, r.end)}`, 'a.n > 0'];
   if (f.quality?.length) where.push(anyOf('a.quality', f.quality, params));
+  if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
+  if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
+  if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
+  if (f.ownerVendorId !== undefined) where.push(`a.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
+  const scoped = pgScopeClause(f.scope, params, 'a');
+  if (scoped) where.push(scoped);
+  return where;
+}
+
+/** The filter on an interaction counter table `a` for its range, params appended. */
+function interactionCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): string[] {
+  const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
+  const where = [`${column} >= ${bind(params, r.first)} AND ${column} < ${bind(params, r.end)}`, "a.kind <> 'lead'", 'a.n > 0'];
   if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
   if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
   if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
@@ -47,9 +66,10 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
 
   private async leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): Promise<LeadGroup[]> {
     const params: unknown[] = [];
-    const where = pgFunnelDailyWhere(f, firstDay, endDay, params);
-    const rows = await rowsOf<Omit<LeadGroup, 'overdue'>>(this.db, `SELECT nullif(a.project_id, -1) AS "projectId", nullif(a.parser, '') AS parser, a.medium,
-      nullif(a.owner_vendor_id, '') AS owner, a.quality, a.contact_state AS state, sum(a.n) AS n FROM lead_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6`, params);
+    const parts = splitByBuckets(firstDay, endDay).map((r) => `SELECT a.project_id, a.parser, a.medium, a.owner_vendor_id, a.quality, a.contact_state, a.n
+      FROM ${r.table === 'daily' ? 'lead_funnel_daily' : 'lead_funnel_16d'} a WHERE ${leadCounterWhere(f, r, params).join(' AND ')}`);
+    const rows = await rowsOf<Omit<LeadGroup, 'overdue'>>(this.db, `SELECT nullif(project_id, -1) AS "projectId", nullif(parser, '') AS parser, medium,
+      nullif(owner_vendor_id, '') AS owner, quality, contact_state AS state, sum(n) AS n FROM (${parts.join(' UNION ALL ')}) c GROUP BY 1, 2, 3, 4, 5, 6`, params);
     const freshParams: unknown[] = [now];
     const w = pgBuildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, true, freshParams);
     const fresh = await rowsOf<Omit<LeadGroup, 'overdue' | 'state'>>(this.db, `SELECT l.project_id AS "projectId", l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
@@ -97,17 +117,12 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
   }
 
   private async interactionDays(f: LeadFilter, now: number, firstDay: number, endDay: number): Promise<InteractionGroup[]> {
-    const params: unknown[] = [firstDay, endDay];
-    const where = ['a.day >= $1 AND a.day < $2', "a.kind <> 'lead'", 'a.n > 0'];
-    if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
-    if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
-    if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
-    if (f.ownerVendorId !== undefined) where.push(`a.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
-    const scoped = pgScopeClause(f.scope, params, 'a');
-    if (scoped) where.push(scoped);
-    const rows = await rowsOf<Omit<InteractionGroup, 'overdue'>>(this.db, `SELECT a.kind, nullif(a.project_id, -1) AS "projectId", nullif(a.parser, '') AS parser, a.medium,
-      nullif(a.owner_vendor_id, '') AS owner, a.reentry::int AS reentry, nullif(a.state, '') AS state, nullif(a.contact_state, '') AS "contactState", sum(a.n) AS n
-      FROM interaction_funnel_daily a WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, params);
+    const params: unknown[] = [];
+    const parts = splitByBuckets(firstDay, endDay).map((r) => `SELECT a.kind, a.project_id, a.parser, a.medium, a.owner_vendor_id, a.reentry, a.state, a.contact_state, a.n
+      FROM ${r.table === 'daily' ? 'interaction_funnel_daily' : 'interaction_funnel_16d'} a WHERE ${interactionCounterWhere(f, r, params).join(' AND ')}`);
+    const rows = await rowsOf<Omit<InteractionGroup, 'overdue'>>(this.db, `SELECT kind, nullif(project_id, -1) AS "projectId", nullif(parser, '') AS parser, medium,
+      nullif(owner_vendor_id, '') AS owner, reentry::int AS reentry, nullif(state, '') AS state, nullif(contact_state, '') AS "contactState", sum(n) AS n
+      FROM (${parts.join(' UNION ALL ')}) c GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, params);
     const freshParams: unknown[] = [now];
     const w = this.interactionWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, freshParams);
     const fresh = await rowsOf<Omit<InteractionGroup, 'overdue' | 'contactState'>>(this.db, `SELECT i.kind, i.project_id AS "projectId", i.parser, i.medium,
