@@ -39,6 +39,10 @@ function applyRole() {
 /** One of the two screens; a vendor starts on "Mis pendientes", a manager on "Contactos". */
 async function show(view, visit = false) {
   session.view = view;
+  // The header and the window's title name the screen in use (its tab's text, already translated).
+  const screen = document.querySelector(`#views [data-view="${view.split('/')[0]}"]`)?.textContent ?? '';
+  $('.top h1 span').textContent = screen;
+  document.title = `Centralizador · ${screen}`;
   $('#day').hidden = view !== 'pendientes';
   $('#main').hidden = view !== 'contactos';
   for (const b of document.querySelectorAll('#views [data-view]')) b.setAttribute('aria-current', String(b.dataset.view === view));

@@ -237,7 +237,6 @@ async function undoMerge(duplicateId, backTo) {
 /** The screen the ficha was opened from (or the person's first screen): its tab does the rest. */
 function backToScreens(view = session.view) {
   section().hidden = true;
-  document.title = 'Centralizador · Contactos';
   const to = ['contactos', 'pendientes', 'embudo'].includes(view) ? view : session.me?.role === 'vendedor' ? 'pendientes' : 'contactos';
   document.querySelector(`#views [data-view="${to}"]`)?.click();
 }
