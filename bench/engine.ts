@@ -75,7 +75,6 @@ export function postgresEngine(url: string): BenchEngine {
             if (total >= 100_000) say(`  copied ${table}: ${total.toLocaleString()} rows`);
           }
         });
-        await target.query('analyze');
       } finally {
         sqlite.close();
         await target.end();

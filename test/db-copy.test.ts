@@ -33,6 +33,15 @@ describe.skipIf(noPostgres())('centralizer db copy --to postgres://', () => {
       const [, source, copied] = /leads\s+(\d+) → (\d+)/.exec(leadsLine)!;
       expect(Number(source)).toBeGreaterThan(10);
       expect(copied).toBe(source);
+      // Vacuumed and analyzed after the load: statistics and the visibility map are there for the first queries.
+      expect(r.stderr).toMatch(/VACUUM ANALYZE leads/);
+      const stats = await openPostgres(target.url, { max: 1 });
+      try {
+        const { rows } = await stats.query<{ relname: string }>("select relname from pg_stat_user_tables where relname in ('leads', 'raw_emails', 'lead_funnel_16d') and last_vacuum is not null and last_analyze is not null");
+        expect(rows.map((x) => x.relname).sort()).toEqual(['lead_funnel_16d', 'leads', 'raw_emails']);
+      } finally {
+        await stats.end();
+      }
 
       const sqlite = new Store(openDatabase(file, { readonly: true }));
       const pg = await PgStore.connect(await openPostgres(target.url, { max: 2 }));

@@ -32,7 +32,7 @@ export async function dbCommand(ctx: CommandContext): Promise<number> {
       if (Date.now() - last < 1000 && done < total) return; // progress at most once a second
       last = Date.now();
       ctx.err.write(`db copy: ${table} ${done} de ${total}\n`);
-    });
+    }, (table) => ctx.err.write(`db copy: VACUUM ANALYZE ${table}\n`));
     for (const r of result) ctx.out.write(`${r.table.padEnd(22)} ${String(r.source).padStart(9)} → ${r.copied}\n`);
     const rows = result.reduce((n, r) => n + r.copied, 0);
     ctx.out.write(`copiadas ${rows} filas de ${result.length} tablas de ${file} a ${safeUrl(to)} en ${((Date.now() - started) / 1000).toFixed(1)} s; las cuentas coinciden en cada tabla\n`);

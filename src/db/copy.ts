@@ -28,10 +28,16 @@ const MAX_PARAMS = 30_000;
 /**
  * Copies every table of a SQLite database into an empty PostgreSQL one, in one transaction (all or
  * nothing), with the user triggers off while copying (the counters are copied, not recounted) and
- * the identity sequences moved past the copied ids. Returns each table's counts, read back from
+ * the identity sequences moved past the copied ids, then each table vacuumed and analyzed (outside
+ * the transaction: VACUUM cannot run in one). Returns each table's counts, read back from
  * both sides; the caller refuses a copy whose counts differ.
  */
-export async function copySqliteToPostgres(sqlite: Database.Database, pool: pg.Pool, progress: (table: string, done: number, total: number) => void = () => {}): Promise<TableCopy[]> {
+export async function copySqliteToPostgres(
+  sqlite: Database.Database,
+  pool: pg.Pool,
+  progress: (table: string, done: number, total: number) => void = () => {},
+  vacuuming: (table: string) => void = () => {},
+): Promise<TableCopy[]> {
   const tables = tablesInOrder();
   const client = await pool.connect();
   try {
@@ -75,6 +81,12 @@ export async function copySqliteToPostgres(sqlite: Database.Database, pool: pg.P
     const wrong = result.filter((r) => r.source !== r.copied);
     if (wrong.length) throw new Error(`las cuentas no coinciden: ${wrong.map((w) => `${w.table} ${w.source} → ${w.copied}`).join(', ')}; no se copió nada`);
     await client.query('commit');
+    // A bulk load leaves the visibility map unset and no statistics: index-only scans would read
+    // the heap and autovacuum would start under the first queries. Done once here instead.
+    for (const { name } of tables) {
+      vacuuming(name);
+      await client.query(`vacuum (analyze) ${name}`);
+    }
     return result;
   } catch (err) {
     await client.query('rollback').catch(() => {});
