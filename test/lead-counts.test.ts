@@ -47,6 +47,9 @@ describe('stats over a date range (daily aggregate + scanned partial days)', () 
       { from: t0 + 3.1 * DAY, to: t0 + 3.9 * DAY },
       { from: t0 + 5.5 * DAY, to: undefined },
       { from: undefined, to: t0 + 7.3 * DAY },
+      // Whole 16-day buckets inside (the funnel's counters), odd days and partial ends around them.
+      { from: t0 - 20.4 * DAY, to: t0 + 30.2 * DAY },
+      { from: t0 - 20.4 * DAY, to: t0 + 30.2 * DAY, contactState: ['contactado' as const] },
     ];
     for (const r of ranges) {
       const filter = { ...r, projectIds: undefined };

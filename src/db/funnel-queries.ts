@@ -24,6 +24,7 @@ function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): st
   const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
   const where = [`${column} >= ? AND ${column} < ?`, 'a.n > 0'];
   if (f.quality?.length) where.push(inList('a.quality', f.quality, params));
+  if (f.contactState?.length) where.push(inList('a.contact_state', f.contactState, params));
   if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
   if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
   if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
@@ -31,6 +32,16 @@ function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): st
   const scoped = scopeClause(f.scope, params, 'a');
   if (scoped) where.push(scoped);
   return where;
+}
+
+/**
+ * Lead counter rows (project_id, parser, medium, owner_vendor_id, quality, contact_state, n) of
+ * whole days [firstDay, endDay) for the filter: whole 16-day buckets from lead_funnel_16d, the odd
+ * days from lead_funnel_daily, as one UNION ALL to group over. The funnel and the stats read it.
+ */
+export function leadCountersSql(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string {
+  return splitByBuckets(firstDay, endDay).map((r) => `SELECT a.project_id, a.parser, a.medium, a.owner_vendor_id, a.quality, a.contact_state, a.n
+    FROM ${r.table === 'daily' ? 'lead_funnel_daily' : 'lead_funnel_16d'} a WHERE ${leadCounterWhere(f, r, params).join(' AND ')}`).join(' UNION ALL ');
 }
 
 /** The filter on an interaction counter table `a` for its range, params appended. */
@@ -86,10 +97,8 @@ export class FunnelQueries {
 
   private leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): LeadGroup[] {
     const params: unknown[] = [];
-    const parts = splitByBuckets(firstDay, endDay).map((r) => `SELECT a.project_id, a.parser, a.medium, a.owner_vendor_id, a.quality, a.contact_state, a.n
-      FROM ${r.table === 'daily' ? 'lead_funnel_daily' : 'lead_funnel_16d'} a WHERE ${leadCounterWhere(f, r, params).join(' AND ')}`);
     const rows = this.prepare(`SELECT nullif(project_id, -1) AS projectId, nullif(parser, '') AS parser, medium, nullif(owner_vendor_id, '') AS owner, quality,
-      contact_state AS state, sum(n) AS n FROM (${parts.join(' UNION ALL ')}) GROUP BY 1, 2, 3, 4, 5, 6`).all(...params) as Omit<LeadGroup, 'overdue'>[];
+      contact_state AS state, sum(n) AS n FROM (${leadCountersSql(f, firstDay, endDay, params)}) GROUP BY 1, 2, 3, 4, 5, 6`).all(...params) as Omit<LeadGroup, 'overdue'>[];
     // Leads still in time are few (the last followUpDays of arrivals); every other por_contactar one is overdue.
     const w = buildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, true);
     const fresh = this.prepare(`SELECT l.project_id AS projectId, l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
@@ -200,12 +209,12 @@ export class FunnelQueries {
   async timeline(clientId: number) {
     const leads = this.db.prepare(`SELECT l.id, l.received_at AS at, p.name AS project, l.parser, l.medium, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt,
       l.contact_type AS contactType, l.last_contact_at AS lastContactAt, l.owner_vendor_id AS owner FROM leads l LEFT JOIN projects p ON p.id = l.project_id
-      WHERE l.client_id = ? ORDER BY l.received_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+      WHERE l.client_id = ? ORDER BY l.received_at DESC, l.id DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
     const items = this.db.prepare(`SELECT i.id, i.kind, i.at, p.name AS project, i.product, i.model, i.amount, i.source, i.state, i.contact_state AS contactState, i.deadline_at AS deadlineAt,
       i.parser, i.medium, i.external_id AS externalId, i.owner_vendor_id AS owner, i.reentry, i.lead_id AS leadId FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
-      WHERE i.client_id = ? ORDER BY i.at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+      WHERE i.client_id = ? ORDER BY i.at DESC, i.id DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
     const followUps = this.db.prepare(`SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation, f.contact_type AS contactType, f.due_at AS dueAt,
-      f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id WHERE f.client_id = ? ORDER BY f.created_at DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+      f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id WHERE f.client_id = ? ORDER BY f.created_at DESC, f.id DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
     const client = this.db.prepare(`SELECT id, name, national_id AS nationalId, email, phone, owner_vendor_id AS owner, created_at AS createdAt FROM clients WHERE id = ?`).get(clientId) as Record<string, unknown> | undefined;
     return { client: client ?? null, leads, items, followUps };
   }

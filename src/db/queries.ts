@@ -4,6 +4,7 @@ import { buildWhere, clientVisibleSql, CONTACT_STATES, OWNER_CHANGES, DAY_MS, in
 
 export * from './lead-filter.ts';
 import { mergeCounts, splitByDays } from './day-split.ts';
+import { leadCountersSql } from './funnel-queries.ts';
 
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt, l.name,
   l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,
@@ -88,17 +89,21 @@ export class LeadQueries {
     if (status) states = new Set([...states].filter((s) => (s === 'por_contactar' ? status.has('por_contactar') || status.has('no_contactado') : status.has(s as Status))));
     if (!states.size) return [];
     const params: unknown[] = [];
-    const where = [inList('contact_state', [...states], params), 'n > 0'];
-    if (f.quality?.length) where.push(inList('quality', f.quality, params));
-    if (f.projectIds?.length) where.push(inList('project_id', f.projectIds, params));
-    if (f.parsers?.length) where.push(inList('parser', f.parsers.map((p) => p ?? ''), params));
-    if (f.medium?.length) where.push(inList('medium', f.medium, params));
+    let source: string;
     if (days) {
-      where.push('day >= ? AND day < ?');
-      params.push(days.firstDay, days.endDay);
+      // A period: the funnel's counters (16-day buckets and odd days, covering indexes) rather than
+      // lead_counts_daily, whose rows each cost a lookup (1M leads, 90 days: 45 → 10 ms).
+      source = `(${leadCountersSql({ ...f, contactState: [...states] as ContactState[], scope: undefined, ownerVendorId: undefined }, days.firstDay, days.endDay, params)})`;
+    } else {
+      const where = [inList('contact_state', [...states], params), 'n > 0'];
+      if (f.quality?.length) where.push(inList('quality', f.quality, params));
+      if (f.projectIds?.length) where.push(inList('project_id', f.projectIds, params));
+      if (f.parsers?.length) where.push(inList('parser', f.parsers.map((p) => p ?? ''), params));
+      if (f.medium?.length) where.push(inList('medium', f.medium, params));
+      source = `lead_counts WHERE ${where.join(' AND ')}`;
     }
     const rows = this.prepare(`SELECT quality, contact_state AS state, medium, nullif(parser, '') AS parser, sum(n) AS n
-      FROM ${days ? 'lead_counts_daily' : 'lead_counts'} WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4`).all(...params) as Omit<StatsGroup, 'overdue'>[];
+      FROM ${source} GROUP BY 1, 2, 3, 4`).all(...params) as Omit<StatsGroup, 'overdue'>[];
     if (!states.has('por_contactar')) return rows.map((r) => ({ ...r, overdue: 0 }));
     // Leads still inside their contact deadline are few (the last followUpDays of arrivals), found
     // through leads_state_deadline; every other por_contactar lead is overdue.

@@ -17,6 +17,7 @@ function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): st
   const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
   const where = [`${column} >= ${bind(params, r.first)} AND ${column} < ${bind(params, r.end)}`, 'a.n > 0'];
   if (f.quality?.length) where.push(anyOf('a.quality', f.quality, params));
+  if (f.contactState?.length) where.push(anyOf('a.contact_state', f.contactState, params));
   if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
   if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
   if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
@@ -24,6 +25,12 @@ function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): st
   const scoped = pgScopeClause(f.scope, params, 'a');
   if (scoped) where.push(scoped);
   return where;
+}
+
+/** leadCountersSql of funnel-queries.ts: the lead counter rows of whole days as one UNION ALL. */
+export function pgLeadCountersSql(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string {
+  return splitByBuckets(firstDay, endDay).map((r) => `SELECT a.project_id, a.parser, a.medium, a.owner_vendor_id, a.quality, a.contact_state, a.n
+    FROM ${r.table === 'daily' ? 'lead_funnel_daily' : 'lead_funnel_16d'} a WHERE ${leadCounterWhere(f, r, params).join(' AND ')}`).join(' UNION ALL ');
 }
 
 /** The filter on an interaction counter table `a` for its range, params appended. */
@@ -66,10 +73,8 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
 
   private async leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): Promise<LeadGroup[]> {
     const params: unknown[] = [];
-    const parts = splitByBuckets(firstDay, endDay).map((r) => `SELECT a.project_id, a.parser, a.medium, a.owner_vendor_id, a.quality, a.contact_state, a.n
-      FROM ${r.table === 'daily' ? 'lead_funnel_daily' : 'lead_funnel_16d'} a WHERE ${leadCounterWhere(f, r, params).join(' AND ')}`);
     const rows = await rowsOf<Omit<LeadGroup, 'overdue'>>(this.db, `SELECT nullif(project_id, -1) AS "projectId", nullif(parser, '') AS parser, medium,
-      nullif(owner_vendor_id, '') AS owner, quality, contact_state AS state, sum(n) AS n FROM (${parts.join(' UNION ALL ')}) c GROUP BY 1, 2, 3, 4, 5, 6`, params);
+      nullif(owner_vendor_id, '') AS owner, quality, contact_state AS state, sum(n) AS n FROM (${pgLeadCountersSql(f, firstDay, endDay, params)}) c GROUP BY 1, 2, 3, 4, 5, 6`, params);
     const freshParams: unknown[] = [now];
     const w = pgBuildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, true, freshParams);
     const fresh = await rowsOf<Omit<LeadGroup, 'overdue' | 'state'>>(this.db, `SELECT l.project_id AS "projectId", l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
@@ -170,13 +175,13 @@ export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
   async timeline(clientId: number) {
     const leads = await rowsOf<Record<string, unknown>>(this.db, `SELECT l.id, l.received_at AS at, p.name AS project, l.parser, l.medium, l.quality, l.contact_state AS "contactState",
       l.deadline_at AS "deadlineAt", l.contact_type AS "contactType", l.last_contact_at AS "lastContactAt", l.owner_vendor_id AS owner FROM leads l
-      LEFT JOIN projects p ON p.id = l.project_id WHERE l.client_id = $1 ORDER BY l.received_at DESC LIMIT 500`, [clientId]);
+      LEFT JOIN projects p ON p.id = l.project_id WHERE l.client_id = $1 ORDER BY l.received_at DESC, l.id DESC LIMIT 500`, [clientId]);
     const items = await rowsOf<Record<string, unknown>>(this.db, `SELECT i.id, i.kind, i.at, p.name AS project, i.product, i.model, i.amount, i.source, i.state,
       i.contact_state AS "contactState", i.deadline_at AS "deadlineAt", i.parser, i.medium, i.external_id AS "externalId", i.owner_vendor_id AS owner,
-      i.reentry::int AS reentry, i.lead_id AS "leadId" FROM interactions i LEFT JOIN projects p ON p.id = i.project_id WHERE i.client_id = $1 ORDER BY i.at DESC LIMIT 500`, [clientId]);
+      i.reentry::int AS reentry, i.lead_id AS "leadId" FROM interactions i LEFT JOIN projects p ON p.id = i.project_id WHERE i.client_id = $1 ORDER BY i.at DESC, i.id DESC LIMIT 500`, [clientId]);
     const followUps = await rowsOf<Record<string, unknown>>(this.db, `SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation,
       f.contact_type AS "contactType", f.due_at AS "dueAt", f.comment, f.created_by AS "createdBy" FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id
-      WHERE f.client_id = $1 ORDER BY f.created_at DESC LIMIT 500`, [clientId]);
+      WHERE f.client_id = $1 ORDER BY f.created_at DESC, f.id DESC LIMIT 500`, [clientId]);
     const client = await firstOf<Record<string, unknown>>(this.db, `SELECT id, name, national_id AS "nationalId", email, phone, owner_vendor_id AS owner, created_at AS "createdAt"
       FROM clients WHERE id = $1`, [clientId]);
     return { client, leads, items, followUps };

@@ -3,7 +3,8 @@ import type { Scope } from '../scope.ts';
 import type { AsyncOf } from '../async-port.ts';
 import { statsKey, type LeadQueries, type ParserLeadActivity, type StatsGroup } from '../queries.ts';
 import { mergeCounts, splitByDays } from '../day-split.ts';
-import { CONTACT_STATES, DAY_MS, OWNER_CHANGES, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
+import { CONTACT_STATES, DAY_MS, OWNER_CHANGES, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
+import { pgLeadCountersSql } from './funnel-queries.ts';
 import { anyOf, bind, pgAndScope, pgBuildWhere, pgClientVisibleSql } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
 
@@ -61,14 +62,20 @@ export class PgLeadQueries implements AsyncOf<LeadQueries> {
     if (status) states = new Set([...states].filter((s) => (s === 'por_contactar' ? status.has('por_contactar') || status.has('no_contactado') : status.has(s as Status))));
     if (!states.size) return [];
     const params: unknown[] = [];
-    const where = [anyOf('contact_state', [...states], params), 'n > 0'];
-    if (f.quality?.length) where.push(anyOf('quality', f.quality, params));
-    if (f.projectIds?.length) where.push(anyOf('project_id', f.projectIds, params));
-    if (f.parsers?.length) where.push(anyOf('parser', f.parsers.map((p) => p ?? ''), params));
-    if (f.medium?.length) where.push(anyOf('medium', f.medium, params));
-    if (days) where.push(`day >= ${bind(params, days.firstDay)} AND day < ${bind(params, days.endDay)}`);
+    let source: string;
+    if (days) {
+      // A period: the funnel's counters (16-day buckets and odd days), as on SQLite.
+      source = `(${pgLeadCountersSql({ ...f, contactState: [...states] as ContactState[], scope: undefined, ownerVendorId: undefined }, days.firstDay, days.endDay, params)}) c`;
+    } else {
+      const where = [anyOf('contact_state', [...states], params), 'n > 0'];
+      if (f.quality?.length) where.push(anyOf('quality', f.quality, params));
+      if (f.projectIds?.length) where.push(anyOf('project_id', f.projectIds, params));
+      if (f.parsers?.length) where.push(anyOf('parser', f.parsers.map((p) => p ?? ''), params));
+      if (f.medium?.length) where.push(anyOf('medium', f.medium, params));
+      source = `lead_counts WHERE ${where.join(' AND ')}`;
+    }
     const rows = await rowsOf<Omit<StatsGroup, 'overdue'>>(this.db, `SELECT quality, contact_state AS state, medium, nullif(parser, '') AS parser, sum(n) AS n
-      FROM ${days ? 'lead_counts_daily' : 'lead_counts'} WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4`, params);
+      FROM ${source} GROUP BY 1, 2, 3, 4`, params);
     if (!states.has('por_contactar')) return rows.map((r) => ({ ...r, overdue: 0 }));
     // Leads still inside their deadline are few (leads_state_deadline); every other por_contactar one is overdue.
     const freshParams: unknown[] = [now];
