@@ -248,20 +248,3 @@ export const leadCounts = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.parser, t.medium, t.quality, t.contactState] })],
 );
 
-/**
- * The same counts per UTC day of arrival, for stats over a date range: a quarter of one project
- * reads a few thousand rows instead of scanning its leads. Kept by the triggers of migration 0003.
- */
-export const leadCountsDaily = sqliteTable(
-  'lead_counts_daily',
-  {
-    projectId: integer('project_id').notNull(),
-    day: integer('day').notNull(),
-    parser: text('parser').notNull(),
-    medium: text('medium').notNull(),
-    quality: text('quality').notNull(),
-    contactState: text('contact_state').notNull(),
-    n: integer('n').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.projectId, t.day, t.parser, t.medium, t.quality, t.contactState] }), index('lead_counts_daily_day').on(t.day)],
-);

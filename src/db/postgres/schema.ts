@@ -108,7 +108,6 @@ export const leases = twin(core.leases);
 export const counters = twin(core.counters);
 export const webhookDeliveries = twin(core.webhookDeliveries);
 export const leadCounts = twin(core.leadCounts);
-export const leadCountsDaily = twin(core.leadCountsDaily);
 export const users = twin(auth.users);
 export const sessions = twin(auth.sessions);
 export const apiTokens = twin(auth.apiTokens);
