@@ -99,7 +99,9 @@ export const leads = sqliteTable(
   'leads',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    rawEmailId: integer('raw_email_id').notNull().unique().references(() => rawEmails.id),
+    rawEmailId: integer('raw_email_id').notNull().references(() => rawEmails.id),
+    /** The person's position in its email: 0, or 1, 2… for the others in a digest of several. */
+    partIndex: integer('part_index').notNull().default(0),
     parser: text('parser'),
     medium: text('medium', { enum: MEDIUMS }).notNull(),
     quality: text('quality', { enum: QUALITIES }).notNull(),
@@ -134,6 +136,7 @@ export const leads = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
   },
   (t) => [
+    uniqueIndex('leads_raw_part').on(t.rawEmailId, t.partIndex),
     index('leads_received').on(t.receivedAt),
     index('leads_quality_received').on(t.quality, t.receivedAt),
     index('leads_state_received').on(t.contactState, t.receivedAt),
