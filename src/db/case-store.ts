@@ -57,7 +57,7 @@ export class CaseStore implements CaseReads, CaseWrites {
   }
 
   leadOfRaw(rawEmailId: number): number | null {
-    return (this.q('select id from leads where raw_email_id = ?').pluck().get(rawEmailId) as number | undefined) ?? null;
+    return (this.q('select id from leads where raw_email_id = ? order by part_index limit 1').pluck().get(rawEmailId) as number | undefined) ?? null;
   }
 
   insertCase(row: NewCase): number {

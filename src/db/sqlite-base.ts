@@ -66,7 +66,7 @@ export class SqliteConnection {
   // Raw emails and the mailbox cursor.
 
   findExisting(messageId: string | null, sha256: string): ExistingEmail | null {
-    const select = 'select r.id, r.status, l.id lead_id, l.client_id, l.follow_up_at from raw_emails r left join leads l on l.raw_email_id = r.id';
+    const select = 'select r.id, r.status, l.id lead_id, l.client_id, l.follow_up_at from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0';
     const row = (messageId
       ? this.q(`${select} where r.message_id = ? order by r.id limit 1`).get(messageId)
       : this.q(`${select} where r.message_id is null and r.sha256 = ? order by r.id limit 1`).get(sha256)) as
@@ -123,7 +123,7 @@ export class SqliteConnection {
   }
 
   rawOutcome(rawEmailId: number): RawOutcome | null {
-    const row = this.q('select r.status, l.id lead_id, l.client_id, l.follow_up_at, l.contact_type from raw_emails r left join leads l on l.raw_email_id = r.id where r.id = ?').get(rawEmailId) as
+    const row = this.q('select r.status, l.id lead_id, l.client_id, l.follow_up_at, l.contact_type from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 where r.id = ?').get(rawEmailId) as
       | { status: string; lead_id: number | null; client_id: number | null; follow_up_at: number | null; contact_type: string | null }
       | undefined;
     return row ? { status: row.status, leadId: row.lead_id, clientId: row.client_id, followUpAt: row.follow_up_at, contactType: row.contact_type } : null;

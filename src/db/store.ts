@@ -34,7 +34,7 @@ export class Store extends SqliteAreas implements Storage {
     const row = this.db
       .select({ raw: rawEmails, lead: leads, project: projects.name })
       .from(rawEmails)
-      .leftJoin(leads, eq(leads.rawEmailId, rawEmails.id))
+      .leftJoin(leads, and(eq(leads.rawEmailId, rawEmails.id), eq(leads.partIndex, 0)))
       .leftJoin(projects, eq(projects.id, leads.projectId))
       .where(eq(rawEmails.id, rawEmailId))
       .get();
@@ -46,7 +46,7 @@ export class Store extends SqliteAreas implements Storage {
   }
 
   leadIdForRaw(rawEmailId: number): number | null {
-    return this.db.select({ id: leads.id }).from(leads).where(eq(leads.rawEmailId, rawEmailId)).get()?.id ?? null;
+    return this.db.select({ id: leads.id }).from(leads).where(eq(leads.rawEmailId, rawEmailId)).orderBy(leads.partIndex).get()?.id ?? null;
   }
 
   threadLead(messageIds: string[], emails: string[]): { id: number; clientId: number | null } | null {

@@ -62,15 +62,32 @@ export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: Pipelin
     return NO_LEAD;
   }
   const o = outcome;
+  // A message with several people (a digest): each is a lead of its own, at its position, as if
+  // each had come in its own email; (raw email, position) is unique, so a re-delivery adds none.
+  if (o.others?.length) {
+    const saved = [yield* recordPerson(tx, rawEmailId, o, 0, receivedAt, rules, now)];
+    for (const [k, other] of o.others.entries()) saved.push(yield* recordPerson(tx, rawEmailId, other, k + 1, receivedAt, rules, now));
+    yield* io(tx.setRawOutcome(rawEmailId, 'lead', null, o.parser, now));
+    if (rules.onLead) for (const r of saved) yield* rules.onLead(tx, { leadId: r.leadId, rawEmailId });
+    return saved[0];
+  }
   if (rules.routeCase) {
     const c = yield* rules.routeCase(tx, { rawEmailId, outcome: o, receivedAt, now });
     if (c) return { ...NO_LEAD, clientId: c.clientId, caseId: c.caseId };
   }
+  const result = yield* recordPerson(tx, rawEmailId, o, 0, receivedAt, rules, now);
+  yield* io(tx.setRawOutcome(rawEmailId, 'lead', null, o.parser, now));
+  if (rules.onLead) yield* rules.onLead(tx, { leadId: result.leadId, rawEmailId });
+  return result;
+}
+
+/** One person's lead: the row, its client, owner and follow-up (the caller queues its notification). */
+function* recordPerson(tx: StoreTx, rawEmailId: number, o: LeadOutcome, partIndex: number, receivedAt: number, rules: PersistRules, now: number): Work<LeadRecordResult & { leadId: number }> {
   const f = o.fields;
   const projectId = tx.projectId(f.project);
   const leadId = yield* io(
     tx.insertLead({
-      rawEmailId, parser: o.parser, medium: o.medium, quality: o.quality, problems: JSON.stringify(o.problems), problemDetails: JSON.stringify(o.problemDetails),
+      rawEmailId, partIndex, parser: o.parser, medium: o.medium, quality: o.quality, problems: JSON.stringify(o.problems), problemDetails: JSON.stringify(o.problemDetails),
       fromFallback: JSON.stringify(o.fromFallback), name: f.name, firstName: f.firstName, lastName: f.lastName, nationalId: f.nationalId, nationalIdType: f.nationalIdType,
       email: f.email, phone: f.phone, projectId, projectText: f.projectText, message: f.message, rawFields: JSON.stringify(o.rawFields), searchName: f.name ? fold(f.name) : null,
       contactState: 'por_contactar', receivedAt, deadlineAt: followUpDue(receivedAt, rules.followUpDays), createdAt: now, updatedAt: now,
@@ -81,8 +98,6 @@ export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: Pipelin
   const t = o.thread;
   const earlier = t?.isReply ? yield* io(tx.threadLead(t.messageIds, t.quotedEmails.filter((e) => e !== f.email))) : null;
   const linked = yield* linkClient(tx, { leadId, outcome: o, receivedAt, projectId, rules, now, threadClientId: earlier?.clientId ?? null });
-  yield* io(tx.setRawOutcome(rawEmailId, 'lead', null, o.parser, now));
-  if (rules.onLead) yield* rules.onLead(tx, { leadId, rawEmailId });
   return { leadId, ...linked };
 }
 

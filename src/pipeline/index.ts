@@ -12,6 +12,7 @@ import { findProjectIn, type ProjectIndex } from './project.ts';
 import type { OwnIdentifiers } from './own.ts';
 import type { ThreadInfo } from './reply.ts';
 import { recognizeCase, type CaseSignal } from '../cases/recognize.ts';
+import { PersonView, peopleLines } from './people.ts';
 
 export type Medium = 'portales' | 'web' | 'otros';
 
@@ -70,6 +71,10 @@ export interface LeadOutcome extends Common {
   attachments: { filename: string | null; contentType: string; size: number }[];
   /** The body's own text (above the quote), bounded: a case keeps it as the thread's message. */
   bodyText: string;
+  /** The person's position in the email: 0, or 1, 2… for the others of a message carrying several. */
+  part?: number;
+  /** The message's other people (a digest, a CSV with several rows), each a lead of its own; [] for one. */
+  others?: LeadOutcome[];
 }
 
 export type PipelineOutcome = IgnoredOutcome | LeadOutcome;
@@ -121,32 +126,43 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
     const spam = parser ? null : linkSpamReason(mail, view.bodyText);
     if (spam) return { kind: 'ignored', reason: spam, parser: null, ...common };
   }
-  const projectFallback = () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects);
-  let normalized = normalizeFields(extraction.fields, baseCountry, ctx.projects, projectFallback, extraction.projectCandidates);
-  const projectCountry = normalized.fields.project ? ctx.projects.countries?.[normalized.fields.project] : undefined;
-  if (projectCountry && projectCountry !== baseCountry) {
-    extraction = extractFields(view, parser, projectCountry, deadline, undefined, ctx.company);
-    normalized = normalizeFields(extraction.fields, projectCountry, ctx.projects, projectFallback, extraction.projectCandidates);
-  }
-  const verdict = classify(normalized);
-  return {
-    kind: 'lead',
-    ...common,
-    parser: parser?.config.id ?? null,
-    medium: parser?.config.medium ?? 'otros',
-    country: projectCountry ?? baseCountry,
-    fields: normalized.fields,
-    rawFields: extraction.fields,
-    quality: verdict.quality,
-    problems: verdict.problems,
-    problemDetails: normalized.details,
-    fromFallback: extraction.fromFallback,
-    thread: view.isReply ? view.thread : null,
-    createsClient: verdict.createsClient,
-    createsFollowUp: verdict.createsFollowUp,
-    service: recognizeCase({ subject: mail.subject, body: view.bodyText, parser: parser ? { id: parser.config.id, medium: parser.config.medium } : null }),
-    inReplyTo: view.thread.messageIds,
-    attachments: mail.attachments,
-    bodyText: view.bodyText.slice(0, 20_000),
+  const people = peopleLines(view);
+  const lead = (v: MailView, first: typeof extraction | null, part: number): LeadOutcome => {
+    let ex = first ?? extractFields(v, parser, baseCountry, deadline, undefined, ctx.company);
+    const projectFallback = () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(v.bodyText, ctx.projects);
+    let normalized = normalizeFields(ex.fields, baseCountry, ctx.projects, projectFallback, ex.projectCandidates);
+    const projectCountry = normalized.fields.project ? ctx.projects.countries?.[normalized.fields.project] : undefined;
+    if (projectCountry && projectCountry !== baseCountry) {
+      ex = extractFields(v, parser, projectCountry, deadline, undefined, ctx.company);
+      normalized = normalizeFields(ex.fields, projectCountry, ctx.projects, projectFallback, ex.projectCandidates);
+    }
+    const verdict = classify(normalized);
+    return {
+      kind: 'lead',
+      ...common,
+      parser: parser?.config.id ?? null,
+      medium: parser?.config.medium ?? 'otros',
+      country: projectCountry ?? baseCountry,
+      fields: normalized.fields,
+      rawFields: ex.fields,
+      quality: verdict.quality,
+      problems: verdict.problems,
+      problemDetails: normalized.details,
+      fromFallback: ex.fromFallback,
+      thread: v.isReply ? v.thread : null,
+      createsClient: verdict.createsClient,
+      createsFollowUp: verdict.createsFollowUp,
+      // A digest's people are enquiries, never one after-sale thread.
+      service: people ? recognizeCase({ subject: '', body: '', parser: null }) : recognizeCase({ subject: mail.subject, body: v.bodyText, parser: parser ? { id: parser.config.id, medium: parser.config.medium } : null }),
+      inReplyTo: people ? [] : v.thread.messageIds,
+      attachments: mail.attachments,
+      bodyText: v.bodyText.slice(0, 20_000),
+      part,
+      others: [],
+    };
   };
+  if (!people) return lead(view, extraction, 0);
+  // Several people: each read on their own lines, as if each had come in their own email.
+  const [head, ...rest] = people.map((lines, k) => lead(new PersonView(mail, lines), null, k));
+  return { ...head, others: rest };
 }

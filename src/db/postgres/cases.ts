@@ -39,7 +39,7 @@ export function caseReads(c: Queryable): CaseReads {
       return (await all<{ kind: string }>('select distinct kind from interactions where client_id = ? order by kind', [clientId])).map((r) => r.kind);
     },
     async leadOfRaw(rawEmailId: number) {
-      return (await one<{ id: number }>('select id from leads where raw_email_id = ?', [rawEmailId]))?.id ?? null;
+      return (await one<{ id: number }>('select id from leads where raw_email_id = ? order by part_index limit 1', [rawEmailId]))?.id ?? null;
     },
   };
 }

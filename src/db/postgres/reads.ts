@@ -33,7 +33,7 @@ export class PgReads implements StoreReads {
   }
 
   async findExisting(messageId: string | null, sha256: string): Promise<ExistingEmail | null> {
-    const select = 'select r.id "rawEmailId", r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt" from raw_emails r left join leads l on l.raw_email_id = r.id';
+    const select = 'select r.id "rawEmailId", r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt" from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0';
     return messageId
       ? this.one<ExistingEmail>(`${select} where r.message_id = $1 order by r.id limit 1`, [messageId])
       : this.one<ExistingEmail>(`${select} where r.message_id is null and r.sha256 = $1 order by r.id limit 1`, [sha256]);
@@ -62,13 +62,13 @@ export class PgReads implements StoreReads {
   }
 
   rawOutcome(rawEmailId: number): Promise<RawOutcome | null> {
-    return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id where r.id = $1', [rawEmailId]);
+    return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 where r.id = $1', [rawEmailId]);
   }
 
   async emailRecord(rawEmailId: number): Promise<EmailRecord | null> {
     const row = await this.one<Record<string, unknown>>(
       `select r.message_id "r_messageId", r.status "r_status", r.parser "r_parser", r.ignored_reason "r_ignoredReason", r.error "r_error", p.name "r_project", ${LEAD_COLS}
-       from raw_emails r left join leads l on l.raw_email_id = r.id left join projects p on p.id = l.project_id where r.id = $1`,
+       from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 left join projects p on p.id = l.project_id where r.id = $1`,
       [rawEmailId],
     );
     if (!row) return null;
@@ -82,7 +82,7 @@ export class PgReads implements StoreReads {
   }
 
   async leadIdForRaw(rawEmailId: number): Promise<number | null> {
-    return (await this.one<{ id: number }>('select id from leads where raw_email_id = $1', [rawEmailId]))?.id ?? null;
+    return (await this.one<{ id: number }>('select id from leads where raw_email_id = $1 order by part_index limit 1', [rawEmailId]))?.id ?? null;
   }
 
   async threadLead(messageIds: string[], emails: string[]): Promise<{ id: number; clientId: number | null } | null> {

@@ -17,7 +17,7 @@ export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof
 export class PgTx extends PgReads implements StoreWrites {
   /** Locks the raw email's row: two daemons persisting the same pending email take turns, and the second sees the first's outcome. */
   override rawOutcome(rawEmailId: number): Promise<RawOutcome | null> {
-    return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id where r.id = $1 for update of r', [rawEmailId]);
+    return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 where r.id = $1 for update of r', [rawEmailId]);
   }
 
   constructor(c: Queryable, projects: ProjectIds) {
