@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../src/app.ts';
+import { createLogger } from '../src/logger.ts';
+import { rows, value } from './helpers/db-rows.ts';
+import { testConfig } from './helpers/mail.ts';
+import { createTestDatabase } from './helpers/postgres.ts';
+import { noPostgres } from './helpers/tools.ts';
+
+// Messages carrying several people (fixtures/digests/) through the real pipeline and storage on
+// both engines: one lead per person, each with its raw email and position, exactly once.
+
+const DIR = 'fixtures/digests';
+const read = (name: string) => fs.readFileSync(path.join(DIR, name));
+
+interface Opened { app: App; close(): Promise<void> }
+
+const engines: { name: string; open(): Promise<Opened> }[] = [
+  {
+    name: 'sqlite',
+    async open() {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digests-'));
+      const app = await createApp(testConfig(), createLogger('silent'), { dbPath: path.join(dir, 'd.db') });
+      return { app, close: async () => { await app.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    },
+  },
+  ...(noPostgres() ? [] : [{
+    name: 'postgres',
+    async open() {
+      const db = await createTestDatabase();
+      const app = await createApp(testConfig(`database:\n  url: ${db.url}\n`), createLogger('silent'));
+      return { app, close: async () => { await app.close(); await db.drop(); } };
+    },
+  }]),
+];
+
+const PEOPLE_OF = 'select l.part_index "part", l.name, l.email, l.phone, l.national_id "nationalId", p.name "project", l.quality, l.client_id "clientId" from leads l left join projects p on p.id = l.project_id where l.raw_email_id = ? order by l.part_index';
+
+describe.each(engines)('digests on $name', (engine) => {
+  let o: Opened;
+  beforeAll(async () => {
+    o = await engine.open();
+  });
+  afterAll(async () => {
+    await o.close();
+  });
+  const ingest = (name: string) => o.app.ingestor.ingest(read(name), { source: 'file', file: name });
+  const people = async (rawEmailId: number) => rows(o.app, PEOPLE_OF, [rawEmailId]);
+
+  it('a text digest of three people gives three leads, each with its own fields, client and position', async () => {
+    const r = await ingest('01-text-digest-three.eml');
+    expect(r.status).toBe('lead');
+    const got = await people(r.rawEmailId);
+    expect(got.map(({ clientId, ...p }) => p)).toEqual([
+      { part: 0, name: 'Valentina Fuentes', email: 'valentina.fuentes@correo.cl', phone: '+56961234567', nationalId: '15509661-6', project: 'Parque Los Robles', quality: 'bueno' },
+      { part: 1, name: 'Matías Herrera', email: 'matias.herrera@correo.cl', phone: '+56972345678', nationalId: '16234567-2', project: 'Mirador del Valle', quality: 'bueno' },
+      { part: 2, name: 'Josefa Morales', email: 'josefa.morales@correo.cl', phone: '+56983456789', nationalId: '17345678-6', project: 'Parque Los Robles', quality: 'bueno' },
+    ]);
+    // Each person is a client of their own, with their own follow-up, as if each came alone.
+    expect(new Set(got.map((p) => p.clientId)).size).toBe(3);
+    expect(got.every((p) => p.clientId !== null)).toBe(true);
+    expect(await value(o.app, "select count(*) from follow_ups f join leads l on l.id = f.lead_id where l.raw_email_id = ? and f.status = 'open'", [r.rawEmailId])).toBe(3);
+    expect(r.leadId).toBe(await value(o.app, 'select id from leads where raw_email_id = ? and part_index = 0', [r.rawEmailId]));
+  });
+
+  it('an HTML table of three rows (with a text part repeating them) gives three leads, not six', async () => {
+    const r = await ingest('02-html-table-three.eml');
+    const got = await people(r.rawEmailId);
+    expect(got.map((p) => [p.part, p.name, p.email, p.phone, p.project])).toEqual([
+      [0, 'Ignacio Rojas', 'ignacio.rojas@correo.cl', '+56951112233', 'Costanera Sur'],
+      [1, 'Catalina Vera', 'catalina.vera@correo.cl', '+56952223344', 'Mirador del Valle'],
+      [2, 'Tomás Pizarro', 'tomas.pizarro@correo.cl', '+56953334455', 'Costanera Sur'],
+    ]);
+  });
+
+  it('a CSV attachment of two rows gives two leads', async () => {
+    const r = await ingest('03-csv-two-rows.eml');
+    const got = await people(r.rawEmailId);
+    expect(got.map((p) => [p.part, p.name, p.nationalId, p.email, p.phone, p.project, p.quality])).toEqual([
+      [0, 'Francisca Soto', '18456789-K', 'francisca.soto@correo.cl', '+56944441212', 'Mirador del Valle', 'bueno'],
+      [1, 'Benjamín Castro', '19567890-1', 'benjamin.castro@correo.cl', '+56945552323', 'Parque Los Robles', 'bueno'],
+    ]);
+  });
+
+  it('a single lead quoting an earlier lead stays one lead, the writer', async () => {
+    const r = await ingest('04-single-quoting-earlier.eml');
+    const got = await people(r.rawEmailId);
+    expect(got.map((p) => [p.part, p.name, p.email, p.nationalId])).toEqual([[0, 'Daniela Paredes', 'daniela.paredes@correo.cl', '13579246-2']]);
+  });
+
+  it('re-delivering every digest adds no lead, client or follow-up', async () => {
+    const count = async () => Promise.all(['leads', 'clients', 'follow_ups', 'raw_emails'].map((t) => value(o.app, `select count(*) from ${t}`)));
+    const before = await count();
+    expect(before[0]).toBe(9);
+    for (const f of fs.readdirSync(DIR).filter((n) => n.endsWith('.eml'))) expect((await ingest(f)).duplicate).toBe(true);
+    expect(await count()).toEqual(before);
+  });
+
+  it('processing a digest again (a second daemon, a retry) keeps exactly one lead per position', async () => {
+    const id = await value(o.app, 'select id from raw_emails where message_id = ?', ['<digest-text-3@portal-resumen.cl>']);
+    const leadsBefore = await value(o.app, 'select count(*) from leads');
+    const again = await o.app.ingestor.process(id, read('01-text-digest-three.eml'), Date.now(), '<digest-text-3@portal-resumen.cl>');
+    expect(again.status).toBe('lead');
+    expect(await value(o.app, 'select count(*) from leads')).toBe(leadsBefore);
+  });
+});
