@@ -1,6 +1,7 @@
 import type { App } from './app.ts';
 import { io, type LeadRow, type StoredRaw } from './db/port.ts';
-import { updateLeadOutcome } from './leads/record.ts';
+import { recordPerson, updateLeadOutcome } from './leads/record.ts';
+import type { LeadOutcome } from './pipeline/index.ts';
 import { SYSTEM_ACTOR, qualityRank } from './vocabulary.ts';
 
 export interface ReprocessReport {
@@ -34,30 +35,12 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
     const raw = await store.getRaw(rawId);
     if (raw?.raw) await processAgain(raw, raw.raw, app.config.workers.retryFactor);
   }
-  const statuses = ['lead', ...(opts.qualities.includes('error') ? ['error', 'pending'] : [])];
-  for (const rawId of await store.rawIdsByStatus(statuses, opts.since)) {
-    const raw = await store.getRaw(rawId);
-    if (!raw?.raw) continue;
-    const leadId = await store.leadIdForRaw(rawId);
-    if (!leadId) {
-      await processAgain(raw, raw.raw);
-      continue;
-    }
-    const lead = (await store.getLead(leadId))!;
-    // A discarded or aborted lead was closed by a person: reprocessing never reopens it.
-    if (!opts.qualities.includes(lead.quality) || lead.contactState === 'descartado' || lead.contactState === 'abortado') continue;
-    report.examined++;
-    let outcome;
-    try {
-      outcome = await app.ingestor.outcome(raw.raw, { transfer: true }); // in a worker, like ingest
-    } catch {
-      report.errors++;
-      continue;
-    }
-    if (outcome.kind !== 'lead') { report.unchanged++; continue; }
+  /** One lead re-classified from its person's new outcome; which report line it counts on. */
+  const reclassify = async (lead: LeadRow, outcome: LeadOutcome): Promise<'upgraded' | 'changed' | 'unchanged'> => {
+    const leadId = lead.id;
     const better = qualityRank(outcome.quality) > qualityRank(lead.quality);
     const worse = qualityRank(outcome.quality) < qualityRank(lead.quality);
-    if (worse && (lead.contactState !== 'por_contactar' || (await store.leadWasActedOn(leadId)))) { report.unchanged++; continue; }
+    if (worse && (lead.contactState !== 'por_contactar' || (await store.leadWasActedOn(leadId)))) return 'unchanged';
     const before = fingerprint(lead);
     // The new verdict and the action that records it commit together.
     const changed = await store.unitOfWork(function* (tx) {
@@ -67,9 +50,55 @@ export async function reprocess(app: App, opts: { qualities: string[]; since: nu
       yield* io(tx.recordAction({ leadId, actor: SYSTEM_ACTOR, action: 'reprocess', data: { from: lead.quality, to: after.quality }, at: Date.now() }));
       return true;
     });
-    if (!changed) report.unchanged++;
-    else if (better) report.upgraded++;
-    else report.changed++;
+    return !changed ? 'unchanged' : better ? 'upgraded' : 'changed';
+  };
+  const statuses = ['lead', ...(opts.qualities.includes('error') ? ['error', 'pending'] : [])];
+  for (const rawId of await store.rawIdsByStatus(statuses, opts.since)) {
+    const raw = await store.getRaw(rawId);
+    if (!raw?.raw) continue;
+    const existing = await store.leadsOfRaw(rawId);
+    if (!existing.length) {
+      await processAgain(raw, raw.raw);
+      continue;
+    }
+    const leads = new Map<number, LeadRow>();
+    for (const e of existing) {
+      const lead = (await store.getLead(e.id))!;
+      // A discarded or aborted lead was closed by a person: reprocessing never reopens it.
+      if (opts.qualities.includes(lead.quality) && lead.contactState !== 'descartado' && lead.contactState !== 'abortado') leads.set(e.partIndex, lead);
+    }
+    if (!leads.size) continue;
+    report.examined += leads.size;
+    let outcome;
+    try {
+      outcome = await app.ingestor.outcome(raw.raw, { transfer: true }); // in a worker, like ingest
+    } catch {
+      report.errors += leads.size;
+      continue;
+    }
+    if (outcome.kind !== 'lead') { report.unchanged += leads.size; continue; }
+    // A digest: each lead is re-read at its own position; people today's extraction finds beyond
+    // the stored ones (an older version read one person) become leads of their own.
+    const parts = [outcome, ...(outcome.others ?? [])];
+    for (const [part, lead] of leads) {
+      const o = parts[part];
+      if (!o) { report.unchanged++; continue; }
+      const r = await reclassify(lead, o);
+      report[r]++;
+    }
+    const taken = new Set(existing.map((e) => e.partIndex));
+    const added = parts.map((o, k) => ({ o, k })).filter(({ k }) => !taken.has(k));
+    if (added.length) {
+      await store.unitOfWork(function* (tx) {
+        for (const { o, k } of added) {
+          const r = yield* recordPerson(tx, rawId, o, k, raw.receivedAt, rules, Date.now());
+          if (rules.onLead) yield* rules.onLead(tx, { leadId: r.leadId, rawEmailId: rawId });
+          yield* io(tx.recordAction({ leadId: r.leadId, actor: SYSTEM_ACTOR, action: 'reprocess', data: { from: null, to: o.quality }, at: Date.now() }));
+        }
+      });
+      report.examined += added.length;
+      report.changed += added.length;
+    }
   }
   return report;
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
-import { rows, value } from './helpers/db-rows.ts';
+import { reprocess } from '../src/reprocess.ts';
+import { exec, rows, value } from './helpers/db-rows.ts';
 import { testConfig } from './helpers/mail.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
 import { noPostgres } from './helpers/tools.ts';
@@ -103,6 +104,18 @@ describe.each(engines)('digests on $name', (engine) => {
     const leadsBefore = await value(o.app, 'select count(*) from leads');
     const again = await o.app.ingestor.process(id, read('01-text-digest-three.eml'), Date.now(), '<digest-text-3@portal-resumen.cl>');
     expect(again.status).toBe('lead');
+    expect(await value(o.app, 'select count(*) from leads')).toBe(leadsBefore);
+  });
+
+  it('reprocess re-reads each lead of a digest at its own position', async () => {
+    const id = await value(o.app, 'select id from raw_emails where message_id = ?', ['<digest-html-3@inmobiliaria-ejemplo.cl>']);
+    // An older reading that got the third person's name wrong: reprocess puts back that person's, not the first's.
+    expect(await exec(o.app, "update leads set name = 'Nombre Equivocado' where raw_email_id = ? and part_index = 2", [id])).toBe(1);
+    const leadsBefore = await value(o.app, 'select count(*) from leads');
+    const report = await reprocess(o.app, { qualities: ['con_problemas'], since: null });
+    expect(report.errors).toBe(0);
+    expect(report.changed + report.upgraded).toBeGreaterThanOrEqual(1);
+    expect((await people(id)).map((p) => p.name)).toEqual(['Ignacio Rojas', 'Catalina Vera', 'Tomás Pizarro']);
     expect(await value(o.app, 'select count(*) from leads')).toBe(leadsBefore);
   });
 });

@@ -179,6 +179,8 @@ export interface StoreReads extends CaseReads {
   rawOutcome(rawEmailId: number): Awaitable<RawOutcome | null>;
   emailRecord(rawEmailId: number): Awaitable<EmailRecord | null>;
   leadIdForRaw(rawEmailId: number): Awaitable<number | null>;
+  /** Every lead of a raw email with its position (a digest has several), by position. */
+  leadsOfRaw(rawEmailId: number): Awaitable<{ id: number; partIndex: number }[]>;
   /** Lead ids above `afterId`, newest first, at most `limit` (another daemon's new leads, for the live stream). */
   newestLeadIds(afterId: number, limit: number): Awaitable<number[]>;
   /**

@@ -45,6 +45,10 @@ export class Store extends SqliteAreas implements Storage {
     return this.db.select({ id: leads.id }).from(leads).where(gt(leads.id, afterId)).orderBy(desc(leads.id)).limit(limit).all().map((r) => r.id);
   }
 
+  leadsOfRaw(rawEmailId: number): { id: number; partIndex: number }[] {
+    return this.db.select({ id: leads.id, partIndex: leads.partIndex }).from(leads).where(eq(leads.rawEmailId, rawEmailId)).orderBy(leads.partIndex).all();
+  }
+
   leadIdForRaw(rawEmailId: number): number | null {
     return this.db.select({ id: leads.id }).from(leads).where(eq(leads.rawEmailId, rawEmailId)).orderBy(leads.partIndex).get()?.id ?? null;
   }

@@ -82,7 +82,7 @@ export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: Pipelin
 }
 
 /** One person's lead: the row, its client, owner and follow-up (the caller queues its notification). */
-function* recordPerson(tx: StoreTx, rawEmailId: number, o: LeadOutcome, partIndex: number, receivedAt: number, rules: PersistRules, now: number): Work<LeadRecordResult & { leadId: number }> {
+export function* recordPerson(tx: StoreTx, rawEmailId: number, o: LeadOutcome, partIndex: number, receivedAt: number, rules: PersistRules, now: number): Work<LeadRecordResult & { leadId: number }> {
   const f = o.fields;
   const projectId = tx.projectId(f.project);
   const leadId = yield* io(

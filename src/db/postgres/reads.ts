@@ -81,6 +81,10 @@ export class PgReads implements StoreReads {
     return (await this.all<{ id: number }>('select id from leads where id > $1 order by id desc limit $2', [afterId, limit])).map((r) => Number(r.id));
   }
 
+  leadsOfRaw(rawEmailId: number): Promise<{ id: number; partIndex: number }[]> {
+    return this.all('select id, part_index "partIndex" from leads where raw_email_id = $1 order by part_index', [rawEmailId]);
+  }
+
   async leadIdForRaw(rawEmailId: number): Promise<number | null> {
     return (await this.one<{ id: number }>('select id from leads where raw_email_id = $1 order by part_index limit 1', [rawEmailId]))?.id ?? null;
   }
