@@ -82,12 +82,37 @@ export function similarity(a: string, b: string): number {
 
 const contains = (text: string, key: string) => ` ${text} `.includes(` ${key} `);
 
-/** Finds a configured project named anywhere inside a text (subject, body): whole words only. */
+/**
+ * Where a portal's template starts offering other listings ("Otros proyectos que te pueden
+ * interesar", "Propiedades similares", "Imóveis semelhantes"): project names past it are decoys.
+ */
+const OTHER_LISTINGS = /\b(?:otr[oa]s (?:proyectos|propiedades|inmuebles|avisos|departamentos|casas|opciones)|(?:proyectos|propiedades|avisos|inmuebles) (?:similares|relacionad[oa]s|recomendad[oa]s|destacad[oa]s)|tambien te (?:puede|podria)n? interesar|te (?:puede|podria)n? interesar|recomendados para ti|outros (?:imoveis|empreendimentos|anuncios)|imoveis (?:semelhantes|similares|recomendados)|voce (?:tambem )?pode (?:gostar|se interessar))\b/;
+
+/**
+ * Finds a configured project named inside a text (subject, body): whole words only. The first
+ * mention wins (the listing asked about comes before anything else a template shows; the longest
+ * name at the same place), and nothing past a template's "other listings" section counts.
+ */
 export function findProjectIn(text: string, index: ProjectIndex): string | null {
-  const key = projectKey(text.slice(0, 20_000));
+  let key = projectKey(text.slice(0, 20_000));
   if (!key) return null;
-  return index.entries.find((e) => contains(key, e.key))?.project ?? null;
+  const others = OTHER_LISTINGS.exec(key);
+  if (others) key = key.slice(0, others.index);
+  const padded = ` ${key} `;
+  // Short aliases (PLR, ELE) are also everyday words ("ele" is Portuguese's "he"): a name counts first.
+  const first = (entries: Entry[]) => {
+    let best: { at: number; entry: Entry } | null = null;
+    for (const e of entries) {
+      const at = padded.indexOf(` ${e.key} `);
+      if (at >= 0 && (!best || at < best.at || (at === best.at && e.key.length > best.entry.key.length))) best = { at, entry: e };
+    }
+    return best?.entry.project ?? null;
+  };
+  return first(index.entries.filter((e) => e.key.length > SHORT_ALIAS)) ?? first(index.entries.filter((e) => e.key.length <= SHORT_ALIAS));
 }
+
+/** Keys this short are acronyms, read only when no longer name is in the text. */
+const SHORT_ALIAS = 4;
 
 /**
  * Matches a project text to a configured project: exact, then a name inside the text
