@@ -6,6 +6,7 @@ import { createApp, type App } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { reprocess } from '../src/reprocess.ts';
 import { exec, rows, value } from './helpers/db-rows.ts';
+import { runCli } from './helpers/cli.ts';
 import { testConfig } from './helpers/mail.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
 import { noPostgres } from './helpers/tools.ts';
@@ -117,5 +118,21 @@ describe.each(engines)('digests on $name', (engine) => {
     expect(report.changed + report.upgraded).toBeGreaterThanOrEqual(1);
     expect((await people(id)).map((p) => p.name)).toEqual(['Ignacio Rojas', 'Catalina Vera', 'Tomás Pizarro']);
     expect(await value(o.app, 'select count(*) from leads')).toBe(leadsBefore);
+  });
+});
+
+describe('parsers explain on a digest', () => {
+  it('shows each person with their own fields and quality; a single lead quoting another shows none', async () => {
+    const r = await runCli(['parsers', 'explain', path.join(DIR, '01-text-digest-three.eml'), '--json', '--config', 'fixtures/config.yaml']);
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout) as { people: { part: number; quality: string; fields: { field: string; normalized: string | null }[] }[]; fields: { field: string; normalized: string | null }[] };
+    const names = e.people.map((p) => [p.part, p.fields.find((f) => f.field === 'name')?.normalized, p.quality]);
+    expect(names).toEqual([[0, 'Valentina Fuentes', 'bueno'], [1, 'Matías Herrera', 'bueno'], [2, 'Josefa Morales', 'bueno']]);
+    expect(e.fields.find((f) => f.field === 'email')?.normalized).toBe('valentina.fuentes@correo.cl');
+    const text = await runCli(['parsers', 'explain', path.join(DIR, '03-csv-two-rows.eml'), '--config', 'fixtures/config.yaml']);
+    expect(text.stdout).toContain('people: 2');
+    expect(text.stdout).toMatch(/person 1 [^]*Benjamín Castro/);
+    const single = JSON.parse((await runCli(['parsers', 'explain', path.join(DIR, '04-single-quoting-earlier.eml'), '--json', '--config', 'fixtures/config.yaml'])).stdout) as { people?: unknown };
+    expect(single.people).toBeUndefined();
   });
 });

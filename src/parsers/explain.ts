@@ -11,6 +11,7 @@ import { classify } from '../pipeline/classify.ts';
 import { extractFields, MailView, type ExtractTrace } from '../pipeline/extract.ts';
 import { accountNoticeReason, notALeadReason, notAnEmail } from '../pipeline/ignore.ts';
 import { parseMime } from '../pipeline/mime.ts';
+import { PersonView, peopleLines } from '../pipeline/people.ts';
 import { normalizeFields } from '../pipeline/normalize.ts';
 import { findProjectIn, matchProject } from '../pipeline/project.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
@@ -45,6 +46,17 @@ export interface Explanation {
   fields: FieldExplanation[];
   /** Case or lead: what the text says (src/cases/recognize.ts) and why. */
   service: CaseSignal;
+  /** A message carrying several people (a digest): each person's reading, by position; absent for one. */
+  people?: PersonExplanation[];
+}
+
+/** One person of a message carrying several: their position, fields and quality (each becomes a lead). */
+export interface PersonExplanation {
+  part: number;
+  lines: string[];
+  quality: string;
+  problems: string[];
+  fields: FieldExplanation[];
 }
 
 /** The match rules of `p` that hold on this email, or null when one of them fails. */
@@ -120,6 +132,28 @@ export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?:
     else parserReason.push('no parser\'s match rules all hold (sender, subject, body marker): generic extraction only');
   }
   const country = parser?.config.country ?? ctx.country;
+  const split = peopleLines(view);
+  const people = split?.map((lines, part) => ({ part, lines, ...explainFields(new PersonView(mail, lines), parser, country, ctx) }));
+  const first = people?.[0] ?? explainFields(view, parser, country, ctx);
+  return {
+    from: mail.from?.address ?? null,
+    subject: mail.subject,
+    lines: view.lines,
+    parser: parser?.config.id ?? null,
+    parserReason,
+    country,
+    ignored,
+    quality: first.quality,
+    problems: first.problems,
+    fields: first.fields,
+    service: recognizeCase({ subject: mail.subject, body: view.bodyText, parser: parser ? { id: parser.config.id, medium: parser.config.medium } : null }),
+    ...(people ? { people } : {}),
+  };
+}
+
+/** What the extraction reads in one view (the whole message, or one person's lines), traced. */
+function explainFields(view: MailView, parser: LoadedParser | null, country: Country, ctx: PipelineContext): Pick<Explanation, 'quality' | 'problems' | 'fields'> {
+  const mail = view.mail;
   const trace: ExtractTrace = [];
   const extraction = extractFields(view, parser, country, Infinity, trace, ctx.company);
   const projectFallback = () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(view.bodyText, ctx.projects);
@@ -142,19 +176,7 @@ export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?:
     const source = won?.source ?? (raw ? 'combined' : null);
     return { field, source, rule: won?.rule ?? (raw ? 'firstName + lastName' : null), raw, normalized: value, problems, tried };
   });
-  return {
-    from: mail.from?.address ?? null,
-    subject: mail.subject,
-    lines: view.lines,
-    parser: parser?.config.id ?? null,
-    parserReason,
-    country,
-    ignored,
-    quality: verdict.quality,
-    problems: verdict.problems,
-    fields,
-    service: recognizeCase({ subject: mail.subject, body: view.bodyText, parser: parser ? { id: parser.config.id, medium: parser.config.medium } : null }),
-  };
+  return { quality: verdict.quality, problems: verdict.problems, fields };
 }
 
 /** The explanation as text for a terminal. */
@@ -166,8 +188,28 @@ export function formatExplanation(e: Explanation): string {
   out.push('', `parser: ${e.parser ?? '(none)'} (country ${e.country})`);
   for (const r of e.parserReason) out.push(`  ${r}`);
   if (e.ignored) out.push(`ignored by the pipeline: ${e.ignored}`);
-  out.push('', 'fields:');
-  for (const f of e.fields) {
+  if (e.people) {
+    out.push('', `people: ${e.people.length} (one lead each, by position)`);
+    for (const p of e.people) {
+      out.push('', `person ${p.part} (lines: ${p.lines.filter(Boolean).length}):`);
+      pushFields(out, p.fields);
+      out.push(`  quality: ${p.quality}${p.problems.length ? ` (${p.problems.join(', ')})` : ''}`);
+    }
+  } else {
+    out.push('', 'fields:');
+    pushFields(out, e.fields);
+    out.push('', `quality: ${e.quality}${e.problems.length ? ` (${e.problems.join(', ')})` : ''}`);
+  }
+  const s = e.service;
+  out.push('', `case or lead: ${s.verdict === 'case' ? `a post-sale case (${s.category})` : 'a sales lead'}${s.unit ? `, unit ${s.unit}` : ''}${s.caseNumber !== null ? `, names case ${s.caseNumber}` : ''}`);
+  for (const line of s.evidence) out.push(`  ${line}`);
+  out.push('  at commit: a reply in a case\'s thread joins it; a servicio mailbox, or a client with a minuta or desembolso writing on their own, also makes a case');
+  return `${out.join('\n')}\n`;
+}
+
+/** Lead fields: found or not, where from, the raw value, what was tried and refused. */
+function pushFields(out: string[], fields: FieldExplanation[]): void {
+  for (const f of fields) {
     // The lead's own fields always show, found or not; name parts only when something was found.
     if (!f.raw && !f.tried.length && (f.field === 'firstName' || f.field === 'lastName')) continue;
     out.push(`  ${f.field}: ${f.normalized ?? '(none)'}`);
@@ -176,10 +218,4 @@ export function formatExplanation(e: Explanation): string {
     for (const t of f.tried) if (!t.raw) out.push(`    tried ${t.rule}: ${t.note ?? 'found nothing'}`);
     for (const p of f.problems) out.push(`    ! ${p}`);
   }
-  out.push('', `quality: ${e.quality}${e.problems.length ? ` (${e.problems.join(', ')})` : ''}`);
-  const s = e.service;
-  out.push('', `case or lead: ${s.verdict === 'case' ? `a post-sale case (${s.category})` : 'a sales lead'}${s.unit ? `, unit ${s.unit}` : ''}${s.caseNumber !== null ? `, names case ${s.caseNumber}` : ''}`);
-  for (const line of s.evidence) out.push(`  ${line}`);
-  out.push('  at commit: a reply in a case\'s thread joins it; a servicio mailbox, or a client with a minuta or desembolso writing on their own, also makes a case');
-  return `${out.join('\n')}\n`;
 }
