@@ -7,6 +7,7 @@ import { createLogger } from '../src/logger.ts';
 import { reprocess } from '../src/reprocess.ts';
 import { exec, rows, value } from './helpers/db-rows.ts';
 import { runCli } from './helpers/cli.ts';
+import { startHarness, type Harness } from './http-fixture.ts';
 import { testConfig } from './helpers/mail.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
 import { noPostgres } from './helpers/tools.ts';
@@ -134,5 +135,31 @@ describe('parsers explain on a digest', () => {
     expect(text.stdout).toMatch(/person 1 [^]*Benjamín Castro/);
     const single = JSON.parse((await runCli(['parsers', 'explain', path.join(DIR, '04-single-quoting-earlier.eml'), '--json', '--config', 'fixtures/config.yaml'])).stdout) as { people?: unknown };
     expect(single.people).toBeUndefined();
+  });
+});
+
+describe.each(engines.map((e) => e.name as 'sqlite' | 'postgres'))('a digest person\'s lead page on %s', (engine) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ engine });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('names the person\'s position in the email and serves that email as the lead\'s raw source', async () => {
+    const raw = read('01-text-digest-three.eml');
+    const r = await h.app.ingestor.ingest(raw, { source: 'file' });
+    const second = await value(h.app, 'select id from leads where raw_email_id = ? and part_index = 1', [r.rawEmailId]);
+    const d = await h.json<{ lead: { name: string; partIndex: number }; rawEmail: { people: number } }>(`/api/leads/${second}`);
+    expect(d.lead).toMatchObject({ name: 'Matías Herrera', partIndex: 1 });
+    expect(d.rawEmail.people).toBe(3);
+    const source = await h.call(`/api/leads/${second}/raw`);
+    expect(source.status).toBe(200);
+    expect(Buffer.from(await source.arrayBuffer()).equals(raw)).toBe(true);
+    const one = await h.app.ingestor.ingest(read('04-single-quoting-earlier.eml'), { source: 'file' });
+    const single = await h.json<{ lead: { partIndex: number }; rawEmail: { people: number } }>(`/api/leads/${one.leadId}`);
+    expect(single.lead.partIndex).toBe(0);
+    expect(single.rawEmail.people).toBe(1);
   });
 });

@@ -158,7 +158,8 @@ export class LeadQueries {
     const actions = this.prepare(`SELECT id, actor, action, data, at FROM actions WHERE lead_id = ? OR (lead_id IS NULL AND client_id = ? AND action IN (${OWNER_CHANGES}))
       ORDER BY at DESC, id DESC LIMIT 200`).all(leadId, lead.client_id ?? -1);
     const raw = this.prepare(`SELECT id, message_id AS messageId, size, received_at AS receivedAt, stored_at AS storedAt, status, error,
-      ignored_reason AS ignoredReason, mailbox, file, sha256, purged_at AS purgedAt, raw IS NOT NULL AS hasBody
+      ignored_reason AS ignoredReason, mailbox, file, sha256, purged_at AS purgedAt, raw IS NOT NULL AS hasBody,
+      (SELECT count(*) FROM leads WHERE raw_email_id = raw_emails.id) AS people
       FROM raw_emails WHERE id = ?`).get(lead.raw_email_id) ?? null;
     return { lead, client, followUps, actions, raw };
   }

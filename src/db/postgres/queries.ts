@@ -128,7 +128,8 @@ export class PgLeadQueries implements AsyncOf<LeadQueries> {
       ORDER BY at DESC, id DESC LIMIT 200`, [leadId, lead.client_id ?? -1]);
     // hasBody as SQLite answers it (0/1), not a boolean.
     const raw = await firstOf<object>(this.db, `SELECT id, message_id AS "messageId", size, received_at AS "receivedAt", stored_at AS "storedAt", status, error,
-      ignored_reason AS "ignoredReason", mailbox, file, sha256, purged_at AS "purgedAt", (raw IS NOT NULL)::int AS "hasBody"
+      ignored_reason AS "ignoredReason", mailbox, file, sha256, purged_at AS "purgedAt", (raw IS NOT NULL)::int AS "hasBody",
+      (SELECT count(*)::int FROM leads WHERE raw_email_id = raw_emails.id) AS "people"
       FROM raw_emails WHERE id = $1`, [lead.raw_email_id]);
     return { lead, client, followUps, actions, raw };
   }

@@ -58,7 +58,9 @@ export async function openLead(id) {
     el('span', { class: 'muted', text: historyNote(a) }))));
   if (!d.actions.length) $('#d-history').replaceChildren(el('li', { class: 'muted', text: 'Sin acciones registradas.' }));
   const r = d.rawEmail;
-  $('#d-raw-meta').textContent = r ? `Message-ID ${r.messageId ?? '—'} · ${r.size.toLocaleString('es-CL')} bytes · ${r.mailbox ?? r.file ?? '—'}` : '';
+  // A digest carries several people: which one of them this lead is.
+  const part = r?.people > 1 ? ` · ${t('Persona')} ${(l.partIndex ?? 0) + 1} / ${r.people} ${t('de este correo')}` : '';
+  $('#d-raw-meta').textContent = r ? `Message-ID ${r.messageId ?? '—'} · ${r.size.toLocaleString('es-CL')} bytes · ${r.mailbox ?? r.file ?? '—'}${part}` : '';
   $('#d-raw').textContent = '';
   $('#d-raw').hidden = true;
   setActions(l);

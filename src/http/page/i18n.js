@@ -12,7 +12,7 @@ const PT = {
   'Nombre': 'Nome', 'Por contactar': 'A contatar', 'Por': 'Por', 'Portal': 'Portal', 'Proyecto': 'Projeto', 'Proyectos': 'Projetos', 'Recontacto': 'Retorno',
   'Registrar contacto': 'Registrar contato', 'Registrar seguimiento': 'Registrar acompanhamento', 'Responsable': 'Responsável', 'Salir': 'Sair', 'Seguimiento': 'Acompanhamento',
   'Seguimientos para hoy': 'Acompanhamentos para hoje', 'Seguimientos': 'Acompanhamentos', 'Siguiente »': 'Próxima »', 'Sin contactos para estos filtros.': 'Nenhum contato para estes filtros.',
-  'Teléfono': 'Telefone', 'Tipo de contacto': 'Tipo de contato', 'Tipo': 'Tipo', 'Todas': 'Todas', 'Todos': 'Todos', 'Ver fuente': 'Ver código-fonte', '« Anterior': '« Anterior',
+  'Persona': 'Pessoa', 'de este correo': 'deste e-mail', 'Teléfono': 'Telefone', 'Tipo de contacto': 'Tipo de contato', 'Tipo': 'Tipo', 'Todas': 'Todas', 'Todos': 'Todos', 'Ver fuente': 'Ver código-fonte', '« Anterior': '« Anterior',
   'Contraseña': 'Senha', 'Llamar': 'Ligar', 'Vence': 'Vence', 'Venció': 'Venceu', 'Última interacción': 'Última interação', 'Último contacto': 'Último contato', 'Ingreso': 'Entrada',
   'Contacto registrado.': 'Contato registrado.', 'Seguimiento abortado.': 'Acompanhamento abortado.', 'Datos guardados.': 'Dados salvos.', 'Contacto descartado.': 'Contato descartado.',
   'Seguimiento registrado.': 'Acompanhamento registrado.', 'Bueno': 'Bom', 'Con problemas': 'Com problemas', 'Malo': 'Ruim', 'No contactados': 'Não contatados', 'Contactados': 'Contatados',
