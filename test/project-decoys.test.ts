@@ -51,3 +51,25 @@ describe('findProjectIn', () => {
     expect(findProjectIn(html, index)).toBe('Parque Los Robles');
   });
 });
+
+describe('a portal template with other listings, through the pipeline', () => {
+  it('takes no phone, email, ID or project from the other listings', async () => {
+    const { loadConfig } = await import('../src/config.ts');
+    const { loadParsers } = await import('../src/parsers/load.ts');
+    const { runPipeline } = await import('../src/pipeline/index.ts');
+    const { config } = loadConfig('fixtures/config.yaml');
+    const ctx = { parsers: loadParsers(config.parsersDir), projects: buildProjectIndex(config.projects), country: config.country, limits: config.limits, company: config.company };
+    const others = Array.from({ length: 30 }, (_, i) => `<tr><td>Mirador del Valle, depto ${i}</td><td>Corredora ${i}: +56 9 8888 77${String(i).padStart(2, '0')}</td><td>corredora${i}@propiedades-ejemplo.cl</td><td>RUT 76.${100 + i}.200-${i % 10}</td></tr>`).join('\n');
+    const html = `<html><body><p>Nombre: Ana Rojas</p><p>Mensaje: Quisiera visitar Parque Los Robles el sábado, escríbanme.</p>
+<h3>Otros proyectos que te pueden interesar</h3><table>${others}</table></body></html>`;
+    const eml = `From: Portal Ejemplo <avisos@portal-ejemplo.cl>\r\nReply-To: ana.rojas.v@gmail.com\r\nTo: ventas@inmobiliaria-prueba.cl\r\nSubject: Nuevo contacto\r\nMessage-ID: <decoy-1@portal-ejemplo.cl>\r\nDate: Fri, 04 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}\r\n`;
+    const o = await runPipeline(Buffer.from(eml), ctx);
+    expect(o.kind).toBe('lead');
+    if (o.kind !== 'lead') return;
+    const { fields } = o;
+    expect(fields.project).toBe('Parque Los Robles');
+    expect(fields.phone ?? null).toBeNull();
+    expect(fields.nationalId ?? null).toBeNull();
+    expect(fields.email).toBe('ana.rojas.v@gmail.com');
+  });
+});

@@ -1,4 +1,5 @@
 import { findPhoneNumbersInText } from 'libphonenumber-js/max';
+import { beforeOtherListings, linesBeforeOtherListings } from './decoys.ts';
 import { countryModule } from '../countries/index.ts';
 import type { Country } from '../normalize/national-id.ts';
 import { findNationalIdInText } from '../normalize/national-id.ts';
@@ -207,14 +208,14 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
       // No display name: the signature after "Saludos," names the writer.
       if (!fields.name) fields.name = signatureName(view.lines);
     } else {
-      const found = view.bodyText.slice(0, 50_000).match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g) ?? [];
+      const found = beforeOtherListings(view.bodyText.slice(0, 50_000)).match(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g) ?? [];
       const candidate = found.find((a) => !isAutomated(a) && domainOf(a) !== senderDomain && !ownMail(a));
       if (candidate) fields.email = candidate;
     }
   }
   if (!fields.nationalId && need('nationalId')) {
     // The first ID in the text that is not the company's (its RUT in a signature comes first often).
-    let text = view.bodyText.slice(0, 100_000);
+    let text = beforeOtherListings(view.bodyText.slice(0, 100_000));
     for (let k = 0; k < 4; k++) {
       const id = findNationalIdInText(text, country);
       if (!id) break;
@@ -228,7 +229,7 @@ function generic(view: MailView, country: Country, parsed: boolean, need: (f: Fi
   if (!fields.phone && need('phone') && (formData || !parsed)) {
     // Free-text phones: a mobile, not on a line that advertises the sender's own number.
     // IDs written with dot groups ("96.812.345-9", "35.908.214") are never phones: masked first.
-    const text = view.lines.filter((l) => !COMPANY_CONTACT_LINE.test(l)).join('\n').slice(0, 20_000).replace(ID_SHAPE, (m) => ' '.repeat(m.length));
+    const text = linesBeforeOtherListings(view.lines).filter((l) => !COMPANY_CONTACT_LINE.test(l)).join('\n').slice(0, 20_000).replace(ID_SHAPE, (m) => ' '.repeat(m.length));
     const phone = countryModule(country).phone;
     const found = findPhoneNumbersInText(text, phone.region).find((p) => phone.isMobile(p.number) && !isOwn(own, 'phone', p.number.number));
     if (found) fields.phone = found.number.number;

@@ -1,4 +1,5 @@
 import type { Country } from '../countries/index.ts';
+import { OTHER_LISTINGS } from './decoys.ts';
 import { fold } from './text.ts';
 
 export interface ProjectDef {
@@ -81,12 +82,6 @@ export function similarity(a: string, b: string): number {
 }
 
 const contains = (text: string, key: string) => ` ${text} `.includes(` ${key} `);
-
-/**
- * Where a portal's template starts offering other listings ("Otros proyectos que te pueden
- * interesar", "Propiedades similares", "Imóveis semelhantes"): project names past it are decoys.
- */
-const OTHER_LISTINGS = /\b(?:otr[oa]s (?:proyectos|propiedades|inmuebles|avisos|departamentos|casas|opciones)|(?:proyectos|propiedades|avisos|inmuebles) (?:similares|relacionad[oa]s|recomendad[oa]s|destacad[oa]s)|tambien te (?:puede|podria)n? interesar|te (?:puede|podria)n? interesar|recomendados para ti|outros (?:imoveis|empreendimentos|anuncios)|imoveis (?:semelhantes|similares|recomendados)|voce (?:tambem )?pode (?:gostar|se interessar))\b/;
 
 /**
  * Finds a configured project named inside a text (subject, body): whole words only. The first
