@@ -122,6 +122,26 @@ describe.each(engines)('digests on $name', (engine) => {
   });
 });
 
+describe('replay of the digests', () => {
+  it('reports how many people each email gave, the first person\'s fields, and nothing new the second time', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digests-replay-'));
+    try {
+      const args = ['replay', DIR, '--json', '--config', 'fixtures/config.yaml', '--db', path.join(dir, 'r.db')];
+      const first = (await runCli(args)).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { file: string; people: number; fields: { name: string }; duplicate: boolean });
+      expect(first.map((l) => [path.basename(l.file), l.people, l.fields.name])).toEqual([
+        ['01-text-digest-three.eml', 3, 'Valentina Fuentes'],
+        ['02-html-table-three.eml', 3, 'Ignacio Rojas'],
+        ['03-csv-two-rows.eml', 2, 'Francisca Soto'],
+        ['04-single-quoting-earlier.eml', 1, 'Daniela Paredes'],
+      ]);
+      const again = (await runCli(args)).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { duplicate: boolean; people: number });
+      expect(again.map((l) => [l.duplicate, l.people])).toEqual([[true, 3], [true, 3], [true, 2], [true, 1]]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('parsers explain on a digest', () => {
   it('shows each person with their own fields and quality; a single lead quoting another shows none', async () => {
     const r = await runCli(['parsers', 'explain', path.join(DIR, '01-text-digest-three.eml'), '--json', '--config', 'fixtures/config.yaml']);

@@ -39,12 +39,12 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
         line = { file, ...s, owner: ownerVendorId, duplicate: result.duplicate, followUpAt: iso(s.followUpAt) };
       } catch (e) {
         const error = (e as Error).message;
-        line = { file, messageId: null, status: 'error', parser: null, quality: null, ignored: null, error, duplicate: false, fields: { name: null, nationalId: null, email: null, phone: null, project: null, message: null }, problems: [], leadId: null, clientId: null, followUpAt: null, contactType: null, owner: null, case: null };
+        line = { file, messageId: null, status: 'error', parser: null, quality: null, ignored: null, error, duplicate: false, fields: { name: null, nationalId: null, email: null, phone: null, project: null, message: null }, problems: [], leadId: null, clientId: null, followUpAt: null, contactType: null, owner: null, case: null, people: 0 };
       }
       const key = line.duplicate ? 'duplicate' : line.quality ?? (line.ignored ? 'ignored' : line.status);
       counts[key] = (counts[key] ?? 0) + 1;
       if (json) ctx.out.write(`${JSON.stringify(line)}\n`);
-      else rows.push([file, line.duplicate ? 'duplicado' : line.quality ?? line.ignored ?? line.status, portal(line.parser), line.problems.map((c) => problemText(c, ctx.config.country, lang)).join(', ') || (line.error ?? '')]);
+      else rows.push([file, (line.duplicate ? 'duplicado' : line.quality ?? line.ignored ?? line.status) + (line.people > 1 ? ` (${line.people} ${lang === 'pt' ? 'pessoas' : 'personas'})` : ''), portal(line.parser), line.problems.map((c) => problemText(c, ctx.config.country, lang)).join(', ') || (line.error ?? '')]);
       bar.tick(i + 1);
     }
   } finally {

@@ -16,6 +16,8 @@ export interface EmailSummary {
   ownerVendorId: string | null;
   /** The post-sale case the email opened or joined instead of a lead (status `case`). */
   case: { id: number; number: number; category: string } | null;
+  /** Leads the email gave: 1, or one per person of a digest (the fields above are the first person's). */
+  people: number;
 }
 
 /** What replay reports for a stored email, read back from the database. */
@@ -49,5 +51,6 @@ export function* emailSummary(r: StoreReads, rawEmailId: number): Work<EmailSumm
     contactType: lead?.contactType ?? null,
     ownerVendorId: lead?.ownerVendorId ?? null,
     case: c ? { id: c.id, number: c.number, category: c.category } : null,
+    people: lead ? (yield* io(r.leadsOfRaw(rawEmailId))).length : 0,
   };
 }
