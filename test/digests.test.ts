@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
+import { parseConfig } from '../src/config.ts';
 import { reprocess } from '../src/reprocess.ts';
 import { exec, rows, value } from './helpers/db-rows.ts';
 import { runCli } from './helpers/cli.ts';
@@ -119,6 +120,35 @@ describe.each(engines)('digests on $name', (engine) => {
     expect(report.changed + report.upgraded).toBeGreaterThanOrEqual(1);
     expect((await people(id)).map((p) => p.name)).toEqual(['Ignacio Rojas', 'Catalina Vera', 'Tomás Pizarro']);
     expect(await value(o.app, 'select count(*) from leads')).toBe(leadsBefore);
+  });
+});
+
+describe('notifications of a digest', () => {
+  it('each person is notified on their own: the vendor one email per lead, each client their own acknowledgement', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digests-notify-'));
+    const config = parseConfig(JSON.stringify({
+      country: 'CL', timezone: 'America/Santiago', parsersDir: path.resolve('parsers'),
+      smtp: { host: '127.0.0.1', port: 2, secure: false, from: 'Centralizador <leads@inmobiliaria.example.cl>' },
+      projects: [
+        { name: 'Parque Los Robles', aliases: ['PLR'], vendors: [{ id: 'ana', name: 'Ana Vendedora', email: 'ana@inmobiliaria.example.cl' }], ack: { enabled: true, from: 'plr@inmobiliaria.example.cl' } },
+        { name: 'Mirador del Valle', aliases: ['MDV'], vendors: [{ id: 'hugo', name: 'Hugo Vendedor', email: 'hugo@inmobiliaria.example.cl' }], ack: { enabled: true, from: 'mdv@inmobiliaria.example.cl' } },
+      ],
+    }), 'test.yaml', {});
+    const app = await createApp(config, createLogger('silent'), { dbPath: path.join(dir, 'n.db'), notify: true, syncConfig: true });
+    try {
+      const r = await app.ingestor.ingest(read('01-text-digest-three.eml'), { source: 'file' });
+      const leads = await rows(app, 'select id, email, owner_vendor_id "owner" from leads where raw_email_id = ? order by part_index', [r.rawEmailId]);
+      expect(leads.map((l) => l.owner)).toEqual(['ana', 'hugo', 'ana']);
+      const sent = await rows(app, "select lead_id \"leadId\", kind, recipient from notifications where kind in ('assignment', 'ack') order by lead_id, kind");
+      expect(sent.map((n) => [n.leadId, n.kind, n.recipient])).toEqual([
+        [leads[0].id, 'ack', 'valentina.fuentes@correo.cl'], [leads[0].id, 'assignment', 'ana@inmobiliaria.example.cl'],
+        [leads[1].id, 'ack', 'matias.herrera@correo.cl'], [leads[1].id, 'assignment', 'hugo@inmobiliaria.example.cl'],
+        [leads[2].id, 'ack', 'josefa.morales@correo.cl'], [leads[2].id, 'assignment', 'ana@inmobiliaria.example.cl'],
+      ]);
+    } finally {
+      await app.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
