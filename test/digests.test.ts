@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { createLogger } from '../src/logger.ts';
 import { parseConfig } from '../src/config.ts';
+import { loadParsers } from '../src/parsers/load.ts';
+import { runPipeline } from '../src/pipeline/index.ts';
+import { testContext } from './helpers/mail.ts';
 import { reprocess } from '../src/reprocess.ts';
 import { exec, rows, value } from './helpers/db-rows.ts';
 import { runCli } from './helpers/cli.ts';
@@ -211,5 +214,33 @@ describe.each(engines.map((e) => e.name as 'sqlite' | 'postgres'))('a digest per
     const single = await h.json<{ lead: { partIndex: number }; rawEmail: { people: number } }>(`/api/leads/${one.leadId}`);
     expect(single.lead.partIndex).toBe(0);
     expect(single.rawEmail.people).toBe(1);
+  });
+});
+
+describe("a parser's repeat: locator", () => {
+  const card = (name: string, email: string, phone: string) => `<div class="card"><b class="who">${name}</b><br>${email}<br>${phone}</div>`;
+  const mail = Buffer.from([
+    'From: Resumen <resumen@resumen-portal.cl>', 'To: ventas@inmobiliaria-ejemplo.cl', 'Subject: Tus interesados de hoy', 'Message-ID: <repeat-1@resumen-portal.cl>',
+    'MIME-Version: 1.0', 'Content-Type: text/html; charset=utf-8', '',
+    `<html><body><p>Interesados en Parque Los Robles</p>${card('Paula Díaz', 'paula.diaz@correo.cl', '+56 9 6111 2222')}${card('Andrés Soto', 'andres.soto@correo.cl', '+56 9 6333 4444')}</body></html>`,
+  ].join('\r\n'));
+  const parserYaml = (repeat: string) => `id: resumen-portal\nname: Resumen Portal\nmedium: portales\nmatch:\n  from: resumen-portal.cl\n${repeat}fields:\n  name:\n    - css: b.who\n`;
+
+  it('reads one person per element, the parser\'s own rules inside each; without it the unlabelled cards stay one lead', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'digests-repeat-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'resumen-portal.yaml'), parserYaml('repeat:\n  css: div.card\n'));
+      const o = await runPipeline(mail, testContext(loadParsers(dir)));
+      if (o.kind !== 'lead') throw new Error(`not a lead: ${o.reason}`);
+      expect([o, ...(o.others ?? [])].map((p) => [p.part, p.parser, p.fields.name, p.fields.email, p.fields.phone])).toEqual([
+        [0, 'resumen-portal', 'Paula Díaz', 'paula.diaz@correo.cl', '+56961112222'],
+        [1, 'resumen-portal', 'Andrés Soto', 'andres.soto@correo.cl', '+56963334444'],
+      ]);
+      fs.writeFileSync(path.join(dir, 'resumen-portal.yaml'), parserYaml(''));
+      const plain = await runPipeline(mail, testContext(loadParsers(dir)));
+      expect(plain.kind === 'lead' && plain.others).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

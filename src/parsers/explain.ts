@@ -11,7 +11,7 @@ import { classify } from '../pipeline/classify.ts';
 import { extractFields, MailView, type ExtractTrace } from '../pipeline/extract.ts';
 import { accountNoticeReason, notALeadReason, notAnEmail } from '../pipeline/ignore.ts';
 import { parseMime } from '../pipeline/mime.ts';
-import { PersonView, peopleLines } from '../pipeline/people.ts';
+import { PersonView, peopleIn } from '../pipeline/people.ts';
 import { normalizeFields } from '../pipeline/normalize.ts';
 import { findProjectIn, matchProject } from '../pipeline/project.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
@@ -132,8 +132,8 @@ export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?:
     else parserReason.push('no parser\'s match rules all hold (sender, subject, body marker): generic extraction only');
   }
   const country = parser?.config.country ?? ctx.country;
-  const split = peopleLines(view);
-  const people = split?.map((lines, part) => ({ part, lines, ...explainFields(new PersonView(mail, lines), parser, country, ctx) }));
+  const split = peopleIn(view, parser?.config.repeat?.css);
+  const people = split?.map((person, part) => ({ part, lines: person.lines, ...explainFields(new PersonView(mail, person), parser, country, ctx) }));
   const first = people?.[0] ?? explainFields(view, parser, country, ctx);
   return {
     from: mail.from?.address ?? null,

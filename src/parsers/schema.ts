@@ -71,6 +71,9 @@ export const parserSchema = z
     fields: z.partialRecord(z.enum(FIELD_NAMES), extractorList).default({}),
     // Ignore the generic fallback for these fields (e.g. a portal whose footer has a misleading email).
     noFallback: z.array(z.enum(FIELD_NAMES)).default([]),
+    // A digest of a known shape: each element this selector matches is one person (one lead), its
+    // fields read inside it. Without it, repeated label blocks and table rows are found on their own.
+    repeat: z.object({ css: selectorSchema }).strict().optional(),
     // The portal's own identifiers (its call centre, its tax ID, its domains): never the client's.
     own: z
       .object({

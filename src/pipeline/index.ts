@@ -12,7 +12,7 @@ import { findProjectIn, type ProjectIndex } from './project.ts';
 import type { OwnIdentifiers } from './own.ts';
 import type { ThreadInfo } from './reply.ts';
 import { recognizeCase, type CaseSignal } from '../cases/recognize.ts';
-import { PersonView, peopleLines } from './people.ts';
+import { PersonView, peopleIn } from './people.ts';
 
 export type Medium = 'portales' | 'web' | 'otros';
 
@@ -126,7 +126,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
     const spam = parser ? null : linkSpamReason(mail, view.bodyText);
     if (spam) return { kind: 'ignored', reason: spam, parser: null, ...common };
   }
-  const people = peopleLines(view);
+  const people = peopleIn(view, parser?.config.repeat?.css);
   const lead = (v: MailView, first: typeof extraction | null, part: number): LeadOutcome => {
     let ex = first ?? extractFields(v, parser, baseCountry, deadline, undefined, ctx.company);
     const projectFallback = () => findProjectIn(mail.subject, ctx.projects) ?? findProjectIn(v.bodyText, ctx.projects);
@@ -163,6 +163,6 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
   };
   if (!people) return lead(view, extraction, 0);
   // Several people: each read on their own lines, as if each had come in their own email.
-  const [head, ...rest] = people.map((lines, k) => lead(new PersonView(mail, lines), null, k));
+  const [head, ...rest] = people.map((person, k) => lead(new PersonView(mail, person), null, k));
   return { ...head, others: rest };
 }

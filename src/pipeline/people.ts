@@ -4,7 +4,8 @@
 import { fieldForLabel, headerCells, labelledPairs } from './labels.ts';
 import type { ParsedEmail } from './mime.ts';
 import { htmlBeforeQuote, quoteStart } from './reply.ts';
-import { fold } from './text.ts';
+import { repairMojibake } from '../normalize/mojibake.ts';
+import { htmlToText, fold, textLines } from './text.ts';
 import { MailView } from './view.ts';
 
 /** At most this many people from one message (a bound on the work one email can cause). */
@@ -18,7 +19,8 @@ function carriesHistory(mail: ParsedEmail, isReply: boolean): boolean {
   if (isReply) return true;
   if (mail.attached.some((a) => a.kind === 'message')) return true;
   const text = mail.text ?? '';
-  if (FORWARD_MARKER.test(text) || quoteStart(text.split(/\r?\n/)) >= 0) return true;
+  // A rule of underscores alone separates a digest's people; a quoted message has more (a header, an attribution).
+  if (FORWARD_MARKER.test(text) || quoteStart(text.split(/\r?\n/).filter((l) => !/^\s*_{8,}\s*$/.test(l))) >= 0) return true;
   const html = mail.html ?? '';
   return html.length > 0 && (htmlBeforeQuote(html).length < html.length || FORWARD_MARKER.test(html.replace(/<[^<>]*>/g, '\n')));
 }
@@ -76,12 +78,20 @@ function labelBlocks(lines: string[]): { intro: string[]; blocks: string[][] } {
   return { intro: lines.slice(0, starts[0]), blocks };
 }
 
+/** A block's contact without labels (a parser's `repeat:` element): its addresses and long numbers. */
+function freeKeys(lines: string[]): string[] {
+  const text = lines.join('\n').slice(0, 20_000);
+  const emails = (text.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g) ?? []).map((e) => `email:${e.toLowerCase()}`);
+  const numbers = (text.match(/\+?\d[\d .()-]{6,20}\d/g) ?? []).map((n) => n.replace(/\D/g, '')).filter((n) => n.length >= 8).map((n) => `number:${n.slice(-8)}`);
+  return [...emails, ...numbers];
+}
+
 /** Keeps one block per person: the HTML and text parts repeat each other; a block without contact is none. */
-function distinct(blocks: string[][]): string[][] {
+function distinct(blocks: string[][], keysOf: (lines: string[]) => string[] = contactKeys): string[][] {
   const seen = new Set<string>();
   const out: string[][] = [];
   for (const b of blocks) {
-    const keys = contactKeys(b);
+    const keys = keysOf(b);
     if (!keys.length) return []; // a block with no contact of its own: not a list of people
     if (keys.some((k) => seen.has(k))) continue;
     for (const k of keys) seen.add(k);
@@ -90,12 +100,43 @@ function distinct(blocks: string[][]): string[][] {
   return out;
 }
 
+/** One person of a message carrying several: their lines, and their HTML for a parser's `repeat:`. */
+export interface Person {
+  lines: string[];
+  html: string | null;
+}
+
+/** The elements a parser's `repeat: {css}` names, each one person's HTML and lines. */
+function repeatedElements(view: MailView, css: string): Person[] {
+  const $ = view.$;
+  if (!$) return [];
+  return $(css)
+    .toArray()
+    .slice(0, MAX_PEOPLE * 2)
+    .map((e) => {
+      const html = $.html(e);
+      return { html, lines: textLines(repairMojibake(htmlToText(html))) };
+    });
+}
+
 /**
- * Each person's lines when the message carries two or more, else null (one lead, as always).
- * Tables first (a header row over value rows), then repeated label blocks.
+ * Each person when the message carries two or more, else null (one lead, as always). A parser's
+ * `repeat:` selector first, then tables (a header row over value rows), then repeated label blocks.
  */
-export function peopleLines(view: MailView): string[][] | null {
+export function peopleIn(view: MailView, repeatCss?: string): Person[] | null {
   if (carriesHistory(view.mail, view.isReply)) return null;
+  if (repeatCss) {
+    const elements = repeatedElements(view, repeatCss);
+    const kept = new Set(distinct(elements.map((p) => p.lines), freeKeys));
+    const people = elements.filter((p) => kept.has(p.lines));
+    if (people.length >= 2) return people.slice(0, MAX_PEOPLE);
+  }
+  const lines = peopleLines(view);
+  return lines ? lines.map((l) => ({ lines: l, html: null })) : null;
+}
+
+/** Each person's lines found without a parser's help (tables, repeated label blocks), or null. */
+function peopleLines(view: MailView): string[][] | null {
   const lines = view.lines;
   const rows = distinct(tableBlocks(lines));
   if (rows.length >= 2) return rows.slice(0, MAX_PEOPLE);
@@ -106,10 +147,12 @@ export function peopleLines(view: MailView): string[][] | null {
   return people.slice(0, MAX_PEOPLE).map((b) => [...intro, '', ...b]);
 }
 
-/** One person's view: the message's headers, only that person's lines, no HTML, no sender fallback. */
+/** One person's view: the message's headers, only that person's lines (and HTML, for `repeat:`), no sender fallback. */
 export class PersonView extends MailView {
-  constructor(mail: ParsedEmail, private readonly own: string[]) {
-    super({ ...mail, html: null, text: own.join('\n'), replyTo: null, from: null, attached: [] });
+  private readonly own: string[];
+  constructor(mail: ParsedEmail, person: Person) {
+    super({ ...mail, html: person.html, text: person.lines.join('\n'), replyTo: null, from: null, attached: [] });
+    this.own = person.lines;
   }
 
   override get lines(): string[] {
