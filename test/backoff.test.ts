@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authFailureDelayMs, backoffDelayMs } from '../src/daemon/backoff.ts';
+import { authFailureDelayMs, backoffDelayMs } from '../src/backoff.ts';
 
 const r = (v: number) => () => v; // injected random: 0 = -jitter, 0.5 = none, 1 = +jitter
 

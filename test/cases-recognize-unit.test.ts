@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recognizeCase, unitIn } from '../src/cases/recognize.ts';
+import { recognizeCase, unitIn } from '../src/pipeline/recognize-case.ts';
 
 // The recognizer alone, on sentences not in fixtures/cases: one word never decides; the portal's
 // notification needs a real complaint; an owner speaking of theirs does not need a magic word.

@@ -11,7 +11,7 @@ import type { PipelineOutcome } from '../pipeline/index.ts';
 import { langOf } from '../outbox/templates.ts';
 import { caseDueTimes } from './due.ts';
 import { acknowledgeCase } from './route.ts';
-import { unitIn } from './recognize.ts';
+import { unitIn } from '../pipeline/recognize-case.ts';
 
 /** A refusal the API answers with its status and Spanish message. */
 export class MoveError extends Error {

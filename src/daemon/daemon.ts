@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import type { App } from '../app.ts';
-import type { AuthBackoff, BackoffOptions } from './backoff.ts';
+import type { AuthBackoff, BackoffOptions } from '../backoff.ts';
 import type { HealthSource } from './health.ts';
 import { DaemonLease, type LeaseOptions } from './lease.ts';
 import { MailboxLeases, type MailboxLeaseOptions } from './mailbox-leases.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Transporter } from 'nodemailer';
-import { backoffDelayMs } from '../daemon/backoff.ts';
+import { backoffDelayMs } from '../backoff.ts';
 import type { NotificationRow } from '../db/outbox-schema.ts';
 import type { NotificationCounts, NotificationStore } from '../db/outbox-store.ts';
 import type { Logger } from '../logger.ts';

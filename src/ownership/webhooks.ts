@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { io, type Storage } from '../db/port.ts';
-import { backoffDelayMs } from '../daemon/backoff.ts';
+import { backoffDelayMs } from '../backoff.ts';
 import type { Logger } from '../logger.ts';
 
 export const SIGNATURE_HEADER = 'x-centralizer-signature';

@@ -17,7 +17,7 @@ import { findProjectIn, matchProject } from '../pipeline/project.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
 import type { LoadedParser } from './load.ts';
 import { FIELD_NAMES, type FieldName } from './schema.ts';
-import { recognizeCase, type CaseSignal } from '../cases/recognize.ts';
+import { recognizeCase, type CaseSignal } from '../pipeline/recognize-case.ts';
 
 export interface FieldExplanation {
   field: FieldName;
@@ -44,7 +44,7 @@ export interface Explanation {
   quality: string;
   problems: string[];
   fields: FieldExplanation[];
-  /** Case or lead: what the text says (src/cases/recognize.ts) and why. */
+  /** Case or lead: what the text says (src/pipeline/recognize-case.ts) and why. */
   service: CaseSignal;
   /** A message carrying several people (a digest): each person's reading, by position; absent for one. */
   people?: PersonExplanation[];

@@ -11,7 +11,7 @@ import { normalizeFields, type LeadFields } from './normalize.ts';
 import { findProjectIn, type ProjectIndex } from './project.ts';
 import type { OwnIdentifiers } from './own.ts';
 import type { ThreadInfo } from './reply.ts';
-import { recognizeCase, type CaseSignal } from '../cases/recognize.ts';
+import { recognizeCase, type CaseSignal } from './recognize-case.ts';
 import { PersonView, peopleIn } from './people.ts';
 
 export type Medium = 'portales' | 'web' | 'otros';
@@ -63,7 +63,7 @@ export interface LeadOutcome extends Common {
   thread: ThreadInfo | null;
   createsClient: boolean;
   createsFollowUp: boolean;
-  /** What the text says about after-sale service (src/cases/recognize.ts): the commit makes a case of it, never both. */
+  /** What the text says about after-sale service (src/pipeline/recognize-case.ts): the commit makes a case of it, never both. */
   service: CaseSignal;
   /** Our thread's Message-IDs it answers (In-Reply-To, then References), for a case's reply; [] when none. */
   inReplyTo: string[];

@@ -6,7 +6,7 @@
 // The commit adds what only the database knows: a reply in a case's thread, an existing client
 // past promesa/escritura, a service mailbox (src/cases/route.ts).
 import { caseNumberIn, type CaseCategory } from '../case-vocabulary.ts';
-import { fold } from '../pipeline/text.ts';
+import { fold } from './text.ts';
 
 export interface CaseSignal {
   /** What the text says on its own: a case, or a lead (the commit may still make it a case). */
