@@ -13,6 +13,12 @@ const POSTGRES_SUITES = [
   'test/parsers-explain.test.ts',
   'test/notification-texts.test.ts',
   'test/cases-survey.test.ts',
+  'test/trust-proxy.test.ts',
+  'test/cases-page.test.ts',
+  'test/client-page.test.ts',
+  'test/intake-forms.test.ts',
+  'test/intake-receipts.test.ts',
+  'test/intake-ads.test.ts',
 ];
 const withPostgres = postgresAvailable() || Boolean(process.env.CI);
 if (!withPostgres) console.warn('skipping the postgres project: PostgreSQL is not installed (see README)');

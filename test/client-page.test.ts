@@ -3,7 +3,7 @@
 // beside the field in Spanish and nothing is saved; a valid one is saved, audited with her, and the
 // client's con_problemas lead shows bueno with its follow-up. Another client's RUT asks before
 // merging, and the merge is undone from the page. No sideways scroll, no serious axe violation.
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { column, row, value } from './helpers/db-rows.ts';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,6 @@ describe.skipIf(noChromium())('la ficha del cliente in Chromium', () => {
   const errors: string[] = [];
   const people: Record<number, { bueno: number; problem: number; clientId: number; rut: string; newRut: string }> = {};
   let other = { clientId: 0, rut: '' };
-  const db = () => sqliteStore(h.app).sqlite;
 
   beforeAll(async () => {
     h = await startHarness({ projects: PROJECTS });
@@ -96,8 +95,8 @@ describe.skipIf(noChromium())('la ficha del cliente in Chromium', () => {
       await page.waitForSelector('#c-nationalId-error:not(:empty)');
       expect(await page.locator('#c-nationalId-error').innerText()).toMatch(/^RUT no válido: el dígito verificador debería ser/);
       expect(await page.locator('#c-nationalId').getAttribute('aria-invalid')).toBe('true');
-      expect(db().prepare('SELECT national_id FROM clients WHERE id = ?').pluck().get(p.clientId)).toBe(p.rut);
-      expect(db().prepare("SELECT count(*) FROM audit WHERE action = 'client.edit' AND object_id = ?").pluck().get(String(p.clientId))).toBe(0);
+      expect(await value(h.app, 'SELECT national_id FROM clients WHERE id = ?', [p.clientId])).toBe(p.rut);
+      expect(await value(h.app, "SELECT count(*) FROM audit WHERE action = 'client.edit' AND object_id = ?", [String(p.clientId)])).toBe(0);
       expect(await sideways(page)).toBeLessThanOrEqual(0);
 
       // An email the browser itself would refuse reaches the server (novalidate) and is answered in Spanish beside its field.
@@ -108,7 +107,7 @@ describe.skipIf(noChromium())('la ficha del cliente in Chromium', () => {
       await page.waitForSelector('#c-email-error:not(:empty)');
       expect(await page.locator('#c-email-error').innerText()).toBe('email no válido: "no-es-un-email" no es una dirección de correo');
       expect(await page.locator('#c-nationalId-error').innerText()).toBe('');
-      expect(db().prepare('SELECT national_id FROM clients WHERE id = ?').pluck().get(p.clientId)).toBe(p.rut);
+      expect(await value(h.app, 'SELECT national_id FROM clients WHERE id = ?', [p.clientId])).toBe(p.rut);
       await page.fill('#c-email', `clienta${size.width === 390 ? 0 : 1}@gmail.com`);
 
       // A valid one: saved, audited with her, the con_problemas lead re-classified bueno with its follow-up.
@@ -118,11 +117,11 @@ describe.skipIf(noChromium())('la ficha del cliente in Chromium', () => {
       expect(await page.locator('#c-message').innerText()).toContain('Ficha guardada.');
       await page.waitForSelector(`#c-leads [data-lead="${p.problem}"] [data-quality="bueno"]`);
       expect(await page.locator('#c-nationalId-error').innerText()).toBe('');
-      expect(db().prepare('SELECT national_id FROM clients WHERE id = ?').pluck().get(p.clientId)).toBe(p.newRut);
-      const lead = db().prepare('SELECT quality, follow_up_at AS followUpAt FROM leads WHERE id = ?').get(p.problem) as { quality: string; followUpAt: number | null };
+      expect(await value(h.app, 'SELECT national_id FROM clients WHERE id = ?', [p.clientId])).toBe(p.newRut);
+      const lead = (await row<{ quality: string; followUpAt: number | null }>(h.app, 'SELECT quality, follow_up_at AS "followUpAt" FROM leads WHERE id = ?', [p.problem]))!;
       expect(lead.quality).toBe('bueno');
       expect(lead.followUpAt).not.toBeNull();
-      expect(db().prepare("SELECT actor FROM audit WHERE action = 'client.edit' AND object_id = ?").pluck().all(String(p.clientId))).toEqual(['jefa@inmo.cl']);
+      expect(await column(h.app, "SELECT actor FROM audit WHERE action = 'client.edit' AND object_id = ?", [String(p.clientId)])).toEqual(['jefa@inmo.cl']);
       expect(await page.locator('#c-history').innerText()).toContain('Edición de la ficha');
       expect(await sideways(page)).toBeLessThanOrEqual(0);
       expect(await axeViolations(page)).toEqual([]);
@@ -139,18 +138,18 @@ describe.skipIf(noChromium())('la ficha del cliente in Chromium', () => {
     await page.click('#c-edit button[type=submit]');
     await page.waitForSelector('#c-merge:not([hidden]) #c-merge-yes');
     expect(await page.locator('#c-merge-text').innerText()).toContain('pertenece a otro cliente: Otro Cliente Pérez');
-    expect(db().prepare('SELECT count(*) FROM leads WHERE client_id = ?').pluck().get(p.clientId)).toBe(2);
+    expect(await value(h.app, 'SELECT count(*) FROM leads WHERE client_id = ?', [p.clientId])).toBe(2);
     await page.click('#c-merge-yes');
     await page.waitForSelector('#c-undo');
     expect(page.url()).toContain(`#ficha-${other.clientId}`);
     expect(await page.locator('#c-leads .lead-card').count()).toBe(3);
-    expect(db().prepare('SELECT count(*) FROM leads WHERE client_id = ?').pluck().get(p.clientId)).toBe(0);
+    expect(await value(h.app, 'SELECT count(*) FROM leads WHERE client_id = ?', [p.clientId])).toBe(0);
     await page.click('#c-undo');
     await page.waitForSelector('#c-message.ok');
     expect(await page.locator('#c-message').innerText()).toContain('Unión deshecha');
     expect(page.url()).toContain(`#ficha-${p.clientId}`);
     expect(await page.locator('#c-leads .lead-card').count()).toBe(2);
-    expect(db().prepare('SELECT count(*) FROM leads WHERE client_id = ?').pluck().get(p.clientId)).toBe(2);
+    expect(await value(h.app, 'SELECT count(*) FROM leads WHERE client_id = ?', [p.clientId])).toBe(2);
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });

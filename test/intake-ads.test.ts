@@ -1,4 +1,4 @@
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { row } from './helpers/db-rows.ts';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,9 +54,9 @@ describe('Google Ads lead form webhook', () => {
     const res = await post('/intake/google-ads', JSON.stringify(payload('LEAD-1')));
     expect(res.status).toBe(200);
     const { leadId } = (await res.json()) as { leadId: number };
-    const lead = sqliteStore(h.app).getLead(leadId)!;
+    const lead = (await h.app.store.getLead(leadId))!;
     expect(lead).toMatchObject({ name: 'Camila Rojas', email: 'camila.rojas@gmail.com', phone: '+56987651234', quality: 'bueno', parser: 'intake-ads' });
-    const raw = (sqliteStore(h.app).sqlite.prepare('select raw, source from raw_emails where id = ?').get(lead.rawEmailId) as { raw: Buffer; source: string });
+    const raw = ((await row(h.app, 'select raw, source from raw_emails where id = ?', [lead.rawEmailId])) as { raw: Buffer; source: string });
     expect(raw.source).toBe('http');
     const text = raw.raw.toString();
     expect(text).toMatch(/^X-Intake-campaign-id: 20000000002$/m);
@@ -65,19 +65,19 @@ describe('Google Ads lead form webhook', () => {
   });
 
   it('the same lead_id twice (and at once) gives one lead', async () => {
-    const before = h.count('leads');
+    const before = await h.count('leads');
     const a = (await (await post('/intake/google-ads', JSON.stringify(payload('LEAD-2')))).json()) as { leadId: number };
     const again = await Promise.all([1, 2].map(() => post('/intake/google-ads', JSON.stringify(payload('LEAD-2'))).then((r) => r.json() as Promise<{ leadId: number; duplicate: boolean }>)));
     expect(again).toEqual([{ leadId: a.leadId, duplicate: true }, { leadId: a.leadId, duplicate: true }]);
-    expect(h.count('leads')).toBe(before + 1);
+    expect(await h.count('leads')).toBe(before + 1);
   });
 
   it('a wrong key answers 403, an oversized body 413; neither stores anything', async () => {
-    const before = rows();
+    const before = await rows();
     expect((await post('/intake/google-ads', JSON.stringify(payload('LEAD-3', 'forged-key-000')))).status).toBe(403);
     const big = { ...payload('LEAD-4'), filler: 'x'.repeat(70 * 1024) };
     expect((await post('/intake/google-ads', JSON.stringify(big))).status).toBe(413);
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
   });
 });
 
@@ -100,10 +100,10 @@ describe('Meta lead ads webhook', () => {
     const res = await post('/intake/meta', body, { 'x-hub-signature-256': sign(body) });
     expect(res.status).toBe(200);
     const { leads } = (await res.json()) as { leads: { leadId: number }[] };
-    const lead = sqliteStore(h.app).getLead(leads[0].leadId)!;
+    const lead = (await h.app.store.getLead(leads[0].leadId))!;
     expect(lead).toMatchObject({ name: 'Joaquín Pérez', email: 'joaquin.perez@yahoo.com', phone: '+56955551234', quality: 'bueno' });
     expect(graph.seen.at(-1)).toEqual({ path: '/v21.0/9001', auth: `Bearer ${PAGE_TOKEN}` });
-    const raw = (sqliteStore(h.app).sqlite.prepare('select raw from raw_emails where id = ?').get(lead.rawEmailId) as { raw: Buffer }).raw.toString();
+    const raw = ((await row(h.app, 'select raw from raw_emails where id = ?', [lead.rawEmailId])) as { raw: Buffer }).raw.toString();
     expect(raw).toMatch(/^X-Intake-Platform: ig$/m);
   });
 
@@ -112,37 +112,37 @@ describe('Meta lead ads webhook', () => {
     const body = webhook('9002');
     const first = (await (await post('/intake/meta', body, { 'x-hub-signature-256': sign(body) })).json()) as { leads: { leadId: number }[] };
     const fetches = graph.seen.length;
-    const leads = h.count('leads');
+    const leads = await h.count('leads');
     const second = (await (await post('/intake/meta', body, { 'x-hub-signature-256': sign(body) })).json()) as { leads: { leadId: number; duplicate: boolean }[] };
     expect(second.leads).toEqual([{ leadId: first.leads[0].leadId, duplicate: true }]);
     expect(graph.seen.length).toBe(fetches);
-    expect(h.count('leads')).toBe(leads);
+    expect(await h.count('leads')).toBe(leads);
   });
 
   it('a forged or missing signature answers 403/401 without storing or fetching; oversized 413', async () => {
     graph.leads.set('9003', graphLead('9003', 'forged@yahoo.com'));
-    const before = rows();
+    const before = await rows();
     const fetches = graph.seen.length;
     const body = webhook('9003');
     expect((await post('/intake/meta', body, { 'x-hub-signature-256': sign(body, 'another-secret') })).status).toBe(403);
     expect((await post('/intake/meta', body)).status).toBe(401);
     const big = JSON.stringify({ object: 'page', entry: [], filler: 'x'.repeat(70 * 1024) });
     expect((await post('/intake/meta', big, { 'x-hub-signature-256': sign(big) })).status).toBe(413);
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
     expect(graph.seen.length).toBe(fetches);
   });
 
   it('a Graph API that keeps failing: retried, then 502 so Meta delivers again; the redelivery stores the lead', async () => {
     graph.leads.set('9004', graphLead('9004', 'later@yahoo.com'));
     graph.failing = true;
-    const before = rows();
+    const before = await rows();
     const body = webhook('9004');
     const fetches = graph.seen.length;
     expect((await post('/intake/meta', body, { 'x-hub-signature-256': sign(body) })).status).toBe(502);
     expect(graph.seen.length - fetches).toBe(3);
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
     graph.failing = false;
     expect((await post('/intake/meta', body, { 'x-hub-signature-256': sign(body) })).status).toBe(200);
-    expect(rows()).toBe(before + 1);
+    expect(await rows()).toBe(before + 1);
   });
 });

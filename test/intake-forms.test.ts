@@ -1,4 +1,4 @@
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { row } from './helpers/db-rows.ts';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createIntakeServer } from '../src/intake/server.ts';
@@ -46,10 +46,10 @@ describe('web forms over real HTTP', () => {
     const res = await json(person());
     expect(res.status).toBe(202);
     const { leadId } = (await res.json()) as { leadId: number };
-    const lead = sqliteStore(h.app).getLead(leadId)!;
+    const lead = (await h.app.store.getLead(leadId))!;
     expect(lead).toMatchObject({ quality: 'bueno', medium: 'web', parser: 'intake-web', email: 'ana.soto@correo.cl', phone: '+56987654321', contactState: 'por_contactar' });
     expect(lead.clientId).not.toBeNull();
-    const raw = sqliteStore(h.app).sqlite.prepare('select source, raw from raw_emails where id = ?').get(lead.rawEmailId) as { source: string; raw: Buffer };
+    const raw = (await row(h.app, 'select source, raw from raw_emails where id = ?', [lead.rawEmailId])) as { source: string; raw: Buffer };
     expect(raw.source).toBe('http');
     expect(raw.raw.toString()).not.toContain('key-contacto-1234'); // the key is not stored
     // Replaying the stored raw message changes nothing: the same pipeline, the same lead.
@@ -58,25 +58,25 @@ describe('web forms over real HTTP', () => {
   });
 
   it('a plain HTML form (urlencoded, key in _key) gets a 303 to thanksUrl', async () => {
-    const before = h.count('leads');
-    const stored = rows();
+    const before = await h.count('leads');
+    const stored = await rows();
     const form = new URLSearchParams({ ...person({ email: 'html.form@correo.cl' }), _key: 'key-contacto-1234' });
     const res = await post('/intake/forms/contacto', form.toString(), { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://www.inmobiliaria-ejemplo.cl' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('https://www.inmobiliaria-ejemplo.cl/gracias');
-    expect(rows()).toBe(stored + 1); // durable before the answer; the lead follows from the pipeline
-    await vi.waitFor(() => expect(h.count('leads')).toBe(before + 1), { timeout: 20_000, interval: 20 });
+    expect(await rows()).toBe(stored + 1); // durable before the answer; the lead follows from the pipeline
+    await vi.waitFor(async () => expect(await h.count('leads')).toBe(before + 1), { timeout: 20_000, interval: 20 });
   });
 
   it('a wrong or missing key answers 401 and stores nothing', async () => {
-    const before = rows();
+    const before = await rows();
     expect((await json(person(), { 'x-form-key': 'forged-key-0000' })).status).toBe(401);
     expect((await post('/intake/forms/contacto', JSON.stringify(person()), { 'content-type': 'application/json' })).status).toBe(401);
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
   });
 
   it('the same Idempotency-Key (repeated and concurrent) gives one lead', async () => {
-    const before = h.count('leads');
+    const before = await h.count('leads');
     const body = person({ email: 'idem@correo.cl' });
     const first = (await (await json(body, { 'idempotency-key': 'abc-1' })).json()) as { leadId: number };
     const more = await Promise.all([1, 2, 3].map(() => json(body, { 'idempotency-key': 'abc-1' }).then((r) => r.json() as Promise<{ leadId: number; duplicate: boolean }>)));
@@ -84,34 +84,34 @@ describe('web forms over real HTTP', () => {
     expect(more.every((m) => m.duplicate)).toBe(true);
     const concurrent = await Promise.all([1, 2, 3].map(() => json(body, { 'idempotency-key': 'abc-2' }).then((r) => r.json() as Promise<{ leadId: number }>)));
     expect(new Set(concurrent.map((c) => c.leadId)).size).toBe(1);
-    expect(h.count('leads')).toBe(before + 2);
+    expect(await h.count('leads')).toBe(before + 2);
   });
 
   it('many posts at once are group-committed and each gets its own lead', async () => {
-    const before = h.count('leads');
+    const before = await h.count('leads');
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => json(person({ email: `many${i}@correo.cl` })).then((r) => r.json() as Promise<{ leadId: number }>)));
     expect(new Set(answers.map((a) => a.leadId)).size).toBe(30);
     expect(answers.every((a) => a.leadId > 0)).toBe(true);
-    expect(h.count('leads')).toBe(before + 30);
+    expect(await h.count('leads')).toBe(before + 30);
   });
 
   it('a body over 64 KB answers 413 and stores nothing', async () => {
-    const before = rows();
+    const before = await rows();
     const res = await json(person({ mensaje: 'x'.repeat(70 * 1024) }));
     expect(res.status).toBe(413);
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
   });
 
   it('a signed form: a right HMAC is accepted, a forged or missing one answers 401', async () => {
-    const before = rows();
+    const before = await rows();
     const body = JSON.stringify(person({ email: 'signed@correo.cl' }));
     const sign = (b: string, s = SECRET) => `sha256=${createHmac('sha256', s).update(b).digest('hex')}`;
     const send = (sig?: string) => post('/intake/forms/cotizador', body, { 'content-type': 'application/json', 'x-form-key': 'key-cotizador-1234', ...(sig ? { 'x-signature-256': sig } : {}) });
     expect((await send(sign(body, 'not-the-secret-at-all-xx'))).status).toBe(401);
     expect((await send()).status).toBe(401);
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
     expect((await send(sign(body))).status).toBe(202);
-    expect(rows()).toBe(before + 1);
+    expect(await rows()).toBe(before + 1);
   });
 
   it('CORS: a preflight from an allowed origin is answered, another origin is refused (and its post stores nothing)', async () => {
@@ -123,28 +123,28 @@ describe('web forms over real HTTP', () => {
     const bad = await pre('https://evil.example');
     expect(bad.status).toBe(403);
     expect(bad.headers.get('access-control-allow-origin')).toBeNull();
-    const before = rows();
+    const before = await rows();
     const post1 = await json(person(), { origin: 'https://evil.example' });
     expect(post1.status).toBe(403);
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
     const allowed = await json(person({ email: 'cors@correo.cl' }), { origin: 'https://www.inmobiliaria-ejemplo.cl' });
     expect(allowed.status).toBe(202);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://www.inmobiliaria-ejemplo.cl');
   });
 
   it('a filled honeypot is answered as a success and stores nothing; unknown forms are 404', async () => {
-    const before = rows();
+    const before = await rows();
     const res = await json({ ...person(), _hp: 'http://spam.example' });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ leadId: null });
-    expect(rows()).toBe(before);
+    expect(await rows()).toBe(before);
     expect((await post('/intake/forms/nope', '{}', { 'content-type': 'application/json' })).status).toBe(404);
     expect((await fetch(`${h.url}/api/leads`)).status).toBe(404); // no admin routes here
   });
 
   it('fields found by the generic labels when not mapped; the form project fills a missing one', async () => {
     const res = await json({ 'your-name': 'Pedro Díaz', 'your-email': 'pedro@correo.cl', telefono: '+56 9 8123 4567', documento: rut(11222333) });
-    const lead = sqliteStore(h.app).getLead(((await res.json()) as { leadId: number }).leadId)!;
+    const lead = (await h.app.store.getLead(((await res.json()) as { leadId: number }).leadId))!;
     expect(lead).toMatchObject({ name: 'Pedro Díaz', email: 'pedro@correo.cl', phone: '+56981234567', quality: 'bueno' });
   });
 });
@@ -153,20 +153,20 @@ describe('the one pipeline: reprocess', () => {
   it('a lead posted for an unknown project is upgraded by reprocess once the project is configured', async () => {
     const res = await json(person({ email: 'torre@correo.cl', proyecto: 'Torre Nueva' }));
     const { leadId } = (await res.json()) as { leadId: number };
-    expect(sqliteStore(h.app).getLead(leadId)!.quality).toBe('con_problemas');
+    expect((await h.app.store.getLead(leadId))!.quality).toBe('con_problemas');
     const next = testConfig(INTAKE);
     next.projects.push({ ...next.projects[0], name: 'Torre Nueva', aliases: [] });
     await h.app.reload({ config: next });
     const report = await reprocess(h.app, { qualities: ['con_problemas'], since: null });
     expect(report.upgraded).toBeGreaterThanOrEqual(1);
-    expect(sqliteStore(h.app).getLead(leadId)!.quality).toBe('bueno');
+    expect((await h.app.store.getLead(leadId))!.quality).toBe('bueno');
   });
 });
 
 describe('rate limits', () => {
   it('per address: past the limit 429 with Retry-After, nothing stored', async () => {
     const cfg = h.app.config;
-    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3 } }, ingestor: h.app.ingestor, store: sqliteStore(h.app) }, { log: createLogger('silent') });
+    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3 } }, ingestor: h.app.ingestor, store: h.app.store }, { log: createLogger('silent') });
     const { port } = await limited.listen(0, '127.0.0.1');
     try {
       const send = () => fetch(`http://127.0.0.1:${port}/intake/forms/contacto`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', 'x-form-key': 'wrong-key-000' } });
@@ -182,7 +182,7 @@ describe('rate limits', () => {
 
   it('behind a trusted proxy, a client that forges the first X-Forwarded-For hop is still limited by the hop the proxy added', async () => {
     const cfg = h.app.config;
-    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3, trustProxy: ['127.0.0.1'] } }, ingestor: h.app.ingestor, store: sqliteStore(h.app) }, { log: createLogger('silent') });
+    const limited = createIntakeServer({ config: { ...cfg, intake: { ...cfg.intake!, ratePerMinute: 3, trustProxy: ['127.0.0.1'] } }, ingestor: h.app.ingestor, store: h.app.store }, { log: createLogger('silent') });
     const { port } = await limited.listen(0, '127.0.0.1');
     try {
       // The proxy appends the real client (203.0.113.7); the client writes whatever it likes before it.

@@ -35,20 +35,20 @@ const poll = async (link: string) => (await fetch(`${h.url}${link}`)).json() as 
 
 describe('intake answers once durable', () => {
   it('202 with a receipt (body and Location); the raw message is stored; the receipt turns into the lead', async () => {
-    const raws = h.count('raw_emails');
+    const raws = await h.count('raw_emails');
     const res = await post();
     expect(res.status).toBe(202);
     const a = (await res.json()) as Answer;
     expect(a).toMatchObject({ duplicate: false, status: 'accepted', receipt: expect.stringMatching(/^\/intake\/receipts\/[0-9a-f]{40}$/) });
     expect(res.headers.get('location')).toBe(a.receipt);
-    expect(h.count('raw_emails')).toBe(raws + 1);
+    expect(await h.count('raw_emails')).toBe(raws + 1);
     let last: { status: string; leadId: number | null } = { status: '', leadId: null };
     await vi.waitFor(async () => {
       last = await poll(a.receipt!);
       expect(last.status).toBe('lead');
     }, { timeout: 20_000, interval: 20 });
     expect(last.leadId).toBeGreaterThan(0);
-    expect(h.count('leads')).toBeGreaterThan(0);
+    expect(await h.count('leads')).toBeGreaterThan(0);
   });
 
   it('Prefer: wait=N (or ?wait=N) answers with the lead id', async () => {
@@ -74,11 +74,11 @@ describe('intake answers once durable', () => {
   });
 
   it('a bot (honeypot) gets an answer of the same shape whose receipt names nothing', async () => {
-    const raws = h.count('raw_emails');
+    const raws = await h.count('raw_emails');
     const res = await post({}, '', { _hp: 'http://spam.example' });
     const a = (await res.json()) as Answer;
     expect(a).toMatchObject({ leadId: null, duplicate: false, status: 'accepted', receipt: expect.stringMatching(/^\/intake\/receipts\/[0-9a-f]{40}$/) });
-    expect(h.count('raw_emails')).toBe(raws);
+    expect(await h.count('raw_emails')).toBe(raws);
     expect((await fetch(`${h.url}${a.receipt}`)).status).toBe(404);
   });
 });

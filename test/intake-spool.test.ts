@@ -71,7 +71,7 @@ describe('the intake spool', () => {
         body: JSON.stringify({ nombre: 'Ana Soto', email: 'ana@correo.cl' }),
       });
       expect(res.status).toBe(500);
-      expect(other.count('raw_emails')).toBe(0);
+      expect(await other.count('raw_emails')).toBe(0);
     } finally {
       await other.close();
     }
@@ -80,7 +80,7 @@ describe('the intake spool', () => {
   it('replay into a database that lacks the leads stores each once (idempotent), then the pipeline makes them leads', async () => {
     for (let i = 0; i < 3; i++) expect((await post()).status).toBe(202);
     const spooled = spool.files().length;
-    expect(spooled).toBe(h.count('raw_emails'));
+    expect(spooled).toBe(await h.count('raw_emails'));
     const fresh = await createApp(testConfig(INTAKE), log, { dbPath: path.join(tmp, 'fresh', 'c.db') });
     try {
       expect(await replaySpool(fresh, spool, log)).toEqual({ files: spooled, stored: spooled });

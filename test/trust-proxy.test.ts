@@ -88,6 +88,6 @@ describe('intake listener reached directly, proxy elsewhere', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await send(i)).status);
     expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
-    expect(h.count('raw_emails')).toBe(0);
+    expect(await h.count('raw_emails')).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // desktop's 1440x900: what a vendor sees and taps, one contact for a client who wrote twice, a lead
 // arriving while the page is open, the table fitting the screen, accessibility (axe-core) and an
 // email whose HTML carries scripts that must not run.
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { value } from './helpers/db-rows.ts';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
   let browser: Browser;
   const errors: string[] = [];
   const ingest = async (raw: Buffer) => (await h.app.ingestor.ingest(raw, { source: 'file' })).leadId!;
-  const stateOf = (id: number) => sqliteStore(h.app).sqlite.prepare('SELECT contact_state FROM leads WHERE id = ?').pluck().get(id);
+  const stateOf = (id: number) => value<string>(h.app, 'SELECT contact_state FROM leads WHERE id = ?', [id]);
   let twice: number[] = [];
   let hostile = 0;
 
@@ -107,7 +107,7 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
     await page.selectOption('#f-contact select[name=expectation]', 'media');
     await page.click('#f-contact button[type=submit]');
     await expect.poll(() => page.locator('#day-message').innerText()).toBe('Contacto registrado.');
-    expect([stateOf(twice[0]), stateOf(twice[1])]).toEqual(['contactado', 'contactado']);
+    expect([await stateOf(twice[0]), await stateOf(twice[1])]).toEqual(['contactado', 'contactado']);
     // The message shows first; the list is drawn again from /api/my/day right after it.
     await expect.poll(() => page.locator('#day-pending .lead-card h3').allInnerTexts()).toEqual(['Bruno Díaz']);
     await page.context().close();
