@@ -19,6 +19,7 @@ const POSTGRES_SUITES = [
   'test/intake-forms.test.ts',
   'test/intake-receipts.test.ts',
   'test/intake-ads.test.ts',
+  'test/notifications-smtp.test.ts',
 ];
 const withPostgres = postgresAvailable() || Boolean(process.env.CI);
 if (!withPostgres) console.warn('skipping the postgres project: PostgreSQL is not installed (see README)');

@@ -60,12 +60,14 @@ describe('migration 0004: foreign keys', () => {
     old.close();
 
     const db = openDatabase(file).$client;
-    // Columns later migrations add (0014: leads.first_contact_at, null when no contact was registered) are not the old rows'.
-    const later: Record<string, string[]> = { leads: ['first_contact_at'] };
+    // Columns later migrations add (0014: leads.first_contact_at, null when no contact was registered; 0018: part_index) are not the old rows'.
+    const later: Record<string, string[]> = { leads: ['first_contact_at', 'part_index'] };
     const asBefore = (t: string, rows: unknown[]) => (rows as Record<string, unknown>[]).map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !later[t]?.includes(k))));
     for (const t of tables) expect(asBefore(t, db.prepare(`select * from ${t} order by 1, 2`).all()), t).toEqual(before[t]);
-    // Later migrations may add more; 0017 drops lead_counts_daily (its index and triggers) on purpose.
-    expect(schemaObjects(db)).toEqual(expect.arrayContaining(objectsBefore.filter((o) => !o.includes('lead_counts_daily'))));
+    // Later migrations may add more, and drop on purpose: 0017 lead_counts_daily (its index and
+    // triggers), 0018 the unique raw_email_id index (now unique with part_index).
+    const dropped = ['lead_counts_daily', 'leads_raw_email_id_unique'];
+    expect(schemaObjects(db)).toEqual(expect.arrayContaining(objectsBefore.filter((o) => !dropped.some((d) => o.includes(d)))));
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(db.prepare("select count(*) n from pragma_foreign_key_list('leads')").get()).toEqual({ n: 4 });

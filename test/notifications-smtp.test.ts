@@ -1,7 +1,8 @@
 // Notification emails against a real SMTP server on loopback (nodemailer's smtp-server, never a
 // mocked transport): the vendor's assignment email, acknowledgements, an outage, the digest. Every
 // wait is on an event (the receiver's 'mail', the sender's 'smtp' or 'sent'), never a sleep.
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { row, rows } from './helpers/db-rows.ts';
+import { createTestDatabase } from './helpers/postgres.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -41,18 +42,21 @@ async function appWith(smtpPort: number, extra: Record<string, unknown> = {}, co
     ],
     ...extra,
   };
-  const config = parseConfig(JSON.stringify(cfg), 'test.yaml', {});
-  const app = await createApp(config, createLogger('silent'), { dbPath: path.join(dir, 'c.db'), notify: true, syncConfig: true });
+  // The engine the run names (CENTRALIZER_TEST_DB=postgres: a fresh database on the run's cluster).
+  const pgDb = process.env.CENTRALIZER_TEST_DB === 'postgres' ? await createTestDatabase() : null;
+  const config = parseConfig(JSON.stringify(pgDb ? { ...cfg, database: { url: pgDb.url } } : cfg), 'test.yaml', {});
+  const app = await createApp(config, createLogger('silent'), { ...(pgDb ? {} : { dbPath: path.join(dir, 'c.db') }), notify: true, syncConfig: true });
   const n = startNotifications(app, createLogger('silent'), { intervalMs: 50, retryBaseMs: 100, retryMaxMs: 300, ...sender });
   cleanups.push(async () => {
     await n.stop();
-    app.close();
+    await app.close();
+    await pgDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   });
   return { app, n };
 }
 
-const statuses = (app: App) => sqliteStore(app).sqlite.prepare('SELECT kind, status, count(*) n FROM notifications GROUP BY kind, status ORDER BY kind').all();
+const statuses = (app: App) => rows(app, 'SELECT kind, status, count(*) n FROM notifications GROUP BY kind, status ORDER BY kind, status');
 
 describe('notification emails over SMTP', () => {
   afterEach(() => closeSharedPools());
@@ -88,7 +92,7 @@ describe('notification emails over SMTP', () => {
     expect(smtp.mails[2].text).toMatch(/Retorno: ya es tu cliente desde \d\d-\d\d-\d{4}/);
     // The receiver has it before the sender has its 250 and records it: wait for the sender too.
     await until('three recorded as sent', n.sender.events, 'sent', () => n.health().sent === 3);
-    expect(statuses(app)).toEqual([{ kind: 'ack', status: 'sent', n: 1 }, { kind: 'assignment', status: 'sent', n: 2 }]);
+    expect(await statuses(app)).toEqual([{ kind: 'ack', status: 'sent', n: 1 }, { kind: 'assignment', status: 'sent', n: 2 }]);
   });
 
   it('acknowledgements never answer auto-replies, bounces, lists, no-reply or portal addresses', async () => {
@@ -159,8 +163,8 @@ describe('notification emails over SMTP', () => {
     await until('all four sent', n.sender.events, 'sent', () => n.health().sent === 4);
     expect(n.health()).toMatchObject({ pending: 0, failed: 0, sent: 4, smtp: { ok: true, error: null } });
     expect(firstAfterMs).toBeLessThan(10_000); // the issue's bound; a 200 ms probe is far under it
-    const rows = sqliteStore(app).sqlite.prepare('SELECT attempts FROM notifications ORDER BY id').all() as { attempts: number }[];
-    expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1, 1]); // the outage cost the rows nothing
+    const attempts = await rows<{ attempts: number }>(app, 'SELECT attempts FROM notifications ORDER BY id');
+    expect(attempts.map((r) => r.attempts)).toEqual([1, 1, 1, 1]); // the outage cost the rows nothing
   });
 
   it('the digest: today in the company time zone, nothing to someone with nothing due, once per day', async () => {
@@ -173,7 +177,7 @@ describe('notification emails over SMTP', () => {
     expect(end - start).toBe(24 * 3600_000);
     expect(await n.digest(Date.UTC(2025, 0, 10, 11))).toBe(0); // empty database: nobody gets an email
     const r = await app.ingestor.ingest(leadMail('digest', 7).raw, { source: 'file', file: 'd.eml' });
-    const lead = sqliteStore(app).sqlite.prepare('SELECT deadline_at d, follow_up_at f FROM leads WHERE id = ?').get(r.leadId) as { d: number; f: number };
+    const lead = (await row<{ d: number; f: number }>(app, 'SELECT deadline_at d, follow_up_at f FROM leads WHERE id = ?', [r.leadId]))!;
     // On the day the follow-up falls due (in Santiago), the vendor gets it; the manager gets yesterday's counts.
     const [dueDay, nextDay] = dayBounds(lead.f, 'America/Santiago');
     // Both runs after the lead's contact deadline (the managers' "not contacted" list), so what

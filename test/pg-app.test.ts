@@ -42,5 +42,5 @@ describe.skipIf(noPostgres())('the program on PostgreSQL', () => {
     } finally {
       delete process.env.CENTRALIZER_DATABASE_URL;
     }
-  });
+  }, 180_000); // three replays of every shipped fixture in child processes: 18 s alone, more beside other suites
 });

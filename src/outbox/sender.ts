@@ -252,6 +252,9 @@ export class NotificationSender {
       this.transport?.close();
       this.transportFor = null;
       this.setSmtp({ ok: false, error, checkedAt: now });
+      // The server's fault, not the message's: no attempt counted, and a claim (PostgreSQL's lease
+      // on the row) is handed back, so the row goes first once the server answers, not a minute later.
+      if ((this.settings.claimMs ?? 0) > 0) await this.store.markFailed(row.id, row.attempts, error, row.nextAttemptAt, false);
       return 'server';
     }
     const giveUp = attempts >= this.settings.maxAttempts();
