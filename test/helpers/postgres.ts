@@ -70,7 +70,8 @@ function waitReady(port: number, child: ChildProcess, log: () => string): Promis
 }
 
 /** Starts a throwaway cluster; the caller stops it. */
-export async function startPostgres(): Promise<PostgresCluster> {
+/** `sharedBuffers`: the tests' 64MB unless told (the bench's million leads want a server-sized cache). */
+export async function startPostgres(settings: { sharedBuffers?: string } = {}): Promise<PostgresCluster> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install -y postgresql)');
   const owner = runAs();
@@ -88,7 +89,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
     'synchronous_commit = off',
     'full_page_writes = off',
     'max_connections = 300',
-    'shared_buffers = 64MB',
+    `shared_buffers = ${settings.sharedBuffers ?? '64MB'}`,
     "log_min_messages = 'warning'",
   ].join('\n');
   writeFileSync(path.join(data, 'postgresql.auto.conf'), `${conf}\n`);
