@@ -16,7 +16,7 @@ import { normalizeFields } from '../pipeline/normalize.ts';
 import { findProjectIn, matchProject } from '../pipeline/project.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
 import type { LoadedParser } from './load.ts';
-import { FIELD_NAMES, type FieldName } from './schema.ts';
+import { FIELD_NAMES, type FieldName } from './patterns.ts';
 import { recognizeCase, type CaseSignal } from '../pipeline/recognize-case.ts';
 
 export interface FieldExplanation {

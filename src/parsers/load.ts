@@ -1,35 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
-import { parserSchema, compilePattern, type ParserConfig } from './schema.ts';
-import type { LinearRegex } from './regex-guard.ts';
+import { compileParser } from './compile.ts';
+import { parserSchema } from './schema.ts';
 import { formatIssues } from '../yaml-errors.ts';
+import type { LoadedParser } from './compile.ts';
 
-/** A parser config with its match rules compiled once at load. */
-export interface LoadedParser {
-  config: ParserConfig;
-  file: string;
-  fromRules: string[];
-  subject: LinearRegex | null;
-  bodyMarkers: string[];
-  headerRules: [string, LinearRegex][];
-}
+export { compileParser, type LoadedParser } from './compile.ts';
 
 export class ParserConfigError extends Error {
   readonly code = 'ParserConfigError';
-}
-
-const toList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-
-export function compileParser(config: ParserConfig, file: string): LoadedParser {
-  return {
-    config,
-    file,
-    fromRules: toList(config.match.from).map((s) => s.toLowerCase().trim()),
-    subject: config.match.subject ? compilePattern(config.match.subject, 'test') : null,
-    bodyMarkers: toList(config.match.body).map((s) => s.toLowerCase()),
-    headerRules: Object.entries(config.match.header ?? {}).map(([k, v]) => [k.toLowerCase(), compilePattern(v, 'test')]),
-  };
 }
 
 /** Parses one parser file (YAML or JSON); errors name the file, line and key path. */

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { LinearRegex, PatternRefused, type PatternUse } from './regex-guard.ts';
+import type { PatternUse } from './regex-guard.ts';
+import { FIELD_NAMES, patternProblem } from './patterns.ts';
 import { COUNTRY_CODES } from '../countries/index.ts';
 import { selectorProblem, senderProblem } from './checks.ts';
 
-/** Fields a parser can extract; `name` may also come as firstName + lastName. */
-export const FIELD_NAMES = ['name', 'firstName', 'lastName', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
-export type FieldName = (typeof FIELD_NAMES)[number];
+// Also here for the modules that read them with the schema; the pipeline reads them from patterns.ts
+// (no zod in the worker threads).
+export { FIELD_NAMES, type FieldName, compilePattern, patternProblem } from './patterns.ts';
+
 
 /** A refinement from a check that returns why a value is refused, or null. */
 const refuse = (check: (v: string) => string | null) => (v: string, ctx: z.RefinementCtx) => {
@@ -87,38 +89,3 @@ export const parserSchema = z
   .strict();
 
 export type ParserConfig = z.infer<typeof parserSchema>;
-
-const problems = new Map<string, string | null>();
-
-/**
- * Why a config pattern is refused for `use` (see regex-guard.ts: what RE2 cannot express, such as
- * back-references and lookbehind, or a program too large), or null. Cached: parsers reload.
- */
-export function patternProblem(src: string, use: PatternUse = 'extract'): string | null {
-  const key = `${use}/${src}`;
-  if (problems.has(key)) return problems.get(key)!;
-  let problem: string | null = null;
-  try {
-    compilePattern(src, use);
-  } catch (e) {
-    if (!(e instanceof PatternRefused)) throw e;
-    problem = e.message;
-  }
-  if (problems.size > 5000) problems.clear();
-  problems.set(key, problem);
-  return problem;
-}
-
-const compiled = new Map<string, LinearRegex>();
-
-/** The pattern compiled on the linear-time engine for `use`; throws PatternRefused. Cached. */
-export function compilePattern(src: string, use: PatternUse): LinearRegex {
-  const key = `${use}/${src}`;
-  let re = compiled.get(key);
-  if (!re) {
-    re = LinearRegex.compile(src, use);
-    if (compiled.size > 5000) compiled.clear();
-    compiled.set(key, re);
-  }
-  return re;
-}

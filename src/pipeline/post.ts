@@ -1,5 +1,5 @@
 import type { PostStep } from '../parsers/schema.ts';
-import { compilePattern } from '../parsers/schema.ts';
+import { compilePattern } from '../parsers/patterns.ts';
 
 const titleCase = (s: string) => s.toLowerCase().replace(/(^|[\s'-])(\p{L})/gu, (_, sep: string, c: string) => sep + c.toUpperCase());
 

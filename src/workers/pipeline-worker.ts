@@ -1,7 +1,7 @@
 // Worker thread entry: runs the pipeline on raw bytes sent by the pool (src/workers/pool.ts).
 // Everything untrusted (MIME, HTML, admin-written regexes) runs here, never on the main thread.
 import { parentPort } from 'node:worker_threads';
-import { compileParser } from '../parsers/load.ts';
+import { compileParser } from '../parsers/compile.ts';
 import { runPipeline, type PipelineContext } from '../pipeline/index.ts';
 import { renderMail } from '../pipeline/render-mail.ts';
 import { explainEmail } from '../parsers/explain.ts';
