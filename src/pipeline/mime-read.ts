@@ -1,4 +1,7 @@
-import { MailParser, type HeaderValue, type Headers } from 'mailparser';
+import type { HeaderValue, Headers } from 'mailparser';
+
+// Loaded on first use: only the pipeline workers parse MIME, the main thread never needs it (~3 MB of heap).
+let mailparser: Promise<typeof import('mailparser')> | null = null;
 
 const CHUNK = 64 * 1024;
 
@@ -27,7 +30,9 @@ export interface ReadOptions {
  * mailparser's simpleParser without what we do not use: it buffers every attachment's content (a
  * 20 MB attachment was held twice per email); here attachment streams are drained and dropped.
  */
-export function readMail(raw: Buffer, options: ReadOptions): Promise<ReadMail> {
+export async function readMail(raw: Buffer, options: ReadOptions): Promise<ReadMail> {
+  mailparser ??= import('mailparser');
+  const { MailParser } = await mailparser;
   return new Promise((resolve, reject) => {
     const parser = new MailParser({
       skipHtmlToText: true,
