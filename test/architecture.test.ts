@@ -169,7 +169,9 @@ describe('architecture', () => {
   });
 
   // No module over ~300 lines. Temporary exceptions, each to be split by responsibility:
-  const LONG_MODULES = new Set<string>([]);
+  const LONG_MODULES = new Set([
+    'workers/pool.ts', // owned by another change in progress, which splits it
+  ]);
 
   it('no module in src is over 320 lines', () => {
     const long = sourceFiles()

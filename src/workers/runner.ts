@@ -1,10 +1,9 @@
 import { runPipeline, type PipelineContext, type PipelineOutcome } from '../pipeline/index.ts';
 import { LimitExceeded } from '../pipeline/mime.ts';
-import { PipelineTimeout, failedParser } from './errors.ts';
-import type { PipelinePool } from './pool.ts';
+import { PipelinePool, PipelineTimeout, failedParser } from './pool.ts';
 import type { ParserQuarantine } from './quarantine.ts';
 
-export { PoolClosed } from './errors.ts';
+export { PoolClosed } from './pool.ts';
 
 export interface RunRequest {
   /** 1 for a first run; a retry of a timed-out email runs with a larger budget (deadline × budget). */
