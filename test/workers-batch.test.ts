@@ -15,6 +15,7 @@ import type { PipelineContext } from '../src/pipeline/index.ts';
 import { defaultPoolSize, PipelinePool, PipelineTimeout } from '../src/workers/pool.ts';
 import { poolRunner } from '../src/workers/runner.ts';
 import { formEmail, rut, testConfig } from './helpers/mail.ts';
+import { bigEmail } from '../bench/memory.ts';
 
 const silent = createLogger('silent');
 let dir: string;
@@ -117,6 +118,20 @@ describe('batches to the workers', () => {
     expect(done.length).toBeGreaterThan(0);
     expect(done.length).toBeLessThan(items.length);
     expect(await app.store.pendingRawIds(1000, Number.MAX_SAFE_INTEGER)).toHaveLength(items.length - done.length);
+  });
+
+  it('a worker that ran a big email is replaced once done, so its heap does not keep the body', async () => {
+    const big = owned(bigEmail(5)); // a lead with a 5 MB PDF
+    const first = await pool.run(big, app.context(), { deadlineMs: 20_000, transfer: true });
+    expect(first.kind).toBe('lead');
+    expect(big.buffer.byteLength).toBe(0); // moved, not copied
+    expect(pool.stats.recycled).toBe(1);
+    expect(pool.stats.spawned).toBe(2);
+    // The replacement takes the next email; small ones leave their worker in place.
+    const next = await pool.run(owned(goodLead()), app.context(), { deadlineMs: 20_000, transfer: true });
+    expect(next.kind).toBe('lead');
+    expect(pool.stats.recycled).toBe(1);
+    expect(pool.stats.spawned).toBe(2);
   });
 
   it('the default size leaves a core to the main thread and fits the free memory', () => {

@@ -124,7 +124,7 @@ export class PipelinePool {
   private closed = false;
   private bootFailures = 0;
   private pumpScheduled = false;
-  readonly stats = { spawned: 0, completed: 0, timeouts: 0, crashes: 0, batches: 0, reloads: 0 };
+  readonly stats = { spawned: 0, completed: 0, timeouts: 0, crashes: 0, batches: 0, reloads: 0, recycled: 0 };
 
   constructor(
     private readonly opts: PoolOptions,
@@ -247,6 +247,7 @@ export class PipelinePool {
     slot.tasks.shift();
     this.startClock(slot);
     this.stats.completed++;
+    if (task.size > RECYCLE_BYTES && !slot.tasks.length) this.recycle(slot);
     if (msg.type === 'done') task.resolve(msg.outcome as never);
     else if (msg.type === 'rendered') task.resolve(msg.mail as never);
     else task.reject(Object.assign(errorFromWire(msg.error), { parser: task.parser ?? null }));
@@ -321,6 +322,17 @@ export class PipelinePool {
     });
   }
 
+  /**
+   * A worker that ran a big email is replaced: its heap would keep the body until its next
+   * collection, which may be long after (24 MB held while this thread rewrote the email's row).
+   */
+  private recycle(slot: Slot): void {
+    this.stats.recycled++;
+    this.remove(slot);
+    void slot.worker.terminate();
+    this.replace();
+  }
+
   private expire(slot: Slot): void {
     const task = slot.tasks[0];
     if (!task) return;
@@ -365,6 +377,8 @@ export class PipelinePool {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** Emails over this size leave their worker to be replaced (see recycle). */
+const RECYCLE_BYTES = 4 * 1024 * 1024;
 const batchable = (t: Task) => !t.render && !t.opts.explain;
 const inFlightBytes = (s: Slot) => s.tasks.reduce((n, t) => n + t.size, 0);
 /** A lost in-flight task as a queued one (its id and parser belong to the lost worker). */
