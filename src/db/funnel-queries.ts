@@ -18,13 +18,14 @@ export function funnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number
   return leadCounterWhere(f, { table: 'daily', first: firstDay, end: endDay }, params);
 }
 
-/** The filter on a lead counter table `a` (daily or 16-day buckets) for its range, params appended. */
-function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): string[] {
+/**
+ * The filter on a counter table `a` (daily or 16-day buckets) for its range, params appended:
+ * `own` adds the clauses only one kind of counter has (bound in order), then the filters both share.
+ */
+function counterWhere(f: LeadFilter, r: CounterRange, params: unknown[], own: (params: unknown[]) => string[]): string[] {
   params.push(r.first, r.end);
   const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
-  const where = [`${column} >= ? AND ${column} < ?`, 'a.n > 0'];
-  if (f.quality?.length) where.push(inList('a.quality', f.quality, params));
-  if (f.contactState?.length) where.push(inList('a.contact_state', f.contactState, params));
+  const where = [`${column} >= ? AND ${column} < ?`, 'a.n > 0', ...own(params)];
   if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
   if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
   if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
@@ -33,6 +34,13 @@ function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): st
   if (scoped) where.push(scoped);
   return where;
 }
+
+/** Lead counters also filter on quality and contact state. */
+const leadCounterWhere = (f: LeadFilter, r: CounterRange, params: unknown[]) =>
+  counterWhere(f, r, params, (p) => [
+    ...(f.quality?.length ? [inList('a.quality', f.quality, p)] : []),
+    ...(f.contactState?.length ? [inList('a.contact_state', f.contactState, p)] : []),
+  ]);
 
 /**
  * Lead counter rows (project_id, parser, medium, owner_vendor_id, quality, contact_state, n) of
@@ -44,19 +52,8 @@ export function leadCountersSql(f: LeadFilter, firstDay: number, endDay: number,
     FROM ${r.table === 'daily' ? 'lead_funnel_daily' : 'lead_funnel_16d'} a WHERE ${leadCounterWhere(f, r, params).join(' AND ')}`).join(' UNION ALL ');
 }
 
-/** The filter on an interaction counter table `a` for its range, params appended. */
-function interactionCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): string[] {
-  params.push(r.first, r.end);
-  const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
-  const where = [`${column} >= ? AND ${column} < ?`, "a.kind <> 'lead'", 'a.n > 0'];
-  if (f.projectIds?.length) where.push(inList('a.project_id', f.projectIds, params));
-  if (f.parsers?.length) where.push(inList('a.parser', f.parsers.map((p) => p ?? ''), params));
-  if (f.medium?.length) where.push(inList('a.medium', f.medium, params));
-  if (f.ownerVendorId !== undefined) { where.push('a.owner_vendor_id = ?'); params.push(f.ownerVendorId); }
-  const scoped = scopeClause(f.scope, params, 'a');
-  if (scoped) where.push(scoped);
-  return where;
-}
+/** Interaction counters leave out the lead stage (counted from lead counters). */
+const interactionCounterWhere = (f: LeadFilter, r: CounterRange, params: unknown[]) => counterWhere(f, r, params, () => ["a.kind <> 'lead'"]);
 
 /**
  * The funnel's read side. Leads come from lead_funnel_16d and lead_funnel_daily (whole UTC days, kept by triggers) with

@@ -12,12 +12,10 @@ export function pgFunnelDailyWhere(f: LeadFilter, firstDay: number, endDay: numb
   return leadCounterWhere(f, { table: 'daily', first: firstDay, end: endDay }, params);
 }
 
-/** The filter on a lead counter table `a` (daily or 16-day buckets) for its range, params appended. */
-function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): string[] {
+/** counterWhere of funnel-queries.ts: range, `own` clauses (bound in order), then the shared filters. */
+function counterWhere(f: LeadFilter, r: CounterRange, params: unknown[], own: (params: unknown[]) => string[]): string[] {
   const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
-  const where = [`${column} >= ${bind(params, r.first)} AND ${column} < ${bind(params, r.end)}`, 'a.n > 0'];
-  if (f.quality?.length) where.push(anyOf('a.quality', f.quality, params));
-  if (f.contactState?.length) where.push(anyOf('a.contact_state', f.contactState, params));
+  const where = [`${column} >= ${bind(params, r.first)} AND ${column} < ${bind(params, r.end)}`, 'a.n > 0', ...own(params)];
   if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
   if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
   if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
@@ -26,6 +24,12 @@ function leadCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): st
   if (scoped) where.push(scoped);
   return where;
 }
+
+const leadCounterWhere = (f: LeadFilter, r: CounterRange, params: unknown[]) =>
+  counterWhere(f, r, params, (p) => [
+    ...(f.quality?.length ? [anyOf('a.quality', f.quality, p)] : []),
+    ...(f.contactState?.length ? [anyOf('a.contact_state', f.contactState, p)] : []),
+  ]);
 
 /** leadCountersSql of funnel-queries.ts: the lead counter rows of whole days as one UNION ALL. */
 export function pgLeadCountersSql(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string {
@@ -33,18 +37,7 @@ export function pgLeadCountersSql(f: LeadFilter, firstDay: number, endDay: numbe
     FROM ${r.table === 'daily' ? 'lead_funnel_daily' : 'lead_funnel_16d'} a WHERE ${leadCounterWhere(f, r, params).join(' AND ')}`).join(' UNION ALL ');
 }
 
-/** The filter on an interaction counter table `a` for its range, params appended. */
-function interactionCounterWhere(f: LeadFilter, r: CounterRange, params: unknown[]): string[] {
-  const column = r.table === 'daily' ? 'a.day' : 'a.bucket';
-  const where = [`${column} >= ${bind(params, r.first)} AND ${column} < ${bind(params, r.end)}`, "a.kind <> 'lead'", 'a.n > 0'];
-  if (f.projectIds?.length) where.push(anyOf('a.project_id', f.projectIds, params));
-  if (f.parsers?.length) where.push(anyOf('a.parser', f.parsers.map((p) => p ?? ''), params));
-  if (f.medium?.length) where.push(anyOf('a.medium', f.medium, params));
-  if (f.ownerVendorId !== undefined) where.push(`a.owner_vendor_id = ${bind(params, f.ownerVendorId)}`);
-  const scoped = pgScopeClause(f.scope, params, 'a');
-  if (scoped) where.push(scoped);
-  return where;
-}
+const interactionCounterWhere = (f: LeadFilter, r: CounterRange, params: unknown[]) => counterWhere(f, r, params, () => ["a.kind <> 'lead'"]);
 
 /**
  * FunnelQueries (src/db/funnel-queries.ts) on PostgreSQL: lead_funnel_daily for whole UTC days
