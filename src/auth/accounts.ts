@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { ROLES, type Role } from '../db/auth-schema.ts';
 import { io, type Storage } from '../db/port.ts';
-import type { UserRow, UserStore } from '../db/users.ts';
-import type { AsyncOf } from '../db/async-port.ts';
 import { assertStrongPassword, decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { caseScopeFor, scopeFor, type Caller } from './scope.ts';
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from './tokens.ts';
+import type { UserRow } from '../db/people-reads.ts';
+import type { UserReads } from '../db/people-reads.ts';
 
 /** A refused account operation; `code` in the app's dotted convention, message in Spanish. */
 export class AccountError extends Error {
@@ -54,7 +54,7 @@ export const publicUser = (u: UserRow) => ({
 export class Accounts {
   constructor(
     /** Reads (users, sessions, tokens); every write goes through `storage`'s units of work. */
-    readonly store: AsyncOf<UserStore>,
+    readonly store: UserReads,
     private readonly storage: Storage,
     private readonly sessions: SessionPolicy = DEFAULT_SESSIONS,
   ) {}

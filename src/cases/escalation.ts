@@ -4,8 +4,6 @@
 // the outbox, in the same unit of work.
 import cron from 'node-cron';
 import type { Country } from '../countries/index.ts';
-import type { AsyncOf } from '../db/async-port.ts';
-import type { CaseDeskQueries } from '../db/case-desk.ts';
 import type { CaseListItem } from '../db/case-port.ts';
 import { io, type Storage } from '../db/port.ts';
 import type { Logger } from '../logger.ts';
@@ -14,10 +12,11 @@ import { SYSTEM_ACTOR } from '../vocabulary.ts';
 import type { CasesConfig } from './config.ts';
 import { caseUrl, escalationEmail } from './emails.ts';
 import { calendarFor, caseSla } from './targets.ts';
+import type { CaseDeskReads } from '../db/case-desk-sql.ts';
 
 export interface EscalationDeps {
   store: Storage;
-  desk: AsyncOf<CaseDeskQueries>;
+  desk: CaseDeskReads;
   cases: () => CasesConfig;
   timeZone: () => string;
   publicUrl: () => string | undefined;

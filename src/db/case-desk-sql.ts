@@ -1,7 +1,7 @@
 // The cases desk's SQL beyond the port's list and detail (case-port.ts): the breach filter, the
 // escalation candidates and their recipients. Written once with `?` placeholders (toPg numbers
 // them for PostgreSQL); the scope and the list's filters are the port's caseWhere.
-import { CASE_LIST_COLS, CASE_LIST_FROM, caseWhere, type CaseFilter } from './case-port.ts';
+import { CASE_LIST_COLS, CASE_LIST_FROM, caseWhere, type CaseFilter, type CaseListItem } from './case-port.ts';
 import type { Scope } from './scope.ts';
 
 /** The desk's filters: the port's, plus breaches and cases nobody is responsible for. */
@@ -50,3 +50,25 @@ export const SUPERVISORS = `select id, email, name, role from users where disabl
 
 /** People a case can be given to (the filter's options). */
 export const DESK_PEOPLE = "select id, email, name, role from users where disabled_at is null and role in ('atencion', 'atencion_supervisor', 'admin') order by name, id";
+
+export interface DeskPerson {
+  id: number;
+  email: string;
+  name: string;
+  role: string;
+}
+
+/** Rows a statistics request or an export reads at most (years of a company's cases). */
+export const DESK_CAP = 50_000;
+
+/** The cases desk: its list with breaches, statistics, escalation candidates. */
+export interface CaseDeskReads {
+  list(f: DeskFilter, scope: Scope, now: number, limit: number, offset: number): Promise<{ total: number; items: CaseListItem[] }>;
+  /** Every case of a filter, newest first, up to `cap`. */
+  all(f: DeskFilter, scope: Scope, now: number, cap?: number): Promise<CaseListItem[]>;
+  escalationCandidates(now: number, limit: number): Promise<CaseListItem[]>;
+  supervisors(): Promise<DeskPerson[]>;
+  deskPeople(): Promise<DeskPerson[]>;
+  /** Projects that have cases the scope sees (the filter's options). */
+  projects(scope: Scope): Promise<{ id: number; name: string }[]>;
+}

@@ -7,20 +7,12 @@ import type { CaseListItem } from './case-port.ts';
 import { DESK_PEOPLE, ESCALATION_CANDIDATES, SUPERVISORS, deskListSql, deskWhere, type DeskFilter } from './case-desk-sql.ts';
 import type { Scope } from './scope.ts';
 import { inList } from './sql-lists.ts';
+import { DESK_CAP, type DeskPerson } from './case-desk-sql.ts';
+import type { CaseDeskReads } from './case-desk-sql.ts';
 
 export type { DeskFilter } from './case-desk-sql.ts';
 
-export interface DeskPerson {
-  id: number;
-  email: string;
-  name: string;
-  role: string;
-}
-
-/** Rows a statistics request or an export reads at most (years of a company's cases). */
-export const DESK_CAP = 50_000;
-
-export class CaseDeskQueries {
+export class CaseDeskQueries implements CaseDeskReads {
   constructor(private readonly db: Database.Database) {}
 
   async list(f: DeskFilter, scope: Scope, now: number, limit: number, offset: number): Promise<{ total: number; items: CaseListItem[] }> {

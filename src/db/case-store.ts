@@ -7,6 +7,7 @@ import type { CaseMessageRow, CaseRow, CaseVisitRow, NewCase, NewCaseMessage, Ne
 import { preparedCache, type Prepared } from './prepared.ts';
 import type { Scope } from './scope.ts';
 import { inList } from './sql-lists.ts';
+import type { CaseQueriesPort } from './case-port.ts';
 
 /** The cases area of the SQLite adapter: reads usable in units of work, and the writes (checked to run in one). */
 export class CaseStore implements CaseReads, CaseWrites {
@@ -102,7 +103,7 @@ export class CaseStore implements CaseReads, CaseWrites {
 }
 
 /** The scoped read model of cases for people (list, detail): every read filtered by Caller.caseScope in SQL. */
-export class CaseQueries {
+export class CaseQueries implements CaseQueriesPort {
   constructor(private readonly db: Database.Database) {}
 
   async list(f: CaseFilter, scope: Scope): Promise<{ total: number; items: CaseListItem[] }> {

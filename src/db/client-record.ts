@@ -1,66 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from './scope.ts';
 import { scopeClause } from './lead-filter.ts';
-
-/** The ficha's client columns. */
-export interface ClientRecordClient {
-  id: number;
-  name: string | null;
-  nationalId: string | null;
-  nationalIdType: string | null;
-  email: string | null;
-  phone: string | null;
-  ownerVendorId: string | null;
-  ownerSince: number | null;
-  createdAt: number;
-  lastActivityAt: number | null;
-}
-
-export interface ClientRecordLead {
-  id: number;
-  receivedAt: number;
-  projectId: number | null;
-  project: string | null;
-  projectText: string | null;
-  parser: string | null;
-  medium: string;
-  quality: string;
-  problems: string;
-  contactState: string;
-  deadlineAt: number;
-  followUpAt: number | null;
-  lastContactAt: number | null;
-  ownerVendorId: string | null;
-  contactType: string | null;
-  name: string | null;
-  nationalId: string | null;
-  email: string | null;
-  phone: string | null;
-}
-
-export interface ClientRecordMark {
-  id: number;
-  clientId: number;
-  otherClientId: number;
-  reason: string;
-  status: string;
-  createdAt: number;
-  decidedBy: string | null;
-  decidedAt: number | null;
-}
-
-export interface ClientRecordRows {
-  client: ClientRecordClient | null;
-  leads: ClientRecordLead[];
-  interactions: Record<string, unknown>[];
-  followUps: Record<string, unknown>[];
-  actions: { id: number; leadId: number | null; actor: string; action: string; data: string; at: number }[];
-  /** Marks naming this client on either side (the caller checks the other side's visibility). */
-  duplicates: ClientRecordMark[];
-}
-
-/** A client as another record names it (a 409's description, a duplicate's other side). */
-export interface ClientSummary { id: number; name: string | null; nationalId: string | null; email: string | null; phone: string | null; leads: number }
+import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordRows, ClientSummary } from './funnel-reads.ts';
+import type { ClientRecordReads } from './funnel-reads.ts';
 
 export const CLIENT_COLUMNS = `c.id, c.name, c.national_id AS nationalId, c.national_id_type AS nationalIdType, c.email, c.phone, c.owner_vendor_id AS ownerVendorId,
   c.owner_since AS ownerSince, c.created_at AS createdAt, c.last_activity_at AS lastActivityAt`;
@@ -80,7 +22,7 @@ export const FOLLOW_UP_COLUMNS = `f.id, f.lead_id AS leadId, f.project_id AS pro
  * follow-ups of those projects and owners, the history of those leads (and the client's own
  * entries), and the duplicate marks naming the client. The caller has checked the client is visible.
  */
-export class ClientRecordQueries {
+export class ClientRecordQueries implements ClientRecordReads {
   constructor(private readonly db: Database.Database) {}
 
   async record(clientId: number, scope: Scope): Promise<ClientRecordRows> {

@@ -1,33 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from './scope.ts';
 import { andScope } from './lead-filter.ts';
-
-export interface CardRow {
-  id: number;
-  clientId: number | null;
-  name: string | null;
-  phone: string | null;
-  email: string | null;
-  project: string | null;
-  projectText: string | null;
-  parser: string | null;
-  owner: string | null;
-  contactType: string | null;
-  receivedAt: number;
-  deadlineAt: number;
-}
-
-export interface DueRow extends CardRow {
-  followUpId: number;
-  dueAt: number;
-  expectation: string | null;
-}
+import type { CardRow, DueRow } from './lead-reads.ts';
+import type { DayReads } from './lead-reads.ts';
 
 const CARD = `l.id, l.client_id AS clientId, l.name, l.phone, l.email, p.name AS project, l.project_text AS projectText, l.parser,
   l.owner_vendor_id AS owner, l.contact_type AS contactType, l.received_at AS receivedAt, l.deadline_at AS deadlineAt`;
 
 /** The vendor's day: what waits for a contact, what is due, what is new. Scoped in SQL like every read. */
-export class DayQueries {
+export class DayQueries implements DayReads {
   constructor(private readonly db: Database.Database) {}
 
   /** Leads waiting for a first contact, earliest deadline first (overdue ones lead). */

@@ -1,16 +1,11 @@
 import type Database from 'better-sqlite3';
+import type { DigestLead } from './lead-reads.ts';
+import type { DigestReads } from './lead-reads.ts';
 
 // Read-only queries for the daily digest (src/outbox/digest.ts). Times are epoch ms; the caller
 // computes the day's bounds in the company's time zone.
 
-export interface DigestLead {
-  id: number;
-  name: string | null;
-  project: string | null;
-  at: number;
-}
-
-export class DigestQueries {
+export class DigestQueries implements DigestReads {
   constructor(private readonly db: Database.Database) {}
 
   async vendorsWithEmail(): Promise<{ id: string; name: string; email: string }[]> {

@@ -3,26 +3,12 @@ import type { Scope } from './scope.ts';
 import { scopeClause } from './lead-filter.ts';
 import { writeTransaction } from './write-path.ts';
 import { AppError } from '../errors.ts';
+import { type ClientSide, type DuplicateRow, FILLABLE } from './people-reads.ts';
+import type { DuplicateReads } from './people-reads.ts';
 
-export interface DuplicateRow {
-  id: number;
-  clientId: number;
-  otherClientId: number;
-  leadId: number | null;
-  reason: string;
-  status: 'open' | 'merged' | 'dismissed' | 'unmerged';
-  createdAt: number;
-  decidedBy: string | null;
-  decidedAt: number | null;
-  undo: string | null;
-}
-
-interface ClientSide { id: number; name: string | null; email: string | null; phone: string | null; nationalId: string | null }
-
-export const FILLABLE = ['national_id', 'national_id_type', 'email', 'phone', 'name', 'first_name', 'last_name'] as const;
 
 /** "Posible duplicado" marks and their merges: what moved is kept so a merge can be undone. */
-export class DuplicateStore {
+export class DuplicateStore implements DuplicateReads {
   constructor(private readonly db: Database.Database) {}
 
   /** Marks whose two clients the caller may both see, newest first. */

@@ -2,16 +2,8 @@ import type Database from 'better-sqlite3';
 import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from './day-split.ts';
 import { buildWhere, DAY_MS, inList, scopeClause, searchSubquery, type LeadFilter } from './lead-filter.ts';
 import type { InteractionKind } from '../funnel-vocabulary.ts';
-
-/** Leads of one combination of the funnel's dimensions; overdue: por_contactar past its deadline. */
-export interface LeadGroup { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string; state: string; overdue: number; n: number }
-export interface InteractionGroup { kind: InteractionKind; projectId: number | null; parser: string | null; medium: string; owner: string | null; reentry: number; state: string | null; contactState: string | null; overdue: number; n: number }
-
-/** An interaction group's key without its follow-up state: the daily rows meet the quotes still in time on it. */
-export function interactionKey(g: Pick<InteractionGroup, 'kind' | 'projectId' | 'parser' | 'medium' | 'owner' | 'reentry' | 'state'>): string {
-  return `${g.kind}|${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${Number(g.reentry)}|${g.state}`;
-}
-
+import { type InteractionGroup, type LeadGroup, interactionKey } from './funnel-reads.ts';
+import type { FunnelReads } from './funnel-reads.ts';
 
 /** The filter on lead_funnel_daily `a` for whole days [firstDay, endDay), its params appended. */
 export function funnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {
@@ -60,7 +52,7 @@ const interactionCounterWhere = (f: LeadFilter, r: CounterRange, params: unknown
  * the partial days at each end of the period scanned, and the few leads still inside their contact
  * deadline found through leads_state_deadline; interactions alike from interaction_funnel_daily.
  */
-export class FunnelQueries {
+export class FunnelQueries implements FunnelReads {
   private statements = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {}

@@ -4,34 +4,7 @@ import { clientVisibleSql } from './lead-filter.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import type { Medium } from '../vocabulary.ts';
 import type { IntakeSource, InteractionKind, QuoteContactState, SeparationState } from '../funnel-vocabulary.ts';
-
-export interface NewInteraction {
-  key: string;
-  externalId: string | null;
-  kind: InteractionKind;
-  clientId: number;
-  projectId: number | null;
-  at: number;
-  product: string | null;
-  model: string | null;
-  amount: number | null;
-  source: IntakeSource;
-  state: SeparationState | null;
-  deadlineAt: number | null;
-  leadId: number | null;
-  ownerVendorId: string | null;
-  actor: string;
-}
-
-export type UpsertOutcome = 'created' | 'updated' | 'unchanged';
-
-/** A client's lead and interaction as the funnel rules read them, and what they derive (src/funnel/rules.ts). */
-export interface LeadTouch { id: number; at: number; projectId: number | null; parser: string | null; medium: Medium }
-export interface ClientEvent { id: number; kind: InteractionKind; at: number; projectId: number | null; source: IntakeSource }
-export interface Derived { leadId: number | null; parser: string | null; medium: Medium; reentry: boolean }
-
-/** The fields a re-import may change; the rest (contact state, attribution) are the product's. */
-export const CONTENT = ['client_id', 'project_id', 'at', 'product', 'model', 'amount', 'source', 'state'] as const;
+import { CONTENT, type ClientEvent, type Derived, type LeadTouch, type NewInteraction, type UpsertOutcome } from './funnel-reads.ts';
 
 /**
  * Interaction writes and the per-client reads the funnel rules need. Writes run inside the app's

@@ -3,7 +3,8 @@ import { FULL_SCOPE as FULL, isLimited, type Scope } from './scope.ts';
 import type { NotificationStatus } from './outbox-schema.ts';
 import { scopeClause } from './lead-filter.ts';
 import { inList } from './sql-lists.ts';
-import type { NotificationCounts } from './outbox-store.ts';
+import type { NotificationCounts } from './people-reads.ts';
+import type { NotificationReads } from './people-reads.ts';
 
 /**
  * The notification outbox as the managers' API reads and resends it, scoped in SQL to the caller:
@@ -11,7 +12,7 @@ import type { NotificationCounts } from './outbox-store.ts';
  * projects, those of her projects that name no lead); digests and anything else are not theirs.
  * The sender's statements stay in outbox-store.ts.
  */
-export class NotificationQueries {
+export class NotificationQueries implements NotificationReads {
   constructor(private readonly db: Database.Database) {}
 
   /** The WHERE part limiting notifications (alias n) to the scope, or null for a full scope. */

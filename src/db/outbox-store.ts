@@ -3,6 +3,7 @@ import type { Db } from './open.ts';
 import { io, type Storage } from './port.ts';
 import { notifications, type NewNotification, type NotificationRow, type NotificationStatus } from './outbox-schema.ts';
 import { rawEmails } from './schema.ts';
+import type { NotificationCounts } from './people-reads.ts';
 
 // The notification outbox. The SQLite statements are the Store's port writes (sqlite-base.ts);
 // NotificationStore is the sender's and the digest's view of the outbox over the port.
@@ -24,14 +25,6 @@ export function lastNotificationAt(db: Db, kind: NotificationRow['kind'], client
 
 export function rawHeaders(db: Db, rawEmailId: number): string | null {
   return db.select({ h: rawEmails.headers }).from(rawEmails).where(eq(rawEmails.id, rawEmailId)).get()?.h ?? null;
-}
-
-export interface NotificationCounts {
-  pending: number;
-  failed: number;
-  sent: number;
-  lastError: string | null;
-  oldestPendingAt: number | null;
 }
 
 /** The sender's side of the outbox, over the storage port (either engine); every write is a unit of work. */

@@ -1,9 +1,9 @@
 import type { Scope } from './scope.ts';
-import type { AuditEntry, UserRow } from './users.ts';
 import type { StoredMailboxToken } from './mailbox-tokens.ts';
-import type { Derived, NewInteraction, UpsertOutcome } from './funnel-store.ts';
 import type { NotificationRow } from './outbox-schema.ts';
 import type { Awaitable } from './port.ts';
+import type { AuditEntry, UserRow } from './people-reads.ts';
+import type { Derived, NewInteraction, UpsertOutcome } from './funnel-reads.ts';
 
 // The storage port's writes beyond ingest and the lead core, one interface per area (port.ts
 // gathers them into StoreWrites; both adapters implement every one).

@@ -6,7 +6,6 @@ import type { DuplicateWrites, FunnelWrites, MailboxTokenWrites, OutboxWrites, P
 
 export type { DuplicateWrites, FunnelWrites, MailboxTokenWrites, OutboxWrites, PeopleWrites } from './port-areas.ts';
 import type { StoredMailboxToken } from './mailbox-tokens.ts';
-import type { ClientEvent, LeadTouch } from './funnel-store.ts';
 import type { CaseReads, CaseWrites } from './case-port.ts';
 
 /**
@@ -24,6 +23,7 @@ import type { CaseReads, CaseWrites } from './case-port.ts';
  */
 
 import type { Awaitable, Work } from './work.ts';
+import type { ClientEvent, LeadTouch } from './funnel-reads.ts';
 export { type Awaitable, io, runAsync, runSync, type Work } from './work.ts';
 
 export type LeadRow = typeof leads.$inferSelect;

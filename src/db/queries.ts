@@ -5,6 +5,8 @@ import { buildWhere, clientVisibleSql, CONTACT_STATES, OWNER_CHANGES, DAY_MS, in
 export * from './lead-filter.ts';
 import { mergeCounts, splitByDays } from './day-split.ts';
 import { leadCountersSql } from './funnel-queries.ts';
+import { type ParserLeadActivity, type StatsGroup, statsKey } from './lead-reads.ts';
+import type { LeadReads } from './lead-reads.ts';
 
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt, l.name,
   l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,
@@ -13,13 +15,8 @@ const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadli
   l.owner_vendor_id AS owner, l.contact_type AS contactType,
   (SELECT max(a.at) FROM actions a WHERE a.lead_id = l.id AND a.actor <> 'centralizador') AS lastActionAt`;
 
-/** The key a stats group is counted under. */
-export const statsKey = (g: StatsGroup) => `${g.quality}|${g.state}|${g.medium}|${g.parser ?? ''}|${g.overdue}`;
-
-export interface StatsGroup { quality: Quality; state: ContactState; medium: Medium; parser: string | null; overdue: number; n: number }
-
 /** Read-side SQL for the admin API. Prepared statements are cached by their text. */
-export class LeadQueries {
+export class LeadQueries implements LeadReads {
   private statements = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {}
@@ -218,7 +215,3 @@ export class LeadQueries {
   }
 }
 
-export interface ParserLeadActivity {
-  parser: string | null; n7: number; n24: number; conProblemas7: number; malo7: number;
-  missing24: number; missingBefore: number; nBefore: number;
-}

@@ -3,26 +3,8 @@ import { splitByDays } from './day-split.ts';
 import { funnelDailyWhere } from './funnel-queries.ts';
 import { buildWhere, scopeClause, type LeadFilter } from './lead-filter.ts';
 import type { Scope } from './scope.ts';
-
-/** Speed to first contact of one vendor (or of a whole group when `vendor` is null and `all` was asked). */
-export interface ContactSpeedRow {
-  vendor: string | null;
-  /** Leads assigned in the period (discarded ones leave the reports). */
-  leads: number;
-  /** Of those, with a contact registered. */
-  contacted: number;
-  /** First contact within 1 h / 24 h of arrival. */
-  within1h: number;
-  within24h: number;
-  /** Median time from arrival to first contact, over the contacted ones (ms). */
-  p50Ms: number | null;
-}
-
-/** Leads of one week (Monday-start, `week` = the UTC day number of its Monday) and one key (portal or quality). */
-export interface WeekRow { week: number; key: string | null; n: number }
-export interface OverdueRow { vendor: string | null; n: number }
-
-export const HOUR_MS = 3_600_000;
+import { type ContactSpeedRow, HOUR_MS, type OverdueRow, type WeekRow } from './people-reads.ts';
+import type { TeamReads } from './people-reads.ts';
 
 /**
  * The team's pictures, read in SQL: leads per week (the daily counters for whole days, the ends
@@ -30,7 +12,7 @@ export const HOUR_MS = 3_600_000;
  * median by window functions, so both engines answer alike) and overdue follow-ups per vendor.
  * Everything carries the caller's scope.
  */
-export class TeamQueries {
+export class TeamQueries implements TeamReads {
   constructor(private readonly db: Database.Database) {}
 
   /** Per vendor (`all` false) or one row for the whole filter (`all` true). */

@@ -1,40 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Role } from './auth-schema.ts';
 import { marks } from './sql-lists.ts';
-
-export interface UserRow {
-  id: number;
-  email: string;
-  name: string;
-  role: Role;
-  vendorId: string | null;
-  team: string[];
-  projects: string[];
-  passwordHash: string;
-  disabledAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-}
-
-export interface SessionRow {
-  id: number;
-  userId: number;
-  csrf: string;
-  createdAt: number;
-  lastSeenAt: number;
-  expiresAt: number;
-}
-
-export interface AuditEntry {
-  at: number;
-  userId: number | null;
-  actor: string;
-  action: string;
-  objectType?: string | null;
-  objectId?: string | number | null;
-  address?: string | null;
-  data?: unknown;
-}
+import type { SessionRow, UserRow } from './people-reads.ts';
+import type { UserReads } from './people-reads.ts';
 
 type RawUser = Omit<UserRow, 'team' | 'projects'> & { team: string; projects: string };
 const USER_COLUMNS = `id, email, name, role, vendor_id AS vendorId, team, projects, password_hash AS passwordHash,
@@ -42,7 +10,7 @@ const USER_COLUMNS = `id, email, name, role, vendor_id AS vendorId, team, projec
 const toUser = (r: RawUser | undefined): UserRow | null => (r ? { ...r, team: JSON.parse(r.team) as string[], projects: JSON.parse(r.projects) as string[] } : null);
 
 /** Reads of users, sessions, API tokens, preferences and the audit trail (writes: people-writes.ts, through the port). No rule lives here: see src/auth. */
-export class UserStore {
+export class UserStore implements UserReads {
   private statements = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {}

@@ -2,19 +2,11 @@ import type Database from 'better-sqlite3';
 import { isLimited, type Scope } from './scope.ts';
 import { andScope, marks, scopeClause } from './lead-filter.ts';
 import { leadStatus } from '../vocabulary.ts';
-
-export interface VendorRow {
-  id: string;
-  name: string;
-  type: string;
-  active: boolean;
-  retiredAt: number | null;
-  /** Leads assigned to the vendor with no registered contact yet (leads_owner index). */
-  pending: number;
-}
+import type { VendorRow } from './people-reads.ts';
+import type { VendorReads } from './people-reads.ts';
 
 /** Read-side SQL about vendors for the admin API; ownership rules live in src/ownership. */
-export class VendorQueries {
+export class VendorQueries implements VendorReads {
   private readonly one: Database.Statement;
   private readonly all: Database.Statement;
   private readonly projects: Database.Statement;

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import type { Scope } from '../auth/scope.ts';
 import type { ClientRow, NewClient, StoreReads, StoreTx, Work } from '../db/port.ts';
-import type { UpsertOutcome } from '../db/funnel-store.ts';
 import { io } from '../db/port.ts';
 import { fillGaps, findClient } from '../leads/matching.ts';
 import { followUpDue } from '../leads/follow-ups.ts';
@@ -12,6 +11,7 @@ import type { SourceRecord } from './columns.ts';
 import { deriveClient } from './rules.ts';
 import { validateRecord, type InteractionInput, type ValidationContext } from './validate.ts';
 import { NO_LEAD, type IntakeSource } from './vocabulary.ts';
+import type { UpsertOutcome } from '../db/funnel-reads.ts';
 
 export interface ImportSettings extends Omit<ValidationContext, 'defaultSource'> {
   followUpDays: number;

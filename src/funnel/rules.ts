@@ -2,8 +2,8 @@
 // to, the seed's counting rule, and a quote's status by its deadline.
 import { overdueStatus, type Medium } from '../vocabulary.ts';
 import type { IntakeSource, InteractionKind, QuoteContactState, QuoteStatus } from './vocabulary.ts';
+import type { ClientEvent, Derived, LeadTouch } from '../db/funnel-reads.ts';
 
-import type { ClientEvent, Derived, LeadTouch } from '../db/funnel-store.ts';
 
 export type { ClientEvent, Derived, LeadTouch };
 

@@ -1,6 +1,6 @@
 import { io, type StoreTx, type Work } from '../db/port.ts';
-import type { AuditEntry } from '../db/users.ts';
 import { callerOf, type RequestContext } from './types.ts';
+import type { AuditEntry } from '../db/people-reads.ts';
 
 /** A person's action as an audit entry: who, when, from where, on what. */
 export function auditEntry(ctx: RequestContext, action: string, objectType: string, objectId: string | number | null, data: unknown = {}): AuditEntry {

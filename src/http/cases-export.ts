@@ -2,10 +2,10 @@
 // like the leads' export), dates in the company's time zone, breaches in words.
 import type { z } from 'zod';
 import { CASE_WORDS, caseView } from '../cases/view.ts';
-import { DESK_CAP } from '../db/case-desk.ts';
 import { deskFilter, type filterQuery } from './cases.ts';
 import { zoneOffset } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
+import { DESK_CAP } from '../db/case-desk-sql.ts';
 
 const HEADERS = ['Caso', 'Categoría', 'Estado', 'Asunto', 'Proyecto', 'Unidad', 'Cliente', 'Email', 'Teléfono', 'Responsable',
   'Ingreso', 'Primera respuesta', 'Vence primera respuesta', 'Resuelto', 'Vence resolución', 'Plazo vencido', 'Escalado', 'Satisfacción (1-5)'];

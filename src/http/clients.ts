@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { countryModule } from '../countries/index.ts';
 import { formatNationalId } from '../normalize/national-id.ts';
 import { langOf } from '../outbox/templates.ts';
-import type { ClientSummary } from '../db/client-record.ts';
 import { statusOf } from '../db/queries.ts';
 import { ClientConflict, editClient, type ClientEditResult } from '../leads/client-edit.ts';
 import { actionContext, text } from './actions.ts';
@@ -11,6 +10,7 @@ import { HttpError } from './errors.ts';
 import { iso, ownerHistory, portalNames, withActorNames } from './leads.ts';
 import { leadIdParam } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
+import type { ClientSummary } from '../db/funnel-reads.ts';
 
 /** The client named in the path, if the caller may see it (vendors their own, supervisors their team's, gerentes their projects'); else 404. */
 async function visibleClient(ctx: RequestContext): Promise<number> {

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { langOf } from '../outbox/templates.ts';
 import { leadStatus } from '../leads/status.ts';
 import { contactLinks } from '../leads/contact-links.ts';
-import type { CardRow } from '../db/day-queries.ts';
 import { iso, portalNames } from './leads.ts';
 import { zonedMidnight } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
+import type { CardRow } from '../db/lead-reads.ts';
 
 const CARD_LIMIT = 300;
 

@@ -3,10 +3,10 @@
 import { z } from 'zod';
 import type { Scope } from '../auth/scope.ts';
 import { DAY_MS } from '../vocabulary.ts';
-import type { ContactSpeedRow, WeekRow } from '../db/team-queries.ts';
 import { filterFrom, iso } from './leads.ts';
 import { filterShape, type FilterQuery } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
+import type { ContactSpeedRow, WeekRow } from '../db/people-reads.ts';
 
 export const teamQuery = z.strictObject(filterShape);
 

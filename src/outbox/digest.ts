@@ -1,11 +1,11 @@
-import type { AsyncOf } from '../db/async-port.ts';
 import cron from 'node-cron';
 import type { Config } from '../config.ts';
-import type { DigestLead, DigestQueries } from '../db/digest-queries.ts';
 import type { NotificationStore } from '../db/outbox-store.ts';
 import type { Logger } from '../logger.ts';
 import { portalDisplayName } from '../leads/display.ts';
 import { esc, formatDate, langOf, leadUrl, qualityName, type Lang, type Rendered } from './templates.ts';
+import type { DigestLead } from '../db/lead-reads.ts';
+import type { DigestReads } from '../db/lead-reads.ts';
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(ms: number, timeZone: string): string {
@@ -47,7 +47,7 @@ function sections(list: [string, string[]][], lang: Lang): Omit<Rendered, 'subje
  * overdue ones; each manager yesterday's counts and the no_contactado list of their projects.
  * Queued in the outbox with one key per day and recipient, so a second run the same day adds nothing.
  */
-export async function runDigest(now: number, cfg: Config, q: AsyncOf<DigestQueries>, out: NotificationStore, projectIds: (name: string) => number | null,
+export async function runDigest(now: number, cfg: Config, q: DigestReads, out: NotificationStore, projectIds: (name: string) => number | null,
   portalName: (id: string) => string | null | undefined = () => null): Promise<number> {
   const tz = cfg.timezone;
   const lang = langOf(cfg.country);

@@ -1,11 +1,11 @@
 // CaseDeskQueries (src/db/case-desk.ts) on PostgreSQL: the same statements, numbered placeholders.
 import type pg from 'pg';
-import type { AsyncOf } from '../async-port.ts';
 import { DESK_PEOPLE, ESCALATION_CANDIDATES, SUPERVISORS, deskListSql, deskWhere, type DeskFilter } from '../case-desk-sql.ts';
-import { DESK_CAP, type CaseDeskQueries, type DeskPerson } from '../case-desk.ts';
 import { toPg, type CaseListItem } from '../case-port.ts';
 import type { Scope } from '../scope.ts';
 import { rowsOf } from './read-base.ts';
+import { DESK_CAP, type DeskPerson } from '../case-desk-sql.ts';
+import type { CaseDeskReads } from '../case-desk-sql.ts';
 
 /** `col = any(?)`: one array parameter. */
 const anyList = (column: string, values: readonly unknown[], params: unknown[]) => {
@@ -13,7 +13,7 @@ const anyList = (column: string, values: readonly unknown[], params: unknown[]) 
   return `${column} = any(?)`;
 };
 
-export class PgCaseDeskQueries implements AsyncOf<CaseDeskQueries> {
+export class PgCaseDeskQueries implements CaseDeskReads {
   constructor(private readonly db: pg.Pool) {}
 
   private all_<T>(sql: string, params: unknown[] = []): Promise<T[]> {

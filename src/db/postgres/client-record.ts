@@ -1,8 +1,8 @@
-import type { AsyncOf } from '../async-port.ts';
-import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordQueries, ClientRecordRows, ClientSummary } from '../client-record.ts';
 import type { Scope } from '../scope.ts';
 import { pgScopeClause } from './lead-filter.ts';
 import { firstOf, rowsOf, type PgHandle } from './read-base.ts';
+import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordRows, ClientSummary } from '../funnel-reads.ts';
+import type { ClientRecordReads } from '../funnel-reads.ts';
 
 const CLIENT_COLUMNS = `c.id, c.name, c.national_id AS "nationalId", c.national_id_type AS "nationalIdType", c.email, c.phone, c.owner_vendor_id AS "ownerVendorId",
   c.owner_since AS "ownerSince", c.created_at AS "createdAt", c.last_activity_at AS "lastActivityAt"`;
@@ -18,7 +18,7 @@ const FOLLOW_UP_COLUMNS = `f.id, f.lead_id AS "leadId", f.project_id AS "project
   f.due_at AS "dueAt", f.comment, f.created_by AS "createdBy", f.created_at AS "createdAt"`;
 
 /** ClientRecordQueries (src/db/client-record.ts) on PostgreSQL: the same rows, the same scope. */
-export class PgClientRecordQueries implements AsyncOf<ClientRecordQueries> {
+export class PgClientRecordQueries implements ClientRecordReads {
   constructor(private readonly db: PgHandle) {}
 
   async record(clientId: number, scope: Scope): Promise<ClientRecordRows> {

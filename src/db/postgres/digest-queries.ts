@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import type { AsyncOf } from '../async-port.ts';
-import type { DigestLead, DigestQueries } from '../digest-queries.ts';
 import { rowsOf } from './read-base.ts';
+import type { DigestLead } from '../lead-reads.ts';
+import type { DigestReads } from '../lead-reads.ts';
 
 /** DigestQueries (src/db/digest-queries.ts) on PostgreSQL. Aliases take AS: `at` and `key` are keywords here. */
-export class PgDigestQueries implements AsyncOf<DigestQueries> {
+export class PgDigestQueries implements DigestReads {
   constructor(private readonly db: pg.Pool) {}
 
   vendorsWithEmail(): Promise<{ id: string; name: string; email: string }[]> {

@@ -1,9 +1,9 @@
 import type { Scope } from '../scope.ts';
-import type { AsyncOf } from '../async-port.ts';
-import type { DuplicateRow, DuplicateStore } from '../duplicates.ts';
 import { pgScopeClause } from './lead-filter.ts';
 import { duplicateWrites } from './people-writes.ts';
 import { firstOf, inTransaction, rowsOf, type PgHandle } from './read-base.ts';
+import type { DuplicateRow } from '../people-reads.ts';
+import type { DuplicateReads } from '../people-reads.ts';
 
 interface ClientSide { id: number; name: string | null; email: string | null; phone: string | null; nationalId: string | null }
 
@@ -15,7 +15,7 @@ const ROW = `d.id, d.client_id AS "clientId", d.other_client_id AS "otherClientI
  * duplicate writes (people-writes.ts) in one transaction on one pooled client, or on the caller's
  * client when built over one (its unit of work).
  */
-export class PgDuplicateStore implements AsyncOf<DuplicateStore> {
+export class PgDuplicateStore implements DuplicateReads {
   constructor(private readonly db: PgHandle) {}
 
   async list(status: string, scope: Scope, limit: number): Promise<(DuplicateRow & { client: ClientSide; other: ClientSide })[]> {

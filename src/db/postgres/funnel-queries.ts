@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from '../day-split.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
-import type { AsyncOf } from '../async-port.ts';
-import { interactionKey, type FunnelQueries, type InteractionGroup, type LeadGroup } from '../funnel-queries.ts';
 import { DAY_MS, type LeadFilter } from '../lead-filter.ts';
 import { anyOf, bind, pgBuildWhere, pgScopeClause, pgSearchSubquery } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
+import { type InteractionGroup, type LeadGroup, interactionKey } from '../funnel-reads.ts';
+import type { FunnelReads } from '../funnel-reads.ts';
 
 /** funnelDailyWhere of funnel-queries.ts: the filter on lead_funnel_daily `a`, its params appended. */
 export function pgFunnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {
@@ -44,7 +44,7 @@ const interactionCounterWhere = (f: LeadFilter, r: CounterRange, params: unknown
  * (kept by triggers, drizzle-pg/0001), the partial days scanned. Flags SQLite answers as 0/1
  * (overdue, reentry) are cast to int so both engines answer the same.
  */
-export class PgFunnelQueries implements AsyncOf<FunnelQueries> {
+export class PgFunnelQueries implements FunnelReads {
   constructor(private readonly db: pg.Pool) {}
 
   async leadGroups(filter: LeadFilter, now: number): Promise<LeadGroup[]> {

@@ -1,16 +1,14 @@
 import type { Scope } from '../scope.ts';
-import type { ClientEvent, Derived, LeadTouch } from '../funnel-store.ts';
-import type { AsyncOf } from '../async-port.ts';
-import type { FunnelStore, NewInteraction, UpsertOutcome } from '../funnel-store.ts';
 import { funnelReads, funnelWrites } from './funnel.ts';
 import { firstOf, inTransaction, type PgHandle } from './read-base.ts';
+import type { ClientEvent, Derived, LeadTouch, NewInteraction, UpsertOutcome } from '../funnel-reads.ts';
 
 /**
  * FunnelStore (src/db/funnel-store.ts) on PostgreSQL, over the port's funnel statements
  * (funnel.ts). SQLite's upsert and setDerived refuse to run outside the caller's transaction; here
  * each is its own transaction over a pool, or joins the caller's when built over its client.
  */
-export class PgFunnelStore implements AsyncOf<FunnelStore> {
+export class PgFunnelStore {
   constructor(private readonly db: PgHandle) {}
 
   clientVisible(clientId: number, scope: Scope): Promise<boolean> {

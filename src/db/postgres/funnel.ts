@@ -1,10 +1,9 @@
 import type pg from 'pg';
 import type { Scope } from '../scope.ts';
-import type { ClientEvent, LeadTouch } from '../funnel-store.ts';
 import type { QuoteContactState } from '../../funnel-vocabulary.ts';
-import { CONTENT } from '../funnel-store.ts';
 import { pgScopeClause } from './lead-filter.ts';
 import type { FunnelWrites } from '../port.ts';
+import { CONTENT, type ClientEvent, type LeadTouch } from '../funnel-reads.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -1,14 +1,13 @@
 import { FULL_SCOPE as FULL, isLimited, type Scope } from '../scope.ts';
-import type { AsyncOf } from '../async-port.ts';
-import type { NotificationQueries } from '../notification-queries.ts';
 import type { NotificationStatus } from '../outbox-schema.ts';
-import type { NotificationCounts } from '../outbox-store.ts';
 import { anyOf, bind, pgScopeClause } from './lead-filter.ts';
 import { outboxWrites } from './outbox-writes.ts';
 import { inTransaction, rowsOf, type PgHandle } from './read-base.ts';
+import type { NotificationCounts } from '../people-reads.ts';
+import type { NotificationReads } from '../people-reads.ts';
 
 /** NotificationQueries (src/db/notification-queries.ts) on PostgreSQL; the same scope rule. */
-export class PgNotificationQueries implements AsyncOf<NotificationQueries> {
+export class PgNotificationQueries implements NotificationReads {
   constructor(private readonly db: PgHandle) {}
 
   private visible(scope: Scope, params: unknown[]): string | null {

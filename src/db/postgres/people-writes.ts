@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { AppError } from '../../errors.ts';
 import type { PeopleWrites, DuplicateWrites } from '../port.ts';
-import type { AuditEntry, UserRow } from '../users.ts';
-import { FILLABLE } from '../duplicates.ts';
+import { type AuditEntry, FILLABLE, type UserRow } from '../people-reads.ts';
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 

@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import type { Scope } from '../scope.ts';
-import type { AsyncOf } from '../async-port.ts';
-import { statsKey, type LeadQueries, type ParserLeadActivity, type StatsGroup } from '../queries.ts';
 import { mergeCounts, splitByDays } from '../day-split.ts';
 import { CONTACT_STATES, DAY_MS, OWNER_CHANGES, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
 import { pgLeadCountersSql } from './funnel-queries.ts';
 import { anyOf, bind, pgAndScope, pgBuildWhere, pgClientVisibleSql } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
+import { type ParserLeadActivity, type StatsGroup, statsKey } from '../lead-reads.ts';
+import type { LeadReads } from '../lead-reads.ts';
 
 // Quoted aliases: PostgreSQL folds unquoted ones to lower case.
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS "contactState", l.deadline_at AS "deadlineAt", l.name,
@@ -17,7 +17,7 @@ const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS "contactState", l.dead
   (SELECT max(a.at) FROM actions a WHERE a.lead_id = l.id AND a.actor <> 'centralizador') AS "lastActionAt"`;
 
 /** LeadQueries (src/db/queries.ts) on PostgreSQL: the same answers, the aggregates kept by triggers (drizzle-pg/0001). */
-export class PgLeadQueries implements AsyncOf<LeadQueries> {
+export class PgLeadQueries implements LeadReads {
   constructor(private readonly db: pg.Pool) {}
 
   async list(f: LeadFilter, limit: number, cursor: Cursor | null, now: number): Promise<{ rows: LeadRow[]; next: Cursor | null }> {

@@ -1,15 +1,15 @@
 import type pg from 'pg';
-import type { AsyncOf } from '../async-port.ts';
 import { splitByDays } from '../day-split.ts';
 import type { LeadFilter } from '../lead-filter.ts';
 import type { Scope } from '../scope.ts';
-import { HOUR_MS, type ContactSpeedRow, type OverdueRow, type TeamQueries, type WeekRow } from '../team-queries.ts';
 import { pgBuildWhere, pgScopeClause } from './lead-filter.ts';
 import { rowsOf } from './read-base.ts';
 import { pgFunnelDailyWhere } from './funnel-queries.ts';
+import { type ContactSpeedRow, HOUR_MS, type OverdueRow, type WeekRow } from '../people-reads.ts';
+import type { TeamReads } from '../people-reads.ts';
 
 /** TeamQueries (src/db/team-queries.ts) on PostgreSQL: the same statements, counts cast to int. */
-export class PgTeamQueries implements AsyncOf<TeamQueries> {
+export class PgTeamQueries implements TeamReads {
   constructor(private readonly db: pg.Pool) {}
 
   async contactSpeed(filter: LeadFilter, now: number, all: boolean): Promise<ContactSpeedRow[]> {

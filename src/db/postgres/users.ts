@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { AsyncOf } from '../async-port.ts';
-import type { SessionRow, UserRow, UserStore } from '../users.ts';
 import { bind } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
+import type { SessionRow, UserRow } from '../people-reads.ts';
+import type { UserReads } from '../people-reads.ts';
 
 type RawUser = Omit<UserRow, 'team' | 'projects'> & { team: string; projects: string };
 const USER_COLUMNS = `id, email, name, role, vendor_id AS "vendorId", team, projects, password_hash AS "passwordHash",
@@ -10,7 +10,7 @@ const USER_COLUMNS = `id, email, name, role, vendor_id AS "vendorId", team, proj
 const toUser = (r: RawUser | null): UserRow | null => (r ? { ...r, team: JSON.parse(r.team) as string[], projects: JSON.parse(r.projects) as string[] } : null);
 
 /** UserStore (src/db/users.ts) on PostgreSQL: reads only; the writes are the port's (people-writes.ts). */
-export class PgUserStore implements AsyncOf<UserStore> {
+export class PgUserStore implements UserReads {
   constructor(private readonly db: pg.Pool) {}
 
   async byEmail(email: string): Promise<UserRow | null> {

@@ -1,16 +1,16 @@
 import type pg from 'pg';
 import { isLimited, type Scope } from '../scope.ts';
 import { leadStatus } from '../../vocabulary.ts';
-import type { AsyncOf } from '../async-port.ts';
-import type { VendorQueries, VendorRow } from '../vendor-queries.ts';
 import { anyOf, pgAndScope, pgScopeClause } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
+import type { VendorRow } from '../people-reads.ts';
+import type { VendorReads } from '../people-reads.ts';
 
 // Names sort by bytes (COLLATE "C"), as SQLite's BINARY collation does.
 const VENDOR = 'v.id, v.name, v.type, v.active, v.retired_at AS "retiredAt"';
 
 /** VendorQueries (src/db/vendor-queries.ts) on PostgreSQL; `active` is a boolean column here already. */
-export class PgVendorQueries implements AsyncOf<VendorQueries> {
+export class PgVendorQueries implements VendorReads {
   constructor(private readonly db: pg.Pool) {}
 
   get(id: string): Promise<Omit<VendorRow, 'pending'> | null> {
