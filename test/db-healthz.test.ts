@@ -1,6 +1,5 @@
 import { sqliteStore } from './helpers/sqlite-store.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeHealth } from '../src/db/health.ts';
 import { formEmail, rut, startHarness, type Harness } from './http-fixture.ts';
 
 describe('/healthz and the database', () => {
@@ -11,7 +10,7 @@ describe('/healthz and the database', () => {
   afterAll(() => h.close());
 
   it('shows the cached quick_check verdict, and a disk-full write by the app turns it 503 until writes succeed', async () => {
-    await storeHealth(sqliteStore(h.app)).runQuickCheck();
+    await sqliteStore(h.app).health().runQuickCheck();
     const ok = await h.call('/healthz', { token: null });
     expect(ok.status).toBe(200);
     const body = await ok.json();
@@ -29,7 +28,7 @@ describe('/healthz and the database', () => {
     expect((await bad.json()).db).toMatchObject({ ok: false, writeError: { code: 'SQLITE_FULL' } });
 
     sqlite.pragma(`max_page_count = ${pages * 1000}`);
-    expect(storeHealth(sqliteStore(h.app)).probe()).toBe(true); // the periodic write probe
+    expect(sqliteStore(h.app).health().probe()).toBe(true); // the periodic write probe
     expect((await h.call('/healthz', { token: null })).status).toBe(200);
   });
 });

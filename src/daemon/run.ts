@@ -9,7 +9,6 @@ import { createAdminServer, type AdminServer } from '../http/server.ts';
 import { WebhookSender } from '../ownership/webhooks.ts';
 import { startNotifications, type Notifications } from '../outbox/service.ts';
 import type { IngestResult } from '../ingest.ts';
-import { storeHealth } from '../db/health.ts';
 import { scheduleBackups } from './backup-schedule.ts';
 import { readConfigForReload, watchConfig } from './watch.ts';
 import { DAY_MS } from '../vocabulary.ts';
@@ -81,7 +80,7 @@ export async function runDaemon(ctx: CommandContext): Promise<number> {
       log.info({ url: `http://${app.config.intake.host}:${intakePort}`, publicUrl: app.config.intake.publicUrl }, 'intake listener listening');
     }
     webhooks.start();
-    storeHealth(app.store).start(); // periodic quick_check and write probe for /healthz
+    app.store.health().start(); // periodic quick_check and write probe for /healthz
     if (app.config.backup && app.store.engine === 'sqlite') stopBackups = scheduleBackups(app.store.name, app.config.backup, log.child({ component: 'backup' })).stop;
     else if (app.config.backup) log.warn('backup: scheduled backups copy a SQLite file; on PostgreSQL use the server\'s own (pg_dump, base backups)');
   } catch (err) {

@@ -6,7 +6,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.ts';
 import { guardWal } from './wal-guard.ts';
-import { observeErrors, quickCheck } from './health.ts';
+import { observeErrors, quickCheck } from './sqlite-health.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

@@ -24,6 +24,7 @@ import type { CaseReads, CaseWrites } from './case-port.ts';
 
 import type { Awaitable, Work } from './work.ts';
 import type { ClientEvent, LeadTouch } from './funnel-reads.ts';
+import type { StoreHealth } from './health.ts';
 export { type Awaitable, io, runAsync, runSync, type Work } from './work.ts';
 
 export type LeadRow = typeof leads.$inferSelect;
@@ -286,6 +287,8 @@ export interface Storage extends StoreReads {
   unitOfWork<T>(work: (tx: StoreTx) => Work<T>): Promise<T>;
   /** Runs reads outside a transaction (each sees committed data). */
   read<T>(work: (r: StoreReads) => Work<T>): Promise<T>;
+  /** The storage's health monitor for /healthz (one per connection, made on first use). */
+  health(): StoreHealth;
   close(): Awaitable<void>;
 }
 

@@ -6,6 +6,7 @@ import { preparedCache, type Prepared } from './prepared.ts';
 import { writeTransaction } from './write-path.ts';
 import { mailboxCursors, projects, rawEmails } from './schema.ts';
 import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type StoredRaw, type StoreTx, type Work } from './port.ts';
+import { dbHealth, type DbHealth } from './sqlite-health.ts';
 
 /**
  * The SQLite connection and its one write path, plus the raw-email, cursor and project statements.
@@ -52,6 +53,11 @@ export class SqliteCore {
   /** Every write checks it runs inside the write path. */
   protected writing(): void {
     if (!this.db.$client.inTransaction) throw new Error('a write outside a unit of work: use store.unitOfWork');
+  }
+
+  /** quick_check in a worker, the write probe and the storage errors this connection met. */
+  health(): DbHealth {
+    return dbHealth(this.db.$client);
   }
 
   close(): void {

@@ -5,7 +5,6 @@ import { langOf } from '../outbox/templates.ts';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/queries.ts';
 import { CONTACT_CHANNELS, DISCARD_REASONS, EXPECTATIONS } from '../vocabulary.ts';
 import { HttpError } from './errors.ts';
-import { storeHealth } from '../db/health.ts';
 import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLeadFilter, type FilterQuery } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
 import { seesVendor } from '../auth/scope.ts';
@@ -243,7 +242,7 @@ export async function emails(ctx: RequestContext<z.output<typeof emailsQuery>>) 
 function healthReport(ctx: RequestContext) {
   const { app, deps, startedAt } = ctx.services;
   // Cached quick_check verdict, storage errors seen by the app, and a ping (src/db/health.ts).
-  const db = storeHealth(app.store).status();
+  const db = app.store.health().status();
   const mailboxes = deps.health.mailboxes().map((m) => ({ ...m, lastSuccessAt: iso(m.lastSuccessAt), nextRetryAt: iso(m.nextRetryAt) }));
   const ok = db.ok && !mailboxes.some((m) => m.stale || m.state === 'auth_failed');
   const webhooks = deps.health.webhooks?.() ?? null;

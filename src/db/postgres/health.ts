@@ -1,11 +1,11 @@
 import type pg from 'pg';
-import type { DbHealthStatus } from '../health.ts';
+import type { DbHealthStatus, StoreHealth } from '../health.ts';
 
 /**
  * PostgreSQL health for /healthz: a `select 1` every few seconds (the server's own checks cover
  * corruption, so there is no quick_check here); the last verdict is answered without waiting.
  */
-export class PgHealth {
+export class PgHealth implements StoreHealth {
   private last: { ok: boolean; at: number | null; error: string | null } = { ok: true, at: null, error: null };
   private timer: NodeJS.Timeout | null = null;
 

@@ -9,6 +9,7 @@ import {
 import { ProjectIds, nulSafe } from './rows.ts';
 import { PgReads } from './reads.ts';
 import { PgTx } from './tx.ts';
+import { PgHealth } from './health.ts';
 
 /**
  * The PostgreSQL adapter of the storage port: the same interface as the SQLite Store, every call
@@ -59,6 +60,13 @@ export class PgStore extends PgReads implements Storage {
 
   async read<T>(work: (r: StoreReads) => Work<T>): Promise<T> {
     return runAsync(work(this.open.getStore() ?? this));
+  }
+
+  private monitor: PgHealth | null = null;
+
+  /** A ping on the pool, for /healthz. */
+  health(): PgHealth {
+    return (this.monitor ??= new PgHealth(this.pool));
   }
 
   async close(): Promise<void> {
