@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from './scope.ts';
-import { scopeClause } from './lead-filter.ts';
 import { writeTransaction } from './write-path.ts';
 import { AppError } from '../errors.ts';
 import { type ClientSide, type DuplicateRow, FILLABLE } from './people-reads.ts';
 import type { DuplicateReads } from './people-reads.ts';
+import { scopeClause } from './lead-where.ts';
 
 
 /** "Posible duplicado" marks and their merges: what moved is kept so a merge can be undone. */

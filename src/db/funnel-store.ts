@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from './scope.ts';
-import { clientVisibleSql } from './lead-filter.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import type { Medium } from '../vocabulary.ts';
 import type { IntakeSource, InteractionKind, QuoteContactState, SeparationState } from '../funnel-vocabulary.ts';
 import { CONTENT, type ClientEvent, type Derived, type LeadTouch, type NewInteraction, type UpsertOutcome } from './funnel-reads.ts';
+import { clientVisibleSql } from './lead-where.ts';
 
 /**
  * Interaction writes and the per-client reads the funnel rules need. Writes run inside the app's

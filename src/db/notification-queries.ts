@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import { FULL_SCOPE as FULL, isLimited, type Scope } from './scope.ts';
 import type { NotificationStatus } from './outbox-schema.ts';
-import { scopeClause } from './lead-filter.ts';
 import { inList } from './sql-lists.ts';
 import type { NotificationCounts } from './people-reads.ts';
 import type { NotificationReads } from './people-reads.ts';
+import { scopeClause } from './lead-where.ts';
 
 /**
  * The notification outbox as the managers' API reads and resends it, scoped in SQL to the caller:
