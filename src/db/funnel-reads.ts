@@ -1,4 +1,4 @@
-import type { IntakeSource, InteractionKind, QuoteContactState, SeparationState } from '../funnel-vocabulary.ts';
+import type { IntakeSource, InteractionKind, SeparationState } from '../funnel-vocabulary.ts';
 import type { Medium } from '../vocabulary.ts';
 import type { LeadFilter } from './lead-filter.ts';
 import type { Scope } from './scope.ts';

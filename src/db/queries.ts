@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from './scope.ts';
-import { CONTACT_STATES, OWNER_CHANGES, DAY_MS, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Medium, type Quality, type Status } from './lead-filter.ts';
+import { CONTACT_STATES, OWNER_CHANGES, DAY_MS, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Status } from './lead-filter.ts';
 
 export * from './lead-filter.ts';
 import { mergeCounts, splitByDays } from './day-split.ts';

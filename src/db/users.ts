@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import type { Role } from './auth-schema.ts';
 import { marks } from './sql-lists.ts';
 import type { SessionRow, UserRow } from './people-reads.ts';
 import type { UserReads } from './people-reads.ts';

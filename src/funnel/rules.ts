@@ -1,7 +1,7 @@
 // The funnel's domain rules as plain functions: which lead (portal) an interaction is attributed
 // to, the seed's counting rule, and a quote's status by its deadline.
 import { overdueStatus, type Medium } from '../vocabulary.ts';
-import type { IntakeSource, InteractionKind, QuoteContactState, QuoteStatus } from './vocabulary.ts';
+import type { IntakeSource, QuoteContactState, QuoteStatus } from './vocabulary.ts';
 import type { ClientEvent, Derived, LeadTouch } from '../db/funnel-reads.ts';
 
 
