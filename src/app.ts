@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
-import { openDatabase } from './db/open.ts';
-import { Store } from './db/store.ts';
+import { openDatabase } from './db/sqlite/open.ts';
+import { Store } from './db/sqlite/store.ts';
 import { openPostgres } from './db/postgres/open.ts';
 import { PgStore } from './db/postgres/store.ts';
 import { pgReadSide } from './db/postgres/read-side.ts';
@@ -13,7 +13,7 @@ import { loadParsers, type LoadedParser } from './parsers/load.ts';
 import type { PipelineContext } from './pipeline/index.ts';
 import { buildProjectIndex } from './pipeline/project.ts';
 import type { ReadModels } from './db/read-side.ts';
-import { readSide } from './db/sqlite-read-side.ts';
+import { readSide } from './db/sqlite/read-side.ts';
 import { assertKeepsVendors, ConfigError } from './config.ts';
 import { Ownership } from './ownership/ownership.ts';
 import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';

@@ -161,11 +161,44 @@ describe('architecture', () => {
     expect(bad, 'move the function to the layer both sides may import').toEqual([]);
   });
 
-  it('the PostgreSQL adapter never imports a domain folder', () => {
+  // The port (src/db/*.ts: interfaces, row types, the schema written once, engine-neutral SQL)
+  // sits beside its two adapters; neither adapter imports the other, the port imports neither
+  // (but for copy.ts, which moves one engine's rows into the other), and outside src/db only the
+  // composition root and the SQLite file's own tools name an adapter.
+  const adapterOf = (r: string) => (r.startsWith('db/sqlite/') ? 'sqlite' : r.startsWith('db/postgres/') ? 'postgres' : null);
+  const PORT_BRIDGES = new Set(['db/copy.ts']);
+  const ADAPTER_USERS: Record<string, string> = {
+    'app.ts': 'the composition root opens the configured engine',
+    'cli/db.ts': 'db copy / migrate open each engine by name',
+    'cli/backup.ts': 'backup and restore of the SQLite file',
+    'cli/doctor.ts': 'inspects the SQLite file before opening it',
+    'daemon/backup-schedule.ts': 'the nightly backup of the SQLite file',
+  };
+
+  it('the adapters import only the port and themselves, never each other or a domain folder', () => {
     const bad = sourceFiles()
-      .filter((f) => rel(f).startsWith('db/postgres/'))
-      .flatMap((f) => importsOf(f).filter((r) => !r.startsWith('db/') && r.includes('/')).map((r) => `${rel(f)} -> ${r}`));
+      .filter((f) => adapterOf(rel(f)))
+      .flatMap((f) => {
+        const own = adapterOf(rel(f));
+        return importsOf(f)
+          .filter((r) => (r.includes('/') && !r.startsWith('db/')) || (adapterOf(r) !== null && adapterOf(r) !== own))
+          .map((r) => `${rel(f)} -> ${r}`);
+      });
     expect(bad).toEqual([]);
+  });
+
+  it('the port imports no adapter', () => {
+    const bad = sourceFiles()
+      .filter((f) => rel(f).startsWith('db/') && !adapterOf(rel(f)) && !PORT_BRIDGES.has(rel(f)))
+      .flatMap((f) => importsOf(f).filter((r) => adapterOf(r) !== null).map((r) => `${rel(f)} -> ${r}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('outside src/db only the composition root and the SQLite file tools name an adapter', () => {
+    const bad = outsideDb()
+      .filter((f) => !(rel(f) in ADAPTER_USERS))
+      .flatMap((f) => importsOf(f).filter((r) => adapterOf(r) !== null).map((r) => `${rel(f)} -> ${r}`));
+    expect(bad, 'depend on the port (src/db/*.ts), not on an adapter').toEqual([]);
   });
 
   // No module over ~300 lines. Temporary exceptions, each to be split by responsibility:

@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseQueriesPort } from '../src/db/case-port.ts';
-import { CaseQueries } from '../src/db/case-store.ts';
-import { openDatabase } from '../src/db/open.ts';
+import { CaseQueries } from '../src/db/sqlite/case-store.ts';
+import { openDatabase } from '../src/db/sqlite/open.ts';
 import { io, type Storage } from '../src/db/port.ts';
 import { PgCaseQueries } from '../src/db/postgres/cases.ts';
 import { openPostgres } from '../src/db/postgres/open.ts';
 import { PgStore } from '../src/db/postgres/store.ts';
 import { FULL_SCOPE } from '../src/db/scope.ts';
-import { Store } from '../src/db/store.ts';
+import { Store } from '../src/db/sqlite/store.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
 import { noPostgres } from './helpers/tools.ts';
 

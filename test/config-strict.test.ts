@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { ConfigError, closestKey, loadConfig, parseConfig } from '../src/config.ts';
 import { readConfigForReload } from '../src/daemon/watch.ts';
-import { VendorQueries } from '../src/db/vendor-queries.ts';
+import { VendorQueries } from '../src/db/sqlite/vendor-queries.ts';
 import { createLogger } from '../src/logger.ts';
 
 const dirs: string[] = [];

@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backupDatabase, backupFileName, pruneBackups } from '../src/db/backup.ts';
-import { markerPath, openDatabase } from '../src/db/open.ts';
+import { backupDatabase, backupFileName, pruneBackups } from '../src/db/sqlite/backup.ts';
+import { markerPath, openDatabase } from '../src/db/sqlite/open.ts';
 import { scheduleBackups } from '../src/daemon/backup-schedule.ts';
 import { DaemonLease } from '../src/daemon/lease.ts';
-import { Store } from '../src/db/store.ts';
+import { Store } from '../src/db/sqlite/store.ts';
 import { createLogger } from '../src/logger.ts';
 import { main } from '../src/cli/main.ts';
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/open.ts';
+import { openDatabase } from '../src/db/sqlite/open.ts';
 import { MIGRATIONS_DIR } from '../src/paths.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fk-'));

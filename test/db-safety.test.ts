@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DatabaseUnusableError, markerPath, openDatabase } from '../src/db/open.ts';
-import { dbHealth } from '../src/db/sqlite-health.ts';
+import { DatabaseUnusableError, markerPath, openDatabase } from '../src/db/sqlite/open.ts';
+import { dbHealth } from '../src/db/sqlite/health.ts';
 import { main } from '../src/cli/main.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dbsafe-'));

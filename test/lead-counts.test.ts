@@ -26,7 +26,7 @@ describe('lead_counts aggregate (triggers)', () => {
 
 describe('stats over a date range (daily aggregate + scanned partial days)', () => {
   it('equal a direct scan for ranges with partial days at either end', async () => {
-    const { LeadQueries } = await import('../src/db/queries.ts');
+    const { LeadQueries } = await import('../src/db/sqlite/queries.ts');
     const app = await createApp(testConfig(), createLogger('silent'), { dbPath: ':memory:' });
     const DAY = 86_400_000;
     const t0 = Date.parse('2026-10-01T00:00:00Z');

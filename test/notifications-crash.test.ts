@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
-import { NotificationStore } from '../src/db/outbox-store.ts';
+import { NotificationStore } from '../src/outbox/notification-store.ts';
 import { closeSharedPools } from '../src/workers/pool.ts';
 import { REPO } from './helpers/daemon-env.ts';
 import { startSmtp, until } from './helpers/smtp-receiver.ts';

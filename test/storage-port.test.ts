@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/open.ts';
+import { openDatabase } from '../src/db/sqlite/open.ts';
 import { io, runAsync, runSync, type StoreTx } from '../src/db/port.ts';
-import { Store } from '../src/db/store.ts';
+import { Store } from '../src/db/sqlite/store.ts';
 import { AppError, httpErrorOf } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';
 

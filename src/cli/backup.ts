@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupDatabase, newerThanBackup, readDaemonLease, restoreDatabase, validateBackup } from '../db/backup.ts';
+import { backupDatabase, newerThanBackup, readDaemonLease, restoreDatabase, validateBackup } from '../db/sqlite/backup.ts';
 import { ownerIsDead } from '../daemon/lease.ts';
 import { intakeSpool, spoolName } from '../intake/spool.ts';
 import { type CommandContext, UsageError } from './context.ts';

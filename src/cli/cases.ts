@@ -5,7 +5,7 @@ import { createApp } from '../app.ts';
 import { CASE_CATEGORIES, CASE_STATUSES } from '../case-vocabulary.ts';
 import { CASE_WORDS, caseView } from '../cases/view.ts';
 import { FULL_SCOPE } from '../db/scope.ts';
-import type { DeskFilter } from '../db/case-desk.ts';
+import type { DeskFilter } from '../db/case-desk-sql.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
 const words = (value: unknown, allowed: readonly string[], flag: string): string[] | undefined => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { copySqliteToPostgres } from '../db/copy.ts';
-import { openDatabase } from '../db/open.ts';
+import { openDatabase } from '../db/sqlite/open.ts';
 import { isPostgresUrl, openPostgres } from '../db/postgres/open.ts';
 import { type CommandContext, UsageError } from './context.ts';
 

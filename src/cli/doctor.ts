@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Config, loadConfig } from '../config.ts';
-import { inspectDatabase, type DatabaseInspection } from '../db/doctor.ts';
+import { inspectDatabase, type DatabaseInspection } from '../db/sqlite/doctor.ts';
 import type { RefreshTokens } from '../mail-auth/refresh-tokens.ts';
 import { open, secretKeyFromEnv } from '../mail-auth/secret-box.ts';
 import { checkIntake, checkMailbox, checkSmtp } from './doctor-network.ts';

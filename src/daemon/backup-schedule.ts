@@ -1,6 +1,6 @@
 import path from 'node:path';
 import cron from 'node-cron';
-import { backupDatabase, backupFileName, pruneBackups } from '../db/backup.ts';
+import { backupDatabase, backupFileName, pruneBackups } from '../db/sqlite/backup.ts';
 import type { Logger } from '../logger.ts';
 
 export interface BackupSettings {

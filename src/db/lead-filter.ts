@@ -1,4 +1,4 @@
-/** Lead filters: what the list, the stats and the exports may ask for, and the rows they answer (each adapter writes its own SQL: sqlite lead-where.ts, postgres/lead-filter.ts). */
+/** Lead filters: what the list, the stats and the exports may ask for, and the rows they answer (each adapter writes its own SQL: sqlite/lead-where.ts, postgres/lead-filter.ts). */
 import type { Scope } from './scope.ts';
 
 import { CONTACT_STATES, LEAD_STATUSES, MEDIUMS, QUALITIES, type ContactState, type LeadStatus, type Medium, type Quality } from '../vocabulary.ts';

@@ -10,7 +10,7 @@ import { surveySecret } from '../cases/survey.ts';
 import { calendarFor } from '../cases/targets.ts';
 import { caseView } from '../cases/view.ts';
 import type { Country } from '../countries/index.ts';
-import type { DeskFilter } from '../db/case-desk.ts';
+import type { DeskFilter } from '../db/case-desk-sql.ts';
 import type { CaseListItem, CaseMessageRow, CaseVisitRow } from '../db/case-port.ts';
 import type { StoreTx, Work } from '../db/port.ts';
 import { langOf } from '../outbox/templates.ts';

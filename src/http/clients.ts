@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { countryModule } from '../countries/index.ts';
 import { formatNationalId } from '../normalize/national-id.ts';
 import { langOf } from '../outbox/templates.ts';
-import { statusOf } from '../db/queries.ts';
+import { statusOf } from '../db/lead-filter.ts';
 import { ClientConflict, editClient, type ClientEditResult } from '../leads/client-edit.ts';
 import { actionContext, text } from './actions.ts';
 import { auditedWork } from './audit.ts';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { statusOf, type LeadFilter, type LeadRow } from '../db/queries.ts';
+import { statusOf, type LeadFilter, type LeadRow } from '../db/lead-filter.ts';
 import { filterFrom, portalNames } from './leads.ts';
 import { zoneOffset, type filterQuery } from './params.ts';
 import type { RequestContext, Services } from './types.ts';

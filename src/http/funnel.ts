@@ -2,7 +2,7 @@
 // walk-in clients, and a client's timeline (ficha). Everything scoped to the caller.
 import { z } from 'zod';
 import { isLimited, seesVendor, type Caller } from '../auth/scope.ts';
-import { NO_PARSER, wantsDiscarded } from '../db/queries.ts';
+import { NO_PARSER, wantsDiscarded } from '../db/lead-filter.ts';
 import { columnOf, type Cell, type Column, type SourceRecord } from '../funnel/columns.ts';
 import { buildFunnel } from '../funnel/count.ts';
 import { importRecords, rederive, runImport, type WrittenInteraction } from '../funnel/import.ts';

@@ -2,7 +2,7 @@ import { overdueStatus } from '../vocabulary.ts';
 import { portalDisplayName, problemTexts } from '../leads/display.ts';
 import { z } from 'zod';
 import { langOf } from '../outbox/templates.ts';
-import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/queries.ts';
+import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/lead-filter.ts';
 import { CONTACT_CHANNELS, DISCARD_REASONS, EXPECTATIONS } from '../vocabulary.ts';
 import { HttpError } from './errors.ts';
 import { decodeCursor, encodeCursor, filterQuery, leadIdParam, listQuery, toLeadFilter, type FilterQuery } from './params.ts';

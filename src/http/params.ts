@@ -2,7 +2,7 @@ import { searchPlan } from '../leads/search.ts';
 import type { Country } from '../countries/index.ts';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, type Cursor, type LeadFilter } from '../db/queries.ts';
+import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, type Cursor, type LeadFilter } from '../db/lead-filter.ts';
 import { HttpError } from './errors.ts';
 
 /** Keys that would reach Object.prototype in careless code; refused wherever a name comes from a request. */

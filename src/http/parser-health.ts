@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import { NO_PARSER } from '../db/queries.ts';
+import { NO_PARSER } from '../db/lead-filter.ts';
 import type { ReadModels } from '../db/read-side.ts';
 import type { QuarantineState } from '../workers/quarantine.ts';
 

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import type { Config } from '../config.ts';
-import type { NotificationStore } from '../db/outbox-store.ts';
+import type { NotificationStore } from './notification-store.ts';
 import type { Logger } from '../logger.ts';
 import { portalDisplayName } from '../leads/display.ts';
 import { esc, formatDate, langOf, leadUrl, qualityName, type Lang, type Rendered } from './templates.ts';

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Transporter } from 'nodemailer';
 import { backoffDelayMs } from '../backoff.ts';
 import type { NotificationRow } from '../db/outbox-schema.ts';
-import type { NotificationStore } from '../db/outbox-store.ts';
+import type { NotificationStore } from './notification-store.ts';
 import type { Logger } from '../logger.ts';
 import { createTransport, describeSmtpError, isServerError, type SmtpConfig } from './transport.ts';
 import type { NotificationCounts } from '../db/people-reads.ts';

@@ -1,5 +1,5 @@
 import type { App } from '../app.ts';
-import { NotificationStore } from '../db/outbox-store.ts';
+import { NotificationStore } from './notification-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Storage } from '../db/port.ts';
 import { runDigest, scheduleDigest } from './digest.ts';

@@ -1,6 +1,6 @@
 // A separate process writing as fast as it can, in transactions that keep an invariant: every
 // transaction adds one raw email and one lead for it, so a consistent copy has equal counts.
-import { openDatabase } from '../../src/db/open.ts';
+import { openDatabase } from '../../src/db/sqlite/open.ts';
 
 const [file] = process.argv.slice(2);
 const sqlite = openDatabase(file).$client;

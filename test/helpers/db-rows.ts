@@ -4,7 +4,7 @@
 // PostgreSQL booleans read as 1/0 like SQLite's, bigints as numbers (src/db/postgres/open.ts).
 import type pg from 'pg';
 import type { Storage } from '../../src/db/port.ts';
-import { Store } from '../../src/db/store.ts';
+import { Store } from '../../src/db/sqlite/store.ts';
 
 export type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a row of any table
 interface HasStore { store: Storage }

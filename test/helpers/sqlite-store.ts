@@ -1,5 +1,5 @@
 import type { Storage } from '../../src/db/port.ts';
-import { Store } from '../../src/db/store.ts';
+import { Store } from '../../src/db/sqlite/store.ts';
 
 /** The app's SQLite store, for tests that read or write the file directly (they run on SQLite). */
 export function sqliteStore(app: { store: Storage }): Store {

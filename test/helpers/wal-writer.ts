@@ -1,8 +1,8 @@
 // A child process for the WAL tests: opens the database as the app does, writes, reports, and
 // waits to be killed -9 (so nothing is checkpointed or cleaned up at close).
 import fs from 'node:fs';
-import { openDatabase } from '../../src/db/open.ts';
-import { walGuardSettled } from '../../src/db/wal-guard.ts';
+import { openDatabase } from '../../src/db/sqlite/open.ts';
+import { walGuardSettled } from '../../src/db/sqlite/wal-guard.ts';
 
 const [file, mode] = process.argv.slice(2);
 const sqlite = openDatabase(file).$client;

@@ -1,4 +1,4 @@
-// CaseDeskQueries (src/db/case-desk.ts) on PostgreSQL: the same statements, numbered placeholders.
+// CaseDeskQueries (src/db/sqlite/case-desk.ts) on PostgreSQL: the same statements, numbered placeholders.
 import type pg from 'pg';
 import { DESK_PEOPLE, ESCALATION_CANDIDATES, SUPERVISORS, deskListSql, deskWhere, type DeskFilter } from '../case-desk-sql.ts';
 import { toPg, type CaseListItem } from '../case-port.ts';

@@ -18,7 +18,7 @@ function access(c: Queryable) {
   return { all, one };
 }
 
-/** The cases area's reads on a pool or a transaction's client (src/db/case-store.ts's twin). */
+/** The cases area's reads on a pool or a transaction's client (src/db/sqlite/case-store.ts's twin). */
 export function caseReads(c: Queryable): CaseReads {
   const { all, one } = access(c);
   return {
@@ -68,7 +68,7 @@ export function caseWrites(c: Queryable): CaseWrites {
   };
 }
 
-/** The scoped read model of cases (src/db/case-store.ts CaseQueries's twin). */
+/** The scoped read model of cases (src/db/sqlite/case-store.ts CaseQueries's twin). */
 export class PgCaseQueries {
   private readonly db: ReturnType<typeof access>;
 

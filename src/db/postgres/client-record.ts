@@ -17,7 +17,7 @@ const INTERACTION_COLUMNS = `i.id, i.kind, i.at, i.project_id AS "projectId", p.
 const FOLLOW_UP_COLUMNS = `f.id, f.lead_id AS "leadId", f.project_id AS "projectId", p.name AS project, f.action, f.status, f.expectation, f.contact_type AS "contactType",
   f.due_at AS "dueAt", f.comment, f.created_by AS "createdBy", f.created_at AS "createdAt"`;
 
-/** ClientRecordQueries (src/db/client-record.ts) on PostgreSQL: the same rows, the same scope. */
+/** ClientRecordQueries (src/db/sqlite/client-record.ts) on PostgreSQL: the same rows, the same scope. */
 export class PgClientRecordQueries implements ClientRecordReads {
   constructor(private readonly db: PgHandle) {}
 

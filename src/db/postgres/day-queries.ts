@@ -8,7 +8,7 @@ import type { DayReads } from '../lead-reads.ts';
 const CARD = `l.id, l.client_id AS "clientId", l.name, l.phone, l.email, p.name AS project, l.project_text AS "projectText", l.parser,
   l.owner_vendor_id AS owner, l.contact_type AS "contactType", l.received_at AS "receivedAt", l.deadline_at AS "deadlineAt"`;
 
-/** DayQueries (src/db/day-queries.ts) on PostgreSQL. */
+/** DayQueries (src/db/sqlite/day-queries.ts) on PostgreSQL. */
 export class PgDayQueries implements DayReads {
   constructor(private readonly db: pg.Pool) {}
 

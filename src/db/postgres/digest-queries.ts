@@ -3,7 +3,7 @@ import { rowsOf } from './read-base.ts';
 import type { DigestLead } from '../lead-reads.ts';
 import type { DigestReads } from '../lead-reads.ts';
 
-/** DigestQueries (src/db/digest-queries.ts) on PostgreSQL. Aliases take AS: `at` and `key` are keywords here. */
+/** DigestQueries (src/db/sqlite/digest-queries.ts) on PostgreSQL. Aliases take AS: `at` and `key` are keywords here. */
 export class PgDigestQueries implements DigestReads {
   constructor(private readonly db: pg.Pool) {}
 

@@ -11,7 +11,7 @@ const ROW = `d.id, d.client_id AS "clientId", d.other_client_id AS "otherClientI
   d.decided_by AS "decidedBy", d.decided_at AS "decidedAt", d.undo`;
 
 /**
- * DuplicateStore (src/db/duplicates.ts) on PostgreSQL. merge, unmerge and dismiss run the port's
+ * DuplicateStore (src/db/sqlite/duplicates.ts) on PostgreSQL. merge, unmerge and dismiss run the port's
  * duplicate writes (people-writes.ts) in one transaction on one pooled client, or on the caller's
  * client when built over one (its unit of work).
  */

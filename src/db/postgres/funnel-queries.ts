@@ -40,7 +40,7 @@ export function pgLeadCountersSql(f: LeadFilter, firstDay: number, endDay: numbe
 const interactionCounterWhere = (f: LeadFilter, r: CounterRange, params: unknown[]) => counterWhere(f, r, params, () => ["a.kind <> 'lead'"]);
 
 /**
- * FunnelQueries (src/db/funnel-queries.ts) on PostgreSQL: lead_funnel_daily for whole UTC days
+ * FunnelQueries (src/db/sqlite/funnel-queries.ts) on PostgreSQL: lead_funnel_daily for whole UTC days
  * (kept by triggers, drizzle-pg/0001), the partial days scanned. Flags SQLite answers as 0/1
  * (overdue, reentry) are cast to int so both engines answer the same.
  */

@@ -4,7 +4,7 @@ import { firstOf, inTransaction, type PgHandle } from './read-base.ts';
 import type { ClientEvent, Derived, LeadTouch, NewInteraction, UpsertOutcome } from '../funnel-reads.ts';
 
 /**
- * FunnelStore (src/db/funnel-store.ts) on PostgreSQL, over the port's funnel statements
+ * FunnelStore (src/db/sqlite/funnel-store.ts) on PostgreSQL, over the port's funnel statements
  * (funnel.ts). SQLite's upsert and setDerived refuse to run outside the caller's transaction; here
  * each is its own transaction over a pool, or joins the caller's when built over its client.
  */

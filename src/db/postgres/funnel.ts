@@ -34,7 +34,7 @@ export function funnelReads(c: Queryable) {
   };
 }
 
-/** The funnel's writes on one transaction's client: the same rules as src/db/funnel-store.ts. */
+/** The funnel's writes on one transaction's client: the same rules as src/db/sqlite/funnel-store.ts. */
 export function funnelWrites(c: Queryable): FunnelWrites {
   const contactAfter = async (clientId: number, at: number): Promise<QuoteContactState | null> => {
     const row = (await c.query<{ action: string }>("select action from actions where client_id = $1 and action in ('follow_up', 'abort') and at >= $2 order by at limit 1", [clientId, at])).rows[0];

@@ -6,7 +6,7 @@ import { inTransaction, rowsOf, type PgHandle } from './read-base.ts';
 import type { NotificationCounts } from '../people-reads.ts';
 import type { NotificationReads } from '../people-reads.ts';
 
-/** NotificationQueries (src/db/notification-queries.ts) on PostgreSQL; the same scope rule. */
+/** NotificationQueries (src/db/sqlite/notification-queries.ts) on PostgreSQL; the same scope rule. */
 export class PgNotificationQueries implements NotificationReads {
   constructor(private readonly db: PgHandle) {}
 

@@ -8,7 +8,7 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 const ROW = `id, key, kind, lead_id "leadId", case_id "caseId", client_id "clientId", project_id "projectId", vendor_id "vendorId", recipient, sender, subject, text, html,
   headers, status, attempts, next_attempt_at "nextAttemptAt", last_error "lastError", created_at "createdAt", sent_at "sentAt"`;
 
-/** The notifications a scope sees (alias n), as src/db/notification-queries.ts limits them; params grow. */
+/** The notifications a scope sees (alias n), as src/db/sqlite/notification-queries.ts limits them; params grow. */
 function visible(scope: Scope, params: unknown[]): string | null {
   if (!isLimited(scope)) return null;
   const lead: string[] = [];

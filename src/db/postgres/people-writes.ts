@@ -63,7 +63,7 @@ export function peopleWrites(c: Queryable): PeopleWrites {
 
 interface Mark { id: number; clientId: number; otherClientId: number; status: string; undo: string | null }
 
-/** The duplicate decisions on one transaction's client; the same rules as src/db/duplicates.ts. */
+/** The duplicate decisions on one transaction's client; the same rules as src/db/sqlite/duplicates.ts. */
 export function duplicateWrites(c: Queryable): DuplicateWrites {
   const mustBe = async (id: number, status: string): Promise<Mark> => {
     const d = (await c.query<Mark>('select id, client_id "clientId", other_client_id "otherClientId", status, undo from client_duplicates where id = $1 for update', [id])).rows[0];

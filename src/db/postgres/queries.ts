@@ -16,7 +16,7 @@ const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS "contactState", l.dead
   l.owner_vendor_id AS owner, l.contact_type AS "contactType",
   (SELECT max(a.at) FROM actions a WHERE a.lead_id = l.id AND a.actor <> 'centralizador') AS "lastActionAt"`;
 
-/** LeadQueries (src/db/queries.ts) on PostgreSQL: the same answers, the aggregates kept by triggers (drizzle-pg/0001). */
+/** LeadQueries (src/db/sqlite/queries.ts) on PostgreSQL: the same answers, the aggregates kept by triggers (drizzle-pg/0001). */
 export class PgLeadQueries implements LeadReads {
   constructor(private readonly db: pg.Pool) {}
 

@@ -8,7 +8,7 @@ import { pgFunnelDailyWhere } from './funnel-queries.ts';
 import { type ContactSpeedRow, HOUR_MS, type OverdueRow, type WeekRow } from '../people-reads.ts';
 import type { TeamReads } from '../people-reads.ts';
 
-/** TeamQueries (src/db/team-queries.ts) on PostgreSQL: the same statements, counts cast to int. */
+/** TeamQueries (src/db/sqlite/team-queries.ts) on PostgreSQL: the same statements, counts cast to int. */
 export class PgTeamQueries implements TeamReads {
   constructor(private readonly db: pg.Pool) {}
 

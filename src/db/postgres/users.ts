@@ -9,7 +9,7 @@ const USER_COLUMNS = `id, email, name, role, vendor_id AS "vendorId", team, proj
   disabled_at AS "disabledAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
 const toUser = (r: RawUser | null): UserRow | null => (r ? { ...r, team: JSON.parse(r.team) as string[], projects: JSON.parse(r.projects) as string[] } : null);
 
-/** UserStore (src/db/users.ts) on PostgreSQL: reads only; the writes are the port's (people-writes.ts). */
+/** UserStore (src/db/sqlite/users.ts) on PostgreSQL: reads only; the writes are the port's (people-writes.ts). */
 export class PgUserStore implements UserReads {
   constructor(private readonly db: pg.Pool) {}
 

@@ -9,7 +9,7 @@ import type { VendorReads } from '../people-reads.ts';
 // Names sort by bytes (COLLATE "C"), as SQLite's BINARY collation does.
 const VENDOR = 'v.id, v.name, v.type, v.active, v.retired_at AS "retiredAt"';
 
-/** VendorQueries (src/db/vendor-queries.ts) on PostgreSQL; `active` is a boolean column here already. */
+/** VendorQueries (src/db/sqlite/vendor-queries.ts) on PostgreSQL; `active` is a boolean column here already. */
 export class PgVendorQueries implements VendorReads {
   constructor(private readonly db: pg.Pool) {}
 

@@ -1,6 +1,6 @@
-import type { ReadModels } from './read-side.ts';
+import type { ReadModels } from '../read-side.ts';
 import { LeadQueries } from './queries.ts';
-import type { SqliteConnection } from './sqlite-base.ts';
+import type { SqliteConnection } from './base.ts';
 import { UserStore } from './users.ts';
 import { VendorQueries } from './vendor-queries.ts';
 import { DayQueries } from './day-queries.ts';

@@ -1,16 +1,16 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../../logger.ts';
 import type { Db } from './open.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import { writeTransaction } from './write-path.ts';
-import { mailboxCursors, projects, rawEmails } from './schema.ts';
-import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type StoredRaw, type StoreTx, type Work } from './port.ts';
-import { dbHealth, type DbHealth } from './sqlite-health.ts';
+import { mailboxCursors, projects, rawEmails } from '../schema.ts';
+import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type StoredRaw, type StoreTx, type Work } from '../port.ts';
+import { dbHealth, type DbHealth } from './health.ts';
 
 /**
  * The SQLite connection and its one write path, plus the raw-email, cursor and project statements.
- * SqliteConnection (sqlite-base.ts) adds the outbox, mailbox tokens and leases; Store (store.ts)
+ * SqliteConnection (base.ts) adds the outbox, mailbox tokens and leases; Store (store.ts)
  * leads, clients, follow-ups and vendors.
  */
 export class SqliteCore {

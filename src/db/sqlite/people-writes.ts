@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { preparedCache, type Prepared } from './prepared.ts';
-import type { AuditEntry, UserRow } from './people-reads.ts';
+import type { AuditEntry, UserRow } from '../people-reads.ts';
 
 /**
  * The SQLite statements that write users, sessions, API tokens, preferences and the audit trail.

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { AppError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { AppError } from '../../errors.ts';
+import type { Logger } from '../../logger.ts';
 
 /** A write lock waited for longer than this is logged, even when it was granted. */
 export const SLOW_LOCK_MS = 1000;

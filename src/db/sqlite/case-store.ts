@@ -2,12 +2,12 @@ import type Database from 'better-sqlite3';
 import {
   CASE_COLS, CASE_LIST_COLS, CASE_LIST_FROM, CASE_MESSAGE_COLS, CASE_VISIT_COLS, caseMessageSql, caseSql, caseVisitSql, caseWhere,
   type CaseDetail, type CaseFilter, type CaseListItem, type CasePatch, type CaseReads, type CaseVisitPatch, type CaseWrites,
-} from './case-port.ts';
-import type { CaseMessageRow, CaseRow, CaseVisitRow, NewCase, NewCaseMessage, NewCaseVisit } from './cases-schema.ts';
+} from '../case-port.ts';
+import type { CaseMessageRow, CaseRow, CaseVisitRow, NewCase, NewCaseMessage, NewCaseVisit } from '../cases-schema.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
-import type { Scope } from './scope.ts';
-import { inList } from './sql-lists.ts';
-import type { CaseQueriesPort } from './case-port.ts';
+import type { Scope } from '../scope.ts';
+import { inList } from '../sql-lists.ts';
+import type { CaseQueriesPort } from '../case-port.ts';
 
 /** The cases area of the SQLite adapter: reads usable in units of work, and the writes (checked to run in one). */
 export class CaseStore implements CaseReads, CaseWrites {

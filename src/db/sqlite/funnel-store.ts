@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { Scope } from './scope.ts';
+import type { Scope } from '../scope.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
-import type { QuoteContactState } from '../funnel-vocabulary.ts';
-import { CONTENT, type ClientEvent, type Derived, type LeadTouch, type NewInteraction, type UpsertOutcome } from './funnel-reads.ts';
+import type { QuoteContactState } from '../../funnel-vocabulary.ts';
+import { CONTENT, type ClientEvent, type Derived, type LeadTouch, type NewInteraction, type UpsertOutcome } from '../funnel-reads.ts';
 import { clientVisibleSql } from './lead-where.ts';
 
 /**

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import { isLimited, type Scope } from './scope.ts';
-import { leadStatus } from '../vocabulary.ts';
-import type { VendorRow } from './people-reads.ts';
-import type { VendorReads } from './people-reads.ts';
+import { isLimited, type Scope } from '../scope.ts';
+import { leadStatus } from '../../vocabulary.ts';
+import type { VendorRow } from '../people-reads.ts';
+import type { VendorReads } from '../people-reads.ts';
 import { andScope, scopeClause } from './lead-where.ts';
-import { marks } from './sql-lists.ts';
+import { marks } from '../sql-lists.ts';
 
 /** Read-side SQL about vendors for the admin API; ownership rules live in src/ownership. */
 export class VendorQueries implements VendorReads {

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { DbHealthStatus, StoreHealth } from './health.ts';
+import type { DbHealthStatus, StoreHealth } from '../health.ts';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { walGuardStatus } from './wal-guard.ts';

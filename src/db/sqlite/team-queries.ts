@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import { splitByDays } from './day-split.ts';
+import { splitByDays } from '../day-split.ts';
 import { funnelDailyWhere } from './funnel-queries.ts';
-import { type LeadFilter } from './lead-filter.ts';
-import type { Scope } from './scope.ts';
-import { type ContactSpeedRow, HOUR_MS, type OverdueRow, type WeekRow } from './people-reads.ts';
-import type { TeamReads } from './people-reads.ts';
+import { type LeadFilter } from '../lead-filter.ts';
+import type { Scope } from '../scope.ts';
+import { type ContactSpeedRow, HOUR_MS, type OverdueRow, type WeekRow } from '../people-reads.ts';
+import type { TeamReads } from '../people-reads.ts';
 import { buildWhere, scopeClause } from './lead-where.ts';
 
 /**

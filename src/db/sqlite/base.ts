@@ -1,15 +1,15 @@
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { insertNotification, lastNotificationAt, rawHeaders, sqliteOutboxWrites } from './outbox-store.ts';
 import { NotificationQueries } from './notification-queries.ts';
-import { MAILBOX_TOKEN_COLUMNS, type StoredMailboxToken } from './mailbox-tokens.ts';
-import type { Scope } from './scope.ts';
-import type { NewNotification, NotificationKind, NotificationRow } from './outbox-schema.ts';
-import { webhookDeliveries } from './schema.ts';
-import type { WebhookDelivery } from './port.ts';
-import { SqliteCore } from './sqlite-core.ts';
+import { MAILBOX_TOKEN_COLUMNS, type StoredMailboxToken } from '../mailbox-tokens.ts';
+import type { Scope } from '../scope.ts';
+import type { NewNotification, NotificationKind, NotificationRow } from '../outbox-schema.ts';
+import { webhookDeliveries } from '../schema.ts';
+import type { WebhookDelivery } from '../port.ts';
+import { SqliteCore } from './core.ts';
 
 /**
- * The SQLite connection (sqlite-core.ts) plus the webhook and notification outbox, mailbox token
+ * The SQLite connection (core.ts) plus the webhook and notification outbox, mailbox token
  * and lease statements. Store (store.ts) adds leads, clients, follow-ups and vendors.
  */
 export class SqliteConnection extends SqliteCore {

@@ -1,6 +1,6 @@
-import type { Scope } from './scope.ts';
-import { wantsDiscarded, type LeadFilter, type SearchPlan } from './lead-filter.ts';
-import { inList, marks } from './sql-lists.ts';
+import type { Scope } from '../scope.ts';
+import { wantsDiscarded, type LeadFilter, type SearchPlan } from '../lead-filter.ts';
+import { inList, marks } from '../sql-lists.ts';
 
 // The lead filter as SQLite SQL: the WHERE of the list, the stats and the exports, the search
 // subquery and the caller's scope (PostgreSQL's twin: postgres/lead-filter.ts).

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS_DIR } from '../paths.ts';
-import { quickCheck } from './sqlite-health.ts';
+import { MIGRATIONS_DIR } from '../../paths.ts';
+import { quickCheck } from './health.ts';
 import { markerPath, openDatabase } from './open.ts';
 
 // What `centralizer doctor` reads of the SQLite database: read-only, on its own connection, never

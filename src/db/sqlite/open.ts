@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS_DIR } from '../paths.ts';
+import { MIGRATIONS_DIR } from '../../paths.ts';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from './schema.ts';
+import * as schema from '../schema.ts';
 import { guardWal } from './wal-guard.ts';
-import { observeErrors, quickCheck } from './sqlite-health.ts';
+import { observeErrors, quickCheck } from './health.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

@@ -1,14 +1,14 @@
-import type { Logger } from '../logger.ts';
-import type { CaseReads, CaseWrites } from './case-port.ts';
+import type { Logger } from '../../logger.ts';
+import type { CaseReads, CaseWrites } from '../case-port.ts';
 import { CaseStore } from './case-store.ts';
 import { DuplicateStore } from './duplicates.ts';
 import { FunnelStore } from './funnel-store.ts';
 import type { Db } from './open.ts';
 import { PeopleWrites } from './people-writes.ts';
-import type { Scope } from './scope.ts';
-import { SqliteConnection } from './sqlite-base.ts';
-import type { ClientEvent, Derived, LeadTouch, NewInteraction, UpsertOutcome } from './funnel-reads.ts';
-import type { AuditEntry, UserRow } from './people-reads.ts';
+import type { Scope } from '../scope.ts';
+import { SqliteConnection } from './base.ts';
+import type { ClientEvent, Derived, LeadTouch, NewInteraction, UpsertOutcome } from '../funnel-reads.ts';
+import type { AuditEntry, UserRow } from '../people-reads.ts';
 
 /**
  * The SQLite adapter's port methods for people, duplicates and the funnel: each checks it runs in

@@ -1,16 +1,16 @@
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import type { Logger } from '../logger.ts';
-import { SYSTEM_ACTOR } from '../vocabulary.ts';
+import type { Logger } from '../../logger.ts';
+import { SYSTEM_ACTOR } from '../../vocabulary.ts';
 import type { Db } from './open.ts';
-import { actions, clients, followUps, leads, projectVendors, projects, rawEmails, vendors } from './schema.ts';
+import { actions, clients, followUps, leads, projectVendors, projects, rawEmails, vendors } from '../schema.ts';
 import { SqliteAreas } from './store-areas.ts';
 import { rowWriter } from './statements.ts';
 import type {
   ActionInput, ActionRow, ClientKey, ClientPatch, ClientRow, EmailRecord, LeadPatch, LeadRow, NewClient, NewFollowUp, NewLead, PendingLeadRow, Storage,
   VendorInput, VendorRow,
-} from './port.ts';
+} from '../port.ts';
 
-export type { EmailRecord, ExistingEmail, RawEmailInput, Storage, StoreTx } from './port.ts';
+export type { EmailRecord, ExistingEmail, RawEmailInput, Storage, StoreTx } from '../port.ts';
 
 const CLIENT_COLS = 'id, national_id nationalId, national_id_type nationalIdType, email, phone, name, first_name firstName, last_name lastName, owner_vendor_id ownerVendorId, owner_since ownerSince, created_at createdAt, last_activity_at lastActivityAt';
 const VENDOR_COLS = 'v.id, v.name, v.email, v.type, v.active, v.webhook, v.retired_at retiredAt';
