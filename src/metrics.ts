@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { HealthSource, MailboxHealth } from './daemon/health.ts';
+import type { HealthSource, MailboxHealth } from './health-report.ts';
 import type { IngestResult } from './ingest.ts';
 
 const MAILBOX_STATES: MailboxHealth['state'][] = ['starting', 'connecting', 'syncing', 'idle', 'backoff', 'auth_failed', 'stopped'];

@@ -1,6 +1,7 @@
-import type { App } from './app.ts';
-import { io, type LeadRow, type StoredRaw } from './db/port.ts';
-import { recordPerson, updateLeadOutcome } from './leads/record.ts';
+import type { Config } from './config.ts';
+import type { Ingestor } from './ingest.ts';
+import { io, type LeadRow, type Storage, type StoredRaw } from './db/port.ts';
+import { recordPerson, updateLeadOutcome, type PersistRules } from './leads/record.ts';
 import type { LeadOutcome } from './pipeline/index.ts';
 import { SYSTEM_ACTOR, qualityRank } from './vocabulary.ts';
 
@@ -17,7 +18,15 @@ export interface ReprocessReport {
  * again; leads of the given qualities are re-classified. A lead a person already acted on is
  * only ever upgraded, never downgraded.
  */
-export async function reprocess(app: App, opts: { qualities: string[]; since: number | null; now?: number; notify?: boolean }): Promise<ReprocessReport> {
+/** What reprocessing needs of the wired program (src/app.ts gives it). */
+export interface ReprocessDeps {
+  store: Storage;
+  ingestor: Pick<Ingestor, 'process' | 'outcome'>;
+  config: Pick<Config, 'workers'>;
+  rules(): PersistRules;
+}
+
+export async function reprocess(app: ReprocessDeps, opts: { qualities: string[]; since: number | null; now?: number; notify?: boolean }): Promise<ReprocessReport> {
   const report: ReprocessReport = { examined: 0, upgraded: 0, changed: 0, unchanged: 0, errors: 0 };
   const { store } = app;
   // A re-classified lead notifies only when asked (--notify): its vendor may have heard of it already.

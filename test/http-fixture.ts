@@ -13,7 +13,7 @@ import { createApp, type App } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics.ts';
-import type { MailboxHealth } from '../src/daemon/health.ts';
+import type { MailboxHealth } from '../src/health-report.ts';
 import { createAdminServer } from '../src/http/server.ts';
 import { Accounts } from '../src/auth/accounts.ts';
 import type { CheckGateOptions } from '../src/auth/throttle.ts';

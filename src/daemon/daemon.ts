@@ -1,10 +1,10 @@
 import cron from 'node-cron';
 import type { App } from '../app.ts';
 import type { AuthBackoff, BackoffOptions } from '../backoff.ts';
-import type { HealthSource } from './health.ts';
+import type { HealthSource } from '../health-report.ts';
 import { DaemonLease, type LeaseOptions } from './lease.ts';
 import { MailboxLeases, type MailboxLeaseOptions } from './mailbox-leases.ts';
-import type { MailboxHealth } from './health.ts';
+import type { MailboxHealth } from '../health-report.ts';
 import type { Storage } from '../db/port.ts';
 import { MailboxWorker } from './mailbox-worker.ts';
 

@@ -9,7 +9,7 @@ import { hintFor } from '../mail-auth/providers.ts';
 import { encryptedRefreshTokens } from '../mail-auth/refresh-tokens.ts';
 import { accessTokenFor, invalidateToken, type TokenContext } from '../mail-auth/token-source.ts';
 import { authFailureDelayMs, backoffDelayMs, type AuthBackoff, type BackoffOptions } from '../backoff.ts';
-import type { MailboxHealth } from './health.ts';
+import type { MailboxHealth } from '../health-report.ts';
 import { syncMailbox } from './mailbox-sync.ts';
 import { SerialRunner } from './serial-runner.ts';
 

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { App } from '../app.ts';
 import type { ReadModels } from '../db/read-side.ts';
-import type { HealthSource } from '../daemon/health.ts';
+import type { HealthSource } from '../health-report.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ParserHealthMonitor } from './parser-health.ts';

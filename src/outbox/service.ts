@@ -1,4 +1,5 @@
-import type { App } from '../app.ts';
+import type { Config } from '../config.ts';
+import type { ReadModels } from '../db/read-side.ts';
 import { NotificationStore } from './notification-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Storage } from '../db/port.ts';
@@ -6,8 +7,16 @@ import { runDigest, scheduleDigest } from './digest.ts';
 import { runEscalation, scheduleEscalation, type EscalationDeps } from '../cases/escalation.ts';
 import { NotificationSender, type SenderSettings } from './sender.ts';
 
+/** What the notification side needs of the wired program (src/app.ts gives it). */
+export interface NotificationDeps {
+  store: Storage;
+  reads: Pick<ReadModels, 'notifications' | 'digest' | 'caseDesk'>;
+  readonly config: Config;
+  context(): { parsers: { config: { id: string; name: string } }[] };
+}
+
 /** The notification side of the daemon: the outbox sender and the daily digest, started and stopped together. */
-export function startNotifications(app: App, log: Logger, opts: Partial<SenderSettings> & { intervalMs?: number } = {}) {
+export function startNotifications(app: NotificationDeps, log: Logger, opts: Partial<SenderSettings> & { intervalMs?: number } = {}) {
   const store = new NotificationStore(app.store, app.reads.notifications);
   const storage: Storage = app.store;
   const engine = storage.engine;

@@ -1,3 +1,4 @@
+// What a daemon reports of its mailboxes and outboxes: read by /healthz, /metrics and the page, filled by src/daemon.
 /** The state of one mailbox worker, as /healthz and the logs show it. */
 export interface MailboxHealth {
   name: string;
