@@ -1,5 +1,5 @@
-import { openDatabase } from '../src/db/open.ts';
-import { Store } from '../src/db/store.ts';
+import { openDatabase } from '../src/db/sqlite/open.ts';
+import { Store } from '../src/db/sqlite/store.ts';
 import { rutCheckDigit } from '../src/normalize/national-id.ts';
 import { fold } from '../src/pipeline/text.ts';
 import { rng } from './generate.ts';

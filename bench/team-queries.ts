@@ -5,9 +5,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../src/db/open.ts';
+import { openDatabase } from '../src/db/sqlite/open.ts';
 import { FULL_SCOPE } from '../src/db/scope.ts';
-import { TeamQueries } from '../src/db/team-queries.ts';
+import { TeamQueries } from '../src/db/sqlite/team-queries.ts';
 import { BENCH_PROJECTS, rng } from './generate.ts';
 import { buildQueryDb } from './query-db.ts';
 
