@@ -1,114 +1,26 @@
 import os from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Limits } from '../config.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 import type { RenderedMail } from '../pipeline/render-mail.ts';
 import type { Explanation } from '../parsers/explain.ts';
 import { startWorker } from './entry.ts';
-import { errorFromWire, toWire, type FromWorker, type ToWorker } from './protocol.ts';
+import { PipelineTimeout, PoolClosed, WorkerCrashed } from './errors.ts';
+import { errorFromWire, ownBytes, toWire, type FromWorker, type ToWorker } from './protocol.ts';
+import { nextBatch, recoverQueued } from './queue.ts';
+import { Slot, type RunOptions, type Task } from './slot.ts';
 
-/** The email took longer than its deadline: its worker was terminated and replaced. */
-export class PipelineTimeout extends Error {
-  readonly code = 'PipelineTimeout';
-  constructor(
-    readonly deadlineMs: number,
-    /** The parser whose extraction was running (null: before or without one). */
-    readonly parser: string | null = null,
-  ) {
-    super(`processing took longer than its ${deadlineMs} ms deadline; the worker was stopped`);
-    this.name = 'PipelineTimeout';
-  }
-}
+export { PipelineTimeout, PoolClosed, WorkerCrashed, failedParser } from './errors.ts';
+export type { RunOptions } from './slot.ts';
 
-/** The worker died under the email (out of memory, a crash): it was replaced. */
-export class WorkerCrashed extends Error {
-  readonly code = 'WorkerCrashed';
-  constructor(message: string) {
-    super(message);
-    this.name = 'WorkerCrashed';
-  }
-}
-
-/** The pool was closed (shutdown) with the email in flight: it was not processed and stays pending. */
-export class PoolClosed extends Error {
-  readonly code = 'PoolClosed';
-  constructor() {
-    super('pipeline pool is closed');
-    this.name = 'PoolClosed';
-  }
-}
-
-export interface RunOptions {
-  deadlineMs: number;
-  /** Multiplies limits.maxExtractMs inside the worker (a retry's larger budget). */
-  extractBudget?: number;
-  /** The caller gives the buffer away: its memory moves to the worker instead of being copied. */
-  transfer?: boolean;
-  /** `parsers explain` for a stored email: the explanation instead of the outcome. */
-  explain?: boolean;
-  /**
-   * Where the bytes can be read again (the raw store). With it the pool keeps no copy of an email
-   * queued in a busy worker: if that worker dies before the email starts, the bytes are read
-   * again and the email goes to the next worker. Without it, such an email keeps a copy here.
-   */
-  reload?: () => Promise<Buffer | null>;
-}
+// The pool: starts and replaces workers, sends them the queue's batches (queue.ts), and settles
+// each email from its worker's answer, its deadline (slot.ts) or its worker's loss.
 
 export interface PoolOptions {
   size: number;
   /** Heap bound of one worker: a message that needs more kills only its worker. */
   maxHeapMb?: number;
 }
-
-interface Task {
-  raw: Buffer;
-  /** null for a render job (no parsers needed). */
-  ctx: PipelineContext | null;
-  opts: RunOptions;
-  /** Set for the page's "Correo" view: parse and render instead of the pipeline. */
-  render?: Limits;
-  resolve: (o: never) => void;
-  reject: (e: Error) => void;
-}
-
-interface InFlight extends Task {
-  id: number;
-  /** The parser the worker said the email's extraction runs with. */
-  parser?: string;
-  /** The size of the bytes sent (the worker holds them until it answers). */
-  size: number;
-  /** The bytes are still here (a copy was sent): they can be sent again if the worker dies. */
-  kept: boolean;
-}
-
-/** The parser a failed email's extraction ran with, when the worker said (a timeout, a slow extraction). */
-export function failedParser(e: unknown): string | null {
-  return (e as { parser?: string | null } | null)?.parser ?? null;
-}
-
-interface Slot {
-  worker: Worker;
-  ready: boolean;
-  ctx: PipelineContext | null;
-  /** Sent and not answered, in order: the worker runs them one at a time; the first is running. */
-  tasks: InFlight[];
-  /** The running task's deadline. */
-  timer: NodeJS.Timeout | null;
-}
-
-/**
- * Emails travel to a worker in batches: one message carries many emails, their bytes moved (not
- * copied) to the worker, which runs them one at a time and answers each as it ends, so each email
- * keeps its own deadline inside the batch. A worker has at most WINDOW emails (and WINDOW_BYTES)
- * sent and not answered; it is sent more only once it is down to LOW_WATER, so a busy worker gets
- * a batch at a time instead of one message per email, and never waits for this thread between two
- * emails. Emails over SMALL_BYTES go only to an idle worker, alone.
- */
-const WINDOW = 32;
-const LOW_WATER = 12;
-const WINDOW_BYTES = 4 * 1024 * 1024;
-const SMALL_BYTES = 256 * 1024;
 
 /** Workers worth starting by default: one core for this thread, and ~60 MB each within a third of the free memory. */
 export function defaultPoolSize(cores = os.availableParallelism(), freeBytes = os.freemem()): number {
@@ -172,7 +84,7 @@ export class PipelinePool {
     for (const t of this.queue.splice(0)) t.reject(new PoolClosed());
     const slots = this.slots.splice(0);
     for (const s of slots) {
-      if (s.timer) clearTimeout(s.timer);
+      s.stopClock();
       for (const t of s.tasks.splice(0)) t.reject(new PoolClosed());
     }
     await Promise.all(slots.map((s) => s.worker.terminate()));
@@ -189,31 +101,7 @@ export class PipelinePool {
   }
 
   private pump(): void {
-    while (this.queue.length) {
-      const next = this.queue[0];
-      const ready = this.slots.filter((s) => s.ready);
-      const idle = ready.find((s) => s.tasks.length === 0);
-      // A busy worker takes more small emails once it is down to its low water mark; with a worker
-      // still starting, they wait for it rather than pile up behind a busy one.
-      const starting = this.slots.some((s) => !s.ready);
-      const roomy = batchable(next) && next.raw.length <= SMALL_BYTES && !starting ? ready.filter((s) => s.tasks.length <= LOW_WATER && inFlightBytes(s) + next.raw.length <= WINDOW_BYTES).sort((x, y) => x.tasks.length - y.tasks.length)[0] : undefined;
-      const slot = idle ?? roomy;
-      if (!slot) break;
-      // Shared fairly with the other workers that have room, so a short queue is not all on one.
-      const takers = Math.max(1, ready.filter((s) => s.tasks.length <= LOW_WATER).length + this.slots.filter((s) => !s.ready).length);
-      const limit = Math.max(1, Math.min(WINDOW - slot.tasks.length, Math.ceil(this.queue.length / takers)));
-      const batch = [this.queue.shift()!];
-      let bytes = inFlightBytes(slot) + batch[0].raw.length;
-      if (batchable(batch[0]) && batch[0].raw.length <= SMALL_BYTES) {
-        while (batch.length < limit && this.queue.length) {
-          const t = this.queue[0];
-          if (!batchable(t) || t.ctx !== batch[0].ctx || t.raw.length > SMALL_BYTES || bytes + t.raw.length > WINDOW_BYTES) break;
-          bytes += t.raw.length;
-          batch.push(this.queue.shift()!);
-        }
-      }
-      this.dispatch(slot, batch);
-    }
+    for (let next = nextBatch(this.queue, this.slots); next; next = nextBatch(this.queue, this.slots)) this.dispatch(next.slot, next.batch);
     const starting = this.slots.filter((s) => !s.ready).length;
     const wanted = Math.min(this.queue.length - starting, this.opts.size - this.slots.length);
     for (let i = 0; i < wanted; i++) this.spawn();
@@ -222,7 +110,7 @@ export class PipelinePool {
   private spawn(): void {
     if (this.closed) return;
     const worker = startWorker(this.opts.maxHeapMb ?? 512);
-    const slot: Slot = { worker, ready: false, ctx: null, tasks: [], timer: null };
+    const slot = new Slot(worker);
     this.slots.push(slot);
     this.stats.spawned++;
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
@@ -245,23 +133,13 @@ export class PipelinePool {
       return;
     }
     slot.tasks.shift();
-    this.startClock(slot);
+    slot.startClock(() => this.expire(slot));
     this.stats.completed++;
     if (task.size > RECYCLE_BYTES && !slot.tasks.length) this.recycle(slot);
     if (msg.type === 'done') task.resolve(msg.outcome as never);
     else if (msg.type === 'rendered') task.resolve(msg.mail as never);
     else task.reject(Object.assign(errorFromWire(msg.error), { parser: task.parser ?? null }));
     this.pump();
-  }
-
-  /** The deadline runs for the task the worker is on now (the first one sent and not answered). */
-  private startClock(slot: Slot): void {
-    if (slot.timer) clearTimeout(slot.timer);
-    slot.timer = null;
-    const head = slot.tasks[0];
-    if (head) slot.timer = setTimeout(() => this.expire(slot), head.opts.deadlineMs);
-    if (head) slot.worker.ref(); // a busy worker is work the process waits for
-    else slot.worker.unref();
   }
 
   /** Sends tasks to a worker: a render alone, pipeline runs as one batch message. */
@@ -276,7 +154,7 @@ export class PipelinePool {
       const kept = !first && !task.opts.reload;
       const bytes = ownBytes(task.raw, task.opts.transfer === true && !kept);
       slot.tasks.push({ ...task, raw: kept ? task.raw : EMPTY, id, size: bytes.byteLength, kept, parser: undefined });
-      if (first) this.startClock(slot);
+      if (first) slot.startClock(() => this.expire(slot));
       transfer.push(bytes.buffer as ArrayBuffer);
       if (task.render) {
         slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
@@ -294,32 +172,17 @@ export class PipelinePool {
     slot.worker.postMessage({ type: 'batch', items } satisfies ToWorker, transfer);
   }
 
-  /**
-   * The tasks queued behind a lost worker never started: back to the front of the queue, with
-   * their bytes kept here or read again from where they are stored.
-   */
+  /** The tasks queued behind a lost worker go back to the queue (queue.ts). */
   private requeue(slot: Slot): void {
-    if (slot.timer) clearTimeout(slot.timer);
-    const lost = slot.tasks.splice(1);
-    this.queue.unshift(...lost.filter((t) => t.kept).map(asTask));
-    const gone = lost.filter((x) => !x.kept);
-    for (const t of gone.filter((x) => !x.opts.reload)) t.reject(new WorkerCrashed('the worker was lost before the email started and its bytes are not kept'));
-    const again = gone.filter((x) => x.opts.reload);
-    if (!again.length) return;
-    this.stats.reloads += again.length;
-    // Read again, then back to the front of the queue in their order.
-    void Promise.all(again.map((t) => t.opts.reload!().then((raw) => ({ raw }), (e: unknown) => ({ error: e instanceof Error ? e : new Error(String(e)) })))).then((read) => {
-      const back: Task[] = [];
-      for (const [i, r] of read.entries()) {
-        const t = again[i];
-        if (this.closed) t.reject(new PoolClosed());
-        else if ('error' in r) t.reject(r.error);
-        else if (!r.raw) t.reject(new Error('the raw email is no longer stored'));
-        else back.push({ ...asTask(t), raw: r.raw });
-      }
-      this.queue.unshift(...back);
-      this.pump();
-    });
+    slot.stopClock();
+    this.stats.reloads += recoverQueued(
+      slot,
+      (tasks, later) => {
+        this.queue.unshift(...tasks);
+        if (later) this.pump();
+      },
+      () => this.closed,
+    );
   }
 
   /**
@@ -379,22 +242,6 @@ export class PipelinePool {
 const EMPTY = Buffer.alloc(0);
 /** Emails over this size leave their worker to be replaced (see recycle). */
 const RECYCLE_BYTES = 4 * 1024 * 1024;
-const batchable = (t: Task) => !t.render && !t.opts.explain;
-const inFlightBytes = (s: Slot) => s.tasks.reduce((n, t) => n + t.size, 0);
-/** A lost in-flight task as a queued one (its id and parser belong to the lost worker). */
-const asTask = ({ raw, ctx, opts, render, resolve, reject }: InFlight): Task => ({ raw, ctx, opts, render, resolve, reject });
-
-/**
- * The bytes as a Uint8Array whose whole ArrayBuffer can be transferred. A buffer given away moves
- * as it is when it owns its memory; otherwise (a caller's buffer, a slice of a pool) one exact copy.
- */
-function ownBytes(raw: Buffer, give: boolean): Uint8Array {
-  const whole = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer;
-  if (give && whole) return new Uint8Array(raw.buffer, 0, raw.byteLength);
-  const copy = new Uint8Array(raw.byteLength);
-  copy.set(raw);
-  return copy;
-}
 
 const shared = new Map<number, PipelinePool>();
 

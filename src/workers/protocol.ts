@@ -61,3 +61,15 @@ export function errorFromWire(w: WireError): Error {
   err.name = w.name;
   return err;
 }
+
+/**
+ * The bytes as a Uint8Array whose whole ArrayBuffer can be transferred. A buffer given away moves
+ * as it is when it owns its memory; otherwise (a caller's buffer, a slice of a pool) one exact copy.
+ */
+export function ownBytes(raw: Buffer, give: boolean): Uint8Array {
+  const whole = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength && raw.buffer instanceof ArrayBuffer;
+  if (give && whole) return new Uint8Array(raw.buffer, 0, raw.byteLength);
+  const copy = new Uint8Array(raw.byteLength);
+  copy.set(raw);
+  return copy;
+}

@@ -1,9 +1,10 @@
 import { runPipeline, type PipelineContext, type PipelineOutcome } from '../pipeline/index.ts';
 import { LimitExceeded } from '../pipeline/mime.ts';
-import { PipelinePool, PipelineTimeout, failedParser } from './pool.ts';
+import { PipelineTimeout, failedParser } from './errors.ts';
+import type { PipelinePool } from './pool.ts';
 import type { ParserQuarantine } from './quarantine.ts';
 
-export { PoolClosed } from './pool.ts';
+export { PoolClosed } from './errors.ts';
 
 export interface RunRequest {
   /** 1 for a first run; a retry of a timed-out email runs with a larger budget (deadline × budget). */
