@@ -37,7 +37,9 @@ export interface DaemonProcess {
 export async function startDaemonProcess(dir: string, config: Record<string, unknown>, logFile: string): Promise<DaemonProcess> {
   const port = await freePort();
   const file = path.join(dir, `config-${port}.json.yaml`);
-  const full = { ...config, admin: { host: '127.0.0.1', port, token: TOKEN }, parsersDir: path.join(REPO, 'parsers'), log: { level: 'warn' } };
+  // Each daemon its own intake spool: the spool replays what its database lacks, and the bench
+  // empties the database between parts.
+  const full = { spool: { dir: path.join(dir, `spool-${port}`) }, ...config, admin: { host: '127.0.0.1', port, token: TOKEN }, parsersDir: path.join(REPO, 'parsers'), log: { level: 'warn' } };
   fs.writeFileSync(file, JSON.stringify(full, null, 2)); // JSON is valid YAML
   const log = fs.openSync(logFile, 'a');
   // The same flags as `npm start` (package.json): V8 trades ~25% throughput for half the peak memory

@@ -44,6 +44,11 @@ describe('the intake spool', () => {
     expect(spoolDirFor(testConfig(), '/srv/data/centralizer.db')).toBe('/srv/data/spool/intake');
     expect(spoolDirFor(testConfig('spool: {dir: /var/spool/leads}\n'), '/srv/data/centralizer.db')).toBe('/var/spool/leads');
     expect(spoolDirFor(testConfig(), ':memory:')).toBeNull();
+    // PostgreSQL: one spool per database, so a spool never replays one database's leads into another.
+    const pg = (url: string) => spoolDirFor(testConfig(), url);
+    expect(pg('postgres://db.internal:5433/centralizer')).toBe(path.resolve('data/spool/intake-db.internal-5433-centralizer'));
+    expect(pg('postgres://db.internal:5433/other')).not.toBe(pg('postgres://db.internal:5433/centralizer'));
+    expect(pg('postgresql://127.0.0.1/leads')).toBe(path.resolve('data/spool/intake-127.0.0.1-5432-leads'));
     expect(testConfig().spool).toEqual({ retentionDays: 30 });
   });
 

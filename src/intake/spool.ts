@@ -30,9 +30,17 @@ export const SPOOL_RETENTION_DAYS = 30;
 export function spoolDirFor(config: Pick<Config, 'spool'>, dbFile: string): string | null {
   if (config.spool?.dir) return path.resolve(config.spool.dir);
   if (!dbFile || dbFile === ':memory:') return null;
-  // A shared PostgreSQL database: each daemon keeps its own spool on its own disk.
-  if (/^postgres(ql)?:\/\//.test(dbFile)) return path.resolve('data', 'spool', 'intake');
+  // A shared PostgreSQL database: each daemon keeps its own spool on its own disk, one per database
+  // (the spool replays what its database lacks: another database's leads must never go there).
+  if (/^postgres(ql)?:\/\//.test(dbFile)) return path.resolve('data', 'spool', `intake-${databaseSlug(dbFile)}`);
   return path.join(path.dirname(path.resolve(dbFile)), 'spool', 'intake');
+}
+
+/** host-port-database of a PostgreSQL URL, safe as a directory name. */
+function databaseSlug(url: string): string {
+  const u = new URL(url);
+  const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres';
+  return `${u.hostname || 'localhost'}-${u.port || '5432'}-${db}`.replace(/[^\w.-]+/g, '_');
 }
 
 export function spoolRetentionDays(config: Pick<Config, 'spool'>): number {
