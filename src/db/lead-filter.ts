@@ -66,3 +66,13 @@ export function wantsDiscarded(f: LeadFilter): boolean {
 }
 
 export { DAY_MS } from '../vocabulary.ts';
+
+/**
+ * The derived status in SQL, written once for both adapters (the rule of vocabulary.ts
+ * overdueStatus): a row of `alias` still por_contactar past its deadline counts as no_contactado.
+ * `at` is the placeholder of now (`?` or `$n`).
+ */
+export const overdueSql = (alias: string, at: string) => `(${alias}.contact_state = 'por_contactar' AND ${alias}.deadline_at < ${at})`;
+/** Still por_contactar and in time (the complement of overdueSql among por_contactar rows). */
+export const inTimeSql = (alias: string, at: string) => `(${alias}.contact_state = 'por_contactar' AND ${alias}.deadline_at >= ${at})`;
+

@@ -6,6 +6,7 @@ import { anyOf, bind, pgBuildWhere, pgScopeClause, pgSearchSubquery } from './le
 import { firstOf, rowsOf } from './read-base.ts';
 import { type InteractionGroup, type LeadGroup, interactionKey } from '../funnel-reads.ts';
 import type { FunnelReads } from '../funnel-reads.ts';
+import { overdueSql, inTimeSql } from '../lead-filter.ts';
 
 /** funnelDailyWhere of funnel-queries.ts: the filter on lead_funnel_daily `a`, its params appended. */
 export function pgFunnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {
@@ -61,7 +62,7 @@ export class PgFunnelQueries implements FunnelReads {
     const params: unknown[] = [now];
     const w = pgBuildWhere(f, now, true, params);
     return rowsOf(this.db, `SELECT l.project_id AS "projectId", l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, l.contact_state AS state,
-      (l.contact_state = 'por_contactar' AND l.deadline_at < $1)::int AS overdue, count(*) AS n FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7`, params);
+      ${overdueSql('l', '$1')}::int AS overdue, count(*) AS n FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7`, params);
   }
 
   private async leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): Promise<LeadGroup[]> {
@@ -71,7 +72,7 @@ export class PgFunnelQueries implements FunnelReads {
     const freshParams: unknown[] = [now];
     const w = pgBuildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, true, freshParams);
     const fresh = await rowsOf<Omit<LeadGroup, 'overdue' | 'state'>>(this.db, `SELECT l.project_id AS "projectId", l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
-      FROM leads l WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= $1 AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`, freshParams);
+      FROM leads l WHERE ${inTimeSql('l', '$1')} AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`, freshParams);
     const key = (g: { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string }) => `${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${g.quality}`;
     const inTime = new Map(fresh.map((g) => [key(g), g.n]));
     return splitOverdue(rows, (r) => inTime.get(key(r)) ?? 0);
@@ -110,7 +111,7 @@ export class PgFunnelQueries implements FunnelReads {
     const params: unknown[] = [now];
     const where = this.interactionWhere(f, params);
     return rowsOf(this.db, `SELECT i.kind, i.project_id AS "projectId", i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry::int AS reentry, i.state,
-      i.contact_state AS "contactState", (i.contact_state = 'por_contactar' AND i.deadline_at < $1)::int AS overdue, count(*) AS n
+      i.contact_state AS "contactState", ${overdueSql('i', '$1')}::int AS overdue, count(*) AS n
       FROM interactions i WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`, params);
   }
 
@@ -125,7 +126,7 @@ export class PgFunnelQueries implements FunnelReads {
     const w = this.interactionWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, freshParams);
     const fresh = await rowsOf<Omit<InteractionGroup, 'overdue' | 'contactState'>>(this.db, `SELECT i.kind, i.project_id AS "projectId", i.parser, i.medium,
       i.owner_vendor_id AS owner, i.reentry::int AS reentry, i.state, count(*) AS n FROM interactions i
-      WHERE i.contact_state = 'por_contactar' AND i.deadline_at >= $1 AND ${w.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7`, freshParams);
+      WHERE ${inTimeSql('i', '$1')} AND ${w.join(' AND ')} GROUP BY 1, 2, 3, 4, 5, 6, 7`, freshParams);
     const inTime = new Map(fresh.map((g) => [interactionKey(g), g.n]));
     return splitOverdue(rows, (r) => inTime.get(interactionKey(r)) ?? 0, (r) => r.contactState);
   }
@@ -137,8 +138,8 @@ export class PgFunnelQueries implements FunnelReads {
       const terms: string[] = [];
       const plain = states.filter((s) => s !== 'por_contactar' && s !== 'no_contactado');
       if (plain.length) terms.push(kind === 'cotizacion' ? anyOf('i.contact_state', plain, params) : anyOf('i.state', plain, params));
-      if (states.includes('por_contactar')) terms.push(`(i.contact_state = 'por_contactar' AND i.deadline_at >= ${bind(params, now)})`);
-      if (states.includes('no_contactado')) terms.push(`(i.contact_state = 'por_contactar' AND i.deadline_at < ${bind(params, now)})`);
+      if (states.includes('por_contactar')) terms.push(inTimeSql('i', bind(params, now)));
+      if (states.includes('no_contactado')) terms.push(overdueSql('i', bind(params, now)));
       where.push(`(${terms.join(' OR ')})`);
     }
     if (before) where.push(`(i.at, i.id) < (${bind(params, before.at)}, ${bind(params, before.id)})`);

@@ -7,6 +7,7 @@ import { anyOf, bind, pgAndScope, pgBuildWhere, pgClientVisibleSql } from './lea
 import { firstOf, rowsOf } from './read-base.ts';
 import { type ParserLeadActivity, type StatsGroup, statsKey } from '../lead-reads.ts';
 import type { LeadReads } from '../lead-reads.ts';
+import { overdueSql, inTimeSql } from '../lead-filter.ts';
 
 // Quoted aliases: PostgreSQL folds unquoted ones to lower case.
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS "contactState", l.deadline_at AS "deadlineAt", l.name,
@@ -52,7 +53,7 @@ export class PgLeadQueries implements LeadReads {
     const params: unknown[] = [now];
     const w = pgBuildWhere(f, now, true, params);
     return rowsOf(this.db, `SELECT l.quality, l.contact_state AS state, l.medium, l.parser,
-      (l.contact_state = 'por_contactar' AND l.deadline_at < $1)::int AS overdue, count(*) AS n
+      ${overdueSql('l', '$1')}::int AS overdue, count(*) AS n
       FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5`, params);
   }
 
@@ -81,7 +82,7 @@ export class PgLeadQueries implements LeadReads {
     const freshParams: unknown[] = [now];
     const w = pgBuildWhere({ ...f, contactState: undefined, status: undefined }, now, true, freshParams);
     const fresh = await rowsOf<Omit<StatsGroup, 'overdue' | 'state'>>(this.db, `SELECT l.quality, l.medium, l.parser, count(*) AS n FROM leads l
-      WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= $1 AND ${w.sql} GROUP BY 1, 2, 3`, freshParams);
+      WHERE ${inTimeSql('l', '$1')} AND ${w.sql} GROUP BY 1, 2, 3`, freshParams);
     const key = (g: { quality: string; medium: string; parser: string | null }) => `${g.quality}|${g.medium}|${g.parser ?? ''}`;
     const freshBy = new Map(fresh.map((g) => [key(g), g.n]));
     const out: StatsGroup[] = [];

@@ -6,6 +6,7 @@ import { type InteractionGroup, type LeadGroup, interactionKey } from '../funnel
 import type { FunnelReads } from '../funnel-reads.ts';
 import { buildWhere, scopeClause, searchSubquery } from './lead-where.ts';
 import { inList } from '../sql-lists.ts';
+import { overdueSql, inTimeSql } from '../lead-filter.ts';
 
 /** The filter on lead_funnel_daily `a` for whole days [firstDay, endDay), its params appended. */
 export function funnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {
@@ -83,7 +84,7 @@ export class FunnelQueries implements FunnelReads {
   private leadScan(f: LeadFilter, now: number): LeadGroup[] {
     const w = buildWhere(f, now, true);
     return this.prepare(`SELECT l.project_id AS projectId, l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, l.contact_state AS state,
-      (l.contact_state = 'por_contactar' AND l.deadline_at < ?) AS overdue, count(*) AS n FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7`).all(now, ...w.params) as LeadGroup[];
+      ${overdueSql('l', '?')} AS overdue, count(*) AS n FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7`).all(now, ...w.params) as LeadGroup[];
   }
 
   private leadDays(f: LeadFilter, now: number, firstDay: number, endDay: number): LeadGroup[] {
@@ -93,7 +94,7 @@ export class FunnelQueries implements FunnelReads {
     // Leads still in time are few (the last followUpDays of arrivals); every other por_contactar one is overdue.
     const w = buildWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, now, true);
     const fresh = this.prepare(`SELECT l.project_id AS projectId, l.parser, l.medium, l.owner_vendor_id AS owner, l.quality, count(*) AS n
-      FROM leads l INDEXED BY leads_state_deadline WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`).all(now, ...w.params) as Omit<LeadGroup, 'overdue' | 'state'>[];
+      FROM leads l INDEXED BY leads_state_deadline WHERE ${inTimeSql('l', '?')} AND ${w.sql} GROUP BY 1, 2, 3, 4, 5`).all(now, ...w.params) as Omit<LeadGroup, 'overdue' | 'state'>[];
     const key = (g: { projectId: number | null; parser: string | null; medium: string; owner: string | null; quality: string }) => `${g.projectId}|${g.parser}|${g.medium}|${g.owner}|${g.quality}`;
     const inTime = new Map(fresh.map((g) => [key(g), g.n]));
     return splitOverdue(rows, (r) => inTime.get(key(r)) ?? 0);
@@ -141,7 +142,7 @@ export class FunnelQueries implements FunnelReads {
     const params: unknown[] = [now];
     const where = this.interactionWhere(f, params);
     return this.prepare(`SELECT i.kind, i.project_id AS projectId, i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry, i.state, i.contact_state AS contactState,
-      (i.contact_state = 'por_contactar' AND i.deadline_at < ?) AS overdue, count(*) AS n FROM interactions i WHERE ${where.join(' AND ')}
+      ${overdueSql('i', '?')} AS overdue, count(*) AS n FROM interactions i WHERE ${where.join(' AND ')}
       GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`).all(...params) as InteractionGroup[];
   }
 
@@ -156,7 +157,7 @@ export class FunnelQueries implements FunnelReads {
     const freshParams: unknown[] = [now];
     const w = this.interactionWhere({ ...f, from: firstDay * DAY_MS, to: endDay * DAY_MS }, freshParams);
     const fresh = this.prepare(`SELECT i.kind, i.project_id AS projectId, i.parser, i.medium, i.owner_vendor_id AS owner, i.reentry, i.state, count(*) AS n
-      FROM interactions i INDEXED BY interactions_state_deadline WHERE i.contact_state = 'por_contactar' AND i.deadline_at >= ? AND ${w.join(' AND ')}
+      FROM interactions i INDEXED BY interactions_state_deadline WHERE ${inTimeSql('i', '?')} AND ${w.join(' AND ')}
       GROUP BY 1, 2, 3, 4, 5, 6, 7`).all(...freshParams) as Omit<InteractionGroup, 'overdue' | 'contactState'>[];
     const inTime = new Map(fresh.map((g) => [interactionKey(g), g.n]));
     return splitOverdue(rows, (r) => inTime.get(interactionKey(r)) ?? 0, (r) => r.contactState);
@@ -171,8 +172,8 @@ export class FunnelQueries implements FunnelReads {
       const terms: string[] = [];
       const plain = states.filter((s) => s !== 'por_contactar' && s !== 'no_contactado');
       if (plain.length) terms.push(kind === 'cotizacion' ? inList('i.contact_state', plain, params) : inList('i.state', plain, params));
-      if (states.includes('por_contactar')) { terms.push("(i.contact_state = 'por_contactar' AND i.deadline_at >= ?)"); params.push(now); }
-      if (states.includes('no_contactado')) { terms.push("(i.contact_state = 'por_contactar' AND i.deadline_at < ?)"); params.push(now); }
+      if (states.includes('por_contactar')) { terms.push(inTimeSql('i', '?')); params.push(now); }
+      if (states.includes('no_contactado')) { terms.push(overdueSql('i', '?')); params.push(now); }
       where.push(`(${terms.join(' OR ')})`);
     }
     if (before) { where.push('(i.at, i.id) < (?, ?)'); params.push(before.at, before.id); }

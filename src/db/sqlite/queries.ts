@@ -9,6 +9,7 @@ import { type ParserLeadActivity, type StatsGroup, statsKey } from '../lead-read
 import type { LeadReads } from '../lead-reads.ts';
 import { andScope, buildWhere, clientVisibleSql } from './lead-where.ts';
 import { inList, marks } from '../sql-lists.ts';
+import { overdueSql, inTimeSql } from '../lead-filter.ts';
 
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt, l.name,
   l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,
@@ -77,7 +78,7 @@ export class LeadQueries implements LeadReads {
   async statsScan(f: LeadFilter, now: number): Promise<StatsGroup[]> {
     const w = buildWhere(f, now, true);
     const sql = `SELECT l.quality, l.contact_state AS state, l.medium, l.parser,
-      (l.contact_state = 'por_contactar' AND l.deadline_at < ?) AS overdue, count(*) AS n
+      ${overdueSql('l', '?')} AS overdue, count(*) AS n
       FROM leads l WHERE ${w.sql} GROUP BY 1, 2, 3, 4, 5`;
     return this.prepare(sql).all(now, ...w.params) as StatsGroup[];
   }
@@ -109,7 +110,7 @@ export class LeadQueries implements LeadReads {
     const w = buildWhere({ ...f, contactState: undefined, status: undefined }, now, true);
     // INDEXED BY: SQLite would otherwise walk a project's or a date range's leads (12 ms and up).
     const fresh = this.prepare(`SELECT l.quality, l.medium, l.parser, count(*) AS n FROM leads l INDEXED BY leads_state_deadline
-      WHERE l.contact_state = 'por_contactar' AND l.deadline_at >= ? AND ${w.sql} GROUP BY 1, 2, 3`).all(now, ...w.params) as Omit<StatsGroup, 'overdue' | 'state'>[];
+      WHERE ${inTimeSql('l', '?')} AND ${w.sql} GROUP BY 1, 2, 3`).all(now, ...w.params) as Omit<StatsGroup, 'overdue' | 'state'>[];
     const key = (g: { quality: string; medium: string; parser: string | null }) => `${g.quality}|${g.medium}|${g.parser ?? ''}`;
     const freshBy = new Map(fresh.map((g) => [key(g), g.n]));
     const out: StatsGroup[] = [];
