@@ -57,13 +57,15 @@ describe('the intake spool', () => {
     expect(res.status).toBe(202);
     const { leadId } = (await res.json()) as { leadId: number };
     const row = stored(leadId);
-    const entry = spool.files().find((f) => path.basename(f.file) === spoolName(row.m))!;
+    const entry = [...spool.entries()].find((e) => e.name === spoolName(row.m))!;
     expect(entry.day).toBe(new Date().toISOString().slice(0, 10));
-    expect(fs.readFileSync(entry.file)).toEqual(row.raw);
+    expect(entry.raw()).toEqual(row.raw);
     expect(fs.statSync(entry.file).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(entry.file)).some((f) => f.endsWith('.tmp'))).toBe(false);
+    const size = fs.statSync(entry.file).size;
     expect(((await (await post('same-key')).json()) as { duplicate: boolean }).duplicate).toBe(true);
-    expect(fs.readFileSync(entry.file)).toEqual(row.raw);
+    expect([...spool.entries()].filter((e) => e.name === spoolName(row.m)).map((e) => e.raw())).toEqual([row.raw]);
+    expect(fs.statSync(entry.file).size).toBe(size); // the repeat was not spooled again
   });
 
   it('a spool that cannot be written: 500, nothing acknowledged and nothing stored', async () => {
@@ -84,12 +86,12 @@ describe('the intake spool', () => {
 
   it('replay into a database that lacks the leads stores each once (idempotent), then the pipeline makes them leads', async () => {
     for (let i = 0; i < 3; i++) expect((await post()).status).toBe(202);
-    const spooled = spool.files().length;
+    const spooled = [...spool.entries()].length;
     expect(spooled).toBe(await h.count('raw_emails'));
     const fresh = await createApp(testConfig(INTAKE), log, { dbPath: path.join(tmp, 'fresh', 'c.db') });
     try {
-      expect(await replaySpool(fresh, spool, log)).toEqual({ files: spooled, stored: spooled });
-      expect(await replaySpool(fresh, spool, log)).toEqual({ files: spooled, stored: 0 });
+      expect(await replaySpool(fresh, spool, log)).toEqual({ entries: spooled, stored: spooled });
+      expect(await replaySpool(fresh, spool, log)).toEqual({ entries: spooled, stored: 0 });
       const ids = await fresh.store.pendingRawIds(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
       expect(ids).toHaveLength(spooled);
       await fresh.ingestor.processStoredBatch(ids);
@@ -119,12 +121,51 @@ describe('the intake spool', () => {
       for (const id of ['old-in-db', 'new-in-db']) await app.ingestor.ingest(raw(id), { source: 'http' });
       const now = Date.parse('2026-03-05T00:00:00Z');
       expect(await pruneSpool(sqliteStore(app), s, 30, now)).toEqual({ pruned: 1, kept: 1 });
-      expect(s.files().map((f) => f.file)).toEqual([
-        path.join(dir, '2026-01-01', spoolName('<old-missing@intake.centralizer.invalid>')),
-        path.join(dir, '2026-03-01', spoolName('<new-in-db@intake.centralizer.invalid>')),
+      // The old day's log is rewritten with the missing one only; the recent day is left alone.
+      expect([...s.entries()].map((e) => [e.day, e.name, e.raw().toString()])).toEqual([
+        ['2026-01-01', spoolName('<old-missing@intake.centralizer.invalid>'), raw('old-missing').toString()],
+        ['2026-03-01', spoolName('<new-in-db@intake.centralizer.invalid>'), raw('new-in-db').toString()],
       ]);
       expect(fs.readdirSync(path.join(dir, '2026-01-01'))).toHaveLength(1); // the crash's temp file went too
     } finally {
+      app.close();
+    }
+  });
+
+  it('a batch is one log append: a frame cut short by a crash is ignored, what was synced before it stays', async () => {
+    const dir = path.join(tmp, 'torn');
+    const s = new IntakeSpool(dir);
+    const at = new Date('2026-02-02T10:00:00Z');
+    const item = (id: string) => ({ raw: Buffer.from(`Message-ID: <${id}@x.invalid>\r\n\r\nNombre: ${id}\r\n`), messageId: `<${id}@x.invalid>`, receivedAt: at });
+    await s.putMany([item('a'), item('b'), item('c')]);
+    const [log] = fs.readdirSync(path.join(dir, '2026-02-02'));
+    expect(log).toMatch(/^\d+-\d+\.log$/); // one file for the three
+    // A crash in the middle of the next append: its frame is cut short.
+    fs.appendFileSync(path.join(dir, '2026-02-02', log), 'SPOOL1 0123456789012345678901234567890123456789.eml 500\nMessage-ID: <d@x');
+    await s.close();
+    const after = new IntakeSpool(dir); // the next process appends to a new log of its own
+    await after.putMany([item('e')]);
+    expect([...after.entries()].map((e) => e.raw().toString().match(/Nombre: (\w)/)?.[1])).toEqual(['a', 'b', 'c', 'e']);
+    expect(after.find(spoolName('<b@x.invalid>'))?.toString()).toContain('Nombre: b');
+    expect(after.find(spoolName('<d@x.invalid>'))).toBeNull();
+    await after.close();
+  });
+
+  it('still reads, replays and prunes entries of the first layout (a file per lead)', async () => {
+    const dir = path.join(tmp, 'legacy');
+    const old = new Date('2026-01-01T12:00:00Z');
+    const raw = (id: string) => Buffer.from(`Message-ID: <${id}@intake.centralizer.invalid>\r\nSubject: x\r\n\r\nNombre: A\r\n`);
+    fs.mkdirSync(path.join(dir, '2026-01-01'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '2026-01-01', spoolName('<legacy-1@intake.centralizer.invalid>')), raw('legacy-1'));
+    const s = new IntakeSpool(dir);
+    await s.putMany([{ raw: raw('legacy-2'), messageId: '<legacy-2@intake.centralizer.invalid>', receivedAt: old }]);
+    const app = await createApp(testConfig(INTAKE), log, { dbPath: path.join(tmp, 'legacy-db', 'c.db') });
+    try {
+      expect(await replaySpool(app, s, log)).toEqual({ entries: 2, stored: 2 });
+      expect(await pruneSpool(sqliteStore(app), s, 30, Date.parse('2026-03-05T00:00:00Z'))).toEqual({ pruned: 2, kept: 0 });
+      expect(fs.existsSync(path.join(dir, '2026-01-01'))).toBe(false);
+    } finally {
+      await s.close();
       app.close();
     }
   });

@@ -43,7 +43,8 @@ export function createIntakeServer(app: Pick<App, 'config' | 'ingestor' | 'store
   const log = opts.log;
   const meta = metaSettings(cfg().meta, opts.env ?? process.env, opts.metaRetryDelaysMs ?? [500, 2000, 5000]);
   // Every lead is on disk in the spool before it is answered (see spool.ts).
-  const submitter = new IntakeSubmitter(app.ingestor, app.store, intakeSpool(app.config, app.store.name));
+  const spool = intakeSpool(app.config, app.store.name);
+  const submitter = new IntakeSubmitter(app.ingestor, app.store, spool);
   const limiter = new RateLimiter(cfg().ratePerMinute);
 
   async function route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<string> {
@@ -125,6 +126,7 @@ export function createIntakeServer(app: Pick<App, 'config' | 'ingestor' | 'store
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([submitter.drain(), new Promise((r) => (timer = setTimeout(r, 8000)))]);
       clearTimeout(timer);
+      await spool?.close();
     },
   };
 }

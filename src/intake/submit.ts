@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { IngestResult, Ingestor } from '../ingest.ts';
 import type { Storage } from '../db/port.ts';
 import { storeRaw } from '../leads/intake.ts';
@@ -36,8 +34,12 @@ export const ADS_WAIT_MS = 30_000;
 
 /** Requests stored together in one transaction and run through the pipeline as one batch. */
 const MAX_BATCH = 200;
-/** Durable and not yet through the pipeline, at most; past it new requests wait (back-pressure). */
-const MAX_UNPROCESSED = 2000;
+/**
+ * Bytes of answered leads not yet through the pipeline, at most; past it new requests wait
+ * (back-pressure). They are durable already (spool, raw row): the bound is the memory of the queue
+ * (a form's lead is about 1 KB: some 30,000 leads).
+ */
+const MAX_UNPROCESSED_BYTES = 32 * 1024 * 1024;
 /** Receipts remembered in memory (later ones are looked up in the spool). */
 const MAX_RECENT = 50_000;
 
@@ -76,7 +78,7 @@ export class IntakeSubmitter {
   private queue: Waiting[] = [];
   private flushing = false;
   private processing: Promise<void> = Promise.resolve();
-  private unprocessed = 0;
+  private unprocessedBytes = 0;
 
   /** `spool` null only for an in-memory database (tests): there is no disk to be durable on. */
   constructor(private readonly ingestor: Ingestor, private readonly store: Storage, private readonly spool: IntakeSpool | null) {}
@@ -131,13 +133,8 @@ export class IntakeSubmitter {
   }
 
   private spooledMessageId(receipt: string): string | null {
-    if (!this.spool || !fs.existsSync(this.spool.dir)) return null;
-    const name = `${receipt}.eml`;
-    for (const day of fs.readdirSync(this.spool.dir).sort().reverse()) {
-      const file = path.join(this.spool.dir, day, name);
-      if (fs.existsSync(file)) return quickHeaders(fs.readFileSync(file)).messageId;
-    }
-    return null;
+    const raw = this.spool?.find(`${receipt}.eml`);
+    return raw ? quickHeaders(raw).messageId : null;
   }
 
   private async waitFor(a: Accepted, waitMs: number): Promise<Submitted> {
@@ -164,7 +161,7 @@ export class IntakeSubmitter {
   private async flush(): Promise<void> {
     while (this.queue.length) {
       // Back-pressure: the pipeline is far behind, so answers wait for it rather than memory grow.
-      if (this.unprocessed > MAX_UNPROCESSED) await this.processing;
+      if (this.unprocessedBytes > MAX_UNPROCESSED_BYTES) await this.processing;
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
         await this.spool?.putMany(batch);
@@ -214,7 +211,8 @@ export class IntakeSubmitter {
       answers.push({ now, done });
     }
     if (fresh.length) {
-      this.unprocessed += fresh.length;
+      const bytes = fresh.reduce((n, f) => n + f.raw.length, 0);
+      this.unprocessedBytes += bytes;
       this.processing = this.processing.then(async () => {
         let results: IngestResult[] = [];
         try {
@@ -222,7 +220,7 @@ export class IntakeSubmitter {
         } catch {
           // A database error: the rows stay pending and are processed at the next start.
         } finally {
-          this.unprocessed -= fresh.length;
+          this.unprocessedBytes -= bytes;
         }
         const byId = new Map(results.filter(Boolean).map((r) => [r.rawEmailId, r]));
         for (const [k, f] of fresh.entries()) settle[k](byId.get(f.rawEmailId));
