@@ -1,4 +1,5 @@
 // Cell values as ERP exports and people write them: dates, amounts, names of states and columns.
+import { zoneOffset } from '../time-zone.ts';
 
 /** Lower case, no accents, words joined by '_': "Modificada en minuta CV" -> "modificada_en_minuta_cv". */
 export function foldKey(s: string): string {
@@ -8,13 +9,6 @@ export function foldKey(s: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
-}
-
-/** Offset of a time zone at an instant, in ms (local minus UTC). */
-function zoneOffset(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at / 1000) * 1000;
 }
 
 /** A wall-clock time in the company's zone to epoch ms (a date written in a file means local time). */

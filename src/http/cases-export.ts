@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { CASE_WORDS, caseView } from '../cases/view.ts';
 import { deskFilter, type filterQuery } from './cases.ts';
-import { zoneOffset } from './params.ts';
+import { zoneOffset } from '../time-zone.ts';
 import { callerOf, type RequestContext } from './types.ts';
 import { DESK_CAP } from '../db/case-desk-sql.ts';
 

@@ -7,12 +7,13 @@ import { iso, portalNames } from './leads.ts';
 import { zonedMidnight } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
 import type { CardRow } from '../db/lead-reads.ts';
+import { dateFormat } from '../time-zone.ts';
 
 const CARD_LIMIT = 300;
 
 /** Today's end in the company's time zone: follow-ups due before it are "for today". */
 function endOfToday(now: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
+  const parts = dateFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(now);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   return zonedMidnight(get('year'), get('month'), get('day') + 1, timeZone);
 }

@@ -3,7 +3,8 @@ import type { ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { statusOf, type LeadFilter, type LeadRow } from '../db/lead-filter.ts';
 import { filterFrom, portalNames } from './leads.ts';
-import { zoneOffset, type filterQuery } from './params.ts';
+import type { filterQuery } from './params.ts';
+import { zoneOffset } from '../time-zone.ts';
 import type { RequestContext, Services } from './types.ts';
 import { countryModule } from '../countries/index.ts';
 

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, type Cursor, type LeadFilter } from '../db/lead-filter.ts';
 import { HttpError } from './errors.ts';
+import { zoneOffset } from '../time-zone.ts';
 
 /** Keys that would reach Object.prototype in careless code; refused wherever a name comes from a request. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -102,13 +103,6 @@ export const listQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 export type FilterQuery = z.infer<typeof filterQuery>;
-
-/** Offset of a time zone at an instant, in ms (local minus UTC). */
-export function zoneOffset(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at / 1000) * 1000;
-}
 
 /** Midnight of a calendar day in the company's time zone (a manager's "from 2024-05-01" means local time). */
 export function zonedMidnight(y: number, m: number, d: number, timeZone: string): number {

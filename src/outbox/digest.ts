@@ -6,15 +6,16 @@ import { portalDisplayName } from '../leads/display.ts';
 import { esc, formatDate, langOf, leadUrl, qualityName, type Lang, type Rendered } from './templates.ts';
 import type { DigestLead } from '../db/lead-reads.ts';
 import type { DigestReads } from '../db/lead-reads.ts';
+import { dateFormat } from '../time-zone.ts';
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDate(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+  return dateFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
 }
 
 /** The zone's offset from UTC at an instant, in ms. */
 function offsetAt(ms: number, timeZone: string): number {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(ms).map((x) => [x.type, Number(x.value)]));
+  const p = Object.fromEntries(dateFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(ms).map((x) => [x.type, Number(x.value)]));
   return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
 }
 

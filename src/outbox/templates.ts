@@ -1,6 +1,7 @@
 import { contactLinks } from '../leads/contact-links.ts';
 import { countryModule, type Country } from '../countries/index.ts';
 import { portalDisplayName, problemText } from '../leads/display.ts';
+import { dateFormat } from '../time-zone.ts';
 
 /** The rendered parts of one email. */
 export interface Rendered {
@@ -37,7 +38,7 @@ const oneLine = (s: string) => s.replace(/[\r\n\t]+/g, ' ').trim();
 
 /** A date (and time, 00–23 h: es-CL with hour12 false writes midnight as "24:40") as the company's locale writes it. */
 export function formatDate(ms: number, lang: Lang, timeZone: string, withTime = true): string {
-  return new Intl.DateTimeFormat(lang === 'pt' ? 'pt-BR' : 'es-CL', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) }).format(ms);
+  return dateFormat(lang === 'pt' ? 'pt-BR' : 'es-CL', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) }).format(ms);
 }
 
 /** `/?lead=<id>#contactos` on the page's public address; null when none is configured. */
