@@ -169,7 +169,10 @@ export class SqliteCore {
     return name ? (this.projectIds.get(name) ?? null) : null;
   }
 
+  private projectNameById: { get(p: { id: number }): { name: string } | undefined } | null = null;
+
   projectName(id: number): string | null {
-    return this.db.select({ name: projects.name }).from(projects).where(eq(projects.id, id)).get()?.name ?? null;
+    this.projectNameById ??= this.db.select({ name: projects.name }).from(projects).where(eq(projects.id, sql.placeholder('id'))).prepare();
+    return this.projectNameById.get({ id })?.name ?? null;
   }
 }

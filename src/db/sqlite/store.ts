@@ -24,6 +24,8 @@ const CLIENT_KEY_COLUMN: Record<ClientKey, string> = { nationalId: 'national_id'
 export class Store extends SqliteAreas implements Storage {
   private readonly leadRows = rowWriter(leads, this.q);
   private readonly clientRows = rowWriter(clients, this.q);
+  /** Read on every lead's unit of work: prepared once (drizzle builds and prepares a query per call otherwise). */
+  private readonly leadById = this.db.select().from(leads).where(eq(leads.id, sql.placeholder('id'))).prepare();
 
   constructor(db: Db, log?: Logger) {
     super(db, log);
@@ -68,7 +70,7 @@ export class Store extends SqliteAreas implements Storage {
   // Leads.
 
   getLead(id: number): LeadRow | null {
-    return this.db.select().from(leads).where(eq(leads.id, id)).get() ?? null;
+    return this.leadById.get({ id }) ?? null;
   }
 
   insertLead(row: NewLead): number {
