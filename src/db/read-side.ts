@@ -12,6 +12,7 @@ import { ClientRecordQueries } from './client-record.ts';
 import { TeamQueries } from './team-queries.ts';
 import { CaseQueries } from './case-store.ts';
 import { CaseDeskQueries } from './case-desk.ts';
+import { CorrectionQueries } from './corrections.ts';
 
 /**
  * The read models of the admin API, the CLI and the outbox, by area: what either adapter answers
@@ -32,6 +33,8 @@ export interface ReadModels {
   cases: AsyncOf<CaseQueries>;
   /** The cases desk: its list with breaches, statistics, escalation candidates (case-desk.ts). */
   caseDesk: AsyncOf<CaseDeskQueries>;
+  /** People's corrections of a parser's leads, with their emails (`parsers learn --from-corrections`). */
+  corrections: AsyncOf<CorrectionQueries>;
 }
 
 /** The SQLite read models over the app's connection (db/ only touches the driver). */
@@ -50,5 +53,6 @@ export function readSide(store: SqliteConnection): ReadModels {
     clientRecord: new ClientRecordQueries(db),
     cases: new CaseQueries(db),
     caseDesk: new CaseDeskQueries(db),
+    corrections: new CorrectionQueries(db),
   };
 }

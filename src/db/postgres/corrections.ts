@@ -1,0 +1,14 @@
+import type pg from 'pg';
+import type { AsyncOf } from '../async-port.ts';
+import { CORRECTIONS_LIMIT, type CorrectionQueries, type CorrectionRow } from '../corrections.ts';
+import { rowsOf } from './read-base.ts';
+
+/** CorrectionQueries (src/db/corrections.ts) on PostgreSQL. */
+export class PgCorrectionQueries implements AsyncOf<CorrectionQueries> {
+  constructor(private readonly db: pg.Pool) {}
+
+  ofParser(parser: string): Promise<CorrectionRow[]> {
+    return rowsOf(this.db, `SELECT a.lead_id AS "leadId", l.raw_email_id AS "rawEmailId", l.part_index AS "partIndex", a.data AS data, a."at" AS "at" FROM actions a JOIN leads l ON l.id = a.lead_id
+      WHERE l.parser = $1 AND a.action = 'edit' AND (a.data::jsonb -> 'corrections') IS NOT NULL ORDER BY a."at", a.id LIMIT ${CORRECTIONS_LIMIT}`, [parser]);
+  }
+}
