@@ -1,0 +1,100 @@
+// `parsers learn --from-corrections`: the values people corrected on a parser's leads, read back
+// as samples with known values, and the rule that would have read each email's own value. Pure:
+// the CLI reads the corrections and the emails from the store.
+import { runExtractor, type MailView } from '../pipeline/extract.ts';
+import type { ProjectIndex } from '../pipeline/project.ts';
+import type { Country } from '../normalize/national-id.ts';
+import { sameValue, type LearnField } from './learn.ts';
+import { embeddedValue, locatorCandidates } from './locate.ts';
+import type { Extractor } from './schema.ts';
+
+export const CORRECTABLE = ['name', 'nationalId', 'email', 'phone', 'project'] as const satisfies readonly LearnField[];
+export type CorrectableField = (typeof CORRECTABLE)[number];
+
+/** An edit action of a lead of the parser: its data JSON carries `corrections` ({field: {from, to}}). */
+export interface CorrectionAction { rawEmailId: number; partIndex: number; data: string }
+
+/** One corrected email: the fields' corrected values (the latest correction of each) and what the pipeline had read. */
+export interface CorrectedEmail {
+  rawEmailId: number;
+  values: Partial<Record<CorrectableField, string>>;
+  extracted: Partial<Record<CorrectableField, string | null>>;
+}
+
+/**
+ * The corrected values per email, oldest action first so the latest correction of a field wins.
+ * A lead of a digest (part 1, 2…) is not its email's only person: no rule of the email is its own,
+ * so it is counted in `skipped` and left out. A field cleared by the person teaches no rule.
+ */
+export function latestCorrections(rows: CorrectionAction[]): { emails: CorrectedEmail[]; skipped: number } {
+  const byEmail = new Map<number, CorrectedEmail>();
+  let skipped = 0;
+  for (const row of rows) {
+    if (row.partIndex !== 0) { skipped++; continue; }
+    let corrections: Record<string, { from?: string | null; to?: string | null }> | undefined;
+    try {
+      corrections = (JSON.parse(row.data) as { corrections?: typeof corrections }).corrections;
+    } catch {
+      continue;
+    }
+    const email = byEmail.get(row.rawEmailId) ?? { rawEmailId: row.rawEmailId, values: {}, extracted: {} };
+    for (const field of CORRECTABLE) {
+      const c = corrections?.[field];
+      if (!c) continue;
+      if (c.to) email.values[field] = c.to;
+      else delete email.values[field];
+      // What the pipeline read first, before any correction.
+      if (!(field in email.extracted)) email.extracted[field] = c.from ?? null;
+    }
+    byEmail.set(row.rawEmailId, email);
+  }
+  const emails = [...byEmail.values()].filter((e) => Object.keys(e.values).length);
+  return { emails, skipped };
+}
+
+export interface Sample { view: MailView; known: Partial<Record<CorrectableField, string>> }
+
+export interface FieldRule {
+  field: CorrectableField;
+  ex: Extractor | null;
+  /** How many samples carry a corrected value of the field, and how many of those write it in the email. */
+  samples: number;
+  written: number;
+  /** Rules tried and refused, with the reason. */
+  refused: string[];
+}
+
+/**
+ * The first rule that reads every sample's own corrected value of `field` and is keyed on no
+ * sample's value (of any field). Candidates come from each sample in turn (the first sample's
+ * layout may be an odd one); a sample whose corrected value is written nowhere in its email (the
+ * person got it on the phone) cannot be read by any rule and is left out of the check.
+ */
+export function locateAcross(samples: Sample[], field: CorrectableField, country: Country, projects: ProjectIndex): FieldRule {
+  const withValue = samples.filter((s) => s.known[field]);
+  const refused: string[] = [];
+  const candidates = withValue.map((s) => locatorCandidates(s.view, field, s.known[field]!, country, projects));
+  const written = withValue.filter((_, i) => candidates[i].length > 0);
+  const rule: FieldRule = { field, ex: null, samples: withValue.length, written: written.length, refused };
+  if (!written.length) return rule;
+  // Every sample's every corrected value: a rule that names one of them reads that lead, not the layout.
+  const values: Record<string, string> = {};
+  samples.forEach((s, i) => { for (const [f, v] of Object.entries(s.known)) values[`${f} (correo ${i + 1})`] = v; });
+  const tried = new Set<string>();
+  for (const ex of candidates.flat()) {
+    const key = JSON.stringify(ex);
+    if (tried.has(key)) continue;
+    tried.add(key);
+    const embedded = embeddedValue(ex, values);
+    if (embedded) { refused.push(`${key}: ${embedded}`); continue; }
+    const miss = written.findIndex((s) => !sameValue(field, runExtractor(s.view, ex), s.known[field]!, country, projects));
+    if (miss >= 0) {
+      const got = runExtractor(written[miss].view, ex);
+      refused.push(`${key}: on corrected email ${samples.indexOf(written[miss]) + 1} it reads ${JSON.stringify(got)}, not the corrected ${field}`);
+      continue;
+    }
+    rule.ex = ex;
+    return rule;
+  }
+  return rule;
+}
