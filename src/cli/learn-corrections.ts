@@ -70,6 +70,7 @@ export async function learnFromCorrectionsCommand(ctx: CommandContext): Promise<
     // The parser file with the learned rules in place of the field's old ones (its comments kept).
     const text = fs.readFileSync(parser.file, 'utf8');
     const doc = parseDocument(text);
+    const oldFields = Object.fromEntries(learned.map((r) => [r.field, (doc.getIn(['fields', r.field]) as { toJSON?: () => unknown } | undefined)?.toJSON?.() ?? doc.getIn(['fields', r.field])]));
     for (const r of learned) doc.setIn(['fields', r.field], doc.createNode(r.ex));
     const nextText = doc.toString({ lineWidth: 0 });
     let next: LoadedParser;
@@ -79,9 +80,8 @@ export async function learnFromCorrectionsCommand(ctx: CommandContext): Promise<
       ctx.err.write(`el cambio no pasa las verificaciones de parsers check, nada escrito:\n${(e as Error).message}\n`);
       return 1;
     }
-    const oldFields = parser.config.fields as Record<string, unknown>;
     const newFields = Object.fromEntries(learned.map((r) => [r.field, r.ex]));
-    ctx.out.write(`${fieldsDiff(parser.file, oldFields, { ...newFields })}\n`);
+    ctx.out.write(`${fieldsDiff(parser.file, oldFields, newFields)}\n`);
     // What the change does on the stored emails of the parser.
     const base: PipelineContext = { ...app.context(), parsers, projects, country: ctx.config.country };
     const after: PipelineContext = { ...base, parsers: parsers.map((p) => (p.config.id === id ? compileParser(next.config, parser.file) : p)) };
