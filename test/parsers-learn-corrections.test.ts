@@ -173,6 +173,27 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(o.kind === 'lead' && digits(o.fields.phone ?? '')).toBe('56954321098');
       fs.writeFileSync(parserFile, PARSER);
     }, 60_000);
+
+    it('refuses, with the reason, when the only rule that reads the corrected value is keyed on the lead\'s name', async () => {
+      const file = path.join(dir, 'parsers', 'avisos-norte.yaml');
+      const parser = 'id: avisos-norte\nname: Avisos Norte\nmedium: portales\nmatch:\n  from: [avisosnorte.cl]\nfields:\n  name:\n    label: Interesado\n  phone:\n    label: Fono\n';
+      fs.writeFileSync(file, parser);
+      await h.app.reload({});
+      // The mobile is written only after the person's name, with no label of its own.
+      const raw = Buffer.from(['From: Avisos Norte <avisos@avisosnorte.cl>', 'To: ventas@inmobiliaria-prueba.cl', 'Subject: Nuevo aviso', `Message-ID: <an-${process.pid}-${Date.now()}@avisosnorte.cl>`, `Date: ${new Date().toUTCString()}`, 'Content-Type: text/plain; charset=utf-8', '',
+        'Aviso 20241 de la semana, con los datos de contacto', 'Interesado: Pedro Soto Lara', 'Pedro Soto Lara +56 9 4444 5555', 'Proyecto: Parque Los Robles', '--', `Fono: ${LANDLINE}`, ''].join('\r\n'));
+      const r = await h.app.ingestor.ingest(raw, { source: 'file' });
+      const [lead] = await rows(h.app, 'SELECT parser, phone FROM leads WHERE id = ?', [r.leadId]);
+      expect(lead).toMatchObject({ parser: 'avisos-norte' });
+      expect(digits(lead.phone)).toBe('56223456789');
+      const edit = await h.post(`/api/leads/${r.leadId}/edit`, { phone: '+56 9 4444 5555' });
+      expect(edit.status, await edit.clone().text()).toBe(200);
+      const out = await cli(['--from-corrections', 'avisos-norte', '--apply']);
+      expect(out.code).toBe(1);
+      expect(out.stdout).toMatch(/rechazado para phone: .*Pedro.*contains the sample's name \(correo 1\) "Pedro Soto Lara": a rule must read the layout, never a value/);
+      expect(out.stderr).toContain('la única encontrada contiene el valor de un correo');
+      expect(fs.readFileSync(file, 'utf8')).toBe(parser);
+    }, 60_000);
   });
 }
 
@@ -195,6 +216,6 @@ describe('locateAcross: never a rule keyed on a corrected value', () => {
       { rawEmailId: 3, partIndex: 0, data: data(null) },
     ]);
     expect(skipped).toBe(1);
-    expect(emails).toEqual([{ rawEmailId: 1, values: { phone: '+56 9 2222 2222' }, extracted: { phone: 'x' } }]);
+    expect(emails).toEqual([{ rawEmailId: 1, values: { phone: '+56 9 2222 2222' }, extracted: { phone: 'x' }, lead: {} }]);
   });
 });

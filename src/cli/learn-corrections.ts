@@ -47,7 +47,7 @@ export async function learnFromCorrectionsCommand(ctx: CommandContext): Promise<
     const samples: (Sample & { rawEmailId: number })[] = [];
     for (const [i, e] of emails.entries()) {
       const row = await app.store.getRaw(e.rawEmailId);
-      if (row?.raw) samples.push({ rawEmailId: e.rawEmailId, known: e.values, view: new MailView(await parseMime(row.raw, ctx.config.limits)) });
+      if (row?.raw) samples.push({ rawEmailId: e.rawEmailId, known: e.values, other: e.lead, view: new MailView(await parseMime(row.raw, ctx.config.limits)) });
       ctx.err.write(`correos corregidos leídos ${i + 1}/${emails.length}\n`);
     }
     if (!samples.length) {

@@ -14,6 +14,11 @@ export interface CorrectionRow {
   /** The action's data JSON. */
   data: string;
   at: number;
+  /** The lead's values today: a learned rule must be keyed on none of them either. */
+  name: string | null;
+  nationalId: string | null;
+  email: string | null;
+  phone: string | null;
 }
 
 export const CORRECTIONS_LIMIT = 5000;
@@ -23,7 +28,7 @@ export class CorrectionQueries {
 
   async ofParser(parser: string): Promise<CorrectionRow[]> {
     return this.db
-      .prepare(`SELECT a.lead_id leadId, l.raw_email_id rawEmailId, l.part_index partIndex, a.data data, a.at at FROM actions a JOIN leads l ON l.id = a.lead_id
+      .prepare(`SELECT a.lead_id leadId, l.raw_email_id rawEmailId, l.part_index partIndex, a.data data, a.at at, l.name name, l.national_id nationalId, l.email email, l.phone phone FROM actions a JOIN leads l ON l.id = a.lead_id
         WHERE l.parser = ? AND a.action = 'edit' AND json_extract(a.data, '$.corrections') IS NOT NULL ORDER BY a.at, a.id LIMIT ${CORRECTIONS_LIMIT}`)
       .all(parser) as CorrectionRow[];
   }

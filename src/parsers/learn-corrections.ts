@@ -12,13 +12,15 @@ export const CORRECTABLE = ['name', 'nationalId', 'email', 'phone', 'project'] a
 export type CorrectableField = (typeof CORRECTABLE)[number];
 
 /** An edit action of a lead of the parser: its data JSON carries `corrections` ({field: {from, to}}). */
-export interface CorrectionAction { rawEmailId: number; partIndex: number; data: string }
+export interface CorrectionAction { rawEmailId: number; partIndex: number; data: string; name?: string | null; nationalId?: string | null; email?: string | null; phone?: string | null }
 
 /** One corrected email: the fields' corrected values (the latest correction of each) and what the pipeline had read. */
 export interface CorrectedEmail {
   rawEmailId: number;
   values: Partial<Record<CorrectableField, string>>;
   extracted: Partial<Record<CorrectableField, string | null>>;
+  /** The lead's values besides the corrected ones (its name, ID, email, phone): no rule may name them either. */
+  lead: Partial<Record<CorrectableField, string>>;
 }
 
 /**
@@ -37,7 +39,8 @@ export function latestCorrections(rows: CorrectionAction[]): { emails: Corrected
     } catch {
       continue;
     }
-    const email = byEmail.get(row.rawEmailId) ?? { rawEmailId: row.rawEmailId, values: {}, extracted: {} };
+    const email = byEmail.get(row.rawEmailId) ?? { rawEmailId: row.rawEmailId, values: {}, extracted: {}, lead: {} };
+    for (const f of ['name', 'nationalId', 'email', 'phone'] as const) if (row[f]) email.lead[f] = row[f]!;
     for (const field of CORRECTABLE) {
       const c = corrections?.[field];
       if (!c) continue;
@@ -52,7 +55,13 @@ export function latestCorrections(rows: CorrectionAction[]): { emails: Corrected
   return { emails, skipped };
 }
 
-export interface Sample { view: MailView; known: Partial<Record<CorrectableField, string>> }
+export interface Sample {
+  view: MailView;
+  /** The corrected values: what the rule must read. */
+  known: Partial<Record<CorrectableField, string>>;
+  /** Other values of the sample's lead: what no rule may name. */
+  other?: Partial<Record<CorrectableField, string>>;
+}
 
 export interface FieldRule {
   field: CorrectableField;
@@ -79,7 +88,7 @@ export function locateAcross(samples: Sample[], field: CorrectableField, country
   if (!written.length) return rule;
   // Every sample's every corrected value: a rule that names one of them reads that lead, not the layout.
   const values: Record<string, string> = {};
-  samples.forEach((s, i) => { for (const [f, v] of Object.entries(s.known)) values[`${f} (correo ${i + 1})`] = v; });
+  samples.forEach((s, i) => { for (const [f, v] of Object.entries({ ...s.other, ...s.known })) values[`${f} (correo ${i + 1})`] = v; });
   const tried = new Set<string>();
   for (const ex of candidates.flat()) {
     const key = JSON.stringify(ex);
