@@ -158,6 +158,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect(lines.map((l) => digits(l[1]))).toEqual(['56223456789', '56223456789', '56223456789']);
       expect(dry.stdout).toContain('nada escrito');
       expect(dry.stderr).toMatch(/correos guardados \d+\/\d+/);
+      expect(dry.stderr).toContain('correos corregidos leídos 2/2');
       expect(fs.readFileSync(parserFile, 'utf8')).toBe(PARSER);
 
       const applied = await cli(['--from-corrections', 'corredora-sur', '--apply']);

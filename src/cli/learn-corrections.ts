@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import { parseDocument, stringify } from 'yaml';
 import { createApp } from '../app.ts';
-import { CORRECTABLE, latestCorrections, locateAcross, type FieldRule, type Sample } from '../parsers/learn-corrections.ts';
+import { CORRECTABLE, latestCorrections, pickRule, type FieldRule, type SampleData } from '../parsers/learn-corrections.ts';
 import { compileParser, loadParsers, parseParserFile, type LoadedParser } from '../parsers/load.ts';
-import { MailView } from '../pipeline/extract.ts';
-import { parseMime } from '../pipeline/mime.ts';
 import { buildProjectIndex } from '../pipeline/project.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
 import { commandLogger, type CommandContext, UsageError } from './context.ts';
@@ -44,19 +42,34 @@ export async function learnFromCorrectionsCommand(ctx: CommandContext): Promise<
     }
     const projects = buildProjectIndex(ctx.config.projects, ctx.config.mailboxes);
     const country = parser.config.country ?? ctx.config.country;
-    const samples: (Sample & { rawEmailId: number })[] = [];
+    // The stored emails are untrusted: parsed and searched in the worker pool, under its deadline.
+    const context: PipelineContext = { ...app.context(), projects, country: ctx.config.country };
+    const deadlineMs = app.config.workers.deadlineMs;
+    const found: { e: (typeof emails)[number]; candidates: SampleData['candidates'] }[] = [];
     for (const [i, e] of emails.entries()) {
       const row = await app.store.getRaw(e.rawEmailId);
-      if (row?.raw) samples.push({ rawEmailId: e.rawEmailId, known: e.values, other: e.lead, view: new MailView(await parseMime(row.raw, ctx.config.limits)) });
+      const answer = row?.raw ? await app.workers.locate(row.raw, context, { country, known: e.values, extractors: [] }, deadlineMs).catch(() => null) : null;
+      if (answer) found.push({ e, candidates: answer.candidates });
       ctx.err.write(`correos corregidos leídos ${i + 1}/${emails.length}\n`);
     }
-    if (!samples.length) {
-      ctx.err.write(`los correos de las correcciones de ${id} ya no se guardan (borrados por la retención): nada que aprender\n`);
+    if (found.length < emails.length) ctx.err.write(`${emails.length - found.length} correo(s) corregido(s) no se pueden leer (borrados por la retención, o fuera de los límites o del plazo): no se usan\n`);
+    if (!found.length) {
+      ctx.err.write(`los correos de las correcciones de ${id} no se pueden leer (borrados por la retención, o fuera de los límites): nada que aprender\n`);
       return 1;
+    }
+    // Every rule found, read on every corrected email (again in the pool).
+    const all = [...new Map(found.flatMap((f) => Object.values(f.candidates).flat()).map((ex) => [JSON.stringify(ex), ex])).values()];
+    const samples: SampleData[] = [];
+    for (const [i, f] of found.entries()) {
+      const row = await app.store.getRaw(f.e.rawEmailId);
+      const answer = row?.raw ? await app.workers.locate(row.raw, context, { country, known: {}, extractors: all }, deadlineMs).catch(() => null) : null;
+      const reads = new Map(all.map((ex, k) => [JSON.stringify(ex), answer?.reads[k] ?? null]));
+      samples.push({ known: f.e.values, other: f.e.lead, candidates: f.candidates, read: (ex) => reads.get(JSON.stringify(ex)) ?? null });
+      ctx.err.write(`reglas probadas en ${i + 1}/${found.length} correos\n`);
     }
     const fields = CORRECTABLE.filter((f) => samples.some((s) => s.known[f]));
     ctx.out.write(`${samples.length} ${samples.length === 1 ? 'correo corregido' : 'correos corregidos'} de ${id}; campos corregidos: ${fields.join(', ')}\n`);
-    const rules: FieldRule[] = fields.map((f) => locateAcross(samples, f, country, projects));
+    const rules: FieldRule[] = fields.map((f) => pickRule(samples, f, country, projects));
     for (const r of rules) {
       for (const why of r.refused.slice(0, 5)) ctx.out.write(`rechazado para ${r.field}: ${why}\n`);
       if (r.written < r.samples) ctx.out.write(`${r.field}: en ${r.samples - r.written} de ${r.samples} correos el valor corregido no está escrito en el correo (no lo lee ninguna regla)\n`);
@@ -83,7 +96,7 @@ export async function learnFromCorrectionsCommand(ctx: CommandContext): Promise<
     const newFields = Object.fromEntries(learned.map((r) => [r.field, r.ex]));
     ctx.out.write(`${fieldsDiff(parser.file, oldFields, newFields)}\n`);
     // What the change does on the stored emails of the parser.
-    const base: PipelineContext = { ...app.context(), parsers, projects, country: ctx.config.country };
+    const base: PipelineContext = { ...context, parsers };
     const after: PipelineContext = { ...base, parsers: parsers.map((p) => (p.config.id === id ? compileParser(next.config, parser.file) : p)) };
     const diff = await fieldDiffOnStored(app, base, after, id, (done, total) => ctx.err.write(`correos guardados ${done}/${total}\n`));
     const by = Object.entries(diff.byField).map(([f, n]) => `${f} ${n}`).join(', ');

@@ -63,6 +63,28 @@ export interface Sample {
   other?: Partial<Record<CorrectableField, string>>;
 }
 
+/** What the worker is asked about one stored email: where its known values sit, and what these rules read there. */
+export interface LocateJob { country: Country; known: Partial<Record<CorrectableField, string>>; extractors: Extractor[] }
+export interface LocateAnswer { candidates: Partial<Record<CorrectableField, Extractor[]>>; reads: (string | null)[] }
+
+/** The untrusted half, run in a worker on the parsed email: candidates for each known value, reads of the given rules. */
+export function locateInEmail(view: MailView, job: LocateJob, projects: ProjectIndex): LocateAnswer {
+  const candidates: LocateAnswer['candidates'] = {};
+  for (const f of CORRECTABLE) {
+    const v = job.known[f];
+    if (v) candidates[f] = locatorCandidates(view, f, v, job.country, projects);
+  }
+  return { candidates, reads: job.extractors.map((ex) => runExtractor(view, ex)) };
+}
+
+/** One sample as data: its values, its candidates, and what a rule reads on it (answered by the worker). */
+export interface SampleData {
+  known: Partial<Record<CorrectableField, string>>;
+  other?: Partial<Record<CorrectableField, string>>;
+  candidates: Partial<Record<CorrectableField, Extractor[]>>;
+  read: (ex: Extractor) => string | null;
+}
+
 export interface FieldRule {
   field: CorrectableField;
   ex: Extractor | null;
@@ -75,35 +97,38 @@ export interface FieldRule {
 
 /**
  * The first rule that reads every sample's own corrected value of `field` and is keyed on no
- * sample's value (of any field). Candidates come from each sample in turn (the first sample's
- * layout may be an odd one); a sample whose corrected value is written nowhere in its email (the
- * person got it on the phone) cannot be read by any rule and is left out of the check.
+ * value of any sample's lead. Candidates come from each sample in turn (the first sample's layout
+ * may be an odd one); a sample whose corrected value is written nowhere in its email (the person
+ * got it on the phone) cannot be read by any rule and is left out of the check.
  */
-export function locateAcross(samples: Sample[], field: CorrectableField, country: Country, projects: ProjectIndex): FieldRule {
+export function pickRule(samples: SampleData[], field: CorrectableField, country: Country, projects: ProjectIndex): FieldRule {
   const withValue = samples.filter((s) => s.known[field]);
   const refused: string[] = [];
-  const candidates = withValue.map((s) => locatorCandidates(s.view, field, s.known[field]!, country, projects));
-  const written = withValue.filter((_, i) => candidates[i].length > 0);
+  const written = withValue.filter((s) => (s.candidates[field] ?? []).length > 0);
   const rule: FieldRule = { field, ex: null, samples: withValue.length, written: written.length, refused };
-  if (!written.length) return rule;
-  // Every sample's every corrected value: a rule that names one of them reads that lead, not the layout.
+  // Every value of every sample's lead: a rule that names one of them reads that lead, not the layout.
   const values: Record<string, string> = {};
   samples.forEach((s, i) => { for (const [f, v] of Object.entries({ ...s.other, ...s.known })) values[`${f} (correo ${i + 1})`] = v; });
   const tried = new Set<string>();
-  for (const ex of candidates.flat()) {
+  for (const ex of written.flatMap((s) => s.candidates[field]!)) {
     const key = JSON.stringify(ex);
     if (tried.has(key)) continue;
     tried.add(key);
     const embedded = embeddedValue(ex, values);
     if (embedded) { refused.push(`${key}: ${embedded}`); continue; }
-    const miss = written.findIndex((s) => !sameValue(field, runExtractor(s.view, ex), s.known[field]!, country, projects));
-    if (miss >= 0) {
-      const got = runExtractor(written[miss].view, ex);
-      refused.push(`${key}: on corrected email ${samples.indexOf(written[miss]) + 1} it reads ${JSON.stringify(got)}, not the corrected ${field}`);
+    const miss = written.find((s) => !sameValue(field, s.read(ex), s.known[field]!, country, projects));
+    if (miss) {
+      refused.push(`${key}: on corrected email ${samples.indexOf(miss) + 1} it reads ${JSON.stringify(miss.read(ex))}, not the corrected ${field}`);
       continue;
     }
     rule.ex = ex;
     return rule;
   }
   return rule;
+}
+
+/** Both halves on parsed emails at hand (tests, tools on trusted samples). */
+export function locateAcross(samples: Sample[], field: CorrectableField, country: Country, projects: ProjectIndex): FieldRule {
+  const data = samples.map((s): SampleData => ({ known: s.known, other: s.other, candidates: locateInEmail(s.view, { country, known: s.known, extractors: [] }, projects).candidates, read: (ex) => runExtractor(s.view, ex) }));
+  return pickRule(data, field, country, projects);
 }

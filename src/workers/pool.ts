@@ -5,6 +5,7 @@ import type { Limits } from '../config.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 import type { RenderedMail } from '../pipeline/render-mail.ts';
 import type { Explanation } from '../parsers/explain.ts';
+import type { LocateAnswer, LocateJob } from '../parsers/learn-corrections.ts';
 import { startWorker } from './entry.ts';
 import { errorFromWire, toWire, type FromWorker, type ToWorker } from './protocol.ts';
 
@@ -47,6 +48,8 @@ export interface RunOptions {
   transfer?: boolean;
   /** `parsers explain` for a stored email: the explanation instead of the outcome. */
   explain?: boolean;
+  /** `parsers learn --from-corrections` on a stored email: where its known values sit, what rules read there. */
+  locate?: LocateJob;
   /**
    * Where the bytes can be read again (the raw store). With it the pool keeps no copy of an email
    * queued in a busy worker: if that worker dies before the email starts, the bytes are read
@@ -158,6 +161,11 @@ export class PipelinePool {
     return this.run(raw, ctx, { deadlineMs, explain: true }) as unknown as Promise<Explanation>;
   }
 
+  /** The untrusted half of learning from a stored email (parsers/learn-corrections.ts), in a worker under the deadline. */
+  locate(raw: Buffer, ctx: PipelineContext, job: LocateJob, deadlineMs: number): Promise<LocateAnswer> {
+    return this.run(raw, ctx, { deadlineMs, locate: job }) as unknown as Promise<LocateAnswer>;
+  }
+
   /** Parses an email for a person to read (the page's "Correo"), under the same deadline rules. */
   render(raw: Buffer, limits: Limits, deadlineMs: number): Promise<RenderedMail> {
     if (this.closed) return Promise.reject(new PoolClosed());
@@ -266,7 +274,7 @@ export class PipelinePool {
 
   /** Sends tasks to a worker: a render alone, pipeline runs as one batch message. */
   private dispatch(slot: Slot, tasks: Task[]): void {
-    const items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean }[] = [];
+    const items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean; locate?: LocateJob }[] = [];
     const transfer: ArrayBuffer[] = [];
     for (const task of tasks) {
       const id = this.nextId++;
@@ -282,7 +290,7 @@ export class PipelinePool {
         slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
         return;
       }
-      items.push({ id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1, explain: task.opts.explain });
+      items.push({ id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1, explain: task.opts.explain, locate: task.opts.locate });
     }
     const ctx = tasks[0].ctx;
     if (ctx && slot.ctx !== ctx) {
@@ -379,7 +387,7 @@ export class PipelinePool {
 const EMPTY = Buffer.alloc(0);
 /** Emails over this size leave their worker to be replaced (see recycle). */
 const RECYCLE_BYTES = 4 * 1024 * 1024;
-const batchable = (t: Task) => !t.render && !t.opts.explain;
+const batchable = (t: Task) => !t.render && !t.opts.explain && !t.opts.locate;
 const inFlightBytes = (s: Slot) => s.tasks.reduce((n, t) => n + t.size, 0);
 /** A lost in-flight task as a queued one (its id and parser belong to the lost worker). */
 const asTask = ({ raw, ctx, opts, render, resolve, reject }: InFlight): Task => ({ raw, ctx, opts, render, resolve, reject });
