@@ -18,6 +18,9 @@ commands:
                                     what the extractor reads and which rule gave each field
   parsers learn SAMPLE.eml... --id ID [--name NAME] [--field F=VALUE]... [--accept] [--force]
                                     write parsers/ID.yaml and fixtures from confirmed sample values
+  parsers learn --from-corrections ID [--apply]
+                                    the rule change that reads what people corrected on ID's leads,
+                                    and what it changes on stored emails (--apply writes it)
   reprocess [--quality Q,Q] [--since DATE] [--notify]
                                     re-run stored emails through today's parsers and projects
   purge --before DATE               remove raw bodies older than DATE (leads are kept)
@@ -79,6 +82,8 @@ const OPTIONS = {
   accept: { type: 'boolean' }, // parsers learn: take the best guesses without questions
   yes: { type: 'boolean' }, // parsers learn: same as --accept; restore: no question
   force: { type: 'boolean' }, // parsers learn: overwrite an existing parser
+  'from-corrections': { type: 'string' }, // parsers learn: learn from the corrections of this parser's leads
+  apply: { type: 'boolean' }, // parsers learn --from-corrections: write the parser file
   help: { type: 'boolean', short: 'h' },
   status: { type: 'string' }, // cases list
   category: { type: 'string' }, // cases list

@@ -159,6 +159,10 @@ export async function parsersCommand(ctx: CommandContext): Promise<number> {
     for (const b of bad) ctx.err.write(`${b}\n`);
     return bad.length ? 1 : 0;
   }
+  if (sub === 'learn' && ctx.values['from-corrections']) {
+    const { learnFromCorrectionsCommand } = await import('./learn-corrections.ts');
+    return learnFromCorrectionsCommand(ctx);
+  }
   if (sub === 'explain' || sub === 'learn') {
     // Loaded on demand: the other subcommands never pay for them.
     const { explainCommand, learnCommand } = await import('./parsers-learn.ts');

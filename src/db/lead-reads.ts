@@ -105,3 +105,32 @@ export interface DigestReads {
   /** Leads past their deadline with no contact (no_contactado), in these projects (all when null). */
   notContacted(projects: number[] | null, now: number, limit?: number): Promise<(DigestLead & { vendor: string | null })[]>;
 }
+
+/**
+ * The corrections people made to a parser's leads, with the email each lead came from: every
+ * `edit` action that carries `data.corrections` ({field: {from, to}}, leads/actions.ts), oldest
+ * first, so a later correction of a field overrides an earlier one. `parsers learn
+ * --from-corrections` reads them; the CLI is its only caller (an operator's command, no scope).
+ */
+export interface CorrectionRow {
+  leadId: number;
+  rawEmailId: number;
+  /** The person's position in its email (0, or 1, 2… in a digest of several). */
+  partIndex: number;
+  /** The action's data JSON. */
+  data: string;
+  at: number;
+  /** The lead's values today: a learned rule must be keyed on none of them either. */
+  name: string | null;
+  nationalId: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+/** At most this many corrections are read (the newest learning never needs more). */
+export const CORRECTIONS_LIMIT = 5000;
+
+export interface CorrectionReads {
+  ofParser(parser: string): Promise<CorrectionRow[]>;
+}
+

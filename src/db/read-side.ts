@@ -1,7 +1,7 @@
 import type { CaseQueriesPort } from './case-port.ts';
 import type { CaseDeskReads } from './case-desk-sql.ts';
 import type { ClientRecordReads, FunnelReads } from './funnel-reads.ts';
-import type { DayReads, DigestReads, LeadReads } from './lead-reads.ts';
+import type { CorrectionReads, DayReads, DigestReads, LeadReads } from './lead-reads.ts';
 import type { DuplicateReads, NotificationReads, TeamReads, UserReads, VendorReads } from './people-reads.ts';
 
 /**
@@ -22,4 +22,6 @@ export interface ReadModels {
   clientRecord: ClientRecordReads;
   cases: CaseQueriesPort;
   caseDesk: CaseDeskReads;
+  /** The corrections people made to a parser's leads (`parsers learn --from-corrections`). */
+  corrections: CorrectionReads;
 }

@@ -27,6 +27,9 @@ export interface ActionContext {
 export const EDITABLE_FIELDS = ['name', 'nationalId', 'email', 'phone', 'project'] as const;
 export type ContactEdit = Partial<Record<(typeof EDITABLE_FIELDS)[number], string>>;
 
+/** Per corrected field of an `edit` action: what the pipeline extracted from the email, what the person wrote. */
+export type Corrections = Partial<Record<(typeof EDITABLE_FIELDS)[number], { from: string | null; to: string | null }>>;
+
 export interface FollowUpInput {
   expectation: Expectation;
   contactType: ContactChannel;
@@ -93,11 +96,15 @@ export function* applyLeadEdit(tx: StoreTx, ctx: ActionContext, lead: LeadRow, e
     message: lead.message ?? raw.message ?? null,
   };
   const changed: string[] = [];
+  const corrections: Corrections = {};
   for (const field of EDITABLE_FIELDS) {
     const value = edit[field];
     if (value === undefined) continue;
+    const before = current[field];
     current[field] = value.trim() === '' ? null : value.trim();
     changed.push(field);
+    // What the pipeline read in the email and what the person wrote: `parsers learn --from-corrections` learns from it.
+    if (current[field] !== before) corrections[field] = { from: raw[field] ?? null, to: current[field] };
   }
   const normalized = normalizeFields(current, ctx.country, ctx.projects, () => null);
   const verdict = classify(normalized);
@@ -115,7 +122,7 @@ export function* applyLeadEdit(tx: StoreTx, ctx: ActionContext, lead: LeadRow, e
   }
   const after = yield* loadLead(tx, leadId);
   if (after.clientId !== null) yield* registerActivity(tx, after.clientId, now);
-  yield* io(tx.recordAction({ leadId, clientId: after.clientId, actor, action: 'edit', data: { changed, qualityBefore: lead.quality, qualityAfter: after.quality, problems: verdict.problems, ...(via ? { via } : {}) }, at: now }));
+  yield* io(tx.recordAction({ leadId, clientId: after.clientId, actor, action: 'edit', data: { changed, ...(Object.keys(corrections).length ? { corrections } : {}), qualityBefore: lead.quality, qualityAfter: after.quality, problems: verdict.problems, ...(via ? { via } : {}) }, at: now }));
 }
 
 /**

@@ -162,12 +162,12 @@ function ruleTexts(ex: Extractor): string[] {
  */
 export function embeddedValue(ex: Extractor, values: Partial<Record<string, string | null>>): string | null {
   const texts = ruleTexts(ex);
-  // A regex's escapes ("Mu\u00f1oz", "15\.432") would hide the value: read it unescaped too.
-  const folded = texts.map((t) => fold(t.replace(/\\(.)/g, '$1')));
+  // A regex's escapes ("Mu\u00f1oz", "15\.432") and its spaces ("Camila\s+Rojas") would hide the value: read it unescaped, spaces as spaces.
+  const folded = texts.map((t) => fold(t.replace(/\\s[+*?]?/g, ' ').replace(/\\(.)/g, '$1')).replace(/\s+/g, ' '));
   const digits = texts.map((t) => t.replace(/\D/g, ''));
   for (const [field, value] of Object.entries(values)) {
     if (!value) continue;
-    const f = fold(value);
+    const f = fold(value).replace(/\s+/g, ' ');
     const d = value.replace(/\D/g, '');
     const words = f.length >= 4 && (field !== 'message' || f.length <= 80);
     const hit = (words && folded.some((t) => t.includes(f))) || (d.length >= 6 && /^[\d\s.+()kK-]+$/.test(value.trim()) && digits.some((t) => t.includes(d)));

@@ -5,6 +5,9 @@ import { compileParser } from '../parsers/compile.ts';
 import { runPipeline, type PipelineContext } from '../pipeline/index.ts';
 import { renderMail } from '../pipeline/render-mail.ts';
 import { explainEmail } from '../parsers/explain.ts';
+import { locateInEmail } from '../parsers/learn-corrections.ts';
+import { MailView } from '../pipeline/extract.ts';
+import { parseMime } from '../pipeline/mime.ts';
 import { errorToWire, type FromWorker, type ToWorker } from './protocol.ts';
 
 const port = parentPort;
@@ -48,6 +51,15 @@ port.on('message', (msg: ToWorker) => {
     const { id } = item;
     if (!ctx) {
       send({ type: 'failed', id, error: { name: 'Error', message: 'worker has no pipeline context' } });
+      continue;
+    }
+    if (item.locate) {
+      const job = item.locate;
+      serially(() =>
+        parseMime(take(), ctx.limits)
+          .then((mail) => send({ type: 'done', id, outcome: locateInEmail(new MailView(mail), job, ctx.projects) as never }))
+          .catch((e: unknown) => send({ type: 'failed', id, error: errorToWire(e) })),
+      );
       continue;
     }
     if (item.explain) {

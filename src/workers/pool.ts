@@ -4,6 +4,7 @@ import type { Limits } from '../config.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 import type { RenderedMail } from '../pipeline/render-mail.ts';
 import type { Explanation } from '../parsers/explain.ts';
+import type { LocateAnswer, LocateJob } from '../parsers/learn-corrections.ts';
 import { startWorker } from './entry.ts';
 import { PipelineTimeout, PoolClosed, WorkerCrashed } from './errors.ts';
 import { errorFromWire, ownBytes, toWire, type FromWorker, type ToWorker } from './protocol.ts';
@@ -68,6 +69,11 @@ export class PipelinePool {
   /** Explains a stored email (the admin page): the same untrusted work, so the same worker and deadline. */
   explain(raw: Buffer, ctx: PipelineContext, deadlineMs: number): Promise<Explanation> {
     return this.run(raw, ctx, { deadlineMs, explain: true }) as unknown as Promise<Explanation>;
+  }
+
+  /** The untrusted half of learning from a stored email (parsers/learn-corrections.ts), in a worker under the deadline. */
+  locate(raw: Buffer, ctx: PipelineContext, job: LocateJob, deadlineMs: number): Promise<LocateAnswer> {
+    return this.run(raw, ctx, { deadlineMs, locate: job }) as unknown as Promise<LocateAnswer>;
   }
 
   /** Parses an email for a person to read (the page's "Correo"), under the same deadline rules. */
@@ -144,7 +150,7 @@ export class PipelinePool {
 
   /** Sends tasks to a worker: a render alone, pipeline runs as one batch message. */
   private dispatch(slot: Slot, tasks: Task[]): void {
-    const items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean }[] = [];
+    const items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean; locate?: LocateJob }[] = [];
     const transfer: ArrayBuffer[] = [];
     for (const task of tasks) {
       const id = this.nextId++;
@@ -160,7 +166,7 @@ export class PipelinePool {
         slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
         return;
       }
-      items.push({ id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1, explain: task.opts.explain });
+      items.push({ id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1, explain: task.opts.explain, locate: task.opts.locate });
     }
     const ctx = tasks[0].ctx;
     if (ctx && slot.ctx !== ctx) {

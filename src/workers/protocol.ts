@@ -1,5 +1,6 @@
 import type { Limits } from '../config.ts';
 import type { Country } from '../normalize/national-id.ts';
+import type { LocateJob } from '../parsers/learn-corrections.ts';
 import type { LoadedParser } from '../parsers/load.ts';
 import type { ParserConfig } from '../parsers/schema.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
@@ -20,7 +21,7 @@ export interface WireContext {
 export type ToWorker =
   | { type: 'context'; context: WireContext }
   /** Emails to run one after the other, each answered (done/failed) as it ends: its deadline runs from the answer before. */
-  | { type: 'batch'; items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean }[] }
+  | { type: 'batch'; items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean; locate?: LocateJob }[] }
   | { type: 'render'; id: number; raw: Uint8Array; limits: Limits };
 
 export interface WireError {

@@ -3,6 +3,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { Limits } from '../config.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
+import type { LocateJob } from '../parsers/learn-corrections.ts';
 
 export interface RunOptions {
   deadlineMs: number;
@@ -12,6 +13,8 @@ export interface RunOptions {
   transfer?: boolean;
   /** `parsers explain` for a stored email: the explanation instead of the outcome. */
   explain?: boolean;
+  /** `parsers learn --from-corrections` on a stored email: where its known values sit, what rules read there. */
+  locate?: LocateJob;
   /**
    * Where the bytes can be read again (the raw store). With it the pool keeps no copy of an email
    * queued in a busy worker: if that worker dies before the email starts, the bytes are read

@@ -7,6 +7,7 @@ import { PgClientRecordQueries } from './client-record.ts';
 import { PgTeamQueries } from './team-queries.ts';
 import { PgCaseQueries } from './cases.ts';
 import { PgCaseDeskQueries } from './case-desk.ts';
+import { PgCorrectionQueries } from './corrections.ts';
 import { PgNotificationQueries } from './notification-queries.ts';
 import { PgLeadQueries } from './queries.ts';
 import type { PgStore } from './store.ts';
@@ -29,5 +30,6 @@ export function pgReadSide(store: PgStore): ReadModels {
     clientRecord: new PgClientRecordQueries(db),
     cases: new PgCaseQueries(db),
     caseDesk: new PgCaseDeskQueries(db),
+    corrections: new PgCorrectionQueries(db),
   };
 }

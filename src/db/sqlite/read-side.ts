@@ -12,6 +12,7 @@ import { ClientRecordQueries } from './client-record.ts';
 import { TeamQueries } from './team-queries.ts';
 import { CaseQueries } from './case-store.ts';
 import { CaseDeskQueries } from './case-desk.ts';
+import { CorrectionQueries } from './corrections.ts';
 
 /** The SQLite read models over the app's connection. */
 export function readSide(store: SqliteConnection): ReadModels {
@@ -29,5 +30,6 @@ export function readSide(store: SqliteConnection): ReadModels {
     clientRecord: new ClientRecordQueries(db),
     cases: new CaseQueries(db),
     caseDesk: new CaseDeskQueries(db),
+    corrections: new CorrectionQueries(db),
   };
 }
