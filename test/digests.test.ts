@@ -169,6 +169,10 @@ describe('replay of the digests', () => {
       ]);
       const again = (await runCli(args)).stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { duplicate: boolean; people: number });
       expect(again.map((l) => [l.duplicate, l.people])).toEqual([[true, 3], [true, 3], [true, 2], [true, 1]]);
+      // The summary counts leads, each person under its own quality, beside the emails.
+      const human = await runCli(['replay', DIR, '--config', 'fixtures/config.yaml', '--db', path.join(dir, 'h.db')]);
+      expect(human.stdout).toMatch(/\n4 correos, 9 leads: 6 bueno, 3 con_problemas\n/); // the table gives no RUT
+      expect(JSON.parse((await runCli(args)).stdout.split('\n')[0]).qualities).toEqual(['bueno', 'bueno', 'bueno']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -23,6 +23,7 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
   const dryRun = Boolean(ctx.values['dry-run']);
   const app = await createApp(ctx.config, commandLogger(ctx.config, json), { dbPath: dryRun ? ':memory:' : ctx.db, notify: Boolean(ctx.values.notify) && !dryRun });
   const counts: Record<string, number> = {};
+  let leads = 0;
   const bar = progress(files.length, ctx.err);
   const rows: string[][] = [];
   for (const file of missing) ctx.err.write(`${file}: no existe\n`);
@@ -39,10 +40,12 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
         line = { file, ...s, owner: ownerVendorId, duplicate: result.duplicate, followUpAt: iso(s.followUpAt) };
       } catch (e) {
         const error = (e as Error).message;
-        line = { file, messageId: null, status: 'error', parser: null, quality: null, ignored: null, error, duplicate: false, fields: { name: null, nationalId: null, email: null, phone: null, project: null, message: null }, problems: [], leadId: null, clientId: null, followUpAt: null, contactType: null, owner: null, case: null, people: 0 };
+        line = { file, messageId: null, status: 'error', parser: null, quality: null, ignored: null, error, duplicate: false, fields: { name: null, nationalId: null, email: null, phone: null, project: null, message: null }, problems: [], leadId: null, clientId: null, followUpAt: null, contactType: null, owner: null, case: null, people: 0, qualities: [] };
       }
-      const key = line.duplicate ? 'duplicate' : line.quality ?? (line.ignored ? 'ignored' : line.status);
-      counts[key] = (counts[key] ?? 0) + 1;
+      // A digest counts each of its people under its own quality.
+      const keys = line.duplicate ? ['duplicate'] : line.qualities.length ? line.qualities : [line.quality ?? (line.ignored ? 'ignored' : line.status)];
+      for (const key of keys) counts[key] = (counts[key] ?? 0) + 1;
+      leads += line.duplicate ? 0 : line.qualities.length;
       if (json) ctx.out.write(`${JSON.stringify(line)}\n`);
       else rows.push([file, (line.duplicate ? 'duplicado' : line.quality ?? line.ignored ?? line.status) + (line.people > 1 ? ` (${line.people} ${lang === 'pt' ? 'pessoas' : 'personas'})` : ''), portal(line.parser), line.problems.map((c) => problemText(c, ctx.config.country, lang)).join(', ') || (line.error ?? '')]);
       bar.tick(i + 1);
@@ -53,7 +56,11 @@ export async function replayCommand(ctx: CommandContext): Promise<number> {
   if (!json) {
     const widths = [0, 1, 2].map((c) => Math.min(60, Math.max(...rows.map((r) => r[c].length), 6)));
     for (const r of rows) ctx.out.write(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}\n`);
-    ctx.out.write(`\n${files.length} ${files.length === 1 ? 'correo' : 'correos'}: ${Object.entries(counts).map(([k, v]) => `${v} ${k === 'duplicate' ? 'duplicado' : k}`).join(', ') || 'ninguno'}${dryRun ? ' (simulación, no se guardó nada)' : ''}\n`);
+    const pt = lang === 'pt';
+    const emails = `${files.length} ${files.length === 1 ? (pt ? 'e-mail' : 'correo') : pt ? 'e-mails' : 'correos'}`;
+    const made = leads !== files.length ? `, ${leads} ${leads === 1 ? 'lead' : 'leads'}` : '';
+    const byKind = Object.entries(counts).map(([k, v]) => `${v} ${k === 'duplicate' ? 'duplicado' : k}`).join(', ') || (pt ? 'nenhum' : 'ninguno');
+    ctx.out.write(`\n${emails}${made}: ${byKind}${dryRun ? (pt ? ' (simulação, nada foi salvo)' : ' (simulación, no se guardó nada)') : ''}\n`);
   }
   return missing.length && !files.length ? 1 : 0;
 }

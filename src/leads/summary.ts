@@ -18,6 +18,8 @@ export interface EmailSummary {
   case: { id: number; number: number; category: string } | null;
   /** Leads the email gave: 1, or one per person of a digest (the fields above are the first person's). */
   people: number;
+  /** Each of those leads' quality, in the email's order. */
+  qualities: string[];
 }
 
 /** What replay reports for a stored email, read back from the database. */
@@ -51,6 +53,18 @@ export function* emailSummary(r: StoreReads, rawEmailId: number): Work<EmailSumm
     contactType: lead?.contactType ?? null,
     ownerVendorId: lead?.ownerVendorId ?? null,
     case: c ? { id: c.id, number: c.number, category: c.category } : null,
-    people: lead ? (yield* io(r.leadsOfRaw(rawEmailId))).length : 0,
+    ...(yield* peopleOf(r, rawEmailId, lead !== null)),
   };
 }
+
+/** The leads of an email (a digest gives one per person) and their qualities. */
+function* peopleOf(r: StoreReads, rawEmailId: number, hasLead: boolean): Work<{ people: number; qualities: string[] }> {
+  if (!hasLead) return { people: 0, qualities: [] };
+  const qualities: string[] = [];
+  for (const { id } of yield* io(r.leadsOfRaw(rawEmailId))) {
+    const l = yield* io(r.getLead(id));
+    if (l) qualities.push(l.quality);
+  }
+  return { people: qualities.length, qualities };
+}
+
