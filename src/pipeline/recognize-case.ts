@@ -7,6 +7,7 @@
 // past promesa/escritura, a service mailbox (src/cases/route.ts).
 import { caseNumberIn, type CaseCategory } from '../case-vocabulary.ts';
 import { fold } from './text.ts';
+import { TermIndex, type Terms } from './term-index.ts';
 
 export interface CaseSignal {
   /** What the text says on its own: a case, or a lead (the commit may still make it a case). */
@@ -33,7 +34,6 @@ export interface RecognizeInput {
 }
 
 /** A term: folded words; a trailing `*` matches any ending ("filtrac*": filtración, filtraciones). */
-type Terms = readonly (readonly [term: string, weight: number])[];
 
 // Damage, defects and repairs: an owner's words, rarely a buyer's.
 const DEFECTS: Terms = [
@@ -77,24 +77,6 @@ const SUGGESTION: Terms = [['sugerencia*', 3], ['sugiero', 3], ['sugerir', 3], [
 const QUESTION: Terms = [['consulta*', 2], ['quisiera saber', 2], ['quisiera consultar', 2], ['me pueden indicar', 2], ['cuando', 1], ['como puedo', 2], ['duvida', 2], ['gostaria de saber', 2], ['como faco', 2]];
 const REPAIR: Terms = [['garantia', 2], ['postventa', 2], ['post venta', 2], ['mantencion', 2], ['servicio tecnico', 2], ['visita tecnica', 2], ['revisar', 1], ['reparar', 2], ['reparac*', 2], ['arreglar', 2], ['assistencia tecnica', 2], ['pos venda', 2], ['reparo*', 2], ['conserto', 2]];
 
-/** Terms of `list` present in the folded text (` text `), each once. */
-function found(padded: string, list: Terms): [string, number][] {
-  const hits: [string, number][] = [];
-  const seen = new Set<string>();
-  for (const [term, weight] of list) {
-    if (seen.has(term)) continue;
-    const prefix = term.endsWith('*');
-    const needle = ` ${prefix ? term.slice(0, -1) : `${term} `}`;
-    const at = padded.indexOf(needle);
-    if (at >= 0) {
-      // The word as written (folded): "filtracion" for the stem "filtrac*".
-      hits.push([prefix ? padded.slice(at + 1, padded.indexOf(' ', at + needle.length)) : term, weight]);
-      seen.add(term);
-    }
-  }
-  return hits;
-}
-
 const PORTUGUESE: Terms = [['nao', 1], ['voce', 1], ['obrigad*', 1], ['ola', 1], ['boa tarde', 1], ['bom dia', 1], ['meu', 1], ['minha', 1], ['estou', 1], ['gostaria', 1], ['apartamento', 1], ['ninguem', 1], ['tenho', 1], ['preciso', 1], ['sou', 1]];
 const SPANISH: Terms = [['hola', 1], ['gracias', 1], ['buenos dias', 1], ['buenas tardes', 1], ['mi', 1], ['estoy', 1], ['quisiera', 1], ['departamento', 1], ['depto', 1], ['nadie', 1], ['tengo', 1], ['necesito', 1], ['soy', 1], ['usted*', 1]];
 
@@ -118,13 +100,15 @@ export function recognizeCase(input: RecognizeInput): CaseSignal {
   const subject = ` ${fold(input.subject.slice(0, 1000))} `;
   const body = ` ${fold(input.body.slice(0, 20_000))} `;
   const all = `${subject}${body}`;
+  const inAll = new TermIndex(all);
+  const inSubject = new TermIndex(subject);
   const evidence: string[] = [];
-  const defects = found(all, DEFECTS);
-  const complaint = found(all, COMPLAINT);
-  const owner = found(all, OWNER);
-  const sales = found(all, SALES);
+  const defects = inAll.found(DEFECTS);
+  const complaint = inAll.found(COMPLAINT);
+  const owner = inAll.found(OWNER);
+  const sales = inAll.found(SALES);
   // A subject that opens with the matter ("Reclamo: …", "Postventa depto 1502") counts again.
-  const subjectWords = found(subject, [...COMPLAINT.filter(([, w]) => w >= 3), ['postventa', 3], ['post venta', 3], ['pos venda', 3], ['garantia', 2], ['sugerencia*', 2]]);
+  const subjectWords = inSubject.found([...COMPLAINT.filter(([, w]) => w >= 3), ['postventa', 3], ['post venta', 3], ['pos venda', 3], ['garantia', 2], ['sugerencia*', 2]]);
   const post = sum(defects) + sum(complaint) + sum(owner) + sum(subjectWords);
   const strong = [...defects, ...complaint, ...owner].some(([, w]) => w >= 3);
   let score = post - sum(sales);
@@ -141,21 +125,21 @@ export function recognizeCase(input: RecognizeInput): CaseSignal {
     evidence.push(`lo envía ${input.parser.medium === 'web' ? 'un formulario de la empresa' : 'un portal o un aviso'} (${input.parser.id}): −${handicap}`);
   }
   // A strong post-sale word, or an owner speaking of theirs with enough post-sale matter and no buyer's words.
-  const identity = found(all, IDENTITY);
+  const identity = inAll.found(IDENTITY);
   // Nothing of a buyer's: a strong word is enough; with a buyer's words the owner's side must clearly weigh more.
   const isCase = (strong || identity.length > 0 || sum(defects) >= 3) && (sales.length ? score >= 4 : score >= 3);
   const against = `postventa ${post} contra venta ${sum(sales)}${input.parser ? ' + portal' : ''}`;
   const why = strong ? '' : identity.length ? ` (escribe un propietario: ${quote(identity)})` : ', sin palabra fuerte de postventa ni propietario que escriba';
   evidence.push(`${against}${why}: ${isCase ? 'es un caso' : 'es un lead'}`);
-  return { verdict: isCase ? 'case' : 'lead', category: categoryOf(subject, all, defects, complaint), score, evidence, unit: unitIn(`${input.subject}\n${input.body}`), caseNumber: caseNumberIn(input.subject), lang: found(all, PORTUGUESE).length > found(all, SPANISH).length ? 'pt' : 'es' };
+  return { verdict: isCase ? 'case' : 'lead', category: categoryOf(inSubject, inAll, defects, complaint), score, evidence, unit: unitIn(`${input.subject}\n${input.body}`), caseNumber: caseNumberIn(input.subject), lang: inAll.found(PORTUGUESE).length > inAll.found(SPANISH).length ? 'pt' : 'es' };
 }
 
 /** reclamo: a complaint; sugerencia: a suggestion; postventa: a repair or warranty request; consulta: a question. */
-function categoryOf(subject: string, all: string, defects: [string, number][], complaint: [string, number][]): CaseCategory {
+function categoryOf(inSubject: TermIndex, inAll: TermIndex, defects: [string, number][], complaint: [string, number][]): CaseCategory {
   const c = sum(complaint);
-  const suggestion = sum(found(all, SUGGESTION)) + sum(found(subject, SUGGESTION));
-  const repair = sum(found(all, REPAIR)) + sum(defects);
-  const question = sum(found(all, QUESTION));
+  const suggestion = sum(inAll.found(SUGGESTION)) + sum(inSubject.found(SUGGESTION));
+  const repair = sum(inAll.found(REPAIR)) + sum(defects);
+  const question = sum(inAll.found(QUESTION));
   if (c >= 3) return 'reclamo';
   if (suggestion >= 3 && suggestion >= repair) return 'sugerencia';
   if (repair >= 2) return 'postventa';
