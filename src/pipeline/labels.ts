@@ -25,13 +25,37 @@ const LABEL_SUFFIX = / (del|de la|do|da|of the|of) (lead|cliente|client|contacto
 
 const STAFF = /\b(owner|asesora?|vendedora?|ejecutiv[oa]s?|agente|broker|corredora?|corretora?|responsable|assigned|asignad[oa]|atendido por|sales rep|vendor|inmobiliaria|empresa|company)\b/;
 
+/**
+ * A pure test on a line, remembered: extraction, the digest split and the label checks ask the same
+ * lines the same questions several times per email, and templates repeat their labels across
+ * emails. Short strings only, and a bounded table (each worker thread keeps its own).
+ */
+function remembered<R>(f: (s: string) => R): (s: string) => R {
+  const seen = new Map<string, R>();
+  return (s) => {
+    if (s.length > 200) return f(s);
+    const hit = seen.get(s);
+    if (hit !== undefined || seen.has(s)) return hit as R;
+    if (seen.size >= 20_000) seen.clear();
+    const r = f(s);
+    seen.set(s, r);
+    return r;
+  };
+}
+
+/** The field a label names ("Nombre y apellido" → name), or null. */
+export const fieldForLabel = remembered(fieldForLabelOf);
+/** A line made only of labels (a table's header row, "Documento E-mail Fono"). */
+export const isLabelText = remembered(isLabelTextOf);
+const isBareLabel = remembered(isBareLabelOf);
+
 function fieldForKey(key: string): FieldName | null {
   for (const [field, re] of LABEL_WORDS) if (re.test(key)) return field;
   return null;
 }
 
 /** Field a label means, or null. Labels are short: a sentence that happens to contain a word is not one. */
-export function fieldForLabel(label: string): FieldName | null {
+function fieldForLabelOf(label: string): FieldName | null {
   // Values and separators ("-----Mensaje original-----") are not labels.
   if (label.includes('@') || /\d{3}/.test(label) || /-{3,}|_{3,}|={3,}/.test(label)) return null;
   const key = fold(label);
@@ -118,7 +142,7 @@ function labelWord(w: string): boolean {
  * Every word must be a label's word, and at least one must name a field: a name with one word that
  * is also a label ("Rut Pérez", "Cliente A", "Ana Contacto") is a name.
  */
-export function isLabelText(text: string): boolean {
+function isLabelTextOf(text: string): boolean {
   const cells = text.split('\t').map((c) => c.trim()).filter(Boolean);
   if (!cells.length) return false;
   if (cells.length > 1) return cells.every(isLabelText);
@@ -192,7 +216,7 @@ export interface LabelledValue {
  * A label alone on its line: ends with a colon, or is at most three words (a table cell, a dt) once
  * a relay's prefix or suffix is set aside ("NOMBRE COMPLETO DEL LEAD").
  */
-function isBareLabel(line: string): boolean {
+function isBareLabelOf(line: string): boolean {
   if (/:\s*$/.test(line)) return true;
   const words = line.trim().split(/\s+/).length;
   if (words <= 3) return true;
