@@ -1,5 +1,5 @@
 import type { FieldName } from '../parsers/schema.ts';
-import { fold } from './text.ts';
+import { fold, remembered } from './text.ts';
 import { ID_LABEL_WORDS } from '../countries/index.ts';
 
 /**
@@ -24,24 +24,6 @@ const LABEL_PREFIX = /^(lead|leads|contact|contacto|customer|client|cliente|user
 const LABEL_SUFFIX = / (del|de la|do|da|of the|of) (lead|cliente|client|contacto|contato|contact|interesado|prospecto|usuario|customer|user)$/;
 
 const STAFF = /\b(owner|asesora?|vendedora?|ejecutiv[oa]s?|agente|broker|corredora?|corretora?|responsable|assigned|asignad[oa]|atendido por|sales rep|vendor|inmobiliaria|empresa|company)\b/;
-
-/**
- * A pure test on a line, remembered: extraction, the digest split and the label checks ask the same
- * lines the same questions several times per email, and templates repeat their labels across
- * emails. Short strings only, and a bounded table (each worker thread keeps its own).
- */
-function remembered<R>(f: (s: string) => R): (s: string) => R {
-  const seen = new Map<string, R>();
-  return (s) => {
-    if (s.length > 200) return f(s);
-    const hit = seen.get(s);
-    if (hit !== undefined || seen.has(s)) return hit as R;
-    if (seen.size >= 20_000) seen.clear();
-    const r = f(s);
-    seen.set(s, r);
-    return r;
-  };
-}
 
 /** The field a label names ("Nombre y apellido" → name), or null. */
 export const fieldForLabel = remembered(fieldForLabelOf);

@@ -1,7 +1,27 @@
 import { decodeHTML } from 'entities';
 
+/**
+ * A pure function of a short string, remembered: extraction asks the same lines and labels the
+ * same questions several times per email, and templates repeat across emails. Longer strings are
+ * computed each time; the table is bounded (each worker thread keeps its own).
+ */
+export function remembered<R>(f: (s: string) => R, maxLength = 200): (s: string) => R {
+  const seen = new Map<string, R>();
+  return (s) => {
+    if (s.length > maxLength) return f(s);
+    const hit = seen.get(s);
+    if (hit !== undefined || seen.has(s)) return hit as R;
+    if (seen.size >= 20_000) seen.clear();
+    const r = f(s);
+    seen.set(s, r);
+    return r;
+  };
+}
+
 /** Lower case, no accents, punctuation as spaces, single spaces: the form labels and names are compared in. */
-export function fold(s: string): string {
+export const fold = remembered(foldOf);
+
+function foldOf(s: string): string {
   return s
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
