@@ -6,7 +6,7 @@ import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 import type { RenderedMail } from '../pipeline/render-mail.ts';
 import type { Explanation } from '../parsers/explain.ts';
 import { startWorker } from './entry.ts';
-import { errorFromWire, toWire, type FromWorker, type ToWorker } from './protocol.ts';
+import { errorFromWire, toWire, type FromWorker, type LearnRequest, type ToWorker } from './protocol.ts';
 
 /** The email took longer than its deadline: its worker was terminated and replaced. */
 export class PipelineTimeout extends Error {
@@ -68,6 +68,8 @@ interface Task {
   opts: RunOptions;
   /** Set for the page's "Correo" view: parse and render instead of the pipeline. */
   render?: Limits;
+  /** Set for the page's teaching view: the samples and what to do with them. */
+  learn?: { raws: Buffer[]; request: LearnRequest };
   resolve: (o: never) => void;
   reject: (e: Error) => void;
 }
@@ -163,6 +165,18 @@ export class PipelinePool {
     if (this.closed) return Promise.reject(new PoolClosed());
     return new Promise((resolve, reject) => {
       this.queue.push({ raw, ctx: null, render: limits, opts: { deadlineMs }, resolve: resolve as (o: never) => void, reject });
+      this.soon();
+    });
+  }
+
+  /**
+   * The teaching view's work on stored samples (read them, explain, propose a parser): MIME and
+   * the admin's rules are untrusted, so they run here, alone in an idle worker, under a deadline.
+   */
+  learn<T>(raws: Buffer[], ctx: PipelineContext, request: LearnRequest, deadlineMs: number): Promise<T> {
+    if (this.closed) return Promise.reject(new PoolClosed());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ raw: EMPTY, ctx, learn: { raws, request }, opts: { deadlineMs }, resolve: resolve as (o: never) => void, reject });
       this.soon();
     });
   }
@@ -278,6 +292,13 @@ export class PipelinePool {
       slot.tasks.push({ ...task, raw: kept ? task.raw : EMPTY, id, size: bytes.byteLength, kept, parser: undefined });
       if (first) this.startClock(slot);
       transfer.push(bytes.buffer as ArrayBuffer);
+      if (task.learn) {
+        if (slot.ctx !== task.ctx) slot.worker.postMessage({ type: 'context', context: toWire(task.ctx!) } satisfies ToWorker);
+        slot.ctx = task.ctx;
+        const raws = task.learn.raws.map((r) => ownBytes(r, false));
+        slot.worker.postMessage({ type: 'learn', id, raws, request: task.learn.request } satisfies ToWorker, raws.map((r) => r.buffer as ArrayBuffer));
+        return;
+      }
       if (task.render) {
         slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
         return;
@@ -379,10 +400,10 @@ export class PipelinePool {
 const EMPTY = Buffer.alloc(0);
 /** Emails over this size leave their worker to be replaced (see recycle). */
 const RECYCLE_BYTES = 4 * 1024 * 1024;
-const batchable = (t: Task) => !t.render && !t.opts.explain;
+const batchable = (t: Task) => !t.render && !t.learn && !t.opts.explain;
 const inFlightBytes = (s: Slot) => s.tasks.reduce((n, t) => n + t.size, 0);
 /** A lost in-flight task as a queued one (its id and parser belong to the lost worker). */
-const asTask = ({ raw, ctx, opts, render, resolve, reject }: InFlight): Task => ({ raw, ctx, opts, render, resolve, reject });
+const asTask = ({ raw, ctx, opts, render, learn, resolve, reject }: InFlight): Task => ({ raw, ctx, opts, render, learn, resolve, reject });
 
 /**
  * The bytes as a Uint8Array whose whole ArrayBuffer can be transferred. A buffer given away moves
