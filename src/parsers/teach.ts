@@ -11,7 +11,7 @@ import type { PipelineContext } from '../pipeline/index.ts';
 import { parseMime } from '../pipeline/mime.ts';
 import { explainEmail } from './explain.ts';
 import { bestGuesses, findCandidates, guessCountry, hostileTimes, LEARN_FIELDS, matchRules, sameValue, type Candidate, type LearnField } from './learn.ts';
-import { compileParser, type LoadedParser } from './compile.ts';
+import { compileParser } from './compile.ts';
 import { chooseLocator, embeddedValue } from './locate.ts';
 import type { Extractor, ParserConfig } from './schema.ts';
 
