@@ -79,6 +79,7 @@ function showChosen() {
 
 async function read() {
   const msg = $('#t-message');
+  if ($('#t-id').value.trim()) addId($('#t-id').value); // a number typed and Enter: that email too
   if (!state.ids.length || state.ids.length > 3) return showMessage(msg, 'Elige de 1 a 3 correos.');
   showMessage(msg, 'Leyendo el correo…', true);
   try {
@@ -99,12 +100,12 @@ function renderConfirm(s) {
   box.hidden = false;
   const lists = FIELDS.map(([f]) => el('datalist', { id: `t-c-${f}` }, ...s.candidates.filter((c) => c.types.includes(f) || (c.label && f !== 'message')).map((c) => el('option', { value: c.value }))));
   const form = el('form', { id: 't-fields', class: 'teach-fields' },
-    ...FIELDS.map(([f]) => el('label', { for: `t-f-${f}` }, fieldName(f),
+    ...FIELDS.map(([f]) => el('div', { class: 'field' }, el('label', { for: `t-f-${f}` }, fieldName(f)),
       f === 'message'
         ? el('textarea', { id: `t-f-${f}`, name: f, rows: '3' }, s.guesses[f] ?? '')
         : el('input', { id: `t-f-${f}`, name: f, list: `t-c-${f}`, autocomplete: 'off', value: s.guesses[f] ?? '' }))),
-    el('label', { for: 't-f-id' }, t('Id del parser (letras minúsculas, dígitos y guiones)'), el('input', { id: 't-f-id', name: 'id', required: '', pattern: '[a-z0-9][a-z0-9-]*', autocomplete: 'off', value: guessId(x.from) })),
-    el('label', { for: 't-f-pname' }, t('Nombre del portal'), el('input', { id: 't-f-pname', name: 'pname', autocomplete: 'off' })),
+    el('div', { class: 'field' }, el('label', { for: 't-f-id' }, t('Id del parser (letras minúsculas, dígitos y guiones)')), el('input', { id: 't-f-id', name: 'id', required: '', pattern: '[a-z0-9][a-z0-9\\-]*', autocomplete: 'off', value: guessId(x.from) })),
+    el('div', { class: 'field' }, el('label', { for: 't-f-pname' }, t('Nombre del portal')), el('input', { id: 't-f-pname', name: 'pname', autocomplete: 'off' })),
     ...lists,
     el('div', { class: 'card-actions' }, el('button', { type: 'submit', id: 't-propose' }, t('Vista previa'))));
   form.addEventListener('submit', (e) => { e.preventDefault(); propose(form); });
@@ -159,7 +160,7 @@ function renderPreview(p) {
     ...(p.outranked ? [t('Otro parser más específico sigue tomando estos correos.')] : []),
   ];
   const save = el('form', { id: 't-save' },
-    el('label', { for: 't-yaml' }, `${t('Archivo del parser')} (${p.file})`),
+    el('label', { for: 't-yaml', class: 'block' }, `${t('Archivo del parser')} (${p.file})`),
     el('textarea', { id: 't-yaml', name: 'yaml', rows: '14', spellcheck: 'false', class: 'mono' }, p.yaml),
     ...(p.exists ? [
       el('p', { class: 'warning', text: `${t('Ya existe un parser')} ${p.id}: ${t('estas son las diferencias')}` }),
