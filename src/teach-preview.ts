@@ -3,6 +3,8 @@
 import type { Storage } from './db/port.ts';
 import type { PipelineContext, PipelineOutcome } from './pipeline/index.ts';
 
+/** Stored emails read at once: their bodies are in memory together. */
+const CHUNK = 50;
 const RANK: Record<string, number> = { bueno: 3, con_problemas: 2, malo: 1, ignorado: 0 };
 const quality = (o: PipelineOutcome) => (o.kind === 'lead' ? o.quality : 'ignorado');
 /** The fields a preview compares, as the page names them. */
@@ -33,23 +35,26 @@ export type RunEmail = (raw: Buffer, ctx: PipelineContext) => Promise<PipelineOu
 export async function previewLearned(store: Pick<Storage, 'rawIdsByStatus' | 'getRaw'>, run: RunEmail, before: PipelineContext, after: PipelineContext, id: string, limit = 5000): Promise<LearnPreview> {
   const ids = (await store.rawIdsByStatus(['lead', 'ignored'], null)).slice(-limit);
   const out: LearnPreview = { scanned: 0, claimed: 0, changed: 0, worse: 0, moves: {}, examples: [] };
-  for (const rawId of ids) {
-    const row = await store.getRaw(rawId);
-    if (!row?.raw) continue;
-    out.scanned++;
-    const next = await run(row.raw, after).catch(() => null);
-    if (next?.parser !== id) continue;
-    const prev = await run(row.raw, before).catch(() => null);
-    if (!prev) continue;
-    out.claimed++;
-    const [a, b] = [quality(prev), quality(next)];
-    if (RANK[b] < RANK[a]) out.worse++;
-    if (a !== b) out.moves[`${a} → ${b}`] = (out.moves[`${a} → ${b}`] ?? 0) + 1;
-    const value = (o: PipelineOutcome, f: string) => (o.kind === 'lead' ? ((o.fields as unknown as Record<string, string | null>)[f] ?? null) : null);
-    const fields = PREVIEW_FIELDS.map((f) => ({ field: f, before: value(prev, f), after: value(next, f) })).filter((d) => d.before !== d.after);
-    if (a === b && !fields.length) continue;
-    out.changed++;
-    if (out.examples.length < 20) out.examples.push({ rawId, quality: { before: a, after: b }, fields });
+  const value = (o: PipelineOutcome, f: string) => (o.kind === 'lead' ? ((o.fields as unknown as Record<string, string | null>)[f] ?? null) : null);
+  // A chunk at a time, each context's runs together: the pool batches them (one context per batch).
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = (await Promise.all(ids.slice(i, i + CHUNK).map((id) => store.getRaw(id)))).filter((r) => r?.raw);
+    out.scanned += rows.length;
+    const next = await Promise.all(rows.map((r) => run(r!.raw!, after).catch(() => null)));
+    const mine = rows.flatMap((r, k) => (next[k]?.parser === id ? [{ rawId: r!.id, raw: r!.raw!, next: next[k]! }] : []));
+    const prev = await Promise.all(mine.map((m) => run(m.raw, before).catch(() => null)));
+    for (const [k, m] of mine.entries()) {
+      const was = prev[k];
+      if (!was) continue;
+      out.claimed++;
+      const [a, b] = [quality(was), quality(m.next)];
+      if (RANK[b] < RANK[a]) out.worse++;
+      if (a !== b) out.moves[`${a} → ${b}`] = (out.moves[`${a} → ${b}`] ?? 0) + 1;
+      const fields = PREVIEW_FIELDS.map((f) => ({ field: f, before: value(was, f), after: value(m.next, f) })).filter((d) => d.before !== d.after);
+      if (a === b && !fields.length) continue;
+      out.changed++;
+      if (out.examples.length < 20) out.examples.push({ rawId: m.rawId, quality: { before: a, after: b }, fields });
+    }
   }
   return out;
 }
