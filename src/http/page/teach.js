@@ -11,6 +11,11 @@ const fieldName = (f) => (f === 'nationalId' ? session.idLabel ?? 'Documento' : 
 
 const state = { ids: [], suggestion: null, proposal: null };
 
+/** The lead detail's "Enseñar un parser con este correo": that email as the first sample. */
+export function preselect(rawEmailId) {
+  state.ids = [rawEmailId];
+}
+
 export async function showTeach(view) {
   const section = $('#teach-view');
   const mine = view === 'ensenar';
