@@ -120,5 +120,5 @@ Object.assign(PT, {
   'Archivo del parser': 'Arquivo do parser', 'Ya existe un parser': 'Já existe um parser', 'estas son las diferencias': 'estas são as diferenças', 'Diferencias con el parser actual': 'Diferenças com o parser atual',
   'Revisé las diferencias: reemplazar el parser actual': 'Revisei as diferenças: substituir o parser atual', 'Guardar parser': 'Salvar parser',
   'Revisa las diferencias y marca la confirmación para reemplazar el parser.': 'Revise as diferenças e marque a confirmação para substituir o parser.', 'Parser guardado y en uso': 'Parser salvo e em uso',
-  'Enseñar un parser con este correo': 'Ensinar um parser com este e-mail',
+  'Enseñar un parser con este correo': 'Ensinar um parser com este e-mail', 'Campos leídos del correo': 'Campos lidos do e-mail',
 });
