@@ -95,7 +95,7 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
   const given = fieldFlags(ctx);
   const { candidates: cands, guesses } = suggestFields(views, company, given);
   ctx.out.write(`valores candidatos en ${files[0]}:\n`);
-  cands.forEach((c, i) => ctx.out.write(`  ${String(i + 1).padStart(2)}. ${JSON.stringify(c.value)}${c.label ? `  (label "${c.label}")` : ''}  ${c.types.join(', ') || '-'}\n`));
+  cands.forEach((c, i) => { ctx.out.write(`  ${String(i + 1).padStart(2)}. ${JSON.stringify(c.value)}${c.label ? `  (label "${c.label}")` : ''}  ${c.types.join(', ') || '-'}\n`); });
   ctx.out.write('mejores suposiciones:\n');
   for (const f of LEARN_FIELDS) ctx.out.write(`  ${f.padEnd(10)} ${guesses[f] ? `${cands.indexOf(guesses[f]!) + 1}. ${JSON.stringify(guesses[f]!.value)}` : '-'}\n`);
   const interactive = !ctx.values.accept && !ctx.values.yes && Boolean((ctx.input as { isTTY?: boolean } | undefined)?.isTTY);
