@@ -41,7 +41,10 @@ describe('teaching a parser over HTTP', () => {
   }, 30_000);
 
   it('suggests the fields of a stored email with the explanation; an unknown email is 404', async () => {
+    const done = h.app.workers.stats.completed;
     const s = await h.json('/api/teach/suggest', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ids: [sample[0]] }) });
+    // Read in a worker thread (the pool answered it), never on the server's.
+    expect(h.app.workers.stats.completed).toBe(done + 1);
     expect(s.explanation.from).toBe('avisos@mail.casaya.cl');
     expect(s.guesses.email).toBe(CASAYA[0].email);
     expect(s.candidates.some((c: { value: string }) => c.value === CASAYA[0].name)).toBe(true);
