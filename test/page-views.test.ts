@@ -98,7 +98,7 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
       await quiet(page);
       found.push(...(await check(page, `${who} ${size} ${view}`)));
       // One screen at a time: the tab's own, never the previous one left below it.
-      const shown = await page.evaluate(() => ['#day', '#main', '#funnel-view', '#desk-view', '#cases-view', '#client-view'].filter((s) => !(document.querySelector(s) as HTMLElement).hidden));
+      const shown = await page.evaluate(() => ['#day', '#main', '#funnel-view', '#desk-view', '#cases-view', '#client-view', '#teach-view'].filter((s) => !(document.querySelector(s) as HTMLElement).hidden));
       if (shown.length !== 1) found.push(`${who} ${size} ${view}: ${shown.length} screens shown (${shown.join(', ')})`);
       // The header and the window's title name the screen in use.
       const named = await page.evaluate((v) => [document.querySelector('.top h1 span')?.textContent, document.title, document.querySelector(`#views [data-view="${v}"]`)?.textContent], view);

@@ -1,16 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline/promises';
-import { stringify } from 'yaml';
-import type { Country } from '../normalize/national-id.ts';
 import { explainEmail, formatExplanation } from '../parsers/explain.ts';
-import { chooseLocator } from '../parsers/locate.ts';
-import { bestGuesses, findCandidates, guessCountry, hostileTimes, LEARN_FIELDS, matchRules, sameValue, type Candidate, type LearnField } from '../parsers/learn.ts';
-import { compileParser, loadParsers, parseParserFile, type LoadedParser } from '../parsers/load.ts';
-import { extractFields, MailView } from '../pipeline/extract.ts';
-import { chooseParser } from '../pipeline/choose-parser.ts';
+import { LEARN_FIELDS, type Candidate, type LearnField } from '../parsers/learn.ts';
+import { compileParser, loadParsers, type LoadedParser } from '../parsers/load.ts';
+import { proposeParser, readSamples, suggestFields } from '../parsers/teach.ts';
+import { checkParserText, renderParser } from '../parsers/teach-check.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
-import { parseMime } from '../pipeline/mime.ts';
 import { buildProjectIndex } from '../pipeline/project.ts';
 import { type CommandContext, UsageError } from './context.ts';
 
@@ -94,13 +90,12 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     return 1;
   }
   const company = companyContext(ctx);
-  const views = await Promise.all(files.map(async (f) => new MailView(await parseMime(fs.readFileSync(f), ctx.config.limits))));
+  const raws = files.map((f) => fs.readFileSync(f));
+  const views = await readSamples(raws, ctx.config.limits);
   const given = fieldFlags(ctx);
-  let country: Country = guessCountry(views, given, ctx.config.country);
-  const cands = findCandidates(views[0], country, company.projects, ctx.config.company);
-  const guesses = bestGuesses(cands);
+  const { candidates: cands, guesses } = suggestFields(views, company, given);
   ctx.out.write(`valores candidatos en ${files[0]}:\n`);
-  cands.forEach((c, i) => ctx.out.write(`  ${String(i + 1).padStart(2)}. ${JSON.stringify(c.value)}${c.label ? `  (label "${c.label}")` : ''}  ${c.types.join(', ') || '-'}\n`));
+  cands.forEach((c, i) => { ctx.out.write(`  ${String(i + 1).padStart(2)}. ${JSON.stringify(c.value)}${c.label ? `  (label "${c.label}")` : ''}  ${c.types.join(', ') || '-'}\n`); });
   ctx.out.write('mejores suposiciones:\n');
   for (const f of LEARN_FIELDS) ctx.out.write(`  ${f.padEnd(10)} ${guesses[f] ? `${cands.indexOf(guesses[f]!) + 1}. ${JSON.stringify(guesses[f]!.value)}` : '-'}\n`);
   const interactive = !ctx.values.accept && !ctx.values.yes && Boolean((ctx.input as { isTTY?: boolean } | undefined)?.isTTY);
@@ -111,55 +106,28 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     // such as the portal's own phone would be worse than none); the guesses when none is given.
     confirmed = Object.keys(given).length ? given : Object.fromEntries(LEARN_FIELDS.map((f) => [f, guesses[f]?.value ?? null]));
   } else throw new UsageError('not a terminal: confirm the values with --field name=VALUE … or take the guesses with --accept');
-  country = guessCountry(views, confirmed, ctx.config.country);
-  const fields: Record<string, unknown> = {};
-  for (const f of LEARN_FIELDS) {
-    const value = confirmed[f];
-    if (!value) continue;
-    // A message running over several lines is read whole by the generic extraction; a rule would cut it.
-    const flat = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim().toLowerCase();
-    if (f === 'message' && flat(extractFields(views[0], null, country).fields.message) === flat(value)) continue;
-    const { ex, refused } = chooseLocator(views, f, value, country, company.projects, confirmed);
-    for (const r of refused.slice(0, 5)) ctx.out.write(`rechazado para ${f}: ${r}\n`);
-    if (ex) fields[f] = ex;
-    else ctx.err.write(`warning: no rule reads ${f} ${JSON.stringify(value)} on every sample; the generic extraction will look for it\n`);
-  }
   const name = (ctx.values.name as string | undefined) ?? id;
-  const values = Object.values(confirmed).filter((v): v is string => Boolean(v));
-  const config: Record<string, unknown> = { id, name, medium: 'portales', ...(country !== ctx.config.country ? { country } : {}), match: matchRules(views, values), fields };
-  const render = () => `# Learned by \`centralizer parsers learn\` from ${files.map((f) => path.basename(f)).join(', ')}\n${stringify(config, { aliasDuplicateObjects: false, lineWidth: 0 })}`;
-  let yamlText = render();
+  const proposal = await proposeParser(raws, views, company, { id, name, confirmed, target });
+  for (const r of proposal.refused) ctx.out.write(`rechazado para ${r.field}: ${r.reason}\n`);
+  for (const u of proposal.unread) ctx.err.write(`warning: no rule reads ${u.field} ${JSON.stringify(u.value)} on every sample; the generic extraction will look for it\n`);
+  const { config } = proposal;
+  const yamlText = renderParser(config, '`centralizer parsers learn`', files.map((f) => path.basename(f)));
   // The same checks as `parsers check`: schema, selectors, sender rules and the regex guard.
   let learned: LoadedParser;
   try {
-    learned = parseParserFile(yamlText, target);
-    // A catch-all parser as specific as this one (same score) must not take the portal's emails.
-    const others = existing.filter((p) => p.config.id !== id);
-    if (views.some((v) => chooseParser(v, [...others, learned])?.config.id !== id)) {
-      config.priority = 100;
-      yamlText = render();
-      learned = parseParserFile(yamlText, target);
-      if (views.some((v) => chooseParser(v, [...others, learned])?.config.id !== id)) ctx.err.write('warning: a more specific parser still claims these samples\n');
-    }
+    learned = checkParserText(yamlText, target, confirmed);
   } catch (e) {
     ctx.err.write(`the learned parser does not pass the checks, nothing written:\n${(e as Error).message}\n`);
     return 1;
   }
-  for (const ms of hostileTimes(fields)) if (ms.ms > 50) ctx.err.write(`warning: ${ms.pattern} took ${ms.ms.toFixed(0)} ms on a hostile input\n`);
+  if (proposal.outranked) ctx.err.write('warning: a more specific parser still claims these samples\n');
+  for (const ms of proposal.slow) ctx.err.write(`warning: ${ms.pattern} took ${ms.ms.toFixed(0)} ms on a hostile input\n`);
   const parsers = [...existing.filter((p) => p.config.id !== id), compileParser(learned.config, target)];
-  // Expected results: what the learned parser gives on each sample, with the confirmed values checked.
+  for (const m of proposal.mismatches) ctx.err.write(`warning: ${m.field}: confirmed ${JSON.stringify(m.want)}, the learned parser gives ${JSON.stringify(m.got)}\n`);
+  const mismatch = proposal.mismatches.length;
   const fixturesDir = (ctx.values.fixtures as string | undefined) ?? 'fixtures';
   const fixtureCtx = helpers.fixtureContext(ctx, fixturesDir, ctx.config, parsers);
   const run = explainEmail;
-  const outcomes = await Promise.all(files.map((f) => run(fs.readFileSync(f), { ...company, country: ctx.config.country, parsers })));
-  const first = outcomes[0];
-  let mismatch = 0;
-  for (const f of LEARN_FIELDS) {
-    const want = confirmed[f];
-    if (!want || f === 'message') continue;
-    const got = first.fields.find((x) => x.field === f)?.normalized ?? null;
-    if (!sameValue(f, got, want, country, company.projects)) { ctx.err.write(`warning: ${f}: confirmed ${JSON.stringify(want)}, the learned parser gives ${JSON.stringify(got)}\n`); mismatch++; }
-  }
   if (ctx.db) {
     // Before going live: what it would change on the stored emails it would claim (read only).
     const { previewOnStored } = await import('./learn-preview.ts');
@@ -183,7 +151,7 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     for (const d of r.diffs) ctx.out.write(`       ${d}\n`);
     if (!r.ok) failed++;
   }
-  ctx.out.write(`learned: ${Object.keys(fields).join(', ') || 'no field rules'}; match ${JSON.stringify(config.match)}\n`);
+  ctx.out.write(`learned: ${proposal.fields.join(', ') || 'no field rules'}; match ${JSON.stringify(config.match)}\n`);
   return failed || mismatch ? 1 : 0;
 }
 

@@ -15,6 +15,7 @@ import * as clients from './clients.ts';
 import * as team from './team.ts';
 import * as notifications from './notifications.ts';
 import { explainStored } from './explain.ts';
+import * as teach from './teach.ts';
 import * as cases from './cases.ts';
 import * as caseMove from './case-move.ts';
 import { exportCasesXlsx } from './cases-export.ts';
@@ -65,6 +66,11 @@ export const ROUTES: Route[] = [
   route({ method: 'GET', path: '/api/parsers', allow: MANAGERS, handler: async (ctx) => ({ json: { parsers: await leads.parserHealth(ctx.services, ctx.now) } }) }),
   route({ method: 'GET', path: '/api/emails', allow: ADMIN, query: leads.emailsQuery, handler: leads.emails }),
   route({ method: 'GET', path: '/api/emails/:id/explain', allow: ADMIN, handler: explainStored }),
+  // Teaching a parser from stored emails (`parsers learn` on the page): the work runs in the workers.
+  route({ method: 'POST', path: '/api/teach/suggest', allow: ADMIN, body: teach.suggestBody, handler: teach.suggest }),
+  route({ method: 'POST', path: '/api/teach/propose', allow: ADMIN, body: teach.proposeBody, handler: teach.propose }),
+  route({ method: 'POST', path: '/api/teach/save', allow: ADMIN, body: teach.saveBody, handler: teach.save }),
+  route({ method: 'GET', path: '/teach.js', allow: 'public', handler: pageFile('teach.js') }),
   route({ method: 'GET', path: '/api/leads', allow: ALL, query: listQuery, handler: leads.listLeads }),
   route({ method: 'GET', path: '/api/leads/export.xlsx', allow: ALL, query: filterQuery, handler: exportXlsx }),
   route({ method: 'GET', path: '/api/leads/export.csv', allow: ALL, query: filterQuery, handler: exportCsv }),

@@ -10,7 +10,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
  * A handler serving one fixed file of the page: the routes table names each file, so no request
  * path ever reaches the file system. Read on first use (importing touches no file), then cached.
  */
-export const PAGE_FILES = ['index.html', 'app.css', 'app.js', 'common.js', 'table.js', 'detail.js', 'client.js', 'day.js', 'funnel.js', 'charts.js', 'cases.js', 'i18n.js', 'live.js', 'forms.js', 'manager.js', 'desk.js'] as const;
+export const PAGE_FILES = ['index.html', 'app.css', 'app.js', 'common.js', 'table.js', 'detail.js', 'client.js', 'day.js', 'funnel.js', 'charts.js', 'cases.js', 'i18n.js', 'live.js', 'forms.js', 'manager.js', 'desk.js', 'teach.js'] as const;
 
 export function pageFile(name: (typeof PAGE_FILES)[number]): () => Reply {
   let body: Buffer | null = null;

@@ -13,7 +13,8 @@ import { fieldForLabel, headerCells, isLabelText, rowValues, splitLabelLine } fr
 import { isOwn, NO_OWN, type OwnIdentifiers } from '../pipeline/own.ts';
 import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
 import { fold } from '../pipeline/text.ts';
-import { compilePattern, patternProblem, type Extractor, type PostStep } from './schema.ts';
+import { compilePattern, patternProblem } from './patterns.ts';
+import type { Extractor, PostStep } from './schema.ts';
 
 export const LEARN_FIELDS = ['name', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
 export type LearnField = (typeof LEARN_FIELDS)[number];

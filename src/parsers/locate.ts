@@ -6,7 +6,8 @@ import { fold } from '../pipeline/text.ts';
 import type { ProjectIndex } from '../pipeline/project.ts';
 import type { Country } from '../normalize/national-id.ts';
 import { escape, PLACEHOLDER, plausible, sameValue, shortLabel, type LearnField } from './learn.ts';
-import { patternProblem, type Extractor, type PostStep } from './schema.ts';
+import { patternProblem } from './patterns.ts';
+import type { Extractor, PostStep } from './schema.ts';
 
 
 /** Extractors that could read `value` in the sample, most robust first. */

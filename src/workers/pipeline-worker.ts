@@ -10,6 +10,7 @@ import { MailView } from '../pipeline/extract.ts';
 import { parseMime } from '../pipeline/mime.ts';
 import { errorToWire, type FromWorker, type ToWorker } from './protocol.ts';
 
+
 const port = parentPort;
 if (!port) throw new Error('pipeline-worker.ts runs only as a worker thread');
 
@@ -40,6 +41,16 @@ port.on('message', (msg: ToWorker) => {
     return;
   }
   const ctx = context; // the context sent before this batch, even if a newer one arrives meanwhile
+  if (msg.type === 'learn') {
+    const raws = msg.raws.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength));
+    serially(() =>
+      // Loaded on first use: the pipeline's workers never load the YAML and schema modules it needs.
+      (ctx ? import('./teach-task.ts').then(({ teach }) => teach(raws, ctx, msg.request)) : Promise.reject(new Error('worker has no pipeline context')))
+        .then((result) => send({ type: 'done', id: msg.id, outcome: result as never }))
+        .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) })),
+    );
+    return;
+  }
   for (const item of msg.items) {
     // Each body is referenced only by its own job: once its email ends, its memory can go.
     let raw: Buffer | null = Buffer.from(item.raw.buffer, item.raw.byteOffset, item.raw.byteLength);

@@ -7,7 +7,7 @@ import type { Explanation } from '../parsers/explain.ts';
 import type { LocateAnswer, LocateJob } from '../parsers/learn-corrections.ts';
 import { startWorker } from './entry.ts';
 import { PipelineTimeout, PoolClosed, WorkerCrashed } from './errors.ts';
-import { errorFromWire, ownBytes, toWire, type FromWorker, type ToWorker } from './protocol.ts';
+import { errorFromWire, ownBytes, toWire, type FromWorker, type LearnRequest, type ToWorker } from './protocol.ts';
 import { nextBatch, recoverQueued } from './queue.ts';
 import { Slot, type RunOptions, type Task } from './slot.ts';
 
@@ -81,6 +81,18 @@ export class PipelinePool {
     if (this.closed) return Promise.reject(new PoolClosed());
     return new Promise((resolve, reject) => {
       this.queue.push({ raw, ctx: null, render: limits, opts: { deadlineMs }, resolve: resolve as (o: never) => void, reject });
+      this.soon();
+    });
+  }
+
+  /**
+   * The teaching view's work on stored samples (read them, explain, propose a parser): MIME and
+   * the admin's rules are untrusted, so they run here, alone in an idle worker, under a deadline.
+   */
+  learn<T>(raws: Buffer[], ctx: PipelineContext, request: LearnRequest, deadlineMs: number): Promise<T> {
+    if (this.closed) return Promise.reject(new PoolClosed());
+    return new Promise((resolve, reject) => {
+      this.queue.push({ raw: EMPTY, ctx, learn: { raws, request }, opts: { deadlineMs }, resolve: resolve as (o: never) => void, reject });
       this.soon();
     });
   }
@@ -162,6 +174,13 @@ export class PipelinePool {
       slot.tasks.push({ ...task, raw: kept ? task.raw : EMPTY, id, size: bytes.byteLength, kept, parser: undefined });
       if (first) slot.startClock(() => this.expire(slot));
       transfer.push(bytes.buffer as ArrayBuffer);
+      if (task.learn) {
+        if (slot.ctx !== task.ctx) slot.worker.postMessage({ type: 'context', context: toWire(task.ctx!) } satisfies ToWorker);
+        slot.ctx = task.ctx;
+        const raws = task.learn.raws.map((r) => ownBytes(r, false));
+        slot.worker.postMessage({ type: 'learn', id, raws, request: task.learn.request } satisfies ToWorker, raws.map((r) => r.buffer as ArrayBuffer));
+        return;
+      }
       if (task.render) {
         slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
         return;

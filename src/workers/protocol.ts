@@ -3,6 +3,7 @@ import type { Country } from '../normalize/national-id.ts';
 import type { LocateJob } from '../parsers/learn-corrections.ts';
 import type { LoadedParser } from '../parsers/load.ts';
 import type { ParserConfig } from '../parsers/schema.ts';
+import type { ProposeInput } from '../parsers/teach.ts';
 import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 import { LimitExceeded } from '../pipeline/mime.ts';
 import type { ProjectIndex } from '../pipeline/project.ts';
@@ -22,7 +23,12 @@ export type ToWorker =
   | { type: 'context'; context: WireContext }
   /** Emails to run one after the other, each answered (done/failed) as it ends: its deadline runs from the answer before. */
   | { type: 'batch'; items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean; locate?: LocateJob }[] }
-  | { type: 'render'; id: number; raw: Uint8Array; limits: Limits };
+  | { type: 'render'; id: number; raw: Uint8Array; limits: Limits }
+  /** The page's teaching view: samples read and a parser proposed, with the context sent before. */
+  | { type: 'learn'; id: number; raws: Uint8Array[]; request: LearnRequest };
+
+/** `suggest`: the first sample explained and its candidate values; `propose`: the parser the confirmed values teach. */
+export type LearnRequest = { mode: 'suggest' } | { mode: 'propose'; input: ProposeInput };
 
 export interface WireError {
   name: string;

@@ -16,7 +16,7 @@ const LOW_WATER = 12;
 const WINDOW_BYTES = 4 * 1024 * 1024;
 const SMALL_BYTES = 256 * 1024;
 
-const batchable = (t: Task) => !t.render && !t.opts.explain && !t.opts.locate;
+const batchable = (t: Task) => !t.render && !t.learn && !t.opts.explain && !t.opts.locate;
 const small = (t: Task) => batchable(t) && t.raw.length <= SMALL_BYTES;
 
 /**

@@ -4,6 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Limits } from '../config.ts';
 import type { PipelineContext } from '../pipeline/index.ts';
 import type { LocateJob } from '../parsers/learn-corrections.ts';
+import type { LearnRequest } from './protocol.ts';
 
 export interface RunOptions {
   deadlineMs: number;
@@ -31,6 +32,8 @@ export interface Task {
   opts: RunOptions;
   /** Set for the page's "Correo" view: parse and render instead of the pipeline. */
   render?: Limits;
+  /** Set for the page's teaching view: the samples and what to do with them. */
+  learn?: { raws: Buffer[]; request: LearnRequest };
   resolve: (o: never) => void;
   reject: (e: Error) => void;
 }
@@ -47,7 +50,7 @@ export interface InFlight extends Task {
 }
 
 /** A lost in-flight task as a queued one (its id and parser belong to the lost worker). */
-export const asTask = ({ raw, ctx, opts, render, resolve, reject }: InFlight): Task => ({ raw, ctx, opts, render, resolve, reject });
+export const asTask = ({ raw, ctx, opts, render, learn, resolve, reject }: InFlight): Task => ({ raw, ctx, opts, render, learn, resolve, reject });
 
 export class Slot {
   ready = false;

@@ -49,7 +49,7 @@ async function show(view, visit = false) {
   // Every view's switch runs (each hides itself unless it is the one): leaving Casos for Auditoría
   // must hide Casos too.
   const own = [];
-  for (const load of [() => import('./funnel.js').then((m) => m.showFunnel), () => import('./desk.js').then((m) => m.showDesk), () => import('./cases.js').then((m) => m.showCases)]) {
+  for (const load of [() => import('./funnel.js').then((m) => m.showFunnel), () => import('./desk.js').then((m) => m.showDesk), () => import('./cases.js').then((m) => m.showCases), () => import('./teach.js').then((m) => m.showTeach)]) {
     own.push(await (await load())(view));
   }
   if (own.some(Boolean)) return;
@@ -82,7 +82,7 @@ async function start() {
   // A link to a client's ficha (#ficha-<id>) opens it; the live poll starts either way.
   if (ficha) await (await import('./client.js')).openClient(Number(ficha[1]), { push: false });
   else if (deskOnly || /^casos(\/\d+)?$/.test(wanted)) await show(/^casos(\/\d+)?$/.test(wanted) ? wanted : 'casos', true);
-  else await show(['contactos', 'pendientes', 'embudo', 'duplicados', 'auditoria'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
+  else await show(['contactos', 'pendientes', 'embudo', 'duplicados', 'auditoria', 'ensenar'].includes(wanted) ? wanted : session.me.role === 'vendedor' ? 'pendientes' : 'contactos', true);
   clearInterval(poller);
   if (deskOnly) return; // the live poll is of leads
   poller = setInterval(() => poll().catch(() => {}), (options.pollSeconds ?? 15) * 1000 || POLL_MS);

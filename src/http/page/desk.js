@@ -11,9 +11,10 @@ export const AUDIT_ACTIONS = {
   'client.dismiss_duplicate': 'Duplicado descartado', 'client.edit': 'Ficha editada', 'vendor.retire': 'Vendedor retirado', 'notification.resend': 'Notificación reenviada',
   'session.create': 'Inicio de sesión', 'session.delete': 'Cierre de sesión', 'session.failed': 'Inicio de sesión fallido', 'token.create': 'Token creado', 'token.revoke': 'Token revocado',
   'user.add': 'Usuario creado', 'user.password': 'Contraseña cambiada', 'user.disable': 'Usuario desactivado', 'user.enable': 'Usuario reactivado',
+  'parser.learn': 'Parser enseñado', 'parser.replace': 'Parser reemplazado',
   'case.reply': 'Respuesta a un caso', 'case.status': 'Estado de un caso', 'case.visit': 'Visita de un caso', 'case.escalate': 'Caso escalado', 'case.satisfaction': 'Encuesta de un caso',
 };
-const OBJECTS = { lead: 'Lead', client: 'Ficha', vendor: 'Vendedor', user: 'Usuario', notification: 'Notificación', case: 'Caso' };
+const OBJECTS = { lead: 'Lead', client: 'Ficha', vendor: 'Vendedor', user: 'Usuario', notification: 'Notificación', case: 'Caso', parser: 'Parser' };
 const actionName = (a) => t(AUDIT_ACTIONS[a] ?? a);
 
 let built = false;

@@ -100,3 +100,25 @@ export function translatePage(root = document.body) {
     for (const a of ['placeholder', 'aria-label']) if (el.hasAttribute(a) && PT[el.getAttribute(a)]) el.setAttribute(a, PT[el.getAttribute(a)]);
   }
 }
+
+// Enseñar parser (admins).
+Object.assign(PT, {
+  'Enseñar parser': 'Ensinar parser', 'Enseñar un parser': 'Ensinar um parser', '1. Correos de ejemplo': '1. E-mails de exemplo',
+  'Elige de 1 a 3 correos del mismo portal: los que no se leyeron bien o por su número de correo.': 'Escolha de 1 a 3 e-mails do mesmo portal: os que não foram lidos bem ou pelo número do e-mail.',
+  'Correos sin leer': 'E-mails não lidos', 'Correos que no se convirtieron en leads': 'E-mails que não viraram leads', 'Número de correo': 'Número do e-mail', 'Agregar': 'Adicionar',
+  'Leer correos': 'Ler e-mails', 'Elegir': 'Escolher', 'Elegir el correo': 'Escolher o e-mail', 'Motivo': 'Motivo', 'Ignorado': 'Ignorado', 'Error': 'Erro', 'Tiempo agotado': 'Tempo esgotado',
+  'Demasiado grande': 'Grande demais', 'No hay correos sin leer.': 'Não há e-mails não lidos.', 'Elegidos': 'Escolhidos', 'a lo más 3': 'no máximo 3', 'Ningún correo elegido.': 'Nenhum e-mail escolhido.',
+  'Escribe el número de un correo guardado.': 'Escreva o número de um e-mail guardado.', 'Elige de 1 a 3 correos.': 'Escolha de 1 a 3 e-mails.',
+  '2. Lo leído y los campos confirmados': '2. O que foi lido e os campos confirmados', 'Remitente': 'Remetente', 'Asunto': 'Assunto',
+  'Confirma o corrige cada campo tal como aparece en el primer correo; deja vacío lo que el correo no trae.': 'Confirme ou corrija cada campo como aparece no primeiro e-mail; deixe vazio o que o e-mail não traz.',
+  'Id del parser (letras minúsculas, dígitos y guiones)': 'Id do parser (letras minúsculas, dígitos e hífens)', 'Nombre del portal': 'Nome do portal', 'Vista previa': 'Pré-visualização',
+  'Escribe el id del parser: letras minúsculas, dígitos y guiones.': 'Escreva o id do parser: letras minúsculas, dígitos e hífens.', 'Probando el parser en los correos guardados…': 'Testando o parser nos e-mails guardados…',
+  '3. Vista previa': '3. Pré-visualização', 'correo guardado usaría este parser': 'e-mail guardado usaria este parser', 'correos guardados usarían este parser': 'e-mails guardados usariam este parser',
+  'de': 'de', 'cambian': 'mudam', 'empeoran': 'pioram', 'sin cambios de calidad': 'sem mudanças de qualidade', 'Cambios en correos guardados': 'Mudanças em e-mails guardados',
+  'Antes': 'Antes', 'Después': 'Depois', 'Regla rechazada para': 'Regra recusada para', 'ninguna regla lo lee en todos los ejemplos; lo buscará la extracción genérica': 'nenhuma regra o lê em todos os exemplos; a extração genérica o procurará',
+  'confirmado': 'confirmado', 'el parser lee': 'o parser lê', 'Otro parser más específico sigue tomando estos correos.': 'Outro parser mais específico continua pegando estes e-mails.',
+  'Archivo del parser': 'Arquivo do parser', 'Ya existe un parser': 'Já existe um parser', 'estas son las diferencias': 'estas são as diferenças', 'Diferencias con el parser actual': 'Diferenças com o parser atual',
+  'Revisé las diferencias: reemplazar el parser actual': 'Revisei as diferenças: substituir o parser atual', 'Guardar parser': 'Salvar parser',
+  'Revisa las diferencias y marca la confirmación para reemplazar el parser.': 'Revise as diferenças e marque a confirmação para substituir o parser.', 'Parser guardado y en uso': 'Parser salvo e em uso',
+  'Enseñar un parser con este correo': 'Ensinar um parser com este e-mail', 'Campos leídos del correo': 'Campos lidos do e-mail',
+});

@@ -110,10 +110,18 @@ async function explain() {
           el('td', { text: f.raw ?? '—' }),
           el('td', { text: f.normalized ?? '—' }),
           el('td', { text: f.problems.length ? f.problems.map((p) => problemText(p)).join(', ') : '—' })))))),
-      el('p', {}, el('strong', { text: `${t('Problemas')}: ` }), x.problems.length ? x.problems.map((p) => problemText(p)).join(', ') : t('ninguno')));
+      el('p', {}, el('strong', { text: `${t('Problemas')}: ` }), x.problems.length ? x.problems.map((p) => problemText(p)).join(', ') : t('ninguno')),
+      // Read wrong: teach the portal's layout from this very email (the "Enseñar parser" view).
+      el('p', {}, el('button', { type: 'button', class: 'secondary', onclick: () => teachFrom(lead.rawEmailId) }, t('Enseñar un parser con este correo'))));
   } catch (e) {
     box.replaceChildren(el('p', { class: 'error', text: e.message }));
   }
+}
+
+async function teachFrom(rawEmailId) {
+  (await import('./teach.js')).preselect(rawEmailId);
+  $('#detail').close();
+  document.querySelector('#views [data-view="ensenar"]').click();
 }
 
 export function wireManagerTools(open) {
