@@ -77,6 +77,9 @@ const SUGGESTION: Terms = [['sugerencia*', 3], ['sugiero', 3], ['sugerir', 3], [
 const QUESTION: Terms = [['consulta*', 2], ['quisiera saber', 2], ['quisiera consultar', 2], ['me pueden indicar', 2], ['cuando', 1], ['como puedo', 2], ['duvida', 2], ['gostaria de saber', 2], ['como faco', 2]];
 const REPAIR: Terms = [['garantia', 2], ['postventa', 2], ['post venta', 2], ['mantencion', 2], ['servicio tecnico', 2], ['visita tecnica', 2], ['revisar', 1], ['reparar', 2], ['reparac*', 2], ['arreglar', 2], ['assistencia tecnica', 2], ['pos venda', 2], ['reparo*', 2], ['conserto', 2]];
 
+/** A subject that opens with the matter counts again: the strong complaint words and the post-sale ones. */
+const SUBJECT_TERMS: Terms = [...COMPLAINT.filter(([, w]) => w >= 3), ['postventa', 3], ['post venta', 3], ['pos venda', 3], ['garantia', 2], ['sugerencia*', 2]];
+
 const PORTUGUESE: Terms = [['nao', 1], ['voce', 1], ['obrigad*', 1], ['ola', 1], ['boa tarde', 1], ['bom dia', 1], ['meu', 1], ['minha', 1], ['estou', 1], ['gostaria', 1], ['apartamento', 1], ['ninguem', 1], ['tenho', 1], ['preciso', 1], ['sou', 1]];
 const SPANISH: Terms = [['hola', 1], ['gracias', 1], ['buenos dias', 1], ['buenas tardes', 1], ['mi', 1], ['estoy', 1], ['quisiera', 1], ['departamento', 1], ['depto', 1], ['nadie', 1], ['tengo', 1], ['necesito', 1], ['soy', 1], ['usted*', 1]];
 
@@ -108,7 +111,7 @@ export function recognizeCase(input: RecognizeInput): CaseSignal {
   const owner = inAll.found(OWNER);
   const sales = inAll.found(SALES);
   // A subject that opens with the matter ("Reclamo: …", "Postventa depto 1502") counts again.
-  const subjectWords = inSubject.found([...COMPLAINT.filter(([, w]) => w >= 3), ['postventa', 3], ['post venta', 3], ['pos venda', 3], ['garantia', 2], ['sugerencia*', 2]]);
+  const subjectWords = inSubject.found(SUBJECT_TERMS);
   const post = sum(defects) + sum(complaint) + sum(owner) + sum(subjectWords);
   const strong = [...defects, ...complaint, ...owner].some(([, w]) => w >= 3);
   let score = post - sum(sales);

@@ -6,6 +6,21 @@
  */
 export type Terms = readonly (readonly [term: string, weight: number])[];
 
+/** A term split once: its words, and whether the last one is a stem. */
+interface Compiled { term: string; weight: number; parts: string[]; prefix: boolean }
+const compiled = new WeakMap<Terms, Compiled[]>();
+function compile(list: Terms): Compiled[] {
+  let c = compiled.get(list);
+  if (!c) {
+    c = list.map(([term, weight]) => {
+      const prefix = term.endsWith('*');
+      return { term, weight, parts: (prefix ? term.slice(0, -1) : term).split(' '), prefix };
+    });
+    compiled.set(list, c);
+  }
+  return c;
+}
+
 export class TermIndex {
   private readonly words: string[];
   /** Where each word occurs, in order. */
@@ -37,9 +52,9 @@ export class TermIndex {
   found(list: Terms): [string, number][] {
     const hits: [string, number][] = [];
     const seen = new Set<string>();
-    for (const [term, weight] of list) {
+    for (const { term, weight, parts, prefix } of compile(list)) {
       if (seen.has(term)) continue;
-      const written = this.first(term);
+      const written = this.first(term, parts, prefix);
       if (written !== null) {
         hits.push([written, weight]);
         seen.add(term);
@@ -49,9 +64,7 @@ export class TermIndex {
   }
 
   /** The first occurrence of a term: the term, or the words as written for a stem; null when absent. */
-  private first(term: string): string | null {
-    const prefix = term.endsWith('*');
-    const parts = (prefix ? term.slice(0, -1) : term).split(' ');
+  private first(term: string, parts: string[], prefix: boolean): string | null {
     const last = parts.length - 1;
     const matches = (i: number) => {
       for (let k = 0; k <= last; k++) {
