@@ -151,6 +151,17 @@ describe('the intake spool', () => {
     await after.close();
   });
 
+  it('batches written while another syncs all land, in one log, each answered only once durable', async () => {
+    const dir = path.join(tmp, 'group');
+    const s = new IntakeSpool(dir);
+    const at = new Date('2026-02-03T10:00:00Z');
+    const item = (n: number) => ({ raw: Buffer.from(`Message-ID: <g${n}@x.invalid>\r\n\r\nNombre: g${n}\r\n`), messageId: `<g${n}@x.invalid>`, receivedAt: at });
+    await Promise.all(Array.from({ length: 5 }, (_, b) => s.putMany([item(b * 3), item(b * 3 + 1), item(b * 3 + 2)])));
+    expect(fs.readdirSync(path.join(dir, '2026-02-03'))).toHaveLength(1);
+    expect([...s.entries()].map((e) => e.raw().toString().match(/Nombre: (g\d+)/)?.[1]).sort()).toEqual(Array.from({ length: 15 }, (_, n) => `g${n}`).sort());
+    await s.close();
+  });
+
   it('still reads, replays and prunes entries of the first layout (a file per lead)', async () => {
     const dir = path.join(tmp, 'legacy');
     const old = new Date('2026-01-01T12:00:00Z');

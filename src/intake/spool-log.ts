@@ -72,8 +72,16 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** This process's open log of one day: appends, each batch made durable with one fdatasync. */
+/**
+ * This process's open log of one day. Appends are written one after the other (the caller
+ * serializes `write`); syncs are shared: a sync started after a write covers it, so while one
+ * `fdatasync` runs the next batch is already written and waits for one more (group commit).
+ */
 export class DayLog {
+  private written = 0;
+  private synced = 0;
+  private syncing: Promise<void> | null = null;
+
   private constructor(readonly file: string, private readonly fh: fsp.FileHandle) {}
 
   /** A new log in `dayDir` (0600), its directory entry synced. */
@@ -84,11 +92,37 @@ export class DayLog {
     return new DayLog(file, fh);
   }
 
-  async append(frames: Buffer[]): Promise<void> {
+  /** Appends the frames; the ticket to wait on with `durable`. */
+  async write(frames: Buffer[]): Promise<number> {
     const { bytesWritten } = await this.fh.writev(frames);
     const total = frames.reduce((n, f) => n + f.length, 0);
     if (bytesWritten !== total) throw new Error(`intake spool: short write (${bytesWritten} of ${total} bytes)`);
-    await this.fh.datasync();
+    return ++this.written;
+  }
+
+  /** Resolves once the write of this ticket is on disk (one fdatasync may cover several). */
+  async durable(ticket: number): Promise<void> {
+    while (this.synced < ticket) {
+      if (!this.syncing) {
+        const upTo = this.written;
+        this.syncing = this.fh.datasync().then(
+          () => {
+            this.synced = Math.max(this.synced, upTo);
+            this.syncing = null;
+          },
+          (e: unknown) => {
+            this.syncing = null;
+            throw e;
+          },
+        );
+      }
+      await this.syncing;
+    }
+  }
+
+  /** Nothing written waits for a sync. */
+  get idle(): boolean {
+    return this.synced === this.written && !this.syncing;
   }
 
   close(): Promise<void> {

@@ -79,52 +79,68 @@ export class IntakeSpool {
   constructor(readonly dir: string) {}
 
   /**
-   * Writes every item durably: appended to this process's log of the item's day, then one
-   * fdatasync per day touched. Resolves only when all are on disk. A message already spooled by
-   * this process that day keeps its first copy (readers keep the first one anyway).
+   * Writes every item durably: appended to this process's log of the item's day, then made
+   * durable (an fdatasync, shared with the batches written meanwhile). Resolves only when all are
+   * on disk. A message already spooled by this process that day keeps its first copy (readers
+   * keep the first one anyway). Writes are serialized; syncs overlap the next batch's write.
    */
-  putMany(items: SpoolItem[]): Promise<void> {
-    const run = this.writing.then(() => this.write(items));
-    this.writing = run.catch(() => undefined);
-    return run;
+  async putMany(items: SpoolItem[]): Promise<void> {
+    const written = this.writing.then(() => this.write(items));
+    this.writing = written.catch(() => undefined);
+    const tickets = await written;
+    await Promise.all(
+      tickets.map(async ({ day, log, ticket, names }) => {
+        try {
+          await log.durable(ticket);
+        } catch (e) {
+          // Not known to be on disk: the next batch starts a new file rather than trust this one.
+          if (this.logs.get(day)?.log === log) {
+            this.logs.delete(day);
+            void log.close().catch(() => undefined);
+          }
+          throw e;
+        }
+        const open = this.logs.get(day);
+        if (open?.log === log) for (const n of names) open.names.add(n);
+      }),
+    );
   }
 
-  private async write(items: SpoolItem[]): Promise<void> {
+  private async write(items: SpoolItem[]): Promise<{ day: string; log: DayLog; ticket: number; names: string[] }[]> {
     const byDay = new Map<string, SpoolItem[]>();
     for (const it of items) {
       const day = it.receivedAt.toISOString().slice(0, 10);
       byDay.set(day, [...(byDay.get(day) ?? []), it]);
     }
-    await Promise.all(
-      [...byDay].map(async ([day, list]) => {
-        const open = await this.dayLog(day);
-        const frames: Buffer[] = [];
-        const names: string[] = [];
-        for (const it of list) {
-          const name = spoolName(it.messageId);
-          if (open.names.has(name) || names.includes(name)) continue;
-          names.push(name);
-          frames.push(encodeFrame(name, it.raw));
-        }
-        if (!frames.length) return;
-        try {
-          await open.log.append(frames);
-        } catch (e) {
-          // A partial write would hide what follows it: the next batch starts a new file.
-          this.logs.delete(day);
-          void open.log.close().catch(() => undefined);
-          throw e;
-        }
-        for (const n of names) open.names.add(n);
-      }),
-    );
-    // Yesterday's log is done with once today's exists.
+    const out: { day: string; log: DayLog; ticket: number; names: string[] }[] = [];
+    for (const [day, list] of byDay) {
+      const open = await this.dayLog(day);
+      const frames: Buffer[] = [];
+      const names: string[] = [];
+      for (const it of list) {
+        const name = spoolName(it.messageId);
+        if (open.names.has(name) || names.includes(name)) continue;
+        names.push(name);
+        frames.push(encodeFrame(name, it.raw));
+      }
+      if (!frames.length) continue;
+      try {
+        out.push({ day, log: open.log, ticket: await open.log.write(frames), names });
+      } catch (e) {
+        // A partial write would hide what follows it: the next batch starts a new file.
+        this.logs.delete(day);
+        void open.log.close().catch(() => undefined);
+        throw e;
+      }
+    }
+    // Yesterday's log is done with once today's exists and nothing waits on it.
     for (const [day, open] of this.logs) {
-      if (!byDay.has(day) && this.logs.size > 1) {
+      if (!byDay.has(day) && this.logs.size > 1 && open.log.idle) {
         this.logs.delete(day);
         await open.log.close().catch(() => undefined);
       }
     }
+    return out;
   }
 
   private async dayLog(day: string): Promise<{ log: DayLog; names: Set<string> }> {

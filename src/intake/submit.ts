@@ -34,6 +34,8 @@ export const ADS_WAIT_MS = 30_000;
 
 /** Requests stored together in one transaction and run through the pipeline as one batch. */
 const MAX_BATCH = 200;
+/** Batches being made durable at once (one syncing while the next is written). */
+const MAX_FLUSHES = 2;
 /**
  * Bytes of answered leads not yet through the pipeline, at most; past it new requests wait
  * (back-pressure). They are durable already (spool, raw row): the bound is the memory of the queue
@@ -77,6 +79,7 @@ export class IntakeSubmitter {
   private readonly running = new Map<number, Promise<Submitted>>();
   private queue: Waiting[] = [];
   private flushing = false;
+  private readonly flushes = new Set<Promise<void>>();
   private processing: Promise<void> = Promise.resolve();
   private unprocessedBytes = 0;
 
@@ -121,7 +124,7 @@ export class IntakeSubmitter {
 
   /** Every request answered, and every answered lead through the pipeline (shutdown, tests). */
   async drain(): Promise<void> {
-    while (this.flushing || this.queue.length) await new Promise((r) => setTimeout(r, 5));
+    while (this.flushing || this.queue.length || this.flushes.size) await new Promise((r) => setTimeout(r, 5));
     await this.processing;
   }
 
@@ -162,17 +165,28 @@ export class IntakeSubmitter {
     while (this.queue.length) {
       // Back-pressure: the pipeline is far behind, so answers wait for it rather than memory grow.
       if (this.unprocessedBytes > MAX_UNPROCESSED_BYTES) await this.processing;
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        await this.spool?.putMany(batch);
-        const answers = await this.storeRaw(batch);
-        for (const [i, b] of batch.entries()) b.resolve(answers[i]);
-      } catch (e) {
-        // Spooled ones are stored at the next start; the caller answers 500.
-        for (const b of batch) b.reject(e);
+      // Two batches at once: one is being synced to disk while the next is written (group commit).
+      if (this.flushes.size >= MAX_FLUSHES) {
+        await Promise.race(this.flushes);
+        continue;
       }
+      const batch = this.queue.splice(0, MAX_BATCH);
+      const run = this.flushBatch(batch).finally(() => this.flushes.delete(run));
+      this.flushes.add(run);
     }
     this.flushing = false;
+  }
+
+  /** One batch made durable (spool, then raw rows), each request answered; a failure answers 500. */
+  private async flushBatch(batch: Waiting[]): Promise<void> {
+    try {
+      await this.spool?.putMany(batch);
+      const answers = await this.storeRaw(batch);
+      for (const [i, b] of batch.entries()) b.resolve(answers[i]);
+    } catch (e) {
+      // Spooled ones are stored at the next start; the caller answers 500.
+      for (const b of batch) b.reject(e);
+    }
   }
 
   /** Stores the batch raw in one transaction; the answers now, and the pipeline queued behind. */
