@@ -1,6 +1,6 @@
 import { createApp, type App } from '../app.ts';
 import { runPipeline, type PipelineContext, type PipelineOutcome } from '../pipeline/index.ts';
-import { previewLearned, previewSentence } from '../teach-preview.ts';
+import { previewLearned, previewSentence } from '../parsers/teach-preview.ts';
 import { commandLogger, type CommandContext } from './context.ts';
 
 /**

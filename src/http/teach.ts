@@ -10,7 +10,7 @@ import { LEARN_FIELDS } from '../parsers/learn.ts';
 import { compileParser, ParserConfigError } from '../parsers/load.ts';
 import { ValueInRule, type Confirmed, type Proposal } from '../parsers/teach.ts';
 import { checkParserText, renderParser } from '../parsers/teach-check.ts';
-import { previewLearned } from '../teach-preview.ts';
+import { previewLearned } from '../parsers/teach-preview.ts';
 import type { Suggested } from '../workers/teach-task.ts';
 import { io } from '../db/port.ts';
 import { auditEntry } from './audit.ts';

@@ -1,7 +1,7 @@
 // Before a learned parser goes live: what it would change on the stored emails it would claim.
 // Read only; `run` is how the pipeline runs (the worker pool on the admin server, inline in the CLI).
-import type { Storage } from './db/port.ts';
-import type { PipelineContext, PipelineOutcome } from './pipeline/index.ts';
+import type { Storage } from '../db/port.ts';
+import type { PipelineContext, PipelineOutcome } from '../pipeline/index.ts';
 
 /** Stored emails read at once: their bodies are in memory together. */
 const CHUNK = 50;
