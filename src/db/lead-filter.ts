@@ -76,3 +76,19 @@ export const overdueSql = (alias: string, at: string) => `(${alias}.contact_stat
 /** Still por_contactar and in time (the complement of overdueSql among por_contactar rows). */
 export const inTimeSql = (alias: string, at: string) => `(${alias}.contact_state = 'por_contactar' AND ${alias}.deadline_at >= ${at})`;
 
+/**
+ * The contact states a status filter reads, and which side of the deadline por_contactar must be
+ * on: `in_time` (por_contactar alone), `overdue` (no_contactado alone), null (both, or neither).
+ */
+export function statusStates(statuses: readonly Status[]): { states: string[]; deadline: 'in_time' | 'overdue' | null } {
+  const states = new Set<string>();
+  let future = false;
+  let past = false;
+  for (const s of statuses) {
+    if (s === 'por_contactar') { states.add('por_contactar'); future = true; }
+    else if (s === 'no_contactado') { states.add('por_contactar'); past = true; }
+    else states.add(s);
+  }
+  return { states: [...states], deadline: future === past ? null : past ? 'overdue' : 'in_time' };
+}
+

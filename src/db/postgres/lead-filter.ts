@@ -3,9 +3,8 @@
  * placeholders numbered into the caller's params, `= any($n)` lists, and the substring search
  * through the trigram index on lead_search_doc(...) (drizzle-pg/0001) instead of FTS5.
  */
-import type { SearchPlan } from '../lead-filter.ts';
+import { statusStates, wantsDiscarded, type SearchPlan, type LeadFilter } from '../lead-filter.ts';
 import type { Scope } from '../scope.ts';
-import { wantsDiscarded, type LeadFilter } from '../lead-filter.ts';
 
 export interface PgWhere { sql: string; params: unknown[]; fewRows?: boolean }
 
@@ -73,21 +72,13 @@ export function pgBuildWhere(f: LeadFilter, now: number, includeDiscarded: boole
   if (f.quality?.length) clauses.push(anyOf('l.quality', f.quality, params));
   if (f.contactState?.length) clauses.push(anyOf('l.contact_state', f.contactState, params));
   if (f.status?.length) {
-    // The derived status as SQLite writes it: por_contactar past its deadline is no_contactado.
-    const states = new Set<string>();
-    let future = false;
-    let past = false;
-    for (const s of f.status) {
-      if (s === 'por_contactar') { states.add('por_contactar'); future = true; }
-      else if (s === 'no_contactado') { states.add('por_contactar'); past = true; }
-      else states.add(s);
-    }
-    let clause = anyOf('l.contact_state', [...states], params);
-    if (future !== past) {
-      const cmp = past ? '<' : '>=';
+    const { states, deadline } = statusStates(f.status);
+    let clause = anyOf('l.contact_state', states, params);
+    if (deadline) {
+      const cmp = deadline === 'overdue' ? '<' : '>=';
       const at = bind(params, now);
-      clause += states.size === 1 ? ` AND l.deadline_at ${cmp} ${at}` : ` AND (l.contact_state <> 'por_contactar' OR l.deadline_at ${cmp} ${at})`;
-      fewRows = future && states.size === 1;
+      clause += states.length === 1 ? ` AND l.deadline_at ${cmp} ${at}` : ` AND (l.contact_state <> 'por_contactar' OR l.deadline_at ${cmp} ${at})`;
+      fewRows = deadline === 'in_time' && states.length === 1;
     }
     clauses.push(`(${clause})`);
   }

@@ -1,5 +1,5 @@
 import type { Scope } from '../scope.ts';
-import { wantsDiscarded, type LeadFilter, type SearchPlan } from '../lead-filter.ts';
+import { statusStates, wantsDiscarded, type LeadFilter, type SearchPlan } from '../lead-filter.ts';
 import { inList, marks } from '../sql-lists.ts';
 
 // The lead filter as SQLite SQL: the WHERE of the list, the stats and the exports, the search
@@ -66,23 +66,16 @@ export function buildWhere(f: LeadFilter, now: number, includeDiscarded: boolean
   if (f.quality?.length) clauses.push(inList('l.quality', f.quality, params));
   if (f.contactState?.length) clauses.push(inList('l.contact_state', f.contactState, params));
   if (f.status?.length) {
-    const states = new Set<string>();
-    let future = false;
-    let past = false;
-    for (const s of f.status) {
-      if (s === 'por_contactar') { states.add('por_contactar'); future = true; }
-      else if (s === 'no_contactado') { states.add('por_contactar'); past = true; }
-      else states.add(s);
-    }
-    let clause = inList('l.contact_state', [...states], params);
-    if (future !== past) {
+    const { states, deadline } = statusStates(f.status);
+    let clause = inList('l.contact_state', states, params);
+    if (deadline) {
       // Overdue leads are most of them: '+' keeps SQLite on the arrival-ordered index (no sort of
       // a million rows); leads still in time are few, so leads_state_deadline finds them directly.
-      const col = past ? '+l.deadline_at' : 'l.deadline_at';
-      const cmp = past ? '<' : '>=';
-      clause += states.size === 1 ? ` AND ${col} ${cmp} ?` : ` AND (l.contact_state <> 'por_contactar' OR ${col} ${cmp} ?)`;
+      const col = deadline === 'overdue' ? '+l.deadline_at' : 'l.deadline_at';
+      const cmp = deadline === 'overdue' ? '<' : '>=';
+      clause += states.length === 1 ? ` AND ${col} ${cmp} ?` : ` AND (l.contact_state <> 'por_contactar' OR ${col} ${cmp} ?)`;
       params.push(now);
-      fewRows = future && states.size === 1;
+      fewRows = deadline === 'in_time' && states.length === 1;
     }
     clauses.push(`(${clause})`);
   }
