@@ -110,7 +110,9 @@ export class IntakeSpool {
     const byDay = new Map<string, SpoolItem[]>();
     for (const it of items) {
       const day = it.receivedAt.toISOString().slice(0, 10);
-      byDay.set(day, [...(byDay.get(day) ?? []), it]);
+      const list = byDay.get(day);
+      if (list) list.push(it);
+      else byDay.set(day, [it]);
     }
     const out: { day: string; log: DayLog; ticket: number; names: string[] }[] = [];
     for (const [day, list] of byDay) {
