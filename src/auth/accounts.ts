@@ -4,8 +4,7 @@ import { io, type Storage } from '../db/port.ts';
 import { assertStrongPassword, decoyHash, hashPassword, verifyPassword } from './passwords.ts';
 import { caseScopeFor, scopeFor, type Caller } from './scope.ts';
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from './tokens.ts';
-import type { UserRow } from '../db/people-reads.ts';
-import type { UserReads } from '../db/people-reads.ts';
+import type { UserRow, UserReads } from '../db/people-reads.ts';
 
 /** A refused account operation; `code` in the app's dotted convention, message in Spanish. */
 export class AccountError extends Error {

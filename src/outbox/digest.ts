@@ -4,8 +4,7 @@ import type { NotificationStore } from './notification-store.ts';
 import type { Logger } from '../logger.ts';
 import { portalDisplayName } from '../leads/display.ts';
 import { esc, formatDate, langOf, leadUrl, qualityName, type Lang, type Rendered } from './templates.ts';
-import type { DigestLead } from '../db/lead-reads.ts';
-import type { DigestReads } from '../db/lead-reads.ts';
+import type { DigestLead, DigestReads } from '../db/lead-reads.ts';
 import { dateFormat } from '../time-zone.ts';
 
 /** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */

@@ -1,11 +1,9 @@
 // CaseDeskQueries (src/db/sqlite/case-desk.ts) on PostgreSQL: the same statements, numbered placeholders.
 import type pg from 'pg';
-import { DESK_PEOPLE, ESCALATION_CANDIDATES, SUPERVISORS, deskListSql, deskWhere, type DeskFilter } from '../case-desk-sql.ts';
+import { DESK_PEOPLE, ESCALATION_CANDIDATES, SUPERVISORS, deskListSql, deskWhere, DESK_CAP, type DeskFilter, type DeskPerson, type CaseDeskReads } from '../case-desk-sql.ts';
 import { toPg, type CaseListItem } from '../case-port.ts';
 import type { Scope } from '../scope.ts';
 import { rowsOf } from './read-base.ts';
-import { DESK_CAP, type DeskPerson } from '../case-desk-sql.ts';
-import type { CaseDeskReads } from '../case-desk-sql.ts';
 
 /** `col = any(?)`: one array parameter. */
 const anyList = (column: string, values: readonly unknown[], params: unknown[]) => {

@@ -1,8 +1,7 @@
 import type { Scope } from '../scope.ts';
 import { pgScopeClause } from './lead-filter.ts';
 import { firstOf, rowsOf, type PgHandle } from './read-base.ts';
-import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordRows, ClientSummary } from '../funnel-reads.ts';
-import type { ClientRecordReads } from '../funnel-reads.ts';
+import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordRows, ClientSummary, ClientRecordReads } from '../funnel-reads.ts';
 
 const CLIENT_COLUMNS = `c.id, c.name, c.national_id AS "nationalId", c.national_id_type AS "nationalIdType", c.email, c.phone, c.owner_vendor_id AS "ownerVendorId",
   c.owner_since AS "ownerSince", c.created_at AS "createdAt", c.last_activity_at AS "lastActivityAt"`;

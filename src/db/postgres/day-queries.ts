@@ -2,8 +2,7 @@ import type pg from 'pg';
 import type { Scope } from '../scope.ts';
 import { bind, pgAndScope } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
-import type { CardRow, DueRow } from '../lead-reads.ts';
-import type { DayReads } from '../lead-reads.ts';
+import type { CardRow, DueRow, DayReads } from '../lead-reads.ts';
 
 const CARD = `l.id, l.client_id AS "clientId", l.name, l.phone, l.email, p.name AS project, l.project_text AS "projectText", l.parser,
   l.owner_vendor_id AS owner, l.contact_type AS "contactType", l.received_at AS "receivedAt", l.deadline_at AS "deadlineAt"`;

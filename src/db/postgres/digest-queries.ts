@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { rowsOf } from './read-base.ts';
-import type { DigestLead } from '../lead-reads.ts';
-import type { DigestReads } from '../lead-reads.ts';
+import type { DigestLead, DigestReads } from '../lead-reads.ts';
 
 /** DigestQueries (src/db/sqlite/digest-queries.ts) on PostgreSQL. Aliases take AS: `at` and `key` are keywords here. */
 export class PgDigestQueries implements DigestReads {

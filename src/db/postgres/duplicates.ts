@@ -2,8 +2,7 @@ import type { Scope } from '../scope.ts';
 import { pgScopeClause } from './lead-filter.ts';
 import { duplicateWrites } from './people-writes.ts';
 import { firstOf, inTransaction, rowsOf, type PgHandle } from './read-base.ts';
-import type { DuplicateRow } from '../people-reads.ts';
-import type { DuplicateReads } from '../people-reads.ts';
+import type { DuplicateRow, DuplicateReads } from '../people-reads.ts';
 
 interface ClientSide { id: number; name: string | null; email: string | null; phone: string | null; nationalId: string | null }
 

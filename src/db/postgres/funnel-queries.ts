@@ -1,12 +1,10 @@
 import type pg from 'pg';
 import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from '../day-split.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
-import { DAY_MS, type LeadFilter } from '../lead-filter.ts';
+import { DAY_MS, overdueSql, inTimeSql, type LeadFilter } from '../lead-filter.ts';
 import { anyOf, bind, pgBuildWhere, pgScopeClause, pgSearchSubquery } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
-import { type InteractionGroup, type LeadGroup, interactionKey } from '../funnel-reads.ts';
-import type { FunnelReads } from '../funnel-reads.ts';
-import { overdueSql, inTimeSql } from '../lead-filter.ts';
+import { interactionKey, type InteractionGroup, type LeadGroup, type FunnelReads } from '../funnel-reads.ts';
 
 /** funnelDailyWhere of funnel-queries.ts: the filter on lead_funnel_daily `a`, its params appended. */
 export function pgFunnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {

@@ -3,8 +3,7 @@ import type { NotificationStatus } from '../outbox-schema.ts';
 import { anyOf, bind, pgScopeClause } from './lead-filter.ts';
 import { outboxWrites } from './outbox-writes.ts';
 import { inTransaction, rowsOf, type PgHandle } from './read-base.ts';
-import type { NotificationCounts } from '../people-reads.ts';
-import type { NotificationReads } from '../people-reads.ts';
+import type { NotificationCounts, NotificationReads } from '../people-reads.ts';
 
 /** NotificationQueries (src/db/sqlite/notification-queries.ts) on PostgreSQL; the same scope rule. */
 export class PgNotificationQueries implements NotificationReads {

@@ -1,13 +1,11 @@
 import type pg from 'pg';
 import type { Scope } from '../scope.ts';
 import { mergeCounts, splitByDays } from '../day-split.ts';
-import { CONTACT_STATES, DAY_MS, OWNER_CHANGES, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
+import { CONTACT_STATES, DAY_MS, OWNER_CHANGES, overdueSql, inTimeSql, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
 import { pgLeadCountersSql } from './funnel-queries.ts';
 import { anyOf, bind, pgAndScope, pgBuildWhere, pgClientVisibleSql } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
-import { type ParserLeadActivity, type StatsGroup, statsKey } from '../lead-reads.ts';
-import type { LeadReads } from '../lead-reads.ts';
-import { overdueSql, inTimeSql } from '../lead-filter.ts';
+import { statsKey, type ParserLeadActivity, type StatsGroup, type LeadReads } from '../lead-reads.ts';
 
 // Quoted aliases: PostgreSQL folds unquoted ones to lower case.
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS "contactState", l.deadline_at AS "deadlineAt", l.name,

@@ -5,8 +5,7 @@ import type { Scope } from '../scope.ts';
 import { pgBuildWhere, pgScopeClause } from './lead-filter.ts';
 import { rowsOf } from './read-base.ts';
 import { pgFunnelDailyWhere } from './funnel-queries.ts';
-import { type ContactSpeedRow, HOUR_MS, type OverdueRow, type WeekRow } from '../people-reads.ts';
-import type { TeamReads } from '../people-reads.ts';
+import { HOUR_MS, type ContactSpeedRow, type OverdueRow, type WeekRow, type TeamReads } from '../people-reads.ts';
 
 /** TeamQueries (src/db/sqlite/team-queries.ts) on PostgreSQL: the same statements, counts cast to int. */
 export class PgTeamQueries implements TeamReads {

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { bind } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
-import type { SessionRow, UserRow } from '../people-reads.ts';
-import type { UserReads } from '../people-reads.ts';
+import type { SessionRow, UserRow, UserReads } from '../people-reads.ts';
 
 type RawUser = Omit<UserRow, 'team' | 'projects'> & { team: string; projects: string };
 const USER_COLUMNS = `id, email, name, role, vendor_id AS "vendorId", team, projects, password_hash AS "passwordHash",

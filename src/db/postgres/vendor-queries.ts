@@ -3,8 +3,7 @@ import { isLimited, type Scope } from '../scope.ts';
 import { leadStatus } from '../../vocabulary.ts';
 import { anyOf, pgAndScope, pgScopeClause } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
-import type { VendorRow } from '../people-reads.ts';
-import type { VendorReads } from '../people-reads.ts';
+import type { VendorRow, VendorReads } from '../people-reads.ts';
 
 // Names sort by bytes (COLLATE "C"), as SQLite's BINARY collation does.
 const VENDOR = 'v.id, v.name, v.type, v.active, v.retired_at AS "retiredAt"';

@@ -4,11 +4,9 @@
 // one case with its thread is the port's CaseQueries.detail.
 import type Database from 'better-sqlite3';
 import type { CaseListItem } from '../case-port.ts';
-import { DESK_PEOPLE, ESCALATION_CANDIDATES, SUPERVISORS, deskListSql, deskWhere, type DeskFilter } from '../case-desk-sql.ts';
+import { DESK_PEOPLE, ESCALATION_CANDIDATES, SUPERVISORS, deskListSql, deskWhere, DESK_CAP, type DeskFilter, type DeskPerson, type CaseDeskReads } from '../case-desk-sql.ts';
 import type { Scope } from '../scope.ts';
 import { inList } from '../sql-lists.ts';
-import { DESK_CAP, type DeskPerson } from '../case-desk-sql.ts';
-import type { CaseDeskReads } from '../case-desk-sql.ts';
 
 export type { DeskFilter } from '../case-desk-sql.ts';
 

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../scope.ts';
-import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordRows, ClientSummary } from '../funnel-reads.ts';
-import type { ClientRecordReads } from '../funnel-reads.ts';
+import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordRows, ClientSummary, ClientRecordReads } from '../funnel-reads.ts';
 import { scopeClause } from './lead-where.ts';
 
 export const CLIENT_COLUMNS = `c.id, c.name, c.national_id AS nationalId, c.national_id_type AS nationalIdType, c.email, c.phone, c.owner_vendor_id AS ownerVendorId,

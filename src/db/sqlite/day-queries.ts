@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../scope.ts';
-import type { CardRow, DueRow } from '../lead-reads.ts';
-import type { DayReads } from '../lead-reads.ts';
+import type { CardRow, DueRow, DayReads } from '../lead-reads.ts';
 import { andScope } from './lead-where.ts';
 
 const CARD = `l.id, l.client_id AS clientId, l.name, l.phone, l.email, p.name AS project, l.project_text AS projectText, l.parser,

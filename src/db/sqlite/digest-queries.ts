@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DigestLead } from '../lead-reads.ts';
-import type { DigestReads } from '../lead-reads.ts';
+import type { DigestLead, DigestReads } from '../lead-reads.ts';
 
 // Read-only queries for the daily digest (src/outbox/digest.ts). Times are epoch ms; the caller
 // computes the day's bounds in the company's time zone.

@@ -2,8 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Scope } from '../scope.ts';
 import { writeTransaction } from './write-path.ts';
 import { AppError } from '../../errors.ts';
-import { type ClientSide, type DuplicateRow, FILLABLE } from '../people-reads.ts';
-import type { DuplicateReads } from '../people-reads.ts';
+import { FILLABLE, type ClientSide, type DuplicateRow, type DuplicateReads } from '../people-reads.ts';
 import { scopeClause } from './lead-where.ts';
 
 

@@ -1,12 +1,10 @@
 import type Database from 'better-sqlite3';
 import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from '../day-split.ts';
-import { DAY_MS, type LeadFilter } from '../lead-filter.ts';
+import { DAY_MS, overdueSql, inTimeSql, type LeadFilter } from '../lead-filter.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
-import { type InteractionGroup, type LeadGroup, interactionKey } from '../funnel-reads.ts';
-import type { FunnelReads } from '../funnel-reads.ts';
+import { interactionKey, type InteractionGroup, type LeadGroup, type FunnelReads } from '../funnel-reads.ts';
 import { buildWhere, scopeClause, searchSubquery } from './lead-where.ts';
 import { inList } from '../sql-lists.ts';
-import { overdueSql, inTimeSql } from '../lead-filter.ts';
 
 /** The filter on lead_funnel_daily `a` for whole days [firstDay, endDay), its params appended. */
 export function funnelDailyWhere(f: LeadFilter, firstDay: number, endDay: number, params: unknown[]): string[] {

@@ -2,8 +2,7 @@ import type Database from 'better-sqlite3';
 import { FULL_SCOPE as FULL, isLimited, type Scope } from '../scope.ts';
 import type { NotificationStatus } from '../outbox-schema.ts';
 import { inList } from '../sql-lists.ts';
-import type { NotificationCounts } from '../people-reads.ts';
-import type { NotificationReads } from '../people-reads.ts';
+import type { NotificationCounts, NotificationReads } from '../people-reads.ts';
 import { scopeClause } from './lead-where.ts';
 
 /**

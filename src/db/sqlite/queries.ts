@@ -1,15 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../scope.ts';
-import { CONTACT_STATES, OWNER_CHANGES, DAY_MS, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
+import { CONTACT_STATES, OWNER_CHANGES, DAY_MS, overdueSql, inTimeSql, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
 
-export * from '../lead-filter.ts';
 import { mergeCounts, splitByDays } from '../day-split.ts';
 import { leadCountersSql } from './funnel-queries.ts';
-import { type ParserLeadActivity, type StatsGroup, statsKey } from '../lead-reads.ts';
-import type { LeadReads } from '../lead-reads.ts';
+import { statsKey, type ParserLeadActivity, type StatsGroup, type LeadReads } from '../lead-reads.ts';
 import { andScope, buildWhere, clientVisibleSql } from './lead-where.ts';
 import { inList, marks } from '../sql-lists.ts';
-import { overdueSql, inTimeSql } from '../lead-filter.ts';
 
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt, l.name,
   l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,

@@ -3,8 +3,7 @@ import { splitByDays } from '../day-split.ts';
 import { funnelDailyWhere } from './funnel-queries.ts';
 import { type LeadFilter } from '../lead-filter.ts';
 import type { Scope } from '../scope.ts';
-import { type ContactSpeedRow, HOUR_MS, type OverdueRow, type WeekRow } from '../people-reads.ts';
-import type { TeamReads } from '../people-reads.ts';
+import { HOUR_MS, type ContactSpeedRow, type OverdueRow, type WeekRow, type TeamReads } from '../people-reads.ts';
 import { buildWhere, scopeClause } from './lead-where.ts';
 
 /**

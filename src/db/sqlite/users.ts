@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import { marks } from '../sql-lists.ts';
-import type { SessionRow, UserRow } from '../people-reads.ts';
-import type { UserReads } from '../people-reads.ts';
+import type { SessionRow, UserRow, UserReads } from '../people-reads.ts';
 
 type RawUser = Omit<UserRow, 'team' | 'projects'> & { team: string; projects: string };
 const USER_COLUMNS = `id, email, name, role, vendor_id AS vendorId, team, projects, password_hash AS passwordHash,

@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
 import { isLimited, type Scope } from '../scope.ts';
 import { leadStatus } from '../../vocabulary.ts';
-import type { VendorRow } from '../people-reads.ts';
-import type { VendorReads } from '../people-reads.ts';
+import type { VendorRow, VendorReads } from '../people-reads.ts';
 import { andScope, scopeClause } from './lead-where.ts';
 import { marks } from '../sql-lists.ts';
 
