@@ -3,8 +3,6 @@
 // opens a case, reads its thread, replies (the case waits on the client), resolves it and records
 // the return visit; the statistics chart is drawn. axe-core finds no serious or critical violation
 // and the page never scrolls sideways. A vendor sees their client's case read-only.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { casesSchema } from '../src/cases/config.ts';
@@ -12,8 +10,8 @@ import { calendarFor, initialDueTimes } from '../src/cases/targets.ts';
 import { io } from '../src/db/port.ts';
 import { PASSWORD, startHarness, type Harness } from './http-fixture.ts';
 import { CHROMIUM, noChromium } from './helpers/tools.ts';
+import { viewProblems } from './helpers/page-check.ts';
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PLR = 'Parque Los Robles';
 const PROJECTS = [`  - name: ${PLR}`, '    vendors:', '      - {id: v1, name: Vera Díaz}', '  - name: Mirador del Valle'];
 const VIEWPORTS = [{ width: 390, height: 844 }, { width: 1440, height: 900 }];
@@ -70,17 +68,6 @@ describe.skipIf(noChromium())('the Casos view', () => {
     return page;
   }
 
-  async function check(page: Page, view: string): Promise<string[]> {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-    const result = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
-    const found = (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[])
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${view}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-    const width = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, screen: window.innerWidth }));
-    if (Math.max(width.page, width.body) > width.screen) found.push(`${view}: ${Math.max(width.page, width.body)} px wide on a ${width.screen} px screen`);
-    return found;
-  }
-
   for (const [i, viewport] of VIEWPORTS.entries()) {
     const size = `${viewport.width}x${viewport.height}`;
 
@@ -96,13 +83,13 @@ describe.skipIf(noChromium())('the Casos view', () => {
       const late = row.locator('.overdue').first();
       expect(await late.innerText()).toMatch(/vencido/);
       expect(await late.evaluate((e) => getComputedStyle(e).color)).toBe('rgb(198, 40, 40)');
-      const found = await check(page, `casos ${size}`);
+      const found = await viewProblems(page, `casos ${size}`);
 
       await row.getByRole('button', { name: `#${number}` }).click();
       await page.waitForSelector('#case-detail[open] .thread .msg');
       expect(await page.locator('#case-title').innerText()).toContain(`Caso ${number}`);
       expect(await page.locator('.thread .msg.in .text').first().innerText()).toContain('Ya llamé dos veces');
-      found.push(...(await check(page, `caso ${size}`)));
+      found.push(...(await viewProblems(page, `caso ${size}`)));
 
       await page.fill('#case-reply textarea', 'Hola Pedro:\n\nEl técnico irá el lunes a las 10:00.');
       await page.check('#case-reply input[name=waitForClient]');
@@ -124,7 +111,7 @@ describe.skipIf(noChromium())('the Casos view', () => {
       await page.click('#case-visit button[type=submit]');
       await page.waitForFunction(() => document.querySelector('#case-message')?.textContent === 'Visita registrada.');
       expect(await page.locator('#case-body').innerText()).toContain('Visita de regreso');
-      found.push(...(await check(page, `caso resuelto ${size}`)));
+      found.push(...(await viewProblems(page, `caso resuelto ${size}`)));
       await page.context().close();
       expect(found).toEqual([]);
     });

@@ -3,14 +3,12 @@
 // are the sign-in, every tab the header offers to the person (walked from the page itself, so a
 // view added later is checked too), the lead's detail and the contact dialog. The Embudo draws its
 // charts with the Chart.js the daemon serves, each with its numbers one tap away.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formEmail, PASSWORD, rut, startHarness, type Harness } from './http-fixture.ts';
 import { CHROMIUM, noChromium } from './helpers/tools.ts';
+import { viewProblems } from './helpers/page-check.ts';
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PLR = 'Parque Los Robles';
 const PROJECTS = [`  - name: ${PLR}`, '    aliases: [PLR]', '    vendors:', '      - {id: v1, name: Vera Díaz}', '  - name: Mirador del Valle', '    aliases: [MDV]', '    vendors:', '      - {id: v2, name: Hugo Pérez}'];
 const VIEWPORTS = [{ width: 390, height: 844 }, { width: 1440, height: 900 }];
@@ -74,18 +72,6 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
     await page.waitForSelector('#views:not([hidden])');
   }
 
-  /** Serious or critical axe violations and sideways scroll of what is on screen now. */
-  async function check(page: Page, view: string): Promise<string[]> {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-    const result = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
-    const found = (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[])
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${view}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-    const width = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, screen: window.innerWidth }));
-    if (Math.max(width.page, width.body) > width.screen) found.push(`${view}: ${Math.max(width.page, width.body)} px wide on a ${width.screen} px screen`);
-    return found;
-  }
-
   /** Every tab the header shows to this person, each checked once drawn. */
   async function walkViews(page: Page, who: string, size: string): Promise<string[]> {
     const found: string[] = [];
@@ -96,7 +82,7 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
       await page.waitForFunction((v) => document.querySelector(`#views [data-view="${v}"]`)?.getAttribute('aria-current') === 'true', view);
       if (view === 'embudo') await page.waitForSelector('#chart-overdue[data-drawn="true"]');
       await quiet(page);
-      found.push(...(await check(page, `${who} ${size} ${view}`)));
+      found.push(...(await viewProblems(page, `${who} ${size} ${view}`)));
       // One screen at a time: the tab's own, never the previous one left below it.
       const shown = await page.evaluate(() => ['#day', '#main', '#funnel-view', '#desk-view', '#cases-view', '#client-view', '#teach-view'].filter((s) => !(document.querySelector(s) as HTMLElement).hidden));
       if (shown.length !== 1) found.push(`${who} ${size} ${view}: ${shown.length} screens shown (${shown.join(', ')})`);
@@ -112,18 +98,18 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
 
     it(`sign-in, every tab of a manager, the lead detail, at ${size}`, async () => {
       const page = await open(viewport);
-      const found = await check(page, `login ${size}`);
+      const found = await viewProblems(page, `login ${size}`);
       await signIn(page, 'jefa@inmo.cl');
       found.push(...(await walkViews(page, 'gerente', size)));
       // The lead's detail as a notification email links it, then its client's ficha (a view of its own).
       await page.goto(`${h.base}/?lead=${leadId}#contactos`);
       await page.waitForSelector('#detail[open] #d-fields dt');
       await quiet(page);
-      found.push(...(await check(page, `gerente ${size} detalle del lead`)));
+      found.push(...(await viewProblems(page, `gerente ${size} detalle del lead`)));
       await page.locator('#d-client a.ficha-link').first().click();
       await page.waitForSelector('#client-view:not([hidden])');
       await quiet(page);
-      found.push(...(await check(page, `gerente ${size} ficha del cliente`)));
+      found.push(...(await viewProblems(page, `gerente ${size} ficha del cliente`)));
       await page.context().close();
       expect(found).toEqual([]);
     });
@@ -145,7 +131,7 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
       const register = page.locator('#day-pending .lead-card button, #day-due .lead-card button').filter({ hasText: /Registrar/ }).first();
       await register.click();
       await page.waitForSelector('#contact[open]');
-      found.push(...(await check(page, `vendedor ${size} registrar contacto`)));
+      found.push(...(await viewProblems(page, `vendedor ${size} registrar contacto`)));
       await page.context().close();
       expect(found).toEqual([]);
     });

@@ -7,14 +7,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startHarness, type Harness } from './http-fixture.ts';
 import { CASAYA, casaYa, rut } from './helpers/learn-samples.ts';
 import { CHROMIUM, noChromium } from './helpers/tools.ts';
+import { viewProblems } from './helpers/page-check.ts';
 
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const VIEWPORTS = [{ width: 390, height: 844 }, { width: 1440, height: 900 }];
 const PROJECTS = ['  - name: Parque Los Robles', '  - name: Mirador del Valle', '  - name: Torre Providencia'];
 
@@ -58,17 +57,6 @@ describe.skipIf(noChromium())('the Enseñar parser view', () => {
     return page;
   }
 
-  async function check(page: Page, view: string): Promise<string[]> {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-    const result = await page.evaluate(() => (window as any).axe.run(document, { resultTypes: ['violations'] }));
-    const found = (result.violations as { id: string; impact: string; nodes: { target: string[] }[] }[])
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${view}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-    const width = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, body: document.body.scrollWidth, screen: window.innerWidth }));
-    if (Math.max(width.page, width.body) > width.screen) found.push(`${view}: ${Math.max(width.page, width.body)} px wide on a ${width.screen} px screen`);
-    return found;
-  }
-
   /** Tabs forward until `selector` has the focus (at most `max` presses): the control is keyboard-reachable. */
   async function tabTo(page: Page, selector: string, max = 80): Promise<void> {
     for (let i = 0; i < max; i++) {
@@ -88,7 +76,7 @@ describe.skipIf(noChromium())('the Enseñar parser view', () => {
         await page.getByRole('button', { name: 'Enseñar parser' }).click();
         await page.waitForSelector('#teach-view:not([hidden]) #t-emails caption');
         expect(await page.locator('#t-emails thead').count(), await page.locator('#teach-view').innerText()).toBe(1);
-        found = await check(page, `enseñar ${size}`);
+        found = await viewProblems(page, `enseñar ${size}`);
         // Keyboard only: to the email number, type it, Enter reads it.
         await page.focus('#views [data-view="ensenar"]');
         await tabTo(page, '#t-id');
@@ -102,7 +90,7 @@ describe.skipIf(noChromium())('the Enseñar parser view', () => {
         await page.getByRole('button', { name: 'Enseñar un parser con este correo' }).click();
         await page.waitForSelector('#teach-view:not([hidden]) #t-emails caption');
         expect(await page.locator('#t-chosen').innerText()).toContain(`#${sampleId}`);
-        found = await check(page, `enseñar ${size}`);
+        found = await viewProblems(page, `enseñar ${size}`);
         await page.click('#t-read');
       }
       await page.waitForSelector('#t-confirm:not([hidden]) #t-fields');
@@ -121,7 +109,7 @@ describe.skipIf(noChromium())('the Enseñar parser view', () => {
       await form.getByLabel('Mensaje', { exact: true }).fill('');
       await form.getByLabel(/Id del parser/).fill('casaya');
       await form.getByLabel('Nombre del portal').fill(i === 0 ? 'CasaYa' : 'CasaYa Avisos');
-      found.push(...(await check(page, `confirmar ${size}`)));
+      found.push(...(await viewProblems(page, `confirmar ${size}`)));
       await form.getByLabel('Nombre del portal').press('Enter');
       await page.waitForSelector('#t-preview:not([hidden]) #t-yaml');
       // The stored emails of the layout: the sample, and at the second size the unseen one the first read.
@@ -137,7 +125,7 @@ describe.skipIf(noChromium())('the Enseñar parser view', () => {
         expect(fs.readFileSync(path.join(parsersDir, 'casaya.yaml'), 'utf8')).toContain('name: CasaYa\n');
         await page.getByLabel(/Revisé las diferencias/).check();
       }
-      found.push(...(await check(page, `vista previa ${size}`)));
+      found.push(...(await viewProblems(page, `vista previa ${size}`)));
       await tabTo(page, '#t-save-btn');
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => /Parser guardado y en uso/.test(document.querySelector('#t-message')?.textContent ?? ''));
