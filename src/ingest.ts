@@ -51,6 +51,20 @@ export interface ProcessOptions {
 
 /** Outcomes persisted per unit of work: the first leads of a long batch commit early, the worker keeps going. */
 const COMMIT_EVERY = 25;
+/** A commit on the event loop lasts about this long at most (SQLite: requests wait while it runs). */
+const COMMIT_SLICE_MS = 6;
+
+/** How many outcomes fit in one commit slice, from the time commits took so far (a moving average). */
+class CommitPace {
+  private msPerOutcome = 1;
+  size(): number {
+    return Math.max(1, Math.min(COMMIT_EVERY, Math.floor(COMMIT_SLICE_MS / this.msPerOutcome)));
+  }
+  observe(count: number, ms: number): void {
+    this.msPerOutcome = 0.8 * this.msPerOutcome + 0.2 * (ms / count);
+  }
+}
+
 /** Bodies loaded and not yet answered by a worker, at most (at least one email is always in flight). */
 const MAX_BYTES_IN_FLIGHT = 8 * 1024 * 1024;
 
@@ -76,6 +90,8 @@ export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex'
 
 /** Raw bytes to a stored raw email (the first write), then through the pipeline to a lead. */
 export class Ingestor {
+  private readonly pace = new CommitPace();
+
   constructor(
     private readonly store: Storage,
     private readonly context: () => PipelineContext,
@@ -213,18 +229,26 @@ export class Ingestor {
         const done = outcomes.slice(g * COMMIT_EVERY, (g + 1) * COMMIT_EVERY).flatMap((d, k) => (d ? [{ ...d, index: g * COMMIT_EVERY + k }] : []));
         if (!done.length) continue;
         const rules = this.rules();
-        const saved = await this.store.unitOfWork(function* (tx) {
-          const out = [];
-          for (const d of done) out.push(yield* recordOutcome(tx, d.item.rawEmailId, d.outcome, d.item.receivedAt, rules, Date.now()));
-          return out;
-        });
-        for (const [k, d] of done.entries()) {
-          const { item, outcome } = d;
-          const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'ignored' ? 'ignored' : saved[k].caseId ? 'case' : 'lead', ...saved[k] };
-          this.log.debug({ rawEmailId: item.rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
-          this.hooks.onResult?.(result, performance.now() - started);
-          results[d.index] = result;
-          outcomes[d.index] = null;
+        // On SQLite a commit holds the event loop: slices of a few ms let HTTP answers in between.
+        for (let at = 0; at < done.length; ) {
+          const slice = done.slice(at, at + (this.store.engine === 'sqlite' ? this.pace.size() : COMMIT_EVERY));
+          const t = performance.now();
+          const saved = await this.store.unitOfWork(function* (tx) {
+            const out = [];
+            for (const d of slice) out.push(yield* recordOutcome(tx, d.item.rawEmailId, d.outcome, d.item.receivedAt, rules, Date.now()));
+            return out;
+          });
+          this.pace.observe(slice.length, performance.now() - t);
+          for (const [k, d] of slice.entries()) {
+            const { item, outcome } = d;
+            const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'ignored' ? 'ignored' : saved[k].caseId ? 'case' : 'lead', ...saved[k] };
+            this.log.debug({ rawEmailId: item.rawEmailId, parser: outcome.parser, kind: outcome.kind }, 'email processed');
+            this.hooks.onResult?.(result, performance.now() - started);
+            results[d.index] = result;
+            outcomes[d.index] = null;
+          }
+          at += slice.length;
+          if (at < done.length) await new Promise((r) => setImmediate(r));
         }
       }
       await lanes;
