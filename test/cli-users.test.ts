@@ -100,3 +100,16 @@ describe('users CLI', () => {
     expect((await run(['users', 'password', 'vera@inmo.cl'], 'clave-renovada-123\n')).code).toBe(0);
   });
 });
+
+describe('the CLI speaks Spanish', () => {
+  it('its help and usage errors, as its results and other errors do', async () => {
+    const help = await run(['--help']);
+    const unknown = await run(['nope']);
+    const users = await run(['users']);
+    const text = [help.out, help.err, unknown.err, users.err].join('\n');
+    expect(text).toContain('uso: centralizer <comando> [opciones]');
+    expect(unknown.err).toContain('comando desconocido: "nope"');
+    expect(users.code).toBe(2);
+    expect(text).not.toMatch(/\b(usage|commands|unknown|the daemon|every|options)\b/i);
+  });
+});

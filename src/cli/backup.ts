@@ -11,7 +11,7 @@ const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 /** `centralizer backup FILE`: a consistent copy of the database, safe while the daemon runs. */
 export async function backupCommand(ctx: CommandContext): Promise<number> {
   const [dest, extra] = ctx.args;
-  if (!dest || extra) throw new UsageError('usage: centralizer backup FILE [--db PATH]');
+  if (!dest || extra) throw new UsageError('uso: centralizer backup ARCHIVO [--db RUTA]');
   if (fs.existsSync(dest)) {
     ctx.err.write(`backup: ${dest} ya existe; elige otro nombre de archivo\n`);
     return 1;
@@ -34,7 +34,7 @@ export async function backupCommand(ctx: CommandContext): Promise<number> {
 /** `centralizer restore FILE`: the backup replaces the database, the old file is kept aside. */
 export async function restoreCommand(ctx: CommandContext): Promise<number> {
   const [backup, extra] = ctx.args;
-  if (!backup || extra) throw new UsageError('usage: centralizer restore FILE [--yes] [--db PATH]');
+  if (!backup || extra) throw new UsageError('uso: centralizer restore ARCHIVO [--yes] [--db RUTA]');
   const target = dbFile(ctx);
   if (path.resolve(backup) === target) throw new UsageError('restore: the backup file is the database itself');
   const problem = validateBackup(backup);

@@ -28,7 +28,7 @@ const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` 
 
 export async function casesCommand(ctx: CommandContext): Promise<number> {
   const [sub] = ctx.args;
-  if (sub !== 'list') throw new UsageError('usage: centralizer cases list [--status S,S] [--category C,C] [--project NAME] [--since DATE] [--before DATE] [--breached] [--json]');
+  if (sub !== 'list') throw new UsageError('uso: centralizer cases list [--status S,S] [--category C,C] [--project NOMBRE] [--since FECHA] [--before FECHA] [--breached] [--json]');
   const v = ctx.values;
   const json = v.json === true;
   const f: DeskFilter = { status: words(v.status, CASE_STATUSES, 'status') as DeskFilter['status'], category: words(v.category, CASE_CATEGORIES, 'category') as DeskFilter['category'] };

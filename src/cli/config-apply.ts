@@ -32,7 +32,7 @@ async function readState(config: Config, dbPath: string | undefined): Promise<Db
  */
 export async function configApplyCommand(ctx: CommandContext): Promise<number> {
   if (ctx.args[0] !== 'apply' || ctx.args.length > 1) {
-    ctx.err.write('usage: centralizer config apply [--config FILE] [--db FILE]\n');
+    ctx.err.write('uso: centralizer config apply [--config ARCHIVO] [--db ARCHIVO]\n');
     return 2;
   }
   const dbPath = ctx.db ?? ctx.config.database.path;

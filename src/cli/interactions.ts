@@ -6,7 +6,7 @@ import { importRecords, runImport, type ImportReport } from '../funnel/import.ts
 import { funnelSettings } from '../funnel/service.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
-const USAGE = 'usage: centralizer interactions import FILE.xlsx|FILE.csv [--dry-run] [--skip-invalid] [--json]';
+const USAGE = 'uso: centralizer interactions import ARCHIVO.xlsx|ARCHIVO.csv [--dry-run] [--skip-invalid] [--json]';
 /** Above this many records the command shows its progress. */
 const LARGE = 2000;
 

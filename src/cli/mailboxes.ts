@@ -10,15 +10,17 @@ import { secretKeyFromEnv } from '../mail-auth/secret-box.ts';
 import { accessTokenFor } from '../mail-auth/token-source.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
-const USAGE = `usage:
-  centralizer mailboxes list                       every mailbox, how it logs in, and its stored sign-in
-  centralizer mailboxes login NAME [--device] [--port N]
-                                                   sign in for a refresh_token mailbox: a browser on this
-                                                   machine (redirect to http://127.0.0.1:N/callback, PKCE),
-                                                   or --device to enter a code on any device
-  centralizer mailboxes logout NAME                forget the stored refresh token
-  centralizer mailboxes test NAME                  get a token and log in to IMAP once, with a hint on failure
-Refresh tokens are stored encrypted with CENTRALIZER_SECRET_KEY (the daemon needs the same value).`;
+const USAGE = `uso:
+  centralizer mailboxes list                       cada buzón, cómo inicia sesión y su acceso guardado
+  centralizer mailboxes login NOMBRE [--device] [--port N]
+                                                   inicio de sesión de un buzón con refresh_token: un
+                                                   navegador en esta máquina (redirección a
+                                                   http://127.0.0.1:N/callback, PKCE), o --device para
+                                                   ingresar un código desde cualquier dispositivo
+  centralizer mailboxes logout NOMBRE              olvida el refresh token guardado
+  centralizer mailboxes test NOMBRE                obtiene un token e inicia sesión IMAP una vez, con una
+                                                   pista si falla
+Los refresh tokens se guardan cifrados con CENTRALIZER_SECRET_KEY (el daemon necesita el mismo valor).`;
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
@@ -67,7 +69,7 @@ export async function mailboxesCommand(ctx: CommandContext): Promise<number> {
       case 'test':
         return await testLogin(ctx, mailbox(), app.store);
       default:
-        throw new UsageError(`unknown mailboxes command "${sub}"\n${USAGE}`);
+        throw new UsageError(`comando de mailboxes desconocido: "${sub}"\n${USAGE}`);
     }
   } catch (e) {
     if (isMailAuthError(e)) {

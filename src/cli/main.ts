@@ -6,51 +6,59 @@ import { replayCommand } from './replay.ts';
 import { parsersCommand } from './parsers.ts';
 import { reprocessCommand, purgeCommand } from './maintenance.ts';
 
-const USAGE = `usage: centralizer <command> [options]
+const USAGE = `uso: centralizer <comando> [opciones]
 
-commands:
-  run                               the daemon: IMAP mailboxes and the admin server
-  replay <file|dir>... [--json] [--dry-run] [--notify]
-                                    ingest .eml files through the full pipeline
-  parsers test [--parser ID]        run every fixture against its expected extraction
-  parsers check                     validate every parser config
-  parsers explain FILE.eml [--parser ID] [--json]
-                                    what the extractor reads and which rule gave each field
-  parsers learn SAMPLE.eml... --id ID [--name NAME] [--field F=VALUE]... [--accept] [--force]
-                                    write parsers/ID.yaml and fixtures from confirmed sample values
+comandos:
+  run                               el daemon: buzones IMAP y el servidor de administración
+  replay <archivo|carpeta>... [--json] [--dry-run] [--notify]
+                                    procesa archivos .eml por el pipeline completo
+  parsers test [--parser ID]        compara cada fixture con su extracción esperada
+  parsers check                     valida la configuración de cada parser
+  parsers explain CORREO.eml [--parser ID] [--json]
+                                    qué lee el extractor y qué regla dio cada campo
+  parsers learn MUESTRA.eml... --id ID [--name NOMBRE] [--field CAMPO=VALOR]... [--accept] [--force]
+                                    escribe parsers/ID.yaml y sus fixtures desde valores confirmados
   parsers learn --from-corrections ID [--apply]
-                                    the rule change that reads what people corrected on ID's leads,
-                                    and what it changes on stored emails (--apply writes it)
-  reprocess [--quality Q,Q] [--since DATE] [--notify]
-                                    re-run stored emails through today's parsers and projects
-  purge --before DATE               remove raw bodies older than DATE (leads are kept)
-  vendors retire ID                 move a leaving vendor's clients to active vendors
-  config apply                      write the config's projects and vendors to the database
-                                    (only run and this command do; others just read them)
-  backup FILE                       a consistent copy of the database (safe while the daemon runs)
-  restore FILE [--yes]              replace the database with a backup (the daemon must be stopped);
-                                    says what newer data it drops and asks (--yes: no question)
-  users add EMAIL --role ROLE [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--name NAME]
-                                    a person who signs in (password on stdin or --password-env VAR)
-  users list | disable EMAIL | enable EMAIL | password EMAIL
-  users token EMAIL --label TEXT    a personal API token, printed once on the last line
-  users tokens EMAIL | revoke EMAIL LABEL
-  interactions import FILE.xlsx|FILE.csv [--dry-run] [--skip-invalid]
-                                    cotizaciones, separaciones, minutas and desembolsos from an
-                                    ERP export (a file with errors imports nothing)
-  db copy --to postgres://USER@HOST/DB
-                                    copy the SQLite database into an empty PostgreSQL one
-                                    (every table, one transaction, counts checked)
-  mailboxes list | login NAME [--device] [--port N] | logout NAME | test NAME
-                                    OAuth2 sign-in of a mailbox (refresh token stored encrypted), a login check
-  cases list [--status S,S] [--category C,C] [--project NAME] [--since DATE] [--before DATE] [--breached] [--json]
-                                    post-sale cases with their due times (business hours) and breaches
-  doctor [--json] [--send-to ADDR]  check config, database, every mailbox, SMTP (a test message to
-                                    ADDR), the intake port and the clock; exit 1 when one fails
+                                    el cambio de reglas que lee lo que las personas corrigieron en
+                                    los leads de ID, y qué cambia en los correos guardados
+                                    (--apply lo escribe)
+  reprocess [--quality Q,Q] [--since FECHA] [--notify]
+                                    vuelve a procesar los correos guardados con los parsers y
+                                    proyectos de hoy
+  purge --before FECHA              borra los cuerpos de correo anteriores a FECHA (los leads quedan)
+  vendors retire ID                 pasa los clientes de un vendedor que se va a vendedores activos
+  config apply                      escribe en la base de datos los proyectos y vendedores de la
+                                    configuración (solo run y este comando lo hacen)
+  backup ARCHIVO                    una copia consistente de la base de datos (segura con el daemon
+                                    en marcha)
+  restore ARCHIVO [--yes]           reemplaza la base de datos por un respaldo (con el daemon
+                                    detenido); dice qué datos más nuevos se pierden y pregunta
+                                    (--yes: sin pregunta)
+  users add CORREO --role ROL [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--name NOMBRE]
+                                    una persona que inicia sesión (contraseña por stdin o
+                                    --password-env VARIABLE)
+  users list | disable CORREO | enable CORREO | password CORREO
+  users token CORREO --label TEXTO  un token personal de la API, impreso una vez en la última línea
+  users tokens CORREO | revoke CORREO ETIQUETA
+  interactions import ARCHIVO.xlsx|ARCHIVO.csv [--dry-run] [--skip-invalid]
+                                    cotizaciones, separaciones, minutas y desembolsos de una
+                                    exportación del ERP (un archivo con errores no importa nada)
+  db copy --to postgres://USUARIO@HOST/BASE
+                                    copia la base SQLite a una PostgreSQL vacía (todas las tablas,
+                                    una transacción, cantidades verificadas)
+  mailboxes list | login NOMBRE [--device] [--port N] | logout NOMBRE | test NOMBRE
+                                    inicio de sesión OAuth2 de un buzón (token guardado cifrado) y
+                                    prueba de acceso
+  cases list [--status S,S] [--category C,C] [--project NOMBRE] [--since FECHA] [--before FECHA] [--breached] [--json]
+                                    casos de postventa con sus plazos (horario hábil) y atrasos
+  doctor [--json] [--send-to CORREO]
+                                    revisa configuración, base de datos, cada buzón, SMTP (un
+                                    mensaje de prueba a CORREO), el puerto de intake y el reloj;
+                                    sale con 1 si algo falla
 
-common options:
-  --config FILE   configuration (default config/centralizer.yaml)
-  --db FILE       database file (overrides database.path)
+opciones comunes:
+  --config ARCHIVO  configuración (por omisión config/centralizer.yaml)
+  --db ARCHIVO      archivo de base de datos (reemplaza database.path)
 `;
 
 const OPTIONS = {
@@ -161,7 +169,7 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
         return await vendorsCommand(ctx);
       }
       default:
-        throw new UsageError(`unknown command "${command}"`);
+        throw new UsageError(`comando desconocido: "${command}"`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -151,7 +151,7 @@ export async function learnCommand(ctx: CommandContext, helpers: FixtureHelpers)
     for (const d of r.diffs) ctx.out.write(`       ${d}\n`);
     if (!r.ok) failed++;
   }
-  ctx.out.write(`learned: ${proposal.fields.join(', ') || 'no field rules'}; match ${JSON.stringify(config.match)}\n`);
+  ctx.out.write(`aprendido: ${proposal.fields.join(', ') || 'ninguna regla de campo'}; reconoce ${JSON.stringify(config.match)}\n`);
   return failed || mismatch ? 1 : 0;
 }
 

@@ -3,15 +3,15 @@ import { AccountError, Accounts, publicUser } from '../auth/accounts.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
 
 const CLI = { userId: null, actor: 'cli', address: null };
-const USAGE = `usage:
-  centralizer users add EMAIL --role admin|gerente|supervisor|vendedor|atencion|atencion_supervisor [--name NAME] [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--password-env VAR]
+const USAGE = `uso:
+  centralizer users add CORREO --role admin|gerente|supervisor|vendedor|atencion|atencion_supervisor [--name NOMBRE] [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--password-env VARIABLE]
   centralizer users list
-  centralizer users disable EMAIL | enable EMAIL
-  centralizer users password EMAIL [--password-env VAR]
-  centralizer users token EMAIL --label TEXT
-  centralizer users tokens EMAIL
-  centralizer users revoke EMAIL LABEL
-Passwords are read from standard input (one line), or from the variable --password-env names; never from an argument.`;
+  centralizer users disable CORREO | enable CORREO
+  centralizer users password CORREO [--password-env VARIABLE]
+  centralizer users token CORREO --label TEXTO
+  centralizer users tokens CORREO
+  centralizer users revoke CORREO ETIQUETA
+La contraseña se lee de la entrada estándar (una línea) o de la variable que nombra --password-env; nunca de un argumento.`;
 
 /** One line from stdin (a pipe, a file, or typed at a prompt). */
 async function readPassword(ctx: CommandContext, input: NodeJS.ReadableStream): Promise<string> {
@@ -96,7 +96,7 @@ export async function usersCommand(ctx: CommandContext): Promise<number> {
         return 0;
       }
       default:
-        throw new UsageError(`unknown users command "${sub}"\n${USAGE}`);
+        throw new UsageError(`comando de users desconocido: "${sub}"\n${USAGE}`);
     }
   } catch (e) {
     if (e instanceof AccountError) {

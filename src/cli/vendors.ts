@@ -6,7 +6,7 @@ import { type CommandContext, UsageError, commandLogger } from './context.ts';
 /** `centralizer vendors retire ID`: the vendor's clients move to active vendors of the same type. */
 export async function vendorsCommand(ctx: CommandContext): Promise<number> {
   const [sub, id] = ctx.args;
-  if (sub !== 'retire' || !id) throw new UsageError('usage: centralizer vendors retire VENDOR_ID');
+  if (sub !== 'retire' || !id) throw new UsageError('uso: centralizer vendors retire ID_VENDEDOR');
   const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
     const r = await app.store.unitOfWork((tx) => retireVendor(tx, id, 'cli', Date.now()));
