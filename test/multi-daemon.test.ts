@@ -3,6 +3,7 @@
 // midway and the other takes its mailboxes over; every email becomes exactly one lead.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +49,7 @@ describe.skipIf(noPostgres() || noDovecot())('several daemons on one PostgreSQL 
     for (const m of MAILBOXES) dc.seedMaildir(`${m}@test.local`, leadMails(`multi-${m}`, PER_MAILBOX).map((x) => x.raw));
     const env = testEnv(dc, MAILBOXES.map((m) => ({ name: m, user: `${m}@test.local` })), {
       database: { path: 'unused.db', url: db.url },
+      spool: { dir: path.join(os.tmpdir(), `multi-daemon-spool-${process.pid}`) },
       log: { level: 'info' },
       projects: [{ name: 'Parque Los Robles', aliases: ['PLR'], vendors: [{ id: 'v1', name: 'Vera' }, { id: 'v2', name: 'Hugo' }] }],
     });

@@ -26,3 +26,24 @@ describe.skipIf(noPostgres())('PostgreSQL test harness', () => {
     }
   });
 });
+
+describe.skipIf(noPostgres())('a PostgreSQL store names its database', () => {
+  it('from the URL it was opened with: two databases, two names, two intake spools', async () => {
+    const { openPostgres } = await import('../src/db/postgres/open.ts');
+    const { PgStore } = await import('../src/db/postgres/store.ts');
+    const { spoolDirFor } = await import('../src/intake/spool.ts');
+    const a = await createTestDatabase();
+    const b = await createTestDatabase();
+    const stores = [await PgStore.connect(await openPostgres(a.url)), await PgStore.connect(await openPostgres(b.url))];
+    try {
+      const [u, v] = [new URL(a.url), new URL(b.url)];
+      expect(stores[0].name).toBe(`postgres://${u.hostname}:${u.port}${u.pathname}`);
+      expect(stores[1].name).toBe(`postgres://${v.hostname}:${v.port}${v.pathname}`);
+      expect(spoolDirFor({ spool: {} } as never, stores[0].name)).not.toBe(spoolDirFor({ spool: {} } as never, stores[1].name));
+    } finally {
+      for (const s of stores) await s.close();
+      await a.drop();
+      await b.drop();
+    }
+  });
+});

@@ -26,7 +26,8 @@ export async function startIntake(intakeYaml: string, opts: Partial<IntakeOption
   const postgres = process.env.CENTRALIZER_TEST_DB === 'postgres';
   if (postgres) noPostgres();
   const pgDb = postgres ? await createTestDatabase() : null;
-  const config = testConfig(pgDb ? `${intakeYaml}\ndatabase:\n  url: ${pgDb.url}\n` : intakeYaml);
+  // On PostgreSQL the spool's default is under the working directory: this run's own instead.
+  const config = testConfig(pgDb ? `${intakeYaml}\ndatabase:\n  url: ${pgDb.url}\nspool:\n  dir: ${JSON.stringify(path.join(dir, 'spool'))}\n` : intakeYaml);
   const app = await createApp(config, createLogger('silent'), pgDb ? {} : { dbPath: path.join(dir, 'test.db') });
   const server = createIntakeServer(app, { log: createLogger('silent'), ...opts });
   const { port } = await server.listen(0, '127.0.0.1');

@@ -37,7 +37,13 @@ export class PgStore extends PgReads implements Storage {
   /** The database, for messages (no credentials). */
   get name(): string {
     const o = this.pool.options;
-    return `postgres://${o.host ?? 'localhost'}:${o.port ?? 5432}/${o.database ?? ''}`;
+    // A pool made from a URL keeps it as connectionString (host, port and database stay unset): read
+    // them from it, or every database would have the same name (and share one intake spool).
+    const u = o.connectionString ? new URL(o.connectionString) : null;
+    const host = o.host ?? (u?.hostname || 'localhost');
+    const port = o.port ?? (u?.port || 5432);
+    const database = o.database ?? (u ? decodeURIComponent(u.pathname.replace(/^\//, '')) : '');
+    return `postgres://${host}:${port}/${database}`;
   }
 
   async unitOfWork<T>(work: (tx: StoreTx) => Work<T>): Promise<T> {
