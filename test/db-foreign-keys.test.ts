@@ -5,7 +5,9 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
+import { io } from '../src/db/port.ts';
 import { openDatabase } from '../src/db/sqlite/open.ts';
+import { Store } from '../src/db/sqlite/store.ts';
 import { MIGRATIONS_DIR } from '../src/paths.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fk-'));
@@ -60,10 +62,11 @@ describe('migration 0004: foreign keys', () => {
     old.close();
 
     const db = openDatabase(file).$client;
-    // Columns later migrations add (0014: leads.first_contact_at, null when no contact was registered; 0018: part_index) are not the old rows'.
-    const later: Record<string, string[]> = { leads: ['first_contact_at', 'part_index'] };
+    // Columns later migrations add (0014: leads.first_contact_at, null when no contact was registered;
+    // 0018: part_index) are not the old rows'; 0019 moved raw_emails.raw (null in these rows) to raw_bodies.
+    const later: Record<string, string[]> = { leads: ['first_contact_at', 'part_index'], raw_emails: ['raw'] };
     const asBefore = (t: string, rows: unknown[]) => (rows as Record<string, unknown>[]).map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !later[t]?.includes(k))));
-    for (const t of tables) expect(asBefore(t, db.prepare(`select * from ${t} order by 1, 2`).all()), t).toEqual(before[t]);
+    for (const t of tables) expect(asBefore(t, db.prepare(`select * from ${t} order by 1, 2`).all()), t).toEqual(asBefore(t, before[t]));
     // Later migrations may add more, and drop on purpose: 0017 lead_counts_daily (its index and
     // triggers), 0018 the unique raw_email_id index (now unique with part_index).
     const dropped = ['lead_counts_daily', 'leads_raw_email_id_unique'];
@@ -78,6 +81,37 @@ describe('migration 0004: foreign keys', () => {
     db.prepare("insert into leads (raw_email_id, medium, quality, contact_state, received_at, deadline_at, created_at, updated_at) values (21, 'web', 'bueno', 'por_contactar', 5, 5, 5, 5)").run();
     expect(db.prepare(countsAgg).all()).toEqual(db.prepare(countsTruth).all());
     db.close();
+  });
+
+  it('0019 moves every stored body to raw_bodies, byte for byte, and the port reads it back', async () => {
+    const file = path.join(tmp, 'bodies.db');
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    migrate(drizzle(old), { migrationsFolder: migrationsBefore('0019_raw_bodies') });
+    const body = Buffer.from(Array.from({ length: 3 * 1024 * 1024 + 17 }, (_, i) => (i * 7) % 256));
+    const insert = old.prepare("insert into raw_emails (source, sha256, size, raw, received_at, stored_at, status, purged_at) values ('file', ?, ?, ?, 1, 1, ?, ?)");
+    insert.run('big', body.length, body, 'lead', null);
+    insert.run('purged', 10, null, 'lead', 5);
+    insert.run('empty', 0, Buffer.alloc(0), 'error', null);
+    old.close();
+    const store = new Store(openDatabase(file));
+    try {
+      expect(store.getRaw(1)?.raw?.equals(body)).toBe(true);
+      expect(store.getRaw(2)?.raw).toBeNull();
+      expect(store.getRaw(3)?.raw?.length).toBe(0);
+      expect(store.sqlite.prepare('select count(*) n from raw_bodies').get()).toEqual({ n: 2 });
+      // A new body is stored in 1 MB pieces; purge removes them and marks the row.
+      const id = await store.unitOfWork(function* (tx) {
+        return yield* io(tx.insertRaw({ source: 'file', messageId: '<n@x>', sha256: 'n', size: body.length, raw: body, receivedAt: 2 }, 2));
+      });
+      expect(store.sqlite.prepare('select count(*) n from raw_bodies where raw_email_id = ?').get(id)).toEqual({ n: 4 });
+      expect(store.getRaw(id)?.raw?.equals(body)).toBe(true);
+      expect(await store.unitOfWork((tx) => io(tx.purgeRawBefore(10, 9)))).toBe(3);
+      expect(store.sqlite.prepare('select count(*) n from raw_bodies').get()).toEqual({ n: 0 });
+      expect(store.getRaw(id)).toMatchObject({ raw: null });
+    } finally {
+      store.close();
+    }
   });
 
   it('refuses dangling references and cascades only dependent rows', () => {

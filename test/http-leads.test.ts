@@ -170,10 +170,11 @@ describe('GET /api/leads/:id and the raw email', () => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="lead-${id}.eml"`);
     const bytes = Buffer.from(await res.arrayBuffer());
     expect(bytes.toString('utf8')).toContain('Nombre: Cliente Bueno');
-    await exec(h.app, 'UPDATE raw_emails SET raw = NULL, purged_at = ? WHERE id = (SELECT raw_email_id FROM leads WHERE id = ?)', [Date.now(), id]);
+    await exec(h.app, 'UPDATE raw_emails SET purged_at = ? WHERE id = (SELECT raw_email_id FROM leads WHERE id = ?)', [Date.now(), id]);
+    await exec(h.app, 'DELETE FROM raw_bodies WHERE raw_email_id = (SELECT raw_email_id FROM leads WHERE id = ?)', [id]);
     const gone = await h.call(`/api/leads/${id}/raw`);
     expect(gone.status).toBe(410);
-    expect((await gone.json()).error).toMatch(/purged/);
+    expect((await gone.json()).error).toMatch(/eliminado por la política de retención/);
   });
 
   it('404 for a lead that does not exist, 400 for an id that is not one', async () => {

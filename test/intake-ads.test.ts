@@ -56,7 +56,7 @@ describe('Google Ads lead form webhook', () => {
     const { leadId } = (await res.json()) as { leadId: number };
     const lead = (await h.app.store.getLead(leadId))!;
     expect(lead).toMatchObject({ name: 'Camila Rojas', email: 'camila.rojas@gmail.com', phone: '+56987651234', quality: 'bueno', parser: 'intake-ads' });
-    const raw = ((await row(h.app, 'select raw, source from raw_emails where id = ?', [lead.rawEmailId])) as { raw: Buffer; source: string });
+    const raw = { ...((await row(h.app, 'select source from raw_emails where id = ?', [lead.rawEmailId])) as { source: string }), raw: (await h.app.store.getRaw(lead.rawEmailId))!.raw! };
     expect(raw.source).toBe('http');
     const text = raw.raw.toString();
     expect(text).toMatch(/^X-Intake-campaign-id: 20000000002$/m);
@@ -103,7 +103,7 @@ describe('Meta lead ads webhook', () => {
     const lead = (await h.app.store.getLead(leads[0].leadId))!;
     expect(lead).toMatchObject({ name: 'Joaquín Pérez', email: 'joaquin.perez@yahoo.com', phone: '+56955551234', quality: 'bueno' });
     expect(graph.seen.at(-1)).toEqual({ path: '/v21.0/9001', auth: `Bearer ${PAGE_TOKEN}` });
-    const raw = ((await row(h.app, 'select raw from raw_emails where id = ?', [lead.rawEmailId])) as { raw: Buffer }).raw.toString();
+    const raw = (await h.app.store.getRaw(lead.rawEmailId))!.raw!.toString();
     expect(raw).toMatch(/^X-Intake-Platform: ig$/m);
   });
 

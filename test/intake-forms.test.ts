@@ -49,7 +49,7 @@ describe('web forms over real HTTP', () => {
     const lead = (await h.app.store.getLead(leadId))!;
     expect(lead).toMatchObject({ quality: 'bueno', medium: 'web', parser: 'intake-web', email: 'ana.soto@correo.cl', phone: '+56987654321', contactState: 'por_contactar' });
     expect(lead.clientId).not.toBeNull();
-    const raw = (await row(h.app, 'select source, raw from raw_emails where id = ?', [lead.rawEmailId])) as { source: string; raw: Buffer };
+    const raw = { ...((await row(h.app, 'select source from raw_emails where id = ?', [lead.rawEmailId])) as { source: string }), raw: (await h.app.store.getRaw(lead.rawEmailId))!.raw! };
     expect(raw.source).toBe('http');
     expect(raw.raw.toString()).not.toContain('key-contacto-1234'); // the key is not stored
     // Replaying the stored raw message changes nothing: the same pipeline, the same lead.

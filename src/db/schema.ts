@@ -20,8 +20,6 @@ export const rawEmails = sqliteTable(
     messageId: text('message_id'),
     sha256: text('sha256').notNull(),
     size: integer('size').notNull(),
-    /** Null when too large (stored by reference) or purged after retention. */
-    raw: blob('raw', { mode: 'buffer' }),
     headers: text('headers'),
     receivedAt: integer('received_at').notNull(),
     storedAt: integer('stored_at').notNull(),
@@ -40,6 +38,25 @@ export const rawEmails = sqliteTable(
     index('raw_emails_received').on(t.receivedAt),
   ],
 );
+
+/**
+ * The raw bytes of a stored message, in pieces of at most RAW_CHUNK_BYTES (seq 0, 1, …), in their own
+ * table: SQLite copies a row whole whenever it writes it, so a 24 MB body in raw_emails cost two
+ * 24 MB copies on insert and again on every status update. None for a message too large (stored
+ * by reference) or purged after retention.
+ */
+export const rawBodies = sqliteTable(
+  'raw_bodies',
+  {
+    rawEmailId: integer('raw_email_id').notNull().references(() => rawEmails.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    chunk: blob('chunk', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.rawEmailId, t.seq] })],
+);
+
+/** A raw body is written in pieces of this size at most. */
+export const RAW_CHUNK_BYTES = 1024 * 1024;
 
 export const projects = sqliteTable('projects', {
   id: integer('id').primaryKey({ autoIncrement: true }),

@@ -165,7 +165,7 @@ export async function leadRaw(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const row = await ctx.services.queries.rawBody(id, callerOf(ctx).scope);
   if (!row) throw new HttpError(404, `Lead no encontrado o fuera de su alcance (lead ${id})`);
-  if (!row.raw) throw new HttpError(410, row.purgedAt ? 'raw email purged by the retention policy' : 'raw email body not stored (over the size limit)');
+  if (!row.raw) throw new HttpError(410, row.purgedAt ? 'el correo original fue eliminado por la política de retención' : 'el correo original no se guardó (supera el tamaño máximo)');
   return {
     body: row.raw,
     type: 'message/rfc822',

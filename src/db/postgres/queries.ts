@@ -5,6 +5,7 @@ import { CONTACT_STATES, DAY_MS, OWNER_CHANGES, overdueSql, inTimeSql, type Cont
 import { pgLeadCountersSql } from './funnel-queries.ts';
 import { anyOf, bind, pgAndScope, pgBuildWhere, pgClientVisibleSql } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
+import { HAS_BODY_PG, readRawBody } from './raw-body.ts';
 import { statsKey, type ParserLeadActivity, type StatsGroup, type LeadReads } from '../lead-reads.ts';
 
 // Quoted aliases: PostgreSQL folds unquoted ones to lower case.
@@ -127,7 +128,7 @@ export class PgLeadQueries implements LeadReads {
       ORDER BY at DESC, id DESC LIMIT 200`, [leadId, lead.client_id ?? -1]);
     // hasBody as SQLite answers it (0/1), not a boolean.
     const raw = await firstOf<object>(this.db, `SELECT id, message_id AS "messageId", size, received_at AS "receivedAt", stored_at AS "storedAt", status, error,
-      ignored_reason AS "ignoredReason", mailbox, file, sha256, purged_at AS "purgedAt", (raw IS NOT NULL)::int AS "hasBody",
+      ignored_reason AS "ignoredReason", mailbox, file, sha256, purged_at AS "purgedAt", (${HAS_BODY_PG})::int AS "hasBody",
       (SELECT count(*)::int FROM leads WHERE raw_email_id = raw_emails.id) AS "people"
       FROM raw_emails WHERE id = $1`, [lead.raw_email_id]);
     return { lead, client, followUps, actions, raw };
@@ -135,7 +136,8 @@ export class PgLeadQueries implements LeadReads {
 
   async rawBody(leadId: number, scope?: Scope): Promise<{ raw: Buffer | null; purgedAt: number | null; status: string } | null> {
     const params: unknown[] = [leadId];
-    return firstOf(this.db, `SELECT r.raw, r.purged_at AS "purgedAt", r.status FROM leads l JOIN raw_emails r ON r.id = l.raw_email_id WHERE l.id = $1${pgAndScope(scope, params)}`, params);
+    const row = await firstOf<{ id: number; size: number; purgedAt: number | null; status: string }>(this.db, `SELECT r.id, r.size, r.purged_at AS "purgedAt", r.status FROM leads l JOIN raw_emails r ON r.id = l.raw_email_id WHERE l.id = $1${pgAndScope(scope, params)}`, params);
+    return row ? { raw: await readRawBody(this.db, row.id, row.size), purgedAt: row.purgedAt, status: row.status } : null;
   }
 
   async leadVisible(leadId: number, scope: Scope): Promise<boolean> {

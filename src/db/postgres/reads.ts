@@ -8,6 +8,7 @@ import { leads } from './schema.ts';
 import { MAILBOX_TOKEN_COLUMNS, type StoredMailboxToken } from '../mailbox-tokens.ts';
 import { funnelReads, } from './funnel.ts';
 import { caseReads } from './cases.ts';
+import { readRawBody } from './raw-body.ts';
 import type { CaseReads } from '../case-port.ts';
 
 import { CLIENT_COLS, CLIENT_KEY_COLUMN, LEAD_COLS, ProjectIds, type Queryable, VENDOR_COLS, WEBHOOK_COLS, columnsOf } from './rows.ts';
@@ -39,8 +40,9 @@ export class PgReads implements StoreReads {
       : this.one<ExistingEmail>(`${select} where r.message_id is null and r.sha256 = $1 order by r.id limit 1`, [sha256]);
   }
 
-  getRaw(id: number): Promise<StoredRaw | null> {
-    return this.one('select id, raw, size, received_at "receivedAt", message_id "messageId", status from raw_emails where id = $1', [id]);
+  async getRaw(id: number): Promise<StoredRaw | null> {
+    const row = await this.one<Omit<StoredRaw, 'raw'>>('select id, size, received_at "receivedAt", message_id "messageId", status from raw_emails where id = $1', [id]);
+    return row ? { ...row, raw: await readRawBody(this.c, id, row.size) } : null;
   }
 
   async imapUidTaken(mailbox: string, uidValidity: number, uid: number): Promise<boolean> {

@@ -96,6 +96,7 @@ function twin(table: AnyTable): PgTableWithColumns<any> { // eslint-disable-line
 }
 
 export const rawEmails = twin(core.rawEmails);
+export const rawBodies = twin(core.rawBodies);
 export const projects = twin(core.projects);
 export const vendors = twin(core.vendors);
 export const projectVendors = twin(core.projectVendors);

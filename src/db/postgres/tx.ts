@@ -11,6 +11,8 @@ import type { CaseWrites } from '../case-port.ts';
 
 import { ProjectIds, type Queryable, WEBHOOK_COLS, clientSql, leadSql } from './rows.ts';
 import { PgReads } from './reads.ts';
+import { bodyChunks } from '../raw-body.ts';
+import { HAS_BODY_PG } from './raw-body.ts';
 
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
 export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites>, CaseWrites {}
@@ -28,10 +30,11 @@ export class PgTx extends PgReads implements StoreWrites {
 
   async insertRaw(input: RawEmailInput, now = Date.now()): Promise<number> {
     const row = await this.one<{ id: number }>(
-      `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, raw, headers, received_at, stored_at, status, error)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) returning id`,
-      [input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.raw, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null],
+      `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, headers, received_at, stored_at, status, error)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id`,
+      [input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null],
     );
+    if (input.raw) for (const { seq, chunk } of bodyChunks(input.raw)) await this.c.query('insert into raw_bodies (raw_email_id, seq, chunk) values ($1, $2, $3)', [row!.id, seq, chunk]);
     return row!.id;
   }
 
@@ -51,7 +54,9 @@ export class PgTx extends PgReads implements StoreWrites {
   }
 
   async purgeRawBefore(before: number, now: number): Promise<number> {
-    return (await this.c.query('update raw_emails set raw = null, purged_at = $1 where received_at < $2 and raw is not null', [now, before])).rowCount ?? 0;
+    const purged = (await this.c.query(`update raw_emails set purged_at = $1 where received_at < $2 and ${HAS_BODY_PG}`, [now, before])).rowCount ?? 0;
+    await this.c.query('delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < $1)', [before]);
+    return purged;
   }
 
   /** Daemons starting together write the config one at a time (a lock held to the end of the transaction). */

@@ -5,6 +5,8 @@ import type { Db } from './open.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import { writeTransaction } from './write-path.ts';
 import { mailboxCursors, projects, rawEmails } from '../schema.ts';
+import { bodyChunks } from '../raw-body.ts';
+import { hasBodySql, readRawBody } from './raw-body.ts';
 import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type StoredRaw, type StoreTx, type Work } from '../port.ts';
 import { dbHealth, type DbHealth } from './health.ts';
 
@@ -79,14 +81,20 @@ export class SqliteCore {
   insertRaw(input: RawEmailInput, now = Date.now()): number {
     this.writing();
     const r = this.q(
-      `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, raw, headers, received_at, stored_at, status, error)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.raw, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null);
-    return Number(r.lastInsertRowid);
+      `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, headers, received_at, stored_at, status, error)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null);
+    const id = Number(r.lastInsertRowid);
+    if (input.raw) {
+      const piece = this.q('insert into raw_bodies (raw_email_id, seq, chunk) values (?, ?, ?)');
+      for (const { seq, chunk } of bodyChunks(input.raw)) piece.run(id, seq, chunk);
+    }
+    return id;
   }
 
   getRaw(id: number): StoredRaw | null {
-    return (this.q('select id, raw, size, received_at receivedAt, message_id messageId, status from raw_emails where id = ?').get(id) as StoredRaw | undefined) ?? null;
+    const row = this.q('select id, size, received_at receivedAt, message_id messageId, status from raw_emails where id = ?').get(id) as Omit<StoredRaw, 'raw'> | undefined;
+    return row ? { ...row, raw: readRawBody((q) => this.q(q), id, row.size) } : null;
   }
 
   imapUidTaken(mailbox: string, uidValidity: number, uid: number): boolean {
@@ -142,7 +150,9 @@ export class SqliteCore {
 
   purgeRawBefore(before: number, now: number): number {
     this.writing();
-    return this.db.update(rawEmails).set({ raw: null, purgedAt: now }).where(and(sql`${rawEmails.receivedAt} < ${before}`, sql`${rawEmails.raw} is not null`)).run().changes;
+    const purged = this.q(`update raw_emails set purged_at = ? where received_at < ? and ${hasBodySql('raw_emails')}`).run(now, before).changes;
+    this.q('delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < ?)').run(before);
+    return purged;
   }
 
   // Projects from config.

@@ -7,6 +7,7 @@ import { leadCountersSql } from './funnel-queries.ts';
 import { statsKey, type ParserLeadActivity, type StatsGroup, type LeadReads } from '../lead-reads.ts';
 import { andScope, buildWhere, clientVisibleSql } from './lead-where.ts';
 import { inList, marks } from '../sql-lists.ts';
+import { hasBodySql, readRawBody } from './raw-body.ts';
 
 const LIST_COLUMNS = `l.id, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt, l.name,
   l.national_id AS nationalId, l.email, l.phone, p.name AS project, l.project_text AS projectText,
@@ -155,7 +156,7 @@ export class LeadQueries implements LeadReads {
     const actions = this.prepare(`SELECT id, actor, action, data, at FROM actions WHERE lead_id = ? OR (lead_id IS NULL AND client_id = ? AND action IN (${OWNER_CHANGES}))
       ORDER BY at DESC, id DESC LIMIT 200`).all(leadId, lead.client_id ?? -1);
     const raw = this.prepare(`SELECT id, message_id AS messageId, size, received_at AS receivedAt, stored_at AS storedAt, status, error,
-      ignored_reason AS ignoredReason, mailbox, file, sha256, purged_at AS purgedAt, raw IS NOT NULL AS hasBody,
+      ignored_reason AS ignoredReason, mailbox, file, sha256, purged_at AS purgedAt, ${hasBodySql('raw_emails')} AS hasBody,
       (SELECT count(*) FROM leads WHERE raw_email_id = raw_emails.id) AS people
       FROM raw_emails WHERE id = ?`).get(lead.raw_email_id) ?? null;
     return { lead, client, followUps, actions, raw };
@@ -163,8 +164,10 @@ export class LeadQueries implements LeadReads {
 
   async rawBody(leadId: number, scope?: Scope): Promise<{ raw: Buffer | null; purgedAt: number | null; status: string } | null> {
     const params: unknown[] = [leadId];
-    const row = this.prepare(`SELECT r.raw, r.purged_at AS purgedAt, r.status FROM leads l JOIN raw_emails r ON r.id = l.raw_email_id WHERE l.id = ?${andScope(scope, params)}`).get(...params);
-    return (row as { raw: Buffer | null; purgedAt: number | null; status: string } | undefined) ?? null;
+    const row = this.prepare(`SELECT r.id, r.size, r.purged_at AS purgedAt, r.status FROM leads l JOIN raw_emails r ON r.id = l.raw_email_id WHERE l.id = ?${andScope(scope, params)}`).get(...params) as
+      | { id: number; size: number; purgedAt: number | null; status: string }
+      | undefined;
+    return row ? { raw: readRawBody((q) => this.prepare(q), row.id, row.size), purgedAt: row.purgedAt, status: row.status } : null;
   }
 
   /** Is the lead within the caller's scope? (Actions answer 404 otherwise.) */
