@@ -119,7 +119,12 @@ describe('foreign objects answer 404, and actions on them change nothing', () =>
     for (const path of ['/api/emails', '/api/audit', '/api/users', '/api/parsers']) expect((await h.call(path, { token: vendor.token })).status, path).toBe(403);
     const manager = people.find((p) => p.email === 'gerente.mdv@inmo.cl')!;
     expect((await h.call('/api/parsers', { token: manager.token })).status).toBe(200);
-    expect((await h.call('/api/audit', { token: manager.token })).status).toBe(403);
+    // A gerente reads the audit trail of her own projects' leads and clients only.
+    const trail = (await h.json('/api/audit?limit=200', { token: manager.token })).items as { objectType: string; objectId: string }[];
+    for (const e of trail) {
+      expect(['lead', 'client']).toContain(e.objectType);
+      if (e.objectType === 'lead') expect(leads.find((l) => l.id === Number(e.objectId))?.project).toBe(mdvId);
+    }
     const stats = await h.json('/api/stats', { token: vendor.token });
     expect(stats.parserHealth).toBeUndefined();
     expect((await h.json('/api/vendors', { token: vendor.token })).items.map((v: { id: string }) => v.id)).toEqual(['v1']);
@@ -134,6 +139,10 @@ describe('foreign objects answer 404, and actions on them change nothing', () =>
     expect(d.actions[0]).toMatchObject({ action: 'follow_up', actor: 'vera@inmo.cl', actorName: 'vera' });
     const audit = await h.json('/api/audit?user=vera@inmo.cl');
     expect(audit.items[0]).toMatchObject({ action: 'lead.follow_up', actor: 'vera@inmo.cl', objectId: String(own.id) });
+    // The gerente of Mirador del Valle sees it only when the lead is hers.
+    const manager = people.find((p) => p.email === 'gerente.mdv@inmo.cl')!;
+    const hers = (await h.json('/api/audit?user=vera@inmo.cl', { token: manager.token })).items.map((e: { objectId: string }) => e.objectId);
+    expect(hers.includes(String(own.id))).toBe(own.project === mdvId);
   });
 });
 

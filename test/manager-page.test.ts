@@ -177,6 +177,24 @@ describe.skipIf(noChromium())('the manager’s desk in headless Chromium', () =>
     });
   }
 
+  for (const viewport of [PHONE, DESKTOP]) {
+    it(`a gerente reads the audit trail of her leads and clients, filtered by person and action (${viewport.width})`, async () => {
+      const page = await signIn('jefa@inmo.cl', viewport, '#auditoria');
+      await page.waitForSelector('#audit tbody tr');
+      await checkView(page, 'Auditoría (gerente)');
+      // What was done to leads and clients only: no sign-ins, no user management.
+      const actions = new Set(await page.locator('#audit tbody td:nth-child(3)').allInnerTexts());
+      expect(actions.has('Cliente reasignado')).toBe(true);
+      expect([...actions].some((a) => /sesión|Token|Usuario/i.test(a))).toBe(false);
+      await page.fill('#audit-filters input[name=user]', 'jefa@inmo.cl');
+      await page.selectOption('#audit-filters select[name=action]', 'client.reassign');
+      await page.click('#audit-filters button[type=submit]');
+      await expect.poll(async () => [...new Set(await page.locator('#audit tbody td:nth-child(3)').allInnerTexts())]).toEqual(['Cliente reasignado']);
+      expect(new Set(await page.locator('#audit tbody td:nth-child(2)').allInnerTexts())).toEqual(new Set(['Jefa Ventas']));
+      await page.context().close();
+    });
+  }
+
   it('a vendor’s open page gets a new lead at the top, highlighted until seen; the badge clears (1440)', async () => {
     const page = await signIn('vera@inmo.cl', DESKTOP, '#pendientes');
     await page.waitForSelector('#day-pending .lead-card');

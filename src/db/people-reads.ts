@@ -60,7 +60,7 @@ export interface UserReads {
   prefs(userId: number): Promise<{ prefs: Record<string, unknown>; lastVisitAt: number | null }>;
   /** Newest first, keyset on id. */
   /** Newest first; `from` (inclusive) and `to` (exclusive) bound the time, in ms. */
-  auditPage(f: { userId?: number; action?: string; from?: number; to?: number; beforeId?: number; limit: number }): Promise<{ rows: { id: number; at: number; data: unknown }[]; nextBefore: number | null }>;
+  auditPage(f: { userId?: number; action?: string; from?: number; to?: number; beforeId?: number; limit: number; scope?: Scope }): Promise<{ rows: { id: number; at: number; data: unknown }[]; nextBefore: number | null }>;
 }
 
 export interface VendorRow {

@@ -96,7 +96,7 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/duplicates/:id/unmerge', allow: MANAGERS, body: dup.decisionBody, handler: dup.unmerge }),
   route({ method: 'POST', path: '/api/duplicates/:id/dismiss', allow: MANAGERS, body: dup.decisionBody, handler: dup.dismiss }),
   route({ method: 'GET', path: '/api/health', allow: MANAGERS, handler: leads.healthDetail }),
-  route({ method: 'GET', path: '/api/audit', allow: ADMIN, query: session.auditQuery, handler: session.audit }),
+  route({ method: 'GET', path: '/api/audit', allow: MANAGERS, query: session.auditQuery, handler: session.audit }),
   route({ method: 'GET', path: '/api/users', allow: ADMIN, handler: session.listUsers }),
   route({ method: 'GET', path: '/funnel.js', allow: 'public', handler: pageFile('funnel.js') }),
   route({ method: 'GET', path: '/charts.js', allow: 'public', handler: pageFile('charts.js') }),

@@ -84,7 +84,7 @@ export const auditQuery = z.strictObject({
   limit: z.string().regex(/^\d{1,3}$/).transform(Number).refine((n) => n >= 1 && n <= 200, 'de 1 a 200').optional(),
 });
 
-/** The audit trail, newest first (admins). */
+/** The audit trail, newest first: admins all of it, gerentes their leads' and clients'. */
 export async function audit(ctx: RequestContext<z.output<typeof auditQuery>>) {
   const { users } = ctx.services;
   const q = ctx.query;
@@ -99,7 +99,10 @@ export async function audit(ctx: RequestContext<z.output<typeof auditQuery>>) {
   const from = q.from ? resolveDate(q.from, tz, false, 'from') : undefined;
   const to = q.to ? resolveDate(q.to, tz, true, 'to') : undefined;
   if (from !== undefined && to !== undefined && to <= from) throw new HttpError(400, 'to: debe ser posterior a from');
-  const page = await users.auditPage({ userId, action: q.action, from, to, beforeId: q.before, limit: q.limit ?? 100 });
+  // A gerente reads what was done to the leads and clients of her projects; an admin, everything.
+  const caller = callerOf(ctx);
+  const scope = caller.role === 'admin' ? undefined : caller.scope;
+  const page = await users.auditPage({ userId, action: q.action, from, to, beforeId: q.before, limit: q.limit ?? 100, scope });
   return { json: { items: page.rows.map((r) => ({ ...r, at: iso(r.at) })), nextBefore: page.nextBefore } };
 }
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { bind } from './lead-filter.ts';
+import { bind, pgAndScope } from './lead-filter.ts';
+import type { Scope } from '../scope.ts';
 import { firstOf, rowsOf } from './read-base.ts';
 import type { SessionRow, UserRow, UserReads } from '../people-reads.ts';
 
@@ -65,7 +66,7 @@ export class PgUserStore implements UserReads {
     return row ? { prefs: JSON.parse(row.prefs) as Record<string, unknown>, lastVisitAt: row.lastVisitAt } : { prefs: {}, lastVisitAt: null };
   }
 
-  async auditPage(f: { userId?: number; action?: string; from?: number; to?: number; beforeId?: number; limit: number }) {
+  async auditPage(f: { userId?: number; action?: string; from?: number; to?: number; beforeId?: number; limit: number; scope?: Scope }) {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.userId !== undefined) where.push(`a.user_id = ${bind(params, f.userId)}`);
@@ -73,6 +74,12 @@ export class PgUserStore implements UserReads {
     if (f.from !== undefined) where.push(`a.at >= ${bind(params, f.from)}`);
     if (f.to !== undefined) where.push(`a.at < ${bind(params, f.to)}`);
     if (f.beforeId) where.push(`a.id < ${bind(params, f.beforeId)}`);
+    if (f.scope) {
+      // Not an admin: what was done to leads and clients it may see, nothing else.
+      const id = "CASE WHEN a.object_id ~ '^[0-9]+$' THEN a.object_id::bigint END";
+      where.push(`((a.object_type = 'lead' AND EXISTS (SELECT 1 FROM leads l WHERE l.id = ${id}${pgAndScope(f.scope, params)}))
+        OR (a.object_type = 'client' AND EXISTS (SELECT 1 FROM leads l WHERE l.client_id = ${id}${pgAndScope(f.scope, params)})))`);
+    }
     const rows = await rowsOf<{ id: number; at: number; data: string }>(this.db, `SELECT a.id, a.at, a.actor, u.name AS "actorName", a.action, a.object_type AS "objectType",
       a.object_id AS "objectId", a.address, a.data FROM audit a LEFT JOIN users u ON u.id = a.user_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY a.id DESC LIMIT ${bind(params, f.limit + 1)}`, params);

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { marks } from '../sql-lists.ts';
+import type { Scope } from '../scope.ts';
+import { andScope } from './lead-where.ts';
 import type { SessionRow, UserRow, UserReads } from '../people-reads.ts';
 
 type RawUser = Omit<UserRow, 'team' | 'projects'> & { team: string; projects: string };
@@ -80,7 +82,7 @@ export class UserStore implements UserReads {
 
   /** Newest first, keyset on id. */
   /** Newest first; `from` (inclusive) and `to` (exclusive) bound the time, in ms. */
-  async auditPage(f: { userId?: number; action?: string; from?: number; to?: number; beforeId?: number; limit: number }) {
+  async auditPage(f: { userId?: number; action?: string; from?: number; to?: number; beforeId?: number; limit: number; scope?: Scope }) {
     const where: string[] = [];
     const params: unknown[] = [];
     if (f.userId !== undefined) { where.push('a.user_id = ?'); params.push(f.userId); }
@@ -88,6 +90,13 @@ export class UserStore implements UserReads {
     if (f.from !== undefined) { where.push('a.at >= ?'); params.push(f.from); }
     if (f.to !== undefined) { where.push('a.at < ?'); params.push(f.to); }
     if (f.beforeId) { where.push('a.id < ?'); params.push(f.beforeId); }
+    if (f.scope) {
+      // Not an admin: what was done to leads and clients it may see, nothing else.
+      const onLead = andScope(f.scope, params);
+      const onClient = andScope(f.scope, params);
+      where.push(`((a.object_type = 'lead' AND EXISTS (SELECT 1 FROM leads l WHERE l.id = CAST(a.object_id AS INTEGER)${onLead}))
+        OR (a.object_type = 'client' AND EXISTS (SELECT 1 FROM leads l WHERE l.client_id = CAST(a.object_id AS INTEGER)${onClient})))`);
+    }
     const rows = this.q(`SELECT a.id, a.at, a.actor, u.name AS actorName, a.action, a.object_type AS objectType, a.object_id AS objectId,
       a.address, a.data FROM audit a LEFT JOIN users u ON u.id = a.user_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY a.id DESC LIMIT ?`).all(...params, f.limit + 1) as { id: number; at: number; data: string }[];

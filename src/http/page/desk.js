@@ -1,5 +1,5 @@
 // Managers' desk views: "Duplicados" (possible duplicates to merge or dismiss, merges to undo) and,
-// for admins, "Auditoría" (who did what, filtered by person, action and dates).
+// "Auditoría" (who did what, filtered by person, action and dates: admins all, gerentes their leads' and clients').
 import { $, el, fmt, getJson, postJson, session, showMessage } from './common.js';
 import { t } from './i18n.js';
 import { loadDuplicateMarks } from './manager.js';
@@ -69,10 +69,11 @@ let users = null;
 async function renderAudit() {
   const section = $('#desk-view');
   if (!built) {
-    users ??= (await getJson('/api/users')).items;
+    // Admins pick from every user; a gerente (who cannot list users) writes the person's email.
+    if (session.me.role === 'admin') users ??= (await getJson('/api/users')).items;
     const select = (name, first, options) => el('select', { name }, el('option', { value: '', text: t(first) }), ...options.map(([v, text]) => el('option', { value: v, text })));
     const form = el('form', { id: 'audit-filters', class: 'filters card audit-filters', novalidate: '' },
-      el('label', {}, t('Persona'), select('user', 'Todas', users.map((u) => [u.email, u.name ? `${u.name} (${u.email})` : u.email]))),
+      el('label', {}, t('Persona'), users ? select('user', 'Todas', users.map((u) => [u.email, u.name ? `${u.name} (${u.email})` : u.email])) : el('input', { type: 'email', name: 'user', placeholder: t('correo de la persona'), autocomplete: 'off' })),
       el('label', {}, t('Acción'), select('action', 'Todas', Object.keys(AUDIT_ACTIONS).map((a) => [a, actionName(a)]))),
       el('label', {}, t('Desde'), el('input', { type: 'date', name: 'from' })),
       el('label', {}, t('Hasta'), el('input', { type: 'date', name: 'to' })),
