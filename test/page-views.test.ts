@@ -174,6 +174,24 @@ describe.skipIf(noChromium())('every view of the page: accessible and never wide
     expect(body).not.toContain('sourceMappingURL');
   });
 
+  it("writes dates in the company's time zone with hours 00-23, whatever the browser's zone", async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS[1], locale: 'en-US', timezoneId: 'Asia/Tokyo' });
+    const tokyo = await context.newPage();
+    await tokyo.goto(h.base);
+    await tokyo.waitForSelector('#login:not([hidden])');
+    await signIn(tokyo, 'jefa@inmo.cl');
+    await tokyo.waitForSelector('#leads tbody tr');
+    const lead = (await h.json(`/api/leads/${leadId}`)).lead as { receivedAt: string };
+    const as = (timeZone: string) => new Intl.DateTimeFormat('es-CL', { timeZone, hourCycle: 'h23', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(lead.receivedAt));
+    const titles = await tokyo.locator('#leads tbody td[title]').evaluateAll((tds) => tds.map((td) => td.getAttribute('title')!));
+    expect(titles).toContain(as('America/Santiago'));
+    expect(as('America/Santiago')).not.toBe(as('Asia/Tokyo'));
+    expect(titles).not.toContain(as('Asia/Tokyo'));
+    const texts = (await tokyo.locator('#leads tbody').innerText()) + titles.join(' ');
+    expect(texts).not.toMatch(/\b(2[4-9]):\d\d\b|a\. m\.|p\. m\.|AM|PM/);
+    await context.close();
+  });
+
   it('no page error on the way', () => {
     expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 40[14]/.test(p))).toEqual([]);
   });

@@ -213,7 +213,7 @@ export async function options(ctx: RequestContext) {
   const { country } = ctx.services.app.config;
   return {
     json: {
-      country, lang: langOf(country),
+      country, lang: langOf(country), timeZone: ctx.services.app.config.timezone,
       statuses: CASE_STATUSES, categories: CASE_CATEGORIES, visitKinds: CASE_VISIT_KINDS,
       projects: (await desk.projects(scopeOf(ctx))).map((p) => p.name),
       people: people.map((p) => ({ id: p.id, name: p.name })),

@@ -1,5 +1,5 @@
 // The page: sign-in, the two screens ("Mis pendientes" and "Contactos") and live arrivals.
-import { $, ApiError, ID_LABELS, ROLE_NAMES, api, getJson, session } from './common.js';
+import { $, ApiError, ID_LABELS, ROLE_NAMES, api, getJson, session, setDateStyle } from './common.js';
 import { renderDay, wireDay } from './day.js';
 import { fillDetailOptions, wireDetail } from './detail.js';
 import { setLang, t, translatePage } from './i18n.js';
@@ -72,6 +72,7 @@ async function start() {
   for (const s of document.querySelectorAll('.id-label')) s.textContent = session.idLabel;
   document.documentElement.lang = options.lang ?? 'es';
   setLang(options.lang);
+  setDateStyle(options.timeZone, options.lang);
   translatePage();
   if (!deskOnly) fillDetailOptions(options);
   applyRole();

@@ -15,7 +15,24 @@ export const ID_LABELS = { CL: 'RUT', PE: 'DNI/C.E./RUC', BR: 'CPF' };
 import { t } from './i18n.js';
 export const label = (v) => t(LABELS[v] ?? v ?? '');
 export const $ = (sel) => document.querySelector(sel);
-const dateTime = new Intl.DateTimeFormat('es-CL', { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+let dateTime;
+let shortDateTime;
+/**
+ * Dates as the company writes them, as its emails do: in its time zone (not the browser's), in its
+ * language (pt-BR for Brazil), hours 00-23 (es-CL would otherwise write "03:40 a. m." or "24:40").
+ */
+export function setDateStyle(timeZone, lang) {
+  const style = { hourCycle: 'h23', ...(timeZone ? { timeZone } : {}) };
+  const locale = lang === 'pt' ? 'pt-BR' : 'es-CL';
+  dateTime = new Intl.DateTimeFormat(locale, { ...style, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+  shortDateTime = new Intl.DateTimeFormat(locale, { ...style, day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit' });
+}
+setDateStyle(undefined, 'es');
+/** "dd-mm hh:mm" for the table's narrow columns, as the company writes it. */
+export function shortDate(iso) {
+  const p = Object.fromEntries(shortDateTime.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return `${p.day}-${p.month} ${p.hour}:${p.minute}`;
+}
 const PROBLEM_FIELDS = { name: 'Nombre', nationalId: 'Documento', email: 'Email', phone: 'Teléfono', project: 'Proyecto', contact: 'Contacto' };
 const PROBLEM_KINDS = { missing: 'falta', invalid: 'no es válido', unmatched: 'no coincide con un proyecto conocido' };
 /** 'project.unmatched' -> 'Proyecto: no coincide con un proyecto conocido (closest: ...)'. */

@@ -1,12 +1,7 @@
 // The managers' screen: funnel counts, filters (reflected in the URL), the table with a column chooser.
-import { $, ApiError, ROW_STATE, el, fmt, getJson, label, postJson, session, showMessage, api } from './common.js';
+import { $, ApiError, ROW_STATE, el, fmt, getJson, label, postJson, session, showMessage, shortDate, api } from './common.js';
 
-const short = new Intl.DateTimeFormat('es-CL', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-/** Dates in the table: short, so every column fits; the full date is in the cell's title. */
-function shortDate(iso) {
-  const p = Object.fromEntries(short.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
-  return `${p.day}-${p.month} ${p.hour}:${p.minute}`;
-}
+// Dates in the table: short, so every column fits; the full date is in the cell's title.
 const when = (iso) => (iso ? el('td', { title: fmt(iso), text: shortDate(iso) }) : el('td', { text: '—' }));
 import { contactLink, currentLeadId, openLead } from './detail.js';
 import { t } from './i18n.js';
