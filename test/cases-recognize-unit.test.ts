@@ -40,6 +40,14 @@ const CASES: Case[] = [
   ['Sugerencia', 'Sugerencia: sería bueno que la app de la administración permita pagar con tarjeta.', 'case/sugerencia'],
   ['Sin respuesta', 'Les escribí la semana pasada para cotizar y nadie me responde. Sigo interesado en el 2 dormitorios.', 'lead'],
   ['Dueño', 'Hola, soy dueño del depto 504 en Los Aromos y quisiera saber cómo inscribo mi estacionamiento.', 'case/consulta'],
+  // Owners who do not say "propietario", buyers who do, and politeness that is not a complaint.
+  ['Escritura', 'Hola, quiero saber el estado de mi escritura, la firmé hace 2 meses en Mirador del Valle.', 'case/consulta'],
+  ['Terminaciones', 'Las terminaciones del baño están malas, hay manchas en los muros. Vivo en el 1502 de Torre Providencia y exijo que lo arreglen, es inaceptable.', 'case/reclamo'],
+  ['Atraso', 'Ya pagué el pie hace un año y la entrega se atrasó, exijo una respuesta. Es inaceptable.', 'case/reclamo'],
+  ['Precio', 'Ya llamé a la sala de ventas y nadie me responde, quiero saber el precio del 2D en Parque Los Robles.', 'lead'],
+  ['Inversión', 'Soy propietario de un depto en otra comuna y quiero invertir en un segundo departamento en Torre Providencia. ¿Qué precios tienen?', 'lead'],
+  ['Escritura', 'Disculpe la molestia, necesito una copia de la escritura de mi departamento en Parque Los Robles.', 'case/consulta'],
+  ['Chaves', 'Olá, comprei o apartamento 52 no Jardins Paulista. Quando vou receber as chaves do meu apartamento? Obrigado', 'case/consulta'],
 ];
 
 describe('recognizeCase on unseen sentences', () => {
