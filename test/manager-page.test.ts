@@ -144,6 +144,23 @@ describe.skipIf(noChromium())('the manager’s desk in headless Chromium', () =>
     await page.context().close();
   });
 
+  it('on the phone too: a gerente merges a possible duplicate from Duplicados and undoes it (390)', async () => {
+    const first = await ingest('Marta Doble Uno', 'PLR', { phone: '+56 9 7777 5678', email: 'marta.uno@gmail.com' });
+    const second = await ingest('Teresa Vidal', 'PLR', { phone: '+56 9 7777 5678', email: 'teresa@hotmail.com', noRut: true });
+    const page = await signIn('jefa@inmo.cl', PHONE, '#duplicados');
+    const card = page.locator('#desk-view .dup-card', { hasText: 'Teresa Vidal' });
+    await card.waitFor();
+    await checkView(page, 'Duplicados (390)');
+    await card.locator('button', { hasText: 'Unir fichas' }).click();
+    await expect.poll(() => page.locator('#desk-message').innerText()).toBe('Fichas unidas.');
+    expect((await h.json(`/api/leads/${second}`)).lead.clientId).toBe((await h.json(`/api/leads/${first}`)).lead.clientId);
+    await page.locator('#desk-view button', { hasText: 'Unidos' }).click();
+    await page.locator('#desk-view .dup-card', { hasText: 'Teresa Vidal' }).locator('button', { hasText: 'Deshacer' }).click();
+    await expect.poll(() => page.locator('#desk-message').innerText()).toBe('Unión deshecha.');
+    expect((await h.json(`/api/leads/${second}`)).lead.clientId).not.toBe((await h.json(`/api/leads/${first}`)).lead.clientId);
+    await page.context().close();
+  });
+
   for (const viewport of [PHONE, DESKTOP]) {
     it(`an admin reads the audit trail filtered by person, action and date, and sees why a lead was read so (${viewport.width})`, async () => {
       const page = await signIn('admin@inmo.cl', viewport, '#auditoria');
