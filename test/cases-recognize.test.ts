@@ -125,6 +125,17 @@ describe('what only the database knows', () => {
     expect(count("select count(*) n from notifications where case_id = ? and kind = 'case_ack'", c.id)).toBe(1);
   });
 
+  it("a client's answer to a closed case reopens it: someone must read it", async () => {
+    const c = db().prepare("select id, number from cases where unit = 'depto 1502' and category = 'reclamo'").get() as { id: number; number: number };
+    const ackId = db().prepare("select message_id from case_messages where case_id = ? and direction = 'out'").pluck().get(c.id) as string;
+    await app.store.unitOfWork(function* (tx) {
+      yield* io(tx.updateCase(c.id, { status: 'cerrado', closedAt: Date.now() - 60_000 }));
+    });
+    const r = await app.ingestor.ingest(email({ From: 'Pedro Morales <pedro.morales.c@gmail.com>', To: 'ventas@inmobiliaria-ejemplo.cl', Subject: `Re: [Caso ${c.number}] Recibimos su mensaje`, 'Message-ID': '<respuesta-cerrado@correo-prueba.cl>', 'In-Reply-To': ackId }, 'La mancha volvió a aparecer esta semana.'), { source: 'file' });
+    expect(r).toMatchObject({ status: 'case', caseId: c.id, leadId: null });
+    expect(db().prepare('select status, closed_at from cases where id = ?').get(c.id)).toEqual({ status: 'abierto', closed_at: null });
+  });
+
   it('"[Caso N]" in the subject joins from the case\'s client only', async () => {
     const c = db().prepare("select id, number from cases where unit = 'depto 1502' and category = 'reclamo'").get() as { id: number; number: number };
     const own = await app.ingestor.ingest(email({ From: 'pedro.morales.c@gmail.com', To: 'ventas@inmobiliaria-ejemplo.cl', Subject: `[Caso ${c.number}] otra consulta`, 'Message-ID': '<respuesta-2@correo-prueba.cl>' }, 'Hola, ¿a qué hora vendría el técnico?'), { source: 'file' });

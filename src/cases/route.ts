@@ -122,12 +122,15 @@ const messageRow = (caseId: number, ev: CaseEvent) => ({
   fromAddr: ev.outcome.from?.address ?? null, toAddr: null, subject: ev.outcome.subject.slice(0, 1000) || '-', text: ev.outcome.bodyText, at: ev.receivedAt, attachments: JSON.stringify(ev.outcome.attachments),
 });
 
-/** The client's answer joins the thread and reopens a case waiting on them or resolved (the SLA pause closes). */
+/**
+ * The client's answer joins the thread and reopens a case waiting on them, resolved or closed (the
+ * SLA pause closes): the client wrote again, someone must read it. A case moved to a lead stays closed.
+ */
 function* joinCase(tx: StoreTx, cfg: Config, c: CaseRow, ev: CaseEvent): Work<CaseRecordResult> {
   yield* io(tx.insertCaseMessage(messageRow(c.id, ev)));
   const patch: Partial<CaseRow> = { updatedAt: ev.now };
-  if (c.status === 'en_espera' || c.status === 'resuelto') {
-    Object.assign(patch, { status: 'abierto', resolvedAt: null });
+  if (c.status === 'en_espera' || c.status === 'resuelto' || (c.status === 'cerrado' && c.toLeadId === null)) {
+    Object.assign(patch, { status: 'abierto', resolvedAt: null, closedAt: null });
     if (c.waitingSince !== null) {
       const cal = calendarFor(cfg.cases, c.country as Country, cfg.timezone);
       const paused = c.pausedMinutes + Math.round(pauseMinutes(cal, new Date(c.waitingSince), new Date(ev.now)));
