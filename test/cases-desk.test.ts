@@ -229,4 +229,22 @@ describe.each(engines)('cases desk on %s', (engine) => {
     expect(sheet.getRow(2).getCell(1).value).toBe(numbers.a);
     expect(sheet.getRow(2).getCell(3).value).toBe('Resuelto');
   });
+  it('escalates again when the resolution due time passes after a first-response escalation, once', async () => {
+    const d = await h.json(`/api/cases/${ids.b}`, as('pilar@inmo.cl'));
+    const first = Date.parse(d.due.firstResponse);
+    const resolution = Date.parse(d.due.resolution);
+    expect(first).toBeLessThan(resolution);
+    // The clock moved forward: what the escalation audited for this case, in order.
+    const breaches = async () => ((await h.json('/api/audit?action=case.escalate&limit=50')).items as { objectId: string; data: { breach: string } }[])
+      .filter((e) => e.objectId === String(ids.b)).map((e) => e.data.breach).reverse();
+    await n.escalate(first + 60 * 60_000);
+    expect(await breaches()).toEqual(['first']);
+    await n.escalate(first + 2 * 60 * 60_000);
+    expect(await breaches()).toEqual(['first']);
+    // A day later (a due time at closing hour is past on the business clock only the next morning).
+    await n.escalate(resolution + DAY);
+    expect(await breaches()).toEqual(['first', 'resolution']);
+    await n.escalate(resolution + DAY + 60_000);
+    expect(await breaches()).toEqual(['first', 'resolution']);
+  });
 });

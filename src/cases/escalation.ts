@@ -42,11 +42,18 @@ export async function runEscalation(now: number, d: EscalationDeps): Promise<num
   const supervisors = await d.desk.supervisors();
   let escalated = 0;
   for (const c of candidates) {
-    const found = breachOf(cfg, tz, c, now);
+    let found = breachOf(cfg, tz, c, now);
     const sla = caseSla(cfg, calendarFor(cfg, c.country as Country, tz), c, now);
     const done = await d.store.unitOfWork(function* (tx) {
       const fresh = yield* io(tx.getCase(c.id));
-      if (!fresh || fresh.escalatedAt !== null) return false;
+      if (!fresh) return false;
+      // Escalated before: again only for a resolution due time passed since (not the same breach twice).
+      const last = fresh.escalatedAt;
+      if (last !== null && found && !(found.breach === 'resolution' && last < found.dueAt)) {
+        const late = sla.resolutionBreached && c.resolvedAt === null && sla.resolutionDueAt !== null && last < sla.resolutionDueAt;
+        if (!late) return false;
+        found = { breach: 'resolution', dueAt: sla.resolutionDueAt! };
+      }
       if (!found) {
         // Not past due on the business clock (a pause moved it): store the due times the clock gives.
         yield* io(tx.updateCase(c.id, { firstResponseDueAt: sla.firstResponseDueAt, resolutionDueAt: sla.resolutionDueAt ?? fresh.resolutionDueAt }));
@@ -56,7 +63,7 @@ export async function runEscalation(now: number, d: EscalationDeps): Promise<num
       const mail = escalationEmail({ ...c, responsible: c.responsibleName }, found.breach, found.dueAt, caseUrl(d.publicUrl(), c.id), langOf(c.country), tz);
       for (const s of supervisors) {
         yield* io(tx.enqueueNotification(
-          { key: `case_escalation:${c.id}:${s.email.toLowerCase()}`, kind: 'case_escalation', caseId: c.id, leadId: null, clientId: c.clientId, projectId: c.projectId, vendorId: null,
+          { key: `case_escalation:${c.id}:${found.breach}:${found.dueAt}:${s.email.toLowerCase()}`, kind: 'case_escalation', caseId: c.id, leadId: null, clientId: c.clientId, projectId: c.projectId, vendorId: null,
             recipient: s.email, sender: null, subject: mail.subject, text: mail.text, html: mail.html, headers: null, createdAt: now },
           now,
         ));

@@ -37,9 +37,15 @@ export function deskWhere(f: DeskFilter, scope: Scope, now: number, list: InList
 
 export const deskListSql = (where: string) => `select ${CASE_LIST_COLS} from ${CASE_LIST_FROM} ${where} order by c.created_at desc, c.id desc limit ? offset ?`;
 
-/** Open cases past a stored due time, never escalated, oldest first: candidates the business clock confirms. Params: now, now, limit. */
+/**
+ * Open cases past a stored due time, oldest first: candidates the business clock confirms. Never
+ * escalated, or escalated before a resolution due time that has passed since (a first-response
+ * breach, then the resolution one; or a reopened case late again). Params: now, now, now, limit.
+ */
 export const ESCALATION_CANDIDATES = `select ${CASE_LIST_COLS} from ${CASE_LIST_FROM}
-  where c.escalated_at is null and c.status in ('abierto', 'en_espera') and ${BREACHED}
+  where c.status in ('abierto', 'en_espera') and ${BREACHED}
+    and (c.escalated_at is null or (c.resolution_due_at is not null and c.escalated_at < c.resolution_due_at
+      and c.resolved_at is null and c.waiting_since is null and ? > c.resolution_due_at))
   order by c.created_at, c.id limit ?`;
 
 /** Who receives escalations: active atencion supervisors, else active admins. */

@@ -30,7 +30,7 @@ export class PgCaseDeskQueries implements CaseDeskReads {
   }
 
   escalationCandidates(now: number, limit: number): Promise<CaseListItem[]> {
-    return this.all_(ESCALATION_CANDIDATES, [now, now, limit]);
+    return this.all_(ESCALATION_CANDIDATES, [now, now, now, limit]);
   }
 
   supervisors(): Promise<DeskPerson[]> {

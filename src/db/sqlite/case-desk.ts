@@ -27,7 +27,7 @@ export class CaseDeskQueries implements CaseDeskReads {
   }
 
   async escalationCandidates(now: number, limit: number): Promise<CaseListItem[]> {
-    return this.db.prepare(ESCALATION_CANDIDATES).all(now, now, limit) as CaseListItem[];
+    return this.db.prepare(ESCALATION_CANDIDATES).all(now, now, now, limit) as CaseListItem[];
   }
 
   async supervisors(): Promise<DeskPerson[]> {
