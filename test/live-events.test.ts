@@ -167,7 +167,10 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const bad = await h.call(`/api/audit?from=${day}&to=2020-01-01`);
       expect(bad.status).toBe(400);
       expect((await bad.json()).error).toBe('to: debe ser posterior a from');
-      expect((await h.call('/api/audit', { token: tokens.gerente })).status).toBe(403);
+      // A gerente reads what was done to her leads and clients: the reassigns, never sign-ins or users.
+      const hers = (await h.json('/api/audit?limit=200', { token: tokens.gerente })).items as { action: string; objectType: string }[];
+      expect(hers.some((r) => r.action === 'client.reassign')).toBe(true);
+      for (const r of hers) expect(['lead', 'client']).toContain(r.objectType);
     });
 
     it.skipIf(engine !== 'postgres')('a lead stored by another daemon on the same PostgreSQL reaches the open page', async () => {
