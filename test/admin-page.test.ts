@@ -97,7 +97,7 @@ describe.skipIf(noChromium())('admin page in headless Chromium', () => {
     await page.waitForSelector('#detail[open]');
     expect(await page.locator('#d-title').innerText()).toBe(HOSTILE);
     await page.click('#d-source');
-    await expect.poll(() => page.locator('#d-raw').innerText()).toContain('Mensaje: hola');
+    await expect.poll(() => page.locator('#d-raw').innerText(), { timeout: 15_000 }).toContain('Mensaje: hola');
     expect(await page.locator('[data-action=edit]').isVisible()).toBe(true);
     expect(await page.locator('[data-action=follow]').isVisible()).toBe(false); // no client record yet
     await page.click('[data-action=discard]');
