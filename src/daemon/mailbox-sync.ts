@@ -5,6 +5,7 @@ import type { LeaseFence, RawEmailInput } from '../db/port.ts';
 import { storeBatch, storeBatchRows } from '../leads/intake.ts';
 import { sha256, type StoredEmail } from '../ingest.ts';
 import type { Logger } from '../logger.ts';
+import { SizedBuffer } from '../sized-buffer.ts';
 import { quickHeaders } from '../pipeline/quick-headers.ts';
 
 /** What one sync found and did, for health and logs. */
@@ -201,22 +202,10 @@ const PIECE = 1024 * 1024;
 async function download(client: ImapFlow, uid: number, size: number, max: number): Promise<Buffer | null> {
   const dl = await client.download(String(uid), undefined, { uid: true, chunkSize: PIECE, maxBytes: max + 1 });
   if (!dl.content) return null;
-  let buf = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for await (const chunk of dl.content as AsyncIterable<Buffer>) {
-    if (at + chunk.length > buf.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(at + chunk.length, buf.length * 2));
-      buf.copy(bigger, 0, 0, at);
-      buf = bigger;
-    }
-    chunk.copy(buf, at);
-    at += chunk.length;
-  }
-  if (at === buf.length) return buf;
-  // A size that was not exact: the bytes in a buffer of their own (it moves to a worker whole).
-  const exact = Buffer.allocUnsafeSlow(at);
-  buf.copy(exact, 0, 0, at);
-  return exact;
+  const out = new SizedBuffer(size);
+  for await (const chunk of dl.content as AsyncIterable<Buffer>) out.push(chunk);
+  // Null only for an empty literal: the message's bytes, in a buffer of their own (it moves to a worker whole).
+  return out.done() ?? Buffer.alloc(0);
 }
 
 /** \Seen and the move happen only after the batch is committed; a failure here loses nothing. */
