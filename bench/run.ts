@@ -22,6 +22,7 @@ import { postgresEngine, sqliteEngine, type BenchEngine } from './engine.ts';
 
 const quick = process.argv.includes('--quick');
 // `--only backlog` (or latency, queries) runs one part, for a look at one number; no results file.
+// BENCH_KEEP=1 keeps the working directory (the daemons' logs, e.g. with BENCH_NODE_FLAGS=--trace-gc).
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 // `--workers N`: the backlog's pool size (default: the daemon's own, cores - 1).
@@ -293,7 +294,7 @@ async function main() {
     await engine.close();
     await cluster?.stop();
     await dc.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

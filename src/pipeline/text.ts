@@ -3,7 +3,9 @@ import { decodeHTML } from 'entities';
 /**
  * A pure function of a short string, remembered: extraction asks the same lines and labels the
  * same questions several times per email, and templates repeat across emails. Longer strings are
- * computed each time; the table is bounded (each worker thread keeps its own).
+ * computed each time; the table is bounded (each worker thread keeps its own) and small: a key
+ * cut from an email's text can keep that whole text alive (at 20,000 keys the worker's live heap
+ * grew from 17 to 40 MB over a 10,000-email backlog; at 2,000 it stays at 19 MB).
  */
 export function remembered<R>(f: (s: string) => R, maxLength = 200): (s: string) => R {
   const seen = new Map<string, R>();
@@ -11,7 +13,7 @@ export function remembered<R>(f: (s: string) => R, maxLength = 200): (s: string)
     if (s.length > maxLength) return f(s);
     const hit = seen.get(s);
     if (hit !== undefined || seen.has(s)) return hit as R;
-    if (seen.size >= 20_000) seen.clear();
+    if (seen.size >= 2_000) seen.clear();
     const r = f(s);
     seen.set(s, r);
     return r;
