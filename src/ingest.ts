@@ -91,6 +91,16 @@ export const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex'
 /** Raw bytes to a stored raw email (the first write), then through the pipeline to a lead. */
 export class Ingestor {
   private readonly pace = new CommitPace();
+  /**
+   * One outcome commit at a time: the next batch's emails are in flight while this one commits,
+   * and two commits would lock the same counter rows in opposite orders (PostgreSQL deadlocks).
+   */
+  private commits: Promise<unknown> = Promise.resolve();
+  private serially<T>(commit: () => Promise<T>): Promise<T> {
+    const run = this.commits.then(commit, commit);
+    this.commits = run.catch(noop);
+    return run;
+  }
 
   constructor(
     private readonly store: Storage,
@@ -232,13 +242,16 @@ export class Ingestor {
         // On SQLite a commit holds the event loop: slices of a few ms let HTTP answers in between.
         for (let at = 0; at < done.length; ) {
           const slice = done.slice(at, at + (this.store.engine === 'sqlite' ? this.pace.size() : COMMIT_EVERY));
-          const t = performance.now();
-          const saved = await this.store.unitOfWork(function* (tx) {
-            const out = [];
-            for (const d of slice) out.push(yield* recordOutcome(tx, d.item.rawEmailId, d.outcome, d.item.receivedAt, rules, Date.now()));
+          const saved = await this.serially(async () => {
+            const t = performance.now();
+            const out = await this.store.unitOfWork(function* (tx) {
+              const rows = [];
+              for (const d of slice) rows.push(yield* recordOutcome(tx, d.item.rawEmailId, d.outcome, d.item.receivedAt, rules, Date.now()));
+              return rows;
+            });
+            this.pace.observe(slice.length, performance.now() - t);
             return out;
           });
-          this.pace.observe(slice.length, performance.now() - t);
           for (const [k, d] of slice.entries()) {
             const { item, outcome } = d;
             const result = { rawEmailId: item.rawEmailId, messageId: item.messageId, duplicate: false, receivedAt: item.receivedAt, outcome, error: null, status: outcome.kind === 'ignored' ? 'ignored' : saved[k].caseId ? 'case' : 'lead', ...saved[k] };

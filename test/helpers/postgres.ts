@@ -1,7 +1,7 @@
 // Throwaway PostgreSQL for tests: one cluster per test run (initdb + postgres in a temp dir on
 // 127.0.0.1, started by test/global-postgres.ts), one fresh database per test file or test.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,7 +97,11 @@ export async function startPostgres(settings: { sharedBuffers?: string } = {}): 
   let output = '';
   const child = spawn(path.join(bin, 'postgres'), ['-D', data], { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+    // PG_LOG=file keeps the server's log (a deadlock's two statements, say) after the run.
+    if (process.env.PG_LOG) appendFileSync(process.env.PG_LOG, d);
+  });
   const kill = () => child.kill('SIGKILL');
   process.once('exit', kill);
   await waitReady(port, child, () => output.slice(-2000));

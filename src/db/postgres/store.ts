@@ -11,6 +11,10 @@ import { PgReads } from './reads.ts';
 import { PgTx } from './tx.ts';
 import { PgHealth } from './health.ts';
 
+/** deadlock_detected and serialization_failure: the transaction did nothing, and may run again. */
+const RETRIED = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
 /**
  * The PostgreSQL adapter of the storage port: the same interface as the SQLite Store, every call
  * asynchronous. A unit of work runs on one pooled client between BEGIN and COMMIT (the generator
@@ -49,6 +53,20 @@ export class PgStore extends PgReads implements Storage {
   async unitOfWork<T>(work: (tx: StoreTx) => Work<T>): Promise<T> {
     const joined = this.open.getStore();
     if (joined) return runAsync(work(joined as unknown as StoreTx));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(work);
+      } catch (err) {
+        // Two writers that lock the same counter rows in opposite orders: PostgreSQL cancels one
+        // (deadlock, or a serialization failure). Its work is a fresh generator: run it again.
+        if (!RETRIED.has((err as { code?: string }).code ?? '') || attempt >= MAX_ATTEMPTS) throw err;
+        this.log?.warn({ code: (err as { code?: string }).code, attempt }, 'transaction cancelled by PostgreSQL (deadlock or serialization); retrying');
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20 * attempt));
+      }
+    }
+  }
+
+  private async once<T>(work: (tx: StoreTx) => Work<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('begin');
