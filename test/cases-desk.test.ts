@@ -176,13 +176,15 @@ describe.each(engines)('cases desk on %s', (engine) => {
     const links = [...(survey.text ?? '').matchAll(/\/survey\/([\w.-]+)/g)].map((m) => m[1]);
     expect(links).toHaveLength(5);
     const four = links.find((t) => t.split('.')[1] === '4')!;
-    const click = await h.call(`/survey/${four}`, { token: null });
+    const opened = await h.call(`/survey/${four}`, { token: null });
+    expect(await opened.text()).toContain(`Tu nota para la atención del caso ${numbers.a}: 4 de 5.`);
+    const click = await h.call(`/survey/${four}`, { method: 'POST', token: null });
     expect(click.status).toBe(200);
     expect(await click.text()).toContain(`nota 4 de 5 para el caso ${numbers.a}`);
-    const replay = await h.call(`/survey/${four}`, { token: null });
+    const replay = await h.call(`/survey/${four}`, { method: 'POST', token: null });
     expect(replay.status).toBe(200);
     const [c, , e, sig] = four.split('.');
-    const tampered = await h.call(`/survey/${[c, '5', e, sig].join('.')}`, { token: null });
+    const tampered = await h.call(`/survey/${[c, '5', e, sig].join('.')}`, { method: 'POST', token: null });
     expect(tampered.status).toBe(400);
     expect(await tampered.text()).toContain('no es válido');
     const d = await h.json(`/api/cases/${ids.a}`, as('pilar@inmo.cl'));

@@ -1,5 +1,6 @@
 // The survey's public page: a Brazilian case answers in Portuguese, an expired link 410, a link of a
-// case that is gone 404, and nothing of it needs a sign-in or reaches the log.
+// case that is gone 404, and nothing of it needs a sign-in or reaches the log. Opening the link
+// (what a mail scanner does) records nothing; the page's button does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSurvey, surveySecret } from '../src/cases/survey.ts';
 import { io } from '../src/db/port.ts';
@@ -20,26 +21,37 @@ describe('survey page', () => {
   });
   afterAll(() => h.close());
 
-  it('records the score and thanks in Portuguese; the link is never cached', async () => {
+  it('opening the link records nothing; its button records the score and thanks in Portuguese; never cached', async () => {
     const t = token(caseId, 5);
-    const res = await h.call(`/survey/${t}`, { token: null });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('cache-control')).toBe('no-store');
-    const html = await res.text();
-    expect(html).toContain('lang="pt-BR"');
-    expect(html).toContain('Obrigado! Registramos a sua nota 5 de 5');
-    // A later click on another score replaces it.
-    expect((await h.call(`/survey/${token(caseId, 3)}`, { token: null })).status).toBe(200);
-    const c = await h.app.store.read(function* (r) { return yield* io(r.getCase(caseId)); });
-    expect(c?.satisfactionScore).toBe(3);
+    const score = async () => (await h.app.store.read(function* (r) { return yield* io(r.getCase(caseId)); }))?.satisfactionScore ?? null;
+    const opened = await h.call(`/survey/${t}`, { token: null });
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('cache-control')).toBe('no-store');
+    const form = await opened.text();
+    expect(form).toContain('lang="pt-BR"');
+    expect(form).toContain('Sua nota para o atendimento do chamado');
+    expect(form).toContain('<form method="post"><button type="submit">Enviar minha nota</button></form>');
+    // Opened twice more (a scanner, a link preview): still no score.
+    await h.call(`/survey/${t}`, { token: null });
+    expect(await score()).toBeNull();
+    const sent = await h.call(`/survey/${t}`, { method: 'POST', token: null });
+    expect(sent.status).toBe(200);
+    expect(sent.headers.get('cache-control')).toBe('no-store');
+    expect(await sent.text()).toContain('Obrigado! Registramos a sua nota 5 de 5');
+    expect(await score()).toBe(5);
+    // Another score's button replaces it.
+    expect((await h.call(`/survey/${token(caseId, 3)}`, { method: 'POST', token: null })).status).toBe(200);
+    expect(await score()).toBe(3);
     expect(h.logLines.join('\n')).not.toContain(t.split('.')[3]);
   });
 
   it('an expired link answers 410, a gone case 404, garbage 400', async () => {
-    const expired = await h.call(`/survey/${token(caseId, 4, Math.floor(Date.now() / 1000) - 10)}`, { token: null });
-    expect(expired.status).toBe(410);
-    expect(await expired.text()).toContain('expirou');
-    expect((await h.call(`/survey/${token(caseId + 999, 4)}`, { token: null })).status).toBe(404);
-    expect((await h.call('/survey/%3Cscript%3E', { token: null })).status).toBe(400);
+    for (const method of ['GET', 'POST']) {
+      const expired = await h.call(`/survey/${token(caseId, 4, Math.floor(Date.now() / 1000) - 10)}`, { method, token: null });
+      expect(expired.status).toBe(410);
+      expect(await expired.text()).toContain('expirou');
+      expect((await h.call(`/survey/${token(caseId + 999, 4)}`, { method, token: null })).status).toBe(404);
+      expect((await h.call('/survey/%3Cscript%3E', { method, token: null })).status).toBe(400);
+    }
   });
 });

@@ -24,13 +24,13 @@ export function replyEmail(n: number, subject: string, text: string): Rendered {
 const SURVEY = {
   es: {
     subject: (n: number) => `${caseTag(n)} ¿Cómo atendimos tu caso?`,
-    intro: (name: string | null) => `${name ? `Hola ${name}:` : 'Hola:'}\n\nTu caso quedó resuelto. ¿Qué tan satisfecho estás con la atención? Elige una nota (1 = nada, 5 = muy satisfecho); basta un clic.`,
+    intro: (name: string | null) => `${name ? `Hola ${name}:` : 'Hola:'}\n\nTu caso quedó resuelto. ¿Qué tan satisfecho estás con la atención? Elige una nota (1 = nada, 5 = muy satisfecho); abre el enlace y confirma.`,
     score: (s: number) => `${s} de 5`,
     thanks: 'Gracias por ayudarnos a mejorar.',
   },
   pt: {
     subject: (n: number) => `${caseTag(n)} Como atendemos o seu chamado?`,
-    intro: (name: string | null) => `${name ? `Olá ${name},` : 'Olá,'}\n\nSeu chamado foi resolvido. Qual é a sua satisfação com o atendimento? Escolha uma nota (1 = nada, 5 = muito satisfeito); basta um clique.`,
+    intro: (name: string | null) => `${name ? `Olá ${name},` : 'Olá,'}\n\nSeu chamado foi resolvido. Qual é a sua satisfação com o atendimento? Escolha uma nota (1 = nada, 5 = muito satisfeito); abra o link e confirme.`,
     score: (s: number) => `${s} de 5`,
     thanks: 'Obrigado por nos ajudar a melhorar.',
   },

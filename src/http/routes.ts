@@ -19,7 +19,7 @@ import * as teach from './teach.ts';
 import * as cases from './cases.ts';
 import * as caseMove from './case-move.ts';
 import { exportCasesXlsx } from './cases-export.ts';
-import { surveyClick } from './survey.ts';
+import { surveyAnswer, surveyPage } from './survey.ts';
 import { events } from './events.ts';
 
 /** Sales: leads, the funnel and the day's lists. Customer service (atencion) sees cases, never leads. */
@@ -112,8 +112,10 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/walk-ins', allow: ALL, body: funnel.walkInBody, handler: funnel.walkIn }),
   route({ method: 'GET', path: '/api/clients/:id/timeline', allow: ALL, handler: funnel.timeline }),
   route({ method: 'GET', path: '/cases.js', allow: 'public', handler: pageFile('cases.js') }),
-  // The client's one-click survey answer: the signed link is the permission (src/http/survey.ts).
-  route({ method: 'GET', path: '/survey/:token', allow: 'public', handler: surveyClick }),
+  // The client's survey answer: the signed link is the permission (src/http/survey.ts). GET shows
+  // the score and a button (a link scanner's fetch records nothing); its POST records it.
+  route({ method: 'GET', path: '/survey/:token', allow: 'public', handler: surveyPage }),
+  route({ method: 'POST', path: '/survey/:token', allow: 'public', handler: surveyAnswer }),
   route({ method: 'GET', path: '/api/cases', allow: CASE_READERS, query: cases.listQuery, handler: cases.listCases }),
   route({ method: 'GET', path: '/api/cases/options', allow: CASE_READERS, handler: cases.options }),
   route({ method: 'GET', path: '/api/cases/stats', allow: CASE_READERS, query: cases.filterQuery, handler: cases.stats }),
