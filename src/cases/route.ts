@@ -72,7 +72,9 @@ export function caseRouter(d: CaseRouterDeps) {
     const thread = yield* replyTarget(tx, o, from);
     if (thread) return yield* joinCase(tx, cfg, thread, ev);
 
-    const mailbox = yield* io(tx.rawMailbox(ev.rawEmailId));
+    // Read only when they can change the answer: most emails are a portal's leads in a sales mailbox.
+    const mailboxOf = () => io(tx.rawMailbox(ev.rawEmailId));
+    let mailbox = cfg.mailboxes.some((m) => m.purpose === 'servicio') ? yield* mailboxOf() : undefined;
     const purpose = (mailbox ? cfg.mailboxes.find((m) => m.name === mailbox)?.purpose : undefined) ?? 'ventas';
     const evidence = [...o.service.evidence];
     let isCase = o.service.verdict === 'case';
@@ -81,17 +83,19 @@ export function caseRouter(d: CaseRouterDeps) {
       evidence.push(`buzón de servicio "${mailbox}": todo su correo es un caso`);
     }
     const f = o.fields;
-    const match = yield* matchClient(tx, f);
     // An owner writing on their own (not through a portal's form) whose sale is done: a case,
     // unless what they write is a new purchase.
-    if (!isCase && !o.parser && match.client && o.service.score >= -1) {
-      const stages = (yield* io(tx.clientInteractionKinds(match.client.id))).filter((k) => (POST_SALE_STAGES as readonly string[]).includes(k));
+    const owner = !isCase && !o.parser && o.service.score >= -1 ? yield* matchClient(tx, f) : null;
+    if (owner?.client) {
+      const stages = (yield* io(tx.clientInteractionKinds(owner.client.id))).filter((k) => (POST_SALE_STAGES as readonly string[]).includes(k));
       if (stages.length) {
         isCase = true;
         evidence.push(`cliente existente con ${stages.join(' y ')} registrada (promesa/escritura hecha): es un caso`);
       }
     }
-    if (!isCase) return null;
+    if (!isCase) return null; // the lead path matches the client itself (linkClient)
+    const match = owner ?? (yield* matchClient(tx, f));
+    if (mailbox === undefined) mailbox = yield* mailboxOf();
     return yield* openCase(tx, cfg, d.notify, ev, match.client ?? (o.createsClient && !match.conflict ? yield* newClient(tx, o, ev.now) : null), mailbox, evidence);
   };
 }
