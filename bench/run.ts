@@ -24,6 +24,7 @@ import { postgresEngine, sqliteEngine, type BenchEngine } from './engine.ts';
 const quick = process.argv.includes('--quick');
 // `--only backlog` (or latency, queries) runs one part, for a look at one number; no results file.
 // BENCH_KEEP=1 keeps the working directory (the daemons' logs, e.g. with BENCH_NODE_FLAGS=--trace-gc).
+// BENCH_BATCH=N sets the backlog daemon's daemon.batchSize (emails per IMAP batch; default 200).
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 // `--workers N`: the backlog's pool size (default: the daemon's own, cores - 1).
