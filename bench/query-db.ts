@@ -34,8 +34,9 @@ export function buildQueryDb(file: string, n: number, projects: string[], progre
   sqlite.pragma('synchronous = OFF');
   // Each lead's raw email is a row whose body was purged after retention, as in a database a year
   // old: the references hold (PostgreSQL checks them on `db copy`) without 1M bodies on disk.
-  const insRaw = sqlite.prepare(`insert into raw_emails (id, source, file, sha256, size, raw, received_at, stored_at, status, processed_at, purged_at)
-    values (?, 'file', ?, ?, 2048, null, ?, ?, 'lead', ?, ?)`);
+  // (Bodies live in raw_bodies: a purged one has no rows there.)
+  const insRaw = sqlite.prepare(`insert into raw_emails (id, source, file, sha256, size, received_at, stored_at, status, processed_at, purged_at)
+    values (?, 'file', ?, ?, 2048, ?, ?, 'lead', ?, ?)`);
   const random = rng(42);
   const end = Date.UTC(2026, 10, 1);
   const start = end - 730 * DAY;
