@@ -25,12 +25,14 @@ export interface EscalationDeps {
 
 const BATCH = 200;
 
-/** Which clock a case broke first (the first answer's is due earlier), or null when none. */
-export function breachOf(cfg: CasesConfig, timeZone: string, c: CaseListItem, now: number): { breach: 'first' | 'resolution'; dueAt: number } | null {
-  const sla = caseSla(cfg, calendarFor(cfg, c.country as Country, timeZone), c, now);
-  if (sla.firstResponseBreached && c.firstResponseAt === null) return { breach: 'first', dueAt: sla.firstResponseDueAt };
-  if (sla.resolutionBreached && c.resolvedAt === null && sla.resolutionDueAt !== null) return { breach: 'resolution', dueAt: sla.resolutionDueAt };
-  return null;
+type Breach = { breach: 'first' | 'resolution'; dueAt: number };
+
+/** The clocks a case broke, from its SLA at `now`: the first answer's (due earlier), the resolution's. */
+function breaches(c: CaseListItem, sla: ReturnType<typeof caseSla>): { first: Breach | null; resolution: Breach | null } {
+  return {
+    first: sla.firstResponseBreached && c.firstResponseAt === null ? { breach: 'first', dueAt: sla.firstResponseDueAt } : null,
+    resolution: sla.resolutionBreached && c.resolvedAt === null && sla.resolutionDueAt !== null ? { breach: 'resolution', dueAt: sla.resolutionDueAt } : null,
+  };
 }
 
 /** One tick: how many cases were escalated. A case whose stored due times were stale gets them written again instead. */
@@ -42,17 +44,17 @@ export async function runEscalation(now: number, d: EscalationDeps): Promise<num
   const supervisors = await d.desk.supervisors();
   let escalated = 0;
   for (const c of candidates) {
-    let found = breachOf(cfg, tz, c, now);
     const sla = caseSla(cfg, calendarFor(cfg, c.country as Country, tz), c, now);
+    const { first, resolution } = breaches(c, sla);
     const done = await d.store.unitOfWork(function* (tx) {
       const fresh = yield* io(tx.getCase(c.id));
       if (!fresh) return false;
+      let found = first ?? resolution;
       // Escalated before: again only for a resolution due time passed since (not the same breach twice).
       const last = fresh.escalatedAt;
-      if (last !== null && found && !(found.breach === 'resolution' && last < found.dueAt)) {
-        const late = sla.resolutionBreached && c.resolvedAt === null && sla.resolutionDueAt !== null && last < sla.resolutionDueAt;
-        if (!late) return false;
-        found = { breach: 'resolution', dueAt: sla.resolutionDueAt! };
+      if (last !== null && found) {
+        found = resolution && last < resolution.dueAt ? resolution : null;
+        if (!found) return false;
       }
       if (!found) {
         // Not past due on the business clock (a pause moved it): store the due times the clock gives.
