@@ -80,8 +80,9 @@ describe.each(engines)('the storage port on $name', (engine) => {
     const id = await unit(store, (tx) => io(tx.insertRaw(raw(10, { messageId: null, mailbox: 'in', uidValidity: 7, uid: 42 }), 5)));
     expect((await store.findExisting(null, 'h10'))?.rawEmailId).toBe(id);
     expect(await store.findExisting('<m10@t>', 'h10')).toBeNull();
-    expect(await store.imapUidTaken('in', 7, 42)).toBe(true);
-    expect(await store.imapUidTaken('in', 7, 43)).toBe(false);
+    expect([...(await store.imapUidsTaken('in', 7, [41, 42, 43]))]).toEqual([42]);
+    expect((await store.imapUidsTaken('in', 8, [42])).size).toBe(0);
+    expect((await store.imapUidsTaken('in', 7, [])).size).toBe(0);
     await unit(store, (tx) => io(tx.setCursor('in', 7, 42, 5)));
     await unit(store, (tx) => io(tx.setCursor('in', 7, 50, 6)));
     expect(await store.getCursor('in')).toEqual({ uidValidity: 7, lastUid: 50 });

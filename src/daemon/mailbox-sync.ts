@@ -184,12 +184,14 @@ async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, ui
   }
   // A message expunged since the size listing is simply absent; the cursor moves past it.
   const out: RawEmailInput[] = [];
-  for (const uid of [...rows.keys()].sort((a, b) => a - b)) {
+  const uids = [...rows.keys()].sort((a, b) => a - b);
+  // After a reset that kept the UIDVALIDITY, an old row can hold this (mailbox, uidvalidity, uid)
+  // for another message, and the unique index would fail the whole batch forever. Such a message
+  // is kept without its UID instead (a true duplicate is skipped by storeBatch anyway).
+  const taken = await app.store.imapUidsTaken(mailbox.name, uidValidity, uids);
+  for (const uid of uids) {
     const row = rows.get(uid)!;
-    // After a reset that kept the UIDVALIDITY, an old row can hold this (mailbox, uidvalidity, uid)
-    // for another message, and the unique index would fail the whole batch forever. Such a message
-    // is kept without its UID instead (a true duplicate is skipped by storeBatch anyway).
-    out.push((await app.store.imapUidTaken(mailbox.name, uidValidity, uid)) ? { ...row, uid: null } : row);
+    out.push(taken.has(uid) ? { ...row, uid: null } : row);
   }
   return out;
 }

@@ -138,7 +138,8 @@ export type ClientKey = 'nationalId' | 'email' | 'phone';
 export interface StoreReads extends CaseReads {
   findExisting(messageId: string | null, sha256: string): Awaitable<ExistingEmail | null>;
   getRaw(id: number): Awaitable<StoredRaw | null>;
-  imapUidTaken(mailbox: string, uidValidity: number, uid: number): Awaitable<boolean>;
+  /** Which of these UIDs of (mailbox, UIDVALIDITY) a stored email already holds: one query for a batch. */
+  imapUidsTaken(mailbox: string, uidValidity: number, uids: readonly number[]): Awaitable<Set<number>>;
   getCursor(mailbox: string): Awaitable<{ uidValidity: number; lastUid: number } | null>;
   /** Raw emails waiting for the pipeline, oldest first. */
   pendingRawIds(limit?: number, storedBefore?: number): Awaitable<number[]>;

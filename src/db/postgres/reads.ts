@@ -45,8 +45,10 @@ export class PgReads implements StoreReads {
     return row ? { ...row, raw: await readRawBody(this.c, id, row.size) } : null;
   }
 
-  async imapUidTaken(mailbox: string, uidValidity: number, uid: number): Promise<boolean> {
-    return (await this.one('select 1 from raw_emails where mailbox = $1 and uid_validity = $2 and uid = $3', [mailbox, uidValidity, uid])) !== null;
+  async imapUidsTaken(mailbox: string, uidValidity: number, uids: readonly number[]): Promise<Set<number>> {
+    if (!uids.length) return new Set();
+    const rows = await this.all<{ uid: number }>('select uid from raw_emails where mailbox = $1 and uid_validity = $2 and uid = any($3::bigint[])', [mailbox, uidValidity, uids]);
+    return new Set(rows.map((r) => Number(r.uid)));
   }
 
   getCursor(mailbox: string): Promise<{ uidValidity: number; lastUid: number } | null> {

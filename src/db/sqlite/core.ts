@@ -97,8 +97,10 @@ export class SqliteCore {
     return row ? { ...row, raw: readRawBody((q) => this.q(q), id, row.size) } : null;
   }
 
-  imapUidTaken(mailbox: string, uidValidity: number, uid: number): boolean {
-    return this.q('select 1 from raw_emails where mailbox = ? and uid_validity = ? and uid = ?').get(mailbox, uidValidity, uid) !== undefined;
+  imapUidsTaken(mailbox: string, uidValidity: number, uids: readonly number[]): Set<number> {
+    if (!uids.length) return new Set();
+    const rows = this.q('select uid from raw_emails where mailbox = ? and uid_validity = ? and uid in (select value from json_each(?))').all(mailbox, uidValidity, JSON.stringify(uids)) as { uid: number }[];
+    return new Set(rows.map((r) => r.uid));
   }
 
   getCursor(mailbox: string): { uidValidity: number; lastUid: number } | null {
