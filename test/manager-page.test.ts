@@ -168,7 +168,8 @@ describe.skipIf(noChromium())('the manager’s desk in headless Chromium', () =>
       await checkView(page, 'Auditoría');
       await page.selectOption('#audit-filters select[name=action]', 'client.reassign');
       await page.selectOption('#audit-filters select[name=user]', 'jefa@inmo.cl');
-      const today = new Date().toISOString().slice(0, 10);
+      // Days are the company's (between 21:00 and 24:00 in Santiago it is already tomorrow in UTC).
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: h.app.config.timezone }).format(new Date());
       await page.fill('#audit-filters input[name=from]', today);
       await page.fill('#audit-filters input[name=to]', today);
       await page.click('#audit-filters button[type=submit]');
