@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { createApp } from '../src/app.ts';
-import { io } from '../src/db/port.ts';
+import { io, type RawEmailInput, type Storage } from '../src/db/port.ts';
 import type { Config } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { extractFields, MailView } from '../src/pipeline/extract.ts';
@@ -33,16 +33,30 @@ export async function extractionOnly(mails: Buffer[], config: Config): Promise<n
   return r;
 }
 
-/** SQLite insert alone: raw rows through the store's prepared insert, one transaction per batch. */
-export async function sqliteInsertOnly(mails: Buffer[], config: Config, dbPath: string, batch = 200): Promise<number> {
-  const app = await createApp(config, createLogger('silent'), { dbPath });
-  const rows = mails.map((m, i) => ({ source: 'imap' as const, mailbox: 'bench', uidValidity: 1, uid: i + 1, messageId: `<ins-${i}@bench>`, sha256: sha256(m), size: m.length, raw: m, receivedAt: Date.now() }));
-  const t = performance.now();
+/** The bench emails as raw rows of one IMAP mailbox. */
+export function rawRows(mails: Buffer[], tag: string): RawEmailInput[] {
+  return mails.map((m, i) => ({ source: 'imap' as const, mailbox: 'bench', uidValidity: 1, uid: i + 1, messageId: `<${tag}-${i}@bench>`, sha256: sha256(m), size: m.length, raw: m, receivedAt: Date.now() }));
+}
+
+/** Raw rows through the store's insert, one transaction per batch: their ids, in order. */
+export async function insertRawRows(store: Storage, rows: RawEmailInput[], batch = 200): Promise<number[]> {
+  const ids: number[] = [];
   for (let i = 0; i < rows.length; i += batch) {
-    await app.store.unitOfWork(function* (tx) {
-      for (const r of rows.slice(i, i + batch)) yield* io(tx.insertRaw(r, Date.now()));
-    });
+    ids.push(...(await store.unitOfWork(function* (tx) {
+      const out: number[] = [];
+      for (const r of rows.slice(i, i + batch)) out.push(yield* io(tx.insertRaw(r, Date.now())));
+      return out;
+    })));
   }
+  return ids;
+}
+
+/** SQLite insert alone: raw rows through the store's prepared insert, one transaction per batch. */
+export async function sqliteInsertOnly(mails: Buffer[], config: Config, dbPath: string): Promise<number> {
+  const app = await createApp(config, createLogger('silent'), { dbPath });
+  const rows = rawRows(mails, 'ins');
+  const t = performance.now();
+  await insertRawRows(app.store, rows);
   const r = rate(rows.length, performance.now() - t);
   app.close();
   return r;

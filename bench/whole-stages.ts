@@ -8,11 +8,10 @@
 import fs from 'node:fs';
 import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
-import { io } from '../src/db/port.ts';
-import { sha256 } from '../src/ingest.ts';
 import { recordOutcome } from '../src/leads/record.ts';
 import { createLogger } from '../src/logger.ts';
 import { runPipeline, type PipelineOutcome } from '../src/pipeline/index.ts';
+import { insertRawRows, rawRows } from './stages.ts';
 
 const [mailsFile, configJson] = process.argv.slice(2);
 const all = fs.readFileSync(mailsFile);
@@ -31,15 +30,7 @@ let t = performance.now();
 const outcomes: PipelineOutcome[] = [];
 for (const m of mails) outcomes.push(await runPipeline(m, ctx));
 const pipeline = rate(mails.length, performance.now() - t);
-const ids: number[] = [];
-for (let i = 0; i < mails.length; i += 200) {
-  const batch = mails.slice(i, i + 200).map((m, k) => ({ source: 'imap' as const, mailbox: 'bench', uidValidity: 1, uid: i + k + 1, messageId: `<whole-${i + k}@bench>`, sha256: sha256(m), size: m.length, raw: m, receivedAt: Date.now() }));
-  ids.push(...(await app.store.unitOfWork(function* (tx) {
-    const out: number[] = [];
-    for (const r of batch) out.push(yield* io(tx.insertRaw(r, Date.now())));
-    return out;
-  })));
-}
+const ids = await insertRawRows(app.store, rawRows(mails, 'whole'));
 const rules = app.rules();
 t = performance.now();
 for (let i = 0; i < outcomes.length; i += 25) {
