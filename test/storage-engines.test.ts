@@ -10,6 +10,7 @@ import { openPostgres } from '../src/db/postgres/open.ts';
 import { PgStore } from '../src/db/postgres/store.ts';
 import { Store } from '../src/db/sqlite/store.ts';
 import { Ingestor } from '../src/ingest.ts';
+import { storeRaws } from '../src/leads/intake.ts';
 import { emailSummary } from '../src/leads/summary.ts';
 import { createLogger } from '../src/logger.ts';
 import { loadParsers } from '../src/parsers/load.ts';
@@ -91,6 +92,33 @@ describe.each(engines)('the storage port on $name', (engine) => {
     await unit(store, (tx) => io(tx.setRawFailure(id, 'error', 'bad', 9)));
     expect(await store.rawIdsByStatus(['error'], null)).toEqual([id]);
     expect((await store.rawOutcome(id))?.status).toBe('error');
+  });
+
+  it('stores a batch in one lookup and one insert: ids in order, skipping what is stored or repeated, bodies whole', async () => {
+    await unit(store, (tx) => io(tx.insertRaw(raw(60), 1)));
+    await unit(store, (tx) => io(tx.insertRaw(raw(61, { messageId: null }), 1)));
+    // 5 MB: five pieces, more than one statement's worth on PostgreSQL.
+    const big = Buffer.alloc(5 * 1024 * 1024 + 17, 0x61);
+    big.write('end', big.length - 3);
+    const batch = [
+      raw(62),
+      raw(60, { sha256: 'other' }), // stored: same Message-ID
+      raw(61, { messageId: null }), // stored: same content, no Message-ID
+      raw(63, { messageId: null }),
+      raw(62, { sha256: 'again' }), // earlier in this batch
+      raw(64, { raw: big, size: big.length }),
+      raw(63, { messageId: null }), // earlier in this batch, by content
+    ];
+    const ids = await unit(store, (tx) => storeRaws(tx, batch, 2));
+    expect(ids.map((id) => id === null)).toEqual([false, true, true, false, true, false, true]);
+    const [a, , , b, , c] = ids as number[];
+    expect(a < b && b < c).toBe(true);
+    expect((await store.findExisting('<m62@t>', 'h62'))?.rawEmailId).toBe(a);
+    expect((await store.findExisting(null, 'h63'))?.rawEmailId).toBe(b);
+    expect(Buffer.from((await store.getRaw(b))!.raw!).toString()).toBe('x63');
+    expect(Buffer.from((await store.getRaw(c))!.raw!).equals(big)).toBe(true);
+    expect(await store.storedAlready([{ messageId: '<m64@t>', sha256: 'x' }, { messageId: null, sha256: 'h64' }, { messageId: null, sha256: 'h61' }])).toEqual([true, false, true]);
+    expect(await unit(store, (tx) => storeRaws(tx, [], 3))).toEqual([]);
   });
 
   it('projects, vendors, clients, leads, follow-ups and actions as the domain uses them', async () => {

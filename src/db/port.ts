@@ -137,6 +137,8 @@ export type ClientKey = 'nationalId' | 'email' | 'phone';
 /** What can be read outside a unit of work (each call sees committed data). */
 export interface StoreReads extends CaseReads {
   findExisting(messageId: string | null, sha256: string): Awaitable<ExistingEmail | null>;
+  /** For each key, whether an email is stored under it (as findExisting finds one): one query for a batch. */
+  storedAlready(keys: readonly Pick<RawEmailInput, 'messageId' | 'sha256'>[]): Awaitable<boolean[]>;
   getRaw(id: number): Awaitable<StoredRaw | null>;
   /** Which of these UIDs of (mailbox, UIDVALIDITY) a stored email already holds: one query for a batch. */
   imapUidsTaken(mailbox: string, uidValidity: number, uids: readonly number[]): Awaitable<Set<number>>;
@@ -218,6 +220,8 @@ export interface StoreReads extends CaseReads {
 /** Writes: only inside a unit of work. */
 export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites, MailboxTokenWrites, FunnelWrites, CaseWrites {
   insertRaw(input: RawEmailInput, now: number): Awaitable<number>;
+  /** Several rows and their bodies, their ids in the order given: a few statements for a batch, not a few per email. */
+  insertRaws(inputs: readonly RawEmailInput[], now: number): Awaitable<number[]>;
   setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Awaitable<void>;
   setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): Awaitable<void>;
   setRawFailure(rawEmailId: number, status: 'error' | 'too_large' | 'timeout', error: string, now: number): Awaitable<void>;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Storage } from '../db/port.ts';
 import type { Ingestor } from '../ingest.ts';
-import { storeRaw } from '../leads/intake.ts';
+import { storeRaws } from '../leads/intake.ts';
 import { quickHeaders } from '../pipeline/quick-headers.ts';
 import { DAY_MS } from '../vocabulary.ts';
 import { compactLog, DayLog, encodeFrame, frames, fsyncDir, LOG_FILE, logFiles, readFrame } from './spool-log.ts';
@@ -238,11 +238,7 @@ export async function replaySpool(deps: { ingestor: Ingestor; store: Storage }, 
   const flush = async () => {
     const batch = rows;
     rows = [];
-    const ids = await deps.store.unitOfWork(function* (tx) {
-      const out: (number | null)[] = [];
-      for (const row of batch) out.push(yield* storeRaw(tx, row, Date.now()));
-      return out;
-    });
+    const ids = await deps.store.unitOfWork((tx) => storeRaws(tx, batch, Date.now()));
     stored += ids.filter((id) => id !== null).length;
   };
   for (const e of spool.entries()) {

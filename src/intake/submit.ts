@@ -1,6 +1,6 @@
 import type { IngestResult, Ingestor } from '../ingest.ts';
 import type { Storage } from '../db/port.ts';
-import { storeRaw } from '../leads/intake.ts';
+import { storeRaws } from '../leads/intake.ts';
 import { quickHeaders } from '../pipeline/quick-headers.ts';
 import { buildMessage, type IntakeLead } from './message.ts';
 import { spoolName, type IntakeSpool } from './spool.ts';
@@ -192,11 +192,7 @@ export class IntakeSubmitter {
   /** Stores the batch raw in one transaction; the answers now, and the pipeline queued behind. */
   private async storeRaw(batch: Waiting[]): Promise<Accepted[]> {
     const rows = batch.map((b) => this.ingestor.describe(b.raw, { source: 'http' }));
-    const ids = await this.store.unitOfWork(function* (tx) {
-      const out: (number | null)[] = [];
-      for (const row of rows) out.push(yield* storeRaw(tx, row, Date.now()));
-      return out;
-    });
+    const ids = await this.store.unitOfWork((tx) => storeRaws(tx, rows, Date.now()));
     const answers: Accepted[] = [];
     const fresh: { rawEmailId: number; raw: Buffer; receivedAt: number; messageId: string | null }[] = [];
     const settle: ((r: IngestResult | undefined) => void)[] = [];

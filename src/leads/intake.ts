@@ -3,8 +3,31 @@ import { AppError } from '../errors.ts';
 
 /** Stores a message unless it is already stored (same Message-ID, or same content without one). */
 export function* storeRaw(tx: StoreTx, m: RawEmailInput, now: number): Work<number | null> {
-  if (yield* io(tx.findExisting(m.messageId, m.sha256))) return null;
-  return yield* io(tx.insertRaw(m, now));
+  return (yield* storeRaws(tx, [m], now))[0];
+}
+
+/** The key a message is found by: its Message-ID, or its content when it has none (as findExisting). */
+const rawKey = (m: RawEmailInput) => (m.messageId !== null ? `m ${m.messageId}` : `s ${m.sha256}`);
+
+/**
+ * storeRaw for a batch, in one lookup and one insert: each message's new id in the batch's order,
+ * null for one already stored, or stored earlier in the same batch.
+ */
+export function* storeRaws(tx: StoreTx, batch: readonly RawEmailInput[], now: number): Work<(number | null)[]> {
+  if (!batch.length) return [];
+  const stored = yield* io(tx.storedAlready(batch));
+  const seen = new Set<string>();
+  const fresh: number[] = [];
+  for (const [i, m] of batch.entries()) {
+    const key = rawKey(m);
+    if (stored[i] || seen.has(key)) continue;
+    seen.add(key);
+    fresh.push(i);
+  }
+  const ids = fresh.length ? yield* io(tx.insertRaws(fresh.map((i) => batch[i]), now)) : [];
+  const out: (number | null)[] = batch.map(() => null);
+  for (const [k, i] of fresh.entries()) out[i] = ids[k];
+  return out;
 }
 
 /**
@@ -22,8 +45,7 @@ export function* storeBatchRows(tx: StoreTx, mailbox: string, uidValidity: numbe
   if (fence && !(yield* io(tx.fenceLease(fence.name, fence.owner, fence.epoch)))) {
     throw new AppError('lease.lost', `mailbox ${mailbox}: its lease was taken over by another daemon; this batch is left to it`);
   }
-  const ids: (number | null)[] = [];
-  for (const m of batch) ids.push(yield* storeRaw(tx, m, now));
+  const ids = yield* storeRaws(tx, batch, now);
   yield* io(tx.setCursor(mailbox, uidValidity, lastUid, now));
   return ids;
 }

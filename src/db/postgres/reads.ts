@@ -1,7 +1,7 @@
 
 import type { NotificationKind } from '../outbox-schema.ts';
 import {type ActionRow, type ClientKey, type ClientRow, type EmailRecord, type ExistingEmail, 
-  type LeadRow, type PendingLeadRow, type RawOutcome, type StoredRaw,
+  type LeadRow, type PendingLeadRow, type RawEmailInput, type RawOutcome, type StoredRaw,
   type StoreReads, type VendorRow, type WebhookDelivery, 
 } from '../port.ts';
 import { leads } from './schema.ts';
@@ -38,6 +38,20 @@ export class PgReads implements StoreReads {
     return messageId
       ? this.one<ExistingEmail>(`${select} where r.message_id = $1 order by r.id limit 1`, [messageId])
       : this.one<ExistingEmail>(`${select} where r.message_id is null and r.sha256 = $1 order by r.id limit 1`, [sha256]);
+  }
+
+  async storedAlready(keys: readonly Pick<RawEmailInput, 'messageId' | 'sha256'>[]): Promise<boolean[]> {
+    if (!keys.length) return [];
+    // Each key looked up as findExisting does (by Message-ID, else by content): one round trip.
+    const rows = await this.all<{ ord: number }>(
+      `select k.ord from unnest($1::text[], $2::text[]) with ordinality as k(mid, sha, ord)
+       where case when k.mid is not null then exists (select 1 from raw_emails r where r.message_id = k.mid)
+                  else exists (select 1 from raw_emails r where r.message_id is null and r.sha256 = k.sha) end`,
+      [keys.map((k) => k.messageId), keys.map((k) => k.sha256)],
+    );
+    const out = keys.map(() => false);
+    for (const r of rows) out[r.ord - 1] = true;
+    return out;
   }
 
   async getRaw(id: number): Promise<StoredRaw | null> {

@@ -14,6 +14,16 @@ import { PgReads } from './reads.ts';
 import { bodyChunks } from '../raw-body.ts';
 import { HAS_BODY_PG } from './raw-body.ts';
 
+/** Bodies' bytes sent in one statement, at most (a big email's pieces go one or two at a time). */
+const BODY_STATEMENT_BYTES = 4 * 1024 * 1024;
+
+/** `($1, $2), ($3, $4)` for `rows` rows of `width` parameters. */
+function placeholders(rows: number, width: number): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) out.push(`(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+  return out.join(', ');
+}
+
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
 export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites>, CaseWrites {}
 export class PgTx extends PgReads implements StoreWrites {
@@ -29,13 +39,37 @@ export class PgTx extends PgReads implements StoreWrites {
   }
 
   async insertRaw(input: RawEmailInput, now = Date.now()): Promise<number> {
-    const row = await this.one<{ id: number }>(
+    return (await this.insertRaws([input], now))[0];
+  }
+
+  /** One statement for the rows (RETURNING gives their ids in the VALUES' order), a few for the bodies. */
+  async insertRaws(inputs: readonly RawEmailInput[], now = Date.now()): Promise<number[]> {
+    if (!inputs.length) return [];
+    const values = inputs.flatMap((i) => [i.source, i.mailbox ?? null, i.uidValidity ?? null, i.uid ?? null, i.file ?? null, i.messageId, i.sha256, i.size, i.headers ?? null, i.receivedAt, now, i.status ?? 'pending', i.error ?? null]);
+    const rows = await this.all<{ id: number }>(
       `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, headers, received_at, stored_at, status, error)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id`,
-      [input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null],
+       values ${placeholders(inputs.length, 13)} returning id`,
+      values,
     );
-    if (input.raw) for (const { seq, chunk } of bodyChunks(input.raw)) await this.c.query('insert into raw_bodies (raw_email_id, seq, chunk) values ($1, $2, $3)', [row!.id, seq, chunk]);
-    return row!.id;
+    const ids = rows.map((r) => r.id);
+    // Buffers go as binary parameters (no hex text), in statements of at most BODY_STATEMENT_BYTES.
+    let pieces: unknown[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (pieces.length) await this.c.query(`insert into raw_bodies (raw_email_id, seq, chunk) values ${placeholders(pieces.length / 3, 3)}`, pieces);
+      pieces = [];
+      bytes = 0;
+    };
+    for (const [k, input] of inputs.entries()) {
+      if (!input.raw) continue;
+      for (const { seq, chunk } of bodyChunks(input.raw)) {
+        if (bytes + chunk.length > BODY_STATEMENT_BYTES) await flush();
+        pieces.push(ids[k], seq, chunk);
+        bytes += chunk.length;
+      }
+    }
+    await flush();
+    return ids;
   }
 
   async setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Promise<void> {

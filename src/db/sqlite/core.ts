@@ -78,18 +78,28 @@ export class SqliteCore {
     return row ? { rawEmailId: row.id, leadId: row.lead_id, clientId: row.client_id, followUpAt: row.follow_up_at, status: row.status } : null;
   }
 
+  storedAlready(keys: readonly Pick<RawEmailInput, 'messageId' | 'sha256'>[]): boolean[] {
+    // In process: a lookup each costs no round trip.
+    return keys.map((k) => this.findExisting(k.messageId, k.sha256) !== null);
+  }
+
   insertRaw(input: RawEmailInput, now = Date.now()): number {
+    return this.insertRaws([input], now)[0];
+  }
+
+  insertRaws(inputs: readonly RawEmailInput[], now = Date.now()): number[] {
     this.writing();
-    const r = this.q(
+    const row = this.q(
       `insert into raw_emails (source, mailbox, uid_validity, uid, file, message_id, sha256, size, headers, received_at, stored_at, status, error)
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null);
-    const id = Number(r.lastInsertRowid);
-    if (input.raw) {
-      const piece = this.q('insert into raw_bodies (raw_email_id, seq, chunk) values (?, ?, ?)');
-      for (const { seq, chunk } of bodyChunks(input.raw)) piece.run(id, seq, chunk);
-    }
-    return id;
+    );
+    const piece = this.q('insert into raw_bodies (raw_email_id, seq, chunk) values (?, ?, ?)');
+    return inputs.map((input) => {
+      const r = row.run(input.source, input.mailbox ?? null, input.uidValidity ?? null, input.uid ?? null, input.file ?? null, input.messageId, input.sha256, input.size, input.headers ?? null, input.receivedAt, now, input.status ?? 'pending', input.error ?? null);
+      const id = Number(r.lastInsertRowid);
+      if (input.raw) for (const { seq, chunk } of bodyChunks(input.raw)) piece.run(id, seq, chunk);
+      return id;
+    });
   }
 
   getRaw(id: number): StoredRaw | null {
