@@ -134,6 +134,14 @@ export interface LeaseFence {
 /** Which fields a client is matched by, in the matching order. */
 export type ClientKey = 'nationalId' | 'email' | 'phone';
 
+/** One clientBy question. */
+export interface ClientLookup {
+  key: ClientKey;
+  value: string;
+  nationalId: string | null;
+  samePerson?: readonly string[];
+}
+
 /** What can be read outside a unit of work (each call sees committed data). */
 export interface StoreReads extends CaseReads {
   findExisting(messageId: string | null, sha256: string): Awaitable<ExistingEmail | null>;
@@ -175,6 +183,8 @@ export interface StoreReads extends CaseReads {
    * `samePerson` (the same person's other IDs, by the country's rule).
    */
   clientBy(key: ClientKey, value: string, nationalId: string | null, samePerson?: readonly string[]): Awaitable<ClientRow | null>;
+  /** clientBy for each lookup, in one query: what matching asks for one lead. */
+  clientsBy(lookups: readonly ClientLookup[]): Awaitable<(ClientRow | null)[]>;
   clientIdsOwnedBy(vendorId: string): Awaitable<number[]>;
 
   openFollowUp(clientId: number, projectId: number | null): Awaitable<{ id: number; dueAt: number } | null>;

@@ -8,8 +8,9 @@ export const followUpDue = (from: number, followUpDays: number): number => from 
  * At most one open follow-up per client and project: a returning lead moves the open one's date
  * (only ever later) and takes it over, instead of opening a second.
  */
-export function* openFollowUp(tx: StoreTx, f: { clientId: number; leadId: number; projectId: number | null; dueAt: number; actor?: string; now: number }): Work<void> {
-  const open = yield* io(tx.openFollowUp(f.clientId, f.projectId));
+export function* openFollowUp(tx: StoreTx, f: { clientId: number; leadId: number; projectId: number | null; dueAt: number; actor?: string; now: number; newClient?: boolean }): Work<void> {
+  // A client created in this unit of work has no follow-up yet.
+  const open = f.newClient ? null : yield* io(tx.openFollowUp(f.clientId, f.projectId));
   if (open) {
     if (f.dueAt > open.dueAt) yield* io(tx.moveFollowUp(open.id, f.dueAt, f.leadId));
     return;

@@ -1,4 +1,4 @@
-import { io, type ClientPatch, type ClientRow, type StoreTx, type Work } from '../db/port.ts';
+import { io, type ClientLookup, type ClientPatch, type ClientRow, type StoreTx, type Work } from '../db/port.ts';
 import { fold } from '../pipeline/text.ts';
 
 export interface ContactKeys {
@@ -24,18 +24,15 @@ export function* findClient(tx: StoreTx, f: ContactKeys & { name?: string | null
  */
 export function* matchClient(tx: StoreTx, f: ContactKeys & { name?: string | null }): Work<{ client: ClientRow | null; conflict: ClientRow | null }> {
   const same = f.nationalId ? (f.samePerson ?? []) : [];
-  if (f.nationalId) {
-    for (const id of [f.nationalId, ...same]) {
-      const byId = yield* io(tx.clientBy('nationalId', id, id));
-      if (byId) return { client: byId, conflict: null };
-    }
-  }
-  if (f.email) {
-    const byEmail = yield* io(tx.clientBy('email', f.email, f.nationalId, same));
-    if (byEmail) return { client: byEmail, conflict: null };
-  }
-  if (!f.phone) return { client: null, conflict: null };
-  const byPhone = yield* io(tx.clientBy('phone', f.phone, f.nationalId, same));
+  // Every question at once (one round trip), answered in the matching order.
+  const ids = f.nationalId ? [f.nationalId, ...same] : [];
+  const lookups: ClientLookup[] = ids.map((id) => ({ key: 'nationalId', value: id, nationalId: id }));
+  if (f.email) lookups.push({ key: 'email', value: f.email, nationalId: f.nationalId, samePerson: same });
+  if (f.phone) lookups.push({ key: 'phone', value: f.phone, nationalId: f.nationalId, samePerson: same });
+  const found = yield* io(tx.clientsBy(lookups));
+  const byIdOrEmail = found.slice(0, ids.length + (f.email ? 1 : 0)).find((c) => c !== null);
+  if (byIdOrEmail) return { client: byIdOrEmail, conflict: null };
+  const byPhone = f.phone ? found[found.length - 1] : null;
   if (!byPhone) return { client: null, conflict: null };
   return phoneOnlyDisagrees(byPhone, f) ? { client: null, conflict: byPhone } : { client: byPhone, conflict: null };
 }

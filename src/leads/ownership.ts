@@ -41,7 +41,7 @@ function* setOwner(tx: StoreTx, c: { clientId: number; vendorId: string; at: num
 
 /** The owner and contact type for a lead of a client, decided at the lead's arrival `ctx.now`. */
 export function* assignOwner(tx: StoreTx, settings: OwnershipSettings, ctx: Omit<AssignContext, 'leadId'>): Work<Assignment> {
-  const client = yield* io(tx.getClient(ctx.clientId));
+  const client = ctx.client ?? (yield* io(tx.getClient(ctx.clientId)));
   if (!client) return { ownerVendorId: null, contactType: 'nuevo' };
   const rrKey = ctx.projectId === null ? 'rr:all' : `rr:project:${ctx.projectId}`;
   const pick = function* (exclude: string | null = null) {

@@ -1,4 +1,4 @@
-import { io, type StoreTx, type Work } from '../db/port.ts';
+import { io, type ClientRow, type StoreTx, type Work } from '../db/port.ts';
 import type { LeadOutcome, PipelineOutcome } from '../pipeline/index.ts';
 import type { NationalId } from '../countries/types.ts';
 import { fold } from '../pipeline/text.ts';
@@ -13,6 +13,8 @@ export interface Assignment {
 
 export interface AssignContext {
   clientId: number;
+  /** The client's row as the caller holds it (saves reading it again). */
+  client?: ClientRow;
   leadId: number;
   created: boolean;
   projectId: number | null;
@@ -145,12 +147,12 @@ export function* linkClient(tx: StoreTx, l: LinkInput): Work<Omit<LeadRecordResu
     if (Object.keys(fill).length) yield* io(tx.updateClient(client.id, fill));
   }
   if (!client) return { clientId: null, followUpAt: null, contactType: null };
-  const owner = l.rules.assignOwner ? yield* l.rules.assignOwner(tx, { clientId: client.id, leadId: l.leadId, created, projectId: l.projectId, now: l.receivedAt }) : null;
+  const owner = l.rules.assignOwner ? yield* l.rules.assignOwner(tx, { clientId: client.id, client, leadId: l.leadId, created, projectId: l.projectId, now: l.receivedAt }) : null;
   const contactType = owner?.contactType ?? (created ? 'nuevo' : 'retorno');
   let followUpAt: number | null = null;
   if (l.outcome.createsFollowUp) {
     followUpAt = followUpDue(l.followUpFrom ?? l.receivedAt, l.rules.followUpDays);
-    yield* openFollowUp(tx, { clientId: client.id, leadId: l.leadId, projectId: l.projectId, dueAt: followUpAt, actor: l.actor ?? SYSTEM_ACTOR, now: l.now });
+    yield* openFollowUp(tx, { clientId: client.id, leadId: l.leadId, projectId: l.projectId, dueAt: followUpAt, actor: l.actor ?? SYSTEM_ACTOR, now: l.now, newClient: created });
   }
   yield* io(tx.updateLead(l.leadId, { clientId: client.id, followUpAt, contactType, ownerVendorId: owner?.ownerVendorId ?? client.ownerVendorId, updatedAt: l.now }));
   return { clientId: client.id, followUpAt, contactType };

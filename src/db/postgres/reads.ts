@@ -1,6 +1,6 @@
 
 import type { NotificationKind } from '../outbox-schema.ts';
-import {type ActionRow, type ClientKey, type ClientRow, type EmailRecord, type ExistingEmail, 
+import {type ActionRow, type ClientKey, type ClientLookup, type ClientRow, type EmailRecord, type ExistingEmail, 
   type LeadRow, type PendingLeadRow, type RawEmailInput, type RawOutcome, type StoredRaw,
   type StoreReads, type VendorRow, type WebhookDelivery, 
 } from '../port.ts';
@@ -123,6 +123,8 @@ export class PgReads implements StoreReads {
   }
 
   async projectName(id: number): Promise<string | null> {
+    const known = this.projects.name(id);
+    if (known !== undefined) return known;
     return (await this.one<{ name: string }>('select name from projects where id = $1', [id]))?.name ?? null;
   }
 
@@ -146,9 +148,22 @@ export class PgReads implements StoreReads {
     return this.one(`select ${CLIENT_COLS} from clients where id = $1`, [id]);
   }
 
-  clientBy(key: ClientKey, value: string, nationalId: string | null, samePerson: readonly string[] = []): Promise<ClientRow | null> {
-    const col = CLIENT_KEY_COLUMN[key];
-    return this.one(`select ${CLIENT_COLS} from clients where ${col} = $1 and (national_id is null or $2::text is null or national_id = $2 or national_id = any($3::text[])) order by id limit 1`, [value, nationalId, [...samePerson]]);
+  async clientBy(key: ClientKey, value: string, nationalId: string | null, samePerson: readonly string[] = []): Promise<ClientRow | null> {
+    return (await this.clientsBy([{ key, value, nationalId, samePerson }]))[0];
+  }
+
+  async clientsBy(lookups: readonly ClientLookup[]): Promise<(ClientRow | null)[]> {
+    if (!lookups.length) return [];
+    const values: unknown[] = [];
+    const parts = lookups.map((l, k) => {
+      values.push(l.value, l.nationalId, [...(l.samePerson ?? [])]);
+      const [v, id, same] = [values.length - 2, values.length - 1, values.length].map((n) => `$${n}`);
+      return `(select ${k} "lookup", ${CLIENT_COLS} from clients where ${CLIENT_KEY_COLUMN[l.key]} = ${v} and (national_id is null or ${id}::text is null or national_id = ${id} or national_id = any(${same}::text[])) order by id limit 1)`;
+    });
+    const rows = await this.all<ClientRow & { lookup: number }>(parts.join(' union all '), values);
+    const out: (ClientRow | null)[] = lookups.map(() => null);
+    for (const { lookup, ...row } of rows) out[lookup] = row;
+    return out;
   }
 
   async clientIdsOwnedBy(vendorId: string): Promise<number[]> {

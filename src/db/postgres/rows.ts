@@ -55,9 +55,15 @@ export const clientSql = rowSql(clients, 'clients');
 /** The project ids by name, shared by the store and its transactions (the port's synchronous projectId). */
 export class ProjectIds {
   private ids = new Map<string, number>();
+  private names = new Map<number, string>();
   async load(c: Queryable): Promise<void> {
     const { rows } = await c.query<{ id: number; name: string }>('select id, name from projects');
     this.ids = new Map(rows.map((r) => [r.name, r.id]));
+    this.names = new Map(rows.map((r) => [r.id, r.name]));
+  }
+  /** A project's name never changes (it is the project's key): undefined only for one created since the load. */
+  name(id: number): string | undefined {
+    return this.names.get(id);
   }
   get(name: string | null): number | null {
     return name ? (this.ids.get(name) ?? null) : null;

@@ -6,7 +6,7 @@ import { actions, clients, followUps, leads, projectVendors, projects, rawEmails
 import { SqliteAreas } from './store-areas.ts';
 import { rowWriter } from './statements.ts';
 import type {
-  ActionInput, ActionRow, ClientKey, ClientPatch, ClientRow, EmailRecord, LeadPatch, LeadRow, NewClient, NewFollowUp, NewLead, PendingLeadRow, Storage,
+  ActionInput, ActionRow, ClientKey, ClientLookup, ClientPatch, ClientRow, EmailRecord, LeadPatch, LeadRow, NewClient, NewFollowUp, NewLead, PendingLeadRow, Storage,
   VendorInput, VendorRow,
 } from '../port.ts';
 
@@ -115,6 +115,10 @@ export class Store extends SqliteAreas implements Storage {
     const col = CLIENT_KEY_COLUMN[key];
     return (this.q(`select ${CLIENT_COLS} from clients where ${col} = ? and (national_id is null or ? is null or national_id = ? or national_id in (select value from json_each(?))) order by id limit 1`)
       .get(value, nationalId, nationalId, JSON.stringify(samePerson)) as ClientRow | undefined) ?? null;
+  }
+
+  clientsBy(lookups: readonly ClientLookup[]): (ClientRow | null)[] {
+    return lookups.map((l) => this.clientBy(l.key, l.value, l.nationalId, l.samePerson));
   }
 
   clientIdsOwnedBy(vendorId: string): number[] {
