@@ -8,7 +8,7 @@ import { io } from '../src/db/port.ts';
 import { createLogger } from '../src/logger.ts';
 import { sqliteStore } from './helpers/sqlite-store.ts';
 
-// Post-sale mail among sales mail: the 30 emails of fixtures/cases (portal leads that mention
+// Post-sale mail among sales mail: the 31 emails of fixtures/cases (portal leads that mention
 // "entrega inmediata" or "gastos comunes", owners' complaints, questions, suggestions and repair
 // requests, in Spanish and Portuguese, plain and HTML) through the real pipeline (worker pool,
 // SQLite file): none misfiled, never both a lead and a case, one acknowledgement per case.
@@ -45,7 +45,7 @@ afterAll(async () => {
 
 const count = (sql: string, ...params: unknown[]) => (db().prepare(sql).get(...params) as { n: number }).n;
 
-describe('fixtures/cases: 30 mixed emails', () => {
+describe('fixtures/cases: 31 mixed emails', () => {
   it('files every one as expected: a lead or a case of the right category, never both', async () => {
     const misfiled: string[] = [];
     for (const e of manifest) {
@@ -58,7 +58,7 @@ describe('fixtures/cases: 30 mixed emails', () => {
       if (leads + cases.length !== 1 || r.status !== e.expect) misfiled.push(`${e.file}: ${leads} leads, ${cases.length} cases, status ${r.status}`);
     }
     expect(misfiled).toEqual([]);
-    expect(manifest.length).toBe(30);
+    expect(manifest.length).toBe(31);
     expect(new Set(manifest.filter((e) => e.expect === 'case').map((e) => e.category))).toEqual(new Set(['reclamo', 'consulta', 'sugerencia', 'postventa']));
   });
 

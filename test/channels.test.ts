@@ -59,13 +59,21 @@ describe('replies', () => {
 });
 
 describe('a portal\'s own mail', () => {
+  const NOTICE = 'Estimado cliente: su documento tributario electrónico está disponible. Monto total $45.900. Fecha de vencimiento 30-11-2026. Puede descargarlo desde su cuenta.';
   it('ignores billing, account and publication notices, never an enquiry', () => {
     for (const s of ['Tu factura electrónica N° 458921 está disponible', 'Recordatorio de pago: estado de cuenta', 'Tu publicación "Mirador" vence en 3 días', 'Tu aviso Costanera Sur fue pausado', 'Boleta electrónica N° 12345', 'Sua fatura chegou']) {
-      expect(accountNoticeReason(mail(s)), s).toBe('portal-account');
+      expect(accountNoticeReason(mail(s), NOTICE), s).toBe('portal-account');
     }
-    expect(accountNoticeReason(mail('Hola', 'facturacion@portal.cl'))).toBe('portal-account');
+    expect(accountNoticeReason(mail('Hola', 'facturacion@portal.cl'), NOTICE)).toBe('portal-account');
     for (const s of ['Nuevo contacto en tu aviso publicado: Los Aromos', 'Consulta por Parque Los Robles', 'Re: Tu factura', 'Interesado en tu publicación Vista Cordillera', 'Nueva cotización: Torre Providencia']) {
-      expect(accountNoticeReason(mail(s)), s).toBeNull();
+      expect(accountNoticeReason(mail(s), NOTICE), s).toBeNull();
     }
+  });
+  it('never takes an owner writing about a boleta or a cobro for a notice', () => {
+    const owner = 'Soy propietaria del depto 1204. La boleta de gastos comunes viene con un cobro que no corresponde; ya llamé dos veces y nadie me responde.';
+    expect(accountNoticeReason(mail('Boleta de gastos comunes de noviembre', 'carmen@gmail.com'), owner)).toBeNull();
+    expect(accountNoticeReason(mail('Cobro duplicado', 'carmen@gmail.com'), owner)).toBeNull();
+    // The same subject with a notice's body is still the notice.
+    expect(accountNoticeReason(mail('Boleta de gastos comunes de noviembre', 'cobranza@administradora.cl'), NOTICE)).toBe('portal-account');
   });
 });

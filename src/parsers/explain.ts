@@ -118,7 +118,7 @@ function valueReason(field: FieldName, raw: string, country: Country, ctx: Pipel
 export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?: string): Promise<Explanation> {
   const mail = await parseMime(raw, ctx.limits);
   const view = new MailView(mail);
-  const ignored = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail) ?? accountNoticeReason(mail);
+  const ignored = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail) ?? accountNoticeReason(mail, view.bodyText);
   let parser: LoadedParser | null;
   const parserReason: string[] = [];
   if (parserId) {

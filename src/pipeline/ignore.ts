@@ -1,4 +1,5 @@
 import type { ParsedEmail } from './mime.ts';
+import { recognizeCase } from './recognize-case.ts';
 
 /**
  * Mail that is not an enquiry: delivery reports, bounces, complaints, read receipts, auto-replies and
@@ -80,12 +81,16 @@ const LEAD_SUBJECT = /\b(contacto|consulta|interesad[oa]s?|lead|mensaje|pregunta
 // An owner complaining about a charge ("Reclamo por cobro de gastos comunes") is a post-sale case.
 const CASE_SUBJECT = /\b(reclamo|reclamos|queja|quejas|reclama[cç][aã]o|reclama[cç][oõ]es|postventa|post venta|p[oó]s-?venda)\b/i;
 
-/** A portal's own billing, account or publication notice: the reason, or null. */
-export function accountNoticeReason(mail: ParsedEmail): string | null {
+/**
+ * A portal's own billing, account or publication notice: the reason, or null. An owner writes
+ * about a boleta or a cobro too ("Boleta de gastos comunes mal calculada"): a body that reads as an
+ * owner's post-sale matter is never a notice.
+ */
+export function accountNoticeReason(mail: ParsedEmail, bodyText: string): string | null {
   if (/^\s*(re|res|aw|sv)\s*:/i.test(mail.subject)) return null;
   const subject = mail.subject.slice(0, 300);
   // "Nuevo contacto en tu aviso publicado": an enquiry about a listing, not a notice about it.
   if (LEAD_SUBJECT.test(subject) || CASE_SUBJECT.test(subject)) return null;
-  if (ACCOUNT_SUBJECT.test(subject) || ACCOUNT_SENDER.test(mail.from?.address ?? '')) return 'portal-account';
-  return null;
+  if (!ACCOUNT_SUBJECT.test(subject) && !ACCOUNT_SENDER.test(mail.from?.address ?? '')) return null;
+  return recognizeCase({ subject: mail.subject, body: bodyText, parser: null }).verdict === 'case' ? null : 'portal-account';
 }

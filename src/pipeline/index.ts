@@ -99,7 +99,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
   const mail = await parseMime(raw, ctx.limits);
   const view = new MailView(mail);
   const common = { messageId: mail.messageId, date: mail.date, subject: mail.subject, from: mail.from };
-  const hard = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail) ?? accountNoticeReason(mail);
+  const hard = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail) ?? accountNoticeReason(mail, view.bodyText);
   if (hard) return { kind: 'ignored', reason: hard, parser: null, ...common };
   // The extraction clock starts before the parser choice, which builds the text views.
   const deadline = performance.now() + ctx.limits.maxExtractMs;
