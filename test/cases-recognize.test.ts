@@ -167,6 +167,17 @@ describe('what only the database knows', () => {
     expect(db().prepare('select evidence from cases where id = ?').pluck().get(r.caseId)).toMatch(/buzón de servicio/);
   });
 
+  it('a service mailbox makes one case of a message naming several people, never a lead each', async () => {
+    const raw = fs.readFileSync(path.resolve('fixtures/digests/01-text-digest-three.eml'));
+    const r = await app.ingestor.ingest(raw, { source: 'imap', mailbox: 'postventa', uidValidity: 1, uid: 2 });
+    expect(r.status).toBe('case');
+    expect(count('select count(*) n from leads where raw_email_id = ?', r.rawEmailId)).toBe(0);
+    expect(count('select count(*) n from cases where raw_email_id = ?', r.rawEmailId)).toBe(1);
+    // The case keeps the whole message, every person in it.
+    const text = db().prepare('select text from case_messages where case_id = ?').pluck().get(r.caseId) as string;
+    for (const name of ['Valentina Fuentes', 'Matías Herrera']) expect(text).toContain(name);
+  });
+
   it('no acknowledgement to an auto-reply or a no-reply address', async () => {
     const r = await app.ingestor.ingest(email({ From: 'Rosa Vidal <rosa.vidal@gmail.com>', To: 'ventas@inmobiliaria-ejemplo.cl', Subject: 'Reclamo: filtración en bodega 3', 'Message-ID': '<noreply-1@correo-prueba.cl>', 'X-Auto-Response-Suppress': 'All' }, 'Reclamo: filtración en la bodega 3 de mi departamento, nadie vino.'), { source: 'file' });
     const n = await app.ingestor.ingest(email({ From: 'no-reply@edificio-admin.cl', To: 'ventas@inmobiliaria-ejemplo.cl', Subject: 'Reclamo: humedad en depto 101', 'Message-ID': '<noreply-2@correo-prueba.cl>' }, 'Reclamo de la propietaria del depto 101: humedad en el muro, nadie vino a revisar.'), { source: 'file' });

@@ -84,8 +84,8 @@ export function caseRouter(d: CaseRouterDeps) {
     }
     const f = o.fields;
     // An owner writing on their own (not through a portal's form) whose sale is done: a case,
-    // unless what they write is a new purchase.
-    const owner = !isCase && !o.parser && o.service.score >= -1 ? yield* matchClient(tx, f) : null;
+    // unless what they write is a new purchase. A list of several people is nobody's own matter.
+    const owner = !isCase && !o.parser && !o.others?.length && o.service.score >= -1 ? yield* matchClient(tx, f) : null;
     if (owner?.client) {
       const stages = (yield* io(tx.clientInteractionKinds(owner.client.id))).filter((k) => (POST_SALE_STAGES as readonly string[]).includes(k));
       if (stages.length) {

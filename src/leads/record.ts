@@ -64,6 +64,11 @@ export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: Pipelin
     return NO_LEAD;
   }
   const o = outcome;
+  // Post-sale first, for one person or several: a service mailbox's mail is a case, whoever it names.
+  if (rules.routeCase) {
+    const c = yield* rules.routeCase(tx, { rawEmailId, outcome: o, receivedAt, now });
+    if (c) return { ...NO_LEAD, clientId: c.clientId, caseId: c.caseId };
+  }
   // A message with several people (a digest): each is a lead of its own, at its position, as if
   // each had come in its own email; (raw email, position) is unique, so a re-delivery adds none.
   if (o.others?.length) {
@@ -72,10 +77,6 @@ export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: Pipelin
     yield* io(tx.setRawOutcome(rawEmailId, 'lead', null, o.parser, now));
     if (rules.onLead) for (const r of saved) yield* rules.onLead(tx, { leadId: r.leadId, rawEmailId });
     return saved[0];
-  }
-  if (rules.routeCase) {
-    const c = yield* rules.routeCase(tx, { rawEmailId, outcome: o, receivedAt, now });
-    if (c) return { ...NO_LEAD, clientId: c.clientId, caseId: c.caseId };
   }
   const result = yield* recordPerson(tx, rawEmailId, o, 0, receivedAt, rules, now);
   yield* io(tx.setRawOutcome(rawEmailId, 'lead', null, o.parser, now));

@@ -156,7 +156,8 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
       service: people ? recognizeCase({ subject: '', body: '', parser: null }) : recognizeCase({ subject: mail.subject, body: v.bodyText, parser: parser ? { id: parser.config.id, medium: parser.config.medium } : null }),
       inReplyTo: people ? [] : v.thread.messageIds,
       attachments: mail.attachments,
-      bodyText: v.bodyText.slice(0, 20_000),
+      // The whole email's text: what a case keeps of it (a digest in a service mailbox is one case).
+      bodyText: view.bodyText.slice(0, 20_000),
       part,
       others: [],
     };
