@@ -1,4 +1,4 @@
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { column, value } from './helpers/db-rows.ts';
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,7 +167,7 @@ describe.skipIf(noChromium())('admin page: owners', () => {
   it('filters by owner ("Responsable") and shows the owner column as text', async () => {
     const { page, errors } = await signIn('jefa@inmo.cl');
     expect(await page.locator('#filters select[name=owner] option').allInnerTexts()).toEqual(['Todos', 'Hugo Pérez', 'Vera Díaz']);
-    const ofVera = (sqliteStore(h.app).sqlite.prepare("SELECT count(*) FROM leads WHERE owner_vendor_id = 'v1'").pluck().get() as number);
+    const ofVera = await value(h.app, "SELECT count(*) FROM leads WHERE owner_vendor_id = 'v1'");
     expect(ofVera).toBeGreaterThan(0);
     await page.selectOption('#filters select[name=owner]', 'v1');
     await page.click('#filters button[type=submit]');
@@ -179,8 +179,8 @@ describe.skipIf(noChromium())('admin page: owners', () => {
   });
 
   it('a vendor signed in sees only their own leads, without the owner filter; a manager sees every lead', async () => {
-    const total = sqliteStore(h.app).sqlite.prepare("SELECT count(*) FROM leads WHERE contact_state <> 'descartado'").pluck().get() as number;
-    const ofHugo = sqliteStore(h.app).sqlite.prepare("SELECT id FROM leads WHERE owner_vendor_id = 'v2' ORDER BY id").pluck().all() as number[];
+    const total = await value(h.app, "SELECT count(*) FROM leads WHERE contact_state <> 'descartado'");
+    const ofHugo = await column(h.app, "SELECT id FROM leads WHERE owner_vendor_id = 'v2' ORDER BY id");
     const manager = await signIn('jefa@inmo.cl');
     await expect.poll(() => manager.page.locator('#leads tbody tr').count()).toBe(total);
     const vendor = await signIn('hugo@inmo.cl');

@@ -1,5 +1,5 @@
 // The "Embudo" view in headless Chromium against a real server, real SQLite and real counts.
-import { sqliteStore } from './helpers/sqlite-store.ts';
+import { column } from './helpers/db-rows.ts';
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ describe.skipIf(noChromium())('Embudo view in headless Chromium', () => {
     h = await startHarness();
     await seed(h.app);
     await h.addUser('gerente@inmo.cl', 'gerente', { name: 'Gabriela Gerente' });
-    const clients = sqliteStore(h.app).sqlite.prepare('SELECT national_id FROM clients WHERE national_id IS NOT NULL ORDER BY id LIMIT 3').pluck().all() as string[];
+    const clients = await column<string>(h.app, 'SELECT national_id FROM clients WHERE national_id IS NOT NULL ORDER BY id LIMIT 3');
     const day = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
     const res = await h.post('/api/interactions', [
       { tipo: 'cotizacion', rut: clients[0], proyecto: 'Parque Los Robles', fecha: day(3), producto: 'Depto 101', id: 'Q1' },
