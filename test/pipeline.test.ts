@@ -4,6 +4,8 @@ import { htmlToText, textLines, fold } from '../src/pipeline/text.ts';
 import { fieldForLabel, isLabelText, labelledPairs } from '../src/pipeline/labels.ts';
 import { buildProjectIndex, matchProject } from '../src/pipeline/project.ts';
 import { classify } from '../src/pipeline/classify.ts';
+import { normalizeFields } from '../src/pipeline/normalize.ts';
+import { problemText } from '../src/leads/display.ts';
 import { parseParserFile } from '../src/parsers/load.ts';
 import { compilePattern, patternProblem } from '../src/parsers/schema.ts';
 import { LinearRegex, MAX_INSTRUCTIONS } from '../src/parsers/regex-guard.ts';
@@ -85,6 +87,21 @@ describe('project matching', () => {
   });
   it('does not match a short alias inside another word', () => {
     expect(matchProject('Templar 5', index).project).toBeNull();
+  });
+});
+
+describe('problem details', () => {
+  const index = buildProjectIndex(PROJECTS);
+  const raw = { name: 'Ana Soto', firstName: null, lastName: null, nationalId: null, email: 'ana@correo.cl', phone: null, project: 'Parque Las Rosas', message: null };
+  it('name the value, in no language of their own: the page adds the company language\'s words', () => {
+    const cl = normalizeFields(raw, 'CL', index, () => null);
+    expect(cl.problems).toContain('project.unmatched');
+    expect(cl.details['project.unmatched']).toBe('¿Parque Los Robles?');
+    const mx = normalizeFields({ ...raw, nationalId: 'GODE561231GR8' }, 'MX', index, () => null);
+    expect(mx.problems).toContain('nationalId.notPersonal');
+    expect(mx.details['nationalId.notPersonal']).toBe('RFC GODE 561231 GR8');
+    expect(problemText('nationalId.notPersonal', 'MX', 'es')).toBe('No es un documento de identidad personal');
+    expect(problemText('nationalId.notPersonal', 'BR', 'pt')).toBe('Não é um documento de identidade pessoal');
   });
 });
 

@@ -26,6 +26,7 @@ type Texts = Record<string, (idName: string) => string>;
 const PROBLEMS: Record<Lang, Texts> = {
   es: {
     'name.missing': () => 'Falta el nombre', 'name.invalid': () => 'Nombre no válido',
+    'nationalId.notPersonal': () => 'No es un documento de identidad personal',
     'nationalId.missing': (id) => `Falta el ${id}`, 'nationalId.invalid': (id) => `${id} inválido`,
     'email.missing': () => 'Falta el email', 'email.invalid': () => 'Email no válido',
     'phone.missing': () => 'Falta el teléfono', 'phone.invalid': () => 'Teléfono no válido',
@@ -34,6 +35,7 @@ const PROBLEMS: Record<Lang, Texts> = {
   },
   pt: {
     'name.missing': () => 'Falta o nome', 'name.invalid': () => 'Nome inválido',
+    'nationalId.notPersonal': () => 'Não é um documento de identidade pessoal',
     'nationalId.missing': (id) => `Falta o ${id}`, 'nationalId.invalid': (id) => `${id} inválido`,
     'email.missing': () => 'Falta o e-mail', 'email.invalid': () => 'E-mail inválido',
     'phone.missing': () => 'Falta o telefone', 'phone.invalid': () => 'Telefone inválido',

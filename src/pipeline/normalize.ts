@@ -42,7 +42,8 @@ export function normalizeFields(raw: ExtractedFields, country: Country, projects
   const kind = id.id ? countryModule(country).ids.find((k) => k.type === id.id!.type) : undefined;
   if (id.id && kind && !kind.personal) {
     problems.push('nationalId.notPersonal');
-    details['nationalId.notPersonal'] = `${kind.name} ${kind.format(id.id.value)} is not a personal ID`;
+    // Shown beside the problem's own words on the page: no language of its own.
+    details['nationalId.notPersonal'] = `${kind.name} ${kind.format(id.id.value)}`;
     id.id = null;
   }
   const email = normalizeEmail(raw.email);
@@ -70,7 +71,7 @@ export function normalizeFields(raw: ExtractedFields, country: Country, projects
   }
   if (!match.project) {
     problems.push(raw.project ? 'project.unmatched' : 'project.missing');
-    if (raw.project && match.candidate) details['project.unmatched'] = `closest: ${match.candidate} (${match.similarity.toFixed(2)})`;
+    if (raw.project && match.candidate) details['project.unmatched'] = `¿${match.candidate}?`;
   }
   const message = raw.message?.trim().slice(0, 5000) || null;
   return {

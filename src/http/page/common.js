@@ -35,7 +35,7 @@ export function shortDate(iso) {
 }
 const PROBLEM_FIELDS = { name: 'Nombre', nationalId: 'Documento', email: 'Email', phone: 'Teléfono', project: 'Proyecto', contact: 'Contacto' };
 const PROBLEM_KINDS = { missing: 'falta', invalid: 'no es válido', unmatched: 'no coincide con un proyecto conocido' };
-/** 'project.unmatched' -> 'Proyecto: no coincide con un proyecto conocido (closest: ...)'. */
+/** 'project.unmatched' -> 'Proyecto no reconocido (¿Parque Los Robles?)': the server's words and the detail. */
 export function problemText(code, details) {
   const [fieldName, kind] = code.split('.');
   // The server's text (/api/options, in the company's language with its ID's name), else field and kind in words.
