@@ -93,7 +93,7 @@ describe.skipIf(noChromium())('la ficha del cliente in Chromium', () => {
       await page.fill('#c-nationalId', wrongCheck(p.newRut));
       await page.click('#c-edit button[type=submit]');
       await page.waitForSelector('#c-nationalId-error:not(:empty)');
-      expect(await page.locator('#c-nationalId-error').innerText()).toMatch(/^RUT no válido: el dígito verificador debería ser/);
+      expect(await page.locator('#c-nationalId-error').innerText()).toMatch(/^RUT no válido: el dígito verificador del RUT es/);
       expect(await page.locator('#c-nationalId').getAttribute('aria-invalid')).toBe('true');
       expect(await value(h.app, 'SELECT national_id FROM clients WHERE id = ?', [p.clientId])).toBe(p.rut);
       expect(await value(h.app, "SELECT count(*) FROM audit WHERE action = 'client.edit' AND object_id = ?", [String(p.clientId)])).toBe(0);

@@ -71,7 +71,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const res = await edit(client.ana, { nationalId: wrongCheck(NEW_RUT) });
       expect(res.status).toBe(400);
       const body = await res.json();
-      expect(body.error).toMatch(/^RUT no válido: el dígito verificador debería ser/);
+      expect(body.error).toMatch(/^RUT no válido: el dígito verificador del RUT es/);
       const junk = await edit(client.ana, { nationalId: 'hola' });
       expect(junk.status).toBe(400);
       expect((await junk.json()).error).toMatch(/RUT no válido/);

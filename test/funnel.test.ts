@@ -76,7 +76,7 @@ describe('sales funnel', () => {
     const r = await run(file);
     expect(r.imported).toBe(false);
     expect(r.errors.map((e) => e.line)).toEqual([3, 4, 5, 6]);
-    expect(r.errors[0].reason).toMatch(/RUT "12\.345\.678-0" no es válido/);
+    expect(r.errors[0].reason).toMatch(/RUT "12\.345\.678-0" no es válido \(el dígito verificador del RUT es 5, no 0\)/);
     expect(r.errors[1].reason).toMatch(/tipo "arriendo" desconocido/);
     expect(r.errors[2].reason).toMatch(/proyecto "Torre Inexistente" desconocido/);
     expect(r.errors[3].reason).toMatch(/fecha "32-13-2026" no válida.*estado "firmada" desconocido/);

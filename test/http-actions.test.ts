@@ -43,7 +43,7 @@ describe('edit contact data', () => {
     const [id] = await idsWhere("quality = 'con_problemas' AND national_id IS NULL AND client_id IS NULL");
     const before = (await lead(id)).lead;
     const wrongDigit = rut(12345678).endsWith('9') ? '12.345.678-8' : '12.345.678-9';
-    const body = await expectStatus(await h.post(`/api/leads/${id}/edit`, { nationalId: wrongDigit }), 400, /^RUT no válido: el dígito verificador debería ser /);
+    const body = await expectStatus(await h.post(`/api/leads/${id}/edit`, { nationalId: wrongDigit }), 400, /^RUT no válido: el dígito verificador del RUT es /);
     expect(body.code).toBe('lead.invalid_value');
     await expectStatus(await h.post(`/api/leads/${id}/edit`, { email: 'no-es-un-correo' }), 400, /^email no válido/);
     await expectStatus(await h.post(`/api/leads/${id}/edit`, { phone: '123' }), 400, /^teléfono no válido/);

@@ -29,7 +29,7 @@ describe('parsers explain', () => {
     const e = await explainEmail(Buffer.from(casaYa(CASAYA[0], 0, '15.432.876-K')), ctx());
     const id = e.fields.find((f) => f.field === 'nationalId')!;
     expect(id).toMatchObject({ source: 'parser', raw: '15.432.876-K', normalized: null });
-    expect(id.problems.join()).toContain('RUT check digit is 9, not K');
+    expect(id.problems.join()).toContain('el dígito verificador del RUT es 9, no K');
     expect(e.problems).toContain('nationalId.invalid');
   });
 
@@ -69,7 +69,7 @@ describe('parsers explain', () => {
     const j = JSON.parse(stdout);
     expect(j.parser).toBe('toctoc');
     expect(j.parserReason[0]).toMatch(/match rules do NOT hold/);
-    expect(j.fields.find((f: { field: string }) => f.field === 'nationalId').problems.join()).toContain('check digit');
+    expect(j.fields.find((f: { field: string }) => f.field === 'nationalId').problems.join()).toContain('dígito verificador');
   }, 30_000);
 });
 
@@ -82,7 +82,7 @@ describe('GET /api/emails/:id/explain', () => {
       const e = await h.json(`/api/emails/${r.rawEmailId}/explain`);
       expect(e.id).toBe(r.rawEmailId);
       expect(e.lines).toContain('Identificación\t15.432.876-K');
-      expect(e.fields.find((f: { field: string }) => f.field === 'nationalId').problems.join()).toContain('RUT check digit is 9, not K');
+      expect(e.fields.find((f: { field: string }) => f.field === 'nationalId').problems.join()).toContain('el dígito verificador del RUT es 9, no K');
       expect((await h.call('/api/emails/999999/explain')).status).toBe(404);
       const vendor = await h.addUser('v@inmobiliaria.cl', 'vendedor', { vendorId: 'v1' }).catch(() => null);
       if (vendor) expect((await h.call(`/api/emails/${r.rawEmailId}/explain`, { token: vendor })).status).toBe(403);
@@ -103,7 +103,7 @@ describe('parsers test diffs that teach', () => {
     const r = await checkFixture(file, ctx());
     expect(r.ok).toBe(false);
     expect(r.diffs).toContain('fields.nationalId: expected "15432876-K", got null');
-    expect(r.diffs).toContain('  nationalId: your rule found "15.432.876-K"; RUT check digit is 9, not K ("15.432.876-K")');
+    expect(r.diffs).toContain('  nationalId: your rule found "15.432.876-K"; el dígito verificador del RUT es 9, no K ("15.432.876-K")');
     expect(r.diffs.join('\n')).toMatch(/email: the generic label found "camila.rojas@correo.cl"/);
   });
 });

@@ -17,7 +17,7 @@ const CUIT_PREFIX = /^(?:20|23|24|27|30|33|34)/;
 
 function checkCuit(input: string): IdCheck {
   const d = input.replace(/[\s.\-]/g, '');
-  if (!/^\d{11}$/.test(d) || !CUIT_PREFIX.test(d)) return bad('a CUIT/CUIL is 11 digits starting with 20, 23, 24, 27, 30, 33 or 34');
+  if (!/^\d{11}$/.test(d) || !CUIT_PREFIX.test(d)) return bad('un CUIT/CUIL tiene 11 dígitos y empieza con 20, 23, 24, 27, 30, 33 o 34');
   const expected = cuitCheckDigit(d);
   if (expected !== d[10]) return bad(checkReason('CUIT/CUIL', expected, d[10]));
   // Prefixes 30/33/34 are companies': a company buyer, not a person's ID.
@@ -26,7 +26,7 @@ function checkCuit(input: string): IdCheck {
 
 function checkDni(input: string): IdCheck {
   const d = input.replace(/[\s.]/g, '');
-  if (!/^\d{7,8}$/.test(d)) return bad('a DNI is 7-8 digits');
+  if (!/^\d{7,8}$/.test(d)) return bad('un DNI tiene 7 u 8 dígitos');
   return ok('dni', d.replace(/^0+/, ''));
 }
 
@@ -51,7 +51,7 @@ function parseAr(input: string): IdCheck {
   if (label && /^C/i.test(label[1])) return checkCuit(rest);
   if (digits.length === 11) return checkCuit(rest);
   if (/^[\d\s.]+$/.test(rest)) return checkDni(rest);
-  return bad('not a DNI (7-8 digits) nor a CUIT/CUIL (11)');
+  return bad('no es un DNI (7 u 8 dígitos) ni un CUIT/CUIL (11)');
 }
 
 const CUIT_DASHED = /(?<![\d.\-])(\d{2}[-\u2010-\u2015]\d{8}[-\u2010-\u2015]\d)(?![\d])/g;

@@ -1,5 +1,5 @@
 // Brazil: CPF with its two check digits (shared/reference/national-ids-and-phones.md §4).
-import { DASHES, ID_LABEL, PHONE_LABEL, bad, before, checkReason, firstId, isMobileType, ok } from './shared.ts';
+import { DASHES, ID_LABEL, PHONE_LABEL, bad, before, checkReasonPt, firstId, isMobileType, ok } from './shared.ts';
 import type { CountryModule, IdCheck, IdKind, NationalId } from './types.ts';
 import { nationalHolidays } from './holidays.ts';
 
@@ -10,18 +10,18 @@ function cpfDigit(digits: string, firstWeight: number): number {
 }
 
 function checkCpfDigits(d: string): IdCheck {
-  if (!/^\d{11}$/.test(d)) return bad('a CPF is 11 digits');
+  if (!/^\d{11}$/.test(d)) return bad('um CPF tem 11 dígitos');
   // Repeated digits pass the arithmetic but are never issued.
-  if (/^(\d)\1{10}$/.test(d)) return bad('a CPF of one repeated digit is never issued');
+  if (/^(\d)\1{10}$/.test(d)) return bad('um CPF de um único dígito repetido nunca é emitido');
   const d1 = cpfDigit(d.slice(0, 9), 10);
   const d2 = cpfDigit(d.slice(0, 9) + d1, 11);
   const expected = `${d1}${d2}`;
-  return expected === d.slice(9) ? ok('cpf', d) : bad(checkReason('CPF', expected, d.slice(9)));
+  return expected === d.slice(9) ? ok('cpf', d) : bad(checkReasonPt('CPF', expected, d.slice(9)));
 }
 
 function validateCpf(input: string): IdCheck {
   const s = input.replace(DASHES, '-').replace(/^\s*CPF\s*(?:N[°º.o]?\s*)?:?\s*/i, '');
-  if (!/^[\d\s.\-/]+$/.test(s)) return bad('a CPF is written with digits, dots and a dash only');
+  if (!/^[\d\s.\-/]+$/.test(s)) return bad('um CPF se escreve só com dígitos, pontos e um hífen');
   return checkCpfDigits(s.replace(/\D/g, ''));
 }
 
@@ -45,10 +45,10 @@ function cnpjDigit(digits: string): number {
 }
 
 function checkCnpj(d: string): IdCheck {
-  if (!/^\d{14}$/.test(d) || /^(\d)\1{13}$/.test(d)) return bad('a CNPJ is 14 digits');
+  if (!/^\d{14}$/.test(d) || /^(\d)\1{13}$/.test(d)) return bad('um CNPJ tem 14 dígitos');
   const d1 = cnpjDigit(d.slice(0, 12));
   const d2 = cnpjDigit(d.slice(0, 12) + d1);
-  return `${d1}${d2}` === d.slice(12) ? ok('cnpj', d) : bad(checkReason('CNPJ', `${d1}${d2}`, d.slice(12)));
+  return `${d1}${d2}` === d.slice(12) ? ok('cnpj', d) : bad(checkReasonPt('CNPJ', `${d1}${d2}`, d.slice(12)));
 }
 
 const cnpj: IdKind = {

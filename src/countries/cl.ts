@@ -25,7 +25,7 @@ function validateRut(input: string): IdCheck {
     .replace(/^\s*(?:CL)?\s*(?:R\.?U\.?[TN]\.?)?\s*(?:N[°º.O]?\s*)?:?\s*/, '')
     .replace(/[\s.\-]/g, '');
   const m = /^0*(\d{7,8})([\dK])$/.exec(s);
-  if (!m) return bad('a RUT is 7-8 digits and a check character (0-9 or K)');
+  if (!m) return bad('un RUT tiene 7 u 8 dígitos y un dígito verificador (0-9 o K)');
   const expected = rutCheckDigit(m[1]);
   return expected === m[2] ? ok('rut', `${m[1]}-${m[2]}`) : bad(checkReason('RUT', expected, m[2]));
 }

@@ -13,14 +13,14 @@ export function nitCheckDigit(body: string): string {
 
 function checkCc(input: string): IdCheck {
   const d = input.replace(/[\s.]/g, '');
-  if (!/^\d{6,10}$/.test(d)) return bad('a cédula de ciudadanía is 6-10 digits');
+  if (!/^\d{6,10}$/.test(d)) return bad('una cédula de ciudadanía tiene de 6 a 10 dígitos');
   return ok('cc', d.replace(/^0+/, ''));
 }
 
 /** Canonical '213123432-1': the dash keeps a NIT apart from a 10-digit cédula. */
 function checkNit(input: string): IdCheck {
   const m = /^(\d{6,15})-?(\d)$/.exec(input.replace(DASHES, '-').replace(/[\s.]/g, ''));
-  if (!m) return bad('a NIT is 6-15 digits and a check digit');
+  if (!m) return bad('un NIT tiene de 6 a 15 dígitos y un dígito verificador');
   const expected = nitCheckDigit(m[1]);
   return expected === m[2] ? ok('nit', `${m[1]}-${m[2]}`) : bad(checkReason('NIT', expected, m[2]));
 }

@@ -19,9 +19,9 @@ const provinceOk = (d: string) => { const p = Number(d.slice(0, 2)); return (p >
 
 function checkCi(input: string): IdCheck {
   const d = input.replace(DASHES, '-').replace(/[\s.-]/g, '');
-  if (!/^\d{10}$/.test(d)) return bad('a cédula is 10 digits');
-  if (!provinceOk(d)) return bad(`${d.slice(0, 2)} is not a province code`);
-  if (Number(d[2]) >= 6) return bad('a person\'s cédula has a third digit below 6');
+  if (!/^\d{10}$/.test(d)) return bad('una cédula tiene 10 dígitos');
+  if (!provinceOk(d)) return bad(`${d.slice(0, 2)} no es un código de provincia`);
+  if (Number(d[2]) >= 6) return bad('la cédula de una persona tiene el tercer dígito menor que 6');
   const expected = ciCheckDigit(d);
   return expected === d[9] ? ok('ci', d) : bad(checkReason('cédula', expected, d[9]));
 }
@@ -35,13 +35,13 @@ function mod11(body: string, weights: number[]): string {
 
 function checkRuc(input: string): IdCheck {
   const d = input.replace(DASHES, '-').replace(/[\s.-]/g, '');
-  if (!/^\d{13}$/.test(d)) return bad('a RUC is 13 digits');
-  if (!provinceOk(d)) return bad(`${d.slice(0, 2)} is not a province code`);
+  if (!/^\d{13}$/.test(d)) return bad('un RUC tiene 13 dígitos');
+  if (!provinceOk(d)) return bad(`${d.slice(0, 2)} no es un código de provincia`);
   const third = Number(d[2]);
   if (third < 6) {
     const ci = checkCi(d.slice(0, 10));
     if (!ci.id) return ci;
-    return d.slice(10) === '001' ? ok('ruc', d) : bad('a person\'s RUC is the cédula and 001');
+    return d.slice(10) === '001' ? ok('ruc', d) : bad('el RUC de una persona es su cédula seguida de 001');
   }
   if (third === 9) {
     const expected = mod11(d, [4, 3, 2, 7, 6, 5, 4, 3, 2]);
@@ -51,7 +51,7 @@ function checkRuc(input: string): IdCheck {
     const expected = mod11(d, [3, 2, 7, 6, 5, 4, 3, 2]);
     return expected === d[8] ? ok('ruc', d) : bad(checkReason('RUC', expected, d[8]));
   }
-  return bad(`a RUC never has ${third} as its third digit`);
+  return bad(`un RUC nunca tiene ${third} como tercer dígito`);
 }
 
 const ci: IdKind = {

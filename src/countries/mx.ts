@@ -28,12 +28,12 @@ const compact = (s: string) => s.toUpperCase().replace(DASHES, '-').replace(/[\s
 
 function checkCurp(input: string): IdCheck {
   const c = compact(input);
-  if (!/^[A-Z]{4}\d{6}[A-Z]{6}[0-9A-Z]\d$/.test(c)) return bad('a CURP is 4 letters, 6 digits, 6 letters, a letter or digit and a check digit');
-  if (BLOCKED.has(c.slice(0, 4))) return bad(`a CURP never starts with ${c.slice(0, 4)}`);
+  if (!/^[A-Z]{4}\d{6}[A-Z]{6}[0-9A-Z]\d$/.test(c)) return bad('una CURP tiene 4 letras, 6 dígitos, 6 letras, una letra o dígito y un dígito verificador');
+  if (BLOCKED.has(c.slice(0, 4))) return bad(`una CURP nunca empieza con ${c.slice(0, 4)}`);
   // The 17th character is a digit for people born before 2000, a letter after.
-  if (!dateOk(c.slice(4, 6), c.slice(6, 8), c.slice(8, 10), /\d/.test(c[16]) ? 1900 : 2000)) return bad(`CURP birth date ${c.slice(4, 10)} does not exist`);
-  if (c[10] !== 'H' && c[10] !== 'M') return bad(`CURP sex is H or M, not ${c[10]}`);
-  if (!STATES.has(c.slice(11, 13))) return bad(`${c.slice(11, 13)} is not a CURP state code`);
+  if (!dateOk(c.slice(4, 6), c.slice(6, 8), c.slice(8, 10), /\d/.test(c[16]) ? 1900 : 2000)) return bad(`la fecha de nacimiento ${c.slice(4, 10)} de la CURP no existe`);
+  if (c[10] !== 'H' && c[10] !== 'M') return bad(`el sexo de la CURP es H o M, no ${c[10]}`);
+  if (!STATES.has(c.slice(11, 13))) return bad(`${c.slice(11, 13)} no es un código de estado de la CURP`);
   const expected = curpCheckDigit(c);
   return expected === c[17] ? ok('curp', c) : bad(checkReason('CURP', expected, c[17]));
 }
@@ -42,10 +42,10 @@ function checkCurp(input: string): IdCheck {
 // the check off by default): a valid client must not be refused, so only shape and date count.
 function checkRfc(input: string): IdCheck {
   const c = compact(input);
-  if (/^[A-Z&Ñ]{3}\d{6}[0-9A-Z]{3}$/.test(c)) return bad('an RFC of 12 characters is a company\'s (persona moral), not a person\'s');
-  if (!/^[A-Z&Ñ]{4}\d{6}[0-9A-Z]{3}$/.test(c)) return bad('a person\'s RFC is 4 letters, 6 digits and a 3-character homoclave');
-  if (BLOCKED.has(c.slice(0, 4))) return bad(`an RFC never starts with ${c.slice(0, 4)}`);
-  if (!dateOk(c.slice(4, 6), c.slice(6, 8), c.slice(8, 10), 2000)) return bad(`RFC date ${c.slice(4, 10)} does not exist`);
+  if (/^[A-Z&Ñ]{3}\d{6}[0-9A-Z]{3}$/.test(c)) return bad('un RFC de 12 caracteres es de una empresa (persona moral), no de una persona');
+  if (!/^[A-Z&Ñ]{4}\d{6}[0-9A-Z]{3}$/.test(c)) return bad('el RFC de una persona tiene 4 letras, 6 dígitos y una homoclave de 3 caracteres');
+  if (BLOCKED.has(c.slice(0, 4))) return bad(`un RFC nunca empieza con ${c.slice(0, 4)}`);
+  if (!dateOk(c.slice(4, 6), c.slice(6, 8), c.slice(8, 10), 2000)) return bad(`la fecha ${c.slice(4, 10)} del RFC no existe`);
   return ok('rfc', c);
 }
 
@@ -68,7 +68,7 @@ function parseMx(input: string): IdCheck {
   const len = compact(rest).length;
   if (label || len === 18) return checkCurp(rest);
   if (len === 12 || len === 13) return checkRfc(rest);
-  return bad('not a CURP (18 characters) nor a person\'s RFC (13)');
+  return bad('no es una CURP (18 caracteres) ni el RFC de una persona (13)');
 }
 
 const CURP_IN_TEXT = /(?<![A-Za-z0-9])([A-Za-z]{4}\d{6}[HMhm][A-Za-z]{5}[0-9A-Za-z]\d)(?![A-Za-z0-9])/g;

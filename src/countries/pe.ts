@@ -14,7 +14,7 @@ export function rucCheckDigit(first10: string): number {
 const RUC_PREFIX = /^(?:10|15|17|20)/;
 
 function checkRuc(d: string): IdCheck {
-  if (!/^\d{11}$/.test(d) || !RUC_PREFIX.test(d)) return bad('a RUC is 11 digits starting with 10, 15, 17 or 20');
+  if (!/^\d{11}$/.test(d) || !RUC_PREFIX.test(d)) return bad('un RUC tiene 11 dígitos y empieza con 10, 15, 17 o 20');
   const expected = String(rucCheckDigit(d));
   return expected === d[10] ? ok('ruc', d) : bad(checkReason('RUC', expected, d[10]));
 }
@@ -31,14 +31,14 @@ const dniCheckOk = (dni: string, check: string) => dniCheck(dni).includes(check)
 
 function checkDni(s: string): IdCheck {
   const m = /^(\d{8})(?:-([0-9A-K]))?$/.exec(s.toUpperCase().replace(DASHES, '-').replace(/[\s.]/g, ''));
-  if (!m) return bad('a DNI is 8 digits (leading zeros included)');
-  if (m[2] !== undefined && !dniCheckOk(m[1], m[2])) return bad(checkReason('DNI card', dniCheck(m[1]).join(' or '), m[2]));
+  if (!m) return bad('un DNI tiene 8 dígitos (con los ceros iniciales)');
+  if (m[2] !== undefined && !dniCheckOk(m[1], m[2])) return bad(checkReason('DNI (carné)', dniCheck(m[1]).join(' o '), m[2]));
   return ok('dni', m[1]);
 }
 
 function checkCe(s: string): IdCheck {
   const ce = s.toUpperCase().replace(/[\s.\-]/g, '');
-  return /^[A-Z0-9]{8,12}$/.test(ce) && /\d/.test(ce) ? ok('ce', ce) : bad('a C.E. is 8-12 letters and digits');
+  return /^[A-Z0-9]{8,12}$/.test(ce) && /\d/.test(ce) ? ok('ce', ce) : bad('un C.E. tiene de 8 a 12 letras y dígitos');
 }
 
 const dni: IdKind = { type: 'dni', name: 'DNI', labels: ['DNI', 'D.N.I.', 'Documento de identidad', 'Doc. Identidad'], checkDigit: false, personal: true, validate: checkDni, format: (v) => v };
@@ -60,10 +60,10 @@ function parsePe(input: string): IdCheck {
   // DNI, with the card's optional '-<check>' suffix that is not part of the number
   if (kind !== 'ruc' && /^\d{8}(?:-[0-9A-K])?$/.test(rest.replace(/[\s.]/g, ''))) return checkDni(rest);
   const digits = rest.replace(/[\s.\-]/g, '');
-  if (!/^\d+$/.test(digits)) return bad('not a DNI, C.E. or RUC: letters where digits were expected');
+  if (!/^\d+$/.test(digits)) return bad('no es un DNI, C.E. ni RUC: hay letras donde van dígitos');
   if (digits.length === 11 && (kind === 'ruc' || RUC_PREFIX.test(digits))) return checkRuc(digits);
   if (kind === null && digits.length >= 9 && digits.length <= 12) return ok('ce', digits);
-  return bad(kind === 'ruc' ? 'a RUC is 11 digits' : `${digits.length} digits: a DNI has 8, a RUC 11`);
+  return bad(kind === 'ruc' ? 'un RUC tiene 11 dígitos' : `${digits.length} dígitos: un DNI tiene 8 y un RUC 11`);
 }
 
 const RUC_ANY = /(?<!\d)((?:10|15|17|20)\d{9})(?!\d)/g;

@@ -38,5 +38,10 @@ export function isMobileType(n: PhoneNumber): boolean {
 /** Digits with thousands dots, as IDs are printed: 12345678 -> 12.345.678. */
 export const dotted = (digits: string): string => digits.replace(/\B(?=(\d{3})+$)/g, '.');
 
-/** The check character a reason names: "RUT check digit is 5, not K". */
-export const checkReason = (name: string, expected: string, got: string): string => `${name} check digit is ${expected}, not ${got}`;
+// Reasons are in the country's language (Spanish; Portuguese for Brazil): they reach the page's
+// errors, the funnel import's report and `parsers explain` as they are.
+
+/** The check character a reason names: "el dígito verificador del RUT es 5, no K". */
+export const checkReason = (name: string, expected: string, got: string): string => `el dígito verificador del ${name} es ${expected}, no ${got}`;
+/** The same in Portuguese (Brazil): "o dígito verificador do CPF é 35, não 36". */
+export const checkReasonPt = (name: string, expected: string, got: string): string => `o dígito verificador do ${name} é ${expected}, não ${got}`;

@@ -4,7 +4,7 @@ import type { CountryCode as PhoneRegion, PhoneNumber } from 'libphonenumber-js/
 
 export interface NationalId { type: string; value: string }
 
-/** Either the ID, or why the input is not one ("RUT check digit is 5, not K"). */
+/** Either the ID, or why the input is not one, in the country's language ("el dígito verificador del RUT es 5, no K"). */
 export type IdCheck = { id: NationalId; reason: null } | { id: null; reason: string };
 
 /** One kind of national ID of a country (RUT; DNI, C.E., RUC; CPF; CURP, RFC; ...). */

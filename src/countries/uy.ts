@@ -15,7 +15,7 @@ export function uyCheckDigit(body: string): string {
 
 function checkCi(input: string): IdCheck {
   const m = /^(\d{6,7})-?(\d)$/.exec(input.replace(DASHES, '-').replace(/[\s.]/g, ''));
-  if (!m) return bad('a C.I. is 6-7 digits and a check digit');
+  if (!m) return bad('una C.I. tiene 6 o 7 dígitos y un dígito verificador');
   const expected = uyCheckDigit(m[1]);
   return expected === m[2] ? ok('ci', `${m[1].padStart(7, '0')}${m[2]}`) : bad(checkReason('C.I.', expected, m[2]));
 }

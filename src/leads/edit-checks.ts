@@ -5,12 +5,6 @@ import type { Country } from '../vocabulary.ts';
 
 export type EditableField = 'name' | 'nationalId' | 'email' | 'phone' | 'project';
 
-/** "RUT check digit is 5, not K" -> "el dígito verificador debería ser 5, no K". */
-function spanishIdReason(reason: string | null): string {
-  const m = /check digit is (.+), not (.+)$/.exec(reason ?? '');
-  return m ? `el dígito verificador debería ser ${m[1]}, no ${m[2]}` : 'el formato no corresponde';
-}
-
 /**
  * An edit never stores a value the rules reject and never erases a valid one: the first bad field
  * is refused with its reason in Spanish, and nothing is saved.
@@ -33,7 +27,7 @@ export function assertEditable(
       if (before[field]) refuse(`${names[field]}: no se puede borrar un dato válido`);
       continue;
     }
-    if (field === 'nationalId' && problems.includes('nationalId.invalid')) refuse(`${idLabel} no válido: ${spanishIdReason(checkNationalId(value, country).reason)}`);
+    if (field === 'nationalId' && problems.includes('nationalId.invalid')) refuse(`${idLabel} no válido: ${checkNationalId(value, country).reason ?? 'el formato no corresponde'}`);
     if (field === 'email' && problems.includes('email.invalid')) refuse(`email no válido: "${value.slice(0, 80)}" no es una dirección de correo`);
     if (field === 'phone' && problems.includes('phone.invalid')) refuse(`teléfono no válido para ${countryModule(country).name}`);
     if (field === 'name' && problems.includes('name.invalid')) refuse('nombre no válido: escribe nombre y apellido');

@@ -13,10 +13,10 @@ const MAX_TEXT = 200_000;
 
 const clean = (input: string) => input.normalize('NFKC').replace(/\u00a0/g, ' ');
 
-/** The ID, or why it is not valid ("RUT check digit is 5, not K"); reason is null when valid or missing. */
+/** The ID, or why it is not valid ("el dígito verificador del RUT es 5, no K"); reason is null when valid or missing. */
 export function checkNationalId(input: string | null | undefined, country: Country): NationalIdResult & { reason: string | null } {
   if (typeof input !== 'string' || input.trim() === '') return { id: null, problem: 'missing', reason: null };
-  if (input.length > MAX_INPUT) return { id: null, problem: 'invalid', reason: `longer than ${MAX_INPUT} characters` };
+  if (input.length > MAX_INPUT) return { id: null, problem: 'invalid', reason: `más de ${MAX_INPUT} caracteres` };
   const r = countryModule(country).parseId(clean(input));
   return r.id ? { id: r.id, problem: null, reason: null } : { id: null, problem: 'invalid', reason: r.reason };
 }
