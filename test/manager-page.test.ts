@@ -191,6 +191,14 @@ describe.skipIf(noChromium())('the manager’s desk in headless Chromium', () =>
       expect(why).toContain('Problemas: ninguno');
       expect(await page.locator('#d-why tbody tr', { hasText: 'RUT' }).innerText()).toMatch(/etiqueta genérica|regla del portal/);
       await checkView(page, 'detail with ¿Por qué?');
+      // A refused value says why, in Spanish, as a sentence (not read as a problem code).
+      const unallocated = await ingest(`Telma Explicada ${WHO[viewport.width]}`, 'PLR', { phone: '+56 2 0123 4567' });
+      await page.goto(`${h.base}/?lead=${unallocated}#contactos`);
+      await page.waitForSelector('#detail[open]');
+      await page.click('#d-explain');
+      await page.waitForSelector('#d-why table.why-fields tbody tr');
+      expect(await page.locator('#d-why tbody tr', { hasText: 'Teléfono' }).innerText()).toContain('teléfono no asignado en CL ("+56 2 0123 4567")');
+      expect(await page.locator('#d-why').innerText()).not.toMatch(/undefined/);
       await page.context().close();
     });
   }

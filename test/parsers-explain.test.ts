@@ -38,12 +38,12 @@ describe('parsers explain', () => {
     expect(e.parser).toBe('casaya');
     expect(e.parserReason).toEqual(['from: sender matches casaya.cl']);
     const name = e.fields.find((f) => f.field === 'name')!;
-    expect(name.tried[0].note).toBe('selector span.name matched 0 elements');
+    expect(name.tried[0].note).toBe('el selector span.name no encontró elementos');
     expect(name).toMatchObject({ source: 'label', raw: 'Camila Rojas Soto', normalized: 'Camila Rojas Soto' });
-    expect(name.problems[0]).toMatch(/your rule for name matched nothing \(selector span.name matched 0 elements\); the generic extraction filled it/);
+    expect(name.problems[0]).toMatch(/tu regla para name no encontró nada \(el selector span.name no encontró elementos\); la extracción genérica lo completó/);
     const text = formatExplanation(e);
     expect(text).toMatch(/3 \| Interesado\tCamila Rojas Soto/);
-    expect(text).toContain('tried {"css":"span.name"}: selector span.name matched 0 elements');
+    expect(text).toContain('tried {"css":"span.name"}: el selector span.name no encontró elementos');
   });
 
   it('shows the text the extractor reads for spans, and why a phone is refused', async () => {
@@ -52,7 +52,7 @@ describe('parsers explain', () => {
     expect(e.parser).toBeNull();
     expect(e.lines).toContain('Nombre Ana Soto'); // one line, no separator: not a label pair
     const phone = e.fields.find((f) => f.field === 'phone')!;
-    expect(phone.problems).toContain('phone not allocated in CL ("+56 2 0123 4567")');
+    expect(phone.problems).toContain('teléfono no asignado en CL ("+56 2 0123 4567")');
     expect(e.fields.find((f) => f.field === 'name')!.raw).toBeNull();
   });
 

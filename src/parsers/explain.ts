@@ -90,11 +90,11 @@ export function matchReasons(view: MailView, p: LoadedParser): string[] | null {
 export function phoneReason(raw: string, country: Country): string {
   const region = countryModule(country).phone.region;
   const len = validatePhoneNumberLength(raw, region);
-  if (len === 'TOO_SHORT') return `phone "${raw}" is too short for ${country}`;
-  if (len === 'TOO_LONG') return `phone "${raw}" is too long for ${country}`;
-  if (len === 'NOT_A_NUMBER' || len === 'INVALID_COUNTRY') return `"${raw}" is not a phone number`;
+  if (len === 'TOO_SHORT') return `el teléfono "${raw}" es demasiado corto para ${country}`;
+  if (len === 'TOO_LONG') return `el teléfono "${raw}" es demasiado largo para ${country}`;
+  if (len === 'NOT_A_NUMBER' || len === 'INVALID_COUNTRY') return `"${raw}" no es un número de teléfono`;
   const n = parsePhoneNumberFromString(raw, region);
-  return `phone not allocated in ${n?.country ?? country} ("${raw}")`;
+  return `teléfono no asignado en ${n?.country ?? country} ("${raw}")`;
 }
 
 function valueReason(field: FieldName, raw: string, country: Country, ctx: PipelineContext): string | null {
@@ -103,12 +103,12 @@ function valueReason(field: FieldName, raw: string, country: Country, ctx: Pipel
       const r = checkNationalId(raw, country);
       return r.reason ? `${r.reason} ("${raw}")` : null;
     }
-    case 'email': return normalizeEmail(raw).email ? null : `"${raw}" is not a usable email address`;
+    case 'email': return normalizeEmail(raw).email ? null : `"${raw}" no es una dirección de correo utilizable`;
     case 'phone': return normalizePhone(raw, country).e164 ? null : phoneReason(raw, country);
-    case 'name': return normalizeName(raw).name ? null : `"${raw}" does not read as a person's name`;
+    case 'name': return normalizeName(raw).name ? null : `"${raw}" no parece el nombre de una persona`;
     case 'project': {
       const m = matchProject(raw, ctx.projects);
-      return m.project ? null : `"${raw}" matches no configured project${m.candidate ? ` (closest: ${m.candidate}, ${m.similarity.toFixed(2)})` : ''}`;
+      return m.project ? null : `"${raw}" no coincide con ningún proyecto configurado${m.candidate ? ` (el más parecido: ${m.candidate}, ${m.similarity.toFixed(2)})` : ''}`;
     }
     default: return null;
   }
@@ -167,7 +167,8 @@ function explainFields(view: MailView, parser: LoadedParser | null, country: Cou
     const problems: string[] = [];
     if (tried.length && !tried.some((t) => t.raw)) {
       const why = tried.map((t) => t.note).join('; ');
-      problems.push(won ? `your rule for ${field} matched nothing (${why}); the generic extraction filled it` : `your rule for ${field} matched nothing (${why})`);
+      // Shown on the page's "¿Por qué?" as they are: in Spanish, like the page.
+      problems.push(won ? `tu regla para ${field} no encontró nada (${why}); la extracción genérica lo completó` : `tu regla para ${field} no encontró nada (${why})`);
     }
     const reason = raw ? valueReason(field, raw, country, ctx) : null;
     if (reason) problems.push(reason);
@@ -215,7 +216,7 @@ function pushFields(out: string[], fields: FieldExplanation[]): void {
     out.push(`  ${f.field}: ${f.normalized ?? '(none)'}`);
     out.push(`    from: ${f.source ?? 'nothing'}${f.rule ? ` — ${f.rule}` : ''}`);
     if (f.raw !== null) out.push(`    raw: ${JSON.stringify(f.raw)}`);
-    for (const t of f.tried) if (!t.raw) out.push(`    tried ${t.rule}: ${t.note ?? 'found nothing'}`);
+    for (const t of f.tried) if (!t.raw) out.push(`    tried ${t.rule}: ${t.note ?? 'no encontró nada'}`);
     for (const p of f.problems) out.push(`    ! ${p}`);
   }
 }

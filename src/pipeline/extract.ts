@@ -75,8 +75,8 @@ export function runExtractor(view: MailView, ex: Extractor, note?: (why: string)
   let value: string | null = null;
   if ('css' in ex) {
     const el = view.$?.(ex.css).first();
-    if (note && !view.$) note('the email has no HTML part for a selector');
-    else if (note && !el?.length) note(`selector ${ex.css} matched 0 elements`);
+    if (note && !view.$) note('el correo no tiene parte HTML para un selector');
+    else if (note && !el?.length) note(`el selector ${ex.css} no encontró elementos`);
     if (el && el.length) value = ex.attr ? el.attr(ex.attr) ?? null : elementText(el);
   } else if ('label' in ex) {
     value = byLabel(view, Array.isArray(ex.label) ? ex.label : [ex.label]);
@@ -263,8 +263,8 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
       checkTime();
       let note: string | undefined;
       const v = runExtractor(view, ex, trace && ((why) => { note = why; }));
-      const refusal = v && refused(f, v, own) ? (isOwn(own, f, v) ? "the company's or the portal's own identifier, not the client's" : 'a label, not a value') : undefined;
-      trace?.push({ field: f, source: 'parser', rule: JSON.stringify(ex), raw: v, note: refusal ?? (v ? undefined : note ?? 'found nothing') });
+      const refusal = v && refused(f, v, own) ? (isOwn(own, f, v) ? 'un identificador de la empresa o del portal, no del cliente' : 'una etiqueta, no un valor') : undefined;
+      trace?.push({ field: f, source: 'parser', rule: JSON.stringify(ex), raw: v, note: refusal ?? (v ? undefined : note ?? 'no encontró nada') });
       if (refusal) continue;
       if (v) { fields[f] = v; fromParser.push(f); break; }
     }

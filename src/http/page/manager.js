@@ -109,7 +109,8 @@ async function explain() {
           el('td', { text: f.source ? `${t(SOURCES[f.source] ?? f.source)}${f.rule ? ` (${f.rule})` : ''}` : t('no encontrado') }),
           el('td', { text: f.raw ?? '—' }),
           el('td', { text: f.normalized ?? '—' }),
-          el('td', { text: f.problems.length ? f.problems.map((p) => problemText(p)).join(', ') : '—' })))))),
+          // A field's problems are sentences (why a rule or a value failed), not problem codes.
+          el('td', { text: f.problems.length ? f.problems.join('; ') : '—' })))))),
       el('p', {}, el('strong', { text: `${t('Problemas')}: ` }), x.problems.length ? x.problems.map((p) => problemText(p)).join(', ') : t('ninguno')),
       // Read wrong: teach the portal's layout from this very email (the "Enseñar parser" view).
       el('p', {}, el('button', { type: 'button', class: 'secondary', onclick: () => teachFrom(lead.rawEmailId) }, t('Enseñar un parser con este correo'))));
