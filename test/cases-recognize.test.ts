@@ -198,10 +198,10 @@ describe('parsers explain says case or lead, and why', () => {
   it('names the evidence on both sides', async () => {
     const { explainEmail, formatExplanation } = await import('../src/parsers/explain.ts');
     const complaint = formatExplanation(await explainEmail(fs.readFileSync(path.join(DIR, '13-reclamo-filtracion-1502.eml')), app.context()));
-    expect(complaint).toMatch(/case or lead: a post-sale case \(reclamo\), unit depto 1502/);
+    expect(complaint).toMatch(/caso o lead: un caso de postventa \(reclamo\), unidad depto 1502/);
     expect(complaint).toMatch(/palabras de reclamo: .*"nadie vino"/);
     const listing = formatExplanation(await explainEmail(fs.readFileSync(path.join(DIR, '02-portal-entrega-inmediata.eml')), app.context()));
-    expect(listing).toMatch(/case or lead: a sales lead/);
+    expect(listing).toMatch(/caso o lead: un lead de venta/);
     expect(listing).toMatch(/palabras de venta: .*"entrega inmediata"/);
     expect(listing).toMatch(/lo envía un portal o un aviso \(portal-inmobiliario\): −4/);
   });

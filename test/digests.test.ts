@@ -188,8 +188,8 @@ describe('parsers explain on a digest', () => {
     expect(names).toEqual([[0, 'Valentina Fuentes', 'bueno'], [1, 'Matías Herrera', 'bueno'], [2, 'Josefa Morales', 'bueno']]);
     expect(e.fields.find((f) => f.field === 'email')?.normalized).toBe('valentina.fuentes@correo.cl');
     const text = await runCli(['parsers', 'explain', path.join(DIR, '03-csv-two-rows.eml'), '--config', 'fixtures/config.yaml']);
-    expect(text.stdout).toContain('people: 2');
-    expect(text.stdout).toMatch(/person 1 [\s\S]*Benjamín Castro/);
+    expect(text.stdout).toContain('personas: 2');
+    expect(text.stdout).toMatch(/persona 1 [\s\S]*Benjamín Castro/);
     const single = JSON.parse((await runCli(['parsers', 'explain', path.join(DIR, '04-single-quoting-earlier.eml'), '--json', '--config', 'fixtures/config.yaml'])).stdout) as { people?: unknown };
     expect(single.people).toBeUndefined();
   });

@@ -36,14 +36,14 @@ describe('parsers explain', () => {
   it('says the parser chosen and why, and flags a dead selector hidden by the generic fallback', async () => {
     const e = await explainEmail(Buffer.from(casaYa(CASAYA[0], 0)), ctx());
     expect(e.parser).toBe('casaya');
-    expect(e.parserReason).toEqual(['from: sender matches casaya.cl']);
+    expect(e.parserReason).toEqual(['remitente: coincide con casaya.cl']);
     const name = e.fields.find((f) => f.field === 'name')!;
     expect(name.tried[0].note).toBe('el selector span.name no encontró elementos');
     expect(name).toMatchObject({ source: 'label', raw: 'Camila Rojas Soto', normalized: 'Camila Rojas Soto' });
     expect(name.problems[0]).toMatch(/tu regla para name no encontró nada \(el selector span.name no encontró elementos\); la extracción genérica lo completó/);
     const text = formatExplanation(e);
     expect(text).toMatch(/3 \| Interesado\tCamila Rojas Soto/);
-    expect(text).toContain('tried {"css":"span.name"}: el selector span.name no encontró elementos');
+    expect(text).toContain('probado {"css":"span.name"}: el selector span.name no encontró elementos');
   });
 
   it('shows the text the extractor reads for spans, and why a phone is refused', async () => {
@@ -68,7 +68,7 @@ describe('parsers explain', () => {
     expect(code).toBe(0);
     const j = JSON.parse(stdout);
     expect(j.parser).toBe('toctoc');
-    expect(j.parserReason[0]).toMatch(/match rules do NOT hold/);
+    expect(j.parserReason[0]).toMatch(/sus reglas NO se cumplen/);
     expect(j.fields.find((f: { field: string }) => f.field === 'nationalId').problems.join()).toContain('dígito verificador');
   }, 30_000);
 });

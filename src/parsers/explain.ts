@@ -67,21 +67,21 @@ export function matchReasons(view: MailView, p: LoadedParser): string[] | null {
   if (p.fromRules.length) {
     const hit = matchingSenderRule(p.fromRules, senders);
     if (!hit) return null;
-    reasons.push(`from: sender matches ${hit}`);
+    reasons.push(`remitente: coincide con ${hit}`);
   }
   if (p.subject) {
     if (!p.subject.test(mail.subject)) return null;
-    reasons.push(`subject: matches /${p.config.match.subject}/`);
+    reasons.push(`asunto: coincide con /${p.config.match.subject}/`);
   }
   if (p.bodyMarkers.length) {
     const body = `${view.bodyText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
     const hit = p.bodyMarkers.find((m) => body.includes(m));
     if (!hit) return null;
-    reasons.push(`body: contains "${hit}"`);
+    reasons.push(`cuerpo: contiene "${hit}"`);
   }
   for (const [name, re] of p.headerRules) {
     if (!re.test(mail.headers[name] ?? '')) return null;
-    reasons.push(`header ${name}: matches ${re.source}`);
+    reasons.push(`cabecera ${name}: coincide con ${re.source}`);
   }
   return reasons;
 }
@@ -123,13 +123,13 @@ export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?:
   const parserReason: string[] = [];
   if (parserId) {
     parser = ctx.parsers.find((p) => p.config.id === parserId) ?? null;
-    if (!parser) throw new Error(`no parser with id "${parserId}"`);
+    if (!parser) throw new Error(`no hay un parser con id "${parserId}"`);
     const why = matchReasons(view, parser);
-    parserReason.push(why ? `forced with --parser; its rules hold: ${why.join('; ')}` : 'forced with --parser; its match rules do NOT hold on this email');
+    parserReason.push(why ? `forzado con --parser; sus reglas se cumplen: ${why.join('; ')}` : 'forzado con --parser; sus reglas NO se cumplen en este correo');
   } else {
     parser = chooseParser(view, ctx.parsers);
     if (parser) parserReason.push(...(matchReasons(view, parser) ?? []));
-    else parserReason.push('no parser\'s match rules all hold (sender, subject, body marker): generic extraction only');
+    else parserReason.push('ningún parser cumple todas sus reglas (remitente, asunto, marca en el cuerpo): solo la extracción genérica');
   }
   const country = parser?.config.country ?? ctx.country;
   const split = peopleIn(view, parser?.config.repeat?.css);
@@ -183,28 +183,28 @@ function explainFields(view: MailView, parser: LoadedParser | null, country: Cou
 /** The explanation as text for a terminal. */
 export function formatExplanation(e: Explanation): string {
   const out: string[] = [];
-  out.push(`from: ${e.from ?? '-'}`, `subject: ${e.subject}`, '', 'text the extractor reads:');
+  out.push(`de: ${e.from ?? '-'}`, `asunto: ${e.subject}`, '', 'el texto que lee la extracción:');
   const width = String(e.lines.length).length;
   e.lines.forEach((l, i) => out.push(`  ${String(i + 1).padStart(width)} | ${l}`));
-  out.push('', `parser: ${e.parser ?? '(none)'} (country ${e.country})`);
+  out.push('', `parser: ${e.parser ?? '(ninguno)'} (país ${e.country})`);
   for (const r of e.parserReason) out.push(`  ${r}`);
-  if (e.ignored) out.push(`ignored by the pipeline: ${e.ignored}`);
+  if (e.ignored) out.push(`ignorado por el pipeline: ${e.ignored}`);
   if (e.people) {
-    out.push('', `people: ${e.people.length} (one lead each, by position)`);
+    out.push('', `personas: ${e.people.length} (un lead cada una, por posición)`);
     for (const p of e.people) {
-      out.push('', `person ${p.part} (lines: ${p.lines.filter(Boolean).length}):`);
+      out.push('', `persona ${p.part} (líneas: ${p.lines.filter(Boolean).length}):`);
       pushFields(out, p.fields);
-      out.push(`  quality: ${p.quality}${p.problems.length ? ` (${p.problems.join(', ')})` : ''}`);
+      out.push(`  calidad: ${p.quality}${p.problems.length ? ` (${p.problems.join(', ')})` : ''}`);
     }
   } else {
-    out.push('', 'fields:');
+    out.push('', 'campos:');
     pushFields(out, e.fields);
-    out.push('', `quality: ${e.quality}${e.problems.length ? ` (${e.problems.join(', ')})` : ''}`);
+    out.push('', `calidad: ${e.quality}${e.problems.length ? ` (${e.problems.join(', ')})` : ''}`);
   }
   const s = e.service;
-  out.push('', `case or lead: ${s.verdict === 'case' ? `a post-sale case (${s.category})` : 'a sales lead'}${s.unit ? `, unit ${s.unit}` : ''}${s.caseNumber !== null ? `, names case ${s.caseNumber}` : ''}`);
+  out.push('', `caso o lead: ${s.verdict === 'case' ? `un caso de postventa (${s.category})` : 'un lead de venta'}${s.unit ? `, unidad ${s.unit}` : ''}${s.caseNumber !== null ? `, nombra el caso ${s.caseNumber}` : ''}`);
   for (const line of s.evidence) out.push(`  ${line}`);
-  out.push('  at commit: a reply in a case\'s thread joins it; a servicio mailbox, or a client with a minuta or desembolso writing on their own, also makes a case');
+  out.push('  al guardar: una respuesta en el hilo de un caso se une a él; un buzón de servicio, o un cliente con minuta o desembolso que escribe por su cuenta, también abren un caso');
   return `${out.join('\n')}\n`;
 }
 
@@ -213,10 +213,10 @@ function pushFields(out: string[], fields: FieldExplanation[]): void {
   for (const f of fields) {
     // The lead's own fields always show, found or not; name parts only when something was found.
     if (!f.raw && !f.tried.length && (f.field === 'firstName' || f.field === 'lastName')) continue;
-    out.push(`  ${f.field}: ${f.normalized ?? '(none)'}`);
-    out.push(`    from: ${f.source ?? 'nothing'}${f.rule ? ` — ${f.rule}` : ''}`);
-    if (f.raw !== null) out.push(`    raw: ${JSON.stringify(f.raw)}`);
-    for (const t of f.tried) if (!t.raw) out.push(`    tried ${t.rule}: ${t.note ?? 'no encontró nada'}`);
+    out.push(`  ${f.field}: ${f.normalized ?? '(ninguno)'}`);
+    out.push(`    origen: ${f.source ?? 'nada'}${f.rule ? ` — ${f.rule}` : ''}`);
+    if (f.raw !== null) out.push(`    texto: ${JSON.stringify(f.raw)}`);
+    for (const t of f.tried) if (!t.raw) out.push(`    probado ${t.rule}: ${t.note ?? 'no encontró nada'}`);
     for (const p of f.problems) out.push(`    ! ${p}`);
   }
 }

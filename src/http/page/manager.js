@@ -85,8 +85,8 @@ async function reassign(f) {
 
 const SOURCES = { parser: 'regla del portal', label: 'etiqueta genérica', 'free-text': 'texto libre' };
 const FIELDS = { name: 'Nombre', nationalId: 'Documento', email: 'Email', phone: 'Teléfono', project: 'Proyecto', message: 'Mensaje' };
-const REASONS = [[/^from: sender matches/, 'el remitente coincide con'], [/^subject: matches/, 'el asunto coincide con'], [/^body: /, 'el cuerpo contiene: ']];
-const reasonText = (r) => { for (const [re, es] of REASONS) if (re.test(r)) return t(es) + r.replace(re, ''); return r; };
+// The server's reasons are Spanish sentences; Brazil's page gets the words before the colon in Portuguese.
+const reasonText = (r) => r.replace(/^(remitente|asunto|cuerpo|cabecera)(?=[ :])/, (w) => t(w));
 
 /** "¿Por qué?": the explanation of the stored email, computed in the server's worker threads. */
 async function explain() {
