@@ -7,7 +7,7 @@ import { caseStats, percentile, type StatsCase } from '../src/cases/stats.ts';
 const ZONE = 'America/Santiago';
 const at = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toMillis();
 const cfg = casesSchema.parse({ sla: { reclamo: { firstResponseHours: 2, resolutionHours: 9 } } });
-const base: StatsCase = { category: 'reclamo', status: 'abierto', project: 'PLR', country: 'CL', responsibleName: 'Pilar', satisfactionScore: null,
+const base: StatsCase = { category: 'reclamo', status: 'abierto', project: 'PLR', country: 'CL', responsibleUserId: 7, responsibleName: 'Pilar', satisfactionScore: null,
   createdAt: at('2025-03-03T09:00'), firstResponseAt: null, resolvedAt: null, pausedMinutes: 0, waitingSince: null };
 
 describe('case statistics', () => {
@@ -18,6 +18,17 @@ describe('case statistics', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
   });
 
+  it('two people of the same name are two rows, never one merged', () => {
+    const rows: StatsCase[] = [
+      { ...base, firstResponseAt: at('2025-03-03T10:00') },
+      { ...base, responsibleUserId: 8, firstResponseAt: at('2025-03-03T12:30') },
+      { ...base, responsibleUserId: 8 },
+    ];
+    const s = caseStats(cfg, ZONE, rows, at('2025-03-03T09:30'));
+    expect(s.byPerson.map((p) => [p.key, p.userId, p.cases])).toEqual([['Pilar', 7, 1], ['Pilar', 8, 2]]);
+    expect(s.byPerson[1].firstResponse).toMatchObject({ measured: 1, p50Minutes: 210 });
+  });
+
   it('business-minute times, compliance over decided cases, by person and month; satisfaction', () => {
     const rows: StatsCase[] = [
       // Answered in 1 h and resolved in 8 h: within both targets.
@@ -25,7 +36,7 @@ describe('case statistics', () => {
       // Answered after 3 business hours (Friday 17:00 -> Monday 11:00): late.
       { ...base, createdAt: at('2025-03-07T17:00'), firstResponseAt: at('2025-03-10T11:00'), satisfactionScore: 2 },
       // Not answered, not yet late at `now`: undecided.
-      { ...base, createdAt: at('2025-04-01T09:00'), responsibleName: null, category: 'consulta', project: null },
+      { ...base, createdAt: at('2025-04-01T09:00'), responsibleUserId: null, responsibleName: null, category: 'consulta', project: null },
     ];
     const s = caseStats(cfg, ZONE, rows, at('2025-04-01T09:30'));
     expect(s.total).toBe(3);

@@ -9,6 +9,7 @@ export interface StatsCase extends CaseTimesInput {
   status: string;
   project: string | null;
   country: string;
+  responsibleUserId: number | null;
   responsibleName: string | null;
   satisfactionScore: number | null;
 }
@@ -26,6 +27,8 @@ export interface TimeStats {
 
 export interface GroupStats {
   key: string | null;
+  /** The person's user id (byPerson): two people of the same name are two groups. */
+  userId?: number | null;
   cases: number;
   firstResponse: TimeStats;
   resolution: TimeStats;
@@ -68,12 +71,20 @@ function timeStats(ms: Measure[]): TimeStats {
 }
 
 const count = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+type Group = { first: Measure[]; resolution: Measure[] };
+/** The group of `key`, made on first use. */
+function at<K>(m: Map<K, Group>, key: K): Group {
+  let g = m.get(key);
+  if (!g) m.set(key, (g = { first: [], resolution: [] }));
+  return g;
+}
 
 export function caseStats(cfg: CasesConfig, timeZone: string, rows: readonly StatsCase[], now: number): CaseStats {
   const byCategory = new Map<string, number>();
   const byStatus = new Map<string, number>();
   const byProject = new Map<string | null, number>();
-  const groups = { person: new Map<string | null, { first: Measure[]; resolution: Measure[] }>(), month: new Map<string | null, { first: Measure[]; resolution: Measure[] }>() };
+  const groups = { person: new Map<number | null, Group>(), month: new Map<string | null, Group>() };
+  const names = new Map<number | null, string | null>([[null, null]]);
   const scores: number[] = [];
   // One formatter for every row ('2025-03' in the company's zone); a luxon object per row costs more than the clock.
   const months = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' });
@@ -86,16 +97,15 @@ export function caseStats(cfg: CasesConfig, timeZone: string, rows: readonly Sta
     const first: Measure = { stopped: r.firstResponseAt === null ? null : sla.firstResponseMinutes, breached: sla.firstResponseBreached };
     const resolution: Measure = { stopped: r.resolvedAt === null ? null : sla.resolutionMinutes, breached: sla.resolutionBreached };
     const month = monthOf(r.createdAt);
-    for (const [map, key] of [[groups.person, r.responsibleName], [groups.month, month]] as const) {
-      const g = map.get(key) ?? { first: [], resolution: [] };
+    if (r.responsibleUserId !== null) names.set(r.responsibleUserId, r.responsibleName);
+    for (const g of [at(groups.person, r.responsibleUserId), at(groups.month, month)]) {
       g.first.push(first);
       g.resolution.push(resolution);
-      map.set(key, g);
     }
     if (r.satisfactionScore !== null) scores.push(r.satisfactionScore);
   }
-  const grouped = (m: Map<string | null, { first: Measure[]; resolution: Measure[] }>) =>
-    [...m].map(([key, g]) => ({ key, cases: g.first.length, firstResponse: timeStats(g.first), resolution: timeStats(g.resolution) }));
+  const grouped = <K>(m: Map<K, Group>, keyOf: (k: K) => Pick<GroupStats, 'key' | 'userId'>) =>
+    [...m].map(([k, g]) => ({ ...keyOf(k), cases: g.first.length, firstResponse: timeStats(g.first), resolution: timeStats(g.resolution) }));
   const distribution = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
   for (const s of scores) distribution[String(s) as keyof typeof distribution]++;
   return {
@@ -103,9 +113,9 @@ export function caseStats(cfg: CasesConfig, timeZone: string, rows: readonly Sta
     byCategory: Object.fromEntries(byCategory),
     byStatus: Object.fromEntries(byStatus),
     byProject: [...byProject].map(([project, n]) => ({ project, n })).sort((a, b) => b.n - a.n || String(a.project).localeCompare(String(b.project))),
-    // People by name (nobody responsible last), months in order.
-    byPerson: grouped(groups.person).sort((a, b) => (a.key === null ? 1 : b.key === null ? -1 : a.key.localeCompare(b.key))),
-    byMonth: grouped(groups.month).sort((a, b) => String(a.key).localeCompare(String(b.key))),
+    // People by name, one group per person (nobody responsible last), months in order.
+    byPerson: grouped(groups.person, (userId) => ({ key: names.get(userId) ?? null, userId })).sort((a, b) => (a.userId === null ? 1 : b.userId === null ? -1 : String(a.key).localeCompare(String(b.key)) || Number(a.userId) - Number(b.userId))),
+    byMonth: grouped(groups.month, (key) => ({ key })).sort((a, b) => String(a.key).localeCompare(String(b.key))),
     satisfaction: { answers: scores.length, average: scores.length ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100 : null, distribution },
   };
 }
