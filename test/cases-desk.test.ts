@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { casesSchema } from '../src/cases/config.ts';
+import { addBusinessMinutes } from '../src/cases/sla.ts';
 import { calendarFor, initialDueTimes } from '../src/cases/targets.ts';
 import { io } from '../src/db/port.ts';
 import { createLogger } from '../src/logger.ts';
@@ -207,6 +208,30 @@ describe.each(engines)('cases desk on %s', (engine) => {
     expect((await post(`/api/cases/${ids.b}/assign`, { userId: null })).status).toBe(200);
     expect((await h.json(`/api/cases/${ids.b}`, as('pilar@inmo.cl'))).responsible).toBeNull();
     expect((await h.json('/api/audit?action=case.assign')).items).toHaveLength(2);
+  });
+
+  it('a misfiled category is corrected: the stored due times follow the new targets, audited; an unknown one is refused', async () => {
+    const stored = async () => (await h.app.store.getCase(ids.b))!;
+    const before = await stored();
+    expect(before.category).not.toBe('reclamo');
+    const r = await (await post(`/api/cases/${ids.b}/category`, { category: 'reclamo' })).json();
+    expect(r).toMatchObject({ ok: true, from: before.category, to: 'reclamo', changed: true });
+    const after = await stored();
+    expect(after.category).toBe('reclamo');
+    // reclamo's 4 h / 18 h, counted from the case's start in business hours.
+    const cal = calendarFor(casesSchema.parse({}), 'CL', 'America/Santiago');
+    const due = initialDueTimes(casesSchema.parse({ sla: { reclamo: { firstResponseHours: 4, resolutionHours: 18 } } }), cal, 'reclamo', after.createdAt);
+    if (after.firstResponseAt === null) expect(after.firstResponseDueAt).toBe(due.firstResponseDueAt);
+    expect(after.resolutionDueAt).toBe(addBusinessMinutes(cal, new Date(after.createdAt), 18 * 60 + after.pausedMinutes).getTime());
+    expect((await h.json(`/api/cases/${ids.b}`, as('pilar@inmo.cl'))).businessMinutes.targets).toMatchObject({ firstResponseMinutes: 4 * 60, resolutionMinutes: 18 * 60 });
+    expect((await post(`/api/cases/${ids.b}/category`, { category: 'otra' })).status).toBe(400);
+    expect((await post(`/api/cases/${ids.b}/category`, { category: before.category }, 'vera@inmo.cl')).status).toBe(403);
+    // Back as it was (the statistics below count it there); the same value again changes nothing.
+    expect(await (await post(`/api/cases/${ids.b}/category`, { category: before.category })).json()).toMatchObject({ changed: true, to: before.category });
+    expect(await (await post(`/api/cases/${ids.b}/category`, { category: before.category })).json()).toMatchObject({ changed: false });
+    expect((await stored()).resolutionDueAt).toBe(before.resolutionDueAt);
+    const audit = (await h.json('/api/audit?action=case.category')).items;
+    expect(audit[audit.length - 1]).toMatchObject({ actor: 'pilar@inmo.cl', objectType: 'case', objectId: String(ids.b) });
   });
 
   it('statistics by category, project, status, person and month; satisfaction; the Excel export', async () => {

@@ -111,6 +111,16 @@ describe.skipIf(noChromium())('the Casos view', () => {
       await page.click('#case-visit button[type=submit]');
       await page.waitForFunction(() => document.querySelector('#case-message')?.textContent === 'Visita registrada.');
       expect(await page.locator('#case-body').innerText()).toContain('Visita de regreso');
+      // A misfiled category is corrected in place, and put back.
+      const category = await page.locator('#case-category').inputValue();
+      const other = category === 'postventa' ? 'consulta' : 'postventa';
+      await page.selectOption('#case-category', other);
+      await page.waitForFunction(() => document.querySelector('#case-message')?.textContent === 'Categoría guardada.');
+      expect(await page.locator('#case-body dl').innerText()).toContain(other === 'postventa' ? 'Postventa' : 'Consulta');
+      await page.evaluate(() => { document.querySelector('#case-message')!.textContent = ''; });
+      await page.selectOption('#case-category', category);
+      await page.waitForFunction(() => document.querySelector('#case-message')?.textContent === 'Categoría guardada.');
+      expect(await page.locator('#case-category').inputValue()).toBe(category);
       found.push(...(await viewProblems(page, `caso resuelto ${size}`)));
       await page.context().close();
       expect(found).toEqual([]);

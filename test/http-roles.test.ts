@@ -237,5 +237,6 @@ function validBody(path: string): string {
   if (path.endsWith('/status')) return JSON.stringify({ status: 'resuelto' });
   if (path.endsWith('/visits')) return JSON.stringify({ kind: 'tecnica', scheduledAt: '2025-03-10T10:00', who: 'x' });
   if (path.endsWith('/assign')) return JSON.stringify({ userId: null });
+  if (path.endsWith('/category')) return JSON.stringify({ category: 'consulta' });
   return '{}';
 }

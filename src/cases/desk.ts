@@ -3,7 +3,7 @@
 // clock pauses while waiting on the client; resolving queues the survey), record a visit, and the
 // client's survey click. The caller audits the person in the same unit.
 import crypto from 'node:crypto';
-import type { CaseStatus, CaseVisitKind } from '../case-vocabulary.ts';
+import type { CaseCategory, CaseStatus, CaseVisitKind } from '../case-vocabulary.ts';
 import type { CaseRow } from '../db/case-port.ts';
 import { io, type StoreTx, type Work } from '../db/port.ts';
 import { langOf } from '../outbox/templates.ts';
@@ -207,6 +207,26 @@ export function* recordSatisfaction(tx: StoreTx, caseId: number, score: number, 
 }
 
 /** Gives the case to a person (one who may hold cases: the caller checked), or to nobody. */
+/**
+ * A misfiled category corrected: the case's targets become the new category's, counted from its
+ * start with its pauses (a waiting case's resolution is set again when it resumes, as always).
+ */
+export function* recategorizeCase(tx: StoreTx, d: DeskContext, caseId: number, category: CaseCategory): Work<{ caseId: number; number: number; from: string; to: CaseCategory; changed: boolean }> {
+  const c = yield* caseOrFail(tx, caseId);
+  const changed = c.category !== category;
+  if (changed) {
+    const cal = d.calendar(c);
+    const t = targetOf(d.cfg, category);
+    const clock = { createdAt: new Date(c.createdAt), pausedMinutes: c.pausedMinutes, waitingSince: null };
+    yield* io(tx.updateCase(c.id, {
+      category, updatedAt: d.now,
+      firstResponseDueAt: dueAt(cal, { ...clock, pausedMinutes: 0 }, t.firstResponseHours * 60)?.getTime() ?? c.firstResponseDueAt,
+      resolutionDueAt: dueAt(cal, clock, t.resolutionHours * 60)?.getTime() ?? c.resolutionDueAt,
+    }));
+  }
+  return { caseId: c.id, number: c.number, from: c.category, to: category, changed };
+}
+
 export function* assignCase(tx: StoreTx, d: DeskContext, caseId: number, userId: number | null): Work<{ caseId: number; number: number; from: number | null; to: number | null; changed: boolean }> {
   const c = yield* caseOrFail(tx, caseId);
   const changed = c.responsibleUserId !== userId;

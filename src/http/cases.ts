@@ -4,7 +4,7 @@
 // of work with its audit entry naming the person.
 import { z } from 'zod';
 import { CASE_CATEGORIES, CASE_STATUSES, CASE_VISIT_KINDS } from '../case-vocabulary.ts';
-import { DeskError, addCaseVisit, assignCase, changeCaseStatus, replyToCase, type DeskContext, type SurveySettings } from '../cases/desk.ts';
+import { DeskError, addCaseVisit, assignCase, changeCaseStatus, recategorizeCase, replyToCase, type DeskContext, type SurveySettings } from '../cases/desk.ts';
 import { caseStats } from '../cases/stats.ts';
 import { surveySecret } from '../cases/survey.ts';
 import { calendarFor } from '../cases/targets.ts';
@@ -184,6 +184,15 @@ export async function addVisit(ctx: RequestContext<unknown, z.output<typeof visi
     caseId: id, kind: b.kind, scheduledAt: instant(ctx.services, b.scheduledAt), doneAt: b.doneAt ? instant(ctx.services, b.doneAt) : null,
     who: b.who, outcome: b.outcome || null, recordedBy: callerOf(ctx).actor,
   }), (x) => ({ action: 'case.visit', objectId: x.caseId, data: { visitId: x.visitId, kind: b.kind } }));
+  return { json: { ok: true, ...r } };
+}
+
+export const categoryBody = z.strictObject({ category: z.enum(CASE_CATEGORIES) });
+
+/** Corrects a misfiled category; the due times follow the new category's targets. */
+export async function recategorize(ctx: RequestContext<unknown, z.output<typeof categoryBody>>) {
+  const id = await visibleCase(ctx);
+  const r = await deskWork(ctx, (tx) => recategorizeCase(tx, deskContext(ctx), id, ctx.body.category), (x) => ({ action: 'case.category', objectId: x.caseId, data: { from: x.from, to: x.to } }));
   return { json: { ok: true, ...r } };
 }
 

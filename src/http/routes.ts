@@ -128,6 +128,7 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/leads/:id/to-case', allow: ADMIN, body: caseMove.toCaseBody, handler: caseMove.leadToCaseRoute }),
   route({ method: 'POST', path: '/api/cases/:id/to-lead', allow: ADMIN, body: caseMove.toLeadBody, handler: caseMove.caseToLeadRoute }),
   route({ method: 'POST', path: '/api/cases/:id/assign', allow: CASE_WRITERS, body: cases.assignBody, handler: cases.assign }),
+  route({ method: 'POST', path: '/api/cases/:id/category', allow: CASE_WRITERS, body: cases.categoryBody, handler: cases.recategorize }),
 ];
 
 export interface RouteMatch {

@@ -209,8 +209,14 @@ function writeForms(c, message) {
   holder.addEventListener('change', () => {
     postJson(`/api/cases/${c.id}/assign`, { userId: holder.value ? Number(holder.value) : null }).then(() => done('Responsable guardado.')).catch(fail(message));
   });
+  // A misfiled category is corrected here; its due times follow the new category's targets.
+  const category = el('select', { name: 'category', id: 'case-category' }, ...Object.keys(CATEGORY).map((k) => el('option', { value: k }, word(CATEGORY, k))));
+  category.value = c.category;
+  category.addEventListener('change', () => {
+    postJson(`/api/cases/${c.id}/category`, { category: category.value }).then(() => done('Categoría guardada.')).catch(fail(message));
+  });
   return [el('section', { class: 'span' }, el('h3', {}, t('Responder')), reply),
-    el('section', {}, el('h3', {}, t('Estado')), buttons, el('label', {}, t('Responsable'), holder)),
+    el('section', {}, el('h3', {}, t('Estado')), buttons, el('label', {}, t('Responsable'), holder), el('label', {}, t('Categoría'), category)),
     el('section', {}, el('h3', {}, t('Registrar visita')), visit)];
 }
 

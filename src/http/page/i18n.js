@@ -50,7 +50,7 @@ const PT = {
   'Visitas': 'Visitas', 'Sin visitas.': 'Sem visitas.', 'realizada': 'realizada', 'Solo lectura.': 'Somente leitura.', 'Casos por categoría': 'Chamados por categoria',
   'Casos por categoría y estado': 'Chamados por categoria e status', 'Por categoría': 'Por categoria', 'Por estado': 'Por status', 'Por proyecto': 'Por empreendimento',
   'Tiempos y plazos por responsable (horas hábiles)': 'Tempos e prazos por responsável (horas úteis)', 'Tiempos y plazos por mes (horas hábiles)': 'Tempos e prazos por mês (horas úteis)',
-  'Responsable guardado.': 'Responsável salvo.', 'Mes': 'Mês', '1ª respuesta p50': '1ª resposta p50', 'En plazo': 'No prazo', 'Resolución p50': 'Resolução p50', 'sin respuestas': 'sem respostas', 'respuestas': 'respostas',
+  'Responsable guardado.': 'Responsável salvo.', 'Categoría guardada.': 'Categoria salva.', 'Mes': 'Mês', '1ª respuesta p50': '1ª resposta p50', 'En plazo': 'No prazo', 'Resolución p50': 'Resolução p50', 'sin respuestas': 'sem respostas', 'respuestas': 'respostas',
 };
 
 // The Embudo's charts.
