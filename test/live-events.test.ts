@@ -151,6 +151,14 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       const [mark] = (await h.json('/api/duplicates')).items;
       await h.post(`/api/duplicates/${mark.id}/dismiss`, {});
       expect((await h.json(`/api/leads/${second}`, { token: tokens.v3 })).client.possibleDuplicate).toBe(false);
+      // A dismissal taken back: the mark is open again, audited; only a dismissed mark reopens.
+      expect((await h.post(`/api/duplicates/${mark.id}/reopen`, {}, {}, tokens.v3)).status).toBe(403);
+      expect((await h.post(`/api/duplicates/${mark.id}/reopen`, {})).status).toBe(200);
+      expect((await h.json(`/api/leads/${second}`, { token: tokens.v3 })).client.possibleDuplicate).toBe(true);
+      expect((await h.json('/api/duplicates')).items).toContainEqual(expect.objectContaining({ id: mark.id, status: 'open', decidedBy: null }));
+      expect((await h.post(`/api/duplicates/${mark.id}/reopen`, {})).status).toBe(409);
+      expect((await h.json('/api/audit?action=client.reopen_duplicate')).items).toHaveLength(1);
+      await h.post(`/api/duplicates/${mark.id}/dismiss`, {});
     });
 
     it('the audit trail filters by person, action and date range in SQL', async () => {

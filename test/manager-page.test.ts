@@ -161,6 +161,22 @@ describe.skipIf(noChromium())('the manager’s desk in headless Chromium', () =>
     await page.context().close();
   });
 
+  it('a gerente who dismissed a possible duplicate by mistake reopens it from Descartados (390)', async () => {
+    await ingest('Rocío Doble Uno', 'PLR', { phone: '+56 9 7777 6789', email: 'rocio.uno@gmail.com' });
+    const second = await ingest('Úrsula Pinto', 'PLR', { phone: '+56 9 7777 6789', email: 'ursula@hotmail.com', noRut: true });
+    const page = await signIn('jefa@inmo.cl', PHONE, '#duplicados');
+    const card = page.locator('#desk-view .dup-card', { hasText: 'Úrsula Pinto' });
+    await card.locator('button', { hasText: 'No es duplicado' }).click();
+    await expect.poll(() => page.locator('#desk-message').innerText()).toBe('Marcado como no duplicado.');
+    expect((await h.json(`/api/leads/${second}`)).client.possibleDuplicate).toBe(false);
+    await page.locator('#desk-view button', { hasText: 'Descartados' }).click();
+    await page.locator('#desk-view .dup-card', { hasText: 'Úrsula Pinto' }).locator('button', { hasText: 'Reabrir' }).click();
+    await expect.poll(() => page.locator('#desk-message').innerText()).toBe('Marca reabierta.');
+    expect((await h.json(`/api/leads/${second}`)).client.possibleDuplicate).toBe(true);
+    await checkView(page, 'Duplicados descartados (390)');
+    await page.context().close();
+  });
+
   for (const viewport of [PHONE, DESKTOP]) {
     it(`an admin reads the audit trail filtered by person, action and date, and sees why a lead was read so (${viewport.width})`, async () => {
       const page = await signIn('admin@inmo.cl', viewport, '#auditoria');

@@ -36,6 +36,8 @@ export interface DuplicateWrites {
   mergeDuplicate(id: number, actor: string, now: number): Awaitable<{ leadIds: number[]; followUpIds: number[]; filled: string[] }>;
   unmergeDuplicate(id: number, actor: string, now: number): Awaitable<{ leadIds: number[] }>;
   dismissDuplicate(id: number, actor: string, now: number): Awaitable<void>;
+  /** A dismissal taken back: the mark is open again, for a merge or a dismissal later. */
+  reopenDuplicate(id: number, actor: string, now: number): Awaitable<void>;
 }
 
 /** The notification outbox's sending side (the enqueue is `enqueueNotification`). */

@@ -39,6 +39,14 @@ export async function unmerge(ctx: RequestContext) {
   return { json: { ok: true, id: d.id, status: 'unmerged', clientId: d.clientId, movedLeads: r.leadIds } };
 }
 
+/** A dismissal taken back ("No es duplicado" was a mistake): the mark is open again. */
+export async function reopen(ctx: RequestContext) {
+  const d = await visibleMark(ctx);
+  const actor = callerOf(ctx).actor;
+  await auditedWork(ctx, (tx) => io(tx.reopenDuplicate(d.id, actor, ctx.now)), () => ({ action: 'client.reopen_duplicate', objectType: 'client', objectId: d.clientId, data: { duplicateId: d.id } }));
+  return { json: { ok: true, id: d.id, status: 'open' } };
+}
+
 export async function dismiss(ctx: RequestContext) {
   const d = await visibleMark(ctx);
   const actor = callerOf(ctx).actor;

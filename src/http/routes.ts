@@ -95,6 +95,7 @@ export const ROUTES: Route[] = [
   route({ method: 'POST', path: '/api/duplicates/:id/merge', allow: MANAGERS, body: dup.decisionBody, handler: dup.merge }),
   route({ method: 'POST', path: '/api/duplicates/:id/unmerge', allow: MANAGERS, body: dup.decisionBody, handler: dup.unmerge }),
   route({ method: 'POST', path: '/api/duplicates/:id/dismiss', allow: MANAGERS, body: dup.decisionBody, handler: dup.dismiss }),
+  route({ method: 'POST', path: '/api/duplicates/:id/reopen', allow: MANAGERS, body: dup.decisionBody, handler: dup.reopen }),
   route({ method: 'GET', path: '/api/health', allow: MANAGERS, handler: leads.healthDetail }),
   route({ method: 'GET', path: '/api/audit', allow: MANAGERS, query: session.auditQuery, handler: session.audit }),
   route({ method: 'GET', path: '/api/users', allow: ADMIN, handler: session.listUsers }),

@@ -123,5 +123,10 @@ export function duplicateWrites(c: Queryable): DuplicateWrites {
       await decide(id, 'dismissed', actor, now, null);
       await action(d, actor, 'dismiss-duplicate', {}, now);
     },
+    async reopenDuplicate(id, actor, now) {
+      const d = await mustBe(id, 'dismissed');
+      await c.query("update client_duplicates set status = 'open', decided_by = null, decided_at = null, undo = null where id = $1", [id]);
+      await action(d, actor, 'reopen-duplicate', {}, now);
+    },
   };
 }

@@ -100,6 +100,15 @@ export class DuplicateStore implements DuplicateReads {
     });
   }
 
+  /** A dismissal taken back: open again, undecided. */
+  reopen(id: number, actor: string, now: number): void {
+    writeTransaction(this.db, () => {
+      const d = this.mustBe(id, 'dismissed');
+      this.db.prepare("UPDATE client_duplicates SET status = 'open', decided_by = NULL, decided_at = NULL, undo = NULL WHERE id = ?").run(id);
+      this.action(d, actor, 'reopen-duplicate', {}, now);
+    });
+  }
+
   private nationalIdTaken(value: string, except: number): boolean {
     return this.db.prepare('SELECT 1 FROM clients WHERE national_id = ? AND id <> ?').get(value, except) !== undefined;
   }

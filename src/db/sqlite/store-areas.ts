@@ -119,6 +119,11 @@ export class SqliteAreas extends SqliteConnection {
     this.duplicates.dismiss(id, actor, now);
   }
 
+  reopenDuplicate(id: number, actor: string, now: number): void {
+    this.writing();
+    this.duplicates.reopen(id, actor, now);
+  }
+
   // The funnel's interactions (funnel-store.ts).
 
   interactionByKey(key: string): { id: number; clientId: number; ownerVendorId: string | null } | null {

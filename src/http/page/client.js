@@ -11,7 +11,7 @@ const KIND_NAMES = { cotizacion: 'Cotización', separacion: 'Separación', minut
 const ACTION_NAMES = {
   client_edit: 'Edición de la ficha', edit: 'Edición de datos', follow_up: 'Seguimiento', abort: 'Abortado', discard: 'Descartado', assign: 'Asignación',
   reassign: 'Reasignación', 'manual-reassign': 'Reasignación', 'retire-move': 'Traspaso por retiro', merge: 'Fichas unidas', unmerge: 'Unión deshecha',
-  'dismiss-duplicate': 'Duplicado descartado', relink: 'Cambio de ficha',
+  'dismiss-duplicate': 'Duplicado descartado', 'reopen-duplicate': 'Duplicado reabierto', relink: 'Cambio de ficha',
 };
 const FIELD_NAMES = { name: 'Nombre', nationalId: 'Documento', email: 'Email', phone: 'Teléfono' };
 /** The program's own reasons for an owner change, as people say them. */

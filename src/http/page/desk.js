@@ -8,7 +8,7 @@ import { loadDuplicateMarks } from './manager.js';
 export const AUDIT_ACTIONS = {
   'lead.edit': 'Edición de datos de un lead', 'lead.follow_up': 'Seguimiento registrado', 'lead.abort': 'Seguimiento abortado', 'lead.discard': 'Lead descartado',
   'lead.walk_in': 'Visita a sala registrada', 'client.reassign': 'Cliente reasignado', 'client.merge': 'Fichas unidas', 'client.unmerge': 'Unión de fichas deshecha',
-  'client.dismiss_duplicate': 'Duplicado descartado', 'client.edit': 'Ficha editada', 'vendor.retire': 'Vendedor retirado', 'notification.resend': 'Notificación reenviada',
+  'client.dismiss_duplicate': 'Duplicado descartado', 'client.reopen_duplicate': 'Duplicado reabierto', 'client.edit': 'Ficha editada', 'vendor.retire': 'Vendedor retirado', 'notification.resend': 'Notificación reenviada',
   'session.create': 'Inicio de sesión', 'session.delete': 'Cierre de sesión', 'session.failed': 'Inicio de sesión fallido', 'token.create': 'Token creado', 'token.revoke': 'Token revocado',
   'user.add': 'Usuario creado', 'user.password': 'Contraseña cambiada', 'user.disable': 'Usuario desactivado', 'user.enable': 'Usuario reactivado',
   'parser.learn': 'Parser enseñado', 'parser.replace': 'Parser reemplazado',
@@ -48,7 +48,8 @@ async function renderDuplicates() {
     el('div', { class: 'card-actions' }, ...(d.status === 'open'
       ? [el('button', { type: 'button', onclick: () => decide(d, 'merge', 'Fichas unidas.') }, t('Unir fichas')),
         el('button', { type: 'button', class: 'secondary', onclick: () => decide(d, 'dismiss', 'Marcado como no duplicado.') }, t('No es duplicado'))]
-      : d.status === 'merged' ? [el('button', { type: 'button', class: 'secondary', onclick: () => decide(d, 'unmerge', 'Unión deshecha.') }, t('Deshacer'))] : []))));
+      : d.status === 'merged' ? [el('button', { type: 'button', class: 'secondary', onclick: () => decide(d, 'unmerge', 'Unión deshecha.') }, t('Deshacer'))]
+        : d.status === 'dismissed' ? [el('button', { type: 'button', class: 'secondary', onclick: () => decide(d, 'reopen', 'Marca reabierta.') }, t('Reabrir'))] : []))));
   section.replaceChildren(el('h2', { text: t('Posibles duplicados') }), tabs, message,
     ...(cards.length ? [el('div', { class: 'lead-cards' }, ...cards)] : [el('p', { class: 'muted', text: t('Sin posibles duplicados.') })]));
 }

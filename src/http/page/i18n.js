@@ -71,7 +71,7 @@ Object.assign(PT, {
   'nuevo': 'novo', 'nuevos': 'novos', 'vencidos': 'vencidos', 'por contactar': 'a contatar', 'seguimiento para hoy': 'acompanhamento para hoje', 'seguimientos para hoy': 'acompanhamentos para hoje',
   'nuevo desde tu última visita': 'novo desde sua última visita', 'nuevos desde tu última visita': 'novos desde sua última visita', 'Reasignar': 'Reatribuir', 'Reasignar cliente': 'Reatribuir cliente',
   'Nuevo responsable': 'Novo responsável', 'Motivo (obligatorio)': 'Motivo (obrigatório)', '¿Por qué?': 'Por quê?', 'Duplicados': 'Duplicados', 'Auditoría': 'Auditoria', 
-  'No es duplicado': 'Não é duplicado', 'Fichas unidas.': 'Fichas unidas.', 'Unión deshecha.': 'União desfeita.', 'Marcado como no duplicado.': 'Marcado como não duplicado.',
+  'No es duplicado': 'Não é duplicado', 'Fichas unidas.': 'Fichas unidas.', 'Unión deshecha.': 'União desfeita.', 'Reabrir': 'Reabrir', 'Marca reabierta.': 'Marca reaberta.', 'Duplicado reabierto': 'Duplicado reaberto', 'Marcado como no duplicado.': 'Marcado como não duplicado.',
   'Abiertos': 'Abertos', 'Unidos': 'Unidos', 'Sin posibles duplicados.': 'Sem possíveis duplicados.', 'ficha': 'ficha', 'Ficha': 'Ficha', 'Cliente reasignado a': 'Cliente reatribuído a',
   'Elige el nuevo responsable.': 'Escolha o novo responsável.', 'Escribe el motivo de la reasignación.': 'Escreva o motivo da reatribuição.', 'Elige el tipo de contacto.': 'Escolha o tipo de contato.',
   'Elige la expectativa del cliente.': 'Escolha a expectativa do cliente.', 'Escribe un comentario: es obligatorio para abortar.': 'Escreva um comentário: é obrigatório para abortar.',
