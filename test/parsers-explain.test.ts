@@ -102,8 +102,8 @@ describe('parsers test diffs that teach', () => {
     fs.writeFileSync(path.join(dir, 'a.expected.json'), JSON.stringify({ fields: { nationalId: '15432876-K', name: 'Camila Rojas Soto', email: 'otra@correo.cl' } }));
     const r = await checkFixture(file, ctx());
     expect(r.ok).toBe(false);
-    expect(r.diffs).toContain('fields.nationalId: expected "15432876-K", got null');
-    expect(r.diffs).toContain('  nationalId: your rule found "15.432.876-K"; el dígito verificador del RUT es 9, no K ("15.432.876-K")');
-    expect(r.diffs.join('\n')).toMatch(/email: the generic label found "camila.rojas@correo.cl"/);
+    expect(r.diffs).toContain('fields.nationalId: se esperaba "15432876-K", se obtuvo null');
+    expect(r.diffs).toContain('  nationalId: tu regla encontró "15.432.876-K"; el dígito verificador del RUT es 9, no K ("15.432.876-K")');
+    expect(r.diffs.join('\n')).toMatch(/email: la extracción genérica \(etiqueta genérica\) encontró "camila.rojas@correo.cl"/);
   });
 });

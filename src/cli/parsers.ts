@@ -59,7 +59,7 @@ async function teach(file: string, context: PipelineContext, wrong: string[], pa
   try {
     const e = await explainEmail(fs.readFileSync(file), context, parser ?? undefined);
     return e.fields.filter((f) => wrong.includes(f.field)).map((f) => {
-      const found = f.raw === null ? 'nothing found' : `${f.source === 'parser' ? 'your rule' : `the ${f.rule}`} found ${JSON.stringify(f.raw)}`;
+      const found = f.raw === null ? 'no se encontró nada' : `${f.source === 'parser' ? 'tu regla' : `la extracción genérica (${f.rule})`} encontró ${JSON.stringify(f.raw)}`;
       // The problems already say when the parser's own rule matched nothing and the fallback filled it.
       return `  ${f.field}: ${found}${f.problems.length ? `; ${f.problems.join('; ')}` : ''}`;
     });
@@ -71,7 +71,7 @@ async function teach(file: string, context: PipelineContext, wrong: string[], pa
 /** Compares a pipeline outcome with an `.expected.json`; only the keys it gives are checked. */
 export async function checkFixture(file: string, context: PipelineContext): Promise<FixtureResult> {
   const expectedFile = file.replace(/\.[^./]+$/, '.expected.json');
-  if (!fs.existsSync(expectedFile)) return { file, ok: false, diffs: [`no ${path.basename(expectedFile)} beside it`] };
+  if (!fs.existsSync(expectedFile)) return { file, ok: false, diffs: [`falta ${path.basename(expectedFile)} a su lado`] };
   let expected: Record<string, unknown>;
   try {
     expected = readExpected(expectedFile);
@@ -83,7 +83,7 @@ export async function checkFixture(file: string, context: PipelineContext): Prom
   try {
     outcome = await runPipeline(fs.readFileSync(file), context);
   } catch (e) {
-    return { file, ok: false, diffs: [`pipeline threw: ${(e as Error).message}`] };
+    return { file, ok: false, diffs: [`el pipeline falló: ${(e as Error).message}`] };
   }
   const got: Record<string, unknown> = {
     parser: outcome.parser,
@@ -93,17 +93,17 @@ export async function checkFixture(file: string, context: PipelineContext): Prom
     medium: outcome.kind === 'lead' ? outcome.medium : null,
   };
   for (const key of ['parser', 'quality', 'ignored', 'medium'] as const) {
-    if (key in expected && !same(expected[key], got[key])) diffs.push(`${key}: expected ${JSON.stringify(expected[key])}, got ${JSON.stringify(got[key])}`);
+    if (key in expected && !same(expected[key], got[key])) diffs.push(`${key}: se esperaba ${JSON.stringify(expected[key])}, se obtuvo ${JSON.stringify(got[key])}`);
   }
   if (Array.isArray(expected.problems) && !same([...expected.problems].sort(), got.problems)) {
-    diffs.push(`problems: expected ${JSON.stringify([...expected.problems].sort())}, got ${JSON.stringify(got.problems)}`);
+    diffs.push(`problems: se esperaba ${JSON.stringify([...expected.problems].sort())}, se obtuvo ${JSON.stringify(got.problems)}`);
   }
   const fields = (expected.fields ?? {}) as Record<string, unknown>;
   const actual = (outcome.kind === 'lead' ? outcome.fields : {}) as Record<string, unknown>;
   const wrong: string[] = [];
   for (const [k, v] of Object.entries(fields)) {
     if (!same(v, actual[k] ?? null)) {
-      diffs.push(`fields.${k}: expected ${JSON.stringify(v)}, got ${JSON.stringify(actual[k] ?? null)}`);
+      diffs.push(`fields.${k}: se esperaba ${JSON.stringify(v)}, se obtuvo ${JSON.stringify(actual[k] ?? null)}`);
       wrong.push(k);
     }
   }

@@ -175,7 +175,7 @@ function explainFields(view: MailView, parser: LoadedParser | null, country: Cou
     const value = (normalized.fields as unknown as Record<string, string | null>)[field] ?? null;
     // Name parts merged into `name` are not traced as their own step.
     const source = won?.source ?? (raw ? 'combined' : null);
-    return { field, source, rule: won?.rule ?? (raw ? 'firstName + lastName' : null), raw, normalized: value, problems, tried };
+    return { field, source, rule: won?.rule ?? (raw ? 'nombre + apellido' : null), raw, normalized: value, problems, tried };
   });
   return { quality: verdict.quality, problems: verdict.problems, fields };
 }

@@ -279,7 +279,7 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
       fields[f] = cleanSpaces(v);
       if (parser && parser.config.fields[f]) fromFallback.push(f);
       const labelled = fallback.labelled.includes(f);
-      trace?.push({ field: f, source: labelled ? 'label' : 'free-text', rule: labelled ? 'generic label' : 'free-text fallback', raw: fields[f] });
+      trace?.push({ field: f, source: labelled ? 'label' : 'free-text', rule: labelled ? 'etiqueta genérica' : 'texto libre', raw: fields[f] });
     }
   }
   if (!fields.name && (fields.firstName || fields.lastName)) fields.name = [fields.firstName, fields.lastName].filter(Boolean).join(' ');

@@ -42,6 +42,9 @@ export function problemText(code, details) {
   const text = session.options?.problemTexts?.[code] ?? `${PROBLEM_FIELDS[fieldName] ?? fieldName}: ${PROBLEM_KINDS[kind] ?? kind}`;
   return details?.[code] ? `${text} (${details[code]})` : text;
 }
+const SOURCES = { parser: 'regla del portal', label: 'etiqueta genérica', 'free-text': 'texto libre', combined: 'nombre y apellido' };
+/** Where an explained field came from, in words; the portal's own rule is shown as written. */
+export const sourceText = (f) => (f.source ? `${t(SOURCES[f.source] ?? f.source)}${f.source === 'parser' && f.rule ? ` (${f.rule})` : ''}` : t('no encontrado'));
 export const fmt = (iso) => (iso ? dateTime.format(new Date(iso)) : 'N/E');
 
 

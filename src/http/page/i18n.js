@@ -77,7 +77,7 @@ Object.assign(PT, {
   'Elige la expectativa del cliente.': 'Escolha a expectativa do cliente.', 'Escribe un comentario: es obligatorio para abortar.': 'Escreva um comentário: é obrigatório para abortar.',
   'Elige el motivo de descarte.': 'Escolha o motivo do descarte.', 'Escribe un comentario: es obligatorio para descartar.': 'Escreva um comentário: é obrigatório para descartar.',
   'Persona': 'Pessoa', 'correo de la persona': 'e-mail da pessoa', 'Filtrar': 'Filtrar', 'Sobre': 'Sobre', 'Detalle': 'Detalhe', 'Sin registros para estos filtros.': 'Nenhum registro para estes filtros.',
-  'Leyendo el correo…': 'Lendo o e-mail…', 'remitente': 'remetente', 'asunto': 'assunto', 'cuerpo': 'corpo', 'cabecera': 'cabeçalho', 'Genérico (ningún portal coincidió)': 'Genérico (nenhum portal coincidiu)', 'Campo': 'Campo', 'Encontrado en': 'Encontrado em', 'Texto del correo': 'Texto do e-mail',
+  'Leyendo el correo…': 'Lendo o e-mail…', 'nombre y apellido': 'nome e sobrenome', 'remitente': 'remetente', 'asunto': 'assunto', 'cuerpo': 'corpo', 'cabecera': 'cabeçalho', 'Genérico (ningún portal coincidió)': 'Genérico (nenhum portal coincidiu)', 'Campo': 'Campo', 'Encontrado en': 'Encontrado em', 'Texto del correo': 'Texto do e-mail',
   'Valor': 'Valor', 'Problemas': 'Problemas', 'no encontrado': 'não encontrado', 'ninguno': 'nenhum', 'regla del portal': 'regra do portal', 'etiqueta genérica': 'rótulo genérico', 'texto libre': 'texto livre',
   'Reasignado': 'Reatribuído', 'Reasignado por inactividad': 'Reatribuído por inatividade', 'Traspasado (vendedor retirado)': 'Transferido (vendedor desligado)', 'Asignado': 'Atribuído',
   'Lead no encontrado o fuera de su alcance': 'Lead não encontrado ou fora do seu alcance',

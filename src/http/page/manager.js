@@ -1,7 +1,7 @@
 // A manager's tools in a lead's detail: reassign the client (to a vendor who sells its project, with
 // a reason), the possible-duplicate mark with merge / dismiss / undo, and for admins "¿Por qué?":
 // how the stored email was read (parser, each field's evidence, classification and problems).
-import { $, el, getJson, label, postJson, problemText, session, showMessage } from './common.js';
+import { $, el, getJson, label, postJson, problemText, session, showMessage, sourceText } from './common.js';
 import { missing } from './forms.js';
 import { t } from './i18n.js';
 
@@ -83,7 +83,6 @@ async function reassign(f) {
   }
 }
 
-const SOURCES = { parser: 'regla del portal', label: 'etiqueta genérica', 'free-text': 'texto libre' };
 const FIELDS = { name: 'Nombre', nationalId: 'Documento', email: 'Email', phone: 'Teléfono', project: 'Proyecto', message: 'Mensaje' };
 // The server's reasons are Spanish sentences; Brazil's page gets the words before the colon in Portuguese.
 const reasonText = (r) => r.replace(/^(remitente|asunto|cuerpo|cabecera)(?=[ :])/, (w) => t(w));
@@ -106,7 +105,7 @@ async function explain() {
         el('thead', {}, el('tr', {}, ...['Campo', 'Encontrado en', 'Texto del correo', 'Valor', 'Problemas'].map((h) => el('th', { scope: 'col', text: t(h) })))),
         el('tbody', {}, ...x.fields.map((f) => el('tr', {},
           el('td', { text: f.field === 'nationalId' ? idLabel : t(FIELDS[f.field] ?? f.field) }),
-          el('td', { text: f.source ? `${t(SOURCES[f.source] ?? f.source)}${f.rule ? ` (${f.rule})` : ''}` : t('no encontrado') }),
+          el('td', { text: sourceText(f) }),
           el('td', { text: f.raw ?? '—' }),
           el('td', { text: f.normalized ?? '—' }),
           // A field's problems are sentences (why a rule or a value failed), not problem codes.

@@ -1,11 +1,10 @@
 // "Enseñar parser" (admins): `parsers learn` on the page. Pick 1–3 stored emails, read how they were
 // explained, confirm or correct each field (prefilled with the guesses), preview the parser on the
 // stored mail, save. The server runs the same engine as the CLI, in its worker threads.
-import { $, el, getJson, label, postJson, session, showMessage } from './common.js';
+import { $, el, getJson, label, postJson, session, showMessage, sourceText } from './common.js';
 import { t } from './i18n.js';
 
 const FIELDS = [['name', 'Nombre'], ['nationalId', 'Documento'], ['email', 'Email'], ['phone', 'Teléfono'], ['project', 'Proyecto'], ['message', 'Mensaje']];
-const SOURCES = { parser: 'regla del portal', label: 'etiqueta genérica', 'free-text': 'texto libre' };
 const STATUSES = { ignored: 'Ignorado', error: 'Error', timeout: 'Tiempo agotado', too_large: 'Demasiado grande' };
 const fieldName = (f) => (f === 'nationalId' ? session.idLabel ?? 'Documento' : t(Object.fromEntries(FIELDS)[f] ?? f));
 
@@ -122,7 +121,7 @@ function renderConfirm(s) {
       el('thead', {}, el('tr', {}, ...['Campo', 'Encontrado en', 'Texto del correo', 'Valor'].map((h) => el('th', { scope: 'col', text: t(h) })))),
       el('tbody', {}, ...x.fields.map((f) => el('tr', {},
         el('td', { text: fieldName(f.field) }),
-        el('td', { text: f.source ? `${t(SOURCES[f.source] ?? f.source)}${f.rule ? ` (${f.rule})` : ''}` : t('no encontrado') }),
+        el('td', { text: sourceText(f) }),
         el('td', { text: f.raw ?? '—' }),
         el('td', { text: f.normalized ?? '—' })))))),
     el('p', { class: 'muted', text: t('Confirma o corrige cada campo tal como aparece en el primer correo; deja vacío lo que el correo no trae.') }),
