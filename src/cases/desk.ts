@@ -11,6 +11,7 @@ import { targetOf, type CasesConfig } from './config.ts';
 import { replyEmail, surveyEmail } from './emails.ts';
 import { dueAt, pauseMinutes, type WorkCalendar } from './sla.ts';
 import { surveyLinks } from './survey.ts';
+import { caseSla } from './targets.ts';
 
 /** A refusal the API answers with its status and Spanish message. */
 export class DeskError extends Error {
@@ -206,7 +207,6 @@ export function* recordSatisfaction(tx: StoreTx, caseId: number, score: number, 
   return { number: c.number, country: c.country, changed: true, previous: c.satisfactionScore };
 }
 
-/** Gives the case to a person (one who may hold cases: the caller checked), or to nobody. */
 /**
  * A misfiled category corrected: the case's targets become the new category's, counted from its
  * start with its pauses (a waiting case's resolution is set again when it resumes, as always).
@@ -215,18 +215,14 @@ export function* recategorizeCase(tx: StoreTx, d: DeskContext, caseId: number, c
   const c = yield* caseOrFail(tx, caseId);
   const changed = c.category !== category;
   if (changed) {
-    const cal = d.calendar(c);
-    const t = targetOf(d.cfg, category);
-    const clock = { createdAt: new Date(c.createdAt), pausedMinutes: c.pausedMinutes, waitingSince: null };
-    yield* io(tx.updateCase(c.id, {
-      category, updatedAt: d.now,
-      firstResponseDueAt: dueAt(cal, { ...clock, pausedMinutes: 0 }, t.firstResponseHours * 60)?.getTime() ?? c.firstResponseDueAt,
-      resolutionDueAt: dueAt(cal, clock, t.resolutionHours * 60)?.getTime() ?? c.resolutionDueAt,
-    }));
+    // The due times the SLA gives under the new category, its clock read as running.
+    const sla = caseSla(d.cfg, d.calendar(c), { ...c, category, waitingSince: null }, d.now);
+    yield* io(tx.updateCase(c.id, { category, updatedAt: d.now, firstResponseDueAt: sla.firstResponseDueAt, resolutionDueAt: sla.resolutionDueAt ?? c.resolutionDueAt }));
   }
   return { caseId: c.id, number: c.number, from: c.category, to: category, changed };
 }
 
+/** Gives the case to a person (one who may hold cases: the caller checked), or to nobody. */
 export function* assignCase(tx: StoreTx, d: DeskContext, caseId: number, userId: number | null): Work<{ caseId: number; number: number; from: number | null; to: number | null; changed: boolean }> {
   const c = yield* caseOrFail(tx, caseId);
   const changed = c.responsibleUserId !== userId;

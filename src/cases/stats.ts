@@ -84,7 +84,7 @@ export function caseStats(cfg: CasesConfig, timeZone: string, rows: readonly Sta
   const byStatus = new Map<string, number>();
   const byProject = new Map<string | null, number>();
   const groups = { person: new Map<number | null, Group>(), month: new Map<string | null, Group>() };
-  const names = new Map<number | null, string | null>([[null, null]]);
+  const names = new Map<number | null, string | null>();
   const scores: number[] = [];
   // One formatter for every row ('2025-03' in the company's zone); a luxon object per row costs more than the clock.
   const months = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' });
