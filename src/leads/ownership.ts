@@ -41,8 +41,7 @@ function* setOwner(tx: StoreTx, c: { clientId: number; vendorId: string; at: num
 
 /** The owner and contact type for a lead of a client, decided at the lead's arrival `ctx.now`. */
 export function* assignOwner(tx: StoreTx, settings: OwnershipSettings, ctx: Omit<AssignContext, 'leadId'>): Work<Assignment> {
-  const client = ctx.client ?? (yield* io(tx.getClient(ctx.clientId)));
-  if (!client) return { ownerVendorId: null, contactType: 'nuevo' };
+  const client = ctx.client;
   const rrKey = ctx.projectId === null ? 'rr:all' : `rr:project:${ctx.projectId}`;
   const pick = function* (exclude: string | null = null) {
     return yield* roundRobin(tx, rrKey, yield* candidates(tx, ctx.projectId), exclude);
@@ -85,7 +84,7 @@ export function ownerAssigner(settings: () => OwnershipSettings, projectWebhooks
   return function* (tx, ctx) {
     const a = yield* assignOwner(tx, settings(), ctx);
     for (const url of yield* webhookTargets(tx, a.ownerVendorId, ctx.projectId, projectWebhooks(), wantsWebhook)) {
-      const body = { event: 'lead.assigned', leadId: ctx.leadId, clientId: ctx.clientId, vendorId: a.ownerVendorId, contactType: a.contactType, receivedAt: new Date(ctx.now).toISOString() };
+      const body = { event: 'lead.assigned', leadId: ctx.leadId, clientId: ctx.client.id, vendorId: a.ownerVendorId, contactType: a.contactType, receivedAt: new Date(ctx.now).toISOString() };
       yield* io(tx.enqueueWebhook(url, body, clock()));
     }
     return a;

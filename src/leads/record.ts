@@ -12,9 +12,8 @@ export interface Assignment {
 }
 
 export interface AssignContext {
-  clientId: number;
-  /** The client's row as the caller holds it (saves reading it again). */
-  client?: ClientRow;
+  /** The client's row as the caller holds it (created or matched in this unit of work). */
+  client: ClientRow;
   leadId: number;
   created: boolean;
   projectId: number | null;
@@ -148,7 +147,7 @@ export function* linkClient(tx: StoreTx, l: LinkInput): Work<Omit<LeadRecordResu
     if (Object.keys(fill).length) yield* io(tx.updateClient(client.id, fill));
   }
   if (!client) return { clientId: null, followUpAt: null, contactType: null };
-  const owner = l.rules.assignOwner ? yield* l.rules.assignOwner(tx, { clientId: client.id, client, leadId: l.leadId, created, projectId: l.projectId, now: l.receivedAt }) : null;
+  const owner = l.rules.assignOwner ? yield* l.rules.assignOwner(tx, { client, leadId: l.leadId, created, projectId: l.projectId, now: l.receivedAt }) : null;
   const contactType = owner?.contactType ?? (created ? 'nuevo' : 'retorno');
   let followUpAt: number | null = null;
   if (l.outcome.createsFollowUp) {
