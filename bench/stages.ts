@@ -38,16 +38,10 @@ export function rawRows(mails: Buffer[], tag: string): RawEmailInput[] {
   return mails.map((m, i) => ({ source: 'imap' as const, mailbox: 'bench', uidValidity: 1, uid: i + 1, messageId: `<${tag}-${i}@bench>`, sha256: sha256(m), size: m.length, raw: m, receivedAt: Date.now() }));
 }
 
-/** Raw rows through the store's insert, one transaction per batch: their ids, in order. */
+/** Raw rows through the store's batch insert (as the daemon stores a batch), one transaction per batch: their ids, in order. */
 export async function insertRawRows(store: Storage, rows: RawEmailInput[], batch = 200): Promise<number[]> {
   const ids: number[] = [];
-  for (let i = 0; i < rows.length; i += batch) {
-    ids.push(...(await store.unitOfWork(function* (tx) {
-      const out: number[] = [];
-      for (const r of rows.slice(i, i + batch)) out.push(yield* io(tx.insertRaw(r, Date.now())));
-      return out;
-    })));
-  }
+  for (let i = 0; i < rows.length; i += batch) ids.push(...(await store.unitOfWork((tx) => io(tx.insertRaws(rows.slice(i, i + batch), Date.now())))));
   return ids;
 }
 
