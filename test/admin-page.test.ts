@@ -58,9 +58,10 @@ describe.skipIf(noChromium())('admin page in headless Chromium', () => {
     expect(await page.locator('#who').innerText()).toContain('Gabriela Gerente');
     expect(await page.locator('#who-role').innerText()).toContain('Gerente');
     expect(await rows().count()).toBe(30);
-    expect(await count('status', 'descartado')).toBe('0');
-    expect(await count('quality', 'malo')).toBe('7');
-    expect(await page.locator('#status-cards .count').first().innerText()).toContain('30');
+    // The cards come from their own request: wait for them rather than read them once.
+    await expect.poll(() => count('status', 'descartado')).toBe('0');
+    await expect.poll(() => count('quality', 'malo')).toBe('7');
+    await expect.poll(() => page.locator('#status-cards .count').first().innerText()).toContain('30');
     expect(await page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script can read the session
     await page.reload();
     await page.waitForSelector('#leads tbody tr');
@@ -173,7 +174,8 @@ describe.skipIf(noChromium())('admin page: owners', () => {
     await page.click('#filters button[type=submit]');
     await expect.poll(() => page.locator('#leads tbody tr').count()).toBe(ofVera);
     expect(new Set(await page.locator('#leads tbody td.owner').allInnerTexts())).toEqual(new Set(['Vera Díaz']));
-    expect(await page.locator('#status-cards .count').first().innerText()).toContain(String(ofVera));
+    // The cards come from their own request, after the table: wait for them (PostgreSQL answers later).
+    await expect.poll(() => page.locator('#status-cards .count').first().innerText()).toContain(String(ofVera));
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -187,7 +189,7 @@ describe.skipIf(noChromium())('admin page: owners', () => {
     await expect.poll(async () => (await vendor.page.locator('#leads tbody tr').evaluateAll((trs) => trs.map((t) => Number(t.getAttribute('data-id'))))).sort((a, b) => a - b)).toEqual(ofHugo);
     expect(await vendor.page.locator('#filters select[name=owner]').isVisible()).toBe(false);
     expect(await vendor.page.locator('#who').innerText()).toContain('Hugo');
-    expect(await vendor.page.locator('#status-cards .count').first().innerText()).toContain(String(ofHugo.length));
+    await expect.poll(() => vendor.page.locator('#status-cards .count').first().innerText()).toContain(String(ofHugo.length));
     // Signing out ends the session on the server: the page asks again.
     await vendor.page.click('#logout');
     await expect.poll(() => vendor.page.locator('#login').isVisible()).toBe(true);
