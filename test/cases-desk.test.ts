@@ -226,6 +226,10 @@ describe.each(engines)('cases desk on %s', (engine) => {
     expect((await h.json(`/api/cases/${ids.b}`, as('pilar@inmo.cl'))).businessMinutes.targets).toMatchObject({ firstResponseMinutes: 4 * 60, resolutionMinutes: 18 * 60 });
     expect((await post(`/api/cases/${ids.b}/category`, { category: 'otra' })).status).toBe(400);
     expect((await post(`/api/cases/${ids.b}/category`, { category: before.category }, 'vera@inmo.cl')).status).toBe(403);
+    // A gerente of Mirador del Valle acts on its case only: another project's case is not there for her.
+    const other = (await h.app.store.getCase(ids.a))!;
+    expect((await post(`/api/cases/${ids.a}/category`, { category: 'reclamo' }, 'gerente.mdv@inmo.cl')).status).toBe(404);
+    expect((await h.app.store.getCase(ids.a))!.category).toBe(other.category);
     // Back as it was (the statistics below count it there); the same value again changes nothing.
     expect(await (await post(`/api/cases/${ids.b}/category`, { category: before.category })).json()).toMatchObject({ changed: true, to: before.category });
     expect(await (await post(`/api/cases/${ids.b}/category`, { category: before.category })).json()).toMatchObject({ changed: false });

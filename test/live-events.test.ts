@@ -76,6 +76,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       tokens.v2 = await h.addUser('hugo@inmo.cl', 'vendedor', { vendorId: 'v2' });
       tokens.v3 = await h.addUser('ana.soto@inmo.cl', 'vendedor', { vendorId: 'v3' });
       tokens.gerente = await h.addUser('jefa@inmo.cl', 'gerente', { name: 'Jefa Ventas' });
+      tokens.gerentePlr = await h.addUser('gerente.plr@inmo.cl', 'gerente', { projects: ['Parque Los Robles'] });
     });
     afterAll(async () => {
       await n?.stop();
@@ -153,6 +154,9 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       expect((await h.json(`/api/leads/${second}`, { token: tokens.v3 })).client.possibleDuplicate).toBe(false);
       // A dismissal taken back: the mark is open again, audited; only a dismissed mark reopens.
       expect((await h.post(`/api/duplicates/${mark.id}/reopen`, {}, {}, tokens.v3)).status).toBe(403);
+      // A gerente of another project does not see these clients: as if the mark did not exist.
+      expect((await h.post(`/api/duplicates/${mark.id}/reopen`, {}, {}, tokens.gerentePlr)).status).toBe(404);
+      expect((await h.json(`/api/leads/${second}`, { token: tokens.v3 })).client.possibleDuplicate).toBe(false);
       expect((await h.post(`/api/duplicates/${mark.id}/reopen`, {})).status).toBe(200);
       expect((await h.json(`/api/leads/${second}`, { token: tokens.v3 })).client.possibleDuplicate).toBe(true);
       expect((await h.json('/api/duplicates')).items).toContainEqual(expect.objectContaining({ id: mark.id, status: 'open', decidedBy: null }));
