@@ -1,10 +1,5 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
-import { openDatabase } from './db/sqlite/open.ts';
-import { Store } from './db/sqlite/store.ts';
-import { openPostgres } from './db/postgres/open.ts';
-import { PgStore } from './db/postgres/store.ts';
-import { pgReadSide } from './db/postgres/read-side.ts';
 import type { Storage } from './db/port.ts';
 import type { PersistRules } from './leads/record.ts';
 import { Ingestor, type IngestHooks } from './ingest.ts';
@@ -13,7 +8,6 @@ import { loadParsers, type LoadedParser } from './parsers/load.ts';
 import type { PipelineContext } from './pipeline/index.ts';
 import { buildProjectIndex } from './pipeline/project.ts';
 import type { ReadModels } from './db/read-side.ts';
-import { readSide } from './db/sqlite/read-side.ts';
 import { assertKeepsVendors, ConfigError } from './config.ts';
 import { Ownership } from './ownership/ownership.ts';
 import { notificationEnqueuer, wantsWebhook } from './outbox/enqueue.ts';
@@ -52,17 +46,24 @@ export interface App {
 
 /**
  * The storage the config names: PostgreSQL when `database.url` (or CENTRALIZER_DATABASE_URL) is
- * set and no `--db` file was given, else the SQLite file (the embedded default).
+ * set and no `--db` file was given, else the SQLite file (the embedded default). Each engine's
+ * modules load only when it is chosen: a SQLite daemon never holds pg and its adapter in memory.
  */
-export async function openStore(config: Config, log: Logger, dbPath?: string): Promise<Store | PgStore> {
-  if (config.database.url && dbPath === undefined) return PgStore.connect(await openPostgres(config.database.url), log);
+export async function openStore(config: Config, log: Logger, dbPath?: string): Promise<{ store: Storage; reads: ReadModels }> {
+  if (config.database.url && dbPath === undefined) {
+    const [{ openPostgres }, { PgStore }, { pgReadSide }] = await Promise.all([import('./db/postgres/open.ts'), import('./db/postgres/store.ts'), import('./db/postgres/read-side.ts')]);
+    const store = await PgStore.connect(await openPostgres(config.database.url), log);
+    return { store, reads: pgReadSide(store) };
+  }
+  const [{ openDatabase }, { Store }, { readSide }] = await Promise.all([import('./db/sqlite/open.ts'), import('./db/sqlite/store.ts'), import('./db/sqlite/read-side.ts')]);
   const file = dbPath ?? config.database.path;
-  return new Store(openDatabase(file === ':memory:' ? file : path.resolve(file)), log);
+  const store = new Store(openDatabase(file === ':memory:' ? file : path.resolve(file)), log);
+  return { store, reads: readSide(store) };
 }
 
 /** `notify`: new leads queue their notification emails (the daemon; replay and reprocess only with --notify). */
 export async function createApp(config: Config, log: Logger, opts: { dbPath?: string; hooks?: IngestHooks; rules?: Partial<PersistRules>; syncConfig?: boolean; notify?: boolean } = {}): Promise<App> {
-  const store = await openStore(config, log, opts.dbPath);
+  const { store, reads } = await openStore(config, log, opts.dbPath);
   let current = config;
   let parsers: LoadedParser[] = loadParsers(config.parsersDir);
   const ownership = new Ownership(store, () => current);
@@ -70,7 +71,6 @@ export async function createApp(config: Config, log: Logger, opts: { dbPath?: st
   // Only `run` (and its reloads) and `config apply` write projects and vendors: `replay --config
   // other.yaml` against the live database must not deactivate the daemon's vendors. Other commands
   // match with the config's projects that the database has; a fresh database is filled once.
-  const reads = store instanceof PgStore ? pgReadSide(store) : readSide(store);
   const dbProjects = () => reads.queries.projectNames();
   const writes = opts.syncConfig === true || (await dbProjects()).length === 0;
   const applyProjects = async (cfg: Config): Promise<PipelineContext['projects']> => {

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type pinoPretty from 'pino-pretty';
 
 /** Personal data and secrets never reach the logs, whatever a call site passes. */
 export const REDACT_PATHS = [
@@ -85,6 +86,8 @@ export function createLogger(level = 'info', destination?: DestinationStream, op
 }
 
 function prettyStream(destination?: DestinationStream): DestinationStream {
+  // Required when used: a daemon that logs JSON (a pipe, journald) never loads it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty;
   return pretty({
     destination: destination ?? 2,
     sync: true, // lines are written before the process exits (a fatal error, a signal)

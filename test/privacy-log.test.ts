@@ -20,4 +20,15 @@ describe('personal data stays out of the logs', () => {
     for (const v of [values.Nombre, values.RUT, values.Correo, '+56981234567', 'Quispe']) expect(logged).not.toContain(v);
     app.close();
   });
+
+  it('the readable format (a terminal) prints one line per entry, masked too', () => {
+    let logged = '';
+    const sink = new Writable({ write(chunk, _enc, cb) { logged += chunk.toString(); cb(); } });
+    const log = createLogger('info', sink, { pretty: true });
+    log.warn({ component: 'smtp', reason: 'refused for rigoberta.q@correo.cl' }, 'delivery failed');
+    expect(logged).toMatch(/^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\] WARN: delivery failed /);
+    expect(logged).toContain('[email]');
+    expect(logged).not.toContain('rigoberta.q@correo.cl');
+    expect(logged.trim().split('\n')).toHaveLength(1);
+  });
 });

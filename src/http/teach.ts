@@ -4,7 +4,6 @@
 // with the same engine as the CLI (src/parsers/teach.ts); only the file's own checks run here.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { z } from 'zod';
 import { LEARN_FIELDS } from '../parsers/learn.ts';
 import { compileParser, ParserConfigError } from '../parsers/load.ts';
@@ -95,6 +94,8 @@ export async function propose(ctx: RequestContext<unknown, z.output<typeof propo
   const after = { ...before, parsers: [...before.parsers.filter((x) => x.config.id !== b.id), compileParser(learned.config, target.file)] };
   const preview = await previewLearned(app.store, (raw, c) => app.workers.run(raw, c, { deadlineMs: app.config.workers.deadlineMs }), before, after, b.id, 1000);
   const old = target.exists ? fs.readFileSync(target.file, 'utf8') : null;
+  // Loaded here, the only place the daemon needs it (split bundle: not in memory until a rule is taught).
+  const { createTwoFilesPatch } = await import('diff');
   return {
     json: {
       id: b.id,
