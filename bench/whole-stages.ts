@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
-import { recordOutcome } from '../src/leads/record.ts';
+import { recordOutcomes } from '../src/leads/record.ts';
 import { createLogger } from '../src/logger.ts';
 import { runPipeline, type PipelineOutcome } from '../src/pipeline/index.ts';
 import { insertRawRows, rawRows } from './stages.ts';
@@ -34,9 +34,8 @@ const ids = await insertRawRows(app.store, rawRows(mails, 'whole'));
 const rules = app.rules();
 t = performance.now();
 for (let i = 0; i < outcomes.length; i += 25) {
-  await app.store.unitOfWork(function* (tx) {
-    for (let k = i; k < Math.min(i + 25, outcomes.length); k++) yield* recordOutcome(tx, ids[k], outcomes[k], Date.now(), rules, Date.now());
-  });
+  const items = outcomes.slice(i, i + 25).map((outcome, k) => ({ rawEmailId: ids[i + k], outcome, receivedAt: Date.now() }));
+  await app.store.unitOfWork((tx) => recordOutcomes(tx, items, rules, Date.now));
 }
 const commit = rate(outcomes.length, performance.now() - t);
 await app.close();

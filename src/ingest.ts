@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { io, type Storage } from './db/port.ts';
 import { storeRaw } from './leads/intake.ts';
-import { recordOutcome, type PersistRules } from './leads/record.ts';
+import { recordOutcomes, type PersistRules } from './leads/record.ts';
 import type { PipelineContext, PipelineOutcome } from './pipeline/index.ts';
 import { quickHeaders } from './pipeline/quick-headers.ts';
 import type { EmailSource } from './vocabulary.ts';
@@ -244,11 +244,7 @@ export class Ingestor {
           const slice = done.slice(at, at + (this.store.engine === 'sqlite' ? this.pace.size() : COMMIT_EVERY));
           const saved = await this.serially(async () => {
             const t = performance.now();
-            const out = await this.store.unitOfWork(function* (tx) {
-              const rows = [];
-              for (const d of slice) rows.push(yield* recordOutcome(tx, d.item.rawEmailId, d.outcome, d.item.receivedAt, rules, Date.now()));
-              return rows;
-            });
+            const out = await this.store.unitOfWork((tx) => recordOutcomes(tx, slice.map((d) => ({ rawEmailId: d.item.rawEmailId, outcome: d.outcome, receivedAt: d.item.receivedAt })), rules, Date.now));
             this.pace.observe(slice.length, performance.now() - t);
             return out;
           });

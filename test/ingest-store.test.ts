@@ -10,6 +10,7 @@ import { parseConfig } from '../src/config.ts';
 import { DAY_MS } from '../src/vocabulary.ts';
 import { updateLeadOutcome, type Reclassified } from '../src/leads/record.ts';
 import { reprocess } from '../src/reprocess.ts';
+import { storeRaw } from '../src/leads/intake.ts';
 import { formEmail, rut, testConfig } from './helpers/mail.ts';
 
 let dir: string;
@@ -121,6 +122,17 @@ describe('review findings', () => {
     const r = await ingest(complete());
     await expect(app.ingestor.processStoredBatch([r.rawEmailId])).resolves.toHaveLength(1);
     expect(count('leads')).toBe(1);
+  });
+
+  it('one batch naming a pending email twice (a retry meeting the worker) records one lead', async () => {
+    const raw = complete();
+    const id = await app.store.unitOfWork((tx) => storeRaw(tx, app.ingestor.describe(raw, { source: 'file' }), Date.now()));
+    const item = { rawEmailId: id!, raw, receivedAt: Date.now(), messageId: null };
+    const [a, b] = await app.ingestor.processBatch([item, { ...item, raw: Buffer.from(raw) }]);
+    expect(count('leads')).toBe(1);
+    expect(count('clients')).toBe(1);
+    expect(a.leadId).not.toBeNull();
+    expect(b.leadId).toBe(a.leadId);
   });
 
   it('reprocess never reopens a discarded lead', async () => {

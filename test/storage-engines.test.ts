@@ -145,6 +145,13 @@ describe.each(engines)('the storage port on $name', (engine) => {
     expect(await store.clientBy('email', 'a@b.cl', '22222222-2')).toBeNull(); // another person's ID
     expect((await store.getClient(clientId))?.lastActivityAt).toBe(50);
     expect((await store.getLead(leadId))?.quality).toBe('bueno');
+    // A batch's states in one read: the lead's, a pending email's, none for an unknown id.
+    const pendingId = await unit(store, (tx) => io(tx.insertRaw(raw(21), 1)));
+    const states = await unit(store, (tx) => io(tx.rawOutcomes([pendingId, 987654, rawId, rawId])));
+    expect([...states.keys()].sort((a, b) => a - b)).toEqual([rawId, pendingId].sort((a, b) => a - b));
+    expect(states.get(rawId)).toMatchObject({ status: 'pending', leadId, clientId });
+    expect(states.get(pendingId)).toMatchObject({ status: 'pending', leadId: null });
+    expect(await unit(store, (tx) => io(tx.rawOutcomes([])))).toEqual(new Map());
     expect(await store.openFollowUp(clientId, torre)).toMatchObject({ dueAt: 500 });
     expect(await store.openFollowUp(clientId, null)).toBeNull();
     expect(await store.waitingLeadIds(clientId, torre)).toEqual([leadId]);

@@ -155,6 +155,11 @@ export interface StoreReads extends CaseReads {
   pendingRawIds(limit?: number, storedBefore?: number): Awaitable<number[]>;
   rawIdsByStatus(statuses: string[], since: number | null): Awaitable<number[]>;
   rawOutcome(rawEmailId: number): Awaitable<RawOutcome | null>;
+  /**
+   * `rawOutcome` of many, by id (an id with no stored email is absent): a commit of a batch asks
+   * once. In a PostgreSQL transaction the rows are locked in id order, as `rawOutcome` locks one.
+   */
+  rawOutcomes(rawEmailIds: readonly number[]): Awaitable<Map<number, RawOutcome>>;
   emailRecord(rawEmailId: number): Awaitable<EmailRecord | null>;
   leadIdForRaw(rawEmailId: number): Awaitable<number | null>;
   /** Every lead of a raw email with its position (a digest has several), by position. */

@@ -1,4 +1,4 @@
-import { io, type ClientRow, type StoreTx, type Work } from '../db/port.ts';
+import { io, type ClientRow, type RawOutcome, type StoreTx, type Work } from '../db/port.ts';
 import type { LeadOutcome, PipelineOutcome } from '../pipeline/index.ts';
 import type { NationalId } from '../countries/types.ts';
 import { fold } from '../pipeline/text.ts';
@@ -47,13 +47,36 @@ export interface LeadRecordResult {
 
 const NO_LEAD: LeadRecordResult = { leadId: null, clientId: null, followUpAt: null, contactType: null };
 
+export interface OutcomeToRecord {
+  rawEmailId: number;
+  outcome: PipelineOutcome;
+  receivedAt: number;
+}
+
+/**
+ * `recordOutcome` for a batch in one unit of work: the emails' current states are read in one
+ * query (on PostgreSQL a round trip saved per email). An email twice in the batch is recorded once.
+ */
+export function* recordOutcomes(tx: StoreTx, items: readonly OutcomeToRecord[], rules: PersistRules, clock: () => number): Work<LeadRecordResult[]> {
+  const states = yield* io(tx.rawOutcomes(items.map((i) => i.rawEmailId)));
+  const recorded = new Map<number, LeadRecordResult>();
+  const out: LeadRecordResult[] = [];
+  for (const i of items) {
+    const r = recorded.get(i.rawEmailId) ?? (yield* recordOutcome(tx, i.rawEmailId, i.outcome, i.receivedAt, rules, clock(), states.get(i.rawEmailId) ?? null));
+    recorded.set(i.rawEmailId, r);
+    out.push(r);
+  }
+  return out;
+}
+
 /**
  * Persists a pipeline outcome for a stored raw email: the lead, its client (created or reused),
  * the follow-up, and the raw email's status. An email already processed (the worker and the
- * pending retry may meet) keeps what it has.
+ * pending retry may meet) keeps what it has. `known`: its state, when the caller read it in this
+ * unit of work (recordOutcomes).
  */
-export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: PipelineOutcome, receivedAt: number, rules: PersistRules, now: number): Work<LeadRecordResult> {
-  const current = yield* io(tx.rawOutcome(rawEmailId));
+export function* recordOutcome(tx: StoreTx, rawEmailId: number, outcome: PipelineOutcome, receivedAt: number, rules: PersistRules, now: number, known?: RawOutcome | null): Work<LeadRecordResult> {
+  const current = known !== undefined ? known : yield* io(tx.rawOutcome(rawEmailId));
   if (current && (current.status === 'lead' || current.status === 'ignored' || current.status === 'case')) {
     const { leadId, clientId, followUpAt, contactType } = current;
     return { leadId, clientId, followUpAt, contactType };

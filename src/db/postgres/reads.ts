@@ -83,6 +83,19 @@ export class PgReads implements StoreReads {
     return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 where r.id = $1', [rawEmailId]);
   }
 
+  rawOutcomes(rawEmailIds: readonly number[]): Promise<Map<number, RawOutcome>> {
+    return this.outcomesOf(rawEmailIds, '');
+  }
+
+  protected async outcomesOf(rawEmailIds: readonly number[], lock: string): Promise<Map<number, RawOutcome>> {
+    if (!rawEmailIds.length) return new Map();
+    const rows = await this.all<RawOutcome & { id: number }>(
+      `select r.id, r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 where r.id = any($1::bigint[]) order by r.id${lock}`,
+      [[...new Set(rawEmailIds)]],
+    );
+    return new Map(rows.map(({ id, ...r }) => [Number(id), r]));
+  }
+
   async emailRecord(rawEmailId: number): Promise<EmailRecord | null> {
     const row = await this.one<Record<string, unknown>>(
       `select r.message_id "r_messageId", r.status "r_status", r.parser "r_parser", r.ignored_reason "r_ignoredReason", r.error "r_error", p.name "r_project", ${LEAD_COLS}

@@ -32,6 +32,11 @@ export class PgTx extends PgReads implements StoreWrites {
     return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 where r.id = $1 for update of r', [rawEmailId]);
   }
 
+  /** Locked in id order: two daemons committing overlapping batches take turns instead of deadlocking. */
+  override rawOutcomes(rawEmailIds: readonly number[]): Promise<Map<number, RawOutcome>> {
+    return this.outcomesOf(rawEmailIds, ' for update of r');
+  }
+
   constructor(c: Queryable, projects: ProjectIds) {
     super(c, projects);
     // People and duplicate writes live in people-writes.ts (one module per area); same client.

@@ -150,6 +150,16 @@ export class SqliteCore {
     return row ? { status: row.status, leadId: row.lead_id, clientId: row.client_id, followUpAt: row.follow_up_at, contactType: row.contact_type } : null;
   }
 
+  rawOutcomes(rawEmailIds: readonly number[]): Map<number, RawOutcome> {
+    // In process: a lookup each costs no round trip.
+    const out = new Map<number, RawOutcome>();
+    for (const id of rawEmailIds) {
+      const r = this.rawOutcome(id);
+      if (r) out.set(id, r);
+    }
+    return out;
+  }
+
   setRawOutcome(rawEmailId: number, status: 'lead' | 'ignored', ignoredReason: string | null, parser: string | null, now: number): void {
     this.writing();
     this.q('update raw_emails set status = ?, ignored_reason = ?, parser = ?, processed_at = ?, error = null where id = ?').run(status, ignoredReason, parser, now, rawEmailId);
