@@ -23,7 +23,7 @@ function checkCi(input: string): IdCheck {
   if (!provinceOk(d)) return bad(`${d.slice(0, 2)} no es un código de provincia`);
   if (Number(d[2]) >= 6) return bad('la cédula de una persona tiene el tercer dígito menor que 6');
   const expected = ciCheckDigit(d);
-  return expected === d[9] ? ok('ci', d) : bad(checkReason('cédula', expected, d[9]));
+  return expected === d[9] ? ok('ci', d) : bad(checkReason('cédula', expected, d[9], 'f'));
 }
 
 function mod11(body: string, weights: number[]): string {

@@ -35,7 +35,7 @@ function checkCurp(input: string): IdCheck {
   if (c[10] !== 'H' && c[10] !== 'M') return bad(`el sexo de la CURP es H o M, no ${c[10]}`);
   if (!STATES.has(c.slice(11, 13))) return bad(`${c.slice(11, 13)} no es un código de estado de la CURP`);
   const expected = curpCheckDigit(c);
-  return expected === c[17] ? ok('curp', c) : bad(checkReason('CURP', expected, c[17]));
+  return expected === c[17] ? ok('curp', c) : bad(checkReason('CURP', expected, c[17], 'f'));
 }
 
 // The RFC's last character is a check digit, but about 1.5% of RFCs in use fail it (stdnum leaves

@@ -41,7 +41,7 @@ export const dotted = (digits: string): string => digits.replace(/\B(?=(\d{3})+$
 // Reasons are in the country's language (Spanish; Portuguese for Brazil): they reach the page's
 // errors, the funnel import's report and `parsers explain` as they are.
 
-/** The check character a reason names: "el dígito verificador del RUT es 5, no K". */
-export const checkReason = (name: string, expected: string, got: string): string => `el dígito verificador del ${name} es ${expected}, no ${got}`;
+/** The check character a reason names: "el dígito verificador del RUT es 5, no K" ("de la CURP" for a feminine name). */
+export const checkReason = (name: string, expected: string, got: string, gender: 'm' | 'f' = 'm'): string => `el dígito verificador ${gender === 'f' ? 'de la' : 'del'} ${name} es ${expected}, no ${got}`;
 /** The same in Portuguese (Brazil): "o dígito verificador do CPF é 35, não 36". */
 export const checkReasonPt = (name: string, expected: string, got: string): string => `o dígito verificador do ${name} é ${expected}, não ${got}`;

@@ -17,7 +17,7 @@ function checkCi(input: string): IdCheck {
   const m = /^(\d{6,7})-?(\d)$/.exec(input.replace(DASHES, '-').replace(/[\s.]/g, ''));
   if (!m) return bad('una C.I. tiene 6 o 7 dígitos y un dígito verificador');
   const expected = uyCheckDigit(m[1]);
-  return expected === m[2] ? ok('ci', `${m[1].padStart(7, '0')}${m[2]}`) : bad(checkReason('C.I.', expected, m[2]));
+  return expected === m[2] ? ok('ci', `${m[1].padStart(7, '0')}${m[2]}`) : bad(checkReason('C.I.', expected, m[2], 'f'));
 }
 
 const ci: IdKind = {
