@@ -11,6 +11,7 @@ import { io } from '../src/db/port.ts';
 import { PASSWORD, startHarness, type Harness } from './http-fixture.ts';
 import { CHROMIUM, noChromium } from './helpers/tools.ts';
 import { viewProblems } from './helpers/page-check.ts';
+import { mailWithAttachment } from './helpers/mail.ts';
 
 const PLR = 'Parque Los Robles';
 const PROJECTS = [`  - name: ${PLR}`, '    vendors:', '      - {id: v1, name: Vera Díaz}', '  - name: Mirador del Valle'];
@@ -24,7 +25,7 @@ describe.skipIf(noChromium())('the Casos view', () => {
   const numbers: number[] = [];
 
   beforeAll(async () => {
-    h = await startHarness({ projects: PROJECTS, logLevel: 'silent' });
+    h = await startHarness({ projects: PROJECTS, logLevel: 'silent', extraYaml: ['mailboxes:', '  - {name: postventa, host: 127.0.0.1, user: postventa@inmo.cl, password: x, purpose: servicio}'] });
     await h.addUser('pilar@inmo.cl', 'atencion', { name: 'Pilar Atención' });
     await h.addUser('vera@inmo.cl', 'vendedor', { name: 'Vera Díaz', vendorId: 'v1' });
     const cfg = casesSchema.parse({});
@@ -136,6 +137,26 @@ describe.skipIf(noChromium())('the Casos view', () => {
     await page.waitForSelector('#case-detail[open] .thread');
     expect(await page.locator('#case-reply').count()).toBe(0);
     expect(await page.locator('#case-body').innerText()).toContain('Solo lectura.');
+    await page.context().close();
+  });
+
+  it("an incoming email's attachment downloads from the case, at 390x844", async () => {
+    const photo = Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 13) % 256));
+    const r = await h.app.ingestor.ingest(
+      mailWithAttachment({ from: 'Hugo Tapia <hugo.tapia@gmail.com>', to: 'postventa@inmo.cl', subject: 'Grieta en el muro del living', text: 'Hola, apareció una grieta en el muro del living del depto 804. Adjunto la foto.', name: 'grieta living.jpg', type: 'image/jpeg', bytes: photo }),
+      { source: 'imap', mailbox: 'postventa', uidValidity: 1, uid: 1 },
+    );
+    const { number } = await h.json<{ number: number }>(`/api/cases/${(r as { caseId?: number }).caseId}`);
+    const page = await signIn(VIEWPORTS[0], 'pilar@inmo.cl');
+    await page.locator('#cases tbody tr', { hasText: `#${number}` }).getByRole('button', { name: `#${number}` }).click();
+    const link = page.locator('.thread .msg.in .attachments a', { hasText: 'grieta living.jpg' });
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('grieta living.jpg');
+    const saved = await download.createReadStream();
+    const chunks: Buffer[] = [];
+    for await (const c of saved) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(photo)).toBe(true);
     await page.context().close();
   });
 

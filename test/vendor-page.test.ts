@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formEmail, PASSWORD, rut, startHarness, type Harness } from './http-fixture.ts';
 
 import { CHROMIUM, noChromium } from './helpers/tools.ts';
+import { mailWithAttachment } from './helpers/mail.ts';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PLR = 'Parque Los Robles';
 const PROJECTS = [`  - name: ${PLR}`, '    aliases: [PLR]', '    vendors:', '      - {id: v1, name: Vera Díaz}', '  - name: Mirador del Valle', '    aliases: [MDV]', '    vendors:', '      - {id: v2, name: Hugo Pérez}'];
@@ -171,6 +172,27 @@ describe.skipIf(noChromium())('vendor and manager screens in headless Chromium',
     expect(await page.title()).toBe(title);
     const res = await h.call(`/api/leads/${hostile}/mail.html`);
     expect(res.headers.get('content-security-policy')).toMatch(/^sandbox; default-src 'none'; img-src data:/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("the email's attachment downloads from \"Correo\" as it came, at 390x844", async () => {
+    const plan = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256));
+    const id = await ingest(mailWithAttachment({
+      from: 'Formulario <formulario@inmobiliaria-prueba.cl>', to: 'ventas@inmobiliaria-prueba.cl', subject: 'Nuevo contacto con plano',
+      text: `Nombre: Diego Fuentes\r\nRUT: ${rut(18_567_890)}\r\nEmail: diego.f@gmail.com\r\nTeléfono: +56 9 8333 4455\r\nProyecto: MDV`,
+      name: 'cotización depto 1502.pdf', type: 'application/pdf', bytes: plan,
+    }));
+    const page = await signIn('jefa@inmo.cl', { width: 390, height: 844 });
+    await page.goto(`${h.base}/?lead=${id}#contactos`);
+    await page.waitForSelector('#detail[open]');
+    const link = page.locator('#d-attachments a', { hasText: 'cotización depto 1502.pdf' });
+    await link.waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('cotización depto 1502.pdf');
+    const chunks: Buffer[] = [];
+    for await (const c of await download.createReadStream()) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(plan)).toBe(true);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -77,6 +77,17 @@ export interface CaseQueriesPort {
   list(f: CaseFilter, scope: Scope): Awaitable<{ total: number; items: CaseListItem[] }>;
   detail(id: number, scope: Scope): Awaitable<CaseDetail | null>;
   visible(id: number, scope: Scope): Awaitable<boolean>;
+  /** An incoming message's stored email (its attachments are there) when the case is in scope; null otherwise. */
+  messageRaw(caseId: number, messageId: number, scope: Scope): Awaitable<{ raw: Buffer | null; purgedAt: number | null } | null>;
+}
+
+/** The stored email of message `messageId` of case `caseId`, within the scope (both adapters; `in` writes a list). */
+export function messageRawSql(caseId: number, messageId: number, scope: Scope, list: Parameters<typeof caseWhere>[2]): [string, unknown[]] {
+  const { where, params } = caseWhere({}, scope, list);
+  return [
+    `select r.id, r.size, r.purged_at "purgedAt" from cases c join case_messages m on m.case_id = c.id join raw_emails r on r.id = m.raw_email_id ${where ? `${where} and` : 'where'} c.id = ? and m.id = ?`,
+    [...params, caseId, messageId],
+  ];
 }
 
 // Shared SQL of both adapters, written with `?` placeholders (toPg numbers them for PostgreSQL).

@@ -20,6 +20,7 @@ import { HttpError } from './errors.ts';
 import { iso } from './leads.ts';
 import { leadIdParam, resolveDate } from './params.ts';
 import { callerOf, type RequestContext, type Services } from './types.ts';
+import { attachmentParam, attachmentReply, renderStored } from './mail.ts';
 
 const list = <T extends string>(values: readonly T[], what: string) =>
   z
@@ -90,6 +91,16 @@ export async function listCases(ctx: RequestContext<z.output<typeof listQuery>>)
   const offset = ctx.query.offset ?? 0;
   const page = await ctx.services.app.reads.caseDesk.list(f, scopeOf(ctx), ctx.now, limit, offset);
   return { json: { total: page.total, offset, limit, items: page.items.map((c) => caseItem(ctx.services, c, ctx.now)) } };
+}
+
+/** An attachment of one of the case's incoming emails, to download: the stored email parsed again in the worker pool. */
+export async function messageAttachment(ctx: RequestContext) {
+  const id = await visibleCase(ctx); // a case out of scope is 404 whatever else the path says
+  const messageId = leadIdParam(ctx.params.messageId);
+  const n = attachmentParam(ctx.params.n);
+  const row = await ctx.services.app.reads.cases.messageRaw(id, messageId, scopeOf(ctx));
+  if (!row) throw new HttpError(404, `mensaje ${messageId} del caso ${id} no encontrado`);
+  return attachmentReply(await renderStored(ctx, row, n), n);
 }
 
 /** The case in the path if the caller may see it; another scope's case is as absent as a missing one. */

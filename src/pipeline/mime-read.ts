@@ -14,6 +14,8 @@ export interface ReadMail {
   attachments: { filename: string | null; contentType: string; size: number }[];
   /** Small attachments that may carry the lead itself (CSV, XLSX, text, a forwarded message), kept whole. */
   readable: { contentType: string; filename: string | null; content: Buffer }[];
+  /** The content of the attachment ReadOptions.keepAttachment names, when the email has it. */
+  kept?: { filename: string | null; contentType: string; content: Buffer };
 }
 
 // A lead exported as CSV, XLSX or text, or a forwarded message attached whole: read, within these bounds.
@@ -24,6 +26,8 @@ const readableType = (type: string, filename: string | null) => READABLE.test(ty
 
 export interface ReadOptions {
   maxHtmlLengthToParse: number;
+  /** Keep this attachment's content (its position in `attachments`): a person downloads it. */
+  keepAttachment?: number;
 }
 
 /**
@@ -43,6 +47,7 @@ export async function readMail(raw: Buffer, options: ReadOptions): Promise<ReadM
     });
     const mail: ReadMail = { headers: new Map<string, HeaderValue>(), html: false, text: undefined, attachments: [], readable: [] };
     let settled = false;
+    let seen = 0;
     const settle = (err: Error | null) => {
       if (settled) return;
       settled = true;
@@ -62,14 +67,17 @@ export async function readMail(raw: Buffer, options: ReadOptions): Promise<ReadM
         // Read and forget: the parser waits for each attachment to be consumed before going on.
         // A broken Content-Type header may come through as a non-string.
         const meta = { filename: typeof data.filename === 'string' ? data.filename : null, contentType: typeof data.contentType === 'string' ? data.contentType : 'application/octet-stream', size: 0 };
+        const position = seen++;
         if (mail.attachments.length < 100) mail.attachments.push(meta);
         const keep = readableType(meta.contentType.toLowerCase(), meta.filename) && mail.readable.length < MAX_READABLE_PARTS;
+        const whole = position === options.keepAttachment;
         const chunks: Buffer[] = [];
         data.content.on('data', (chunk: Buffer) => {
           meta.size += chunk.length;
-          if (keep && meta.size <= MAX_READABLE) chunks.push(chunk);
+          if (whole || (keep && meta.size <= MAX_READABLE)) chunks.push(chunk);
         });
         if (keep) data.content.on('end', () => void (meta.size <= MAX_READABLE && mail.readable.push({ contentType: meta.contentType.toLowerCase(), filename: meta.filename, content: Buffer.concat(chunks) })));
+        if (whole) data.content.on('end', () => void (mail.kept = { filename: meta.filename, contentType: meta.contentType, content: Buffer.concat(chunks) }));
         data.content.on('end', () => data.release?.());
       }
     });

@@ -12,6 +12,8 @@ export interface RenderedMail {
   text: string | null;
   html: string | null;
   attachments: { filename: string | null; contentType: string; size: number }[];
+  /** The attachment asked for (its position in `attachments`) with its bytes; null when there is none there. */
+  attachment?: { filename: string | null; contentType: string; content: Uint8Array } | null;
 }
 
 const addressText = (v: unknown): string | null => {
@@ -20,10 +22,10 @@ const addressText = (v: unknown): string | null => {
   return list.map((a) => a.text).filter(Boolean).join(', ').slice(0, 2000) || null;
 };
 
-/** Untrusted work: runs in the worker pool, never on the main thread. */
-export async function renderMail(raw: Buffer, limits: Limits): Promise<RenderedMail> {
+/** Untrusted work: runs in the worker pool, never on the main thread. `attachment`: also that attachment's bytes. */
+export async function renderMail(raw: Buffer, limits: Limits, attachment?: number): Promise<RenderedMail> {
   checkBounds(raw, limits);
-  const mail = await readMail(raw, { maxHtmlLengthToParse: limits.maxHtmlBytes });
+  const mail = await readMail(raw, { maxHtmlLengthToParse: limits.maxHtmlBytes, keepAttachment: attachment });
   const h = mail.headers;
   const date = h.get('date');
   const subject = h.get('subject');
@@ -35,5 +37,6 @@ export async function renderMail(raw: Buffer, limits: Limits): Promise<RenderedM
     text: mail.text ? mail.text.slice(0, limits.maxTextBytes) : null,
     html: mail.html ? mail.html.slice(0, limits.maxHtmlBytes) : null,
     attachments: mail.attachments,
+    ...(attachment === undefined ? {} : { attachment: mail.kept ?? null }),
   };
 }

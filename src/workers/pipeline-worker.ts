@@ -34,7 +34,7 @@ port.on('message', (msg: ToWorker) => {
     const raw = Buffer.from(msg.raw.buffer, msg.raw.byteOffset, msg.raw.byteLength);
     // The page's "Correo" view: the same untrusted MIME parsing, off the main thread.
     serially(() =>
-      renderMail(raw, msg.limits)
+      renderMail(raw, msg.limits, msg.attachment)
         .then((mail) => send({ type: 'rendered', id: msg.id, mail }))
         .catch((e: unknown) => send({ type: 'failed', id: msg.id, error: errorToWire(e) })),
     );

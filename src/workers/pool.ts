@@ -76,11 +76,14 @@ export class PipelinePool {
     return this.run(raw, ctx, { deadlineMs, locate: job }) as unknown as Promise<LocateAnswer>;
   }
 
-  /** Parses an email for a person to read (the page's "Correo"), under the same deadline rules. */
-  render(raw: Buffer, limits: Limits, deadlineMs: number): Promise<RenderedMail> {
+  /**
+   * Parses an email for a person to read (the page's "Correo"), under the same deadline rules;
+   * `attachment`: with that attachment's bytes (a download).
+   */
+  render(raw: Buffer, limits: Limits, deadlineMs: number, attachment?: number): Promise<RenderedMail> {
     if (this.closed) return Promise.reject(new PoolClosed());
     return new Promise((resolve, reject) => {
-      this.queue.push({ raw, ctx: null, render: limits, opts: { deadlineMs }, resolve: resolve as (o: never) => void, reject });
+      this.queue.push({ raw, ctx: null, render: { limits, attachment }, opts: { deadlineMs }, resolve: resolve as (o: never) => void, reject });
       this.soon();
     });
   }
@@ -182,7 +185,7 @@ export class PipelinePool {
         return;
       }
       if (task.render) {
-        slot.worker.postMessage({ type: 'render', id, raw: bytes, limits: task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+        slot.worker.postMessage({ type: 'render', id, raw: bytes, ...task.render } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
         return;
       }
       items.push({ id, raw: bytes, extractBudget: task.opts.extractBudget ?? 1, explain: task.opts.explain, locate: task.opts.locate });

@@ -23,7 +23,7 @@ export type ToWorker =
   | { type: 'context'; context: WireContext }
   /** Emails to run one after the other, each answered (done/failed) as it ends: its deadline runs from the answer before. */
   | { type: 'batch'; items: { id: number; raw: Uint8Array; extractBudget: number; explain?: boolean; locate?: LocateJob }[] }
-  | { type: 'render'; id: number; raw: Uint8Array; limits: Limits }
+  | { type: 'render'; id: number; raw: Uint8Array; limits: Limits; attachment?: number }
   /** The page's teaching view: samples read and a parser proposed, with the context sent before. */
   | { type: 'learn'; id: number; raws: Uint8Array[]; request: LearnRequest };
 

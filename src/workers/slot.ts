@@ -30,8 +30,8 @@ export interface Task {
   /** null for a render job (no parsers needed). */
   ctx: PipelineContext | null;
   opts: RunOptions;
-  /** Set for the page's "Correo" view: parse and render instead of the pipeline. */
-  render?: Limits;
+  /** Set for the page's "Correo" view: parse and render instead of the pipeline (with one attachment's bytes). */
+  render?: { limits: Limits; attachment?: number };
   /** Set for the page's teaching view: the samples and what to do with them. */
   learn?: { raws: Buffer[]; request: LearnRequest };
   resolve: (o: never) => void;

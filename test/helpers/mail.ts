@@ -51,3 +51,19 @@ export function formEmail(o: {
   const body = Object.entries(o.lines ?? {}).map(([k, v]) => `${k}: ${v}`).join('\r\n');
   return Buffer.from([...head, 'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 8bit', '', body, ''].join('\r\n'));
 }
+
+let attachedSeq = 0;
+/** A text email with one attachment (base64, its name in RFC 2231 form, so any characters survive). */
+export function mailWithAttachment(o: { to: string; subject: string; from: string; text: string; name: string; type: string; bytes: Buffer }): Buffer {
+  const b = `=_b${++attachedSeq}`;
+  const base64 = o.bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
+  return Buffer.from(
+    [
+      `From: ${o.from}`, `To: ${o.to}`, `Subject: ${o.subject}`, `Message-ID: <adjunto-${attachedSeq}-${Date.now()}@test.local>`,
+      'Date: Mon, 23 Nov 2026 10:00:00 -0300', 'MIME-Version: 1.0', `Content-Type: multipart/mixed; boundary="${b}"`, '',
+      `--${b}`, 'Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 8bit', '', o.text, '',
+      `--${b}`, `Content-Type: ${o.type}`, `Content-Disposition: attachment; filename*=UTF-8''${encodeURIComponent(o.name)}`, 'Content-Transfer-Encoding: base64', '', base64, '',
+      `--${b}--`, '',
+    ].join('\r\n'),
+  );
+}

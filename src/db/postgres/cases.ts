@@ -1,10 +1,11 @@
 import {
-  CASE_COLS, CASE_LIST_COLS, CASE_LIST_FROM, CASE_MESSAGE_COLS, CASE_VISIT_COLS, caseMessageSql, caseSql, caseVisitSql, caseWhere, toPg,
+  CASE_COLS, CASE_LIST_COLS, CASE_LIST_FROM, CASE_MESSAGE_COLS, CASE_VISIT_COLS, caseMessageSql, caseSql, caseVisitSql, caseWhere, messageRawSql, toPg,
   type CaseDetail, type CaseFilter, type CaseListItem, type CasePatch, type CaseReads, type CaseVisitPatch, type CaseWrites,
 } from '../case-port.ts';
 import type { CaseMessageRow, CaseRow, CaseVisitRow, NewCase, NewCaseMessage, NewCaseVisit } from '../cases-schema.ts';
 import type { Scope } from '../scope.ts';
 import type { Queryable } from './rows.ts';
+import { readRawBody } from './raw-body.ts';
 
 /** `col = any(?)`: one array parameter. */
 const anyList = (column: string, values: readonly unknown[], params: unknown[]) => {
@@ -72,7 +73,7 @@ export function caseWrites(c: Queryable): CaseWrites {
 export class PgCaseQueries {
   private readonly db: ReturnType<typeof access>;
 
-  constructor(c: Queryable) {
+  constructor(private readonly c: Queryable) {
     this.db = access(c);
   }
 
@@ -86,6 +87,11 @@ export class PgCaseQueries {
   async visible(id: number, scope: Scope): Promise<boolean> {
     const { where, params } = caseWhere({}, scope, anyList);
     return (await this.db.one(`select 1 from cases c ${where ? `${where} and` : 'where'} c.id = ?`, [...params, id])) !== null;
+  }
+
+  async messageRaw(caseId: number, messageId: number, scope: Scope): Promise<{ raw: Buffer | null; purgedAt: number | null } | null> {
+    const row = await this.db.one<{ id: number; size: number; purgedAt: number | null }>(...messageRawSql(caseId, messageId, scope, anyList));
+    return row ? { raw: await readRawBody(this.c, row.id, row.size), purgedAt: row.purgedAt === null ? null : Number(row.purgedAt) } : null;
   }
 
   async detail(id: number, scope: Scope): Promise<CaseDetail | null> {

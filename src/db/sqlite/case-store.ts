@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import {
-  CASE_COLS, CASE_LIST_COLS, CASE_LIST_FROM, CASE_MESSAGE_COLS, CASE_VISIT_COLS, caseMessageSql, caseSql, caseVisitSql, caseWhere,
+  CASE_COLS, CASE_LIST_COLS, CASE_LIST_FROM, CASE_MESSAGE_COLS, CASE_VISIT_COLS, caseMessageSql, caseSql, caseVisitSql, caseWhere, messageRawSql,
   type CaseDetail, type CaseFilter, type CaseListItem, type CasePatch, type CaseReads, type CaseVisitPatch, type CaseWrites,
 } from '../case-port.ts';
 import type { CaseMessageRow, CaseRow, CaseVisitRow, NewCase, NewCaseMessage, NewCaseVisit } from '../cases-schema.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import type { Scope } from '../scope.ts';
 import { inList } from '../sql-lists.ts';
+import { readRawBody } from './raw-body.ts';
 import type { CaseQueriesPort } from '../case-port.ts';
 
 /** The cases area of the SQLite adapter: reads usable in units of work, and the writes (checked to run in one). */
@@ -116,6 +117,12 @@ export class CaseQueries implements CaseQueriesPort {
   async visible(id: number, scope: Scope): Promise<boolean> {
     const { where, params } = caseWhere({}, scope, inList);
     return this.db.prepare(`select 1 from cases c ${where ? `${where} and` : 'where'} c.id = ?`).get(...params, id) !== undefined;
+  }
+
+  async messageRaw(caseId: number, messageId: number, scope: Scope): Promise<{ raw: Buffer | null; purgedAt: number | null } | null> {
+    const [sql, params] = messageRawSql(caseId, messageId, scope, inList);
+    const row = this.db.prepare(sql).get(...params) as { id: number; size: number; purgedAt: number | null } | undefined;
+    return row ? { raw: readRawBody((q) => this.db.prepare(q), row.id, row.size), purgedAt: row.purgedAt } : null;
   }
 
   async detail(id: number, scope: Scope): Promise<CaseDetail | null> {

@@ -167,7 +167,10 @@ function thread(c) {
       el('p', { class: 'meta' }, `${m.direction === 'out' ? t('Enviado') : t('Recibido')} · ${fmt(m.at)} · ${m.direction === 'out' ? m.to ?? '' : m.from ?? ''}`),
       el('p', { class: 'subject' }, m.subject),
       el('p', { class: 'text' }, m.text),
-      m.attachments.length ? el('ul', { class: 'attachments' }, ...m.attachments.map((a) => el('li', {}, `${a.filename ?? t('adjunto')} (${a.contentType ?? ''})`))) : '')));
+      m.attachments.length ? el('ul', { class: 'attachments' }, ...m.attachments.map((a, i) => el('li', {},
+        // An incoming email's attachments download from the stored email (parsed again off the main thread).
+        m.direction === 'in' ? el('a', { href: `/api/cases/${c.id}/messages/${m.id}/attachments/${i}`, download: a.filename ?? '' }, a.filename ?? t('adjunto')) : (a.filename ?? t('adjunto')),
+        ` (${a.contentType ?? ''})`))) : '')));
 }
 
 function writeForms(c, message) {

@@ -78,7 +78,9 @@ async function loadMail(id) {
   try {
     const m = await getJson(`/api/leads/${id}/mail`);
     dl($('#d-mail-head'), [['De', m.from], ['Para', m.to], ['Asunto', m.subject], ['Fecha', fmt(m.date)]]);
-    $('#d-attachments').replaceChildren(...m.attachments.map((a) => el('li', { text: `${a.filename ?? '(sin nombre)'} · ${a.contentType} · ${a.size.toLocaleString('es-CL')} bytes` })));
+    $('#d-attachments').replaceChildren(...m.attachments.map((a, i) => el('li', {},
+      el('a', { href: `/api/leads/${id}/mail/attachments/${i}`, download: a.filename ?? '' }, a.filename ?? '(sin nombre)'),
+      ` · ${a.contentType} · ${a.size.toLocaleString('es-CL')} bytes`)));
   } catch (e) {
     dl($('#d-mail-head'), [['Correo', e.message]]);
   }
