@@ -35,18 +35,18 @@ export const trustProxySchema = z
     if (value === true) {
       ctx.addIssue({
         code: 'custom',
-        message: 'true is no longer accepted (any peer could forge X-Forwarded-For): list the proxy addresses instead, e.g. trustProxy: [127.0.0.1] or [10.0.0.0/8]',
+        message: 'true ya no se acepta (cualquier cliente podría falsificar X-Forwarded-For): escriba las direcciones de los proxies, p. ej. trustProxy: [127.0.0.1] o [10.0.0.0/8]',
       });
       return z.NEVER;
     }
     const list = typeof value === 'string' ? [value] : value;
     if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) {
-      ctx.addIssue({ code: 'custom', message: 'expected a list of proxy addresses (IPs or CIDR blocks such as 10.0.0.0/8)' });
+      ctx.addIssue({ code: 'custom', message: 'se esperaba una lista de direcciones de proxies (IP o bloques CIDR como 10.0.0.0/8)' });
       return z.NEVER;
     }
     const bad = list.filter((x) => !parseEntry(x));
     if (bad.length) {
-      ctx.addIssue({ code: 'custom', message: `not an IP address or CIDR block: ${bad.map((b) => JSON.stringify(b)).join(', ')}` });
+      ctx.addIssue({ code: 'custom', message: `no es una dirección IP ni un bloque CIDR: ${bad.map((b) => JSON.stringify(b)).join(', ')}` });
       return z.NEVER;
     }
     return list.map((x) => x.trim());

@@ -66,8 +66,8 @@ export function unknownKeyMessages(found: UnknownKey[], file: string, loc: Sourc
       const where = locateKey(loc, at);
       const key = String(at[at.length - 1]);
       const near = closestKey(key, known);
-      const hint = near ? `did you mean "${near}"?` : `known keys here: ${known.join(', ')}`;
-      return `${file}${where ? `:${where}` : ''}: ${at.join('.')}: unknown key "${key}"; ${hint}`;
+      const hint = near ? `¿quiso decir "${near}"?` : `claves válidas aquí: ${known.join(', ')}`;
+      return `${file}${where ? `:${where}` : ''}: ${at.join('.')}: clave desconocida "${key}"; ${hint}`;
     })
     .join('\n');
 }

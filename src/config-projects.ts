@@ -32,9 +32,9 @@ export function projectCollisions(projects: { name: string; aliases: string[] }[
         continue;
       }
       if (first.project === i) continue; // a project's alias that repeats its own name is harmless
-      const kind = (l: Label) => (l.at[2] === 'name' ? 'name' : 'alias');
+      const kind = (l: Label) => (l.at[2] === 'name' ? 'el nombre' : 'el alias');
       out.push(
-        `${where(label.at)}: ${label.at.join('.')}: ${kind(label)} "${label.name}" of project "${p.name}" collides with the ${kind(first)} "${first.name}" of project "${projects[first.project].name}" (${where(first.at)}: ${first.at.join('.')}); each name or alias must lead to one project`,
+        `${where(label.at)}: ${label.at.join('.')}: ${kind(label)} "${label.name}" del proyecto "${p.name}" choca con ${kind(first)} "${first.name}" del proyecto "${projects[first.project].name}" (${where(first.at)}: ${first.at.join('.')}); cada nombre o alias debe llevar a un solo proyecto`,
       );
     }
   });

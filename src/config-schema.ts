@@ -37,7 +37,7 @@ const projectSchema = z.object({
 
 const mailboxSchema = z
   .object({
-    name: z.string().min(1).regex(/^[\w.@-]+$/, 'letters, digits, . _ - @ only'),
+    name: z.string().min(1).regex(/^[\w.@-]+$/, 'solo letras, dígitos y . _ - @'),
     host: z.string().min(1),
     port: z.number().int().min(1).max(65535).default(993),
     secure: z.boolean().default(true),
@@ -59,7 +59,7 @@ const mailboxSchema = z
     auth: mailAuthSchema.optional(),
   })
   .refine((m) => m.password !== undefined || m.passwordEnv !== undefined || m.auth !== undefined, {
-    message: 'needs password, passwordEnv or auth',
+    message: 'necesita password, passwordEnv o auth',
   });
 
 export const configSchema = z.object({
@@ -106,13 +106,13 @@ export const configSchema = z.object({
   database: z
     .strictObject({
       path: z.string().min(1).default('data/centralizer.db'),
-      url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL').optional(),
+      url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'debe ser una URL postgres:// o postgresql://').optional(),
     })
     .default({ path: 'data/centralizer.db' }),
   /** Scheduled online backups, off unless set: when (`cron`), where (`dir`), how many to keep. */
   backup: z
     .object({
-      cron: z.string().refine((c) => cron.validate(c), 'not a valid cron expression'),
+      cron: z.string().refine((c) => cron.validate(c), 'no es una expresión cron válida'),
       dir: z.string().min(1).default('data/backups'),
       keep: z.number().int().min(1).max(10_000).default(7),
     })
@@ -191,7 +191,7 @@ export const configSchema = z.object({
     .object({
       enabled: z.boolean().default(true),
       /** Daily digest, in `timezone`. */
-      digestCron: z.string().refine((c) => cron.validate(c), 'not a valid cron expression').default('0 8 * * *'),
+      digestCron: z.string().refine((c) => cron.validate(c), 'no es una expresión cron válida').default('0 8 * * *'),
       ackCooldownDays: z.number().int().min(0).max(3650).default(30),
       maxAttempts: z.number().int().min(1).max(100).default(12),
     })

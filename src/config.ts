@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
+import { z } from 'zod';
 import { formatIssues, type SourceLocator } from './yaml-errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { projectCollisions } from './config-projects.ts';
@@ -11,6 +12,9 @@ export { closestKey } from './config-keys.ts';
 
 export { configSchema, type Config, type Limits, type MailboxConfig, type ProjectConfig } from './config-schema.ts';
 import { configSchema, type Config } from './config-schema.ts';
+
+/** zod's own messages in Spanish, as the CLI speaks (a schema's own message wins). */
+const ZOD_SPANISH = z.locales.es().localeError;
 
 /** A refused configuration: the message names file, line and key; `code` is dotted (`config.unknown_key`, …). */
 export class ConfigError extends Error {
@@ -28,7 +32,7 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, at: string[], mis
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback: string | undefined) => {
       const v = env[name] || fallback;
-      if (v === undefined) missing.push(`${at.join('.') || '(root)'}: environment variable ${name} is not set`);
+      if (v === undefined) missing.push(`${at.join('.') || '(raíz)'}: la variable de entorno ${name} no está definida`);
       return v ?? '';
     });
   }
@@ -48,14 +52,14 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = e.linePos?.[0];
-    throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+    throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML no válido: ${e.message.split('\n')[0]}`);
   }
   const missing: string[] = [];
   const data = substituteEnv(doc.toJS() ?? {}, env, [], missing);
   if (missing.length) throw new ConfigError(`${file}: ${missing.join('; ')}`);
   const unknown = unknownKeys(data, configSchema);
   if (unknown.length) throw new ConfigError(unknownKeyMessages(unknown, file, { doc, lineCounter }), 'config.unknown_key');
-  const result = configSchema.safeParse(data);
+  const result = configSchema.safeParse(data, { error: ZOD_SPANISH });
   if (!result.success) {
     const locate: SourceLocator = { doc, lineCounter };
     throw new ConfigError(formatIssues(file, result.error.issues, data, locate));
@@ -66,7 +70,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   for (const [i, v] of config.vendors.entries()) {
     for (const name of v.projects) {
       const project = config.projects.find((p) => p.name === name);
-      if (!project) throw new ConfigError(`${file}: vendors.${i}.projects: "${name}" is not a project in projects`);
+      if (!project) throw new ConfigError(`${file}: vendors.${i}.projects: "${name}" no es un proyecto de projects`);
       if (!project.vendors.some((x) => x.id === v.id)) project.vendors.push({ id: v.id, name: v.name, email: v.email, type: v.type, active: v.active, webhook: v.webhook, notify: v.notify });
     }
   }
@@ -76,7 +80,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
     if (m.auth) continue; // an OAuth2 mailbox needs no password
     if (m.password === undefined && m.passwordEnv) {
       const v = env[m.passwordEnv];
-      if (v === undefined) throw new ConfigError(`${file}: mailboxes.${i}.passwordEnv: environment variable ${m.passwordEnv} is not set`);
+      if (v === undefined) throw new ConfigError(`${file}: mailboxes.${i}.passwordEnv: la variable de entorno ${m.passwordEnv} no está definida`);
       m.password = v;
     }
   }
@@ -89,7 +93,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   }
   const names = new Set<string>();
   for (const [i, m] of config.mailboxes.entries()) {
-    if (names.has(m.name)) throw new ConfigError(`${file}: mailboxes.${i}.name: duplicate mailbox name "${m.name}"`);
+    if (names.has(m.name)) throw new ConfigError(`${file}: mailboxes.${i}.name: nombre de buzón repetido "${m.name}"`);
     names.add(m.name);
   }
   if (env.CENTRALIZER_ADMIN_TOKEN) config.admin.token = env.CENTRALIZER_ADMIN_TOKEN;
@@ -112,7 +116,7 @@ export function assertKeepsVendors(running: Config, next: Config): void {
   if (before.length && !activeVendorIds(next).length) {
     const names = before.slice(0, 5).join(', ') + (before.length > 5 ? ', …' : '');
     throw new ConfigError(
-      `the new configuration leaves no active vendor (the running one has ${before.length}: ${names}); is the "vendors:" list missing or misspelt? Refused, the running configuration stays`,
+      `la nueva configuración no deja ningún vendedor activo (la que corre tiene ${before.length}: ${names}); ¿falta la lista "vendors:" o está mal escrita? Rechazada: sigue la configuración que corre`,
       'config.no_vendors',
     );
   }
@@ -135,7 +139,7 @@ function resolveParsersDir(dir: string): string {
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): { config: Config; file: string | null; warnings: string[] } {
   const chosen = file ?? DEFAULT_CONFIG_PATH;
   if (!fs.existsSync(chosen)) {
-    if (file) throw new ConfigError(`${file}: config file not found`);
+    if (file) throw new ConfigError(`${file}: no se encontró el archivo de configuración`);
     const config = parseConfig('{}', '(defaults)', env);
     config.parsersDir = resolveParsersDir(config.parsersDir);
     return { config, file: null, warnings: [] };

@@ -60,20 +60,20 @@ export function locateKey(loc: SourceLocator, path: PropertyKey[]): string {
 }
 
 function show(value: unknown): string {
-  if (value === undefined) return 'missing';
+  if (value === undefined) return 'ausente';
   const s = JSON.stringify(value);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** One line per issue: `file:line:col: key.path: message (got value)`. */
+/** One line per issue: `file:line:col: key.path: message (valor: value)`. */
 export function formatIssues(file: string, issues: IssueLike[], data: unknown, loc?: SourceLocator): string {
   return issues
     .flatMap(explain)
     .slice(0, 10)
     .map((issue) => {
       const where = loc ? locate(loc, issue.path) : '';
-      const key = issue.path.map(String).join('.') || '(root)';
-      return `${file}${where ? `:${where}` : ''}: ${key}: ${issue.message} (got ${show(valueAt(data, issue.path))})`;
+      const key = issue.path.map(String).join('.') || '(raíz)';
+      return `${file}${where ? `:${where}` : ''}: ${key}: ${issue.message} (valor: ${show(valueAt(data, issue.path))})`;
     })
     .join('\n');
 }

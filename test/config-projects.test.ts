@@ -6,13 +6,13 @@ const load = (projects: string) => () => parseConfig(`country: CL\nprojects:\n${
 describe('project names and aliases lead to one project', () => {
   it('an alias equal to another project\'s name is refused, naming both projects with file and line', () => {
     const run = load('  - name: Parque Los Robles\n    aliases: [PLR]\n  - name: Vista Mar\n    aliases: [Vista, parque los robles]\n');
-    expect(run).toThrow(/^config\/c\.yaml:6:\d+: projects\.1\.aliases\.1: alias "parque los robles" of project "Vista Mar" collides with the name "Parque Los Robles" of project "Parque Los Robles" \(config\/c\.yaml:3:\d+: projects\.0\.name\)/);
+    expect(run).toThrow(/^config\/c\.yaml:6:\d+: projects\.1\.aliases\.1: el alias "parque los robles" del proyecto "Vista Mar" choca con el nombre "Parque Los Robles" del proyecto "Parque Los Robles" \(config\/c\.yaml:3:\d+: projects\.0\.name\)/);
   });
 
   it('one alias on two projects is refused, folded as matching folds (case, accents, filler words)', () => {
     const run = load('  - {name: Torre Norte, aliases: [Edificio Ñuñoa]}\n  - {name: Torre Sur, aliases: [ÑUÑOA]}\n');
-    expect(run).toThrow(/projects\.1\.aliases\.0: alias "ÑUÑOA" of project "Torre Sur" collides with the alias "Edificio Ñuñoa" of project "Torre Norte"/);
-    expect(load('  - {name: Plaza Egaña}\n  - {name: plaza egana}\n')).toThrow(/name "plaza egana" of project "plaza egana" collides with the name "Plaza Egaña"/);
+    expect(run).toThrow(/projects\.1\.aliases\.0: el alias "ÑUÑOA" del proyecto "Torre Sur" choca con el alias "Edificio Ñuñoa" del proyecto "Torre Norte"/);
+    expect(load('  - {name: Plaza Egaña}\n  - {name: plaza egana}\n')).toThrow(/el nombre "plaza egana" del proyecto "plaza egana" choca con el nombre "Plaza Egaña"/);
   });
 
   it('every collision is listed at once', () => {

@@ -36,26 +36,26 @@ describe('unknown keys', () => {
   it('are refused with file:line:col of the key and the closest known key', () => {
     const e = refusal('country: CL\nprojects: [{name: Uno}]\nvendor:\n  - {id: v1, name: Vera, projects: [Uno]}\n');
     expect(e.code).toBe('config.unknown_key');
-    expect(e.message).toBe('c.yaml:3:1: vendor: unknown key "vendor"; did you mean "vendors"?');
-    expect(refusal('followupDays: 5\n').message).toBe('c.yaml:1:1: followupDays: unknown key "followupDays"; did you mean "followUpDays"?');
+    expect(e.message).toBe('c.yaml:3:1: vendor: clave desconocida "vendor"; ¿quiso decir "vendors"?');
+    expect(refusal('followupDays: 5\n').message).toBe('c.yaml:1:1: followupDays: clave desconocida "followupDays"; ¿quiso decir "followUpDays"?');
   });
 
   it('deep in lists and objects, one line each', () => {
     const e = refusal(['projects:', '  - name: Uno', '    alias: [U]', 'admin:', '  port: 8080', '  trustproxy: [127.0.0.1]', 'intake:', '  forms:', '    - {id: f, kye: key-000000000}'].join('\n'));
     expect(e.message.split('\n')).toEqual([
-      'c.yaml:3:5: projects.0.alias: unknown key "alias"; did you mean "aliases"?',
-      'c.yaml:6:3: admin.trustproxy: unknown key "trustproxy"; did you mean "trustProxy"?',
-      'c.yaml:9:15: intake.forms.0.kye: unknown key "kye"; did you mean "key"?',
+      'c.yaml:3:5: projects.0.alias: clave desconocida "alias"; ¿quiso decir "aliases"?',
+      'c.yaml:6:3: admin.trustproxy: clave desconocida "trustproxy"; ¿quiso decir "trustProxy"?',
+      'c.yaml:9:15: intake.forms.0.kye: clave desconocida "kye"; ¿quiso decir "key"?',
     ]);
   });
 
   it('inside a union (a mailbox auth block), against the branch that fits', () => {
     const e = refusal('mailboxes:\n  - name: m\n    host: h\n    user: u\n    auth: {type: oauth2, provider: microsoft, tenantId: t, clientId: c, clientSecrett: s}\n');
-    expect(e.message).toMatch(/^c\.yaml:5:73: mailboxes\.0\.auth\.clientSecrett: unknown key "clientSecrett"; did you mean "clientSecret"\?$/);
+    expect(e.message).toMatch(/^c\.yaml:5:73: mailboxes\.0\.auth\.clientSecrett: clave desconocida "clientSecrett"; ¿quiso decir "clientSecret"\?$/);
   });
 
   it('with nothing close, the known keys of that place are listed', () => {
-    expect(refusal('database: {path: x.db, journal: true}\n').message).toBe('c.yaml:1:24: database.journal: unknown key "journal"; known keys here: path, url');
+    expect(refusal('database: {path: x.db, journal: true}\n').message).toBe('c.yaml:1:24: database.journal: clave desconocida "journal"; claves válidas aquí: path, url');
     expect(closestKey('zzzzzz', ['country', 'projects'])).toBeNull();
     expect(closestKey('mailbox', ['mailboxes', 'limits'])).toBe('mailboxes');
   });
@@ -63,7 +63,7 @@ describe('unknown keys', () => {
   it('stop the program at start (loadConfig), naming the file', () => {
     const file = path.join(tmp(), 'centralizer.yaml');
     fs.writeFileSync(file, `parsersDir: ${PARSERS}\nprojects: [{name: Uno}]\nfollowUpdays: 3\n`);
-    expect(() => loadConfig(file, {})).toThrow(`${file}:3:1: followUpdays: unknown key "followUpdays"; did you mean "followUpDays"?`);
+    expect(() => loadConfig(file, {})).toThrow(`${file}:3:1: followUpdays: clave desconocida "followUpdays"; ¿quiso decir "followUpDays"?`);
   });
 
   it('the shipped configs and the fixtures load', () => {
@@ -113,7 +113,7 @@ describe('a reload', () => {
     const d = await daemon();
     expect(await d.active()).toEqual(['v1', 'v2']);
     fs.writeFileSync(d.file, yaml(VENDORS.replace('vendors:', 'vendor:')));
-    expect((await refused(d.reload)).message).toMatch(/centralizer\.yaml:3:1: vendor: unknown key "vendor"; did you mean "vendors"\?/);
+    expect((await refused(d.reload)).message).toMatch(/centralizer\.yaml:3:1: vendor: clave desconocida "vendor"; ¿quiso decir "vendors"\?/);
     expect(await d.active()).toEqual(['v1', 'v2']);
     expect(d.app.config.vendors.map((v) => v.id)).toEqual(['v1', 'v2']);
     d.app.close();
@@ -125,10 +125,10 @@ describe('a reload', () => {
     const err = await refused(d.reload);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).code).toBe('config.no_vendors');
-    expect((err as Error).message).toBe('the new configuration leaves no active vendor (the running one has 2: v1, v2); is the "vendors:" list missing or misspelt? Refused, the running configuration stays');
+    expect((err as Error).message).toBe('la nueva configuración no deja ningún vendedor activo (la que corre tiene 2: v1, v2); ¿falta la lista "vendors:" o está mal escrita? Rechazada: sigue la configuración que corre');
     expect(await d.active()).toEqual(['v1', 'v2']);
     fs.writeFileSync(d.file, yaml(VENDORS.replaceAll('projects: [', 'active: false, projects: [')));
-    expect((await refused(d.reload)).message).toMatch(/leaves no active vendor/);
+    expect((await refused(d.reload)).message).toMatch(/no deja ningún vendedor activo/);
     expect(await d.active()).toEqual(['v1', 'v2']);
     expect(d.app.config.projects.flatMap((p) => p.vendors).every((v) => v.active)).toBe(true);
     fs.writeFileSync(d.file, yaml('vendors:\n  - {id: v2, name: Hugo, projects: [Dos, Uno]}\n'));

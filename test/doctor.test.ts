@@ -109,7 +109,7 @@ describe.skipIf(noDovecot())('centralizer doctor', () => {
     fs.writeFileSync(bad, 'country: CL\nfollowUpdays: 3\n');
     const res = await runCli(['doctor', '--config', bad]);
     expect(res.code).toBe(1);
-    expect(res.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^FALLA configuración: .*bad\.yaml:2:1: followUpdays: unknown key "followUpdays"; did you mean "followUpDays"\? → qué hacer: corrija la clave indicada/)]);
+    expect(res.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^FALLA configuración: .*bad\.yaml:2:1: followUpdays: clave desconocida "followUpdays"; ¿quiso decir "followUpDays"\? → qué hacer: corrija la clave indicada/)]);
     expect(fs.existsSync(env.db)).toBe(false);
   });
 });

@@ -199,14 +199,14 @@ describe('CLI', () => {
     fs.writeFileSync(cfg, `followupDays: 5\nparsersDir: ${process.cwd()}/parsers\nprojects:\n  - {name: A, alias: [b]}\n`);
     const r = await run(['parsers', 'check', '--config', cfg]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/typo\.yaml:1:1: followupDays: unknown key "followupDays"; did you mean "followUpDays"\?/);
-    expect(r.err).toMatch(/typo\.yaml:4:15: projects\.0\.alias: unknown key "alias"; did you mean "aliases"\?/);
+    expect(r.err).toMatch(/typo\.yaml:1:1: followupDays: clave desconocida "followupDays"; ¿quiso decir "followUpDays"\?/);
+    expect(r.err).toMatch(/typo\.yaml:4:15: projects\.0\.alias: clave desconocida "alias"; ¿quiso decir "aliases"\?/);
   });
 
   it('secrets come from the environment', async () => {
     const cfg = parseConfig('mailboxes:\n  - {name: v, host: h, user: u, passwordEnv: IMAP_PW}\nadmin: {token: "${TOKEN}"}\n', 'c', { IMAP_PW: 's3cret', TOKEN: 'x'.repeat(30) });
     expect(cfg.mailboxes[0].password).toBe('s3cret');
     expect(cfg.admin.token).toBe('x'.repeat(30));
-    expect(() => parseConfig('admin: {token: "${NOPE}"}\n', 'c', {})).toThrow(/admin\.token: environment variable NOPE is not set/);
+    expect(() => parseConfig('admin: {token: "${NOPE}"}\n', 'c', {})).toThrow(/admin\.token: la variable de entorno NOPE no está definida/);
   });
 });

@@ -54,9 +54,9 @@ describe('mailbox auth config', () => {
   });
 
   it('names the missing variable, the missing key file and a mailbox with no way to log in', () => {
-    expect(() => parseConfig(yaml('    auth: {type: oauth2, provider: microsoft, tenantId: t, clientId: c, clientSecretEnv: MS_SECRET}\n'), 'f.yaml', {})).toThrow('f.yaml: mailboxes.0.auth.clientSecretEnv: environment variable MS_SECRET is not set');
-    expect(() => parseConfig(yaml('    auth: {type: oauth2, provider: google}\n'), 'f.yaml', {})).toThrow(/mailboxes.0.auth.keyFileEnv: the service_account grant needs the key file/);
-    expect(() => parseConfig(yaml(''), 'f.yaml', {})).toThrow(/needs password, passwordEnv or auth/);
+    expect(() => parseConfig(yaml('    auth: {type: oauth2, provider: microsoft, tenantId: t, clientId: c, clientSecretEnv: MS_SECRET}\n'), 'f.yaml', {})).toThrow('f.yaml: mailboxes.0.auth.clientSecretEnv: la variable de entorno MS_SECRET no está definida');
+    expect(() => parseConfig(yaml('    auth: {type: oauth2, provider: google}\n'), 'f.yaml', {})).toThrow(/mailboxes.0.auth.keyFileEnv: el grant service_account necesita el archivo de clave/);
+    expect(() => parseConfig(yaml(''), 'f.yaml', {})).toThrow(/necesita password, passwordEnv o auth/);
     expect(parseConfig(yaml('    passwordEnv: PW\n'), 'f.yaml', { PW: 'pw' }).mailboxes[0].password).toBe('pw'); // password auth unchanged
   });
 });

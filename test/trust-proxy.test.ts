@@ -19,9 +19,9 @@ describe('the trustProxy setting', () => {
   });
 
   it('refuses true (any peer) with the file, line and what to write instead', () => {
-    expect(() => parseConfig('country: CL\nadmin:\n  trustProxy: true\n', 'c.yaml', {})).toThrow(/^c\.yaml:3:15: admin\.trustProxy: true is no longer accepted .*list the proxy addresses instead, e\.g\. trustProxy: \[127\.0\.0\.1\]/);
-    expect(() => parseConfig('intake:\n  trustProxy: true\n', 'c.yaml', {})).toThrow(/c\.yaml:2:15: intake\.trustProxy: true is no longer accepted/);
-    expect(() => parseConfig('admin: {trustProxy: [proxy.local, "10.0.0.0/40"]}\n', 'c.yaml', {})).toThrow(/admin\.trustProxy: not an IP address or CIDR block: "proxy\.local", "10\.0\.0\.0\/40"/);
+    expect(() => parseConfig('country: CL\nadmin:\n  trustProxy: true\n', 'c.yaml', {})).toThrow(/^c\.yaml:3:15: admin\.trustProxy: true ya no se acepta .*escriba las direcciones de los proxies, p\. ej\. trustProxy: \[127\.0\.0\.1\]/);
+    expect(() => parseConfig('intake:\n  trustProxy: true\n', 'c.yaml', {})).toThrow(/c\.yaml:2:15: intake\.trustProxy: true ya no se acepta/);
+    expect(() => parseConfig('admin: {trustProxy: [proxy.local, "10.0.0.0/40"]}\n', 'c.yaml', {})).toThrow(/admin\.trustProxy: no es una dirección IP ni un bloque CIDR: "proxy\.local", "10\.0\.0\.0\/40"/);
   });
 
   it('reads X-Forwarded-For only from a listed peer, nearest untrusted hop first', () => {

@@ -21,7 +21,7 @@ export const DEFAULT_TARGETS: Record<CaseCategory, SlaTarget> = {
   sugerencia: { firstResponseHours: 18, resolutionHours: 90 },
 };
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'una fecha AAAA-MM-DD');
 
 export const casesSchema = z
   .object({
@@ -47,7 +47,7 @@ export const casesSchema = z
     /** Targets per category; a category left out keeps its default. */
     sla: z.object(Object.fromEntries(CASE_CATEGORIES.map((c) => [c, target.optional()])) as Record<CaseCategory, z.ZodOptional<typeof target>>).default({}),
     /** How often breaches are looked for (node-cron, in `timezone`). */
-    escalationCron: z.string().refine((c) => cron.validate(c), 'not a valid cron expression').default('*/5 * * * *'),
+    escalationCron: z.string().refine((c) => cron.validate(c), 'no es una expresión cron válida').default('*/5 * * * *'),
     survey: z
       .object({
         /** HMAC secret of the one-click links (or CENTRALIZER_SURVEY_SECRET); derived from admin.token when absent. */

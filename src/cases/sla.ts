@@ -27,10 +27,10 @@ const MAX_DAYS = 3 * 366;
 /** '09:00-18:00' -> {start: 540, end: 1080}; throws on a malformed or empty window. */
 export function parseWindow(text: string): Window {
   const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a window HH:MM-HH:MM`);
+  if (!m) throw new Error(`"${text}" no es un horario HH:MM-HH:MM`);
   const start = Number(m[1]) * 60 + Number(m[2]);
   const end = Number(m[3]) * 60 + Number(m[4]);
-  if (end <= start || end > 24 * 60) throw new Error(`"${text}": the window ends before it starts`);
+  if (end <= start || end > 24 * 60) throw new Error(`"${text}": el horario termina antes de empezar`);
   return { start, end };
 }
 
@@ -38,7 +38,7 @@ export function parseWindow(text: string): Window {
 export function parseWindows(texts: readonly string[]): Window[] {
   const ws = texts.map(parseWindow).sort((a, b) => a.start - b.start);
   for (let i = 1; i < ws.length; i++) {
-    if (ws[i].start < ws[i - 1].end) throw new Error(`working windows overlap: ${texts.join(', ')}`);
+    if (ws[i].start < ws[i - 1].end) throw new Error(`los horarios de atención se superponen: ${texts.join(', ')}`);
   }
   return ws;
 }
@@ -55,9 +55,9 @@ export interface CalendarInput {
 
 /** A calendar from config-like input; Monday to Friday, 09:00 to 18:00 unless told otherwise. */
 export function workCalendar(input: CalendarInput): WorkCalendar {
-  if (!DateTime.local().setZone(input.timeZone).isValid) throw new Error(`unknown time zone "${input.timeZone}"`);
+  if (!DateTime.local().setZone(input.timeZone).isValid) throw new Error(`zona horaria desconocida "${input.timeZone}"`);
   const days = [...new Set(input.days ?? [1, 2, 3, 4, 5])].sort();
-  if (days.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) throw new Error('working days are 1 (Monday) to 7 (Sunday)');
+  if (days.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) throw new Error('los días hábiles van de 1 (lunes) a 7 (domingo)');
   const windows = parseWindows(input.hours ?? ['09:00-18:00']);
   const extra = input.extraHolidays ?? [];
   const byYear = new Map<number, readonly string[]>();

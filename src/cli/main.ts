@@ -181,7 +181,7 @@ export async function main(argv: string[], io: { out: NodeJS.WritableStream; err
       return 1;
     }
     if (e instanceof ConfigError || e instanceof ParserConfigError) {
-      io.err.write(`configuration error:\n${e.message}\n`);
+      io.err.write(`error de configuración:\n${e.message}\n`);
       return 2;
     }
     throw e;

@@ -5,7 +5,7 @@ import { trustProxySchema } from '../client-address.ts';
 export const FORM_FIELDS = ['name', 'firstName', 'lastName', 'nationalId', 'email', 'phone', 'project', 'message'] as const;
 
 const formSchema = z.object({
-  id: z.string().regex(/^[\w-]{1,64}$/, 'letters, digits, _ and - only'),
+  id: z.string().regex(/^[\w-]{1,64}$/, 'solo letras, dígitos, _ y -'),
   /** Sent as header X-Form-Key or field _key. A browser form shows it: it names the form, it does not prove much. */
   key: z.string().min(8),
   /** Server-side senders may sign: X-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>. */

@@ -64,16 +64,16 @@ export function resolveAuthSecrets(a: MailAuthConfig, env: NodeJS.ProcessEnv): s
   const fromEnv = (key: string, name: string | undefined): string | undefined => {
     if (!name) return undefined;
     const v = env[name];
-    if (v === undefined || v === '') errors.push(`${key}: environment variable ${name} is not set`);
+    if (v === undefined || v === '') errors.push(`${key}: la variable de entorno ${name} no está definida`);
     return v || undefined;
   };
   a.clientSecret ??= fromEnv('clientSecretEnv', a.clientSecretEnv);
   if (a.provider === 'google') {
     a.keyFile ??= fromEnv('keyFileEnv', a.keyFileEnv);
-    if (a.grant === 'service_account' && !a.keyFile && !a.keyFileEnv) errors.push('keyFileEnv: the service_account grant needs the key file (keyFileEnv or keyFile)');
-    if (a.grant === 'refresh_token' && !a.clientId) errors.push('clientId: the refresh_token grant needs the OAuth client id');
+    if (a.grant === 'service_account' && !a.keyFile && !a.keyFileEnv) errors.push('keyFileEnv: el grant service_account necesita el archivo de clave (keyFileEnv o keyFile)');
+    if (a.grant === 'refresh_token' && !a.clientId) errors.push('clientId: el grant refresh_token necesita el client id de OAuth');
   } else if (a.grant === 'client_credentials' && !a.clientSecret && !a.clientSecretEnv) {
-    errors.push('clientSecretEnv: the client_credentials grant needs the client secret (clientSecretEnv or clientSecret)');
+    errors.push('clientSecretEnv: el grant client_credentials necesita el client secret (clientSecretEnv o clientSecret)');
   }
   return errors;
 }
