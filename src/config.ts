@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseDocument, LineCounter } from 'yaml';
-import { z } from 'zod';
-import { formatIssues, type SourceLocator } from './yaml-errors.ts';
+import { formatIssues, ZOD_SPANISH, type SourceLocator } from './yaml-errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { projectCollisions } from './config-projects.ts';
 import { resolveAuthSecrets } from './mail-auth/schema.ts';
@@ -12,9 +11,6 @@ export { closestKey } from './config-keys.ts';
 
 export { configSchema, type Config, type Limits, type MailboxConfig, type ProjectConfig } from './config-schema.ts';
 import { configSchema, type Config } from './config-schema.ts';
-
-/** zod's own messages in Spanish, as the CLI speaks (a schema's own message wins). */
-const ZOD_SPANISH = z.locales.es().localeError;
 
 /** A refused configuration: the message names file, line and key; `code` is dotted (`config.unknown_key`, …). */
 export class ConfigError extends Error {

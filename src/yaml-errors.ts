@@ -1,5 +1,9 @@
 import type { Document, LineCounter } from 'yaml';
 import { isMap, isNode, isScalar } from 'yaml';
+import { z } from 'zod';
+
+/** zod's own messages in Spanish, as the CLI and the page speak, for the config and parser files (a schema's own message wins). */
+export const ZOD_SPANISH = z.locales.es().localeError;
 
 export interface SourceLocator {
   doc: Document;

@@ -109,10 +109,10 @@ describe('business-hours clock', () => {
   });
 
   it('refuses bad windows, zones and days', () => {
-    expect(() => parseWindows(['09:00-13:00', '12:00-18:00'])).toThrow(/overlap/);
-    expect(() => parseWindows(['18:00-09:00'])).toThrow(/ends before/);
-    expect(() => workCalendar({ timeZone: 'Mars/Olympus' })).toThrow(/time zone/);
-    expect(() => workCalendar({ timeZone: ZONE, days: [0] })).toThrow(/1 \(Monday\)/);
+    expect(() => parseWindows(['09:00-13:00', '12:00-18:00'])).toThrow(/se superponen/);
+    expect(() => parseWindows(['18:00-09:00'])).toThrow(/termina antes de empezar/);
+    expect(() => workCalendar({ timeZone: 'Mars/Olympus' })).toThrow(/zona horaria desconocida/);
+    expect(() => workCalendar({ timeZone: ZONE, days: [0] })).toThrow(/1 \(lunes\)/);
     expect(() => addBusinessMinutes(workCalendar({ timeZone: ZONE, days: [] }), new Date(), 5)).toThrow(/no working time/);
   });
 

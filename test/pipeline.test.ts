@@ -239,12 +239,12 @@ describe('parser configs as data', () => {
     }
     expect(patternProblem('Proyecto (?<value>[^<]+)')).toBeNull();
     // What the linear-time engine cannot run is refused at load, with the reason.
-    expect(patternProblem('(a)\\1')).toMatch(/back-reference .* is not supported/);
-    expect(patternProblem('(?<=RUT )\\d+')).toMatch(/lookbehind .* is not supported/);
-    expect(patternProblem('(\\w{0,40}\\s?){1,20}')).toMatch(/too large for the linear-time engine/);
-    expect(patternProblem('a{0,100}a{0,100}a{0,100}a{0,100}x')).toMatch(/too large for the linear-time engine/);
-    expect(patternProblem('x{0,5000}')).toMatch(/above 1000/);
-    expect(patternProblem('(')).toMatch(/invalid/);
+    expect(patternProblem('(a)\\1')).toMatch(/la referencia hacia atrás .* no está soportada/);
+    expect(patternProblem('(?<=RUT )\\d+')).toMatch(/lookbehind .* no está soportado/);
+    expect(patternProblem('(\\w{0,40}\\s?){1,20}')).toMatch(/demasiado grande para el motor de tiempo lineal/);
+    expect(patternProblem('a{0,100}a{0,100}a{0,100}a{0,100}x')).toMatch(/demasiado grande para el motor de tiempo lineal/);
+    expect(patternProblem('x{0,5000}')).toMatch(/supera 1000/);
+    expect(patternProblem('(')).toMatch(/no válida/);
   });
 });
 

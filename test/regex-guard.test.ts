@@ -41,7 +41,7 @@ describe('admin regexes run on the linear-time engine', () => {
 
   it.each(catastrophic)('%s on 20,000 adversarial characters', (src, input, matches) => {
     if (matches === 'refused') {
-      expect(patternProblem(src)).toMatch(/too large for the linear-time engine/);
+      expect(patternProblem(src)).toMatch(/demasiado grande para el motor de tiempo lineal/);
       return;
     }
     expect(patternProblem(src)).toBeNull();
@@ -55,17 +55,17 @@ describe('admin regexes run on the linear-time engine', () => {
   });
 
   it('refuses what RE2 cannot express, saying why', () => {
-    expect(patternProblem('(a)\\1')).toMatch(/back-reference "\\1" is not supported: patterns run on a linear-time engine \(RE2\)/);
-    expect(patternProblem('(?<=RUT )\\d+')).toMatch(/lookbehind "\(\?<=RUT \)" is not supported/);
-    expect(patternProblem('a(?=b)c')).toMatch(/lookahead "\(\?=b\)" is not supported.*only a lookahead at the very end/);
-    expect(patternProblem('(?<value>\\d+)(?=x)', 'replace')).toMatch(/lookahead .* is not supported/);
-    expect(patternProblem('\\d+(?!\\d)')).toMatch(/must take its value from a group/);
-    expect(patternProblem('(?<value>\\d+)(?!ab)')).toMatch(/only one character \(or class\) can be excluded/);
-    expect(patternProblem('x{0,5000}')).toMatch(/above 1000, the engine's limit/);
-    expect(patternProblem('(\\w{0,40}\\s?){1,20}')).toMatch(/too large for the linear-time engine: \d+ steps per character \(at most 600\)/);
-    expect(patternProblem('x{2,1}')).toMatch(/invalid regular expression/);
-    expect(patternProblem('\\p{Script_Extensions=Greek}')).toMatch(/Unicode property .* is not supported/);
-    expect(patternProblem('\\p{ASCII}')).toMatch(/not supported by the linear-time engine \(RE2\)/);
+    expect(patternProblem('(a)\\1')).toMatch(/la referencia hacia atrás "\\1" no está soportada: los patrones corren en un motor de tiempo lineal \(RE2\)/);
+    expect(patternProblem('(?<=RUT )\\d+')).toMatch(/lookbehind "\(\?<=RUT \)" no está soportado/);
+    expect(patternProblem('a(?=b)c')).toMatch(/lookahead "\(\?=b\)" no está soportado.*solo se acepta un lookahead al final/);
+    expect(patternProblem('(?<value>\\d+)(?=x)', 'replace')).toMatch(/lookahead .* no está soportado/);
+    expect(patternProblem('\\d+(?!\\d)')).toMatch(/debe tomar su valor de un grupo/);
+    expect(patternProblem('(?<value>\\d+)(?!ab)')).toMatch(/solo se puede excluir un carácter \(o una clase\)/);
+    expect(patternProblem('x{0,5000}')).toMatch(/supera 1000, el límite del motor/);
+    expect(patternProblem('(\\w{0,40}\\s?){1,20}')).toMatch(/demasiado grande para el motor de tiempo lineal: \d+ pasos por carácter \(como máximo 600\)/);
+    expect(patternProblem('x{2,1}')).toMatch(/expresión regular no válida/);
+    expect(patternProblem('\\p{Script_Extensions=Greek}')).toMatch(/propiedad Unicode .* no está soportada/);
+    expect(patternProblem('\\p{ASCII}')).toMatch(/no lo soporta el motor de tiempo lineal \(RE2\)/);
   });
 
   it('keeps JavaScript meaning: case, unicode, \\s, ., $, groups, replace', () => {
@@ -134,7 +134,7 @@ describe('admin regexes run on the linear-time engine', () => {
 
   it('a refused pattern in a parser file is reported with file, line and key', () => {
     const yaml = 'id: x\nname: X\nmedium: web\nmatch: {from: x.cl}\nfields:\n  phone: {regex: "(\\\\d)\\\\1"}\n';
-    expect(() => parseParserFile(yaml, 'parsers/x.yaml')).toThrow(/^parsers\/x\.yaml:6:\d+: fields\.phone\.regex: back-reference "\\1" is not supported/);
+    expect(() => parseParserFile(yaml, 'parsers/x.yaml')).toThrow(/^parsers\/x\.yaml:6:\d+: fields\.phone\.regex: la referencia hacia atrás "\\1" no está soportada/);
     const post = 'id: x\nname: X\nmedium: web\nmatch: {from: x.cl, subject: "ok"}\nfields:\n  name: {label: Nombre, post: [{replace: ["(?<=a)b", ""]}]}\n';
     expect(() => parseParserFile(post, 'parsers/x.yaml')).toThrow(/parsers\/x\.yaml:6:\d+: fields\.name\.post\.0\.replace\.0: lookbehind/);
   });
@@ -142,7 +142,7 @@ describe('admin regexes run on the linear-time engine', () => {
   it('a refused pattern in a parsers directory keeps the whole set from loading', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-'));
     fs.writeFileSync(path.join(dir, 'a.yaml'), 'id: a\nname: A\nmedium: web\nmatch: {subject: "a{0,2000}"}\n');
-    expect(() => loadParsers(dir)).toThrow(/a\.yaml:4:\d+: match\.subject: the count in "a\{0,2000\}" is above 1000/);
+    expect(() => loadParsers(dir)).toThrow(/a\.yaml:4:\d+: match\.subject: la cantidad en "a\{0,2000\}" supera 1000/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -63,7 +63,7 @@ const CATEGORY: Record<string, string> = {
 function property(set: AST.UnicodePropertyCharacterSet): string {
   let name = set.value ?? set.key;
   if (set.value && !['General_Category', 'gc', 'Script', 'sc'].includes(set.key)) {
-    throw new PatternRefused(`the Unicode property ${quote(set.raw)} is not supported (use a general category such as \\p{L} or a script such as \\p{Latin})`);
+    throw new PatternRefused(`la propiedad Unicode ${quote(set.raw)} no está soportada (use una categoría general como \\p{L} o un alfabeto como \\p{Latin})`);
   }
   name = CATEGORY[name] ?? name;
   return `\\${set.negate ? 'P' : 'p'}{${name}}`;
@@ -72,7 +72,7 @@ function property(set: AST.UnicodePropertyCharacterSet): string {
 /** A character set as the body of a bracket class (no brackets), or null for `.` (never inside a class). */
 function setInClass(set: AST.CharacterSet): string {
   if (set.kind === 'property') {
-    if (set.strings) throw new PatternRefused(`the property of strings ${quote(set.raw)} is not supported`);
+    if (set.strings) throw new PatternRefused(`la propiedad de cadenas ${quote(set.raw)} no está soportada`);
     return property(set);
   }
   const base = set.kind === 'digit' ? DIGIT : set.kind === 'word' ? WORD : set.kind === 'space' ? SPACE : complement(LINE_END);
@@ -92,13 +92,13 @@ function emitElement(e: AST.Node, ctx: Emit): string {
       if (e.kind === 'property') return setInClass(e);
       return `[${setInClass(e)}]`;
     case 'CharacterClass': {
-      if (e.unicodeSets) throw new PatternRefused(`set operations in ${quote(e.raw)} are not supported`);
+      if (e.unicodeSets) throw new PatternRefused(`las operaciones de conjuntos en ${quote(e.raw)} no están soportadas`);
       const body = e.elements
         .map((c) => {
           if (c.type === 'Character') return hex(c.value);
           if (c.type === 'CharacterClassRange') return `${hex(c.min.value)}-${hex(c.max.value)}`;
           if (c.type === 'CharacterSet') return setInClass(c);
-          throw new PatternRefused(`${quote((c as AST.Node).raw)} is not supported in a character class`);
+          throw new PatternRefused(`${quote((c as AST.Node).raw)} no está soportado dentro de una clase de caracteres`);
         })
         .join('');
       // An empty class matches nothing ([]) or anything ([^]); RE2 has no empty brackets.
@@ -106,7 +106,7 @@ function emitElement(e: AST.Node, ctx: Emit): string {
       return `[${e.negate ? '^' : ''}${body}]`;
     }
     case 'Group':
-      if ((e as { modifiers?: unknown }).modifiers) throw new PatternRefused(`inline flags ${quote(e.raw)} are not supported (patterns are already case-insensitive)`);
+      if ((e as { modifiers?: unknown }).modifiers) throw new PatternRefused(`los modificadores en línea ${quote(e.raw)} no están soportados (los patrones ya ignoran mayúsculas y minúsculas)`);
       return `(?:${emitAlternatives(e.alternatives, ctx)})`;
     case 'CapturingGroup':
       ctx.captures++;
@@ -114,7 +114,7 @@ function emitElement(e: AST.Node, ctx: Emit): string {
     case 'Quantifier': {
       const { min, max } = e;
       if (min > MAX_COUNT || (max !== Infinity && max > MAX_COUNT)) {
-        throw new PatternRefused(`the count in ${quote(e.raw)} is above ${MAX_COUNT}, the engine's limit: use a smaller count, or * / + and a post step such as {maxLength: n}`);
+        throw new PatternRefused(`la cantidad en ${quote(e.raw)} supera ${MAX_COUNT}, el límite del motor: use una cantidad menor, o * / + y un paso posterior como {maxLength: n}`);
       }
       const q = max === Infinity ? (min === 0 ? '*' : min === 1 ? '+' : `{${min},}`) : min === 0 && max === 1 ? '?' : min === max ? `{${min}}` : `{${min},${max}}`;
       return `${emitElement(e.element, ctx)}${q}${e.greedy ? '' : '?'}`;
@@ -124,12 +124,12 @@ function emitElement(e: AST.Node, ctx: Emit): string {
       if (e.kind === 'end') return '$';
       if (e.kind === 'word') return e.negate ? '\\B' : '\\b';
       throw new PatternRefused(
-        `${e.kind} ${quote(e.raw)} is not supported: patterns run on a linear-time engine (RE2) without lookaround; only a lookahead at the very end of a match rule or extractor is accepted`,
+        `${e.kind} ${quote(e.raw)} no está soportado: los patrones corren en un motor de tiempo lineal (RE2) sin lookaround; solo se acepta un lookahead al final de una regla de coincidencia o de un extractor`,
       );
     case 'Backreference':
-      throw new PatternRefused(`back-reference ${quote(e.raw)} is not supported: patterns run on a linear-time engine (RE2) without back-references`);
+      throw new PatternRefused(`la referencia hacia atrás ${quote(e.raw)} no está soportada: los patrones corren en un motor de tiempo lineal (RE2) sin referencias hacia atrás`);
     default:
-      throw new PatternRefused(`${quote((e as AST.Node).raw)} is not supported`);
+      throw new PatternRefused(`${quote((e as AST.Node).raw)} no está soportado`);
   }
 }
 
@@ -143,7 +143,7 @@ function trailingLookahead(a: AST.LookaheadAssertion, ctx: Emit): string {
   const inner = a.alternatives;
   let hasGroup = false;
   visitRegExpAST(a, { onCapturingGroupEnter: () => { hasGroup = true; } });
-  if (hasGroup) throw new PatternRefused(`a group inside the lookahead ${quote(a.raw)} is not supported`);
+  if (hasGroup) throw new PatternRefused(`un grupo dentro del lookahead ${quote(a.raw)} no está soportado`);
   if (!a.negate) return `(?:${emitAlternatives(inner, { ...ctx, captures: 0 })})`;
   const only = inner.length === 1 && inner[0].elements.length === 1 ? inner[0].elements[0] : null;
   let cls: string | null = null;
@@ -153,7 +153,7 @@ function trailingLookahead(a: AST.LookaheadAssertion, ctx: Emit): string {
     const body = emitElement(only, { ...ctx });
     cls = only.negate ? `[${body.slice(2)}` : `[^${body.slice(1)}`;
   }
-  if (!cls) throw new PatternRefused(`the negative lookahead ${quote(a.raw)} is not supported: at the end of a pattern only one character (or class) can be excluded, as in (?!\\d)`);
+  if (!cls) throw new PatternRefused(`el lookahead negativo ${quote(a.raw)} no está soportado: al final de un patrón solo se puede excluir un carácter (o una clase), como en (?!\\d)`);
   return `(?:${cls}|$)`;
 }
 
@@ -181,12 +181,12 @@ export function translatePattern(src: string, use: PatternUse): string {
   try {
     pattern = parser.parsePattern(body, 0, body.length, { unicode: true });
   } catch (e) {
-    throw new PatternRefused(`invalid regular expression: ${(e as Error).message}`);
+    throw new PatternRefused(`expresión regular no válida: ${(e as Error).message}`);
   }
   const ctx: Emit = { use, captures: 0 };
   const hasLookahead = use === 'extract' && pattern.alternatives.some((a) => a.elements.at(-1)?.type === 'Assertion' && (a.elements.at(-1) as AST.Assertion).kind === 'lookahead');
   const out = emitAlternatives(pattern.alternatives, ctx, true);
-  if (hasLookahead && ctx.captures === 0) throw new PatternRefused('an extractor ending in a lookahead must take its value from a group, as in (?<value>…)(?=…)');
+  if (hasLookahead && ctx.captures === 0) throw new PatternRefused('un extractor que termina en un lookahead debe tomar su valor de un grupo, como en (?<value>…)(?=…)');
   return out;
 }
 
@@ -204,11 +204,11 @@ export class LinearRegex {
     try {
       re = RE2JS.compile(translated, RE2JS.CASE_INSENSITIVE);
     } catch (e) {
-      throw new PatternRefused(`not supported by the linear-time engine (RE2): ${(e as Error).message.replace(/^error parsing regexp: /, '')}`);
+      throw new PatternRefused(`no lo soporta el motor de tiempo lineal (RE2): ${(e as Error).message.replace(/^error parsing regexp: /, '')}`);
     }
     const size = re.matcher('').numberOfInstructions;
     if (size > MAX_INSTRUCTIONS) {
-      throw new PatternRefused(`too large for the linear-time engine: ${size} steps per character (at most ${MAX_INSTRUCTIONS}); use smaller counts in {m,n}, or * / + and a post step such as {maxLength: n}`);
+      throw new PatternRefused(`demasiado grande para el motor de tiempo lineal: ${size} pasos por carácter (como máximo ${MAX_INSTRUCTIONS}); use cantidades menores en {m,n}, o * / + y un paso posterior como {maxLength: n}`);
     }
     return new LinearRegex(src, re);
   }

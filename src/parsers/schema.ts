@@ -41,7 +41,7 @@ export const extractorSchema = z.union([
   // Value beside a label: table row, dt/dd, strong/span, or a `Label: value` line.
   z.object({ label: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]), ...base }).strict(),
   // Text of the element carrying attribute `name=value` (e.g. title=lead-email).
-  z.object({ attribute: z.string().regex(/^[\w:-]+=.+$/, 'write it as name=value'), ...base }).strict(),
+  z.object({ attribute: z.string().regex(/^[\w:-]+=.+$/, 'escríbalo como nombre=valor'), ...base }).strict(),
   // Content of <meta name="..."> in the HTML head.
   z.object({ meta: z.string().min(1), ...base }).strict(),
   // A regex on one source; group `value` (or the first group, or the whole match) is the value.
@@ -55,7 +55,7 @@ const extractorList = z.union([extractorSchema, z.array(extractorSchema).min(1)]
 
 export const parserSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'solo minúsculas, dígitos y guiones'),
     name: z.string().min(1),
     medium: z.enum(['portales', 'web', 'otros']),
     country: z.enum(COUNTRY_CODES).optional(),
@@ -69,7 +69,7 @@ export const parserSchema = z
         header: z.record(z.string(), patternSchema('test')).optional(),
       })
       .strict()
-      .refine((m) => m.from || m.subject || m.body || m.header, { message: 'needs at least one of from, subject, body, header' }),
+      .refine((m) => m.from || m.subject || m.body || m.header, { message: 'necesita al menos uno de from, subject, body, header' }),
     fields: z.partialRecord(z.enum(FIELD_NAMES), extractorList).default({}),
     // Ignore the generic fallback for these fields (e.g. a portal whose footer has a misleading email).
     noFallback: z.array(z.enum(FIELD_NAMES)).default([]),
