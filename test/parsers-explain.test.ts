@@ -46,6 +46,22 @@ describe('parsers explain', () => {
     expect(text).toContain('probado {"css":"span.name"}: el selector span.name no encontró elementos');
   });
 
+  it('speaks Portuguese for a company in Brazil: the rules that held, a dead selector, a refused phone', async () => {
+    const br = { ...ctx(), country: 'BR' as const };
+    const e = await explainEmail(Buffer.from(casaYa(CASAYA[0], 0)), br);
+    expect(e.parserReason).toEqual(['remetente: corresponde a casaya.cl']);
+    const name = e.fields.find((f) => f.field === 'name')!;
+    expect(name.tried[0].note).toBe('o seletor span.name não encontrou elementos');
+    expect(name.problems[0]).toBe('sua regra para name não encontrou nada (o seletor span.name não encontrou elementos); a extração genérica o completou');
+    const eml = `From: Web <form@sitio.com.br>\r\nTo: v@i.com.br\r\nSubject: Contato\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nNome: Ana Souza\r\nTelefone: 12\r\nE-mail: ana@@correio\r\n`;
+    const g = await explainEmail(Buffer.from(eml), { ...br, parsers: [] });
+    expect(g.parserReason).toEqual(['nenhum parser cumpre todas as suas regras (remetente, assunto, marca no corpo): só a extração genérica']);
+    expect(g.fields.find((f) => f.field === 'phone')!.problems).toEqual(['o telefone "12" é curto demais para BR']);
+    expect(g.fields.find((f) => f.field === 'email')!.problems).toEqual(['"ana@@correio" não é um endereço de e-mail utilizável']);
+    const said = JSON.stringify([g.parserReason, g.fields.map((f) => [f.problems, f.tried])]);
+    expect(said).not.toMatch(/coincide|ningún|encontró|teléfono|dirección|extracción/);
+  });
+
   it('shows the text the extractor reads for spans, and why a phone is refused', async () => {
     const eml = `From: Web <form@sitio.cl>\r\nTo: v@i.cl\r\nSubject: Contacto\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p><span>Nombre</span> <span>Ana Soto</span></p><p><span>Teléfono:</span> <span>+56 2 0123 4567</span></p><p>Email: ana@correo.cl</p>\r\n`;
     const e = await explainEmail(Buffer.from(eml), ctx([]));

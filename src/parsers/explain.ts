@@ -18,6 +18,7 @@ import type { PipelineContext } from '../pipeline/index.ts';
 import type { LoadedParser } from './load.ts';
 import { FIELD_NAMES, type FieldName } from './patterns.ts';
 import { recognizeCase, type CaseSignal } from '../pipeline/recognize-case.ts';
+import { explainLang, explainWords, type ExplainWords } from './explain-words.ts';
 
 export interface FieldExplanation {
   field: FieldName;
@@ -59,56 +60,56 @@ export interface PersonExplanation {
   fields: FieldExplanation[];
 }
 
-/** The match rules of `p` that hold on this email, or null when one of them fails. */
-export function matchReasons(view: MailView, p: LoadedParser): string[] | null {
+/** The match rules of `p` that hold on this email (in `words`' language), or null when one of them fails. */
+export function matchReasons(view: MailView, p: LoadedParser, words: ExplainWords = explainWords('es')): string[] | null {
   const mail = view.mail;
   const reasons: string[] = [];
   const senders = [mail.from?.address ?? '', ...forwardedSenders(view.lines)].filter(Boolean);
   if (p.fromRules.length) {
     const hit = matchingSenderRule(p.fromRules, senders);
     if (!hit) return null;
-    reasons.push(`remitente: coincide con ${hit}`);
+    reasons.push(words.sender(hit));
   }
   if (p.subject) {
     if (!p.subject.test(mail.subject)) return null;
-    reasons.push(`asunto: coincide con /${p.config.match.subject}/`);
+    reasons.push(words.subject(p.config.match.subject!));
   }
   if (p.bodyMarkers.length) {
     const body = `${view.bodyText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
     const hit = p.bodyMarkers.find((m) => body.includes(m));
     if (!hit) return null;
-    reasons.push(`cuerpo: contiene "${hit}"`);
+    reasons.push(words.body(hit));
   }
   for (const [name, re] of p.headerRules) {
     if (!re.test(mail.headers[name] ?? '')) return null;
-    reasons.push(`cabecera ${name}: coincide con ${re.source}`);
+    reasons.push(words.header(name, re.source));
   }
   return reasons;
 }
 
 /** Why a phone is refused: the length libphonenumber expects, else an unallocated range. */
-export function phoneReason(raw: string, country: Country): string {
+export function phoneReason(raw: string, country: Country, words: ExplainWords = explainWords(explainLang(country))): string {
   const region = countryModule(country).phone.region;
   const len = validatePhoneNumberLength(raw, region);
-  if (len === 'TOO_SHORT') return `el teléfono "${raw}" es demasiado corto para ${country}`;
-  if (len === 'TOO_LONG') return `el teléfono "${raw}" es demasiado largo para ${country}`;
-  if (len === 'NOT_A_NUMBER' || len === 'INVALID_COUNTRY') return `"${raw}" no es un número de teléfono`;
+  if (len === 'TOO_SHORT') return words.phoneTooShort(raw, country);
+  if (len === 'TOO_LONG') return words.phoneTooLong(raw, country);
+  if (len === 'NOT_A_NUMBER' || len === 'INVALID_COUNTRY') return words.notAPhone(raw);
   const n = parsePhoneNumberFromString(raw, region);
-  return `teléfono no asignado en ${n?.country ?? country} ("${raw}")`;
+  return words.phoneUnallocated(raw, n?.country ?? country);
 }
 
-function valueReason(field: FieldName, raw: string, country: Country, ctx: PipelineContext): string | null {
+function valueReason(field: FieldName, raw: string, country: Country, ctx: PipelineContext, words: ExplainWords): string | null {
   switch (field) {
     case 'nationalId': {
       const r = checkNationalId(raw, country);
       return r.reason ? `${r.reason} ("${raw}")` : null;
     }
-    case 'email': return normalizeEmail(raw).email ? null : `"${raw}" no es una dirección de correo utilizable`;
-    case 'phone': return normalizePhone(raw, country).e164 ? null : phoneReason(raw, country);
-    case 'name': return normalizeName(raw).name ? null : `"${raw}" no parece el nombre de una persona`;
+    case 'email': return normalizeEmail(raw).email ? null : words.badEmail(raw);
+    case 'phone': return normalizePhone(raw, country).e164 ? null : phoneReason(raw, country, words);
+    case 'name': return normalizeName(raw).name ? null : words.badName(raw);
     case 'project': {
       const m = matchProject(raw, ctx.projects);
-      return m.project ? null : `"${raw}" no coincide con ningún proyecto configurado${m.candidate ? ` (el más parecido: ${m.candidate}, ${m.similarity.toFixed(2)})` : ''}`;
+      return m.project ? null : words.unknownProject(raw, m.candidate ? { name: m.candidate, similarity: m.similarity } : null);
     }
     default: return null;
   }
@@ -121,20 +122,21 @@ export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?:
   const ignored = notAnEmail(mail) ? 'not-an-email' : notALeadReason(mail) ?? accountNoticeReason(mail, view.bodyText);
   let parser: LoadedParser | null;
   const parserReason: string[] = [];
+  // The company's language (a parser's own country only changes how IDs and phones are read).
+  const words = explainWords(explainLang(ctx.country));
   if (parserId) {
     parser = ctx.parsers.find((p) => p.config.id === parserId) ?? null;
     if (!parser) throw new Error(`no hay un parser con id "${parserId}"`);
-    const why = matchReasons(view, parser);
-    parserReason.push(why ? `forzado con --parser; sus reglas se cumplen: ${why.join('; ')}` : 'forzado con --parser; sus reglas NO se cumplen en este correo');
+    parserReason.push(words.forced(matchReasons(view, parser, words)));
   } else {
     parser = chooseParser(view, ctx.parsers);
-    if (parser) parserReason.push(...(matchReasons(view, parser) ?? []));
-    else parserReason.push('ningún parser cumple todas sus reglas (remitente, asunto, marca en el cuerpo): solo la extracción genérica');
+    if (parser) parserReason.push(...(matchReasons(view, parser, words) ?? []));
+    else parserReason.push(words.noParser);
   }
   const country = parser?.config.country ?? ctx.country;
   const split = peopleIn(view, parser?.config.repeat?.css);
-  const people = split?.map((person, part) => ({ part, lines: person.lines, ...explainFields(new PersonView(mail, person), parser, country, ctx) }));
-  const first = people?.[0] ?? explainFields(view, parser, country, ctx);
+  const people = split?.map((person, part) => ({ part, lines: person.lines, ...explainFields(new PersonView(mail, person), parser, country, ctx, words) }));
+  const first = people?.[0] ?? explainFields(view, parser, country, ctx, words);
   return {
     from: mail.from?.address ?? null,
     subject: mail.subject,
@@ -152,7 +154,7 @@ export async function explainEmail(raw: Buffer, ctx: PipelineContext, parserId?:
 }
 
 /** What the extraction reads in one view (the whole message, or one person's lines), traced. */
-function explainFields(view: MailView, parser: LoadedParser | null, country: Country, ctx: PipelineContext): Pick<Explanation, 'quality' | 'problems' | 'fields'> {
+function explainFields(view: MailView, parser: LoadedParser | null, country: Country, ctx: PipelineContext, words: ExplainWords): Pick<Explanation, 'quality' | 'problems' | 'fields'> {
   const mail = view.mail;
   const trace: ExtractTrace = [];
   const extraction = extractFields(view, parser, country, Infinity, trace, ctx.company);
@@ -161,21 +163,21 @@ function explainFields(view: MailView, parser: LoadedParser | null, country: Cou
   const verdict = classify(normalized);
   const fields: FieldExplanation[] = FIELD_NAMES.map((field) => {
     const steps = trace.filter((t) => t.field === field);
-    const tried = steps.filter((t) => t.source === 'parser').map((t) => ({ rule: t.rule, raw: t.raw, note: t.note }));
+    const tried = steps.filter((t) => t.source === 'parser').map((t) => ({ rule: t.rule, raw: t.raw, note: t.note && words.note(t.note) }));
     const won = steps.find((t) => t.raw) ?? null;
     const raw = extraction.fields[field];
     const problems: string[] = [];
     if (tried.length && !tried.some((t) => t.raw)) {
       const why = tried.map((t) => t.note).join('; ');
-      // Shown on the page's "¿Por qué?" as they are: in Spanish, like the page.
-      problems.push(won ? `tu regla para ${field} no encontró nada (${why}); la extracción genérica lo completó` : `tu regla para ${field} no encontró nada (${why})`);
+      // Shown on the page's "¿Por qué?" as they are: in the company's language, like the page.
+      problems.push(words.ruleFoundNothing(field, why, won !== null));
     }
-    const reason = raw ? valueReason(field, raw, country, ctx) : null;
+    const reason = raw ? valueReason(field, raw, country, ctx, words) : null;
     if (reason) problems.push(reason);
     const value = (normalized.fields as unknown as Record<string, string | null>)[field] ?? null;
     // Name parts merged into `name` are not traced as their own step.
     const source = won?.source ?? (raw ? 'combined' : null);
-    return { field, source, rule: won?.rule ?? (raw ? 'nombre + apellido' : null), raw, normalized: value, problems, tried };
+    return { field, source, rule: won?.rule ?? (raw ? words.combined : null), raw, normalized: value, problems, tried };
   });
   return { quality: verdict.quality, problems: verdict.problems, fields };
 }

@@ -59,8 +59,10 @@ export interface TraceEntry {
   source: 'parser' | 'label' | 'free-text';
   rule: string;
   raw: string | null;
-  note?: string;
+  note?: ExtractNote;
 }
+/** Why a rule gave nothing, as a code: `parsers explain` says it in the company's language. */
+export type ExtractNote = { code: 'no-html' } | { code: 'no-element'; css: string } | { code: 'own-id' } | { code: 'label' } | { code: 'nothing' };
 /** Optional collector for `parsers explain`; extraction behaves the same with or without it. */
 export type ExtractTrace = TraceEntry[];
 
@@ -71,12 +73,12 @@ function elementText(el: { html(): string | null; text(): string }): string {
 }
 
 /** Runs one config extractor; `note` hears why it found nothing (explain only). */
-export function runExtractor(view: MailView, ex: Extractor, note?: (why: string) => void): string | null {
+export function runExtractor(view: MailView, ex: Extractor, note?: (why: ExtractNote) => void): string | null {
   let value: string | null = null;
   if ('css' in ex) {
     const el = view.$?.(ex.css).first();
-    if (note && !view.$) note('el correo no tiene parte HTML para un selector');
-    else if (note && !el?.length) note(`el selector ${ex.css} no encontró elementos`);
+    if (note && !view.$) note({ code: 'no-html' });
+    else if (note && !el?.length) note({ code: 'no-element', css: ex.css });
     if (el && el.length) value = ex.attr ? el.attr(ex.attr) ?? null : elementText(el);
   } else if ('label' in ex) {
     value = byLabel(view, Array.isArray(ex.label) ? ex.label : [ex.label]);
@@ -261,10 +263,10 @@ export function extractFields(view: MailView, parser: LoadedParser | null, count
   for (const f of FIELD_NAMES) {
     for (const ex of parser?.config.fields[f] ?? []) {
       checkTime();
-      let note: string | undefined;
+      let note: ExtractNote | undefined;
       const v = runExtractor(view, ex, trace && ((why) => { note = why; }));
-      const refusal = v && refused(f, v, own) ? (isOwn(own, f, v) ? 'un identificador de la empresa o del portal, no del cliente' : 'una etiqueta, no un valor') : undefined;
-      trace?.push({ field: f, source: 'parser', rule: JSON.stringify(ex), raw: v, note: refusal ?? (v ? undefined : note ?? 'no encontró nada') });
+      const refusal: ExtractNote | undefined = v && refused(f, v, own) ? { code: isOwn(own, f, v) ? 'own-id' : 'label' } : undefined;
+      trace?.push({ field: f, source: 'parser', rule: JSON.stringify(ex), raw: v, note: refusal ?? (v ? undefined : note ?? { code: 'nothing' }) });
       if (refusal) continue;
       if (v) { fields[f] = v; fromParser.push(f); break; }
     }
