@@ -162,6 +162,14 @@ describe('GET /api/leads/:id and the raw email', () => {
     expect(d.rawEmail.messageId).toMatch(/@inmobiliaria-prueba\.cl>$/);
   });
 
+  it("a lead stored before problem details lost their English shows them in today's form", async () => {
+    const id = data.leadIds[2];
+    const legacy = { 'project.unmatched': 'closest: Parque Los Robles (0.83)', 'nationalId.notPersonal': 'RUT 76.123.456-7 is not a personal ID', 'phone.invalid': '+56 2 0123' };
+    await exec(h.app, 'UPDATE leads SET problem_details = ? WHERE id = ?', [JSON.stringify(legacy), id]);
+    const d = await h.json(`/api/leads/${id}`);
+    expect(d.lead.problemDetails).toEqual({ 'project.unmatched': '¿Parque Los Robles?', 'nationalId.notPersonal': 'RUT 76.123.456-7', 'phone.invalid': '+56 2 0123' });
+  });
+
   it('serves the original bytes as an attachment, and 410 once purged', async () => {
     const id = data.leadIds[3];
     const res = await h.call(`/api/leads/${id}/raw`);

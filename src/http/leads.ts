@@ -1,5 +1,5 @@
 import { overdueStatus } from '../vocabulary.ts';
-import { portalDisplayName, problemTexts } from '../leads/display.ts';
+import { currentProblemDetails, portalDisplayName, problemTexts } from '../leads/display.ts';
 import { z } from 'zod';
 import { langOf } from '../outbox/templates.ts';
 import { CONTACT_STATES, MEDIUMS, NO_PARSER, QUALITIES, STATUSES, statusOf, wantsDiscarded, type LeadRow } from '../db/lead-filter.ts';
@@ -130,6 +130,7 @@ export async function leadDetail(ctx: RequestContext) {
   const d = await ctx.services.queries.detail(id, callerOf(ctx).scope);
   if (!d) throw new HttpError(404, `Lead no encontrado o fuera de su alcance (lead ${id})`);
   const lead = present(d.lead, ['problems', 'problem_details', 'from_fallback', 'raw_fields'])!;
+  lead.problemDetails = currentProblemDetails(lead.problemDetails as Record<string, unknown> | null);
   lead.status = statusOf(d.lead.contact_state as never, d.lead.deadline_at as number, ctx.now);
   delete lead.searchName;
   const rawEmail = present(d.raw as Record<string, unknown> | null);

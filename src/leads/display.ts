@@ -58,3 +58,17 @@ export function problemText(code: string, country: string, lang: Lang): string {
 export function problemTexts(country: string, lang: Lang): Record<string, string> {
   return Object.fromEntries(Object.keys(PROBLEMS[lang]).map((code) => [code, problemText(code, country, lang)]));
 }
+
+/**
+ * A lead's problem details as today's leads store them: only the value, the words come from the
+ * company's language. Leads stored before that carry English ("closest: X (0.83)", "RUT … is not
+ * a personal ID"); they are shown in today's form instead of being rewritten in the database.
+ */
+export function currentProblemDetails(details: Record<string, unknown> | null | undefined): Record<string, unknown> | null | undefined {
+  if (!details) return details;
+  const out: Record<string, unknown> = { ...details };
+  const closest = typeof out['project.unmatched'] === 'string' ? /^closest: (.+) \(\d(?:\.\d+)?\)$/.exec(out['project.unmatched']) : null;
+  if (closest) out['project.unmatched'] = `¿${closest[1]}?`;
+  if (typeof out['nationalId.notPersonal'] === 'string') out['nationalId.notPersonal'] = out['nationalId.notPersonal'].replace(/ is not a personal ID$/, '');
+  return out;
+}
