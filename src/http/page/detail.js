@@ -79,7 +79,7 @@ async function loadMail(id) {
     const m = await getJson(`/api/leads/${id}/mail`);
     dl($('#d-mail-head'), [['De', m.from], ['Para', m.to], ['Asunto', m.subject], ['Fecha', fmt(m.date)]]);
     $('#d-attachments').replaceChildren(...m.attachments.map((a, i) => el('li', {},
-      el('a', { href: `/api/leads/${id}/mail/attachments/${i}`, download: a.filename ?? '' }, a.filename ?? '(sin nombre)'),
+      el('a', { href: `/api/leads/${id}/mail/attachments/${i}`, download: a.filename ?? '' }, a.filename ?? t('(sin nombre)')),
       ` · ${a.contentType} · ${a.size.toLocaleString('es-CL')} bytes`)));
   } catch (e) {
     dl($('#d-mail-head'), [['Correo', e.message]]);
