@@ -43,7 +43,7 @@ describe('a case SLA', () => {
   });
 
   it('the config refuses overlapping hours and keeps defaults for categories left out', () => {
-    expect(() => casesSchema.parse({ calendar: { hours: ['09:00-14:00', '13:00-18:00'] } })).toThrow(/overlap/);
+    expect(() => casesSchema.parse({ calendar: { hours: ['09:00-14:00', '13:00-18:00'] } })).toThrow(/se superponen/);
     expect(cfg.sla.consulta).toBeUndefined();
     expect(caseSla(cfg, cal, { ...base, category: 'consulta' }, base.createdAt).targets).toEqual({ firstResponseMinutes: 480, resolutionMinutes: 27 * 60 });
   });

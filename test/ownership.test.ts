@@ -168,7 +168,7 @@ describe('vendors listed once at the top level', () => {
   it('are merged into their projects and assigned like per-project vendors', async () => {
     const cfg = parseConfig(`parsersDir: ${process.cwd()}/parsers\nprojects:\n  - {name: Parque Los Robles, aliases: [PLR]}\nvendors:\n  - {id: t1, name: Tere, type: lp, projects: [Parque Los Robles]}\n  - {id: t2, name: Tito, type: lp, projects: [Parque Los Robles]}\n`, 't', {});
     expect(cfg.projects[0].vendors.map((v) => v.id)).toEqual(['t1', 't2']);
-    expect(() => parseConfig('projects: []\nvendors: [{id: x, name: X, projects: [Nada]}]\n', 't', {})).toThrow(/vendors\.0\.projects: "Nada" is not a project/);
+    expect(() => parseConfig('projects: []\nvendors: [{id: x, name: X, projects: [Nada]}]\n', 't', {})).toThrow(/vendors\.0\.projects: "Nada" no es un proyecto de projects/);
     app.close();
     app = await open(cfg);
     expect([(await leadOf(1, T0)).owner, (await leadOf(2, T0)).owner]).toEqual(['t1', 't2']);
