@@ -158,7 +158,7 @@ describe('retiring a vendor', () => {
     expect((await arrive(20, T0 + 2 * DAY)).owner).toBe('v2'); // the only active vendor left in the project
 
     await expectStatus(await h.post('/api/vendors/v1/retire', {}), 409, /ya fue retirado/);
-    const noHeir = await expectStatus(await h.post('/api/vendors/j1/retire', {}), 409, /no active vendor of type "agente_junior" to take 1 clients/);
+    const noHeir = await expectStatus(await h.post('/api/vendors/j1/retire', {}), 409, /no hay un vendedor activo del tipo "agente_junior" que reciba 1 cliente$/);
     expect(noHeir.code).toBe('vendor.no_heir');
     expect((await h.json('/api/vendors')).items.find((v: any) => v.id === 'j1')).toMatchObject({ active: true, retiredAt: null });
     await expectStatus(await h.post('/api/vendors/nobody/retire', {}), 404);

@@ -112,12 +112,12 @@ export interface RetireResult { moved: number; to: Record<string, number>; retir
 /** A vendor leaves: their clients move round-robin to active vendors of the same type. */
 export function* retireVendor(tx: StoreTx, vendorId: string, actor: string, now: number, within?: RetireWithin): Work<RetireResult> {
   const vendor = yield* io(tx.getVendor(vendorId));
-  if (!vendor) throw new AppError('vendor.not_found', `no vendor with id "${vendorId}"`);
+  if (!vendor) throw new AppError('vendor.not_found', `no existe el vendedor "${vendorId}"`);
   const retire = within ? within.retire : true;
   if (retire) yield* io(tx.retireVendor(vendorId, now));
   const heirs = (yield* io(tx.activeVendors({ type: vendor.type }))).filter((v) => v.id !== vendorId && (!within || within.heir(v)));
   const owned = within ? within.clientIds : yield* io(tx.clientIdsOwnedBy(vendorId));
-  if (owned.length && !heirs.length) throw new AppError('vendor.no_heir', `no active vendor of type "${vendor.type}" to take ${owned.length} clients`);
+  if (owned.length && !heirs.length) throw new AppError('vendor.no_heir', `no hay un vendedor activo del tipo "${vendor.type}" que reciba ${owned.length} ${owned.length === 1 ? 'cliente' : 'clientes'}`);
   const to: Record<string, number> = {};
   for (const clientId of owned) {
     const v = (yield* roundRobin(tx, `rr:type:${vendor.type}`, heirs))!;

@@ -25,7 +25,7 @@ export function writeTransaction<T>(conn: Database.Database, fn: () => T, log?: 
     const waited = Math.round(performance.now() - started);
     if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
       log?.error({ waitedMs: waited }, 'database write lock not granted: another process holds it');
-      throw new AppError('db.busy', `database is locked by another writer (waited ${waited} ms for the write lock)`);
+      throw new AppError('db.busy', `la base de datos está bloqueada por otra escritura (se esperó ${waited} ms)`);
     }
     throw err;
   }
