@@ -50,7 +50,7 @@ describe('the one write path', () => {
     try {
       store.sqlite.exec('BEGIN IMMEDIATE'); // another process holding the write lock
       const attempt = other.unitOfWork((tx) => io(tx.insertRaw(raw(9), 1)));
-      await expect(attempt).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === 'db.busy' && /waited \d+ ms/.test(e.message) && e.status === 503);
+      await expect(attempt).rejects.toSatisfy((e: unknown) => e instanceof AppError && e.code === 'db.busy' && /se esperó \d+ ms/.test(e.message) && e.status === 503);
       store.sqlite.exec('ROLLBACK');
       await other.unitOfWork((tx) => io(tx.insertRaw(raw(9), 1)));
       expect(count(store)).toBe(1);
