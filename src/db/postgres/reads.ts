@@ -79,8 +79,8 @@ export class PgReads implements StoreReads {
     return rows.map((r) => r.id);
   }
 
-  rawOutcome(rawEmailId: number): Promise<RawOutcome | null> {
-    return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 where r.id = $1', [rawEmailId]);
+  async rawOutcome(rawEmailId: number): Promise<RawOutcome | null> {
+    return (await this.rawOutcomes([rawEmailId])).get(rawEmailId) ?? null;
   }
 
   rawOutcomes(rawEmailIds: readonly number[]): Promise<Map<number, RawOutcome>> {

@@ -27,12 +27,11 @@ function placeholders(rows: number, width: number): string {
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
 export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites>, CaseWrites {}
 export class PgTx extends PgReads implements StoreWrites {
-  /** Locks the raw email's row: two daemons persisting the same pending email take turns, and the second sees the first's outcome. */
-  override rawOutcome(rawEmailId: number): Promise<RawOutcome | null> {
-    return this.one('select r.status, l.id "leadId", l.client_id "clientId", l.follow_up_at "followUpAt", l.contact_type "contactType" from raw_emails r left join leads l on l.raw_email_id = r.id and l.part_index = 0 where r.id = $1 for update of r', [rawEmailId]);
-  }
-
-  /** Locked in id order: two daemons committing overlapping batches take turns instead of deadlocking. */
+  /**
+   * Locks the raw emails' rows (rawOutcome too, through this): two daemons persisting the same
+   * pending email take turns, and the second sees the first's outcome; in id order, so overlapping
+   * batches take turns instead of deadlocking.
+   */
   override rawOutcomes(rawEmailIds: readonly number[]): Promise<Map<number, RawOutcome>> {
     return this.outcomesOf(rawEmailIds, ' for update of r');
   }
