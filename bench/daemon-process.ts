@@ -19,6 +19,38 @@ export async function freePort(): Promise<number> {
 }
 
 const running = new Set<ChildProcess>();
+
+export interface DaemonCpu {
+  totalMs: number;
+  mainMs: number;
+  /** Every other thread (pipeline workers, the WAL guard, V8's GC helpers, libuv's pool) by tid. */
+  threadsMs: Map<number, number>;
+}
+
+// /proc's times are in clock ticks: 100 a second on Linux (USER_HZ).
+const TICK_MS = 10;
+/** utime + stime of a /proc stat line, in ms (fields 14 and 15; the name in parentheses may hold spaces). */
+function statCpuMs(line: string): number {
+  const f = line.slice(line.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_MS;
+}
+
+/** The daemon's CPU by thread, read from /proc (threads that ended meanwhile are left out). */
+export function processCpu(pid: number): DaemonCpu {
+  const threadsMs = new Map<number, number>();
+  let mainMs = 0;
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    let ms: number;
+    try {
+      ms = statCpuMs(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+    } catch {
+      continue; // ended while read
+    }
+    if (Number(tid) === pid) mainMs = ms;
+    else threadsMs.set(Number(tid), ms);
+  }
+  return { totalMs: statCpuMs(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')), mainMs, threadsMs };
+}
 // A benchmark that fails midway must not leave daemons behind.
 process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
@@ -30,15 +62,21 @@ export interface DaemonProcess {
   api(pathAndQuery: string): Promise<Response>;
   /** Peak resident memory of the daemon so far (VmHWM), in MB. */
   peakRssMb(): number;
+  /** CPU time the daemon has used so far (user + system, ms): its main thread, each other thread by tid, and the sum. */
+  cpu(): DaemonCpu;
   stop(): Promise<void>;
 }
 
-/**
- * The same flags as `npm start` (package.json): V8 trades ~25% throughput for half the peak memory
- * (measured: 590 msg/s at 122 MB vs 780 msg/s at 226 MB). BENCH_NODE_FLAGS overrides them.
- */
+/** The V8 and Node flags of `npm start`: the options between `node` and the script in package.json's start script. */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/).slice(pkg.scripts.start.split(/\s+/).indexOf('node') + 1);
+  return words.slice(0, words.findIndex((w) => !w.startsWith('--')));
+}
+
+/** The daemon runs with `npm start`'s flags (README, bench: what they cost and give); BENCH_NODE_FLAGS overrides them. */
 export function daemonNodeFlags(): string[] {
-  return process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? ['--optimize-for-size'];
+  return process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? startFlags();
 }
 
 /** `centralizer run` as a child process, as users run it; resolves when /healthz answers. */
@@ -75,6 +113,7 @@ export async function startDaemonProcess(dir: string, config: Record<string, unk
       const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return Math.round(kb / 1024);
     },
+    cpu: () => processCpu(child.pid!),
     async stop() {
       if (child.exitCode !== null) return;
       const done = new Promise((r) => child.once('exit', r));

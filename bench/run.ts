@@ -14,7 +14,7 @@ import { BENCH_PROJECTS, leadEmail, rng } from './generate.ts';
 import { extractionOnly, mailparserOnly, sqliteInsertOnly } from './stages.ts';
 import { buildQueryDb } from './query-db.ts';
 import { addInteractions } from './funnel-db.ts';
-import { REPO, daemonNodeFlags, startDaemonProcess } from './daemon-process.ts';
+import { REPO, daemonNodeFlags, startDaemonProcess, type DaemonCpu } from './daemon-process.ts';
 import { probeApi } from './api-probe.ts';
 import { memory } from './memory.ts';
 import { intakeBench } from './intake.ts';
@@ -25,6 +25,7 @@ const quick = process.argv.includes('--quick');
 // `--only backlog` (or latency, queries) runs one part, for a look at one number; no results file.
 // BENCH_KEEP=1 keeps the working directory (the daemons' logs, e.g. with BENCH_NODE_FLAGS=--trace-gc).
 // BENCH_BATCH=N sets the backlog daemon's daemon.batchSize (emails per IMAP batch; default 200).
+// BENCH_THREADS=1 prints the CPU time of each of the backlog daemon's threads besides the main one.
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1] : null;
 // `--workers N`: the backlog's pool size (default: the daemon's own, cores - 1).
@@ -137,6 +138,7 @@ async function backlog(dc: Dovecot, dir: string) {
   say(`  pipeline ${whole.pipeline}/s, commit ${whole.commit}/s`);
   t = performance.now();
   const d = await startDaemonProcess(dir, { projects: projectsYaml, mailboxes: [mailbox(dc, 'lead2@test.local')], database: await engine.fresh('backlog'), workers: { size: WORKERS }, ...(process.env.BENCH_BATCH ? { daemon: { batchSize: Number(process.env.BENCH_BATCH) } } : {}) }, path.join(dir, 'backlog.log'));
+  const cpuBefore = d.cpu();
   // One manager's page asking the API in turn during the whole backlog.
   const probe = probeApi(d, pct);
   let done = 0;
@@ -147,12 +149,14 @@ async function backlog(dc: Dovecot, dir: string) {
     await sleep(100);
   }
   const peakRssMb = d.peakRssMb();
+  const cpu = cpuPerEmail(cpuBefore, d.cpu(), n, WORKERS);
   const api = await probe.stop();
   await d.stop();
   const spanMs = (await engine.count('backlog', 'select max(processed_at) - min(stored_at) n from raw_emails')) ?? 0;
   const leads = (await engine.count('backlog', 'select count(*) n from leads')) ?? 0;
   const msgsPerSec = Math.round((n / Math.max(1, spanMs)) * 1000);
   say(`  end to end ${msgsPerSec}/s (${leads} leads) with ${WORKERS} worker(s), peak RSS ${peakRssMb} MB`);
+  say(`  CPU per email: ${cpu.totalMs} ms in all: main thread ${cpu.mainMs}, pipeline worker(s) ${cpu.workersMs}, other threads (GC helpers, WAL guard, libuv) ${cpu.otherMs}`);
   say(`  API during the backlog: p50 ${api.p50Ms} ms, p95 ${api.p95Ms} ms, max ${api.maxMs} ms (${api.requests} requests, ${api.failures} failed)`);
   // The one-core bound of its own stages: one thread doing FETCH, mailparser, extraction and insert in turn.
   const oneCoreBound = Math.round(1 / (1 / fetchOnly + 1 / parseOnly + 1 / extractOnly + 1 / insertOnly));
@@ -161,7 +165,22 @@ async function backlog(dc: Dovecot, dir: string) {
   // extraction alone, and the outcome commit beside the raw insert.
   const wholeBound = Math.round(1 / (1 / fetchOnly + 1 / whole.pipeline + 1 / insertOnly + 1 / whole.commit));
   say(`  one-core bound of every stage ${wholeBound}/s: end to end is ${(msgsPerSec / wholeBound).toFixed(2)} of it`);
-  return { messages: n, leads, workers: WORKERS, msgsPerSec, apiDuringBacklog: api, parseOnlyMsgsPerSec: parseOnly, fetchOnlyMsgsPerSec: fetchOnly, extractOnlyMsgsPerSec: extractOnly, sqliteInsertOnlyMsgsPerSec: insertOnly, ratio: Math.round((msgsPerSec / parseOnly) * 100) / 100, oneCoreBoundMsgsPerSec: oneCoreBound, boundRatio: Math.round((msgsPerSec / oneCoreBound) * 100) / 100, pipelineOnlyMsgsPerSec: whole.pipeline, commitOnlyMsgsPerSec: whole.commit, wholeOneCoreBoundMsgsPerSec: wholeBound, wholeBoundRatio: Math.round((msgsPerSec / wholeBound) * 100) / 100, peakRssMb };
+  return { messages: n, leads, workers: WORKERS, msgsPerSec, apiDuringBacklog: api, parseOnlyMsgsPerSec: parseOnly, fetchOnlyMsgsPerSec: fetchOnly, extractOnlyMsgsPerSec: extractOnly, sqliteInsertOnlyMsgsPerSec: insertOnly, ratio: Math.round((msgsPerSec / parseOnly) * 100) / 100, oneCoreBoundMsgsPerSec: oneCoreBound, boundRatio: Math.round((msgsPerSec / oneCoreBound) * 100) / 100, pipelineOnlyMsgsPerSec: whole.pipeline, commitOnlyMsgsPerSec: whole.commit, wholeOneCoreBoundMsgsPerSec: wholeBound, wholeBoundRatio: Math.round((msgsPerSec / wholeBound) * 100) / 100, peakRssMb, cpuMsPerEmail: cpu };
+}
+
+/**
+ * The daemon's CPU time per email over the backlog, by thread: steadier than a rate on a shared
+ * machine (another tenant's load slows the clock, not the work). The busiest `workers` threads
+ * other than the main one are the pipeline workers. The API probe's requests are in the main thread's share.
+ */
+function cpuPerEmail(before: DaemonCpu, after: DaemonCpu, emails: number, workers: number) {
+  const per = (ms: number) => Math.round((ms / emails) * 100) / 100;
+  const spent = [...after.threadsMs].map(([tid, ms]) => ms - (before.threadsMs.get(tid) ?? 0)).sort((a, b) => b - a);
+  if (process.env.BENCH_THREADS) say(`  threads (ms): ${spent.join(' ')}`);
+  const workersMs = spent.slice(0, workers).reduce((a, b) => a + b, 0);
+  const mainMs = after.mainMs - before.mainMs;
+  const totalMs = after.totalMs - before.totalMs;
+  return { totalMs: per(totalMs), mainMs: per(mainMs), workersMs: per(workersMs), otherMs: per(totalMs - mainMs - workersMs) };
 }
 
 /** bench/whole-stages.ts, bundled like the daemon and run in a child process with its flags. */
@@ -176,7 +195,8 @@ async function wholeStages(mails: Buffer[], dir: string, config: Record<string, 
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const code = await new Promise((r) => child.once('exit', r));
   if (code !== 0) throw new Error(`whole-stages exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').pop()!) as { pipeline: number; commit: number };
+  // The last JSON line: V8's --trace-* flags print to stdout too.
+  return JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { pipeline: number; commit: number };
 }
 
 async function queries(dir: string) {
@@ -263,6 +283,7 @@ function table(r: Record<string, any>): string {
     ['Backlog end to end', `${r.backlog.msgsPerSec} msg/s (${r.backlog.messages})`, `≥ 0.9 of the one-core bound of its stages: ${r.backlog.oneCoreBoundMsgsPerSec} msg/s (ratio ${r.backlog.boundRatio})`],
     ['Stage limits', `FETCH ${r.backlog.fetchOnlyMsgsPerSec}, mailparser ${r.backlog.parseOnlyMsgsPerSec}, extract ${r.backlog.extractOnlyMsgsPerSec}, insert ${r.backlog.sqliteInsertOnlyMsgsPerSec} msg/s`, ''],
     ['Every stage, one thread, daemon flags', `whole pipeline ${r.backlog.pipelineOnlyMsgsPerSec}, outcome commit ${r.backlog.commitOnlyMsgsPerSec} msg/s: bound ${r.backlog.wholeOneCoreBoundMsgsPerSec} msg/s (ratio ${r.backlog.wholeBoundRatio})`, ''],
+    ['Backlog CPU per email (daemon)', r.backlog.cpuMsPerEmail ? `${r.backlog.cpuMsPerEmail.totalMs} ms: main thread ${r.backlog.cpuMsPerEmail.mainMs}, pipeline worker ${r.backlog.cpuMsPerEmail.workersMs}, other threads ${r.backlog.cpuMsPerEmail.otherMs}` : '', ''],
     ['API during the backlog p50 / p95', `${r.backlog.apiDuringBacklog.p50Ms} / ${r.backlog.apiDuringBacklog.p95Ms} ms (max ${r.backlog.apiDuringBacklog.maxMs})`, ''],
     [`Peak RSS (backlog, ${r.backlog.workers} worker)`, `${r.backlog.peakRssMb} MB`, '< 150 MB'],
     ['RSS per pipeline worker', `${r.memory.rssPerWorkerMb} MB (1 worker ${r.memory.rssOneWorkerMb} MB, 2 workers ${r.memory.rssTwoWorkersMb} MB)`, ''],
