@@ -24,6 +24,7 @@ const CLIENT_KEY_COLUMN: Record<ClientKey, string> = { nationalId: 'national_id'
 export class Store extends SqliteAreas implements Storage {
   private readonly leadRows = rowWriter(leads, this.q);
   private readonly clientRows = rowWriter(clients, this.q);
+  private readonly followUpRows = rowWriter(followUps, this.q);
   /** Read on every lead's unit of work: prepared once (drizzle builds and prepares a query per call otherwise). */
   private readonly leadById = this.db.select().from(leads).where(eq(leads.id, sql.placeholder('id'))).prepare();
 
@@ -148,7 +149,7 @@ export class Store extends SqliteAreas implements Storage {
 
   insertFollowUp(row: NewFollowUp): void {
     this.writing();
-    this.db.insert(followUps).values(row).run();
+    this.followUpRows.insert(row);
   }
 
   moveFollowUp(id: number, dueAt: number, leadId: number): void {
