@@ -23,7 +23,7 @@ const running = new Set<ChildProcess>();
 export interface DaemonCpu {
   totalMs: number;
   mainMs: number;
-  /** Every other thread (pipeline workers, the WAL guard, V8's GC helpers, libuv's pool) by tid. */
+  /** Every other thread (pipeline workers, the WAL guard, V8's background threads, libuv's pool) by tid. */
   threadsMs: Map<number, number>;
 }
 

@@ -156,7 +156,7 @@ async function backlog(dc: Dovecot, dir: string) {
   const leads = (await engine.count('backlog', 'select count(*) n from leads')) ?? 0;
   const msgsPerSec = Math.round((n / Math.max(1, spanMs)) * 1000);
   say(`  end to end ${msgsPerSec}/s (${leads} leads) with ${WORKERS} worker(s), peak RSS ${peakRssMb} MB`);
-  say(`  CPU per email: ${cpu.totalMs} ms in all: main thread ${cpu.mainMs}, pipeline worker(s) ${cpu.workersMs}, other threads (GC helpers, WAL guard, libuv) ${cpu.otherMs}`);
+  say(`  CPU per email: ${cpu.totalMs} ms in all: main thread ${cpu.mainMs}, pipeline worker(s) ${cpu.workersMs}, other threads (V8's background threads, WAL guard, libuv) ${cpu.otherMs}`);
   say(`  API during the backlog: p50 ${api.p50Ms} ms, p95 ${api.p95Ms} ms, max ${api.maxMs} ms (${api.requests} requests, ${api.failures} failed)`);
   // The one-core bound of its own stages: one thread doing FETCH, mailparser, extraction and insert in turn.
   const oneCoreBound = Math.round(1 / (1 / fetchOnly + 1 / parseOnly + 1 / extractOnly + 1 / insertOnly));
