@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFlags } from '../test/helpers/daemon-env.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TOKEN = 'bench-token-0123456789abcdefghijkl';
@@ -65,13 +66,6 @@ export interface DaemonProcess {
   /** CPU time the daemon has used so far (user + system, ms): its main thread, each other thread by tid, and the sum. */
   cpu(): DaemonCpu;
   stop(): Promise<void>;
-}
-
-/** The V8 and Node flags of `npm start`: the options between `node` and the script in package.json's start script. */
-export function startFlags(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/).slice(pkg.scripts.start.split(/\s+/).indexOf('node') + 1);
-  return words.slice(0, words.findIndex((w) => !w.startsWith('--')));
 }
 
 /** The daemon runs with `npm start`'s flags (README, bench: what they cost and give); BENCH_NODE_FLAGS overrides them. */

@@ -283,7 +283,7 @@ function table(r: Record<string, any>): string {
     ['Backlog end to end', `${r.backlog.msgsPerSec} msg/s (${r.backlog.messages})`, `≥ 0.9 of the one-core bound of its stages: ${r.backlog.oneCoreBoundMsgsPerSec} msg/s (ratio ${r.backlog.boundRatio})`],
     ['Stage limits', `FETCH ${r.backlog.fetchOnlyMsgsPerSec}, mailparser ${r.backlog.parseOnlyMsgsPerSec}, extract ${r.backlog.extractOnlyMsgsPerSec}, insert ${r.backlog.sqliteInsertOnlyMsgsPerSec} msg/s`, ''],
     ['Every stage, one thread, daemon flags', `whole pipeline ${r.backlog.pipelineOnlyMsgsPerSec}, outcome commit ${r.backlog.commitOnlyMsgsPerSec} msg/s: bound ${r.backlog.wholeOneCoreBoundMsgsPerSec} msg/s (ratio ${r.backlog.wholeBoundRatio})`, ''],
-    ['Backlog CPU per email (daemon)', r.backlog.cpuMsPerEmail ? `${r.backlog.cpuMsPerEmail.totalMs} ms: main thread ${r.backlog.cpuMsPerEmail.mainMs}, pipeline worker ${r.backlog.cpuMsPerEmail.workersMs}, other threads ${r.backlog.cpuMsPerEmail.otherMs}` : '', ''],
+    ['Backlog CPU per email (daemon)', `${r.backlog.cpuMsPerEmail.totalMs} ms: main thread ${r.backlog.cpuMsPerEmail.mainMs}, pipeline worker ${r.backlog.cpuMsPerEmail.workersMs}, other threads ${r.backlog.cpuMsPerEmail.otherMs}`, ''],
     ['API during the backlog p50 / p95', `${r.backlog.apiDuringBacklog.p50Ms} / ${r.backlog.apiDuringBacklog.p95Ms} ms (max ${r.backlog.apiDuringBacklog.maxMs})`, ''],
     [`Peak RSS (backlog, ${r.backlog.workers} worker)`, `${r.backlog.peakRssMb} MB`, '< 150 MB'],
     ['RSS per pipeline worker', `${r.memory.rssPerWorkerMb} MB (1 worker ${r.memory.rssOneWorkerMb} MB, 2 workers ${r.memory.rssTwoWorkersMb} MB)`, ''],

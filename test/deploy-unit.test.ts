@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO } from './helpers/daemon-env.ts';
+import { REPO, nodeFlags, startFlags } from './helpers/daemon-env.ts';
 
 const UNIT = path.join(REPO, 'deploy/centralizer.service');
 
@@ -62,14 +62,8 @@ describe('deploy/centralizer.service', () => {
     expect(s.get('ReadWritePaths')).toEqual(['/var/lib/centralizer']);
     expect(s.get('ExecStart')?.[0]).toContain('--db /var/lib/centralizer/centralizer.db');
     // V8's flags as `npm start` gives them (package.json): what the README's bench measured.
-    const nodeFlags = (command: string) => {
-      const words = command.trim().split(/\s+/);
-      const after = words.slice(words.findIndex((w) => w === 'node' || w.endsWith('/node')) + 1);
-      return after.slice(0, after.findIndex((w) => !w.startsWith('--')));
-    };
-    const start = (JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-    expect(nodeFlags(start).length).toBeGreaterThan(0);
-    expect(nodeFlags(s.get('ExecStart')![0])).toEqual(nodeFlags(start));
+    expect(startFlags().length).toBeGreaterThan(0);
+    expect(nodeFlags(s.get('ExecStart')![0])).toEqual(startFlags());
     for (const k of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp']) expect(s.get(k), k).toEqual(['yes']);
     expect(s.get('ProtectSystem')).toEqual(['strict']);
     expect(section(text, 'Install').get('WantedBy')).toEqual(['multi-user.target']);

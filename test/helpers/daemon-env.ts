@@ -1,5 +1,5 @@
 // Helpers for daemon tests: a config file per test, counts read from the database, polling with a deadline.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,19 @@ import { stringify } from 'yaml';
 import type { Dovecot } from './dovecot.ts';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The options between `node` and the script in a command line ("node --a --b bin/x.js run" → ["--a", "--b"]). */
+export function nodeFlags(command: string): string[] {
+  const words = command.trim().split(/\s+/);
+  const after = words.slice(words.findIndex((w) => w === 'node' || w.endsWith('/node')) + 1);
+  return after.slice(0, after.findIndex((w) => !w.startsWith('--')));
+}
+
+/** `npm start`'s Node and V8 flags, from package.json's start script. */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return nodeFlags(pkg.scripts.start);
+}
 
 export interface TestMailbox {
   name: string;
