@@ -10,6 +10,8 @@ import { parseParserFile } from '../src/parsers/load.ts';
 import { compilePattern, patternProblem } from '../src/parsers/schema.ts';
 import { LinearRegex, MAX_INSTRUCTIONS } from '../src/parsers/regex-guard.ts';
 import { quickHeaders } from '../src/pipeline/quick-headers.ts';
+import { MailView } from '../src/pipeline/view.ts';
+import type { ParsedEmail } from '../src/pipeline/mime.ts';
 import { formEmail, PROJECTS, rut, testContext } from './helpers/mail.ts';
 
 const lead = async (raw: Buffer, parsers = testContext().parsers) => {
@@ -26,6 +28,30 @@ describe('text stage', () => {
   it('drops scripts, styles and quoted-reply markers', () => {
     expect(htmlToText('<style>td{}</style><script>x()</script><div>Hola</div>')).toBe('Hola');
     expect(textLines('> Nombre: Ana\n>> Correo: a@b.cl')).toEqual(['Nombre: Ana', 'Correo: a@b.cl']);
+  });
+});
+
+describe('the text part of a multipart/alternative', () => {
+  const parsed = (html: string, text: string): ParsedEmail => ({
+    messageId: null, date: null, subject: 'Contacto', from: { address: 'avisos@portal.cl', name: '' }, replyTo: null, to: ['ventas@inmobiliaria-ejemplo.cl'],
+    headers: {}, contentType: 'multipart/alternative', partTypes: [], html, text, truncated: false, attached: [], attachments: [],
+  });
+  const html = '<h2>Nuevo contacto</h2><table><tr><td>Nombre:</td><td>Ana Soto</td></tr><tr><td>Correo:</td><td>ana@correo.cl</td></tr></table><p>Visita http://x.cl/1</p>';
+  it('is read once when each of its lines is a line of the HTML, and still counts where the whole message is searched', () => {
+    const view = new MailView(parsed(html, 'Nombre: Ana Soto\nCorreo: ana@correo.cl\n\nVisita http://x.cl/1\n'));
+    expect(view.lines).toEqual(['Nuevo contacto', '', 'Nombre:\tAna Soto', 'Correo:\tana@correo.cl', '', 'Visita http://x.cl/1']);
+    expect(view.bodyText).not.toContain('Nombre: Ana Soto');
+    expect(view.fullText.startsWith(view.bodyText)).toBe(true);
+    expect(view.fullText).toContain('Nombre: Ana Soto\nCorreo: ana@correo.cl\n\nVisita http://x.cl/1');
+  });
+  it('is read after the HTML when it says anything the HTML does not', () => {
+    const view = new MailView(parsed(html, 'Nombre: Ana Soto\nTeléfono: +56 9 8765 4321\n'));
+    expect(view.lines.filter(Boolean).slice(-3)).toEqual(['Visita http://x.cl/1', 'Nombre: Ana Soto', 'Teléfono: +56 9 8765 4321']);
+    expect(view.fullText).toBe(view.bodyText);
+  });
+  it('a label and its value on two lines of the text are not the HTML row that holds both', () => {
+    const view = new MailView(parsed(html, 'Nombre:\nAna Soto\n'));
+    expect(view.lines.filter(Boolean).slice(-2)).toEqual(['Nombre:', 'Ana Soto']);
   });
 });
 

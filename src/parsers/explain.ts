@@ -75,7 +75,7 @@ export function matchReasons(view: MailView, p: LoadedParser, words: ExplainWord
     reasons.push(words.subject(p.config.match.subject!));
   }
   if (p.bodyMarkers.length) {
-    const body = `${view.bodyText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
+    const body = `${view.fullText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
     const hit = p.bodyMarkers.find((m) => body.includes(m));
     if (!hit) return null;
     reasons.push(words.body(hit));

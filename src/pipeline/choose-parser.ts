@@ -40,7 +40,7 @@ export function chooseParser(view: MailView, parsers: LoadedParser[]): LoadedPar
     }
     if (p.bodyMarkers.length) {
       // A reply's quote (the portal's email being answered) does not make the reply the portal's.
-      body ??= `${view.bodyText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
+      body ??= `${view.fullText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
       if (!p.bodyMarkers.some((m) => body!.includes(m))) continue;
       score += 1;
     }

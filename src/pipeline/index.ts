@@ -123,7 +123,7 @@ export async function runPipeline(raw: Buffer, ctx: PipelineContext, hooks: Pipe
     if (bulk) return { kind: 'ignored', reason: bulk, parser: parser?.config.id ?? null, ...common };
     // A meeting invitation (a colleague booking a visit) is not an enquiry.
     if (!parser && mail.partTypes.includes('text/calendar')) return { kind: 'ignored', reason: 'calendar-invite', parser: null, ...common };
-    const spam = parser ? null : linkSpamReason(mail, view.bodyText);
+    const spam = parser ? null : linkSpamReason(mail, view.fullText);
     if (spam) return { kind: 'ignored', reason: spam, parser: null, ...common };
   }
   const people = peopleIn(view, parser?.config.repeat?.css);

@@ -25,11 +25,26 @@ function cutReply(text: string): [string[], string[]] {
   return [textLines(raw.slice(0, k).join('\n')), textLines(raw.slice(k).join('\n'))];
 }
 
+/** A line as compared between the parts: an HTML row's cells are tab-separated, the text's space-separated. */
+const asCompared = (line: string) => line.replace(/\t/g, ' ');
+
+/**
+ * The text part of a multipart/alternative is usually the HTML's own copy: when each of its lines is
+ * a line of the HTML, reading it again finds nothing new and doubles every later stage's work.
+ */
+function copiesHtml(fromText: string[], fromHtml: string[]): boolean {
+  if (!fromHtml.length) return false;
+  const html = new Set(fromHtml.map(asCompared));
+  return fromText.every((l) => l === '' || html.has(asCompared(l)));
+}
+
 /** A message's views, computed once and shared by every extractor. */
 export class MailView {
   private $doc: CheerioAPI | null | undefined;
   private linesCache: string[] | undefined;
   private quotedCache: string[] = [];
+  /** The text part's lines when they only repeat the HTML's (left out of `lines`). */
+  private textCopy: string[] = [];
   /** A reply in a thread: only the text above the quote is read for the lead's fields. */
   readonly isReply: boolean;
   constructor(readonly mail: ParsedEmail) {
@@ -77,6 +92,10 @@ export class MailView {
           fromHtml = forwardedFirst(textLines(repairMojibake(htmlText)));
         }
         fromText = text ? forwardedFirst(textLines(repairMojibake(text))) : [];
+        if (copiesHtml(fromText, fromHtml)) {
+          this.textCopy = fromText;
+          fromText = [];
+        }
       }
       let body = fromHtml.length ? (fromText.length ? [...fromHtml, '', ...fromText] : fromHtml) : fromText;
       // Attachments: a forwarded message first (its form is the lead, the forwarder's signature is
@@ -94,6 +113,12 @@ export class MailView {
 
   get bodyText(): string {
     return this.lines.join('\n');
+  }
+
+  /** The body text with the text part's copy of the HTML too: for checks of what the message contains anywhere. */
+  get fullText(): string {
+    const body = this.bodyText;
+    return this.textCopy.length ? `${body}\n\n${this.textCopy.join('\n')}` : body;
   }
 
   /** The thread facts (Message-IDs, the quoted sender and emails) for linking a reply to its lead. */
