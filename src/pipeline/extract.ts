@@ -9,7 +9,7 @@ import type { Extractor } from '../parsers/schema.ts';
 import type { LoadedParser } from '../parsers/load.ts';
 import { LimitExceeded, type ParsedEmail } from './mime.ts';
 import { applyPost } from './post.ts';
-import { fieldForLabel, isLabelText, labelledPairs } from './labels.ts';
+import { fieldForLabel, fieldPairs, isLabelText, labelledPairs } from './labels.ts';
 import { cleanSpaces, fold } from './text.ts';
 import { MailView } from './view.ts';
 import { baseDomain } from './domain.ts';
@@ -165,7 +165,7 @@ function looksLikePerson(name: string | undefined): boolean {
 function generic(view: MailView, country: Country, parsed: boolean, need: (f: FieldName) => boolean, own: OwnIdentifiers): { fields: Partial<ExtractedFields>; labels: number; projects: string[]; labelled: FieldName[] } {
   const fields: Partial<ExtractedFields> = {};
   const projects: string[] = [];
-  const pairs = labelledPairs(view.lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
+  const pairs = fieldPairs(view.lines);
   let labels = 0;
   let lastNameLabel = '';
   const phones: { label: string; value: string }[] = [];

@@ -277,3 +277,18 @@ export function labelledPairs(lines: string[], isLabel: (label: string) => boole
   }
   return out;
 }
+
+const pairsOfLines = new WeakMap<string[], readonly LabelledValue[]>();
+
+/**
+ * The known fields' labelled values of these lines, "Mensaje" read over several lines: what the
+ * generic extraction and the people splitter both ask of the same view, read once per lines array.
+ */
+export function fieldPairs(lines: string[]): readonly LabelledValue[] {
+  let pairs = pairsOfLines.get(lines);
+  if (!pairs) {
+    pairs = labelledPairs(lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
+    pairsOfLines.set(lines, pairs);
+  }
+  return pairs;
+}

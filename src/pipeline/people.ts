@@ -1,7 +1,7 @@
 // Messages carrying several people (a portal's daily digest, a form's "3 nuevos contactos", a CSV
 // or XLSX export with several rows): each person's lines, read as if each had come in its own email.
 // Only sibling blocks split: a quoted or forwarded earlier message is history, never a second person.
-import { fieldForLabel, headerCells, labelledPairs } from './labels.ts';
+import { fieldForLabel, fieldPairs, headerCells } from './labels.ts';
 import type { ParsedEmail } from './mime.ts';
 import { htmlBeforeQuote, quoteStart } from './reply.ts';
 import { repairMojibake } from '../normalize/mojibake.ts';
@@ -28,7 +28,7 @@ function carriesHistory(mail: ParsedEmail, isReply: boolean): boolean {
 /** What identifies a person in a block: its emails, phones (last 8 digits) and IDs. */
 function contactKeys(lines: string[]): string[] {
   const keys: string[] = [];
-  for (const p of labelledPairs(lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message')) {
+  for (const p of fieldPairs(lines)) {
     const f = fieldForLabel(p.label);
     if (!f || !CONTACT.has(f) || !p.value) continue;
     const v = f === 'email' ? p.value.trim().toLowerCase() : p.value.replace(/[^\dkK]/g, '').slice(-8).toLowerCase();
@@ -58,7 +58,7 @@ function tableBlocks(lines: string[]): string[][] {
  * Lines before the first block (an intro naming the project) are shared by every person.
  */
 function labelBlocks(lines: string[]): { intro: string[]; blocks: string[][] } {
-  const pairs = labelledPairs(lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message').filter((p) => !lines[p.line].includes('\t') || !headerCells(lines[p.line], (l) => fieldForLabel(l) !== null));
+  const pairs = fieldPairs(lines).filter((p) => !lines[p.line].includes('\t') || !headerCells(lines[p.line], (l) => fieldForLabel(l) !== null));
   if (pairs.length < 4) return { intro: lines, blocks: [] };
   // The opener: the first label that comes again (an intro's "Proyecto" comes once).
   const count = new Map<string, number>();
