@@ -40,7 +40,7 @@ describe('the term index of the case recognizer', () => {
         if (words[i + 1]) list.push([`${w} ${words[i + 1]}`, 3], [`${w} ${words[i + 1].slice(0, 3)}*`, 2]);
       }
       list.push(['palabraausente', 1], ['dos palabras', 1], ['ausen*', 1], [words[0] ?? 'x', 5], ['', 1], ['de', 1], ['que*', 1]);
-      expect(new TermIndex(padded).found(list), file).toEqual(reference(padded, list));
+      expect(new TermIndex(padded, [list]).found(list), file).toEqual(reference(padded, list));
       checked += list.length;
     }
     expect(checked).toBeGreaterThan(1000);
@@ -49,7 +49,15 @@ describe('the term index of the case recognizer', () => {
   it('a word at the very end needs its space; a stem does not; a phrase must be contiguous', () => {
     const padded = ' tengo una filtracion en el bano ';
     const list: Terms = [['bano', 1], ['filtrac*', 2], ['tengo una', 1], ['tengo filtracion', 1], ['ban*', 1], ['en el bano', 3]];
-    expect(new TermIndex(padded).found(list)).toEqual(reference(padded, list));
-    expect(new TermIndex(' sin espacio final').found([['final', 1]])).toEqual([]); // no space after it
+    expect(new TermIndex(padded, [list]).found(list)).toEqual(reference(padded, list));
+    const final: Terms = [['final', 1]];
+    expect(new TermIndex(' sin espacio final', [final]).found(final)).toEqual([]); // no space after it
+  });
+
+  it('answers only the lists it was built for', () => {
+    const known: Terms = [['bano', 1]];
+    const index = new TermIndex(' el bano ', [known]);
+    expect(index.found(known)).toEqual([['bano', 1]]);
+    expect(() => index.found([['bano', 1]])).toThrow(/outside the vocabulary/);
   });
 });

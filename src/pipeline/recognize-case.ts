@@ -83,6 +83,9 @@ const SUBJECT_TERMS: Terms = [...COMPLAINT.filter(([, w]) => w >= 3), ['postvent
 const PORTUGUESE: Terms = [['nao', 1], ['voce', 1], ['obrigad*', 1], ['ola', 1], ['boa tarde', 1], ['bom dia', 1], ['meu', 1], ['minha', 1], ['estou', 1], ['gostaria', 1], ['apartamento', 1], ['ninguem', 1], ['tenho', 1], ['preciso', 1], ['sou', 1]];
 const SPANISH: Terms = [['hola', 1], ['gracias', 1], ['buenos dias', 1], ['buenas tardes', 1], ['mi', 1], ['estoy', 1], ['quisiera', 1], ['departamento', 1], ['depto', 1], ['nadie', 1], ['tengo', 1], ['necesito', 1], ['soy', 1], ['usted*', 1]];
 
+/** Every list the recognizer looks up: the term index is built for them. */
+const ASKED: readonly Terms[] = [DEFECTS, COMPLAINT, OWNER, IDENTITY, SALES, SUGGESTION, QUESTION, REPAIR, SUBJECT_TERMS, PORTUGUESE, SPANISH];
+
 const sum = (hits: [string, number][]) => hits.reduce((n, [, w]) => n + w, 0);
 const quote = (hits: [string, number][]) => hits.map(([t]) => `"${t}"`).join(', ');
 
@@ -101,10 +104,11 @@ export function unitIn(text: string): string | null {
 /** The text's verdict, category and evidence. */
 export function recognizeCase(input: RecognizeInput): CaseSignal {
   const subject = ` ${fold(input.subject.slice(0, 1000))} `;
-  const body = ` ${fold(input.body.slice(0, 20_000))} `;
+  // Line by line: fold remembers short lines, and a template's lines come back in every email.
+  const body = ` ${input.body.slice(0, 20_000).split('\n').map(fold).filter(Boolean).join(' ')} `;
   const all = `${subject}${body}`;
-  const inAll = new TermIndex(all);
-  const inSubject = new TermIndex(subject);
+  const inAll = new TermIndex(all, ASKED);
+  const inSubject = new TermIndex(subject, ASKED);
   const evidence: string[] = [];
   const defects = inAll.found(DEFECTS);
   const complaint = inAll.found(COMPLAINT);
