@@ -57,7 +57,11 @@ const OVERLAP = 1024; // longer than any declaration or delimiter line the patte
  * message never becomes one 25 MB string. A match belongs to the window it starts in. Windows under
  * V8's large-object size die young: 1 MB ones piled up as 65 MB of garbage for a 24 MB message.
  */
-function* matchesIn(raw: Buffer, re: RegExp): Generator<RegExpMatchArray> {
+function* matchesIn(raw: Buffer, re: RegExp, whole?: string): Generator<RegExpMatchArray> {
+  if (whole !== undefined) {
+    yield* whole.matchAll(re);
+    return;
+  }
   for (let at = 0; at < raw.length; at += WINDOW) {
     const text = raw.subarray(at, at + WINDOW + OVERLAP).toString('latin1');
     for (const m of text.matchAll(re)) {
@@ -68,26 +72,29 @@ function* matchesIn(raw: Buffer, re: RegExp): Generator<RegExpMatchArray> {
   }
 }
 
+/** A message that fits one window (a lead's usual 5-50 KB) read as latin1 once, for every pattern to scan. */
+const asLatin1 = (raw: Buffer): string | undefined => (raw.length <= WINDOW ? raw.toString('latin1') : undefined);
+
 /**
  * Parts as mailparser will see them: one per boundary delimiter line of a declared boundary (a part
  * needs no Content-Type header), plus the root; Content-Type lines as a floor. Linear in the size.
  */
-export function countParts(raw: Buffer): number {
+export function countParts(raw: Buffer, whole = asLatin1(raw)): number {
   const boundaries = new Set<string>();
-  for (const m of matchesIn(raw, /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi)) boundaries.add(m[1] ?? m[2]);
+  for (const m of matchesIn(raw, /boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))/gi, whole)) boundaries.add(m[1] ?? m[2]);
   let delimiters = 0;
   if (boundaries.size) {
-    for (const m of matchesIn(raw, /^--([^\r\n]{1,202}?)[ \t]*\r?$/gm)) {
+    for (const m of matchesIn(raw, /^--([^\r\n]{1,202}?)[ \t]*\r?$/gm, whole)) {
       if (boundaries.has(m[1])) delimiters++; // the closing delimiter ends with "--" and is not in the set
     }
   }
   let typed = 0;
-  for (const _ of matchesIn(raw, /^content-type:/gim)) typed++;
+  for (const _ of matchesIn(raw, /^content-type:/gim, whole)) typed++;
   return Math.max(typed, delimiters + 1);
 }
 
 /** Checks the bounds that must hold before any parsing work starts. */
-export function checkBounds(raw: Buffer, limits: Limits): void {
+export function checkBounds(raw: Buffer, limits: Limits, whole = asLatin1(raw)): void {
   if (raw.length > limits.maxMessageBytes) {
     throw new LimitExceeded('maxMessageBytes', `message is ${raw.length} bytes, over maxMessageBytes ${limits.maxMessageBytes}`);
   }
@@ -95,7 +102,7 @@ export function checkBounds(raw: Buffer, limits: Limits): void {
   if (h > limits.maxHeaderBytes) {
     throw new LimitExceeded('maxHeaderBytes', `header block over maxHeaderBytes ${limits.maxHeaderBytes}`);
   }
-  const parts = countParts(raw);
+  const parts = countParts(raw, whole);
   if (parts > limits.maxParts) throw new LimitExceeded('maxParts', `${parts} parts, over maxParts ${limits.maxParts}`);
 }
 
@@ -127,9 +134,9 @@ function headerText(value: unknown): string {
   return String(value);
 }
 
-function collectPartTypes(raw: Buffer): string[] {
+function collectPartTypes(raw: Buffer, whole: string | undefined): string[] {
   // Only the report-related types matter; find them in the raw text without a second MIME parse.
-  const head = raw.subarray(0, Math.min(raw.length, 512 * 1024)).toString('latin1');
+  const head = whole ?? raw.subarray(0, Math.min(raw.length, 512 * 1024)).toString('latin1');
   const types = new Set<string>();
   for (const m of head.matchAll(/content-type:[ \t]*([\w.+-]+\/[\w.+-]+)/gi)) types.add(m[1].toLowerCase());
   return [...types];
@@ -146,7 +153,7 @@ const headerString = (h: Headers, key: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
-function toParsedEmail(mail: ReadMail, raw: Buffer, limits: Limits, attached: AttachedText[]): ParsedEmail {
+function toParsedEmail(mail: ReadMail, raw: Buffer, whole: string | undefined, limits: Limits, attached: AttachedText[]): ParsedEmail {
   const headers: Record<string, string> = {};
   for (const [k, v] of mail.headers) headers[k.toLowerCase()] = headerText(v).slice(0, 2000);
   const html = cut(mail.html, limits.maxHtmlBytes);
@@ -162,7 +169,7 @@ function toParsedEmail(mail: ReadMail, raw: Buffer, limits: Limits, attached: At
     to: allAddresses(mail.headers.get('to') as Addresses).slice(0, 50),
     headers,
     contentType: headers['content-type'] ?? 'text/plain',
-    partTypes: collectPartTypes(raw),
+    partTypes: collectPartTypes(raw, whole),
     html: bounded?.html ?? null,
     text: text.value,
     truncated: html.truncated || text.truncated || Boolean(bounded?.changed),
@@ -179,13 +186,14 @@ const hasReplacementChar = (m: ReadMail): boolean =>
  * message is decoded again as Windows-1252, which is what such senders really wrote.
  */
 export async function parseMime(raw: Buffer, limits: Limits): Promise<ParsedEmail> {
-  checkBounds(raw, limits);
+  const whole = asLatin1(raw);
+  checkBounds(raw, limits, whole);
   const options = { maxHtmlLengthToParse: limits.maxHtmlBytes };
   let mail = await readMail(raw, options);
   if (hasReplacementChar(mail)) {
-    const relabelled = Buffer.from(raw.toString('latin1').replace(/charset=("?)utf-?8\1/gi, 'charset=$1windows-1252$1'), 'latin1');
+    const relabelled = Buffer.from((whole ?? raw.toString('latin1')).replace(/charset=("?)utf-?8\1/gi, 'charset=$1windows-1252$1'), 'latin1');
     const again = await readMail(relabelled, options);
     if (!hasReplacementChar(again)) mail = again;
   }
-  return toParsedEmail(mail, raw, limits, await attachedTexts(mail, limits.maxHtmlBytes));
+  return toParsedEmail(mail, raw, whole, limits, await attachedTexts(mail, limits.maxHtmlBytes));
 }
