@@ -11,6 +11,7 @@ import { compilePattern, patternProblem } from '../src/parsers/schema.ts';
 import { LinearRegex, MAX_INSTRUCTIONS } from '../src/parsers/regex-guard.ts';
 import { quickHeaders } from '../src/pipeline/quick-headers.ts';
 import { MailView } from '../src/pipeline/view.ts';
+import { bodyMarkerIn } from '../src/pipeline/choose-parser.ts';
 import type { ParsedEmail } from '../src/pipeline/mime.ts';
 import { formEmail, PROJECTS, rut, testContext } from './helpers/mail.ts';
 
@@ -48,6 +49,14 @@ describe('the text part of a multipart/alternative', () => {
     const view = new MailView(parsed(html, 'Nombre: Ana Soto\nTeléfono: +56 9 8765 4321\n'));
     expect(view.lines.filter(Boolean).slice(-3)).toEqual(['Visita http://x.cl/1', 'Nombre: Ana Soto', 'Teléfono: +56 9 8765 4321']);
     expect(view.fullText).toBe(view.bodyText);
+  });
+  it("a parser's body marker is found in any case, in the text, its copy or the HTML's markup", () => {
+    const view = new MailView(parsed(`${html}<!-- lead_information_version: 2 -->`, 'Nombre: Ana Soto\nCorreo: ana@correo.cl\n\nVisita http://x.cl/1\n'));
+    expect(bodyMarkerIn(view, ['nuevo contacto'])).toBe('nuevo contacto');
+    expect(bodyMarkerIn(view, ['ausente', 'lead_information_version'])).toBe('lead_information_version');
+    expect(bodyMarkerIn(view, ['visita http://x.cl/1'])).toBe('visita http://x.cl/1');
+    expect(bodyMarkerIn(view, ['nombre: ana', 'otro portal (s.a.)'])).toBe('nombre: ana'); // only the text part writes it so
+    expect(bodyMarkerIn(view, ['otro portal (s.a.)', '.*'])).toBeUndefined();
   });
   it('a label and its value on two lines of the text are not the HTML row that holds both', () => {
     const view = new MailView(parsed(html, 'Nombre:\nAna Soto\n'));

@@ -6,7 +6,7 @@ import { checkNationalId, type Country } from '../normalize/national-id.ts';
 import { normalizeEmail } from '../normalize/email.ts';
 import { normalizeName } from '../normalize/name.ts';
 import { normalizePhone } from '../normalize/phone.ts';
-import { chooseParser, forwardedSenders, matchingSenderRule } from '../pipeline/choose-parser.ts';
+import { bodyMarkerIn, chooseParser, forwardedSenders, matchingSenderRule } from '../pipeline/choose-parser.ts';
 import { classify } from '../pipeline/classify.ts';
 import { extractFields, MailView, type ExtractTrace } from '../pipeline/extract.ts';
 import { accountNoticeReason, notALeadReason, notAnEmail } from '../pipeline/ignore.ts';
@@ -75,8 +75,7 @@ export function matchReasons(view: MailView, p: LoadedParser, words: ExplainWord
     reasons.push(words.subject(p.config.match.subject!));
   }
   if (p.bodyMarkers.length) {
-    const body = `${view.fullText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
-    const hit = p.bodyMarkers.find((m) => body.includes(m));
+    const hit = bodyMarkerIn(view, p.bodyMarkers);
     if (!hit) return null;
     reasons.push(words.body(hit));
   }

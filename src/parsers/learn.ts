@@ -12,7 +12,7 @@ import { baseDomain, type MailView } from '../pipeline/extract.ts';
 import { fieldForLabel, headerCells, isLabelText, rowValues, splitLabelLine } from '../pipeline/labels.ts';
 import { isOwn, NO_OWN, type OwnIdentifiers } from '../pipeline/own.ts';
 import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
-import { fold } from '../pipeline/text.ts';
+import { escapeRegExp, fold } from '../pipeline/text.ts';
 import { compilePattern, patternProblem } from './patterns.ts';
 import type { Extractor, PostStep } from './schema.ts';
 
@@ -149,7 +149,7 @@ export function plausible(field: LearnField, v: string | null, country: Country)
   }
 }
 
-export const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+export const escape = escapeRegExp;
 
 /** The country whose rules read the confirmed ID and phone: the sender's TLD first, then the company's. */
 export function guessCountry(views: MailView[], confirmed: Partial<Record<LearnField, string | null>>, fallback: Country): Country {

@@ -1,5 +1,6 @@
 import type { LoadedParser } from '../parsers/load.ts';
 import type { MailView } from './extract.ts';
+import { escapeRegExp } from './text.ts';
 
 /** Senders of the original message inside a forward ("De: Portal <noreply@portal.cl>"). */
 export function forwardedSenders(lines: string[]): string[] {
@@ -19,6 +20,22 @@ export function matchingSenderRule(rules: string[], senders: string[]): string |
   );
 }
 
+const markerPatterns = new Map<string, RegExp>();
+
+/**
+ * The first of `markers` (lower case) the message carries in any case, in its text or its HTML. A
+ * reply's quote (the portal's email being answered) does not make the reply the portal's. Searched
+ * in place: a lower-cased copy of text and HTML was a twelfth of what the worker allocated.
+ */
+export function bodyMarkerIn(view: MailView, markers: string[]): string | undefined {
+  const html = view.isReply ? '' : (view.mail.html ?? '');
+  return markers.find((m) => {
+    let re = markerPatterns.get(m);
+    if (!re) markerPatterns.set(m, (re = new RegExp(escapeRegExp(m), 'i')));
+    return re.test(view.fullText) || re.test(html);
+  });
+}
+
 /**
  * The parser whose match rules all hold; the most specific (most rules, then priority) wins.
  * The sender may be the From address or, for forwarded mail, the original sender.
@@ -26,7 +43,6 @@ export function matchingSenderRule(rules: string[], senders: string[]): string |
 export function chooseParser(view: MailView, parsers: LoadedParser[]): LoadedParser | null {
   const mail = view.mail;
   const senders = [mail.from?.address ?? '', ...forwardedSenders(view.lines)].filter(Boolean);
-  let body: string | undefined;
   let best: { parser: LoadedParser; score: number } | null = null;
   for (const p of parsers) {
     let score = 0;
@@ -39,9 +55,7 @@ export function chooseParser(view: MailView, parsers: LoadedParser[]): LoadedPar
       score += 1;
     }
     if (p.bodyMarkers.length) {
-      // A reply's quote (the portal's email being answered) does not make the reply the portal's.
-      body ??= `${view.fullText}\n${view.isReply ? '' : mail.html ?? ''}`.toLowerCase();
-      if (!p.bodyMarkers.some((m) => body!.includes(m))) continue;
+      if (bodyMarkerIn(view, p.bodyMarkers) === undefined) continue;
       score += 1;
     }
     if (p.headerRules.length) {

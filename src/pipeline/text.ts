@@ -32,6 +32,9 @@ function foldOf(s: string): string {
     .trim();
 }
 
+/** Text matched literally in a regular expression. */
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 /** Non-breaking and other exotic spaces become plain spaces; runs collapse. */
 const EXOTIC_SPACE = /[\u00a0\u2000-\u200a\u202f\u205f\u3000\u00ad\u200b-\u200d\u2060\ufeff]/;
 const EXOTIC_SPACES = /[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g;

@@ -45,6 +45,8 @@ export class MailView {
   private quotedCache: string[] = [];
   /** The text part's lines when they only repeat the HTML's (left out of `lines`). */
   private textCopy: string[] = [];
+  private bodyCache: string | undefined;
+  private fullCache: string | undefined;
   /** A reply in a thread: only the text above the quote is read for the lead's fields. */
   readonly isReply: boolean;
   constructor(readonly mail: ParsedEmail) {
@@ -112,13 +114,16 @@ export class MailView {
   }
 
   get bodyText(): string {
-    return this.lines.join('\n');
+    this.bodyCache ??= this.lines.join('\n');
+    return this.bodyCache;
   }
 
   /** The body text with the text part's copy of the HTML too: for checks of what the message contains anywhere. */
   get fullText(): string {
     const body = this.bodyText;
-    return this.textCopy.length ? `${body}\n\n${this.textCopy.join('\n')}` : body;
+    if (!this.textCopy.length) return body;
+    this.fullCache ??= `${body}\n\n${this.textCopy.join('\n')}`;
+    return this.fullCache;
   }
 
   /** The thread facts (Message-IDs, the quoted sender and emails) for linking a reply to its lead. */
