@@ -26,6 +26,12 @@ describe('text stage', () => {
     const text = htmlToText('<table><tr><td>Nombre:</td><td>Jos&eacute;&nbsp;P&eacute;rez</td></tr><tr><th>RUT</th><td>1-9</td></tr></table><p>Fin</p>');
     expect(textLines(text)).toEqual(['Nombre:\tJosé Pérez', 'RUT\t1-9', '', 'Fin']);
   });
+  it('drops comments and hidden elements in any case, and keeps a Word cell one cell', () => {
+    expect(htmlToText('<!-- a <b>x</b> -->Hola<SCRIPT type=x>y()</script ><Title>t</TITLE><div>Chao</div>')).toBe('Hola\nChao');
+    expect(htmlToText('<table><tr><td> <p class=MsoNormal>Nombre</p> </td><TD><P>Ana</P ></TD></tr></table>')).toBe('Nombre\tAna');
+    expect(htmlToText('<td><p><p>x</p></p></td>')).toBe('x');
+    expect(htmlToText('<p>Hola<style>p{}')).toBe('Hola'); // an unclosed span removes the rest
+  });
   it('drops scripts, styles and quoted-reply markers', () => {
     expect(htmlToText('<style>td{}</style><script>x()</script><div>Hola</div>')).toBe('Hola');
     expect(textLines('> Nombre: Ana\n>> Correo: a@b.cl')).toEqual(['Nombre: Ana', 'Correo: a@b.cl']);

@@ -51,19 +51,57 @@ export function cleanSpaces(s: string): string {
 
 // Tag patterns use [^<>]*, never [^>]*: a '<' with no '>' after it must not make every later '<'
 // scan to the end of the text (quadratic: 4 s for 100 KB of '<' before this was fixed).
-const PARAGRAPH = /<\/(p|table|dl|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b[^<>]*>/gi;
-const LINE = /<\/(div|tr|li|dt|dd|dl|tbody|thead|header|footer|center)\s*>|<br\b[^<>]*>|<(p|div|tr|li|dt|dd|h[1-6])\b[^<>]*>/gi;
+const TAG = /<[^<>]*>/g;
+const CELL_CLOSE = /^<\/t[dh]\s*>$/i;
+const CELL_OPEN = /^<t[dh]\b/i;
+const P_OPEN = /^<p\b/i;
+const P_CLOSE = /^<\/p\s*>$/i;
+const PARAGRAPH = /^(<\/(p|table|dl|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b)/i;
+const LINE = /^(<\/(div|tr|li|dt|dd|dl|tbody|thead|header|footer|center)\s*>|<br\b|<(p|div|tr|li|dt|dd|h[1-6])\b)/i;
+const CELL_CLOSE_AHEAD = /\s*<\/t[dh]\s*>/iy;
+const blank = (s: string, from: number, to: number) => {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) > 32) return false;
+  return true;
+};
 
-/** Removes `open ... close` spans in one linear pass; an unclosed span removes the rest. */
-function cutSpans(s: string, open: RegExp, closeFor: (m: RegExpExecArray) => string): string {
+/**
+ * Every tag in one pass: a cell's end is a tab, a paragraph's a marked blank line, a line's a line
+ * break, any other tag nothing. Word and Outlook wrap every cell's content in <p class=MsoNormal>:
+ * a <p> right inside a cell and a </p> right before its end are dropped, so a cell is still one cell.
+ */
+function tagsToBreaks(body: string): string {
+  let cellOpenedAt = -1; // where the last tag ended, when it opened a cell
+  TAG.lastIndex = 0;
+  const out = body.replace(TAG, (tag: string, at: number) => {
+    const afterCell = cellOpenedAt >= 0 && blank(body, cellOpenedAt, at);
+    cellOpenedAt = CELL_OPEN.test(tag) ? at + tag.length : -1;
+    if (CELL_CLOSE.test(tag)) return '\t';
+    if (afterCell && P_OPEN.test(tag)) return '';
+    if (P_CLOSE.test(tag)) {
+      CELL_CLOSE_AHEAD.lastIndex = at + tag.length;
+      if (CELL_CLOSE_AHEAD.test(body)) return '';
+    }
+    if (PARAGRAPH.test(tag)) return '\n\u0001\n';
+    if (LINE.test(tag)) return '\n';
+    return '';
+  });
+  // Broken markup ("<b<br>>") leaves a tag made of the pieces around a replaced one.
+  return out.includes('<') ? out.replace(TAG, '') : out;
+}
+
+/**
+ * Removes `open ... close` spans in one linear pass; an unclosed span removes the rest. `close` is
+ * searched case-insensitively in place (a lower-cased copy of the whole HTML was most of this work).
+ */
+function cutSpans(s: string, open: RegExp, closeFor: (m: RegExpExecArray) => RegExp): string {
   let out = '';
   let at = 0;
-  const lower = s.toLowerCase();
   open.lastIndex = 0;
   for (let m = open.exec(s); m; m = open.exec(s)) {
     out += `${s.slice(at, m.index)} `;
     const close = closeFor(m);
-    const end = lower.indexOf(close, m.index + m[0].length);
+    close.lastIndex = m.index + m[0].length;
+    const end = close.exec(s)?.index ?? -1;
     if (end < 0) return out;
     const gt = s.indexOf('>', end); // the close tag's own end ("</script >")
     at = gt < 0 ? s.length : gt + 1;
@@ -72,22 +110,17 @@ function cutSpans(s: string, open: RegExp, closeFor: (m: RegExpExecArray) => str
   return out + s.slice(at);
 }
 
+const COMMENT_END = /-->/g;
+const HIDDEN_END: Record<string, RegExp> = { script: /<\/script/gi, style: /<\/style/gi, head: /<\/head/gi, title: /<\/title/gi };
+
 /**
  * HTML to text that keeps the structure label lookup needs: a table row or block per line, cells
  * separated by tabs. Regex based (no DOM) so it is cheap; every pattern is linear in the input.
  */
 export function htmlToText(html: string): string {
-  const noComments = cutSpans(html, /<!--/g, () => '-->');
-  const noScripts = cutSpans(noComments, /<(script|style|head|title)\b[^<>]*>/gi, (m) => `</${m[1].toLowerCase()}`);
-  const body = noScripts
-    .replace(/[\r\n]+/g, ' ')
-    // Word and Outlook wrap every cell's content in <p class=MsoNormal>: a cell is still one cell.
-    .replace(/(<t[dh]\b[^<>]*>)\s*<p\b[^<>]*>/gi, '$1')
-    .replace(/<\/p\s*>\s*(<\/t[dh]\s*>)/gi, '$1')
-    .replace(/<\/t[dh]\s*>/gi, '\t')
-    .replace(PARAGRAPH, '\n\u0001\n')
-    .replace(LINE, '\n')
-    .replace(/<[^<>]*>/g, '');
+  const noComments = cutSpans(html, /<!--/g, () => COMMENT_END);
+  const noScripts = cutSpans(noComments, /<(script|style|head|title)\b[^<>]*>/gi, (m) => HIDDEN_END[m[1].toLowerCase()]);
+  const body = tagsToBreaks(noScripts.replace(/[\r\n]+/g, ' '));
   // Empty lines from adjacent block tags go; a paragraph mark becomes one blank line.
   const lines = decodeHTML(body)
     .split('\n')
