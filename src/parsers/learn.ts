@@ -94,7 +94,7 @@ export function findCandidates(view: MailView, country: Country, projects: Proje
     add(l, null, i);
     paragraphs++;
   }
-  const text = view.bodyText.slice(0, 50_000);
+  const text = view.fullText.slice(0, 50_000);
   for (const m of text.match(/[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g) ?? []) add(m, null, -1);
   for (const m of text.match(/\b\d{1,3}(?:\.?\d{3}){2}-?[\dkK]\b|\b\d{8,11}\b/g) ?? []) if (checkNationalId(m, country).id) add(m, null, -1);
   for (const p of findPhoneNumbersInText(text, countryModule(country).phone.region)) add(text.slice(p.startsAt, p.endsAt), null, -1);

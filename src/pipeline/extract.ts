@@ -43,7 +43,7 @@ function source(view: MailView, where: string): string {
     case 'from': return m.from?.address ?? '';
     case 'fromName': return m.from?.name ?? '';
     case 'replyTo': return m.replyTo?.address ?? '';
-    default: return view.bodyText;
+    default: return view.fullText; // a parser's body pattern reads the text part's copy too, as it always has
   }
 }
 

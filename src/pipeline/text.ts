@@ -59,9 +59,12 @@ const P_CLOSE = /^<\/p\s*>$/i;
 const PARAGRAPH = /^(<\/(p|table|dl|ul|ol|h[1-6]|blockquote|pre|section|article)\s*>|<(hr|table)\b)/i;
 const LINE = /^(<\/(div|tr|li|dt|dd|dl|tbody|thead|header|footer|center)\s*>|<br\b|<(p|div|tr|li|dt|dd|h[1-6])\b)/i;
 const CELL_CLOSE_AHEAD = /\s*<\/t[dh]\s*>/iy;
+const SPACES = /\s*/y;
+/** Only whitespace (as \s reads it: NBSP and the wide spaces too) between `from` and `to`. */
 const blank = (s: string, from: number, to: number) => {
-  for (let i = from; i < to; i++) if (s.charCodeAt(i) > 32) return false;
-  return true;
+  SPACES.lastIndex = from;
+  SPACES.test(s);
+  return SPACES.lastIndex >= to;
 };
 
 /**
