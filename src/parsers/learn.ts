@@ -9,7 +9,7 @@ import { normalizeName } from '../normalize/name.ts';
 import { normalizePhone, phoneSearchForms } from '../normalize/phone.ts';
 import { forwardedSenders } from '../pipeline/choose-parser.ts';
 import { baseDomain, type MailView } from '../pipeline/extract.ts';
-import { fieldForLabel, headerCells, isLabelText, rowValues, splitLabelLine } from '../pipeline/labels.ts';
+import { fieldForLabel, headerCells, isFieldLabel, isLabelText, rowValues, splitLabelLine } from '../pipeline/labels.ts';
 import { isOwn, NO_OWN, type OwnIdentifiers } from '../pipeline/own.ts';
 import { findProjectIn, matchProject, type ProjectIndex } from '../pipeline/project.ts';
 import { escapeRegExp, fold } from '../pipeline/text.ts';
@@ -71,7 +71,7 @@ export function findCandidates(view: MailView, country: Country, projects: Proje
   for (let i = 0; i < lines.length && i < 400; i++) {
     const line = lines[i];
     // A table: each column's header is the label of the value under it.
-    const headers = headerCells(line, (l) => fieldForLabel(l) !== null);
+    const headers = headerCells(line, isFieldLabel);
     if (headers && lines[i + 1]?.includes('\t')) {
       for (const [h, v] of rowValues(headers, lines[i + 1].split('\t').map((c) => c.trim()))) add(v, h, i + 1);
       i++;
@@ -149,8 +149,6 @@ export function plausible(field: LearnField, v: string | null, country: Country)
   }
 }
 
-export const escape = escapeRegExp;
-
 /** The country whose rules read the confirmed ID and phone: the sender's TLD first, then the company's. */
 export function guessCountry(views: MailView[], confirmed: Partial<Record<LearnField, string | null>>, fallback: Country): Country {
   const tld = (views[0].mail.from?.address ?? '').split('.').pop()?.toUpperCase() ?? '';
@@ -183,7 +181,7 @@ export function matchRules(views: MailView[], values: string[]): { from?: string
   }
   // A portal's own domain is enough, and a subject rule would drop its other kinds of notice;
   // a sender on a personal mailbox (a form relayed through Gmail) needs the shared words.
-  if (shared.length >= 2 && personal) rules.subject = `^${escape(shared.slice(0, 4).join(' ')).replace(/ /g, '\\s+')}`;
+  if (shared.length >= 2 && personal) rules.subject = `^${escapeRegExp(shared.slice(0, 4).join(' ')).replace(/ /g, '\\s+')}`;
   if (patternProblem(rules.subject ?? 'x', 'test')) delete rules.subject;
   return rules;
 }

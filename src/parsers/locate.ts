@@ -1,11 +1,11 @@
 // Where a confirmed value sits in a sample, as extractors that read the same place in other
 // emails of the layout: a label, a header, a class selector, stable text, the element's position.
 import { runExtractor, type MailView } from '../pipeline/extract.ts';
-import { fieldForLabel, headerCells, isLabelText, rowValues, splitLabelLine } from '../pipeline/labels.ts';
-import { fold } from '../pipeline/text.ts';
+import { headerCells, isFieldLabel, isLabelText, rowValues, splitLabelLine } from '../pipeline/labels.ts';
+import { escapeRegExp, fold } from '../pipeline/text.ts';
 import type { ProjectIndex } from '../pipeline/project.ts';
 import type { Country } from '../normalize/national-id.ts';
-import { escape, PLACEHOLDER, plausible, sameValue, shortLabel, type LearnField } from './learn.ts';
+import { PLACEHOLDER, plausible, sameValue, shortLabel, type LearnField } from './learn.ts';
 import { patternProblem } from './patterns.ts';
 import type { Extractor, PostStep } from './schema.ts';
 
@@ -28,7 +28,7 @@ export function locatorCandidates(view: MailView, field: LearnField, value: stri
   }
   // 1b. A table: the column's header above the value ("Documento" over "15.432.876-9").
   for (let i = 0; i + 1 < lines.length && i < 400; i++) {
-    const headers = headerCells(lines[i], (l) => fieldForLabel(l) !== null);
+    const headers = headerCells(lines[i], isFieldLabel);
     if (!headers || !lines[i + 1].includes('\t')) continue;
     for (const [h, v] of rowValues(headers, lines[i + 1].split('\t').map((c) => c.trim()))) if (same(v)) out.push({ label: h, post });
   }
@@ -118,7 +118,7 @@ function anchoredRegexes(lines: string[], field: LearnField, value: string, coun
     const before = words.slice(k).join(' ');
     const after = lines[i].slice(at.end).trim();
     const sameLine = before !== '';
-    const anchor = sameLine ? `${escape(before).replace(/ /g, '\\s+')}\\s*` : i > 0 && lines[i - 1] ? `${escape(lines[i - 1].slice(-40))}\\n` : '';
+    const anchor = sameLine ? `${escapeRegExp(before).replace(/ /g, '\\s+')}\\s*` : i > 0 && lines[i - 1] ? `${escapeRegExp(lines[i - 1].slice(-40))}\\n` : '';
     if (!anchor || /\d{3}|@/.test(anchor)) continue;
     const regex = `${anchor}(?<value>\\S[^\\n]{0,199})`;
     if (patternProblem(regex)) continue;

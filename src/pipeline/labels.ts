@@ -278,6 +278,9 @@ export function labelledPairs(lines: string[], isLabel: (label: string) => boole
   return out;
 }
 
+/** A label that names a lead field. */
+export const isFieldLabel = (label: string): boolean => fieldForLabel(label) !== null;
+
 const pairsOfLines = new WeakMap<string[], readonly LabelledValue[]>();
 
 /**
@@ -287,7 +290,7 @@ const pairsOfLines = new WeakMap<string[], readonly LabelledValue[]>();
 export function fieldPairs(lines: string[]): readonly LabelledValue[] {
   let pairs = pairsOfLines.get(lines);
   if (!pairs) {
-    pairs = labelledPairs(lines, (l) => fieldForLabel(l) !== null, (l) => fieldForLabel(l) === 'message');
+    pairs = labelledPairs(lines, isFieldLabel, (l) => fieldForLabel(l) === 'message');
     pairsOfLines.set(lines, pairs);
   }
   return pairs;

@@ -1,7 +1,7 @@
 // Messages carrying several people (a portal's daily digest, a form's "3 nuevos contactos", a CSV
 // or XLSX export with several rows): each person's lines, read as if each had come in its own email.
 // Only sibling blocks split: a quoted or forwarded earlier message is history, never a second person.
-import { fieldForLabel, fieldPairs, headerCells } from './labels.ts';
+import { fieldForLabel, fieldPairs, headerCells, isFieldLabel } from './labels.ts';
 import type { ParsedEmail } from './mime.ts';
 import { htmlBeforeQuote, quoteStart } from './reply.ts';
 import { repairMojibake } from '../normalize/mojibake.ts';
@@ -41,10 +41,10 @@ function contactKeys(lines: string[]): string[] {
 function tableBlocks(lines: string[]): string[][] {
   const out: string[][] = [];
   for (let i = 0; i < lines.length; i++) {
-    const headers = headerCells(lines[i], (l) => fieldForLabel(l) !== null);
+    const headers = headerCells(lines[i], isFieldLabel);
     if (!headers) continue;
     let j = i + 1;
-    while (j < lines.length && lines[j].includes('\t') && !headerCells(lines[j], (l) => fieldForLabel(l) !== null)) {
+    while (j < lines.length && lines[j].includes('\t') && !headerCells(lines[j], isFieldLabel)) {
       out.push([lines[i], lines[j]]);
       j++;
     }
@@ -58,7 +58,7 @@ function tableBlocks(lines: string[]): string[][] {
  * Lines before the first block (an intro naming the project) are shared by every person.
  */
 function labelBlocks(lines: string[]): { intro: string[]; blocks: string[][] } {
-  const pairs = fieldPairs(lines).filter((p) => !lines[p.line].includes('\t') || !headerCells(lines[p.line], (l) => fieldForLabel(l) !== null));
+  const pairs = fieldPairs(lines).filter((p) => !lines[p.line].includes('\t') || !headerCells(lines[p.line], isFieldLabel));
   if (pairs.length < 4) return { intro: lines, blocks: [] };
   // The opener: the first label that comes again (an intro's "Proyecto" comes once).
   const count = new Map<string, number>();

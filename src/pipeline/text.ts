@@ -74,7 +74,6 @@ const blank = (s: string, from: number, to: number) => {
  */
 function tagsToBreaks(body: string): string {
   let cellOpenedAt = -1; // where the last tag ended, when it opened a cell
-  TAG.lastIndex = 0;
   const out = body.replace(TAG, (tag: string, at: number) => {
     const afterCell = cellOpenedAt >= 0 && blank(body, cellOpenedAt, at);
     cellOpenedAt = CELL_OPEN.test(tag) ? at + tag.length : -1;
