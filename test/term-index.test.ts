@@ -46,6 +46,25 @@ describe('the term index of the case recognizer', () => {
     expect(checked).toBeGreaterThan(1000);
   });
 
+  it('built for several lists at once, answers each as alone: a word one list opens with and another stems, a short stem, shared words', () => {
+    const files = emls(path.resolve('fixtures')).slice(0, 40);
+    for (const file of files) {
+      const padded = ` ${fold(fs.readFileSync(file, 'utf8').slice(0, 20_000))} `;
+      const words = padded.split(' ').filter((w) => w.length > 3);
+      const lists: [string, number][][] = [[], [], []];
+      for (let i = 0; i + 1 < words.length; i += 11) {
+        const w = words[i];
+        lists[0].push([w, 1], [`${w} ${words[i + 1]}`, 2]); // as a word, and a phrase's first word
+        lists[1].push([`${w.slice(0, 3)}*`, 1], [`${words[i + 1]} ${w.slice(0, 2)}*`, 2]); // its head as a stem, a phrase ending in a short stem
+        lists[2].push([`${w.slice(0, 2)}*`, 1], [words[i + 1], 3]); // a stem shorter than a head
+      }
+      lists[2].push(['palabraausente', 1], ['ausen*', 1]);
+      const index = new TermIndex(padded, lists);
+      for (const list of lists) expect(index.found(list), file).toEqual(reference(padded, list));
+      expect(lists.some((l) => index.found(l).length > 0), file).toBe(true);
+    }
+  });
+
   it('a word at the very end needs its space; a stem does not; a phrase must be contiguous', () => {
     const padded = ' tengo una filtracion en el bano ';
     const list: Terms = [['bano', 1], ['filtrac*', 2], ['tengo una', 1], ['tengo filtracion', 1], ['ban*', 1], ['en el bano', 3]];
