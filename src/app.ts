@@ -52,7 +52,7 @@ export interface App {
 export async function openStore(config: Config, log: Logger, dbPath?: string): Promise<{ store: Storage; reads: ReadModels }> {
   if (config.database.url && dbPath === undefined) {
     const [{ openPostgres }, { PgStore }, { pgReadSide }] = await Promise.all([import('./db/postgres/open.ts'), import('./db/postgres/store.ts'), import('./db/postgres/read-side.ts')]);
-    const store = await PgStore.connect(await openPostgres(config.database.url), log);
+    const store = await PgStore.connect(await openPostgres(config.database.url), log, { prepared: config.database.preparedStatements });
     return { store, reads: pgReadSide(store) };
   }
   const [{ openDatabase }, { Store }, { readSide }] = await Promise.all([import('./db/sqlite/open.ts'), import('./db/sqlite/store.ts'), import('./db/sqlite/read-side.ts')]);

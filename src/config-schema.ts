@@ -107,8 +107,14 @@ export const configSchema = z.object({
     .strictObject({
       path: z.string().min(1).default('data/centralizer.db'),
       url: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'debe ser una URL postgres:// o postgresql://').optional(),
+      /**
+       * PostgreSQL: a unit of work's statements are prepared once per connection and reused (the
+       * outcome commit runs ~2× faster). false behind a pooler that does not keep prepared
+       * statements across transactions (PgBouncer before 1.21 in transaction mode).
+       */
+      preparedStatements: z.boolean().default(true),
     })
-    .default({ path: 'data/centralizer.db' }),
+    .default({ path: 'data/centralizer.db', preparedStatements: true }),
   /** Scheduled online backups, off unless set: when (`cron`), where (`dir`), how many to keep. */
   backup: z
     .object({

@@ -55,7 +55,7 @@ describe('unknown keys', () => {
   });
 
   it('with nothing close, the known keys of that place are listed', () => {
-    expect(refusal('database: {path: x.db, journal: true}\n').message).toBe('c.yaml:1:24: database.journal: clave desconocida "journal"; claves válidas aquí: path, url');
+    expect(refusal('database: {path: x.db, journal: true}\n').message).toBe('c.yaml:1:24: database.journal: clave desconocida "journal"; claves válidas aquí: path, url, preparedStatements');
     expect(closestKey('zzzzzz', ['country', 'projects'])).toBeNull();
     expect(closestKey('mailbox', ['mailboxes', 'limits'])).toBe('mailboxes');
   });

@@ -14,9 +14,31 @@ const NUL = /\u0000/g;
  * PostgreSQL text cannot hold NUL characters, which real mail carries (TNEF, broken encoders) and
  * SQLite stores: they are dropped from every text parameter on the way in.
  */
-export function nulSafe(c: Queryable): Queryable {
+export function nulSafe(c: Queryable, opts: { prepared?: boolean } = {}): Queryable {
   const clean = (v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(NUL, '') : v);
+  if (opts.prepared) {
+    return {
+      query: ((text: string, values?: unknown[]) => {
+        const name = values ? preparedName(text) : undefined;
+        return name ? c.query({ name, text, values: values!.map(clean) }) : c.query(text, values?.map(clean));
+      }) as Queryable['query'],
+    };
+  }
   return { query: ((text: string, values?: unknown[]) => c.query(text, values?.map(clean))) as Queryable['query'] };
+}
+
+/**
+ * A unit of work's statements are prepared once per connection, by name, and reused: PostgreSQL
+ * then parses and plans a lead's dozen statements once, not once per lead. Texts built with a
+ * varying number of placeholders repeat too (one name per length); past MAX_PREPARED texts the
+ * rest run unprepared, so a connection never holds more than that many.
+ */
+export const MAX_PREPARED = 300;
+const preparedNames = new Map<string, string>();
+function preparedName(text: string): string | undefined {
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) preparedNames.set(text, (name = `uow${preparedNames.size}`));
+  return name;
 }
 
 export const CLIENT_COLS = 'id, national_id "nationalId", national_id_type "nationalIdType", email, phone, name, first_name "firstName", last_name "lastName", owner_vendor_id "ownerVendorId", owner_since "ownerSince", created_at "createdAt", last_activity_at "lastActivityAt"';

@@ -28,14 +28,16 @@ export class PgStore extends PgReads implements Storage {
     readonly pool: pg.Pool,
     projects: ProjectIds,
     private readonly log?: Logger,
+    private readonly prepared = true,
   ) {
     super(nulSafe(pool), projects);
   }
 
-  static async connect(pool: pg.Pool, log?: Logger): Promise<PgStore> {
+  /** `prepared`: a unit of work's statements are prepared once per connection (config database.preparedStatements). */
+  static async connect(pool: pg.Pool, log?: Logger, opts: { prepared?: boolean } = {}): Promise<PgStore> {
     const projects = new ProjectIds();
     await projects.load(pool);
-    return new PgStore(pool, projects, log);
+    return new PgStore(pool, projects, log, opts.prepared ?? true);
   }
 
   /** The database, for messages (no credentials). */
@@ -70,7 +72,7 @@ export class PgStore extends PgReads implements Storage {
     const client = await this.pool.connect();
     try {
       await client.query('begin');
-      const tx = new PgTx(nulSafe(client), this.projects);
+      const tx = new PgTx(nulSafe(client, { prepared: this.prepared }), this.projects);
       const result = await this.open.run(tx, () => runAsync(work(tx as unknown as StoreTx)));
       await client.query('commit');
       return result;
