@@ -12,10 +12,23 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // looks for dist/pipeline-worker.mjs beside its own chunk). Split into chunks, so a module reached
 // only through import() (a CLI command, the storage engine not chosen) and the packages it imports
 // load only when used: a SQLite daemon never loads pg. Chunks stay beside the entries (paths
-// relative to import.meta.url work from any of them); the previous build's chunks go first.
-const dist = path.join(root, 'dist');
-for (const f of fs.existsSync(dist) ? fs.readdirSync(dist) : []) if (f.startsWith('chunk-')) fs.rmSync(path.join(dist, f));
-await build({
+// relative to import.meta.url work from any of them).
+// CENTRALIZER_BUILD_OUT writes elsewhere (a test of this script); the daemon looks in dist/ only.
+const dist = process.env.CENTRALIZER_BUILD_OUT ? path.resolve(process.env.CENTRALIZER_BUILD_OUT) : path.join(root, 'dist');
+// A daemon already running from dist/ imports some chunks only when first used (a command, a
+// page's export, a pipeline worker started again after a deadline): a rebuild under it (`npm ci`
+// while deploying) keeps the previous build's chunks, and removes only those of older builds.
+const MANIFEST = path.join(dist, '.chunks.json');
+const readManifest = () => {
+  try {
+    return JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
+  } catch {
+    return [];
+  }
+};
+const previous = readManifest();
+const result = await build({
+  metafile: true,
   entryPoints: {
     centralizer: path.join(root, 'src/cli/main.ts'),
     'pipeline-worker': path.join(root, 'src/workers/pipeline-worker.ts'),
@@ -32,3 +45,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
+const current = Object.keys(result.metafile.outputs).map((f) => path.basename(f)).filter((f) => f.startsWith('chunk-'));
+const keep = new Set([...previous, ...current]);
+for (const f of fs.readdirSync(dist)) if (f.startsWith('chunk-') && !keep.has(f)) fs.rmSync(path.join(dist, f));
+fs.writeFileSync(MANIFEST, JSON.stringify(current));
