@@ -2,10 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startFlags } from '../test/helpers/daemon-env.ts';
+import { REPO, startFlags } from '../test/helpers/daemon-env.ts';
 
-export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { REPO };
 export const TOKEN = 'bench-token-0123456789abcdefghijkl';
 
 export async function freePort(): Promise<number> {
