@@ -16,17 +16,23 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // CENTRALIZER_BUILD_OUT writes elsewhere (a test of this script); the daemon looks in dist/ only.
 const dist = process.env.CENTRALIZER_BUILD_OUT ? path.resolve(process.env.CENTRALIZER_BUILD_OUT) : path.join(root, 'dist');
 // A daemon already running from dist/ imports some chunks only when first used (a command, a
-// page's export, a pipeline worker started again after a deadline): a rebuild under it (`npm ci`
-// while deploying) keeps the previous build's chunks, and removes only those of older builds.
+// page's export): a rebuild under it (`npm ci` while deploying, before the restart) keeps the chunks
+// of the previous distinct build, and removes older ones. dist/.chunks.json lists the last two
+// distinct builds' chunks; with no (readable) list, every chunk already there counts as previous.
+// The entry files are replaced in place: a pipeline worker started again before the restart runs
+// the new build, so a deploy ends with the restart.
 const MANIFEST = path.join(dist, '.chunks.json');
-const readManifest = () => {
+const existing = () => (fs.existsSync(dist) ? fs.readdirSync(dist).filter((f) => f.startsWith('chunk-')) : []);
+const readBuilds = () => {
   try {
-    return JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
+    const m = JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
+    if (Array.isArray(m?.builds) && m.builds.every((b) => Array.isArray(b) && b.every((f) => typeof f === 'string'))) return m.builds;
   } catch {
-    return [];
+    // none yet, or unreadable: keep what is there
   }
+  return [existing()];
 };
-const previous = readManifest();
+const builds = readBuilds();
 const result = await build({
   metafile: true,
   entryPoints: {
@@ -45,7 +51,10 @@ const result = await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-const current = Object.keys(result.metafile.outputs).map((f) => path.basename(f)).filter((f) => f.startsWith('chunk-'));
-const keep = new Set([...previous, ...current]);
-for (const f of fs.readdirSync(dist)) if (f.startsWith('chunk-') && !keep.has(f)) fs.rmSync(path.join(dist, f));
-fs.writeFileSync(MANIFEST, JSON.stringify(current));
+const current = Object.keys(result.metafile.outputs).map((f) => path.basename(f)).filter((f) => f.startsWith('chunk-')).sort();
+const same = (a, b) => a.length === b.length && a.every((f, i) => f === b[i]);
+const kept = same(current, [...(builds[0] ?? [])].sort()) ? builds : [current, builds[0] ?? []];
+const keep = new Set(kept.flat());
+for (const f of existing()) if (!keep.has(f)) fs.rmSync(path.join(dist, f));
+fs.writeFileSync(`${MANIFEST}.tmp`, JSON.stringify({ builds: kept.slice(0, 2) }));
+fs.renameSync(`${MANIFEST}.tmp`, MANIFEST);
