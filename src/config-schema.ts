@@ -110,7 +110,7 @@ export const configSchema = z.object({
       /**
        * PostgreSQL: a unit of work's statements are prepared once per connection and reused (the
        * outcome commit runs ~2× faster). false behind a pooler that does not keep prepared
-       * statements across transactions (PgBouncer before 1.21 in transaction mode).
+       * statements across transactions (PgBouncer in transaction mode without max_prepared_statements).
        */
       preparedStatements: z.boolean().default(true),
     })

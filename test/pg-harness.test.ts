@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabase } from './helpers/postgres.ts';
@@ -67,6 +68,28 @@ describe.skipIf(noPostgres())('a PostgreSQL unit of work prepares its statements
     }
   });
 
+  it('and when one went stale (its result changed shape after a migration elsewhere), runs the work again on a fresh connection', async () => {
+    const { openPostgres } = await import('../src/db/postgres/open.ts');
+    const { PgStore } = await import('../src/db/postgres/store.ts');
+    const { io } = await import('../src/db/port.ts');
+    const db = await createTestDatabase();
+    const store = await PgStore.connect(await openPostgres(db.url, { max: 1 }));
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    try {
+      for (let i = 1; i <= 2; i++) expect(await store.unitOfWork((tx) => io(tx.nextCounter('stale.test')))).toBe(i);
+      const before = (await store.pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0].pid;
+      await other.query('alter table counters alter column value type numeric'); // `returning value` changes type
+      expect(await store.unitOfWork((tx) => io(tx.nextCounter('stale.test')))).toBe(3);
+      const after = (await store.pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0].pid;
+      expect(after).not.toBe(before); // the stale connection was closed
+    } finally {
+      await other.end();
+      await store.close();
+      await db.drop();
+    }
+  });
+
   it('not when told so (database.preparedStatements: false, for a pooler that would lose them)', async () => {
     const { openPostgres } = await import('../src/db/postgres/open.ts');
     const { PgStore } = await import('../src/db/postgres/store.ts');
@@ -86,18 +109,33 @@ describe.skipIf(noPostgres())('a PostgreSQL unit of work prepares its statements
 });
 
 describe('the statements a PostgreSQL unit of work prepares', () => {
-  it('are named one per text, and past a bound of texts run unprepared of texts runs the rest unprepared', async () => {
-    const { nulSafe, MAX_PREPARED } = await import('../src/db/postgres/rows.ts');
+  const capture = async () => {
+    const { nulSafe, MAX_PREPARED, MAX_PREPARED_PARAMS } = await import('../src/db/postgres/rows.ts');
     const sent: unknown[] = [];
     const c = nulSafe({ query: ((q: unknown) => void sent.push(q)) as never }, { prepared: true });
+    return { c, sent, MAX_PREPARED, MAX_PREPARED_PARAMS };
+  };
+  const isNamed = (q: unknown): q is { name: string; text: string; values: unknown[] } => typeof q === 'object' && q !== null && 'name' in q;
+
+  it('are named by their text (the same name in every process); ordered limited queries, long parameter lists and texts without values are not', async () => {
+    const { c, sent, MAX_PREPARED_PARAMS } = await capture();
+    await c.query('select value from counters where name = $1', ['x']);
+    await c.query('select id from leads where email = any($1) order by id desc limit 1', [['a@b.cl']]);
+    await c.query(`select ${Array.from({ length: MAX_PREPARED_PARAMS + 1 }, (_, i) => `$${i + 1}::int`).join(', ')}`, Array.from({ length: MAX_PREPARED_PARAMS + 1 }, () => 1));
+    await c.query('select 1');
+    expect(sent[0]).toEqual({ name: `uow_${createHash('sha1').update('select value from counters where name = $1').digest('hex').slice(0, 24)}`, text: 'select value from counters where name = $1', values: ['x'] });
+    expect(sent.slice(1).map(isNamed)).toEqual([false, false, false]);
+  });
+
+  it('are at most a bound of texts: past it, new texts run unprepared and the named ones keep their names', async () => {
+    const { c, sent, MAX_PREPARED } = await capture();
     const texts = Array.from({ length: MAX_PREPARED + 5 }, (_, i) => `select $1::int + ${i}`);
     for (const t of [...texts, texts[0]]) await c.query(t, [1]);
-    await c.query('select 1'); // no values: the simple protocol, as before
-    const named = sent.filter((q): q is { name: string; text: string } => typeof q === 'object' && q !== null && 'name' in q);
-    expect(named.length).toBeLessThanOrEqual(MAX_PREPARED + 1);
-    expect(typeof sent[MAX_PREPARED + 4]).toBe('string'); // past the bound
-    expect(named[0].text).toBe(texts[0]);
-    expect(named.at(-1)).toEqual({ name: named[0].name, text: texts[0], values: [1] }); // the same text, the same name
-    expect(sent.at(-1)).toBe('select 1');
+    const named = sent.slice(0, texts.length).map(isNamed);
+    const first = named.indexOf(false); // texts other tests named came first
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(MAX_PREPARED);
+    expect(named.slice(0, first).every(Boolean) && named.slice(first).every((n) => !n)).toBe(true);
+    expect(sent.at(-1)).toEqual(sent[0]); // the same text, the same name
   });
 });

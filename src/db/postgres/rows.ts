@@ -1,4 +1,5 @@
 
+import { createHash } from 'node:crypto';
 import { getTableColumns } from 'drizzle-orm';
 import type pg from 'pg';
 import {type ClientKey, 
@@ -19,7 +20,7 @@ export function nulSafe(c: Queryable, opts: { prepared?: boolean } = {}): Querya
   if (opts.prepared) {
     return {
       query: ((text: string, values?: unknown[]) => {
-        const name = values ? preparedName(text) : undefined;
+        const name = values ? preparedName(text, values.length) : undefined;
         return name ? c.query({ name, text, values: values!.map(clean) }) : c.query(text, values?.map(clean));
       }) as Queryable['query'],
     };
@@ -29,16 +30,26 @@ export function nulSafe(c: Queryable, opts: { prepared?: boolean } = {}): Querya
 
 /**
  * A unit of work's statements are prepared once per connection, by name, and reused: PostgreSQL
- * then parses and plans a lead's dozen statements once, not once per lead. Texts built with a
- * varying number of placeholders repeat too (one name per length); past MAX_PREPARED texts the
- * rest run unprepared, so a connection never holds more than that many.
+ * then parses and plans a lead's dozen statements once, not once per lead. Not prepared:
+ * - a statement with many parameters (a multi-row insert has one text per batch size);
+ * - an ordered, limited query (`order by … limit`): PostgreSQL may switch a prepared statement to
+ *   a generic plan, and for those it can walk an index in order instead of looking the values up;
+ * - any text past MAX_PREPARED, so a connection never holds more than that many.
+ * The name is the text's hash: the same in every process (two daemons behind one pooler never
+ * mean different statements by one name).
  */
 export const MAX_PREPARED = 300;
-const preparedNames = new Map<string, string>();
-function preparedName(text: string): string | undefined {
+export const MAX_PREPARED_PARAMS = 64;
+const ORDERED_LIMIT = /\border\s+by\b[\s\S]*\blimit\b/i;
+const preparedNames = new Map<string, string | null>();
+function preparedName(text: string, params: number): string | undefined {
   let name = preparedNames.get(text);
-  if (name === undefined && preparedNames.size < MAX_PREPARED) preparedNames.set(text, (name = `uow${preparedNames.size}`));
-  return name;
+  if (name === undefined) {
+    if (params > MAX_PREPARED_PARAMS || preparedNames.size >= MAX_PREPARED) return undefined;
+    name = ORDERED_LIMIT.test(text) ? null : `uow_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    preparedNames.set(text, name);
+  }
+  return name ?? undefined;
 }
 
 export const CLIENT_COLS = 'id, national_id "nationalId", national_id_type "nationalIdType", email, phone, name, first_name "firstName", last_name "lastName", owner_vendor_id "ownerVendorId", owner_since "ownerSince", created_at "createdAt", last_activity_at "lastActivityAt"';

@@ -13,6 +13,12 @@ import { PgHealth } from './health.ts';
 
 /** deadlock_detected and serialization_failure: the transaction did nothing, and may run again. */
 const RETRIED = new Set(['40P01', '40001']);
+/**
+ * A prepared statement the connection lost (invalid_sql_statement_name: a pooler between) or whose
+ * result changed shape (feature_not_supported, "cached plan must not change result type": another
+ * daemon migrated): the connection is dropped, and the work runs again on a fresh one.
+ */
+const STALE_STATEMENT = new Set(['26000', '0A000']);
 const MAX_ATTEMPTS = 5;
 
 /**
@@ -61,7 +67,12 @@ export class PgStore extends PgReads implements Storage {
       } catch (err) {
         // Two writers that lock the same counter rows in opposite orders: PostgreSQL cancels one
         // (deadlock, or a serialization failure). Its work is a fresh generator: run it again.
-        if (!RETRIED.has((err as { code?: string }).code ?? '') || attempt >= MAX_ATTEMPTS) throw err;
+        const code = (err as { code?: string }).code ?? '';
+        if (STALE_STATEMENT.has(code) && this.prepared && attempt < 2) {
+          this.log?.warn({ code }, 'a prepared statement went stale (a pooler, or a migration elsewhere); retrying on a fresh connection');
+          continue;
+        }
+        if (!RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw err;
         this.log?.warn({ code: (err as { code?: string }).code, attempt }, 'transaction cancelled by PostgreSQL (deadlock or serialization); retrying');
         await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20 * attempt));
       }
@@ -70,6 +81,7 @@ export class PgStore extends PgReads implements Storage {
 
   private async once<T>(work: (tx: StoreTx) => Work<T>): Promise<T> {
     const client = await this.pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('begin');
       const tx = new PgTx(nulSafe(client, { prepared: this.prepared }), this.projects);
@@ -78,9 +90,10 @@ export class PgStore extends PgReads implements Storage {
       return result;
     } catch (err) {
       await client.query('rollback').catch((e: Error) => this.log?.warn({ err: e.message }, 'rollback failed'));
+      if (STALE_STATEMENT.has((err as { code?: string }).code ?? '')) broken = err as Error;
       throw err;
     } finally {
-      client.release();
+      client.release(broken); // a connection with a stale prepared statement is closed, not reused
     }
   }
 
