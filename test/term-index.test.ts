@@ -61,7 +61,6 @@ describe('the term index of the case recognizer', () => {
       lists[2].push(['palabraausente', 1], ['ausen*', 1]);
       const index = new TermIndex(padded, lists);
       for (const list of lists) expect(index.found(list), file).toEqual(reference(padded, list));
-      expect(lists.some((l) => index.found(l).length > 0), file).toBe(true);
     }
   });
 
