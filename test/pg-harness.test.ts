@@ -50,62 +50,52 @@ describe.skipIf(noPostgres())('a PostgreSQL store names its database', () => {
 });
 
 describe.skipIf(noPostgres())('a PostgreSQL unit of work prepares its statements', () => {
-  it('once per connection, by name, and runs them again from there (a pool of one connection)', async () => {
+  /** A store on a pool of one connection (every unit of work on the same session), on a new database. */
+  const withStore = async (prepared: boolean, run: (store: import('../src/db/postgres/store.ts').PgStore, count: (name: string) => Promise<number>, url: string) => Promise<void>) => {
     const { openPostgres } = await import('../src/db/postgres/open.ts');
     const { PgStore } = await import('../src/db/postgres/store.ts');
     const { io } = await import('../src/db/port.ts');
     const db = await createTestDatabase();
-    const store = await PgStore.connect(await openPostgres(db.url, { max: 1 }));
+    const store = await PgStore.connect(await openPostgres(db.url, { max: 1 }), undefined, { prepared });
     try {
-      for (let i = 1; i <= 7; i++) expect(await store.unitOfWork((tx) => io(tx.nextCounter('prepared.test')))).toBe(i);
+      await run(store, (name) => store.unitOfWork((tx) => io(tx.nextCounter(name))), db.url);
+    } finally {
+      await store.close();
+      await db.drop();
+    }
+  };
+
+  it('once per connection, by name, and runs them again from there (a pool of one connection)', () =>
+    withStore(true, async (store, count) => {
+      for (let i = 1; i <= 7; i++) expect(await count('prepared.test')).toBe(i);
       const { rows } = await store.pool.query<{ statement: string; runs: number }>("select statement, (generic_plans + custom_plans)::int runs from pg_prepared_statements where name like 'uow%'");
       const counter = rows.filter((r) => /counters/.test(r.statement));
       expect(counter.length).toBeGreaterThan(0);
       expect(Math.max(...counter.map((r) => r.runs))).toBe(7); // parsed once, executed seven times
-    } finally {
-      await store.close();
-      await db.drop();
-    }
-  });
+    }));
 
-  it('and when one went stale (its result changed shape after a migration elsewhere), runs the work again on a fresh connection', async () => {
-    const { openPostgres } = await import('../src/db/postgres/open.ts');
-    const { PgStore } = await import('../src/db/postgres/store.ts');
-    const { io } = await import('../src/db/port.ts');
-    const db = await createTestDatabase();
-    const store = await PgStore.connect(await openPostgres(db.url, { max: 1 }));
-    const other = new pg.Client({ connectionString: db.url });
-    await other.connect();
-    try {
-      for (let i = 1; i <= 2; i++) expect(await store.unitOfWork((tx) => io(tx.nextCounter('stale.test')))).toBe(i);
-      const before = (await store.pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0].pid;
-      await other.query('alter table counters alter column value type numeric'); // `returning value` changes type
-      expect(await store.unitOfWork((tx) => io(tx.nextCounter('stale.test')))).toBe(3);
-      const after = (await store.pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0].pid;
-      expect(after).not.toBe(before); // the stale connection was closed
-    } finally {
-      await other.end();
-      await store.close();
-      await db.drop();
-    }
-  });
+  it('and when one went stale (its result changed shape after a migration elsewhere), runs the work again on a fresh connection', () =>
+    withStore(true, async (store, count, url) => {
+      const other = new pg.Client({ connectionString: url });
+      await other.connect();
+      try {
+        for (let i = 1; i <= 2; i++) expect(await count('stale.test')).toBe(i);
+        const before = (await store.pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0].pid;
+        await other.query('alter table counters alter column value type numeric'); // `returning value` changes type
+        expect(await count('stale.test')).toBe(3);
+        const after = (await store.pool.query<{ pid: number }>('select pg_backend_pid() pid')).rows[0].pid;
+        expect(after).not.toBe(before); // the stale connection was closed
+      } finally {
+        await other.end();
+      }
+    }));
 
-  it('not when told so (database.preparedStatements: false, for a pooler that would lose them)', async () => {
-    const { openPostgres } = await import('../src/db/postgres/open.ts');
-    const { PgStore } = await import('../src/db/postgres/store.ts');
-    const { io } = await import('../src/db/port.ts');
-    const db = await createTestDatabase();
-    const store = await PgStore.connect(await openPostgres(db.url, { max: 1 }), undefined, { prepared: false });
-    try {
-      for (let i = 1; i <= 3; i++) expect(await store.unitOfWork((tx) => io(tx.nextCounter('prepared.test')))).toBe(i);
+  it('not when told so (database.preparedStatements: false, for a pooler that would lose them)', () =>
+    withStore(false, async (store, count) => {
+      for (let i = 1; i <= 3; i++) expect(await count('prepared.test')).toBe(i);
       const { rows } = await store.pool.query<{ n: number }>("select count(*)::int n from pg_prepared_statements where name like 'uow%'");
       expect(rows[0].n).toBe(0);
-    } finally {
-      await store.close();
-      await db.drop();
-    }
-  });
-
+    }));
 });
 
 describe('the statements a PostgreSQL unit of work prepares', () => {

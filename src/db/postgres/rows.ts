@@ -17,15 +17,12 @@ const NUL = /\u0000/g;
  */
 export function nulSafe(c: Queryable, opts: { prepared?: boolean } = {}): Queryable {
   const clean = (v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(NUL, '') : v);
-  if (opts.prepared) {
-    return {
-      query: ((text: string, values?: unknown[]) => {
-        const name = values ? preparedName(text, values.length) : undefined;
-        return name ? c.query({ name, text, values: values!.map(clean) }) : c.query(text, values?.map(clean));
-      }) as Queryable['query'],
-    };
-  }
-  return { query: ((text: string, values?: unknown[]) => c.query(text, values?.map(clean))) as Queryable['query'] };
+  return {
+    query: ((text: string, values?: unknown[]) => {
+      const name = opts.prepared && values ? preparedName(text, values.length) : undefined;
+      return name ? c.query({ name, text, values: values!.map(clean) }) : c.query(text, values?.map(clean));
+    }) as Queryable['query'],
+  };
 }
 
 /**

@@ -33,8 +33,8 @@ export class PgStore extends PgReads implements Storage {
   private constructor(
     readonly pool: pg.Pool,
     projects: ProjectIds,
-    private readonly log?: Logger,
-    private readonly prepared = true,
+    private readonly log: Logger | undefined,
+    private readonly prepared: boolean,
   ) {
     super(nulSafe(pool), projects);
   }
@@ -73,7 +73,7 @@ export class PgStore extends PgReads implements Storage {
           continue;
         }
         if (!RETRIED.has(code) || attempt >= MAX_ATTEMPTS) throw err;
-        this.log?.warn({ code: (err as { code?: string }).code, attempt }, 'transaction cancelled by PostgreSQL (deadlock or serialization); retrying');
+        this.log?.warn({ code, attempt }, 'transaction cancelled by PostgreSQL (deadlock or serialization); retrying');
         await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20 * attempt));
       }
     }
