@@ -6,7 +6,7 @@ import { checkNationalId, type Country } from '../normalize/national-id.ts';
 import { normalizeEmail } from '../normalize/email.ts';
 import { normalizeName } from '../normalize/name.ts';
 import { normalizePhone } from '../normalize/phone.ts';
-import { bodyMarkerIn, chooseParser, forwardedSenders, matchingSenderRule } from '../pipeline/choose-parser.ts';
+import { chooseParser, ruleHits } from '../pipeline/choose-parser.ts';
 import { classify } from '../pipeline/classify.ts';
 import { extractFields, MailView, type ExtractTrace } from '../pipeline/extract.ts';
 import { accountNoticeReason, notALeadReason, notAnEmail } from '../pipeline/ignore.ts';
@@ -62,27 +62,13 @@ export interface PersonExplanation {
 
 /** The match rules of `p` that hold on this email (in `words`' language), or null when one of them fails. */
 export function matchReasons(view: MailView, p: LoadedParser, words: ExplainWords = explainWords('es')): string[] | null {
-  const mail = view.mail;
+  const hits = ruleHits(view, p);
+  if (!hits) return null;
   const reasons: string[] = [];
-  const senders = [mail.from?.address ?? '', ...forwardedSenders(view.lines)].filter(Boolean);
-  if (p.fromRules.length) {
-    const hit = matchingSenderRule(p.fromRules, senders);
-    if (!hit) return null;
-    reasons.push(words.sender(hit));
-  }
-  if (p.subject) {
-    if (!p.subject.test(mail.subject)) return null;
-    reasons.push(words.subject(p.config.match.subject!));
-  }
-  if (p.bodyMarkers.length) {
-    const hit = bodyMarkerIn(view, p.bodyMarkers);
-    if (!hit) return null;
-    reasons.push(words.body(hit));
-  }
-  for (const [name, re] of p.headerRules) {
-    if (!re.test(mail.headers[name] ?? '')) return null;
-    reasons.push(words.header(name, re.source));
-  }
+  if (hits.sender !== undefined) reasons.push(words.sender(hits.sender));
+  if (hits.subject) reasons.push(words.subject(p.config.match.subject!));
+  if (hits.body !== undefined) reasons.push(words.body(hits.body));
+  if (hits.headers) for (const [name, re] of p.headerRules) reasons.push(words.header(name, re.source));
   return reasons;
 }
 

@@ -36,33 +36,58 @@ export function bodyMarkerIn(view: MailView, markers: string[]): string | undefi
   });
 }
 
+/** What each of a parser's match rules matched on an email (a rule it does not have stays unset). */
+export interface RuleHits {
+  /** The `from` rule a sender matched. */
+  sender?: string;
+  subject?: true;
+  /** The body marker found. */
+  body?: string;
+  headers?: true;
+}
+
+/** The senders a `from` rule is tried on: the From address and, for forwarded mail, the original senders. */
+export function sendersOf(view: MailView): string[] {
+  return [view.mail.from?.address ?? '', ...forwardedSenders(view.lines)].filter(Boolean);
+}
+
+/** The match rules of `p` on this email: what each matched, or null when one of them fails. */
+export function ruleHits(view: MailView, p: LoadedParser, senders = sendersOf(view)): RuleHits | null {
+  const mail = view.mail;
+  const hits: RuleHits = {};
+  if (p.fromRules.length) {
+    const sender = matchingSenderRule(p.fromRules, senders);
+    if (sender === undefined) return null;
+    hits.sender = sender;
+  }
+  if (p.subject) {
+    if (!p.subject.test(mail.subject)) return null;
+    hits.subject = true;
+  }
+  if (p.bodyMarkers.length) {
+    const body = bodyMarkerIn(view, p.bodyMarkers);
+    if (body === undefined) return null;
+    hits.body = body;
+  }
+  if (p.headerRules.length) {
+    if (!p.headerRules.every(([name, re]) => re.test(mail.headers[name] ?? ''))) return null;
+    hits.headers = true;
+  }
+  return hits;
+}
+
 /**
- * The parser whose match rules all hold; the most specific (most rules, then priority) wins.
- * The sender may be the From address or, for forwarded mail, the original sender.
+ * The parser whose match rules all hold; the most specific (most rules, then priority) wins. A
+ * sender rule counts twice: an address is the strongest sign of who wrote the email.
  */
 export function chooseParser(view: MailView, parsers: LoadedParser[]): LoadedParser | null {
-  const mail = view.mail;
-  const senders = [mail.from?.address ?? '', ...forwardedSenders(view.lines)].filter(Boolean);
+  const senders = sendersOf(view);
   let best: { parser: LoadedParser; score: number } | null = null;
   for (const p of parsers) {
-    let score = 0;
-    if (p.fromRules.length) {
-      if (matchingSenderRule(p.fromRules, senders) === undefined) continue;
-      score += 2;
-    }
-    if (p.subject) {
-      if (!p.subject.test(mail.subject)) continue;
-      score += 1;
-    }
-    if (p.bodyMarkers.length) {
-      if (bodyMarkerIn(view, p.bodyMarkers) === undefined) continue;
-      score += 1;
-    }
-    if (p.headerRules.length) {
-      if (!p.headerRules.every(([name, re]) => re.test(mail.headers[name] ?? ''))) continue;
-      score += 1;
-    }
-    score = score * 1000 + p.config.priority;
+    const hits = ruleHits(view, p, senders);
+    if (!hits) continue;
+    const rules = (hits.sender !== undefined ? 2 : 0) + (hits.subject ? 1 : 0) + (hits.body !== undefined ? 1 : 0) + (hits.headers ? 1 : 0);
+    const score = rules * 1000 + p.config.priority;
     if (!best || score > best.score) best = { parser: p, score };
   }
   return best?.parser ?? null;
