@@ -12,7 +12,7 @@ export interface RenderedMail {
   text: string | null;
   html: string | null;
   attachments: { filename: string | null; contentType: string; size: number }[];
-  /** The attachment asked for (its position in `attachments`) with its bytes; null when there is none there. */
+  /** The attachment asked for (its position in `attachments`) with its bytes; null when there is none there. Asked for, text and html are null. */
   attachment?: { filename: string | null; contentType: string; content: Uint8Array } | null;
 }
 
@@ -22,20 +22,24 @@ const addressText = (v: unknown): string | null => {
   return list.map((a) => a.text).filter(Boolean).join(', ').slice(0, 2000) || null;
 };
 
-/** Untrusted work: runs in the worker pool, never on the main thread. `attachment`: also that attachment's bytes. */
+/**
+ * Untrusted work: runs in the worker pool, never on the main thread. `attachment`: that
+ * attachment's bytes instead of the bodies (a download needs no HTML copied back from the worker).
+ */
 export async function renderMail(raw: Buffer, limits: Limits, attachment?: number): Promise<RenderedMail> {
   checkBounds(raw, limits);
   const mail = await readMail(raw, { maxHtmlLengthToParse: limits.maxHtmlBytes, keepAttachment: attachment });
   const h = mail.headers;
   const date = h.get('date');
   const subject = h.get('subject');
+  const bodies = attachment === undefined;
   return {
     from: addressText(h.get('from')),
     to: addressText(h.get('to')),
     subject: typeof subject === 'string' ? subject.slice(0, 2000) : null,
     date: date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : null,
-    text: mail.text ? mail.text.slice(0, limits.maxTextBytes) : null,
-    html: mail.html ? mail.html.slice(0, limits.maxHtmlBytes) : null,
+    text: bodies && mail.text ? mail.text.slice(0, limits.maxTextBytes) : null,
+    html: bodies && mail.html ? mail.html.slice(0, limits.maxHtmlBytes) : null,
     attachments: mail.attachments,
     ...(attachment === undefined ? {} : { attachment: mail.kept ?? null }),
   };
