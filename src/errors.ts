@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   'duplicate.not_found': 404,
   'duplicate.decided': 409,
   'client.same_owner': 409,
+  /** A scoped manager's move or merge of a client with leads (or an owner) outside her scope. */
+  'client.outside_scope': 403,
   'vendor.not_found': 404,
   'vendor.inactive': 409,
   'vendor.no_heir': 409,

@@ -171,7 +171,7 @@ describe('writes without an :id are scoped too: interactions, walk-ins, notifica
         expect(onForeign.status, `${p.email} interaction on a foreign client`).toBe(400);
         const moved = await h.post('/api/interactions', { tipo: 'cotizacion', rut: (await clientOf(own)).rut, proyecto: await projectName(own), fecha: '2026-01-10', id: ext, monto: 1 }, {}, p.token);
         expect(moved.status, `${p.email} a foreign external id`).toBe(400);
-        expect(await moved.text()).toMatch(/no es tuyo/);
+        expect(await moved.text()).toMatch(/no es tuya/);
         expect(await extraHash(), `${p.email} changed nothing`).toBe(before);
       }
       if (p.role === 'vendedor') {

@@ -73,7 +73,7 @@ describe('interactions: a vendor writes only on their own clients, in their own 
     expect(res.status).toBe(400);
     const body = await res.json();
     // The whole answer: the refusal and nothing of the colleague's client.
-    const reason = 'el id "COT-v2-1" ya está registrado para un cliente que no es tuyo: no se puede modificar';
+    const reason = 'el id "COT-v2-1" ya está registrado en una interacción que no es tuya: no se puede modificar';
     expect(body).toEqual({ error: `items[0]: ${reason}`, errors: [{ item: 0, reason }] });
     expect(await everything()).toBe(before);
     expect(await sql<number>('SELECT count(*) FROM audit')).toBe(auditBefore);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Scope } from '../src/auth/scope.ts';
+import { FULL_SCOPE, type Scope } from '../src/auth/scope.ts';
 import { DayQueries } from '../src/db/sqlite/day-queries.ts';
 import { DigestQueries } from '../src/db/sqlite/digest-queries.ts';
 import { DuplicateStore } from '../src/db/sqlite/duplicates.ts';
@@ -332,8 +332,9 @@ describe.skipIf(noPostgres())('read models on PostgreSQL answer as on SQLite', (
     expect((await s.fq.interactionGroups({}, NOW)).length).toBeGreaterThan(3);
     expect((await s.fq.leadGroups({ from: 1480000000000 + 1 }, NOW)).some((g) => g.overdue === 0 && g.state === 'por_contactar')).toBe(true);
     expect(await p.fq.lastInteractions(clientIds)).toEqual(await s.fq.lastInteractions(clientIds));
+    const timelineScopes = [...scopes().filter(([, x]) => x), ['full', FULL_SCOPE]] as [string, Scope][];
     for (const c of clientIds) {
-      expect(await p.fq.timeline(c)).toEqual(await s.fq.timeline(c));
+      for (const [name, scope] of timelineScopes) expect(await p.fq.timeline(c, scope), `timeline ${name}`).toEqual(await s.fq.timeline(c, scope));
       expect(await p.fs.byKey(`cot-${c}`)).toEqual(s.fs.byKey(`cot-${c}`));
       expect(await p.fs.clientOwner(c)).toEqual(s.fs.clientOwner(c));
       const hs = s.fs.clientHistory(c);

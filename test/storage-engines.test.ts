@@ -154,16 +154,17 @@ describe.each(engines)('the storage port on $name', (engine) => {
     expect(await unit(store, (tx) => io(tx.rawOutcomes([])))).toEqual(new Map());
     expect(await store.openFollowUp(clientId, torre)).toMatchObject({ dueAt: 500 });
     expect(await store.openFollowUp(clientId, null)).toBeNull();
-    expect(await store.waitingLeadIds(clientId, torre)).toEqual([leadId]);
+    expect(await store.waitingLeadIds(clientId, torre, 'v1')).toEqual([leadId]);
+    expect(await store.waitingLeadIds(clientId, torre, 'v2')).toEqual([]); // another vendor's waiting leads only
     expect(await store.leadWasActedOn(leadId)).toBe(true);
     expect((await store.pendingLeads('v1')).map((l) => l.id)).toEqual([leadId]);
     expect((await store.actionsOf(clientId, ['edit'])).map((a) => JSON.parse(a.data))).toEqual([{ a: 1 }]);
     await unit(store, function* (tx) {
       yield* io(tx.updateLead(leadId, { contactState: 'contactado', lastContactAt: 60 }));
-      yield* io(tx.closeFollowUps({ clientId, projectId: torre }, 'done'));
+      yield* io(tx.closeFollowUps({ clientId, projectId: torre, ownerVendorId: 'v1' }, 'done'));
     });
     expect(await store.openFollowUp(clientId, torre)).toBeNull();
-    expect(await store.waitingLeadIds(clientId, torre)).toEqual([]);
+    expect(await store.waitingLeadIds(clientId, torre, 'v1')).toEqual([]);
   });
 
   it('people writes and the audit commit with their unit; a duplicate merge and its undo move the same rows', async () => {

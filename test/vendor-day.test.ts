@@ -83,7 +83,9 @@ describe('one contact for one person', () => {
     expect([(await lead(first)).contact_state, (await lead(second)).contact_state]).toEqual(['contactado', 'contactado']);
     expect((await h.json('/api/my/day', { token: vera })).pending.map((c: any) => c.id)).not.toContain(first);
     const history = (await h.json(`/api/leads/${first}`, { token: vera })).actions;
-    expect(history[0]).toMatchObject({ action: 'follow_up', actor: 'vera@inmo.cl', data: { viaLead: second } });
+    // Recorded on this lead too, with the contact's data (ids of other records are never shown).
+    expect(history[0]).toMatchObject({ action: 'follow_up', actor: 'vera@inmo.cl', data: { expectation: 'alta', contactType: 'whatsapp' } });
+    expect(history[0].data).not.toHaveProperty('viaLead');
   });
 
   it('"abortar" from the contact form needs a comment and ends the follow-up', async () => {

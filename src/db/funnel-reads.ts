@@ -66,8 +66,12 @@ export interface FunnelReads {
   interactionList(kind: InteractionKind, f: LeadFilter, states: string[] | null, now: number, limit: number, before: { at: number; id: number } | null): Promise<InteractionPage>;
   /** "Última interacción" of clients: their latest stage and its date. */
   lastInteractions(clientIds: number[]): Promise<Map<number, { kind: string; at: number }>>;
-  /** Everything a client did, for the ficha's timeline (the caller checked the client is visible). */
-  timeline(clientId: number): Promise<{
+  /**
+   * What the caller sees of a client's doings, for the ficha's timeline: the client's leads in
+   * `scope`, the interactions of its projects and owners, the follow-ups of those leads (the
+   * caller checked the client is visible).
+   */
+  timeline(clientId: number, scope: Scope): Promise<{
       client: Record<string, unknown> | null;
       leads: Record<string, unknown>[];
       items: Record<string, unknown>[];

@@ -193,8 +193,8 @@ export interface StoreReads extends CaseReads {
   clientIdsOwnedBy(vendorId: string): Awaitable<number[]>;
 
   openFollowUp(clientId: number, projectId: number | null): Awaitable<{ id: number; dueAt: number } | null>;
-  /** A client's leads of a project still waiting for a first contact (one person, one call). */
-  waitingLeadIds(clientId: number, projectId: number | null): Awaitable<number[]>;
+  /** A client's leads of a project still waiting for a first contact, of one owner (one person, one call, one vendor's). */
+  waitingLeadIds(clientId: number, projectId: number | null, ownerVendorId: string | null): Awaitable<number[]>;
   /** Every lead of a client, oldest first (the ficha's edit re-classifies them). */
   clientLeadIds(clientId: number): Awaitable<number[]>;
 
@@ -221,6 +221,10 @@ export interface StoreReads extends CaseReads {
   clientHistory(clientId: number): Awaitable<{ leads: LeadTouch[]; events: ClientEvent[] }>;
   /** A client is visible when one of its leads is, or (vendor scopes) when one of the caller's vendors owns it. */
   clientVisible(clientId: number, scope: Scope): Awaitable<boolean>;
+  /** The client wholly in `scope` (every lead of it, and for vendor scopes its owner): what a scoped manager may reassign or merge. */
+  clientWithin(clientId: number, scope: Scope): Awaitable<boolean>;
+  /** The interaction stored under `key` has its owner and project in `scope`. */
+  interactionInScope(key: string, scope: Scope): Awaitable<boolean>;
 
   /** A refresh-token mailbox's stored (encrypted) token, and all of them. */
   mailboxToken(mailbox: string): Awaitable<StoredMailboxToken | null>;
@@ -258,8 +262,8 @@ export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites
 
   insertFollowUp(row: NewFollowUp): Awaitable<void>;
   moveFollowUp(id: number, dueAt: number, leadId: number): Awaitable<void>;
-  /** Closes open follow-ups: a client's for a project, or a lead's. */
-  closeFollowUps(which: { clientId: number; projectId: number | null } | { leadId: number }, status: Exclude<FollowUpStatus, 'open'>): Awaitable<void>;
+  /** Closes open follow-ups: a client's for a project on one owner's leads (another vendor's are theirs), or a lead's. */
+  closeFollowUps(which: { clientId: number; projectId: number | null; ownerVendorId: string | null } | { leadId: number }, status: Exclude<FollowUpStatus, 'open'>): Awaitable<void>;
 
   recordAction(a: ActionInput): Awaitable<void>;
   /** A lead that shares only a phone with `otherClientId` got its own record `clientId`: a "posible duplicado". */
@@ -295,6 +299,7 @@ export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites
 
 export type StoreTx = StoreReads & StoreWrites;
 
+export type FollowUpsToClose = Parameters<StoreWrites['closeFollowUps']>[0];
 export interface Storage extends StoreReads {
   /** Which adapter: SQLite is one daemon per file, PostgreSQL is shared by several. */
   readonly engine: 'sqlite' | 'postgres';

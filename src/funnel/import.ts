@@ -112,9 +112,12 @@ function* check(records: SourceRecord[], s: StoreReads, settings: ImportSettings
       if (client && !(yield* sees(client.id))) reasons.push('ningún cliente tuyo coincide con el documento, email o teléfono');
       if (!client && !o.createClients) reasons.push('ningún cliente tuyo coincide con el documento, email o teléfono');
       if (value.externalId) {
-        // An external id is the company's: one already recorded for a client the caller may not see is not theirs to move or rewrite.
+        // An external id is the company's: one already recorded outside the caller's scope (another
+        // vendor's or project's interaction) is not theirs to move or rewrite.
         const stored = scope ? yield* io(s.interactionByKey(`ext:${value.kind}:${value.externalId}`)) : null;
-        if (stored && !(yield* sees(stored.clientId))) reasons.push(`el id "${value.externalId.slice(0, 40)}" ya está registrado para un cliente que no es tuyo: no se puede modificar`);
+        if (stored && scope && !(yield* io(s.interactionInScope(`ext:${value.kind}:${value.externalId}`, scope)))) {
+          reasons.push(`el id "${value.externalId.slice(0, 40)}" ya está registrado en una interacción que no es tuya: no se puede modificar`);
+        }
         const key = `${value.kind}:${value.externalId}`;
         const content = JSON.stringify({ ...value, vendor: vendorId });
         const seen = seenIds.get(key);

@@ -4,10 +4,11 @@ import { formatNationalId } from '../normalize/national-id.ts';
 import { langOf } from '../outbox/templates.ts';
 import { statusOf } from '../db/lead-filter.ts';
 import { ClientConflict, editClient, type ClientEditResult } from '../leads/client-edit.ts';
+import { requireWholeClient } from '../leads/ownership.ts';
 import { actionContext, text } from './actions.ts';
 import { auditedWork } from './audit.ts';
 import { HttpError } from './errors.ts';
-import { iso, ownerHistory, portalNames, withActorNames } from './leads.ts';
+import { actionData, iso, ownerHistory, portalNames, withActorNames } from './leads.ts';
 import { leadIdParam } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
 import type { ClientSummary } from '../db/funnel-reads.ts';
@@ -18,13 +19,6 @@ async function visibleClient(ctx: RequestContext): Promise<number> {
   if (!(await ctx.services.queries.clientVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `no existe el cliente ${id}`);
   return id;
 }
-
-/** Keys of a history entry that name other records (client, lead or mark ids): left out of the ficha. */
-const FOREIGN_KEYS = /(Id|Ids)$|^(alsoContacted|viaLead|leads|mergeInto|movedLeads)$/;
-const safeData = (data: string) => {
-  const parsed = JSON.parse(data || '{}') as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(parsed).filter(([k]) => !FOREIGN_KEYS.test(k)));
-};
 
 /** A stored national ID as people write it ('12.345.678-5'); null when absent. */
 function idDisplay(ctx: RequestContext, value: string | null, type: string | null): string | null {
@@ -63,7 +57,7 @@ export async function clientRecord(ctx: RequestContext) {
     const key = l.project ?? l.projectText ?? '—';
     if (!byProject.has(key)) byProject.set(key, { project: key, owner: l.owner, ownerName: l.ownerName, since: l.receivedAt });
   }
-  const history = await withActorNames(ctx.services, r.actions.map((a) => ({ at: iso(a.at), action: a.action, actor: a.actor, leadId: a.leadId, data: safeData(a.data) })));
+  const history = await withActorNames(ctx.services, r.actions.map((a) => ({ at: iso(a.at), action: a.action, actor: a.actor, leadId: a.leadId, data: actionData(a.data) })));
   const followUps = await withActorNames(ctx.services, r.followUps.map((f) => ({ ...isoTimes(f), leadId: leadIds.has(f.leadId as number) ? f.leadId : null })), 'createdBy', 'createdByName');
   const interactions = r.interactions.map((i) => ({ ...isoTimes(i), leadId: leadIds.has(i.leadId as number) ? i.leadId : null, ownerName: vendorName(i.ownerVendorId as string | null) }));
   const duplicates = [];
@@ -164,9 +158,15 @@ export async function editClientRecord(ctx: RequestContext<unknown, z.output<typ
       const error = `${words.named(what, other?.name ?? words.noName)}${canMerge ? words.ask : words.manager}`;
       return { status: 409, json: { error, code: 'client.conflict', conflict: { key: err.key, canMerge, client: other ? summaryView(ctx, other) : null } } };
     }
+    const otherId = err.otherClientId;
     r = await auditedWork(
       ctx,
-      (tx) => editClient(tx, actionContext(ctx.services), id, edit, { confirmMerge: true, actor: caller.actor, now: ctx.now, leadIds: visibleLeads }),
+      function* (tx) {
+        // The merge moves every lead of this record: both must be wholly the caller's (403).
+        yield* requireWholeClient(tx, id, caller.scope);
+        yield* requireWholeClient(tx, otherId, caller.scope);
+        return yield* editClient(tx, actionContext(ctx.services), id, edit, { confirmMerge: true, actor: caller.actor, now: ctx.now, leadIds: visibleLeads });
+      },
       (x) => [
         { action: 'client.edit', objectType: 'client', objectId: id, data: { changed: x.changed, before: x.before, after: x.after, mergeInto: x.merged?.intoClientId } },
         { action: 'client.merge', objectType: 'client', objectId: x.merged?.intoClientId ?? null, data: { duplicateId: x.merged?.duplicateId, from: id, leads: x.merged?.movedLeads.length ?? 0 } },

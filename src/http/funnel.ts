@@ -167,12 +167,13 @@ export async function walkIn(ctx: RequestContext<unknown, z.output<typeof walkIn
   return { status: 201, json: { leadId, clientId: r.clientId, ...base, followUpAt: iso(r.followUpAt) } };
 }
 
-/** GET /api/clients/:id/timeline: the ficha: every lead, interaction and follow-up of the client, newest first. */
+/** GET /api/clients/:id/timeline: the caller's part of the client's leads, interactions and follow-ups, newest first. */
 export async function timeline(ctx: RequestContext) {
   const id = leadIdParam(ctx.params.id);
   const { queries, app } = ctx.services;
-  if (!(await queries.clientVisible(id, callerOf(ctx).scope))) throw new HttpError(404, `no existe el cliente ${id}`);
-  const t = await app.reads.funnel.timeline(id);
+  const { scope } = callerOf(ctx);
+  if (!(await queries.clientVisible(id, scope))) throw new HttpError(404, `no existe el cliente ${id}`);
+  const t = await app.reads.funnel.timeline(id, scope);
   if (!t.client) throw new HttpError(404, `no existe el cliente ${id}`);
   // A hand-registered lead's record only says where it came in: shown on the lead's own row.
   const intake = new Map(t.items.filter((i) => i.kind === 'lead').map((i) => [i.leadId, i.source]));

@@ -112,6 +112,15 @@ export async function parserHealth(s: Services, now: number) {
   return withQuarantine(value, s.app.quarantine.list());
 }
 
+/** Keys of a history entry that name other records (client, lead or mark ids): left out of what a person reads. */
+const FOREIGN_KEYS = /(Id|Ids)$|^(alsoContacted|viaLead|leads|mergeInto|movedLeads)$/;
+
+/** An action's stored data without the ids of other records (they may be outside the reader's scope). */
+export function actionData(data: string): Record<string, unknown> {
+  const parsed = JSON.parse(data || '{}') as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => !FOREIGN_KEYS.test(k)));
+}
+
 /** Row keys to camelCase and `*_at` times to ISO, JSON columns parsed: the detail view's shape. */
 function present(row: Record<string, unknown> | null | undefined, json: string[] = []) {
   if (!row) return null;
@@ -143,7 +152,7 @@ export async function leadDetail(ctx: RequestContext) {
       lead,
       client,
       followUps: await withActorNames(ctx.services, d.followUps.map((f) => present(f as Record<string, unknown>)!), 'createdBy', 'createdByName'),
-      actions: await withActorNames(ctx.services, d.actions.map((a) => present(a as Record<string, unknown>, ['data'])!)),
+      actions: await withActorNames(ctx.services, d.actions.map((a) => ({ ...present(a as Record<string, unknown>)!, data: actionData((a as { data: string }).data) }))),
       rawEmail,
     },
   };

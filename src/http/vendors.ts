@@ -5,7 +5,7 @@ import { iso, ownerHistory } from './leads.ts';
 import { leadIdParam, vendorId, vendorIdParam } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
 import { auditedWork } from './audit.ts';
-import { reassignClient, retireVendor } from '../leads/ownership.ts';
+import { reassignClient, requireWholeClient, retireVendor } from '../leads/ownership.ts';
 import { seesVendor } from '../auth/scope.ts';
 import { enqueueReassignNotice } from '../outbox/reassign.ts';
 
@@ -91,7 +91,7 @@ export const reassignBody = z.strictObject({
 /**
  * A manager moves a client to another vendor, with a reason that stays in the history. A
  * supervisor moves clients only within the team; a gerente of some projects only to a vendor who
- * sells the client's project among hers.
+ * sells the client's project among hers. Either moves only a client wholly in her scope (403).
  */
 export async function reassign(ctx: RequestContext<unknown, z.output<typeof reassignBody>>) {
   const clientId = leadIdParam(ctx.params.id);
@@ -107,6 +107,7 @@ export async function reassign(ctx: RequestContext<unknown, z.output<typeof reas
   const cfg = ctx.services.app.config;
   // The move, its audit entry and the new owner's email (the outbox) commit together; the sender polls the outbox every second.
   const r = await auditedWork(ctx, function* (tx) {
+    yield* requireWholeClient(tx, clientId, caller.scope);
     const moved = yield* reassignClient(tx, clientId, to, reason, caller.actor, ctx.now, sells);
     const notified = yield* enqueueReassignNotice(tx, cfg, { clientId, vendorId: to, reason, by: caller.name, leadIds: moved.leadIds, now: ctx.now });
     return { ...moved, notified };

@@ -136,13 +136,14 @@ export function* registerFollowUp(tx: StoreTx, ctx: Pick<ActionContext, 'rules'>
   if (lead.clientId === null) throw invalid('the lead has no client record yet: complete its contact data first');
   const dueAt = input.recontactAt ?? followUpDue(now, ctx.rules.followUpDays);
   const reached = input.contactType !== 'sin_respuesta';
-  yield* io(tx.closeFollowUps({ clientId: lead.clientId, projectId: lead.projectId }, 'done'));
+  yield* io(tx.closeFollowUps({ clientId: lead.clientId, projectId: lead.projectId, ownerVendorId: lead.ownerVendorId }, 'done'));
   yield* io(
     tx.insertFollowUp({ clientId: lead.clientId, leadId, projectId: lead.projectId, action: 'continuar', status: 'open', expectation: input.expectation, contactType: input.contactType, dueAt, comment: input.comment, createdBy: actor, createdAt: now }),
   );
   yield* io(tx.updateLead(leadId, { followUpAt: dueAt, updatedAt: now, ...(reached ? { contactState: 'contactado' as const, lastContactAt: now } : {}) }));
-  // A client who wrote twice about a project is one person to call: their other waiting leads are contacted too.
-  const siblings = reached ? (yield* io(tx.waitingLeadIds(lead.clientId, lead.projectId))).filter((id) => id !== leadId) : [];
+  // A client who wrote twice about a project is one person to call: their other waiting leads of
+  // the same vendor are contacted too (another vendor's lead is that vendor's call).
+  const siblings = reached ? (yield* io(tx.waitingLeadIds(lead.clientId, lead.projectId, lead.ownerVendorId))).filter((id) => id !== leadId) : [];
   for (const id of siblings) yield* io(tx.updateLead(id, { contactState: 'contactado', lastContactAt: now, followUpAt: dueAt, updatedAt: now }));
   yield* registerActivity(tx, lead.clientId, now); // an attempt that reached nobody is activity too
   yield* io(tx.recordAction({ leadId, clientId: lead.clientId, actor, action: 'follow_up', data: { ...input, recontactAt: dueAt, ...(siblings.length ? { alsoContacted: siblings } : {}) }, at: now }));
@@ -155,7 +156,7 @@ export function* abortLead(tx: StoreTx, leadId: number, comment: string, actor: 
   const lead = yield* loadLead(tx, leadId);
   if (isClosed(lead)) throw invalid(`the lead is already ${lead.contactState}`);
   if (lead.clientId !== null) {
-    yield* io(tx.closeFollowUps({ clientId: lead.clientId, projectId: lead.projectId }, 'aborted'));
+    yield* io(tx.closeFollowUps({ clientId: lead.clientId, projectId: lead.projectId, ownerVendorId: lead.ownerVendorId }, 'aborted'));
     yield* io(tx.insertFollowUp({ clientId: lead.clientId, leadId, projectId: lead.projectId, action: 'abortar', status: 'aborted', dueAt: now, comment, createdBy: actor, createdAt: now }));
     yield* registerActivity(tx, lead.clientId, now);
   }

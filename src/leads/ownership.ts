@@ -1,4 +1,5 @@
 import { io, type StoreReads, type StoreTx, type VendorRow, type Work } from '../db/port.ts';
+import type { Scope } from '../db/scope.ts';
 import { AppError } from '../errors.ts';
 import { DAY_MS, SYSTEM_ACTOR } from '../vocabulary.ts';
 import type { AssignContext, Assignment, PersistRules } from './record.ts';
@@ -126,6 +127,15 @@ export function* retireVendor(tx: StoreTx, vendorId: string, actor: string, now:
     to[v.id] = (to[v.id] ?? 0) + 1;
   }
   return { moved: owned.length, to, retired: retire };
+}
+
+/**
+ * A manager of some projects or a team moves, merges or unmerges only a client wholly in her
+ * scope (every lead of it, and for a team its owner): the rest of it is another manager's.
+ */
+export function* requireWholeClient(tx: StoreReads, clientId: number, scope: Scope): Work<void> {
+  if (yield* io(tx.clientWithin(clientId, scope))) return;
+  throw new AppError('client.outside_scope', `el cliente ${clientId} tiene leads de proyectos o vendedores que no gestionas: pide a un administrador que lo haga`);
 }
 
 /** A manager moves a client to another vendor; the reason is required and recorded. `sells`: the target must sell one of the client's projects the caller manages. */

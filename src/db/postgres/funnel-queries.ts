@@ -4,6 +4,7 @@ import type { InteractionKind } from '../../funnel-vocabulary.ts';
 import { DAY_MS, overdueSql, inTimeSql, type LeadFilter } from '../lead-filter.ts';
 import { anyOf, bind, pgBuildWhere, pgScopeClause, pgSearchSubquery } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
+import type { Scope } from '../scope.ts';
 import { interactionKey, type InteractionGroup, type LeadGroup, type FunnelReads } from '../funnel-reads.ts';
 
 /** funnelDailyWhere of funnel-queries.ts: the filter on lead_funnel_daily `a`, its params appended. */
@@ -164,16 +165,23 @@ export class PgFunnelQueries implements FunnelReads {
     return new Map(rows.map((r) => [r.clientId, { kind: r.kind, at: r.at }]));
   }
 
-  async timeline(clientId: number) {
+  async timeline(clientId: number, scope: Scope) {
+    const lp: unknown[] = [clientId];
+    const ls = pgScopeClause(scope, lp);
     const leads = await rowsOf<Record<string, unknown>>(this.db, `SELECT l.id, l.received_at AS at, p.name AS project, l.parser, l.medium, l.quality, l.contact_state AS "contactState",
       l.deadline_at AS "deadlineAt", l.contact_type AS "contactType", l.last_contact_at AS "lastContactAt", l.owner_vendor_id AS owner FROM leads l
-      LEFT JOIN projects p ON p.id = l.project_id WHERE l.client_id = $1 ORDER BY l.received_at DESC, l.id DESC LIMIT 500`, [clientId]);
+      LEFT JOIN projects p ON p.id = l.project_id WHERE l.client_id = $1${ls ? ` AND ${ls}` : ''} ORDER BY l.received_at DESC, l.id DESC LIMIT 500`, lp);
+    const ip: unknown[] = [clientId];
+    const is = pgScopeClause(scope, ip, 'i');
     const items = await rowsOf<Record<string, unknown>>(this.db, `SELECT i.id, i.kind, i.at, p.name AS project, i.product, i.model, i.amount, i.source, i.state,
       i.contact_state AS "contactState", i.deadline_at AS "deadlineAt", i.parser, i.medium, i.external_id AS "externalId", i.owner_vendor_id AS owner,
-      i.reentry::int AS reentry, i.lead_id AS "leadId" FROM interactions i LEFT JOIN projects p ON p.id = i.project_id WHERE i.client_id = $1 ORDER BY i.at DESC, i.id DESC LIMIT 500`, [clientId]);
+      i.reentry::int AS reentry, i.lead_id AS "leadId" FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
+      WHERE i.client_id = $1${is ? ` AND ${is}` : ''} ORDER BY i.at DESC, i.id DESC LIMIT 500`, ip);
+    const fp: unknown[] = [clientId];
+    const fs = pgScopeClause(scope, fp);
     const followUps = await rowsOf<Record<string, unknown>>(this.db, `SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation,
       f.contact_type AS "contactType", f.due_at AS "dueAt", f.comment, f.created_by AS "createdBy" FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id
-      WHERE f.client_id = $1 ORDER BY f.created_at DESC, f.id DESC LIMIT 500`, [clientId]);
+      WHERE f.client_id = $1${fs ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${fs})` : ''} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`, fp);
     const client = await firstOf<Record<string, unknown>>(this.db, `SELECT id, name, national_id AS "nationalId", email, phone, owner_vendor_id AS owner, created_at AS "createdAt"
       FROM clients WHERE id = $1`, [clientId]);
     return { client, leads, items, followUps };

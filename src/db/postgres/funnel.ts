@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Scope } from '../scope.ts';
 import type { QuoteContactState } from '../../funnel-vocabulary.ts';
-import { pgScopeClause } from './lead-filter.ts';
+import { pgClientWithinSql, pgInteractionInScopeSql, pgScopeClause } from './lead-filter.ts';
 import type { FunnelWrites } from '../port.ts';
 import { CONTENT, type ClientEvent, type LeadTouch } from '../funnel-reads.ts';
 
@@ -30,6 +30,14 @@ export function funnelReads(c: Queryable) {
       let owner = '';
       if (scope.vendorIds !== null && scope.projectIds === null && scope.vendorIds.length) owner = ` or c.owner_vendor_id = any($${params.push(scope.vendorIds)})`;
       return (await one(`select 1 from clients c where c.id = $1 and (exists (select 1 from leads l where l.client_id = c.id and ${scoped})${owner})`, params)) !== null;
+    },
+    async clientWithin(clientId: number, scope: Scope) {
+      const q = pgClientWithinSql(clientId, scope);
+      return !q || (await one(q.sql, q.params)) !== null;
+    },
+    async interactionInScope(key: string, scope: Scope) {
+      const q = pgInteractionInScopeSql(key, scope);
+      return (await one(q.sql, q.params)) !== null;
     },
   };
 }

@@ -114,3 +114,19 @@ export function pgClientVisibleSql(clientId: number, scope: Scope): { sql: strin
   if (scope.vendorIds !== null && scope.projectIds === null && scope.vendorIds.length) owner = ` OR ${anyOf('c.owner_vendor_id', scope.vendorIds, params)}`;
   return { sql: `SELECT 1 FROM clients c WHERE c.id = $1 AND (EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id AND ${scoped})${owner})`, params };
 }
+
+/** clientWithinSql of lead-where.ts. */
+export function pgClientWithinSql(clientId: number, scope: Scope): { sql: string; params: unknown[] } | null {
+  const params: unknown[] = [clientId];
+  const scoped = pgScopeClause(scope, params);
+  if (!scoped) return null;
+  let owner = '';
+  if (scope.vendorIds !== null) owner = scope.vendorIds.length ? ` AND (c.owner_vendor_id IS NULL OR ${anyOf('c.owner_vendor_id', scope.vendorIds, params)})` : ' AND c.owner_vendor_id IS NULL';
+  return { sql: `SELECT 1 FROM clients c WHERE c.id = $1 AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id AND NOT coalesce((${scoped}), false))${owner}`, params };
+}
+
+/** interactionInScopeSql of lead-where.ts. */
+export function pgInteractionInScopeSql(key: string, scope: Scope): { sql: string; params: unknown[] } {
+  const params: unknown[] = [key];
+  return { sql: `SELECT 1 FROM interactions i WHERE i.key = $1${pgAndScope(scope, params, 'i')}`, params };
+}

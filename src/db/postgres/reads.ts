@@ -187,8 +187,11 @@ export class PgReads implements StoreReads {
     return this.one("select id, due_at \"dueAt\" from follow_ups where client_id = $1 and project_id is not distinct from $2 and status = 'open' limit 1", [clientId, projectId]);
   }
 
-  async waitingLeadIds(clientId: number, projectId: number | null): Promise<number[]> {
-    const rows = await this.all<{ id: number }>("select id from leads where client_id = $1 and project_id is not distinct from $2 and contact_state = 'por_contactar' order by id", [clientId, projectId]);
+  async waitingLeadIds(clientId: number, projectId: number | null, ownerVendorId: string | null): Promise<number[]> {
+    const rows = await this.all<{ id: number }>(
+      "select id from leads where client_id = $1 and project_id is not distinct from $2 and owner_vendor_id is not distinct from $3 and contact_state = 'por_contactar' order by id",
+      [clientId, projectId, ownerVendorId],
+    );
     return rows.map((r) => r.id);
   }
 

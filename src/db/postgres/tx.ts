@@ -1,6 +1,7 @@
 
 import type { NewNotification, } from '../outbox-schema.ts';
-import {type ActionInput, type ClientPatch, type LeadPatch,type NewClient, type NewFollowUp, type NewLead, type RawEmailInput, type RawOutcome, type StoreWrites, type VendorInput, type WebhookDelivery, 
+import type {
+  ActionInput, ClientPatch, FollowUpsToClose, LeadPatch, NewClient, NewFollowUp, NewLead, RawEmailInput, RawOutcome, StoreWrites, VendorInput, WebhookDelivery,
 } from '../port.ts';
 import { type StoredMailboxToken } from '../mailbox-tokens.ts';
 import { duplicateWrites, peopleWrites } from './people-writes.ts';
@@ -175,9 +176,15 @@ export class PgTx extends PgReads implements StoreWrites {
     await this.c.query('update follow_ups set due_at = $1, lead_id = $2 where id = $3', [dueAt, leadId, id]);
   }
 
-  async closeFollowUps(which: { clientId: number; projectId: number | null } | { leadId: number }, status: 'done' | 'aborted'): Promise<void> {
+  async closeFollowUps(which: FollowUpsToClose, status: 'done' | 'aborted'): Promise<void> {
     if ('leadId' in which) await this.c.query("update follow_ups set status = $1 where lead_id = $2 and status = 'open'", [status, which.leadId]);
-    else await this.c.query("update follow_ups set status = $1 where client_id = $2 and project_id is not distinct from $3 and status = 'open'", [status, which.clientId, which.projectId]);
+    else {
+      await this.c.query(
+        `update follow_ups set status = $1 where client_id = $2 and project_id is not distinct from $3 and status = 'open'
+         and (lead_id is null or lead_id in (select id from leads where owner_vendor_id is not distinct from $4))`,
+        [status, which.clientId, which.projectId, which.ownerVendorId],
+      );
+    }
   }
 
   async recordAction(a: ActionInput): Promise<void> {

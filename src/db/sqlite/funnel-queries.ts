@@ -3,7 +3,8 @@ import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from '..
 import { DAY_MS, overdueSql, inTimeSql, type LeadFilter } from '../lead-filter.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
 import { interactionKey, type InteractionGroup, type LeadGroup, type FunnelReads } from '../funnel-reads.ts';
-import { buildWhere, scopeClause, searchSubquery } from './lead-where.ts';
+import { andScope, buildWhere, scopeClause, searchSubquery } from './lead-where.ts';
+import type { Scope } from '../scope.ts';
 import { inList } from '../sql-lists.ts';
 
 /** The filter on lead_funnel_daily `a` for whole days [firstDay, endDay), its params appended. */
@@ -195,16 +196,23 @@ export class FunnelQueries implements FunnelReads {
     return new Map(rows.map((r) => [r.clientId, { kind: r.kind, at: r.at }]));
   }
 
-  /** Everything a client did, for the ficha's timeline (the caller checked the client is visible). */
-  async timeline(clientId: number) {
+  async timeline(clientId: number, scope: Scope) {
+    const lp: unknown[] = [clientId];
+    const ls = andScope(scope, lp);
     const leads = this.db.prepare(`SELECT l.id, l.received_at AS at, p.name AS project, l.parser, l.medium, l.quality, l.contact_state AS contactState, l.deadline_at AS deadlineAt,
       l.contact_type AS contactType, l.last_contact_at AS lastContactAt, l.owner_vendor_id AS owner FROM leads l LEFT JOIN projects p ON p.id = l.project_id
-      WHERE l.client_id = ? ORDER BY l.received_at DESC, l.id DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+      WHERE l.client_id = ?${ls} ORDER BY l.received_at DESC, l.id DESC LIMIT 500`).all(...lp) as Record<string, unknown>[];
+    const ip: unknown[] = [clientId];
+    const is = andScope(scope, ip, 'i');
     const items = this.db.prepare(`SELECT i.id, i.kind, i.at, p.name AS project, i.product, i.model, i.amount, i.source, i.state, i.contact_state AS contactState, i.deadline_at AS deadlineAt,
       i.parser, i.medium, i.external_id AS externalId, i.owner_vendor_id AS owner, i.reentry, i.lead_id AS leadId FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
-      WHERE i.client_id = ? ORDER BY i.at DESC, i.id DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+      WHERE i.client_id = ?${is} ORDER BY i.at DESC, i.id DESC LIMIT 500`).all(...ip) as Record<string, unknown>[];
+    // A follow-up is seen with its lead, as in the client record.
+    const fp: unknown[] = [clientId];
+    const fs = scopeClause(scope, fp);
     const followUps = this.db.prepare(`SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation, f.contact_type AS contactType, f.due_at AS dueAt,
-      f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id WHERE f.client_id = ? ORDER BY f.created_at DESC, f.id DESC LIMIT 500`).all(clientId) as Record<string, unknown>[];
+      f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id
+      WHERE f.client_id = ?${fs ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${fs})` : ''} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`).all(...fp) as Record<string, unknown>[];
     const client = this.db.prepare(`SELECT id, name, national_id AS nationalId, email, phone, owner_vendor_id AS owner, created_at AS createdAt FROM clients WHERE id = ?`).get(clientId) as Record<string, unknown> | undefined;
     return { client: client ?? null, leads, items, followUps };
   }

@@ -3,7 +3,7 @@ import type { Scope } from '../scope.ts';
 import { preparedCache, type Prepared } from './prepared.ts';
 import type { QuoteContactState } from '../../funnel-vocabulary.ts';
 import { CONTENT, type ClientEvent, type Derived, type LeadTouch, type NewInteraction, type UpsertOutcome } from '../funnel-reads.ts';
-import { clientVisibleSql } from './lead-where.ts';
+import { clientVisibleSql, clientWithinSql, interactionInScopeSql } from './lead-where.ts';
 
 /**
  * Interaction writes and the per-client reads the funnel rules need. Writes run inside the app's
@@ -19,6 +19,16 @@ export class FunnelStore {
   /** LeadQueries.clientVisible for the funnel's synchronous write path (same SQL). */
   clientVisible(clientId: number, scope: Scope): boolean {
     const q = clientVisibleSql(clientId, scope);
+    return this.q(q.sql).get(...q.params) !== undefined;
+  }
+
+  clientWithin(clientId: number, scope: Scope): boolean {
+    const q = clientWithinSql(clientId, scope);
+    return !q || this.q(q.sql).get(...q.params) !== undefined;
+  }
+
+  interactionInScope(key: string, scope: Scope): boolean {
+    const q = interactionInScopeSql(key, scope);
     return this.q(q.sql).get(...q.params) !== undefined;
   }
 

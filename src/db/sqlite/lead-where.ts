@@ -114,3 +114,23 @@ export function clientVisibleSql(clientId: number, scope: Scope): { sql: string;
   }
   return { sql: `SELECT 1 FROM clients c WHERE c.id = ? AND (EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id AND ${scoped})${owner})`, params };
 }
+
+/**
+ * The client wholly in `scope`: every lead of it (one with no project or owner is outside a
+ * limited scope) and, for vendor scopes, its owner. What a scoped manager may reassign or merge.
+ * Null when the scope limits nothing.
+ */
+export function clientWithinSql(clientId: number, scope: Scope): { sql: string; params: unknown[] } | null {
+  const params: unknown[] = [clientId];
+  const scoped = scopeClause(scope, params);
+  if (!scoped) return null;
+  let owner = '';
+  if (scope.vendorIds !== null) owner = scope.vendorIds.length ? ` AND (c.owner_vendor_id IS NULL OR ${inList('c.owner_vendor_id', scope.vendorIds, params)})` : ' AND c.owner_vendor_id IS NULL';
+  return { sql: `SELECT 1 FROM clients c WHERE c.id = ? AND NOT EXISTS (SELECT 1 FROM leads l WHERE l.client_id = c.id AND NOT coalesce((${scoped}), 0))${owner}`, params };
+}
+
+/** The interaction stored under `key`, if its owner and project are in `scope`. */
+export function interactionInScopeSql(key: string, scope: Scope): { sql: string; params: unknown[] } {
+  const params: unknown[] = [key];
+  return { sql: `SELECT 1 FROM interactions i WHERE i.key = ?${andScope(scope, params, 'i')}`, params };
+}

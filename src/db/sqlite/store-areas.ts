@@ -146,6 +146,14 @@ export class SqliteAreas extends SqliteConnection {
     return this.funnel.clientVisible(clientId, scope);
   }
 
+  clientWithin(clientId: number, scope: Scope): boolean {
+    return this.funnel.clientWithin(clientId, scope);
+  }
+
+  interactionInScope(key: string, scope: Scope): boolean {
+    return this.funnel.interactionInScope(key, scope);
+  }
+
   upsertInteraction(r: NewInteraction, now: number): { id: number; outcome: UpsertOutcome; before?: Record<string, unknown> } {
     this.writing();
     return this.funnel.upsert(r, now);

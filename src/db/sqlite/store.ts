@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Logger } from '../../logger.ts';
 import { SYSTEM_ACTOR } from '../../vocabulary.ts';
 import type { Db } from './open.ts';
@@ -6,8 +6,8 @@ import { actions, clients, followUps, leads, projectVendors, projects, rawEmails
 import { SqliteAreas } from './store-areas.ts';
 import { rowWriter } from './statements.ts';
 import type {
-  ActionInput, ActionRow, ClientKey, ClientLookup, ClientPatch, ClientRow, EmailRecord, LeadPatch, LeadRow, NewClient, NewFollowUp, NewLead, PendingLeadRow, Storage,
-  VendorInput, VendorRow,
+  ActionInput, ActionRow, ClientKey, ClientLookup, ClientPatch, ClientRow, EmailRecord, FollowUpsToClose, LeadPatch, LeadRow, NewClient, NewFollowUp, NewLead, PendingLeadRow,
+  Storage, VendorInput, VendorRow,
 } from '../port.ts';
 
 export type { EmailRecord, ExistingEmail, RawEmailInput, Storage, StoreTx } from '../port.ts';
@@ -157,17 +157,17 @@ export class Store extends SqliteAreas implements Storage {
     this.q('update follow_ups set due_at = ?, lead_id = ? where id = ?').run(dueAt, leadId, id);
   }
 
-  closeFollowUps(which: { clientId: number; projectId: number | null } | { leadId: number }, status: 'done' | 'aborted'): void {
+  closeFollowUps(which: FollowUpsToClose, status: 'done' | 'aborted'): void {
     this.writing();
-    const where =
-      'leadId' in which
-        ? eq(followUps.leadId, which.leadId)
-        : and(eq(followUps.clientId, which.clientId), which.projectId === null ? isNull(followUps.projectId) : eq(followUps.projectId, which.projectId));
-    this.db.update(followUps).set({ status }).where(and(where, eq(followUps.status, 'open'))).run();
+    if ('leadId' in which) this.q("update follow_ups set status = ? where lead_id = ? and status = 'open'").run(status, which.leadId);
+    else {
+      this.q(`update follow_ups set status = ? where client_id = ? and project_id is ? and status = 'open'
+        and (lead_id is null or lead_id in (select id from leads where owner_vendor_id is ?))`).run(status, which.clientId, which.projectId, which.ownerVendorId);
+    }
   }
 
-  waitingLeadIds(clientId: number, projectId: number | null): number[] {
-    return this.q("select id from leads where client_id = ? and project_id is ? and contact_state = 'por_contactar' order by id").pluck().all(clientId, projectId) as number[];
+  waitingLeadIds(clientId: number, projectId: number | null, ownerVendorId: string | null): number[] {
+    return this.q("select id from leads where client_id = ? and project_id is ? and owner_vendor_id is ? and contact_state = 'por_contactar' order by id").pluck().all(clientId, projectId, ownerVendorId) as number[];
   }
 
   clientLeadIds(clientId: number): number[] {
