@@ -109,6 +109,16 @@ describe("a shared client: each caller's part only", () => {
     expect(r.status).toBe(200);
   });
 
+  it("the audit trail a gerente of PLR reads names no lead of another project (the reassignment moved MDV's)", async () => {
+    type Entry = { action: string; objectId: string; data: Record<string, unknown> };
+    const find = (items: Entry[]) => items.find((e) => e.action === 'client.reassign' && e.objectId === String(ana));
+    const admin = find((await h.json<{ items: Entry[] }>('/api/audit?action=client.reassign')).items);
+    expect(admin?.data.leads).toEqual([mdvLead]);
+    const gerente = find((await h.json<{ items: Entry[] }>('/api/audit?action=client.reassign', { token: gerentePlr })).items);
+    expect(gerente).toMatchObject({ data: { from: 'v1', to: 'v2' } });
+    expect(gerente?.data).not.toHaveProperty('leads');
+  });
+
   it("a gerente of PLR cannot merge a client with MDV leads into another (their leads would move): 403, nothing changes; an admin can", async () => {
     const markId = await h.app.store.unitOfWork((tx) => io(tx.markPossibleDuplicate({ clientId: ana, otherClientId: yolanda, leadId: null, reason: 'phone', at: Date.now() })));
     const before = await everything();

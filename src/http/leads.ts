@@ -115,11 +115,14 @@ export async function parserHealth(s: Services, now: number) {
 /** Keys of a history entry that name other records (client, lead or mark ids): left out of what a person reads. */
 const FOREIGN_KEYS = /(Id|Ids)$|^(alsoContacted|viaLead|leads|mergeInto|movedLeads)$/;
 
-/** An action's stored data without the ids of other records (they may be outside the reader's scope). */
-export function actionData(data: string): Record<string, unknown> {
-  const parsed = JSON.parse(data || '{}') as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(parsed).filter(([k]) => !FOREIGN_KEYS.test(k)));
+/** An action's or audit entry's data without the ids of other records (they may be outside the reader's scope). */
+export function withoutForeignIds(data: unknown): unknown {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return data;
+  return Object.fromEntries(Object.entries(data).filter(([k]) => !FOREIGN_KEYS.test(k)));
 }
+
+/** An action's stored data (JSON text), without the ids of other records. */
+export const actionData = (data: string) => withoutForeignIds(JSON.parse(data || '{}')) as Record<string, unknown>;
 
 /** Row keys to camelCase and `*_at` times to ISO, JSON columns parsed: the detail view's shape. */
 function present(row: Record<string, unknown> | null | undefined, json: string[] = []) {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { langOf } from '../outbox/templates.ts';
 import { publicUser } from '../auth/accounts.ts';
 import { HttpError } from './errors.ts';
-import { iso } from './leads.ts';
+import { iso, withoutForeignIds } from './leads.ts';
+import { isLimited } from '../auth/scope.ts';
 import { resolveDate } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
 
@@ -103,7 +104,9 @@ export async function audit(ctx: RequestContext<z.output<typeof auditQuery>>) {
   const caller = callerOf(ctx);
   const scope = caller.role === 'admin' ? undefined : caller.scope;
   const page = await users.auditPage({ userId, action: q.action, from, to, beforeId: q.before, limit: q.limit ?? 100, scope });
-  return { json: { items: page.rows.map((r) => ({ ...r, at: iso(r.at) })), nextBefore: page.nextBefore } };
+  // Ids the entry names beside its object (the leads a reassignment moved) may be other managers'.
+  const data = scope && isLimited(scope) ? withoutForeignIds : (d: unknown) => d;
+  return { json: { items: page.rows.map((r) => ({ ...r, at: iso(r.at), data: data(r.data) })), nextBefore: page.nextBefore } };
 }
 
 /** Every user (admins); never a password hash. */
