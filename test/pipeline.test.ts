@@ -294,6 +294,13 @@ describe('quick headers', () => {
     expect(h.messageId).toBe('<a@b>');
     expect(h.date?.toISOString()).toBe('2026-11-23T13:00:00.000Z');
   });
+  it('a Date header of 200,000 "(" (quadratic for the comment regex, on the IMAP thread) is read in bounded work', () => {
+    const h = quickHeaders(Buffer.from(`Message-ID: <x@y.cl>\r\nDate: ${'('.repeat(200_000)}\r\n\r\nHola`));
+    expect(h.messageId).toBe('<x@y.cl>');
+    expect(h.date).toBeNull();
+    // A long real comment is still dropped before the date is read.
+    expect(quickHeaders(Buffer.from('Date: Mon, 23 Nov 2026 10:00:00 -0300 (Hora de verano de Chile)\r\n\r\n')).date?.toISOString()).toBe('2026-11-23T13:00:00.000Z');
+  }, 20_000); // hang guard: the quadratic regex took ~30 s here, bounded it takes ~1 ms
   it('folds for comparisons', () => {
     expect(fold('  Teléfono: ')).toBe('telefono');
   });

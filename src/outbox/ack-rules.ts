@@ -18,7 +18,16 @@ export function parseHeaders(block: string | null): Map<string, string> {
 
 const MACHINE_LOCAL = /^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|auto[-_.]?reply|notifica(tion|cion|cao)e?s?|alerts?|listserv|majordomo|owner-.*|.*-request)(\+.*)?$/i;
 
-const addressIn = (v: string | undefined) => (v ? (/<([^>]*)>/.exec(v)?.[1] ?? v).trim().toLowerCase() : '');
+/** RFC 5321's longest path, with room: past it a value is no address (and no regex walks it whole). */
+const MAX_ADDRESS_CHARS = 320;
+
+/** The address in `Name <a@b>` (or the whole value). indexOf, not a regex: a header of many "<" made /<([^>]*)>/ quadratic. */
+function addressIn(v: string | undefined): string {
+  if (!v) return '';
+  const open = v.indexOf('<');
+  const close = open >= 0 ? v.indexOf('>', open) : -1;
+  return (close > open ? v.slice(open + 1, close) : v).slice(0, MAX_ADDRESS_CHARS).trim().toLowerCase();
+}
 const domainOf = (addr: string) => addr.slice(addr.lastIndexOf('@') + 1);
 
 /** Why no acknowledgement may be sent, or null when one may. */
