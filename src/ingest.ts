@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { io, type Storage } from './db/port.ts';
+import { io, type Storage, type StoreTx, type Work } from './db/port.ts';
 import { storeRaw } from './leads/intake.ts';
-import { recordOutcomes, type PersistRules } from './leads/record.ts';
+import { recordOutcomes, type LeadRecordResult, type PersistRules } from './leads/record.ts';
 import type { PipelineContext, PipelineOutcome } from './pipeline/index.ts';
 import { quickHeaders } from './pipeline/quick-headers.ts';
 import type { EmailSource } from './vocabulary.ts';
@@ -47,6 +47,18 @@ export interface ProcessOptions {
   budget?: number;
   /** Checked before each email starts: once true, the rest stay pending (shutdown). */
   stopping?: () => boolean;
+  /** A person recording the email (a walk-in): named on its follow-up instead of the centralizador. */
+  actor?: string;
+  /** More of the unit of work that records the outcomes (a walk-in's interaction and audit row): committed with them or not at all. */
+  alsoRecord?: (tx: StoreTx, recorded: RecordedOutcome[]) => Work<void>;
+}
+
+/** An outcome as its unit of work recorded it. */
+export interface RecordedOutcome {
+  rawEmailId: number;
+  receivedAt: number;
+  outcome: PipelineOutcome;
+  result: LeadRecordResult;
 }
 
 /** Outcomes persisted per unit of work: the first leads of a long batch commit early, the worker keeps going. */
@@ -134,7 +146,7 @@ export class Ingestor {
   }
 
   /** Stores then processes one message; a duplicate changes nothing and reports the original. */
-  async ingest(raw: Buffer, meta: SourceMeta): Promise<IngestResult> {
+  async ingest(raw: Buffer, meta: SourceMeta, opts: ProcessOptions = {}): Promise<IngestResult> {
     const row = this.describe(raw, meta);
     const existing = await this.store.findExisting(row.messageId, row.sha256);
     if (existing) {
@@ -144,11 +156,11 @@ export class Ingestor {
       return result;
     }
     const id = await this.store.unitOfWork((tx) => storeRaw(tx, row, Date.now()));
-    if (id === null) return this.ingest(raw, meta); // stored meanwhile by another writer: report that one
+    if (id === null) return this.ingest(raw, meta, opts); // stored meanwhile by another writer: report that one
     if (row.status === 'too_large') {
       return { rawEmailId: id, messageId: row.messageId, duplicate: false, outcome: null, error: row.error, status: 'too_large', leadId: null, clientId: null, followUpAt: null, receivedAt: row.receivedAt };
     }
-    return this.process(id, raw, row.receivedAt, row.messageId);
+    return this.process(id, raw, row.receivedAt, row.messageId, opts);
   }
 
   /** The pipeline's outcome for raw bytes (in a worker), storing nothing: reprocess compares it first. */
@@ -238,13 +250,19 @@ export class Ingestor {
         await ready[g].promise;
         const done = outcomes.slice(g * COMMIT_EVERY, (g + 1) * COMMIT_EVERY).flatMap((d, k) => (d ? [{ ...d, index: g * COMMIT_EVERY + k }] : []));
         if (!done.length) continue;
-        const rules = this.rules();
+        const rules = opts.actor ? { ...this.rules(), actor: opts.actor } : this.rules();
         // On SQLite a commit holds the event loop: slices of a few ms let HTTP answers in between.
         for (let at = 0; at < done.length; ) {
           const slice = done.slice(at, at + (this.store.engine === 'sqlite' ? this.pace.size() : COMMIT_EVERY));
           const saved = await this.serially(async () => {
             const t = performance.now();
-            const out = await this.store.unitOfWork((tx) => recordOutcomes(tx, slice.map((d) => ({ rawEmailId: d.item.rawEmailId, outcome: d.outcome, receivedAt: d.item.receivedAt })), rules, Date.now));
+            const items = slice.map((d) => ({ rawEmailId: d.item.rawEmailId, outcome: d.outcome, receivedAt: d.item.receivedAt }));
+            const { alsoRecord } = opts;
+            const out = await this.store.unitOfWork(function* (tx) {
+              const recorded = yield* recordOutcomes(tx, items, rules, Date.now);
+              if (alsoRecord) yield* alsoRecord(tx, items.map((i, k) => ({ ...i, result: recorded[k] })));
+              return recorded;
+            });
             this.pace.observe(slice.length, performance.now() - t);
             return out;
           });

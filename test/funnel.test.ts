@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ANA, DAY, dotted, rut, seed, startHarness, type Harness } from './http-fixture.ts';
+import { ANA, DAY, dotted, formEmail, rut, seed, startHarness, type Harness } from './http-fixture.ts';
 import { readInteractionsFile } from '../src/cli/interactions.ts';
+import { io } from '../src/db/port.ts';
 import { importRecords, runImport, type ImportOptions } from '../src/funnel/import.ts';
 import { funnelSettings } from '../src/funnel/service.ts';
 import { parseAmount, parseDate } from '../src/funnel/values.ts';
@@ -191,5 +192,27 @@ describe('sales funnel', () => {
     expect(t.timeline.find((r: { type: string }) => r.type === 'lead').source).toBe('sala_de_ventas');
     expect(t.timeline.find((r: { type: string }) => r.type === 'cotizacion').product).toBe('Depto 901');
     expect(t.lastInteraction.type).toBe('cotizacion');
+  });
+
+  it("a walk-in's lead, its follow-up (named after the person) and its audit row commit in one unit of work", async () => {
+    const res = await h.post('/api/walk-ins', { name: 'Rosa Mostrador', nationalId: rut(17_456_789), email: 'rosa.mostrador@gmail.com', phone: '+56 9 7777 4321', project: 'PLR' });
+    expect(res.status).toBe(201);
+    const w = await res.json();
+    expect(await sql('SELECT created_by FROM follow_ups WHERE lead_id = ?', w.leadId)).toBe('token:admin');
+    expect(await sql("SELECT count(*) FROM audit WHERE action = 'lead.walk_in' AND object_id = ?", String(w.leadId))).toBe(1);
+    // Whatever fails in that unit of work takes the lead with it: the email stays stored, pending.
+    const leads = await sql('SELECT count(*) FROM leads');
+    const raw = formEmail({ name: 'Tomás Fallido', rut: rut(17_567_890), email: 'tomas.f@gmail.com', phone: '+56 9 7777 5555', project: 'PLR' });
+    const failing = h.app.ingestor.ingest(raw, { source: 'file', file: 'walk-in' }, {
+      actor: 'ana@inmo.cl',
+      *alsoRecord(tx) {
+        yield* io(tx.audit({ at: Date.now(), userId: null, actor: 'ana@inmo.cl', action: 'lead.walk_in', objectType: 'lead', objectId: null, address: null, data: {} }));
+        throw new Error('audit write failed');
+      },
+    });
+    await expect(failing).rejects.toThrow('audit write failed');
+    expect(await sql('SELECT count(*) FROM leads')).toBe(leads);
+    expect(await sql("SELECT status FROM raw_emails ORDER BY id DESC LIMIT 1")).toBe('pending');
+    expect(await sql("SELECT count(*) FROM audit WHERE actor = 'ana@inmo.cl'")).toBe(0); // its audit row went with it
   });
 });

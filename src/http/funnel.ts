@@ -11,7 +11,7 @@ import { funnelSettings } from '../funnel/service.ts';
 import { WALK_IN_SENDER, walkInEmail } from '../funnel/walk-in.ts';
 import { matchProject } from '../pipeline/project.ts';
 import { QUOTE_STATUSES, SEPARATION_STATES, type QuoteContactState } from '../funnel/vocabulary.ts';
-import { auditEntry, auditedWork } from './audit.ts';
+import { auditEntry } from './audit.ts';
 import { io } from '../db/port.ts';
 import { OTHER_VENDOR_NOTICE } from './actions.ts';
 import { HttpError } from './errors.ts';
@@ -142,19 +142,27 @@ export async function walkIn(ctx: RequestContext<unknown, z.output<typeof walkIn
     const projectId = app.store.projectId(project);
     if (projectId === null || !caller.scope.projectIds.includes(projectId)) throw new HttpError(400, 'proyecto: indica uno de tus proyectos');
   }
-  const r = await app.ingestor.ingest(walkInEmail(b, caller.actor, ctx.now), { source: 'file', file: WALK_IN_SENDER });
+  // The lead, its client and follow-up (named after the person), the visit's interaction and the
+  // audit row commit in one unit of work: never a walk-in lead without its person.
+  const r = await app.ingestor.ingest(walkInEmail(b, caller.actor, ctx.now), { source: 'file', file: WALK_IN_SENDER }, {
+    actor: caller.actor,
+    *alsoRecord(tx, [rec]) {
+      const { leadId, clientId } = rec.result;
+      if (leadId === null) return;
+      const o = rec.outcome.kind === 'lead' ? rec.outcome : null;
+      const projectId = tx.projectId(o ? o.fields.project : null);
+      if (clientId !== null) {
+        const owner = (yield* io(tx.getClient(clientId)))?.ownerVendorId ?? null;
+        yield* io(tx.upsertInteraction({ key: `lead:${leadId}`, externalId: null, kind: 'lead', clientId, projectId, at: rec.receivedAt, product: null, model: null, amount: null,
+          source: 'sala_de_ventas', state: null, deadlineAt: null, leadId, ownerVendorId: owner, actor: caller.actor }, ctx.now));
+        yield* rederive(tx, clientId, ctx.now);
+      }
+      yield* io(tx.audit(auditEntry(ctx, 'lead.walk_in', 'lead', leadId, { clientId, projectId, quality: o?.quality ?? null })));
+    },
+  });
   if (r.error || !r.leadId) throw new HttpError(500, 'no se pudo registrar el contacto');
   const leadId = r.leadId;
   const o = r.outcome?.kind === 'lead' ? r.outcome : null;
-  const projectId = app.store.projectId(o ? o.fields.project : null);
-  await auditedWork(ctx, function* (tx) {
-    if (r.clientId === null) return;
-    const clientId = r.clientId;
-    const owner = (yield* io(tx.getClient(clientId)))?.ownerVendorId ?? null;
-    yield* io(tx.upsertInteraction({ key: `lead:${leadId}`, externalId: null, kind: 'lead', clientId, projectId, at: r.receivedAt, product: null, model: null, amount: null,
-      source: 'sala_de_ventas', state: null, deadlineAt: null, leadId, ownerVendorId: owner, actor: caller.actor }, ctx.now));
-    yield* rederive(tx, clientId, ctx.now);
-  }, () => ({ action: 'lead.walk_in', objectType: 'lead', objectId: leadId, data: { clientId: r.clientId, projectId, quality: o?.quality ?? null } }));
   const leadSeen = await queries.leadVisible(leadId, caller.scope);
   const clientSeen = r.clientId !== null && (await queries.clientVisible(r.clientId, caller.scope));
   const base = { quality: o?.quality ?? null, problems: o?.problems ?? [] };

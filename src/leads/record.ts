@@ -34,6 +34,8 @@ export interface PersistRules {
   routeCase?: (tx: StoreTx, ev: { rawEmailId: number; outcome: LeadOutcome; receivedAt: number; now: number }) => Work<{ caseId: number; clientId: number | null } | null>;
   /** The same person's other national IDs (the company's country module): they link to one client. */
   samePerson?: (id: NationalId) => string[];
+  /** The person recording these outcomes (a walk-in registered by hand): its follow-up names them. */
+  actor?: string;
 }
 
 export interface LeadRecordResult {
@@ -122,7 +124,7 @@ export function* recordPerson(tx: StoreTx, rawEmailId: number, o: LeadOutcome, p
   // Message-IDs, else by the emails the quoted text names) when nothing else matches.
   const t = o.thread;
   const earlier = t?.isReply ? yield* io(tx.threadLead(t.messageIds, t.quotedEmails.filter((e) => e !== f.email))) : null;
-  const linked = yield* linkClient(tx, { leadId, outcome: o, receivedAt, projectId, rules, now, threadClientId: earlier?.clientId ?? null });
+  const linked = yield* linkClient(tx, { leadId, outcome: o, receivedAt, projectId, rules, now, actor: rules.actor, threadClientId: earlier?.clientId ?? null });
   return { leadId, ...linked };
 }
 
