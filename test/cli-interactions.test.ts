@@ -70,7 +70,13 @@ describe('interactions import CLI', () => {
     expect(JSON.parse(second.out)).toMatchObject({ created: 0, updated: 0, unchanged: 2, clientsCreated: 0 });
     const d = new Database(db, { readonly: true });
     const rows = d.prepare('SELECT kind, state, amount, product, at FROM interactions ORDER BY at').all();
+    // Each import that wrote is one audit entry naming the operator (the refused and dry runs none).
+    const audit = d.prepare("SELECT actor, object_id AS file, data FROM audit WHERE action = 'interaction.import' ORDER BY id").all() as { actor: string; file: string; data: string }[];
     d.close();
+    expect(audit.map((a) => ({ ...a, data: JSON.parse(a.data) }))).toEqual([
+      { actor: `cli:${os.userInfo().username}`, file: 'good.xlsx', data: { created: 2, updated: 0, unchanged: 0, clientsCreated: 1, errors: 0 } },
+      { actor: `cli:${os.userInfo().username}`, file: 'good.xlsx', data: { created: 0, updated: 0, unchanged: 2, clientsCreated: 0, errors: 0 } },
+    ]);
     expect(rows).toEqual([
       { kind: 'cotizacion', state: null, amount: 2850.5, product: 'Depto 1204', at: Date.parse('2026-01-15T11:00:00-03:00') },
       { kind: 'separacion', state: 'pendiente', amount: 2900, product: 'Depto 1204', at: Date.parse('2026-01-20T00:00:00-03:00') },

@@ -5,6 +5,8 @@ import { mapHeader, parseCsv, toRecords, type Cell, type SourceRecord } from '..
 import { importRecords, runImport, type ImportReport } from '../funnel/import.ts';
 import { funnelSettings } from '../funnel/service.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
+import { io } from '../db/port.ts';
+import { cliActor, cliAuditEntry } from './audit.ts';
 
 const USAGE = 'uso: centralizer interactions import ARCHIVO.xlsx|ARCHIVO.csv [--dry-run] [--skip-invalid] [--json]';
 /** Above this many records the command shows its progress. */
@@ -88,10 +90,18 @@ export async function interactionsCommand(ctx: CommandContext): Promise<number> 
   try {
     const settings = funnelSettings(app);
     const skipInvalid = Boolean(ctx.values['skip-invalid']);
-    const report = await runImport(app.store, (tx) => importRecords(tx, records, settings, {
-      actor: 'cli', defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(),
-      dryRun: Boolean(ctx.values['dry-run']), skipInvalid, onProgress: progress(ctx.err),
-    }));
+    // The interactions and one audit entry for the import (the operator named) in one unit of work.
+    const report = await runImport(app.store, function* (tx) {
+      const r = yield* importRecords(tx, records, settings, {
+        actor: cliActor(), defaultSource: 'sala_de_ventas', createClients: true, now: Date.now(),
+        dryRun: Boolean(ctx.values['dry-run']), skipInvalid, onProgress: progress(ctx.err),
+      });
+      if (r.imported && !r.dryRun) {
+        const { created, updated, unchanged, clientsCreated } = r;
+        yield* io(tx.audit(cliAuditEntry('interaction.import', 'file', path.basename(file), { created, updated, unchanged, clientsCreated, errors: r.errors.length })));
+      }
+      return r;
+    });
     const { ids: _ids, ...shown } = report;
     ctx.out.write(ctx.values.json ? `${JSON.stringify({ file, ...shown, ignoredColumns: unknown })}\n` : summary(report, unknown, skipInvalid));
     return report.errors.length && !skipInvalid ? 1 : 0;

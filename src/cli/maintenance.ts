@@ -2,6 +2,7 @@ import { createApp } from '../app.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
 import { reprocess } from '../reprocess.ts';
 import { io } from '../db/port.ts';
+import { cliAuditEntry } from './audit.ts';
 import { QUALITIES } from '../vocabulary.ts';
 
 function parseDate(value: unknown, option: string): number {
@@ -34,7 +35,11 @@ export async function purgeCommand(ctx: CommandContext): Promise<number> {
   const before = parseDate(ctx.values.before, 'before');
   const app = await createApp(ctx.config, commandLogger(ctx.config, false), { dbPath: ctx.db });
   try {
-    const n = await app.store.unitOfWork((tx) => io(tx.purgeRawBefore(before, Date.now())));
+    const n = await app.store.unitOfWork(function* (tx) {
+      const purged = yield* io(tx.purgeRawBefore(before, Date.now()));
+      yield* io(tx.audit(cliAuditEntry('raw.purge', 'raw_emails', null, { before: new Date(before).toISOString(), purged })));
+      return purged;
+    });
     ctx.out.write(`${n} ${n === 1 ? 'correo original borrado' : 'correos originales borrados'} (recibidos antes del ${new Date(before).toISOString().slice(0, 10)}); los leads se conservan\n`);
   } finally {
     app.close();

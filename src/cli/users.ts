@@ -1,8 +1,9 @@
 import { createApp } from '../app.ts';
 import { AccountError, Accounts, publicUser } from '../auth/accounts.ts';
 import { type CommandContext, UsageError, commandLogger } from './context.ts';
+import { cliActor } from './audit.ts';
 
-const CLI = { userId: null, actor: 'cli', address: null };
+const CLI = { userId: null, actor: cliActor(), address: null };
 const USAGE = `uso:
   centralizer users add CORREO --role admin|gerente|supervisor|vendedor|atencion|atencion_supervisor [--name NOMBRE] [--vendor ID] [--team ID,ID] [--projects "P1,P2"] [--password-env VARIABLE]
   centralizer users list
