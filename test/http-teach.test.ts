@@ -1,6 +1,7 @@
 // The page's teaching view over HTTP: admins only; a parser proposed from stored emails (the same
 // engine as `parsers learn`, run in the workers), previewed on the stored mail, saved as a file
 // checked like `parsers check`, reloaded and audited; a rule keyed on a sample's value refused.
+import type { StoreTx, Work } from '../src/db/port.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,6 +83,28 @@ describe('teaching a parser over HTTP', () => {
     const ok = await h.post('/api/teach/save', { ids: sample, fields, yaml: p.yaml, confirm: true });
     expect(ok.status).toBe(200);
     expect(fs.readFileSync(path.join(parsersDir, 'casaya.yaml'), 'utf8')).toContain('name: CasaYa Avisos');
+  }, 60_000);
+
+  it('a save whose audit entry cannot be written puts the file back: no parser change without its person', async () => {
+    const p = await h.json('/api/teach/propose', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ids: sample, id: 'casaya', name: 'CasaYa Sin Auditoría', fields }) });
+    const before = fs.readFileSync(path.join(parsersDir, 'casaya.yaml'), 'utf8');
+    // The audit table refuses the entry (a fault in the database, as a full disk would be), on either engine.
+    const store = h.app.store;
+    const unitOfWork = store.unitOfWork;
+    const full = () => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    const failingAudit = (tx: StoreTx) => new Proxy(tx, { get: (t, k) => (k === 'audit' ? full : Reflect.get(t, k)) });
+    store.unitOfWork = (<T>(work: (tx: StoreTx) => Work<T>) => unitOfWork.call(store, (tx: StoreTx) => work(failingAudit(tx)))) as typeof unitOfWork;
+    try {
+      const r = await h.post('/api/teach/save', { ids: sample, fields, yaml: p.yaml, confirm: true });
+      expect(r.status).toBe(500);
+    } finally {
+      store.unitOfWork = unitOfWork;
+    }
+    expect(fs.readFileSync(path.join(parsersDir, 'casaya.yaml'), 'utf8')).toBe(before);
+    const r = await h.app.ingestor.ingest(Buffer.from(unseen.toString().replace(/Message-ID: <[^>]+>/i, 'Message-ID: <otra-vez@casaya.cl>')), { source: 'file' });
+    expect(r.outcome?.parser).toBe('casaya'); // the parsers as they were, reloaded
   }, 60_000);
 
   it('refuses a rule that contains a sample\'s value, and an invalid file, in Spanish, writing nothing', async () => {

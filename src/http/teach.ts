@@ -132,18 +132,25 @@ export async function save(ctx: RequestContext<unknown, z.output<typeof saveBody
   const tmp = `${target.file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, b.yaml);
   fs.renameSync(tmp, target.file);
+  const putBack = () => (old === null ? fs.rmSync(target.file, { force: true }) : fs.writeFileSync(target.file, old));
   try {
     await app.reload({}); // as a config reload: every parser file read and checked again
   } catch (e) {
-    if (old === null) fs.rmSync(target.file, { force: true });
-    else fs.writeFileSync(target.file, old);
+    putBack();
     throw new HttpError(422, `Los parsers no se pudieron recargar, el archivo se dejó como estaba: ${(e as Error).message}`);
   }
-  // The only database write is the audit entry (the parser lives in its file), in its own unit of work.
+  // The only database write is the audit entry (the parser lives in its file, outside any
+  // transaction): if it cannot be written, the file goes back, so no change stays without its person.
   const entry = auditEntry(ctx, old === null ? 'parser.learn' : 'parser.replace', 'parser', id, { file: path.basename(target.file), emails: b.ids, fields: Object.keys(learned.config.fields) });
-  await app.store.unitOfWork(function* (tx) {
-    yield* io(tx.audit(entry));
-  });
+  try {
+    await app.store.unitOfWork(function* (tx) {
+      yield* io(tx.audit(entry));
+    });
+  } catch (e) {
+    putBack();
+    await app.reload({}).catch(() => undefined); // the parsers as they were
+    throw e;
+  }
   ctx.services.deps.log.info({ parser: id, replaced: old !== null }, 'parser learned on the admin page');
   return { json: { ok: true, id, file: path.basename(target.file), replaced: old !== null } };
 }
