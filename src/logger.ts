@@ -10,6 +10,9 @@ export const REDACT_PATHS = [
   'accessToken', '*.accessToken', 'refreshToken', '*.refreshToken', 'clientSecret', '*.clientSecret',
 ];
 
+/** The keys REDACT_PATHS names, redacted at any depth too (pino's paths reach one level below the top). */
+const REDACTED_KEYS = new Set(REDACT_PATHS.filter((p) => !p.includes('.')));
+
 /** Free-text fields (an SMTP refusal, a parser error) in which addresses, phones and IDs are masked. */
 export const FREE_TEXT_KEYS = new Set(['err', 'error', 'message', 'msg', 'reason', 'detail', 'lastError', 'stack']);
 
@@ -55,7 +58,7 @@ function maskFields(value: unknown, depth: number, free: boolean): unknown {
   if (Array.isArray(value)) return value.map((v) => maskFields(v, depth + 1, free));
   if (Buffer.isBuffer(value) || value instanceof Date || value instanceof Map || value instanceof Set) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskFields(v, depth + 1, free || FREE_TEXT_KEYS.has(k));
+  for (const [k, v] of Object.entries(value)) out[k] = REDACTED_KEYS.has(k) && depth > 0 ? '[redacted]' : maskFields(v, depth + 1, free || FREE_TEXT_KEYS.has(k));
   return out;
 }
 

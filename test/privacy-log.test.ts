@@ -14,10 +14,13 @@ describe('personal data stays out of the logs', () => {
     await app.ingestor.ingest(formEmail({ lines: values }), { source: 'file' });
     await app.ingestor.ingest(Buffer.from('Subject: Rigoberta Quispe rigoberta.q@correo.cl\r\n\r\n'), { source: 'file' });
     log.info({ email: values.Correo, lead: { name: values.Nombre, phone: '+56981234567', nationalId: values.RUT } }, 'a careless call site');
+    // Deeper than pino's redaction paths reach: the same keys, masked at any depth.
+    log.info({ lead: { client: { email: 'deep.rigoberta@correo.cl', name: 'Rigoberta Deep', auth: { password: 'hunter2-secret' } } } }, 'a deeper careless call site');
     log.flush?.();
     await new Promise((r) => setTimeout(r, 50));
     expect(logged).toContain('a careless call site');
-    for (const v of [values.Nombre, values.RUT, values.Correo, '+56981234567', 'Quispe']) expect(logged).not.toContain(v);
+    expect(logged).toContain('a deeper careless call site');
+    for (const v of [values.Nombre, values.RUT, values.Correo, '+56981234567', 'Quispe', 'deep.rigoberta', 'Rigoberta Deep', 'hunter2-secret']) expect(logged).not.toContain(v);
     app.close();
   });
 
