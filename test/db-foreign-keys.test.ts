@@ -106,7 +106,12 @@ describe('migration 0004: foreign keys', () => {
       });
       expect(store.sqlite.prepare('select count(*) n from raw_bodies where raw_email_id = ?').get(id)).toEqual({ n: 4 });
       expect(store.getRaw(id)?.raw?.equals(body)).toBe(true);
-      expect(await store.unitOfWork((tx) => io(tx.purgeRawBefore(10, 9)))).toBe(3);
+      // Purge takes processed emails' bodies only: the failed one's is its only copy, the pending one still needs its body.
+      expect(await store.unitOfWork((tx) => io(tx.purgeRawBefore(10, 9)))).toBe(1);
+      expect(store.sqlite.prepare('select count(*) n from raw_bodies').get()).toEqual({ n: 1 + 4 });
+      expect(store.getRaw(id)?.raw?.equals(body)).toBe(true);
+      store.sqlite.prepare("update raw_emails set status = 'lead' where id in (?, 3)").run(id);
+      expect(await store.unitOfWork((tx) => io(tx.purgeRawBefore(10, 9)))).toBe(2);
       expect(store.sqlite.prepare('select count(*) n from raw_bodies').get()).toEqual({ n: 0 });
       expect(store.getRaw(id)).toMatchObject({ raw: null });
     } finally {

@@ -1,3 +1,4 @@
+import { io } from '../src/db/port.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { value, column, exec } from './helpers/db-rows.ts';
 import { ANA, DAY, dotted, formEmail, seed, startHarness, type Harness, type Seeded } from './http-fixture.ts';
@@ -199,6 +200,10 @@ describe('admin views: emails, parsers, health, metrics', () => {
     expect(items.length).toBe(1);
     expect(items[0]).toMatchObject({ status: 'ignored', ignoredReason: 'bounce' });
     expect((await h.call('/api/emails?status=lead')).status).toBe(400);
+    // An email stored and not (yet) processed is listed too: a stuck one is never invisible.
+    const pendingId = await h.app.store.unitOfWork((tx) => io(tx.insertRaw({ source: 'file', messageId: '<atascado@x>', sha256: 'atascado', size: 1, raw: Buffer.from('x'), receivedAt: 1 }, 1)));
+    expect((await h.json('/api/emails?status=pending')).items.map((e: { id: number }) => e.id)).toContain(pendingId);
+    await h.app.store.unitOfWork((tx) => io(tx.setRawFailure(pendingId, 'error', 'test: no se pudo leer', 2))); // leaves the fixture's counts as they were
   });
 
   it('reports parser health, also inside /api/stats', async () => {

@@ -121,6 +121,25 @@ describe.each(engines)('the storage port on $name', (engine) => {
     expect(await unit(store, (tx) => storeRaws(tx, [], 3))).toEqual([]);
   });
 
+  it('one email stored by several writers at once (two mailboxes, two daemons) is one row', async () => {
+    for (let round = 0; round < 10; round++) {
+      const email = raw(300 + round, { messageId: `<race-${round}@t>`, sha256: `race-${round}` });
+      const ids = await Promise.all(Array.from({ length: 4 }, () => unit(store, (tx) => storeRaws(tx, [email, raw(400 + round * 10)], 5))));
+      expect(ids.map((r) => r[0]).filter((id) => id !== null), `round ${round}`).toHaveLength(1);
+      expect(ids.map((r) => r[1]).filter((id) => id !== null), `round ${round}`).toHaveLength(1);
+    }
+    // A NUL in a Message-ID (PostgreSQL text cannot hold it) is dropped inside the lookup's array too.
+    const nul = raw(500, { messageId: '<nul\u0000id@t>' });
+    expect((await unit(store, (tx) => storeRaws(tx, [nul], 5)))[0]).not.toBeNull();
+  });
+
+  it("a late failure never overwrites a recorded outcome (a retry that met the live run)", async () => {
+    const id = await unit(store, (tx) => io(tx.insertRaw(raw(600), 1)));
+    await unit(store, (tx) => io(tx.setRawOutcome(id, 'lead', null, null, 2)));
+    await unit(store, (tx) => io(tx.setRawFailure(id, 'timeout', 'deadline', 3)));
+    expect(await store.getRaw(id)).toMatchObject({ status: 'lead' });
+  });
+
   it('projects, vendors, clients, leads, follow-ups and actions as the domain uses them', async () => {
     await unit(store, (tx) => io(tx.syncProjects([{ name: 'Torre', aliases: ['T'] }, { name: 'Parque', aliases: [] }])));
     const torre = store.projectId('Torre')!;

@@ -221,9 +221,8 @@ export interface StoreReads extends CaseReads {
   clientHistory(clientId: number): Awaitable<{ leads: LeadTouch[]; events: ClientEvent[] }>;
   /** A client is visible when one of its leads is, or (vendor scopes) when one of the caller's vendors owns it. */
   clientVisible(clientId: number, scope: Scope): Awaitable<boolean>;
-  /** The client wholly in `scope` (every lead of it, and for vendor scopes its owner): what a scoped manager may reassign or merge. */
+  /** The client wholly in `scope` (every lead, and for vendor scopes its owner); the interaction under `key` in `scope`. */
   clientWithin(clientId: number, scope: Scope): Awaitable<boolean>;
-  /** The interaction stored under `key` has its owner and project in `scope`. */
   interactionInScope(key: string, scope: Scope): Awaitable<boolean>;
 
   /** A refresh-token mailbox's stored (encrypted) token, and all of them. */
@@ -239,6 +238,8 @@ export interface StoreReads extends CaseReads {
 /** Writes: only inside a unit of work. */
 export interface StoreWrites extends PeopleWrites, DuplicateWrites, OutboxWrites, MailboxTokenWrites, FunnelWrites, CaseWrites {
   insertRaw(input: RawEmailInput, now: number): Awaitable<number>;
+  /** Holds the messages' keys to the unit's end: two writers storing one message at once store it once (SQLite serializes them anyway). */
+  lockRawKeys(keys: readonly Pick<RawEmailInput, 'messageId' | 'sha256'>[]): Awaitable<void>;
   /** Several rows and their bodies, their ids in the order given: a few statements for a batch, not a few per email. */
   insertRaws(inputs: readonly RawEmailInput[], now: number): Awaitable<number[]>;
   setCursor(mailbox: string, uidValidity: number, lastUid: number, now: number): Awaitable<void>;

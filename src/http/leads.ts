@@ -231,7 +231,8 @@ export async function options(ctx: RequestContext) {
   };
 }
 
-const EMAIL_STATUSES = ['error', 'timeout', 'too_large', 'ignored'] as const;
+// `pending`: stored and not yet through the pipeline (one that stays there is stuck: visible here).
+const EMAIL_STATUSES = ['error', 'timeout', 'too_large', 'ignored', 'pending'] as const;
 export const emailsQuery = z.strictObject({
   status: z
     .string()

@@ -15,6 +15,7 @@ const rawKey = (m: RawEmailInput) => (m.messageId !== null ? `m ${m.messageId}` 
  */
 export function* storeRaws(tx: StoreTx, batch: readonly RawEmailInput[], now: number): Work<(number | null)[]> {
   if (!batch.length) return [];
+  yield* io(tx.lockRawKeys(batch)); // the same email from two mailboxes (or daemons) at once: one row
   const stored = yield* io(tx.storedAlready(batch));
   const seen = new Set<string>();
   const fresh: number[] = [];

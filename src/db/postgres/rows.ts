@@ -16,7 +16,8 @@ const NUL = /\u0000/g;
  * SQLite stores: they are dropped from every text parameter on the way in.
  */
 export function nulSafe(c: Queryable, opts: { prepared?: boolean } = {}): Queryable {
-  const clean = (v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.replace(NUL, '') : v);
+  // Arrays too (text[] parameters: the keys a batch is looked up by, a thread's Message-IDs).
+  const clean = (v: unknown): unknown => (typeof v === 'string' ? (v.includes('\u0000') ? v.replace(NUL, '') : v) : Array.isArray(v) ? v.map(clean) : v);
   return {
     query: ((text: string, values?: unknown[]) => {
       const name = opts.prepared && values ? preparedName(text, values.length) : undefined;

@@ -27,6 +27,9 @@ function placeholders(rows: number, width: number): string {
 
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
 export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites>, CaseWrites {}
+/** The statuses of an email whose outcome is recorded (SQL list), as SQLite's core.ts. */
+const DONE = "('lead', 'ignored', 'case')";
+
 export class PgTx extends PgReads implements StoreWrites {
   /**
    * Locks the raw emails' rows (rawOutcome too, through this): two daemons persisting the same
@@ -45,6 +48,16 @@ export class PgTx extends PgReads implements StoreWrites {
 
   async insertRaw(input: RawEmailInput, now = Date.now()): Promise<number> {
     return (await this.insertRaws([input], now))[0];
+  }
+
+  /**
+   * A transaction-scoped advisory lock per key (Message-ID, else content), taken in one order: a
+   * second writer of the same email waits for the first's commit, then finds its row (READ
+   * COMMITTED: each statement sees what committed before it).
+   */
+  async lockRawKeys(keys: readonly Pick<RawEmailInput, 'messageId' | 'sha256'>[]): Promise<void> {
+    const ks = [...new Set(keys.map((k) => (k.messageId !== null ? `m ${k.messageId}` : `s ${k.sha256}`)))].sort();
+    if (ks.length) await this.c.query('select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest($1::text[]) k', [ks]);
   }
 
   /** One statement for the rows (RETURNING gives their ids in the VALUES' order), a few for the bodies. */
@@ -89,12 +102,13 @@ export class PgTx extends PgReads implements StoreWrites {
   }
 
   async setRawFailure(rawEmailId: number, status: 'error' | 'too_large' | 'timeout', error: string, now: number): Promise<void> {
-    await this.c.query('update raw_emails set status = $1, error = $2, processed_at = $3 where id = $4', [status, error.slice(0, 4000), now, rawEmailId]);
+    // As SQLite's: never over a recorded outcome.
+    await this.c.query(`update raw_emails set status = $1, error = $2, processed_at = $3 where id = $4 and status not in ${DONE}`, [status, error.slice(0, 4000), now, rawEmailId]);
   }
 
   async purgeRawBefore(before: number, now: number): Promise<number> {
-    const purged = (await this.c.query(`update raw_emails set purged_at = $1 where received_at < $2 and ${HAS_BODY_PG}`, [now, before])).rowCount ?? 0;
-    await this.c.query('delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < $1)', [before]);
+    const purged = (await this.c.query(`update raw_emails set purged_at = $1 where received_at < $2 and status in ${DONE} and ${HAS_BODY_PG}`, [now, before])).rowCount ?? 0;
+    await this.c.query(`delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < $1 and status in ${DONE})`, [before]);
     return purged;
   }
 

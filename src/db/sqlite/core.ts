@@ -15,6 +15,9 @@ import { dbHealth, type DbHealth } from './health.ts';
  * SqliteConnection (base.ts) adds the outbox, mailbox tokens and leases; Store (store.ts)
  * leads, clients, follow-ups and vendors.
  */
+/** The statuses of an email whose outcome is recorded (SQL list). */
+const DONE = "('lead', 'ignored', 'case')";
+
 export class SqliteCore {
   readonly engine = 'sqlite' as const;
   protected readonly q: Prepared;
@@ -77,6 +80,9 @@ export class SqliteCore {
       | undefined;
     return row ? { rawEmailId: row.id, leadId: row.lead_id, clientId: row.client_id, followUpAt: row.follow_up_at, status: row.status } : null;
   }
+
+  /** Nothing to hold: a unit of work is BEGIN IMMEDIATE, one writer at a time. */
+  lockRawKeys(_keys: readonly Pick<RawEmailInput, 'messageId' | 'sha256'>[]): void {}
 
   storedAlready(keys: readonly Pick<RawEmailInput, 'messageId' | 'sha256'>[]): boolean[] {
     // In process: a lookup each costs no round trip.
@@ -167,13 +173,15 @@ export class SqliteCore {
 
   setRawFailure(rawEmailId: number, status: 'error' | 'too_large' | 'timeout', error: string, now: number): void {
     this.writing();
-    this.q('update raw_emails set status = ?, error = ?, processed_at = ? where id = ?').run(status, error.slice(0, 4000), now, rawEmailId);
+    // Never over a recorded outcome: a late run (a retry that met the live one) must not turn a lead's email into a failure.
+    this.q(`update raw_emails set status = ?, error = ?, processed_at = ? where id = ? and status not in ${DONE}`).run(status, error.slice(0, 4000), now, rawEmailId);
   }
 
   purgeRawBefore(before: number, now: number): number {
     this.writing();
-    const purged = this.q(`update raw_emails set purged_at = ? where received_at < ? and ${hasBodySql('raw_emails')}`).run(now, before).changes;
-    this.q('delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < ?)').run(before);
+    // Only processed emails: a pending one still needs its body, a failed one's is its only copy.
+    const purged = this.q(`update raw_emails set purged_at = ? where received_at < ? and status in ${DONE} and ${hasBodySql('raw_emails')}`).run(now, before).changes;
+    this.q(`delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < ? and status in ${DONE})`).run(before);
     return purged;
   }
 
