@@ -5,7 +5,7 @@ import type { HealthSource } from '../health-report.ts';
 import { DaemonLease, type LeaseOptions } from './lease.ts';
 import { MailboxLeases, type MailboxLeaseOptions } from './mailbox-leases.ts';
 import type { MailboxHealth } from '../health-report.ts';
-import type { Storage } from '../db/port.ts';
+import { io, type Storage } from '../db/port.ts';
 import { MailboxWorker } from './mailbox-worker.ts';
 
 export interface DaemonOptions {
@@ -50,9 +50,38 @@ export async function processPending(app: App, storedBefore = Number.MAX_SAFE_IN
     try {
       done += (await app.ingestor.processStoredBatch(chunk)).length;
     } catch (err) {
-      app.log.error({ rawEmailIds: chunk, err: (err as Error).message }, 'pending emails could not be processed; they stay pending');
+      done += await pendingOneByOne(app, chunk, err as Error);
     }
   }
+  return done;
+}
+
+/**
+ * A chunk whose outcomes could not be recorded, one email at a time: one email's own failure (its
+ * data breaks a constraint) must not hold the others back, nor stay pending unseen forever. When
+ * the database still takes writes, what fails alone is that email's: stored as an error (listed by
+ * /api/emails, `reprocess` takes it up). When it does not (disk full, locked), all stay pending.
+ */
+async function pendingOneByOne(app: App, chunk: number[], chunkError: Error): Promise<number> {
+  let done = 0;
+  const failed: { id: number; err: Error }[] = [];
+  for (const id of chunk) {
+    try {
+      done += (await app.ingestor.processStoredBatch([id])).length;
+    } catch (err) {
+      failed.push({ id, err: err as Error });
+    }
+  }
+  if (!failed.length) return done;
+  const writable = await app.store.unitOfWork((tx) => io(tx.nextCounter('pending.probe'))).then(() => true, () => false);
+  if (!writable) {
+    app.log.error({ rawEmailIds: failed.map((f) => f.id), err: chunkError.message }, 'pending emails could not be processed; they stay pending');
+    return done;
+  }
+  for (const { id, err } of failed) {
+    await app.store.unitOfWork((tx) => io(tx.setRawFailure(id, 'error', `su resultado no se pudo guardar: ${err.message}`.slice(0, 1000), Date.now())));
+  }
+  app.log.error({ rawEmailIds: failed.map((f) => f.id) }, 'emails whose outcome cannot be recorded are stored as errors');
   return done;
 }
 
