@@ -110,7 +110,7 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
       batch.push(next);
     }
     await previous; // batch N-1 done: N is being processed, N+1 may be fetched
-    const rows = await fetchBatch(client, app, mailbox, uidValidity, batch, progress);
+    const { rows, fetched } = await fetchBatch(client, app, mailbox, uidValidity, batch, progress);
     const batchLast = batch[batch.length - 1].uid;
     const ids = await store.unitOfWork((tx) => storeBatchRows(tx, mailbox.name, uidValidity, batchLast, rows, Date.now(), progress.fence?.())); // rows + cursor: one transaction
     last = batchLast;
@@ -125,7 +125,10 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
     progress.behind(pending.length);
     previous = processing;
     processing = process(items);
-    await afterCommit(client, mailbox, batch.map((m) => m.uid), log);
+    // Only what was stored is flagged or moved: a listed message the FETCH did not return (expunged
+    // meanwhile, or a server that left it out) is never moved away unread.
+    if (fetched.length < batch.length) log.warn({ mailbox: mailbox.name, listed: batch.length, fetched: fetched.length }, 'messages listed but not returned by FETCH');
+    await afterCommit(client, mailbox, fetched, log);
   }
   await previous;
   await processing;
@@ -139,7 +142,7 @@ export async function syncMailbox(client: ImapFlow, app: App, mailbox: MailboxCo
 }
 
 /** Bodies of the small messages, headers and size only of the ones over maxMessageBytes. */
-async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, uidValidity: number, batch: { uid: number; size: number }[], progress: SyncProgress): Promise<RawEmailInput[]> {
+async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, uidValidity: number, batch: { uid: number; size: number }[], progress: SyncProgress): Promise<{ rows: RawEmailInput[]; fetched: number[] }> {
   const max = app.config.limits.maxMessageBytes;
   const small = batch.filter((m) => m.size <= STREAM_OVER).map((m) => m.uid);
   const big = batch.filter((m) => m.size > STREAM_OVER && m.size <= max);
@@ -193,7 +196,7 @@ async function fetchBatch(client: ImapFlow, app: App, mailbox: MailboxConfig, ui
     const row = rows.get(uid)!;
     out.push(taken.has(uid) ? { ...row, uid: null } : row);
   }
-  return out;
+  return { rows: out, fetched: uids };
 }
 
 /** Messages over this are downloaded in pieces into one buffer (see fetchBatch). */
