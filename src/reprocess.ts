@@ -24,6 +24,7 @@ export interface ReprocessDeps {
   ingestor: Pick<Ingestor, 'process' | 'outcome'>;
   config: Pick<Config, 'workers'>;
   rules(): PersistRules;
+  log?: { warn(obj: object, msg: string): void };
 }
 
 export async function reprocess(app: ReprocessDeps, opts: { qualities: string[]; since: number | null; now?: number; notify?: boolean }): Promise<ReprocessReport> {
@@ -34,9 +35,15 @@ export async function reprocess(app: ReprocessDeps, opts: { qualities: string[];
   /** A stored email with no lead yet, through the pipeline again as ingest would. */
   const processAgain = async (row: StoredRaw, body: Buffer, budget?: number) => {
     report.examined++;
-    const r = await app.ingestor.process(row.id, body, row.receivedAt, row.messageId, { budget, transfer: true });
-    if (r.error) report.errors++;
-    else report.changed++;
+    try {
+      const r = await app.ingestor.process(row.id, body, row.receivedAt, row.messageId, { budget, transfer: true });
+      if (r.error) report.errors++;
+      else report.changed++;
+    } catch (err) {
+      // One email whose outcome cannot be recorded (its rows disagree) is counted; the rest go on.
+      report.errors++;
+      app.log?.warn({ rawEmailId: row.id, err: (err as Error).message }, 'reprocess: this email could not be recorded');
+    }
   };
   // Emails that ran past their deadline get one more try with a larger budget; a second timeout
   // stores them as an error, so they are not retried again unless an admin asks (--quality error).

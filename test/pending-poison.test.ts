@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { processPending } from '../src/daemon/daemon.ts';
+import { reprocess } from '../src/reprocess.ts';
 import { io } from '../src/db/port.ts';
 import { createLogger } from '../src/logger.ts';
 import { exec, rows } from './helpers/db-rows.ts';
@@ -43,5 +44,17 @@ describe('pending emails retried', () => {
     await processPending(app);
     expect((await statuses([a.rawEmailId]))[0].status).toBe('error');
     expect(await rows(app, 'SELECT id FROM raw_emails WHERE status = ?', ['pending'])).toEqual([]);
+  });
+
+  it('reprocess counts an email it cannot record and goes on with the others', async () => {
+    // X: a lead exists, yet its raw row says timeout (as a late failure could write before);
+    // Y: a real timeout. Reprocess retries both: X breaks the lead key, Y becomes a lead.
+    const x = await app.ingestor.ingest(formEmail({ lines: lines(4) }), { source: 'file' });
+    await exec(app, "UPDATE raw_emails SET status = 'timeout' WHERE id = ?", [x.rawEmailId]);
+    const y = await stored(formEmail({ lines: lines(5) }));
+    await exec(app, "UPDATE raw_emails SET status = 'timeout' WHERE id = ?", [y]);
+    const report = await reprocess(app, { qualities: [], since: null });
+    expect(report.errors).toBe(1);
+    expect((await statuses([y]))[0].status).toBe('lead');
   });
 });
