@@ -200,7 +200,8 @@ describe('sales funnel', () => {
     const w = await res.json();
     expect(await sql('SELECT created_by FROM follow_ups WHERE lead_id = ?', w.leadId)).toBe('token:admin');
     expect(await sql("SELECT count(*) FROM audit WHERE action = 'lead.walk_in' AND object_id = ?", String(w.leadId))).toBe(1);
-    // Whatever fails in that unit of work takes the lead with it: the email stays stored, pending.
+    // Whatever fails in that unit of work takes the lead with it: the email stays stored, as an
+    // error (the pending retry would record it without its person).
     const leads = await sql('SELECT count(*) FROM leads');
     const raw = formEmail({ name: 'Tomás Fallido', rut: rut(17_567_890), email: 'tomas.f@gmail.com', phone: '+56 9 7777 5555', project: 'PLR' });
     const failing = h.app.ingestor.ingest(raw, { source: 'file', file: 'walk-in' }, {
@@ -212,7 +213,7 @@ describe('sales funnel', () => {
     });
     await expect(failing).rejects.toThrow('audit write failed');
     expect(await sql('SELECT count(*) FROM leads')).toBe(leads);
-    expect(await sql("SELECT status FROM raw_emails ORDER BY id DESC LIMIT 1")).toBe('pending');
+    expect(await sql("SELECT status FROM raw_emails ORDER BY id DESC LIMIT 1")).toBe('error');
     expect(await sql("SELECT count(*) FROM audit WHERE actor = 'ana@inmo.cl'")).toBe(0); // its audit row went with it
   });
 });

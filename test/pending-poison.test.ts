@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import { processPending } from '../src/daemon/daemon.ts';
+import { closeSharedPools } from '../src/workers/pool.ts';
 import { reprocess } from '../src/reprocess.ts';
 import { io } from '../src/db/port.ts';
 import { createLogger } from '../src/logger.ts';
@@ -56,5 +57,18 @@ describe('pending emails retried', () => {
     const report = await reprocess(app, { qualities: [], since: null });
     expect(report.errors).toBe(1);
     expect((await statuses([y]))[0].status).toBe('lead');
+  });
+
+  // Last: it closes the process's shared pipeline pool.
+  it('a closed pipeline (the daemon stopping) leaves pending emails pending, never errors', async () => {
+    const other = await createApp(testConfig(), createLogger('silent'), { dbPath: path.join(dir, 'closing.db') });
+    try {
+      for (let n = 6; n < 9; n++) await other.store.unitOfWork((tx) => io(tx.insertRaw(other.ingestor.describe(formEmail({ lines: lines(n) }), { source: 'file' }), Date.now())));
+      await closeSharedPools(); // as stop() does while a retry runs
+      await processPending(other);
+      expect((await rows(other, 'SELECT status FROM raw_emails ORDER BY id')).map((r) => r.status)).toEqual(['pending', 'pending', 'pending']);
+    } finally {
+      other.close();
+    }
   });
 });

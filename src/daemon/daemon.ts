@@ -6,6 +6,7 @@ import { DaemonLease, type LeaseOptions } from './lease.ts';
 import { MailboxLeases, type MailboxLeaseOptions } from './mailbox-leases.ts';
 import type { MailboxHealth } from '../health-report.ts';
 import { io, type Storage } from '../db/port.ts';
+import { PoolClosed } from '../workers/errors.ts';
 import { MailboxWorker } from './mailbox-worker.ts';
 
 export interface DaemonOptions {
@@ -50,6 +51,7 @@ export async function processPending(app: App, storedBefore = Number.MAX_SAFE_IN
     try {
       done += (await app.ingestor.processStoredBatch(chunk)).length;
     } catch (err) {
+      if (err instanceof PoolClosed) break; // shutting down: what is left stays pending for the next start
       done += await pendingOneByOne(app, chunk, err as Error);
     }
   }
@@ -57,31 +59,32 @@ export async function processPending(app: App, storedBefore = Number.MAX_SAFE_IN
 }
 
 /**
- * A chunk whose outcomes could not be recorded, one email at a time: one email's own failure (its
- * data breaks a constraint) must not hold the others back, nor stay pending unseen forever. When
- * the database still takes writes, what fails alone is that email's: stored as an error (listed by
- * /api/emails, `reprocess` takes it up). When it does not (disk full, locked), all stay pending.
+ * The database refused the email's own rows (a constraint, a value it cannot hold): the same on
+ * every retry. Anything else (a closed pool at shutdown, a full disk, a lock) may pass.
+ */
+const isDataError = (err: unknown) => /^(SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)|2[23][0-9A-Z]{3}$)/.test(String((err as { code?: unknown })?.code ?? ''));
+
+/**
+ * A chunk whose outcomes could not be recorded, one email at a time: one email whose rows the
+ * database refuses must not hold the others back, nor stay pending unseen forever: it is stored as
+ * an error (listed by /api/emails, `reprocess` takes it up). Any other failure leaves it pending.
  */
 async function pendingOneByOne(app: App, chunk: number[], chunkError: Error): Promise<number> {
   let done = 0;
-  const failed: { id: number; err: Error }[] = [];
+  const refused: { id: number; err: Error }[] = [];
   for (const id of chunk) {
     try {
       done += (await app.ingestor.processStoredBatch([id])).length;
     } catch (err) {
-      failed.push({ id, err: err as Error });
+      if (err instanceof PoolClosed) return done; // shutting down: the rest stay pending for the next start
+      if (isDataError(err)) refused.push({ id, err: err as Error });
+      else app.log.error({ rawEmailId: id, err: (err as Error).message }, 'a pending email could not be processed; it stays pending');
     }
   }
-  if (!failed.length) return done;
-  const writable = await app.store.unitOfWork((tx) => io(tx.nextCounter('pending.probe'))).then(() => true, () => false);
-  if (!writable) {
-    app.log.error({ rawEmailIds: failed.map((f) => f.id), err: chunkError.message }, 'pending emails could not be processed; they stay pending');
-    return done;
-  }
-  for (const { id, err } of failed) {
+  for (const { id, err } of refused) {
     await app.store.unitOfWork((tx) => io(tx.setRawFailure(id, 'error', `su resultado no se pudo guardar: ${err.message}`.slice(0, 1000), Date.now())));
   }
-  app.log.error({ rawEmailIds: failed.map((f) => f.id) }, 'emails whose outcome cannot be recorded are stored as errors');
+  if (refused.length) app.log.error({ rawEmailIds: refused.map((f) => f.id), err: chunkError.message }, 'emails whose rows the database refuses are stored as errors');
   return done;
 }
 

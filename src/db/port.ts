@@ -317,4 +317,3 @@ export interface Storage extends StoreReads {
   health(): StoreHealth;
   close(): Awaitable<void>;
 }
-
