@@ -1,5 +1,5 @@
 import type { Scope } from '../scope.ts';
-import { pgScopeClause } from './lead-filter.ts';
+import { pgAndFollowUpScope, pgScopeClause } from './lead-filter.ts';
 import { firstOf, rowsOf, type PgHandle } from './read-base.ts';
 import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordRows, ClientSummary, ClientRecordReads } from '../funnel-reads.ts';
 
@@ -32,9 +32,9 @@ export class PgClientRecordQueries implements ClientRecordReads {
     const interactions = await rowsOf<Record<string, unknown>>(this.db, `SELECT ${INTERACTION_COLUMNS} FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
       WHERE i.client_id = $1 AND i.kind <> 'lead'${is ? ` AND ${is}` : ''} ORDER BY i.at DESC, i.id DESC LIMIT 500`, ip);
     const fp: unknown[] = [clientId];
-    const fs = pgScopeClause(scope, fp);
+    const fs = pgAndFollowUpScope(scope, fp);
     const followUps = await rowsOf<Record<string, unknown>>(this.db, `SELECT ${FOLLOW_UP_COLUMNS} FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id
-      WHERE f.client_id = $1${fs ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${fs})` : ''} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`, fp);
+      WHERE f.client_id = $1${fs} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`, fp);
     const ap: unknown[] = [clientId];
     const as = pgScopeClause(scope, ap);
     const actions = await rowsOf<ClientRecordRows['actions'][number]>(this.db, `SELECT a.id, a.lead_id AS "leadId", a.actor, a.action, a.data, a.at FROM actions a

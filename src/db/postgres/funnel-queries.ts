@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from '../day-split.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
 import { DAY_MS, overdueSql, inTimeSql, type LeadFilter } from '../lead-filter.ts';
-import { anyOf, bind, pgBuildWhere, pgScopeClause, pgSearchSubquery } from './lead-filter.ts';
+import { anyOf, bind, pgAndFollowUpScope, pgBuildWhere, pgScopeClause, pgSearchSubquery } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
 import type { Scope } from '../scope.ts';
 import { interactionKey, type InteractionGroup, type LeadGroup, type FunnelReads } from '../funnel-reads.ts';
@@ -178,10 +178,10 @@ export class PgFunnelQueries implements FunnelReads {
       i.reentry::int AS reentry, i.lead_id AS "leadId" FROM interactions i LEFT JOIN projects p ON p.id = i.project_id
       WHERE i.client_id = $1${is ? ` AND ${is}` : ''} ORDER BY i.at DESC, i.id DESC LIMIT 500`, ip);
     const fp: unknown[] = [clientId];
-    const fs = pgScopeClause(scope, fp);
+    const fs = pgAndFollowUpScope(scope, fp);
     const followUps = await rowsOf<Record<string, unknown>>(this.db, `SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation,
       f.contact_type AS "contactType", f.due_at AS "dueAt", f.comment, f.created_by AS "createdBy" FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id
-      WHERE f.client_id = $1${fs ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${fs})` : ''} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`, fp);
+      WHERE f.client_id = $1${fs} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`, fp);
     const client = await firstOf<Record<string, unknown>>(this.db, `SELECT id, name, national_id AS "nationalId", email, phone, owner_vendor_id AS owner, created_at AS "createdAt"
       FROM clients WHERE id = $1`, [clientId]);
     return { client, leads, items, followUps };

@@ -60,6 +60,12 @@ export function pgScopeClause(scope: Scope | undefined, params: unknown[], alias
   return parts.length ? parts.join(' AND ') : null;
 }
 
+/** andFollowUpScope of lead-where.ts. */
+export function pgAndFollowUpScope(scope: Scope | undefined, params: unknown[]): string {
+  const s = pgScopeClause(scope, params);
+  return s ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${s})` : '';
+}
+
 export function pgAndScope(scope: Scope | undefined, params: unknown[], alias = 'l'): string {
   const s = pgScopeClause(scope, params, alias);
   return s ? ` AND ${s}` : '';

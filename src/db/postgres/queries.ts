@@ -3,7 +3,7 @@ import type { Scope } from '../scope.ts';
 import { mergeCounts, splitByDays } from '../day-split.ts';
 import { CONTACT_STATES, DAY_MS, OWNER_CHANGES, overdueSql, inTimeSql, type ContactState, type Cursor, type LeadFilter, type LeadRow, type Status } from '../lead-filter.ts';
 import { pgLeadCountersSql } from './funnel-queries.ts';
-import { anyOf, bind, pgAndScope, pgBuildWhere, pgClientVisibleSql, pgScopeClause } from './lead-filter.ts';
+import { anyOf, bind, pgAndFollowUpScope, pgAndScope, pgBuildWhere, pgClientVisibleSql } from './lead-filter.ts';
 import { firstOf, rowsOf } from './read-base.ts';
 import { HAS_BODY_PG, readRawBody } from './raw-body.ts';
 import { statsKey, type ParserLeadActivity, type StatsGroup, type LeadReads } from '../lead-reads.ts';
@@ -121,10 +121,10 @@ export class PgLeadQueries implements LeadReads {
     if (!lead) return null;
     const client = lead.client_id === null ? null : await firstOf<object>(this.db, 'SELECT * FROM clients WHERE id = $1', [lead.client_id]);
     const fp: unknown[] = [leadId, lead.client_id];
-    const fs = pgScopeClause(scope, fp);
+    const fs = pgAndFollowUpScope(scope, fp);
     const followUps: unknown[] = lead.client_id === null
       ? await rowsOf(this.db, 'SELECT * FROM follow_ups WHERE lead_id = $1 ORDER BY created_at DESC, id DESC LIMIT 100', [leadId])
-      : await rowsOf(this.db, `SELECT * FROM follow_ups f WHERE f.lead_id = $1 OR (f.client_id = $2${fs ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${fs})` : ''})
+      : await rowsOf(this.db, `SELECT * FROM follow_ups f WHERE f.lead_id = $1 OR (f.client_id = $2${fs})
         ORDER BY f.created_at DESC, f.id DESC LIMIT 100`, fp);
     // The lead's own actions, and its client's changes of owner (as SQLite's detail).
     const actions: unknown[] = await rowsOf(this.db, `SELECT id, actor, action, data, at FROM actions WHERE lead_id = $1 OR (lead_id IS NULL AND client_id = $2 AND action IN (${OWNER_CHANGES}))

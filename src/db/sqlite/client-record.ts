@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Scope } from '../scope.ts';
 import type { ClientRecordClient, ClientRecordLead, ClientRecordMark, ClientRecordRows, ClientSummary, ClientRecordReads } from '../funnel-reads.ts';
-import { scopeClause } from './lead-where.ts';
+import { andFollowUpScope, scopeClause } from './lead-where.ts';
 
 export const CLIENT_COLUMNS = `c.id, c.name, c.national_id AS nationalId, c.national_id_type AS nationalIdType, c.email, c.phone, c.owner_vendor_id AS ownerVendorId,
   c.owner_since AS ownerSince, c.created_at AS createdAt, c.last_activity_at AS lastActivityAt`;
@@ -37,9 +37,9 @@ export class ClientRecordQueries implements ClientRecordReads {
       WHERE i.client_id = ? AND i.kind <> 'lead'${is ? ` AND ${is}` : ''} ORDER BY i.at DESC, i.id DESC LIMIT 500`).all(...ip) as Record<string, unknown>[];
     // A follow-up is seen with its lead; one without a lead (none today) only by those who see the whole client.
     const fp: unknown[] = [clientId];
-    const fs = scopeClause(scope, fp);
+    const fs = andFollowUpScope(scope, fp);
     const followUps = this.db.prepare(`SELECT ${FOLLOW_UP_COLUMNS} FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id
-      WHERE f.client_id = ?${fs ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${fs})` : ''} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`).all(...fp) as Record<string, unknown>[];
+      WHERE f.client_id = ?${fs} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`).all(...fp) as Record<string, unknown>[];
     const ap: unknown[] = [clientId, clientId];
     const as = scopeClause(scope, ap);
     const actions = this.db.prepare(`SELECT a.id, a.lead_id AS leadId, a.actor, a.action, a.data, a.at FROM actions a

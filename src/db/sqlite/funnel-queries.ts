@@ -3,7 +3,7 @@ import { splitByBuckets, splitByDays, splitOverdue, type CounterRange } from '..
 import { DAY_MS, overdueSql, inTimeSql, type LeadFilter } from '../lead-filter.ts';
 import type { InteractionKind } from '../../funnel-vocabulary.ts';
 import { interactionKey, type InteractionGroup, type LeadGroup, type FunnelReads } from '../funnel-reads.ts';
-import { andScope, buildWhere, scopeClause, searchSubquery } from './lead-where.ts';
+import { andFollowUpScope, andScope, buildWhere, scopeClause, searchSubquery } from './lead-where.ts';
 import type { Scope } from '../scope.ts';
 import { inList } from '../sql-lists.ts';
 
@@ -209,10 +209,10 @@ export class FunnelQueries implements FunnelReads {
       WHERE i.client_id = ?${is} ORDER BY i.at DESC, i.id DESC LIMIT 500`).all(...ip) as Record<string, unknown>[];
     // A follow-up is seen with its lead, as in the client record.
     const fp: unknown[] = [clientId];
-    const fs = scopeClause(scope, fp);
+    const fs = andFollowUpScope(scope, fp);
     const followUps = this.db.prepare(`SELECT f.id, f.created_at AS at, p.name AS project, f.action, f.status, f.expectation, f.contact_type AS contactType, f.due_at AS dueAt,
       f.comment, f.created_by AS createdBy FROM follow_ups f LEFT JOIN projects p ON p.id = f.project_id
-      WHERE f.client_id = ?${fs ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${fs})` : ''} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`).all(...fp) as Record<string, unknown>[];
+      WHERE f.client_id = ?${fs} ORDER BY f.created_at DESC, f.id DESC LIMIT 500`).all(...fp) as Record<string, unknown>[];
     const client = this.db.prepare(`SELECT id, name, national_id AS nationalId, email, phone, owner_vendor_id AS owner, created_at AS createdAt FROM clients WHERE id = ?`).get(clientId) as Record<string, unknown> | undefined;
     return { client: client ?? null, leads, items, followUps };
   }

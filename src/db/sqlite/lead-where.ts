@@ -58,6 +58,12 @@ export function andScope(scope: Scope | undefined, params: unknown[], alias = 'l
   return s ? ` AND ${s}` : '';
 }
 
+/** A follow-up `f` is seen with its lead: ` AND EXISTS (…)` for a limited scope, '' otherwise (one without a lead only unlimited). */
+export function andFollowUpScope(scope: Scope | undefined, params: unknown[]): string {
+  const s = scopeClause(scope, params);
+  return s ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${s})` : '';
+}
+
 /** The WHERE clause shared by the list, the stats and the exports. */
 export function buildWhere(f: LeadFilter, now: number, includeDiscarded: boolean): Where {
   let fewRows = false;

@@ -5,7 +5,7 @@ import { CONTACT_STATES, OWNER_CHANGES, DAY_MS, overdueSql, inTimeSql, type Cont
 import { mergeCounts, splitByDays } from '../day-split.ts';
 import { leadCountersSql } from './funnel-queries.ts';
 import { statsKey, type ParserLeadActivity, type StatsGroup, type LeadReads } from '../lead-reads.ts';
-import { andScope, buildWhere, clientVisibleSql, scopeClause } from './lead-where.ts';
+import { andFollowUpScope, andScope, buildWhere, clientVisibleSql } from './lead-where.ts';
 import { inList, marks } from '../sql-lists.ts';
 import { hasBodySql, readRawBody } from './raw-body.ts';
 
@@ -151,10 +151,10 @@ export class LeadQueries implements LeadReads {
     const client = lead.client_id === null ? null : (this.prepare('SELECT * FROM clients WHERE id = ?').get(lead.client_id) ?? null);
     // The lead's follow-ups, and its client's on the leads the caller sees (as in the client record).
     const fp: unknown[] = [leadId, lead.client_id];
-    const fs = scopeClause(scope, fp);
+    const fs = andFollowUpScope(scope, fp);
     const followUps = lead.client_id === null
       ? this.prepare('SELECT * FROM follow_ups WHERE lead_id = ? ORDER BY created_at DESC, id DESC LIMIT 100').all(leadId)
-      : this.prepare(`SELECT * FROM follow_ups f WHERE f.lead_id = ? OR (f.client_id = ?${fs ? ` AND EXISTS (SELECT 1 FROM leads l WHERE l.id = f.lead_id AND ${fs})` : ''})
+      : this.prepare(`SELECT * FROM follow_ups f WHERE f.lead_id = ? OR (f.client_id = ?${fs})
         ORDER BY f.created_at DESC, f.id DESC LIMIT 100`).all(...fp);
     // The lead's own actions, and its client's changes of owner (a reassignment is the client's, and every lead of it shows it).
     const actions = this.prepare(`SELECT id, actor, action, data, at FROM actions WHERE lead_id = ? OR (lead_id IS NULL AND client_id = ? AND action IN (${OWNER_CHANGES}))
