@@ -12,6 +12,8 @@ export type Status = LeadStatus;
 export const NO_PARSER = '_generic';
 /** A client's changes of owner, as SQL literals: a lead's history shows them beside its own actions. */
 export const OWNER_CHANGES = "'assign', 'reassign', 'retire-move', 'manual-reassign'";
+/** The statuses of a raw email whose outcome is recorded, as an SQL list: a failure never overwrites them, purge takes only their bodies. */
+export const RECORDED_STATUSES = "('lead', 'ignored', 'case')";
 
 /** A free-text search as src/leads/search.ts reads it: the storage only runs it. */
 export type SearchPlan =

@@ -4,6 +4,7 @@ import type {
   ActionInput, ClientPatch, FollowUpsToClose, LeadPatch, NewClient, NewFollowUp, NewLead, RawEmailInput, RawOutcome, StoreWrites, VendorInput, WebhookDelivery,
 } from '../port.ts';
 import { type StoredMailboxToken } from '../mailbox-tokens.ts';
+import { RECORDED_STATUSES } from '../lead-filter.ts';
 import { duplicateWrites, peopleWrites } from './people-writes.ts';
 import { outboxWrites } from './outbox-writes.ts';
 import { funnelWrites } from './funnel.ts';
@@ -27,9 +28,6 @@ function placeholders(rows: number, width: number): string {
 
 /** Reads and writes inside one transaction (one pooled client between BEGIN and COMMIT). */
 export interface PgTx extends ReturnType<typeof peopleWrites>, ReturnType<typeof duplicateWrites>, ReturnType<typeof outboxWrites>, ReturnType<typeof funnelWrites>, CaseWrites {}
-/** The statuses of an email whose outcome is recorded (SQL list), as SQLite's core.ts. */
-const DONE = "('lead', 'ignored', 'case')";
-
 export class PgTx extends PgReads implements StoreWrites {
   /**
    * Locks the raw emails' rows (rawOutcome too, through this): two daemons persisting the same
@@ -103,12 +101,12 @@ export class PgTx extends PgReads implements StoreWrites {
 
   async setRawFailure(rawEmailId: number, status: 'error' | 'too_large' | 'timeout', error: string, now: number): Promise<void> {
     // As SQLite's: never over a recorded outcome.
-    await this.c.query(`update raw_emails set status = $1, error = $2, processed_at = $3 where id = $4 and status not in ${DONE}`, [status, error.slice(0, 4000), now, rawEmailId]);
+    await this.c.query(`update raw_emails set status = $1, error = $2, processed_at = $3 where id = $4 and status not in ${RECORDED_STATUSES}`, [status, error.slice(0, 4000), now, rawEmailId]);
   }
 
   async purgeRawBefore(before: number, now: number): Promise<number> {
-    const purged = (await this.c.query(`update raw_emails set purged_at = $1 where received_at < $2 and status in ${DONE} and ${HAS_BODY_PG}`, [now, before])).rowCount ?? 0;
-    await this.c.query(`delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < $1 and status in ${DONE})`, [before]);
+    const purged = (await this.c.query(`update raw_emails set purged_at = $1 where received_at < $2 and status in ${RECORDED_STATUSES} and ${HAS_BODY_PG}`, [now, before])).rowCount ?? 0;
+    await this.c.query(`delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < $1 and status in ${RECORDED_STATUSES})`, [before]);
     return purged;
   }
 

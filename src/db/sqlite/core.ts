@@ -7,6 +7,7 @@ import { writeTransaction } from './write-path.ts';
 import { mailboxCursors, projects, rawEmails } from '../schema.ts';
 import { bodyChunks } from '../raw-body.ts';
 import { hasBodySql, readRawBody } from './raw-body.ts';
+import { RECORDED_STATUSES } from '../lead-filter.ts';
 import { runSync, type ExistingEmail, type RawEmailInput, type RawOutcome, type StoredRaw, type StoreTx, type Work } from '../port.ts';
 import { dbHealth, type DbHealth } from './health.ts';
 
@@ -15,9 +16,6 @@ import { dbHealth, type DbHealth } from './health.ts';
  * SqliteConnection (base.ts) adds the outbox, mailbox tokens and leases; Store (store.ts)
  * leads, clients, follow-ups and vendors.
  */
-/** The statuses of an email whose outcome is recorded (SQL list). */
-const DONE = "('lead', 'ignored', 'case')";
-
 export class SqliteCore {
   readonly engine = 'sqlite' as const;
   protected readonly q: Prepared;
@@ -174,14 +172,14 @@ export class SqliteCore {
   setRawFailure(rawEmailId: number, status: 'error' | 'too_large' | 'timeout', error: string, now: number): void {
     this.writing();
     // Never over a recorded outcome: a late run (a retry that met the live one) must not turn a lead's email into a failure.
-    this.q(`update raw_emails set status = ?, error = ?, processed_at = ? where id = ? and status not in ${DONE}`).run(status, error.slice(0, 4000), now, rawEmailId);
+    this.q(`update raw_emails set status = ?, error = ?, processed_at = ? where id = ? and status not in ${RECORDED_STATUSES}`).run(status, error.slice(0, 4000), now, rawEmailId);
   }
 
   purgeRawBefore(before: number, now: number): number {
     this.writing();
     // Only processed emails: a pending one still needs its body, a failed one's is its only copy.
-    const purged = this.q(`update raw_emails set purged_at = ? where received_at < ? and status in ${DONE} and ${hasBodySql('raw_emails')}`).run(now, before).changes;
-    this.q(`delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < ? and status in ${DONE})`).run(before);
+    const purged = this.q(`update raw_emails set purged_at = ? where received_at < ? and status in ${RECORDED_STATUSES} and ${hasBodySql('raw_emails')}`).run(now, before).changes;
+    this.q(`delete from raw_bodies where raw_email_id in (select id from raw_emails where received_at < ? and status in ${RECORDED_STATUSES})`).run(before);
     return purged;
   }
 
