@@ -4,7 +4,7 @@ import { formatNationalId } from '../normalize/national-id.ts';
 import { langOf } from '../outbox/templates.ts';
 import { statusOf } from '../db/lead-filter.ts';
 import { ClientConflict, editClient, type ClientEditResult } from '../leads/client-edit.ts';
-import { requireWholeClient } from '../leads/ownership.ts';
+import { requireWholeClients } from '../leads/ownership.ts';
 import { actionContext, text } from './actions.ts';
 import { auditedWork } from './audit.ts';
 import { HttpError } from './errors.ts';
@@ -163,8 +163,7 @@ export async function editClientRecord(ctx: RequestContext<unknown, z.output<typ
       ctx,
       function* (tx) {
         // The merge moves every lead of this record: both must be wholly the caller's (403).
-        yield* requireWholeClient(tx, id, caller.scope);
-        yield* requireWholeClient(tx, otherId, caller.scope);
+        yield* requireWholeClients(tx, caller.scope, id, otherId);
         return yield* editClient(tx, actionContext(ctx.services), id, edit, { confirmMerge: true, actor: caller.actor, now: ctx.now, leadIds: visibleLeads });
       },
       (x) => [

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { io, type StoreReads, type Work } from '../db/port.ts';
-import type { Scope } from '../auth/scope.ts';
-import { requireWholeClient } from '../leads/ownership.ts';
+import { io } from '../db/port.ts';
+import { requireWholeClients } from '../leads/ownership.ts';
 import { auditedWork } from './audit.ts';
 import { HttpError } from './errors.ts';
 import { iso } from './leads.ts';
@@ -27,17 +26,11 @@ async function visibleMark(ctx: RequestContext) {
 
 export const decisionBody = z.strictObject({});
 
-/** A merge or its undo moves every lead of both records: a scoped gerente's must be wholly hers (403). */
-function* bothWhole(tx: StoreReads, d: { clientId: number; otherClientId: number }, scope: Scope): Work<void> {
-  yield* requireWholeClient(tx, d.clientId, scope);
-  yield* requireWholeClient(tx, d.otherClientId, scope);
-}
-
 export async function merge(ctx: RequestContext) {
   const d = await visibleMark(ctx);
   const { actor, scope } = callerOf(ctx);
   const r = await auditedWork(ctx, function* (tx) {
-    yield* bothWhole(tx, d, scope);
+    yield* requireWholeClients(tx, scope, d.clientId, d.otherClientId); // a merge moves every lead of both records
     return yield* io(tx.mergeDuplicate(d.id, actor, ctx.now));
   }, (x) => ({ action: 'client.merge', objectType: 'client', objectId: d.otherClientId, data: { duplicateId: d.id, from: d.clientId, leads: x.leadIds.length } }));
   return { json: { ok: true, id: d.id, status: 'merged', clientId: d.otherClientId, movedLeads: r.leadIds, filled: r.filled } };
@@ -47,7 +40,7 @@ export async function unmerge(ctx: RequestContext) {
   const d = await visibleMark(ctx);
   const { actor, scope } = callerOf(ctx);
   const r = await auditedWork(ctx, function* (tx) {
-    yield* bothWhole(tx, d, scope);
+    yield* requireWholeClients(tx, scope, d.clientId, d.otherClientId); // and its undo moves them back
     return yield* io(tx.unmergeDuplicate(d.id, actor, ctx.now));
   }, (x) => ({ action: 'client.unmerge', objectType: 'client', objectId: d.clientId, data: { duplicateId: d.id, leads: x.leadIds.length } }));
   return { json: { ok: true, id: d.id, status: 'unmerged', clientId: d.clientId, movedLeads: r.leadIds } };

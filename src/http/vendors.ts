@@ -5,7 +5,7 @@ import { iso, ownerHistory } from './leads.ts';
 import { leadIdParam, vendorId, vendorIdParam } from './params.ts';
 import { callerOf, type RequestContext } from './types.ts';
 import { auditedWork } from './audit.ts';
-import { reassignClient, requireWholeClient, retireVendor } from '../leads/ownership.ts';
+import { reassignClient, requireWholeClients, retireVendor } from '../leads/ownership.ts';
 import { seesVendor } from '../auth/scope.ts';
 import { enqueueReassignNotice } from '../outbox/reassign.ts';
 
@@ -107,7 +107,7 @@ export async function reassign(ctx: RequestContext<unknown, z.output<typeof reas
   const cfg = ctx.services.app.config;
   // The move, its audit entry and the new owner's email (the outbox) commit together; the sender polls the outbox every second.
   const r = await auditedWork(ctx, function* (tx) {
-    yield* requireWholeClient(tx, clientId, caller.scope);
+    yield* requireWholeClients(tx, caller.scope, clientId);
     const moved = yield* reassignClient(tx, clientId, to, reason, caller.actor, ctx.now, sells);
     const notified = yield* enqueueReassignNotice(tx, cfg, { clientId, vendorId: to, reason, by: caller.name, leadIds: moved.leadIds, now: ctx.now });
     return { ...moved, notified };

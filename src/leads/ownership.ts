@@ -133,9 +133,11 @@ export function* retireVendor(tx: StoreTx, vendorId: string, actor: string, now:
  * A manager of some projects or a team moves, merges or unmerges only a client wholly in her
  * scope (every lead of it, and for a team its owner): the rest of it is another manager's.
  */
-export function* requireWholeClient(tx: StoreReads, clientId: number, scope: Scope): Work<void> {
-  if (yield* io(tx.clientWithin(clientId, scope))) return;
-  throw new AppError('client.outside_scope', `el cliente ${clientId} tiene leads de proyectos o vendedores que no gestionas: pide a un administrador que lo haga`);
+export function* requireWholeClients(tx: StoreReads, scope: Scope, ...clientIds: number[]): Work<void> {
+  for (const clientId of clientIds) {
+    if (yield* io(tx.clientWithin(clientId, scope))) continue;
+    throw new AppError('client.outside_scope', `el cliente ${clientId} tiene leads de proyectos o vendedores que no gestionas: pide a un administrador que lo haga`);
+  }
 }
 
 /** A manager moves a client to another vendor; the reason is required and recorded. `sells`: the target must sell one of the client's projects the caller manages. */
