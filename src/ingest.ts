@@ -160,13 +160,12 @@ export class Ingestor {
     if (row.status === 'too_large') {
       return { rawEmailId: id, messageId: row.messageId, duplicate: false, outcome: null, error: row.error, status: 'too_large', leadId: null, clientId: null, followUpAt: null, receivedAt: row.receivedAt };
     }
-    if (!opts.alsoRecord) return this.process(id, raw, row.receivedAt, row.messageId, opts);
     try {
       return await this.process(id, raw, row.receivedAt, row.messageId, opts);
     } catch (err) {
-      // Its unit of work failed whole: the pending retry would record it without the rest (a walk-in
-      // without its person). Stored as an error instead, for an admin to see; the caller answers 500.
-      await this.store.unitOfWork((tx) => io(tx.setRawFailure(id, 'error', `no se registró: ${(err as Error).message}`.slice(0, 1000), Date.now()))).catch(() => undefined);
+      // With more of its unit of work (a walk-in's person), the pending retry would record it without
+      // the rest: stored as an error instead, for an admin to see; the caller answers 500.
+      if (opts.alsoRecord) await this.store.unitOfWork((tx) => io(tx.setRawFailure(id, 'error', `no se registró: ${(err as Error).message}`.slice(0, 1000), Date.now()))).catch(() => undefined);
       throw err;
     }
   }
