@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/cli.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-audit-'));
 const db = path.join(dir, 'test.db');
@@ -16,13 +16,7 @@ fs.writeFileSync(config, [
 ].join('\n'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let out = '';
-  let err = '';
-  const io = { out: { write: (s: string) => ((out += s), true) } as never, err: { write: (s: string) => ((err += s), true) } as never };
-  const code = await main([...args, '--config', config, '--db', db], io);
-  return { code, out, err };
-}
+const run = (...args: string[]) => runCli([...args, '--config', config, '--db', db]);
 
 const audit = (action: string) => {
   const d = new Database(db, { readonly: true });
@@ -39,7 +33,7 @@ describe('the CLI audits its changes', () => {
 
   it('vendors retire: the retirement and its entry, naming the operator', async () => {
     const r = await run('vendors', 'retire', 'v1');
-    expect(r.err).toBe('');
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(audit('vendor.retire')).toEqual([{ actor: operator, type: 'vendor', id: 'v1', data: { moved: 0, to: {}, retired: true } }]);
     // A refused one (no such vendor) changes nothing, so it writes no entry.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/cli.ts';
 import { rut } from './http-fixture.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-interactions-'));
@@ -14,13 +14,7 @@ const config = path.join(dir, 'config.yaml');
 fs.writeFileSync(config, ['country: CL', 'timezone: America/Santiago', `parsersDir: ${JSON.stringify(path.resolve('parsers'))}`, 'projects:', '  - name: Parque Los Robles', '    aliases: [PLR]', ''].join('\n'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function run(...args: string[]) {
-  let out = '';
-  let err = '';
-  const io = { out: { write: (s: string) => ((out += s), true) } as never, err: { write: (s: string) => ((err += s), true) } as never };
-  const code = await main([...args, '--config', config, '--db', db], io);
-  return { code, out, err };
-}
+const run = (...args: string[]) => runCli([...args, '--config', config, '--db', db]);
 
 async function xlsx(name: string, rows: unknown[][]): Promise<string> {
   const wb = new ExcelJS.Workbook();
@@ -50,14 +44,14 @@ describe('interactions import CLI', () => {
   it('refuses a file with a bad row and imports nothing, naming the line; --dry-run with --skip-invalid writes nothing', async () => {
     const file = await xlsx('bad.xlsx', [header, ...good, ['Cotización', '16.111.222-0', 'Rosa Campos', 'PLR', '2026-01-22', null, null, null, 'C-2']]);
     const r = await run('interactions', 'import', file);
-    expect(r.err).toBe('');
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/línea 4: RUT "16\.111\.222-0" no es válido/);
-    expect(r.out).toMatch(/no se importó nada/);
+    expect(r.stdout).toMatch(/línea 4: RUT "16\.111\.222-0" no es válido/);
+    expect(r.stdout).toMatch(/no se importó nada/);
     expect(count()).toBe(0);
     const dry = await run('interactions', 'import', file, '--skip-invalid', '--dry-run');
     expect(dry.code).toBe(0);
-    expect(dry.out).toMatch(/simulación.*2 nuevas/);
+    expect(dry.stdout).toMatch(/simulación.*2 nuevas/);
     expect(count()).toBe(0);
   });
 
@@ -65,9 +59,9 @@ describe('interactions import CLI', () => {
     const file = await xlsx('good.xlsx', [header, ...good]);
     const first = await run('interactions', 'import', file, '--json');
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.out)).toMatchObject({ records: 2, valid: 2, created: 2, clientsCreated: 1, imported: true, errors: [] });
+    expect(JSON.parse(first.stdout)).toMatchObject({ records: 2, valid: 2, created: 2, clientsCreated: 1, imported: true, errors: [] });
     const second = await run('interactions', 'import', file, '--json');
-    expect(JSON.parse(second.out)).toMatchObject({ created: 0, updated: 0, unchanged: 2, clientsCreated: 0 });
+    expect(JSON.parse(second.stdout)).toMatchObject({ created: 0, updated: 0, unchanged: 2, clientsCreated: 0 });
     const d = new Database(db, { readonly: true });
     const rows = d.prepare('SELECT kind, state, amount, product, at FROM interactions ORDER BY at').all();
     // Each import that wrote is one audit entry naming the operator (the refused and dry runs none).
@@ -88,6 +82,6 @@ describe('interactions import CLI', () => {
     fs.writeFileSync(file, 'rut;proyecto;fecha\n16111222-8;PLR;2026-01-01\n');
     const r = await run('interactions', 'import', file);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/falta la columna "tipo"/);
+    expect(r.stderr).toMatch(/falta la columna "tipo"/);
   });
 });
